@@ -1,0 +1,107 @@
+/**
+ * Turns SDK and network failures into one-line SplitRoleErrors that name the
+ * AWS error code and say what to do about it.
+ */
+import { SplitRoleError } from '../core/errors.js';
+
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+]);
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess']);
+const BAD_CREDENTIALS = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+  'InvalidToken',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
+
+interface SdkErrorShape {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+}
+
+/**
+ * Describes an error thrown by an AWS call. `action` names the IAM action
+ * that failed (e.g. "iam:ListRoles") so AccessDenied can say what to grant.
+ */
+export function translateAwsError(error: unknown, action?: string): SplitRoleError {
+  if (error instanceof SplitRoleError) return error;
+  const err = (error ?? {}) as SdkErrorShape;
+  const name = err.name ?? 'Error';
+  const message = firstLine(err.message ?? String(error));
+  const attempts = err.$metadata?.attempts;
+  const where = action ? ` (${action})` : '';
+
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
+    return new SplitRoleError(
+      'NoCredentials',
+      message,
+      'configure credentials: AWS_PROFILE or --profile, `aws sso login` for SSO profiles, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (/region is missing/i.test(message)) return noRegionError(error);
+  if (ACCESS_DENIED.has(name)) {
+    return new SplitRoleError(
+      name,
+      `${message}${where}`,
+      action ? `grant ${action} to the caller (README: IAM permissions)` : 'check the caller’s IAM permissions (README: IAM permissions)',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (THROTTLING.has(name)) {
+    const tries = attempts ? ` after ${attempts} attempts` : '';
+    return new SplitRoleError(
+      name,
+      `AWS kept throttling${where}${tries}: ${message}`,
+      'wait and run again, or raise AWS_MAX_ATTEMPTS',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (BAD_CREDENTIALS.has(name)) {
+    return new SplitRoleError(name, message, 'refresh or replace the credentials (for SSO: `aws sso login`)', undefined, {
+      cause: error,
+    });
+  }
+  const networkCode = err.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+  if (networkCode && NETWORK_CODES.has(networkCode)) {
+    return new SplitRoleError(
+      'NetworkError',
+      `${networkCode}${where}: ${message}`,
+      'check the network, the region and any --endpoint-url / AWS_ENDPOINT_URL setting',
+      undefined,
+      { cause: error },
+    );
+  }
+  return new SplitRoleError(name, `${message}${where}`, undefined, undefined, { cause: error });
+}
+
+/** The error for a run with no region from any source. */
+export function noRegionError(cause?: unknown): SplitRoleError {
+  return new SplitRoleError(
+    'NoRegion',
+    'no AWS region is configured',
+    'pass --region, set AWS_REGION, or set region in the profile',
+    undefined,
+    { cause },
+  );
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.trim() ?? '';
+}

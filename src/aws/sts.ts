@@ -1,0 +1,17 @@
+/** STS adapter: who the caller is. */
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { awsCall } from './call.js';
+
+/** The caller's account and partition, from GetCallerIdentity. */
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+  partition: string;
+}
+
+/** Asks STS who the credentials belong to. */
+export async function getCallerIdentity(sts: STSClient): Promise<CallerIdentity> {
+  const out = await awsCall('sts:GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})));
+  const arn = out.Arn ?? '';
+  return { account: out.Account ?? '', arn, partition: arn.split(':')[1] || 'aws' };
+}

@@ -1,0 +1,40 @@
+/** The human-readable scan output: a table of findings and a summary line. */
+import type { ScanReport } from '../../scan/report.js';
+import { renderTable } from './table.js';
+
+/** Renders a scan report for a terminal. */
+export function renderScanText(report: ScanReport): string {
+  const lines: string[] = [];
+  if (report.findings.length > 0) {
+    lines.push(
+      renderTable(
+        ['ROLE', 'SERVICES', 'OTHER PRINCIPALS', 'FINDING'],
+        report.findings.map((f) => [
+          f.roleName,
+          f.services.join(', '),
+          f.otherPrincipals.map((p) => (p.crossAccount ? `${p.principal} (cross-account)` : p.principal)).join(', ') || '-',
+          f.kinds.join(', ') + (f.conditional ? ' (conditional)' : ''),
+        ]),
+      ),
+      '',
+    );
+  } else {
+    lines.push('No shared roles found.', '');
+  }
+  lines.push(summaryLine(report));
+  return lines.join('\n');
+}
+
+function summaryLine(report: ScanReport): string {
+  const s = report.summary;
+  const compliant = s.rolesInScope - s.findings - s.unreadable;
+  const parts = [
+    `${s.findings} shared ${s.findings === 1 ? 'role' : 'roles'}`,
+    `${s.serviceLinkedExcluded} service-linked excluded`,
+  ];
+  if (s.unreadable > 0) parts.push(`${s.unreadable} unreadable`);
+  return (
+    `Scanned ${s.rolesScanned} roles in ${report.account} (${report.region}): ${parts.join(', ')}. ` +
+    `Single-service compliance: ${s.compliantPercent}% (${compliant} of ${s.rolesInScope} in-scope roles).`
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * The scan report: every role's trust analysis, the findings, and the
+ * single-service compliance KPI. Pure: roles and identity come in as data.
+ */
+import { PolicyParseError } from '../policy/document.js';
+import { analyseTrustPolicy, type FindingKind, type TrustAnalysis } from '../trust/analyse.js';
+import { isServiceLinkedRole } from '../trust/role-scope.js';
+import type { RoleSummary } from '../aws/iam.js';
+
+/** A role reported by scan. */
+export interface ScanFinding {
+  roleName: string;
+  roleArn: string;
+  path: string;
+  kinds: FindingKind[];
+  services: string[];
+  otherPrincipals: Array<{ principal: string; type: string; crossAccount: boolean; account?: string }>;
+  conditional: boolean;
+  notes: string[];
+}
+
+/** A role whose trust policy could not be read; counted, never fatal. */
+export interface UnreadableRole {
+  roleName: string;
+  roleArn: string;
+  reason: string;
+}
+
+/** What `scan --json` prints. */
+export interface ScanReport {
+  account: string;
+  partition: string;
+  region: string;
+  summary: {
+    rolesScanned: number;
+    serviceLinkedExcluded: number;
+    rolesInScope: number;
+    findings: number;
+    unreadable: number;
+    compliantPercent: number;
+  };
+  findings: ScanFinding[];
+  /** Every in-scope role that a service can assume, for the table view. */
+  serviceRoles: Array<{ roleName: string; services: string[]; otherPrincipals: string[] }>;
+  unreadable: UnreadableRole[];
+}
+
+/** Builds the report from the roles listed in one account. */
+export function buildScanReport(
+  roles: Iterable<RoleSummary>,
+  where: { account: string; partition: string; region: string },
+): ScanReport {
+  const findings: ScanFinding[] = [];
+  const unreadable: UnreadableRole[] = [];
+  const serviceRoles: ScanReport['serviceRoles'] = [];
+  let scanned = 0;
+  let excluded = 0;
+
+  for (const role of roles) {
+    scanned += 1;
+    if (isServiceLinkedRole(role.path)) {
+      excluded += 1;
+      continue;
+    }
+    let analysis: TrustAnalysis;
+    try {
+      analysis = analyseTrustPolicy(role.trustPolicy, where.account);
+    } catch (error) {
+      if (!(error instanceof PolicyParseError)) throw error;
+      unreadable.push({ roleName: role.roleName, roleArn: role.roleArn, reason: error.message });
+      continue;
+    }
+    if (analysis.services.length > 0) {
+      serviceRoles.push({
+        roleName: role.roleName,
+        services: analysis.services,
+        otherPrincipals: analysis.otherPrincipals.map((p) => p.principal),
+      });
+    }
+    if (analysis.kinds.length > 0) findings.push(toFinding(role, analysis));
+  }
+
+  const inScope = scanned - excluded;
+  const compliant = inScope - findings.length - unreadable.length;
+  findings.sort((a, b) => a.roleName.localeCompare(b.roleName));
+  serviceRoles.sort((a, b) => a.roleName.localeCompare(b.roleName));
+  return {
+    ...where,
+    summary: {
+      rolesScanned: scanned,
+      serviceLinkedExcluded: excluded,
+      rolesInScope: inScope,
+      findings: findings.length,
+      unreadable: unreadable.length,
+      compliantPercent: percent(compliant, inScope),
+    },
+    findings,
+    serviceRoles,
+    unreadable,
+  };
+}
+
+function toFinding(role: RoleSummary, analysis: TrustAnalysis): ScanFinding {
+  return {
+    roleName: role.roleName,
+    roleArn: role.roleArn,
+    path: role.path,
+    kinds: analysis.kinds,
+    services: analysis.services,
+    otherPrincipals: analysis.otherPrincipals.map(({ principal, type, crossAccount, account }) =>
+      account ? { principal, type, crossAccount, account } : { principal, type, crossAccount },
+    ),
+    conditional: [...analysis.serviceGrants, ...analysis.otherPrincipals].some((g) => g.conditions.length > 0),
+    notes: analysis.notes,
+  };
+}
+
+/** Percentage with one decimal; an empty scope is fully compliant. */
+function percent(part: number, whole: number): number {
+  if (whole === 0) return 100;
+  return Math.floor((part / whole) * 1000) / 10;
+}
