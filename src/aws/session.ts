@@ -4,13 +4,13 @@
  * endpoint settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, config
  * files) unless --endpoint-url overrides them.
  */
-import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { VERSION } from '../core/version.js';
 import { noRegionError } from './errors.js';
@@ -51,7 +51,7 @@ type Client = { middlewareStack: { add: (...args: never[]) => void } };
 /** Builds and caches one client per service for a run. */
 export class AwsSession {
   readonly calls = new CallCounter();
-  private readonly cache = new Map<string, unknown>();
+  private readonly cache = new Map<string, Promise<unknown>>();
 
   constructor(readonly config: SharedClientConfig) {}
 
@@ -60,35 +60,44 @@ export class AwsSession {
     return this.config.region;
   }
 
-  iam(): IAMClient {
-    return this.client('iam', () => new IAMClient(this.config));
+  // Clients load lazily: the SDK's service modules take most of the CLI's start-up time.
+  iam(): Promise<IAMClient> {
+    return this.client('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(this.config));
   }
-  sts(): STSClient {
-    return this.client('sts', () => new STSClient(this.config));
+  sts(): Promise<STSClient> {
+    return this.client('sts', async () => new STSClient(this.config));
   }
-  ec2(): EC2Client {
-    return this.client('ec2', () => new EC2Client(this.config));
+  ec2(): Promise<EC2Client> {
+    return this.client('ec2', async () => new (await import('@aws-sdk/client-ec2')).EC2Client(this.config));
   }
-  lambda(): LambdaClient {
-    return this.client('lambda', () => new LambdaClient(this.config));
+  lambda(): Promise<LambdaClient> {
+    return this.client('lambda', async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(this.config));
   }
-  ecs(): ECSClient {
-    return this.client('ecs', () => new ECSClient(this.config));
+  ecs(): Promise<ECSClient> {
+    return this.client('ecs', async () => new (await import('@aws-sdk/client-ecs')).ECSClient(this.config));
   }
-  cloudTrail(): CloudTrailClient {
-    return this.client('cloudtrail', () => new CloudTrailClient(this.config));
+  cloudTrail(): Promise<CloudTrailClient> {
+    return this.client('cloudtrail', async () => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(this.config));
   }
-  accessAnalyzer(): AccessAnalyzerClient {
-    return this.client('accessanalyzer', () => new AccessAnalyzerClient(this.config));
+  accessAnalyzer(): Promise<AccessAnalyzerClient> {
+    return this.client(
+      'accessanalyzer',
+      async () => new (await import('@aws-sdk/client-accessanalyzer')).AccessAnalyzerClient(this.config),
+    );
   }
-  s3(): S3Client {
+  s3(): Promise<S3Client> {
     // Emulators and private endpoints rarely resolve bucket sub-domains.
-    return this.client('s3', () => new S3Client({ ...this.config, forcePathStyle: this.usesCustomS3Endpoint() }));
+    return this.client(
+      's3',
+      async () => new (await import('@aws-sdk/client-s3')).S3Client({ ...this.config, forcePathStyle: this.usesCustomS3Endpoint() }),
+    );
   }
 
   /** Destroys every client's sockets so the process can exit promptly. */
   destroy(): void {
-    for (const client of this.cache.values()) (client as { destroy(): void }).destroy();
+    for (const pending of this.cache.values()) {
+      void pending.then((client) => (client as { destroy(): void }).destroy(), () => undefined);
+    }
     this.cache.clear();
   }
 
@@ -96,11 +105,13 @@ export class AwsSession {
     return Boolean(this.config.endpoint || process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
   }
 
-  private client<T extends Client>(key: string, build: () => T): T {
-    let client = this.cache.get(key) as T | undefined;
+  private client<T extends Client>(key: string, build: () => Promise<T>): Promise<T> {
+    let client = this.cache.get(key) as Promise<T> | undefined;
     if (!client) {
-      client = build();
-      this.count(client);
+      client = build().then((built) => {
+        this.count(built);
+        return built;
+      });
       this.cache.set(key, client);
     }
     return client;

@@ -17,7 +17,7 @@ const PROGRESS_EVERY = 1000;
 /** Scans the account behind `session` with the fewest calls: paged ListRoles, or one GetRole per named role. */
 export async function scanAccount(session: AwsSession, io: IoHost, options: ScanOptions = {}): Promise<ScanReport> {
   const [identity, roles] = await Promise.all([
-    getCallerIdentity(session.sts()),
+    session.sts().then(getCallerIdentity),
     options.roleNames?.length ? namedRoles(session, options.roleNames) : allRoles(session, io),
   ]);
   return buildScanReport(roles, { account: identity.account, partition: identity.partition, region: session.region });
@@ -25,7 +25,7 @@ export async function scanAccount(session: AwsSession, io: IoHost, options: Scan
 
 async function allRoles(session: AwsSession, io: IoHost): Promise<RoleSummary[]> {
   const roles: RoleSummary[] = [];
-  for await (const role of listRoles(session.iam())) {
+  for await (const role of listRoles(await session.iam())) {
     roles.push(role);
     if (roles.length % PROGRESS_EVERY === 0) io.notify('progress', `listed ${roles.length} roles…`);
   }
@@ -34,7 +34,8 @@ async function allRoles(session: AwsSession, io: IoHost): Promise<RoleSummary[]>
 
 async function namedRoles(session: AwsSession, names: readonly string[]): Promise<RoleSummary[]> {
   const unique = [...new Set(names)];
-  const found = await Promise.all(unique.map((name) => findRole(session.iam(), name)));
+  const iam = await session.iam();
+  const found = await Promise.all(unique.map((name) => findRole(iam, name)));
   const missing = unique.filter((_, i) => !found[i]);
   if (missing.length > 0) {
     throw new SplitRoleError('NoSuchRole', `role not found: ${missing.join(', ')}`, 'check the name (not the ARN) and the account');

@@ -57,7 +57,10 @@ export interface TrustAnalysis {
 }
 
 const ASSUME_ROLE = 'sts:AssumeRole';
-const FEDERATED_ASSUME = ['sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'];
+const ASSUME_SAML = 'sts:AssumeRoleWithSAML';
+const ASSUME_WEB_IDENTITY = 'sts:AssumeRoleWithWebIdentity';
+const FEDERATED_ASSUME = [ASSUME_WEB_IDENTITY, ASSUME_SAML];
+const SAML_PROVIDER = /^arn:[^:]+:iam::\d{12}:saml-provider\//;
 const ACCOUNT_ID = /^\d{12}$/;
 const ARN_ACCOUNT = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/;
 
@@ -73,10 +76,14 @@ export function analyseTrustPolicy(document: unknown, accountId: string): TrustA
   statements.forEach((statement, index) => {
     if (statement.effect !== 'Allow') return;
     for (const [type, id] of allowedPrincipals(statement, notes, index)) {
-      if (!canAssume(statement, type)) continue;
       const principal = type === 'Service' ? id.trim().toLowerCase() : id.trim();
+      if (!canAssume(statement, type, principal)) continue;
       const key = `${type}\u0000${principal}`;
       const grant = grants.get(key) ?? { principal, type, statementIndexes: [], conditions: [] };
+      // Why: a principal listed twice in one statement (or in two spellings that
+      // normalise alike) is still one grant by that statement; recording it twice
+      // would also duplicate its conditions.
+      if (grant.statementIndexes.at(-1) === index) continue;
       grant.statementIndexes.push(index);
       if (statement.condition) {
         grant.conditions.push({ statementIndex: index, sid: statement.sid, condition: statement.condition });
@@ -122,8 +129,13 @@ function typedEntries(block: RawPrincipal): Array<[PrincipalType, string]> {
   );
 }
 
-function canAssume(statement: NormalisedStatement, type: PrincipalType): boolean {
-  if (type === 'Federated') return FEDERATED_ASSUME.some((action) => statementCoversAction(statement, action));
+function canAssume(statement: NormalisedStatement, type: PrincipalType, principal: string): boolean {
+  // Why: STS only accepts a SAML provider through AssumeRoleWithSAML and an OIDC
+  // provider (or Cognito, Google, ...) through AssumeRoleWithWebIdentity, so a
+  // statement granting the other federated action lets that provider assume nothing.
+  if (type === 'Federated') {
+    return statementCoversAction(statement, SAML_PROVIDER.test(principal) ? ASSUME_SAML : ASSUME_WEB_IDENTITY);
+  }
   if (type === '*') return [ASSUME_ROLE, ...FEDERATED_ASSUME].some((action) => statementCoversAction(statement, action));
   return statementCoversAction(statement, ASSUME_ROLE);
 }
@@ -140,7 +152,7 @@ function applyUnconditionalDenies(
   statements.forEach((statement, index) => {
     if (statement.effect !== 'Deny') return;
     for (const [key, grant] of grants) {
-      if (!canAssume(statement, grant.type) || !denyNames(statement, grant)) continue;
+      if (!canAssume(statement, grant.type, grant.principal) || !denyNames(statement, grant)) continue;
       if (statement.condition) {
         notes.push(`Statement[${index}] denies ${grant.principal} under a condition`);
       } else {
