@@ -1,5 +1,19 @@
 /** IAM adapter: the reads split-role needs, with pagination hidden. */
-import { GetRoleCommand, paginateListRoles, type IAMClient, type Role } from '@aws-sdk/client-iam';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  paginateGetAccountAuthorizationDetails,
+  paginateListAttachedRolePolicies,
+  paginateListInstanceProfilesForRole,
+  paginateListRolePolicies,
+  paginateListRoles,
+  paginateListRoleTags,
+  type IAMClient,
+  type Role,
+} from '@aws-sdk/client-iam';
+import { decodePolicyDocument } from '../policy/document.js';
 import { awsCall, awsPages } from './call.js';
 
 /** The fields of a role that trust analysis needs. */
@@ -48,4 +62,137 @@ function toSummary(role: Role): RoleSummary {
 export function isNoSuchEntity(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return code === 'NoSuchEntity' || code === 'NoSuchEntityException';
+}
+
+/** A managed policy attached to a role, with its default version's document. */
+export interface AttachedPolicySnapshot {
+  arn: string;
+  name: string;
+  defaultVersionId: string;
+  /** AWS-managed policies are re-attached on rollback, never recreated. */
+  awsManaged: boolean;
+  document: unknown;
+}
+
+/** Everything needed to narrow a role's grants and to recreate it. */
+export interface RoleSnapshot {
+  roleName: string;
+  roleId: string;
+  arn: string;
+  path: string;
+  description?: string;
+  maxSessionDuration: number;
+  permissionsBoundaryArn?: string;
+  trustPolicy: unknown;
+  tags: Array<{ Key: string; Value: string }>;
+  inlinePolicies: Array<{ name: string; document: unknown }>;
+  attachedPolicies: AttachedPolicySnapshot[];
+  instanceProfiles: Array<{ name: string; arn: string; path: string; id: string }>;
+}
+
+/** Reads a role and every policy that grants it permissions. */
+export async function getRoleSnapshot(iam: IAMClient, roleName: string): Promise<RoleSnapshot> {
+  const { Role: role } = await awsCall('iam:GetRole', () => iam.send(new GetRoleCommand({ RoleName: roleName })));
+  if (!role) throw new Error(`GetRole returned no role for ${roleName}`);
+  const [inlineNames, attached, profiles, tags] = await Promise.all([
+    collect('iam:ListRolePolicies', paginateListRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.PolicyNames ?? []),
+    collect('iam:ListAttachedRolePolicies', paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.AttachedPolicies ?? []),
+    collect('iam:ListInstanceProfilesForRole', paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName }), (p) => p.InstanceProfiles ?? []),
+    collect('iam:ListRoleTags', paginateListRoleTags({ client: iam }, { RoleName: roleName }), (p) => p.Tags ?? []),
+  ]);
+  const inlinePolicies = await Promise.all(
+    inlineNames.map(async (name) => {
+      const out = await awsCall('iam:GetRolePolicy', () => iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })));
+      return { name, document: decodePolicyDocument(out.PolicyDocument ?? '{}') };
+    }),
+  );
+  const attachedPolicies = await Promise.all(attached.map((p) => getManagedPolicy(iam, p.PolicyArn ?? '')));
+  const snapshot: RoleSnapshot = {
+    roleName: role.RoleName ?? roleName,
+    roleId: role.RoleId ?? '',
+    arn: role.Arn ?? '',
+    path: role.Path ?? '/',
+    maxSessionDuration: role.MaxSessionDuration ?? 3600,
+    trustPolicy: decodePolicyDocument(role.AssumeRolePolicyDocument ?? '{}'),
+    tags: tags.map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })),
+    inlinePolicies,
+    attachedPolicies,
+    instanceProfiles: profiles.map((p) => ({
+      name: p.InstanceProfileName ?? '',
+      arn: p.Arn ?? '',
+      path: p.Path ?? '/',
+      id: p.InstanceProfileId ?? '',
+    })),
+  };
+  if (role.Description) snapshot.description = role.Description;
+  if (role.PermissionsBoundary?.PermissionsBoundaryArn) snapshot.permissionsBoundaryArn = role.PermissionsBoundary.PermissionsBoundaryArn;
+  return snapshot;
+}
+
+async function getManagedPolicy(iam: IAMClient, arn: string): Promise<AttachedPolicySnapshot> {
+  const { Policy: policy } = await awsCall('iam:GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+  const versionId = policy?.DefaultVersionId ?? 'v1';
+  const { PolicyVersion: version } = await awsCall('iam:GetPolicyVersion', () =>
+    iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })),
+  );
+  return {
+    arn,
+    name: policy?.PolicyName ?? arn.split('/').pop() ?? arn,
+    defaultVersionId: versionId,
+    awsManaged: /^arn:[^:]+:iam::aws:policy\//.test(arn),
+    document: decodePolicyDocument(version?.Document ?? '{}'),
+  };
+}
+
+/** Every principal and customer-managed policy of the account, in one paged read. */
+export interface AccountAuthorization {
+  roles: Array<{ name: string; arn: string; trustPolicy: unknown; inlinePolicies: Array<{ name: string; document: unknown }> }>;
+  users: Array<{ name: string; arn: string; inlinePolicies: Array<{ name: string; document: unknown }> }>;
+  groups: Array<{ name: string; arn: string; inlinePolicies: Array<{ name: string; document: unknown }> }>;
+  /** Customer-managed policies with their default version's document. */
+  policies: Array<{ name: string; arn: string; document: unknown }>;
+}
+
+/** Reads GetAccountAuthorizationDetails once, for finding references to a role. */
+export async function getAccountAuthorization(iam: IAMClient): Promise<AccountAuthorization> {
+  const result: AccountAuthorization = { roles: [], users: [], groups: [], policies: [] };
+  const pages = paginateGetAccountAuthorizationDetails(
+    { client: iam, pageSize: 1000 },
+    { Filter: ['Role', 'User', 'Group', 'LocalManagedPolicy'] },
+  );
+  for await (const page of awsPages('iam:GetAccountAuthorizationDetails', pages)) {
+    for (const role of page.RoleDetailList ?? []) {
+      result.roles.push({
+        name: role.RoleName ?? '',
+        arn: role.Arn ?? '',
+        trustPolicy: decodePolicyDocument(role.AssumeRolePolicyDocument ?? '{}'),
+        inlinePolicies: inline(role.RolePolicyList),
+      });
+    }
+    for (const user of page.UserDetailList ?? []) {
+      result.users.push({ name: user.UserName ?? '', arn: user.Arn ?? '', inlinePolicies: inline(user.UserPolicyList) });
+    }
+    for (const group of page.GroupDetailList ?? []) {
+      result.groups.push({ name: group.GroupName ?? '', arn: group.Arn ?? '', inlinePolicies: inline(group.GroupPolicyList) });
+    }
+    for (const policy of page.Policies ?? []) {
+      const current = policy.PolicyVersionList?.find((v) => v.IsDefaultVersion);
+      result.policies.push({
+        name: policy.PolicyName ?? '',
+        arn: policy.Arn ?? '',
+        document: decodePolicyDocument(current?.Document ?? '{"Statement":[]}'),
+      });
+    }
+  }
+  return result;
+}
+
+function inline(list: Array<{ PolicyName?: string; PolicyDocument?: string }> | undefined): Array<{ name: string; document: unknown }> {
+  return (list ?? []).map((p) => ({ name: p.PolicyName ?? '', document: decodePolicyDocument(p.PolicyDocument ?? '{}') }));
+}
+
+async function collect<P, T>(action: string, pages: AsyncIterable<P>, items: (page: P) => T[]): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of awsPages(action, pages)) all.push(...items(page));
+  return all;
 }

@@ -32,10 +32,7 @@ program
   .option('--json', 'print one JSON document on stdout')
   .option('--sarif <file>', 'also write SARIF 2.1.0 to FILE for code-scanning dashboards')
   .addOption(
-    new Option('--role <name>', 'scan only this role (repeatable)').argParser((value: string, previous: string[] = []) => [
-      ...previous,
-      value,
-    ]),
+    new Option('--role <name>', 'scan only this role (repeatable)').argParser((value: string, previous: string[] = []) => [...previous, value]),
   )
   .addHelpText(
     'after',
@@ -45,6 +42,45 @@ program
     const { runScan } = await import('./commands/scan.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
     process.exitCode = await runScan({ ...globals, ...options, roles: options.role ?? [] }, new ConsoleIoHost(globals));
+  });
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+program
+  .command('plan')
+  .description('plan the split of a shared role: one least-privilege role per service, written as a reviewable plan file')
+  .addOption(new Option('--role <name>', 'the shared role to split (repeatable; on a TTY, omit to pick from a scan)').argParser(collect))
+  .addOption(
+    new Option('--evidence <source>', 'where usage comes from').choices(['lookup-events', 'logs', 'access-analyzer'] as const).default('lookup-events' as const),
+  )
+  .option('--since <window>', 'look-back window: 90d, 12h, 2w, or a date (2026-09-01)', '90d')
+  .option('--cloudtrail-logs <path>', 'the trail’s log files: a folder or s3://bucket/prefix (for --evidence logs)')
+  .option('--trail-arn <arn>', 'trail Access Analyzer reads (for --evidence access-analyzer)')
+  .option('--access-role-arn <arn>', 'role Access Analyzer uses to read the trail (for --evidence access-analyzer)')
+  .addOption(new Option('--unattributed <choice>', 'actions no service could be tied to').choices(['grant-all', 'drop'] as const))
+  .addOption(new Option('--unobservable <choice>', 'granted actions the evidence cannot see').choices(['keep', 'drop'] as const))
+  .addOption(new Option('--without-evidence <choice>', 'services with no activity at all').choices(['empty', 'exclude'] as const))
+  .addOption(new Option('--name <service=name>', 'name a new role, e.g. ec2=orders-ec2 (repeatable)').argParser(collect))
+  .option('--out <file>', 'plan file to write (default plans/ROLE.plan.json; the review is written beside it as .md)')
+  .option('-y, --yes', 'no prompts: every decision comes from flags')
+  .addHelpText('after', '\nExit codes: 0 plan written, 2 usage, credential, AWS or evidence error.')
+  .action(async (options, command) => {
+    const { runPlan } = await import('./commands/plan.js');
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    process.exitCode = await runPlan(
+      { ...globals, ...options, roles: options.role ?? [], names: options.name ?? [] },
+      new ConsoleIoHost(globals),
+    );
+  });
+
+program
+  .command('show')
+  .description('validate a saved plan and print its review (Markdown) or --json')
+  .argument('<plan>', 'plan file')
+  .option('--json', 'print the plan JSON')
+  .action(async (file, options, command) => {
+    const { runShow } = await import('./commands/show.js');
+    process.exitCode = await runShow(file, options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
   });
 
 async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,73 @@
+/** EC2 adapter: instance-profile associations and launch templates, pagination hidden. */
+import {
+  DescribeLaunchTemplateVersionsCommand,
+  paginateDescribeIamInstanceProfileAssociations,
+  paginateDescribeLaunchTemplates,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
+import { awsCall, awsPages } from './call.js';
+
+/** An instance's binding to an instance profile. */
+export interface ProfileAssociation {
+  associationId: string;
+  instanceId: string;
+  instanceProfileArn: string;
+  state: string;
+}
+
+/** A launch-template version that names an instance profile. */
+export interface LaunchTemplateProfile {
+  launchTemplateId: string;
+  launchTemplateName: string;
+  version: number;
+  isDefault: boolean;
+  instanceProfile: { arn?: string; name?: string };
+}
+
+/** Every instance-profile association in the region (associating and associated ones). */
+export async function listProfileAssociations(ec2: EC2Client): Promise<ProfileAssociation[]> {
+  const associations: ProfileAssociation[] = [];
+  const pages = paginateDescribeIamInstanceProfileAssociations({ client: ec2, pageSize: 1000 }, {});
+  for await (const page of awsPages('ec2:DescribeIamInstanceProfileAssociations', pages)) {
+    for (const a of page.IamInstanceProfileAssociations ?? []) {
+      if (a.State === 'disassociated' || a.State === 'disassociating') continue;
+      associations.push({
+        associationId: a.AssociationId ?? '',
+        instanceId: a.InstanceId ?? '',
+        instanceProfileArn: a.IamInstanceProfile?.Arn ?? '',
+        state: a.State ?? 'associated',
+      });
+    }
+  }
+  return associations;
+}
+
+/** The default and latest version of every launch template that names an instance profile. */
+export async function listLaunchTemplateProfiles(ec2: EC2Client): Promise<LaunchTemplateProfile[]> {
+  const found: LaunchTemplateProfile[] = [];
+  const templates = paginateDescribeLaunchTemplates({ client: ec2, pageSize: 200 }, {});
+  for await (const page of awsPages('ec2:DescribeLaunchTemplates', templates)) {
+    for (const template of page.LaunchTemplates ?? []) {
+      const out = await awsCall('ec2:DescribeLaunchTemplateVersions', () =>
+        ec2.send(
+          new DescribeLaunchTemplateVersionsCommand({
+            LaunchTemplateId: template.LaunchTemplateId,
+            Versions: ['$Default', '$Latest'],
+          }),
+        ),
+      );
+      for (const version of out.LaunchTemplateVersions ?? []) {
+        const profile = version.LaunchTemplateData?.IamInstanceProfile;
+        if (!profile?.Arn && !profile?.Name) continue;
+        found.push({
+          launchTemplateId: template.LaunchTemplateId ?? '',
+          launchTemplateName: template.LaunchTemplateName ?? '',
+          version: version.VersionNumber ?? 0,
+          isDefault: version.DefaultVersion ?? false,
+          instanceProfile: { arn: profile.Arn, name: profile.Name },
+        });
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,87 @@
+/** `split-role plan`: thin wiring from flags and prompts to the plan library. */
+import { join } from 'node:path';
+import { openAwsSession } from '../../aws/session.js';
+import { ExitCode, usageError } from '../../core/errors.js';
+import type { IoHost } from '../../core/io-host.js';
+import type { EvidenceSource } from '../../evidence/types.js';
+import type { PlanDecisions } from '../../plan/builder.js';
+import { decisionsFromFlags, type DecisionFlags } from '../../plan/decisions.js';
+import { collectPlanFacts, finalisePlan, savePlan } from '../../plan/make-plan.js';
+import { policyDiff } from '../../plan/markdown.js';
+import { scanAccount } from '../../scan/scan-account.js';
+import type { GlobalOptions } from '../main.js';
+import { parseSince } from '../since.js';
+
+/** Flags of `plan`. */
+export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
+  roles: string[];
+  yes?: boolean;
+  out?: string;
+  evidence: EvidenceSource;
+  since: string;
+  cloudtrailLogs?: string;
+  trailArn?: string;
+  accessRoleArn?: string;
+}
+
+/** Writes one plan per chosen role; returns the exit code. */
+export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<number> {
+  const interactive = !options.yes && Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  validateFlags(options, interactive);
+  const window = { start: parseSince(options.since), end: new Date() };
+  const session = await openAwsSession(options);
+  try {
+    const prompts = interactive ? await import('../prompts/plan-prompts.js') : undefined;
+    let roles = options.roles;
+    if (roles.length === 0 && prompts) {
+      const report = await scanAccount(session, io);
+      roles = await prompts.pickRoles(report.findings);
+      if (roles.length === 0) {
+        io.notify('info', 'No shared role to split.');
+        return ExitCode.ok;
+      }
+    }
+    for (const roleName of roles) {
+      const facts = await collectPlanFacts(session, io, roleName, {
+        source: options.evidence,
+        window,
+        cloudtrailLogs: options.cloudtrailLogs,
+        trailArn: options.trailArn,
+        accessRoleArn: options.accessRoleArn,
+      });
+      let decisions: PlanDecisions;
+      if (prompts) {
+        if (!(await prompts.confirmWorkloads(facts.analysis))) {
+          io.notify('info', `Skipped ${roleName}.`);
+          continue;
+        }
+        decisions = await prompts.askDecisions(facts.analysis, options, new Set(facts.authorization.roles.map((r) => r.name)));
+      } else {
+        decisions = decisionsFromFlags(facts.analysis, options);
+      }
+      const plan = finalisePlan(facts, decisions);
+      const path = options.out ?? join('plans', `${roleName}.plan.json`);
+      if (prompts) {
+        for (const role of plan.newRoles) io.notify('info', policyDiff(plan, role));
+        if (!(await prompts.confirmWrite(path))) continue;
+      }
+      const review = await savePlan(plan, path);
+      io.notify('info', `Wrote ${path} and ${review}: ${plan.newRoles.map((r) => r.roleName).join(', ')}; ${plan.workloads.length} workloads move.`);
+      io.result(path);
+    }
+    return ExitCode.ok;
+  } finally {
+    session.destroy();
+  }
+}
+
+function validateFlags(options: PlanCommandOptions, interactive: boolean): void {
+  if (!interactive && options.roles.length === 0) throw usageError('no role given', 'pass --role NAME (or run on a terminal to pick roles)');
+  if (options.out && options.roles.length > 1) throw usageError('--out takes one plan, but several --role were given');
+  if (options.evidence === 'logs' && !options.cloudtrailLogs) {
+    throw usageError('--evidence logs needs the trail’s files', 'pass --cloudtrail-logs PATH (a folder or s3://bucket/prefix)');
+  }
+  if (options.evidence === 'access-analyzer' && (!options.trailArn || !options.accessRoleArn)) {
+    throw usageError('--evidence access-analyzer needs a trail and a role for Access Analyzer', 'pass --trail-arn ARN and --access-role-arn ARN');
+  }
+}

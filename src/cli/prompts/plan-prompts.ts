@@ -1,0 +1,98 @@
+/**
+ * The interactive half of `plan`: the questions a reviewer answers on a TTY.
+ * Flags given on the command line pre-empt their question.
+ */
+import { checkbox, confirm, input, select } from '@inquirer/prompts';
+import type { PlanDecisions } from '../../plan/builder.js';
+import type { DecisionFlags } from '../../plan/decisions.js';
+import { proposeRoleName, roleNameProblem, serviceSuffix } from '../../plan/role-names.js';
+import type { SplitAnalysis, ServiceUnit } from '../../plan/split-analysis.js';
+import type { ScanFinding } from '../../scan/report.js';
+
+/** Step 1: which shared roles to plan. */
+export async function pickRoles(findings: ScanFinding[]): Promise<string[]> {
+  const splittable = findings.filter((f) => f.kinds.includes('multi-service'));
+  if (splittable.length === 0) return [];
+  return checkbox({
+    message: 'Which shared roles should be split?',
+    choices: splittable.map((f) => ({ name: `${f.roleName}  (${f.services.join(', ')})`, value: f.roleName })),
+    required: true,
+  });
+}
+
+/** Step 2: confirm each service's workloads. False means "do not plan this role". */
+export async function confirmWorkloads(analysis: SplitAnalysis): Promise<boolean> {
+  const { workloads } = analysis;
+  const lines = [
+    `EC2 instances: ${workloads.ec2.instances.map((i) => i.instanceId).join(', ') || 'none'}`,
+    `Lambda functions: ${workloads.lambda.functions.map((f) => f.functionName).join(', ') || 'none'}`,
+    `ECS services: ${workloads.ecs.services.map((s) => s.serviceName).join(', ') || 'none'}`,
+  ];
+  process.stderr.write(`\nWorkloads using ${analysis.shared.roleName}:\n  ${lines.join('\n  ')}\n`);
+  return confirm({ message: 'Are these the workloads to move?', default: true });
+}
+
+/** Steps 3 and 4: the unattributed and unobservable actions, idle services, and names. */
+export async function askDecisions(analysis: SplitAnalysis, flags: DecisionFlags, taken: ReadonlySet<string>): Promise<PlanDecisions> {
+  const decisions: PlanDecisions = {
+    unattributed: flags.unattributed ?? (await askUnattributed(analysis)),
+    unobservable: flags.unobservable ?? (await askUnobservable(analysis.units)),
+  };
+  if (analysis.units.some((u) => u.noEvidence)) {
+    decisions.noEvidence =
+      flags.withoutEvidence ??
+      (await select({
+        message: `No activity at all for ${analysis.units.filter((u) => u.noEvidence).map((u) => u.service).join(', ')}. What should those services get?`,
+        choices: [
+          { name: 'a new role with no permissions beyond the decisions above', value: 'empty' as const },
+          { name: 'nothing: keep them on the shared role (it will not be retired)', value: 'exclude' as const },
+        ],
+      }));
+  }
+  decisions.roleNames = await askNames(analysis, taken);
+  return decisions;
+}
+
+async function askUnattributed(analysis: SplitAnalysis): Promise<PlanDecisions['unattributed']> {
+  const chosen: Record<string, string[]> = {};
+  for (const [action, use] of analysis.unattributed.actions) {
+    chosen[action] = await checkbox({
+      message: `${action} was called ${use.count}× by sessions no service could be tied to. Which services need it?`,
+      choices: analysis.units.map((u) => ({ name: u.service, value: u.key })),
+    });
+  }
+  return chosen;
+}
+
+async function askUnobservable(units: ServiceUnit[]): Promise<PlanDecisions['unobservable']> {
+  const chosen: Record<string, string[]> = {};
+  for (const unit of units) {
+    if (unit.unobservable.length === 0) continue;
+    chosen[unit.key] = await checkbox({
+      message: `Granted actions the evidence cannot see. Which does ${unit.service} need?`,
+      choices: unit.unobservable.map((u) => ({ name: `${u.action}  (${u.reason})`, value: u.action })),
+    });
+  }
+  return chosen;
+}
+
+async function askNames(analysis: SplitAnalysis, taken: ReadonlySet<string>): Promise<Record<string, string>> {
+  const names: Record<string, string> = {};
+  const used = new Set(taken);
+  for (const unit of analysis.units) {
+    const proposal = proposeRoleName(analysis.shared.roleName, unit.service, used);
+    const name = await input({
+      message: `Name of the new ${serviceSuffix(unit.service)} role`,
+      default: proposal,
+      validate: (value) => roleNameProblem(value) ?? (used.has(value) ? `${value} already exists` : true),
+    });
+    used.add(name);
+    names[unit.key] = name;
+  }
+  return names;
+}
+
+/** Step 6: write it? */
+export async function confirmWrite(path: string): Promise<boolean> {
+  return confirm({ message: `Write the plan to ${path}?`, default: true });
+}

@@ -1,0 +1,77 @@
+/**
+ * The shapes evidence flows through: CloudTrail records in, per-service usage
+ * out. Every source (LookupEvents, log files, Access Analyzer) ends in a
+ * UsageEvidence.
+ */
+
+/** The fields of a CloudTrail record that attribution reads (log files and LookupEvents share them). */
+export interface CloudTrailRecord {
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  eventCategory?: string;
+  /** "AwsApiCall", "AwsServiceEvent", … */
+  eventType?: string;
+  errorCode?: string;
+  /** For calls made by a service itself, the service principal (e.g. "ec2.amazonaws.com"). */
+  sourceIPAddress?: string;
+  userIdentity?: {
+    type?: string;
+    arn?: string;
+    accessKeyId?: string;
+    invokedBy?: string;
+    sessionContext?: { sessionIssuer?: { type?: string; arn?: string; userName?: string } };
+  };
+  requestParameters?: Record<string, unknown> | null;
+  responseElements?: Record<string, unknown> | null;
+}
+
+/** How often an action was used, and when last. */
+export interface ActionUse {
+  count: number;
+  /** ISO-8601 time of the latest call seen. */
+  lastSeen: string;
+}
+
+/** What one service (or the unattributed pool) did with the role. */
+export interface ServiceUsage {
+  /** IAM action (e.g. "s3:GetObject") → use. */
+  actions: Map<string, ActionUse>;
+  /** Distinct role sessions seen. */
+  sessions: number;
+  /** Events counted (calls made with the role's credentials). */
+  events: number;
+}
+
+/** Where evidence came from, for the plan's evidence summary. */
+export type EvidenceSource = 'lookup-events' | 'logs' | 'access-analyzer';
+
+/** Attribution of a role's usage to the services that can assume it. */
+export interface UsageEvidence {
+  source: EvidenceSource;
+  window: { start: string; end: string };
+  /** Service principal (e.g. "ec2.amazonaws.com") → its usage. Every service of the role has an entry. */
+  byService: Map<string, ServiceUsage>;
+  /** Calls made with the role's credentials that no service could be tied to. */
+  unattributed: ServiceUsage;
+  /**
+   * Sessions of the role opened by a person or another non-service principal
+   * (their AssumeRole was not invoked by a service). No split role will serve
+   * them, so the plan must report them; they are never counted for a service.
+   */
+  nonService?: ServiceUsage;
+  /** eventSources (e.g. "s3.amazonaws.com") with data events among the role's calls: the source records data events for them. */
+  dataEventSources?: Set<string>;
+  /** Records read, and records skipped because they were someone else's. */
+  recordsRead: number;
+  /** Warnings for the plan: corrupt files skipped, truncated sources, … */
+  warnings: string[];
+}
+
+/** Names seen in the account that tie a role session name to a service. */
+export interface SessionHints {
+  /** EC2 instance ids bound to the role (session name = instance id). */
+  ec2InstanceIds: ReadonlySet<string>;
+  /** Lambda function names using the role (session name = function name). */
+  lambdaFunctionNames: ReadonlySet<string>;
+}

@@ -1,0 +1,130 @@
+/**
+ * The workloads bound to a role. The account is indexed once per run (one
+ * pass per service, fully paginated); matching a role against the index is
+ * pure, so planning several roles costs no extra calls.
+ */
+import { listLaunchTemplateProfiles, listProfileAssociations, type LaunchTemplateProfile, type ProfileAssociation } from '../aws/ec2.js';
+import {
+  listActiveTaskDefinitions,
+  listClusters,
+  listServiceBindings,
+  listStandaloneTasks,
+  type ServiceBinding,
+  type StandaloneTask,
+  type TaskDefinitionRoles,
+} from '../aws/ecs.js';
+import type { RoleSnapshot } from '../aws/iam.js';
+import { listFunctionRoles, type FunctionRole } from '../aws/lambda.js';
+import type { AwsSession } from '../aws/session.js';
+import type { IoHost } from '../core/io-host.js';
+
+/** Everything in the region that can bind a workload to a role. */
+export interface AccountIndex {
+  associations: ProfileAssociation[];
+  launchTemplates: LaunchTemplateProfile[];
+  functions: FunctionRole[];
+  taskDefinitions: TaskDefinitionRoles[];
+  services: ServiceBinding[];
+  standaloneTasks: StandaloneTask[];
+}
+
+/** Which services to index; others are skipped to save calls. */
+export interface IndexScope {
+  ec2: boolean;
+  lambda: boolean;
+  ecs: boolean;
+}
+
+/** The workloads that use one role. */
+export interface RoleWorkloads {
+  ec2: {
+    instanceProfiles: Array<{ name: string; arn: string }>;
+    instances: ProfileAssociation[];
+    launchTemplates: LaunchTemplateProfile[];
+  };
+  lambda: {
+    functions: FunctionRole[];
+    /** Published versions keep the role they were published with. */
+    publishedVersions: FunctionRole[];
+  };
+  ecs: {
+    taskDefinitions: Array<TaskDefinitionRoles & { usesRoleAs: Array<'task' | 'execution'> }>;
+    services: ServiceBinding[];
+    standaloneTasks: StandaloneTask[];
+  };
+}
+
+/** Reads every service in scope once, in parallel. */
+export async function indexAccount(session: AwsSession, io: IoHost, scope: IndexScope): Promise<AccountIndex> {
+  const [ec2, lambda, ecs] = await Promise.all([
+    scope.ec2 ? indexEc2(session) : { associations: [], launchTemplates: [] },
+    scope.lambda ? session.lambda().then(listFunctionRoles) : [],
+    scope.ecs ? indexEcs(session) : { taskDefinitions: [], services: [], standaloneTasks: [] },
+  ]);
+  io.notify(
+    'progress',
+    `indexed ${ec2.associations.length} instance-profile associations, ${lambda.length} Lambda functions and versions, ` +
+      `${ecs.taskDefinitions.length} ECS task definitions, ${ecs.services.length} ECS services`,
+  );
+  return { ...ec2, functions: lambda, ...ecs };
+}
+
+async function indexEc2(session: AwsSession): Promise<Pick<AccountIndex, 'associations' | 'launchTemplates'>> {
+  const ec2 = await session.ec2();
+  const [associations, launchTemplates] = await Promise.all([listProfileAssociations(ec2), listLaunchTemplateProfiles(ec2)]);
+  return { associations, launchTemplates };
+}
+
+async function indexEcs(session: AwsSession): Promise<Pick<AccountIndex, 'taskDefinitions' | 'services' | 'standaloneTasks'>> {
+  const ecs = await session.ecs();
+  const clusters = await listClusters(ecs);
+  const [taskDefinitions, services, standaloneTasks] = await Promise.all([
+    listActiveTaskDefinitions(ecs),
+    listServiceBindings(ecs, clusters),
+    listStandaloneTasks(ecs, clusters),
+  ]);
+  return { taskDefinitions, services, standaloneTasks };
+}
+
+/** The workloads in `index` that use `role`. Pure. */
+export function workloadsForRole(index: AccountIndex, role: Pick<RoleSnapshot, 'arn' | 'roleName' | 'instanceProfiles'>): RoleWorkloads {
+  const isRole = (value: string | undefined) => namesRole(value, role);
+  const profileArns = new Set(role.instanceProfiles.map((p) => p.arn));
+  const profileNames = new Set(role.instanceProfiles.map((p) => p.name));
+
+  const taskDefinitions = index.taskDefinitions
+    .map((td) => ({
+      ...td,
+      usesRoleAs: [...(isRole(td.taskRoleArn) ? ['task' as const] : []), ...(isRole(td.executionRoleArn) ? ['execution' as const] : [])],
+    }))
+    .filter((td) => td.usesRoleAs.length > 0);
+  const tdArns = new Set(taskDefinitions.map((td) => td.arn));
+  const functions = index.functions.filter((fn) => isRole(fn.role));
+
+  return {
+    ec2: {
+      instanceProfiles: role.instanceProfiles.map(({ name, arn }) => ({ name, arn })),
+      instances: index.associations.filter((a) => profileArns.has(a.instanceProfileArn)),
+      launchTemplates: index.launchTemplates.filter(
+        (lt) =>
+          (lt.instanceProfile.arn !== undefined && profileArns.has(lt.instanceProfile.arn)) ||
+          (lt.instanceProfile.name !== undefined && profileNames.has(lt.instanceProfile.name)),
+      ),
+    },
+    lambda: {
+      functions: functions.filter((fn) => fn.version === '$LATEST'),
+      publishedVersions: functions.filter((fn) => fn.version !== '$LATEST'),
+    },
+    ecs: {
+      taskDefinitions,
+      services: index.services.filter((s) => tdArns.has(s.taskDefinition)),
+      standaloneTasks: index.standaloneTasks.filter((t) => tdArns.has(t.taskDefinitionArn)),
+    },
+  };
+}
+
+/** ECS accepts a role name or ARN; Lambda always stores the ARN. */
+function namesRole(value: string | undefined, role: { arn: string; roleName: string }): boolean {
+  if (!value) return false;
+  return value.startsWith('arn:') ? value === role.arn : value === role.roleName;
+}

@@ -1,0 +1,185 @@
+/**
+ * Assembles a plan from the split analysis and the user's decisions. Pure:
+ * every AWS read happened before. The subset check runs here, so a plan that
+ * could grant more than the shared role did is never written.
+ */
+import type { ActionUse } from '../evidence/types.js';
+import { narrowGrants, unusedGrants } from '../policy/narrow.js';
+import { packPolicies } from '../policy/size.js';
+import { assertSubset } from '../policy/subset.js';
+import { trustPolicyForService } from '../trust/service-trust.js';
+import { proposeRoleName } from './role-names.js';
+import { PLAN_SCHEMA_VERSION, type FollowUp, type PlanBody, type PlannedRole } from './schema.js';
+import type { ServiceUnit, SplitAnalysis } from './split-analysis.js';
+import { plannedWorkloads, workloadFollowUps } from './workload-targets.js';
+
+/** What the user decided; "chosen" maps come from the interactive flow. */
+export interface PlanDecisions {
+  /** Unattributed actions: to every service, to none, or action → unit keys. */
+  unattributed: 'grant-all' | 'drop' | Record<string, string[]>;
+  /** Blind spots: keep all, drop all, or unit key → actions kept. */
+  unobservable: 'keep' | 'drop' | Record<string, string[]>;
+  /** Services with no evidence: an empty role, or leave them on the shared role. */
+  noEvidence?: 'empty' | 'exclude';
+  /** Unit key → role name, overriding the proposal. */
+  roleNames?: Record<string, string>;
+}
+
+/** Context the plan records but does not compute. */
+export interface PlanContext {
+  planId: string;
+  createdAt: string;
+  toolVersion: string;
+  account: string;
+  partition: string;
+  region: string;
+  takenRoleNames: ReadonlySet<string>;
+  /** PassRole and trust references, computed once the names are known. */
+  references: (newRoleNames: string[]) => FollowUp[];
+}
+
+const TAG_PREFIX = 'split-role:';
+/** IAM's per-role tag limit. */
+const MAX_TAGS = 50;
+
+/** Builds the plan body (unsealed). Throws when the result would not be a subset of the shared role. */
+export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, context: PlanContext): PlanBody {
+  const { shared } = analysis;
+  const warnings: string[] = [...analysis.evidence.warnings];
+  const excluded = analysis.units.filter((u) => u.noEvidence && decisions.noEvidence === 'exclude');
+  const kept = analysis.units.filter((u) => !excluded.includes(u));
+  const taken = new Set(context.takenRoleNames);
+  const newRoles: PlannedRole[] = [];
+
+  for (const unit of kept) {
+    const roleName = decisions.roleNames?.[unit.key] ?? proposeRoleName(shared.roleName, unit.service, taken);
+    taken.add(roleName);
+    newRoles.push(planRole(analysis, unit, roleName, decisions, context));
+  }
+  assertSubset(
+    analysis.sources,
+    newRoles.flatMap((r) => [...r.inlinePolicies, ...r.managedPolicies].map((p) => p.document)),
+  );
+
+  for (const unit of excluded) {
+    warnings.push(`${unit.service} showed no activity in the window and keeps using the shared role, so the shared role is not retired`);
+  }
+  const usedByAnyone = [
+    ...analysis.units.flatMap((u) => [...u.usage.actions.keys()]),
+    ...analysis.unattributed.actions.keys(),
+  ];
+  const unitRoles = new Map(newRoles.map((r) => [r.service, r]));
+  const workloadRoles = new Map(kept.map((u) => [u.key, unitRoles.get(u.service) as PlannedRole]));
+
+  return {
+    schemaVersion: PLAN_SCHEMA_VERSION,
+    planId: context.planId,
+    createdAt: context.createdAt,
+    tool: { name: 'split-role', version: context.toolVersion },
+    account: context.account,
+    partition: context.partition,
+    region: context.region,
+    sharedRole: shared as PlanBody['sharedRole'],
+    evidence: {
+      source: analysis.evidence.source,
+      window: analysis.evidence.window,
+      recordsRead: analysis.evidence.recordsRead,
+      services: Object.fromEntries(analysis.units.map((u) => [u.service, { events: u.usage.events, sessions: u.usage.sessions }])),
+      unattributedEvents: analysis.unattributed.events,
+      blindSpots: blindSpots(analysis),
+      warnings: analysis.evidence.warnings,
+    },
+    decisions: {
+      unattributed: typeof decisions.unattributed === 'string' ? decisions.unattributed : 'chosen',
+      unobservable: typeof decisions.unobservable === 'string' ? decisions.unobservable : 'chosen',
+      ...(decisions.noEvidence ? { noEvidence: decisions.noEvidence } : {}),
+    },
+    newRoles,
+    excludedServices: excluded.map((u) => u.service),
+    unused: unusedGrants(analysis.sources, usedByAnyone),
+    unattributed: [...analysis.unattributed.actions].map(([action, use]) => ({
+      action,
+      count: use.count,
+      lastSeen: use.lastSeen,
+      grantedTo: kept.filter((u) => unattributedFor(decisions, u, analysis.unattributed.actions.keys()).has(action)).map((u) => u.service),
+    })),
+    workloads: plannedWorkloads(analysis.workloads, workloadRoles, shared),
+    followUps: [...workloadFollowUps(analysis, workloadRoles, shared), ...context.references(newRoles.map((r) => r.roleName))],
+    warnings,
+    retireSharedRole: excluded.length === 0,
+  };
+}
+
+function planRole(analysis: SplitAnalysis, unit: ServiceUnit, roleName: string, decisions: PlanDecisions, context: PlanContext): PlannedRole {
+  const { shared } = analysis;
+  const actions = new Map<string, { use?: ActionUse; origin: 'used' | 'unattributed' | 'unobservable' }>();
+  for (const [action, use] of unit.usage.actions) actions.set(action, { use, origin: 'used' });
+  for (const action of unattributedFor(decisions, unit, analysis.unattributed.actions.keys())) {
+    if (!actions.has(action)) actions.set(action, { use: analysis.unattributed.actions.get(action), origin: 'unattributed' });
+  }
+  const keptBlind = unobservableFor(decisions, unit);
+  for (const action of keptBlind) if (!actions.has(action)) actions.set(action, { origin: 'unobservable' });
+
+  const narrowed = narrowGrants(analysis.sources, actions.keys());
+  const granted = new Set(narrowed.grantedActions.map((a) => a.toLowerCase()));
+  const packed = packPolicies(roleName, narrowed.statements);
+  const arnBase = `arn:${context.partition}:iam::${context.account}`;
+  const role: PlannedRole = {
+    service: unit.service,
+    shortName: unit.key,
+    roleName,
+    roleArn: `${arnBase}:role${shared.path}${roleName}`,
+    path: shared.path,
+    description: `Split from ${shared.roleName} for ${unit.service} by split-role plan ${context.planId}`,
+    maxSessionDuration: shared.maxSessionDuration,
+    tags: roleTags(shared.tags, shared.roleName, unit.service, context.planId),
+    trustPolicy: trustPolicyForService(shared.trustPolicy, unit.principals),
+    inlinePolicies: packed.inline,
+    managedPolicies: packed.managed.map((p) => ({ ...p, arn: `${arnBase}:policy${shared.path}${p.name}` })),
+    actions: [...actions]
+      // Only what the shared role grants ends up in the role; the rest stays as evidence in the review.
+      .filter(([action]) => granted.has(action.toLowerCase()))
+      .map(([action, { use, origin }]) => ({ action, count: use?.count ?? 0, ...(use?.lastSeen ? { lastSeen: use.lastSeen } : {}), origin }))
+      .sort((a, b) => a.action.localeCompare(b.action)),
+    unobservable: unit.unobservable.map((u) => ({ ...u, kept: keptBlind.has(u.action) })),
+    noEvidence: unit.noEvidence,
+  };
+  if (shared.permissionsBoundaryArn) role.permissionsBoundaryArn = shared.permissionsBoundaryArn;
+  if (unit.principals.some((p) => p.startsWith('ec2.'))) {
+    role.instanceProfile = { name: roleName, path: shared.path, arn: `${arnBase}:instance-profile${shared.path}${roleName}` };
+  }
+  return role;
+}
+
+function unattributedFor(decisions: PlanDecisions, unit: ServiceUnit, pool: Iterable<string>): Set<string> {
+  const choice = decisions.unattributed;
+  if (choice === 'drop') return new Set();
+  if (choice === 'grant-all') return new Set(pool);
+  return new Set(Object.entries(choice).filter(([, keys]) => keys.includes(unit.key)).map(([action]) => action));
+}
+
+function unobservableFor(decisions: PlanDecisions, unit: ServiceUnit): Set<string> {
+  const choice = decisions.unobservable;
+  if (choice === 'drop') return new Set();
+  if (choice === 'keep') return new Set(unit.unobservable.map((u) => u.action));
+  return new Set(choice[unit.key] ?? []);
+}
+
+function roleTags(sharedTags: Array<{ Key: string; Value: string }>, source: string, service: string, planId: string) {
+  const own = [
+    { Key: `${TAG_PREFIX}source-role`, Value: source },
+    { Key: `${TAG_PREFIX}service`, Value: service },
+    { Key: `${TAG_PREFIX}plan-id`, Value: planId },
+  ];
+  // aws: tags are reserved, and a previous split's tags must not leak into this one.
+  const copied = sharedTags.filter((t) => !t.Key.startsWith('aws:') && !t.Key.startsWith(TAG_PREFIX));
+  const tags = [...copied, ...own];
+  if (tags.length > MAX_TAGS) throw new Error(`the shared role has ${copied.length} tags; with split-role's 3 the new role would exceed IAM's ${MAX_TAGS}`);
+  return tags;
+}
+
+function blindSpots(analysis: SplitAnalysis): string[] {
+  const spots = new Set<string>();
+  for (const unit of analysis.units) for (const u of unit.unobservable) spots.add(`${u.action}: ${u.reason}`);
+  return [...spots].sort();
+}

@@ -1,0 +1,59 @@
+/**
+ * Decisions taken from flags, for runs without prompts. A decision the
+ * evidence makes necessary but no flag gives is an error naming the flag.
+ */
+import { usageError } from '../core/errors.js';
+import type { PlanDecisions } from './builder.js';
+import { roleNameProblem, serviceSuffix } from './role-names.js';
+import { requiredDecisions, type SplitAnalysis } from './split-analysis.js';
+
+/** The decision flags of `plan`. */
+export interface DecisionFlags {
+  unattributed?: 'grant-all' | 'drop';
+  unobservable?: 'keep' | 'drop';
+  withoutEvidence?: 'empty' | 'exclude';
+  /** "ec2=orders-ec2" style overrides, by service suffix or principal. */
+  names?: string[];
+}
+
+/** Turns flags into decisions, refusing when one the analysis needs is missing. */
+export function decisionsFromFlags(analysis: SplitAnalysis, flags: DecisionFlags): PlanDecisions {
+  const needed = requiredDecisions(analysis);
+  if (needed.unattributed && !flags.unattributed) {
+    throw usageError(
+      `${analysis.unattributed.actions.size} action(s) were used but could not be tied to a service`,
+      'pass --unattributed grant-all|drop',
+    );
+  }
+  const blind = analysis.units[0]?.unobservable.length ?? 0;
+  if (needed.unobservable && !flags.unobservable) {
+    throw usageError(`${blind} granted action(s) cannot be seen by ${analysis.evidence.source} evidence`, 'pass --unobservable keep|drop');
+  }
+  if (needed.noEvidence && !flags.withoutEvidence) {
+    const idle = analysis.units.filter((u) => u.noEvidence).map((u) => u.service);
+    throw usageError(`no activity at all for ${idle.join(', ')} in the window`, 'pass --without-evidence empty|exclude');
+  }
+  const decisions: PlanDecisions = {
+    unattributed: flags.unattributed ?? 'drop',
+    unobservable: flags.unobservable ?? 'drop',
+    roleNames: parseNames(analysis, flags.names ?? []),
+  };
+  if (flags.withoutEvidence) decisions.noEvidence = flags.withoutEvidence;
+  return decisions;
+}
+
+function parseNames(analysis: SplitAnalysis, pairs: string[]): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const pair of pairs) {
+    const [service, name] = pair.split('=', 2);
+    const unit = analysis.units.find((u) => u.key === service || serviceSuffix(u.service) === service || u.principals.includes(service ?? ''));
+    if (!unit || !name) {
+      const known = analysis.units.map((u) => serviceSuffix(u.service)).join(', ');
+      throw usageError(`--name ${pair} does not name a service of this role`, `use SERVICE=NAME with SERVICE one of ${known}`);
+    }
+    const problem = roleNameProblem(name);
+    if (problem) throw usageError(`--name ${pair}: a role name ${problem}`);
+    names[unit.key] = name;
+  }
+  return names;
+}

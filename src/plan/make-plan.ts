@@ -1,0 +1,108 @@
+/**
+ * `plan` as a library call: read everything about one shared role once, let
+ * the caller decide, then build, check, seal and save the plan.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { getAccountAuthorization, getRoleSnapshot, isNoSuchEntity, type AccountAuthorization, type RoleSnapshot } from '../aws/iam.js';
+import type { AwsSession } from '../aws/session.js';
+import { getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
+import { SplitRoleError } from '../core/errors.js';
+import type { IoHost } from '../core/io-host.js';
+import { VERSION } from '../core/version.js';
+import { gatherEvidence, type EvidenceRequest } from '../evidence/gather.js';
+import { indexAccount, workloadsForRole } from '../inventory/workloads.js';
+import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
+import { isServiceLinkedRole } from '../trust/role-scope.js';
+import { workloadKey } from '../trust/service-principals.js';
+import { buildPlan, type PlanDecisions } from './builder.js';
+import { renderPlanMarkdown } from './markdown.js';
+import { sealPlan, writeFileAtomic, writePlan } from './plan-file.js';
+import { findReferences } from './references.js';
+import type { Plan } from './schema.js';
+import { analyseSplit, type SplitAnalysis } from './split-analysis.js';
+
+/** Everything read from AWS for one role's plan. */
+export interface PlanFacts {
+  identity: CallerIdentity;
+  region: string;
+  trust: TrustAnalysis;
+  analysis: SplitAnalysis;
+  authorization: AccountAuthorization;
+}
+
+/** Reads the role, its workloads, its evidence and the account's references. */
+export async function collectPlanFacts(session: AwsSession, io: IoHost, roleName: string, evidence: EvidenceRequest): Promise<PlanFacts> {
+  const iam = await session.iam();
+  const [identity, shared] = await Promise.all([session.sts().then(getCallerIdentity), readSharedRole(iam, roleName)]);
+  const trust = analyseTrustPolicy(shared.trustPolicy, identity.account);
+  if (trust.workloads.length < 2) {
+    throw new SplitRoleError(
+      'NotShared',
+      `${roleName} is not shared: ${trust.services.length === 0 ? 'no service' : `only ${trust.workloads.join(', ')}`} can assume it`,
+      'run `split-role scan` to list shared roles',
+    );
+  }
+  const keys = new Set(trust.services.map(workloadKey));
+  io.notify('progress', `indexing workloads for ${trust.services.join(', ')}…`);
+  const [index, authorization] = await Promise.all([
+    indexAccount(session, io, { ec2: keys.has('ec2'), lambda: keys.has('lambda'), ecs: keys.has('ecs-tasks') }),
+    getAccountAuthorization(iam),
+  ]);
+  const workloads = workloadsForRole(index, shared);
+  io.notify('progress', `reading ${evidence.source} evidence…`);
+  const usage = await gatherEvidence(
+    session,
+    io,
+    {
+      role: { arn: shared.arn, name: shared.roleName },
+      services: trust.services,
+      hints: {
+        ec2InstanceIds: new Set(workloads.ec2.instances.map((i) => i.instanceId)),
+        lambdaFunctionNames: new Set([...workloads.lambda.functions, ...workloads.lambda.publishedVersions].map((f) => f.functionName)),
+      },
+    },
+    evidence,
+  );
+  return { identity, region: session.region, trust, analysis: analyseSplit(shared, trust, usage, workloads), authorization };
+}
+
+async function readSharedRole(iam: Parameters<typeof getRoleSnapshot>[0], roleName: string): Promise<RoleSnapshot> {
+  let shared: RoleSnapshot;
+  try {
+    shared = await getRoleSnapshot(iam, roleName);
+  } catch (error) {
+    if (isNoSuchEntity(error)) throw new SplitRoleError('NoSuchRole', `role not found: ${roleName}`, 'check the name (not the ARN) and the account');
+    throw error;
+  }
+  if (isServiceLinkedRole(shared.path)) {
+    throw new SplitRoleError('ServiceLinkedRole', `${roleName} is a service-linked role; AWS manages it and it cannot be split`);
+  }
+  return shared;
+}
+
+/** Builds and seals the plan; the subset check inside buildPlan guards every new role. */
+export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId: string = randomUUID()): Plan {
+  return sealPlan(
+    buildPlan(facts.analysis, decisions, {
+      planId,
+      createdAt: new Date().toISOString(),
+      toolVersion: VERSION,
+      account: facts.identity.account,
+      partition: facts.identity.partition,
+      region: facts.region,
+      takenRoleNames: new Set(facts.authorization.roles.map((r) => r.name)),
+      references: (names) => findReferences(facts.authorization, facts.analysis.shared.arn, names),
+    }),
+  );
+}
+
+/** Writes the plan and its Markdown review (`.md` beside it); returns the review's path. */
+export async function savePlan(plan: Plan, path: string): Promise<string> {
+  await mkdir(dirname(path), { recursive: true });
+  const reviewPath = path.replace(/\.json$/, '') + '.md';
+  await writePlan(path, plan);
+  await writeFileAtomic(reviewPath, renderPlanMarkdown(plan));
+  return reviewPath;
+}

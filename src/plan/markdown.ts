@@ -1,0 +1,151 @@
+/**
+ * The plan's Markdown twin, for review in a pull request: per service, the
+ * actions kept with their evidence; what was dropped and why; a diff of each
+ * new role's policy against the shared role's; and the workloads that move.
+ */
+import { createTwoFilesPatch } from 'diff';
+import type { Plan, PlannedRole, PlannedWorkload } from './schema.js';
+
+/** Renders the review document for a plan. */
+export function renderPlanMarkdown(plan: Plan): string {
+  const out: string[] = [];
+  const shared = plan.sharedRole;
+  out.push(`# split-role plan: ${shared.roleName}`, '');
+  out.push(
+    `- Plan id: \`${plan.planId}\` · digest \`${plan.digest}\``,
+    `- Account \`${plan.account}\` (${plan.partition}), region \`${plan.region}\``,
+    `- Shared role: \`${shared.arn}\``,
+    `- Evidence: ${plan.evidence.source}, ${plan.evidence.window.start} → ${plan.evidence.window.end}, ${plan.evidence.recordsRead} records read`,
+    `- Decisions: unattributed = ${plan.decisions.unattributed}, unobservable = ${plan.decisions.unobservable}` +
+      (plan.decisions.noEvidence ? `, no-evidence services = ${plan.decisions.noEvidence}` : ''),
+    `- Shared role retired after apply: ${plan.retireSharedRole ? 'yes' : 'no'}`,
+    '',
+  );
+  if (plan.warnings.length > 0) {
+    out.push('> [!WARNING]', ...plan.warnings.map((w) => `> - ${w}`), '');
+  }
+
+  out.push('## New roles', '');
+  out.push(
+    table(
+      ['Service', 'New role', 'Actions', 'Sessions', 'Events', 'Policies'],
+      plan.newRoles.map((r) => [
+        r.service + (r.noEvidence ? ' ⚠ no evidence' : ''),
+        `\`${r.roleName}\``,
+        String(r.actions.length),
+        String(plan.evidence.services[r.service]?.sessions ?? 0),
+        String(plan.evidence.services[r.service]?.events ?? 0),
+        `${r.inlinePolicies.length} inline, ${r.managedPolicies.length} managed`,
+      ]),
+    ),
+    '',
+  );
+  if (plan.excludedServices.length > 0) out.push(`Services left on the shared role: ${plan.excludedServices.map(code).join(', ')}`, '');
+
+  for (const role of plan.newRoles) out.push(...roleSection(plan, role));
+
+  out.push('## Unused grants (dropped from every new role)', '');
+  out.push(
+    plan.unused.length === 0
+      ? 'None: every granted action was used.'
+      : table(
+          ['Policy', 'Statement', 'Unused patterns'],
+          plan.unused.map((u) => [`${u.policy} (${u.policyKind})`, u.sid ?? `#${u.statementIndex}`, u.patterns.map(code).join(', ')]),
+        ),
+    '',
+  );
+  out.push('## Unattributed actions', '');
+  out.push(
+    plan.unattributed.length === 0
+      ? 'None: every call was tied to a service.'
+      : table(
+          ['Action', 'Calls', 'Last seen', 'Granted to'],
+          plan.unattributed.map((u) => [code(u.action), String(u.count), u.lastSeen ?? '-', u.grantedTo.join(', ') || 'nobody']),
+        ),
+    '',
+  );
+  out.push('## Blind spots', '');
+  out.push(plan.evidence.blindSpots.length === 0 ? 'None.' : plan.evidence.blindSpots.map((b) => `- ${b}`).join('\n'), '');
+
+  out.push('## Workloads that move', '');
+  out.push(
+    plan.workloads.length === 0
+      ? 'None found.'
+      : table(['Workload', 'Kind', 'From', 'To'], plan.workloads.map(workloadRow)),
+    '',
+  );
+  if (plan.followUps.length > 0) {
+    out.push('## Manual follow-ups', '', ...plan.followUps.map((f) => `- [ ] **${f.kind}** ${f.message}`), '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function roleSection(plan: Plan, role: PlannedRole): string[] {
+  const lines = [`### ${role.service} → \`${role.roleName}\``, ''];
+  lines.push(
+    role.actions.length === 0
+      ? 'No actions: this role gets no permissions.'
+      : table(
+          ['Action', 'Why', 'Calls', 'Last seen'],
+          role.actions.map((a) => [code(a.action), a.origin, String(a.count), a.lastSeen ?? '-']),
+        ),
+    '',
+  );
+  const blind = role.unobservable;
+  if (blind.length > 0) {
+    lines.push('Unobservable grants:', '', ...blind.map((u) => `- ${code(u.action)} — ${u.reason} — **${u.kept ? 'kept' : 'dropped'}**`), '');
+  }
+  lines.push('<details><summary>Policy diff against the shared role</summary>', '', '```diff', policyDiff(plan, role).trimEnd(), '```', '', '</details>', '');
+  return lines;
+}
+
+/** A unified diff of the shared role's statements against the new role's. */
+export function policyDiff(plan: Plan, role: PlannedRole): string {
+  const sharedStatements = [
+    ...plan.sharedRole.inlinePolicies.map((p) => ({ policy: p.name, document: p.document })),
+    ...plan.sharedRole.attachedPolicies.map((p) => ({ policy: p.name, document: p.document })),
+  ];
+  const newStatements = [...role.inlinePolicies, ...role.managedPolicies].map((p) => ({ policy: p.name, document: p.document }));
+  return createTwoFilesPatch(
+    plan.sharedRole.roleName,
+    role.roleName,
+    `${JSON.stringify(sharedStatements, null, 2)}\n`,
+    `${JSON.stringify(newStatements, null, 2)}\n`,
+    undefined,
+    undefined,
+    { context: 3 },
+  );
+}
+
+function workloadRow(w: PlannedWorkload): string[] {
+  switch (w.kind) {
+    case 'ec2-instance':
+      return [code(w.instanceId), 'EC2 instance', code(w.current.instanceProfileArn.split('/').pop() ?? ''), code(w.target.instanceProfileName)];
+    case 'lambda-function':
+      return [code(w.functionName), 'Lambda function', code(roleName(w.current.roleArn)), code(roleName(w.target.roleArn))];
+    case 'ecs-service':
+      return [
+        code(w.serviceName),
+        'ECS service',
+        code(w.current.taskDefinitionArn.split('/').pop() ?? ''),
+        `new revision with ${code(roleName(w.target.taskRoleArn ?? w.target.executionRoleArn ?? ''))}`,
+      ];
+  }
+}
+
+function roleName(arn: string): string {
+  return arn.split('/').pop() ?? arn;
+}
+
+function code(text: string): string {
+  return `\`${text}\``;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+  ].join('\n');
+}

@@ -1,0 +1,170 @@
+/**
+ * The plan file format, version 1. A plan is the contract between `plan`
+ * (which writes it), the reviewer, and `apply` / `rollback` (which need
+ * nothing else). Every read validates against this schema.
+ */
+import { z } from 'zod';
+
+/** The only plan format this build reads and writes. */
+export const PLAN_SCHEMA_VERSION = 1;
+
+const json = z.record(z.string(), z.unknown());
+const isoTime = z.string().min(1);
+const tag = z.object({ Key: z.string(), Value: z.string() });
+const stringOrList = z.union([z.string(), z.array(z.string())]);
+const condition = z.record(z.string(), z.record(z.string(), z.unknown()));
+const statement = z.object({
+  Sid: z.string().optional(),
+  Effect: z.enum(['Allow', 'Deny']),
+  Action: stringOrList.optional(),
+  NotAction: stringOrList.optional(),
+  Resource: stringOrList.optional(),
+  NotResource: stringOrList.optional(),
+  Condition: condition.optional(),
+});
+/** An identity policy as the new roles get it. */
+const policyDocument = z.object({ Version: z.literal('2012-10-17'), Statement: z.array(statement) });
+/** A new role's trust policy: the shared role's statements for one service. */
+const trustDocument = z.object({
+  Version: z.string(),
+  Statement: z.array(statement.extend({ Principal: z.record(z.string(), stringOrList) })),
+});
+
+const actionEvidence = z.object({
+  action: z.string(),
+  count: z.number().int().nonnegative(),
+  lastSeen: isoTime.optional(),
+  /** Why the action is in the role: seen used, granted from the unattributed pool, or kept blind spot. */
+  origin: z.enum(['used', 'unattributed', 'unobservable']),
+});
+
+const roleSnapshot = z.object({
+  roleName: z.string(),
+  roleId: z.string(),
+  arn: z.string(),
+  path: z.string(),
+  description: z.string().optional(),
+  maxSessionDuration: z.number().int(),
+  permissionsBoundaryArn: z.string().optional(),
+  trustPolicy: json,
+  tags: z.array(tag),
+  inlinePolicies: z.array(z.object({ name: z.string(), document: json })),
+  attachedPolicies: z.array(
+    z.object({ arn: z.string(), name: z.string(), defaultVersionId: z.string(), awsManaged: z.boolean(), document: json }),
+  ),
+  instanceProfiles: z.array(z.object({ name: z.string(), arn: z.string(), path: z.string(), id: z.string() })),
+});
+
+const newRole = z.object({
+  service: z.string(),
+  shortName: z.string(),
+  roleName: z.string().min(1).max(64),
+  roleArn: z.string(),
+  path: z.string(),
+  description: z.string(),
+  maxSessionDuration: z.number().int(),
+  permissionsBoundaryArn: z.string().optional(),
+  tags: z.array(tag),
+  trustPolicy: trustDocument,
+  inlinePolicies: z.array(z.object({ name: z.string(), document: policyDocument })),
+  managedPolicies: z.array(z.object({ name: z.string(), arn: z.string(), document: policyDocument })),
+  instanceProfile: z.object({ name: z.string(), arn: z.string(), path: z.string() }).optional(),
+  actions: z.array(actionEvidence),
+  unobservable: z.array(z.object({ action: z.string(), reason: z.string(), kept: z.boolean() })),
+  /** True when the evidence showed this service doing nothing at all. */
+  noEvidence: z.boolean(),
+});
+
+const workload = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ec2-instance'),
+    service: z.string(),
+    instanceId: z.string(),
+    associationId: z.string(),
+    current: z.object({ instanceProfileArn: z.string() }),
+    target: z.object({ instanceProfileArn: z.string(), instanceProfileName: z.string(), roleName: z.string() }),
+  }),
+  z.object({
+    kind: z.literal('lambda-function'),
+    service: z.string(),
+    functionName: z.string(),
+    functionArn: z.string(),
+    current: z.object({ roleArn: z.string() }),
+    target: z.object({ roleArn: z.string() }),
+  }),
+  z.object({
+    kind: z.literal('ecs-service'),
+    service: z.string(),
+    clusterArn: z.string(),
+    serviceName: z.string(),
+    serviceArn: z.string(),
+    current: z.object({ taskDefinitionArn: z.string(), taskRoleArn: z.string().optional(), executionRoleArn: z.string().optional() }),
+    target: z.object({ taskRoleArn: z.string().optional(), executionRoleArn: z.string().optional() }),
+  }),
+]);
+
+const followUp = z.object({
+  kind: z.enum([
+    'launch-template',
+    'lambda-published-version',
+    'ecs-standalone-task',
+    'ecs-task-definition',
+    'manual-service',
+    'passrole-reference',
+    'trust-reference',
+  ]),
+  resource: z.string(),
+  message: z.string(),
+});
+
+/** The plan file's content (everything but the digest seal). */
+export const planBodySchema = z.object({
+  schemaVersion: z.literal(PLAN_SCHEMA_VERSION),
+  planId: z.string().min(8),
+  createdAt: isoTime,
+  tool: z.object({ name: z.literal('split-role'), version: z.string() }),
+  account: z.string().regex(/^\d{12}$/),
+  partition: z.string(),
+  region: z.string(),
+  sharedRole: roleSnapshot,
+  evidence: z.object({
+    source: z.enum(['lookup-events', 'logs', 'access-analyzer']),
+    window: z.object({ start: isoTime, end: isoTime }),
+    recordsRead: z.number().int().nonnegative(),
+    services: z.record(z.string(), z.object({ events: z.number().int(), sessions: z.number().int() })),
+    unattributedEvents: z.number().int(),
+    blindSpots: z.array(z.string()),
+    warnings: z.array(z.string()),
+  }),
+  decisions: z.object({
+    unattributed: z.enum(['grant-all', 'drop', 'chosen']),
+    unobservable: z.enum(['keep', 'drop', 'chosen']),
+    noEvidence: z.enum(['empty', 'exclude']).optional(),
+  }),
+  newRoles: z.array(newRole),
+  /** Services that keep using the shared role (no new role was made for them). */
+  excludedServices: z.array(z.string()),
+  unused: z.array(
+    z.object({ policy: z.string(), policyKind: z.enum(['inline', 'managed']), sid: z.string().optional(), statementIndex: z.number().int(), patterns: z.array(z.string()) }),
+  ),
+  unattributed: z.array(z.object({ action: z.string(), count: z.number().int(), lastSeen: isoTime.optional(), grantedTo: z.array(z.string()) })),
+  workloads: z.array(workload),
+  followUps: z.array(followUp),
+  warnings: z.array(z.string()),
+  retireSharedRole: z.boolean(),
+});
+
+/** A sealed plan: the body plus the sha256 digest of its canonical form. */
+export const planSchema = planBodySchema.extend({ digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) });
+
+export type PlanBody = z.infer<typeof planBodySchema>;
+export type Plan = z.infer<typeof planSchema>;
+export type PlannedRole = z.infer<typeof newRole>;
+export type PlannedWorkload = z.infer<typeof workload>;
+export type FollowUp = z.infer<typeof followUp>;
+export type SharedRoleSnapshot = z.infer<typeof roleSnapshot>;
+
+/** The JSON Schema published as plans/plan.schema.json. */
+export function planJsonSchema(): object {
+  return z.toJSONSchema(planSchema, { target: 'draft-2020-12' });
+}

@@ -1,0 +1,96 @@
+/**
+ * The facts a plan is decided on, before any decision: which workloads the
+ * role serves, what each used, what nobody could see, and which decisions
+ * the user still owes. Pure.
+ */
+import type { RoleSnapshot } from '../aws/iam.js';
+import type { ActionUse, ServiceUsage, UsageEvidence } from '../evidence/types.js';
+import type { RoleWorkloads } from '../inventory/workloads.js';
+import { unobservableGrants } from '../policy/observability.js';
+import type { PolicySource } from '../policy/types.js';
+import type { TrustAnalysis } from '../trust/analyse.js';
+import { workloadKey } from '../trust/service-principals.js';
+
+/** One future role: a workload group of service principals and what they did. */
+export interface ServiceUnit {
+  /** Workload key, e.g. "lambda" for lambda + edgelambda. */
+  key: string;
+  /** The principal that names the unit (the group's first, e.g. lambda.amazonaws.com). */
+  service: string;
+  principals: string[];
+  usage: ServiceUsage;
+  /** Granted actions the evidence could not have seen, with why. */
+  unobservable: Array<{ action: string; reason: string }>;
+  /** True when the evidence shows no session of this service at all. */
+  noEvidence: boolean;
+}
+
+/** Everything known before decisions are taken. */
+export interface SplitAnalysis {
+  shared: RoleSnapshot;
+  sources: PolicySource[];
+  units: ServiceUnit[];
+  unattributed: ServiceUsage;
+  evidence: UsageEvidence;
+  workloads: RoleWorkloads;
+}
+
+/** The shared role's permission policies as narrowing sources. */
+export function policySources(shared: RoleSnapshot): PolicySource[] {
+  return [
+    ...shared.inlinePolicies.map((p): PolicySource => ({ kind: 'inline', name: p.name, document: p.document })),
+    ...shared.attachedPolicies.map((p): PolicySource => ({ kind: 'managed', name: p.name, arn: p.arn, document: p.document })),
+  ];
+}
+
+/** Groups the role's services into units and attaches their evidence. */
+export function analyseSplit(shared: RoleSnapshot, trust: TrustAnalysis, evidence: UsageEvidence, workloads: RoleWorkloads): SplitAnalysis {
+  const sources = policySources(shared);
+  const groups = new Map<string, string[]>();
+  for (const principal of trust.services) {
+    const key = workloadKey(principal);
+    groups.set(key, [...(groups.get(key) ?? []), principal]);
+  }
+  const unobservable = unobservableGrants(sources, evidence.source, evidence.dataEventSources ?? new Set());
+  const units = [...groups.entries()].map(([key, principals]): ServiceUnit => {
+    const usage = mergeUsage(principals.map((p) => evidence.byService.get(p)));
+    const service = principals.find((p) => workloadKey(p) === key && !p.startsWith('edge')) ?? (principals[0] as string);
+    return {
+      key,
+      service,
+      principals,
+      usage,
+      unobservable,
+      noEvidence: usage.sessions === 0 && usage.events === 0,
+    };
+  });
+  return { shared, sources, units, unattributed: evidence.unattributed, evidence, workloads };
+}
+
+function mergeUsage(parts: Array<ServiceUsage | undefined>): ServiceUsage {
+  const actions = new Map<string, ActionUse>();
+  let sessions = 0;
+  let events = 0;
+  for (const part of parts) {
+    if (!part) continue;
+    sessions += part.sessions;
+    events += part.events;
+    for (const [action, use] of part.actions) {
+      const prior = actions.get(action);
+      actions.set(
+        action,
+        prior ? { count: prior.count + use.count, lastSeen: prior.lastSeen > use.lastSeen ? prior.lastSeen : use.lastSeen } : { ...use },
+      );
+    }
+  }
+  return { actions, sessions, events };
+}
+
+/** The decisions this analysis needs before a plan can be built. */
+export function requiredDecisions(analysis: SplitAnalysis): { unattributed: boolean; unobservable: boolean; noEvidence: boolean } {
+  return {
+    unattributed: analysis.unattributed.actions.size > 0,
+    unobservable: analysis.units.some((u) => u.unobservable.length > 0),
+    noEvidence: analysis.units.some((u) => u.noEvidence),
+  };
+}
