@@ -56,10 +56,8 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     taken.add(roleName);
     newRoles.push(planRole(analysis, unit, roleName, decisions, context));
   }
-  assertSubset(
-    analysis.sources,
-    newRoles.flatMap((r) => [...r.inlinePolicies, ...r.managedPolicies].map((p) => p.document)),
-  );
+  // Per role: a Deny kept in one role must not vouch for another.
+  for (const role of newRoles) assertSubset(analysis.sources, [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document));
 
   for (const unit of excluded) {
     warnings.push(`${unit.service} showed no activity in the window and keeps using the shared role, so the shared role is not retired`);

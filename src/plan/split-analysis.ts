@@ -60,7 +60,8 @@ export function analyseSplit(shared: RoleSnapshot, trust: TrustAnalysis, evidenc
       service,
       principals,
       usage,
-      unobservable,
+      // What the service was seen doing is evidence, not a blind spot.
+      unobservable: unobservable.filter((u) => !usage.actions.has(u.action)),
       noEvidence: usage.sessions === 0 && usage.events === 0,
     };
   });
