@@ -15,6 +15,9 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
+/** Repeatable options accumulate into a list. */
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
 const program = new Command()
   .name('split-role')
   .description('Find IAM roles that several AWS services share, and split each into one least-privilege role per service.')
@@ -32,7 +35,7 @@ program
   .option('--json', 'print one JSON document on stdout')
   .option('--sarif <file>', 'also write SARIF 2.1.0 to FILE for code-scanning dashboards')
   .addOption(
-    new Option('--role <name>', 'scan only this role (repeatable)').argParser((value: string, previous: string[] = []) => [...previous, value]),
+    new Option('--role <name>', 'scan only this role (repeatable)').argParser(collect),
   )
   .addHelpText(
     'after',
@@ -43,8 +46,6 @@ program
     const globals = command.optsWithGlobals() as GlobalOptions;
     process.exitCode = await runScan({ ...globals, ...options, roles: options.role ?? [] }, new ConsoleIoHost(globals));
   });
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 program
   .command('plan')

@@ -25,8 +25,8 @@ export function decisionsFromFlags(analysis: SplitAnalysis, flags: DecisionFlags
       'pass --unattributed grant-all|drop',
     );
   }
-  const blind = analysis.units[0]?.unobservable.length ?? 0;
   if (needed.unobservable && !flags.unobservable) {
+    const blind = new Set(analysis.units.flatMap((u) => u.unobservable.map((b) => b.action))).size;
     throw usageError(`${blind} granted action(s) cannot be seen by ${analysis.evidence.source} evidence`, 'pass --unobservable keep|drop');
   }
   if (needed.noEvidence && !flags.withoutEvidence) {

@@ -1,0 +1,100 @@
+/**
+ * Access Analyzer as an evidence source: the actions a role as a whole used,
+ * from a generated policy. It cannot say which service used what (CloudTrail
+ * sessions do that), and it misses data events and iam:PassRole, so the plan
+ * treats it as a cross-check, not as the split.
+ */
+import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import {
+  startPolicyGenerationWhenFree,
+  waitForGeneratedPolicy,
+  type QueueOptions,
+  type WaitOptions,
+} from '../aws/access-analyzer.js';
+import type { IoHost } from '../core/io-host.js';
+
+/** What to analyse. */
+export interface GeneratedActionsRequest {
+  roleArn: string;
+  trailArn: string;
+  accessRoleArn: string;
+  window: { start: Date; end: Date };
+  /** Trail regions to read (default: all). */
+  regions?: string[];
+}
+
+/** Polling and queueing knobs, plus where progress goes. */
+export interface GeneratedActionsOptions extends Omit<WaitOptions, 'onProgress'> {
+  queue?: QueueOptions;
+  /** Progress lines go here as 'progress' notices. */
+  io?: IoHost;
+  /** Also told every progress line (queueing, job started, each poll's status). */
+  onProgress?: (message: string) => void;
+}
+
+/** The generated policy and the actions in it. */
+export interface GeneratedActions {
+  jobId: string;
+  /** Allowed actions across every generated document: distinct (case-insensitively, as IAM compares), sorted. */
+  actions: string[];
+  policies: unknown[];
+  /** False when Access Analyzer says the policy is not complete. */
+  isComplete: boolean;
+}
+
+/** Runs one policy generation job for the role (waiting for the account's slot) and reads its actions. */
+export async function generatedActions(
+  client: AccessAnalyzerClient,
+  request: GeneratedActionsRequest,
+  options: GeneratedActionsOptions = {},
+): Promise<GeneratedActions> {
+  const { io, queue: queueOptions, onProgress, ...waitOptions } = options;
+  const progress = (message: string) => {
+    io?.notify('progress', message);
+    onProgress?.(message);
+  };
+  const queue: QueueOptions = {
+    ...queueOptions,
+    onProgress: (message) => {
+      progress(message);
+      queueOptions?.onProgress?.(message);
+    },
+  };
+  if (waitOptions.sleep && !queue.sleep) queue.sleep = waitOptions.sleep;
+  const generationRequest = {
+    principalArn: request.roleArn,
+    trailArn: request.trailArn,
+    accessRoleArn: request.accessRoleArn,
+    window: request.window,
+    ...(request.regions ? { regions: request.regions } : {}),
+  };
+  const jobId = await startPolicyGenerationWhenFree(client, generationRequest, queue);
+  progress(`Access Analyzer: policy generation job ${jobId} started for ${request.roleArn}`);
+  const generated = await waitForGeneratedPolicy(client, jobId, {
+    ...waitOptions,
+    onProgress: (status, elapsedMs) => progress(`Access Analyzer: job ${jobId} ${status} (${Math.round(elapsedMs / 1000)} s)`),
+  });
+  if (!generated.isComplete) {
+    io?.notify('warn', `Access Analyzer: the generated policy for ${request.roleArn} is not complete`);
+  }
+  return { jobId, actions: actionsOf(generated.policies), policies: generated.policies, isComplete: generated.isComplete };
+}
+
+/** The Allow actions of policy documents: distinct, sorted. NotAction and Deny statements grant nothing here. */
+export function actionsOf(policies: readonly unknown[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const policy of policies) {
+    const statements = (policy as { Statement?: unknown } | null)?.Statement;
+    for (const statement of Array.isArray(statements) ? statements : statements ? [statements] : []) {
+      const s = statement as { Effect?: unknown; Action?: unknown };
+      if (s.Effect !== 'Allow') continue;
+      const actions = typeof s.Action === 'string' ? [s.Action] : Array.isArray(s.Action) ? s.Action : [];
+      for (const action of actions) {
+        if (typeof action !== 'string' || action === '') continue;
+        const key = action.toLowerCase();
+        if (!byKey.has(key)) byKey.set(key, action);
+      }
+    }
+  }
+  return [...byKey.values()].sort();
+}

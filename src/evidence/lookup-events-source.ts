@@ -1,0 +1,113 @@
+/**
+ * A role's CloudTrail records from LookupEvents, in as few calls as the API
+ * allows. LookupEvents takes one attribute per call and 2 calls a second, so
+ * the order matters:
+ *
+ * 1. ResourceName = role ARN finds the AssumeRole events for the role (an
+ *    AssumeRole event lists the role as an AWS::IAM::Role resource). They say
+ *    which service assumed it (invokedBy) and under which session name.
+ * 2. Username = session name, once per distinct session name, finds the calls
+ *    made with those sessions (LookupEvents reports a role session's
+ *    Username as its session name). Session names are not unique across
+ *    roles (a Lambda function name, an ECS task id shared by the task and
+ *    execution roles), so only records whose identity is a session of *this*
+ *    role are kept.
+ *
+ * No AssumeRole event means no sessions to follow: nothing is yielded, and the
+ * caller reports "no events".
+ */
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { lookupEvents, type LookupRecord, type RateLimiter, type ThrottleRetryOptions } from '../aws/cloudtrail.js';
+import type { IoHost } from '../core/io-host.js';
+import type { CloudTrailRecord } from './types.js';
+
+/** The role whose records are wanted. */
+export interface RoleRef {
+  arn: string;
+  name: string;
+}
+
+/** Yields the role's AssumeRole events, then the calls its sessions made, each record once. */
+export async function* lookupRoleRecords(
+  client: CloudTrailClient,
+  limiter: RateLimiter,
+  role: RoleRef,
+  window: { start: Date; end: Date },
+  io?: IoHost,
+  retry: ThrottleRetryOptions = {},
+): AsyncGenerator<CloudTrailRecord> {
+  const seen = new Set<string>();
+  const sessions = new Set<string>();
+  const retryOptions: ThrottleRetryOptions = {
+    ...retry,
+    onThrottle: (round, delayMs) => {
+      io?.notify('progress', `LookupEvents throttled; backing off ${Math.round(delayMs)} ms (round ${round})`);
+      retry.onThrottle?.(round, delayMs);
+    },
+  };
+
+  io?.notify('progress', `LookupEvents: AssumeRole events for ${role.name}`);
+  let assumeEvents = 0;
+  for await (const record of lookupEvents(client, { key: 'ResourceName', value: role.arn }, window, limiter, retryOptions)) {
+    if (!isAssumeRoleOf(record, role.arn) || !firstTime(seen, record)) continue;
+    assumeEvents += 1;
+    const session = sessionNameOf(record);
+    if (session && !record.errorCode) sessions.add(session);
+    yield record;
+  }
+  if (assumeEvents === 0) {
+    io?.notify('progress', `LookupEvents: no AssumeRole events for ${role.name} in the window`);
+    return;
+  }
+
+  const names = [...sessions].sort();
+  io?.notify('progress', `LookupEvents: ${assumeEvents} AssumeRole events, ${names.length} distinct sessions for ${role.name}`);
+  let index = 0;
+  for (const session of names) {
+    index += 1;
+    io?.notify('progress', `LookupEvents: session ${index}/${names.length} (${session}) of ${role.name}`);
+    for await (const record of lookupEvents(client, { key: 'Username', value: session }, window, limiter, retryOptions)) {
+      if (!isSessionOf(record, role, session) || !firstTime(seen, record)) continue;
+      yield record;
+    }
+  }
+}
+
+/** An sts AssumeRole* event for this role. */
+function isAssumeRoleOf(record: LookupRecord, roleArn: string): boolean {
+  if (record.eventSource !== 'sts.amazonaws.com' || !record.eventName.startsWith('AssumeRole')) return false;
+  return record.requestParameters?.roleArn === roleArn;
+}
+
+function sessionNameOf(record: LookupRecord): string | undefined {
+  const name = record.requestParameters?.roleSessionName;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+/**
+ * True when the record was made with one of this role's sessions named
+ * `session`: the issuer is the role, or the caller ARN is
+ * arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION in the role's account.
+ */
+function isSessionOf(record: LookupRecord, role: RoleRef, session: string): boolean {
+  const identity = record.userIdentity;
+  if (!identity) return false;
+  const issuer = identity.sessionContext?.sessionIssuer?.arn;
+  const callerArn = identity.arn ?? '';
+  const parsed = /^arn:([^:]+):sts::(\d*):assumed-role\/([^/]+)\/(.+)$/.exec(callerArn);
+  if (issuer !== undefined) {
+    return issuer === role.arn && (!parsed || parsed[4] === session);
+  }
+  if (!parsed) return false;
+  const [, partition, account, roleName, sessionName] = parsed;
+  const roleArnParts = role.arn.split(':');
+  return roleName === role.name && sessionName === session && partition === roleArnParts[1] && account === roleArnParts[4];
+}
+
+/** Dedupes by event id; records without one are always new. */
+function firstTime(seen: Set<string>, record: LookupRecord): boolean {
+  if (!record.eventID) return true;
+  if (seen.has(record.eventID)) return false;
+  seen.add(record.eventID);
+  return true;
+}
