@@ -10,7 +10,7 @@ import type { IoHost } from '../core/io-host.js';
 import { Attributor } from './attribution.js';
 import { readTrailRecords } from './log-files.js';
 import { lookupRoleRecords } from './lookup-events-source.js';
-import type { CloudTrailRecord, EvidenceSource, SessionHints, UsageEvidence } from './types.js';
+import type { EvidenceSource, SessionHints, UsageEvidence } from './types.js';
 
 /** Which evidence to read, and over what window. */
 export interface EvidenceRequest {
@@ -33,7 +33,8 @@ export interface EvidenceSubject {
 export async function gatherEvidence(session: AwsSession, io: IoHost, subject: EvidenceSubject, request: EvidenceRequest): Promise<UsageEvidence> {
   const window = { start: request.window.start.toISOString(), end: request.window.end.toISOString() };
   const warnings: string[] = [];
-  const attributor = new Attributor(subject.role, subject.services, subject.hints);
+  // The Attributor applies the window itself: AssumeRole events from before it still join sessions that run into it.
+  const attributor = new Attributor(subject.role, subject.services, subject.hints, { window: request.window });
   const useLogs = request.source === 'logs' || (request.source === 'access-analyzer' && request.cloudtrailLogs);
   const records = useLogs
     ? readTrailRecords(request.cloudtrailLogs as string, { s3: () => session.s3() }, {
@@ -46,9 +47,7 @@ export async function gatherEvidence(session: AwsSession, io: IoHost, subject: E
       })
     : lookupRoleRecords(await session.cloudTrail(), rateLimiterFor(session), subject.role, request.window, io);
 
-  for await (const record of records) {
-    if (inWindow(record, request.window)) attributor.add(record);
-  }
+  for await (const record of records) attributor.add(record);
   const evidence = attributor.result({ source: request.source, window, warnings });
   if (request.source === 'access-analyzer') await addGeneratedActions(session, io, subject, request, evidence);
 
@@ -87,12 +86,14 @@ async function addGeneratedActions(
   const attributed = new Set<string>();
   for (const usage of evidence.byService.values()) for (const action of usage.actions.keys()) attributed.add(action.toLowerCase());
   for (const action of generated.actions) {
+    if (!CONCRETE_ACTION.test(action)) {
+      // Service-level templates ("s3:*") say nothing about which action was used.
+      evidence.warnings.push(`Access Analyzer reported ${action}, which is not a single action; it was ignored`);
+      continue;
+    }
     if (attributed.has(action.toLowerCase())) continue;
     if (!evidence.unattributed.actions.has(action)) evidence.unattributed.actions.set(action, { count: 0, lastSeen: '' });
   }
 }
 
-function inWindow(record: CloudTrailRecord, window: { start: Date; end: Date }): boolean {
-  const time = Date.parse(record.eventTime);
-  return Number.isNaN(time) || (time >= window.start.getTime() && time <= window.end.getTime());
-}
+const CONCRETE_ACTION = /^[a-z0-9-]+:[A-Za-z0-9]+$/;

@@ -98,7 +98,7 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     unattributed: [...analysis.unattributed.actions].map(([action, use]) => ({
       action,
       count: use.count,
-      lastSeen: use.lastSeen,
+      ...(use.lastSeen ? { lastSeen: use.lastSeen } : {}),
       grantedTo: kept.filter((u) => unattributedFor(decisions, u, analysis.unattributed.actions.keys()).has(action)).map((u) => u.service),
     })),
     workloads: plannedWorkloads(analysis.workloads, workloadRoles, shared),

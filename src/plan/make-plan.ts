@@ -18,7 +18,7 @@ import { isServiceLinkedRole } from '../trust/role-scope.js';
 import { workloadKey } from '../trust/service-principals.js';
 import { buildPlan, type PlanDecisions } from './builder.js';
 import { renderPlanMarkdown } from './markdown.js';
-import { sealPlan, writeFileAtomic, writePlan } from './plan-file.js';
+import { parsePlan, sealPlan, writeFileAtomic, writePlan } from './plan-file.js';
 import { findReferences } from './references.js';
 import type { Plan } from './schema.js';
 import { analyseSplit, type SplitAnalysis } from './split-analysis.js';
@@ -84,7 +84,7 @@ async function readSharedRole(iam: Parameters<typeof getRoleSnapshot>[0], roleNa
 
 /** Builds and seals the plan; the subset check inside buildPlan guards every new role. */
 export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId: string = randomUUID()): Plan {
-  return sealPlan(
+  const plan = sealPlan(
     buildPlan(facts.analysis, decisions, {
       planId,
       createdAt: new Date().toISOString(),
@@ -96,6 +96,9 @@ export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId:
       references: (names) => findReferences(facts.authorization, facts.analysis.shared.arn, names),
     }),
   );
+  // A plan apply could not read back must never reach the disk.
+  parsePlan(JSON.stringify(plan), 'the new plan');
+  return plan;
 }
 
 /** Writes the plan and its Markdown review (`.md` beside it); returns the review's path. */

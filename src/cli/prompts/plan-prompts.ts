@@ -70,7 +70,7 @@ async function askUnobservable(units: ServiceUnit[]): Promise<PlanDecisions['uno
     if (unit.unobservable.length === 0) continue;
     chosen[unit.key] = await checkbox({
       message: `Granted actions the evidence cannot see. Which does ${unit.service} need?`,
-      choices: unit.unobservable.map((u) => ({ name: `${u.action}  (${u.reason})`, value: u.action })),
+      choices: unit.unobservable.map((u) => ({ name: u.action, value: u.action, description: u.reason })),
     });
   }
   return chosen;

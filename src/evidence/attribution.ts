@@ -1,0 +1,256 @@
+/**
+ * Session attribution: which service made each of a role's calls. Calls are
+ * aggregated per session (access key id + session name) while records stream
+ * past, in any order, and joined to the sessions' AssumeRole events only at
+ * the end. Memory therefore grows with distinct sessions × actions, never with
+ * the number of records.
+ */
+import { workloadKey } from '../trust/service-principals.js';
+import { eventToActions } from './event-action.js';
+import type { ActionUse, CloudTrailRecord, EvidenceSource, ServiceUsage, SessionHints, UsageEvidence } from './types.js';
+
+/** Who opened a session: a service principal, or a person / non-service principal. */
+type Origin = string | typeof NON_SERVICE;
+const NON_SERVICE = Symbol('non-service');
+/** A session name opened by two different origins: the name alone cannot decide. */
+const AMBIGUOUS = Symbol('ambiguous');
+
+/** One role session's calls so far. */
+interface SessionCalls {
+  accessKeyId: string;
+  sessionName: string;
+  events: number;
+  actions: Map<string, ActionUse>;
+}
+
+/** Errors that mean the call was refused: the workload tried, but holds no such permission to keep. */
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'Client.UnauthorizedOperation',
+  'UnauthorizedAccess',
+]);
+
+const EC2_INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+const ECS_TASK_ID = /^[0-9a-f]{32}$/;
+const CODEBUILD_SESSION = /^AWSCodeBuild-/;
+
+/**
+ * The service a session name points to, from the shapes services give their
+ * sessions and the workloads discovered in the account. Undefined when no
+ * shape matches, or more than one does.
+ */
+export function serviceForSessionName(
+  sessionName: string,
+  services: readonly string[],
+  hints: SessionHints,
+): string | undefined {
+  const byKey = new Map(services.map((service) => [workloadKey(service), service] as const));
+  const distinct = (matches: Array<string | undefined>) => new Set(matches.filter((m): m is string => m !== undefined));
+  // Names of workloads seen in the account beat shapes: they are facts, not guesses.
+  const exact = distinct([
+    hints.ec2InstanceIds.has(sessionName) ? byKey.get('ec2') : undefined,
+    hints.lambdaFunctionNames.has(sessionName) ? byKey.get('lambda') : undefined,
+  ]);
+  const matches =
+    exact.size > 0
+      ? exact
+      : distinct([
+          EC2_INSTANCE_ID.test(sessionName) ? byKey.get('ec2') : undefined,
+          ECS_TASK_ID.test(sessionName) ? byKey.get('ecs-tasks') : undefined,
+          CODEBUILD_SESSION.test(sessionName) ? byKey.get('codebuild') : undefined,
+        ]);
+  return matches.size === 1 ? [...matches][0] : undefined;
+}
+
+/** Streams CloudTrail records in and attributes one role's calls to the services that can assume it. */
+export class Attributor {
+  /** eventSources seen with eventCategory "Data" among this role's calls. */
+  readonly dataEventSources = new Set<string>();
+  private records = 0;
+  private readonly services: readonly string[];
+  private readonly serviceByWorkload: Map<string, string>;
+  private readonly assumedRolePrefix: string;
+  private readonly sessions = new Map<string, SessionCalls>();
+  /** accessKeyId → the AssumeRole that issued it. */
+  private readonly assumes = new Map<string, { sessionName: string; origin: Origin; inWindow: boolean }>();
+  /** session name → who opened sessions of that name, for calls whose AssumeRole lies outside the window. */
+  private readonly originByName = new Map<string, Origin | typeof AMBIGUOUS>();
+
+  private readonly windowStart: number;
+  private readonly windowEnd: number;
+
+  /**
+   * `options.window` limits the calls counted, but not the AssumeRole events
+   * read: a session opened just before the window is still joined by key.
+   */
+  constructor(
+    private readonly role: { arn: string; name: string },
+    services: readonly string[],
+    private readonly hints: SessionHints,
+    options: { window?: { start: Date; end: Date } } = {},
+  ) {
+    this.windowStart = options.window?.start.getTime() ?? -Infinity;
+    this.windowEnd = options.window?.end.getTime() ?? Infinity;
+    this.services = [...new Set(services)];
+    this.serviceByWorkload = new Map();
+    for (const service of this.services) {
+      const key = workloadKey(service);
+      if (!this.serviceByWorkload.has(key)) this.serviceByWorkload.set(key, service);
+    }
+    // Session ARNs drop the role's path: arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION.
+    const [, partition = 'aws', , , account = ''] = role.arn.split(':');
+    this.assumedRolePrefix = `arn:${partition}:sts::${account}:assumed-role/${role.name}/`;
+  }
+
+  /** Records passed to add() so far. */
+  get recordsRead(): number {
+    return this.records;
+  }
+
+  /** Feeds one record; records of other roles and principals are ignored cheaply. */
+  add(record: CloudTrailRecord): void {
+    this.records += 1;
+    if (record.eventName === 'AssumeRole' && record.eventSource === 'sts.amazonaws.com' && this.noteAssume(record)) return;
+    const identity = record.userIdentity;
+    if (!identity) return;
+    const sessionName = this.sessionNameOf(identity);
+    if (sessionName === undefined) return;
+    if (record.errorCode && DENIED.has(record.errorCode)) return;
+    if (!this.inWindow(record.eventTime)) return;
+
+    const accessKeyId = identity.accessKeyId ?? '';
+    const key = `${accessKeyId}\u0000${sessionName}`;
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = { accessKeyId, sessionName, events: 0, actions: new Map() };
+      this.sessions.set(key, session);
+    }
+    session.events += 1;
+    if (typeof record.eventSource !== 'string' || typeof record.eventName !== 'string') return;
+    if (record.eventCategory === 'Data') this.dataEventSources.add(record.eventSource);
+    for (const action of eventToActions(record.eventSource, record.eventName)) {
+      addUse(session.actions, action, 1, record.eventTime);
+    }
+  }
+
+  /** Joins sessions to their origins and sums usage per service. Does not change the attributor. */
+  result(meta: { source: EvidenceSource; window: { start: string; end: string }; warnings: string[] }): UsageEvidence {
+    const byService = new Map<string, ServiceUsage>(this.services.map((service) => [service, emptyUsage()]));
+    const unattributed = emptyUsage();
+    const nonService = emptyUsage();
+    const usageFor = (origin: Origin | undefined): ServiceUsage => {
+      if (origin === NON_SERVICE) return nonService;
+      return (origin !== undefined && byService.get(origin)) || unattributed;
+    };
+
+    for (const session of this.sessions.values()) {
+      const usage = usageFor(this.originOf(session.accessKeyId, session.sessionName));
+      usage.sessions += 1;
+      usage.events += session.events;
+      for (const [action, use] of session.actions) addUse(usage.actions, action, use.count, use.lastSeen);
+    }
+    // Sessions that were opened but made no call in the window still count as seen.
+    for (const [accessKeyId, assume] of this.assumes) {
+      if (assume.inWindow && !this.sessions.has(`${accessKeyId}\u0000${assume.sessionName}`)) usageFor(this.attributable(assume.origin)).sessions += 1;
+    }
+
+    const evidence: UsageEvidence = {
+      source: meta.source,
+      window: meta.window,
+      byService,
+      unattributed,
+      recordsRead: this.records,
+      warnings: meta.warnings,
+      dataEventSources: new Set(this.dataEventSources),
+    };
+    if (nonService.sessions > 0) evidence.nonService = nonService;
+    return evidence;
+  }
+
+  private inWindow(eventTime: string): boolean {
+    if (this.windowStart === -Infinity && this.windowEnd === Infinity) return true;
+    const time = Date.parse(eventTime);
+    // An unreadable time cannot be placed outside the window.
+    return Number.isNaN(time) || (time >= this.windowStart && time <= this.windowEnd);
+  }
+
+  /** The session name when the identity is one of this role's sessions, else undefined. */
+  private sessionNameOf(identity: NonNullable<CloudTrailRecord['userIdentity']>): string | undefined {
+    const arn = identity.arn;
+    // EC2's instance identity credentials are AWS's, not the role's, whatever else the record says.
+    if (arn && arn.includes(':assumed-role/aws:ec2-instance/')) return undefined;
+    const issuer = identity.sessionContext?.sessionIssuer?.arn;
+    if (issuer !== undefined) {
+      if (issuer !== this.role.arn) return undefined;
+      if (!arn) return '';
+      return arn.startsWith(this.assumedRolePrefix) ? arn.slice(this.assumedRolePrefix.length) : arn.slice(arn.lastIndexOf('/') + 1);
+    }
+    return arn?.startsWith(this.assumedRolePrefix) ? arn.slice(this.assumedRolePrefix.length) : undefined;
+  }
+
+  /** Records an AssumeRole of this role. False when the record assumes some other role. */
+  private noteAssume(record: CloudTrailRecord): boolean {
+    const params = record.requestParameters;
+    if (!params || params.roleArn !== this.role.arn) return false;
+    // A failed AssumeRole issued no credentials, so no call can follow from it.
+    if (record.errorCode) return true;
+    const sessionName = typeof params.roleSessionName === 'string' ? params.roleSessionName : '';
+    const origin = assumeOrigin(record);
+    const credentials = record.responseElements?.credentials as { accessKeyId?: unknown } | undefined;
+    if (typeof credentials?.accessKeyId === 'string') {
+      this.assumes.set(credentials.accessKeyId, { sessionName, origin, inWindow: this.inWindow(record.eventTime) });
+    }
+    const known = this.originByName.get(sessionName);
+    if (known === undefined) this.originByName.set(sessionName, origin);
+    else if (known !== origin) this.originByName.set(sessionName, AMBIGUOUS);
+    return true;
+  }
+
+  /**
+   * Who opened a session, best evidence first: its own AssumeRole (joined on
+   * the access key), an AssumeRole of the same session name, then the shape of
+   * the name.
+   */
+  private originOf(accessKeyId: string, sessionName: string): Origin | undefined {
+    const assume = accessKeyId ? this.assumes.get(accessKeyId) : undefined;
+    if (assume) return this.attributable(assume.origin);
+    const byName = this.originByName.get(sessionName);
+    if (byName !== undefined && byName !== AMBIGUOUS) return this.attributable(byName);
+    return serviceForSessionName(sessionName, this.services, this.hints);
+  }
+
+  /** Maps an AssumeRole's service to the role's own spelling of it; services the role does not trust stay unattributed. */
+  private attributable(origin: Origin): Origin | undefined {
+    if (origin === NON_SERVICE) return origin;
+    return this.serviceByWorkload.get(workloadKey(origin));
+  }
+}
+
+/**
+ * The principal behind an AssumeRole: the invoking service, or NON_SERVICE for
+ * people and other principals. A user or role calling through a service (the
+ * console, CloudFormation) also carries invokedBy, but with its own type: the
+ * session is still theirs, not the service's.
+ */
+function assumeOrigin(record: CloudTrailRecord): Origin {
+  const identity = record.userIdentity;
+  if (!identity || (identity.type !== undefined && identity.type !== 'AWSService')) return NON_SERVICE;
+  return identity.invokedBy ?? record.sourceIPAddress ?? NON_SERVICE;
+}
+
+function emptyUsage(): ServiceUsage {
+  return { actions: new Map(), sessions: 0, events: 0 };
+}
+
+function addUse(actions: Map<string, ActionUse>, action: string, count: number, seen: string): void {
+  const use = actions.get(action);
+  if (!use) {
+    actions.set(action, { count, lastSeen: seen });
+    return;
+  }
+  use.count += count;
+  // CloudTrail times share one ISO-8601 format, so string order is time order.
+  if (seen > use.lastSeen) use.lastSeen = seen;
+}

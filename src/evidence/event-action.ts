@@ -1,0 +1,185 @@
+/**
+ * CloudTrail event → IAM action. Most events map by rule: the service prefix
+ * is the first label of `eventSource` and the action is `eventName`. The
+ * exceptions live in the tables below, and only here, so one unit test can
+ * pin every one of them.
+ */
+
+/** eventSources whose IAM prefix is not the first label of the host name. */
+const PREFIX_BY_SOURCE: Readonly<Record<string, string>> = {
+  'monitoring.amazonaws.com': 'cloudwatch',
+  'appstream2.amazonaws.com': 'appstream',
+  'models.lex.amazonaws.com': 'lex',
+  'runtime.lex.amazonaws.com': 'lex',
+  'runtime.sagemaker.amazonaws.com': 'sagemaker',
+  'streams.dynamodb.amazonaws.com': 'dynamodb',
+  'tagging.amazonaws.com': 'tag',
+  'mturk-requester.amazonaws.com': 'mechanicalturk',
+  'metering-marketplace.amazonaws.com': 'aws-marketplace',
+  'api.ecr.amazonaws.com': 'ecr',
+  'email.amazonaws.com': 'ses',
+};
+
+/**
+ * Event names that are not the action's name, per IAM prefix. A value may
+ * name several actions when the API needs all of them (e.g. a copy reads one
+ * object and writes another).
+ */
+const ACTIONS_BY_EVENT: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>> = {
+  s3: {
+    // Object reads and writes whose permission is the plain object action.
+    HeadObject: 'GetObject',
+    SelectObjectContent: 'GetObject',
+    CopyObject: ['PutObject', 'GetObject'],
+    UploadPartCopy: ['PutObject', 'GetObject'],
+    CreateMultipartUpload: 'PutObject',
+    UploadPart: 'PutObject',
+    CompleteMultipartUpload: 'PutObject',
+    DeleteObjects: 'DeleteObject',
+    // Listing is authorised on the bucket, under other names.
+    ListObjects: 'ListBucket',
+    ListObjectsV2: 'ListBucket',
+    HeadBucket: 'ListBucket',
+    ListObjectVersions: 'ListBucketVersions',
+    ListMultipartUploads: 'ListBucketMultipartUploads',
+    ListParts: 'ListMultipartUploadParts',
+    ListBuckets: 'ListAllMyBuckets',
+    // Bucket sub-resources: IAM names them "…Configuration", and a delete is a put.
+    GetBucketAccelerateConfiguration: 'GetAccelerateConfiguration',
+    PutBucketAccelerateConfiguration: 'PutAccelerateConfiguration',
+    GetBucketAnalyticsConfiguration: 'GetAnalyticsConfiguration',
+    ListBucketAnalyticsConfigurations: 'GetAnalyticsConfiguration',
+    PutBucketAnalyticsConfiguration: 'PutAnalyticsConfiguration',
+    DeleteBucketAnalyticsConfiguration: 'PutAnalyticsConfiguration',
+    GetBucketCors: 'GetBucketCORS',
+    PutBucketCors: 'PutBucketCORS',
+    DeleteBucketCors: 'PutBucketCORS',
+    GetBucketEncryption: 'GetEncryptionConfiguration',
+    PutBucketEncryption: 'PutEncryptionConfiguration',
+    DeleteBucketEncryption: 'PutEncryptionConfiguration',
+    GetBucketIntelligentTieringConfiguration: 'GetIntelligentTieringConfiguration',
+    ListBucketIntelligentTieringConfigurations: 'GetIntelligentTieringConfiguration',
+    PutBucketIntelligentTieringConfiguration: 'PutIntelligentTieringConfiguration',
+    DeleteBucketIntelligentTieringConfiguration: 'PutIntelligentTieringConfiguration',
+    GetBucketInventoryConfiguration: 'GetInventoryConfiguration',
+    ListBucketInventoryConfigurations: 'GetInventoryConfiguration',
+    PutBucketInventoryConfiguration: 'PutInventoryConfiguration',
+    DeleteBucketInventoryConfiguration: 'PutInventoryConfiguration',
+    GetBucketLifecycle: 'GetLifecycleConfiguration',
+    GetBucketLifecycleConfiguration: 'GetLifecycleConfiguration',
+    PutBucketLifecycle: 'PutLifecycleConfiguration',
+    PutBucketLifecycleConfiguration: 'PutLifecycleConfiguration',
+    DeleteBucketLifecycle: 'PutLifecycleConfiguration',
+    GetBucketMetricsConfiguration: 'GetMetricsConfiguration',
+    ListBucketMetricsConfigurations: 'GetMetricsConfiguration',
+    PutBucketMetricsConfiguration: 'PutMetricsConfiguration',
+    DeleteBucketMetricsConfiguration: 'PutMetricsConfiguration',
+    GetBucketNotificationConfiguration: 'GetBucketNotification',
+    PutBucketNotificationConfiguration: 'PutBucketNotification',
+    DeleteBucketOwnershipControls: 'PutBucketOwnershipControls',
+    DeleteBucketPublicAccessBlock: 'PutBucketPublicAccessBlock',
+    GetBucketReplication: 'GetReplicationConfiguration',
+    PutBucketReplication: 'PutReplicationConfiguration',
+    DeleteBucketReplication: 'PutReplicationConfiguration',
+    DeleteBucketTagging: 'PutBucketTagging',
+    GetObjectLockConfiguration: 'GetBucketObjectLockConfiguration',
+    PutObjectLockConfiguration: 'PutBucketObjectLockConfiguration',
+  },
+  lambda: {
+    // The data event is "Invoke"; the permission is InvokeFunction.
+    Invoke: 'InvokeFunction',
+    InvokeWithResponseStream: 'InvokeFunction',
+  },
+  kms: {
+    // Re-encryption needs both halves.
+    ReEncrypt: ['ReEncryptFrom', 'ReEncryptTo'],
+  },
+  sqs: {
+    // Batch APIs are authorised as their single-message action.
+    SendMessageBatch: 'SendMessage',
+    DeleteMessageBatch: 'DeleteMessage',
+    ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
+  },
+  sns: { PublishBatch: 'Publish' },
+  sts: {
+    // GetCallerIdentity needs no permission and cannot be denied: granting it means nothing.
+    GetCallerIdentity: [],
+  },
+};
+
+/**
+ * Some services version their CloudTrail event names: Lambda's
+ * "GetFunction20150331v2", "ListFunctions20150331", CloudFront's
+ * "GetDistribution2020_05_31". The API date is not part of the action.
+ */
+const VERSION_SUFFIX: Readonly<Record<string, RegExp>> = {
+  lambda: /\d{8}(?:v\d+)?$/,
+  cloudfront: /\d{4}_\d{2}_\d{2}$/,
+};
+
+/** API Gateway's management API is authorised by HTTP verb, not by operation name. */
+const APIGATEWAY_VERBS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^(?:Get|List|Describe)/, 'GET'],
+  [/^(?:Create|Generate|Test|Flush)/, 'POST'],
+  [/^(?:Update|Reset)/, 'PATCH'],
+  [/^(?:Delete|Untag)/, 'DELETE'],
+  [/^(?:Put|Import|Tag)/, 'PUT'],
+];
+
+/** eventSources that never stand for a permission the role needs (console sign-in, …). */
+const NOT_AUTHORISED_BY_IAM = new Set(['signin.amazonaws.com']);
+
+/** The IAM prefix of an eventSource: "s3" for "s3.amazonaws.com", "cloudwatch" for "monitoring.amazonaws.com". */
+export function eventSourcePrefix(eventSource: string): string | undefined {
+  const source = eventSource.trim().toLowerCase();
+  const special = own(PREFIX_BY_SOURCE, source);
+  if (special) return special;
+  const dot = source.indexOf('.');
+  const prefix = dot < 0 ? source : source.slice(0, dot);
+  return prefix === '' ? undefined : prefix;
+}
+
+/**
+ * Every IAM action a CloudTrail event needed, e.g. ["s3:PutObject",
+ * "s3:GetObject"] for CopyObject. Empty when the event needs no permission or
+ * cannot be mapped.
+ */
+export function eventToActions(eventSource: string, eventName: string): readonly string[] {
+  const cacheKey = `${eventSource}\u0000${eventName}`;
+  let actions = cache.get(cacheKey);
+  if (!actions) {
+    actions = Object.freeze(computeActions(eventSource, eventName));
+    // The cache only ever holds distinct (source, name) pairs: a few thousand at most.
+    cache.set(cacheKey, actions);
+  }
+  return actions;
+}
+
+/** The IAM action a CloudTrail event stands for (the first, when it needs several), or undefined. */
+export function eventToAction(eventSource: string, eventName: string): string | undefined {
+  return eventToActions(eventSource, eventName)[0];
+}
+
+const cache = new Map<string, readonly string[]>();
+
+function computeActions(eventSource: string, eventName: string): readonly string[] {
+  const name = eventName.trim();
+  if (name === '' || NOT_AUTHORISED_BY_IAM.has(eventSource.trim().toLowerCase())) return [];
+  const prefix = eventSourcePrefix(eventSource);
+  if (!prefix) return [];
+  if (prefix === 'apigateway') {
+    const verb = APIGATEWAY_VERBS.find(([pattern]) => pattern.test(name));
+    return verb ? [`apigateway:${verb[1]}`] : [];
+  }
+  const suffix = own(VERSION_SUFFIX, prefix);
+  const unversioned = suffix ? name.replace(suffix, '') : name;
+  const table = own(ACTIONS_BY_EVENT, prefix);
+  const special = table ? own(table, unversioned) : undefined;
+  const names = special === undefined ? [unversioned] : typeof special === 'string' ? [special] : special;
+  return names.map((action) => `${prefix}:${action}`);
+}
+
+/** A table lookup that ignores inherited keys: an event named "constructor" must not find Object's. */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}

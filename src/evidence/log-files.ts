@@ -1,0 +1,429 @@
+/**
+ * Reads a trail's log files — {"Records":[…]} objects, .json or .json.gz, in
+ * the AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/ layout — from a local
+ * folder or s3://bucket/prefix, and yields their records. A few files are in
+ * flight at once (fetched, then inflated off the main thread while the
+ * previous one is parsed), so memory stays bounded by a handful of files
+ * whatever the corpus size; a very large file is streamed record by record.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline, type Readable } from 'node:stream';
+import { createGunzip, gunzip } from 'node:zlib';
+import { awsCall } from '../aws/call.js';
+import { translateAwsError } from '../aws/errors.js';
+import { usageError } from '../core/errors.js';
+import type { CloudTrailRecord } from './types.js';
+
+/** Counts from one read of a trail's log files. */
+export interface LogReadStats {
+  /** Log files opened, corrupt ones included. */
+  files: number;
+  /** Files skipped because they were not valid gzip, JSON, or a {"Records":[…]} object. */
+  corruptFiles: number;
+  /** Records yielded. */
+  records: number;
+  /** Bytes of the files as stored. */
+  compressedBytes: number;
+  /** Bytes after gunzip (equal to the stored size for plain .json). */
+  uncompressedBytes: number;
+}
+
+/** Options for readTrailRecords. */
+export interface ReadTrailOptions {
+  /**
+   * Skip files in date folders before this day. Files of the day before are
+   * still read, for the AssumeRole of sessions open at `since`; records are
+   * not filtered by time (the caller's window decides).
+   */
+  since?: Date;
+  onWarning?: (message: string) => void;
+  onProgress?: (filesDone: number, recordsRead: number) => void;
+  /** Filled in as the read goes, for callers that consume the generator with for-await. */
+  stats?: LogReadStats;
+  /** Files larger than this as stored are streamed record by record (default 8 MiB). */
+  streamAboveBytes?: number;
+}
+
+/** What one listed log file can do. */
+interface LogFile {
+  name: string;
+  /** Bytes as stored, when the listing knows it. */
+  size: number | undefined;
+  /** The whole file, or undefined when it is larger than `streamAbove` bytes and must be streamed. */
+  read(streamAbove: number): Promise<Buffer | undefined>;
+  open(): Promise<Readable>;
+}
+
+type Loaded =
+  | { kind: 'json'; text: Buffer; stored: number }
+  | { kind: 'stream'; stored: number }
+  | { kind: 'corrupt'; reason: string; stored: number }
+  | { kind: 'fatal'; error: unknown };
+
+/** A file bigger than this (as stored) is streamed record by record instead of parsed whole. */
+const DEFAULT_STREAM_ABOVE_BYTES = 8 * 1024 * 1024;
+/** Inflating past this falls back to streaming, so a gzip bomb cannot blow the heap. */
+const MAX_WHOLE_BYTES = 48 * 1024 * 1024;
+/** Files inflated ahead of the parser: zlib runs on libuv's pool while the main thread parses. */
+const INFLATE_AHEAD = 2;
+/** Longest role session a workload service opens (Lambda's 12 h), rounded up to a day. */
+const ASSUME_ROLE_LOOKBACK_MS = 24 * 60 * 60 * 1000;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+const SKIPPED_FOLDERS = new Set(['CloudTrail-Digest', 'CloudTrail-Insight']);
+
+const EMPTY = Buffer.alloc(0);
+
+/** Marks a file whose content is unusable; the read goes on without it. */
+class CorruptLogFile extends Error {}
+
+/** An empty LogReadStats. */
+export function emptyLogReadStats(): LogReadStats {
+  return { files: 0, corruptFiles: 0, records: 0, compressedBytes: 0, uncompressedBytes: 0 };
+}
+
+/**
+ * Yields every record of the trail's log files under `location` (a local
+ * folder or file, or s3://bucket/prefix). Corrupt files are skipped and
+ * reported in one warning that counts them; the generator returns the stats.
+ */
+export async function* readTrailRecords(
+  location: string,
+  deps: { s3?: () => Promise<S3Client> },
+  options: ReadTrailOptions = {},
+): AsyncGenerator<CloudTrailRecord, LogReadStats> {
+  const stats = options.stats ?? emptyLogReadStats();
+  // Keep the day before `since`: a session still open at `since` was opened then, and its AssumeRole is the best join.
+  const since = options.since && new Date(options.since.getTime() - ASSUME_ROLE_LOOKBACK_MS);
+  const streamAbove = options.streamAboveBytes ?? DEFAULT_STREAM_ABOVE_BYTES;
+  const source = await openSource(location, deps, since);
+  const listing = source.files[Symbol.asyncIterator]();
+  const pending: Array<{ file: LogFile; fetched: Promise<Loaded>; inflated?: Promise<Loaded> }> = [];
+  const corrupt: string[] = [];
+  let listed = false;
+  try {
+    for (;;) {
+      while (!listed && pending.length < source.prefetch) {
+        const next = await listing.next();
+        if (next.done) listed = true;
+        else pending.push({ file: next.value, fetched: fetchFile(next.value, streamAbove) });
+      }
+      for (const slot of pending.slice(0, INFLATE_AHEAD)) slot.inflated ??= slot.fetched.then(inflate);
+      const slot = pending.shift();
+      if (!slot) break;
+      const loaded = await (slot.inflated ?? slot.fetched.then(inflate));
+      if (loaded.kind === 'fatal') throw loaded.error;
+      stats.files += 1;
+      stats.compressedBytes += loaded.stored;
+      try {
+        if (loaded.kind === 'corrupt') throw new CorruptLogFile(loaded.reason);
+        if (loaded.kind === 'json') {
+          // A plain loop over the parsed array: for-await over a sync iterable would cost a promise per record.
+          const records = parseWhole(loaded.text, stats);
+          // Let the inflated bytes go while the records are consumed.
+          loaded.text = EMPTY;
+          for (const record of records) {
+            stats.records += 1;
+            yield record;
+          }
+        } else {
+          for await (const record of streamRecords(slot.file, stats)) {
+            stats.records += 1;
+            yield record;
+          }
+        }
+      } catch (error) {
+        if (!(error instanceof CorruptLogFile)) throw error;
+        stats.corruptFiles += 1;
+        corrupt.push(`${slot.file.name} (${error.message})`);
+      }
+      options.onProgress?.(stats.files, stats.records);
+    }
+  } finally {
+    // Stops an S3 listing early when the consumer stops early.
+    if (!listed) await listing.return?.(undefined);
+    if (corrupt.length > 0) options.onWarning?.(corruptWarning(corrupt));
+  }
+  return stats;
+}
+
+function corruptWarning(corrupt: readonly string[]): string {
+  const shown = corrupt.slice(0, 3).join('; ');
+  const more = corrupt.length > 3 ? `; and ${corrupt.length - 3} more` : '';
+  return `skipped ${corrupt.length} corrupt CloudTrail log file${corrupt.length === 1 ? '' : 's'}: ${shown}${more}`;
+}
+
+/** Parses a whole file. One JSON.parse of the file beats any streaming parser by far. */
+function parseWhole(text: Buffer, stats: LogReadStats): CloudTrailRecord[] {
+  stats.uncompressedBytes += text.length;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.toString('utf8'));
+  } catch (error) {
+    throw new CorruptLogFile(`not valid JSON: ${(error as Error).message}`);
+  }
+  const records = typeof parsed === 'object' && parsed !== null ? (parsed as { Records?: unknown }).Records : undefined;
+  if (!Array.isArray(records)) throw new CorruptLogFile('no Records array');
+  return (records as unknown[]).filter((record) => typeof record === 'object' && record !== null) as CloudTrailRecord[];
+}
+
+/** Streams a large file through gunzip and the record splitter: memory stays at one record. */
+async function* streamRecords(file: LogFile, stats: LogReadStats): AsyncGenerator<CloudTrailRecord> {
+  const raw = await file.open();
+  const input = /\.gz$/i.test(file.name) ? pipeline(raw, createGunzip(), () => undefined) : raw;
+  const splitter = new RecordSplitter();
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      stats.uncompressedBytes += chunk.length;
+      for (const text of splitter.push(chunk)) yield JSON.parse(text) as CloudTrailRecord;
+    }
+    splitter.finish();
+  } catch (error) {
+    if (error instanceof CorruptLogFile) throw error;
+    throw new CorruptLogFile((error as Error).message);
+  } finally {
+    raw.destroy();
+    input.destroy();
+  }
+}
+
+/** Reads a file into memory unless it is large enough to stream. Never rejects. */
+async function fetchFile(file: LogFile, streamAbove: number): Promise<Loaded> {
+  const stored = file.size ?? 0;
+  if (stored > streamAbove) return { kind: 'stream', stored };
+  try {
+    const text = await file.read(streamAbove);
+    return text ? { kind: 'json', text, stored: text.length } : { kind: 'stream', stored };
+  } catch (error) {
+    if (error instanceof CorruptLogFile) return { kind: 'corrupt', reason: error.message, stored };
+    return { kind: 'fatal', error };
+  }
+}
+
+/** Gunzips fetched bytes when they carry the gzip magic; never rejects. */
+function inflate(loaded: Loaded): Promise<Loaded> {
+  if (loaded.kind !== 'json') return Promise.resolve(loaded);
+  const { text, stored } = loaded;
+  if (!(text[0] === 0x1f && text[1] === 0x8b)) {
+    return Promise.resolve(text.length > MAX_WHOLE_BYTES ? { kind: 'stream', stored } : loaded);
+  }
+  // zlib hands each output chunk back to the main thread; sizing the chunk from the gzip
+  // trailer (ISIZE: inflated size mod 2^32) makes it one round trip instead of thousands.
+  const isize = text.length >= 18 ? text.readUInt32LE(text.length - 4) : 0;
+  const chunkSize = Math.min(Math.max(isize + 1, 64 * 1024), MAX_WHOLE_BYTES);
+  return new Promise((resolve) => {
+    gunzip(text, { maxOutputLength: MAX_WHOLE_BYTES, chunkSize }, (error, inflated) => {
+      if (!error) resolve({ kind: 'json', text: inflated, stored });
+      else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') resolve({ kind: 'stream', stored });
+      else resolve({ kind: 'corrupt', reason: `not valid gzip: ${error.message}`, stored });
+    });
+  });
+}
+
+/** The files under a location, and how many to keep in flight. */
+async function openSource(
+  location: string,
+  deps: { s3?: () => Promise<S3Client> },
+  since: Date | undefined,
+): Promise<{ files: AsyncIterable<LogFile>; prefetch: number }> {
+  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
+  if (s3) {
+    if (!deps.s3) throw usageError(`cannot read ${location}: no S3 client available`);
+    // Network round trips dominate S3 reads, so more files are in flight.
+    return { files: listS3(await deps.s3(), s3[1]!, s3[2] ?? '', since), prefetch: 8 };
+  }
+  const info = await stat(location).catch(() => undefined);
+  if (!info) throw usageError(`--cloudtrail-logs: no such file or folder: ${location}`);
+  const files = info.isDirectory() ? walkLocal(location, since) : single(localFile(location, info.size));
+  return { files, prefetch: 4 };
+}
+
+/** A file that vanished or cannot be read is skipped like a corrupt one; the rest still counts. */
+function unreadable(error: Error): never {
+  throw new CorruptLogFile(`unreadable: ${error.message}`);
+}
+
+async function* single(file: LogFile): AsyncGenerator<LogFile> {
+  yield file;
+}
+
+/** Walks a folder depth-first in name order (so days come in order), pruning folders before `since`. */
+async function* walkLocal(dir: string, since: Date | undefined): AsyncGenerator<LogFile> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!skipFolder(path, since)) yield* walkLocal(path, since);
+    } else if (entry.isFile() && isLogFile(path, since)) {
+      yield localFile(path, undefined);
+    }
+  }
+}
+
+function localFile(path: string, size: number | undefined): LogFile {
+  return {
+    name: path,
+    size,
+    read: async (streamAbove) => {
+      // Local sizes are not listed: the open handle's stat is cheap next to the read.
+      const handle = await open(path).catch(unreadable);
+      try {
+        const { size: bytes } = await handle.stat();
+        return bytes > streamAbove ? undefined : await handle.readFile().catch(unreadable);
+      } finally {
+        await handle.close();
+      }
+    },
+    open: async () => createReadStream(path, { highWaterMark: 1024 * 1024 }),
+  };
+}
+
+/** Lists s3://bucket/prefix: flat when every day is wanted, else folder by folder so old days are never listed. */
+async function* listS3(client: S3Client, bucket: string, prefix: string, since: Date | undefined): AsyncGenerator<LogFile> {
+  const { GetObjectCommand, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+  const getObject = (key: string) =>
+    client.send(new GetObjectCommand({ Bucket: bucket, Key: key })).catch((error: { name?: string }) => {
+      // Deleted between listing and reading (lifecycle rules): skip it like a corrupt file.
+      if (error.name === 'NoSuchKey') throw new CorruptLogFile('object no longer exists');
+      throw translateAwsError(error, 's3:GetObject');
+    });
+  const file = (key: string, size: number | undefined): LogFile => ({
+    name: `s3://${bucket}/${key}`,
+    size,
+    read: async () => {
+      const body = (await getObject(key)).Body!;
+      const bytes = await body.transformToByteArray().catch((error: unknown) => {
+        throw translateAwsError(error, 's3:GetObject');
+      });
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    },
+    open: async () => (await getObject(key)).Body as Readable,
+  });
+  const folders = [prefix];
+  while (folders.length > 0) {
+    const folder = folders.pop()!;
+    const children: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await awsCall('s3:ListBucket', () =>
+        client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, Delimiter: since ? '/' : undefined, ContinuationToken: token }),
+        ),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key && isLogFile(object.Key, since)) yield file(object.Key, object.Size);
+      }
+      for (const common of page.CommonPrefixes ?? []) {
+        if (common.Prefix && !skipFolder(common.Prefix, since)) children.push(common.Prefix);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    folders.push(...children.reverse());
+  }
+}
+
+/** True for .json / .json.gz files outside digest and insight folders, dated on or after `since` when dated. */
+function isLogFile(path: string, since: Date | undefined): boolean {
+  if (!/\.json(?:\.gz)?$/i.test(path)) return false;
+  const segments = path.split(/[\\/]/);
+  segments.pop();
+  if (segments.some((segment) => SKIPPED_FOLDERS.has(segment))) return false;
+  return !since || !datedBefore(segments, since);
+}
+
+function skipFolder(path: string, since: Date | undefined): boolean {
+  const segments = path.split(/[\\/]/).filter((segment) => segment !== '');
+  if (SKIPPED_FOLDERS.has(segments[segments.length - 1] ?? '')) return true;
+  return since !== undefined && datedBefore(segments, since);
+}
+
+/**
+ * True when the folder path ends in <region>/YYYY[/MM[/DD]] and that year,
+ * month or day ended before `since`'s day. CloudTrail files a log under the
+ * day it delivered it, never earlier than its events, so pruning is safe.
+ */
+function datedBefore(segments: readonly string[], since: Date): boolean {
+  const wanted = [since.getUTCFullYear(), since.getUTCMonth() + 1, since.getUTCDate()];
+  for (let parts = 3; parts >= 1; parts--) {
+    const start = segments.length - parts;
+    if (start < 1 || !REGION.test(segments[start - 1]!)) continue;
+    const date = segments.slice(start);
+    if (!/^\d{4}$/.test(date[0]!) || !date.slice(1).every((part) => /^\d{2}$/.test(part))) return false;
+    for (let i = 0; i < parts; i++) {
+      const value = Number(date[i]);
+      if (value !== wanted[i]) return value < wanted[i]!;
+    }
+    return false;
+  }
+  return false;
+}
+
+/**
+ * Cuts a {"Records":[…]} byte stream into one JSON text per record, so a huge
+ * file is parsed one record at a time. It tracks only nesting and strings;
+ * JSON.parse of each record checks the rest. Exported for tests.
+ */
+export class RecordSplitter {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private inRecords = false;
+  private found = false;
+  /** The last string seen at the top level, and the key a ":" made of it. */
+  private topString: number[] = [];
+  private lastTopString = '';
+  private key = '';
+  /** Bytes of the record in progress from earlier chunks. */
+  private carried: Buffer[] = [];
+  private recordStart = -1;
+
+  /** Feeds a chunk; returns the records it completed. */
+  push(chunk: Buffer): string[] {
+    const texts: string[] = [];
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === 0x5c) this.escaped = true;
+        else if (c === 0x22) {
+          this.inString = false;
+          if (this.depth === 1) this.lastTopString = Buffer.from(this.topString).toString('utf8');
+        } else if (this.depth === 1 && this.topString.length < 64) this.topString.push(c);
+        continue;
+      }
+      if (c === 0x22) {
+        this.inString = true;
+        this.topString = [];
+      } else if (c === 0x7b || c === 0x5b) {
+        if (c === 0x5b && this.depth === 1 && this.key === 'Records' && !this.found) this.inRecords = this.found = true;
+        this.depth += 1;
+        if (this.inRecords && this.depth === 3 && c === 0x7b) this.recordStart = i;
+      } else if (c === 0x7d || c === 0x5d) {
+        this.depth -= 1;
+        if (this.depth < 0) throw new CorruptLogFile('unbalanced JSON');
+        if (this.inRecords && this.depth === 2 && c === 0x7d && this.recordStart >= 0) {
+          const tail = chunk.subarray(this.recordStart, i + 1);
+          texts.push((this.carried.length > 0 ? Buffer.concat([...this.carried, tail]) : tail).toString('utf8'));
+          this.carried = [];
+          this.recordStart = -1;
+        } else if (this.inRecords && this.depth === 1) this.inRecords = false;
+      } else if (this.depth === 1 && c === 0x3a) this.key = this.lastTopString;
+      else if (this.depth === 1 && c === 0x2c) this.key = '';
+    }
+    if (this.recordStart >= 0) {
+      // Copy: the stream may reuse the chunk's memory.
+      this.carried.push(Buffer.from(chunk.subarray(this.recordStart)));
+      this.recordStart = 0;
+    }
+    return texts;
+  }
+
+  /** Throws unless the stream held a complete {"Records":[…]} object. */
+  finish(): void {
+    if (!this.found) throw new CorruptLogFile('no Records array');
+    if (this.depth !== 0 || this.inString) throw new CorruptLogFile('truncated JSON');
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * A realistic account in moto: a shared "orders" role used by EC2 instances
+ * (through an instance profile), two Lambda functions and an ECS service,
+ * with inline and managed policies and tags, plus the CloudTrail records
+ * that show what each service really did. Tests, benchmarks and the demo
+ * share it.
+ */
+import { EC2Client, AssociateIamInstanceProfileCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import {
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import type { CloudTrailRecord } from '../../src/evidence/types.js';
+
+/** What the seeded account contains, for assertions. */
+export interface OrdersScenario {
+  account: string;
+  region: string;
+  roleName: string;
+  roleArn: string;
+  instanceIds: string[];
+  functionNames: string[];
+  clusterName: string;
+  serviceName: string;
+  taskDefinitionArn: string;
+}
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const ROLE = 'orders';
+const BUCKET = 'arn:aws:s3:::orders-data';
+const TABLE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders`;
+const QUEUE = `arn:aws:sqs:${REGION}:${ACCOUNT}:orders-events`;
+
+/** The shared role's inline policy. */
+export const ORDERS_INLINE_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'Objects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${BUCKET}/*` },
+    { Sid: 'Table', Effect: 'Allow', Action: 'dynamodb:*', Resource: TABLE },
+    { Sid: 'Queue', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: QUEUE },
+    {
+      Sid: 'Secrets',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:orders/*`,
+      Condition: { StringEquals: { 'aws:ResourceTag/team': 'orders' } },
+    },
+  ],
+};
+
+/** The customer-managed policy attached to the shared role. */
+export const ORDERS_MANAGED_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' },
+    { Sid: 'Params', Effect: 'Allow', Action: 'ssm:GetParameter*', Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/orders/*` },
+    { Sid: 'Keys', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' },
+    { Sid: 'Images', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: '*' },
+    { Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' },
+  ],
+};
+
+const TRUST = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'Workloads',
+      Effect: 'Allow',
+      Principal: { Service: ['ec2.amazonaws.com', 'lambda.amazonaws.com', 'ecs-tasks.amazonaws.com'] },
+      Action: 'sts:AssumeRole',
+    },
+  ],
+};
+
+/** A zip file with no entries: enough for moto to accept a function. */
+const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
+
+/** Seeds the orders account into moto at `endpoint` (moto should be freshly reset). */
+export async function seedOrdersScenario(endpoint: string, options: { instances?: number; functions?: number } = {}): Promise<OrdersScenario> {
+  const config = { endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const iam = new IAMClient(config);
+  const ec2 = new EC2Client(config);
+  const lambda = new LambdaClient(config);
+  const ecs = new ECSClient(config);
+  try {
+    const role = await iam.send(
+      new CreateRoleCommand({
+        RoleName: ROLE,
+        AssumeRolePolicyDocument: JSON.stringify(TRUST),
+        Description: 'Shared by every orders workload',
+        Tags: [
+          { Key: 'team', Value: 'orders' },
+          { Key: 'cost-center', Value: 'cc-1234' },
+        ],
+      }),
+    );
+    const roleArn = role.Role?.Arn as string;
+    await iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'orders-data', PolicyDocument: JSON.stringify(ORDERS_INLINE_POLICY) }));
+    const managed = await iam.send(new CreatePolicyCommand({ PolicyName: 'orders-common', PolicyDocument: JSON.stringify(ORDERS_MANAGED_POLICY) }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: ROLE, PolicyArn: managed.Policy?.Arn }));
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: ROLE }));
+    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: ROLE, RoleName: ROLE }));
+
+    // A deploy user who can pass the role, and a role the shared role may assume: both become follow-ups.
+    await iam.send(new CreateUserCommand({ UserName: 'orders-deployer' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'orders-deployer',
+        PolicyName: 'pass-orders',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: roleArn }] }),
+      }),
+    );
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'orders-reporting',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: roleArn }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
+    );
+
+    const run = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: options.instances ?? 2, MaxCount: options.instances ?? 2 }));
+    const instanceIds = (run.Instances ?? []).map((i) => i.InstanceId as string);
+    for (const instanceId of instanceIds) {
+      await ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: instanceId, IamInstanceProfile: { Name: ROLE } }));
+    }
+
+    const functionNames = ['orders-api', 'orders-worker', 'orders-extra', 'orders-more'].slice(0, options.functions ?? 2);
+    for (const name of functionNames) {
+      await lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: roleArn, Runtime: 'python3.12', Handler: 'app.handler', Code: { ZipFile: EMPTY_ZIP } }));
+    }
+    await lambda.send(new PublishVersionCommand({ FunctionName: functionNames[0] }));
+
+    await ecs.send(new CreateClusterCommand({ clusterName: 'orders' }));
+    const td = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'orders-web',
+        taskRoleArn: roleArn,
+        executionRoleArn: roleArn,
+        containerDefinitions: [{ name: 'web', image: 'public.ecr.aws/nginx/nginx:latest', memory: 256 }],
+      }),
+    );
+    const taskDefinitionArn = td.taskDefinition?.taskDefinitionArn as string;
+    await ecs.send(new CreateServiceCommand({ cluster: 'orders', serviceName: 'orders-web', taskDefinition: taskDefinitionArn, desiredCount: 1 }));
+    return { account: ACCOUNT, region: REGION, roleName: ROLE, roleArn, instanceIds, functionNames, clusterName: 'orders', serviceName: 'orders-web', taskDefinitionArn };
+  } finally {
+    for (const client of [iam, ec2, lambda, ecs]) client.destroy();
+  }
+}
+
+/** What each service of the scenario does, in CloudTrail terms: [eventSource, eventName, data event?]. */
+const BEHAVIOUR: Record<string, Array<[string, string, boolean]>> = {
+  ec2: [
+    ['s3.amazonaws.com', 'GetObject', true],
+    ['s3.amazonaws.com', 'PutObject', true],
+    ['ssm.amazonaws.com', 'GetParameter', false],
+    ['kms.amazonaws.com', 'Decrypt', false],
+  ],
+  lambda: [
+    ['dynamodb.amazonaws.com', 'DescribeTable', false],
+    ['sqs.amazonaws.com', 'SendMessage', true],
+    ['secretsmanager.amazonaws.com', 'GetSecretValue', false],
+    ['logs.amazonaws.com', 'CreateLogStream', false],
+  ],
+  ecs: [
+    ['ecr.amazonaws.com', 'GetAuthorizationToken', false],
+    ['sqs.amazonaws.com', 'ReceiveMessage', true],
+    ['ssm.amazonaws.com', 'GetParametersByPath', false],
+    ['logs.amazonaws.com', 'CreateLogStream', false],
+  ],
+};
+
+/**
+ * CloudTrail records for the scenario over the days before `end`: AssumeRole
+ * events by each service, the sessions' calls, and noise from other
+ * principals. `unattributed` adds calls from a session no AssumeRole explains.
+ */
+export function scenarioRecords(scenario: OrdersScenario, options: { end?: Date; days?: number; unattributed?: boolean } = {}): CloudTrailRecord[] {
+  const end = options.end ?? new Date();
+  const days = options.days ?? 3;
+  const records: CloudTrailRecord[] = [];
+  let key = 0;
+  const at = (day: number, minute: number) => new Date(end.getTime() - day * 86_400_000 - minute * 60_000).toISOString();
+  const session = (principal: string, sessionName: string, day: number, calls: Array<[string, string, boolean]>) => {
+    const accessKeyId = `ASIA${String(++key).padStart(16, '0')}`;
+    records.push({
+      eventTime: at(day, 30),
+      eventSource: 'sts.amazonaws.com',
+      eventName: 'AssumeRole',
+      eventCategory: 'Management',
+      userIdentity: { type: 'AWSService', invokedBy: principal },
+      requestParameters: { roleArn: scenario.roleArn, roleSessionName: sessionName },
+      responseElements: { credentials: { accessKeyId, sessionToken: 'x', expiration: at(day, 0) } },
+    });
+    calls.forEach(([eventSource, eventName, data], i) => {
+      records.push({
+        eventTime: at(day, 20 - i),
+        eventSource,
+        eventName,
+        eventCategory: data ? 'Data' : 'Management',
+        userIdentity: {
+          type: 'AssumedRole',
+          arn: `arn:aws:sts::${scenario.account}:assumed-role/${scenario.roleName}/${sessionName}`,
+          accessKeyId,
+          sessionContext: { sessionIssuer: { type: 'Role', arn: scenario.roleArn, userName: scenario.roleName } },
+        },
+      });
+    });
+  };
+  for (let day = 0; day < days; day++) {
+    for (const id of scenario.instanceIds) session('ec2.amazonaws.com', id, day, BEHAVIOUR.ec2 ?? []);
+    for (const name of scenario.functionNames) session('lambda.amazonaws.com', name, day, BEHAVIOUR.lambda ?? []);
+    session('ecs-tasks.amazonaws.com', `${day}`.padStart(32, 'a'), day, BEHAVIOUR.ecs ?? []);
+    // Noise: a human and another role calling the same APIs must never count.
+    records.push({
+      eventTime: at(day, 5),
+      eventSource: 'dynamodb.amazonaws.com',
+      eventName: 'DeleteTable',
+      userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${scenario.account}:user/alice`, accessKeyId: 'AKIAALICE' },
+    });
+    records.push({
+      eventTime: at(day, 6),
+      eventSource: 's3.amazonaws.com',
+      eventName: 'DeleteObject',
+      eventCategory: 'Data',
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: `arn:aws:sts::${scenario.account}:assumed-role/other-role/i-0123456789abcdef0`,
+        accessKeyId: 'ASIAOTHER',
+        sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${scenario.account}:role/other-role` } },
+      },
+    });
+  }
+  if (options.unattributed) {
+    records.push({
+      eventTime: at(0, 1),
+      eventSource: 'kms.amazonaws.com',
+      eventName: 'GenerateDataKey',
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: `arn:aws:sts::${scenario.account}:assumed-role/${scenario.roleName}/debug-session`,
+        accessKeyId: 'ASIAUNKNOWN',
+        sessionContext: { sessionIssuer: { type: 'Role', arn: scenario.roleArn } },
+      },
+    });
+  }
+  return records.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+}
