@@ -49,6 +49,12 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
   const excluded = analysis.units.filter((u) => u.noEvidence && decisions.noEvidence === 'exclude');
   const kept = analysis.units.filter((u) => !excluded.includes(u));
   const taken = new Set(context.takenRoleNames);
+  // Why: a proposal for an earlier unit must not take a name the user gave a later one,
+  // or two new roles would share a name.
+  for (const unit of kept) {
+    const given = decisions.roleNames?.[unit.key];
+    if (given) taken.add(given);
+  }
   const newRoles: PlannedRole[] = [];
 
   for (const unit of kept) {
@@ -62,6 +68,13 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
   for (const unit of excluded) {
     warnings.push(`${unit.service} showed no activity in the window and keeps using the shared role, so the shared role is not retired`);
   }
+  if (analysis.otherPrincipals.length > 0) {
+    warnings.push(
+      `${analysis.otherPrincipals.join(', ')} can also assume the shared role, so it is kept (not retired); give them a role of their own`,
+    );
+  }
+  const humanSessions = analysis.evidence.nonService?.sessions ?? 0;
+  if (humanSessions > 0) warnings.push(`${humanSessions} session(s) of the shared role were opened by principals that are not services`);
   const usedByAnyone = [
     ...analysis.units.flatMap((u) => [...u.usage.actions.keys()]),
     ...analysis.unattributed.actions.keys(),
@@ -99,12 +112,17 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
       action,
       count: use.count,
       ...(use.lastSeen ? { lastSeen: use.lastSeen } : {}),
-      grantedTo: kept.filter((u) => unattributedFor(decisions, u, analysis.unattributed.actions.keys()).has(action)).map((u) => u.service),
+      // Why: only services whose new role really allows the action count; an action the
+      // shared role never granted reaches nobody, and the review must not claim otherwise.
+      grantedTo: kept
+        .filter((u) => unattributedFor(decisions, u, analysis.unattributed.actions.keys()).has(action))
+        .filter((u) => workloadRoles.get(u.key)?.actions.some((a) => a.action.toLowerCase() === action.toLowerCase()))
+        .map((u) => u.service),
     })),
     workloads: plannedWorkloads(analysis.workloads, workloadRoles, shared),
     followUps: [...workloadFollowUps(analysis, workloadRoles, shared), ...context.references(newRoles.map((r) => r.roleName))],
     warnings,
-    retireSharedRole: excluded.length === 0,
+    retireSharedRole: excluded.length === 0 && analysis.otherPrincipals.length === 0,
   };
 }
 
@@ -170,7 +188,12 @@ function roleTags(sharedTags: Array<{ Key: string; Value: string }>, source: str
     { Key: `${TAG_PREFIX}plan-id`, Value: planId },
   ];
   // aws: tags are reserved, and a previous split's tags must not leak into this one.
-  const copied = sharedTags.filter((t) => !t.Key.startsWith('aws:') && !t.Key.startsWith(TAG_PREFIX));
+  // Why lower-cased: IAM role tag keys are case-insensitive, so "Split-Role:plan-id"
+  // would clash with ours and CreateRole would fail.
+  const copied = sharedTags.filter((t) => {
+    const key = t.Key.toLowerCase();
+    return !key.startsWith('aws:') && !key.startsWith(TAG_PREFIX);
+  });
   const tags = [...copied, ...own];
   if (tags.length > MAX_TAGS) throw new Error(`the shared role has ${copied.length} tags; with split-role's 3 the new role would exceed IAM's ${MAX_TAGS}`);
   return tags;

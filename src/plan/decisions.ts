@@ -45,8 +45,11 @@ export function decisionsFromFlags(analysis: SplitAnalysis, flags: DecisionFlags
 function parseNames(analysis: SplitAnalysis, pairs: string[]): Record<string, string> {
   const names: Record<string, string> = {};
   for (const pair of pairs) {
-    const [service, name] = pair.split('=', 2);
-    const unit = analysis.units.find((u) => u.key === service || serviceSuffix(u.service) === service || u.principals.includes(service ?? ''));
+    // Why not split('=', 2): "=" is legal in role names, and split's limit drops the rest ("ec2=a=b" → "a").
+    const at = pair.indexOf('=');
+    const service = at < 0 ? pair : pair.slice(0, at);
+    const name = at < 0 ? undefined : pair.slice(at + 1);
+    const unit = analysis.units.find((u) => u.key === service || serviceSuffix(u.service) === service || u.principals.includes(service));
     if (!unit || !name) {
       const known = analysis.units.map((u) => serviceSuffix(u.service)).join(', ');
       throw usageError(`--name ${pair} does not name a service of this role`, `use SERVICE=NAME with SERVICE one of ${known}`);

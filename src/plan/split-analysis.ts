@@ -33,6 +33,8 @@ export interface SplitAnalysis {
   unattributed: ServiceUsage;
   evidence: UsageEvidence;
   workloads: RoleWorkloads;
+  /** Principals other than services that can assume the shared role (people, other accounts). */
+  otherPrincipals: string[];
 }
 
 /** The shared role's permission policies as narrowing sources. */
@@ -65,7 +67,8 @@ export function analyseSplit(shared: RoleSnapshot, trust: TrustAnalysis, evidenc
       noEvidence: usage.sessions === 0 && usage.events === 0,
     };
   });
-  return { shared, sources, units, unattributed: evidence.unattributed, evidence, workloads };
+  const otherPrincipals = trust.otherPrincipals.map((p) => p.principal);
+  return { shared, sources, units, unattributed: evidence.unattributed, evidence, workloads, otherPrincipals };
 }
 
 function mergeUsage(parts: Array<ServiceUsage | undefined>): ServiceUsage {

@@ -69,14 +69,21 @@ export function workloadFollowUps(analysis: SplitAnalysis, roles: ReadonlyMap<st
   const { workloads } = analysis;
   const followUps: FollowUp[] = [];
   const ec2 = roles.get('ec2');
-  for (const lt of workloads.ec2.launchTemplates) {
+  // Why: a unit left on the shared role (excluded for lack of evidence) keeps its
+  // workloads as they are; telling the user to move them to a role that will not exist is wrong.
+  const staysShared = (key: string) => analysis.units.some((u) => u.key === key) && !roles.has(key);
+  const launchTemplates = staysShared('ec2') ? [] : workloads.ec2.launchTemplates;
+  const publishedVersions = staysShared('lambda') ? [] : workloads.lambda.publishedVersions;
+  const taskDefinitions = staysShared('ecs-tasks') ? [] : workloads.ecs.taskDefinitions;
+  const standaloneTasks = staysShared('ecs-tasks') ? [] : workloads.ecs.standaloneTasks;
+  for (const lt of launchTemplates) {
     followUps.push({
       kind: 'launch-template',
       resource: `${lt.launchTemplateName}:${lt.version}`,
       message: `launch template ${lt.launchTemplateName} version ${lt.version}${lt.isDefault ? ' (default)' : ''} names the shared role's instance profile; publish a version with ${ec2?.instanceProfile?.name ?? 'the new EC2 instance profile'} (Auto Scaling groups using it launch instances with the old role until then)`,
     });
   }
-  for (const version of workloads.lambda.publishedVersions) {
+  for (const version of publishedVersions) {
     followUps.push({
       kind: 'lambda-published-version',
       resource: version.functionArn,
@@ -84,7 +91,7 @@ export function workloadFollowUps(analysis: SplitAnalysis, roles: ReadonlyMap<st
     });
   }
   const servedDefinitions = new Set(workloads.ecs.services.map((s) => s.taskDefinition));
-  for (const td of workloads.ecs.taskDefinitions) {
+  for (const td of taskDefinitions) {
     if (servedDefinitions.has(td.arn)) continue;
     followUps.push({
       kind: 'ecs-task-definition',
@@ -92,7 +99,7 @@ export function workloadFollowUps(analysis: SplitAnalysis, roles: ReadonlyMap<st
       message: `task definition ${td.family}:${td.revision} (no service runs it) uses the shared role as ${td.usesRoleAs.join(' and ')} role; register a revision with ${roles.get('ecs-tasks')?.roleName ?? 'the new ECS role'} for RunTask and scheduled tasks`,
     });
   }
-  for (const task of workloads.ecs.standaloneTasks) {
+  for (const task of standaloneTasks) {
     followUps.push({
       kind: 'ecs-standalone-task',
       resource: task.taskArn,
