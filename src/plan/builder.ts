@@ -3,6 +3,7 @@
  * every AWS read happened before. The subset check runs here, so a plan that
  * could grant more than the shared role did is never written.
  */
+import { SplitRoleError } from '../core/errors.js';
 import type { ActionUse } from '../evidence/types.js';
 import { narrowGrants, unusedGrants } from '../policy/narrow.js';
 import { packPolicies } from '../policy/size.js';
@@ -48,12 +49,16 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
   const warnings: string[] = [...analysis.evidence.warnings];
   const excluded = analysis.units.filter((u) => u.noEvidence && decisions.noEvidence === 'exclude');
   const kept = analysis.units.filter((u) => !excluded.includes(u));
-  const taken = new Set(context.takenRoleNames);
+  const taken = new Set([...context.takenRoleNames].map((n) => n.toLowerCase()));
   // Why: a proposal for an earlier unit must not take a name the user gave a later one,
-  // or two new roles would share a name.
+  // or two new roles would share a name. IAM role names are case-insensitive.
   for (const unit of kept) {
-    const given = decisions.roleNames?.[unit.key];
-    if (given) taken.add(given);
+    const given = decisions.roleNames?.[unit.key]?.toLowerCase();
+    if (!given) continue;
+    if (taken.has(given)) {
+      throw new SplitRoleError('NameTaken', `role name ${decisions.roleNames?.[unit.key]} is already taken`, 'choose another --name');
+    }
+    taken.add(given);
   }
   const newRoles: PlannedRole[] = [];
 
@@ -195,7 +200,7 @@ function roleTags(sharedTags: Array<{ Key: string; Value: string }>, source: str
     return !key.startsWith('aws:') && !key.startsWith(TAG_PREFIX);
   });
   const tags = [...copied, ...own];
-  if (tags.length > MAX_TAGS) throw new Error(`the shared role has ${copied.length} tags; with split-role's 3 the new role would exceed IAM's ${MAX_TAGS}`);
+  if (tags.length > MAX_TAGS) throw new SplitRoleError('TooManyTags', `the shared role has ${copied.length} tags; with split-role's 3 the new role would exceed IAM's ${MAX_TAGS}`);
   return tags;
 }
 

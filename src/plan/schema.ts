@@ -27,7 +27,7 @@ const policyDocument = z.object({ Version: z.literal('2012-10-17'), Statement: z
 /** A new role's trust policy: the shared role's statements for one service. */
 const trustDocument = z.object({
   Version: z.string(),
-  Statement: z.array(statement.extend({ Principal: z.record(z.string(), stringOrList) })),
+  Statement: z.array(statement.extend({ Principal: z.union([z.literal('*'), z.record(z.string(), stringOrList)]) })),
 });
 
 const actionEvidence = z.object({

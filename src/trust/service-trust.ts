@@ -10,7 +10,7 @@ import type { NormalisedStatement } from '../policy/document.js';
 export interface TrustStatement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
-  Principal: Record<string, string | string[]>;
+  Principal: '*' | Record<string, string | string[]>;
   Action?: string | string[];
   NotAction?: string | string[];
   Condition?: Record<string, Record<string, unknown>>;
@@ -25,18 +25,29 @@ export function trustPolicyForService(trustPolicy: unknown, principals: readonly
   const wanted = new Set(principals.map((p) => p.toLowerCase()));
   const statements: TrustStatement[] = [];
   for (const statement of parsePolicy(trustPolicy).statements) {
-    if (!statement.principal || statement.principal === '*') continue;
+    if (!statement.principal) continue;
+    if (isDenyForEveryone(statement)) {
+      // A Deny on everyone (a confused-deputy guard, say) also guards the service: keep it.
+      statements.push(toJson(statement, '*'));
+      continue;
+    }
+    if (statement.principal === '*') continue;
     const services = principalEntries(statement.principal)
       .filter(([type, id]) => type === 'Service' && wanted.has(id.trim().toLowerCase()))
       .map(([, id]) => id.trim().toLowerCase());
     if (services.length === 0) continue;
-    statements.push(toJson(statement, [...new Set(services)].sort()));
+    statements.push(toJson(statement, { Service: single([...new Set(services)].sort()) }));
   }
   return { Version: '2012-10-17', Statement: statements };
 }
 
-function toJson(statement: NormalisedStatement, services: string[]): TrustStatement {
-  const out: TrustStatement = { Effect: statement.effect, Principal: { Service: single(services) } };
+function isDenyForEveryone(statement: NormalisedStatement): boolean {
+  if (statement.effect !== 'Deny' || !statement.principal) return false;
+  return statement.principal === '*' || principalEntries(statement.principal).some(([type, id]) => type === 'AWS' && id === '*');
+}
+
+function toJson(statement: NormalisedStatement, principal: TrustStatement['Principal']): TrustStatement {
+  const out: TrustStatement = { Effect: statement.effect, Principal: principal };
   if (statement.sid) out.Sid = statement.sid;
   if (statement.actions) out.Action = single(statement.actions);
   if (statement.notActions) out.NotAction = single(statement.notActions);

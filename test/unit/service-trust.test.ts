@@ -143,3 +143,20 @@ describe('trustPolicyForService', () => {
     expect(() => trustPolicyForService({ Statement: [{ Effect: 'Allow' }] }, [EC2])).toThrow(PolicyParseError);
   });
 });
+
+describe('trustPolicyForService keeps guards that apply to everyone', () => {
+  it('carries a Deny on "*" into the service role', () => {
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com', 'lambda.amazonaws.com'] }, Action: 'sts:AssumeRole' },
+        { Sid: 'Guard', Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:SourceAccount': '111122223333' } } },
+        { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
+      ],
+    };
+    expect(trustPolicyForService(policy, ['ec2.amazonaws.com']).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      { Sid: 'Guard', Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:SourceAccount': '111122223333' } } },
+    ]);
+  });
+});
