@@ -23,3 +23,10 @@ export async function* awsPages<T>(action: string, pages: AsyncIterable<T>): Asy
     yield step.value;
   }
 }
+
+/** Collects the items of every page of a paginator. */
+export async function collectPages<P, T>(action: string, pages: AsyncIterable<P>, items: (page: P) => T[]): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of awsPages(action, pages)) all.push(...items(page));
+  return all;
+}

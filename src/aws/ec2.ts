@@ -1,6 +1,8 @@
 /** EC2 adapter: instance-profile associations and launch templates, pagination hidden. */
 import {
+  DescribeIamInstanceProfileAssociationsCommand,
   DescribeLaunchTemplateVersionsCommand,
+  ReplaceIamInstanceProfileAssociationCommand,
   paginateDescribeIamInstanceProfileAssociations,
   paginateDescribeLaunchTemplates,
   type EC2Client,
@@ -70,4 +72,28 @@ export async function listLaunchTemplateProfiles(ec2: EC2Client): Promise<Launch
     }
   }
   return found;
+}
+
+/** The instance's current (associated or associating) profile association, if any. */
+export async function instanceAssociation(ec2: EC2Client, instanceId: string): Promise<ProfileAssociation | undefined> {
+  const out = await awsCall('ec2:DescribeIamInstanceProfileAssociations', () =>
+    ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] })),
+  );
+  const live = (out.IamInstanceProfileAssociations ?? []).find((a) => a.State === 'associated' || a.State === 'associating');
+  return live
+    ? {
+        associationId: live.AssociationId ?? '',
+        instanceId,
+        instanceProfileArn: live.IamInstanceProfile?.Arn ?? '',
+        state: live.State ?? 'associated',
+      }
+    : undefined;
+}
+
+/** Swaps an association to another instance profile (by ARN); returns the new association id. */
+export async function replaceInstanceProfile(ec2: EC2Client, associationId: string, profileArn: string): Promise<string> {
+  const out = await awsCall('ec2:ReplaceIamInstanceProfileAssociation', () =>
+    ec2.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: associationId, IamInstanceProfile: { Arn: profileArn } })),
+  );
+  return out.IamInstanceProfileAssociation?.AssociationId ?? associationId;
 }

@@ -1,5 +1,6 @@
 /** ECS adapter: task definitions, services and tasks with their roles, pagination hidden. */
 import {
+  DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -7,6 +8,8 @@ import {
   paginateListServices,
   paginateListTaskDefinitions,
   paginateListTasks,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { mapLimit } from '../core/concurrency.js';
@@ -108,4 +111,98 @@ export async function listClusters(ecs: ECSClient): Promise<string[]> {
   const pages = paginateListClusters({ client: ecs, pageSize: 100 }, {});
   for await (const page of awsPages('ecs:ListClusters', pages)) clusters.push(...(page.clusterArns ?? []));
   return clusters;
+}
+
+/** A service's deployment state, for repointing and waiting. */
+export interface ServiceState {
+  taskDefinition: string;
+  status: string;
+  desiredCount: number;
+  runningCount: number;
+  deployments: number;
+  rolloutFailed: boolean;
+}
+
+/** Reads one service's state; undefined when it is gone. */
+export async function getServiceState(ecs: ECSClient, cluster: string, service: string): Promise<ServiceState | undefined> {
+  const out = await awsCall('ecs:DescribeServices', () => ecs.send(new DescribeServicesCommand({ cluster, services: [service] })));
+  const s = out.services?.[0];
+  if (!s || s.status === 'INACTIVE') return undefined;
+  return {
+    taskDefinition: s.taskDefinition ?? '',
+    status: s.status ?? '',
+    desiredCount: s.desiredCount ?? 0,
+    runningCount: s.runningCount ?? 0,
+    deployments: s.deployments?.length ?? 0,
+    rolloutFailed: (s.deployments ?? []).some((d) => d.rolloutState === 'FAILED'),
+  };
+}
+
+/**
+ * Registers a copy of a task-definition revision with other roles: a new
+ * revision of the same family, tagged so rollback can find what it made.
+ */
+export async function registerWithRoles(
+  ecs: ECSClient,
+  sourceArn: string,
+  roles: { taskRoleArn?: string; executionRoleArn?: string },
+  tags: Array<{ key: string; value: string }>,
+): Promise<string> {
+  const out = await awsCall('ecs:DescribeTaskDefinition', () =>
+    ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: sourceArn, include: ['TAGS'] })),
+  );
+  const td = out.taskDefinition;
+  if (!td) throw new Error(`task definition ${sourceArn} not found`);
+  const registered = await awsCall('ecs:RegisterTaskDefinition', () =>
+    ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: td.family,
+        taskRoleArn: roles.taskRoleArn,
+        executionRoleArn: roles.executionRoleArn,
+        networkMode: td.networkMode,
+        containerDefinitions: td.containerDefinitions,
+        volumes: td.volumes,
+        placementConstraints: td.placementConstraints,
+        requiresCompatibilities: td.requiresCompatibilities,
+        cpu: td.cpu,
+        memory: td.memory,
+        pidMode: td.pidMode,
+        ipcMode: td.ipcMode,
+        proxyConfiguration: td.proxyConfiguration,
+        inferenceAccelerators: td.inferenceAccelerators,
+        ephemeralStorage: td.ephemeralStorage,
+        runtimePlatform: td.runtimePlatform,
+        enableFaultInjection: td.enableFaultInjection,
+        tags: [...(out.tags ?? []).filter((t) => !tags.some((own) => own.key === t.key)), ...tags],
+      }),
+    ),
+  );
+  return registered.taskDefinition?.taskDefinitionArn ?? '';
+}
+
+/** The tags of a task-definition revision. */
+export async function taskDefinitionTags(ecs: ECSClient, arn: string): Promise<Array<{ key?: string; value?: string }>> {
+  const out = await awsCall('ecs:DescribeTaskDefinition', () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })));
+  return out.tags ?? [];
+}
+
+/** Points a service at another task-definition revision (a new deployment). */
+export async function setServiceTaskDefinition(ecs: ECSClient, cluster: string, service: string, taskDefinition: string): Promise<void> {
+  await awsCall('ecs:UpdateService', () => ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition })));
+}
+
+/** Deregisters a revision (it stays INACTIVE; running tasks keep running). */
+export async function deregisterTaskDefinition(ecs: ECSClient, arn: string): Promise<void> {
+  await awsCall('ecs:DeregisterTaskDefinition', () => ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })));
+}
+
+/** ACTIVE revisions of a family. */
+export async function activeRevisions(ecs: ECSClient, family: string): Promise<string[]> {
+  const pages = paginateListTaskDefinitions({ client: ecs, pageSize: 100 }, { familyPrefix: family, status: 'ACTIVE' });
+  const arns: string[] = [];
+  for await (const page of awsPages('ecs:ListTaskDefinitions', pages)) {
+    // familyPrefix matches prefixes; keep the exact family only.
+    arns.push(...(page.taskDefinitionArns ?? []).filter((arn) => arn.split('/').pop()?.replace(/:\d+$/, '') === family));
+  }
+  return arns;
 }

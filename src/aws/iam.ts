@@ -14,7 +14,7 @@ import {
   type Role,
 } from '@aws-sdk/client-iam';
 import { decodePolicyDocument } from '../policy/document.js';
-import { awsCall, awsPages } from './call.js';
+import { awsCall, awsPages, collectPages } from './call.js';
 
 /** The fields of a role that trust analysis needs. */
 export interface RoleSummary {
@@ -95,10 +95,10 @@ export async function getRoleSnapshot(iam: IAMClient, roleName: string): Promise
   const { Role: role } = await awsCall('iam:GetRole', () => iam.send(new GetRoleCommand({ RoleName: roleName })));
   if (!role) throw new Error(`GetRole returned no role for ${roleName}`);
   const [inlineNames, attached, profiles, tags] = await Promise.all([
-    collect('iam:ListRolePolicies', paginateListRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.PolicyNames ?? []),
-    collect('iam:ListAttachedRolePolicies', paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.AttachedPolicies ?? []),
-    collect('iam:ListInstanceProfilesForRole', paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName }), (p) => p.InstanceProfiles ?? []),
-    collect('iam:ListRoleTags', paginateListRoleTags({ client: iam }, { RoleName: roleName }), (p) => p.Tags ?? []),
+    collectPages('iam:ListRolePolicies', paginateListRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.PolicyNames ?? []),
+    collectPages('iam:ListAttachedRolePolicies', paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.AttachedPolicies ?? []),
+    collectPages('iam:ListInstanceProfilesForRole', paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName }), (p) => p.InstanceProfiles ?? []),
+    collectPages('iam:ListRoleTags', paginateListRoleTags({ client: iam }, { RoleName: roleName }), (p) => p.Tags ?? []),
   ]);
   const inlinePolicies = await Promise.all(
     inlineNames.map(async (name) => {
@@ -189,10 +189,4 @@ export async function getAccountAuthorization(iam: IAMClient): Promise<AccountAu
 
 function inline(list: Array<{ PolicyName?: string; PolicyDocument?: string }> | undefined): Array<{ name: string; document: unknown }> {
   return (list ?? []).map((p) => ({ name: p.PolicyName ?? '', document: decodePolicyDocument(p.PolicyDocument ?? '{}') }));
-}
-
-async function collect<P, T>(action: string, pages: AsyncIterable<P>, items: (page: P) => T[]): Promise<T[]> {
-  const all: T[] = [];
-  for await (const page of awsPages(action, pages)) all.push(...items(page));
-  return all;
 }

@@ -20,6 +20,8 @@ export interface AwsOptions {
   profile?: string;
   region?: string;
   endpointUrl?: string;
+  /** Used only when no flag, variable or profile names a region (e.g. a plan's own region). */
+  defaultRegion?: string;
 }
 
 /** Counts of AWS requests made in this run, for --debug output and benchmarks. */
@@ -143,7 +145,8 @@ export class AwsSession {
 
 /**
  * Opens a session. Region precedence: --region, AWS_REGION,
- * AWS_DEFAULT_REGION, then the profile's region in the shared config file.
+ * AWS_DEFAULT_REGION, the profile's region in the shared config file, then
+ * the caller's default.
  */
 export async function openAwsSession(options: AwsOptions, env: NodeJS.ProcessEnv = process.env): Promise<AwsSession> {
   const profile = nonEmpty(options.profile);
@@ -151,7 +154,8 @@ export async function openAwsSession(options: AwsOptions, env: NodeJS.ProcessEnv
     nonEmpty(options.region) ??
     nonEmpty(env.AWS_REGION) ??
     nonEmpty(env.AWS_DEFAULT_REGION) ??
-    (await regionFromProfile(profile));
+    (await regionFromProfile(profile)) ??
+    nonEmpty(options.defaultRegion);
   if (!region) throw noRegionError();
   const config: SharedClientConfig = {
     region,

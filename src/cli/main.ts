@@ -84,6 +84,40 @@ program
     process.exitCode = await runShow(file, options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
   });
 
+program
+  .command('apply')
+  .description('execute a reviewed plan: create roles, move workloads, verify, retire the shared role (journaled, resumable)')
+  .argument('<plan>', 'plan file')
+  .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+  .option('--keep-shared-role', 'stop after Verify and keep the shared role for a soak period; apply again later to retire it')
+  .addHelpText('after', '\nRe-running apply resumes where it stopped. Exit codes: 0 done, 2 refused or failed (see the message).')
+  .action(async (file, options, command) => {
+    const { runApply } = await import('./commands/apply.js');
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    process.exitCode = await runApply(file, { ...globals, ...options }, new ConsoleIoHost(globals));
+  });
+
+program
+  .command('rollback')
+  .description('undo an apply (complete, partial or crashed) from the plan and its journal')
+  .argument('<plan>', 'plan file')
+  .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+  .action(async (file, options, command) => {
+    const { runRollback } = await import('./commands/apply.js');
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    process.exitCode = await runRollback(file, { ...globals, ...options }, new ConsoleIoHost(globals));
+  });
+
+program
+  .command('status')
+  .description("show each step of a plan's apply or rollback from its journal: done, pending, failed, and when")
+  .argument('<plan>', 'plan file')
+  .option('--json', 'print JSON')
+  .action(async (file, options, command) => {
+    const { runStatus } = await import('./commands/apply.js');
+    process.exitCode = await runStatus(file, options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
+  });
+
 async function main(argv: string[]): Promise<void> {
   process.once('SIGINT', () => {
     process.stderr.write('\ninterrupted\n');

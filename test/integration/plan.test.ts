@@ -46,7 +46,7 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
   });
   beforeEach(async () => {
     await resetMoto(motoEndpoint);
-    scenario = await seedOrdersScenario(motoEndpoint);
+    scenario = await seedOrdersScenario(motoEndpoint, { publishVersion: true });
     trailDir = await mkdtemp(join(workdir, 'trail-'));
   });
 

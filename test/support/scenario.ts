@@ -86,7 +86,10 @@ const TRUST = {
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
 /** Seeds the orders account into moto at `endpoint` (moto should be freshly reset). */
-export async function seedOrdersScenario(endpoint: string, options: { instances?: number; functions?: number } = {}): Promise<OrdersScenario> {
+export async function seedOrdersScenario(
+  endpoint: string,
+  options: { instances?: number; functions?: number; publishVersion?: boolean } = {},
+): Promise<OrdersScenario> {
   const config = { endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const iam = new IAMClient(config);
   const ec2 = new EC2Client(config);
@@ -140,7 +143,8 @@ export async function seedOrdersScenario(endpoint: string, options: { instances?
     for (const name of functionNames) {
       await lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: roleArn, Runtime: 'python3.12', Handler: 'app.handler', Code: { ZipFile: EMPTY_ZIP } }));
     }
-    await lambda.send(new PublishVersionCommand({ FunctionName: functionNames[0] }));
+    // A published version keeps the shared role forever; it blocks retirement, so only some tests want one.
+    if (options.publishVersion) await lambda.send(new PublishVersionCommand({ FunctionName: functionNames[0] }));
 
     await ecs.send(new CreateClusterCommand({ clusterName: 'orders' }));
     const td = await ecs.send(

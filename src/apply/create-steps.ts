@@ -1,0 +1,115 @@
+/** Stage 1: the new roles, their policies and the EC2 instance profile, all tagged with the plan id. */
+import {
+  attachRolePolicy,
+  createManagedPolicy,
+  createRole,
+  deleteEmptyInstanceProfile,
+  deleteManagedPolicy,
+  deleteRoleCompletely,
+  deleteRolePolicy,
+  detachRolePolicy,
+  ensureInstanceProfile,
+  instanceProfileTags,
+  managedPolicyTags,
+  putRolePolicy,
+  removeRoleFromProfile,
+  roleTags,
+} from '../aws/iam-write.js';
+import { SplitRoleError } from '../core/errors.js';
+import type { Plan, PlannedRole } from '../plan/schema.js';
+import { PLAN_TAG, taggedWithPlan, type Step } from './step.js';
+
+/** The create steps for every new role of the plan. */
+export function createSteps(plan: Plan): Step[] {
+  return plan.newRoles.flatMap((role) => roleSteps(plan, role));
+}
+
+function roleSteps(plan: Plan, role: PlannedRole): Step[] {
+  const planTag = { Key: PLAN_TAG, Value: plan.planId };
+  const steps: Step[] = [
+    {
+      id: `create-role:${role.roleName}`,
+      stage: 'create',
+      title: `create role ${role.roleName}`,
+      async run({ iam }) {
+        if (!(await createRole(iam, { ...role, trustPolicy: role.trustPolicy }))) {
+          const tags = await roleTags(iam, role.roleName);
+          if (!taggedWithPlan(tags, plan.planId)) throw nameTaken('role', role.roleName);
+        }
+        return undefined;
+      },
+      async undo({ iam }) {
+        // Only a role this plan made is ever deleted.
+        if (taggedWithPlan(await roleTags(iam, role.roleName), plan.planId)) await deleteRoleCompletely(iam, role.roleName);
+      },
+    },
+  ];
+  for (const policy of role.inlinePolicies) {
+    steps.push({
+      id: `put-policy:${role.roleName}:${policy.name}`,
+      stage: 'create',
+      title: `put inline policy ${policy.name}`,
+      async run({ iam }) {
+        await putRolePolicy(iam, role.roleName, policy.name, policy.document);
+        return undefined;
+      },
+      async undo({ iam }) {
+        if (taggedWithPlan(await roleTags(iam, role.roleName), plan.planId)) await deleteRolePolicy(iam, role.roleName, policy.name);
+      },
+    });
+  }
+  for (const policy of role.managedPolicies) {
+    steps.push(
+      {
+        id: `create-policy:${policy.name}`,
+        stage: 'create',
+        title: `create managed policy ${policy.name}`,
+        async run({ iam }) {
+          const made = await createManagedPolicy(iam, { name: policy.name, path: role.path, arn: policy.arn, document: policy.document, tags: [planTag] });
+          if (!made.created && !taggedWithPlan(made.tags, plan.planId)) throw nameTaken('managed policy', policy.name);
+          return undefined;
+        },
+        async undo({ iam }) {
+          await detachRolePolicy(iam, role.roleName, policy.arn);
+          if (taggedWithPlan(await managedPolicyTags(iam, policy.arn), plan.planId)) await deleteManagedPolicy(iam, policy.arn);
+        },
+      },
+      {
+        id: `attach-policy:${role.roleName}:${policy.name}`,
+        stage: 'create',
+        title: `attach ${policy.name} to ${role.roleName}`,
+        async run({ iam }) {
+          await attachRolePolicy(iam, role.roleName, policy.arn);
+          return undefined;
+        },
+        async undo({ iam }) {
+          await detachRolePolicy(iam, role.roleName, policy.arn);
+        },
+      },
+    );
+  }
+  const profile = role.instanceProfile;
+  if (profile) {
+    steps.push({
+      id: `create-profile:${profile.name}`,
+      stage: 'create',
+      title: `create instance profile ${profile.name}`,
+      async run({ iam }) {
+        const made = await ensureInstanceProfile(iam, { name: profile.name, path: profile.path, roleName: role.roleName, tags: [planTag] });
+        if (!made.created && !taggedWithPlan(made.tags, plan.planId)) throw nameTaken('instance profile', profile.name);
+        return undefined;
+      },
+      async undo({ iam }) {
+        if (!taggedWithPlan(await instanceProfileTags(iam, profile.name), plan.planId)) return;
+        await removeRoleFromProfile(iam, profile.name, role.roleName);
+        await deleteEmptyInstanceProfile(iam, profile.name);
+      },
+    });
+  }
+  return steps;
+
+}
+
+function nameTaken(kind: string, name: string): SplitRoleError {
+  return new SplitRoleError('NameTaken', `${kind} ${name} already exists and was not created by this plan`, 're-plan with another --name');
+}

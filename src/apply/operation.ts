@@ -1,0 +1,74 @@
+/**
+ * What apply and rollback share: a validated plan, the right account, the
+ * plan's lock, its journal, and a step context. Nothing here changes AWS.
+ */
+import { openAwsSession, type AwsOptions } from '../aws/session.js';
+import { getCallerIdentity } from '../aws/sts.js';
+import type { IoHost } from '../core/io-host.js';
+import { readPlan } from '../plan/plan-file.js';
+import type { Plan } from '../plan/schema.js';
+import { createSteps } from './create-steps.js';
+import { Journal, journalPathFor } from './journal.js';
+import { acquireLock } from './lock.js';
+import { checkTarget } from './preflight.js';
+import { repointSteps } from './repoint-steps.js';
+import { retireSteps, verifyStep } from './retire-steps.js';
+import type { Step, StepContext } from './step.js';
+import { timingsFromEnv } from './waits.js';
+
+/** An opened plan, ready to run; `close` releases the lock and the clients. */
+export interface Operation {
+  ctx: StepContext;
+  close(): void;
+}
+
+/** Every step of a plan, in apply order. */
+export function planSteps(plan: Plan): Step[] {
+  return [...createSteps(plan), ...repointSteps(plan), verifyStep(plan), ...(plan.retireSharedRole ? retireSteps(plan) : [])];
+}
+
+/**
+ * Reads and validates the plan, checks the credentials' account, partition
+ * and region, takes the lock and opens the journal, in that order, so a bad
+ * plan never reaches AWS and a wrong account never reaches the lock.
+ */
+export async function openOperation(planPath: string, aws: AwsOptions, io: IoHost, command: 'apply' | 'rollback'): Promise<Operation> {
+  const plan = await readPlan(planPath);
+  const journalPath = journalPathFor(planPath);
+  // Refuse a corrupt journal before any AWS call.
+  Journal.open(journalPath, plan.planId);
+  const session = await openAwsSession({ ...aws, defaultRegion: plan.region });
+  try {
+    const identity = await getCallerIdentity(await session.sts());
+    checkTarget(plan, identity, session.region);
+    const lock = acquireLock(planPath, command);
+    let journal: Journal;
+    try {
+      journal = Journal.open(journalPath, plan.planId, { repair: true });
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    const ctx: StepContext = {
+      plan,
+      session,
+      iam: await session.iam(),
+      ec2: () => session.ec2(),
+      lambda: () => session.lambda(),
+      ecs: () => session.ecs(),
+      journal,
+      timings: timingsFromEnv(),
+      io,
+    };
+    return {
+      ctx,
+      close: () => {
+        lock.release();
+        session.destroy();
+      },
+    };
+  } catch (error) {
+    session.destroy();
+    throw error;
+  }
+}

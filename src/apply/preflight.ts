@@ -1,0 +1,102 @@
+/**
+ * Checks made before apply changes anything: the right account, partition
+ * and region; the shared role and every untouched workload exactly as the
+ * plan recorded; and no name the plan will create already taken by someone
+ * else. Any failure means no change at all.
+ */
+import { instanceAssociation } from '../aws/ec2.js';
+import { getServiceState } from '../aws/ecs.js';
+import { getRoleSnapshot, isNoSuchEntity, type RoleSnapshot } from '../aws/iam.js';
+import { instanceProfileTags, managedPolicyTags, roleTags } from '../aws/iam-write.js';
+import { getFunctionState } from '../aws/lambda.js';
+import type { CallerIdentity } from '../aws/sts.js';
+import { SplitRoleError } from '../core/errors.js';
+import { canonicalJson } from '../plan/plan-file.js';
+import type { Plan } from '../plan/schema.js';
+import { repointStepId } from './repoint-steps.js';
+import { taggedWithPlan, type StepContext } from './step.js';
+
+/** Refuses a plan made for another account, partition or region. */
+export function checkTarget(plan: Plan, identity: CallerIdentity, region: string): void {
+  const wrong: string[] = [];
+  if (identity.account !== plan.account) wrong.push(`account ${identity.account} (plan: ${plan.account})`);
+  if (identity.partition !== plan.partition) wrong.push(`partition ${identity.partition} (plan: ${plan.partition})`);
+  if (region !== plan.region) wrong.push(`region ${region} (plan: ${plan.region})`);
+  if (wrong.length > 0) {
+    throw new SplitRoleError('WrongTarget', `these credentials are for ${wrong.join(', ')}`, 'use the profile and --region the plan was made with');
+  }
+}
+
+/** Every difference between the live account and what the plan expects; empty when none. */
+export async function findDrift(ctx: StepContext): Promise<string[]> {
+  const { plan, journal } = ctx;
+  const drift: string[] = [];
+  if (journal.status('retire:snapshot') === 'pending') drift.push(...(await sharedRoleDrift(ctx)));
+  for (const workload of plan.workloads) {
+    if (journal.status(repointStepId(workload)) !== 'pending') continue;
+    drift.push(...(await workloadDrift(ctx, workload)));
+  }
+  drift.push(...(await takenNames(ctx)));
+  return drift;
+}
+
+async function sharedRoleDrift(ctx: StepContext): Promise<string[]> {
+  const recorded = ctx.plan.sharedRole;
+  let live: RoleSnapshot;
+  try {
+    live = await getRoleSnapshot(ctx.iam, recorded.roleName);
+  } catch (error) {
+    if (isNoSuchEntity(error)) return [`the shared role ${recorded.roleName} no longer exists`];
+    throw error;
+  }
+  const drift: string[] = [];
+  if (canonicalJson(live.trustPolicy) !== canonicalJson(recorded.trustPolicy)) drift.push(`${recorded.roleName}'s trust policy changed`);
+  const inline = (s: Pick<RoleSnapshot, 'inlinePolicies'>) => canonicalJson(Object.fromEntries(s.inlinePolicies.map((p) => [p.name, p.document])));
+  if (inline(live) !== inline(recorded)) drift.push(`${recorded.roleName}'s inline policies changed`);
+  const attached = (s: Pick<RoleSnapshot, 'attachedPolicies'>) =>
+    canonicalJson(Object.fromEntries(s.attachedPolicies.map((p) => [p.arn, p.document])));
+  if (attached(live) !== attached(recorded)) drift.push(`${recorded.roleName}'s attached policies (or their default versions) changed`);
+  return drift;
+}
+
+async function workloadDrift(ctx: StepContext, workload: Plan['workloads'][number]): Promise<string[]> {
+  switch (workload.kind) {
+    case 'ec2-instance': {
+      const now = await instanceAssociation(await ctx.ec2(), workload.instanceId);
+      return now?.instanceProfileArn === workload.current.instanceProfileArn
+        ? []
+        : [`EC2 instance ${workload.instanceId} is on ${now?.instanceProfileArn ?? 'no instance profile'}, plan says ${workload.current.instanceProfileArn}`];
+    }
+    case 'lambda-function': {
+      try {
+        const now = await getFunctionState(await ctx.lambda(), workload.functionName);
+        return now.role === workload.current.roleArn ? [] : [`Lambda ${workload.functionName} runs as ${now.role}, plan says ${workload.current.roleArn}`];
+      } catch (error) {
+        if ((error as SplitRoleError).code === 'ResourceNotFoundException') return [`Lambda ${workload.functionName} no longer exists`];
+        throw error;
+      }
+    }
+    case 'ecs-service': {
+      const now = await getServiceState(await ctx.ecs(), workload.clusterArn, workload.serviceName);
+      if (!now) return [`ECS service ${workload.serviceName} no longer exists`];
+      return now.taskDefinition === workload.current.taskDefinitionArn
+        ? []
+        : [`ECS service ${workload.serviceName} runs ${now.taskDefinition}, plan says ${workload.current.taskDefinitionArn}`];
+    }
+  }
+}
+
+async function takenNames(ctx: StepContext): Promise<string[]> {
+  const { plan, iam } = ctx;
+  const taken: string[] = [];
+  const check = async (kind: string, name: string, tags: Promise<Array<{ Key?: string; Value?: string }> | undefined>) => {
+    const found = await tags;
+    if (found !== undefined && !taggedWithPlan(found, plan.planId)) taken.push(`${kind} ${name} already exists and is not this plan's`);
+  };
+  for (const role of plan.newRoles) {
+    await check('role', role.roleName, roleTags(iam, role.roleName));
+    for (const policy of role.managedPolicies) await check('managed policy', policy.name, managedPolicyTags(iam, policy.arn));
+    if (role.instanceProfile) await check('instance profile', role.instanceProfile.name, instanceProfileTags(iam, role.instanceProfile.name));
+  }
+  return taken;
+}

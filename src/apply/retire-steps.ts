@@ -1,0 +1,181 @@
+/**
+ * Stages 3 and 4: verify every workload is on its new role and healthy, then
+ * retire the shared role: snapshot first, re-check nothing uses it, and only
+ * then remove it from its profiles, strip its policies and delete it.
+ */
+import { instanceAssociation } from '../aws/ec2.js';
+import { getServiceState } from '../aws/ecs.js';
+import { getRoleSnapshot, isNoSuchEntity, type RoleSnapshot } from '../aws/iam.js';
+import {
+  attachRolePolicy,
+  createRole,
+  deleteEmptyInstanceProfile,
+  deleteRoleCompletely,
+  deleteRolePolicy,
+  detachRolePolicy,
+  ensureInstanceProfile,
+  putRolePolicy,
+  removeRoleFromProfile,
+  roleTags,
+} from '../aws/iam-write.js';
+import { getFunctionState } from '../aws/lambda.js';
+import { SplitRoleError } from '../core/errors.js';
+import { indexAccount, workloadsForRole, type RoleWorkloads } from '../inventory/workloads.js';
+import type { Plan } from '../plan/schema.js';
+import type { Step, StepContext } from './step.js';
+
+const SNAPSHOT_STEP = 'retire:snapshot';
+
+/** The verify step: bindings, health, and nothing left on the shared role. */
+export function verifyStep(plan: Plan): Step {
+  return {
+    id: 'verify',
+    stage: 'verify',
+    title: 'verify every workload is on its new role and healthy',
+    async run(ctx) {
+      const problems = await bindingProblems(ctx);
+      if (plan.retireSharedRole) problems.push(...describeUsers(await liveUsers(ctx)));
+      if (problems.length > 0) {
+        throw new SplitRoleError(
+          'VerifyFailed',
+          `${problems.length} problem(s): ${problems.join('; ')}`,
+          'the shared role was not touched; fix these and run apply again, or undo with `split-role rollback PLAN`',
+        );
+      }
+      return { workloads: plan.workloads.length };
+    },
+  };
+}
+
+async function bindingProblems(ctx: StepContext): Promise<string[]> {
+  const problems: string[] = [];
+  for (const w of ctx.plan.workloads) {
+    if (w.kind === 'ec2-instance') {
+      const now = await instanceAssociation(await ctx.ec2(), w.instanceId);
+      if (now?.instanceProfileArn !== w.target.instanceProfileArn || now.state !== 'associated') {
+        problems.push(`EC2 ${w.instanceId} is on ${now?.instanceProfileArn ?? 'no profile'} (${now?.state ?? 'none'})`);
+      }
+    } else if (w.kind === 'lambda-function') {
+      const now = await getFunctionState(await ctx.lambda(), w.functionName);
+      if (now.role !== w.target.roleArn) problems.push(`Lambda ${w.functionName} runs as ${now.role}`);
+      else if (now.lastUpdateStatus && now.lastUpdateStatus !== 'Successful') problems.push(`Lambda ${w.functionName} update is ${now.lastUpdateStatus}`);
+    } else {
+      const now = await getServiceState(await ctx.ecs(), w.clusterArn, w.serviceName);
+      if (!now) problems.push(`ECS service ${w.serviceName} is gone`);
+      else if (now.taskDefinition === w.current.taskDefinitionArn) problems.push(`ECS service ${w.serviceName} still runs ${w.current.taskDefinitionArn}`);
+      else if (now.deployments !== 1 || now.runningCount !== now.desiredCount) problems.push(`ECS service ${w.serviceName} is not stable`);
+    }
+  }
+  return problems;
+}
+
+/** A fresh discovery of everything still bound to the shared role. */
+async function liveUsers(ctx: StepContext): Promise<RoleWorkloads> {
+  // Every service, not just the plan's: a workload may have been bound to the role since.
+  const index = await indexAccount(ctx.session, ctx.io, { ec2: true, lambda: true, ecs: true });
+  return workloadsForRole(index, ctx.plan.sharedRole);
+}
+
+/**
+ * Everything that would break if the shared role disappeared: running
+ * workloads, but also published Lambda versions and launch templates that
+ * will start new instances with its profile.
+ */
+function describeUsers(users: RoleWorkloads): string[] {
+  return [
+    ...users.ec2.instances.map((i) => `EC2 instance ${i.instanceId} still uses the shared role's profile`),
+    ...users.ec2.launchTemplates.map((t) => `launch template ${t.launchTemplateName} v${t.version} names the shared role's profile`),
+    ...users.lambda.functions.map((f) => `Lambda ${f.functionName} still runs as the shared role`),
+    ...users.lambda.publishedVersions.map((f) => `Lambda ${f.functionName} version ${f.version} runs as the shared role`),
+    ...users.ecs.services.map((s) => `ECS service ${s.serviceName} still runs a task definition with the shared role`),
+    ...users.ecs.standaloneTasks.map((t) => `ECS task ${t.taskArn} runs with the shared role`),
+  ];
+}
+
+/** The retire steps, in order. Their undos rebuild the role from the journaled snapshot. */
+export function retireSteps(plan: Plan): Step[] {
+  const roleName = plan.sharedRole.roleName;
+  const snapshotOf = (ctx: StepContext): RoleSnapshot => (ctx.journal.dataOf(SNAPSHOT_STEP)?.snapshot as RoleSnapshot | undefined) ?? plan.sharedRole;
+  return [
+    {
+      id: SNAPSHOT_STEP,
+      stage: 'retire',
+      title: `snapshot ${roleName} into the journal`,
+      async run({ iam }) {
+        try {
+          return { snapshot: await getRoleSnapshot(iam, roleName) };
+        } catch (error) {
+          // Already deleted by an earlier, interrupted run: the plan's snapshot stands in.
+          if (isNoSuchEntity(error)) return { snapshot: plan.sharedRole };
+          throw error;
+        }
+      },
+    },
+    {
+      id: 'retire:recheck',
+      stage: 'retire',
+      title: `re-check that nothing uses ${roleName}`,
+      async run(ctx) {
+        const users = describeUsers(await liveUsers(ctx));
+        if (users.length > 0) {
+          throw new SplitRoleError('SharedRoleInUse', `${roleName} is still in use: ${users.join('; ')}`, 'it was not deleted; move these, then run apply again');
+        }
+        return undefined;
+      },
+    },
+    {
+      id: 'retire:profiles',
+      stage: 'retire',
+      title: `remove ${roleName} from its instance profiles`,
+      async run(ctx) {
+        const deleted: string[] = [];
+        for (const profile of snapshotOf(ctx).instanceProfiles) {
+          await removeRoleFromProfile(ctx.iam, profile.name, roleName);
+          if (await deleteEmptyInstanceProfile(ctx.iam, profile.name)) deleted.push(profile.name);
+        }
+        return { deleted };
+      },
+      async undo(ctx) {
+        for (const profile of snapshotOf(ctx).instanceProfiles) {
+          await ensureInstanceProfile(ctx.iam, { name: profile.name, path: profile.path, roleName, tags: [] });
+        }
+      },
+    },
+    {
+      id: 'retire:policies',
+      stage: 'retire',
+      title: `detach and delete ${roleName}'s policies`,
+      async run(ctx) {
+        const snapshot = snapshotOf(ctx);
+        for (const policy of snapshot.attachedPolicies) await detachRolePolicy(ctx.iam, roleName, policy.arn);
+        for (const policy of snapshot.inlinePolicies) await deleteRolePolicy(ctx.iam, roleName, policy.name);
+        return undefined;
+      },
+      async undo(ctx) {
+        const snapshot = snapshotOf(ctx);
+        for (const policy of snapshot.inlinePolicies) await putRolePolicy(ctx.iam, roleName, policy.name, policy.document);
+        for (const policy of snapshot.attachedPolicies) await attachRolePolicy(ctx.iam, roleName, policy.arn);
+      },
+    },
+    {
+      id: 'retire:role',
+      stage: 'retire',
+      title: `delete ${roleName}`,
+      async run(ctx) {
+        await deleteRoleCompletely(ctx.iam, roleName);
+        return undefined;
+      },
+      async undo(ctx) {
+        const snapshot = snapshotOf(ctx);
+        if ((await roleTags(ctx.iam, roleName)) !== undefined) return;
+        await createRole(ctx.iam, { ...snapshot, trustPolicy: snapshot.trustPolicy });
+        const named = plan.followUps.filter((f) => f.kind === 'trust-reference').map((f) => f.resource);
+        ctx.io.notify(
+          'warn',
+          `${roleName} was recreated with a new unique id: policies that named the old role by ARN (S3 bucket, KMS key and SQS queue policies, other roles' trust) now show its old id and must be saved again` +
+            (named.length > 0 ? `; the plan found: ${named.join(', ')}` : ''),
+        );
+      },
+    },
+  ];
+}

@@ -1,0 +1,163 @@
+/**
+ * Apply and rollback: journaled stage runs shown as a task list (listr2;
+ * one line per step when not on a TTY). Re-running resumes: steps the
+ * journal shows done are skipped.
+ */
+import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
+import type { AwsOptions } from '../aws/session.js';
+import { SplitRoleError } from '../core/errors.js';
+import type { IoHost } from '../core/io-host.js';
+import type { Plan } from '../plan/schema.js';
+import { openOperation, planSteps } from './operation.js';
+import { findDrift } from './preflight.js';
+import { STAGES, type Stage, type Step, type StepContext } from './step.js';
+import { sleep } from './waits.js';
+
+/** How the run talks to the person. */
+export interface RunOptions {
+  /** Shows the summary and returns whether to go on. */
+  confirm: (summary: string) => Promise<boolean>;
+  /** The task list's look: animated on a TTY, plain lines elsewhere. */
+  renderer: 'default' | 'simple';
+}
+
+/** How a run ended. */
+export type RunOutcome = 'completed' | 'verified' | 'cancelled' | 'nothing-to-do';
+
+const STAGE_TITLES: Record<Stage, string> = {
+  create: 'Create the new roles',
+  repoint: 'Move the workloads',
+  verify: 'Verify',
+  retire: 'Retire the shared role',
+};
+const REPOINT_CONCURRENCY = 4;
+
+/** Applies a plan (or resumes it). `keepSharedRole` stops after Verify, for a soak period. */
+export async function applyPlan(planPath: string, aws: AwsOptions, io: IoHost, options: RunOptions & { keepSharedRole?: boolean }): Promise<RunOutcome> {
+  const operation = await openOperation(planPath, aws, io, 'apply');
+  const { ctx } = operation;
+  try {
+    const steps = planSteps(ctx.plan).filter((s) => !(options.keepSharedRole && s.stage === 'retire'));
+    const remaining = steps.filter((s) => ctx.journal.status(s.id) !== 'done');
+    if (remaining.length === 0) return 'nothing-to-do';
+    const drift = await findDrift(ctx);
+    if (drift.length > 0) {
+      throw new SplitRoleError('Drift', `the account no longer matches the plan: ${drift.join('; ')}`, 'nothing was changed; re-run `split-role plan`');
+    }
+    if (!(await options.confirm(applySummary(ctx.plan, remaining, steps.length, options.keepSharedRole)))) return 'cancelled';
+    await journaled(ctx, 'apply', () => runStages(ctx, steps, options.renderer));
+    return steps.some((s) => s.stage === 'retire') ? 'completed' : 'verified';
+  } finally {
+    operation.close();
+  }
+}
+
+/** Undoes whatever the journal shows apply did, most recent first. */
+export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost, options: RunOptions): Promise<RunOutcome> {
+  const operation = await openOperation(planPath, aws, io, 'rollback');
+  const { ctx } = operation;
+  try {
+    const byId = new Map(planSteps(ctx.plan).map((s) => [s.id, s]));
+    const toUndo = ctx.journal.stepsToUndo().map((id) => byId.get(id)).filter((s): s is Step => s !== undefined);
+    if (toUndo.length === 0) return 'nothing-to-do';
+    const summary = `Roll back plan ${ctx.plan.planId} in ${ctx.plan.account} (${ctx.plan.region}): undo ${toUndo.length} step(s), newest first.`;
+    if (!(await options.confirm(summary))) return 'cancelled';
+    await journaled(ctx, 'rollback', () =>
+      taskList(
+        toUndo.map((step) => ({ title: `undo: ${step.title}`, task: () => undoStep(ctx, step) })),
+        options.renderer,
+      ).run(),
+    );
+    return 'completed';
+  } finally {
+    operation.close();
+  }
+}
+
+async function journaled(ctx: StepContext, command: 'apply' | 'rollback', run: () => Promise<unknown>): Promise<void> {
+  ctx.journal.append({ event: 'run-start', command, pid: process.pid });
+  try {
+    await run();
+    ctx.journal.append({ event: 'run-end', command, outcome: 'completed' });
+  } catch (error) {
+    ctx.journal.append({ event: 'run-end', command, outcome: 'failed', error: (error as Error).message });
+    throw error;
+  }
+}
+
+async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['renderer']): Promise<void> {
+  let createdNow = false;
+  const stages: ListrTask[] = STAGES.filter((stage) => steps.some((s) => s.stage === stage)).map((stage) => ({
+    title: STAGE_TITLES[stage],
+    task: async (_, task) => {
+      // New IAM resources need a moment before EC2 and Lambda accept them: wait once per stage, not per resource.
+      if (stage === 'repoint' && createdNow && ctx.timings.iamSettleMs > 0) await sleep(ctx.timings.iamSettleMs);
+      return task.newListr(
+        steps
+          .filter((s) => s.stage === stage)
+          .map((step) => ({
+            title: step.title,
+            task: async (_, subtask) => {
+              const ran = await runStep(ctx, step);
+              if (ran && stage === 'create') createdNow = true;
+              if (!ran) subtask.skip(`${step.title} (done before)`);
+            },
+          })),
+        { concurrent: stage === 'repoint' ? REPOINT_CONCURRENCY : false, exitOnError: true },
+      );
+    },
+  }));
+  await taskList(stages, renderer).run();
+}
+
+/** Runs one step with its journal entries; false when the journal shows it done. */
+async function runStep(ctx: StepContext, step: Step): Promise<boolean> {
+  if (ctx.journal.status(step.id) === 'done') return false;
+  ctx.journal.append({ event: 'step-begin', step: step.id });
+  try {
+    const data = await step.run(ctx);
+    ctx.journal.append({ event: 'step-done', step: step.id, ...(data ? { data } : {}) });
+    return true;
+  } catch (error) {
+    ctx.journal.append({ event: 'step-failed', step: step.id, error: (error as Error).message });
+    throw error;
+  }
+}
+
+async function undoStep(ctx: StepContext, step: Step): Promise<void> {
+  ctx.journal.append({ event: 'undo-begin', step: step.id });
+  try {
+    await step.undo?.(ctx, ctx.journal.dataOf(step.id));
+    ctx.journal.append({ event: 'undo-done', step: step.id });
+  } catch (error) {
+    ctx.journal.append({ event: 'undo-failed', step: step.id, error: (error as Error).message });
+    throw error;
+  }
+}
+
+function taskList(tasks: ListrTask[], renderer: RunOptions['renderer']): Listr {
+  // Progress goes to stderr: stdout stays for results.
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
+  return new Listr(tasks, {
+    renderer,
+    fallbackRenderer: 'simple',
+    exitOnError: true,
+    rendererOptions: { logger },
+    fallbackRendererOptions: { logger },
+  } as ConstructorParameters<typeof Listr>[1]);
+}
+
+function applySummary(plan: Plan, remaining: Step[], total: number, keepSharedRole?: boolean): string {
+  const resuming = remaining.length < total ? ` (resuming: ${total - remaining.length} of ${total} steps already done)` : '';
+  const retire = !plan.retireSharedRole
+    ? `keep ${plan.sharedRole.roleName} (the plan does not retire it)`
+    : keepSharedRole
+      ? `keep ${plan.sharedRole.roleName} for now (--keep-shared-role)`
+      : `delete ${plan.sharedRole.roleName} after a snapshot`;
+  return [
+    `Apply plan ${plan.planId} to ${plan.account} (${plan.region})${resuming}:`,
+    `  create ${plan.newRoles.map((r) => r.roleName).join(', ')}`,
+    `  move ${plan.workloads.length} workload(s)`,
+    `  ${retire}`,
+  ].join('\n');
+}

@@ -1,0 +1,50 @@
+/** `status`: where a plan's apply or rollback stands, from its journal alone (no AWS calls). */
+import { readPlan } from '../plan/plan-file.js';
+import { Journal, journalPathFor, type StepStatus } from './journal.js';
+import { planSteps } from './operation.js';
+import type { Stage } from './step.js';
+
+/** One row of the status table. */
+export interface StepRow {
+  stage: Stage;
+  step: string;
+  title: string;
+  status: StepStatus;
+  at?: string;
+  error?: string;
+}
+
+/** The status of every step, and how the last run ended. */
+export interface PlanStatus {
+  planId: string;
+  roleName: string;
+  lastRun?: { command: string; outcome?: string; at: string };
+  steps: StepRow[];
+}
+
+/** Reads the plan and its journal. */
+export async function planStatus(planPath: string): Promise<PlanStatus> {
+  const plan = await readPlan(planPath);
+  const journal = Journal.open(journalPathFor(planPath), plan.planId);
+  const lastEnd = [...journal.entries].reverse().find((e) => e.event === 'run-end' || e.event === 'run-start');
+  return {
+    planId: plan.planId,
+    roleName: plan.sharedRole.roleName,
+    ...(lastEnd
+      ? { lastRun: { command: lastEnd.command ?? '', outcome: lastEnd.event === 'run-start' ? 'interrupted or running' : lastEnd.outcome, at: lastEnd.at } }
+      : {}),
+    steps: planSteps(plan).map((step) => {
+      const failure = [...journal.entries].reverse().find((e) => e.step === step.id && (e.event === 'step-failed' || e.event === 'undo-failed'));
+      const status = journal.status(step.id);
+      const at = journal.lastAt(step.id);
+      return {
+        stage: step.stage,
+        step: step.id,
+        title: step.title,
+        status,
+        ...(at ? { at } : {}),
+        ...(status.endsWith('failed') && failure?.error ? { error: failure.error } : {}),
+      };
+    }),
+  };
+}

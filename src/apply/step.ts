@@ -1,0 +1,49 @@
+/** The unit of apply: a named, journaled change with its undo. */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { AwsSession } from '../aws/session.js';
+import type { IoHost } from '../core/io-host.js';
+import type { Plan } from '../plan/schema.js';
+import type { Journal } from './journal.js';
+import type { Timings } from './waits.js';
+
+/** Stages run in this order; rollback walks them backwards. */
+export const STAGES = ['create', 'repoint', 'verify', 'retire'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** What every step can use. */
+export interface StepContext {
+  plan: Plan;
+  session: AwsSession;
+  iam: IAMClient;
+  ec2: () => Promise<EC2Client>;
+  lambda: () => Promise<LambdaClient>;
+  ecs: () => Promise<ECSClient>;
+  journal: Journal;
+  timings: Timings;
+  io: IoHost;
+}
+
+/**
+ * A change. `run` must be idempotent: when its effect already exists and
+ * matches the plan it returns without changing anything. `undo` must tolerate
+ * a run that never happened, half happened, or was already undone.
+ */
+export interface Step {
+  id: string;
+  stage: Stage;
+  title: string;
+  /** Returns what the step replaced or made, for the journal and for undo. */
+  run(ctx: StepContext): Promise<Record<string, unknown> | undefined>;
+  undo?(ctx: StepContext, recorded: Record<string, unknown> | undefined): Promise<void>;
+}
+
+/** The tag that marks what a plan created. */
+export const PLAN_TAG = 'split-role:plan-id';
+
+/** True when IAM-style tags carry this plan's id. */
+export function taggedWithPlan(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined, planId: string): boolean {
+  return (tags ?? []).some((t) => t.Key === PLAN_TAG && t.Value === planId);
+}

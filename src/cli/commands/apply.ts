@@ -1,0 +1,69 @@
+/** `split-role apply`, `rollback` and `status`: thin wiring to src/apply. */
+import { applyPlan, rollbackPlan, type RunOptions, type RunOutcome } from '../../apply/run.js';
+import { planStatus } from '../../apply/status.js';
+import { ExitCode, usageError } from '../../core/errors.js';
+import type { IoHost } from '../../core/io-host.js';
+import type { GlobalOptions } from '../main.js';
+import { renderTable } from '../format/table.js';
+
+/** Flags shared by apply and rollback. */
+export interface RunCommandOptions extends GlobalOptions {
+  yes?: boolean;
+  keepSharedRole?: boolean;
+}
+
+const OUTCOME_TEXT: Record<RunOutcome, string> = {
+  completed: 'Done.',
+  verified: 'Workloads moved and verified; the shared role is kept. Run apply again (without --keep-shared-role) to retire it.',
+  cancelled: 'Cancelled: nothing was changed.',
+  'nothing-to-do': 'Nothing to do: the journal shows every step done.',
+};
+
+/** Applies (or resumes) a plan. */
+export async function runApply(planPath: string, options: RunCommandOptions, io: IoHost): Promise<number> {
+  const outcome = await applyPlan(planPath, options, io, { ...runOptions(options, io), keepSharedRole: options.keepSharedRole });
+  io.notify('info', OUTCOME_TEXT[outcome]);
+  return ExitCode.ok;
+}
+
+/** Rolls a plan back. */
+export async function runRollback(planPath: string, options: RunCommandOptions, io: IoHost): Promise<number> {
+  const outcome = await rollbackPlan(planPath, options, io, runOptions(options, io));
+  io.notify('info', outcome === 'nothing-to-do' ? 'Nothing to roll back.' : OUTCOME_TEXT[outcome]);
+  return ExitCode.ok;
+}
+
+/** Prints the step table from the journal. */
+export async function runStatus(planPath: string, options: { json?: boolean }, io: IoHost): Promise<number> {
+  const status = await planStatus(planPath);
+  if (options.json) {
+    io.result(JSON.stringify(status, null, 2));
+    return ExitCode.ok;
+  }
+  const last = status.lastRun ? `last run: ${status.lastRun.command} ${status.lastRun.outcome ?? ''} at ${status.lastRun.at}` : 'never applied';
+  io.result(
+    [
+      `Plan ${status.planId} (${status.roleName}): ${last}`,
+      '',
+      renderTable(
+        ['STAGE', 'STEP', 'STATUS', 'AT'],
+        status.steps.map((s) => [s.stage, s.title, s.error ? `${s.status}: ${s.error}` : s.status, s.at ?? '-']),
+      ),
+    ].join('\n'),
+  );
+  return ExitCode.ok;
+}
+
+function runOptions(options: RunCommandOptions, io: IoHost): RunOptions {
+  const tty = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  return {
+    renderer: tty ? 'default' : 'simple',
+    confirm: async (summary) => {
+      io.notify('info', summary);
+      if (options.yes) return true;
+      if (!tty) throw usageError('refusing to change the account without confirmation', 'pass --yes');
+      const { confirm } = await import('@inquirer/prompts');
+      return confirm({ message: 'Go ahead?', default: false });
+    },
+  };
+}
