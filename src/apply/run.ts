@@ -62,12 +62,14 @@ export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost
     if (toUndo.length === 0) return 'nothing-to-do';
     const summary = `Roll back plan ${ctx.plan.planId} in ${ctx.plan.account} (${ctx.plan.region}): undo ${toUndo.length} step(s), newest first.`;
     if (!(await options.confirm(summary))) return 'cancelled';
-    await journaled(ctx, 'rollback', () =>
-      taskList(
-        toUndo.map((step) => ({ title: `undo: ${step.title}`, task: () => undoStep(ctx, step) })),
-        options.renderer,
-      ).run(),
-    );
+    await journaled(ctx, 'rollback', async () => {
+      const tasks: ListrTask[] = [];
+      for (const step of toUndo) {
+        // Checks and snapshots changed nothing: they are marked undone, in order, without a line of their own.
+        tasks.push(step.undo ? { title: `undo: ${step.title}`, task: () => undoStep(ctx, step) } : { task: () => undoStep(ctx, step) });
+      }
+      await taskList(tasks, options.renderer).run();
+    });
     return 'completed';
   } finally {
     operation.close();
