@@ -1,0 +1,83 @@
+/**
+ * The IAM policies in docs/iam/ must cover every AWS call the code can make:
+ * collect each SDK command and paginator from src/, map it to its IAM action,
+ * and look for it in the documented policies.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { anyActionMatches } from '../../src/policy/actions.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The IAM service prefix of each SDK client package. */
+const PREFIX: Record<string, string> = {
+  'client-iam': 'iam',
+  'client-sts': 'sts',
+  'client-ec2': 'ec2',
+  'client-lambda': 'lambda',
+  'client-ecs': 'ecs',
+  'client-cloudtrail': 'cloudtrail',
+  'client-accessanalyzer': 'access-analyzer',
+  'client-s3': 's3',
+};
+
+/** Operations whose IAM action has another name. */
+const RENAMED: Record<string, string> = { 's3:ListObjectsV2': 's3:ListBucket' };
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+/** Every IAM action behind an SDK command or paginator used in src/. */
+function actionsUsedByCode(): Set<string> {
+  const actions = new Set<string>();
+  for (const file of sourceFiles(join(root, 'src'))) {
+    const text = readFileSync(file, 'utf8');
+    // Static imports, and the lazy `const { X } = await import(...)` form.
+    const imports = /(?:import (?:type )?\{([^}]+)\} from|const \{([^}]+)\} = await import\()\s*'@aws-sdk\/(client-[a-z0-9]+)'/g;
+    for (const match of text.matchAll(imports)) {
+      const names = (match[1] ?? match[2]) as string;
+      const module = match[3] as string;
+      const prefix = PREFIX[module];
+      if (!prefix) throw new Error(`${file} imports @aws-sdk/${module}: add it to PREFIX`);
+      for (const name of names.split(',').map((n) => n.replace(/^type\s+/, '').trim())) {
+        const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
+        if (!operation || !new RegExp(`\\b${name}\\b\\(`).test(text.replace(match[0], ''))) continue;
+        const action = `${prefix}:${operation}`;
+        actions.add(RENAMED[action] ?? action);
+      }
+    }
+  }
+  return actions;
+}
+
+function documentedActions(): string[] {
+  const dir = join(root, 'docs', 'iam');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => {
+      const policy = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { Statement: Array<{ Effect: string; Action: string | string[] }> };
+      return policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat());
+    });
+}
+
+describe('docs/iam policies', () => {
+  const used = actionsUsedByCode();
+
+  it('finds the SDK calls the code makes', () => {
+    expect(used.size).toBeGreaterThan(40);
+    expect(used).toContain('iam:ListRoles');
+    expect(used).toContain('ec2:ReplaceIamInstanceProfileAssociation');
+    expect(used).toContain('s3:ListBucket');
+  });
+
+  it('document every one of them', () => {
+    const documented = documentedActions();
+    const missing = [...used].filter((action) => !anyActionMatches(documented, action)).sort();
+    expect(missing).toEqual([]);
+  });
+});
