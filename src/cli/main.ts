@@ -26,6 +26,11 @@ const program = new Command()
   .option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile)')
   .option('--endpoint-url <url>', 'send every AWS call to this endpoint (e.g. a local emulator)')
   .option('--debug', 'print AWS call counts and stack traces')
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 success, 1 findings (scan), 2 usage/configuration/AWS error or refused plan, 130 interrupted.' +
+      '\nAgainst an emulator such as moto_server, set SPLIT_ROLE_FAST_WAITS=1 to skip the waits real IAM needs.',
+  )
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
