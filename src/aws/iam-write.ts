@@ -26,7 +26,7 @@ import {
   type IAMClient,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { awsCall, awsPages, collectPages } from './call.js';
+import { awsCall, collectPages } from './call.js';
 import { isNoSuchEntity } from './iam.js';
 
 /** What a role is created with. */
