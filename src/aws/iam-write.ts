@@ -41,10 +41,27 @@ export interface RoleSpec {
 }
 
 /** A role's tags, or undefined when it does not exist. */
-export async function roleTags(iam: IAMClient, roleName: string): Promise<Tag[] | undefined> {
+export function roleTags(iam: IAMClient, roleName: string): Promise<Tag[] | undefined> {
+  return tagsIfExists('iam:GetRole', async () => (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role?.Tags);
+}
+
+/** A managed policy's tags, or undefined when it does not exist. */
+export function managedPolicyTags(iam: IAMClient, arn: string): Promise<Tag[] | undefined> {
+  return tagsIfExists('iam:GetPolicy', async () => (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.Tags);
+}
+
+/** An instance profile's tags, or undefined when it does not exist. */
+export function instanceProfileTags(iam: IAMClient, name: string): Promise<Tag[] | undefined> {
+  return tagsIfExists(
+    'iam:GetInstanceProfile',
+    async () => (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }))).InstanceProfile?.Tags,
+  );
+}
+
+/** Tags are how ownership is proven, so "missing" must be told apart from "untagged". */
+async function tagsIfExists(action: string, read: () => Promise<Tag[] | undefined>): Promise<Tag[] | undefined> {
   try {
-    const out = await awsCall('iam:GetRole', () => iam.send(new GetRoleCommand({ RoleName: roleName })));
-    return out.Role?.Tags ?? [];
+    return (await awsCall(action, read)) ?? [];
   } catch (error) {
     if (isNoSuchEntity(error)) return undefined;
     throw error;
@@ -98,8 +115,7 @@ export async function createManagedPolicy(
     return { created: true };
   } catch (error) {
     if (!isEntityExists(error)) throw error;
-    const out = await awsCall('iam:GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: spec.arn })));
-    return { created: false, tags: out.Policy?.Tags ?? [] };
+    return { created: false, tags: (await managedPolicyTags(iam, spec.arn)) ?? [] };
   }
 }
 
@@ -203,27 +219,5 @@ async function ignoreMissing(run: () => Promise<unknown>): Promise<void> {
     await run();
   } catch (error) {
     if (!isNoSuchEntity(error)) throw error;
-  }
-}
-
-/** A managed policy's tags, or undefined when it does not exist. */
-export async function managedPolicyTags(iam: IAMClient, arn: string): Promise<Tag[] | undefined> {
-  try {
-    const out = await awsCall('iam:GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
-    return out.Policy?.Tags ?? [];
-  } catch (error) {
-    if (isNoSuchEntity(error)) return undefined;
-    throw error;
-  }
-}
-
-/** An instance profile's tags, or undefined when it does not exist. */
-export async function instanceProfileTags(iam: IAMClient, name: string): Promise<Tag[] | undefined> {
-  try {
-    const out = await awsCall('iam:GetInstanceProfile', () => iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name })));
-    return out.InstanceProfile?.Tags ?? [];
-  } catch (error) {
-    if (isNoSuchEntity(error)) return undefined;
-    throw error;
   }
 }
