@@ -33,10 +33,12 @@ export interface EvidenceSubject {
 export async function gatherEvidence(session: AwsSession, io: IoHost, subject: EvidenceSubject, request: EvidenceRequest): Promise<UsageEvidence> {
   const window = { start: request.window.start.toISOString(), end: request.window.end.toISOString() };
   const warnings: string[] = [];
+  if (!useLogsFor(request) && Date.now() - request.window.start.getTime() > LOOKUP_EVENTS_HISTORY_MS) {
+    warnings.push('LookupEvents keeps 90 days of events: the older part of --since was not seen (use --evidence logs for longer windows)');
+  }
   // The Attributor applies the window itself: AssumeRole events from before it still join sessions that run into it.
   const attributor = new Attributor(subject.role, subject.services, subject.hints, { window: request.window });
-  const useLogs = request.source === 'logs' || (request.source === 'access-analyzer' && request.cloudtrailLogs);
-  const records = useLogs
+  const records = useLogsFor(request)
     ? readTrailRecords(request.cloudtrailLogs as string, { s3: () => session.s3() }, {
         since: request.window.start,
         onWarning: (message) => {
@@ -97,3 +99,9 @@ async function addGeneratedActions(
 }
 
 const CONCRETE_ACTION = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
+const LOOKUP_EVENTS_HISTORY_MS = 90 * 86_400_000;
+
+/** Trail files are read for --evidence logs, and for Access Analyzer's attribution when given. */
+function useLogsFor(request: EvidenceRequest): boolean {
+  return request.source === 'logs' || (request.source === 'access-analyzer' && Boolean(request.cloudtrailLogs));
+}
