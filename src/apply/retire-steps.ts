@@ -85,6 +85,7 @@ function describeUsers(users: RoleWorkloads): string[] {
   return [
     ...users.ec2.instances.map((i) => `EC2 instance ${i.instanceId} still uses the shared role's profile`),
     ...users.ec2.launchTemplates.map((t) => `launch template ${t.launchTemplateName} v${t.version} names the shared role's profile`),
+    ...users.ec2.autoScalingGroups.map((g) => `Auto Scaling group ${g.groupName} launches instances with the shared role's profile`),
     ...users.lambda.functions.map((f) => `Lambda ${f.functionName} still runs as the shared role`),
     ...users.lambda.publishedVersions.map((f) => `Lambda ${f.functionName} version ${f.version} runs as the shared role`),
     ...users.ecs.services.map((s) => `ECS service ${s.serviceName} still runs a task definition with the shared role`),

@@ -5,6 +5,7 @@
  * files) unless --endpoint-url overrides them.
  */
 import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -74,6 +75,9 @@ export class AwsSession {
   }
   lambda(): Promise<LambdaClient> {
     return this.client('lambda', async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(this.config));
+  }
+  autoScaling(): Promise<AutoScalingClient> {
+    return this.client('autoscaling', async () => new (await import('@aws-sdk/client-auto-scaling')).AutoScalingClient(this.config));
   }
   ecs(): Promise<ECSClient> {
     return this.client('ecs', async () => new (await import('@aws-sdk/client-ecs')).ECSClient(this.config));

@@ -3,6 +3,7 @@
  * pass per service, fully paginated); matching a role against the index is
  * pure, so planning several roles costs no extra calls.
  */
+import { listGroupLaunchSources, type GroupLaunchSource } from '../aws/autoscaling.js';
 import { listLaunchTemplateProfiles, listProfileAssociations, type LaunchTemplateProfile, type ProfileAssociation } from '../aws/ec2.js';
 import {
   listActiveTaskDefinitions,
@@ -22,6 +23,7 @@ import type { IoHost } from '../core/io-host.js';
 export interface AccountIndex {
   associations: ProfileAssociation[];
   launchTemplates: LaunchTemplateProfile[];
+  autoScalingGroups: GroupLaunchSource[];
   functions: FunctionRole[];
   taskDefinitions: TaskDefinitionRoles[];
   services: ServiceBinding[];
@@ -41,6 +43,8 @@ export interface RoleWorkloads {
     instanceProfiles: Array<{ name: string; arn: string }>;
     instances: ProfileAssociation[];
     launchTemplates: LaunchTemplateProfile[];
+    /** Groups whose launch configuration names the role's profile, or whose launch template does. */
+    autoScalingGroups: GroupLaunchSource[];
   };
   lambda: {
     functions: FunctionRole[];
@@ -57,7 +61,7 @@ export interface RoleWorkloads {
 /** Reads every service in scope once, in parallel. */
 export async function indexAccount(session: AwsSession, io: IoHost, scope: IndexScope): Promise<AccountIndex> {
   const [ec2, lambda, ecs] = await Promise.all([
-    scope.ec2 ? indexEc2(session) : { associations: [], launchTemplates: [] },
+    scope.ec2 ? indexEc2(session) : { associations: [], launchTemplates: [], autoScalingGroups: [] },
     scope.lambda ? session.lambda().then(listFunctionRoles) : [],
     scope.ecs ? indexEcs(session) : { taskDefinitions: [], services: [], standaloneTasks: [] },
   ]);
@@ -69,10 +73,14 @@ export async function indexAccount(session: AwsSession, io: IoHost, scope: Index
   return { ...ec2, functions: lambda, ...ecs };
 }
 
-async function indexEc2(session: AwsSession): Promise<Pick<AccountIndex, 'associations' | 'launchTemplates'>> {
-  const ec2 = await session.ec2();
-  const [associations, launchTemplates] = await Promise.all([listProfileAssociations(ec2), listLaunchTemplateProfiles(ec2)]);
-  return { associations, launchTemplates };
+async function indexEc2(session: AwsSession): Promise<Pick<AccountIndex, 'associations' | 'launchTemplates' | 'autoScalingGroups'>> {
+  const [ec2, autoscaling] = await Promise.all([session.ec2(), session.autoScaling()]);
+  const [associations, launchTemplates, autoScalingGroups] = await Promise.all([
+    listProfileAssociations(ec2),
+    listLaunchTemplateProfiles(ec2),
+    listGroupLaunchSources(autoscaling),
+  ]);
+  return { associations, launchTemplates, autoScalingGroups };
 }
 
 async function indexEcs(session: AwsSession): Promise<Pick<AccountIndex, 'taskDefinitions' | 'services' | 'standaloneTasks'>> {
@@ -91,6 +99,10 @@ export function workloadsForRole(index: AccountIndex, role: Pick<RoleSnapshot, '
   const isRole = (value: string | undefined) => namesRole(value, role);
   const profileArns = new Set(role.instanceProfiles.map((p) => p.arn));
   const profileNames = new Set(role.instanceProfiles.map((p) => p.name));
+  const namesProfile = (value: string | undefined) => value !== undefined && (profileArns.has(value) || profileNames.has(value));
+  const launchTemplates = index.launchTemplates.filter((lt) => namesProfile(lt.instanceProfile.arn) || namesProfile(lt.instanceProfile.name));
+  const templateIds = new Set(launchTemplates.map((lt) => lt.launchTemplateId));
+  const templateNames = new Set(launchTemplates.map((lt) => lt.launchTemplateName));
 
   const taskDefinitions = index.taskDefinitions
     .map((td) => ({
@@ -105,10 +117,12 @@ export function workloadsForRole(index: AccountIndex, role: Pick<RoleSnapshot, '
     ec2: {
       instanceProfiles: role.instanceProfiles.map(({ name, arn }) => ({ name, arn })),
       instances: index.associations.filter((a) => profileArns.has(a.instanceProfileArn)),
-      launchTemplates: index.launchTemplates.filter(
-        (lt) =>
-          (lt.instanceProfile.arn !== undefined && profileArns.has(lt.instanceProfile.arn)) ||
-          (lt.instanceProfile.name !== undefined && profileNames.has(lt.instanceProfile.name)),
+      launchTemplates,
+      autoScalingGroups: index.autoScalingGroups.filter(
+        (group) =>
+          namesProfile(group.launchConfigurationProfile) ||
+          (group.launchTemplate?.id !== undefined && templateIds.has(group.launchTemplate.id)) ||
+          (group.launchTemplate?.name !== undefined && templateNames.has(group.launchTemplate.name)),
       ),
     },
     lambda: {

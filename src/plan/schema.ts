@@ -106,6 +106,7 @@ const workload = z.discriminatedUnion('kind', [
 const followUp = z.object({
   kind: z.enum([
     'launch-template',
+    'auto-scaling-group',
     'lambda-published-version',
     'ecs-standalone-task',
     'ecs-task-definition',

@@ -21,6 +21,7 @@ const PREFIX: Record<string, string> = {
   'client-cloudtrail': 'cloudtrail',
   'client-accessanalyzer': 'access-analyzer',
   'client-s3': 's3',
+  'client-auto-scaling': 'autoscaling',
 };
 
 /** Operations whose IAM action has another name. */

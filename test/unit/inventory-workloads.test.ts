@@ -6,7 +6,7 @@ const PROFILE_ARN = `arn:aws:iam::${ACCOUNT}:instance-profile/${SHARED_NAME}`;
 const OTHER_ARN = `arn:aws:iam::${ACCOUNT}:role/other`;
 const role = { arn: SHARED_ARN, roleName: SHARED_NAME, instanceProfiles: [{ name: SHARED_NAME, arn: PROFILE_ARN, path: '/', id: 'AIPA1' }] };
 
-const emptyIndex = (): AccountIndex => ({ associations: [], launchTemplates: [], functions: [], taskDefinitions: [], services: [], standaloneTasks: [] });
+const emptyIndex = (): AccountIndex => ({ associations: [], launchTemplates: [], autoScalingGroups: [], functions: [], taskDefinitions: [], services: [], standaloneTasks: [] });
 const fn = (name: string, roleArn: string, version = '$LATEST') => ({
   functionName: name,
   functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}${version === '$LATEST' ? '' : `:${version}`}`,
@@ -33,6 +33,14 @@ describe('workloadsForRole: EC2', () => {
       lt('other-name', { name: 'other' }),
       lt('none', {}),
     ],
+    autoScalingGroups: [
+      { groupName: 'asg-lc', launchConfigurationName: 'lc-1', launchConfigurationProfile: SHARED_NAME },
+      { groupName: 'asg-lc-arn', launchConfigurationName: 'lc-2', launchConfigurationProfile: PROFILE_ARN },
+      { groupName: 'asg-lt', launchTemplate: { id: 'lt-by-name' } },
+      { groupName: 'asg-lt-name', launchTemplate: { name: 'by-arn' } },
+      { groupName: 'asg-other-lt', launchTemplate: { id: 'lt-other-arn' } },
+      { groupName: 'asg-other-lc', launchConfigurationName: 'lc-3', launchConfigurationProfile: 'other' },
+    ],
   };
   const found = workloadsForRole(index, role);
 
@@ -42,12 +50,15 @@ describe('workloadsForRole: EC2', () => {
   it('launch templates by profile ARN or name', () => {
     expect(found.ec2.launchTemplates.map((t) => t.launchTemplateName)).toEqual(['by-arn', 'by-name']);
   });
+  it('Auto Scaling groups by launch configuration profile, or by a matching launch template', () => {
+    expect(found.ec2.autoScalingGroups.map((g) => g.groupName)).toEqual(['asg-lc', 'asg-lc-arn', 'asg-lt', 'asg-lt-name']);
+  });
   it('lists the role\'s instance profiles without path or id', () => {
     expect(found.ec2.instanceProfiles).toEqual([{ name: SHARED_NAME, arn: PROFILE_ARN }]);
   });
   it('a role without instance profiles has no EC2 workloads', () => {
     const none = workloadsForRole(index, { ...role, instanceProfiles: [] });
-    expect(none.ec2).toEqual({ instanceProfiles: [], instances: [], launchTemplates: [] });
+    expect(none.ec2).toEqual({ instanceProfiles: [], instances: [], launchTemplates: [], autoScalingGroups: [] });
   });
 });
 
@@ -112,7 +123,7 @@ describe('workloadsForRole: ECS', () => {
   it('an empty index finds nothing', () => {
     const found = workloadsForRole(emptyIndex(), role);
     expect(found).toEqual({
-      ec2: { instanceProfiles: [{ name: SHARED_NAME, arn: PROFILE_ARN }], instances: [], launchTemplates: [] },
+      ec2: { instanceProfiles: [{ name: SHARED_NAME, arn: PROFILE_ARN }], instances: [], launchTemplates: [], autoScalingGroups: [] },
       lambda: { functions: [], publishedVersions: [] },
       ecs: { taskDefinitions: [], services: [], standaloneTasks: [] },
     });

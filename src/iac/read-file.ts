@@ -1,0 +1,80 @@
+/**
+ * Reads one candidate file and hands back the IAM roles it defines: detects
+ * the format from the content (JSON or YAML; CloudFormation, CDK, Terraform
+ * plan, Terraform JSON), and turns anything malformed into an outcome, never
+ * an exception.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseCfnYaml, YamlSyntaxError } from './cfn-yaml.js';
+import { cloudFormationRoles, isCdkTemplate, isCloudFormationTemplate } from './cloudformation.js';
+import type { CandidateFile } from './discover.js';
+import { jsonLines } from './json-lines.js';
+import { isTerraformJson, terraformJsonRoles } from './terraform-json.js';
+import { isTerraformPlan, terraformPlanRoles } from './terraform-plan.js';
+import { isRecord, type IacFileOutcome } from './types.js';
+
+/**
+ * Cheap markers of the shapes we read. Why: a repository holds many JSON and
+ * YAML files that are no IaC (package.json, tsconfig.json with comments, CI
+ * workflows); parsing them only to discard them would cost time and, for the
+ * ones that are not strict JSON, report them as malformed.
+ */
+const JSON_MARKERS = ['"Resources"', '"AWSTemplateFormatVersion"', '"planned_values"', '"format_version"', '"resource"'];
+const YAML_MARKERS = /^(?:Resources|AWSTemplateFormatVersion)\s*:/m;
+
+/** Reads and classifies one file. `display` is the name reports use. */
+export async function readIacFile(candidate: CandidateFile, display: string): Promise<IacFileOutcome> {
+  let text: string;
+  try {
+    text = await readFile(candidate.path, 'utf8');
+  } catch (error) {
+    return { status: 'unreadable', file: display, reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  return classifyText(text, display, candidate.explicit);
+}
+
+/** Classifies file content; pure, for tests and in-memory callers. */
+export function classifyText(text: string, file: string, explicit = true): IacFileOutcome {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const json = body.trimStart().startsWith('{');
+  if (!explicit && !(json ? JSON_MARKERS.some((m) => body.includes(m)) : YAML_MARKERS.test(body))) {
+    return { status: 'skipped', file, reason: 'not a CloudFormation template, Terraform plan or Terraform JSON file' };
+  }
+  return json ? fromJson(body, file) : fromYaml(body, file);
+}
+
+function fromJson(text: string, file: string): IacFileOutcome {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { status: 'unreadable', file, reason: `invalid JSON: ${(error as Error).message}` };
+  }
+  if (isTerraformPlan(value)) return { status: 'read', file, format: 'terraform-plan', roles: terraformPlanRoles(value, text) };
+  if (isCloudFormationTemplate(value)) {
+    const ids = Object.keys(value.Resources as Record<string, unknown>);
+    const found = jsonLines(text, ids.map((id) => ['Resources', id]));
+    const lines = new Map(ids.map((id) => [id, found.get(`\u0000Resources\u0000${id}`)] as const).filter((e): e is [string, number] => e[1] !== undefined));
+    return { status: 'read', file, format: isCdkTemplate(value) ? 'cdk' : 'cloudformation', roles: cloudFormationRoles(value, lines), ...mappings(value) };
+  }
+  if (isTerraformJson(value)) return { status: 'read', file, format: 'terraform-json', roles: terraformJsonRoles(value, text) };
+  return { status: 'skipped', file, reason: 'JSON that is not a CloudFormation template, Terraform plan or Terraform JSON file' };
+}
+
+function fromYaml(text: string, file: string): IacFileOutcome {
+  let parsed;
+  try {
+    parsed = parseCfnYaml(text);
+  } catch (error) {
+    if (!(error instanceof YamlSyntaxError) && !(error instanceof Error)) throw error;
+    return { status: 'unreadable', file, reason: `invalid YAML: ${error.message}` };
+  }
+  if (!isCloudFormationTemplate(parsed.value)) {
+    return { status: 'skipped', file, reason: 'YAML that is not a CloudFormation template' };
+  }
+  return { status: 'read', file, format: 'cloudformation', roles: cloudFormationRoles(parsed.value, parsed.resourceLines), ...mappings(parsed.value) };
+}
+
+function mappings(template: Record<string, unknown>): { mappings?: Record<string, unknown> } {
+  return isRecord(template.Mappings) ? { mappings: template.Mappings } : {};
+}
