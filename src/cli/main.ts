@@ -140,6 +140,11 @@ function report(error: unknown, debug: boolean): number {
     // Help and --version "fail" through exitOverride; they are successes.
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
   }
+  if (error instanceof Error && error.name === 'ExitPromptError') {
+    // Ctrl-C at a prompt: nothing was changed after the question was asked.
+    process.stderr.write('cancelled\n');
+    return ExitCode.interrupted;
+  }
   if (error instanceof SplitRoleError) {
     process.stderr.write(`split-role: ${error.oneLine()}\n`);
     if (debug && error.cause instanceof Error && error.cause.stack) process.stderr.write(`${error.cause.stack}\n`);
