@@ -15,6 +15,7 @@ export interface Benchmark {
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   scan: () => import('./scan.js'),
   logs: () => import('./logs.js'),
+  check: () => import('./check.js'),
 };
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -123,6 +123,35 @@ program
     process.exitCode = await runStatus(file, options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
   });
 
+program
+  .command('check')
+  .description('check infrastructure code (CloudFormation, CDK output, Terraform plan JSON, .tf.json) for roles several services share')
+  .argument('<paths...>', 'files or folders to check (folders are searched recursively)')
+  .option('--json', 'print one JSON document on stdout')
+  .option('--sarif <file>', 'also write SARIF 2.1.0 to FILE, with the file and line of each finding')
+  .addOption(
+    new Option('--account <id>', 'an account the code deploys to: its principals are not cross-account (repeatable)').argParser(collect),
+  )
+  .addHelpText('after', '\nSuppress a finding with the tag or Metadata key split-role:allow-shared and a reason.\nExit codes: 0 no findings, 1 findings, 2 usage error.')
+  .action(async (paths, options, command) => {
+    const { runCheck } = await import('./commands/check.js');
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    process.exitCode = await runCheck(paths, { ...options, accounts: options.account ?? [] }, new ConsoleIoHost(globals));
+  });
+
+program
+  .command('export')
+  .description("write a reviewed plan's new roles as Terraform or CloudFormation code, and a checklist of the workload changes")
+  .argument('<plan>', 'plan file')
+  .addOption(new Option('--format <format>', 'code to write').choices(['terraform', 'cloudformation'] as const).makeOptionMandatory())
+  .option('--out <dir>', 'write the code and the checklist into DIR (default: code on stdout, checklist on stderr)')
+  .addOption(new Option('--syntax <syntax>', 'Terraform syntax: hcl (.tf) or json (.tf.json)').choices(['hcl', 'json'] as const))
+  .addHelpText('after', '\nExit codes: 0 written, 2 usage error or refused plan.')
+  .action(async (file, options, command) => {
+    const { runExport } = await import('./commands/export.js');
+    process.exitCode = await runExport(file, options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
+  });
+
 async function main(argv: string[]): Promise<void> {
   process.once('SIGINT', () => {
     process.stderr.write('\ninterrupted\n');

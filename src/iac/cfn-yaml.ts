@@ -67,8 +67,8 @@ export function parseCfnYaml(text: string): ParsedYamlTemplate {
   const doc = parseDocument(text, { customTags: CUSTOM_TAGS, lineCounter, uniqueKeys: false, prettyErrors: false });
   const error = doc.errors[0];
   if (error) {
-    const at = error.linePos?.[0];
-    throw new YamlSyntaxError(`${error.message.split('\n')[0]}${at ? ` (line ${at.line})` : ''}`);
+    const line = lineCounter.linePos(error.pos[0]).line;
+    throw new YamlSyntaxError(`${error.message.split('\n')[0]} (line ${line})`);
   }
   const value = toLongForm(doc.contents, doc, 0);
   const resourceLines = new Map<string, number>();

@@ -46,6 +46,22 @@ export function cloudFormationRoles(template: Record<string, unknown>, lines: Re
   return roles;
 }
 
+/**
+ * Stand-in ARNs for the IAM roles and users a template defines, so a trust
+ * policy naming one through `Fn::GetAtt [Id, Arn]` (CDK does this for every
+ * `grantAssumeRole`) is known to be same-account instead of unresolved.
+ */
+export function localPrincipalArns(template: Record<string, unknown>, accountId: string): Record<string, string> {
+  const arns: Record<string, string> = {};
+  const resources = isRecord(template.Resources) ? template.Resources : {};
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    if (!isRecord(resource)) continue;
+    if (resource.Type === 'AWS::IAM::Role') arns[logicalId] = `arn:aws:iam::${accountId}:role/${logicalId}`;
+    if (resource.Type === 'AWS::IAM::User') arns[logicalId] = `arn:aws:iam::${accountId}:user/${logicalId}`;
+  }
+  return arns;
+}
+
 function suppressionOf(tags: unknown, metadata: Record<string, unknown>): Suppression | undefined {
   if (ALLOW_SHARED_KEY in metadata) return suppressionFrom(metadata[ALLOW_SHARED_KEY], 'metadata');
   if (!Array.isArray(tags)) return undefined;

@@ -39,6 +39,8 @@ async function walk(dir: string, found: Map<string, CandidateFile>): Promise<voi
   // Why skip cdk.out/asset.*: those are bundled Lambda code and Docker contexts,
   // full of package.json files, never templates.
   const inCdkOut = basename(dir) === 'cdk.out';
+  // Symbolic links are not followed (Dirent reports them as links): a link
+  // cycle would never end, and a linked tree is checked where it lives.
   await Promise.all(
     entries.map(async (entry) => {
       const path = join(dir, entry.name);

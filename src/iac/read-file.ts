@@ -6,12 +6,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseCfnYaml, YamlSyntaxError } from './cfn-yaml.js';
-import { cloudFormationRoles, isCdkTemplate, isCloudFormationTemplate } from './cloudformation.js';
+import { cloudFormationRoles, isCdkTemplate, isCloudFormationTemplate, localPrincipalArns } from './cloudformation.js';
 import type { CandidateFile } from './discover.js';
 import { jsonLines } from './json-lines.js';
 import { isTerraformJson, terraformJsonRoles } from './terraform-json.js';
 import { isTerraformPlan, terraformPlanRoles } from './terraform-plan.js';
-import { isRecord, type IacFileOutcome } from './types.js';
+import { THIS_ACCOUNT } from './resolve.js';
+import { isRecord, type IacFileOutcome, type IacFileRoles } from './types.js';
 
 /**
  * Cheap markers of the shapes we read. Why: a repository holds many JSON and
@@ -48,7 +49,8 @@ function fromJson(text: string, file: string): IacFileOutcome {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { status: 'unreadable', file, reason: `invalid JSON: ${(error as Error).message}` };
+    // Why one line: V8's message quotes the text around the error, newlines and all.
+    return { status: 'unreadable', file, reason: `invalid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}` };
   }
   if (isTerraformPlan(value)) return { status: 'read', file, format: 'terraform-plan', roles: terraformPlanRoles(value, text) };
   if (isCloudFormationTemplate(value)) {
@@ -66,8 +68,10 @@ function fromYaml(text: string, file: string): IacFileOutcome {
   try {
     parsed = parseCfnYaml(text);
   } catch (error) {
-    if (!(error instanceof YamlSyntaxError) && !(error instanceof Error)) throw error;
-    return { status: 'unreadable', file, reason: `invalid YAML: ${error.message}` };
+    // YamlSyntaxError carries the parser's first error; anything else the yaml
+    // library throws (an unresolvable alias) is still a malformed file.
+    const message = error instanceof YamlSyntaxError || error instanceof Error ? error.message : String(error);
+    return { status: 'unreadable', file, reason: `invalid YAML: ${message}` };
   }
   if (!isCloudFormationTemplate(parsed.value)) {
     return { status: 'skipped', file, reason: 'YAML that is not a CloudFormation template' };
@@ -75,6 +79,7 @@ function fromYaml(text: string, file: string): IacFileOutcome {
   return { status: 'read', file, format: 'cloudformation', roles: cloudFormationRoles(parsed.value, parsed.resourceLines), ...mappings(parsed.value) };
 }
 
-function mappings(template: Record<string, unknown>): { mappings?: Record<string, unknown> } {
-  return isRecord(template.Mappings) ? { mappings: template.Mappings } : {};
+/** What the resolver may look up elsewhere in a template. */
+function mappings(template: Record<string, unknown>): Pick<IacFileRoles, 'mappings' | 'localArns'> {
+  return { ...(isRecord(template.Mappings) ? { mappings: template.Mappings } : {}), localArns: localPrincipalArns(template, THIS_ACCOUNT) };
 }

@@ -51,6 +51,8 @@ export interface ResolveContext {
   dialect: IacDialect;
   /** The template's Mappings, for Fn::FindInMap. */
   mappings?: Record<string, unknown>;
+  /** ARNs of IAM principals the same template defines, by logical id, for `Fn::GetAtt [Id, Arn]`. */
+  localArns?: Record<string, string>;
 }
 
 interface State extends ResolveContext {
@@ -175,13 +177,20 @@ function resolveIntrinsic(name: string, args: unknown, whole: unknown, path: str
       const found = keys.every((k) => typeof k === 'string') ? lookup(state.mappings, keys as string[]) : undefined;
       return found === undefined ? unknown() : resolve(found, path, state);
     }
+    case 'Fn::GetAtt': {
+      // A role or user defined in the same template lives in the same account,
+      // which is all the analysis needs to know about its ARN.
+      const [id, attribute] = Array.isArray(args) ? args : [];
+      const arn = attribute === 'Arn' && typeof id === 'string' ? state.localArns?.[id] : undefined;
+      return arn ?? unknown();
+    }
     case 'Fn::If': {
       if (!Array.isArray(args) || args.length !== 3) return unknown();
       state.notes.push(`${path || '(policy)'} depends on condition ${JSON.stringify(args[0])}; both branches are counted`);
       return new Branches([resolve(args[1], path, state), resolve(args[2], path, state)]);
     }
     default:
-      // GetAtt, ImportValue, Base64, Cidr, GetAZs, conditions: known only at deploy time.
+      // ImportValue, Base64, Cidr, GetAZs, conditions: known only at deploy time.
       return unknown();
   }
 }

@@ -26,7 +26,7 @@ function entries(node: unknown, path: JsonPath): Array<[string, unknown, JsonPat
 /** Reads a Terraform string literal: "$${" and "%%{" are escapes; undefined when it holds an expression. */
 export function terraformLiteral(text: string): string | undefined {
   if (TEMPLATE.test(text)) return undefined;
-  return text.replaceAll('$${', '${').replaceAll('%%{', '%{');
+  return text.replaceAll('$${', () => '${').replaceAll('%%{', () => '%{');
 }
 
 /** The IAM roles of a `.tf.json` file, with the line of each role's name in `text`. */

@@ -46,6 +46,8 @@ export interface IacFileRoles {
   roles: IacRole[];
   /** CloudFormation Mappings, for Fn::FindInMap. */
   mappings?: Record<string, unknown>;
+  /** ARNs of the IAM roles and users the template defines, by logical id. */
+  localArns?: Record<string, string>;
 }
 
 /** A file that is not infrastructure code split-role knows (a package.json, a workflow). */

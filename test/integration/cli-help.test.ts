@@ -28,11 +28,11 @@ describe('split-role --help', () => {
   it('lists every command, and each command documents the options the README names', async () => {
     const root = await runCli(['--help'], isolatedAwsEnv());
     expect(root.code).toBe(0);
-    for (const command of ['scan', 'plan', 'show', 'apply', 'rollback', 'status']) {
+    for (const command of ['scan', 'plan', 'show', 'apply', 'rollback', 'status', 'check', 'export']) {
       expect(root.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
       const help = await runCli([command, '--help'], isolatedAwsEnv());
       expect(help.code).toBe(0);
-      const documented = ['scan', 'plan'].includes(command) ? readmeOptions(command) : [];
+      const documented = ['scan', 'plan', 'check', 'export'].includes(command) ? readmeOptions(command) : [];
       for (const option of documented) expect(help.stdout, `${command} --help lacks ${option}`).toContain(option);
     }
     for (const flag of ['--profile', '--region', '--endpoint-url', '--debug']) expect(root.stdout).toContain(flag);

@@ -1,0 +1,40 @@
+/** `split-role check`: thin wiring from flags to checkPaths and the output formats. */
+import { writeFile } from 'node:fs/promises';
+import { checkPaths } from '../../check/check-paths.js';
+import { ExitCode, SplitRoleError, usageError } from '../../core/errors.js';
+import type { IoHost } from '../../core/io-host.js';
+import { checkToSarif } from '../format/check-sarif.js';
+import { renderCheckText } from '../format/check-text.js';
+
+/** Flags of `check`. */
+export interface CheckCommandOptions {
+  json?: boolean;
+  sarif?: string;
+  accounts: string[];
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** Checks the IaC under `paths` and returns the exit code: 0 clean, 1 findings. */
+export async function runCheck(paths: readonly string[], options: CheckCommandOptions, io: IoHost): Promise<number> {
+  const bad = options.accounts.find((a) => !ACCOUNT_ID.test(a));
+  if (bad !== undefined) throw usageError(`--account ${bad} is not a 12-digit AWS account id`);
+  const report = await checkPaths(paths, { ownAccounts: options.accounts }, io);
+  if (options.sarif) await writeSarif(options.sarif, checkToSarif(report));
+  io.result(options.json ? JSON.stringify(report, null, 2) : renderCheckText(report));
+  // The text output lists unreadable files itself; JSON readers watching stderr need the warning.
+  if (options.json) {
+    for (const entry of report.unreadable) {
+      io.notify('warn', `could not read ${entry.file}${entry.resource ? ` (${entry.resource})` : ''}: ${entry.reason}`);
+    }
+  }
+  return report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;
+}
+
+async function writeSarif(file: string, sarif: object): Promise<void> {
+  try {
+    await writeFile(file, `${JSON.stringify(sarif, null, 2)}\n`);
+  } catch (error) {
+    throw new SplitRoleError('WriteFailed', `cannot write SARIF to ${file}: ${(error as Error).message}`);
+  }
+}

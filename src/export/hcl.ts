@@ -1,0 +1,143 @@
+/**
+ * A small HCL writer for what export needs: blocks with attributes, string,
+ * number and boolean literals, references, maps, and IAM documents inside
+ * `jsonencode(...)`. Output follows `terraform fmt` (two-space indents,
+ * `=` aligned across consecutive single-line attributes), so generated files
+ * pass `terraform fmt -check` as committed.
+ */
+
+/** A value in generated Terraform. */
+export type TfValue =
+  | { kind: 'literal'; value: string | number | boolean }
+  | { kind: 'ref'; expression: string }
+  | { kind: 'map'; entries: Record<string, string> }
+  | { kind: 'json'; document: unknown };
+
+/** A top-level block: `resource "type" "name" { … }` or `output "name" { … }`. */
+export interface TfBlock {
+  type: 'resource' | 'output';
+  labels: string[];
+  attributes: Array<[string, TfValue]>;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const KEYWORDS = new Set(['true', 'false', 'null']);
+const MAX_INLINE = 80;
+
+/**
+ * Quotes text as an HCL string. Why the extra escapes: HCL strings are
+ * templates, so a literal "${" or "%{" (IAM policy variables such as
+ * ${aws:username}) must be written "$${" / "%%{" or Terraform would evaluate it.
+ */
+export function hclString(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  // Escaping above never produces "$" or "{", so these only touch the text's own. A function
+  // replacer, because in a replacement string "$$" stands for a single "$".
+  return `${out}"`.replaceAll('${', () => '$${').replaceAll('%{', '%%{');
+}
+
+/** Renders blocks as an HCL file, after a comment header. */
+export function renderHcl(header: readonly string[], blocks: readonly TfBlock[]): string {
+  const out = header.map((line) => `# ${line}`.trimEnd());
+  for (const block of blocks) {
+    out.push('', `${block.type} ${block.labels.map((l) => hclString(l)).join(' ')} {`);
+    out.push(...body(block.attributes.map(([key, value]) => [key, valueLines(value, '  ')]), '  '));
+    out.push('}');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function valueLines(value: TfValue, indent: string): string[] {
+  switch (value.kind) {
+    case 'literal':
+      return [typeof value.value === 'string' ? hclString(value.value) : String(value.value)];
+    case 'ref':
+      return [value.expression];
+    case 'map': {
+      const entries = Object.entries(value.entries);
+      if (entries.length === 0) return ['{}'];
+      return ['{', ...body(entries.map(([k, v]) => [hclString(k), [hclString(v)]]), `${indent}  `), `${indent}}`];
+    }
+    case 'json': {
+      const lines = jsonLines(value.document, indent);
+      lines[0] = `jsonencode(${lines[0]}`;
+      lines[lines.length - 1] = `${lines[lines.length - 1]})`;
+      return lines;
+    }
+  }
+}
+
+/** An IAM document as an HCL object/tuple expression; the first line has no indent. */
+function jsonLines(value: unknown, indent: string): string[] {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return ['[]'];
+    if (value.every((v) => !isObject(v) && !Array.isArray(v))) {
+      const inline = `[${value.map(scalar).join(', ')}]`;
+      if (inline.length + indent.length <= MAX_INLINE) return [inline];
+    }
+    const inner = `${indent}  `;
+    const lines = ['['];
+    for (const item of value) {
+      const itemLines = jsonLines(item, inner);
+      itemLines[0] = `${inner}${itemLines[0]}`;
+      itemLines[itemLines.length - 1] += ',';
+      lines.push(...itemLines);
+    }
+    lines.push(`${indent}]`);
+    return lines;
+  }
+  if (isObject(value)) {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return ['{}'];
+    const inner = `${indent}  `;
+    return ['{', ...body(entries.map(([k, v]) => [objectKey(k), jsonLines(v, inner)]), inner), `${indent}}`];
+  }
+  return [scalar(value)];
+}
+
+/**
+ * Lines of `key = value` entries at `indent`. Consecutive single-line entries
+ * align their `=` like `terraform fmt`; an entry spanning lines breaks the run.
+ */
+function body(entries: Array<[string, string[]]>, indent: string): string[] {
+  const out: string[] = [];
+  let run: Array<[string, string]> = [];
+  const flush = () => {
+    const width = Math.max(0, ...run.map(([k]) => k.length));
+    for (const [key, value] of run) out.push(`${indent}${key.padEnd(width)} = ${value}`);
+    run = [];
+  };
+  for (const [key, lines] of entries) {
+    if (lines.length === 1) {
+      run.push([key, lines[0] as string]);
+      continue;
+    }
+    flush();
+    out.push(`${indent}${key} = ${lines[0]}`, ...lines.slice(1));
+  }
+  flush();
+  return out;
+}
+
+function objectKey(key: string): string {
+  return IDENTIFIER.test(key) && !KEYWORDS.has(key) ? key : hclString(key);
+}
+
+function scalar(value: unknown): string {
+  if (typeof value === 'string') return hclString(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return 'null';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
