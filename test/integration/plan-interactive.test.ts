@@ -1,0 +1,83 @@
+/**
+ * The interactive `plan` on a real pseudo-terminal (util-linux `script`):
+ * pick the role, confirm workloads, decide unattributed and unobservable
+ * actions, rename a role, and write. The answers must show in the plan.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { readPlan } from '../../src/plan/plan-file.js';
+import { TEST_REGION } from '../support/aws-clients.js';
+import { CLI, isolatedAwsEnv } from '../support/cli.js';
+import { resetMoto } from '../support/moto-server.js';
+import { scenarioRecords, seedOrdersScenario } from '../support/scenario.js';
+import { writeTrailFiles } from '../support/trail-files.js';
+
+const endpoint = inject('motoEndpoint');
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Runs `command` on a pseudo-terminal, typing each answer once its prompt appears. */
+function converse(command: string, env: NodeJS.ProcessEnv, answers: Array<[RegExp, string]>): Promise<{ code: number; unanswered: number; screen: string }> {
+  return new Promise((resolve) => {
+    // A wide terminal keeps prompts on one line, so they can be matched.
+    const child = spawn('script', ['-qfec', `stty cols 250 rows 50; ${command}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const pending = [...answers];
+    let screen = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString();
+      while (pending.length > 0 && pending[0]![0].test(screen)) {
+        const [, keys] = pending.shift()!;
+        screen = '';
+        setTimeout(() => child.stdin.write(keys), 50);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, unanswered: pending.length, screen: screen.slice(-2000) });
+    });
+  });
+}
+
+describe.skipIf(!endpoint || !hasScript)('split-role plan on a terminal', () => {
+  beforeEach(async () => {
+    await resetMoto(endpoint as string);
+  });
+
+  it('asks each question and writes what was answered', async () => {
+    const scenario = await seedOrdersScenario(endpoint as string);
+    const dir = await mkdtemp(join(tmpdir(), 'split-role-tty-'));
+    await writeTrailFiles(join(dir, 'trail'), scenarioRecords(scenario, { unattributed: true }), scenario);
+    const out = join(dir, 'orders.plan.json');
+    const env = isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: endpoint as string });
+    const DOWN = '\u001b[B';
+    const run = await converse(`${process.execPath} ${CLI} plan --evidence logs --cloudtrail-logs ${join(dir, 'trail')} --out ${out}`, env, [
+      [/Which shared roles should be split/, ' \r'],
+      [/Are these the workloads to move/, '\r'],
+      // kms:GenerateDataKey to the third service listed (lambda), nobody else.
+      [/kms:GenerateDataKey was called/, `${DOWN}${DOWN} \r`],
+      [/Which does ec2/, '\r'],
+      [/Which does ecs-tasks/, '\r'],
+      // logs:PutLogEvents is unobservable; give Lambda the first blind spot listed.
+      [/Which does lambda/, ' \r'],
+      [/Name of the new ec2 role/, 'orders-hosts\r'],
+      [/Name of the new ecs role/, '\r'],
+      [/Name of the new lambda role/, '\r'],
+      [/Write the plan to/, '\r'],
+    ]);
+    expect(run.unanswered, run.screen).toBe(0);
+    expect(run.code).toBe(0);
+
+    const plan = await readPlan(out);
+    expect(plan.decisions).toMatchObject({ unattributed: 'chosen', unobservable: 'chosen' });
+    expect(plan.newRoles.map((r) => r.roleName).sort()).toEqual(['orders-ecs', 'orders-hosts', 'orders-lambda']);
+    expect(plan.unattributed).toEqual([expect.objectContaining({ action: 'kms:GenerateDataKey', grantedTo: ['lambda.amazonaws.com'] })]);
+    const lambda = plan.newRoles.find((r) => r.service === 'lambda.amazonaws.com');
+    expect(lambda?.unobservable.filter((u) => u.kept)).toHaveLength(1);
+    const ec2 = plan.newRoles.find((r) => r.service === 'ec2.amazonaws.com');
+    expect(ec2?.actions.map((a) => a.action)).not.toContain('kms:GenerateDataKey');
+    expect(ec2?.unobservable.every((u) => !u.kept)).toBe(true);
+  });
+});
