@@ -15,6 +15,7 @@ export interface Benchmark {
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   scan: () => import('./scan.js'),
   logs: () => import('./logs.js'),
+  apply: () => import('./apply.js'),
   check: () => import('./check.js'),
 };
 

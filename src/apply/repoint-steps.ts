@@ -37,7 +37,7 @@ export function repointSteps(plan: Plan): Step[] {
       case 'lambda-function':
         return { id, stage: 'repoint', title: `move Lambda ${workload.functionName} to ${roleName(workload.target.roleArn)}`, ...lambdaMove(workload) };
       case 'ecs-service':
-        return { id, stage: 'repoint', title: `move ECS service ${workload.serviceName} to a revision with the new role`, ...ecsMove(workload, plan.planId) };
+        return { id, stage: 'repoint', title: `move ECS service ${workload.serviceName} to a revision with the new role`, ...ecsMove(workload, plan) };
     }
   });
 }
@@ -102,18 +102,44 @@ async function waitForUpdate(ctx: StepContext, functionName: string): Promise<vo
   });
 }
 
-function ecsMove(w: EcsMove, planId: string): Pick<Step, 'run' | 'undo'> {
+function ecsMove(w: EcsMove, plan: Plan): Pick<Step, 'run' | 'undo'> {
   const cluster = w.clusterArn;
   const service = w.serviceName;
+  const planId = plan.planId;
+  const source = w.current.taskDefinitionArn;
   return {
     async run(ctx) {
       const ecs = await ctx.ecs();
       const state = await getServiceState(ecs, cluster, service);
       if (!state) throw drift(`ECS service ${service} no longer exists`);
       let revision = state.taskDefinition;
-      if (revision === w.current.taskDefinitionArn) {
-        revision = await registerWithRoles(ecs, w.current.taskDefinitionArn, w.target, [{ key: PLAN_TAG, value: planId }]);
-        await setServiceTaskDefinition(ecs, cluster, service, revision);
+      if (revision === source) {
+        // Services that run the same revision take turns, so they share one copy of it.
+        revision = await oneAtATime(source, async () => {
+          // A run killed between RegisterTaskDefinition and UpdateService left our copy registered but
+          // unused: reuse it, or every resume would register (and leave ACTIVE) one more revision.
+          const copies = await registeredCopies(ecs, source, planId);
+          const copy =
+            copies[0] ??
+            (await registerWithRoles(ecs, source, w.target, [
+              { key: PLAN_TAG, value: planId },
+              { key: SOURCE_TAG, value: source },
+            ]));
+          await setServiceTaskDefinition(ecs, cluster, service, copy);
+          // RegisterTaskDefinition has no idempotency token: when its answer is lost (5xx, dropped
+          // connection) after ECS registered the copy, the SDK's retry registers a second one.
+          // Deregister our copies of this revision that no service of the plan runs.
+          const running = new Set([copy]);
+          for (const other of plan.workloads) {
+            if (other.kind !== 'ecs-service' || other.current.taskDefinitionArn !== source) continue;
+            const now = await getServiceState(ecs, other.clusterArn, other.serviceName);
+            if (now) running.add(now.taskDefinition);
+          }
+          for (const extra of await registeredCopies(ecs, source, planId)) {
+            if (!running.has(extra)) await deregisterTaskDefinition(ecs, extra);
+          }
+          return copy;
+        });
       } else if (!(await isOurs(ecs, revision, planId))) {
         throw drift(`ECS service ${service} runs ${revision}, not ${w.current.taskDefinitionArn}`);
       }
@@ -134,6 +160,37 @@ function ecsMove(w: EcsMove, planId: string): Pick<Step, 'run' | 'undo'> {
       }
     },
   };
+}
+
+/** Tags the copies apply registers with the revision they copy, so a resumed run can find its own copy. */
+const SOURCE_TAG = 'split-role:source-task-definition';
+
+/** This plan's copies of `sourceArn` that are ACTIVE, newest first (an earlier, interrupted run may have left one). */
+async function registeredCopies(ecs: Parameters<typeof taskDefinitionTags>[0], sourceArn: string, planId: string): Promise<string[]> {
+  const [family, sourceRevision] = familyAndRevision(sourceArn);
+  // Copies are registered after their source, so only later revisions of the family need a look.
+  const later = (await activeRevisions(ecs, family)).filter((arn) => familyAndRevision(arn)[1] > sourceRevision);
+  const copies: string[] = [];
+  for (const arn of later.sort((a, b) => familyAndRevision(b)[1] - familyAndRevision(a)[1])) {
+    const tags = await taskDefinitionTags(ecs, arn);
+    if (tags.some((t) => t.key === PLAN_TAG && t.value === planId) && tags.some((t) => t.key === SOURCE_TAG && t.value === sourceArn)) copies.push(arn);
+  }
+  return copies;
+}
+
+const turns = new Map<string, Promise<unknown>>();
+
+/** Runs `task` after every earlier task with the same key has settled (within this process). */
+function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const next = (turns.get(key) ?? Promise.resolve()).catch(() => undefined).then(task);
+  turns.set(key, next);
+  return next;
+}
+
+function familyAndRevision(arn: string): [string, number] {
+  const last = arn.split('/').pop() ?? '';
+  const match = /^(.*):(\d+)$/.exec(last);
+  return match ? [match[1] as string, Number(match[2])] : [last, 0];
 }
 
 async function isOurs(ecs: Parameters<typeof taskDefinitionTags>[0], arn: string, planId: string): Promise<boolean> {

@@ -154,20 +154,45 @@ export async function ensureInstanceProfile(
   const roles = profile.InstanceProfile?.Roles ?? [];
   if (!roles.some((r) => r.RoleName === spec.roleName)) {
     if (roles.length > 0) throw new Error(`instance profile ${spec.name} already holds role ${roles[0]?.RoleName}`);
-    await awsCall('iam:AddRoleToInstanceProfile', () =>
-      iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: spec.name, RoleName: spec.roleName })),
-    );
+    try {
+      await awsCall('iam:AddRoleToInstanceProfile', () =>
+        iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: spec.name, RoleName: spec.roleName })),
+      );
+    } catch (error) {
+      // A 5xx or dropped connection after IAM added the role makes the SDK retry, and the retry
+      // fails with LimitExceeded (a profile holds one role): if the role is in, the step is done.
+      const now = await awsCall('iam:GetInstanceProfile', () => iam.send(new GetInstanceProfileCommand({ InstanceProfileName: spec.name })));
+      if (!(now.InstanceProfile?.Roles ?? []).some((r) => r.RoleName === spec.roleName)) throw error;
+    }
   }
   return { created, ...(tags ? { tags } : {}) };
 }
 
 /** Removes a role from an instance profile, if it is in it. */
 export async function removeRoleFromProfile(iam: IAMClient, profileName: string, roleName: string): Promise<void> {
-  await ignoreMissing(() =>
-    awsCall('iam:RemoveRoleFromInstanceProfile', () =>
+  // Asking to remove a role that is not in the profile gets an error whose code IAM
+  // implementations disagree on (moto answers HTTP 500, which the SDK retries, then fails the
+  // run). A resumed retire step, the undo of a half-made profile, and an SDK retry of a removal
+  // that had succeeded all do ask, so: look first, and after an error look again.
+  if (!(await profileHolds(iam, profileName, roleName))) return;
+  try {
+    await awsCall('iam:RemoveRoleFromInstanceProfile', () =>
       iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: profileName, RoleName: roleName })),
-    ),
-  );
+    );
+  } catch (error) {
+    if (isNoSuchEntity(error) || !(await profileHolds(iam, profileName, roleName))) return;
+    throw error;
+  }
+}
+
+async function profileHolds(iam: IAMClient, profileName: string, roleName: string): Promise<boolean> {
+  try {
+    const out = await awsCall('iam:GetInstanceProfile', () => iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profileName })));
+    return (out.InstanceProfile?.Roles ?? []).some((r) => r.RoleName === roleName);
+  } catch (error) {
+    if (isNoSuchEntity(error)) return false;
+    throw error;
+  }
 }
 
 /** Deletes an instance profile if it exists and holds no role; returns whether it is gone. */

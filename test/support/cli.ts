@@ -1,5 +1,6 @@
 /** Runs the built CLI as a user would: a child process with a clean AWS environment. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** The CLI's entry script. */
@@ -44,4 +45,32 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** How a spawned CLI run ended: `code` is 128 + the signal number when a signal killed it. */
+export interface SpawnedResult extends CliResult {
+  signal: NodeJS.Signals | null;
+}
+
+/** A CLI run in progress: the child (to kill) and its eventual result (never rejects). */
+export interface SpawnedCli {
+  child: ChildProcess;
+  result: Promise<SpawnedResult>;
+}
+
+/** Starts `split-role ARGS` without waiting, so a test can signal it mid-run. */
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): SpawnedCli {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = new Promise<SpawnedResult>((resolve) => {
+    child.on('error', (error) => resolve({ code: 127, signal: null, stdout, stderr: `${stderr}${String(error)}` }));
+    child.on('close', (code, signal) => {
+      const signalled = signal ? 128 + (constants.signals[signal] ?? 0) : 0;
+      resolve({ code: code ?? signalled, signal, stdout, stderr });
+    });
+  });
+  return { child, result };
 }

@@ -19,7 +19,11 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient, PublishVersionCommand } from '@aws-sdk/client-lambda';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
+import { isolatedAwsEnv, runCli } from './cli.js';
+import { writeTrailFiles } from './trail-files.js';
 
 /** What the seeded account contains, for assertions. */
 export interface OrdersScenario {
@@ -30,8 +34,14 @@ export interface OrdersScenario {
   instanceIds: string[];
   functionNames: string[];
   clusterName: string;
+  /** The first ECS service (the only one by default). */
   serviceName: string;
+  /** The first service's task definition. */
   taskDefinitionArn: string;
+  /** Every ECS service, in creation order (each has its own task-definition family). */
+  serviceNames: string[];
+  /** Each service's task definition, same order as serviceNames. */
+  taskDefinitionArns: string[];
 }
 
 const ACCOUNT = '123456789012';
@@ -85,11 +95,27 @@ const TRUST = {
 /** A zip file with no entries: enough for moto to accept a function. */
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
+/** How big an orders account to seed. Defaults: 2 instances, 2 functions, 1 ECS service. */
+export interface SeedOptions {
+  instances?: number;
+  functions?: number;
+  /** ECS services, each with its own task-definition family (orders-web, orders-web-2, …). */
+  services?: number;
+  publishVersion?: boolean;
+  /** Seeds moto's RNG first, so the same seed after a reset gives the same ids. */
+  randomSeed?: number;
+}
+
 /** Seeds the orders account into moto at `endpoint` (moto should be freshly reset). */
 export async function seedOrdersScenario(
   endpoint: string,
-  options: { instances?: number; functions?: number; publishVersion?: boolean } = {},
+  options: SeedOptions = {},
 ): Promise<OrdersScenario> {
+  if (options.randomSeed !== undefined) {
+    // moto draws every id (instances, associations, role ids) from one RNG: seeding it makes a reseed reproduce the account exactly.
+    const res = await fetch(`${endpoint}/moto-api/seed?a=${options.randomSeed}`, { method: 'POST' });
+    if (!res.ok) throw new Error(`moto seed failed: HTTP ${res.status}`);
+  }
   const config = { endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const iam = new IAMClient(config);
   const ec2 = new EC2Client(config);
@@ -133,13 +159,19 @@ export async function seedOrdersScenario(
       }),
     );
 
-    const run = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: options.instances ?? 2, MaxCount: options.instances ?? 2 }));
-    const instanceIds = (run.Instances ?? []).map((i) => i.InstanceId as string);
+    const instanceCount = options.instances ?? 2;
+    const run =
+      instanceCount > 0 ? await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: instanceCount, MaxCount: instanceCount })) : undefined;
+    const instanceIds = (run?.Instances ?? []).map((i) => i.InstanceId as string);
     for (const instanceId of instanceIds) {
       await ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: instanceId, IamInstanceProfile: { Name: ROLE } }));
     }
 
-    const functionNames = ['orders-api', 'orders-worker', 'orders-extra', 'orders-more'].slice(0, options.functions ?? 2);
+    const functionCount = options.functions ?? 2;
+    const functionNames = ['orders-api', 'orders-worker', 'orders-extra', 'orders-more', ...Array.from({ length: Math.max(0, functionCount - 4) }, (_, i) => `orders-fn-${i + 5}`)].slice(
+      0,
+      functionCount,
+    );
     for (const name of functionNames) {
       await lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: roleArn, Runtime: 'python3.12', Handler: 'app.handler', Code: { ZipFile: EMPTY_ZIP } }));
     }
@@ -147,17 +179,34 @@ export async function seedOrdersScenario(
     if (options.publishVersion) await lambda.send(new PublishVersionCommand({ FunctionName: functionNames[0] }));
 
     await ecs.send(new CreateClusterCommand({ clusterName: 'orders' }));
-    const td = await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'orders-web',
-        taskRoleArn: roleArn,
-        executionRoleArn: roleArn,
-        containerDefinitions: [{ name: 'web', image: 'public.ecr.aws/nginx/nginx:latest', memory: 256 }],
-      }),
-    );
-    const taskDefinitionArn = td.taskDefinition?.taskDefinitionArn as string;
-    await ecs.send(new CreateServiceCommand({ cluster: 'orders', serviceName: 'orders-web', taskDefinition: taskDefinitionArn, desiredCount: 1 }));
-    return { account: ACCOUNT, region: REGION, roleName: ROLE, roleArn, instanceIds, functionNames, clusterName: 'orders', serviceName: 'orders-web', taskDefinitionArn };
+    const serviceNames = Array.from({ length: options.services ?? 1 }, (_, i) => (i === 0 ? 'orders-web' : `orders-web-${i + 1}`));
+    const taskDefinitionArns: string[] = [];
+    for (const serviceName of serviceNames) {
+      const td = await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: serviceName,
+          taskRoleArn: roleArn,
+          executionRoleArn: roleArn,
+          containerDefinitions: [{ name: 'web', image: 'public.ecr.aws/nginx/nginx:latest', memory: 256 }],
+        }),
+      );
+      const taskDefinitionArn = td.taskDefinition?.taskDefinitionArn as string;
+      taskDefinitionArns.push(taskDefinitionArn);
+      await ecs.send(new CreateServiceCommand({ cluster: 'orders', serviceName, taskDefinition: taskDefinitionArn, desiredCount: 1 }));
+    }
+    return {
+      account: ACCOUNT,
+      region: REGION,
+      roleName: ROLE,
+      roleArn,
+      instanceIds,
+      functionNames,
+      clusterName: 'orders',
+      serviceName: serviceNames[0] ?? '',
+      taskDefinitionArn: taskDefinitionArns[0] ?? '',
+      serviceNames,
+      taskDefinitionArns,
+    };
   } finally {
     for (const client of [iam, ec2, lambda, ecs]) client.destroy();
   }
@@ -260,4 +309,23 @@ export function scenarioRecords(scenario: OrdersScenario, options: { end?: Date;
     });
   }
   return records.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+}
+
+/**
+ * Plans the seeded scenario the way a user would: its trail files written
+ * under a fresh folder in `dir`, then `split-role plan --evidence logs`
+ * (blind spots dropped) against `endpoint`. Returns the plan file's path;
+ * throws with the CLI's stderr if planning fails.
+ */
+export async function planScenario(endpoint: string, scenario: OrdersScenario, dir: string, extraArgs: readonly string[] = []): Promise<string> {
+  const trail = await mkdtemp(join(dir, 'trail-'));
+  await writeTrailFiles(trail, scenarioRecords(scenario), scenario);
+  const out = join(trail, 'orders.plan.json');
+  const env = isolatedAwsEnv({ AWS_REGION: REGION, AWS_ENDPOINT_URL: endpoint });
+  const run = await runCli(
+    ['plan', '--role', ROLE, '--yes', '--out', out, '--evidence', 'logs', '--cloudtrail-logs', trail, '--unobservable', 'drop', ...extraArgs],
+    env,
+  );
+  if (run.code !== 0) throw new Error(`split-role plan failed (${run.code}): ${run.stderr}`);
+  return out;
 }

@@ -1,0 +1,423 @@
+/**
+ * `split-role apply`, `rollback` and `status` end to end: the built CLI
+ * against moto holding the orders scenario, every AWS call going through the
+ * fault proxy so a test can count the calls that change the account.
+ * Refusals (bad plans, wrong target, drift, a held lock, no confirmation)
+ * must make no mutating call at all.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AssociateIamInstanceProfileCommand, DescribeIamInstanceProfileAssociationsCommand, EC2Client, ReplaceIamInstanceProfileAssociationCommand } from '@aws-sdk/client-ec2';
+import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { digestOf, readPlan, sealPlan } from '../../src/plan/plan-file.js';
+import type { Plan, PlanBody } from '../../src/plan/schema.js';
+import {
+  bindingProblems,
+  captureAccountState,
+  fullySplitProblems,
+  orphanProblems,
+  planResources,
+  type AccountState,
+} from '../support/account-state.js';
+import { seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { isolatedAwsEnv, runCli } from '../support/cli.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { resetMoto } from '../support/moto-server.js';
+import { ORDERS_INLINE_POLICY, planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+
+const endpoint = inject('motoEndpoint');
+
+interface StatusJson {
+  planId: string;
+  roleName: string;
+  lastRun?: { command: string; outcome?: string; at: string };
+  steps: Array<{ stage: string; step: string; title: string; status: string; at?: string; error?: string }>;
+}
+
+/** The binding the plan promises for each workload, in account-state terms. */
+function expectOnTargets(state: AccountState, plan: Plan): void {
+  for (const w of plan.workloads) {
+    if (w.kind === 'ec2-instance') expect(state.ec2[w.instanceId], w.instanceId).toBe(w.target.instanceProfileArn);
+    else if (w.kind === 'lambda-function') expect(state.lambda[w.functionName], w.functionName).toBe(w.target.roleArn);
+    else {
+      const service = state.ecsServices[`${w.clusterArn.split('/').pop()}/${w.serviceName}`];
+      expect(service?.taskDefinition).not.toBe(w.current.taskDefinitionArn);
+      expect(service).toMatchObject({ taskRoleArn: w.target.taskRoleArn, executionRoleArn: w.target.executionRoleArn });
+    }
+  }
+}
+
+describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', () => {
+  const motoEndpoint = endpoint as string;
+  let proxy: FaultProxy;
+  let workdir: string;
+  const env = (extra: Record<string, string | undefined> = {}) =>
+    isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, SPLIT_ROLE_FAST_WAITS: '1', ...extra });
+  const cli = (args: string[], extra: Record<string, string | undefined> = {}) => runCli(args, env(extra));
+  const config = { endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS };
+
+  beforeAll(async () => {
+    workdir = await mkdtemp(join(tmpdir(), 'split-role-apply-'));
+    proxy = await startFaultProxy(motoEndpoint);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  describe('on a freshly planned account', () => {
+    let scenario: OrdersScenario;
+    let planPath: string;
+    let plan: Plan;
+
+    beforeEach(async () => {
+      await resetMoto(motoEndpoint);
+      scenario = await seedOrdersScenario(motoEndpoint);
+      planPath = await planScenario(motoEndpoint, scenario, workdir);
+      plan = await readPlan(planPath);
+      proxy.setRule(undefined);
+      proxy.onForwarded(undefined);
+      proxy.clear();
+    });
+
+    it('splits the role, reports status, does nothing when re-run, and rolls back to the exact state before', async () => {
+      const before = await captureAccountState(motoEndpoint);
+      expect(bindingProblems(before)).toEqual([]);
+
+      const applied = await cli(['apply', planPath, '--yes']);
+      expect(applied.stderr).not.toMatch(/split-role: /);
+      expect(applied.code).toBe(0);
+      expect(applied.stderr).toMatch(/Done\./);
+      expect(proxy.mutatingCount).toBeGreaterThan(0);
+
+      const after = await captureAccountState(motoEndpoint);
+      expect(fullySplitProblems(after, 'orders')).toEqual([]);
+      expect(orphanProblems(after)).toEqual([]);
+      expectOnTargets(after, plan);
+      expect(after.roles.map((r) => r.name)).toEqual(['orders-ec2', 'orders-ecs', 'orders-lambda', 'orders-reporting']);
+      expect(after.instanceProfiles.map((p) => [p.name, p.roles])).toEqual([['orders-ec2', ['orders-ec2']]]);
+      // The managed policy the shared role used is detached, not deleted: it is not this plan's to delete.
+      expect(after.policies).toEqual([{ ...before.policies[0], attachmentCount: 0 }]);
+      expect(planResources(after, plan.planId).sort()).toEqual([
+        'instance profile orders-ec2',
+        'role orders-ec2',
+        'role orders-ecs',
+        'role orders-lambda',
+        `task definition ${scenario.taskDefinitionArn.replace(/:1$/, ':2')}`,
+      ]);
+      expect(existsSync(planPath.replace(/\.json$/, '.lock'))).toBe(false);
+      const journal = (await readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      expect(journal.at(-1)).toMatchObject({ event: 'run-end', command: 'apply', outcome: 'completed', planId: plan.planId });
+
+      const status = await cli(['status', planPath]);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(new RegExp(`Plan ${plan.planId} \\(orders\\): last run: apply completed`));
+      expect(status.stdout).toMatch(/STAGE\s+STEP\s+STATUS\s+AT/);
+      expect(status.stdout).toMatch(/retire\s+delete orders\s+done/);
+      const json = JSON.parse((await cli(['status', planPath, '--json'])).stdout) as StatusJson;
+      expect(json).toMatchObject({ planId: plan.planId, roleName: 'orders', lastRun: { command: 'apply', outcome: 'completed' } });
+      expect(new Set(json.steps.map((s) => s.status))).toEqual(new Set(['done']));
+      expect(json.steps.map((s) => s.stage)).toEqual(expect.arrayContaining(['create', 'repoint', 'verify', 'retire']));
+
+      proxy.clear();
+      const again = await cli(['apply', planPath, '--yes']);
+      expect(again.code).toBe(0);
+      expect(again.stderr).toMatch(/Nothing to do/);
+      expect(proxy.mutatingOperations).toEqual([]);
+
+      proxy.clear();
+      const rolledBack = await cli(['rollback', planPath, '--yes']);
+      expect(rolledBack.stderr).not.toMatch(/split-role: /);
+      expect(rolledBack.code).toBe(0);
+      expect(rolledBack.stderr).toMatch(/orders was recreated with a new unique id/);
+      const restored = await captureAccountState(motoEndpoint);
+      expect(restored).toEqual(before);
+      expect(planResources(restored)).toEqual([]);
+
+      const afterRollback = JSON.parse((await cli(['status', planPath, '--json'])).stdout) as StatusJson;
+      expect(afterRollback.lastRun).toMatchObject({ command: 'rollback', outcome: 'completed' });
+      expect(new Set(afterRollback.steps.map((s) => s.status))).toEqual(new Set(['undone']));
+
+      proxy.clear();
+      const twice = await cli(['rollback', planPath, '--yes']);
+      expect(twice.code).toBe(0);
+      expect(twice.stderr).toMatch(/Nothing to roll back/);
+      expect(proxy.mutatingOperations).toEqual([]);
+    });
+
+    it('keeps the shared role with --keep-shared-role, and retires it on the next apply without redoing anything', async () => {
+      const never = await cli(['status', planPath]);
+      expect(never.stdout).toMatch(/never applied/);
+
+      const kept = await cli(['apply', planPath, '--yes', '--keep-shared-role']);
+      expect(kept.code).toBe(0);
+      expect(kept.stderr).toMatch(/the shared role is kept/);
+      const soaking = await captureAccountState(motoEndpoint);
+      expect(bindingProblems(soaking)).toEqual([]);
+      expectOnTargets(soaking, plan);
+      const shared = soaking.roles.find((r) => r.name === 'orders');
+      expect(shared?.inlinePolicies).toEqual({ 'orders-data': expect.anything() });
+      expect(shared?.instanceProfiles).toEqual(['orders']);
+      const status = JSON.parse((await cli(['status', planPath, '--json'])).stdout) as StatusJson;
+      expect(status.lastRun).toMatchObject({ command: 'apply', outcome: 'completed' });
+      for (const step of status.steps) expect([step.stage, step.status]).toEqual([step.stage, step.stage === 'retire' ? 'pending' : 'done']);
+
+      proxy.clear();
+      const retired = await cli(['apply', planPath, '--yes']);
+      expect(retired.code).toBe(0);
+      expect(retired.stderr).toMatch(/Done\./);
+      // Only the retirement ran: nothing was created or moved again.
+      expect(proxy.mutatingOperations.filter((op) => /^(Create|Put|Attach|Add|Replace|Update|Register)/.test(op))).toEqual([]);
+      expect(proxy.mutatingOperations).toContain('DeleteRole');
+      const after = await captureAccountState(motoEndpoint);
+      expect(fullySplitProblems(after, 'orders')).toEqual([]);
+      expect(orphanProblems(after)).toEqual([]);
+    });
+
+    it('refuses apply and rollback without --yes when not on a terminal: exit 2, no change', async () => {
+      const refused = await cli(['apply', planPath]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/UsageError: refusing to change the account without confirmation — pass --yes/);
+      expect(proxy.mutatingOperations).toEqual([]);
+      expect(existsSync(planPath.replace(/\.json$/, '.lock'))).toBe(false);
+
+      expect((await cli(['apply', planPath, '--yes'])).code).toBe(0);
+      const split = await captureAccountState(motoEndpoint);
+      proxy.clear();
+      const noRollback = await cli(['rollback', planPath]);
+      expect(noRollback.code).toBe(2);
+      expect(noRollback.stderr).toMatch(/UsageError: refusing to change the account without confirmation/);
+      expect(proxy.mutatingOperations).toEqual([]);
+      expect(await captureAccountState(motoEndpoint)).toEqual(split);
+    });
+
+    it('refuses while a live process holds the plan lock, and takes over the lock of a dead one', async () => {
+      const lockPath = planPath.replace(/\.json$/, '.lock');
+      // The test runner itself is alive: its lock must be respected.
+      await writeFile(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), command: 'apply', startedAt: new Date().toISOString() }));
+      for (const command of ['apply', 'rollback']) {
+        const locked = await cli([command, planPath, '--yes']);
+        expect(locked.code).toBe(2);
+        expect(locked.stderr).toMatch(new RegExp(`PlanLocked: apply of this plan is already running \\(pid ${process.pid} on `));
+      }
+      expect(proxy.mutatingOperations).toEqual([]);
+
+      const deadPid = await new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, ['-e', '']);
+        child.on('exit', () => resolve(child.pid as number));
+      });
+      await writeFile(lockPath, JSON.stringify({ pid: deadPid, host: hostname(), command: 'apply', startedAt: new Date().toISOString() }));
+      const applied = await cli(['apply', planPath, '--yes']);
+      expect(applied.stderr).not.toMatch(/split-role: /);
+      expect(applied.code).toBe(0);
+      expect(existsSync(lockPath)).toBe(false);
+      expect(fullySplitProblems(await captureAccountState(motoEndpoint), 'orders')).toEqual([]);
+    });
+
+    const drifts: Array<[string, (s: OrdersScenario) => Promise<void>, RegExp]> = [
+      [
+        'a Lambda function moved to another role by someone else',
+        async (s) => {
+          const { iam } = seedClients(motoEndpoint);
+          const role = await iam.send(new CreateRoleCommand({ RoleName: 'orders-intruder', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com') }));
+          const lambda = new LambdaClient(config);
+          await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.functionNames[1], Role: role.Role?.Arn }));
+          lambda.destroy();
+          iam.destroy();
+        },
+        /Drift: the account no longer matches the plan: Lambda orders-worker runs as arn:aws:iam::123456789012:role\/orders-intruder/,
+      ],
+      [
+        "the shared role's inline policy changed",
+        async () => {
+          const { iam } = seedClients(motoEndpoint);
+          const widened = { ...ORDERS_INLINE_POLICY, Statement: [...ORDERS_INLINE_POLICY.Statement, { Effect: 'Allow', Action: 's3:*', Resource: '*' }] };
+          await iam.send(new PutRolePolicyCommand({ RoleName: 'orders', PolicyName: 'orders-data', PolicyDocument: JSON.stringify(widened) }));
+          iam.destroy();
+        },
+        /Drift: .*orders's inline policies changed/,
+      ],
+      [
+        "the shared role's trust policy changed",
+        async () => {
+          const { iam } = seedClients(motoEndpoint);
+          await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'orders', PolicyDocument: serviceTrust('ec2.amazonaws.com', 'lambda.amazonaws.com') }));
+          iam.destroy();
+        },
+        /Drift: .*orders's trust policy changed/,
+      ],
+      [
+        'an EC2 instance moved to another instance profile',
+        async (s) => {
+          const { iam } = seedClients(motoEndpoint);
+          await iam.send(new CreateRoleCommand({ RoleName: 'ops', AssumeRolePolicyDocument: serviceTrust('ec2.amazonaws.com') }));
+          await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'ops' }));
+          await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'ops', RoleName: 'ops' }));
+          const ec2 = new EC2Client(config);
+          const out = await ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [s.instanceIds[0] as string] }] }));
+          const association = out.IamInstanceProfileAssociations?.[0]?.AssociationId;
+          if (association) await ec2.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: association, IamInstanceProfile: { Name: 'ops' } }));
+          else await ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: s.instanceIds[0], IamInstanceProfile: { Name: 'ops' } }));
+          ec2.destroy();
+          iam.destroy();
+        },
+        /Drift: .*EC2 instance i-\w+ is on arn:aws:iam::123456789012:instance-profile\/ops/,
+      ],
+      [
+        'an ECS service moved to another task-definition revision',
+        async (s) => {
+          const ecs = new ECSClient(config);
+          const td = await ecs.send(
+            new RegisterTaskDefinitionCommand({ family: 'orders-web', containerDefinitions: [{ name: 'web', image: 'nginx:2', memory: 256 }] }),
+          );
+          await ecs.send(new UpdateServiceCommand({ cluster: s.clusterName, service: s.serviceName, taskDefinition: td.taskDefinition?.taskDefinitionArn }));
+          ecs.destroy();
+        },
+        /Drift: .*ECS service orders-web runs arn:aws:ecs:us-east-1:123456789012:task-definition\/orders-web:2/,
+      ],
+    ];
+    it.each(drifts)('refuses to apply when %s: exit 2, no change', async (_name, change, message) => {
+      await change(scenario);
+      const before = await captureAccountState(motoEndpoint);
+      proxy.clear();
+      const run = await cli(['apply', planPath, '--yes']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toMatch(/nothing was changed; re-run `split-role plan`/);
+      expect(proxy.mutatingOperations).toEqual([]);
+      expect(await captureAccountState(motoEndpoint)).toEqual(before);
+    });
+  });
+
+  describe('refuses bad input before any change', () => {
+    let good: string;
+    let goodText: string;
+    let goodPlan: Plan;
+    let caseNo = 0;
+
+    beforeAll(async () => {
+      await resetMoto(motoEndpoint);
+      const scenario = await seedOrdersScenario(motoEndpoint);
+      good = await planScenario(motoEndpoint, scenario, workdir);
+      goodText = await readFile(good, 'utf8');
+      goodPlan = JSON.parse(goodText) as Plan;
+    });
+    beforeEach(() => {
+      proxy.setRule(undefined);
+      proxy.onForwarded(undefined);
+      proxy.clear();
+    });
+
+    const body = (): PlanBody => {
+      const { digest: _digest, ...rest } = structuredClone(goodPlan);
+      return rest;
+    };
+    const resealed = (edit: (b: PlanBody) => void) => {
+      const b = body();
+      edit(b);
+      return `${JSON.stringify(sealPlan(b), null, 2)}\n`;
+    };
+    /** Seals any JSON the way plan files are sealed, so only the schema (not the digest) can object. */
+    const resealedLoose = (edit: (b: Record<string, unknown>) => void) => {
+      const b = body() as unknown as Record<string, unknown>;
+      edit(b);
+      return JSON.stringify({ ...b, digest: digestOf(b as unknown as PlanBody) }, null, 2);
+    };
+
+    interface BadCase {
+      name: string;
+      /** The plan file's text; undefined: no plan file at all. */
+      plan: () => string | undefined;
+      journal?: () => string;
+      env?: Record<string, string>;
+      message: RegExp;
+    }
+    const cases: BadCase[] = [
+      { name: 'a corrupt plan (not JSON)', plan: () => '{"schemaVersion": 1, "planId": ', message: /PlanCorrupt: .* is not valid JSON/ },
+      { name: 'a truncated plan', plan: () => goodText.slice(0, Math.floor(goodText.length / 2)), message: /PlanCorrupt: .* is not valid JSON/ },
+      {
+        name: 'a hand-edited plan (digest mismatch)',
+        plan: () => {
+          const edited = structuredClone(goodPlan);
+          const statement = edited.newRoles[0]?.inlinePolicies[0]?.document.Statement[0];
+          if (statement) statement.Action = '*';
+          return JSON.stringify(edited, null, 2);
+        },
+        message: /PlanDigestMismatch: .* was changed after it was written/,
+      },
+      {
+        name: 'a plan that fails the schema (resealed)',
+        plan: () => resealedLoose((b) => delete b.workloads),
+        message: /PlanInvalid: .* fails the plan schema at workloads/,
+      },
+      {
+        name: 'a plan of an unknown schema version',
+        plan: () => resealedLoose((b) => (b.schemaVersion = 2)),
+        message: /PlanVersionUnsupported: .* has schemaVersion 2; this split-role reads version 1/,
+      },
+      {
+        name: 'a plan for another account',
+        plan: () => resealed((b) => (b.account = '111122223333')),
+        message: /WrongTarget: these credentials are for account 123456789012 \(plan: 111122223333\)/,
+      },
+      {
+        name: 'a plan for another partition',
+        plan: () => resealed((b) => (b.partition = 'aws-cn')),
+        message: /WrongTarget: these credentials are for partition aws \(plan: aws-cn\)/,
+      },
+      {
+        name: 'credentials for another region (AWS_REGION)',
+        plan: () => goodText,
+        env: { AWS_REGION: 'eu-west-1' },
+        message: /WrongTarget: these credentials are for region eu-west-1 \(plan: us-east-1\)/,
+      },
+      {
+        name: 'a corrupt journal',
+        plan: () => goodText,
+        journal: () =>
+          `${JSON.stringify({ at: new Date().toISOString(), planId: goodPlan.planId, event: 'run-start', command: 'apply' })}\n` +
+          'garbage that is not JSON\n' +
+          `${JSON.stringify({ at: new Date().toISOString(), planId: goodPlan.planId, event: 'run-end', command: 'apply', outcome: 'failed' })}\n`,
+        message: /JournalCorrupt: journal .* cannot be trusted: line 2 is not JSON/,
+      },
+      {
+        name: "a journal of another plan",
+        plan: () => goodText,
+        journal: () => `${JSON.stringify({ at: new Date().toISOString(), planId: 'another-plan-id', event: 'run-start', command: 'apply' })}\n`,
+        message: /JournalCorrupt: .* line 1 belongs to plan another-plan-id/,
+      },
+      { name: 'a missing plan file', plan: () => undefined, message: /PlanUnreadable: cannot read plan .*ENOENT/ },
+    ];
+
+    it.each(cases)('$name: apply and rollback exit 2 with no mutating call', async (c) => {
+      const dir = join(workdir, `bad-${++caseNo}`);
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, 'orders.plan.json');
+      const text = c.plan();
+      if (text !== undefined) await writeFile(path, text);
+      if (c.journal) await writeFile(join(dir, 'orders.plan.journal.jsonl'), c.journal());
+      for (const command of ['apply', 'rollback']) {
+        const run = await cli([command, path, '--yes'], c.env);
+        expect(run.code, `${command}: ${run.stderr}`).toBe(2);
+        expect(run.stderr).toMatch(c.message);
+        expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      }
+      expect(proxy.mutatingOperations).toEqual([]);
+      expect(existsSync(join(dir, 'orders.plan.lock'))).toBe(false);
+    });
+
+    it('the good plan itself is accepted (the cases above fail only for their one defect)', async () => {
+      const dir = join(workdir, 'good');
+      await mkdir(dir, { recursive: true });
+      await copyFile(good, join(dir, 'orders.plan.json'));
+      const run = await cli(['apply', join(dir, 'orders.plan.json'), '--yes', '--keep-shared-role']);
+      expect(run.stderr).not.toMatch(/split-role: /);
+      expect(run.code).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,265 @@
+/**
+ * Crash matrix: the built CLI is SIGKILLed right after moto answered its Nth
+ * mutating call (the fault proxy holds that answer until the process is
+ * dead, so the account has the change and the CLI never heard of it), then
+ * the account is checked at the kill point, and the run is resumed:
+ *   A. apply again → the full split, equal to an uninterrupted apply's result;
+ *   B. (on a fresh copy of the same account) rollback → exactly the state
+ *      before apply.
+ * Rollback itself is killed mid-way and run again, too.
+ *
+ * The account is reseeded with moto's RNG seeded, so every reseed reproduces
+ * the same ids and one plan (made once, by the CLI, in the dry run) fits them
+ * all; the dry run checks that reproduction is exact.
+ *
+ * By default N runs over a representative set: the first call of every kind
+ * of mutating operation a full apply makes (which covers each stage and each
+ * resource type) and its last call; for the orders plan (M = 19) that is
+ * 13 of the 19: N = 1–4, 9 or 10, 11 or 12 (the moves run concurrently),
+ * and 13–19 (about 90 s). Every N
+ * from 1 to M takes about 2 minutes on a 2-core machine, so it is opt-in:
+ *   SPLIT_ROLE_FULL_CRASH_MATRIX=1 npx vitest run --project integration test/integration/crash-matrix.test.ts
+ */
+import { copyFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readPlan } from '../../src/plan/plan-file.js';
+import {
+  bindingProblems,
+  captureAccountState,
+  fullySplitProblems,
+  normalizeState,
+  orphanProblems,
+  planResources,
+  sharedRoleProblems,
+  type AccountState,
+} from '../support/account-state.js';
+import { TEST_REGION } from '../support/aws-clients.js';
+import { isolatedAwsEnv, runCli, spawnCli, type SpawnedResult } from '../support/cli.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { resetMoto } from '../support/moto-server.js';
+import { planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+
+const endpoint = inject('motoEndpoint');
+const FULL = process.env.SPLIT_ROLE_FULL_CRASH_MATRIX === '1';
+/** Full mode enumerates N = 1..FULL_MAX_N and skips N > M; the dry run fails if M outgrows it. */
+const FULL_MAX_N = 25;
+const RANDOM_SEED = 20_240_611;
+
+/** Every kind of mutating call a full apply of the orders plan makes, in order of first use. */
+const APPLY_OPERATIONS = [
+  'CreateRole',
+  'PutRolePolicy',
+  'CreateInstanceProfile',
+  'AddRoleToInstanceProfile',
+  'ReplaceIamInstanceProfileAssociation',
+  'UpdateFunctionConfiguration',
+  'RegisterTaskDefinition',
+  'UpdateService',
+  'RemoveRoleFromInstanceProfile',
+  'DeleteInstanceProfile',
+  'DetachRolePolicy',
+  'DeleteRolePolicy',
+  'DeleteRole',
+];
+
+interface CrashPoint {
+  label: string;
+  /** N from the dry run's mutating operations (in order); undefined: not applicable (skipped). */
+  n: (ops: readonly string[]) => number | undefined;
+}
+
+const CRASH_POINTS: CrashPoint[] = FULL
+  ? Array.from({ length: FULL_MAX_N }, (_, i) => ({ label: `N=${i + 1}`, n: (ops: readonly string[]) => (i < ops.length ? i + 1 : undefined) }))
+  : [
+      ...APPLY_OPERATIONS.map((op) => ({ label: `the first ${op}`, n: (ops: readonly string[]) => ops.indexOf(op) + 1 })),
+      {
+        label: 'the last call (N=M)',
+        // Skipped when the last call is already some operation's first (then it ran above).
+        n: (ops: readonly string[]) => (APPLY_OPERATIONS.some((op) => ops.indexOf(op) + 1 === ops.length) ? undefined : ops.length),
+      },
+    ];
+
+describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, then resume or roll back', () => {
+  const motoEndpoint = endpoint as string;
+  let proxy: FaultProxy;
+  let workdir: string;
+  let scenario: OrdersScenario;
+  let planTemplate: string;
+  let planId: string;
+  let pristine: AccountState;
+  /** A clean apply's end state, normalised (instance ids, plan id). */
+  let splitReference: AccountState;
+  /** The mutating operations of a full apply, in the order moto answered them (M = length). */
+  let applyOps: string[] = [];
+  /** The mutating operations of a full rollback of a complete apply. */
+  let rollbackOps: string[] = [];
+
+  const env = () => isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, SPLIT_ROLE_FAST_WAITS: '1' });
+  const cli = (args: string[]) => runCli(args, env());
+  const normalized = (state: AccountState) => normalizeState(state, { instanceIds: scenario.instanceIds, planId });
+
+  async function reseed(): Promise<void> {
+    await resetMoto(motoEndpoint);
+    scenario = await seedOrdersScenario(motoEndpoint, { randomSeed: RANDOM_SEED });
+  }
+
+  /** A copy of the plan in its own folder: its own journal and lock. */
+  async function freshPlan(): Promise<string> {
+    const dir = await mkdtemp(join(workdir, 'run-'));
+    const path = join(dir, 'orders.plan.json');
+    await copyFile(planTemplate, path);
+    return path;
+  }
+
+  /** Mutating operations moto answered (faulted and dropped requests never reached it). */
+  const answeredMutations = () => proxy.forwarded.filter((f) => f.mutating).map((f) => f.operation);
+
+  /**
+   * Runs `split-role COMMAND PLAN --yes` and SIGKILLs it as soon as moto has
+   * answered its `n`th mutating call, before the answer is relayed; anything
+   * the dying process still sends is dropped, so moto sees exactly n mutations.
+   */
+  async function runKilledAfter(command: 'apply' | 'rollback', planPath: string, n: number): Promise<{ result: SpawnedResult; killedAfter?: string }> {
+    proxy.clear();
+    let count = 0;
+    let killedAfter: string | undefined;
+    const run = spawnCli([command, planPath, '--yes'], env());
+    proxy.setRule(() => (killedAfter ? { drop: true } : undefined));
+    proxy.onForwarded(async (operation, _status, req) => {
+      if (!req.mutating || killedAfter) return;
+      count += 1;
+      if (count !== n) return;
+      killedAfter = operation;
+      run.child.kill('SIGKILL');
+      await run.result;
+    });
+    try {
+      const result = await run.result;
+      return { result, ...(killedAfter ? { killedAfter } : {}) };
+    } finally {
+      proxy.onForwarded(undefined);
+      proxy.setRule(undefined);
+    }
+  }
+
+  /** The invariants that must hold at any instant, crash or not. */
+  function expectSafe(state: AccountState, where: string): void {
+    expect(bindingProblems(state), `${where}: every workload bound to exactly one existing role`).toEqual([]);
+    expect(sharedRoleProblems(state, scenario.roleArn), `${where}: shared role never deleted while bound`).toEqual([]);
+  }
+
+  beforeAll(async () => {
+    workdir = await mkdtemp(join(tmpdir(), 'split-role-crash-'));
+    proxy = await startFaultProxy(motoEndpoint);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  it('dry run: an uninterrupted apply makes M mutating calls; rollback restores; reseeding reproduces the account', async () => {
+    await reseed();
+    pristine = await captureAccountState(motoEndpoint);
+    planTemplate = await planScenario(motoEndpoint, scenario, workdir);
+    planId = (await readPlan(planTemplate)).planId;
+
+    const planPath = await freshPlan();
+    proxy.clear();
+    const applied = await cli(['apply', planPath, '--yes']);
+    expect(applied.code, applied.stderr).toBe(0);
+    applyOps = answeredMutations();
+    const split = await captureAccountState(motoEndpoint);
+    expect(fullySplitProblems(split, 'orders')).toEqual([]);
+    expect(orphanProblems(split)).toEqual([]);
+    splitReference = normalized(split);
+    // As a set: the concurrent repoints may start in either order.
+    expect(new Set(applyOps)).toEqual(new Set(APPLY_OPERATIONS));
+    if (FULL) expect(applyOps.length).toBeLessThanOrEqual(FULL_MAX_N);
+
+    proxy.clear();
+    const rolledBack = await cli(['rollback', planPath, '--yes']);
+    expect(rolledBack.code, rolledBack.stderr).toBe(0);
+    rollbackOps = answeredMutations();
+    expect(await captureAccountState(motoEndpoint)).toEqual(pristine);
+
+    await reseed();
+    expect(await captureAccountState(motoEndpoint)).toEqual(pristine);
+    process.stderr.write(`crash matrix: M = ${applyOps.length} mutating calls per apply (${applyOps.join(' ')}); rollback makes ${rollbackOps.length}\n`);
+  });
+
+  describe.each(CRASH_POINTS)('killed after $label', ({ n: nOf }) => {
+    it('A: apply again completes the split, with nothing duplicated', async (ctx) => {
+      expect(applyOps.length, 'the dry run must pass first').toBeGreaterThan(0);
+      const n = nOf(applyOps);
+      if (n === undefined) return ctx.skip();
+      await reseed();
+      const planPath = await freshPlan();
+      const { result, killedAfter } = await runKilledAfter('apply', planPath, n);
+      // Repoints run concurrently, so which call is #n may differ from the dry run; that it was killed there may not.
+      expect(killedAfter, `apply ended (${result.code}) before its mutating call #${n}: ${result.stderr}`).toBeDefined();
+      expect(result.signal).toBe('SIGKILL');
+      expectSafe(await captureAccountState(motoEndpoint), `apply killed after #${n} ${killedAfter}`);
+
+      const resumed = await cli(['apply', planPath, '--yes']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(/Done\./);
+      const final = await captureAccountState(motoEndpoint);
+      expect(fullySplitProblems(final, 'orders')).toEqual([]);
+      expect(orphanProblems(final)).toEqual([]);
+      // Same roles, policies, profiles, bindings and task-definition revisions as an uninterrupted apply: nothing made twice.
+      expect(normalized(final)).toEqual(splitReference);
+    });
+
+    it('B: rollback restores the account exactly', async (ctx) => {
+      expect(applyOps.length, 'the dry run must pass first').toBeGreaterThan(0);
+      const n = nOf(applyOps);
+      if (n === undefined) return ctx.skip();
+      await reseed();
+      const planPath = await freshPlan();
+      const { result, killedAfter } = await runKilledAfter('apply', planPath, n);
+      // Repoints run concurrently, so which call is #n may differ from the dry run; that it was killed there may not.
+      expect(killedAfter, `apply ended (${result.code}) before its mutating call #${n}: ${result.stderr}`).toBeDefined();
+      expectSafe(await captureAccountState(motoEndpoint), `apply killed after #${n} ${killedAfter}`);
+
+      const rolledBack = await cli(['rollback', planPath, '--yes']);
+      expect(rolledBack.code, rolledBack.stderr).toBe(0);
+      const restored = await captureAccountState(motoEndpoint);
+      expect(restored).toEqual(pristine);
+      expect(planResources(restored)).toEqual([]);
+    });
+  });
+
+  const rollbackKills: Array<{ label: string; applyKilledAt?: (ops: readonly string[]) => number; k: (ops: readonly string[]) => number }> = [
+    { label: 'its first call (the shared role recreated, nothing else)', k: () => 1 },
+    { label: 'its first ReplaceIamInstanceProfileAssociation (workloads half moved back)', k: (ops) => ops.indexOf('ReplaceIamInstanceProfileAssociation') + 1 },
+    { label: 'its first DeleteRole (new roles half deleted)', k: (ops) => ops.indexOf('DeleteRole') + 1 },
+    { label: 'its second-to-last call', k: (ops) => ops.length - 1 },
+    {
+      label: 'its second call, after an apply killed in the middle of moving the workloads',
+      applyKilledAt: (ops) => ops.indexOf('UpdateFunctionConfiguration') + 1,
+      k: () => 2,
+    },
+  ];
+  it.each(rollbackKills)('rollback killed after $label, then run again, restores the account', async ({ applyKilledAt, k }) => {
+    expect(rollbackOps.length, 'the dry run must pass first').toBeGreaterThan(0);
+    await reseed();
+    const planPath = await freshPlan();
+    if (applyKilledAt) {
+      const n = applyKilledAt(applyOps);
+      expect((await runKilledAfter('apply', planPath, n)).killedAfter).toBeDefined();
+    } else {
+      expect((await cli(['apply', planPath, '--yes'])).code).toBe(0);
+    }
+    const kill = k(rollbackOps);
+    const { result, killedAfter } = await runKilledAfter('rollback', planPath, kill);
+    expect(killedAfter, `rollback ended (${result.code}) before its mutating call #${kill}: ${result.stderr}`).toBeDefined();
+    expectSafe(await captureAccountState(motoEndpoint), `rollback killed after #${kill} ${killedAfter}`);
+
+    const again = await cli(['rollback', planPath, '--yes']);
+    expect(again.code, again.stderr).toBe(0);
+    const restored = await captureAccountState(motoEndpoint);
+    expect(restored).toEqual(pristine);
+    expect(planResources(restored)).toEqual([]);
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * Apply (and rollback) through a hostile network: the fault proxy answers a
+ * deterministic share of the calls with the service's own throttling error,
+ * a 500/503, or a dropped connection — before moto sees the call, or after
+ * moto applied it (the client then retries a change that already happened,
+ * which only idempotent steps survive). The run must still end in exactly
+ * the state an undisturbed run reaches.
+ */
+import { copyFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readPlan } from '../../src/plan/plan-file.js';
+import { captureAccountState, fullySplitProblems, normalizeState, orphanProblems, planResources, type AccountState } from '../support/account-state.js';
+import { TEST_REGION } from '../support/aws-clients.js';
+import { isolatedAwsEnv, runCli } from '../support/cli.js';
+import { faultEvery, faultOf, startFaultProxy, type FaultKind, type FaultProxy, type FaultRule } from '../support/fault-proxy.js';
+import { resetMoto } from '../support/moto-server.js';
+import { planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+
+const endpoint = inject('motoEndpoint');
+const RANDOM_SEED = 777;
+
+interface FaultCase {
+  name: string;
+  rule: () => FaultRule;
+  /** Fault labels (as the proxy logs them) that must have been injected. */
+  expectFaults: string[];
+  /** Services (signing names) whose calls must have been faulted at least once. */
+  expectServices?: string[];
+  /** Also roll back under the same faults. */
+  rollback?: boolean;
+  /** Every kind of mutating operation of the apply must have been faulted. */
+  expectMutations?: boolean;
+  env?: Record<string, string>;
+}
+
+/** After moto applied it, fails the first call of every kind of mutating operation (so each kind is retried once). */
+function lostAnswerOnceForEachMutation(kind: '500-after' | 'drop-after'): FaultRule {
+  const seen = new Set<string>();
+  return (req) => {
+    if (!req.mutating || seen.has(req.operation)) return undefined;
+    seen.add(req.operation);
+    return faultOf(kind, req);
+  };
+}
+
+const CASES: FaultCase[] = [
+  {
+    // The 10th call of each service, then every 30th: each service answers in its own protocol
+    // (IAM query XML, EC2 XML, ECS JSON 1.1, Lambda REST-JSON 429).
+    name: 'throttling on the 10th and every 30th call of each service (each in its own protocol)',
+    rule: () => faultEvery(30, ['throttle'], { perService: true, offset: 20 }),
+    expectFaults: ['throttle'],
+    expectServices: ['iam', 'ec2', 'lambda', 'ecs'],
+  },
+  {
+    name: '500 and 503 on every 3rd call of each service',
+    rule: () => faultEvery(3, ['500', '503'], { perService: true }),
+    expectFaults: ['500', '503'],
+    expectServices: ['iam', 'ec2', 'lambda', 'ecs'],
+  },
+  {
+    name: 'a dropped connection on every 4th call of each service',
+    rule: () => faultEvery(4, ['drop'], { perService: true }),
+    expectFaults: ['drop'],
+    expectServices: ['iam', 'ec2', 'lambda', 'ecs'],
+  },
+  {
+    name: 'a 500 after moto applied the first call of each kind of mutating operation',
+    rule: () => lostAnswerOnceForEachMutation('500-after'),
+    expectFaults: ['500-after'],
+    expectMutations: true,
+    // The retry of an applied AddRoleToInstanceProfile gets LimitExceeded, which the SDK treats as
+    // throttling and backs off on up to the last attempt: more attempts only add backoff time.
+    env: { AWS_MAX_ATTEMPTS: '3' },
+  },
+  {
+    name: 'a dropped connection after moto applied the first call of each kind of mutating operation',
+    rule: () => lostAnswerOnceForEachMutation('drop-after'),
+    expectFaults: ['drop-after'],
+    expectMutations: true,
+    env: { AWS_MAX_ATTEMPTS: '3' },
+  },
+  {
+    name: 'all of them mixed on every 5th call, for apply and then rollback',
+    rule: () => faultEvery(5, ['500', 'drop', 'throttle', '503', '500-after', 'drop-after'] satisfies FaultKind[]),
+    expectFaults: ['500', 'drop', 'throttle', '503', '500-after', 'drop-after'],
+    rollback: true,
+  },
+];
+
+/** Every kind of mutating call a full apply of the orders plan makes. */
+const APPLY_MUTATIONS = [
+  'CreateRole',
+  'PutRolePolicy',
+  'CreateInstanceProfile',
+  'AddRoleToInstanceProfile',
+  'ReplaceIamInstanceProfileAssociation',
+  'UpdateFunctionConfiguration',
+  'RegisterTaskDefinition',
+  'UpdateService',
+  'RemoveRoleFromInstanceProfile',
+  'DeleteInstanceProfile',
+  'DetachRolePolicy',
+  'DeleteRolePolicy',
+  'DeleteRole',
+];
+
+describe.skipIf(!endpoint)('apply and rollback through throttling, 5xx and dropped connections', () => {
+  const motoEndpoint = endpoint as string;
+  let proxy: FaultProxy;
+  let workdir: string;
+  let scenario: OrdersScenario;
+  let planTemplate: string;
+  let planId: string;
+  let pristine: AccountState;
+  let splitReference: AccountState;
+
+  const env = (extra: Record<string, string> = {}) =>
+    isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, SPLIT_ROLE_FAST_WAITS: '1', AWS_MAX_ATTEMPTS: '8', ...extra });
+  /**
+   * Comparable across seeds and runs: instance ids and plan id as placeholders, and the revision
+   * number of the copy apply registers as "<copy>" (a retried registration may take the next
+   * number); a second ACTIVE copy would still show as a second entry.
+   */
+  const normalized = (state: AccountState): AccountState =>
+    JSON.parse(
+      JSON.stringify(normalizeState(state, { instanceIds: scenario.instanceIds, planId })).replace(
+        /(task-definition\/[\w-]+):(?:[2-9]|\d{2,})(?=")/g,
+        '$1:<copy>',
+      ),
+    ) as AccountState;
+
+  async function reseed(): Promise<void> {
+    await resetMoto(motoEndpoint);
+    scenario = await seedOrdersScenario(motoEndpoint, { randomSeed: RANDOM_SEED });
+  }
+
+  async function freshPlan(): Promise<string> {
+    const path = join(await mkdtemp(join(workdir, 'run-')), 'orders.plan.json');
+    await copyFile(planTemplate, path);
+    return path;
+  }
+
+  beforeAll(async () => {
+    workdir = await mkdtemp(join(tmpdir(), 'split-role-faults-'));
+    proxy = await startFaultProxy(motoEndpoint);
+    // The reference: the same account, planned once and applied with no faults.
+    await reseed();
+    pristine = await captureAccountState(motoEndpoint);
+    planTemplate = await planScenario(motoEndpoint, scenario, workdir);
+    planId = (await readPlan(planTemplate)).planId;
+    const clean = await runCli(['apply', await freshPlan(), '--yes'], env());
+    if (clean.code !== 0) throw new Error(`the undisturbed apply failed: ${clean.stderr}`);
+    splitReference = normalized(await captureAccountState(motoEndpoint));
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  // After a throttle, the SDK's adaptive retry mode paces that client's calls (down to 0.5/s at
+  // first), and a retried applied AddRoleToInstanceProfile backs off like a throttle: runs take longer.
+  it.each(CASES)('$name', { timeout: 120_000 }, async ({ rule, expectFaults, expectServices, expectMutations, rollback, env: extraEnv }) => {
+    await reseed();
+    expect(await captureAccountState(motoEndpoint)).toEqual(pristine);
+    const planPath = await freshPlan();
+    proxy.clear();
+    proxy.setRule(rule());
+    try {
+      const applied = await runCli(['apply', planPath, '--yes'], env(extraEnv));
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(applied.stderr).toMatch(/Done\./);
+      const faults = new Set(proxy.injected.map((f) => f.fault));
+      for (const fault of expectFaults) expect(faults, `${fault} was injected`).toContain(fault);
+      if (expectServices) {
+        const faultedServices = new Set(proxy.injected.map((f) => f.service));
+        for (const service of expectServices) expect(faultedServices, `a ${service} call was faulted`).toContain(service);
+      }
+      if (expectMutations) expect([...new Set(proxy.injected.map((f) => f.operation))]).toEqual(expect.arrayContaining(APPLY_MUTATIONS));
+
+      const final = await captureAccountState(motoEndpoint);
+      expect(fullySplitProblems(final, 'orders')).toEqual([]);
+      expect(orphanProblems(final)).toEqual([]);
+      expect(normalized(final)).toEqual(splitReference);
+
+      if (rollback) {
+        const rolledBack = await runCli(['rollback', planPath, '--yes'], env(extraEnv));
+        expect(rolledBack.code, rolledBack.stderr).toBe(0);
+        const restored = await captureAccountState(motoEndpoint);
+        expect(restored).toEqual(pristine);
+        expect(planResources(restored)).toEqual([]);
+      }
+    } finally {
+      proxy.setRule(undefined);
+    }
+  });
+});
