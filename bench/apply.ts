@@ -16,6 +16,7 @@ import { TEST_REGION } from '../test/support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../test/support/cli.js';
 import { MOTO_INSTALL, motoAvailable, startMoto, type MotoServer } from '../test/support/moto-server.js';
 import { planScenario, seedOrdersScenario, type SeedOptions } from '../test/support/scenario.js';
+import { fmtMs, median, printTable, samples } from './report.js';
 
 const SIZES: ReadonlyArray<{ label: string; seed: SeedOptions }> = [
   { label: '1 workload', seed: { instances: 0, functions: 1, services: 0 } },
@@ -80,24 +81,3 @@ async function measure(moto: MotoServer, workdir: string, seed: SeedOptions): Pr
   return { ms, workloads: plan.workloads.length, steps: planSteps(plan).length };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function fmtMs(ms: number): string {
-  return `${ms.toFixed(0)} ms`;
-}
-
-function samples(values: readonly number[]): string {
-  return `[${values.map((v) => v.toFixed(0)).join(', ')}]`;
-}
-
-function printTable(rows: ReadonlyArray<readonly [string, string, string]>): void {
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  for (const [label, value, note] of rows) {
-    process.stdout.write(`  ${label.padEnd(w0)}  ${value.padStart(w1)}  ${note}`.trimEnd() + '\n');
-  }
-}

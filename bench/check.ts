@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { checkPaths } from '../src/check/check-paths.js';
+import { fmtMs, median } from './report.js';
 
 const FILES = 1000;
 const REPETITIONS = 3;
@@ -159,16 +160,6 @@ function rate(ms: number): string {
 
 function samples(values: readonly number[]): string {
   return `(${values.map((v) => v.toFixed(0)).join(', ')} ms)`;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function fmtMs(ms: number): string {
-  return `${ms.toFixed(0)} ms`;
 }
 
 function printTable(rows: ReadonlyArray<readonly [string, string, string]>): void {

@@ -10,6 +10,7 @@ import { RecordingIoHost } from '../src/core/io-host.js';
 import { scanAccount } from '../src/scan/scan-account.js';
 import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_REGION } from '../test/support/aws-clients.js';
 import { MOTO_INSTALL, motoAvailable, startMoto, type MotoServer } from '../test/support/moto-server.js';
+import { fmtMs, median, printTable, samples } from './report.js';
 
 const SIZES = [1000, 5000] as const;
 const REPETITIONS = 3;
@@ -223,24 +224,3 @@ function roleFor(i: number): { name: string; path: string; trust: string; findin
   return { name, path: '/', trust: serviceTrust(single), finding: false };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function fmtMs(ms: number): string {
-  return `${ms.toFixed(0)} ms`;
-}
-
-function samples(values: readonly number[]): string {
-  return `[${values.map((v) => v.toFixed(0)).join(', ')}]`;
-}
-
-function printTable(rows: ReadonlyArray<readonly [string, string, string]>): void {
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  for (const [label, value, note] of rows) {
-    process.stdout.write(`  ${label.padEnd(w0)}  ${value.padStart(w1)}  ${note}`.trimEnd() + '\n');
-  }
-}
