@@ -51,7 +51,16 @@ function ec2Move(w: Ec2Move): Pick<Step, 'run' | 'undo'> {
     if (expectFrom && current.instanceProfileArn !== expectFrom) {
       throw drift(`EC2 instance ${w.instanceId} uses ${current.instanceProfileArn}, not ${expectFrom}`);
     }
-    const associationId = await retryWhileNotYetUsable(ctx.timings, () => replaceInstanceProfile(ec2, current.associationId, profileArn));
+    let associationId: string;
+    try {
+      associationId = await retryWhileNotYetUsable(ctx.timings, () => replaceInstanceProfile(ec2, current.associationId, profileArn));
+    } catch (error) {
+      // A replace EC2 applied but whose answer was lost: the SDK's retry names the old association,
+      // which no longer exists. If the instance is on the target profile, the step is done.
+      const now = await instanceAssociation(ec2, w.instanceId);
+      if (now?.instanceProfileArn !== profileArn) throw error;
+      associationId = now.associationId;
+    }
     await waitUntil(ctx.timings, `instance ${w.instanceId} to be associated with ${profileArn}`, async () => {
       const now = await instanceAssociation(ec2, w.instanceId);
       return now?.instanceProfileArn === profileArn && now.state === 'associated';
