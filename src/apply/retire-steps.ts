@@ -138,7 +138,7 @@ export function retireSteps(plan: Plan): Step[] {
       },
       async undo(ctx) {
         for (const profile of snapshotOf(ctx).instanceProfiles) {
-          await ensureInstanceProfile(ctx.iam, { name: profile.name, path: profile.path, roleName, tags: [] });
+          await ensureInstanceProfile(ctx.iam, { name: profile.name, path: profile.path, roleName, tags: profile.tags ?? [] });
         }
       },
     },

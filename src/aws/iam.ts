@@ -1,5 +1,6 @@
 /** IAM adapter: the reads split-role needs, with pagination hidden. */
 import {
+  GetInstanceProfileCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
@@ -11,6 +12,7 @@ import {
   paginateListRoles,
   paginateListRoleTags,
   type IAMClient,
+  type InstanceProfile,
   type Role,
 } from '@aws-sdk/client-iam';
 import { decodePolicyDocument } from '../policy/document.js';
@@ -87,7 +89,7 @@ export interface RoleSnapshot {
   tags: Array<{ Key: string; Value: string }>;
   inlinePolicies: Array<{ name: string; document: unknown }>;
   attachedPolicies: AttachedPolicySnapshot[];
-  instanceProfiles: Array<{ name: string; arn: string; path: string; id: string }>;
+  instanceProfiles: Array<{ name: string; arn: string; path: string; id: string; tags?: Array<{ Key: string; Value: string }> }>;
 }
 
 /** Reads a role and every policy that grants it permissions. */
@@ -117,16 +119,19 @@ export async function getRoleSnapshot(iam: IAMClient, roleName: string): Promise
     tags: tags.map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })),
     inlinePolicies,
     attachedPolicies,
-    instanceProfiles: profiles.map((p) => ({
-      name: p.InstanceProfileName ?? '',
-      arn: p.Arn ?? '',
-      path: p.Path ?? '/',
-      id: p.InstanceProfileId ?? '',
-    })),
+    instanceProfiles: await Promise.all(profiles.map((p) => profileSnapshot(iam, p))),
   };
   if (role.Description) snapshot.description = role.Description;
   if (role.PermissionsBoundary?.PermissionsBoundaryArn) snapshot.permissionsBoundaryArn = role.PermissionsBoundary.PermissionsBoundaryArn;
   return snapshot;
+}
+
+/** A profile with its tags: ListInstanceProfilesForRole leaves tags out, and rollback must restore them. */
+async function profileSnapshot(iam: IAMClient, profile: InstanceProfile): Promise<RoleSnapshot['instanceProfiles'][number]> {
+  const name = profile.InstanceProfileName ?? '';
+  const out = await awsCall('iam:GetInstanceProfile', () => iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name })));
+  const tags = (out.InstanceProfile?.Tags ?? profile.Tags ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+  return { name, arn: profile.Arn ?? '', path: profile.Path ?? '/', id: profile.InstanceProfileId ?? '', ...(tags.length > 0 ? { tags } : {}) };
 }
 
 async function getManagedPolicy(iam: IAMClient, arn: string): Promise<AttachedPolicySnapshot> {

@@ -52,7 +52,7 @@ const roleSnapshot = z.object({
   attachedPolicies: z.array(
     z.object({ arn: z.string(), name: z.string(), defaultVersionId: z.string(), awsManaged: z.boolean(), document: json }),
   ),
-  instanceProfiles: z.array(z.object({ name: z.string(), arn: z.string(), path: z.string(), id: z.string() })),
+  instanceProfiles: z.array(z.object({ name: z.string(), arn: z.string(), path: z.string(), id: z.string(), tags: z.array(tag).optional() })),
 });
 
 const newRole = z.object({

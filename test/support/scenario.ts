@@ -137,7 +137,7 @@ export async function seedOrdersScenario(
     await iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'orders-data', PolicyDocument: JSON.stringify(ORDERS_INLINE_POLICY) }));
     const managed = await iam.send(new CreatePolicyCommand({ PolicyName: 'orders-common', PolicyDocument: JSON.stringify(ORDERS_MANAGED_POLICY) }));
     await iam.send(new AttachRolePolicyCommand({ RoleName: ROLE, PolicyArn: managed.Policy?.Arn }));
-    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: ROLE }));
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: ROLE, Tags: [{ Key: 'team', Value: 'orders' }] }));
     await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: ROLE, RoleName: ROLE }));
 
     // A deploy user who can pass the role, and a role the shared role may assume: both become follow-ups.
