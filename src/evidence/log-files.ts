@@ -12,9 +12,10 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip, gunzip } from 'node:zlib';
-import { awsCall } from '../aws/call.js';
 import { translateAwsError } from '../aws/errors.js';
+import { getObjectBody, listObjects } from '../aws/s3.js';
 import { usageError } from '../core/errors.js';
+import { CorruptLogFile, RecordSplitter } from './record-splitter.js';
 import type { CloudTrailRecord } from './types.js';
 
 /** Counts from one read of a trail's log files. */
@@ -75,9 +76,6 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 const SKIPPED_FOLDERS = new Set(['CloudTrail-Digest', 'CloudTrail-Insight']);
 
 const EMPTY = Buffer.alloc(0);
-
-/** Marks a file whose content is unusable; the read goes on without it. */
-class CorruptLogFile extends Error {}
 
 /** An empty LogReadStats. */
 export function emptyLogReadStats(): LogReadStats {
@@ -281,47 +279,28 @@ function localFile(path: string, size: number | undefined): LogFile {
   };
 }
 
-/** Lists s3://bucket/prefix: flat when every day is wanted, else folder by folder so old days are never listed. */
+/** The log files under s3://bucket/prefix: a flat listing when every day is wanted, else folder by folder so old days are never listed. */
 async function* listS3(client: S3Client, bucket: string, prefix: string, since: Date | undefined): AsyncGenerator<LogFile> {
-  const { GetObjectCommand, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-  const getObject = (key: string) =>
-    client.send(new GetObjectCommand({ Bucket: bucket, Key: key })).catch((error: { name?: string }) => {
-      // Deleted between listing and reading (lifecycle rules): skip it like a corrupt file.
-      if (error.name === 'NoSuchKey') throw new CorruptLogFile('object no longer exists');
-      throw translateAwsError(error, 's3:GetObject');
-    });
-  const file = (key: string, size: number | undefined): LogFile => ({
-    name: `s3://${bucket}/${key}`,
-    size,
-    read: async () => {
-      const body = (await getObject(key)).Body!;
-      const bytes = await body.transformToByteArray().catch((error: unknown) => {
-        throw translateAwsError(error, 's3:GetObject');
-      });
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    },
-    open: async () => (await getObject(key)).Body as Readable,
-  });
-  const folders = [prefix];
-  while (folders.length > 0) {
-    const folder = folders.pop()!;
-    const children: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await awsCall('s3:ListBucket', () =>
-        client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, Delimiter: since ? '/' : undefined, ContinuationToken: token }),
-        ),
-      );
-      for (const object of page.Contents ?? []) {
-        if (object.Key && isLogFile(object.Key, since)) yield file(object.Key, object.Size);
-      }
-      for (const common of page.CommonPrefixes ?? []) {
-        if (common.Prefix && !skipFolder(common.Prefix, since)) children.push(common.Prefix);
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    folders.push(...children.reverse());
+  const body = async (key: string) => {
+    const found = await getObjectBody(client, bucket, key);
+    // Deleted between listing and reading (lifecycle rules): skip it like a corrupt file.
+    if (!found) throw new CorruptLogFile('object no longer exists');
+    return found;
+  };
+  const descend = since ? (folder: string) => !skipFolder(folder, since) : undefined;
+  for await (const { key, size } of listObjects(client, bucket, prefix, descend)) {
+    if (!isLogFile(key, since)) continue;
+    yield {
+      name: `s3://${bucket}/${key}`,
+      size,
+      read: async () => {
+        const bytes = await (await body(key)).transformToByteArray().catch((error: unknown) => {
+          throw translateAwsError(error, 's3:GetObject');
+        });
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      },
+      open: async () => (await body(key)) as Readable,
+    };
   }
 }
 
@@ -359,71 +338,4 @@ function datedBefore(segments: readonly string[], since: Date): boolean {
     return false;
   }
   return false;
-}
-
-/**
- * Cuts a {"Records":[…]} byte stream into one JSON text per record, so a huge
- * file is parsed one record at a time. It tracks only nesting and strings;
- * JSON.parse of each record checks the rest. Exported for tests.
- */
-export class RecordSplitter {
-  private depth = 0;
-  private inString = false;
-  private escaped = false;
-  private inRecords = false;
-  private found = false;
-  /** The last string seen at the top level, and the key a ":" made of it. */
-  private topString: number[] = [];
-  private lastTopString = '';
-  private key = '';
-  /** Bytes of the record in progress from earlier chunks. */
-  private carried: Buffer[] = [];
-  private recordStart = -1;
-
-  /** Feeds a chunk; returns the records it completed. */
-  push(chunk: Buffer): string[] {
-    const texts: string[] = [];
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i]!;
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === 0x5c) this.escaped = true;
-        else if (c === 0x22) {
-          this.inString = false;
-          if (this.depth === 1) this.lastTopString = Buffer.from(this.topString).toString('utf8');
-        } else if (this.depth === 1 && this.topString.length < 64) this.topString.push(c);
-        continue;
-      }
-      if (c === 0x22) {
-        this.inString = true;
-        this.topString = [];
-      } else if (c === 0x7b || c === 0x5b) {
-        if (c === 0x5b && this.depth === 1 && this.key === 'Records' && !this.found) this.inRecords = this.found = true;
-        this.depth += 1;
-        if (this.inRecords && this.depth === 3 && c === 0x7b) this.recordStart = i;
-      } else if (c === 0x7d || c === 0x5d) {
-        this.depth -= 1;
-        if (this.depth < 0) throw new CorruptLogFile('unbalanced JSON');
-        if (this.inRecords && this.depth === 2 && c === 0x7d && this.recordStart >= 0) {
-          const tail = chunk.subarray(this.recordStart, i + 1);
-          texts.push((this.carried.length > 0 ? Buffer.concat([...this.carried, tail]) : tail).toString('utf8'));
-          this.carried = [];
-          this.recordStart = -1;
-        } else if (this.inRecords && this.depth === 1) this.inRecords = false;
-      } else if (this.depth === 1 && c === 0x3a) this.key = this.lastTopString;
-      else if (this.depth === 1 && c === 0x2c) this.key = '';
-    }
-    if (this.recordStart >= 0) {
-      // Copy: the stream may reuse the chunk's memory.
-      this.carried.push(Buffer.from(chunk.subarray(this.recordStart)));
-      this.recordStart = 0;
-    }
-    return texts;
-  }
-
-  /** Throws unless the stream held a complete {"Records":[…]} object. */
-  finish(): void {
-    if (!this.found) throw new CorruptLogFile('no Records array');
-    if (this.depth !== 0 || this.inString) throw new CorruptLogFile('truncated JSON');
-  }
 }

@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/cloudtrail-corpus.js';
 import { Attributor } from '../../src/evidence/attribution.js';
-import { emptyLogReadStats, readTrailRecords, RecordSplitter, type ReadTrailOptions } from '../../src/evidence/log-files.js';
+import { emptyLogReadStats, readTrailRecords, type ReadTrailOptions } from '../../src/evidence/log-files.js';
+import { RecordSplitter } from '../../src/evidence/record-splitter.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 
 const ACCOUNT = '123456789012';
