@@ -116,6 +116,7 @@ export function retireSteps(plan: Plan): Step[] {
       id: 'retire:recheck',
       stage: 'retire',
       title: `re-check that nothing uses ${roleName}`,
+      recheckOnResume: true,
       async run(ctx) {
         const users = describeUsers(await liveUsers(ctx));
         if (users.length > 0) {

@@ -94,13 +94,15 @@ async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['
     task: async (_, task) => {
       // New IAM resources need a moment before EC2 and Lambda accept them: wait once per stage, not per resource.
       if (stage === 'repoint' && createdNow && ctx.timings.iamSettleMs > 0) await sleep(ctx.timings.iamSettleMs);
+      const stageSteps = steps.filter((s) => s.stage === stage);
+      // A resumed stage makes its safety checks again: what held when an earlier run stopped may not hold now.
+      const resuming = stageSteps.some((s) => ctx.journal.status(s.id) !== 'done');
       return task.newListr(
-        steps
-          .filter((s) => s.stage === stage)
+        stageSteps
           .map((step) => ({
             title: step.title,
             task: async (_, subtask) => {
-              const ran = await runStep(ctx, step);
+              const ran = await runStep(ctx, step, resuming && step.recheckOnResume === true);
               if (ran && stage === 'create') createdNow = true;
               if (!ran) subtask.skip(`${step.title} (done before)`);
             },
@@ -113,8 +115,8 @@ async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['
 }
 
 /** Runs one step with its journal entries; false when the journal shows it done. */
-async function runStep(ctx: StepContext, step: Step): Promise<boolean> {
-  if (ctx.journal.status(step.id) === 'done') return false;
+async function runStep(ctx: StepContext, step: Step, force = false): Promise<boolean> {
+  if (ctx.journal.status(step.id) === 'done' && !force) return false;
   ctx.journal.append({ event: 'step-begin', step: step.id });
   try {
     const data = await step.run(ctx);

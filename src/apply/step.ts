@@ -38,6 +38,8 @@ export interface Step {
   /** Returns what the step replaced or made, for the journal and for undo. */
   run(ctx: StepContext): Promise<Record<string, unknown> | undefined>;
   undo?(ctx: StepContext, recorded: Record<string, unknown> | undefined): Promise<void>;
+  /** A read-only check that must hold when its stage changes things: a resumed stage runs it again. */
+  recheckOnResume?: boolean;
 }
 
 /** The tag that marks what a plan created. */

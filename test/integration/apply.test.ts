@@ -27,7 +27,7 @@ import {
 } from '../support/account-state.js';
 import { seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { queryError, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { ORDERS_INLINE_POLICY, planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 
@@ -177,6 +177,27 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       const after = await captureAccountState(motoEndpoint);
       expect(fullySplitProblems(after, 'orders')).toEqual([]);
       expect(orphanProblems(after)).toEqual([]);
+    });
+
+    it('makes the retire re-check again when a stopped apply resumes, and keeps a role that gained a user', async () => {
+      // Stop after the re-check passed, at the first change to the shared role.
+      proxy.setRule((req) =>
+        req.operation === 'RemoveRoleFromInstanceProfile' ? queryError(403, 'AccessDenied', 'not authorized to perform: iam:RemoveRoleFromInstanceProfile') : undefined,
+      );
+      const stopped = await cli(['apply', planPath, '--yes']);
+      expect(stopped.code).toBe(2);
+      proxy.setRule(undefined);
+
+      // Meanwhile someone points a function back at the shared role.
+      const lambda = new LambdaClient(config);
+      await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: scenario.functionNames[0], Role: scenario.roleArn }));
+      lambda.destroy();
+
+      const resumed = await cli(['apply', planPath, '--yes']);
+      expect(resumed.code).toBe(2);
+      expect(resumed.stderr).toMatch(/SharedRoleInUse: orders is still in use: Lambda orders-api/);
+      const state = await captureAccountState(motoEndpoint);
+      expect(state.roles.map((r) => r.name)).toContain('orders');
     });
 
     it('refuses apply and rollback without --yes when not on a terminal: exit 2, no change', async () => {
