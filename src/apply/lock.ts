@@ -33,9 +33,20 @@ export function acquireLock(planPath: string, command: string): PlanLock {
       const fd = openSync(path, 'wx', 0o644);
       writeSync(fd, JSON.stringify(owner));
       closeSync(fd);
-      return { release: () => unlinkSync(path) };
+      return {
+        release: () => {
+          // Only our own lock, and one already gone (deleted by hand) is no error.
+          if (readOwner(path)?.pid !== owner.pid) return;
+          try {
+            unlinkSync(path);
+          } catch {
+            // gone already
+          }
+        },
+      };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new SplitRoleError('LockFailed', `cannot create the lock ${path}: ${code ?? (error as Error).message}`, 'the plan’s folder must be writable');
       const holder = readOwner(path);
       if (!holder) {
         // Unreadable: maybe another run is writing it this instant. Never guess.

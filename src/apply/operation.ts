@@ -6,6 +6,8 @@ import { openAwsSession, type AwsOptions } from '../aws/session.js';
 import { getCallerIdentity } from '../aws/sts.js';
 import type { IoHost } from '../core/io-host.js';
 import { readPlan } from '../plan/plan-file.js';
+import { policySources } from '../plan/split-analysis.js';
+import { assertSubset } from '../policy/subset.js';
 import type { Plan } from '../plan/schema.js';
 import { createSteps } from './create-steps.js';
 import { Journal, journalPathFor } from './journal.js';
@@ -34,6 +36,10 @@ export function planSteps(plan: Plan): Step[] {
  */
 export async function openOperation(planPath: string, aws: AwsOptions, io: IoHost, command: 'apply' | 'rollback'): Promise<Operation> {
   const plan = await readPlan(planPath);
+  // The digest proves the plan was not edited by accident, not that it is safe: check the promise again.
+  for (const role of plan.newRoles) {
+    assertSubset(policySources(plan.sharedRole), [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document));
+  }
   const journalPath = journalPathFor(planPath);
   // Refuse a corrupt journal before any AWS call.
   Journal.open(journalPath, plan.planId);
@@ -41,6 +47,7 @@ export async function openOperation(planPath: string, aws: AwsOptions, io: IoHos
   try {
     const identity = await getCallerIdentity(await session.sts());
     checkTarget(plan, identity, session.region);
+    const iam = await session.iam();
     const lock = acquireLock(planPath, command);
     let journal: Journal;
     try {
@@ -52,7 +59,7 @@ export async function openOperation(planPath: string, aws: AwsOptions, io: IoHos
     const ctx: StepContext = {
       plan,
       session,
-      iam: await session.iam(),
+      iam,
       ec2: () => session.ec2(),
       lambda: () => session.lambda(),
       ecs: () => session.ecs(),

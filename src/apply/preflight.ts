@@ -31,9 +31,11 @@ export function checkTarget(plan: Plan, identity: CallerIdentity, region: string
 export async function findDrift(ctx: StepContext): Promise<string[]> {
   const { plan, journal } = ctx;
   const drift: string[] = [];
-  if (journal.status('retire:snapshot') === 'pending') drift.push(...(await sharedRoleDrift(ctx)));
+  // Untouched, or put back by a rollback: either way it must still match the plan.
+  const untouched = (step: string) => ['pending', 'undone'].includes(journal.status(step));
+  if (untouched('retire:profiles')) drift.push(...(await sharedRoleDrift(ctx)));
   for (const workload of plan.workloads) {
-    if (journal.status(repointStepId(workload)) !== 'pending') continue;
+    if (!untouched(repointStepId(workload))) continue;
     drift.push(...(await workloadDrift(ctx, workload)));
   }
   drift.push(...(await takenNames(ctx)));
@@ -56,6 +58,8 @@ async function sharedRoleDrift(ctx: StepContext): Promise<string[]> {
   const attached = (s: Pick<RoleSnapshot, 'attachedPolicies'>) =>
     canonicalJson(Object.fromEntries(s.attachedPolicies.map((p) => [p.arn, p.document])));
   if (attached(live) !== attached(recorded)) drift.push(`${recorded.roleName}'s attached policies (or their default versions) changed`);
+  const profiles = (s: Pick<RoleSnapshot, 'instanceProfiles'>) => s.instanceProfiles.map((p) => p.arn).sort().join(',');
+  if (profiles(live) !== profiles(recorded)) drift.push(`${recorded.roleName}'s instance profiles changed`);
   return drift;
 }
 

@@ -72,7 +72,7 @@ function ec2Move(w: Ec2Move): Pick<Step, 'run' | 'undo'> {
       return { associationId: await pointTo(ctx, w.target.instanceProfileArn, w.current.instanceProfileArn), replaced: w.current.instanceProfileArn };
     },
     async undo(ctx) {
-      await pointTo(ctx, w.current.instanceProfileArn, undefined);
+      await leaveIfMovedElsewhere(ctx, `EC2 instance ${w.instanceId}`, () => pointTo(ctx, w.current.instanceProfileArn, w.target.instanceProfileArn));
     },
   };
 }
@@ -94,7 +94,7 @@ function lambdaMove(w: LambdaMove): Pick<Step, 'run' | 'undo'> {
       return { replaced: w.current.roleArn };
     },
     async undo(ctx) {
-      await pointTo(ctx, w.current.roleArn, undefined);
+      await leaveIfMovedElsewhere(ctx, `Lambda ${w.functionName}`, () => pointTo(ctx, w.current.roleArn, w.target.roleArn));
     },
   };
 }
@@ -158,9 +158,14 @@ function ecsMove(w: EcsMove, plan: Plan): Pick<Step, 'run' | 'undo'> {
     async undo(ctx) {
       const ecs = await ctx.ecs();
       const state = await getServiceState(ecs, cluster, service);
-      if (state && state.taskDefinition !== w.current.taskDefinitionArn) {
-        await setServiceTaskDefinition(ecs, cluster, service, w.current.taskDefinitionArn);
-        await waitForStable(ctx, cluster, service);
+      if (!state) ctx.io.notify('warn', `ECS service ${service} no longer exists; nothing to point back`);
+      else if (state.taskDefinition !== w.current.taskDefinitionArn) {
+        if (await isOurs(ecs, state.taskDefinition, planId)) {
+          await setServiceTaskDefinition(ecs, cluster, service, w.current.taskDefinitionArn);
+          await waitForStable(ctx, cluster, service);
+        } else {
+          ctx.io.notify('warn', `ECS service ${service} now runs ${state.taskDefinition}, which this plan did not make; left as it is`);
+        }
       }
       // Every revision this plan registered, including one a crash left unrecorded.
       const family = w.current.taskDefinitionArn.split('/').pop()?.replace(/:\d+$/, '') ?? '';
@@ -215,6 +220,20 @@ export async function waitForStable(ctx: StepContext, cluster: string, service: 
     if (state.rolloutFailed) throw new SplitRoleError('EcsDeploymentFailed', `ECS service ${service}: the deployment failed (circuit breaker)`);
     return state.deployments === 1 && state.runningCount === state.desiredCount;
   });
+}
+
+/**
+ * Rollback points a workload back only from where apply put it: one that was
+ * moved elsewhere since, or deleted, is someone else's change and is left alone.
+ */
+async function leaveIfMovedElsewhere(ctx: StepContext, what: string, revert: () => Promise<unknown>): Promise<void> {
+  try {
+    await revert();
+  } catch (error) {
+    const code = (error as SplitRoleError).code;
+    if (code !== 'Drift' && code !== 'ResourceNotFoundException' && code !== 'InvalidInstanceID.NotFound') throw error;
+    ctx.io.notify('warn', `${what} was not pointed back: ${(error as Error).message}`);
+  }
 }
 
 function drift(message: string): SplitRoleError {

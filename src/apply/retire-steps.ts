@@ -71,9 +71,17 @@ async function bindingProblems(ctx: StepContext): Promise<string[]> {
 
 /** A fresh discovery of everything still bound to the shared role. */
 async function liveUsers(ctx: StepContext): Promise<RoleWorkloads> {
-  // Every service, not just the plan's: a workload may have been bound to the role since.
+  // Every service, not just the plan's, and the role's profiles as they are now: a workload,
+  // or a whole instance profile, may have been bound to the role since the plan was made.
+  const shared = ctx.plan.sharedRole;
+  let instanceProfiles = shared.instanceProfiles;
+  try {
+    instanceProfiles = (await getRoleSnapshot(ctx.iam, shared.roleName)).instanceProfiles;
+  } catch (error) {
+    if (!isNoSuchEntity(error)) throw error;
+  }
   const index = await indexAccount(ctx.session, ctx.io, { ec2: true, lambda: true, ecs: true });
-  return workloadsForRole(index, ctx.plan.sharedRole);
+  return workloadsForRole(index, { ...shared, instanceProfiles });
 }
 
 /**
@@ -102,7 +110,11 @@ export function retireSteps(plan: Plan): Step[] {
       id: SNAPSHOT_STEP,
       stage: 'retire',
       title: `snapshot ${roleName} into the journal`,
-      async run({ iam }) {
+      // Until the role is first changed, a resumed run takes the snapshot again: it must be the role as it is now.
+      recheckOnResume: true,
+      async run({ iam, journal }) {
+        const taken = journal.dataOf(SNAPSHOT_STEP);
+        if (taken && journal.status('retire:profiles') !== 'pending') return taken;
         try {
           return { snapshot: await getRoleSnapshot(iam, roleName) };
         } catch (error) {

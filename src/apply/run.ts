@@ -89,9 +89,16 @@ async function journaled(ctx: StepContext, command: 'apply' | 'rollback', run: (
 
 async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['renderer']): Promise<void> {
   let createdNow = false;
+  // Concurrent steps are let finish when one fails (listr2 would otherwise return while they still
+  // change AWS, after the lock is released); the first failure then stops the run before the next stage.
+  const failures: unknown[] = [];
+  const stopOnFailure = () => {
+    if (failures.length > 0) throw failures[0];
+  };
   const stages: ListrTask[] = STAGES.filter((stage) => steps.some((s) => s.stage === stage)).map((stage) => ({
     title: STAGE_TITLES[stage],
     task: async (_, task) => {
+      stopOnFailure();
       // New IAM resources need a moment before EC2 and Lambda accept them: wait once per stage, not per resource.
       if (stage === 'repoint' && createdNow && ctx.timings.iamSettleMs > 0) await sleep(ctx.timings.iamSettleMs);
       const stageSteps = steps.filter((s) => s.stage === stage);
@@ -102,16 +109,23 @@ async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['
           .map((step) => ({
             title: step.title,
             task: async (_, subtask) => {
-              const ran = await runStep(ctx, step, resuming && step.recheckOnResume === true);
+              let ran: boolean;
+              try {
+                ran = await runStep(ctx, step, resuming && step.recheckOnResume === true);
+              } catch (error) {
+                failures.push(error);
+                throw error;
+              }
               if (ran && stage === 'create') createdNow = true;
               if (!ran) subtask.skip(`${step.title} (done before)`);
             },
           })),
-        { concurrent: stage === 'repoint' ? REPOINT_CONCURRENCY : false, exitOnError: true },
+        { concurrent: stage === 'repoint' ? REPOINT_CONCURRENCY : false, exitOnError: stage !== 'repoint' },
       );
     },
   }));
   await taskList(stages, renderer).run();
+  stopOnFailure();
 }
 
 /** Runs one step with its journal entries; false when the journal shows it done. */

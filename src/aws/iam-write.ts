@@ -26,6 +26,7 @@ import {
   type IAMClient,
   type Tag,
 } from '@aws-sdk/client-iam';
+import { SplitRoleError } from '../core/errors.js';
 import { awsCall, collectPages } from './call.js';
 import { isNoSuchEntity } from './iam.js';
 
@@ -153,7 +154,9 @@ export async function ensureInstanceProfile(
   if (!created) tags = profile.InstanceProfile?.Tags ?? [];
   const roles = profile.InstanceProfile?.Roles ?? [];
   if (!roles.some((r) => r.RoleName === spec.roleName)) {
-    if (roles.length > 0) throw new Error(`instance profile ${spec.name} already holds role ${roles[0]?.RoleName}`);
+    if (roles.length > 0) {
+      throw new SplitRoleError('ProfileTaken', `instance profile ${spec.name} already holds role ${roles[0]?.RoleName}`, 'an instance profile holds one role: free it, or re-plan with another --name');
+    }
     try {
       await awsCall('iam:AddRoleToInstanceProfile', () =>
         iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: spec.name, RoleName: spec.roleName })),

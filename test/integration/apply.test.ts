@@ -200,6 +200,43 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(state.roles.map((r) => r.name)).toContain('orders');
     });
 
+    it('never overwrites an applied plan, and rollback leaves a workload someone moved elsewhere', async () => {
+      expect((await cli(['apply', planPath, '--yes'])).code).toBe(0);
+      const replan = await cli(['plan', '--role', 'orders', '--yes', '--evidence', 'logs', '--cloudtrail-logs', workdir, '--out', planPath]);
+      expect(replan.code).toBe(2);
+      expect(replan.stderr).toMatch(/PlanApplied: .* has been applied/);
+      expect((await readPlan(planPath)).planId).toBe(plan.planId);
+
+      const { iam } = seedClients(motoEndpoint);
+      const other = await iam.send(new CreateRoleCommand({ RoleName: 'orders-elsewhere', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com') }));
+      iam.destroy();
+      const lambda = new LambdaClient(config);
+      await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: scenario.functionNames[1], Role: other.Role?.Arn }));
+      lambda.destroy();
+
+      const rolledBack = await cli(['rollback', planPath, '--yes']);
+      expect(rolledBack.code).toBe(0);
+      expect(rolledBack.stderr).toMatch(/warning: Lambda orders-worker was not pointed back/);
+      const state = await captureAccountState(motoEndpoint);
+      expect(state.lambda['orders-worker']).toBe(other.Role?.Arn);
+      expect(state.lambda['orders-api']).toBe(scenario.roleArn);
+    });
+
+    it('refuses a re-sealed plan that grants more than the shared role, before any change', async () => {
+      const body = JSON.parse(await readFile(planPath, 'utf8')) as Plan;
+      const widened = structuredClone(body);
+      const statement = widened.newRoles[0]!.inlinePolicies[0]!.document.Statement[0]!;
+      statement.Action = [...[statement.Action ?? []].flat(), 'iam:CreateUser'];
+      const { digest: _old, ...rest } = widened;
+      const forged = join(workdir, 'forged.plan.json');
+      await writeFile(forged, `${JSON.stringify(sealPlan(rest as PlanBody), null, 2)}\n`);
+      proxy.clear();
+      const run = await cli(['apply', forged, '--yes']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/PolicySubsetError|iam:CreateUser/);
+      expect(proxy.mutatingCount).toBe(0);
+    });
+
     it('refuses apply and rollback without --yes when not on a terminal: exit 2, no change', async () => {
       const refused = await cli(['apply', planPath]);
       expect(refused.code).toBe(2);
@@ -262,6 +299,16 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
           iam.destroy();
         },
         /Drift: .*orders's inline policies changed/,
+      ],
+      [
+        'a new instance profile holding the shared role',
+        async () => {
+          const { iam } = seedClients(motoEndpoint);
+          await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'orders-extra' }));
+          await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'orders-extra', RoleName: 'orders' }));
+          iam.destroy();
+        },
+        /Drift: .*orders's instance profiles changed/,
       ],
       [
         "the shared role's trust policy changed",
