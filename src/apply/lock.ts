@@ -59,7 +59,10 @@ export function acquireLock(planPath: string, command: string): PlanLock {
           `wait for it to finish; if that process is gone, delete ${path}`,
         );
       }
-      // Stale: its process died without releasing it (crash, SIGKILL).
+      // Stale: its process died without releasing it (crash, SIGKILL). Remove it only if it is still
+      // that same stale lock: another run may have taken it over since it was read.
+      const now = readOwner(path);
+      if (now?.pid !== holder.pid || now.startedAt !== holder.startedAt) continue;
       try {
         unlinkSync(path);
       } catch {

@@ -37,6 +37,13 @@ export async function applyPlan(planPath: string, aws: AwsOptions, io: IoHost, o
   const operation = await openOperation(planPath, aws, io, 'apply');
   const { ctx } = operation;
   try {
+    if (options.keepSharedRole && planSteps(ctx.plan).some((s) => s.stage === 'retire' && !['pending', 'undone'].includes(ctx.journal.status(s.id)))) {
+      throw new SplitRoleError(
+        'RetireStarted',
+        `the shared role's retirement has already started (see \`split-role status\`); it cannot be kept now`,
+        'finish it with `split-role apply PLAN`, or undo everything with `split-role rollback PLAN`',
+      );
+    }
     const steps = planSteps(ctx.plan).filter((s) => !(options.keepSharedRole && s.stage === 'retire'));
     const remaining = steps.filter((s) => ctx.journal.status(s.id) !== 'done');
     if (remaining.length === 0) return 'nothing-to-do';

@@ -193,6 +193,10 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: scenario.functionNames[0], Role: scenario.roleArn }));
       lambda.destroy();
 
+      const keep = await cli(['apply', planPath, '--yes', '--keep-shared-role']);
+      expect(keep.code).toBe(2);
+      expect(keep.stderr).toMatch(/RetireStarted: /);
+
       const resumed = await cli(['apply', planPath, '--yes']);
       expect(resumed.code).toBe(2);
       expect(resumed.stderr).toMatch(/SharedRoleInUse: orders is still in use: Lambda orders-api/);
