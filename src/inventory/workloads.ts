@@ -58,19 +58,39 @@ export interface RoleWorkloads {
   };
 }
 
-/** Reads every service in scope once, in parallel. */
-export async function indexAccount(session: AwsSession, io: IoHost, scope: IndexScope): Promise<AccountIndex> {
-  const [ec2, lambda, ecs] = await Promise.all([
-    scope.ec2 ? indexEc2(session) : { associations: [], launchTemplates: [], autoScalingGroups: [] },
-    scope.lambda ? session.lambda().then(listFunctionRoles) : [],
-    scope.ecs ? indexEcs(session) : { taskDefinitions: [], services: [], standaloneTasks: [] },
-  ]);
-  io.notify(
-    'progress',
-    `indexed ${ec2.associations.length} instance-profile associations, ${lambda.length} Lambda functions and versions, ` +
-      `${ecs.taskDefinitions.length} ECS task definitions, ${ecs.services.length} ECS services`,
-  );
-  return { ...ec2, functions: lambda, ...ecs };
+/** Reads every service in scope, in parallel: a fresh look at the account. */
+export function indexAccount(session: AwsSession, io: IoHost, scope: IndexScope): Promise<AccountIndex> {
+  return new AccountIndexer(session, io).index(scope);
+}
+
+/**
+ * Reads each service at most once for the life of the indexer, so a run that
+ * plans several roles indexes the account once, not once per role.
+ */
+export class AccountIndexer {
+  private ec2?: Promise<Pick<AccountIndex, 'associations' | 'launchTemplates' | 'autoScalingGroups'>>;
+  private lambda?: Promise<FunctionRole[]>;
+  private ecs?: Promise<Pick<AccountIndex, 'taskDefinitions' | 'services' | 'standaloneTasks'>>;
+
+  constructor(
+    private readonly session: AwsSession,
+    private readonly io: IoHost,
+  ) {}
+
+  /** The index of the services in scope; services read before are not read again. */
+  async index(scope: IndexScope): Promise<AccountIndex> {
+    const [ec2, lambda, ecs] = await Promise.all([
+      scope.ec2 ? (this.ec2 ??= indexEc2(this.session)) : { associations: [], launchTemplates: [], autoScalingGroups: [] },
+      scope.lambda ? (this.lambda ??= this.session.lambda().then(listFunctionRoles)) : [],
+      scope.ecs ? (this.ecs ??= indexEcs(this.session)) : { taskDefinitions: [], services: [], standaloneTasks: [] },
+    ]);
+    this.io.notify(
+      'progress',
+      `indexed ${ec2.associations.length} instance-profile associations, ${lambda.length} Lambda functions and versions, ` +
+        `${ecs.taskDefinitions.length} ECS task definitions, ${ecs.services.length} ECS services`,
+    );
+    return { ...ec2, functions: lambda, ...ecs };
+  }
 }
 
 async function indexEc2(session: AwsSession): Promise<Pick<AccountIndex, 'associations' | 'launchTemplates' | 'autoScalingGroups'>> {

@@ -12,7 +12,7 @@ import { SplitRoleError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
 import { VERSION } from '../core/version.js';
 import { gatherEvidence, type EvidenceRequest } from '../evidence/gather.js';
-import { indexAccount, workloadsForRole } from '../inventory/workloads.js';
+import { AccountIndexer, workloadsForRole } from '../inventory/workloads.js';
 import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
 import { isServiceLinkedRole } from '../trust/role-scope.js';
 import { workloadKey } from '../trust/service-principals.js';
@@ -32,10 +32,38 @@ export interface PlanFacts {
   authorization: AccountAuthorization;
 }
 
+/**
+ * The account-wide reads of one `plan` run: the caller, the workload index
+ * and the authorization details are read once however many roles are planned.
+ */
+export class PlanReads {
+  readonly indexer: AccountIndexer;
+  private identity?: Promise<CallerIdentity>;
+  private authorization?: Promise<AccountAuthorization>;
+
+  constructor(
+    readonly session: AwsSession,
+    readonly io: IoHost,
+  ) {
+    this.indexer = new AccountIndexer(session, io);
+  }
+
+  /** Who the credentials belong to. */
+  callerIdentity(): Promise<CallerIdentity> {
+    return (this.identity ??= this.session.sts().then(getCallerIdentity));
+  }
+
+  /** Every principal and customer-managed policy of the account. */
+  accountAuthorization(): Promise<AccountAuthorization> {
+    return (this.authorization ??= this.session.iam().then(getAccountAuthorization));
+  }
+}
+
 /** Reads the role, its workloads, its evidence and the account's references. */
-export async function collectPlanFacts(session: AwsSession, io: IoHost, roleName: string, evidence: EvidenceRequest): Promise<PlanFacts> {
+export async function collectPlanFacts(reads: PlanReads, roleName: string, evidence: EvidenceRequest): Promise<PlanFacts> {
+  const { session, io } = reads;
   const iam = await session.iam();
-  const [identity, shared] = await Promise.all([session.sts().then(getCallerIdentity), readSharedRole(iam, roleName)]);
+  const [identity, shared] = await Promise.all([reads.callerIdentity(), readSharedRole(iam, roleName)]);
   const trust = analyseTrustPolicy(shared.trustPolicy, identity.account);
   if (trust.workloads.length < 2) {
     throw new SplitRoleError(
@@ -47,8 +75,8 @@ export async function collectPlanFacts(session: AwsSession, io: IoHost, roleName
   const keys = new Set(trust.services.map(workloadKey));
   io.notify('progress', `indexing workloads for ${trust.services.join(', ')}…`);
   const [index, authorization] = await Promise.all([
-    indexAccount(session, io, { ec2: keys.has('ec2'), lambda: keys.has('lambda'), ecs: keys.has('ecs-tasks') }),
-    getAccountAuthorization(iam),
+    reads.indexer.index({ ec2: keys.has('ec2'), lambda: keys.has('lambda'), ecs: keys.has('ecs-tasks') }),
+    reads.accountAuthorization(),
   ]);
   const workloads = workloadsForRole(index, shared);
   io.notify('progress', `reading ${evidence.source} evidence…`);

@@ -39,30 +39,13 @@ import { TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli, spawnCli, type SpawnedResult } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
-import { planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+import { ORDERS_APPLY_MUTATIONS, type OrdersScenario, planScenario, seedOrdersScenario } from '../support/scenario.js';
 
 const endpoint = inject('motoEndpoint');
 const FULL = process.env.SPLIT_ROLE_FULL_CRASH_MATRIX === '1';
 /** Full mode enumerates N = 1..FULL_MAX_N and skips N > M; the dry run fails if M outgrows it. */
 const FULL_MAX_N = 25;
 const RANDOM_SEED = 20_240_611;
-
-/** Every kind of mutating call a full apply of the orders plan makes, in order of first use. */
-const APPLY_OPERATIONS = [
-  'CreateRole',
-  'PutRolePolicy',
-  'CreateInstanceProfile',
-  'AddRoleToInstanceProfile',
-  'ReplaceIamInstanceProfileAssociation',
-  'UpdateFunctionConfiguration',
-  'RegisterTaskDefinition',
-  'UpdateService',
-  'RemoveRoleFromInstanceProfile',
-  'DeleteInstanceProfile',
-  'DetachRolePolicy',
-  'DeleteRolePolicy',
-  'DeleteRole',
-];
 
 interface CrashPoint {
   label: string;
@@ -73,11 +56,11 @@ interface CrashPoint {
 const CRASH_POINTS: CrashPoint[] = FULL
   ? Array.from({ length: FULL_MAX_N }, (_, i) => ({ label: `N=${i + 1}`, n: (ops: readonly string[]) => (i < ops.length ? i + 1 : undefined) }))
   : [
-      ...APPLY_OPERATIONS.map((op) => ({ label: `the first ${op}`, n: (ops: readonly string[]) => ops.indexOf(op) + 1 })),
+      ...ORDERS_APPLY_MUTATIONS.map((op) => ({ label: `the first ${op}`, n: (ops: readonly string[]) => ops.indexOf(op) + 1 })),
       {
         label: 'the last call (N=M)',
         // Skipped when the last call is already some operation's first (then it ran above).
-        n: (ops: readonly string[]) => (APPLY_OPERATIONS.some((op) => ops.indexOf(op) + 1 === ops.length) ? undefined : ops.length),
+        n: (ops: readonly string[]) => (ORDERS_APPLY_MUTATIONS.some((op) => ops.indexOf(op) + 1 === ops.length) ? undefined : ops.length),
       },
     ];
 
@@ -174,7 +157,7 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
     expect(orphanProblems(split)).toEqual([]);
     splitReference = normalized(split);
     // As a set: the concurrent repoints may start in either order.
-    expect(new Set(applyOps)).toEqual(new Set(APPLY_OPERATIONS));
+    expect(new Set(applyOps)).toEqual(new Set(ORDERS_APPLY_MUTATIONS));
     if (FULL) expect(applyOps.length).toBeLessThanOrEqual(FULL_MAX_N);
 
     proxy.clear();

@@ -16,7 +16,7 @@ import { TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { faultEvery, faultOf, startFaultProxy, type FaultKind, type FaultProxy, type FaultRule } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
-import { planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+import { ORDERS_APPLY_MUTATIONS, type OrdersScenario, planScenario, seedOrdersScenario } from '../support/scenario.js';
 
 const endpoint = inject('motoEndpoint');
 const RANDOM_SEED = 777;
@@ -90,23 +90,6 @@ const CASES: FaultCase[] = [
   },
 ];
 
-/** Every kind of mutating call a full apply of the orders plan makes. */
-const APPLY_MUTATIONS = [
-  'CreateRole',
-  'PutRolePolicy',
-  'CreateInstanceProfile',
-  'AddRoleToInstanceProfile',
-  'ReplaceIamInstanceProfileAssociation',
-  'UpdateFunctionConfiguration',
-  'RegisterTaskDefinition',
-  'UpdateService',
-  'RemoveRoleFromInstanceProfile',
-  'DeleteInstanceProfile',
-  'DetachRolePolicy',
-  'DeleteRolePolicy',
-  'DeleteRole',
-];
-
 describe.skipIf(!endpoint)('apply and rollback through throttling, 5xx and dropped connections', () => {
   const motoEndpoint = endpoint as string;
   let proxy: FaultProxy;
@@ -177,7 +160,7 @@ describe.skipIf(!endpoint)('apply and rollback through throttling, 5xx and dropp
         const faultedServices = new Set(proxy.injected.map((f) => f.service));
         for (const service of expectServices) expect(faultedServices, `a ${service} call was faulted`).toContain(service);
       }
-      if (expectMutations) expect([...new Set(proxy.injected.map((f) => f.operation))]).toEqual(expect.arrayContaining(APPLY_MUTATIONS));
+      if (expectMutations) expect([...new Set(proxy.injected.map((f) => f.operation))]).toEqual(expect.arrayContaining([...ORDERS_APPLY_MUTATIONS]));
 
       const final = await captureAccountState(motoEndpoint);
       expect(fullySplitProblems(final, 'orders')).toEqual([]);

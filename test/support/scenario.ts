@@ -329,3 +329,20 @@ export async function planScenario(endpoint: string, scenario: OrdersScenario, d
   if (run.code !== 0) throw new Error(`split-role plan failed (${run.code}): ${run.stderr}`);
   return out;
 }
+
+/** Every kind of mutating call a full apply of the orders plan makes, in order of first use. */
+export const ORDERS_APPLY_MUTATIONS: readonly string[] = [
+  'CreateRole',
+  'PutRolePolicy',
+  'CreateInstanceProfile',
+  'AddRoleToInstanceProfile',
+  'ReplaceIamInstanceProfileAssociation',
+  'UpdateFunctionConfiguration',
+  'RegisterTaskDefinition',
+  'UpdateService',
+  'RemoveRoleFromInstanceProfile',
+  'DeleteInstanceProfile',
+  'DetachRolePolicy',
+  'DeleteRolePolicy',
+  'DeleteRole',
+];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SplitRoleError } from '../../src/core/errors.js';
 import { decisionsFromFlags, type DecisionFlags } from '../../src/plan/decisions.js';
 import { requiredDecisions, type SplitAnalysis } from '../../src/plan/split-analysis.js';
 import { analysis, EC2, ECS, EDGE, evidence, LAMBDA, policyDoc, sharedRole, usage } from './fixtures/plan-fixtures.js';
+import { refusal } from './fixtures/refusal.js';
 
 /** ec2 + lambda + ecs; optionally with unattributed calls, a blind spot, an idle service. */
 function facts(options: { unattributed?: boolean; blind?: boolean; idle?: boolean; edge?: boolean } = {}): SplitAnalysis {
@@ -29,16 +29,6 @@ function facts(options: { unattributed?: boolean; blind?: boolean; idle?: boolea
       { unattributed: options.unattributed ? usage({ 'kms:Decrypt': 9 }) : usage() },
     ),
   );
-}
-
-function refusal(run: () => unknown): SplitRoleError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SplitRoleError);
-    return error as SplitRoleError;
-  }
-  throw new Error('expected a SplitRoleError, nothing was thrown');
 }
 
 describe('requiredDecisions', () => {

@@ -6,6 +6,7 @@ import { SplitRoleError } from '../../src/core/errors.js';
 import { canonicalJson, digestOf, parsePlan, readPlan, sealPlan, writeFileAtomic, writePlan } from '../../src/plan/plan-file.js';
 import { planSchema, type Plan } from '../../src/plan/schema.js';
 import { sampleBody, samplePlan } from './fixtures/plan-fixtures.js';
+import { refusal } from './fixtures/refusal.js';
 
 type Json = Record<string, unknown>;
 
@@ -16,16 +17,6 @@ function reverseKeys(value: unknown): unknown {
     return Object.fromEntries(Object.keys(value).reverse().map((k) => [k, reverseKeys((value as Json)[k])]));
   }
   return value;
-}
-
-function refusal(run: () => unknown): SplitRoleError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SplitRoleError);
-    return error as SplitRoleError;
-  }
-  throw new Error('expected a SplitRoleError, nothing was thrown');
 }
 
 async function refusalAsync(run: () => Promise<unknown>): Promise<SplitRoleError> {
@@ -202,7 +193,8 @@ describe('parsePlan refusals', () => {
     expect(error.exitCode).toBe(2);
     expect(error.message).toMatch(message);
     expect(error.message).toContain('plans/x.json');
-    expect(error.hint).toBeTruthy();
+    // Every refusal says what to do next: make a new plan.
+    expect(error.hint).toMatch(/split-role plan|re-plan/);
   });
 
   it('a good plan parses to itself', () => {

@@ -8,7 +8,7 @@ import type { IoHost } from '../../core/io-host.js';
 import type { EvidenceSource } from '../../evidence/types.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import { decisionsFromFlags, type DecisionFlags } from '../../plan/decisions.js';
-import { collectPlanFacts, finalisePlan, savePlan } from '../../plan/make-plan.js';
+import { collectPlanFacts, finalisePlan, PlanReads, savePlan } from '../../plan/make-plan.js';
 import { policyDiff } from '../../plan/markdown.js';
 import { scanAccount } from '../../scan/scan-account.js';
 import type { GlobalOptions } from '../main.js';
@@ -44,8 +44,9 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
         return ExitCode.ok;
       }
     }
+    const reads = new PlanReads(session, io);
     for (const roleName of roles) {
-      const facts = await collectPlanFacts(session, io, roleName, {
+      const facts = await collectPlanFacts(reads, roleName, {
         source: options.evidence,
         window,
         cloudtrailLogs: options.cloudtrailLogs,
