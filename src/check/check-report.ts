@@ -7,31 +7,16 @@
 import { resolveTrustPolicy, THIS_ACCOUNT } from '../iac/resolve.js';
 import type { IacFileOutcome, IacFileRoles, IacFormat, IacRole } from '../iac/types.js';
 import { PolicyParseError } from '../policy/document.js';
-import { analyseTrustPolicy, type FindingKind, type TrustAnalysis } from '../trust/analyse.js';
+import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
+import { judgeRole, type CodeRoleRef, type Finding, type FindingBody } from '../trust/finding.js';
 
 /** Where a role is defined. */
-export interface CheckRoleRef {
-  file: string;
-  line?: number;
+export interface CheckRoleRef extends CodeRoleRef {
   format: IacFormat;
-  /** CloudFormation/CDK logical id, or Terraform resource address. */
-  resource: string;
-  /** The literal role name when the code sets one, else the resource. */
-  roleName: string;
-  /** CDK construct path, when the template records it. */
-  constructPath?: string;
 }
 
-/** A role that more than one service (or a service and another account) can assume. */
-export interface CheckFinding extends CheckRoleRef {
-  kinds: FindingKind[];
-  services: string[];
-  otherPrincipals: Array<{ principal: string; type: string; crossAccount: boolean; account?: string }>;
-  conditional: boolean;
-  notes: string[];
-  /** Parts of the trust policy that could not be known from the code alone. */
-  unresolved: string[];
-}
+/** A role reported by check: the shared finding model, located by file and line. */
+export type CheckFinding = Finding<CheckRoleRef>;
 
 /** A finding accepted in the code with `split-role:allow-shared`. */
 export interface SuppressedFinding extends CheckFinding {
@@ -126,7 +111,7 @@ export function buildCheckReport(outcomes: readonly IacFileOutcome[], options: C
   return report;
 }
 
-type Judged = Omit<CheckFinding, keyof CheckRoleRef> | { unreadable: string };
+type Judged = FindingBody | { unreadable: string };
 
 function judge(role: IacRole, file: Pick<IacFileRoles, 'mappings' | 'localArns'>, cache: Map<string, TrustAnalysis>, own: Set<string>): Judged {
   const resolved =
@@ -149,22 +134,10 @@ function judge(role: IacRole, file: Pick<IacFileRoles, 'mappings' | 'localArns'>
     return { ...empty, unresolved: [...unresolved, `(policy): cannot be analysed: ${error.message}`] };
   }
   const display = (text: string) => (role.dialect === 'cloudformation' ? text.replaceAll(THIS_ACCOUNT, '${AWS::AccountId}') : text);
-  const otherPrincipals = analysis.otherPrincipals.map(({ principal, type, crossAccount, account }) => {
-    const cross = crossAccount && !(account !== undefined && own.has(account));
-    return account ? { principal: display(principal), type, crossAccount: cross, account: display(account) } : { principal: display(principal), type, crossAccount: cross };
-  });
-  const kinds = analysis.kinds.filter((kind) => kind !== 'service-and-cross-account' || otherPrincipals.some((p) => p.crossAccount));
-  return {
-    kinds,
-    services: [...analysis.services],
-    otherPrincipals,
-    conditional: [...analysis.serviceGrants, ...analysis.otherPrincipals].some((g) => g.conditions.length > 0),
-    notes: [...analysis.notes, ...resolved.notes],
-    unresolved,
-  };
+  return judgeRole(analysis, { ownAccounts: own, display, notes: resolved.notes, unresolved });
 }
 
-function record(report: CheckReport, ref: CheckRoleRef, role: IacRole, judged: Omit<CheckFinding, keyof CheckRoleRef>): void {
+function record(report: CheckReport, ref: CheckRoleRef, role: IacRole, judged: FindingBody): void {
   const entry: CheckFinding = { ...ref, ...judged };
   if (judged.kinds.length > 0) {
     const suppression = role.suppression;

@@ -3,21 +3,13 @@
  * single-service compliance KPI. Pure: roles and identity come in as data.
  */
 import { PolicyParseError } from '../policy/document.js';
-import { analyseTrustPolicy, type FindingKind, type TrustAnalysis } from '../trust/analyse.js';
+import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
+import { judgeRole, type Finding, type LiveRoleRef } from '../trust/finding.js';
 import { isServiceLinkedRole } from '../trust/role-scope.js';
 import type { RoleSummary } from '../aws/iam.js';
 
-/** A role reported by scan. */
-export interface ScanFinding {
-  roleName: string;
-  roleArn: string;
-  path: string;
-  kinds: FindingKind[];
-  services: string[];
-  otherPrincipals: Array<{ principal: string; type: string; crossAccount: boolean; account?: string }>;
-  conditional: boolean;
-  notes: string[];
-}
+/** A role reported by scan: the shared finding model, located by ARN. */
+export type ScanFinding = Finding<LiveRoleRef>;
 
 /** A role whose trust policy could not be read; counted, never fatal. */
 export interface UnreadableRole {
@@ -86,7 +78,8 @@ export function buildScanReport(
         otherPrincipals: analysis.otherPrincipals.map((p) => p.principal),
       });
     }
-    if (analysis.kinds.length > 0) findings.push(toFinding(role, analysis));
+    const judged = judgeRole(analysis);
+    if (judged.kinds.length > 0) findings.push({ roleName: role.roleName, roleArn: role.roleArn, path: role.path, ...judged });
   }
 
   const inScope = scanned - excluded;
@@ -106,21 +99,6 @@ export function buildScanReport(
     findings,
     serviceRoles,
     unreadable,
-  };
-}
-
-function toFinding(role: RoleSummary, analysis: TrustAnalysis): ScanFinding {
-  return {
-    roleName: role.roleName,
-    roleArn: role.roleArn,
-    path: role.path,
-    kinds: [...analysis.kinds],
-    services: [...analysis.services],
-    otherPrincipals: analysis.otherPrincipals.map(({ principal, type, crossAccount, account }) =>
-      account ? { principal, type, crossAccount, account } : { principal, type, crossAccount },
-    ),
-    conditional: [...analysis.serviceGrants, ...analysis.otherPrincipals].some((g) => g.conditions.length > 0),
-    notes: [...analysis.notes],
   };
 }
 

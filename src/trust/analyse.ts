@@ -9,10 +9,10 @@ import {
   type NormalisedStatement,
   type RawPrincipal,
 } from '../policy/document.js';
+import { findingKinds, type FindingKind } from './rules/index.js';
 import { workloadKey } from './service-principals.js';
 
-/** The reasons a role is reported. */
-export type FindingKind = 'multi-service' | 'service-and-cross-account';
+export type { FindingKind } from './rules/index.js';
 
 /** The principal types IAM accepts in a trust policy, plus "*" for anyone. */
 export type PrincipalType = 'Service' | 'AWS' | 'Federated' | 'CanonicalUser' | '*';
@@ -107,9 +107,8 @@ export function analyseTrustPolicy(document: unknown, accountId: string): TrustA
   const services = serviceGrants.map((g) => g.principal);
   const workloads = [...new Set(services.map(workloadKey))].sort();
 
-  const kinds: FindingKind[] = [];
-  if (workloads.length > 1) kinds.push('multi-service');
-  if (services.length > 0 && otherPrincipals.some((p) => p.crossAccount)) kinds.push('service-and-cross-account');
+  // The default rules, judged against the role's own account alone.
+  const kinds: FindingKind[] = findingKinds({ services, workloads, otherPrincipals });
   return { services, workloads, serviceGrants, otherPrincipals, kinds, notes };
 }
 

@@ -1,9 +1,9 @@
 /** `split-role check`: thin wiring from flags to checkPaths and the output formats. */
-import { writeFile } from 'node:fs/promises';
 import { checkPaths } from '../../check/check-paths.js';
-import { ExitCode, SplitRoleError, usageError } from '../../core/errors.js';
+import type { CheckUnreadable } from '../../check/check-report.js';
+import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
-import { checkToSarif } from '../format/check-sarif.js';
+import { buildSarif, writeSarif, type SarifNotification } from '../format/sarif.js';
 import { renderCheckText } from '../format/check-text.js';
 
 /** Flags of `check`. */
@@ -20,7 +20,7 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
   const bad = options.accounts.find((a) => !ACCOUNT_ID.test(a));
   if (bad !== undefined) throw usageError(`--account ${bad} is not a 12-digit AWS account id`);
   const report = await checkPaths(paths, { ownAccounts: options.accounts }, io);
-  if (options.sarif) await writeSarif(options.sarif, checkToSarif(report));
+  if (options.sarif) await writeSarif(options.sarif, buildSarif({ findings: report.findings, notifications: report.unreadable.map(unreadableNotification) }));
   io.result(options.json ? JSON.stringify(report, null, 2) : renderCheckText(report));
   // The text output lists unreadable files itself; JSON readers watching stderr need the warning.
   if (options.json) {
@@ -31,10 +31,6 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
   return report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;
 }
 
-async function writeSarif(file: string, sarif: object): Promise<void> {
-  try {
-    await writeFile(file, `${JSON.stringify(sarif, null, 2)}\n`);
-  } catch (error) {
-    throw new SplitRoleError('WriteFailed', `cannot write SARIF to ${file}: ${(error as Error).message}`);
-  }
+function unreadableNotification(entry: CheckUnreadable): SarifNotification {
+  return { message: `could not read ${entry.resource ? `${entry.resource} in ` : ''}${entry.file}: ${entry.reason}`, file: entry.file, ...(entry.line ? { line: entry.line } : {}) };
 }

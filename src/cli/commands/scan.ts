@@ -1,10 +1,9 @@
 /** `split-role scan`: thin wiring from flags to scanAccount and the output formats. */
-import { writeFile } from 'node:fs/promises';
 import { openAwsSession } from '../../aws/session.js';
-import { ExitCode, SplitRoleError } from '../../core/errors.js';
+import { ExitCode } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { scanAccount } from '../../scan/scan-account.js';
-import { scanToSarif } from '../format/sarif.js';
+import { buildSarif, writeSarif } from '../format/sarif.js';
 import { renderScanText } from '../format/scan-text.js';
 import type { GlobalOptions } from '../main.js';
 
@@ -21,19 +20,11 @@ export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<
   try {
     const report = await scanAccount(session, io, { roleNames: options.roles });
     io.notify('debug', `AWS calls: ${session.calls.commandTotal} commands, ${session.calls.requests} HTTP requests`);
-    if (options.sarif) await writeSarif(options.sarif, scanToSarif(report));
+    if (options.sarif) await writeSarif(options.sarif, buildSarif({ findings: report.findings }));
     io.result(options.json ? JSON.stringify({ ...report, awsCalls: session.calls.requests }, null, 2) : renderScanText(report));
     for (const role of report.unreadable) io.notify('warn', `could not read the trust policy of ${role.roleName}: ${role.reason}`);
     return report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;
   } finally {
     session.destroy();
-  }
-}
-
-async function writeSarif(file: string, sarif: object): Promise<void> {
-  try {
-    await writeFile(file, `${JSON.stringify(sarif, null, 2)}\n`);
-  } catch (error) {
-    throw new SplitRoleError('WriteFailed', `cannot write SARIF to ${file}: ${(error as Error).message}`);
   }
 }

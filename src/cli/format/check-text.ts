@@ -1,5 +1,6 @@
 /** The human-readable `check` output: findings by file and line, then what was suppressed, unresolved or unreadable. */
 import type { CheckReport, CheckRoleRef } from '../../check/check-report.js';
+import { findingCell, otherPrincipalsCell } from './finding-cells.js';
 import { renderTable } from './table.js';
 
 /** Renders a check report for a terminal. */
@@ -13,8 +14,8 @@ export function renderCheckText(report: CheckReport): string {
           where(f),
           f.resource,
           f.services.join(', '),
-          f.otherPrincipals.map((p) => (p.crossAccount ? `${p.principal} (cross-account)` : p.principal)).join(', ') || '-',
-          f.kinds.join(', ') + (f.conditional ? ' (conditional)' : '') + (f.unresolved.length > 0 ? ' (partly unresolved)' : ''),
+          otherPrincipalsCell(f),
+          findingCell(f),
         ]),
       ),
       '',

@@ -1,43 +1,39 @@
 /**
- * SARIF 2.1.0 output for code-scanning dashboards. Rule ids and fingerprints
- * are stable across runs so a dashboard tracks one alert per role and kind.
+ * The one SARIF 2.1.0 writer, for `scan` and `check` alike. Rules (ids, levels,
+ * help) come from the rule registry; fingerprints are stable across runs so a
+ * dashboard tracks one alert per role and rule.
  */
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SplitRoleError } from '../../core/errors.js';
 import { VERSION } from '../../core/version.js';
-import type { ScanReport } from '../../scan/report.js';
-import type { FindingKind } from '../../trust/analyse.js';
+import { describeFinding, findingName, type Finding } from '../../trust/finding.js';
+import { enabledRules, ruleFor } from '../../trust/rules/index.js';
+import type { RuleOptions } from '../../trust/rules/types.js';
 
-/** The rule behind each finding kind. Ids never change once published. */
-export const SARIF_RULES: Record<FindingKind, { id: string; name: string; short: string; full: string }> = {
-  'multi-service': {
-    id: 'SR001',
-    name: 'MultiServiceRole',
-    short: 'IAM role assumable by more than one AWS service',
-    full: 'Each service that can assume the role receives every permission the others need. Split it into one role per service with `split-role plan`.',
-  },
-  'service-and-cross-account': {
-    id: 'SR002',
-    name: 'ServiceAndCrossAccountRole',
-    short: 'IAM role assumable by an AWS service and by another account',
-    full: 'A principal outside the account can obtain the same credentials that a service workload uses. Give the external principal its own role.',
-  },
-};
-
-/** One finding to report, wherever it was found. */
-export interface SarifFinding {
-  kind: FindingKind;
+/** Something the run could not do (an unreadable file, say), reported as a tool notification. */
+export interface SarifNotification {
   message: string;
-  /** Identifies the role for fingerprinting: an ARN, or file + logical id. */
-  identity: string;
-  /** A URI for the location: a file path, or the role ARN for live accounts. */
-  uri: string;
+  /** A file name, when the problem is one file's. */
+  file?: string;
   line?: number;
-  logicalName: string;
 }
 
-/** Builds a SARIF log from findings. */
-export function buildSarif(findings: readonly SarifFinding[]): object {
-  const kinds = Object.keys(SARIF_RULES) as FindingKind[];
+/** What goes into one SARIF log. */
+export interface SarifInput {
+  findings: readonly Finding[];
+  rules?: RuleOptions;
+  notifications?: readonly SarifNotification[];
+  /** The account each live finding belongs to, when a run spans several. */
+  accountOf?: (finding: Finding) => string | undefined;
+}
+
+/** Builds a SARIF log: one result per finding and kind. */
+export function buildSarif(input: SarifInput): object {
+  const rules = enabledRules(input.rules);
+  const notifications = input.notifications ?? [];
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -48,56 +44,80 @@ export function buildSarif(findings: readonly SarifFinding[]): object {
             name: 'split-role',
             version: VERSION,
             informationUri: 'https://github.com/split-role/split-role',
-            rules: kinds.map((kind) => {
-              const rule = SARIF_RULES[kind];
-              return {
-                id: rule.id,
-                name: rule.name,
-                shortDescription: { text: rule.short },
-                fullDescription: { text: rule.full },
-                defaultConfiguration: { level: 'error' },
-                properties: { tags: ['security', 'iam', 'least-privilege'] },
-              };
-            }),
+            rules: rules.map((rule) => ({
+              id: rule.id,
+              name: rule.name,
+              shortDescription: { text: rule.short },
+              fullDescription: { text: rule.help },
+              help: { text: rule.help },
+              defaultConfiguration: { level: rule.level },
+              properties: { tags: ['security', 'iam', 'least-privilege'] },
+            })),
           },
         },
-        results: findings.map((finding) => {
-          const rule = SARIF_RULES[finding.kind];
-          return {
-            ruleId: rule.id,
-            ruleIndex: kinds.indexOf(finding.kind),
-            level: 'error',
-            message: { text: finding.message },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: finding.uri },
-                  ...(finding.line ? { region: { startLine: finding.line } } : {}),
-                },
-                logicalLocations: [{ name: finding.logicalName, kind: 'resource' }],
-              },
-            ],
-            partialFingerprints: { 'splitRoleFinding/v1': fingerprint(rule.id, finding.identity) },
-          };
-        }),
+        invocations: [
+          {
+            executionSuccessful: notifications.length === 0,
+            toolExecutionNotifications: notifications.map((n) => ({
+              level: 'error',
+              message: { text: n.message },
+              ...(n.file ? { locations: [{ physicalLocation: physical(n.file, n.line) }] } : {}),
+            })),
+          },
+        ],
+        results: input.findings.flatMap((finding) =>
+          finding.kinds.map((kind) => {
+            const rule = ruleFor(kind);
+            const account = input.accountOf?.(finding);
+            return {
+              ruleId: rule.id,
+              ruleIndex: rules.findIndex((r) => r.id === rule.id),
+              level: rule.level,
+              message: { text: describeFinding(finding) },
+              locations: [{ physicalLocation: locationOf(finding), logicalLocations: [{ name: findingName(finding), kind: 'resource' }] }],
+              partialFingerprints: { 'splitRoleFinding/v1': fingerprint(rule.id, identityOf(finding)) },
+              ...(account ? { properties: { account } } : {}),
+            };
+          }),
+        ),
       },
     ],
   };
 }
 
-/** SARIF for a live-account scan: one result per role and finding kind. */
-export function scanToSarif(report: ScanReport): object {
-  return buildSarif(
-    report.findings.flatMap((f) =>
-      f.kinds.map((kind) => ({
-        kind,
-        message: `Role ${f.roleName} can be assumed by ${[...f.services, ...f.otherPrincipals.map((p) => p.principal)].join(', ')}.`,
-        identity: f.roleArn,
-        uri: f.roleArn,
-        logicalName: f.roleName,
-      })),
-    ),
-  );
+/** Writes a SARIF log to a file; a failure is a clear WriteFailed error. */
+export async function writeSarif(file: string, sarif: object): Promise<void> {
+  try {
+    await writeFile(file, `${JSON.stringify(sarif, null, 2)}\n`);
+  } catch (error) {
+    throw new SplitRoleError('WriteFailed', `cannot write SARIF to ${file}: ${(error as Error).message}`);
+  }
+}
+
+function locationOf(finding: Finding): object {
+  // A live role has no file: its ARN is the artifact.
+  return 'file' in finding ? physical(finding.file, finding.line) : { artifactLocation: { uri: finding.roleArn } };
+}
+
+function physical(file: string, line?: number): object {
+  return { artifactLocation: { uri: artifactUri(file) }, ...(line ? { region: { startLine: line } } : {}) };
+}
+
+/**
+ * What the fingerprint hashes. For code, file + resource and not the line: the
+ * fingerprint must survive edits above the role, or every such edit would reopen the alert.
+ */
+function identityOf(finding: Finding): string {
+  return 'file' in finding ? `${finding.file}#${finding.resource}` : finding.roleArn;
+}
+
+/**
+ * A file name as a SARIF artifact URI: a relative reference for files under
+ * the working directory (code scanning resolves it against the repository
+ * root), a file: URL otherwise; percent-encoded either way.
+ */
+function artifactUri(file: string): string {
+  return isAbsolute(file) ? pathToFileURL(file).href : encodeURI(file);
 }
 
 function fingerprint(ruleId: string, identity: string): string {

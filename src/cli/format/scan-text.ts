@@ -1,5 +1,6 @@
 /** The human-readable scan output: a table of findings and a summary line. */
 import type { ScanReport } from '../../scan/report.js';
+import { findingCell, otherPrincipalsCell } from './finding-cells.js';
 import { renderTable } from './table.js';
 
 /** Renders a scan report for a terminal. */
@@ -12,8 +13,8 @@ export function renderScanText(report: ScanReport): string {
         report.findings.map((f) => [
           f.roleName,
           f.services.join(', '),
-          f.otherPrincipals.map((p) => (p.crossAccount ? `${p.principal} (cross-account)` : p.principal)).join(', ') || '-',
-          f.kinds.join(', ') + (f.conditional ? ' (conditional)' : ''),
+          otherPrincipalsCell(f),
+          findingCell(f),
         ]),
       ),
       '',

@@ -1,0 +1,30 @@
+/**
+ * The registry of finding rules, in published order. Adding a rule is one file
+ * here plus its table test; formatters read ids, levels and help from this list.
+ */
+import { multiServiceRule } from './multi-service.js';
+import { serviceAndCrossAccountRule } from './service-and-cross-account.js';
+import type { RuleOptions, RuleSubject, TrustRule } from './types.js';
+
+/** Every rule, in id order. */
+export const RULES = [multiServiceRule, serviceAndCrossAccountRule] as const;
+
+/** The reasons a role is reported: one per rule. */
+export type FindingKind = (typeof RULES)[number]['kind'];
+
+/** The rules a run with these options evaluates. */
+export function enabledRules(options: RuleOptions = {}): ReadonlyArray<TrustRule<FindingKind>> {
+  return RULES.filter((rule) => rule.enabled(options));
+}
+
+/** The rule that reports a kind. */
+export function ruleFor(kind: FindingKind): TrustRule<FindingKind> {
+  return RULES.find((rule) => rule.kind === kind) as TrustRule<FindingKind>;
+}
+
+/** The kinds of every enabled rule that finds the subject non-compliant, in rule order. */
+export function findingKinds(subject: RuleSubject, options: RuleOptions = {}): FindingKind[] {
+  return enabledRules(options)
+    .filter((rule) => rule.evaluate(subject, options).status === 'non-compliant')
+    .map((rule) => rule.kind);
+}
