@@ -6,13 +6,11 @@ import { openAwsSession, type AwsOptions } from '../aws/session.js';
 import { getCallerIdentity } from '../aws/sts.js';
 import type { IoHost } from '../core/io-host.js';
 import { readPlan } from '../plan/plan-file.js';
-import { policySources } from '../plan/split-analysis.js';
-import { assertSubset } from '../policy/subset.js';
 import type { Plan } from '../plan/schema.js';
 import { createSteps } from './create-steps.js';
 import { Journal, journalPathFor } from './journal.js';
 import { acquireLock } from './lock.js';
-import { checkTarget } from './preflight.js';
+import { assertPlanSound, checkTarget } from './preflight.js';
 import { repointSteps } from './repoint-steps.js';
 import { retireSteps, verifyStep } from './retire-steps.js';
 import type { Step, StepContext } from './step.js';
@@ -34,12 +32,16 @@ export function planSteps(plan: Plan): Step[] {
  * and region, takes the lock and opens the journal, in that order, so a bad
  * plan never reaches AWS and a wrong account never reaches the lock.
  */
-export async function openOperation(planPath: string, aws: AwsOptions, io: IoHost, command: 'apply' | 'rollback'): Promise<Operation> {
+export async function openOperation(
+  planPath: string,
+  aws: AwsOptions,
+  io: IoHost,
+  command: 'apply' | 'rollback',
+  options: { expectDigest?: string } = {},
+): Promise<Operation> {
   const plan = await readPlan(planPath);
-  // The digest proves the plan was not edited by accident, not that it is safe: check the promise again.
-  for (const role of plan.newRoles) {
-    assertSubset(policySources(plan.sharedRole), [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document));
-  }
+  // The digest proves the plan was not edited by accident, not that it is safe: check its rules again.
+  assertPlanSound(plan, options.expectDigest);
   const journalPath = journalPathFor(planPath);
   // Refuse a corrupt journal before any AWS call.
   Journal.open(journalPath, plan.planId);

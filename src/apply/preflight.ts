@@ -11,10 +11,35 @@ import { instanceProfileTags, managedPolicyTags, roleTags } from '../aws/iam-wri
 import { getFunctionState } from '../aws/lambda.js';
 import type { CallerIdentity } from '../aws/sts.js';
 import { SplitRoleError } from '../core/errors.js';
-import { canonicalJson } from '../plan/plan-file.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { planInvariantProblems } from '../plan/invariants.js';
 import type { Plan } from '../plan/schema.js';
+import { policySources } from '../plan/split-analysis.js';
+import { assertSubset } from '../policy/subset.js';
 import { repointStepId } from './repoint-steps.js';
 import { taggedWithPlan, type StepContext } from './step.js';
+
+/**
+ * Refuses a plan that split-role could not have written, before any AWS call:
+ * the digest the review approved (when given), the invariants re-derived from
+ * the plan's own snapshot, and the promise that no new role grants more than the shared role.
+ */
+export function assertPlanSound(plan: Plan, expectDigest?: string): void {
+  if (expectDigest !== undefined && expectDigest !== plan.digest) {
+    throw new SplitRoleError(
+      'PlanNotApproved',
+      `the plan's digest is ${plan.digest}, not the approved ${expectDigest}`,
+      'apply exactly the plan that was reviewed, or review this one',
+    );
+  }
+  const problems = planInvariantProblems(plan);
+  if (problems.length > 0) {
+    throw new SplitRoleError('PlanUnsafe', `the plan breaks split-role's rules: ${problems.join('; ')}`, 'nothing was changed; regenerate it with `split-role plan`');
+  }
+  for (const role of plan.newRoles) {
+    assertSubset(policySources(plan.sharedRole), [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document));
+  }
+}
 
 /** Refuses a plan made for another account, partition or region. */
 export function checkTarget(plan: Plan, identity: CallerIdentity, region: string): void {
@@ -52,6 +77,8 @@ async function sharedRoleDrift(ctx: StepContext): Promise<string[]> {
     throw error;
   }
   const drift: string[] = [];
+  // The live role must be the one snapshotted, not another role that took its name since.
+  if (live.arn !== recorded.arn || live.roleId !== recorded.roleId) drift.push(`${recorded.roleName} is not the role the plan recorded (${live.arn}, id ${live.roleId})`);
   if (canonicalJson(live.trustPolicy) !== canonicalJson(recorded.trustPolicy)) drift.push(`${recorded.roleName}'s trust policy changed`);
   const inline = (s: Pick<RoleSnapshot, 'inlinePolicies'>) => canonicalJson(Object.fromEntries(s.inlinePolicies.map((p) => [p.name, p.document])));
   if (inline(live) !== inline(recorded)) drift.push(`${recorded.roleName}'s inline policies changed`);

@@ -33,8 +33,13 @@ const STAGE_TITLES: Record<Stage, string> = {
 const REPOINT_CONCURRENCY = 4;
 
 /** Applies a plan (or resumes it). `keepSharedRole` stops after Verify, for a soak period. */
-export async function applyPlan(planPath: string, aws: AwsOptions, io: IoHost, options: RunOptions & { keepSharedRole?: boolean }): Promise<RunOutcome> {
-  const operation = await openOperation(planPath, aws, io, 'apply');
+export async function applyPlan(
+  planPath: string,
+  aws: AwsOptions,
+  io: IoHost,
+  options: RunOptions & { keepSharedRole?: boolean; expectDigest?: string },
+): Promise<RunOutcome> {
+  const operation = await openOperation(planPath, aws, io, 'apply', { expectDigest: options.expectDigest });
   const { ctx } = operation;
   try {
     if (options.keepSharedRole && planSteps(ctx.plan).some((s) => s.stage === 'retire' && !['pending', 'undone'].includes(ctx.journal.status(s.id)))) {

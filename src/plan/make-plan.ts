@@ -18,7 +18,8 @@ import { isServiceLinkedRole } from '../trust/role-scope.js';
 import { workloadKey } from '../trust/service-principals.js';
 import { buildPlan, type PlanDecisions } from './builder.js';
 import { renderPlanMarkdown } from './markdown.js';
-import { parsePlan, sealPlan, writeFileAtomic, writePlan } from './plan-file.js';
+import { planInvariantProblems } from './invariants.js';
+import { parsePlan, reviewPathFor, sealPlan, writeFileAtomic, writePlan } from './plan-file.js';
 import { findReferences } from './references.js';
 import type { Plan } from './schema.js';
 import { analyseSplit, type SplitAnalysis } from './split-analysis.js';
@@ -124,15 +125,19 @@ export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId:
       references: (names) => findReferences(facts.authorization, facts.analysis.shared.arn, names),
     }),
   );
-  // A plan apply could not read back must never reach the disk.
+  // A plan apply could not read back, or would refuse, must never reach the disk.
   parsePlan(JSON.stringify(plan), 'the new plan');
+  const problems = planInvariantProblems(plan);
+  if (problems.length > 0) {
+    throw new SplitRoleError('PlanUnsafe', `the new plan breaks split-role's rules: ${problems.join('; ')}`, 'this is a bug in split-role: please report it');
+  }
   return plan;
 }
 
 /** Writes the plan and its Markdown review (`.md` beside it); returns the review's path. */
 export async function savePlan(plan: Plan, path: string): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
-  const reviewPath = path.replace(/\.json$/, '') + '.md';
+  const reviewPath = reviewPathFor(path);
   await writePlan(path, plan);
   await writeFileAtomic(reviewPath, renderPlanMarkdown(plan));
   return reviewPath;

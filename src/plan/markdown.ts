@@ -1,28 +1,31 @@
 /**
  * The plan's Markdown twin, for review in a pull request: per service, the
  * actions kept with their evidence; what was dropped and why; a diff of each
- * new role's policy against the shared role's; and the workloads that move.
+ * new role's policy against the shared role's; each new role's full trust
+ * policy; and the workloads that move. Everything from the account or the
+ * plan is escaped (src/core/escape.ts): the review must not be turned against its reader.
  */
 import { createTwoFilesPatch } from 'diff';
+import { markdownCode as code, markdownFence, markdownText as text } from '../core/escape.js';
 import type { Plan, PlannedRole, PlannedWorkload } from './schema.js';
 
 /** Renders the review document for a plan. */
 export function renderPlanMarkdown(plan: Plan): string {
   const out: string[] = [];
   const shared = plan.sharedRole;
-  out.push(`# split-role plan: ${shared.roleName}`, '');
+  out.push(`# split-role plan: ${text(shared.roleName)}`, '');
   out.push(
-    `- Plan id: \`${plan.planId}\` · digest \`${plan.digest}\``,
-    `- Account \`${plan.account}\` (${plan.partition}), region \`${plan.region}\``,
-    `- Shared role: \`${shared.arn}\``,
-    `- Evidence: ${plan.evidence.source}, ${plan.evidence.window.start} → ${plan.evidence.window.end}, ${plan.evidence.recordsRead} records read`,
+    `- Plan id: ${code(plan.planId)} · digest ${code(plan.digest)}`,
+    `- Account ${code(plan.account)} (${text(plan.partition)}), region ${code(plan.region)}`,
+    `- Shared role: ${code(shared.arn)}`,
+    `- Evidence: ${plan.evidence.source}, ${code(plan.evidence.window.start)} → ${code(plan.evidence.window.end)}, ${plan.evidence.recordsRead} records read`,
     `- Decisions: unattributed = ${plan.decisions.unattributed}, unobservable = ${plan.decisions.unobservable}` +
       (plan.decisions.noEvidence ? `, no-evidence services = ${plan.decisions.noEvidence}` : ''),
     `- Shared role retired after apply: ${plan.retireSharedRole ? 'yes' : 'no'}`,
     '',
   );
   if (plan.warnings.length > 0) {
-    out.push('> [!WARNING]', ...plan.warnings.map((w) => `> - ${w}`), '');
+    out.push('> [!WARNING]', ...plan.warnings.map((w) => `> - ${text(w)}`), '');
   }
 
   out.push('## New roles', '');
@@ -30,8 +33,8 @@ export function renderPlanMarkdown(plan: Plan): string {
     table(
       ['Service', 'New role', 'Actions', 'Sessions', 'Events', 'Policies'],
       plan.newRoles.map((r) => [
-        r.service + (r.noEvidence ? ' ⚠ no evidence' : ''),
-        `\`${r.roleName}\``,
+        code(r.service) + (r.noEvidence ? ' ⚠ no evidence' : ''),
+        code(r.roleName),
         String(r.actions.length),
         String(plan.evidence.services[r.service]?.sessions ?? 0),
         String(plan.evidence.services[r.service]?.events ?? 0),
@@ -50,7 +53,7 @@ export function renderPlanMarkdown(plan: Plan): string {
       ? 'None: every granted action was used.'
       : table(
           ['Policy', 'Statement', 'Unused patterns'],
-          plan.unused.map((u) => [`${u.policy} (${u.policyKind})`, u.sid ?? `#${u.statementIndex}`, u.patterns.map(code).join(', ')]),
+          plan.unused.map((u) => [`${text(u.policy)} (${u.policyKind})`, u.sid === undefined ? `#${u.statementIndex}` : text(u.sid), u.patterns.map(code).join(', ')]),
         ),
     '',
   );
@@ -60,12 +63,12 @@ export function renderPlanMarkdown(plan: Plan): string {
       ? 'None: every call was tied to a service.'
       : table(
           ['Action', 'Calls', 'Last seen', 'Granted to'],
-          plan.unattributed.map((u) => [code(u.action), String(u.count), u.lastSeen ?? '-', u.grantedTo.join(', ') || 'nobody']),
+          plan.unattributed.map((u) => [code(u.action), String(u.count), when(u.lastSeen), u.grantedTo.map(code).join(', ') || 'nobody']),
         ),
     '',
   );
   out.push('## Blind spots', '');
-  out.push(plan.evidence.blindSpots.length === 0 ? 'None.' : plan.evidence.blindSpots.map((b) => `- ${b}`).join('\n'), '');
+  out.push(plan.evidence.blindSpots.length === 0 ? 'None.' : plan.evidence.blindSpots.map((b) => `- ${text(b)}`).join('\n'), '');
 
   out.push('## Workloads that move', '');
   out.push(
@@ -75,27 +78,38 @@ export function renderPlanMarkdown(plan: Plan): string {
     '',
   );
   if (plan.followUps.length > 0) {
-    out.push('## Manual follow-ups', '', ...plan.followUps.map((f) => `- [ ] **${f.kind}** ${f.message}`), '');
+    out.push('## Manual follow-ups', '', ...plan.followUps.map((f) => `- [ ] **${f.kind}** ${text(f.message)}`), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }
 
 function roleSection(plan: Plan, role: PlannedRole): string[] {
-  const lines = [`### ${role.service} → \`${role.roleName}\``, ''];
+  const lines = [`### ${code(role.service)} → ${code(role.roleName)}`, ''];
   lines.push(
     role.actions.length === 0
       ? 'No actions: this role gets no permissions.'
       : table(
           ['Action', 'Why', 'Calls', 'Last seen'],
-          role.actions.map((a) => [code(a.action), a.origin, String(a.count), a.lastSeen ?? '-']),
+          role.actions.map((a) => [code(a.action), a.origin, String(a.count), when(a.lastSeen)]),
         ),
     '',
   );
   const blind = role.unobservable;
   if (blind.length > 0) {
-    lines.push('Unobservable grants:', '', ...blind.map((u) => `- ${code(u.action)} — ${u.reason} — **${u.kept ? 'kept' : 'dropped'}**`), '');
+    lines.push('Unobservable grants:', '', ...blind.map((u) => `- ${code(u.action)} — ${text(u.reason)} — **${u.kept ? 'kept' : 'dropped'}**`), '');
   }
-  lines.push('<details><summary>Policy diff against the shared role</summary>', '', '```diff', policyDiff(plan, role).trimEnd(), '```', '', '</details>', '');
+  lines.push(
+    `Trust policy (who can assume ${code(role.roleName)}):`,
+    '',
+    markdownFence(JSON.stringify(role.trustPolicy, null, 2), 'json'),
+    '',
+    '<details><summary>Policy diff against the shared role</summary>',
+    '',
+    markdownFence(policyDiff(plan, role), 'diff'),
+    '',
+    '</details>',
+    '',
+  );
   return lines;
 }
 
@@ -133,16 +147,17 @@ function workloadRow(w: PlannedWorkload): string[] {
   }
 }
 
+function when(at: string | undefined): string {
+  return at === undefined ? '-' : code(at);
+}
+
 function roleName(arn: string): string {
   return arn.split('/').pop() ?? arn;
 }
 
-function code(text: string): string {
-  return `\`${text}\``;
-}
-
 function table(header: string[], rows: string[][]): string {
-  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  // A pipe splits a table cell even inside a code span; the escapers' own `\|` stays as it is.
+  const escape = (cell: string) => cell.replace(/\\?\|/g, '\\|');
   return [
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,

@@ -4,28 +4,11 @@
  * refused before anything touches AWS.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
+import { canonicalJson, PROTOTYPE_KEYS } from '../core/canonical-json.js';
 import { SplitRoleError } from '../core/errors.js';
 import { PLAN_SCHEMA_VERSION, planSchema, type Plan, type PlanBody } from './schema.js';
-
-/** JSON with object keys sorted at every level, so equal content digests equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const child = (value as Record<string, unknown>)[key];
-      if (child !== undefined) sorted[key] = sortKeys(child);
-    }
-    return sorted;
-  }
-  return value;
-}
 
 /** The seal: sha256 over the canonical body (the digest field excluded). */
 export function digestOf(body: PlanBody | Plan): string {
@@ -56,17 +39,36 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
   }
 }
 
+/** The Markdown review written beside a plan file. */
+export function reviewPathFor(planPath: string): string {
+  return `${planPath.replace(/\.json$/, '')}.md`;
+}
+
 /** Writes a sealed plan atomically, pretty-printed for review. */
 export async function writePlan(path: string, plan: Plan): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(plan, null, 2)}\n`);
 }
 
-/** Reads and validates a plan: parse, version, schema, then digest. */
+/** Plans larger than this are refused unread: a real plan is a few hundred kilobytes. */
+export const MAX_PLAN_BYTES = 20 * 1024 * 1024;
+
+/** Reads and validates a plan: size, parse, version, schema, then digest. */
 export async function readPlan(path: string): Promise<Plan> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const handle = await open(path, 'r');
+    try {
+      // Measured on the open file, so the file checked is the file read.
+      const { size } = await handle.stat();
+      if (size > MAX_PLAN_BYTES) {
+        throw new SplitRoleError('PlanTooLarge', `${path} is ${(size / 1024 / 1024).toFixed(1)} MB; plans over ${MAX_PLAN_BYTES / 1024 / 1024} MB are refused unread`, 'regenerate it with `split-role plan`');
+      }
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
+    if (error instanceof SplitRoleError) throw error;
     throw new SplitRoleError('PlanUnreadable', `cannot read plan ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   return parsePlan(text, path);
@@ -79,6 +81,10 @@ export function parsePlan(text: string, source: string): Plan {
     raw = JSON.parse(text);
   } catch (error) {
     throw new SplitRoleError('PlanCorrupt', `${source} is not valid JSON (${(error as Error).message})`, 'regenerate it with `split-role plan`');
+  }
+  const polluting = prototypeKeyPath(raw, '');
+  if (polluting !== undefined) {
+    throw new SplitRoleError('PlanInvalid', `${source} has a key ${polluting} that split-role never writes`, 'regenerate it with `split-role plan`');
   }
   const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== PLAN_SCHEMA_VERSION) {
@@ -104,4 +110,22 @@ export function parsePlan(text: string, source: string): Plan {
     );
   }
   return raw as Plan;
+}
+
+/** The path of the first `__proto__`, `constructor` or `prototype` key, if any. */
+function prototypeKeyPath(value: unknown, at: string): string | undefined {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = prototypeKeyPath(item, `${at}[${i}]`);
+      if (found !== undefined) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const here = at ? `${at}.${key}` : key;
+      if (PROTOTYPE_KEYS.has(key)) return here;
+      const found = prototypeKeyPath(child, here);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }

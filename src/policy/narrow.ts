@@ -4,6 +4,7 @@
  * exactly; only its action list shrinks to concrete, used actions. Deny
  * statements travel unchanged, because dropping a Deny can only widen access.
  */
+import { canonicalJson } from '../core/canonical-json.js';
 import { actionMatches, statementCoversAction } from './actions.js';
 import { parsePolicy, type NormalisedStatement } from './document.js';
 import type { IamStatement, PolicySource } from './types.js';
@@ -192,15 +193,6 @@ function compact(list: readonly string[]): string | string[] {
 function asSet(list: string | string[] | undefined): string[] | undefined {
   if (list === undefined) return undefined;
   return [...new Set(typeof list === 'string' ? [list] : list)].sort(compareText);
-}
-
-/** JSON with object keys sorted, so equal statements produce equal keys. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => compareText(a, b)))
-      : v,
-  );
 }
 
 /** Hands out Sids that are alphanumeric (as IAM requires) and unique within the new role's policies. */

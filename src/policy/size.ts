@@ -111,7 +111,7 @@ function documentOf(statements: IamStatement[]): IamPolicyDocument {
 }
 
 /** `${roleName}-policy${suffix}`, shortening the role name part if the whole would pass IAM's 128-character limit. */
-function policyName(roleName: string, suffix: string): string {
+export function policyName(roleName: string, suffix: string): string {
   const tail = `-policy${suffix}`;
   return `${roleName.slice(0, POLICY_NAME_MAX_CHARS - tail.length)}${tail}`;
 }

@@ -394,6 +394,11 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       edit(b);
       return `${JSON.stringify(sealPlan(b), null, 2)}\n`;
     };
+    /** The good plan rewritten as text (another account or partition throughout), resealed. */
+    const retargeted = (rewrite: (text: string) => string) => {
+      const b = JSON.parse(rewrite(JSON.stringify(body(), null, 2))) as PlanBody;
+      return `${JSON.stringify(sealPlan(b), null, 2)}\n`;
+    };
     /** Seals any JSON the way plan files are sealed, so only the schema (not the digest) can object. */
     const resealedLoose = (edit: (b: Record<string, unknown>) => void) => {
       const b = body() as unknown as Record<string, unknown>;
@@ -434,12 +439,13 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       },
       {
         name: 'a plan for another account',
-        plan: () => resealed((b) => (b.account = '111122223333')),
+        // Consistently for the other account (every ARN too), as a real plan for it would be.
+        plan: () => retargeted((text) => text.replaceAll('123456789012', '111122223333')),
         message: /WrongTarget: these credentials are for account 123456789012 \(plan: 111122223333\)/,
       },
       {
         name: 'a plan for another partition',
-        plan: () => resealed((b) => (b.partition = 'aws-cn')),
+        plan: () => retargeted((text) => text.replaceAll('arn:aws:', 'arn:aws-cn:').replace('"partition": "aws"', '"partition": "aws-cn"')),
         message: /WrongTarget: these credentials are for partition aws \(plan: aws-cn\)/,
       },
       {
@@ -464,6 +470,27 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         message: /JournalCorrupt: .* line 1 belongs to plan another-plan-id/,
       },
       { name: 'a missing plan file', plan: () => undefined, message: /PlanUnreadable: cannot read plan .*ENOENT/ },
+      {
+        name: 'a re-sealed plan whose new role also trusts another account',
+        plan: () =>
+          resealed((b) => b.newRoles[0]?.trustPolicy.Statement.push({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' })),
+        message: /PlanUnsafe: the plan breaks split-role's rules: new role orders-\w+'s trust policy is not the shared role's trust/,
+      },
+      {
+        name: 'a re-sealed plan moving a workload to an unrelated role',
+        plan: () =>
+          resealed((b) => {
+            const w = b.workloads.find((x) => x.kind === 'lambda-function');
+            if (w?.kind === 'lambda-function') w.target.roleArn = 'arn:aws:iam::123456789012:role/admin';
+          }),
+        message: /PlanUnsafe: .*Lambda function orders-\w+ would move to arn:aws:iam::123456789012:role\/admin/,
+      },
+      {
+        name: 'a re-sealed plan with a __proto__ key',
+        plan: () => resealedLoose((b) => Object.defineProperty(b.sharedRole, '__proto__', { value: { x: 1 }, enumerable: true })),
+        message: /PlanInvalid: .* has a key sharedRole\.__proto__ that split-role never writes/,
+      },
+      { name: 'a plan over 20 MB', plan: () => goodText + ' '.repeat(20 * 1024 * 1024), message: /PlanTooLarge: .* plans over 20 MB are refused unread/ },
     ];
 
     it.each(cases)('$name: apply and rollback exit 2 with no mutating call', async (c) => {
@@ -487,7 +514,11 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       const dir = join(workdir, 'good');
       await mkdir(dir, { recursive: true });
       await copyFile(good, join(dir, 'orders.plan.json'));
-      const run = await cli(['apply', join(dir, 'orders.plan.json'), '--yes', '--keep-shared-role']);
+      const unapproved = await cli(['apply', join(dir, 'orders.plan.json'), '--yes', '--expect-digest', `sha256:${'1'.repeat(64)}`]);
+      expect(unapproved.stderr).toMatch(/PlanNotApproved: the plan's digest is sha256:\w+, not the approved sha256:1111/);
+      expect(unapproved.code).toBe(2);
+      expect(proxy.mutatingOperations).toEqual([]);
+      const run = await cli(['apply', join(dir, 'orders.plan.json'), '--yes', '--keep-shared-role', '--expect-digest', goodPlan.digest]);
       expect(run.stderr).not.toMatch(/split-role: /);
       expect(run.code).toBe(0);
     });

@@ -7,6 +7,7 @@
  * role, the shared role never gone while something still uses it, nothing this
  * tool made left behind.
  */
+import { canonicalJson } from '../../src/core/canonical-json.js';
 import { DescribeIamInstanceProfileAssociationsCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeServicesCommand,
@@ -438,19 +439,7 @@ function decodeDocument(raw: string | undefined): unknown {
   } catch {
     parsed = JSON.parse(decodeURIComponent(raw.replace(/\+/g, ' ')));
   }
-  return sortKeys(parsed);
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
-    );
-  }
-  return value;
+  return JSON.parse(canonicalJson(parsed)) as unknown;
 }
 
 function sortTags(tags: Array<{ Key?: string; Value?: string }> | undefined): Tags {

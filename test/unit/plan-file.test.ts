@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SplitRoleError } from '../../src/core/errors.js';
-import { canonicalJson, digestOf, parsePlan, readPlan, sealPlan, writeFileAtomic, writePlan } from '../../src/plan/plan-file.js';
+import { canonicalJson } from '../../src/core/canonical-json.js';
+import { digestOf, MAX_PLAN_BYTES, parsePlan, readPlan, sealPlan, writeFileAtomic, writePlan } from '../../src/plan/plan-file.js';
 import { planSchema, type Plan } from '../../src/plan/schema.js';
 import { sampleBody, samplePlan } from './fixtures/plan-fixtures.js';
 import { refusal } from './fixtures/refusal.js';
@@ -38,6 +39,12 @@ describe('canonicalJson', () => {
   ];
   it.each(cases)('$name', ({ a, b, equal }) => {
     expect(canonicalJson(a) === canonicalJson(b)).toBe(equal);
+  });
+
+  it('keeps a __proto__ key in the text instead of setting the prototype', () => {
+    const parsed = JSON.parse('{"b":1,"__proto__":{"Effect":"Allow"}}') as unknown;
+    expect(canonicalJson(parsed)).toBe('{"__proto__":{"Effect":"Allow"},"b":1}');
+    expect(canonicalJson(parsed)).not.toBe(canonicalJson({ b: 1 }));
   });
 
   it('sorts keys', () => {
@@ -118,6 +125,14 @@ describe('plan files on disk', () => {
     expect(error.message).toContain('ENOENT');
   });
 
+  it('a file over 20 MB is refused unread', async () => {
+    const path = join(dir, 'plan.json');
+    await writeFile(path, Buffer.alloc(MAX_PLAN_BYTES + 1, 0x20));
+    const error = await refusalAsync(() => readPlan(path));
+    expect(error.code).toBe('PlanTooLarge');
+    expect(error.message).toMatch(/is 20\.0 MB; plans over 20 MB are refused unread/);
+  });
+
   it('a truncated file is refused as PlanCorrupt', async () => {
     const path = join(dir, 'plan.json');
     const text = `${JSON.stringify(samplePlan(), null, 2)}\n`;
@@ -185,6 +200,12 @@ describe('parsePlan refusals', () => {
       code: 'PlanDigestMismatch',
       message: /changed after it was written/,
     },
+    ...['__proto__', 'constructor', 'prototype'].map((key) => ({
+      name: `a ${key} key, resealed`,
+      text: () => reseal(JSON.parse(JSON.stringify(good()).replace('"trustPolicy":{', `"trustPolicy":{"${key}":{"Statement":[]},`)) as Json),
+      code: 'PlanInvalid',
+      message: new RegExp(`has a key sharedRole\\.trustPolicy\\.${key} that split-role never writes`),
+    })),
     { name: 'a forged digest', text: () => JSON.stringify({ ...good(), digest: `sha256:${'0'.repeat(64)}` }), code: 'PlanDigestMismatch', message: /digest sha256:000000000000… ≠/ },
   ];
   it.each(cases)('$name → $code', ({ text, code, message }) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { markdownText } from '../../src/core/escape.js';
 import { buildPlan } from '../../src/plan/builder.js';
 import { renderPlanMarkdown, policyDiff } from '../../src/plan/markdown.js';
 import { sealPlan } from '../../src/plan/plan-file.js';
@@ -68,12 +69,12 @@ describe('renderPlanMarkdown: the simple plan', () => {
     ['title', '# split-role plan: app-shared'],
     ['plan id and digest', `- Plan id: \`${PLAN_ID}\` · digest \`${plan.digest}\``],
     ['account and region', '- Account `123456789012` (aws), region `eu-west-1`'],
-    ['evidence', '- Evidence: logs, 2025-10-01T00:00:00.000Z → 2026-01-01T00:00:00.000Z, 42 records read'],
+    ['evidence', '- Evidence: logs, `2025-10-01T00:00:00.000Z` → `2026-01-01T00:00:00.000Z`, 42 records read'],
     ['decisions', '- Decisions: unattributed = drop, unobservable = drop'],
     ['retirement', '- Shared role retired after apply: yes'],
     ['new roles', '## New roles'],
-    ['ec2 section', '### ec2.amazonaws.com → `app-shared-ec2`'],
-    ['lambda section', '### lambda.amazonaws.com → `app-shared-lambda`'],
+    ['ec2 section', '### `ec2.amazonaws.com` → `app-shared-ec2`'],
+    ['lambda section', '### `lambda.amazonaws.com` → `app-shared-lambda`'],
     ['unused', '## Unused grants (dropped from every new role)'],
     ['unattributed', '## Unattributed actions'],
     ['no unattributed', 'None: every call was tied to a service.'],
@@ -94,16 +95,26 @@ describe('renderPlanMarkdown: the simple plan', () => {
     expect(lines).toEqual([
       '| Service | New role | Actions | Sessions | Events | Policies |',
       '|---|---|---|---|---|---|',
-      '| ec2.amazonaws.com | `app-shared-ec2` | 2 | 1 | 4 | 1 inline, 0 managed |',
-      '| lambda.amazonaws.com | `app-shared-lambda` | 1 | 1 | 5 | 1 inline, 0 managed |',
+      '| `ec2.amazonaws.com` | `app-shared-ec2` | 2 | 1 | 4 | 1 inline, 0 managed |',
+      '| `lambda.amazonaws.com` | `app-shared-lambda` | 1 | 1 | 5 | 1 inline, 0 managed |',
     ]);
   });
 
   it('has a per-role action table', () => {
-    const lines = section(md, '### ec2.amazonaws.com → `app-shared-ec2`');
+    const lines = section(md, '### `ec2.amazonaws.com` → `app-shared-ec2`');
     expect(lines).toContain('| Action | Why | Calls | Last seen |');
-    expect(lines).toContain('| `kms:Decrypt` | used | 1 | 2026-01-01T00:00:00.000Z |');
-    expect(lines).toContain('| `ssm:GetParameter` | used | 3 | 2026-01-01T00:00:00.000Z |');
+    expect(lines).toContain('| `kms:Decrypt` | used | 1 | `2026-01-01T00:00:00.000Z` |');
+    expect(lines).toContain('| `ssm:GetParameter` | used | 3 | `2026-01-01T00:00:00.000Z` |');
+  });
+
+  it('shows each new role’s full trust policy, so a reviewer sees who can assume it', () => {
+    for (const role of plan.newRoles) {
+      const lines = section(md, `### \`${role.service}\` → \`${role.roleName}\``);
+      const start = lines.indexOf('```json');
+      expect(lines[start - 2]).toBe(`Trust policy (who can assume \`${role.roleName}\`):`);
+      const end = lines.indexOf('```', start + 1);
+      expect(JSON.parse(lines.slice(start + 1, end).join('\n'))).toEqual(role.trustPolicy);
+    }
   });
 
   it('has a workloads table', () => {
@@ -113,7 +124,7 @@ describe('renderPlanMarkdown: the simple plan', () => {
   });
 
   it('embeds a unified diff per role', () => {
-    const lines = section(md, '### ec2.amazonaws.com → `app-shared-ec2`');
+    const lines = section(md, '### `ec2.amazonaws.com` → `app-shared-ec2`');
     const start = lines.indexOf('```diff');
     const end = lines.indexOf('```', start + 1);
     expect(start).toBeGreaterThan(-1);
@@ -141,7 +152,7 @@ describe('renderPlanMarkdown: the rich plan', () => {
     const at = lines.indexOf('> [!WARNING]');
     expect(at).toBeGreaterThan(-1);
     expect(lines[at + 1]).toBe('> - 1 corrupt log file skipped');
-    expect(lines[at + 2]).toMatch(/^> - ecs-tasks\.amazonaws\.com showed no activity/);
+    expect(lines[at + 2]).toMatch(/^> - ecs-tasks\\\.amazonaws\\\.com showed no activity/);
   });
 
   it('reports the decisions, the excluded service and no retirement', () => {
@@ -151,12 +162,12 @@ describe('renderPlanMarkdown: the rich plan', () => {
   });
 
   it('lists unattributed actions with whom they were granted to', () => {
-    expect(section(md, '## Unattributed actions')).toContain('| `kms:Decrypt` | 2 | 2026-01-01T00:00:00.000Z | lambda.amazonaws.com |');
+    expect(section(md, '## Unattributed actions')).toContain('| `kms:Decrypt` | 2 | `2026-01-01T00:00:00.000Z` | `lambda.amazonaws.com` |');
   });
 
   it('lists blind spots and whether each role kept them', () => {
-    expect(section(md, '## Blind spots')[1]).toMatch(/^- xray:PutTraceSegments: never logged/);
-    expect(section(md, '### ec2.amazonaws.com → `app-shared-ec2`')).toContainEqual(expect.stringMatching(/^- `xray:PutTraceSegments` — never logged.* — \*\*kept\*\*$/));
+    expect(section(md, '## Blind spots')[1]).toMatch(/^- xray\\:PutTraceSegments\\: never logged/);
+    expect(section(md, '### `ec2.amazonaws.com` → `app-shared-ec2`')).toContainEqual(expect.stringMatching(/^- `xray:PutTraceSegments` — never logged.* — \*\*kept\*\*$/));
   });
 
   it('lists unused grants by Sid or statement index', () => {
@@ -166,7 +177,7 @@ describe('renderPlanMarkdown: the rich plan', () => {
 
   it('lists follow-ups as unchecked checkboxes', () => {
     const lines = section(md, '## Manual follow-ups').filter((l) => l.length > 0);
-    expect(lines).toEqual(plan.followUps.map((f) => `- [ ] **${f.kind}** ${f.message}`));
+    expect(lines).toEqual(plan.followUps.map((f) => `- [ ] **${f.kind}** ${markdownText(f.message)}`));
     expect(lines).toContainEqual(expect.stringMatching(/^- \[ \] \*\*launch-template\*\* launch template web version 2/));
   });
 
@@ -179,7 +190,7 @@ describe('renderPlanMarkdown: the rich plan', () => {
       ),
     );
     const out = renderPlanMarkdown(empty);
-    expect(out).toContain('| ecs-tasks.amazonaws.com ⚠ no evidence | `app-shared-ecs` | 0 |');
+    expect(out).toContain('| `ecs-tasks.amazonaws.com` ⚠ no evidence | `app-shared-ecs` | 0 |');
     expect(out).toContain('No actions: this role gets no permissions.');
   });
 });

@@ -10,6 +10,7 @@ import { renderTable } from '../format/table.js';
 export interface RunCommandOptions extends GlobalOptions {
   yes?: boolean;
   keepSharedRole?: boolean;
+  expectDigest?: string;
 }
 
 const OUTCOME_TEXT: Record<RunOutcome, string> = {
@@ -21,7 +22,14 @@ const OUTCOME_TEXT: Record<RunOutcome, string> = {
 
 /** Applies (or resumes) a plan. */
 export async function runApply(planPath: string, options: RunCommandOptions, io: IoHost): Promise<number> {
-  const outcome = await applyPlan(planPath, options, io, { ...runOptions(options, io), keepSharedRole: options.keepSharedRole });
+  if (options.expectDigest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(options.expectDigest)) {
+    throw usageError(`--expect-digest ${options.expectDigest} is not a plan digest`, 'pass sha256: and 64 hex digits, as in the plan review');
+  }
+  const outcome = await applyPlan(planPath, options, io, {
+    ...runOptions(options, io),
+    keepSharedRole: options.keepSharedRole,
+    expectDigest: options.expectDigest,
+  });
   io.notify('info', OUTCOME_TEXT[outcome]);
   return ExitCode.ok;
 }

@@ -1,9 +1,8 @@
 /** `split-role plan`: thin wiring from flags and prompts to the plan library. */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { journalPathFor } from '../../apply/journal.js';
+import { refuseUnsafePlanOut } from '../../apply/plan-out.js';
 import { openAwsSession } from '../../aws/session.js';
-import { ExitCode, SplitRoleError, usageError } from '../../core/errors.js';
+import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import type { EvidenceSource } from '../../evidence/types.js';
 import type { PlanDecisions } from '../../plan/builder.js';
@@ -31,7 +30,7 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
   const interactive = !options.yes && Boolean(process.stdin.isTTY && process.stderr.isTTY);
   validateFlags(options, interactive);
   const window = { start: parseSince(options.since), end: new Date() };
-  if (options.out) refuseAppliedPlan(options.out);
+  if (options.out) refuseUnsafePlanOut(options.out);
   const session = await openAwsSession(options);
   try {
     const prompts = interactive ? await import('../prompts/plan-prompts.js') : undefined;
@@ -65,7 +64,7 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
       }
       const plan = finalisePlan(facts, decisions);
       const path = options.out ?? join('plans', `${roleName}.plan.json`);
-      refuseAppliedPlan(path);
+      refuseUnsafePlanOut(path);
       if (prompts) {
         for (const role of plan.newRoles) io.notify('info', policyDiff(plan, role));
         if (!(await prompts.confirmWrite(path))) continue;
@@ -77,13 +76,6 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
     return ExitCode.ok;
   } finally {
     session.destroy();
-  }
-}
-
-/** A plan with a journal has been applied: rollback needs it, so it is never overwritten. */
-function refuseAppliedPlan(path: string): void {
-  if (existsSync(journalPathFor(path))) {
-    throw new SplitRoleError('PlanApplied', `${path} has been applied (its journal exists) and rollback needs it`, 'write the new plan elsewhere with --out');
   }
 }
 

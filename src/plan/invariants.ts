@@ -1,0 +1,121 @@
+/**
+ * What must hold for any plan split-role could have written, re-derived from
+ * the plan's own shared-role snapshot. The digest only proves a plan was not
+ * edited by accident; these checks make a deliberately edited (and re-sealed)
+ * plan harmless: no new role trusts anyone but its service, no workload is
+ * pointed at a role this plan does not create, and no name or ARN escapes the
+ * plan's naming rules. Pure.
+ */
+import { parsePolicy, principalEntries } from '../policy/document.js';
+import { policyName } from '../policy/size.js';
+import { trustPolicyForService } from '../trust/service-trust.js';
+import { workloadKey } from '../trust/service-principals.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { roleNameProblem } from './role-names.js';
+import type { Plan, PlannedRole, PlannedWorkload } from './schema.js';
+
+const PLAN_TAG = 'split-role:plan-id';
+
+/** Every broken invariant of the plan, one sentence each; empty when the plan is sound. */
+export function planInvariantProblems(plan: Plan): string[] {
+  const problems: string[] = [];
+  const seenKeys = new Set<string>();
+  for (const role of plan.newRoles) {
+    if (seenKeys.has(role.shortName)) problems.push(`two new roles serve ${role.shortName}`);
+    seenKeys.add(role.shortName);
+    problems.push(...trustProblems(plan, role), ...nameProblems(plan, role));
+  }
+  for (const workload of plan.workloads) problems.push(...targetProblems(plan, workload));
+  return problems;
+}
+
+/** The shared role's service principals that serve the same workload as `role`. */
+function principalsFor(plan: Plan, role: PlannedRole): string[] {
+  const principals = new Set<string>();
+  for (const statement of parsePolicy(plan.sharedRole.trustPolicy).statements) {
+    if (!statement.principal || statement.principal === '*') continue;
+    for (const [type, id] of principalEntries(statement.principal)) {
+      const principal = id.trim().toLowerCase();
+      if (type === 'Service' && workloadKey(principal) === role.shortName) principals.add(principal);
+    }
+  }
+  return [...principals].sort();
+}
+
+function trustProblems(plan: Plan, role: PlannedRole): string[] {
+  const name = role.roleName;
+  if (workloadKey(role.service) !== role.shortName) return [`new role ${name} is for ${role.service}, which is not ${role.shortName}`];
+  const principals = principalsFor(plan, role);
+  if (principals.length === 0) return [`new role ${name} is for ${role.service}, which the shared role does not trust`];
+  // Exactly what the shared role's trust policy says for this service, with its conditions: nothing added, nothing widened.
+  const expected = trustPolicyForService(plan.sharedRole.trustPolicy, principals);
+  return canonicalJson(expected) === canonicalJson(role.trustPolicy)
+    ? []
+    : [`new role ${name}'s trust policy is not the shared role's trust for ${principals.join(' + ')} alone`];
+}
+
+function nameProblems(plan: Plan, role: PlannedRole): string[] {
+  const problems: string[] = [];
+  const name = role.roleName;
+  const arnBase = `arn:${plan.partition}:iam::${plan.account}`;
+  const invalid = roleNameProblem(name);
+  if (invalid) problems.push(`new role name ${name} ${invalid}`);
+  if (name.toLowerCase() === plan.sharedRole.roleName.toLowerCase()) problems.push(`new role ${name} has the shared role's name`);
+  if (role.path !== plan.sharedRole.path) problems.push(`new role ${name} has path ${role.path}, not the shared role's ${plan.sharedRole.path}`);
+  if (role.roleArn !== `${arnBase}:role${role.path}${name}`) problems.push(`new role ${name} has ARN ${role.roleArn}, which is not its name's`);
+  if (role.permissionsBoundaryArn !== plan.sharedRole.permissionsBoundaryArn) problems.push(`new role ${name}'s permissions boundary is not the shared role's`);
+  if (!role.tags.some((t) => t.Key === PLAN_TAG && t.Value === plan.planId)) problems.push(`new role ${name} lacks the ${PLAN_TAG} tag of this plan`);
+  role.inlinePolicies.forEach((p) => {
+    if (p.name !== policyName(name, '')) problems.push(`new role ${name}'s inline policy ${p.name} is not named after it`);
+  });
+  role.managedPolicies.forEach((p, i) => {
+    const expectedName = policyName(name, `-${i + 1}`);
+    if (p.name !== expectedName) problems.push(`new role ${name}'s managed policy ${p.name} is not named ${expectedName}`);
+    else if (p.arn !== `${arnBase}:policy${role.path}${p.name}`) problems.push(`managed policy ${p.name} has ARN ${p.arn}, which is not its name's`);
+  });
+  const profile = role.instanceProfile;
+  if (profile && (profile.name !== name || profile.path !== role.path || profile.arn !== `${arnBase}:instance-profile${role.path}${name}`)) {
+    problems.push(`new role ${name}'s instance profile ${profile.arn} is not named after it`);
+  }
+  return problems;
+}
+
+function targetProblems(plan: Plan, workload: PlannedWorkload): string[] {
+  const role = plan.newRoles.find((r) => r.service === workload.service);
+  const shared = plan.sharedRole;
+  switch (workload.kind) {
+    case 'ec2-instance': {
+      const what = `EC2 instance ${workload.instanceId}`;
+      const problems: string[] = [];
+      if (!shared.instanceProfiles.some((p) => p.arn === workload.current.instanceProfileArn)) problems.push(`${what} is not on one of the shared role's instance profiles`);
+      const profile = role?.instanceProfile;
+      const target = workload.target;
+      if (!role || !profile || target.instanceProfileArn !== profile.arn || target.instanceProfileName !== profile.name || target.roleName !== role.roleName) {
+        problems.push(`${what} would move to ${target.instanceProfileArn}, which is not this plan's instance profile for ${workload.service}`);
+      }
+      return problems;
+    }
+    case 'lambda-function': {
+      const what = `Lambda function ${workload.functionName}`;
+      const problems: string[] = [];
+      if (workload.current.roleArn !== shared.arn) problems.push(`${what} does not run as the shared role`);
+      if (!role || workload.target.roleArn !== role.roleArn) problems.push(`${what} would move to ${workload.target.roleArn}, which is not this plan's role for ${workload.service}`);
+      return problems;
+    }
+    case 'ecs-service': {
+      const what = `ECS service ${workload.serviceName}`;
+      const isShared = (arn: string | undefined) => arn !== undefined && (arn === shared.arn || (!arn.startsWith('arn:') && shared.arn.endsWith(`/${arn}`)));
+      const problems: string[] = [];
+      if (!isShared(workload.current.taskRoleArn) && !isShared(workload.current.executionRoleArn)) problems.push(`${what} does not run as the shared role`);
+      for (const field of ['taskRoleArn', 'executionRoleArn'] as const) {
+        const current = workload.current[field];
+        // The shared role is swapped for this plan's role; any other role stays exactly as it is.
+        const expected = isShared(current) ? role?.roleArn : current;
+        if (workload.target[field] !== expected) {
+          problems.push(`${what}'s ${field} would become ${workload.target[field] ?? 'nothing'}, not ${expected ?? 'nothing'}`);
+        }
+      }
+      return problems;
+    }
+  }
+}
