@@ -7,7 +7,10 @@
  */
 
 // C0 and C1 controls, DEL, and the invisible direction marks that can reorder what a reader sees.
+// This module exists to find control characters, so its patterns name them.
+// eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
 const CONTROLS_BUT_LAYOUT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function visible(char: string): string {
