@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   logs: () => import('./logs.js'),
   apply: () => import('./apply.js'),
   check: () => import('./check.js'),
+  'check-memory': () => import('./check-memory.js'),
 };
 
 async function main(argv: readonly string[]): Promise<void> {

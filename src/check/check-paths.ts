@@ -5,13 +5,14 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { mapLimit } from '../core/concurrency.js';
 import type { IoHost } from '../core/io-host.js';
+import { CdkTargetIndex } from '../iac/cdk-manifest.js';
 import { discoverFiles } from '../iac/discover.js';
 import { readIacFile } from '../iac/read-file.js';
 import { buildCheckReport, type CheckReport } from './check-report.js';
 
 /** Options of a check run. */
 export interface CheckOptions {
-  /** Accounts the code deploys to: principals of these accounts are not cross-account. */
+  /** Accounts the code deploys to: principals of these accounts are not cross-account. Overrides CDK manifests. */
   ownAccounts?: readonly string[];
   /** Files read at once. */
   concurrency?: number;
@@ -26,7 +27,13 @@ export async function checkPaths(paths: readonly string[], options: CheckOptions
   io?.notify('progress', `checking ${files.length} files…`);
   // Why a bound: reading is I/O, parsing is CPU on one thread; a few reads in
   // flight keep the parser busy without opening thousands of descriptors.
-  const outcomes = await mapLimit(files, options.concurrency ?? 16, (file) => readIacFile(file, displayName(file.path, cwd)));
+  const targets = new CdkTargetIndex();
+  const outcomes = await mapLimit(files, options.concurrency ?? 16, async (file) => {
+    const outcome = await readIacFile(file, displayName(file.path, cwd));
+    if (outcome.status !== 'read') return outcome;
+    const account = await targets.accountOf(file.path);
+    return account ? { ...outcome, targetAccount: account } : outcome;
+  });
   for (const outcome of outcomes) {
     if (outcome.status === 'skipped') io?.notify('debug', `skipped ${outcome.file}: ${outcome.reason}`);
   }

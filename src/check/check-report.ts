@@ -50,15 +50,15 @@ export interface CheckReport {
   suppressed: SuppressedFinding[];
   /** Every role with unresolved parts, whether or not it is a finding. */
   unresolved: Array<CheckRoleRef & { services: string[]; unresolved: string[]; finding: boolean }>;
-  /** Every role some service can assume, for the table view. */
-  serviceRoles: Array<CheckRoleRef & { services: string[]; otherPrincipals: string[] }>;
+  /** Every role some service can assume, for the table view; notes say how it was read (an implicit SAM role, say). */
+  serviceRoles: Array<CheckRoleRef & { services: string[]; otherPrincipals: string[]; notes?: string[] }>;
   unreadable: CheckUnreadable[];
 }
 
 /** Options of the analysis. */
 export interface CheckReportOptions {
   paths: string[];
-  /** Accounts the code deploys to: their principals are not cross-account. */
+  /** Accounts the code deploys to: their principals are not cross-account. When given, CDK manifests' target accounts are ignored. */
   ownAccounts?: readonly string[];
 }
 
@@ -66,7 +66,8 @@ const EMPTY_REASON_NOTE = 'split-role:allow-shared is set without a reason, so i
 
 /** Builds the report from the outcome of reading each file. */
 export function buildCheckReport(outcomes: readonly IacFileOutcome[], options: CheckReportOptions): CheckReport {
-  const own = new Set([THIS_ACCOUNT, ...(options.ownAccounts ?? [])]);
+  const given = options.ownAccounts ?? [];
+  const own = new Set([THIS_ACCOUNT, ...given]);
   const report: CheckReport = {
     paths: [...options.paths],
     summary: { filesChecked: 0, filesSkipped: 0, filesUnreadable: 0, rolesChecked: 0, findings: 0, suppressed: 0, unresolved: 0, rolesUnreadable: 0, compliantPercent: 100 },
@@ -90,10 +91,12 @@ export function buildCheckReport(outcomes: readonly IacFileOutcome[], options: C
       continue;
     }
     report.summary.filesChecked += 1;
+    // `--account` overrides what a CDK manifest says the file deploys to.
+    const ownHere = given.length === 0 && outcome.targetAccount ? new Set([THIS_ACCOUNT, outcome.targetAccount]) : own;
     for (const role of outcome.roles) {
       report.summary.rolesChecked += 1;
       const ref = refOf(outcome.file, outcome.format, role);
-      const judged = judge(role, outcome, analyses, own);
+      const judged = judge(role, outcome, analyses, ownHere);
       if ('unreadable' in judged) {
         report.unreadable.push({ file: ref.file, resource: ref.resource, ...(ref.line ? { line: ref.line } : {}), reason: judged.unreadable });
         report.summary.rolesUnreadable += 1;
@@ -134,7 +137,7 @@ function judge(role: IacRole, file: Pick<IacFileRoles, 'mappings' | 'localArns'>
     return { ...empty, unresolved: [...unresolved, `(policy): cannot be analysed: ${error.message}`] };
   }
   const display = (text: string) => (role.dialect === 'cloudformation' ? text.replaceAll(THIS_ACCOUNT, '${AWS::AccountId}') : text);
-  return judgeRole(analysis, { ownAccounts: own, display, notes: resolved.notes, unresolved });
+  return judgeRole(analysis, { ownAccounts: own, display, notes: [...resolved.notes, ...(role.notes ?? [])], unresolved });
 }
 
 function record(report: CheckReport, ref: CheckRoleRef, role: IacRole, judged: FindingBody): void {
@@ -149,7 +152,12 @@ function record(report: CheckReport, ref: CheckRoleRef, role: IacRole, judged: F
     }
   }
   if (judged.services.length > 0) {
-    report.serviceRoles.push({ ...ref, services: [...judged.services], otherPrincipals: judged.otherPrincipals.map((p) => p.principal) });
+    report.serviceRoles.push({
+      ...ref,
+      services: [...judged.services],
+      otherPrincipals: judged.otherPrincipals.map((p) => p.principal),
+      ...(judged.notes.length > 0 ? { notes: [...judged.notes] } : {}),
+    });
   }
   if (judged.unresolved.length > 0) {
     report.unresolved.push({ ...ref, services: [...judged.services], unresolved: [...judged.unresolved], finding: judged.kinds.length > 0 });

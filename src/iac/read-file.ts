@@ -4,9 +4,9 @@
  * plan, Terraform JSON), and turns anything malformed into an outcome, never
  * an exception.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseCfnYaml, YamlSyntaxError } from './cfn-yaml.js';
-import { cloudFormationRoles, isCdkTemplate, isCloudFormationTemplate, localPrincipalArns } from './cloudformation.js';
+import { cloudFormationRoles, isCdkTemplate, isCloudFormationTemplate, localPrincipalArns, slimResource } from './cloudformation.js';
 import type { CandidateFile } from './discover.js';
 import { jsonLines } from './json-lines.js';
 import { isTerraformJson, terraformJsonRoles } from './terraform-json.js';
@@ -21,12 +21,24 @@ import { isRecord, type IacFileOutcome, type IacFileRoles } from './types.js';
  * ones that are not strict JSON, report them as malformed.
  */
 const JSON_MARKERS = ['"Resources"', '"AWSTemplateFormatVersion"', '"planned_values"', '"format_version"', '"resource"'];
-const YAML_MARKERS = /^(?:Resources|AWSTemplateFormatVersion)\s*:/m;
+/** A template key at the start of a line, possibly indented or quoted; `hasTopLevelMarker` checks the indent. */
+const YAML_MARKERS = /^([ \t]*)(["']?)(?:Resources|AWSTemplateFormatVersion)\2[ \t]*:/gm;
+
+/**
+ * The largest file read. Why: memory grows with the file, and a file this size
+ * is no deployable template (CloudFormation takes at most 1 MB); it is
+ * reported, not read, so the other files are still checked.
+ */
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 /** Reads and classifies one file. `display` is the name reports use. */
 export async function readIacFile(candidate: CandidateFile, display: string): Promise<IacFileOutcome> {
   let text: string;
   try {
+    const { size } = await stat(candidate.path);
+    if (size > MAX_FILE_BYTES) {
+      return { status: 'unreadable', file: display, reason: `too large to read: ${mb(size)} MB (the limit is ${mb(MAX_FILE_BYTES)} MB)` };
+    }
     text = await readFile(candidate.path, 'utf8');
   } catch (error) {
     return { status: 'unreadable', file: display, reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
@@ -34,14 +46,35 @@ export async function readIacFile(candidate: CandidateFile, display: string): Pr
   return classifyText(text, display, candidate.explicit);
 }
 
+function mb(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
+}
+
 /** Classifies file content; pure, for tests and in-memory callers. */
 export function classifyText(text: string, file: string, explicit = true): IacFileOutcome {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const json = body.trimStart().startsWith('{');
-  if (!explicit && !(json ? JSON_MARKERS.some((m) => body.includes(m)) : YAML_MARKERS.test(body))) {
+  if (!explicit && !(json ? JSON_MARKERS.some((m) => body.includes(m)) : hasTopLevelMarker(body))) {
     return { status: 'skipped', file, reason: 'not a CloudFormation template, Terraform plan or Terraform JSON file' };
   }
   return json ? fromJson(body, file) : fromYaml(body, file);
+}
+
+/**
+ * True when `Resources:` or `AWSTemplateFormatVersion:` (quoted or not) is a
+ * top-level key: indented no deeper than the shallowest content line, so a
+ * template whose whole top level is indented counts, a nested key does not.
+ */
+export function hasTopLevelMarker(body: string): boolean {
+  const markers = [...body.matchAll(YAML_MARKERS)];
+  if (markers.length === 0) return false;
+  const shallowest = Math.min(...markers.map((m) => (m[1] as string).length));
+  if (shallowest === 0) return true;
+  // Document markers and directives (`---`, `...`, `%YAML`) are not content.
+  for (const line of body.matchAll(/^([ \t]*)(?!---|\.\.\.|%)[^\s#]/gm)) {
+    if ((line[1] as string).length < shallowest) return false;
+  }
+  return true;
 }
 
 function fromJson(text: string, file: string): IacFileOutcome {
@@ -66,7 +99,7 @@ function fromJson(text: string, file: string): IacFileOutcome {
 function fromYaml(text: string, file: string): IacFileOutcome {
   let parsed;
   try {
-    parsed = parseCfnYaml(text);
+    parsed = parseCfnYaml(text, { slimResource });
   } catch (error) {
     // YamlSyntaxError carries the parser's first error; anything else the yaml
     // library throws (an unresolvable alias) is still a malformed file.

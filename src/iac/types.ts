@@ -36,6 +36,8 @@ export interface IacRole {
   suppression?: Suppression;
   /** The CDK construct path (Metadata `aws:cdk:path`), which names the role in CDK code. */
   constructPath?: string;
+  /** What a reviewer should know about how the role was read (an implicit SAM role, say). */
+  notes?: string[];
 }
 
 /** A file that defined IaC (possibly with no roles). */
@@ -48,6 +50,8 @@ export interface IacFileRoles {
   mappings?: Record<string, unknown>;
   /** ARNs of the IAM roles and users the template defines, by logical id. */
   localArns?: Record<string, string>;
+  /** The account the file deploys to, when the code says (a CDK cloud assembly's manifest). */
+  targetAccount?: string;
 }
 
 /** A file that is not infrastructure code split-role knows (a package.json, a workflow). */

@@ -4,6 +4,12 @@
  */
 
 const REGION_SEGMENT = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+/**
+ * A region written as a template variable: CloudFormation's `${AWS::Region}`,
+ * Terraform's `${data.aws_region.current.name}` or `${var.region}`. Why: a
+ * regional principal is one service whatever the region, in code as in an account.
+ */
+const REGION_PLACEHOLDER = /\.\$\{[^}]*region[^}]*\}(?=\.|$)/g;
 const SERVICE_SUFFIX = /\.amazonaws\.com(?:\.cn)?$|\.c2s\.ic\.gov$|\.sc2s\.sgov\.gov$/;
 
 /**
@@ -18,11 +24,12 @@ const WORKLOAD_GROUPS: ReadonlyArray<{ name: string; members: readonly string[] 
 /**
  * The service's short name: "ec2" for "ec2.amazonaws.com", "states" for the
  * regional "states.eu-west-1.amazonaws.com", "ecs-tasks" for
- * "ecs-tasks.amazonaws.com". Partition and region variants collapse to one name.
+ * "ecs-tasks.amazonaws.com". Partition and region variants (literal or a
+ * template's region variable) collapse to one name.
  */
 export function serviceShortName(principal: string): string {
   const lower = principal.trim().toLowerCase();
-  const base = lower.replace(SERVICE_SUFFIX, '');
+  const base = lower.replace(SERVICE_SUFFIX, '').replace(REGION_PLACEHOLDER, '');
   return base
     .split('.')
     .filter((segment) => !REGION_SEGMENT.test(segment))

@@ -25,6 +25,10 @@ interface Sarif {
   version: string;
   runs: Array<{
     tool: { driver: { rules: Array<{ id: string }> } };
+    invocations: Array<{
+      executionSuccessful: boolean;
+      toolExecutionNotifications: Array<{ message: { text: string }; locations?: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }>;
+    }>;
     results: Array<{
       ruleId: string;
       locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } }; logicalLocations: Array<{ name: string }> }>;
@@ -42,9 +46,10 @@ describe('split-role check', () => {
     workdir = await mkdtemp(join(tmpdir(), 'split-role-check-'));
   });
 
-  it('--json: one document with findings, suppressions, unresolved values and unreadable files; exit 1', async () => {
+  it('--json: one document with findings, suppressions, unresolved values and unreadable files; exit 2 for the unreadable ones', async () => {
     const run = await runCli(['check', TREE, '--json'], env());
-    expect(run.code, run.stderr).toBe(1);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/3 unreadable entries: exit 2 \(pass --allow-unreadable to judge on findings alone\)/);
     const report = JSON.parse(run.stdout) as CheckJson;
     expect(report.paths).toEqual([TREE]);
     expect(report.summary).toMatchObject({ filesChecked: 6, filesSkipped: 3, filesUnreadable: 2, rolesChecked: 20, findings: 9, suppressed: 2, unresolved: 4 });
@@ -65,9 +70,17 @@ describe('split-role check', () => {
   it('--sarif: rule ids, file and line of each finding, stable fingerprints, no suppressed roles', async () => {
     const first = join(workdir, 'first.sarif');
     const second = join(workdir, 'second.sarif');
-    expect((await runCli(['check', TREE, '--sarif', first], env())).code).toBe(1);
-    expect((await runCli(['check', TREE, '--json', '--sarif', second], env())).code).toBe(1);
+    expect((await runCli(['check', TREE, '--sarif', first, '--allow-unreadable'], env())).code).toBe(1);
+    expect((await runCli(['check', TREE, '--json', '--sarif', second], env())).code).toBe(2);
     const sarif = JSON.parse(await readFile(first, 'utf8')) as Sarif;
+    const invocation = sarif.runs[0]!.invocations[0]!;
+    expect(invocation.executionSuccessful).toBe(false);
+    expect(invocation.toolExecutionNotifications.map((n) => n.locations?.[0]?.physicalLocation.artifactLocation.uri)).toEqual([
+      `${TREE}/malformed/bad-policy.yaml`,
+      `${TREE}/malformed/broken.json`,
+      `${TREE}/malformed/broken.yaml`,
+    ]);
+    expect(invocation.toolExecutionNotifications[2]!.message.text).toMatch(/^could not read .*broken\.yaml: invalid YAML/);
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0]!.tool.driver.rules.map((r) => r.id)).toEqual(['SR001', 'SR002']);
     const results = sarif.runs[0]!.results;
@@ -87,8 +100,8 @@ describe('split-role check', () => {
     expect(new Set(results.map((r) => r.partialFingerprints['splitRoleFinding/v1'])).size).toBe(9);
   });
 
-  it('text by default: the table, then the sections and the summary', async () => {
-    const run = await runCli(['check', TREE], env());
+  it('text by default: the table, then the sections and the summary; --allow-unreadable leaves exit 1 for findings', async () => {
+    const run = await runCli(['check', TREE, '--allow-unreadable'], env());
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^LOCATION\s+ROLE\s+SERVICES\s+OTHER PRINCIPALS\s+FINDING$/m);
     expect(run.stdout).toContain('Suppressed with split-role:allow-shared:');

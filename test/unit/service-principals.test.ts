@@ -23,6 +23,12 @@ describe('serviceShortName / workloadKey', () => {
     ['logs.us-isob-east-1.sc2s.sgov.gov', 'logs', 'logs'],
     ['ec2.c2s.ic.gov', 'ec2', 'ec2'],
     ['ec2.sc2s.sgov.gov', 'ec2', 'ec2'],
+    ['logs.${AWS::Region}.amazonaws.com', 'logs', 'logs'],
+    ['states.${AWS::Region}.amazonaws.com', 'states', 'states'],
+    ['logs.${data.aws_region.current.name}.amazonaws.com', 'logs', 'logs'],
+    ['logs.${var.region}.amazonaws.com', 'logs', 'logs'],
+    // A variable that is not a region is not stripped.
+    ['logs.${var.name}.amazonaws.com', 'logs.${var.name}', 'logs.${var.name}'],
     ['delivery.logs.amazonaws.com', 'delivery.logs', 'delivery.logs'],
     ['replication.ecr.amazonaws.com', 'replication.ecr', 'replication.ecr'],
     // The suffix is only stripped at the end: a look-alike host keeps its name.

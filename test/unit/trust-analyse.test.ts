@@ -183,6 +183,15 @@ describe('analyseTrustPolicy', () => {
     expect(fromObject.kinds).toEqual(BOTH);
   });
 
+  it('merges a regional service principal with its global form (literal region or template variable)', () => {
+    const logs = analyseTrustPolicy(doc(allow(svc('logs.amazonaws.com', 'logs.${AWS::Region}.amazonaws.com'))), ACCOUNT);
+    expect(logs.workloads).toEqual(['logs']);
+    expect(logs.kinds).toEqual([]);
+    const states = analyseTrustPolicy(doc(allow(svc('states.amazonaws.com', 'states.eu-west-1.amazonaws.com'))), ACCOUNT);
+    expect(states.workloads).toEqual(['states']);
+    expect(states.kinds).toEqual([]);
+  });
+
   it('judges "own account" against the account it is given', () => {
     const policy = doc(allow(svc(EC2)), allow(aws(OTHER)));
     expect(analyseTrustPolicy(policy, OTHER).kinds).toEqual([]);

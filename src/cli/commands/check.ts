@@ -11,11 +11,13 @@ export interface CheckCommandOptions {
   json?: boolean;
   sarif?: string;
   accounts: string[];
+  /** Exit on findings alone, even when some files could not be read. */
+  allowUnreadable?: boolean;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
 
-/** Checks the IaC under `paths` and returns the exit code: 0 clean, 1 findings. */
+/** Checks the IaC under `paths` and returns the exit code: 0 clean, 1 findings, 2 something unreadable (unless allowed). */
 export async function runCheck(paths: readonly string[], options: CheckCommandOptions, io: IoHost): Promise<number> {
   const bad = options.accounts.find((a) => !ACCOUNT_ID.test(a));
   if (bad !== undefined) throw usageError(`--account ${bad} is not a 12-digit AWS account id`);
@@ -27,6 +29,11 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
     for (const entry of report.unreadable) {
       io.notify('warn', `could not read ${entry.file}${entry.resource ? ` (${entry.resource})` : ''}: ${entry.reason}`);
     }
+  }
+  // Why 2 beats 1: a gate that could not read a file does not know whether it holds a shared role.
+  if (report.unreadable.length > 0 && !options.allowUnreadable) {
+    io.notify('warn', `${report.unreadable.length} unreadable ${report.unreadable.length === 1 ? 'entry' : 'entries'}: exit 2 (pass --allow-unreadable to judge on findings alone)`);
+    return ExitCode.error;
   }
   return report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;
 }
