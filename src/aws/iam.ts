@@ -26,6 +26,8 @@ export interface RoleSummary {
   path: string;
   /** As IAM returns it: URL-encoded JSON (plain JSON from some emulators). */
   trustPolicy: string;
+  /** The role's tags, when they were read (GetRole returns them; ListRoles does not). */
+  tags?: Record<string, string>;
 }
 
 /** IAM's largest page size for ListRoles; fewer pages means fewer calls. */
@@ -43,21 +45,29 @@ export async function* listRoles(iam: IAMClient): AsyncGenerator<RoleSummary> {
 export async function findRole(iam: IAMClient, roleName: string): Promise<RoleSummary | undefined> {
   try {
     const out = await awsCall('iam:GetRole', () => iam.send(new GetRoleCommand({ RoleName: roleName })));
-    return out.Role ? toSummary(out.Role) : undefined;
+    return out.Role ? toSummary(out.Role, true) : undefined;
   } catch (error) {
     if (isNoSuchEntity(error)) return undefined;
     throw error;
   }
 }
 
-function toSummary(role: Role): RoleSummary {
-  return {
+/** A role's tags as a map; ListRoles leaves tags out, so scan reads them this way when it needs them. */
+export async function listRoleTags(iam: IAMClient, roleName: string): Promise<Record<string, string>> {
+  const tags = await collectPages('iam:ListRoleTags', paginateListRoleTags({ client: iam }, { RoleName: roleName }), (p) => p.Tags ?? []);
+  return Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? '']));
+}
+
+function toSummary(role: Role, withTags = false): RoleSummary {
+  const summary: RoleSummary = {
     roleName: role.RoleName ?? '',
     roleArn: role.Arn ?? '',
     roleId: role.RoleId ?? '',
     path: role.Path ?? '/',
     trustPolicy: role.AssumeRolePolicyDocument ?? '',
   };
+  if (withTags) summary.tags = Object.fromEntries((role.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+  return summary;
 }
 
 /** IAM's not-found error; newer SDKs name it NoSuchEntityException. */

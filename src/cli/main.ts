@@ -42,6 +42,7 @@ program
   .addOption(
     new Option('--role <name>', 'scan only this role (repeatable)').argParser(collect),
   )
+  .option('--require-tags <keys>', 'rule SR003: report roles without these tags, comma-separated (e.g. owner,application)')
   .addHelpText(
     'after',
     '\nExit codes: 0 no findings, 1 findings, 2 usage, credential or AWS error.',

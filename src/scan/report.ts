@@ -6,6 +6,7 @@ import { PolicyParseError } from '../policy/document.js';
 import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
 import { judgeRole, type Finding, type LiveRoleRef } from '../trust/finding.js';
 import { isServiceLinkedRole } from '../trust/role-scope.js';
+import type { RuleOptions } from '../trust/rules/types.js';
 import type { RoleSummary } from '../aws/iam.js';
 
 /** A role reported by scan: the shared finding model, located by ARN. */
@@ -41,6 +42,7 @@ export interface ScanReport {
 export function buildScanReport(
   roles: Iterable<RoleSummary>,
   where: { account: string; partition: string; region: string },
+  rules: RuleOptions = {},
 ): ScanReport {
   const findings: ScanFinding[] = [];
   const unreadable: UnreadableRole[] = [];
@@ -78,7 +80,7 @@ export function buildScanReport(
         otherPrincipals: analysis.otherPrincipals.map((p) => p.principal),
       });
     }
-    const judged = judgeRole(analysis);
+    const judged = judgeRole(analysis, { rules, ...(role.tags ? { tags: role.tags } : {}) });
     if (judged.kinds.length > 0) findings.push({ roleName: role.roleName, roleArn: role.roleArn, path: role.path, ...judged });
   }
 

@@ -2,7 +2,7 @@
  * One finding model for `scan` (live roles) and `check` (roles in code): where
  * the role is, who can assume it, and which rules it breaks. Pure.
  */
-import { findingKinds, type FindingKind } from './rules/index.js';
+import { breachedRules, type FindingKind } from './rules/index.js';
 import type { PlacedPrincipal, RuleOptions } from './rules/types.js';
 import type { TrustAnalysis } from './analyse.js';
 
@@ -64,12 +64,13 @@ export function judgeRole(analysis: TrustAnalysis, context: JudgeContext = {}): 
     return placed;
   });
   const subject = { services: analysis.services, workloads: analysis.workloads, otherPrincipals, ...(context.tags ? { tags: context.tags } : {}) };
+  const breaches = breachedRules(subject, context.rules);
   return {
-    kinds: findingKinds(subject, context.rules),
+    kinds: breaches.map((b) => b.kind),
     services: [...analysis.services],
     otherPrincipals,
     conditional: [...analysis.serviceGrants, ...analysis.otherPrincipals].some((g) => g.conditions.length > 0),
-    notes: [...analysis.notes, ...(context.notes ?? [])],
+    notes: [...analysis.notes, ...(context.notes ?? []), ...breaches.flatMap((b) => (b.detail ? [b.detail] : []))],
     unresolved: [...(context.unresolved ?? [])],
   };
 }

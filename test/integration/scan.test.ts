@@ -189,6 +189,33 @@ describe.skipIf(!endpoint)('split-role scan against moto', () => {
     expect(again.runs[0].results).toEqual(run.results);
   });
 
+  it('--require-tags: rule SR003 reports roles without the tags, with its own SARIF rule; off by default', async () => {
+    const tags = (owner?: string) => [...(owner === undefined ? [] : [{ Key: 'owner', Value: owner }]), { Key: 'application', Value: 'orders' }];
+    await iam.send(new CreateRoleCommand({ RoleName: 'owned', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com'), Tags: tags('team-a') }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'orphan', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com'), Tags: tags() }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'blank-owner', AssumeRolePolicyDocument: serviceTrust('ec2.amazonaws.com'), Tags: tags('') }));
+    expect((await runCli(['scan', '--json'], env())).code).toBe(0);
+    const sarifFile = join(workdir, 'tags.sarif');
+    const run = await runCli(['scan', '--json', '--require-tags', 'owner,application', '--sarif', sarifFile], env());
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout) as { findings: Array<{ roleName: string; kinds: string[]; notes: string[] }> };
+    expect(report.findings.map((f) => [f.roleName, f.kinds, f.notes])).toEqual([
+      ['blank-owner', ['missing-ownership-tags'], ['SR003: missing tags: owner']],
+      ['orphan', ['missing-ownership-tags'], ['SR003: missing tags: owner']],
+    ]);
+    const sarif = JSON.parse(await readFile(sarifFile, 'utf8'));
+    expect(sarif.runs[0].tool.driver.rules.map((r: { id: string; defaultConfiguration: { level: string } }) => [r.id, r.defaultConfiguration.level])).toEqual([
+      ['SR001', 'error'],
+      ['SR002', 'error'],
+      ['SR003', 'warning'],
+    ]);
+    expect(sarif.runs[0].results.map((r: { ruleId: string; level: string; message: { text: string } }) => [r.ruleId, r.level, r.message.text])).toEqual([
+      ['SR003', 'warning', 'Role blank-owner can be assumed by ec2.amazonaws.com. missing tags: owner.'],
+      ['SR003', 'warning', 'Role orphan can be assumed by lambda.amazonaws.com. missing tags: owner.'],
+    ]);
+    expect((await runCli(['scan', '--require-tags', 'owner,,x'], env())).stderr).toMatch(/UsageError: --require-tags "owner,,x" has an empty tag key/);
+  });
+
   it('honours AWS_ENDPOINT_URL_<SERVICE> and lets --endpoint-url override the environment', async () => {
     await seedAccount(iam);
     const perService = await runCli(

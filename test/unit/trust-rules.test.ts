@@ -3,6 +3,7 @@ import { enabledRules, findingKinds, RULES } from '../../src/trust/rules/index.j
 import type { RuleSubject, RuleVerdict } from '../../src/trust/rules/types.js';
 import { multiServiceRule } from '../../src/trust/rules/multi-service.js';
 import { serviceAndCrossAccountRule } from '../../src/trust/rules/service-and-cross-account.js';
+import { missingOwnershipTagsRule } from '../../src/trust/rules/missing-ownership-tags.js';
 
 const own = { principal: 'arn:aws:iam::111111111111:root', type: 'AWS', crossAccount: false, account: '111111111111' };
 const other = { principal: 'arn:aws:iam::222222222222:root', type: 'AWS', crossAccount: true, account: '222222222222' };
@@ -50,5 +51,26 @@ describe('registry', () => {
 
   it('enables SR001 and SR002 by default', () => {
     expect(enabledRules().map((r) => r.id)).toEqual(['SR001', 'SR002']);
+  });
+});
+
+describe('SR003 missing-ownership-tags', () => {
+  const tagged = (tags?: Record<string, string>): RuleSubject => ({ ...subject(['ec2.amazonaws.com'], ['ec2']), ...(tags ? { tags } : {}) });
+  const options = { requiredTags: ['owner', 'application'] };
+
+  it.each<[string, RuleSubject, RuleVerdict]>([
+    ['tags unknown', tagged(), { status: 'not-applicable' }],
+    ['both tags', tagged({ owner: 'team-a', application: 'orders' }), { status: 'compliant' }],
+    ['one missing', tagged({ owner: 'team-a' }), { status: 'non-compliant', detail: 'missing tags: application' }],
+    ['an empty value counts as missing', tagged({ owner: ' ', application: 'orders', other: 'x' }), { status: 'non-compliant', detail: 'missing tags: owner' }],
+  ])('%s', (_name, input, verdict) => {
+    expect(missingOwnershipTagsRule.evaluate(input, options)).toEqual(verdict);
+  });
+
+  it('is off unless tags are required', () => {
+    expect(enabledRules({}).map((r) => r.id)).not.toContain('SR003');
+    expect(enabledRules(options).map((r) => r.id)).toEqual(['SR001', 'SR002', 'SR003']);
+    expect(findingKinds(tagged({}), {})).toEqual([]);
+    expect(findingKinds(tagged({}), options)).toEqual(['missing-ownership-tags']);
   });
 });

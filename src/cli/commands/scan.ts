@@ -1,6 +1,6 @@
 /** `split-role scan`: thin wiring from flags to scanAccount and the output formats. */
 import { openAwsSession } from '../../aws/session.js';
-import { ExitCode } from '../../core/errors.js';
+import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { scanAccount } from '../../scan/scan-account.js';
 import { buildSarif, writeSarif } from '../format/sarif.js';
@@ -12,19 +12,30 @@ export interface ScanCommandOptions extends GlobalOptions {
   json?: boolean;
   sarif?: string;
   roles: string[];
+  /** Comma-separated tag keys every role must carry (rule SR003). */
+  requireTags?: string;
 }
 
 /** Runs a scan and returns the exit code: 0 clean, 1 findings. */
 export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<number> {
+  const requiredTags = parseTagKeys(options.requireTags);
   const session = await openAwsSession(options);
   try {
-    const report = await scanAccount(session, io, { roleNames: options.roles });
+    const report = await scanAccount(session, io, { roleNames: options.roles, requiredTags });
     io.notify('debug', `AWS calls: ${session.calls.commandTotal} commands, ${session.calls.requests} HTTP requests`);
-    if (options.sarif) await writeSarif(options.sarif, buildSarif({ findings: report.findings }));
+    if (options.sarif) await writeSarif(options.sarif, buildSarif({ findings: report.findings, rules: { requiredTags } }));
     io.result(options.json ? JSON.stringify({ ...report, awsCalls: session.calls.requests }, null, 2) : renderScanText(report));
     for (const role of report.unreadable) io.notify('warn', `could not read the trust policy of ${role.roleName}: ${role.reason}`);
     return report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;
   } finally {
     session.destroy();
   }
+}
+
+/** `owner,application` → ['owner', 'application']; an empty key is a usage error. */
+function parseTagKeys(list: string | undefined): string[] {
+  if (list === undefined) return [];
+  const keys = list.split(',').map((key) => key.trim());
+  if (keys.some((key) => key === '')) throw usageError(`--require-tags ${JSON.stringify(list)} has an empty tag key`, 'give keys separated by commas, e.g. owner,application');
+  return [...new Set(keys)];
 }

@@ -73,7 +73,7 @@ export function buildSarif(input: SarifInput): object {
               ruleId: rule.id,
               ruleIndex: rules.findIndex((r) => r.id === rule.id),
               level: rule.level,
-              message: { text: describeFinding(finding) },
+              message: { text: messageFor(finding, rule.id) },
               locations: [{ physicalLocation: locationOf(finding), logicalLocations: [{ name: findingName(finding), kind: 'resource' }] }],
               partialFingerprints: { 'splitRoleFinding/v1': fingerprint(rule.id, identityOf(finding)) },
               ...(account ? { properties: { account } } : {}),
@@ -92,6 +92,12 @@ export async function writeSarif(file: string, sarif: object): Promise<void> {
   } catch (error) {
     throw new SplitRoleError('WriteFailed', `cannot write SARIF to ${file}: ${(error as Error).message}`);
   }
+}
+
+/** The finding's sentence, plus what this rule said about it (SR003's missing tags, say). */
+function messageFor(finding: Finding, ruleId: string): string {
+  const detail = finding.notes.find((note) => note.startsWith(`${ruleId}: `));
+  return detail ? `${describeFinding(finding)} ${detail.slice(ruleId.length + 2)}.` : describeFinding(finding);
 }
 
 function locationOf(finding: Finding): object {
