@@ -4,11 +4,8 @@
  * plan recorded; and no name the plan will create already taken by someone
  * else. Any failure means no change at all.
  */
-import { instanceAssociation } from '../aws/ec2.js';
-import { getServiceState } from '../aws/ecs.js';
 import { getRoleSnapshot, isNoSuchEntity, type RoleSnapshot } from '../aws/iam.js';
 import { instanceProfileTags, managedPolicyTags, roleTags } from '../aws/iam-write.js';
-import { getFunctionState } from '../aws/lambda.js';
 import type { CallerIdentity } from '../aws/sts.js';
 import { SplitRoleError } from '../core/errors.js';
 import { canonicalJson } from '../core/canonical-json.js';
@@ -16,7 +13,8 @@ import { planInvariantProblems } from '../plan/invariants.js';
 import type { Plan } from '../plan/schema.js';
 import { policySources } from '../plan/split-analysis.js';
 import { assertSubset } from '../policy/subset.js';
-import { repointStepId } from './repoint-steps.js';
+import { adapterFor } from '../workloads/registry.js';
+import { applyContext, repointStepId } from './repoint-steps.js';
 import { taggedWithPlan, type StepContext } from './step.js';
 
 /**
@@ -61,7 +59,7 @@ export async function findDrift(ctx: StepContext): Promise<string[]> {
   if (untouched('retire:profiles')) drift.push(...(await sharedRoleDrift(ctx)));
   for (const workload of plan.workloads) {
     if (!untouched(repointStepId(workload))) continue;
-    drift.push(...(await workloadDrift(ctx, workload)));
+    drift.push(...(await adapterFor(workload).drift(applyContext(ctx), workload)));
   }
   drift.push(...(await takenNames(ctx)));
   return drift;
@@ -88,33 +86,6 @@ async function sharedRoleDrift(ctx: StepContext): Promise<string[]> {
   const profiles = (s: Pick<RoleSnapshot, 'instanceProfiles'>) => s.instanceProfiles.map((p) => p.arn).sort().join(',');
   if (profiles(live) !== profiles(recorded)) drift.push(`${recorded.roleName}'s instance profiles changed`);
   return drift;
-}
-
-async function workloadDrift(ctx: StepContext, workload: Plan['workloads'][number]): Promise<string[]> {
-  switch (workload.kind) {
-    case 'ec2-instance': {
-      const now = await instanceAssociation(await ctx.ec2(), workload.instanceId);
-      return now?.instanceProfileArn === workload.current.instanceProfileArn
-        ? []
-        : [`EC2 instance ${workload.instanceId} is on ${now?.instanceProfileArn ?? 'no instance profile'}, plan says ${workload.current.instanceProfileArn}`];
-    }
-    case 'lambda-function': {
-      try {
-        const now = await getFunctionState(await ctx.lambda(), workload.functionName);
-        return now.role === workload.current.roleArn ? [] : [`Lambda ${workload.functionName} runs as ${now.role}, plan says ${workload.current.roleArn}`];
-      } catch (error) {
-        if ((error as SplitRoleError).code === 'ResourceNotFoundException') return [`Lambda ${workload.functionName} no longer exists`];
-        throw error;
-      }
-    }
-    case 'ecs-service': {
-      const now = await getServiceState(await ctx.ecs(), workload.clusterArn, workload.serviceName);
-      if (!now) return [`ECS service ${workload.serviceName} no longer exists`];
-      return now.taskDefinition === workload.current.taskDefinitionArn
-        ? []
-        : [`ECS service ${workload.serviceName} runs ${now.taskDefinition}, plan says ${workload.current.taskDefinitionArn}`];
-    }
-  }
 }
 
 async function takenNames(ctx: StepContext): Promise<string[]> {

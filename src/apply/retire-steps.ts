@@ -3,8 +3,6 @@
  * retire the shared role: snapshot first, re-check nothing uses it, and only
  * then remove it from its profiles, strip its policies and delete it.
  */
-import { instanceAssociation } from '../aws/ec2.js';
-import { getServiceState } from '../aws/ecs.js';
 import { getRoleSnapshot, isNoSuchEntity, type RoleSnapshot } from '../aws/iam.js';
 import {
   attachRolePolicy,
@@ -18,10 +16,11 @@ import {
   removeRoleFromProfile,
   roleTags,
 } from '../aws/iam-write.js';
-import { getFunctionState } from '../aws/lambda.js';
 import { SplitRoleError } from '../core/errors.js';
-import { indexAccount, workloadsForRole, type RoleWorkloads } from '../inventory/workloads.js';
+import { describeUsers, liveBindings, type RoleWorkloads } from '../inventory/workloads.js';
 import type { Plan } from '../plan/schema.js';
+import { adapterFor } from '../workloads/registry.js';
+import { applyContext } from './repoint-steps.js';
 import type { Step, StepContext } from './step.js';
 
 const SNAPSHOT_STEP = 'retire:snapshot';
@@ -49,23 +48,7 @@ export function verifyStep(plan: Plan): Step {
 
 async function bindingProblems(ctx: StepContext): Promise<string[]> {
   const problems: string[] = [];
-  for (const w of ctx.plan.workloads) {
-    if (w.kind === 'ec2-instance') {
-      const now = await instanceAssociation(await ctx.ec2(), w.instanceId);
-      if (now?.instanceProfileArn !== w.target.instanceProfileArn || now.state !== 'associated') {
-        problems.push(`EC2 ${w.instanceId} is on ${now?.instanceProfileArn ?? 'no profile'} (${now?.state ?? 'none'})`);
-      }
-    } else if (w.kind === 'lambda-function') {
-      const now = await getFunctionState(await ctx.lambda(), w.functionName);
-      if (now.role !== w.target.roleArn) problems.push(`Lambda ${w.functionName} runs as ${now.role}`);
-      else if (now.lastUpdateStatus && now.lastUpdateStatus !== 'Successful') problems.push(`Lambda ${w.functionName} update is ${now.lastUpdateStatus}`);
-    } else {
-      const now = await getServiceState(await ctx.ecs(), w.clusterArn, w.serviceName);
-      if (!now) problems.push(`ECS service ${w.serviceName} is gone`);
-      else if (now.taskDefinition === w.current.taskDefinitionArn) problems.push(`ECS service ${w.serviceName} still runs ${w.current.taskDefinitionArn}`);
-      else if (now.deployments !== 1 || now.runningCount !== now.desiredCount) problems.push(`ECS service ${w.serviceName} is not stable`);
-    }
-  }
+  for (const w of ctx.plan.workloads) problems.push(...(await adapterFor(w).verify(applyContext(ctx), w)));
   return problems;
 }
 
@@ -80,25 +63,7 @@ async function liveUsers(ctx: StepContext): Promise<RoleWorkloads> {
   } catch (error) {
     if (!isNoSuchEntity(error)) throw error;
   }
-  const index = await indexAccount(ctx.session, ctx.io, { ec2: true, lambda: true, ecs: true });
-  return workloadsForRole(index, { ...shared, instanceProfiles });
-}
-
-/**
- * Everything that would break if the shared role disappeared: running
- * workloads, but also published Lambda versions and launch templates that
- * will start new instances with its profile.
- */
-function describeUsers(users: RoleWorkloads): string[] {
-  return [
-    ...users.ec2.instances.map((i) => `EC2 instance ${i.instanceId} still uses the shared role's profile`),
-    ...users.ec2.launchTemplates.map((t) => `launch template ${t.launchTemplateName} v${t.version} names the shared role's profile`),
-    ...users.ec2.autoScalingGroups.map((g) => `Auto Scaling group ${g.groupName} launches instances with the shared role's profile`),
-    ...users.lambda.functions.map((f) => `Lambda ${f.functionName} still runs as the shared role`),
-    ...users.lambda.publishedVersions.map((f) => `Lambda ${f.functionName} version ${f.version} runs as the shared role`),
-    ...users.ecs.services.map((s) => `ECS service ${s.serviceName} still runs a task definition with the shared role`),
-    ...users.ecs.standaloneTasks.map((t) => `ECS task ${t.taskArn} runs with the shared role`),
-  ];
+  return liveBindings(ctx.session, ctx.io, { ...shared, instanceProfiles });
 }
 
 /** The retire steps, in order. Their undos rebuild the role from the journaled snapshot. */

@@ -1,8 +1,5 @@
 /** The unit of apply: a named, journaled change with its undo. */
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
 import type { Plan } from '../plan/schema.js';
@@ -18,9 +15,6 @@ export interface StepContext {
   plan: Plan;
   session: AwsSession;
   iam: IAMClient;
-  ec2: () => Promise<EC2Client>;
-  lambda: () => Promise<LambdaClient>;
-  ecs: () => Promise<ECSClient>;
   journal: Journal;
   timings: Timings;
   io: IoHost;

@@ -5,26 +5,19 @@
  * cannot edit that code, so it writes a Markdown checklist with the exact
  * lines to use. Pure.
  */
-import type { Plan, PlannedRole, PlannedWorkload } from '../plan/schema.js';
-import { codeNames, type RoleCodeNames } from './names.js';
+import type { Plan } from '../plan/schema.js';
+import type { CodeTarget } from '../workloads/adapter.js';
+import { workloadAdapters } from '../workloads/registry.js';
+import { codeNames } from './names.js';
 
 /** The code format the checklist's snippets are written in. */
 export type ExportFormat = 'terraform' | 'cloudformation';
-
-interface Target {
-  role: PlannedRole;
-  names: RoleCodeNames;
-}
 
 /** Renders the checklist for a plan; `codeFile` names the exported file the snippets refer to. */
 export function renderChecklist(plan: Plan, format: ExportFormat, codeFile: string): string {
   const names = codeNames(plan);
   const byArn = new Map(plan.newRoles.map((role) => [role.roleArn, role]));
   const byName = new Map(plan.newRoles.map((role) => [role.roleName, role]));
-  const target = (role: PlannedRole | undefined): Target | undefined => {
-    const n = role ? names.get(role.roleName) : undefined;
-    return role && n ? { role, names: n } : undefined;
-  };
   const lines = [
     `# Move the workloads off ${plan.sharedRole.roleName}`,
     '',
@@ -32,16 +25,18 @@ export function renderChecklist(plan: Plan, format: ExportFormat, codeFile: stri
     'workload below in your own code, deploy it, and tick it off. Snippets name the exported resources;',
     'where the workload lives in another stack or module, use the role ARN shown instead.',
   ];
-  const sections: Array<[string, PlannedWorkload['kind']]> = [
-    ['EC2 instances', 'ec2-instance'],
-    ['Lambda functions', 'lambda-function'],
-    ['ECS services', 'ecs-service'],
-  ];
-  for (const [title, kind] of sections) {
-    const items = plan.workloads.filter((w) => w.kind === kind);
+  const code: CodeTarget = {
+    format,
+    role: (arnOrName) => {
+      const role = byArn.get(arnOrName) ?? byName.get(arnOrName);
+      return role ? names.get(role.roleName) : undefined;
+    },
+  };
+  for (const adapter of workloadAdapters()) {
+    const items = plan.workloads.filter((w) => w.kind === adapter.kind);
     if (items.length === 0) continue;
-    lines.push('', `## ${title}`, '');
-    for (const workload of items) lines.push(...workloadItem(workload, format, byArn, byName, target));
+    lines.push('', `## ${adapter.title}`, '');
+    for (const workload of items) lines.push(...adapter.checklist(workload, code));
   }
   if (plan.workloads.length === 0) lines.push('', 'The plan moves no workloads.');
   if (plan.followUps.length > 0) {
@@ -59,48 +54,4 @@ export function renderChecklist(plan: Plan, format: ExportFormat, codeFile: stri
     lines.push(`- [ ] Keep \`${plan.sharedRole.roleName}\` for ${plan.excludedServices.join(', ')}: the plan made no new role for them.`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function workloadItem(
-  workload: PlannedWorkload,
-  format: ExportFormat,
-  byArn: Map<string, PlannedRole>,
-  byName: Map<string, PlannedRole>,
-  target: (role: PlannedRole | undefined) => Target | undefined,
-): string[] {
-  const tf = format === 'terraform';
-  switch (workload.kind) {
-    case 'ec2-instance': {
-      const t = target(byName.get(workload.target.roleName));
-      const profile = workload.target.instanceProfileName;
-      const snippet = tf
-        ? `\`iam_instance_profile = ${t ? `aws_iam_instance_profile.${t.names.tf}.name` : `"${profile}"`}\` on the \`aws_instance\` (or its launch template)`
-        : `\`IamInstanceProfile: ${t ? `!Ref ${t.names.cfnProfile}` : profile}\` on the \`AWS::EC2::Instance\` (or its launch template)`;
-      return [`- [ ] \`${workload.instanceId}\`: instance profile → \`${profile}\``, `  - ${snippet}`];
-    }
-    case 'lambda-function': {
-      const t = target(byArn.get(workload.target.roleArn));
-      const snippet = tf
-        ? `\`role = ${t ? `aws_iam_role.${t.names.tf}.arn` : `"${workload.target.roleArn}"`}\` on the \`aws_lambda_function\``
-        : `\`Role: ${t ? `!GetAtt ${t.names.cfnRole}.Arn` : workload.target.roleArn}\` on the \`AWS::Lambda::Function\``;
-      return [`- [ ] \`${workload.functionName}\`: role → \`${workload.target.roleArn}\``, `  - ${snippet}`];
-    }
-    case 'ecs-service': {
-      const out = [`- [ ] \`${workload.serviceName}\` in \`${workload.clusterArn}\`: task definition \`${workload.current.taskDefinitionArn}\``];
-      const roles: Array<[string, string, string, string | undefined]> = [
-        ['task role', 'task_role_arn', 'TaskRoleArn', workload.target.taskRoleArn],
-        ['execution role', 'execution_role_arn', 'ExecutionRoleArn', workload.target.executionRoleArn],
-      ];
-      for (const [label, tfAttribute, cfnProperty, arn] of roles) {
-        if (!arn) continue;
-        const t = target(byArn.get(arn));
-        out.push(
-          tf
-            ? `  - ${label}: \`${tfAttribute} = ${t ? `aws_iam_role.${t.names.tf}.arn` : `"${arn}"`}\` on the \`aws_ecs_task_definition\` (→ \`${arn}\`)`
-            : `  - ${label}: \`${cfnProperty}: ${t ? `!GetAtt ${t.names.cfnRole}.Arn` : arn}\` on the \`AWS::ECS::TaskDefinition\` (→ \`${arn}\`)`,
-        );
-      }
-      return out;
-    }
-  }
 }

@@ -11,6 +11,7 @@ import { policyName } from '../policy/size.js';
 import { trustPolicyForService } from '../trust/service-trust.js';
 import { workloadKey } from '../trust/service-principals.js';
 import { canonicalJson } from '../core/canonical-json.js';
+import { adapterFor } from '../workloads/registry.js';
 import { roleNameProblem } from './role-names.js';
 import type { Plan, PlannedRole, PlannedWorkload } from './schema.js';
 
@@ -82,40 +83,5 @@ function nameProblems(plan: Plan, role: PlannedRole): string[] {
 
 function targetProblems(plan: Plan, workload: PlannedWorkload): string[] {
   const role = plan.newRoles.find((r) => r.service === workload.service);
-  const shared = plan.sharedRole;
-  switch (workload.kind) {
-    case 'ec2-instance': {
-      const what = `EC2 instance ${workload.instanceId}`;
-      const problems: string[] = [];
-      if (!shared.instanceProfiles.some((p) => p.arn === workload.current.instanceProfileArn)) problems.push(`${what} is not on one of the shared role's instance profiles`);
-      const profile = role?.instanceProfile;
-      const target = workload.target;
-      if (!role || !profile || target.instanceProfileArn !== profile.arn || target.instanceProfileName !== profile.name || target.roleName !== role.roleName) {
-        problems.push(`${what} would move to ${target.instanceProfileArn}, which is not this plan's instance profile for ${workload.service}`);
-      }
-      return problems;
-    }
-    case 'lambda-function': {
-      const what = `Lambda function ${workload.functionName}`;
-      const problems: string[] = [];
-      if (workload.current.roleArn !== shared.arn) problems.push(`${what} does not run as the shared role`);
-      if (!role || workload.target.roleArn !== role.roleArn) problems.push(`${what} would move to ${workload.target.roleArn}, which is not this plan's role for ${workload.service}`);
-      return problems;
-    }
-    case 'ecs-service': {
-      const what = `ECS service ${workload.serviceName}`;
-      const isShared = (arn: string | undefined) => arn !== undefined && (arn === shared.arn || (!arn.startsWith('arn:') && shared.arn.endsWith(`/${arn}`)));
-      const problems: string[] = [];
-      if (!isShared(workload.current.taskRoleArn) && !isShared(workload.current.executionRoleArn)) problems.push(`${what} does not run as the shared role`);
-      for (const field of ['taskRoleArn', 'executionRoleArn'] as const) {
-        const current = workload.current[field];
-        // The shared role is swapped for this plan's role; any other role stays exactly as it is.
-        const expected = isShared(current) ? role?.roleArn : current;
-        if (workload.target[field] !== expected) {
-          problems.push(`${what}'s ${field} would become ${workload.target[field] ?? 'nothing'}, not ${expected ?? 'nothing'}`);
-        }
-      }
-      return problems;
-    }
-  }
+  return adapterFor(workload).invariantProblems(workload, { role, shared: plan.sharedRole });
 }

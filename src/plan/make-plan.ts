@@ -12,10 +12,9 @@ import { SplitRoleError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
 import { VERSION } from '../core/version.js';
 import { gatherEvidence, type EvidenceRequest } from '../evidence/gather.js';
-import { AccountIndexer, workloadsForRole } from '../inventory/workloads.js';
+import { AccountIndexer, scopeFor, sessionHints, workloadsForRole } from '../inventory/workloads.js';
 import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
 import { isServiceLinkedRole } from '../trust/role-scope.js';
-import { workloadKey } from '../trust/service-principals.js';
 import { buildPlan, type PlanDecisions } from './builder.js';
 import { renderPlanMarkdown } from './markdown.js';
 import { planInvariantProblems } from './invariants.js';
@@ -73,10 +72,9 @@ export async function collectPlanFacts(reads: PlanReads, roleName: string, evide
       'run `split-role scan` to list shared roles',
     );
   }
-  const keys = new Set(trust.services.map(workloadKey));
   io.notify('progress', `indexing workloads for ${trust.services.join(', ')}…`);
   const [index, authorization] = await Promise.all([
-    reads.indexer.index({ ec2: keys.has('ec2'), lambda: keys.has('lambda'), ecs: keys.has('ecs-tasks') }),
+    reads.indexer.index(scopeFor(trust.services)),
     reads.accountAuthorization(),
   ]);
   const workloads = workloadsForRole(index, shared);
@@ -87,10 +85,7 @@ export async function collectPlanFacts(reads: PlanReads, roleName: string, evide
     {
       role: { arn: shared.arn, name: shared.roleName },
       services: trust.services,
-      hints: {
-        ec2InstanceIds: new Set(workloads.ec2.instances.map((i) => i.instanceId)),
-        lambdaFunctionNames: new Set([...workloads.lambda.functions, ...workloads.lambda.publishedVersions].map((f) => f.functionName)),
-      },
+      hints: sessionHints(workloads),
     },
     evidence,
   );

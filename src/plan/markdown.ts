@@ -7,7 +7,8 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import { markdownCode as code, markdownFence, markdownText as text } from '../core/escape.js';
-import type { Plan, PlannedRole, PlannedWorkload } from './schema.js';
+import { adapterFor } from '../workloads/registry.js';
+import type { Plan, PlannedRole } from './schema.js';
 
 /** Renders the review document for a plan. */
 export function renderPlanMarkdown(plan: Plan): string {
@@ -74,7 +75,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push(
     plan.workloads.length === 0
       ? 'None found.'
-      : table(['Workload', 'Kind', 'From', 'To'], plan.workloads.map(workloadRow)),
+      : table(['Workload', 'Kind', 'From', 'To'], plan.workloads.map((w) => adapterFor(w).describeMove(w))),
     '',
   );
   if (plan.followUps.length > 0) {
@@ -131,28 +132,8 @@ export function policyDiff(plan: Plan, role: PlannedRole): string {
   );
 }
 
-function workloadRow(w: PlannedWorkload): string[] {
-  switch (w.kind) {
-    case 'ec2-instance':
-      return [code(w.instanceId), 'EC2 instance', code(w.current.instanceProfileArn.split('/').pop() ?? ''), code(w.target.instanceProfileName)];
-    case 'lambda-function':
-      return [code(w.functionName), 'Lambda function', code(roleName(w.current.roleArn)), code(roleName(w.target.roleArn))];
-    case 'ecs-service':
-      return [
-        code(w.serviceName),
-        'ECS service',
-        code(w.current.taskDefinitionArn.split('/').pop() ?? ''),
-        `new revision with ${code(roleName(w.target.taskRoleArn ?? w.target.executionRoleArn ?? ''))}`,
-      ];
-  }
-}
-
 function when(at: string | undefined): string {
   return at === undefined ? '-' : code(at);
-}
-
-function roleName(arn: string): string {
-  return arn.split('/').pop() ?? arn;
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -4,6 +4,7 @@
  * nothing else). Every read validates against this schema.
  */
 import { z } from 'zod';
+import { plannedWorkloadSchema } from '../workloads/moves.js';
 
 /** The only plan format this build reads and writes. */
 export const PLAN_SCHEMA_VERSION = 1;
@@ -75,34 +76,6 @@ const newRole = z.object({
   noEvidence: z.boolean(),
 });
 
-const workload = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('ec2-instance'),
-    service: z.string(),
-    instanceId: z.string(),
-    associationId: z.string(),
-    current: z.object({ instanceProfileArn: z.string() }),
-    target: z.object({ instanceProfileArn: z.string(), instanceProfileName: z.string(), roleName: z.string() }),
-  }),
-  z.object({
-    kind: z.literal('lambda-function'),
-    service: z.string(),
-    functionName: z.string(),
-    functionArn: z.string(),
-    current: z.object({ roleArn: z.string() }),
-    target: z.object({ roleArn: z.string() }),
-  }),
-  z.object({
-    kind: z.literal('ecs-service'),
-    service: z.string(),
-    clusterArn: z.string(),
-    serviceName: z.string(),
-    serviceArn: z.string(),
-    current: z.object({ taskDefinitionArn: z.string(), taskRoleArn: z.string().optional(), executionRoleArn: z.string().optional() }),
-    target: z.object({ taskRoleArn: z.string().optional(), executionRoleArn: z.string().optional() }),
-  }),
-]);
-
 const followUp = z.object({
   kind: z.enum([
     'launch-template',
@@ -149,7 +122,7 @@ export const planBodySchema = z.object({
     z.object({ policy: z.string(), policyKind: z.enum(['inline', 'managed']), sid: z.string().optional(), statementIndex: z.number().int(), patterns: z.array(z.string()) }),
   ),
   unattributed: z.array(z.object({ action: z.string(), count: z.number().int(), lastSeen: isoTime.optional(), grantedTo: z.array(z.string()) })),
-  workloads: z.array(workload),
+  workloads: z.array(plannedWorkloadSchema),
   followUps: z.array(followUp),
   warnings: z.array(z.string()),
   retireSharedRole: z.boolean(),
@@ -161,7 +134,7 @@ export const planSchema = planBodySchema.extend({ digest: z.string().regex(/^sha
 export type PlanBody = z.infer<typeof planBodySchema>;
 export type Plan = z.infer<typeof planSchema>;
 export type PlannedRole = z.infer<typeof newRole>;
-export type PlannedWorkload = z.infer<typeof workload>;
+export type { PlannedWorkload } from '../workloads/moves.js';
 export type FollowUp = z.infer<typeof followUp>;
 export type SharedRoleSnapshot = z.infer<typeof roleSnapshot>;
 

@@ -6,7 +6,11 @@ const PROFILE_ARN = `arn:aws:iam::${ACCOUNT}:instance-profile/${SHARED_NAME}`;
 const OTHER_ARN = `arn:aws:iam::${ACCOUNT}:role/other`;
 const role = { arn: SHARED_ARN, roleName: SHARED_NAME, instanceProfiles: [{ name: SHARED_NAME, arn: PROFILE_ARN, path: '/', id: 'AIPA1' }] };
 
-const emptyIndex = (): AccountIndex => ({ associations: [], launchTemplates: [], autoScalingGroups: [], functions: [], taskDefinitions: [], services: [], standaloneTasks: [] });
+const emptyIndex = (): AccountIndex => ({
+  ec2: { associations: [], launchTemplates: [], autoScalingGroups: [] },
+  lambda: [],
+  ecs: { taskDefinitions: [], services: [], standaloneTasks: [] },
+});
 const fn = (name: string, roleArn: string, version = '$LATEST') => ({
   functionName: name,
   functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}${version === '$LATEST' ? '' : `:${version}`}`,
@@ -25,22 +29,24 @@ const lt = (name: string, instanceProfile: { arn?: string; name?: string }) => (
 describe('workloadsForRole: EC2', () => {
   const index: AccountIndex = {
     ...emptyIndex(),
-    associations: [assoc('i-mine', PROFILE_ARN), assoc('i-other', `arn:aws:iam::${ACCOUNT}:instance-profile/other`)],
-    launchTemplates: [
-      lt('by-arn', { arn: PROFILE_ARN }),
-      lt('by-name', { name: SHARED_NAME }),
-      lt('other-arn', { arn: `arn:aws:iam::${ACCOUNT}:instance-profile/other` }),
-      lt('other-name', { name: 'other' }),
-      lt('none', {}),
-    ],
-    autoScalingGroups: [
-      { groupName: 'asg-lc', launchConfigurationName: 'lc-1', launchConfigurationProfile: SHARED_NAME },
-      { groupName: 'asg-lc-arn', launchConfigurationName: 'lc-2', launchConfigurationProfile: PROFILE_ARN },
-      { groupName: 'asg-lt', launchTemplate: { id: 'lt-by-name' } },
-      { groupName: 'asg-lt-name', launchTemplate: { name: 'by-arn' } },
-      { groupName: 'asg-other-lt', launchTemplate: { id: 'lt-other-arn' } },
-      { groupName: 'asg-other-lc', launchConfigurationName: 'lc-3', launchConfigurationProfile: 'other' },
-    ],
+    ec2: {
+      associations: [assoc('i-mine', PROFILE_ARN), assoc('i-other', `arn:aws:iam::${ACCOUNT}:instance-profile/other`)],
+      launchTemplates: [
+        lt('by-arn', { arn: PROFILE_ARN }),
+        lt('by-name', { name: SHARED_NAME }),
+        lt('other-arn', { arn: `arn:aws:iam::${ACCOUNT}:instance-profile/other` }),
+        lt('other-name', { name: 'other' }),
+        lt('none', {}),
+      ],
+      autoScalingGroups: [
+        { groupName: 'asg-lc', launchConfigurationName: 'lc-1', launchConfigurationProfile: SHARED_NAME },
+        { groupName: 'asg-lc-arn', launchConfigurationName: 'lc-2', launchConfigurationProfile: PROFILE_ARN },
+        { groupName: 'asg-lt', launchTemplate: { id: 'lt-by-name' } },
+        { groupName: 'asg-lt-name', launchTemplate: { name: 'by-arn' } },
+        { groupName: 'asg-other-lt', launchTemplate: { id: 'lt-other-arn' } },
+        { groupName: 'asg-other-lc', launchConfigurationName: 'lc-3', launchConfigurationProfile: 'other' },
+      ],
+    },
   };
   const found = workloadsForRole(index, role);
 
@@ -65,7 +71,7 @@ describe('workloadsForRole: EC2', () => {
 describe('workloadsForRole: Lambda', () => {
   const index: AccountIndex = {
     ...emptyIndex(),
-    functions: [fn('orders', SHARED_ARN), fn('orders', SHARED_ARN, '3'), fn('billing', OTHER_ARN), fn('billing', SHARED_ARN, '1')],
+    lambda: [fn('orders', SHARED_ARN), fn('orders', SHARED_ARN, '3'), fn('billing', OTHER_ARN), fn('billing', SHARED_ARN, '1')],
   };
   const found = workloadsForRole(index, role);
 
@@ -95,7 +101,7 @@ describe('workloadsForRole: ECS', () => {
   ];
   it.each(cases)('$name', ({ roles, usesRoleAs }) => {
     const def = td(1, roles);
-    const found = workloadsForRole({ ...emptyIndex(), taskDefinitions: [def] }, role);
+    const found = workloadsForRole({ ...emptyIndex(), ecs: { ...emptyIndex().ecs, taskDefinitions: [def] } }, role);
     expect(found.ecs.taskDefinitions).toEqual(usesRoleAs ? [{ ...def, usesRoleAs }] : []);
   });
 
@@ -105,15 +111,17 @@ describe('workloadsForRole: ECS', () => {
     const cluster = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/main`;
     const index: AccountIndex = {
       ...emptyIndex(),
-      taskDefinitions: [mine, theirs],
-      services: [
-        { clusterArn: cluster, serviceName: 'web', serviceArn: `${cluster}/web`, taskDefinition: mine.arn },
-        { clusterArn: cluster, serviceName: 'api', serviceArn: `${cluster}/api`, taskDefinition: theirs.arn },
-      ],
-      standaloneTasks: [
-        { clusterArn: cluster, taskArn: `${cluster}/task/1`, taskDefinitionArn: mine.arn },
-        { clusterArn: cluster, taskArn: `${cluster}/task/2`, taskDefinitionArn: theirs.arn },
-      ],
+      ecs: {
+        taskDefinitions: [mine, theirs],
+        services: [
+          { clusterArn: cluster, serviceName: 'web', serviceArn: `${cluster}/web`, taskDefinition: mine.arn },
+          { clusterArn: cluster, serviceName: 'api', serviceArn: `${cluster}/api`, taskDefinition: theirs.arn },
+        ],
+        standaloneTasks: [
+          { clusterArn: cluster, taskArn: `${cluster}/task/1`, taskDefinitionArn: mine.arn },
+          { clusterArn: cluster, taskArn: `${cluster}/task/2`, taskDefinitionArn: theirs.arn },
+        ],
+      },
     };
     const found = workloadsForRole(index, role);
     expect(found.ecs.services.map((s) => s.serviceName)).toEqual(['web']);

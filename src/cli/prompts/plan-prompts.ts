@@ -8,6 +8,7 @@ import type { DecisionFlags } from '../../plan/decisions.js';
 import { proposeRoleName, roleNameProblem, serviceSuffix } from '../../plan/role-names.js';
 import type { SplitAnalysis, ServiceUnit } from '../../plan/split-analysis.js';
 import type { ScanFinding } from '../../scan/report.js';
+import { workloadAdapters } from '../../workloads/registry.js';
 
 /** Step 1: which shared roles to plan. */
 export async function pickRoles(findings: ScanFinding[]): Promise<string[]> {
@@ -22,12 +23,8 @@ export async function pickRoles(findings: ScanFinding[]): Promise<string[]> {
 
 /** Step 2: confirm each service's workloads. False means "do not plan this role". */
 export async function confirmWorkloads(analysis: SplitAnalysis): Promise<boolean> {
-  const { workloads } = analysis;
-  const lines = [
-    `EC2 instances: ${workloads.ec2.instances.map((i) => i.instanceId).join(', ') || 'none'}`,
-    `Lambda functions: ${workloads.lambda.functions.map((f) => f.functionName).join(', ') || 'none'}`,
-    `ECS services: ${workloads.ecs.services.map((s) => s.serviceName).join(', ') || 'none'}`,
-  ];
+  const found = analysis.workloads as Record<string, unknown>;
+  const lines = workloadAdapters().map((adapter) => `${adapter.title}: ${adapter.listMovable(found[adapter.id]).join(', ') || 'none'}`);
   process.stderr.write(`\nWorkloads using ${analysis.shared.roleName}:\n  ${lines.join('\n  ')}\n`);
   return confirm({ message: 'Are these the workloads to move?', default: true });
 }

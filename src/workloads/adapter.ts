@@ -1,0 +1,125 @@
+/**
+ * The seam for workload kinds. A WorkloadAdapter owns everything about one
+ * kind of workload that can run as an IAM role: how to find it in a region,
+ * which of it a role or instance profile is bound to, how a plan moves it,
+ * how apply repoints, undoes, verifies and checks it for drift, and how it is
+ * described to people. Code outside src/workloads/ never names a kind.
+ */
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { Timings } from '../apply/waits.js';
+import type { IoHost } from '../core/io-host.js';
+import type { SessionHints } from '../evidence/types.js';
+import type { FollowUp, PlannedRole } from '../plan/schema.js';
+
+/** The clients of one (account, region) an adapter may use; an AwsSession is one. */
+export interface WorkloadClients {
+  ec2(): Promise<EC2Client>;
+  lambda(): Promise<LambdaClient>;
+  ecs(): Promise<ECSClient>;
+  autoScaling(): Promise<AutoScalingClient>;
+}
+
+/** What every adapter call that reads AWS gets: clients for one region, and where to talk. */
+export interface WorkloadContext {
+  clients: WorkloadClients;
+  region: string;
+  io: IoHost;
+}
+
+/** What a repoint, undo, verify or drift check gets during apply and rollback. */
+export interface ApplyContext extends WorkloadContext {
+  timings: Timings;
+  /** The plan being applied: what it creates is tagged with this id. */
+  planId: string;
+}
+
+/** The role (and its instance profiles) whose bindings are asked for. */
+export interface RoleBinding {
+  arn: string;
+  roleName: string;
+  instanceProfiles: ReadonlyArray<{ name: string; arn: string }>;
+}
+
+/** Where a kind's workloads move to, for planning. */
+export interface MoveTargets {
+  /** The new role of this adapter's service unit; undefined when the plan makes none. */
+  role: PlannedRole | undefined;
+  /** The shared role the workloads leave. */
+  shared: { arn: string };
+  /** True when this kind's service unit stays on the shared role (excluded): nothing of it moves. */
+  staysShared: boolean;
+}
+
+/** A repoint as apply runs it: idempotent run, and an undo that tolerates any partial state. */
+export interface RepointAction {
+  title: string;
+  run(ctx: ApplyContext): Promise<Record<string, unknown>>;
+  undo(ctx: ApplyContext): Promise<void>;
+}
+
+/** How the checklist names a new role in the user's own code. */
+export interface CodeTarget {
+  format: 'terraform' | 'cloudformation';
+  /** The exported code's reference to the role with this ARN or name, when the export defines it. */
+  role(arnOrName: string): { tf: string; cfnRole: string; cfnProfile: string } | undefined;
+}
+
+/**
+ * One workload kind. `Move` is the kind's plan-file variant (its zod schema
+ * lives in moves.ts), `Inventory` what discover() reads in one region, and
+ * `Found` the part of it bound to one role; `Id` keys the kind in indexes.
+ */
+export interface WorkloadAdapter<Move extends { kind: string; service: string }, Inventory, Found, Id extends string = string> {
+  /** Key of this kind in the account index and in a role's workloads ("ec2"). */
+  readonly id: Id;
+  /** The plan-file discriminator ("ec2-instance"). */
+  readonly kind: Move['kind'];
+  /** The service unit (trust principal's workload key) whose new role these workloads move to. */
+  readonly unitKey: string;
+  /** A heading for a list of these workloads ("EC2 instances"). */
+  readonly title: string;
+
+  /** Reads everything in the context's region that can bind this kind to a role. */
+  discover(ctx: WorkloadContext): Promise<Inventory>;
+  /** The inventory when this kind was not read (out of scope). */
+  emptyInventory(): Inventory;
+  /** A progress fragment: what was read ("3 Lambda functions and versions"). */
+  summarise(inventory: Inventory): string;
+  /** What in the inventory is bound to the role or its instance profiles. Pure. */
+  boundTo(inventory: Inventory, binding: RoleBinding): Found;
+  /** One line per thing in `found` that would break if the role disappeared. */
+  describeUsers(found: Found): string[];
+  /** The names of the workloads a plan would move, for the reviewer's confirmation. */
+  listMovable(found: Found): string[];
+  /** Names in `found` that CloudTrail uses as session names, tying a session to this kind's service. */
+  sessionHints(found: Found): Partial<SessionHints>;
+
+  /** The moves a plan records for `found`. Pure. */
+  planMoves(found: Found, targets: MoveTargets): Move[];
+  /** What the user must change by hand because apply cannot. Pure. */
+  followUps(found: Found, targets: MoveTargets): FollowUp[];
+
+  /**
+   * Why a move is not one split-role could have planned: its workload is not on
+   * the shared role, or its target is not this plan's new role for the service.
+   * Empty when sound. Pure; apply refuses a plan with any.
+   */
+  invariantProblems(move: Move, targets: { role: PlannedRole | undefined; shared: RoleBinding }): string[];
+
+  /** The journal step id of a move; stable across releases (journals name it). */
+  stepId(move: Move): string;
+  /** The repoint of one move; `siblings` are the plan's moves of the same kind. */
+  repoint(move: Move, siblings: readonly Move[]): RepointAction;
+  /** Differences between the live workload and the move's recorded binding; empty when none. */
+  drift(ctx: ApplyContext, move: Move): Promise<string[]>;
+  /** Problems with the workload after its move (not on its target, or unhealthy); empty when none. */
+  verify(ctx: ApplyContext, move: Move): Promise<string[]>;
+
+  /** A review-table row: workload, kind, from, to (Markdown, already in code spans). */
+  describeMove(move: Move): [string, string, string, string];
+  /** Checklist lines telling the user what to change in their own code. */
+  checklist(move: Move, code: CodeTarget): string[];
+}

@@ -1,0 +1,303 @@
+/**
+ * ECS services: bound to a role by their task definition's task and
+ * execution roles. Apply registers a copy of the revision with the new role
+ * and deploys it; task definitions no service runs, and tasks started outside
+ * a service, are follow-ups and in-use checks.
+ */
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import {
+  activeRevisions,
+  deregisterTaskDefinition,
+  getServiceState,
+  listActiveTaskDefinitions,
+  listClusters,
+  listServiceBindings,
+  listStandaloneTasks,
+  registerWithRoles,
+  setServiceTaskDefinition,
+  taskDefinitionTags,
+  type ServiceBinding,
+  type StandaloneTask,
+  type TaskDefinitionRoles,
+} from '../aws/ecs.js';
+import { PLAN_TAG } from '../apply/step.js';
+import { waitUntil } from '../apply/waits.js';
+import { SplitRoleError } from '../core/errors.js';
+import { markdownCode as code } from '../core/escape.js';
+import type { ApplyContext, RepointAction, WorkloadAdapter } from './adapter.js';
+import { driftError, lastSegment, namesRole, optional } from './helpers.js';
+import type { MoveOf } from './moves.js';
+
+type EcsMove = MoveOf<'ecs-service'>;
+
+/** What one region holds that binds ECS tasks to roles. */
+export interface EcsInventory {
+  taskDefinitions: TaskDefinitionRoles[];
+  services: ServiceBinding[];
+  standaloneTasks: StandaloneTask[];
+}
+
+/** The ECS side of one role. */
+export interface EcsFound {
+  taskDefinitions: Array<TaskDefinitionRoles & { usesRoleAs: Array<'task' | 'execution'> }>;
+  services: ServiceBinding[];
+  standaloneTasks: StandaloneTask[];
+}
+
+/** The ECS service adapter. */
+export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound, 'ecs'> = {
+  id: 'ecs',
+  kind: 'ecs-service',
+  unitKey: 'ecs-tasks',
+  title: 'ECS services',
+
+  async discover({ clients }) {
+    const ecs = await clients.ecs();
+    const clusters = await listClusters(ecs);
+    const [taskDefinitions, services, standaloneTasks] = await Promise.all([
+      listActiveTaskDefinitions(ecs),
+      listServiceBindings(ecs, clusters),
+      listStandaloneTasks(ecs, clusters),
+    ]);
+    return { taskDefinitions, services, standaloneTasks };
+  },
+  emptyInventory: () => ({ taskDefinitions: [], services: [], standaloneTasks: [] }),
+  summarise: (inventory) => `${inventory.taskDefinitions.length} ECS task definitions, ${inventory.services.length} ECS services`,
+
+  boundTo(inventory, binding) {
+    const taskDefinitions = inventory.taskDefinitions
+      .map((td) => ({
+        ...td,
+        usesRoleAs: [...(namesRole(td.taskRoleArn, binding) ? ['task' as const] : []), ...(namesRole(td.executionRoleArn, binding) ? ['execution' as const] : [])],
+      }))
+      .filter((td) => td.usesRoleAs.length > 0);
+    const tdArns = new Set(taskDefinitions.map((td) => td.arn));
+    return {
+      taskDefinitions,
+      services: inventory.services.filter((s) => tdArns.has(s.taskDefinition)),
+      standaloneTasks: inventory.standaloneTasks.filter((t) => tdArns.has(t.taskDefinitionArn)),
+    };
+  },
+  describeUsers: (found) => [
+    ...found.services.map((s) => `ECS service ${s.serviceName} still runs a task definition with the shared role`),
+    ...found.standaloneTasks.map((t) => `ECS task ${t.taskArn} runs with the shared role`),
+  ],
+  listMovable: (found) => found.services.map((s) => s.serviceName),
+  // ECS names task sessions after the task id, which no inventory ties to a service up front.
+  sessionHints: () => ({}),
+
+  planMoves(found, { role, shared }) {
+    if (!role) return [];
+    const definitions = new Map(found.taskDefinitions.map((td) => [td.arn, td]));
+    const swap = (arn: string | undefined) => (arn && isShared(arn, shared.arn) ? role.roleArn : arn);
+    return found.services.flatMap((service) => {
+      const td = definitions.get(service.taskDefinition);
+      if (!td) return [];
+      return [
+        {
+          kind: 'ecs-service' as const,
+          service: role.service,
+          clusterArn: service.clusterArn,
+          serviceName: service.serviceName,
+          serviceArn: service.serviceArn,
+          current: { taskDefinitionArn: td.arn, ...optional('taskRoleArn', td.taskRoleArn), ...optional('executionRoleArn', td.executionRoleArn) },
+          target: { ...optional('taskRoleArn', swap(td.taskRoleArn)), ...optional('executionRoleArn', swap(td.executionRoleArn)) },
+        },
+      ];
+    });
+  },
+  followUps(found, { role, staysShared }) {
+    if (staysShared) return [];
+    const servedDefinitions = new Set(found.services.map((s) => s.taskDefinition));
+    return [
+      ...found.taskDefinitions
+        .filter((td) => !servedDefinitions.has(td.arn))
+        .map((td) => ({
+          kind: 'ecs-task-definition' as const,
+          resource: td.arn,
+          message: `task definition ${td.family}:${td.revision} (no service runs it) uses the shared role as ${td.usesRoleAs.join(' and ')} role; register a revision with ${role?.roleName ?? 'the new ECS role'} for RunTask and scheduled tasks`,
+        })),
+      ...found.standaloneTasks.map((task) => ({
+        kind: 'ecs-standalone-task' as const,
+        resource: task.taskArn,
+        message: `task ${task.taskArn} was started outside a service${task.startedBy ? ` (by ${task.startedBy})` : ''}; point its launcher (RunTask caller, EventBridge rule) at a revision using the new role`,
+      })),
+    ];
+  },
+
+  invariantProblems(move, { role, shared }) {
+    const what = `ECS service ${move.serviceName}`;
+    const isSharedRole = (arn: string | undefined) => arn !== undefined && isShared(arn, shared.arn);
+    const problems: string[] = [];
+    if (!isSharedRole(move.current.taskRoleArn) && !isSharedRole(move.current.executionRoleArn)) problems.push(`${what} does not run as the shared role`);
+    for (const field of ['taskRoleArn', 'executionRoleArn'] as const) {
+      const current = move.current[field];
+      // The shared role is swapped for this plan's role; any other role stays exactly as it is.
+      const expected = isSharedRole(current) ? role?.roleArn : current;
+      if (move.target[field] !== expected) {
+        problems.push(`${what}'s ${field} would become ${move.target[field] ?? 'nothing'}, not ${expected ?? 'nothing'}`);
+      }
+    }
+    return problems;
+  },
+
+  stepId: (move) => `repoint-ecs:${move.serviceArn}`,
+  repoint: (move, siblings) => ecsRepoint(move, siblings),
+  async drift({ clients }, move) {
+    const now = await getServiceState(await clients.ecs(), move.clusterArn, move.serviceName);
+    if (!now) return [`ECS service ${move.serviceName} no longer exists`];
+    return now.taskDefinition === move.current.taskDefinitionArn
+      ? []
+      : [`ECS service ${move.serviceName} runs ${now.taskDefinition}, plan says ${move.current.taskDefinitionArn}`];
+  },
+  async verify({ clients }, move) {
+    const now = await getServiceState(await clients.ecs(), move.clusterArn, move.serviceName);
+    if (!now) return [`ECS service ${move.serviceName} is gone`];
+    if (now.taskDefinition === move.current.taskDefinitionArn) return [`ECS service ${move.serviceName} still runs ${move.current.taskDefinitionArn}`];
+    if (now.deployments !== 1 || now.runningCount !== now.desiredCount) return [`ECS service ${move.serviceName} is not stable`];
+    return [];
+  },
+
+  describeMove: (move) => [
+    code(move.serviceName),
+    'ECS service',
+    code(lastSegment(move.current.taskDefinitionArn)),
+    `new revision with ${code(lastSegment(move.target.taskRoleArn ?? move.target.executionRoleArn ?? ''))}`,
+  ],
+  checklist(move, target) {
+    const tf = target.format === 'terraform';
+    const out = [`- [ ] \`${move.serviceName}\` in \`${move.clusterArn}\`: task definition \`${move.current.taskDefinitionArn}\``];
+    const roles: Array<[string, string, string, string | undefined]> = [
+      ['task role', 'task_role_arn', 'TaskRoleArn', move.target.taskRoleArn],
+      ['execution role', 'execution_role_arn', 'ExecutionRoleArn', move.target.executionRoleArn],
+    ];
+    for (const [label, tfAttribute, cfnProperty, arn] of roles) {
+      if (!arn) continue;
+      const t = target.role(arn);
+      out.push(
+        tf
+          ? `  - ${label}: \`${tfAttribute} = ${t ? `aws_iam_role.${t.tf}.arn` : `"${arn}"`}\` on the \`aws_ecs_task_definition\` (→ \`${arn}\`)`
+          : `  - ${label}: \`${cfnProperty}: ${t ? `!GetAtt ${t.cfnRole}.Arn` : arn}\` on the \`AWS::ECS::TaskDefinition\` (→ \`${arn}\`)`,
+      );
+    }
+    return out;
+  },
+};
+
+function ecsRepoint(w: EcsMove, siblings: readonly EcsMove[]): RepointAction {
+  const cluster = w.clusterArn;
+  const service = w.serviceName;
+  const source = w.current.taskDefinitionArn;
+  return {
+    title: `move ECS service ${service} to a revision with the new role`,
+    async run(ctx) {
+      const planId = ctx.planId;
+      const ecs = await ctx.clients.ecs();
+      const state = await getServiceState(ecs, cluster, service);
+      if (!state) throw driftError(`ECS service ${service} no longer exists`);
+      let revision = state.taskDefinition;
+      if (revision === source) {
+        // Services that run the same revision take turns, so they share one copy of it.
+        revision = await oneAtATime(source, async () => {
+          // A run killed between RegisterTaskDefinition and UpdateService left our copy registered but
+          // unused: reuse it, or every resume would register (and leave ACTIVE) one more revision.
+          const copies = await registeredCopies(ecs, source, planId);
+          const copy =
+            copies[0] ??
+            (await registerWithRoles(ecs, source, w.target, [
+              { key: PLAN_TAG, value: planId },
+              { key: SOURCE_TAG, value: source },
+            ]));
+          await setServiceTaskDefinition(ecs, cluster, service, copy);
+          // RegisterTaskDefinition has no idempotency token: when its answer is lost (5xx, dropped
+          // connection) after ECS registered the copy, the SDK's retry registers a second one.
+          // Deregister our copies of this revision that no service of the plan runs.
+          const running = new Set([copy]);
+          for (const other of siblings) {
+            if (other.current.taskDefinitionArn !== source) continue;
+            const now = await getServiceState(ecs, other.clusterArn, other.serviceName);
+            if (now) running.add(now.taskDefinition);
+          }
+          for (const extra of await registeredCopies(ecs, source, planId)) {
+            if (!running.has(extra)) await deregisterTaskDefinition(ecs, extra);
+          }
+          return copy;
+        });
+      } else if (!(await isOurs(ecs, revision, planId))) {
+        throw driftError(`ECS service ${service} runs ${revision}, not ${w.current.taskDefinitionArn}`);
+      }
+      await waitForStable(ctx, cluster, service);
+      return { taskDefinitionArn: revision, replaced: w.current.taskDefinitionArn };
+    },
+    async undo(ctx) {
+      const planId = ctx.planId;
+      const ecs = await ctx.clients.ecs();
+      const state = await getServiceState(ecs, cluster, service);
+      if (!state) ctx.io.notify('warn', `ECS service ${service} no longer exists; nothing to point back`);
+      else if (state.taskDefinition !== w.current.taskDefinitionArn) {
+        if (await isOurs(ecs, state.taskDefinition, planId)) {
+          await setServiceTaskDefinition(ecs, cluster, service, w.current.taskDefinitionArn);
+          await waitForStable(ctx, cluster, service);
+        } else {
+          ctx.io.notify('warn', `ECS service ${service} now runs ${state.taskDefinition}, which this plan did not make; left as it is`);
+        }
+      }
+      // Every revision this plan registered, including one a crash left unrecorded.
+      const family = w.current.taskDefinitionArn.split('/').pop()?.replace(/:\d+$/, '') ?? '';
+      for (const arn of await activeRevisions(ecs, family)) {
+        if (arn !== w.current.taskDefinitionArn && (await isOurs(ecs, arn, planId))) await deregisterTaskDefinition(ecs, arn);
+      }
+    },
+  };
+}
+
+/** Tags the copies apply registers with the revision they copy, so a resumed run can find its own copy. */
+const SOURCE_TAG = 'split-role:source-task-definition';
+
+/** This plan's copies of `sourceArn` that are ACTIVE, newest first (an earlier, interrupted run may have left one). */
+async function registeredCopies(ecs: ECSClient, sourceArn: string, planId: string): Promise<string[]> {
+  const [family, sourceRevision] = familyAndRevision(sourceArn);
+  // Copies are registered after their source, so only later revisions of the family need a look.
+  const later = (await activeRevisions(ecs, family)).filter((arn) => familyAndRevision(arn)[1] > sourceRevision);
+  const copies: string[] = [];
+  for (const arn of later.sort((a, b) => familyAndRevision(b)[1] - familyAndRevision(a)[1])) {
+    const tags = await taskDefinitionTags(ecs, arn);
+    if (tags.some((t) => t.key === PLAN_TAG && t.value === planId) && tags.some((t) => t.key === SOURCE_TAG && t.value === sourceArn)) copies.push(arn);
+  }
+  return copies;
+}
+
+const turns = new Map<string, Promise<unknown>>();
+
+/** Runs `task` after every earlier task with the same key has settled (within this process). */
+function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const next = (turns.get(key) ?? Promise.resolve()).catch(() => undefined).then(task);
+  turns.set(key, next);
+  return next;
+}
+
+function familyAndRevision(arn: string): [string, number] {
+  const last = arn.split('/').pop() ?? '';
+  const match = /^(.*):(\d+)$/.exec(last);
+  return match ? [match[1] as string, Number(match[2])] : [last, 0];
+}
+
+async function isOurs(ecs: ECSClient, arn: string, planId: string): Promise<boolean> {
+  return (await taskDefinitionTags(ecs, arn)).some((t) => t.key === PLAN_TAG && t.value === planId);
+}
+
+/** Waits until the service has one deployment with every desired task running. */
+async function waitForStable(ctx: ApplyContext, cluster: string, service: string): Promise<void> {
+  const ecs = await ctx.clients.ecs();
+  await waitUntil(ctx.timings, `ECS service ${service} to become stable`, async () => {
+    const state = await getServiceState(ecs, cluster, service);
+    if (!state) throw driftError(`ECS service ${service} disappeared`);
+    if (state.rolloutFailed) throw new SplitRoleError('EcsDeploymentFailed', `ECS service ${service}: the deployment failed (circuit breaker)`);
+    return state.deployments === 1 && state.runningCount === state.desiredCount;
+  });
+}
+
+/** A task definition's role field that is the shared role (given by ARN, or by name). */
+function isShared(value: string, sharedArn: string): boolean {
+  return value === sharedArn || (!value.startsWith('arn:') && sharedArn.endsWith(`/${value}`));
+}

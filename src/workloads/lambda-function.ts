@@ -1,0 +1,139 @@
+/**
+ * Lambda functions: bound to a role by their execution role. Apply updates
+ * the function's configuration; published versions keep the role they were
+ * published with, so they are follow-ups and in-use checks.
+ */
+import { getFunctionState, listFunctionRoles, setFunctionRole, type FunctionRole } from '../aws/lambda.js';
+import { retryWhileNotYetUsable, waitUntil } from '../apply/waits.js';
+import { SplitRoleError } from '../core/errors.js';
+import { markdownCode as code } from '../core/escape.js';
+import type { ApplyContext, WorkloadAdapter } from './adapter.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from './helpers.js';
+import type { MoveOf } from './moves.js';
+
+type LambdaMove = MoveOf<'lambda-function'>;
+
+/** The Lambda side of one role. */
+export interface LambdaFound {
+  functions: FunctionRole[];
+  /** Published versions keep the role they were published with. */
+  publishedVersions: FunctionRole[];
+}
+
+/** The Lambda function adapter. */
+export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], LambdaFound, 'lambda'> = {
+  id: 'lambda',
+  kind: 'lambda-function',
+  unitKey: 'lambda',
+  title: 'Lambda functions',
+
+  discover: async ({ clients }) => listFunctionRoles(await clients.lambda()),
+  emptyInventory: () => [],
+  summarise: (functions) => `${functions.length} Lambda functions and versions`,
+
+  boundTo(functions, binding) {
+    const mine = functions.filter((fn) => namesRole(fn.role, binding));
+    return {
+      functions: mine.filter((fn) => fn.version === '$LATEST'),
+      publishedVersions: mine.filter((fn) => fn.version !== '$LATEST'),
+    };
+  },
+  describeUsers: (found) => [
+    ...found.functions.map((f) => `Lambda ${f.functionName} still runs as the shared role`),
+    ...found.publishedVersions.map((f) => `Lambda ${f.functionName} version ${f.version} runs as the shared role`),
+  ],
+  listMovable: (found) => found.functions.map((f) => f.functionName),
+  // Lambda names a function's role sessions after the function, whichever version runs.
+  sessionHints: (found) => ({ lambdaFunctionNames: new Set([...found.functions, ...found.publishedVersions].map((f) => f.functionName)) }),
+
+  planMoves(found, { role }) {
+    if (!role) return [];
+    return found.functions.map((fn) => ({
+      kind: 'lambda-function' as const,
+      service: role.service,
+      functionName: fn.functionName,
+      functionArn: fn.functionArn,
+      current: { roleArn: fn.role },
+      target: { roleArn: role.roleArn },
+    }));
+  },
+  followUps(found, { staysShared }) {
+    if (staysShared) return [];
+    return found.publishedVersions.map((version) => ({
+      kind: 'lambda-published-version' as const,
+      resource: version.functionArn,
+      message: `published version ${version.version} of ${version.functionName} keeps the shared role (versions are immutable); publish a new version after apply and move aliases to it`,
+    }));
+  },
+
+  invariantProblems(move, { role, shared }) {
+    const what = `Lambda function ${move.functionName}`;
+    const problems: string[] = [];
+    if (move.current.roleArn !== shared.arn) problems.push(`${what} does not run as the shared role`);
+    if (!role || move.target.roleArn !== role.roleArn) problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
+    return problems;
+  },
+
+  stepId: (move) => `repoint-lambda:${move.functionName}`,
+  repoint(move) {
+    return {
+      title: `move Lambda ${move.functionName} to ${lastSegment(move.target.roleArn)}`,
+      async run(ctx) {
+        await pointTo(ctx, move, move.target.roleArn, move.current.roleArn);
+        return { replaced: move.current.roleArn };
+      },
+      async undo(ctx) {
+        await leaveIfMovedElsewhere(ctx, `Lambda ${move.functionName}`, () => pointTo(ctx, move, move.current.roleArn, move.target.roleArn));
+      },
+    };
+  },
+  async drift({ clients }, move) {
+    try {
+      const now = await getFunctionState(await clients.lambda(), move.functionName);
+      return now.role === move.current.roleArn ? [] : [`Lambda ${move.functionName} runs as ${now.role}, plan says ${move.current.roleArn}`];
+    } catch (error) {
+      if ((error as SplitRoleError).code === 'ResourceNotFoundException') return [`Lambda ${move.functionName} no longer exists`];
+      throw error;
+    }
+  },
+  async verify({ clients }, move) {
+    const now = await getFunctionState(await clients.lambda(), move.functionName);
+    if (now.role !== move.target.roleArn) return [`Lambda ${move.functionName} runs as ${now.role}`];
+    if (now.lastUpdateStatus && now.lastUpdateStatus !== 'Successful') return [`Lambda ${move.functionName} update is ${now.lastUpdateStatus}`];
+    return [];
+  },
+
+  describeMove: (move) => [code(move.functionName), 'Lambda function', code(lastSegment(move.current.roleArn)), code(lastSegment(move.target.roleArn))],
+  checklist(move, target) {
+    const t = target.role(move.target.roleArn);
+    const snippet =
+      target.format === 'terraform'
+        ? `\`role = ${t ? `aws_iam_role.${t.tf}.arn` : `"${move.target.roleArn}"`}\` on the \`aws_lambda_function\``
+        : `\`Role: ${t ? `!GetAtt ${t.cfnRole}.Arn` : move.target.roleArn}\` on the \`AWS::Lambda::Function\``;
+    return [`- [ ] \`${move.functionName}\`: role → \`${move.target.roleArn}\``, `  - ${snippet}`];
+  },
+};
+
+/** Points the function at `roleArn`, unless it runs as neither that nor `expectFrom` (drift). */
+async function pointTo(ctx: ApplyContext, move: LambdaMove, roleArn: string, expectFrom: string | undefined): Promise<void> {
+  const lambda = await ctx.clients.lambda();
+  const state = await getFunctionState(lambda, move.functionName);
+  if (state.role !== roleArn) {
+    if (expectFrom && state.role !== expectFrom) throw driftError(`Lambda ${move.functionName} runs as ${state.role}, not ${expectFrom}`);
+    await waitForUpdate(ctx, move.functionName);
+    await retryWhileNotYetUsable(ctx.timings, () => setFunctionRole(lambda, move.functionName, roleArn));
+  }
+  await waitForUpdate(ctx, move.functionName);
+}
+
+/** Waits for a function's last update to finish; a failed update is an error. */
+async function waitForUpdate(ctx: ApplyContext, functionName: string): Promise<void> {
+  const lambda = await ctx.clients.lambda();
+  await waitUntil(ctx.timings, `Lambda ${functionName} to finish updating`, async () => {
+    const state = await getFunctionState(lambda, functionName);
+    if (state.lastUpdateStatus === 'Failed') {
+      throw new SplitRoleError('LambdaUpdateFailed', `Lambda ${functionName} update failed: ${state.lastUpdateStatusReason ?? 'no reason given'}`);
+    }
+    return state.lastUpdateStatus === undefined || state.lastUpdateStatus === 'Successful';
+  });
+}
