@@ -43,6 +43,7 @@ program
     new Option('--role <name>', 'scan only this role (repeatable)').argParser(collect),
   )
   .option('--require-tags <keys>', 'rule SR003: report roles without these tags, comma-separated (e.g. owner,application)')
+  .option('--history <file>', "append this run's summary and finding ids to FILE (JSON Lines) for `split-role report`")
   .addHelpText(
     'after',
     '\nExit codes: 0 no findings, 1 findings, 2 usage, credential or AWS error.',
@@ -143,6 +144,17 @@ program
     const { runCheck } = await import('./commands/check.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
     process.exitCode = await runCheck(paths, { ...options, accounts: options.account ?? [] }, new ConsoleIoHost(globals));
+  });
+
+program
+  .command('report')
+  .description('KPIs from a scan --history file: % compliant over time, findings opened and closed, time to remediate')
+  .argument('<history>', 'the JSON Lines file scan --history appends to')
+  .option('--json', 'print one JSON document on stdout')
+  .addHelpText('after', '\nExit codes: 0 printed, 2 a file that cannot be read.')
+  .action(async (file, options, command) => {
+    const { runReport } = await import('./commands/report.js');
+    process.exitCode = await runReport(file, options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
   });
 
 program

@@ -2,7 +2,8 @@
  * One finding model for `scan` (live roles) and `check` (roles in code): where
  * the role is, who can assume it, and which rules it breaks. Pure.
  */
-import { breachedRules, type FindingKind } from './rules/index.js';
+import { createHash } from 'node:crypto';
+import { breachedRules, ruleFor, type FindingKind } from './rules/index.js';
 import type { PlacedPrincipal, RuleOptions } from './rules/types.js';
 import type { TrustAnalysis } from './analyse.js';
 
@@ -85,4 +86,14 @@ export function describeFinding(finding: Finding): string {
   const who = [...finding.services, ...finding.otherPrincipals.map((p) => p.principal)].join(', ');
   const unresolved = finding.unresolved.length > 0 ? ` Unresolved: ${finding.unresolved.join('; ')}.` : '';
   return `Role ${findingName(finding)} can be assumed by ${who}.${unresolved}`;
+}
+
+/**
+ * A stable id for one rule's finding on one role, the same in SARIF and in the
+ * KPI history. For code it hashes file + resource, not the line: it must
+ * survive edits above the role, or every such edit would reopen the finding.
+ */
+export function findingFingerprint(finding: Finding, kind: FindingKind): string {
+  const identity = 'file' in finding ? `${finding.file}#${finding.resource}` : finding.roleArn;
+  return createHash('sha256').update(`${ruleFor(kind).id}\u0000${identity}`).digest('hex');
 }

@@ -28,7 +28,7 @@ describe('split-role --help', () => {
   it('lists every command, and each command documents the options the README names', async () => {
     const root = await runCli(['--help'], isolatedAwsEnv());
     expect(root.code).toBe(0);
-    for (const command of ['scan', 'plan', 'show', 'apply', 'rollback', 'status', 'check', 'export']) {
+    for (const command of ['scan', 'plan', 'show', 'apply', 'rollback', 'status', 'check', 'export', 'report']) {
       expect(root.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
       const help = await runCli([command, '--help'], isolatedAwsEnv());
       expect(help.code).toBe(0);

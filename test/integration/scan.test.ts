@@ -2,7 +2,7 @@
  * `split-role scan` end to end: the built CLI and the real SDK against
  * moto_server, with the endpoint passed the way users pass it.
  */
-import { CreateRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, DeleteRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,6 +214,32 @@ describe.skipIf(!endpoint)('split-role scan against moto', () => {
       ['SR003', 'warning', 'Role orphan can be assumed by lambda.amazonaws.com. missing tags: owner.'],
     ]);
     expect((await runCli(['scan', '--require-tags', 'owner,,x'], env())).stderr).toMatch(/UsageError: --require-tags "owner,,x" has an empty tag key/);
+  });
+
+  it('--history appends one line per run; report follows the finding from opened to closed', async () => {
+    const history = join(workdir, 'kpi.jsonl');
+    await createRole(iam, 'app-shared', serviceTrust('lambda.amazonaws.com', 'ec2.amazonaws.com'));
+    await createRole(iam, 'lambda-only', serviceTrust('lambda.amazonaws.com'));
+    expect((await runCli(['scan', '--history', history], env())).code).toBe(1);
+    await iam.send(new DeleteRoleCommand({ RoleName: 'app-shared' }));
+    expect((await runCli(['scan', '--history', history], env())).code).toBe(0);
+    const lines = (await readFile(history, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(2);
+    const report = await runCli(['report', history, '--json'], env());
+    expect(report.code, report.stderr).toBe(0);
+    const [account] = (JSON.parse(report.stdout) as { accounts: Array<{ account: string; runs: Array<{ compliantPercent: number; opened: number; closed: number }>; open: number; closed: number }> }).accounts;
+    expect(account?.account).toBe(MOTO_ACCOUNT);
+    expect(account?.runs.map((r) => [r.compliantPercent, r.opened, r.closed])).toEqual([
+      [50, 1, 0],
+      [100, 0, 1],
+    ]);
+    expect([account?.open, account?.closed]).toEqual([0, 1]);
+    const text = await runCli(['report', history], env());
+    expect(text.stdout).toMatch(/% compliant {2}▅█ {2}50% → 100%/);
+    await writeFile(history, 'garbage\n', { flag: 'a' });
+    const bad = await runCli(['report', history], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/InvalidHistory: .*kpi\.jsonl: line 3 is not JSON/);
   });
 
   it('honours AWS_ENDPOINT_URL_<SERVICE> and lets --endpoint-url override the environment', async () => {

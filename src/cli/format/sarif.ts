@@ -3,13 +3,12 @@
  * help) come from the rule registry; fingerprints are stable across runs so a
  * dashboard tracks one alert per role and rule.
  */
-import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SplitRoleError } from '../../core/errors.js';
 import { VERSION } from '../../core/version.js';
-import { describeFinding, findingName, type Finding } from '../../trust/finding.js';
+import { describeFinding, findingFingerprint, findingName, type Finding } from '../../trust/finding.js';
 import { enabledRules, ruleFor } from '../../trust/rules/index.js';
 import type { RuleOptions } from '../../trust/rules/types.js';
 
@@ -75,7 +74,7 @@ export function buildSarif(input: SarifInput): object {
               level: rule.level,
               message: { text: messageFor(finding, rule.id) },
               locations: [{ physicalLocation: locationOf(finding), logicalLocations: [{ name: findingName(finding), kind: 'resource' }] }],
-              partialFingerprints: { 'splitRoleFinding/v1': fingerprint(rule.id, identityOf(finding)) },
+              partialFingerprints: { 'splitRoleFinding/v1': findingFingerprint(finding, kind) },
               ...(account ? { properties: { account } } : {}),
             };
           }),
@@ -110,22 +109,10 @@ function physical(file: string, line?: number): object {
 }
 
 /**
- * What the fingerprint hashes. For code, file + resource and not the line: the
- * fingerprint must survive edits above the role, or every such edit would reopen the alert.
- */
-function identityOf(finding: Finding): string {
-  return 'file' in finding ? `${finding.file}#${finding.resource}` : finding.roleArn;
-}
-
-/**
  * A file name as a SARIF artifact URI: a relative reference for files under
  * the working directory (code scanning resolves it against the repository
  * root), a file: URL otherwise; percent-encoded either way.
  */
 function artifactUri(file: string): string {
   return isAbsolute(file) ? pathToFileURL(file).href : encodeURI(file);
-}
-
-function fingerprint(ruleId: string, identity: string): string {
-  return createHash('sha256').update(`${ruleId}\u0000${identity}`).digest('hex');
 }
