@@ -1,20 +1,32 @@
 /**
- * The one place AWS clients are built. Every client shares the same region,
- * profile, retry policy, user agent and call counter, and honours the SDK's own
- * endpoint settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, config
- * files) unless --endpoint-url overrides them.
+ * The one place AWS clients are built: a provider hands out a session per
+ * (account, region) target, like aws-cdk-cli's SdkProvider.forEnvironment.
+ * Another account is reached by assuming `--assume-role NAME` there from the
+ * caller's credentials. Every client shares the profile, retry policy, user
+ * agent and call counter, and honours the SDK's own endpoint settings
+ * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, config files) unless
+ * --endpoint-url overrides them.
  */
 import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
+import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
+import { usageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import { CallCounter, countCalls, type CountableStack } from './call-counter.js';
 import { noRegionError } from './errors.js';
+import { assumeRoleCredentials, validateAccess, type AccountAccess, type CredentialProvider } from './assume-role.js';
+import { getCallerIdentity, type CallerIdentity } from './sts.js';
+
+export { CallCounter } from './call-counter.js';
+export type { AccountAccess } from './assume-role.js';
 
 /** What the user chose on the command line. */
 export interface AwsOptions {
@@ -23,21 +35,10 @@ export interface AwsOptions {
   endpointUrl?: string;
   /** Used only when no flag, variable or profile names a region (e.g. a plan's own region). */
   defaultRegion?: string;
-}
-
-/** Counts of AWS requests made in this run, for --debug output and benchmarks. */
-export class CallCounter {
-  /** HTTP requests sent, retries included. */
-  requests = 0;
-  /** Commands issued, each counted once however often it was retried. */
-  readonly commands = new Map<string, number>();
-
-  /** Total commands issued. */
-  get commandTotal(): number {
-    let total = 0;
-    for (const n of this.commands.values()) total += n;
-    return total;
-  }
+  /** The role to assume in every account that is not the caller's own (`--assume-role`). */
+  assumeRole?: string;
+  /** The external id the role's trust policy asks for (`--external-id`). */
+  externalId?: string;
 }
 
 /** The client settings common to every service. */
@@ -49,18 +50,39 @@ export interface SharedClientConfig {
   customUserAgent: string;
 }
 
-type Client = { middlewareStack: { add: (...args: never[]) => void } };
+/** An (account, region) an AWS call is for; a missing part means the caller's own. */
+export interface AwsTarget {
+  account?: string;
+  region?: string;
+}
 
-/** Builds and caches one client per service for a run. */
+type Client = { middlewareStack: CountableStack; destroy(): void };
+type ClientConfig = SharedClientConfig & { credentials?: CredentialProvider };
+
+/** Clients for one (account, region), built lazily and cached. */
 export class AwsSession {
-  readonly calls = new CallCounter();
-  private readonly cache = new Map<string, Promise<unknown>>();
+  private readonly cache = new Map<string, Promise<Client>>();
 
-  constructor(readonly config: SharedClientConfig) {}
+  constructor(
+    readonly config: ClientConfig,
+    /** The account these clients reach; undefined for the caller's own credentials. */
+    readonly account: string | undefined,
+    private readonly provider: SessionProvider,
+  ) {}
 
   /** The region every client uses. */
   get region(): string {
     return this.config.region;
+  }
+
+  /** Counts of every AWS call the run made (shared by all targets). */
+  get calls(): CallCounter {
+    return this.provider.calls;
+  }
+
+  /** The same account in another region. */
+  inRegion(region: string): Promise<AwsSession> {
+    return this.provider.forTarget({ account: this.account, region });
   }
 
   // Clients load lazily: the SDK's service modules take most of the CLI's start-up time.
@@ -91,6 +113,15 @@ export class AwsSession {
       async () => new (await import('@aws-sdk/client-accessanalyzer')).AccessAnalyzerClient(this.config),
     );
   }
+  organizations(): Promise<OrganizationsClient> {
+    return this.client(
+      'organizations',
+      async () => new (await import('@aws-sdk/client-organizations')).OrganizationsClient(this.config),
+    );
+  }
+  athena(): Promise<AthenaClient> {
+    return this.client('athena', async () => new (await import('@aws-sdk/client-athena')).AthenaClient(this.config));
+  }
   s3(): Promise<S3Client> {
     // Emulators and private endpoints rarely resolve bucket sub-domains.
     return this.client(
@@ -99,11 +130,14 @@ export class AwsSession {
     );
   }
 
-  /** Destroys every client's sockets so the process can exit promptly. */
+  /** Destroys every client of the run (all targets) so the process can exit promptly. */
   destroy(): void {
-    for (const pending of this.cache.values()) {
-      void pending.then((client) => (client as { destroy(): void }).destroy(), () => undefined);
-    }
+    this.provider.destroy();
+  }
+
+  /** Destroys this target's clients only. */
+  closeClients(): void {
+    for (const pending of this.cache.values()) void pending.then((client) => client.destroy(), () => undefined);
     this.cache.clear();
   }
 
@@ -115,44 +149,90 @@ export class AwsSession {
     let client = this.cache.get(key) as Promise<T> | undefined;
     if (!client) {
       client = build().then((built) => {
-        this.count(built);
+        countCalls(built.middlewareStack, this.provider.calls);
         return built;
       });
       this.cache.set(key, client);
     }
     return client;
   }
-
-  private count(client: Client): void {
-    const calls = this.calls;
-    const stack = client.middlewareStack as unknown as {
-      add: (mw: unknown, opts: { step: string; name: string }) => void;
-    };
-    stack.add(
-      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-        const name = context.commandName ?? 'unknown';
-        calls.commands.set(name, (calls.commands.get(name) ?? 0) + 1);
-        return next(args);
-      },
-      { step: 'initialize', name: 'splitRoleCommandCounter' },
-    );
-    // The deserialize step runs once per HTTP attempt, inside the retry loop.
-    stack.add(
-      (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-        calls.requests += 1;
-        return next(args);
-      },
-      { step: 'deserialize', name: 'splitRoleRequestCounter' },
-    );
-  }
 }
 
 /**
- * Opens a session. Region precedence: --region, AWS_REGION,
+ * Hands out one cached session per (account, region). The caller's own
+ * account uses the caller's credentials; any other account is reached through
+ * the access role, whose credentials the SDK refreshes before they expire.
+ */
+export class SessionProvider {
+  readonly calls = new CallCounter();
+  /** The caller's own account in the default region. */
+  readonly home: AwsSession;
+  private readonly sessions = new Map<string, Promise<AwsSession>>();
+  private identity?: Promise<CallerIdentity>;
+
+  constructor(
+    readonly config: SharedClientConfig,
+    readonly access?: AccountAccess,
+  ) {
+    this.home = new AwsSession(config, undefined, this);
+    this.sessions.set(key({ region: config.region }), Promise.resolve(this.home));
+  }
+
+  /** The default region. */
+  get region(): string {
+    return this.config.region;
+  }
+
+  /** Who the caller's own credentials belong to (asked once). */
+  callerIdentity(): Promise<CallerIdentity> {
+    return (this.identity ??= this.home.sts().then(getCallerIdentity));
+  }
+
+  /**
+   * The session for a target. An account other than the caller's needs the
+   * access role: without one this fails before any call is made there.
+   */
+  forTarget(target: AwsTarget): Promise<AwsSession> {
+    const region = target.region ?? this.config.region;
+    const id = key({ account: target.account, region });
+    let session = this.sessions.get(id);
+    if (!session) {
+      session = this.open(target.account, region);
+      this.sessions.set(id, session);
+      // A failed open (e.g. no access role) is not cached: the next ask gets the same clear error afresh.
+      session.catch(() => this.sessions.delete(id));
+    }
+    return session;
+  }
+
+  /** Destroys every client of every target. */
+  destroy(): void {
+    for (const pending of this.sessions.values()) void pending.then((s) => s.closeClients(), () => undefined);
+  }
+
+  private async open(account: string | undefined, region: string): Promise<AwsSession> {
+    const config = { ...this.config, region };
+    if (account === undefined) return new AwsSession(config, undefined, this);
+    const caller = await this.callerIdentity();
+    if (caller.account === account) return new AwsSession(config, account, this);
+    if (!this.access) {
+      throw usageError(`account ${account} is not the caller's (${caller.account}) and no role to reach it was given`, 'pass --assume-role NAME (a role deployed in that account; README: Many accounts)');
+    }
+    const credentials = assumeRoleCredentials({ ...this.access, account, partition: caller.partition }, config, this.calls);
+    return new AwsSession({ ...config, credentials }, account, this);
+  }
+}
+
+function key(target: AwsTarget): string {
+  return `${target.account ?? 'caller'}/${target.region}`;
+}
+
+/**
+ * Opens a session provider. Region precedence: --region, AWS_REGION,
  * AWS_DEFAULT_REGION, the profile's region in the shared config file, then
  * the caller's default.
  */
-export async function openAwsSession(options: AwsOptions, env: NodeJS.ProcessEnv = process.env): Promise<AwsSession> {
+export async function openSessionProvider(options: AwsOptions, env: NodeJS.ProcessEnv = process.env): Promise<SessionProvider> {
   const profile = nonEmpty(options.profile);
   const region =
     nonEmpty(options.region) ??
@@ -169,7 +249,17 @@ export async function openAwsSession(options: AwsOptions, env: NodeJS.ProcessEnv
   if (profile) config.profile = profile;
   const endpoint = nonEmpty(options.endpointUrl);
   if (endpoint) config.endpoint = endpoint;
-  return new AwsSession(config);
+  const roleName = nonEmpty(options.assumeRole);
+  const externalId = nonEmpty(options.externalId);
+  if (externalId && !roleName) throw usageError('--external-id needs --assume-role', 'pass --assume-role NAME');
+  const access = roleName ? { roleName, ...(externalId ? { externalId } : {}) } : undefined;
+  if (access) validateAccess(access);
+  return new SessionProvider(config, access);
+}
+
+/** Opens the caller's own (account, default region) session: the single-target view of a new provider. */
+export async function openAwsSession(options: AwsOptions, env: NodeJS.ProcessEnv = process.env): Promise<AwsSession> {
+  return (await openSessionProvider(options, env)).home;
 }
 
 /** Lets the SDK's own config loader find the profile's region (AWS_PROFILE or `profile`). */

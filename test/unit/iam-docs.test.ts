@@ -22,6 +22,8 @@ const PREFIX: Record<string, string> = {
   'client-accessanalyzer': 'access-analyzer',
   'client-s3': 's3',
   'client-auto-scaling': 'autoscaling',
+  'client-organizations': 'organizations',
+  'client-athena': 'athena',
 };
 
 /** Operations whose IAM action has another name. */
