@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { ExitCode, SplitRoleError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import { EVIDENCE_SOURCES } from '../evidence/types.js';
 import { ConsoleIoHost } from './console-io-host.js';
 
 /** Options every command accepts. */
@@ -44,9 +45,14 @@ program
   )
   .option('--require-tags <keys>', 'rule SR003: report roles without these tags, comma-separated (e.g. owner,application)')
   .option('--history <file>', "append this run's summary and finding ids to FILE (JSON Lines) for `split-role report`")
+  .option('--org', "scan every ACTIVE account of the organization (from the management or a delegated-administrator account)")
+  .option('--accounts <ids>', 'scan these accounts (comma-separated ids)', (value) => value.split(',').map((id) => id.trim()).filter(Boolean))
+  .option('--concurrency <n>', 'accounts scanned at once with --org/--accounts (default 8)')
+  .option('--assume-role <name>', 'role to assume in each other account (the same name everywhere)')
+  .option('--external-id <id>', 'external id the access role’s trust policy asks for')
   .addHelpText(
     'after',
-    '\nExit codes: 0 no findings, 1 findings, 2 usage, credential or AWS error.',
+    '\nExit codes: 0 no findings, 1 findings, 2 usage, credential or AWS error, or no account could be scanned.',
   )
   .action(async (options, command) => {
     const { runScan } = await import('./commands/scan.js');
@@ -59,7 +65,7 @@ program
   .description('plan the split of a shared role: one least-privilege role per service, written as a reviewable plan file')
   .addOption(new Option('--role <name>', 'the shared role to split (repeatable; on a TTY, omit to pick from a scan)').argParser(collect))
   .addOption(
-    new Option('--evidence <source>', 'where usage comes from').choices(['lookup-events', 'logs', 'access-analyzer'] as const).default('lookup-events' as const),
+    new Option('--evidence <source>', 'where usage comes from').choices(EVIDENCE_SOURCES).default('lookup-events' as const),
   )
   .option('--since <window>', 'look-back window: 90d, 12h, 2w, or a date (2026-09-01)', '90d')
   .option('--cloudtrail-logs <path>', 'the trail’s log files: a folder or s3://bucket/prefix (for --evidence logs)')

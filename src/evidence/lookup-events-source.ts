@@ -17,8 +17,9 @@
  * caller reports "no events".
  */
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { lookupEvents, type LookupRecord, type RateLimiter, type ThrottleRetryOptions } from '../aws/cloudtrail.js';
+import { lookupEvents, rateLimiterFor, type LookupRecord, type RateLimiter, type ThrottleRetryOptions } from '../aws/cloudtrail.js';
 import type { IoHost } from '../core/io-host.js';
+import { attributeRecords, type EvidenceContext, type UsageSource } from './source.js';
 import type { CloudTrailRecord } from './types.js';
 
 /** The role whose records are wanted. */
@@ -111,3 +112,26 @@ function firstTime(seen: Set<string>, record: LookupRecord): boolean {
   seen.add(record.eventID);
   return true;
 }
+
+/** The role's records through LookupEvents in the session's account and region. */
+export async function lookupEventsRecords(ctx: EvidenceContext): Promise<AsyncIterable<CloudTrailRecord>> {
+  const { session, subject, request, io } = ctx;
+  return lookupRoleRecords(await session.cloudTrail(), rateLimiterFor(session), subject.role, request.window, io);
+}
+
+/** `--evidence lookup-events`: management events of the last 90 days, filtered by role on the server. */
+export const lookupEventsSource: UsageSource = {
+  name: 'lookup-events',
+  visibility: {
+    managementEvents: true,
+    dataEvents: false,
+    dataEventsBlindReason: 'LookupEvents returns management events only',
+    windowLimit: {
+      days: 90,
+      warning: 'LookupEvents keeps 90 days of events: the older part of --since was not seen (use --evidence logs for longer windows)',
+    },
+    serverSideFiltering: true,
+  },
+  validate: () => undefined,
+  usage: async (ctx) => attributeRecords(ctx, await lookupEventsRecords(ctx)),
+};

@@ -1,7 +1,6 @@
 /**
  * The shapes evidence flows through: CloudTrail records in, per-service usage
- * out. Every source (LookupEvents, log files, Access Analyzer) ends in a
- * UsageEvidence.
+ * out. Every source (see evidence/sources.ts) ends in a UsageEvidence.
  */
 
 /** The fields of a CloudTrail record that attribution reads (log files and LookupEvents share them). */
@@ -43,8 +42,11 @@ export interface ServiceUsage {
   events: number;
 }
 
+/** The names `--evidence` takes; each has one registered source (evidence/sources.ts). */
+export const EVIDENCE_SOURCES = ['lookup-events', 'logs', 'access-analyzer'] as const;
+
 /** Where evidence came from, for the plan's evidence summary. */
-export type EvidenceSource = 'lookup-events' | 'logs' | 'access-analyzer';
+export type EvidenceSource = (typeof EVIDENCE_SOURCES)[number];
 
 /** Attribution of a role's usage to the services that can assume it. */
 export interface UsageEvidence {

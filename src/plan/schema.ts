@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { plannedWorkloadSchema } from '../workloads/moves.js';
+import { EVIDENCE_SOURCES } from '../evidence/types.js';
 
 /** The only plan format this build reads and writes. */
 export const PLAN_SCHEMA_VERSION = 1;
@@ -102,7 +103,7 @@ export const planBodySchema = z.object({
   region: z.string(),
   sharedRole: roleSnapshot,
   evidence: z.object({
-    source: z.enum(['lookup-events', 'logs', 'access-analyzer']),
+    source: z.enum(EVIDENCE_SOURCES),
     window: z.object({ start: isoTime, end: isoTime }),
     recordsRead: z.number().int().nonnegative(),
     services: z.record(z.string(), z.object({ events: z.number().int(), sessions: z.number().int() })),

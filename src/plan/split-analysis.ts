@@ -6,6 +6,7 @@
 import type { RoleSnapshot } from '../aws/iam.js';
 import type { ActionUse, ServiceUsage, UsageEvidence } from '../evidence/types.js';
 import type { RoleWorkloads } from '../inventory/workloads.js';
+import { usageSource } from '../evidence/sources.js';
 import { unobservableGrants } from '../policy/observability.js';
 import type { PolicySource } from '../policy/types.js';
 import type { TrustAnalysis } from '../trust/analyse.js';
@@ -53,7 +54,7 @@ export function analyseSplit(shared: RoleSnapshot, trust: TrustAnalysis, evidenc
     const key = workloadKey(principal);
     groups.set(key, [...(groups.get(key) ?? []), principal]);
   }
-  const unobservable = unobservableGrants(sources, evidence.source, evidence.dataEventSources ?? new Set());
+  const unobservable = unobservableGrants(sources, usageSource(evidence.source).visibility, evidence.dataEventSources ?? new Set());
   const units = [...groups.entries()].map(([key, principals]): ServiceUnit => {
     const usage = mergeUsage(principals.map((p) => evidence.byService.get(p)));
     const service = principals.find((p) => workloadKey(p) === key && !p.startsWith('edge')) ?? (principals[0] as string);

@@ -3,7 +3,7 @@
  * never show as used. Pure. Narrowing drops every action nobody was seen
  * using, so these must be listed for review rather than silently lost.
  */
-import type { EvidenceSource } from '../evidence/types.js';
+import type { SourceVisibility } from '../evidence/source.js';
 import { statementCoversAction } from './actions.js';
 import { parsePolicy } from './document.js';
 import type { PolicySource } from './types.js';
@@ -124,22 +124,19 @@ export const BLIND_SPOTS: readonly BlindSpot[] = [
   ),
 ];
 
-const NEVER_SEES_DATA_EVENTS: Record<EvidenceSource, string | undefined> = {
-  'lookup-events': 'LookupEvents returns management events only',
-  'access-analyzer': 'Access Analyzer policy generation does not use data events',
-  logs: undefined,
-};
+/** The part of a source's visibility the blind-spot table depends on. */
+export type DataEventVisibility = Pick<SourceVisibility, 'dataEvents' | 'dataEventsBlindReason'>;
 
 /**
  * Lists the table's actions that an Allow statement of the shared policies
- * grants (directly, by wildcard or through NotAction) and that `evidence`
- * cannot show. Data-event actions are left out only with evidence 'logs'
- * and only for services in `dataEventSourcesSeen` (eventSource hostnames
- * that appeared with eventCategory "Data" in the trail's log files).
+ * grants (directly, by wildcard or through NotAction) and that the evidence
+ * cannot show. Data-event actions are left out only when the source sees data
+ * events, and only for services in `dataEventSourcesSeen` (eventSource
+ * hostnames that appeared with eventCategory "Data" in what it read).
  */
 export function unobservableGrants(
   sources: PolicySource[],
-  evidence: EvidenceSource,
+  visibility: DataEventVisibility,
   dataEventSourcesSeen: ReadonlySet<string>,
 ): UnobservableGrant[] {
   const allows = sources.flatMap((source) => parsePolicy(source.document).statements.filter((s) => s.effect === 'Allow'));
@@ -147,18 +144,17 @@ export function unobservableGrants(
   const out: UnobservableGrant[] = [];
   for (const spot of BLIND_SPOTS) {
     if (!allows.some((statement) => statementCoversAction(statement, spot.action))) continue;
-    const reason = reasonFor(spot, evidence, seen);
+    const reason = reasonFor(spot, visibility, seen);
     if (reason !== undefined) out.push({ action: spot.action, reason });
   }
   return out.sort((a, b) => (a.action < b.action ? -1 : a.action > b.action ? 1 : 0));
 }
 
 /** The reason line, or undefined when the evidence can in fact see the action. */
-function reasonFor(spot: BlindSpot, evidence: EvidenceSource, seen: ReadonlySet<string>): string | undefined {
+function reasonFor(spot: BlindSpot, visibility: DataEventVisibility, seen: ReadonlySet<string>): string | undefined {
   if (spot.kind === 'not-logged') return `never logged: ${spot.what}`;
   const source = spot.eventSource ?? 'unknown';
-  const blind = NEVER_SEES_DATA_EVENTS[evidence];
-  if (blind !== undefined) return `data event (${spot.what}, ${source}): ${blind}`;
+  if (!visibility.dataEvents) return `data event (${spot.what}, ${source}): ${visibility.dataEventsBlindReason ?? 'the evidence source does not see data events'}`;
   if (seen.has(source)) return undefined;
   return `data event (${spot.what}, ${source}): the trail's log files held no ${source} data events in the window; the trail may not record them`;
 }

@@ -105,7 +105,7 @@ export function buildScanReport(
 }
 
 /** Percentage with one decimal; an empty scope is fully compliant. */
-function percent(part: number, whole: number): number {
+export function percent(part: number, whole: number): number {
   if (whole === 0) return 100;
   return Math.floor((part / whole) * 1000) / 10;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { usageSource } from '../../src/evidence/sources.js';
 import type { EvidenceSource } from '../../src/evidence/types.js';
 import { BLIND_SPOTS, unobservableGrants } from '../../src/policy/observability.js';
 import type { PolicySource } from '../../src/policy/types.js';
@@ -83,13 +84,13 @@ describe('unobservableGrants', () => {
   ];
 
   it.each(cases)('$name', ({ sources, evidence, seen, expected }) => {
-    const result = unobservableGrants(sources, evidence, seen ? new Set(seen) : NONE);
+    const result = unobservableGrants(sources, usageSource(evidence).visibility, seen ? new Set(seen) : NONE);
     expect(result.map((r) => r.action)).toEqual(expected.map(([action]) => action));
     result.forEach((r, i) => expect(r.reason).toMatch((expected[i] as [string, RegExp])[1]));
   });
 
   it('lists every table action for "*" with lookup-events, sorted', () => {
-    const result = unobservableGrants([source({ Effect: 'Allow', Action: '*', Resource: '*' })], 'lookup-events', NONE);
+    const result = unobservableGrants([source({ Effect: 'Allow', Action: '*', Resource: '*' })], usageSource('lookup-events').visibility, NONE);
     const actions = result.map((r) => r.action);
     expect(actions).toEqual([...BLIND_SPOTS.map((s) => s.action)].sort());
     for (const r of result) expect(r.reason.length).toBeGreaterThan(20);
@@ -97,7 +98,7 @@ describe('unobservableGrants', () => {
 
   it('reads URL-encoded documents', () => {
     const encoded = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:Pass*', Resource: '*' }] }));
-    expect(unobservableGrants([{ kind: 'inline', name: 'x', document: encoded }], 'logs', NONE)).toEqual([
+    expect(unobservableGrants([{ kind: 'inline', name: 'x', document: encoded }], usageSource('logs').visibility, NONE)).toEqual([
       { action: 'iam:PassRole', reason: expect.stringMatching(/never logged/) },
     ]);
   });

@@ -4,6 +4,8 @@ import { refuseUnsafePlanOut } from '../../apply/plan-out.js';
 import { openAwsSession } from '../../aws/session.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
+import type { EvidenceRequest } from '../../evidence/source.js';
+import { usageSource } from '../../evidence/sources.js';
 import type { EvidenceSource } from '../../evidence/types.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import { decisionsFromFlags, type DecisionFlags } from '../../plan/decisions.js';
@@ -29,7 +31,9 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
 export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<number> {
   const interactive = !options.yes && Boolean(process.stdin.isTTY && process.stderr.isTTY);
   validateFlags(options, interactive);
-  const window = { start: parseSince(options.since), end: new Date() };
+  // The source's own flags are checked before --since, as they were when each check lived here.
+  usageSource(options.evidence).validate(evidenceRequest(options, { start: new Date(), end: new Date() }));
+  const evidence = evidenceRequest(options, { start: parseSince(options.since), end: new Date() });
   if (options.out) refuseUnsafePlanOut(options.out);
   const session = await openAwsSession(options);
   try {
@@ -45,13 +49,7 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
     }
     const reads = new PlanReads(session, io);
     for (const roleName of roles) {
-      const facts = await collectPlanFacts(reads, roleName, {
-        source: options.evidence,
-        window,
-        cloudtrailLogs: options.cloudtrailLogs,
-        trailArn: options.trailArn,
-        accessRoleArn: options.accessRoleArn,
-      });
+      const facts = await collectPlanFacts(reads, roleName, evidence);
       let decisions: PlanDecisions;
       if (prompts) {
         if (!(await prompts.confirmWorkloads(facts.analysis))) {
@@ -79,13 +77,17 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
   }
 }
 
+function evidenceRequest(options: PlanCommandOptions, window: EvidenceRequest['window']): EvidenceRequest {
+  return {
+    source: options.evidence,
+    window,
+    cloudtrailLogs: options.cloudtrailLogs,
+    trailArn: options.trailArn,
+    accessRoleArn: options.accessRoleArn,
+  };
+}
+
 function validateFlags(options: PlanCommandOptions, interactive: boolean): void {
   if (!interactive && options.roles.length === 0) throw usageError('no role given', 'pass --role NAME (or run on a terminal to pick roles)');
   if (options.out && options.roles.length > 1) throw usageError('--out takes one plan, but several --role were given');
-  if (options.evidence === 'logs' && !options.cloudtrailLogs) {
-    throw usageError('--evidence logs needs the trail’s files', 'pass --cloudtrail-logs PATH (a folder or s3://bucket/prefix)');
-  }
-  if (options.evidence === 'access-analyzer' && (!options.trailArn || !options.accessRoleArn)) {
-    throw usageError('--evidence access-analyzer needs a trail and a role for Access Analyzer', 'pass --trail-arn ARN and --access-role-arn ARN');
-  }
 }

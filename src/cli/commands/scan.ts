@@ -1,12 +1,15 @@
-/** `split-role scan`: thin wiring from flags to scanAccount and the output formats. */
-import { openAwsSession } from '../../aws/session.js';
+/** `split-role scan`: thin wiring from flags to scanAccount / scanAccounts and the output formats. */
+import { validateAccountId } from '../../aws/assume-role.js';
+import { listActiveAccounts } from '../../aws/organizations.js';
+import { openSessionProvider, type SessionProvider } from '../../aws/session.js';
 import { appendFile } from 'node:fs/promises';
 import { ExitCode, SplitRoleError, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { historyEntry, type HistoryEntry } from '../../kpi/history.js';
 import { scanAccount } from '../../scan/scan-account.js';
+import { scanAccounts, type AccountRef } from '../../scan/scan-org.js';
 import { buildSarif, writeSarif } from '../format/sarif.js';
-import { renderScanText } from '../format/scan-text.js';
+import { renderOrgScanText, renderScanText } from '../format/scan-text.js';
 import type { GlobalOptions } from '../main.js';
 
 /** Flags of `scan`. */
@@ -18,22 +21,30 @@ export interface ScanCommandOptions extends GlobalOptions {
   requireTags?: string;
   /** JSON Lines file this run's summary and finding ids are appended to. */
   history?: string;
+  org?: boolean;
+  accounts?: string[];
+  concurrency?: string;
+  assumeRole?: string;
+  externalId?: string;
 }
 
-/** Runs a scan and returns the exit code: 0 clean, 1 findings. */
+/** Runs a scan and returns the exit code: 0 clean, 1 findings, 2 when no account could be scanned. */
 export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<number> {
   const requiredTags = parseTagKeys(options.requireTags);
-  const session = await openAwsSession(options);
+  const many = manyAccounts(options);
+  const provider = await openSessionProvider(options);
   try {
+    if (many) return await runOrgScan(provider, options, { concurrency: many.concurrency, requiredTags }, io);
+    const session = provider.home;
     const report = await scanAccount(session, io, { roleNames: options.roles, requiredTags });
     io.notify('debug', `AWS calls: ${session.calls.commandTotal} commands, ${session.calls.requests} HTTP requests`);
     if (options.sarif) await writeSarif(options.sarif, buildSarif({ findings: report.findings, rules: { requiredTags } }));
-    if (options.history) await appendHistory(options.history, historyEntry(report, new Date()));
+    if (options.history) await appendHistory(options.history, [historyEntry(report, new Date())]);
     io.result(options.json ? JSON.stringify({ ...report, awsCalls: session.calls.requests }, null, 2) : renderScanText(report));
     for (const role of report.unreadable) io.notify('warn', `could not read the trust policy of ${role.roleName}: ${role.reason}`);
     return report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;
   } finally {
-    session.destroy();
+    provider.destroy();
   }
 }
 
@@ -45,9 +56,60 @@ function parseTagKeys(list: string | undefined): string[] {
   return [...new Set(keys)];
 }
 
-async function appendHistory(file: string, entry: HistoryEntry): Promise<void> {
+async function runOrgScan(
+  provider: SessionProvider,
+  options: ScanCommandOptions,
+  { concurrency, requiredTags }: { concurrency: number; requiredTags: string[] },
+  io: IoHost,
+): Promise<number> {
+  const accounts: AccountRef[] = options.org
+    ? await listActiveAccounts(await provider.home.organizations())
+    : [...new Set(options.accounts)].map((id) => ({ id }));
+  io.notify('progress', `scanning ${accounts.length} accounts, ${concurrency} at a time…`);
+  const report = await scanAccounts(provider, accounts, io, { roleNames: options.roles, requiredTags, concurrency });
+  io.notify('debug', `AWS calls: ${provider.calls.commandTotal} commands, ${provider.calls.requests} HTTP requests`);
+  if (options.sarif) {
+    const scanned = report.accounts.flatMap((a) => (a.status === 'scanned' ? [a.report] : []));
+    const accountOf = new Map<object, string>(scanned.flatMap((r) => r.findings.map((f) => [f, r.account] as const)));
+    await writeSarif(options.sarif, buildSarif({ findings: scanned.flatMap((r) => r.findings), rules: { requiredTags }, accountOf: (f) => accountOf.get(f) }));
+  }
+  if (options.history) {
+    const at = new Date();
+    await appendHistory(options.history, report.accounts.flatMap((a) => (a.status === 'scanned' ? [historyEntry(a.report, at)] : [])));
+  }
+  if (options.json) {
+    const accountsJson = report.accounts.map((a) =>
+      a.status === 'scanned'
+        ? { account: a.account, ...(a.name ? { name: a.name } : {}), status: a.status, summary: a.report.summary, findings: a.report.findings, unreadable: a.report.unreadable }
+        : { account: a.account, ...(a.name ? { name: a.name } : {}), status: a.status, reason: a.reason, summary: null, findings: [], unreadable: [] },
+    );
+    io.result(JSON.stringify({ accounts: accountsJson, summary: report.summary, awsCalls: provider.calls.requests }, null, 2));
+  } else {
+    io.result(renderOrgScanText(report));
+  }
+  for (const a of report.accounts) if (a.status === 'unreachable') io.notify('warn', `account ${a.account} unreachable: ${a.reason}`);
+  if (report.summary.scanned === 0) {
+    throw new SplitRoleError('NoAccountScanned', `none of the ${accounts.length} accounts could be scanned`, 'check --assume-role and that the role is deployed (README: Many accounts)');
+  }
+  return report.summary.findings > 0 ? ExitCode.findings : ExitCode.ok;
+}
+
+/** The multi-account flags, checked before any AWS call; undefined for a one-account scan. */
+function manyAccounts(options: ScanCommandOptions): { concurrency: number } | undefined {
+  if (options.org && options.accounts?.length) throw usageError('--org and --accounts are exclusive', 'pass one of them');
+  const concurrency = options.concurrency === undefined ? 8 : Number(options.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw usageError(`--concurrency must be a whole number from 1 to 64, not ${JSON.stringify(options.concurrency)}`);
+  if (!options.org && !options.accounts?.length) {
+    if (options.concurrency !== undefined) throw usageError('--concurrency needs --org or --accounts');
+    return undefined;
+  }
+  for (const id of options.accounts ?? []) validateAccountId(id);
+  return { concurrency };
+}
+
+async function appendHistory(file: string, entries: readonly HistoryEntry[]): Promise<void> {
   try {
-    await appendFile(file, `${JSON.stringify(entry)}\n`);
+    await appendFile(file, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
   } catch (error) {
     throw new SplitRoleError('WriteFailed', `cannot append to ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }

@@ -1,0 +1,21 @@
+/** Organizations adapter: the organization's accounts. */
+import { paginateListAccounts, type OrganizationsClient } from '@aws-sdk/client-organizations';
+import { collectPages } from './call.js';
+
+/** A member account of the organization. */
+export interface OrgAccount {
+  id: string;
+  name: string;
+}
+
+/**
+ * The organization's ACTIVE accounts (suspended, closing and pending ones
+ * cannot be scanned). Works from the management account or a delegated
+ * administrator. `State` replaces the retired `Status`; either is read.
+ */
+export async function listActiveAccounts(client: OrganizationsClient): Promise<OrgAccount[]> {
+  const accounts = await collectPages('organizations:ListAccounts', paginateListAccounts({ client }, {}), (page) => page.Accounts ?? []);
+  return accounts
+    .filter((a) => (a.State ?? a.Status) === 'ACTIVE' && a.Id)
+    .map((a) => ({ id: a.Id as string, name: a.Name ?? '' }));
+}

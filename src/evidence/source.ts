@@ -1,0 +1,76 @@
+/**
+ * The one interface every evidence source implements: what it can see, the
+ * flags it needs, and the usage it yields. Blind-spot logic and the plan ask
+ * the interface; nothing branches on a source's name.
+ */
+import type { AwsSession } from '../aws/session.js';
+import type { IoHost } from '../core/io-host.js';
+import { Attributor } from './attribution.js';
+import type { CloudTrailRecord, EvidenceSource, SessionHints, UsageEvidence } from './types.js';
+
+/** What a source can see. */
+export interface SourceVisibility {
+  /** Management (control-plane) events. */
+  managementEvents: boolean;
+  /** Data events, when the trail records them. */
+  dataEvents: boolean;
+  /** Why data events are never seen (set when `dataEvents` is false), for the blind-spot table. */
+  dataEventsBlindReason?: string;
+  /** How far back the source reaches, and what to tell the user when --since goes further. */
+  windowLimit?: { days: number; warning: string };
+  /** The source filters by role where the data lives, so only the role's records (or aggregates) come back. */
+  serverSideFiltering: boolean;
+}
+
+/** Which evidence to read, and over what window. */
+export interface EvidenceRequest {
+  source: EvidenceSource;
+  window: { start: Date; end: Date };
+  /** Local folder or s3://bucket/prefix of the trail's log files. */
+  cloudtrailLogs?: string;
+  trailArn?: string;
+  accessRoleArn?: string;
+}
+
+/** The role whose usage is wanted, and the services that can assume it. */
+export interface EvidenceSubject {
+  role: { arn: string; name: string };
+  services: readonly string[];
+  hints: SessionHints;
+}
+
+/** What a source reads with: the target account's clients, the user, and where warnings collect. */
+export interface EvidenceContext {
+  session: AwsSession;
+  io: IoHost;
+  subject: EvidenceSubject;
+  request: EvidenceRequest;
+  /** Warnings for the plan; a source adds its own. */
+  warnings: string[];
+}
+
+/** An evidence source, registered in `sources.ts`. */
+export interface UsageSource {
+  readonly name: EvidenceSource;
+  readonly visibility: SourceVisibility;
+  /** Refuses missing or bad flags before any AWS call. */
+  validate(request: EvidenceRequest): void;
+  /** Reads the role's usage, attributed to the services that can assume it. */
+  usage(ctx: EvidenceContext): Promise<UsageEvidence>;
+}
+
+/** Attributes CloudTrail records to services: the common end of record-reading sources. */
+export async function attributeRecords(ctx: EvidenceContext, records: AsyncIterable<CloudTrailRecord>): Promise<UsageEvidence> {
+  const { subject, request } = ctx;
+  // The Attributor applies the window itself: AssumeRole events from before it still join sessions that run into it.
+  const attributor = new Attributor(subject.role, subject.services, subject.hints, { window: request.window });
+  for await (const record of records) attributor.add(record);
+  const window = { start: request.window.start.toISOString(), end: request.window.end.toISOString() };
+  return attributor.result({ source: request.source, window, warnings: ctx.warnings });
+}
+
+/** The warning for a --since that reaches past what the source keeps, if it does. */
+export function windowWarning(visibility: SourceVisibility, request: EvidenceRequest, now = Date.now()): string | undefined {
+  const limit = visibility.windowLimit;
+  return limit && now - request.window.start.getTime() > limit.days * 86_400_000 ? limit.warning : undefined;
+}
