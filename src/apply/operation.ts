@@ -2,7 +2,7 @@
  * What apply and rollback share: a validated plan, the right account, the
  * plan's lock, its journal, and a step context. Nothing here changes AWS.
  */
-import { openAwsSession, type AwsOptions } from '../aws/session.js';
+import { openSessionProvider, type AwsOptions } from '../aws/session.js';
 import { getCallerIdentity } from '../aws/sts.js';
 import type { IoHost } from '../core/io-host.js';
 import { readPlan } from '../plan/plan-file.js';
@@ -45,8 +45,15 @@ export async function openOperation(
   const journalPath = journalPathFor(planPath);
   // Refuse a corrupt journal before any AWS call.
   Journal.open(journalPath, plan.planId);
-  const session = await openAwsSession({ ...aws, defaultRegion: plan.region });
+  // A member-account plan is reached the way it was planned: the access role it names.
+  const provider = await openSessionProvider({
+    ...aws,
+    defaultRegion: plan.region,
+    ...(plan.access ? { assumeRole: plan.access.roleName, externalId: plan.access.externalId } : {}),
+  });
   try {
+    // Without an access role the caller's own credentials must be for the plan's account: checkTarget says so if not.
+    const session = plan.access ? await provider.forTarget({ account: plan.account }) : provider.home;
     const identity = await getCallerIdentity(await session.sts());
     checkTarget(plan, identity, session.region);
     const iam = await session.iam();
@@ -70,11 +77,11 @@ export async function openOperation(
       ctx,
       close: () => {
         lock.release();
-        session.destroy();
+        provider.destroy();
       },
     };
   } catch (error) {
-    session.destroy();
+    provider.destroy();
     throw error;
   }
 }

@@ -68,6 +68,8 @@ export class AwsSession {
     /** The account these clients reach; undefined for the caller's own credentials. */
     readonly account: string | undefined,
     private readonly provider: SessionProvider,
+    /** The role assumed to reach `account`; undefined when the caller's own credentials are used. */
+    readonly access?: AccountAccess,
   ) {}
 
   /** The region every client uses. */
@@ -219,7 +221,7 @@ export class SessionProvider {
       throw usageError(`account ${account} is not the caller's (${caller.account}) and no role to reach it was given`, 'pass --assume-role NAME (a role deployed in that account; README: Many accounts)');
     }
     const credentials = assumeRoleCredentials({ ...this.access, account, partition: caller.partition }, config, this.calls);
-    return new AwsSession({ ...config, credentials }, account, this);
+    return new AwsSession({ ...config, credentials }, account, this, this.access);
   }
 }
 

@@ -4,11 +4,13 @@ import { readTrailRecords } from './log-files.js';
 import { attributeRecords, type EvidenceContext, type UsageSource } from './source.js';
 import type { CloudTrailRecord } from './types.js';
 
-/** The records of the trail files named by --cloudtrail-logs, with warnings and progress reported. */
+/** The records of the role's account in the trail files named by --cloudtrail-logs, with warnings and progress reported. */
 export function trailFileRecords(ctx: EvidenceContext): AsyncIterable<CloudTrailRecord> {
-  const { session, io, request } = ctx;
+  const { session, io, request, subject } = ctx;
   return readTrailRecords(request.cloudtrailLogs as string, { s3: () => session.s3() }, {
     since: request.window.start,
+    // An organization trail holds every account's files: read the role's account only.
+    account: subject.role.arn.split(':')[4],
     onWarning: (message) => {
       ctx.warnings.push(message);
       io.notify('warn', message);

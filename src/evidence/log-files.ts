@@ -1,6 +1,6 @@
 /**
  * Reads a trail's log files — {"Records":[…]} objects, .json or .json.gz, in
- * the AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/ layout — from a local
+ * the AWSLogs/[o-<org id>/]<account>/CloudTrail/<region>/YYYY/MM/DD/ layout — from a local
  * folder or s3://bucket/prefix, and yields their records. A few files are in
  * flight at once (fetched, then inflated off the main thread while the
  * previous one is parsed), so memory stays bounded by a handful of files
@@ -46,6 +46,18 @@ export interface ReadTrailOptions {
   stats?: LogReadStats;
   /** Files larger than this as stored are streamed record by record (default 8 MiB). */
   streamAboveBytes?: number;
+  /**
+   * Read only this account's files: under an organization trail's
+   * o-xxxx/AWSLogs/ (or a trail's AWSLogs/), other accounts' folders are
+   * neither listed nor read.
+   */
+  account?: string;
+}
+
+/** Which files to read: dated on or after `since`, and of `account` when set. */
+interface FileFilter {
+  since: Date | undefined;
+  account: string | undefined;
 }
 
 /** What one listed log file can do. */
@@ -73,6 +85,8 @@ const INFLATE_AHEAD = 2;
 /** Longest role session a workload service opens (Lambda's 12 h), rounded up to a day. */
 const ASSUME_ROLE_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const SKIPPED_FOLDERS = new Set(['CloudTrail-Digest', 'CloudTrail-Insight']);
 
 const EMPTY = Buffer.alloc(0);
@@ -96,7 +110,7 @@ export async function* readTrailRecords(
   // Keep the day before `since`: a session still open at `since` was opened then, and its AssumeRole is the best join.
   const since = options.since && new Date(options.since.getTime() - ASSUME_ROLE_LOOKBACK_MS);
   const streamAbove = options.streamAboveBytes ?? DEFAULT_STREAM_ABOVE_BYTES;
-  const source = await openSource(location, deps, since);
+  const source = await openSource(location, deps, { since, account: options.account });
   const listing = source.files[Symbol.asyncIterator]();
   const pending: Array<{ file: LogFile; fetched: Promise<Loaded>; inflated?: Promise<Loaded> }> = [];
   const corrupt: string[] = [];
@@ -224,17 +238,17 @@ function inflate(loaded: Loaded): Promise<Loaded> {
 async function openSource(
   location: string,
   deps: { s3?: () => Promise<S3Client> },
-  since: Date | undefined,
+  filter: FileFilter,
 ): Promise<{ files: AsyncIterable<LogFile>; prefetch: number }> {
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
   if (s3) {
     if (!deps.s3) throw usageError(`cannot read ${location}: no S3 client available`);
     // Network round trips dominate S3 reads, so more files are in flight.
-    return { files: listS3(await deps.s3(), s3[1]!, s3[2] ?? '', since), prefetch: 8 };
+    return { files: listS3(await deps.s3(), s3[1]!, s3[2] ?? '', filter), prefetch: 8 };
   }
   const info = await stat(location).catch(() => undefined);
   if (!info) throw usageError(`--cloudtrail-logs: no such file or folder: ${location}`);
-  const files = info.isDirectory() ? walkLocal(location, since) : single(localFile(location, info.size));
+  const files = info.isDirectory() ? walkLocal(location, filter) : single(localFile(location, info.size));
   return { files, prefetch: 4 };
 }
 
@@ -248,14 +262,14 @@ async function* single(file: LogFile): AsyncGenerator<LogFile> {
 }
 
 /** Walks a folder depth-first in name order (so days come in order), pruning folders before `since`. */
-async function* walkLocal(dir: string, since: Date | undefined): AsyncGenerator<LogFile> {
+async function* walkLocal(dir: string, filter: FileFilter): AsyncGenerator<LogFile> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!skipFolder(path, since)) yield* walkLocal(path, since);
-    } else if (entry.isFile() && isLogFile(path, since)) {
+      if (!skipFolder(path, filter)) yield* walkLocal(path, filter);
+    } else if (entry.isFile() && isLogFile(path, filter)) {
       yield localFile(path, undefined);
     }
   }
@@ -279,17 +293,21 @@ function localFile(path: string, size: number | undefined): LogFile {
   };
 }
 
-/** The log files under s3://bucket/prefix: a flat listing when every day is wanted, else folder by folder so old days are never listed. */
-async function* listS3(client: S3Client, bucket: string, prefix: string, since: Date | undefined): AsyncGenerator<LogFile> {
+/**
+ * The log files under s3://bucket/prefix: a flat listing when every day of
+ * every account is wanted, else folder by folder so old days and other
+ * accounts are never listed.
+ */
+async function* listS3(client: S3Client, bucket: string, prefix: string, filter: FileFilter): AsyncGenerator<LogFile> {
   const body = async (key: string) => {
     const found = await getObjectBody(client, bucket, key);
     // Deleted between listing and reading (lifecycle rules): skip it like a corrupt file.
     if (!found) throw new CorruptLogFile('object no longer exists');
     return found;
   };
-  const descend = since ? (folder: string) => !skipFolder(folder, since) : undefined;
+  const descend = filter.since || filter.account ? (folder: string) => !skipFolder(folder, filter) : undefined;
   for await (const { key, size } of listObjects(client, bucket, prefix, descend)) {
-    if (!isLogFile(key, since)) continue;
+    if (!isLogFile(key, filter)) continue;
     yield {
       name: `s3://${bucket}/${key}`,
       size,
@@ -304,19 +322,35 @@ async function* listS3(client: S3Client, bucket: string, prefix: string, since: 
   }
 }
 
-/** True for .json / .json.gz files outside digest and insight folders, dated on or after `since` when dated. */
-function isLogFile(path: string, since: Date | undefined): boolean {
+/** True for .json / .json.gz files outside digest and insight folders, of the wanted account, dated on or after `since` when dated. */
+function isLogFile(path: string, filter: FileFilter): boolean {
   if (!/\.json(?:\.gz)?$/i.test(path)) return false;
   const segments = path.split(/[\\/]/);
   segments.pop();
   if (segments.some((segment) => SKIPPED_FOLDERS.has(segment))) return false;
-  return !since || !datedBefore(segments, since);
+  if (otherAccount(segments, filter.account)) return false;
+  return !filter.since || !datedBefore(segments, filter.since);
 }
 
-function skipFolder(path: string, since: Date | undefined): boolean {
+function skipFolder(path: string, filter: FileFilter): boolean {
   const segments = path.split(/[\\/]/).filter((segment) => segment !== '');
   if (SKIPPED_FOLDERS.has(segments[segments.length - 1] ?? '')) return true;
-  return since !== undefined && datedBefore(segments, since);
+  if (otherAccount(segments, filter.account)) return true;
+  return filter.since !== undefined && datedBefore(segments, filter.since);
+}
+
+/**
+ * True when the path runs through another account's folder: AWSLogs/<account>/
+ * (a trail) or AWSLogs/o-<org id>/<account>/ (an organization trail).
+ */
+function otherAccount(segments: readonly string[], account: string | undefined): boolean {
+  if (account === undefined) return false;
+  for (let i = 1; i < segments.length; i++) {
+    const before = segments[i - 1]!;
+    const accountFolder = before === 'AWSLogs' || (ORG_ID.test(before) && segments[i - 2] === 'AWSLogs');
+    if (accountFolder && ACCOUNT_ID.test(segments[i]!) && segments[i] !== account) return true;
+  }
+  return false;
 }
 
 /**

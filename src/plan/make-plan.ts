@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { getAccountAuthorization, getRoleSnapshot, isNoSuchEntity, type AccountAuthorization, type RoleSnapshot } from '../aws/iam.js';
-import type { AwsSession } from '../aws/session.js';
+import type { AccountAccess, AwsSession } from '../aws/session.js';
 import { getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
 import { SplitRoleError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
@@ -30,6 +30,8 @@ export interface PlanFacts {
   trust: TrustAnalysis;
   analysis: SplitAnalysis;
   authorization: AccountAuthorization;
+  /** The role that reached a member account, stored in the plan so apply reaches it the same way. */
+  access?: AccountAccess;
 }
 
 /**
@@ -89,7 +91,9 @@ export async function collectPlanFacts(reads: PlanReads, roleName: string, evide
     },
     evidence,
   );
-  return { identity, region: session.region, trust, analysis: analyseSplit(shared, trust, usage, workloads), authorization };
+  const facts: PlanFacts = { identity, region: session.region, trust, analysis: analyseSplit(shared, trust, usage, workloads), authorization };
+  if (session.access) facts.access = session.access;
+  return facts;
 }
 
 async function readSharedRole(iam: Parameters<typeof getRoleSnapshot>[0], roleName: string): Promise<RoleSnapshot> {
@@ -108,18 +112,17 @@ async function readSharedRole(iam: Parameters<typeof getRoleSnapshot>[0], roleNa
 
 /** Builds and seals the plan; the subset check inside buildPlan guards every new role. */
 export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId: string = randomUUID()): Plan {
-  const plan = sealPlan(
-    buildPlan(facts.analysis, decisions, {
-      planId,
-      createdAt: new Date().toISOString(),
-      toolVersion: VERSION,
-      account: facts.identity.account,
-      partition: facts.identity.partition,
-      region: facts.region,
-      takenRoleNames: new Set(facts.authorization.roles.map((r) => r.name)),
-      references: (names) => findReferences(facts.authorization, facts.analysis.shared.arn, names),
-    }),
-  );
+  const body = buildPlan(facts.analysis, decisions, {
+    planId,
+    createdAt: new Date().toISOString(),
+    toolVersion: VERSION,
+    account: facts.identity.account,
+    partition: facts.identity.partition,
+    region: facts.region,
+    takenRoleNames: new Set(facts.authorization.roles.map((r) => r.name)),
+    references: (names) => findReferences(facts.authorization, facts.analysis.shared.arn, names),
+  });
+  const plan = sealPlan(facts.access ? { ...body, access: { ...facts.access } } : body);
   // A plan apply could not read back, or would refuse, must never reach the disk.
   parsePlan(JSON.stringify(plan), 'the new plan');
   const problems = planInvariantProblems(plan);

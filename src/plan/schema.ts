@@ -101,6 +101,8 @@ export const planBodySchema = z.object({
   account: z.string().regex(/^\d{12}$/),
   partition: z.string(),
   region: z.string(),
+  /** How the plan's account is reached from the caller's (a member-account plan); absent for the caller's own account. */
+  access: z.object({ roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/), externalId: z.string().optional() }).optional(),
   sharedRole: roleSnapshot,
   evidence: z.object({
     source: z.enum(EVIDENCE_SOURCES),

@@ -101,6 +101,26 @@ describe.skipIf(!endpoint)('readTrailRecords from S3 (moto)', () => {
     expect(session.calls.commands.get('GetObjectCommand')).toBe(2);
   });
 
+  it('reads one account of an organization trail, never listing the other accounts’ folders', async () => {
+    const orgKey = (account: string, name: string) => `trail/AWSLogs/o-abcde12345/${account}/CloudTrail/us-east-1/2024/03/05/${name}`;
+    await upload(orgKey(ACCOUNT, 'mine.json.gz'), JSON.stringify({ Records: [rec('Mine')] }));
+    await upload(orgKey('210987654321', 'theirs.json.gz'), JSON.stringify({ Records: [rec('Theirs')] }));
+    await upload(`trail/AWSLogs/210987654321/CloudTrail/us-east-1/2024/03/05/plain.json`, JSON.stringify({ Records: [rec('TheirsToo')] }));
+    const prefixes: string[] = [];
+    const s3Client = await session.s3();
+    s3Client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'ListObjectsV2Command') prefixes.push(String((args.input as { Prefix?: string }).Prefix));
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordPrefixes' },
+    );
+    const { names } = await readAll(`s3://${BUCKET}/trail/`, { account: ACCOUNT });
+    expect(names).toEqual(['Mine']);
+    expect(prefixes.some((p) => p.includes('210987654321'))).toBe(false);
+    expect(prefixes).toContain(`trail/AWSLogs/o-abcde12345/${ACCOUNT}/`);
+  });
+
   it('pages through more objects than one ListObjectsV2 page holds', async () => {
     const keys = Array.from({ length: 1010 }, (_, i) => logKey('2024-03-05', `f${String(i).padStart(4, '0')}.json`));
     for (let i = 0; i < keys.length; i += 50) {

@@ -110,8 +110,8 @@ export interface AccountState {
 }
 
 /** Reads the account behind `endpoint` (moto, directly or through a proxy). */
-export async function captureAccountState(endpoint: string): Promise<AccountState> {
-  const config = { endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, maxAttempts: 8 };
+export async function captureAccountState(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = TEST_CREDENTIALS): Promise<AccountState> {
+  const config = { endpoint, region: TEST_REGION, credentials, maxAttempts: 8 };
   const iam = new IAMClient(config);
   const ec2 = new EC2Client(config);
   const lambda = new LambdaClient(config);

@@ -104,6 +104,8 @@ export interface SeedOptions {
   publishVersion?: boolean;
   /** Seeds moto's RNG first, so the same seed after a reset gives the same ids. */
   randomSeed?: number;
+  /** Seed another account: credentials moto ties to it (from an AssumeRole there), and its id. */
+  member?: { account: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } };
 }
 
 /** Seeds the orders account into moto at `endpoint` (moto should be freshly reset). */
@@ -116,7 +118,7 @@ export async function seedOrdersScenario(
     const res = await fetch(`${endpoint}/moto-api/seed?a=${options.randomSeed}`, { method: 'POST' });
     if (!res.ok) throw new Error(`moto seed failed: HTTP ${res.status}`);
   }
-  const config = { endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const config = { endpoint, region: REGION, credentials: options.member?.credentials ?? { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const iam = new IAMClient(config);
   const ec2 = new EC2Client(config);
   const lambda = new LambdaClient(config);
@@ -195,7 +197,7 @@ export async function seedOrdersScenario(
       await ecs.send(new CreateServiceCommand({ cluster: 'orders', serviceName, taskDefinition: taskDefinitionArn, desiredCount: 1 }));
     }
     return {
-      account: ACCOUNT,
+      account: options.member?.account ?? ACCOUNT,
       region: REGION,
       roleName: ROLE,
       roleArn,

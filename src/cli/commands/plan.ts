@@ -1,7 +1,8 @@
 /** `split-role plan`: thin wiring from flags and prompts to the plan library. */
 import { join } from 'node:path';
 import { refuseUnsafePlanOut } from '../../apply/plan-out.js';
-import { openAwsSession } from '../../aws/session.js';
+import { validateAccountId } from '../../aws/assume-role.js';
+import { openSessionProvider } from '../../aws/session.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import type { EvidenceRequest } from '../../evidence/source.js';
@@ -25,6 +26,9 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   cloudtrailLogs?: string;
   trailArn?: string;
   accessRoleArn?: string;
+  account?: string;
+  assumeRole?: string;
+  externalId?: string;
 }
 
 /** Writes one plan per chosen role; returns the exit code. */
@@ -35,8 +39,13 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
   usageSource(options.evidence).validate(evidenceRequest(options, { start: new Date(), end: new Date() }));
   const evidence = evidenceRequest(options, { start: parseSince(options.since), end: new Date() });
   if (options.out) refuseUnsafePlanOut(options.out);
-  const session = await openAwsSession(options);
+  if (options.account) validateAccountId(options.account);
+  const provider = await openSessionProvider(options);
   try {
+    // A member account is reached (or refused, exit 2) before anything else is read.
+    const session = options.account ? await provider.forTarget({ account: options.account }) : provider.home;
+    const reads = new PlanReads(session, io);
+    if (options.account) await reads.callerIdentity();
     const prompts = interactive ? await import('../prompts/plan-prompts.js') : undefined;
     let roles = options.roles;
     if (roles.length === 0 && prompts) {
@@ -47,7 +56,6 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
         return ExitCode.ok;
       }
     }
-    const reads = new PlanReads(session, io);
     for (const roleName of roles) {
       const facts = await collectPlanFacts(reads, roleName, evidence);
       let decisions: PlanDecisions;
@@ -73,7 +81,7 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
     }
     return ExitCode.ok;
   } finally {
-    session.destroy();
+    provider.destroy();
   }
 }
 
