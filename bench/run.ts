@@ -14,6 +14,7 @@ export interface Benchmark {
 /** name → lazy loader, so running one benchmark does not load the others. */
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   scan: () => import('./scan.js'),
+  'org-scan': () => import('./org-scan.js'),
   logs: () => import('./logs.js'),
   apply: () => import('./apply.js'),
   check: () => import('./check.js'),

@@ -163,7 +163,7 @@ const SINGLE_SERVICES = [
 ];
 
 /** The i-th seeded role: ~10% multi-service, ~2% service + cross-account, ~2% service-linked, the rest single-service or cross-account only. */
-function roleFor(i: number): { name: string; path: string; trust: string; finding: boolean } {
+export function roleFor(i: number): { name: string; path: string; trust: string; finding: boolean } {
   const name = `bench-role-${String(i).padStart(5, '0')}`;
   const single = SINGLE_SERVICES[i % SINGLE_SERVICES.length]!;
   if (i % 10 === 0) {

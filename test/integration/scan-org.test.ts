@@ -9,7 +9,7 @@
 import { CloseAccountCommand, CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -134,6 +134,17 @@ describe.skipIf(!endpoint)('split-role scan --org against moto', () => {
       expect(run.stderr).toMatch(/UsageError/);
     }
     expect(proxy.operations).toEqual([]);
+  });
+
+  it('assumes the role with the --profile credentials, not the default chain', async () => {
+    const credentials = join(workdir, 'credentials');
+    await writeFile(credentials, '[caller]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+    const run = await runCli(
+      ['scan', '--accounts', members.shared, '--assume-role', ACCESS_ROLE, '--profile', 'caller', '--json'],
+      isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SHARED_CREDENTIALS_FILE: credentials }),
+    );
+    expect(run.code, run.stderr).toBe(1);
+    expect((JSON.parse(run.stdout) as OrgJson).accounts[0]?.status).toBe('scanned');
   });
 
   it('without --assume-role, other accounts are unreachable with the hint and the caller’s own is scanned', async () => {
