@@ -130,7 +130,7 @@ export class Attributor {
     session.events += 1;
     if (typeof record.eventSource !== 'string' || typeof record.eventName !== 'string') return;
     if (record.eventCategory === 'Data') this.dataEventSources.add(record.eventSource);
-    for (const action of eventToActions(record.eventSource, record.eventName)) {
+    for (const action of eventToActions(record.eventSource, record.eventName, record.requestParameters)) {
       addUse(session.actions, action, 1, record.eventTime);
     }
   }

@@ -5,11 +5,13 @@
  */
 import { SplitRoleError } from '../core/errors.js';
 import type { ActionUse } from '../evidence/types.js';
+import { countByAccessLevel, grantedCatalogActions } from '../policy/catalog-grants.js';
 import { narrowGrants, unusedGrants } from '../policy/narrow.js';
 import { packPolicies } from '../policy/size.js';
 import { assertSubset } from '../policy/subset.js';
 import { trustPolicyForService } from '../trust/service-trust.js';
 import { proposeRoleName } from './role-names.js';
+import { keptForUnmapped } from './unmapped-events.js';
 import { PLAN_SCHEMA_VERSION, type FollowUp, type PlanBody, type PlannedRole } from './schema.js';
 import type { ServiceUnit, SplitAnalysis } from './split-analysis.js';
 import { plannedWorkloads, workloadFollowUps } from './workload-targets.js';
@@ -22,6 +24,8 @@ export interface PlanDecisions {
   unobservable: 'keep' | 'drop' | Record<string, string[]>;
   /** Services with no evidence: an empty role, or leave them on the shared role. */
   noEvidence?: 'empty' | 'exclude';
+  /** Unmapped events: keep every action of the event's prefix the shared role granted, or drop them. */
+  unmapped?: 'keep' | 'drop';
   /** Unit key → role name, overriding the proposal. */
   roleNames?: Record<string, string>;
 }
@@ -61,11 +65,15 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     taken.add(given);
   }
   const newRoles: PlannedRole[] = [];
+  // The shared role's grants by access level: the "before" of every new role's risk line.
+  const before = countByAccessLevel(grantedCatalogActions(analysis.sources, analysis.catalog), analysis.catalog);
 
   for (const unit of kept) {
     const roleName = decisions.roleNames?.[unit.key] ?? proposeRoleName(shared.roleName, unit.service, taken);
     taken.add(roleName);
-    newRoles.push(planRole(analysis, unit, roleName, decisions, context));
+    const role = planRole(analysis, unit, roleName, decisions, context);
+    role.accessLevels = { before, after: countByAccessLevel(role.actions.map((a) => a.action), analysis.catalog) };
+    newRoles.push(role);
   }
   // Per role: a Deny kept in one role must not vouch for another.
   for (const role of newRoles) assertSubset(analysis.sources, [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document));
@@ -104,15 +112,18 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
       unattributedEvents: analysis.unattributed.events,
       blindSpots: blindSpots(analysis),
       warnings: analysis.evidence.warnings,
+      catalogVersion: analysis.catalog.version,
     },
     decisions: {
       unattributed: typeof decisions.unattributed === 'string' ? decisions.unattributed : 'chosen',
       unobservable: typeof decisions.unobservable === 'string' ? decisions.unobservable : 'chosen',
       ...(decisions.noEvidence ? { noEvidence: decisions.noEvidence } : {}),
+      ...(decisions.unmapped ? { unmapped: decisions.unmapped } : {}),
     },
     newRoles,
     excludedServices: excluded.map((u) => u.service),
-    unused: unusedGrants(analysis.sources, usedByAnyone),
+    unused: unusedGrants(analysis.sources, usedByAnyone, analysis.catalog),
+    unmappedEvents: analysis.unmapped.map((row) => ({ ...row, services: [...row.services] })),
     unattributed: [...analysis.unattributed.actions].map(([action, use]) => ({
       action,
       count: use.count,
@@ -133,13 +144,20 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
 
 function planRole(analysis: SplitAnalysis, unit: ServiceUnit, roleName: string, decisions: PlanDecisions, context: PlanContext): PlannedRole {
   const { shared } = analysis;
-  const actions = new Map<string, { use?: ActionUse; origin: 'used' | 'unattributed' | 'unobservable' }>();
+  const actions = new Map<string, { use?: ActionUse; origin: PlannedRole['actions'][number]['origin'] }>();
   for (const [action, use] of unit.usage.actions) actions.set(action, { use, origin: 'used' });
   for (const action of unattributedFor(decisions, unit, analysis.unattributed.actions.keys())) {
     if (!actions.has(action)) actions.set(action, { use: analysis.unattributed.actions.get(action), origin: 'unattributed' });
   }
   const keptBlind = unobservableFor(decisions, unit);
   for (const action of keptBlind) if (!actions.has(action)) actions.set(action, { origin: 'unobservable' });
+  if (decisions.unmapped === 'keep') {
+    for (const row of analysis.unmapped.filter((r) => r.services.includes(unit.service))) {
+      for (const action of keptForUnmapped(row, analysis.sources, analysis.catalog)) {
+        if (!actions.has(action)) actions.set(action, { origin: 'unmapped' });
+      }
+    }
+  }
 
   const narrowed = narrowGrants(analysis.sources, actions.keys());
   const granted = new Set(narrowed.grantedActions.map((a) => a.toLowerCase()));
@@ -160,7 +178,10 @@ function planRole(analysis: SplitAnalysis, unit: ServiceUnit, roleName: string, 
     actions: [...actions]
       // Only what the shared role grants ends up in the role; the rest stays as evidence in the review.
       .filter(([action]) => granted.has(action.toLowerCase()))
-      .map(([action, { use, origin }]) => ({ action, count: use?.count ?? 0, ...(use?.lastSeen ? { lastSeen: use.lastSeen } : {}), origin }))
+      .map(([action, { use, origin }]) => {
+        const accessLevel = analysis.catalog.accessLevel(action);
+        return { action, count: use?.count ?? 0, ...(use?.lastSeen ? { lastSeen: use.lastSeen } : {}), origin, ...(accessLevel ? { accessLevel } : {}) };
+      })
       .sort((a, b) => a.action.localeCompare(b.action)),
     unobservable: unit.unobservable.map((u) => ({ ...u, kept: keptBlind.has(u.action) })),
     noEvidence: unit.noEvidence,

@@ -6,10 +6,12 @@
 import type { RoleSnapshot } from '../aws/iam.js';
 import type { ActionUse, ServiceUsage, UsageEvidence } from '../evidence/types.js';
 import type { RoleWorkloads } from '../inventory/workloads.js';
+import { actionCatalog, type ActionCatalog } from '../policy/action-catalog.js';
 import { unobservableGrants } from '../policy/observability.js';
 import type { PolicySource } from '../policy/types.js';
 import type { TrustAnalysis } from '../trust/analyse.js';
 import { workloadKey } from '../trust/service-principals.js';
+import { takeUnmapped, UNATTRIBUTED, type UnmappedEvent } from './unmapped-events.js';
 
 /** One future role: a workload group of service principals and what they did. */
 export interface ServiceUnit {
@@ -35,6 +37,10 @@ export interface SplitAnalysis {
   workloads: RoleWorkloads;
   /** Principals other than services that can assume the shared role (people, other accounts). */
   otherPrincipals: string[];
+  /** Calls whose mapped action the catalog does not know: taken out of the usage above, decided separately. */
+  unmapped: UnmappedEvent[];
+  /** The IAM action catalog the analysis checked against. */
+  catalog: ActionCatalog;
 }
 
 /** The shared role's permission policies as narrowing sources. */
@@ -46,8 +52,15 @@ export function policySources(shared: RoleSnapshot): PolicySource[] {
 }
 
 /** Groups the role's services into units and attaches their evidence. */
-export function analyseSplit(shared: RoleSnapshot, trust: TrustAnalysis, evidence: UsageEvidence, workloads: RoleWorkloads): SplitAnalysis {
+export function analyseSplit(
+  shared: RoleSnapshot,
+  trust: TrustAnalysis,
+  evidence: UsageEvidence,
+  workloads: RoleWorkloads,
+  catalog: ActionCatalog = actionCatalog(),
+): SplitAnalysis {
   const sources = policySources(shared);
+  const unmappedRows = new Map<string, UnmappedEvent>();
   const groups = new Map<string, string[]>();
   for (const principal of trust.services) {
     const key = workloadKey(principal);
@@ -57,6 +70,8 @@ export function analyseSplit(shared: RoleSnapshot, trust: TrustAnalysis, evidenc
   const units = [...groups.entries()].map(([key, principals]): ServiceUnit => {
     const usage = mergeUsage(principals.map((p) => evidence.byService.get(p)));
     const service = principals.find((p) => workloadKey(p) === key && !p.startsWith('edge')) ?? (principals[0] as string);
+    // Every mapped action is checked: one the catalog does not know is never granted silently.
+    takeUnmapped(usage, service, catalog, unmappedRows);
     return {
       key,
       service,
@@ -68,7 +83,10 @@ export function analyseSplit(shared: RoleSnapshot, trust: TrustAnalysis, evidenc
     };
   });
   const otherPrincipals = trust.otherPrincipals.map((p) => p.principal);
-  return { shared, sources, units, unattributed: evidence.unattributed, evidence, workloads, otherPrincipals };
+  const unattributed = mergeUsage([evidence.unattributed]);
+  takeUnmapped(unattributed, UNATTRIBUTED, catalog, unmappedRows);
+  const unmapped = [...unmappedRows.values()].sort((a, b) => b.count - a.count || a.eventName.localeCompare(b.eventName));
+  return { shared, sources, units, unattributed, evidence, workloads, otherPrincipals, unmapped, catalog };
 }
 
 function mergeUsage(parts: Array<ServiceUsage | undefined>): ServiceUsage {
@@ -91,8 +109,9 @@ function mergeUsage(parts: Array<ServiceUsage | undefined>): ServiceUsage {
 }
 
 /** The decisions this analysis needs before a plan can be built. */
-export function requiredDecisions(analysis: SplitAnalysis): { unattributed: boolean; unobservable: boolean; noEvidence: boolean } {
+export function requiredDecisions(analysis: SplitAnalysis): { unattributed: boolean; unobservable: boolean; noEvidence: boolean; unmapped: boolean } {
   return {
+    unmapped: analysis.unmapped.some((row) => row.services.some((s) => s !== UNATTRIBUTED)),
     unattributed: analysis.unattributed.actions.size > 0,
     unobservable: analysis.units.some((u) => u.unobservable.length > 0),
     noEvidence: analysis.units.some((u) => u.noEvidence),

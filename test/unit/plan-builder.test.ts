@@ -81,7 +81,9 @@ describe('buildPlan: actions are what was used and granted', () => {
   const lambda = roleFor(plan, LAMBDA);
 
   it('keeps used ∩ granted, with counts and origin "used"', () => {
-    expect(ec2.actions).toEqual([{ action: 'ssm:GetParameter', count: 3, lastSeen: '2026-01-01T00:00:00.000Z', origin: 'used' }]);
+    expect(ec2.actions).toEqual([
+      { action: 'ssm:GetParameter', count: 3, lastSeen: '2026-01-01T00:00:00.000Z', origin: 'used', accessLevel: 'Read' },
+    ]);
     expect(actionsOf(lambda)).toEqual(['secretsmanager:GetSecretValue']);
   });
 
@@ -117,8 +119,24 @@ describe('buildPlan: actions are what was used and granted', () => {
     expect(allow?.Resource).toContain('parameter/app/*');
   });
 
-  it('reports unused grants', () => {
-    expect(plan.unused).toEqual([expect.objectContaining({ policy: 'app', sid: 'Keys', patterns: ['kms:Decrypt', 'kms:Encrypt'] })]);
+  it('reports unused grants, wildcards expanded through the catalog', () => {
+    expect(plan.unused).toEqual([
+      // ssm:GetParameter* was used (GetParameter), but the catalog shows what else it grants.
+      expect.objectContaining({
+        policy: 'app',
+        sid: 'Params',
+        patterns: [],
+        unusedActions: ['ssm:GetParameterHistory', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
+        unusedActionCount: 3,
+      }),
+      expect.objectContaining({ policy: 'app', sid: 'Keys', patterns: ['kms:Decrypt', 'kms:Encrypt'], unusedActionCount: 2 }),
+    ]);
+  });
+
+  it('shows the access levels before and after per role', () => {
+    expect(ec2.accessLevels?.after).toMatchObject({ Read: 1, Write: 0 });
+    // Shared: ssm:GetParameter* (4 reads), kms:Decrypt + kms:Encrypt (writes), secretsmanager:GetSecretValue (read).
+    expect(ec2.accessLevels?.before).toMatchObject({ Read: 5, Write: 2, 'Permissions management': 0 });
   });
 
   it('the body validates against planBodySchema', () => {
@@ -396,7 +414,38 @@ describe('buildPlan: workloads and the whole body', () => {
 
   it('never writes a policy broader than the shared one: a used wildcard would be rejected', () => {
     const shared = sharedRole({ trustPolicy: trustFor(EC2, LAMBDA) });
-    expect(() => buildPlan(analysis(shared, evidence({ [EC2]: usage({ 'kms:*': 1 }), [LAMBDA]: usage() })), { ...DROP_ALL, noEvidence: 'empty' }, context())).toThrow();
+    const a = analysis(shared, evidence({ [EC2]: usage({ 'kms:*': 1 }), [LAMBDA]: usage() }));
+    // The catalog knows no action "kms:*": it is listed as unmapped, never granted.
+    expect(a.unmapped).toEqual([{ eventSource: 'kms.amazonaws.com', eventName: '*', prefix: 'kms', count: 1, services: [EC2] }]);
+    const dropped = buildPlan(a, { ...DROP_ALL, noEvidence: 'empty', unmapped: 'drop' }, context());
+    expect(roleFor(dropped, EC2).actions).toEqual([]);
+    // And were a wildcard to reach narrowing anyway, the plan is refused.
+    a.units.find((u) => u.service === EC2)?.usage.actions.set('kms:*', { count: 1, lastSeen: '2026-01-01T00:00:00.000Z' });
+    expect(() => buildPlan(a, { ...DROP_ALL, noEvidence: 'empty', unmapped: 'drop' }, context())).toThrow();
+  });
+
+  it('--unmapped keep gives the service every action of the event prefix the shared role granted; drop gives none', () => {
+    const shared = sharedRole({ trustPolicy: trustFor(EC2, LAMBDA) });
+    const a = analysis(
+      shared,
+      evidence({ [EC2]: usage({ 'kms:DecryptEverything': 3 }), [LAMBDA]: usage({ 'ssm:GetParameter': 1 }) }, { unattributed: usage({ 'ssm:Bogus': 1 }) }),
+    );
+    expect(a.unmapped.map((u) => [u.eventName, u.services])).toEqual([
+      ['DecryptEverything', [EC2]],
+      ['Bogus', ['unattributed']],
+    ]);
+    const kept = buildPlan(a, { ...DROP_ALL, unmapped: 'keep' }, context());
+    expect(roleFor(kept, EC2).actions.map((x) => [x.action, x.origin])).toEqual([
+      ['kms:Decrypt', 'unmapped'],
+      ['kms:Encrypt', 'unmapped'],
+    ]);
+    // The unattributed row reaches nobody by itself: that pool has its own decision.
+    expect(actionsOf(roleFor(kept, LAMBDA))).toEqual(['ssm:GetParameter']);
+    expect(kept.unmappedEvents).toHaveLength(2);
+    expect(kept.decisions.unmapped).toBe('keep');
+    expect(kept.evidence.catalogVersion).toMatch(/^\d+\.\d+\.\d+/);
+    const dropped = buildPlan(a, { ...DROP_ALL, unmapped: 'drop' }, context());
+    expect(actionsOf(roleFor(dropped, EC2))).toEqual([]);
   });
 
   it('a Resource from the shared statement is kept on the new statement', () => {

@@ -6,7 +6,7 @@ import { checkbox, confirm, input, select } from '@inquirer/prompts';
 import type { PlanDecisions } from '../../plan/builder.js';
 import type { DecisionFlags } from '../../plan/decisions.js';
 import { proposeRoleName, roleNameProblem, serviceSuffix } from '../../plan/role-names.js';
-import type { SplitAnalysis, ServiceUnit } from '../../plan/split-analysis.js';
+import { requiredDecisions, type SplitAnalysis, type ServiceUnit } from '../../plan/split-analysis.js';
 import type { ScanFinding } from '../../scan/report.js';
 import { workloadAdapters } from '../../workloads/registry.js';
 
@@ -35,6 +35,19 @@ export async function askDecisions(analysis: SplitAnalysis, flags: DecisionFlags
     unattributed: flags.unattributed ?? (await askUnattributed(analysis)),
     unobservable: flags.unobservable ?? (await askUnobservable(analysis.units)),
   };
+  if (requiredDecisions(analysis).unmapped) {
+    const rows = analysis.unmapped.map((r) => `${r.eventSource} ${r.eventName} (${r.count}× by ${r.services.join(', ')})`);
+    process.stderr.write(`\nEvents that map to no IAM action the catalog knows:\n  ${rows.join('\n  ')}\n`);
+    decisions.unmapped =
+      flags.unmapped ??
+      (await select({
+        message: 'What should the services that made them get?',
+        choices: [
+          { name: "every action of the event's service that the shared role granted", value: 'keep' as const },
+          { name: 'nothing: the calls may fail after the split', value: 'drop' as const },
+        ],
+      }));
+  }
   if (analysis.units.some((u) => u.noEvidence)) {
     decisions.noEvidence =
       flags.withoutEvidence ??
