@@ -102,9 +102,8 @@ const ACTIONS_BY_EVENT: Readonly<Record<string, Readonly<Record<string, string |
     WriteGetObjectResponse: 's3-object-lambda:WriteGetObjectResponse',
   },
   dynamodb: {
-    // A transaction is authorised as the item actions it carries. The record does
-    // not say which kinds of item it held, so every kind the API can hold is needed.
-    TransactWriteItems: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+    // A transaction is authorised as the item actions it carries (TransactWriteItems:
+    // see REQUEST_DEPENDENT, which reads the kinds of item from the record).
     TransactGetItems: 'GetItem',
   },
   bedrock: {
@@ -187,7 +186,8 @@ export function eventToActions(eventSource: string, eventName: string, requestPa
     // The cache only ever holds distinct (source, name) pairs: a few thousand at most.
     cache.set(cacheKey, actions);
   }
-  return actions === PARTIQL_ANY ? partiqlActions(requestParameters) : actions;
+  const dependent = READERS.get(actions);
+  return dependent ? requestActions(dependent, requestParameters) : actions;
 }
 
 /** The IAM action a CloudTrail event stands for (the first, when it needs several), or undefined. */
@@ -213,28 +213,59 @@ export function eventsMappedTo(action: string): Array<{ eventSource: string; eve
   return out;
 }
 
-/** DynamoDB's PartiQL APIs: the action follows each statement's verb. */
-const PARTIQL_EVENTS = new Set(['ExecuteStatement', 'BatchExecuteStatement', 'ExecuteTransaction']);
+/**
+ * Events whose actions depend on the request. Without a readable request the
+ * mapping gives every action the API may need (`all`); with one, `read`
+ * narrows it. CloudTrail records DynamoDB's transactions and PartiQL batches
+ * as `requestItems` (an operation or a statement per item).
+ */
+interface RequestDependent {
+  all: readonly string[];
+  read: (item: Record<string, unknown>) => string | undefined;
+}
+
 const PARTIQL_BY_VERB: Readonly<Record<string, string>> = {
   SELECT: 'dynamodb:PartiQLSelect',
   INSERT: 'dynamodb:PartiQLInsert',
   UPDATE: 'dynamodb:PartiQLUpdate',
   DELETE: 'dynamodb:PartiQLDelete',
 };
-/** Without the statement (CloudTrail may omit or redact it), any of the four may have been needed. */
-const PARTIQL_ANY: readonly string[] = Object.freeze(Object.values(PARTIQL_BY_VERB));
+const TRANSACT_WRITE_BY_OPERATION: Readonly<Record<string, string>> = {
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+};
+const PARTIQL: RequestDependent = {
+  all: Object.freeze(Object.values(PARTIQL_BY_VERB)),
+  read: (item) => {
+    const verb = typeof item.statement === 'string' ? /^\s*([A-Za-z]+)/.exec(item.statement)?.[1]?.toUpperCase() : undefined;
+    return verb === undefined ? undefined : own(PARTIQL_BY_VERB, verb);
+  },
+};
+const TRANSACT_WRITE: RequestDependent = {
+  all: Object.freeze(Object.values(TRANSACT_WRITE_BY_OPERATION)),
+  read: (item) => (typeof item.operation === 'string' ? own(TRANSACT_WRITE_BY_OPERATION, item.operation) : undefined),
+};
+const REQUEST_DEPENDENT: Readonly<Record<string, RequestDependent>> = {
+  ExecuteStatement: PARTIQL,
+  BatchExecuteStatement: PARTIQL,
+  ExecuteTransaction: PARTIQL,
+  TransactWriteItems: TRANSACT_WRITE,
+};
+/** The cached `all` list → its reader: the cache hands back `all`, and only those lists look at the request. */
+const READERS = new Map<readonly string[], RequestDependent>(Object.values(REQUEST_DEPENDENT).map((d) => [d.all, d]));
 
-/** The PartiQL actions of the statements in a request: one per verb, or all four when a statement is missing or unreadable. */
-function partiqlActions(requestParameters: unknown): readonly string[] {
-  const params = requestParameters as { statement?: unknown; statements?: unknown; transactStatements?: unknown } | null | undefined;
-  const list = params?.statement !== undefined ? [params] : (params?.statements ?? params?.transactStatements);
-  if (!Array.isArray(list) || list.length === 0) return PARTIQL_ANY;
+/** The actions a request's items need: one per kind, or every action when any item cannot be read. */
+function requestActions(dependent: RequestDependent, requestParameters: unknown): readonly string[] {
+  const params = requestParameters as Record<string, unknown> | null | undefined;
+  if (typeof params !== 'object' || params === null) return dependent.all;
+  const list = params.statement !== undefined ? [params] : (params.requestItems ?? params.statements ?? params.transactStatements);
+  if (!Array.isArray(list) || list.length === 0) return dependent.all;
   const out = new Set<string>();
   for (const item of list) {
-    const text = (item as { statement?: unknown } | null)?.statement;
-    const verb = typeof text === 'string' ? /^\s*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() : undefined;
-    const action = verb === undefined ? undefined : own(PARTIQL_BY_VERB, verb);
-    if (action === undefined) return PARTIQL_ANY;
+    const action = typeof item === 'object' && item !== null ? dependent.read(item as Record<string, unknown>) : undefined;
+    if (action === undefined) return dependent.all;
     out.add(action);
   }
   return [...out];
@@ -251,7 +282,8 @@ function computeActions(eventSource: string, eventName: string): readonly string
   }
   const suffix = own(VERSION_SUFFIX, prefix);
   const unversioned = suffix ? name.replace(suffix, '') : name;
-  if (prefix === 'dynamodb' && PARTIQL_EVENTS.has(unversioned)) return PARTIQL_ANY;
+  const dependent = prefix === 'dynamodb' ? own(REQUEST_DEPENDENT, unversioned) : undefined;
+  if (dependent) return dependent.all;
   const table = own(ACTIONS_BY_EVENT, prefix);
   const special = table ? own(table, unversioned) : undefined;
   const names = special === undefined ? [unversioned] : typeof special === 'string' ? [special] : special;

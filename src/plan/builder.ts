@@ -24,6 +24,8 @@ export interface PlanDecisions {
   unobservable: 'keep' | 'drop' | Record<string, string[]>;
   /** Services with no evidence: an empty role, or leave them on the shared role. */
   noEvidence?: 'empty' | 'exclude';
+  /** Baseline actions (a service runtime's own needs) not seen: kept unless "drop" (default keep). */
+  baselines?: 'keep' | 'drop';
   /** Unmapped events: keep every action of the event's prefix the shared role granted, or drop them. */
   unmapped?: 'keep' | 'drop';
   /** Unit key → role name, overriding the proposal. */
@@ -88,8 +90,10 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
   }
   const humanSessions = analysis.evidence.nonService?.sessions ?? 0;
   if (humanSessions > 0) warnings.push(`${humanSessions} session(s) of the shared role were opened by principals that are not services`);
+  // Kept by any new role (used, baseline, chosen blind spot) is not "unused", whatever the evidence saw.
   const usedByAnyone = [
     ...analysis.units.flatMap((u) => [...u.usage.actions.keys()]),
+    ...newRoles.flatMap((r) => r.actions.map((a) => a.action)),
     ...analysis.unattributed.actions.keys(),
   ];
   const unitRoles = new Map(newRoles.map((r) => [r.service, r]));
@@ -113,12 +117,14 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
       blindSpots: blindSpots(analysis),
       warnings: analysis.evidence.warnings,
       catalogVersion: analysis.catalog.version,
+      ...(analysis.evidence.unreadableIdentities ? { unreadableIdentities: analysis.evidence.unreadableIdentities.map((r) => ({ ...r })) } : {}),
     },
     decisions: {
       unattributed: typeof decisions.unattributed === 'string' ? decisions.unattributed : 'chosen',
       unobservable: typeof decisions.unobservable === 'string' ? decisions.unobservable : 'chosen',
       ...(decisions.noEvidence ? { noEvidence: decisions.noEvidence } : {}),
       ...(decisions.unmapped ? { unmapped: decisions.unmapped } : {}),
+      ...(decisions.baselines ? { baselines: decisions.baselines } : {}),
     },
     newRoles,
     excludedServices: excluded.map((u) => u.service),
@@ -150,7 +156,8 @@ function planRole(analysis: SplitAnalysis, unit: ServiceUnit, roleName: string, 
     if (!actions.has(action)) actions.set(action, { use: analysis.unattributed.actions.get(action), origin: 'unattributed' });
   }
   const keptBlind = unobservableFor(decisions, unit);
-  for (const action of keptBlind) if (!actions.has(action)) actions.set(action, { origin: 'unobservable' });
+  const baselines = new Set(unit.unobservable.filter((u) => u.baseline).map((u) => u.action));
+  for (const action of keptBlind) if (!actions.has(action)) actions.set(action, { origin: baselines.has(action) ? 'baseline' : 'unobservable' });
   if (decisions.unmapped === 'keep') {
     for (const row of analysis.unmapped.filter((r) => r.services.includes(unit.service))) {
       for (const action of keptForUnmapped(row, analysis.sources, analysis.catalog)) {
@@ -202,7 +209,10 @@ function unattributedFor(decisions: PlanDecisions, unit: ServiceUnit, pool: Iter
 
 function unobservableFor(decisions: PlanDecisions, unit: ServiceUnit): Set<string> {
   const choice = decisions.unobservable;
-  if (choice === 'drop') return new Set();
+  if (choice === 'drop') {
+    // Baselines are kept by default: dropping them is its own decision.
+    return new Set(decisions.baselines === 'drop' ? [] : unit.unobservable.filter((u) => u.baseline).map((u) => u.action));
+  }
   if (choice === 'keep') return new Set(unit.unobservable.map((u) => u.action));
   return new Set(choice[unit.key] ?? []);
 }

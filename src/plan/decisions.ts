@@ -13,6 +13,7 @@ export interface DecisionFlags {
   unobservable?: 'keep' | 'drop';
   withoutEvidence?: 'empty' | 'exclude';
   unmapped?: 'keep' | 'drop';
+  baselines?: 'keep' | 'drop';
   /** "ec2=orders-ec2" style overrides, by service suffix or principal. */
   names?: string[];
 }
@@ -27,7 +28,7 @@ export function decisionsFromFlags(analysis: SplitAnalysis, flags: DecisionFlags
     );
   }
   if (needed.unobservable && !flags.unobservable) {
-    const blind = new Set(analysis.units.flatMap((u) => u.unobservable.map((b) => b.action))).size;
+    const blind = new Set(analysis.units.flatMap((u) => u.unobservable.filter((b) => !b.baseline).map((b) => b.action))).size;
     throw usageError(`${blind} granted action(s) cannot be seen by ${analysis.evidence.source} evidence`, 'pass --unobservable keep|drop');
   }
   if (needed.unmapped && !flags.unmapped) {
@@ -45,6 +46,7 @@ export function decisionsFromFlags(analysis: SplitAnalysis, flags: DecisionFlags
   };
   if (flags.withoutEvidence) decisions.noEvidence = flags.withoutEvidence;
   if (flags.unmapped) decisions.unmapped = flags.unmapped;
+  if (flags.baselines) decisions.baselines = flags.baselines;
   return decisions;
 }
 

@@ -98,6 +98,19 @@ export function renderPlanMarkdown(plan: Plan): string {
       '',
     );
   }
+  const unreadable = plan.evidence.unreadableIdentities ?? [];
+  if (unreadable.length > 0) {
+    out.push('## Records without a readable identity', '');
+    out.push(
+      'These records could be anyone’s, so no new role gets anything for them; check the trail if the counts are large.',
+      '',
+      table(
+        ['Event source', 'Event', 'Why', 'Records'],
+        unreadable.map((u) => [code(u.eventSource), code(u.eventName), text(u.reason), String(u.count)]),
+      ),
+      '',
+    );
+  }
   out.push('## Blind spots', '');
   out.push(plan.evidence.blindSpots.length === 0 ? 'None.' : plan.evidence.blindSpots.map((b) => `- ${text(b)}`).join('\n'), '');
 
@@ -128,7 +141,12 @@ function roleSection(plan: Plan, role: PlannedRole): string[] {
   );
   const blind = role.unobservable;
   if (blind.length > 0) {
-    lines.push('Unobservable grants:', '', ...blind.map((u) => `- ${code(u.action)} — ${text(u.reason)} — **${u.kept ? 'kept' : 'dropped'}**`), '');
+    lines.push(
+      'Unobservable grants:',
+      '',
+      ...blind.map((u) => `- ${code(u.action)}${u.baseline ? ' (baseline)' : ''} — ${text(u.reason)} — **${u.kept ? 'kept' : 'dropped'}**`),
+      '',
+    );
   }
   lines.push(
     `Trust policy (who can assume ${code(role.roleName)}):`,

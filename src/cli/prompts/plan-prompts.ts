@@ -74,14 +74,40 @@ async function askUnattributed(analysis: SplitAnalysis): Promise<PlanDecisions['
   return chosen;
 }
 
+/**
+ * Unobservable grants, grouped by reason: one choice per group (baselines
+ * pre-selected), then, if asked, single actions within the groups.
+ */
 async function askUnobservable(units: ServiceUnit[]): Promise<PlanDecisions['unobservable']> {
   const chosen: Record<string, string[]> = {};
   for (const unit of units) {
     if (unit.unobservable.length === 0) continue;
-    chosen[unit.key] = await checkbox({
-      message: `Granted actions the evidence cannot see. Which does ${unit.service} need?`,
-      choices: unit.unobservable.map((u) => ({ name: u.action, value: u.action, description: u.reason })),
+    const groups = new Map<string, ServiceUnit['unobservable']>();
+    // A baseline's group is its runtime need, whatever else each action's reason says.
+    for (const u of unit.unobservable) {
+      const group = u.baseline ? (u.reason.split(';')[0] as string) : u.reason;
+      groups.set(group, [...(groups.get(group) ?? []), u]);
+    }
+    const picked = await checkbox({
+      message: `Granted actions the evidence cannot see, by reason. Which does ${unit.service} need?`,
+      choices: [...groups].map(([reason, actions]) => ({
+        name: `${reason} (${actions.length}: ${actions.map((a) => a.action).join(', ')})`,
+        value: reason,
+        checked: actions.every((a) => a.baseline),
+      })),
     });
+    const expand = await confirm({ message: `Pick single actions within these groups for ${unit.service}?`, default: false });
+    const kept: string[] = [];
+    for (const [reason, actions] of groups) {
+      const inGroup = expand
+        ? await checkbox({
+            message: `${reason}: which actions does ${unit.service} need?`,
+            choices: actions.map((a) => ({ name: a.action, value: a.action, checked: picked.includes(reason) })),
+          })
+        : picked.includes(reason) ? actions.map((a) => a.action) : [];
+      kept.push(...inGroup);
+    }
+    chosen[unit.key] = kept;
   }
   return chosen;
 }
