@@ -74,6 +74,8 @@ program
   .addOption(new Option('--unattributed <choice>', 'actions no service could be tied to').choices(['grant-all', 'drop'] as const))
   .addOption(new Option('--unobservable <choice>', 'granted actions the evidence cannot see').choices(['keep', 'drop'] as const))
   .addOption(new Option('--without-evidence <choice>', 'services with no activity at all').choices(['empty', 'exclude'] as const))
+  .addOption(new Option('--baselines <choice>', 'service runtime actions (Lambda logs, ECS image pulls, SSM Agent) the evidence did not show').choices(['keep', 'drop'] as const).default('keep' as const))
+  .addOption(new Option('--unmapped <choice>', 'events that map to no IAM action the catalog knows').choices(['keep', 'drop'] as const))
   .addOption(new Option('--name <service=name>', 'name a new role, e.g. ec2=orders-ec2 (repeatable)').argParser(collect))
   .option('--account <id>', 'plan in this member account, reached through --assume-role (stored in the plan for apply and rollback)')
   .option('--assume-role <name>', 'role to assume in the member account')

@@ -146,14 +146,18 @@ async function addGeneratedActions(ctx: EvidenceContext, evidence: UsageEvidence
   const generated = await generatedActions(
     await session.accessAnalyzer(),
     { roleArn: subject.role.arn, trailArn: request.trailArn, accessRoleArn: request.accessRoleArn, window: request.window },
-    { onProgress: (message: string) => io.notify('progress', message) },
+    // Service-level results are asked for so they can be listed (as unobservable), never granted.
+    { includeServiceLevelTemplate: true, onProgress: (message: string) => io.notify('progress', message) },
   );
   const attributed = new Set<string>();
   for (const usage of evidence.byService.values()) for (const action of usage.actions.keys()) attributed.add(action.toLowerCase());
   for (const action of generated.actions) {
     if (!CONCRETE_ACTION.test(action)) {
-      // Service-level templates ("s3:*") say nothing about which action was used.
-      evidence.warnings.push(`Access Analyzer reported ${action}, which is not a single action; it was ignored`);
+      // Service-level results ("dynamodb:*" for DynamoDB, SQS, SNS) say nothing about which action was
+      // used: never granted as such; the plan lists that service's granted actions as unobservable.
+      const prefix = /^([a-z0-9-]+):\*$/.exec(action)?.[1];
+      if (prefix) (evidence.serviceLevelPrefixes ??= []).push(prefix);
+      else evidence.warnings.push(`Access Analyzer reported ${action}, which is not a single action; it was ignored`);
       continue;
     }
     if (attributed.has(action.toLowerCase())) continue;

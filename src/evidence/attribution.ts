@@ -7,7 +7,7 @@
  */
 import { workloadKey } from '../trust/service-principals.js';
 import { eventToActions } from './event-action.js';
-import type { ActionUse, CloudTrailRecord, EvidenceSource, ServiceUsage, SessionHints, UsageEvidence } from './types.js';
+import type { ActionUse, CloudTrailRecord, EvidenceSource, ServiceUsage, SessionHints, UnreadableIdentity, UsageEvidence } from './types.js';
 
 /** Who opened a session: a service principal, or a person / non-service principal. */
 type Origin = string | typeof NON_SERVICE;
@@ -31,6 +31,9 @@ const DENIED = new Set([
   'Client.UnauthorizedOperation',
   'UnauthorizedAccess',
 ]);
+
+/** Distinct (reason, event) rows of unreadable identities kept before the rest are summed as "(more)". */
+const MAX_UNREADABLE_ROWS = 200;
 
 const EC2_INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 const ECS_TASK_ID = /^[0-9a-f]{32}$/;
@@ -73,6 +76,8 @@ export class Attributor {
   private readonly serviceByWorkload: Map<string, string>;
   private readonly assumedRolePrefix: string;
   private readonly sessions = new Map<string, SessionCalls>();
+  /** Records with a missing or unreadable userIdentity, by reason and event. */
+  private readonly unreadable = new Map<string, UnreadableIdentity>();
   /** accessKeyId → the AssumeRole that issued it. */
   private readonly assumes = new Map<string, { sessionName: string; origin: Origin; inWindow: boolean }>();
   /** session name → who opened sessions of that name, for calls whose AssumeRole lies outside the window. */
@@ -113,10 +118,26 @@ export class Attributor {
   add(record: CloudTrailRecord): void {
     this.records += 1;
     if (record.eventName === 'AssumeRole' && record.eventSource === 'sts.amazonaws.com' && this.noteAssume(record)) return;
+    // AWS acting for itself (a service event, an AWSService identity) is no role's usage.
+    if (record.eventType === 'AwsServiceEvent') return;
     const identity = record.userIdentity;
-    if (!identity) return;
+    if (typeof identity !== 'object' || identity === null) {
+      this.noteUnreadable(record, 'no userIdentity');
+      return;
+    }
+    if (identity.type === 'AWSService') return;
+    if (identity.arn !== undefined && typeof identity.arn !== 'string') {
+      this.noteUnreadable(record, 'a userIdentity ARN that is not text');
+      return;
+    }
+    // A forward-access call (an AssumedRole identity with invokedBy: S3 calling KMS for the
+    // session, say) carries the session's own ARN, so it counts for the session's service below.
     const sessionName = this.sessionNameOf(identity);
-    if (sessionName === undefined) return;
+    if (sessionName === undefined) {
+      const odd = oddIdentity(identity);
+      if (odd) this.noteUnreadable(record, odd);
+      return;
+    }
     if (record.errorCode && DENIED.has(record.errorCode)) return;
     if (!this.inWindow(record.eventTime)) return;
 
@@ -130,9 +151,28 @@ export class Attributor {
     session.events += 1;
     if (typeof record.eventSource !== 'string' || typeof record.eventName !== 'string') return;
     if (record.eventCategory === 'Data') this.dataEventSources.add(record.eventSource);
-    for (const action of eventToActions(record.eventSource, record.eventName)) {
+    for (const action of eventToActions(record.eventSource, record.eventName, record.requestParameters)) {
       addUse(session.actions, action, 1, record.eventTime);
     }
+  }
+
+  /**
+   * Counts a record whose identity cannot be read. It may be anyone's, so it
+   * is granted to no one, but it is listed rather than dropped silently. Rows
+   * are capped so hostile input cannot grow memory without bound.
+   */
+  private noteUnreadable(record: CloudTrailRecord, reason: string): void {
+    const eventSource = typeof record.eventSource === 'string' ? record.eventSource : '(none)';
+    const eventName = typeof record.eventName === 'string' ? record.eventName : '(none)';
+    let key = `${reason}\u0000${eventSource}\u0000${eventName}`;
+    let row = this.unreadable.get(key);
+    if (!row && this.unreadable.size >= MAX_UNREADABLE_ROWS) {
+      key = `${reason}\u0000(more)`;
+      row = this.unreadable.get(key) ?? { eventSource: '(more)', eventName: '(more)', reason, count: 0 };
+    }
+    row ??= { eventSource, eventName, reason, count: 0 };
+    row.count += 1;
+    this.unreadable.set(key, row);
   }
 
   /** Joins sessions to their origins and sums usage per service. Does not change the attributor. */
@@ -165,6 +205,7 @@ export class Attributor {
       warnings: meta.warnings,
       dataEventSources: new Set(this.dataEventSources),
     };
+    if (this.unreadable.size > 0) evidence.unreadableIdentities = [...this.unreadable.values()].map((row) => ({ ...row }));
     if (nonService.sessions > 0) evidence.nonService = nonService;
     return evidence;
   }
@@ -238,6 +279,18 @@ function assumeOrigin(record: CloudTrailRecord): Origin {
   const identity = record.userIdentity;
   if (!identity || (identity.type !== undefined && identity.type !== 'AWSService')) return NON_SERVICE;
   return identity.invokedBy ?? record.sourceIPAddress ?? NON_SERVICE;
+}
+
+/**
+ * Why an identity that is not this role's cannot be read at all, or undefined
+ * when it is simply someone else's (a user, another role).
+ */
+function oddIdentity(identity: NonNullable<CloudTrailRecord['userIdentity']>): string | undefined {
+  if (identity.type === undefined && identity.arn === undefined) return 'a userIdentity with neither type nor ARN';
+  if (identity.type === 'AssumedRole' && !identity.arn && !identity.sessionContext?.sessionIssuer?.arn) {
+    return 'an AssumedRole userIdentity without a session ARN';
+  }
+  return undefined;
 }
 
 function emptyUsage(): ServiceUsage {

@@ -64,10 +64,22 @@ export interface UsageEvidence {
   nonService?: ServiceUsage;
   /** eventSources (e.g. "s3.amazonaws.com") with data events among the role's calls: the source records data events for them. */
   dataEventSources?: Set<string>;
+  /** IAM prefixes Access Analyzer reported only at service level ("dynamodb:*"): their actions come from CloudTrail or are unobservable. */
+  serviceLevelPrefixes?: string[];
+  /** Records whose userIdentity is missing or unreadable: granted to no one, listed in the plan. */
+  unreadableIdentities?: UnreadableIdentity[];
   /** Records read, and records skipped because they were someone else's. */
   recordsRead: number;
   /** Warnings for the plan: corrupt files skipped, truncated sources, … */
   warnings: string[];
+}
+
+/** Records of one event whose userIdentity could not be read, and why. */
+export interface UnreadableIdentity {
+  eventSource: string;
+  eventName: string;
+  reason: string;
+  count: number;
 }
 
 /** Names seen in the account that tie a role session name to a service. */

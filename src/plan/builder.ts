@@ -5,11 +5,13 @@
  */
 import { SplitRoleError } from '../core/errors.js';
 import type { ActionUse } from '../evidence/types.js';
+import { countByAccessLevel, grantedCatalogActions } from '../policy/catalog-grants.js';
 import { narrowGrants, unusedGrants } from '../policy/narrow.js';
 import { packPolicies } from '../policy/size.js';
 import { assertSubset } from '../policy/subset.js';
 import { trustPolicyForService } from '../trust/service-trust.js';
 import { proposeRoleName } from './role-names.js';
+import { keptForUnmapped } from './unmapped-events.js';
 import { PLAN_SCHEMA_VERSION, type FollowUp, type PlanBody, type PlannedRole } from './schema.js';
 import type { ServiceUnit, SplitAnalysis } from './split-analysis.js';
 import { plannedWorkloads, workloadFollowUps } from './workload-targets.js';
@@ -22,6 +24,10 @@ export interface PlanDecisions {
   unobservable: 'keep' | 'drop' | Record<string, string[]>;
   /** Services with no evidence: an empty role, or leave them on the shared role. */
   noEvidence?: 'empty' | 'exclude';
+  /** Baseline actions (a service runtime's own needs) not seen: kept unless "drop" (default keep). */
+  baselines?: 'keep' | 'drop';
+  /** Unmapped events: keep every action of the event's prefix the shared role granted, or drop them. */
+  unmapped?: 'keep' | 'drop';
   /** Unit key → role name, overriding the proposal. */
   roleNames?: Record<string, string>;
 }
@@ -61,11 +67,15 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     taken.add(given);
   }
   const newRoles: PlannedRole[] = [];
+  // The shared role's grants by access level: the "before" of every new role's risk line.
+  const before = countByAccessLevel(grantedCatalogActions(analysis.sources, analysis.catalog), analysis.catalog);
 
   for (const unit of kept) {
     const roleName = decisions.roleNames?.[unit.key] ?? proposeRoleName(shared.roleName, unit.service, taken);
     taken.add(roleName);
-    newRoles.push(planRole(analysis, unit, roleName, decisions, context));
+    const role = planRole(analysis, unit, roleName, decisions, context);
+    role.accessLevels = { before, after: countByAccessLevel(role.actions.map((a) => a.action), analysis.catalog) };
+    newRoles.push(role);
   }
   // Per role: a Deny kept in one role must not vouch for another.
   for (const role of newRoles) assertSubset(analysis.sources, [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document));
@@ -80,8 +90,10 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
   }
   const humanSessions = analysis.evidence.nonService?.sessions ?? 0;
   if (humanSessions > 0) warnings.push(`${humanSessions} session(s) of the shared role were opened by principals that are not services`);
+  // Kept by any new role (used, baseline, chosen blind spot) is not "unused", whatever the evidence saw.
   const usedByAnyone = [
     ...analysis.units.flatMap((u) => [...u.usage.actions.keys()]),
+    ...newRoles.flatMap((r) => r.actions.map((a) => a.action)),
     ...analysis.unattributed.actions.keys(),
   ];
   const unitRoles = new Map(newRoles.map((r) => [r.service, r]));
@@ -104,15 +116,20 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
       unattributedEvents: analysis.unattributed.events,
       blindSpots: blindSpots(analysis),
       warnings: analysis.evidence.warnings,
+      catalogVersion: analysis.catalog.version,
+      ...(analysis.evidence.unreadableIdentities ? { unreadableIdentities: analysis.evidence.unreadableIdentities.map((r) => ({ ...r })) } : {}),
     },
     decisions: {
       unattributed: typeof decisions.unattributed === 'string' ? decisions.unattributed : 'chosen',
       unobservable: typeof decisions.unobservable === 'string' ? decisions.unobservable : 'chosen',
       ...(decisions.noEvidence ? { noEvidence: decisions.noEvidence } : {}),
+      ...(decisions.unmapped ? { unmapped: decisions.unmapped } : {}),
+      ...(decisions.baselines ? { baselines: decisions.baselines } : {}),
     },
     newRoles,
     excludedServices: excluded.map((u) => u.service),
-    unused: unusedGrants(analysis.sources, usedByAnyone),
+    unused: unusedGrants(analysis.sources, usedByAnyone, analysis.catalog),
+    unmappedEvents: analysis.unmapped.map((row) => ({ ...row, services: [...row.services] })),
     unattributed: [...analysis.unattributed.actions].map(([action, use]) => ({
       action,
       count: use.count,
@@ -133,13 +150,21 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
 
 function planRole(analysis: SplitAnalysis, unit: ServiceUnit, roleName: string, decisions: PlanDecisions, context: PlanContext): PlannedRole {
   const { shared } = analysis;
-  const actions = new Map<string, { use?: ActionUse; origin: 'used' | 'unattributed' | 'unobservable' }>();
+  const actions = new Map<string, { use?: ActionUse; origin: PlannedRole['actions'][number]['origin'] }>();
   for (const [action, use] of unit.usage.actions) actions.set(action, { use, origin: 'used' });
   for (const action of unattributedFor(decisions, unit, analysis.unattributed.actions.keys())) {
     if (!actions.has(action)) actions.set(action, { use: analysis.unattributed.actions.get(action), origin: 'unattributed' });
   }
   const keptBlind = unobservableFor(decisions, unit);
-  for (const action of keptBlind) if (!actions.has(action)) actions.set(action, { origin: 'unobservable' });
+  const baselines = new Set(unit.unobservable.filter((u) => u.baseline).map((u) => u.action));
+  for (const action of keptBlind) if (!actions.has(action)) actions.set(action, { origin: baselines.has(action) ? 'baseline' : 'unobservable' });
+  if (decisions.unmapped === 'keep') {
+    for (const row of analysis.unmapped.filter((r) => r.services.includes(unit.service))) {
+      for (const action of keptForUnmapped(row, analysis.sources, analysis.catalog)) {
+        if (!actions.has(action)) actions.set(action, { origin: 'unmapped' });
+      }
+    }
+  }
 
   const narrowed = narrowGrants(analysis.sources, actions.keys());
   const granted = new Set(narrowed.grantedActions.map((a) => a.toLowerCase()));
@@ -160,7 +185,10 @@ function planRole(analysis: SplitAnalysis, unit: ServiceUnit, roleName: string, 
     actions: [...actions]
       // Only what the shared role grants ends up in the role; the rest stays as evidence in the review.
       .filter(([action]) => granted.has(action.toLowerCase()))
-      .map(([action, { use, origin }]) => ({ action, count: use?.count ?? 0, ...(use?.lastSeen ? { lastSeen: use.lastSeen } : {}), origin }))
+      .map(([action, { use, origin }]) => {
+        const accessLevel = analysis.catalog.accessLevel(action);
+        return { action, count: use?.count ?? 0, ...(use?.lastSeen ? { lastSeen: use.lastSeen } : {}), origin, ...(accessLevel ? { accessLevel } : {}) };
+      })
       .sort((a, b) => a.action.localeCompare(b.action)),
     unobservable: unit.unobservable.map((u) => ({ ...u, kept: keptBlind.has(u.action) })),
     noEvidence: unit.noEvidence,
@@ -181,7 +209,10 @@ function unattributedFor(decisions: PlanDecisions, unit: ServiceUnit, pool: Iter
 
 function unobservableFor(decisions: PlanDecisions, unit: ServiceUnit): Set<string> {
   const choice = decisions.unobservable;
-  if (choice === 'drop') return new Set();
+  if (choice === 'drop') {
+    // Baselines are kept by default: dropping them is its own decision.
+    return new Set(decisions.baselines === 'drop' ? [] : unit.unobservable.filter((u) => u.baseline).map((u) => u.action));
+  }
   if (choice === 'keep') return new Set(unit.unobservable.map((u) => u.action));
   return new Set(choice[unit.key] ?? []);
 }

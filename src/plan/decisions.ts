@@ -12,6 +12,8 @@ export interface DecisionFlags {
   unattributed?: 'grant-all' | 'drop';
   unobservable?: 'keep' | 'drop';
   withoutEvidence?: 'empty' | 'exclude';
+  unmapped?: 'keep' | 'drop';
+  baselines?: 'keep' | 'drop';
   /** "ec2=orders-ec2" style overrides, by service suffix or principal. */
   names?: string[];
 }
@@ -26,8 +28,12 @@ export function decisionsFromFlags(analysis: SplitAnalysis, flags: DecisionFlags
     );
   }
   if (needed.unobservable && !flags.unobservable) {
-    const blind = new Set(analysis.units.flatMap((u) => u.unobservable.map((b) => b.action))).size;
+    const blind = new Set(analysis.units.flatMap((u) => u.unobservable.filter((b) => !b.baseline).map((b) => b.action))).size;
     throw usageError(`${blind} granted action(s) cannot be seen by ${analysis.evidence.source} evidence`, 'pass --unobservable keep|drop');
+  }
+  if (needed.unmapped && !flags.unmapped) {
+    const names = analysis.unmapped.map((row) => row.eventName).join(', ');
+    throw usageError(`${analysis.unmapped.length} event(s) map to no IAM action the catalog knows (${names})`, 'pass --unmapped keep|drop');
   }
   if (needed.noEvidence && !flags.withoutEvidence) {
     const idle = analysis.units.filter((u) => u.noEvidence).map((u) => u.service);
@@ -39,6 +45,8 @@ export function decisionsFromFlags(analysis: SplitAnalysis, flags: DecisionFlags
     roleNames: parseNames(analysis, flags.names ?? []),
   };
   if (flags.withoutEvidence) decisions.noEvidence = flags.withoutEvidence;
+  if (flags.unmapped) decisions.unmapped = flags.unmapped;
+  if (flags.baselines) decisions.baselines = flags.baselines;
   return decisions;
 }
 

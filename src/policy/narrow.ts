@@ -5,6 +5,7 @@
  * statements travel unchanged, because dropping a Deny can only widen access.
  */
 import { canonicalJson } from '../core/canonical-json.js';
+import type { ActionCatalog } from './action-catalog.js';
 import { actionMatches, statementCoversAction } from './actions.js';
 import { parsePolicy, type NormalisedStatement } from './document.js';
 import type { IamStatement, PolicySource } from './types.js';
@@ -25,7 +26,17 @@ export interface UnusedGrant {
   statementIndex: number;
   /** The unused Action patterns, or one entry describing the whole NotAction clause ("NotAction: iam:*"). */
   patterns: string[];
+  /**
+   * With a catalog: the concrete actions the statement grants that nobody
+   * used, wildcards expanded (the first UNUSED_ACTIONS_LISTED of them), and
+   * how many there are in all.
+   */
+  unusedActions?: string[];
+  unusedActionCount?: number;
 }
+
+/** How many unused concrete actions one statement lists; a "*" grant would otherwise list the whole catalog. */
+export const UNUSED_ACTIONS_LISTED = 200;
 
 /** The version whose policy variables (${aws:username}) are live; older or missing versions treat them as text. */
 const CURRENT_VERSION = '2012-10-17';
@@ -100,9 +111,12 @@ export function narrowGrants(sources: PolicySource[], allowed: Iterable<string>)
  * Lists, per Allow statement of the shared policies, the action patterns
  * that no action in `usedByAnyone` matches. A NotAction statement that
  * covers no used action is reported as one entry naming its whole clause.
+ * With a catalog, a statement's wildcards are also expanded: a partly used
+ * "dynamodb:*" is listed with the concrete actions nobody used.
  */
-export function unusedGrants(sources: PolicySource[], usedByAnyone: Iterable<string>): UnusedGrant[] {
+export function unusedGrants(sources: PolicySource[], usedByAnyone: Iterable<string>, catalog?: ActionCatalog): UnusedGrant[] {
   const used = distinctActions(usedByAnyone);
+  const usedKeys = new Set(used.map((action) => action.toLowerCase()));
   const unused: UnusedGrant[] = [];
   for (const { source, index, statement } of readSources(sources)) {
     if (statement.effect !== 'Allow') continue;
@@ -112,9 +126,18 @@ export function unusedGrants(sources: PolicySource[], usedByAnyone: Iterable<str
     } else if (statement.notActions && !used.some((action) => statementCoversAction(statement, action))) {
       patterns = [`NotAction: ${statement.notActions.join(', ')}`];
     }
-    if (patterns.length === 0) continue;
+    const expanded = catalog
+      ? [...new Set((statement.actions ?? ['*']).flatMap((pattern) => catalog.expand(pattern)))].filter(
+          (action) => statementCoversAction(statement, action) && !usedKeys.has(action.toLowerCase()),
+        )
+      : [];
+    if (patterns.length === 0 && expanded.length === 0) continue;
     const grant: UnusedGrant = { policy: source.name, policyKind: source.kind, statementIndex: index, patterns };
     if (statement.sid !== undefined) grant.sid = statement.sid;
+    if (catalog) {
+      grant.unusedActions = expanded.sort().slice(0, UNUSED_ACTIONS_LISTED);
+      grant.unusedActionCount = expanded.length;
+    }
     unused.push(grant);
   }
   return unused;

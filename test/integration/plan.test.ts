@@ -83,12 +83,30 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     expect(JSON.stringify(ec2Statements)).not.toContain('dynamodb');
 
     const lambda = roleFor(plan, 'lambda.amazonaws.com');
-    expect(actionsOf(lambda)).toEqual(['dynamodb:DescribeTable', 'logs:CreateLogStream', 'secretsmanager:GetSecretValue', 'sqs:SendMessage']);
+    // Lambda's runtime baseline is kept although --unobservable drop: its logs keep working.
+    expect(actionsOf(lambda)).toEqual([
+      'dynamodb:DescribeTable',
+      'logs:CreateLogGroup',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
+    ]);
+    expect(lambda.actions.filter((a) => a.origin === 'baseline').map((a) => a.action)).toEqual(['logs:CreateLogGroup', 'logs:PutLogEvents']);
     const secrets = lambda.inlinePolicies.flatMap((p) => p.document.Statement).find((s) => JSON.stringify(s.Action).includes('secretsmanager'));
     expect(secrets?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/team': 'orders' } });
 
     const ecs = roleFor(plan, 'ecs-tasks.amazonaws.com');
-    expect(actionsOf(ecs)).toEqual(['ecr:GetAuthorizationToken', 'logs:CreateLogStream', 'sqs:ReceiveMessage', 'ssm:GetParametersByPath']);
+    // The shared role is the task definition's execution role: the agent's image pull and logs are baselines.
+    expect(actionsOf(ecs)).toEqual([
+      'ecr:BatchGetImage',
+      'ecr:GetAuthorizationToken',
+      'ecr:GetDownloadUrlForLayer',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sqs:ReceiveMessage',
+      'ssm:GetParametersByPath',
+    ]);
 
     for (const role of plan.newRoles) {
       expect(role.tags).toEqual(
@@ -113,7 +131,9 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
       target: { taskRoleArn: ecs.roleArn, executionRoleArn: ecs.roleArn },
     });
     expect(plan.followUps.map((f) => f.kind).sort()).toEqual(['lambda-published-version', 'passrole-reference', 'trust-reference']);
-    expect(plan.unused.flatMap((u) => u.patterns)).toEqual(expect.arrayContaining(['s3:DeleteObject', 'ecr:BatchGetImage']));
+    expect(plan.unused.flatMap((u) => u.patterns)).toEqual(expect.arrayContaining(['s3:DeleteObject']));
+    // Kept as an ECS baseline, so not reported as dropped.
+    expect(plan.unused.flatMap((u) => u.patterns)).not.toContain('ecr:BatchGetImage');
     expect(plan.retireSharedRole).toBe(true);
 
     const review = await readFile(out.replace(/\.json$/, '.md'), 'utf8');
@@ -143,7 +163,8 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     const plan = await readPlan(out);
     const lambda = roleFor(plan, 'lambda.amazonaws.com');
     expect(lambda.unobservable.map((u) => u.action)).toContain('logs:PutLogEvents');
-    expect(lambda.actions).toContainEqual(expect.objectContaining({ action: 'logs:PutLogEvents', origin: 'unobservable' }));
+    expect(lambda.actions).toContainEqual(expect.objectContaining({ action: 'logs:PutLogEvents', origin: 'baseline' }));
+    expect(lambda.unobservable.find((u) => u.action === 'logs:PutLogEvents')).toMatchObject({ baseline: true, kept: true });
   });
 
   it('requires a decision for unattributed usage and names the flag', async () => {
@@ -221,7 +242,7 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
   it('splits Access Analyzer’s generated actions by CloudTrail attribution', async () => {
     const analyzer = await AccessAnalyzerFake.start({ pollsToComplete: 1 });
     try {
-      analyzer.setActivity(scenario.roleArn, { actions: ['s3:GetObject', 'ssm:GetParameter', 'sqs:DeleteMessage'] });
+      analyzer.setActivity(scenario.roleArn, { actions: ['s3:GetObject', 'ssm:GetParameter', 'sqs:DeleteMessage'], serviceLevel: ['dynamodb'] });
       await writeTrailFiles(trailDir, scenarioRecords(scenario), scenario);
       const out = join(workdir, 'analyzer.plan.json');
       const args = ['plan', '--role', 'orders', '--yes', '--out', out, '--evidence', 'access-analyzer', '--cloudtrail-logs', trailDir];
@@ -237,6 +258,10 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
         expect(role.actions).toContainEqual(expect.objectContaining({ action: 'sqs:DeleteMessage', origin: 'unattributed' }));
       }
       expect(roleFor(plan, 'ec2.amazonaws.com').actions).toContainEqual(expect.objectContaining({ action: 's3:GetObject', origin: 'used' }));
+      // DynamoDB came back only at service level: its granted actions the trail did not show are listed, never "dynamodb:*".
+      const ec2Blind = roleFor(plan, 'ec2.amazonaws.com').unobservable;
+      expect(ec2Blind).toContainEqual(expect.objectContaining({ action: 'dynamodb:DescribeTable', reason: expect.stringMatching(/only at service level \(dynamodb:\*\)/) }));
+      expect(JSON.stringify(plan.newRoles.map((r) => r.inlinePolicies))).not.toContain('dynamodb:*');
     } finally {
       await analyzer.close();
     }

@@ -273,3 +273,41 @@ describe('Attributor: totals', () => {
     expect(second.byService.get(EC2)!.events).toBe(1);
   });
 });
+
+describe('Attributor: records with a missing or odd userIdentity', () => {
+  const base = { eventTime: '2024-03-01T10:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'GetObject' };
+
+  it('are counted and listed by reason, never granted and never dropped silently', () => {
+    const evidence = attribute([
+      { ...base },
+      { ...base, userIdentity: null } as unknown as CloudTrailRecord,
+      { ...base, userIdentity: 'alice' } as unknown as CloudTrailRecord,
+      { ...base, eventName: 'PutObject', userIdentity: { accountId: '123456789012' } } as CloudTrailRecord,
+      { ...base, userIdentity: { type: 'AssumedRole' } },
+      { ...base, userIdentity: { type: 'AssumedRole', arn: 42 } } as unknown as CloudTrailRecord,
+    ]);
+    expect(evidence.unreadableIdentities).toEqual([
+      { eventSource: 's3.amazonaws.com', eventName: 'GetObject', reason: 'no userIdentity', count: 3 },
+      { eventSource: 's3.amazonaws.com', eventName: 'PutObject', reason: 'a userIdentity with neither type nor ARN', count: 1 },
+      { eventSource: 's3.amazonaws.com', eventName: 'GetObject', reason: 'an AssumedRole userIdentity without a session ARN', count: 1 },
+      { eventSource: 's3.amazonaws.com', eventName: 'GetObject', reason: 'a userIdentity ARN that is not text', count: 1 },
+    ]);
+    expect(evidence.unattributed.actions.size).toBe(0);
+  });
+
+  it('AWSService identities and service events are not usage and not unreadable', () => {
+    const evidence = attribute([
+      { ...base, userIdentity: { type: 'AWSService', invokedBy: 's3.amazonaws.com', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/shared/${INSTANCE}` } },
+      { ...base, eventType: 'AwsServiceEvent' },
+    ]);
+    expect(evidence.unreadableIdentities).toBeUndefined();
+    expect(evidence.unattributed.events).toBe(0);
+  });
+
+  it('caps the rows a hostile trail can create, summing the rest', () => {
+    const records = Array.from({ length: 250 }, (_, i) => ({ ...base, eventName: `Op${i}` }));
+    const rows = attribute(records).unreadableIdentities ?? [];
+    expect(rows).toHaveLength(201);
+    expect(rows.at(-1)).toEqual({ eventSource: '(more)', eventName: '(more)', reason: 'no userIdentity', count: 50 });
+  });
+});

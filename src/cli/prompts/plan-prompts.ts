@@ -6,7 +6,7 @@ import { checkbox, confirm, input, select } from '@inquirer/prompts';
 import type { PlanDecisions } from '../../plan/builder.js';
 import type { DecisionFlags } from '../../plan/decisions.js';
 import { proposeRoleName, roleNameProblem, serviceSuffix } from '../../plan/role-names.js';
-import type { SplitAnalysis, ServiceUnit } from '../../plan/split-analysis.js';
+import { requiredDecisions, type SplitAnalysis, type ServiceUnit } from '../../plan/split-analysis.js';
 import type { ScanFinding } from '../../scan/report.js';
 import { workloadAdapters } from '../../workloads/registry.js';
 
@@ -35,6 +35,19 @@ export async function askDecisions(analysis: SplitAnalysis, flags: DecisionFlags
     unattributed: flags.unattributed ?? (await askUnattributed(analysis)),
     unobservable: flags.unobservable ?? (await askUnobservable(analysis.units)),
   };
+  if (requiredDecisions(analysis).unmapped) {
+    const rows = analysis.unmapped.map((r) => `${r.eventSource} ${r.eventName} (${r.count}× by ${r.services.join(', ')})`);
+    process.stderr.write(`\nEvents that map to no IAM action the catalog knows:\n  ${rows.join('\n  ')}\n`);
+    decisions.unmapped =
+      flags.unmapped ??
+      (await select({
+        message: 'What should the services that made them get?',
+        choices: [
+          { name: "every action of the event's service that the shared role granted", value: 'keep' as const },
+          { name: 'nothing: the calls may fail after the split', value: 'drop' as const },
+        ],
+      }));
+  }
   if (analysis.units.some((u) => u.noEvidence)) {
     decisions.noEvidence =
       flags.withoutEvidence ??
@@ -61,14 +74,40 @@ async function askUnattributed(analysis: SplitAnalysis): Promise<PlanDecisions['
   return chosen;
 }
 
+/**
+ * Unobservable grants, grouped by reason: one choice per group (baselines
+ * pre-selected), then, if asked, single actions within the groups.
+ */
 async function askUnobservable(units: ServiceUnit[]): Promise<PlanDecisions['unobservable']> {
   const chosen: Record<string, string[]> = {};
   for (const unit of units) {
     if (unit.unobservable.length === 0) continue;
-    chosen[unit.key] = await checkbox({
-      message: `Granted actions the evidence cannot see. Which does ${unit.service} need?`,
-      choices: unit.unobservable.map((u) => ({ name: u.action, value: u.action, description: u.reason })),
+    const groups = new Map<string, ServiceUnit['unobservable']>();
+    // A baseline's group is its runtime need, whatever else each action's reason says.
+    for (const u of unit.unobservable) {
+      const group = u.baseline ? (u.reason.split(';')[0] as string) : u.reason;
+      groups.set(group, [...(groups.get(group) ?? []), u]);
+    }
+    const picked = await checkbox({
+      message: `Granted actions the evidence cannot see, by reason. Which does ${unit.service} need?`,
+      choices: [...groups].map(([reason, actions]) => ({
+        name: `${reason} (${actions.length}: ${actions.map((a) => a.action).join(', ')})`,
+        value: reason,
+        checked: actions.every((a) => a.baseline),
+      })),
     });
+    const expand = await confirm({ message: `Pick single actions within these groups for ${unit.service}?`, default: false });
+    const kept: string[] = [];
+    for (const [reason, actions] of groups) {
+      const inGroup = expand
+        ? await checkbox({
+            message: `${reason}: which actions does ${unit.service} need?`,
+            choices: actions.map((a) => ({ name: a.action, value: a.action, checked: picked.includes(reason) })),
+          })
+        : picked.includes(reason) ? actions.map((a) => a.action) : [];
+      kept.push(...inGroup);
+    }
+    chosen[unit.key] = kept;
   }
   return chosen;
 }
