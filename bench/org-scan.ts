@@ -13,7 +13,8 @@ import { mapLimit } from '../src/core/concurrency.js';
 import { RecordingIoHost } from '../src/core/io-host.js';
 import { scanAccounts } from '../src/scan/scan-org.js';
 import { TEST_CREDENTIALS, TEST_REGION } from '../test/support/aws-clients.js';
-import { MOTO_INSTALL, motoAvailable, startMoto } from '../test/support/moto-server.js';
+import { startMoto } from '../test/support/moto-server.js';
+import { prepareMotoBench } from './moto-env.js';
 import { fmtMs, median, printTable, samples } from './report.js';
 import { roleFor } from './scan.js';
 
@@ -26,16 +27,7 @@ const ACCESS_ROLE = 'split-role-access';
 
 /** Runs the organization scan benchmark. */
 export async function run(): Promise<void> {
-  if (!motoAvailable()) {
-    process.stderr.write(`moto_server is not installed; install it with: ${MOTO_INSTALL}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  delete process.env.AWS_SESSION_TOKEN;
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  if (!prepareMotoBench()) return;
   const moto = await startMoto();
   try {
     const seedStart = performance.now();

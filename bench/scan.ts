@@ -9,7 +9,8 @@ import { openAwsSession } from '../src/aws/session.js';
 import { RecordingIoHost } from '../src/core/io-host.js';
 import { scanAccount } from '../src/scan/scan-account.js';
 import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_REGION } from '../test/support/aws-clients.js';
-import { MOTO_INSTALL, motoAvailable, startMoto, type MotoServer } from '../test/support/moto-server.js';
+import { startMoto, type MotoServer } from '../test/support/moto-server.js';
+import { prepareMotoBench } from './moto-env.js';
 import { fmtMs, median, printTable, samples } from './report.js';
 
 const SIZES = [1000, 5000] as const;
@@ -20,17 +21,7 @@ const OTHER_ACCOUNT = '111122223333';
 
 /** Runs the scan benchmark for every size. */
 export async function run(): Promise<void> {
-  if (!motoAvailable()) {
-    process.stderr.write(`moto_server is not installed; install it with: ${MOTO_INSTALL}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  // Fake credentials, and no IMDS probing should anything fall through the chain.
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  delete process.env.AWS_SESSION_TOKEN;
-  process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  if (!prepareMotoBench()) return;
 
   const moto = await startMoto();
   const stopOnSignal = () => void moto.stop().finally(() => process.exit(130));
