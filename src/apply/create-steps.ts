@@ -17,7 +17,8 @@ import {
 } from '../aws/iam-write.js';
 import { SplitRoleError } from '../core/errors.js';
 import type { Plan, PlannedRole } from '../plan/schema.js';
-import { PLAN_TAG, taggedWithPlan, type Step } from './step.js';
+import { PLAN_TAG } from '../plan/schema.js';
+import { taggedWithPlan, type Step } from './step.js';
 
 /** The create steps for every new role of the plan. */
 export function createSteps(plan: Plan): Step[] {

@@ -2,7 +2,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
-import type { Plan } from '../plan/schema.js';
+import { PLAN_TAG, type Plan } from '../plan/schema.js';
 import type { Journal } from './journal.js';
 import type { Timings } from './waits.js';
 
@@ -35,9 +35,6 @@ export interface Step {
   /** A read-only check that must hold when its stage changes things: a resumed stage runs it again. */
   recheckOnResume?: boolean;
 }
-
-/** The tag that marks what a plan created. */
-export const PLAN_TAG = 'split-role:plan-id';
 
 /** True when IAM-style tags carry this plan's id. */
 export function taggedWithPlan(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined, planId: string): boolean {

@@ -11,6 +11,9 @@ import { EVIDENCE_SOURCES } from '../evidence/types.js';
 /** The only plan format this build reads and writes. */
 export const PLAN_SCHEMA_VERSION = 1;
 
+/** The tag that marks what a plan created. */
+export const PLAN_TAG = 'split-role:plan-id';
+
 const json = z.record(z.string(), z.unknown());
 const isoTime = z.string().min(1);
 const tag = z.object({ Key: z.string(), Value: z.string() });

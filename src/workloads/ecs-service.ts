@@ -20,7 +20,7 @@ import {
   type StandaloneTask,
   type TaskDefinitionRoles,
 } from '../aws/ecs.js';
-import { PLAN_TAG } from '../apply/step.js';
+import { PLAN_TAG } from '../plan/schema.js';
 import { waitUntil } from '../apply/waits.js';
 import { SplitRoleError } from '../core/errors.js';
 import { markdownCode as code } from '../core/escape.js';
