@@ -36,7 +36,8 @@ const DENIED = new Set([
 const MAX_UNREADABLE_ROWS = 200;
 
 const EC2_INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
-const ECS_TASK_ID = /^[0-9a-f]{32}$/;
+// ECS task ids: 32 hex digits today; older tasks (still running, still in trails) carry a UUID.
+const ECS_TASK_ID = /^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const CODEBUILD_SESSION = /^AWSCodeBuild-/;
 
 /**

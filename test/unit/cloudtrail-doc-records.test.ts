@@ -89,6 +89,21 @@ describe('DynamoDB data events (DynamoDB developer guide)', () => {
   });
 });
 
+describe('data events (CloudTrail user guide)', () => {
+  it('an SNS Publish data event is the role’s usage, and marks SNS as a data-event source', () => {
+    const evidence = attribute('arn:aws:iam::123456789012:role/Admin', [find('Publish')]);
+    // The page's session ARN names no service's session shape: unattributed, never dropped.
+    expect([...evidence.unattributed.actions.keys()]).toEqual(['sns:Publish']);
+    expect(evidence.dataEventSources).toEqual(new Set(['sns.amazonaws.com']));
+  });
+
+  it('an identity of type Unknown (an unauthenticated Cognito caller) is no role’s usage', () => {
+    const evidence = attribute('arn:aws:iam::123456789012:role/Admin', [find('GetCredentialsForIdentity')]);
+    expect(evidence.unattributed.events).toBe(0);
+    expect(evidence.dataEventSources?.size ?? 0).toBe(0);
+  });
+});
+
 describe('refused calls (Lambda developer guide)', () => {
   it('an AccessDenied call is not a permission to keep; the next call is', () => {
     const records = [find('GetFunction'), find('DeleteFunction')];
