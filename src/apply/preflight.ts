@@ -4,9 +4,10 @@
  * plan recorded; and no name the plan will create already taken by someone
  * else. Any failure means no change at all.
  */
-import { getRoleSnapshot, isNoSuchEntity, type RoleSnapshot } from '../aws/iam.js';
+import { getRoleSnapshot, type RoleSnapshot } from '../aws/iam.js';
 import { instanceProfileTags, managedPolicyTags, roleTags } from '../aws/iam-write.js';
 import type { CallerIdentity } from '../aws/sts.js';
+import { isNoSuchEntity } from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { planInvariantProblems } from '../plan/invariants.js';

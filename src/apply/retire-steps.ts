@@ -3,7 +3,8 @@
  * retire the shared role: snapshot first, re-check nothing uses it, and only
  * then remove it from its profiles, strip its policies and delete it.
  */
-import { getRoleSnapshot, isNoSuchEntity, type RoleSnapshot } from '../aws/iam.js';
+import { getRoleSnapshot, type RoleSnapshot } from '../aws/iam.js';
+import { isNoSuchEntity } from '../core/aws-error-names.js';
 import {
   attachRolePolicy,
   createRole,

@@ -14,7 +14,9 @@ import {
   type GetGeneratedPolicyCommandOutput,
   type PolicyGeneration,
 } from '@aws-sdk/client-accessanalyzer';
+import { hasAwsName } from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
+import { firstLine } from '../core/text.js';
 import { awsCall } from './call.js';
 
 /** A job's state, as Access Analyzer reports it. */
@@ -157,7 +159,8 @@ export interface QueueOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const BUSY_ERRORS = new Set(['ServiceQuotaExceededException', 'ConflictException']);
+/** AWS's names for "the account's one job slot is taken". */
+const BUSY_ERRORS: ReadonlySet<string> = new Set(['ServiceQuotaExceededException', 'ConflictException']);
 
 /**
  * Starts a job once the account's one slot is free: waits (bounded) for any
@@ -189,28 +192,22 @@ export async function startPolicyGenerationWhenFree(
       // The same token on every try: if a refused-looking start did start a job, AWS hands back that job.
       return await startPolicyGeneration(client, { ...request, clientToken });
     } catch (error) {
-      if (!(error instanceof SplitRoleError) || !BUSY_ERRORS.has(error.code)) throw error;
+      if (!(error instanceof SplitRoleError) || !hasAwsName(error, BUSY_ERRORS)) throw error;
       if (/day|daily/i.test(error.message)) {
-        throw new SplitRoleError(
-          error.code,
-          error.message,
-          'Access Analyzer allows 50 policy generations per account per day; run again tomorrow',
-          undefined,
-          { cause: error },
-        );
+        throw error.retold(error.message, 'Access Analyzer allows 50 policy generations per account per day; run again tomorrow');
       }
       refusals += 1;
       if (refusals > maxRetries || Date.now() + interval > deadline) {
         throw new SplitRoleError(
           'PolicyGenerationBusy',
-          `Access Analyzer refused to start a policy generation job ${refusals} times (${error.code}): ${error.message}` +
+          `Access Analyzer refused to start a policy generation job ${refusals} times (${error.label}): ${error.message}` +
             (lastBusy ? ` (last seen running: ${lastBusy.jobId})` : ''),
           'another policy generation job keeps the account’s one slot busy; wait for it to finish and run again',
           undefined,
           { cause: error },
         );
       }
-      options.onProgress?.(`Access Analyzer is busy (${error.code}); retrying in ${Math.round(interval / 1000)} s`);
+      options.onProgress?.(`Access Analyzer is busy (${error.label}); retrying in ${Math.round(interval / 1000)} s`);
       await sleep(interval);
     }
   }
@@ -282,10 +279,6 @@ function jobFailed(jobId: string, output: GetGeneratedPolicyCommandOutput): Spli
     `Access Analyzer policy generation job ${jobId} failed: ${code}${jobError?.message ? `: ${firstLine(jobError.message)}` : ''}`,
     JOB_ERROR_HINTS[code] ?? 'see the job in the IAM console (Access Analyzer, policy generation)',
   );
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]?.trim() ?? '';
 }
 
 function cryptoToken(): string {

@@ -11,7 +11,7 @@ import {
   type LookupEventsCommandInput,
   type LookupEventsCommandOutput,
 } from '@aws-sdk/client-cloudtrail';
-import { SplitRoleError } from '../core/errors.js';
+import { isThrottling } from '../core/aws-error-names.js';
 import type { CloudTrailRecord } from '../evidence/types.js';
 import { translateAwsError } from './errors.js';
 import type { AwsSession } from './session.js';
@@ -21,8 +21,6 @@ export const LOOKUP_EVENTS_ACTION = 'cloudtrail:LookupEvents';
 
 /** LookupEvents' page-size ceiling. */
 export const LOOKUP_EVENTS_MAX_RESULTS = 50;
-
-const THROTTLING_CODES = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']);
 
 /** Options for a RateLimiter. */
 export interface RateLimiterOptions {
@@ -174,13 +172,7 @@ async function sendPaced(
       if (!isThrottling(error) || round >= maxRounds) {
         const translated = translateAwsError(error, LOOKUP_EVENTS_ACTION);
         if (round === 0 || !isThrottling(error)) throw translated;
-        throw new SplitRoleError(
-          translated.code,
-          `${translated.message} (and ${round} round${round === 1 ? '' : 's'} of back-off)`,
-          translated.hint,
-          translated.exitCode,
-          { cause: error },
-        );
+        throw translated.retold(`${translated.message} (and ${round} round${round === 1 ? '' : 's'} of back-off)`);
       }
       // Full jitter: callers throttled together should not come back together.
       const wait = Math.round(Math.min(ceiling, base * 2 ** round) * (0.5 + Math.random() * 0.5));
@@ -189,11 +181,6 @@ async function sendPaced(
       await sleep(wait);
     }
   }
-}
-
-function isThrottling(error: unknown): boolean {
-  const e = error as { name?: string; $retryable?: { throttling?: boolean } } | undefined;
-  return Boolean(e && (THROTTLING_CODES.has(e.name ?? '') || e.$retryable?.throttling));
 }
 
 /** The quota is per account and region; a client has one of each, so its region names the bucket. */

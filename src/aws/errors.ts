@@ -2,27 +2,16 @@
  * Turns SDK and network failures into one-line SplitRoleErrors that name the
  * AWS error code and say what to do about it.
  */
+import {
+  BAD_CREDENTIALS_NAMES,
+  NOT_FOUND_NAMES,
+  hasAwsName,
+  isAccessDenied,
+  isThrottling,
+} from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
+import { firstLine } from '../core/text.js';
 
-const THROTTLING = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-]);
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess']);
-const BAD_CREDENTIALS = new Set([
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'SignatureDoesNotMatch',
-  'InvalidAccessKeyId',
-  'InvalidToken',
-]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
 
 interface SdkErrorShape {
@@ -43,6 +32,7 @@ export function translateAwsError(error: unknown, action?: string): SplitRoleErr
   const message = firstLine(err.message ?? String(error));
   const attempts = err.$metadata?.attempts;
   const where = action ? ` (${action})` : '';
+  const aws = { cause: error, awsName: name };
 
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
     return new SplitRoleError(
@@ -54,29 +44,21 @@ export function translateAwsError(error: unknown, action?: string): SplitRoleErr
     );
   }
   if (/region is missing/i.test(message)) return noRegionError(error);
-  if (ACCESS_DENIED.has(name)) {
+  if (isAccessDenied(error)) {
     return new SplitRoleError(
-      name,
+      'AccessDenied',
       `${message}${where}`,
       action ? `grant ${action} to the caller (README: IAM permissions)` : 'check the caller’s IAM permissions (README: IAM permissions)',
       undefined,
-      { cause: error },
+      aws,
     );
   }
-  if (THROTTLING.has(name)) {
+  if (isThrottling(error)) {
     const tries = attempts ? ` after ${attempts} attempts` : '';
-    return new SplitRoleError(
-      name,
-      `AWS kept throttling${where}${tries}: ${message}`,
-      'wait and run again, or raise AWS_MAX_ATTEMPTS',
-      undefined,
-      { cause: error },
-    );
+    return new SplitRoleError('Throttled', `AWS kept throttling${where}${tries}: ${message}`, 'wait and run again, or raise AWS_MAX_ATTEMPTS', undefined, aws);
   }
-  if (BAD_CREDENTIALS.has(name)) {
-    return new SplitRoleError(name, message, 'refresh or replace the credentials (for SSO: `aws sso login`)', undefined, {
-      cause: error,
-    });
+  if (hasAwsName(error, BAD_CREDENTIALS_NAMES)) {
+    return new SplitRoleError('BadCredentials', message, 'refresh or replace the credentials (for SSO: `aws sso login`)', undefined, aws);
   }
   const networkCode = err.code ?? (error as { cause?: { code?: string } })?.cause?.code;
   if (networkCode && NETWORK_CODES.has(networkCode)) {
@@ -88,7 +70,7 @@ export function translateAwsError(error: unknown, action?: string): SplitRoleErr
       { cause: error },
     );
   }
-  return new SplitRoleError(name, `${message}${where}`, undefined, undefined, { cause: error });
+  return new SplitRoleError(hasAwsName(error, NOT_FOUND_NAMES) ? 'NotFound' : 'AwsError', `${message}${where}`, undefined, undefined, aws);
 }
 
 /** The error for a run with no region from any source. */
@@ -100,8 +82,4 @@ export function noRegionError(cause?: unknown): SplitRoleError {
     undefined,
     { cause },
   );
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]?.trim() ?? '';
 }

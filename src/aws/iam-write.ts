@@ -28,7 +28,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { SplitRoleError } from '../core/errors.js';
 import { awsCall, collectPages } from './call.js';
-import { isNoSuchEntity } from './iam.js';
+import { isEntityExists, isNoSuchEntity } from '../core/aws-error-names.js';
 
 /** What a role is created with. */
 export interface RoleSpec {
@@ -234,12 +234,6 @@ export async function deleteRoleCompletely(iam: IAMClient, roleName: string): Pr
     if (isNoSuchEntity(error)) return;
     throw error;
   }
-}
-
-/** IAM's "already exists" error. */
-export function isEntityExists(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'EntityAlreadyExists' || code === 'EntityAlreadyExistsException';
 }
 
 async function ignoreMissing(run: () => Promise<unknown>): Promise<void> {

@@ -15,6 +15,7 @@ import {
   type InstanceProfile,
   type Role,
 } from '@aws-sdk/client-iam';
+import { isNoSuchEntity } from '../core/aws-error-names.js';
 import { decodePolicyDocument } from '../policy/document.js';
 import { awsCall, awsPages, collectPages } from './call.js';
 
@@ -68,12 +69,6 @@ function toSummary(role: Role, withTags = false): RoleSummary {
   };
   if (withTags) summary.tags = Object.fromEntries((role.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
   return summary;
-}
-
-/** IAM's not-found error; newer SDKs name it NoSuchEntityException. */
-export function isNoSuchEntity(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'NoSuchEntity' || code === 'NoSuchEntityException';
 }
 
 /** A managed policy attached to a role, with its default version's document. */

@@ -1,5 +1,6 @@
 /** S3 adapter: listing a prefix (optionally folder by folder) and reading objects. */
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { isNoSuchKey } from '../core/aws-error-names.js';
 import { awsCall } from './call.js';
 import { translateAwsError } from './errors.js';
 
@@ -45,7 +46,7 @@ export async function getObjectBody(client: S3Client, bucket: string, key: strin
   try {
     return (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body ?? undefined;
   } catch (error) {
-    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+    if (isNoSuchKey(error)) return undefined;
     throw translateAwsError(error, 's3:GetObject');
   }
 }

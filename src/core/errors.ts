@@ -11,24 +11,107 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
+/**
+ * Every code this tool gives an error: a closed set, so a caller can rely on
+ * one. An AWS failure gets the code of its kind; AWS's own exception name
+ * travels apart in `awsName`.
+ */
+export const ERROR_CODES = [
+  // Usage and local files
+  'UsageError',
+  'WriteFailed',
+  'PlanUnreadable',
+  'PlanCorrupt',
+  'PlanInvalid',
+  'PlanVersionUnsupported',
+  'PlanDigestMismatch',
+  'PlanApplied',
+  'PlanLocked',
+  'LockFailed',
+  'JournalCorrupt',
+  // The account and the plan
+  'NoSuchRole',
+  'NotShared',
+  'ServiceLinkedRole',
+  'NameTaken',
+  'ProfileTaken',
+  'TooManyTags',
+  'NoEvidence',
+  'PolicySubsetError',
+  'PolicySizeError',
+  'WrongTarget',
+  'Drift',
+  'RetireStarted',
+  'SharedRoleInUse',
+  'VerifyFailed',
+  // Waiting on AWS
+  'LambdaUpdateFailed',
+  'EcsDeploymentFailed',
+  'WaitTimeout',
+  'PolicyGenerationFailed',
+  'PolicyGenerationCanceled',
+  'PolicyGenerationTimeout',
+  'PolicyGenerationBusy',
+  // AWS and the network, by kind (AWS's name is in awsName)
+  'NoCredentials',
+  'NoRegion',
+  'BadCredentials',
+  'AccessDenied',
+  'Throttled',
+  'NotFound',
+  'NetworkError',
+  'AwsError',
+] as const;
+
+/** One of this tool's error codes. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Extra fields of a SplitRoleError. */
+export interface SplitRoleErrorOptions {
+  cause?: unknown;
+  /** AWS's exception name (e.g. NoSuchEntity), when AWS raised it. */
+  awsName?: string;
+}
+
 /** An error meant for the user: one line, a stable code, an optional hint. */
 export class SplitRoleError extends Error {
   override readonly name = 'SplitRoleError';
+  /** AWS's exception name, when the error came from an AWS call. */
+  readonly awsName?: string;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly hint?: string,
     readonly exitCode: number = ExitCode.error,
-    options?: { cause?: unknown },
+    options?: SplitRoleErrorOptions,
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.awsName) this.awsName = options.awsName;
+  }
+
+  /** What the one line starts with: AWS's name when AWS raised it (the name users search for), else the code. */
+  get label(): string {
+    return this.awsName ?? this.code;
   }
 
   /** The one line shown to the user. */
   oneLine(): string {
-    return this.hint ? `${this.code}: ${this.message} — ${this.hint}` : `${this.code}: ${this.message}`;
+    return this.hint ? `${this.label}: ${this.message} — ${this.hint}` : `${this.label}: ${this.message}`;
+  }
+
+  /** The same error told differently: code, AWS name and exit code kept, this error as the cause. */
+  retold(message: string, hint: string | undefined = this.hint): SplitRoleError {
+    return new SplitRoleError(this.code, message, hint, this.exitCode, { cause: this, ...(this.awsName ? { awsName: this.awsName } : {}) });
   }
 }
+
+/** A SplitRoleError with a known code. */
+export type SplitRoleErrorOf<C extends ErrorCode> = SplitRoleError & { readonly code: C };
+
+/** One type guard per code: `errorIs.Drift(error)`. */
+export const errorIs = Object.freeze(
+  Object.fromEntries(ERROR_CODES.map((code) => [code, (error: unknown) => error instanceof SplitRoleError && error.code === code])),
+) as { readonly [C in ErrorCode]: (error: unknown) => error is SplitRoleErrorOf<C> };
 
 /** Bad flags or arguments. */
 export function usageError(message: string, hint?: string): SplitRoleError {

@@ -5,6 +5,7 @@
  * the end. Memory therefore grows with distinct sessions × actions, never with
  * the number of records.
  */
+import { ACCESS_DENIED_NAMES } from '../core/aws-error-names.js';
 import { workloadKey } from '../trust/service-principals.js';
 import { eventToActions } from './event-action.js';
 import type { ActionUse, CloudTrailRecord, EvidenceSource, ServiceUsage, SessionHints, UnreadableIdentity, UsageEvidence } from './types.js';
@@ -22,15 +23,6 @@ interface SessionCalls {
   events: number;
   actions: Map<string, ActionUse>;
 }
-
-/** Errors that mean the call was refused: the workload tried, but holds no such permission to keep. */
-const DENIED = new Set([
-  'AccessDenied',
-  'AccessDeniedException',
-  'UnauthorizedOperation',
-  'Client.UnauthorizedOperation',
-  'UnauthorizedAccess',
-]);
 
 /** Distinct (reason, event) rows of unreadable identities kept before the rest are summed as "(more)". */
 const MAX_UNREADABLE_ROWS = 200;
@@ -139,7 +131,7 @@ export class Attributor {
       if (odd) this.noteUnreadable(record, odd);
       return;
     }
-    if (record.errorCode && DENIED.has(record.errorCode)) return;
+    if (record.errorCode && ACCESS_DENIED_NAMES.has(record.errorCode)) return;
     if (!this.inWindow(record.eventTime)) return;
 
     const accessKeyId = identity.accessKeyId ?? '';

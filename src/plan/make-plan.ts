@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { getAccountAuthorization, getRoleSnapshot, isNoSuchEntity, type AccountAuthorization, type RoleSnapshot } from '../aws/iam.js';
+import { getAccountAuthorization, getRoleSnapshot, type AccountAuthorization, type RoleSnapshot } from '../aws/iam.js';
 import type { AccountAccess, AwsSession } from '../aws/session.js';
+import { isNoSuchEntity } from '../core/aws-error-names.js';
 import { getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
 import { SplitRoleError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';

@@ -1,5 +1,6 @@
 /** Small pieces the workload adapters share. */
-import { SplitRoleError } from '../core/errors.js';
+import { isInstanceNotFound, isResourceNotFound } from '../core/aws-error-names.js';
+import { SplitRoleError, errorIs } from '../core/errors.js';
 import type { ApplyContext } from './adapter.js';
 
 /** The error a repoint throws when the account no longer matches the plan. */
@@ -15,8 +16,7 @@ export async function leaveIfMovedElsewhere(ctx: ApplyContext, what: string, rev
   try {
     await revert();
   } catch (error) {
-    const code = (error as SplitRoleError).code;
-    if (code !== 'Drift' && code !== 'ResourceNotFoundException' && code !== 'InvalidInstanceID.NotFound') throw error;
+    if (!errorIs.Drift(error) && !isResourceNotFound(error) && !isInstanceNotFound(error)) throw error;
     ctx.io.notify('warn', `${what} was not pointed back: ${(error as Error).message}`);
   }
 }

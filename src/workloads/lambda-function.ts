@@ -5,6 +5,7 @@
  */
 import { getFunctionState, listFunctionRoles, setFunctionRole, type FunctionRole } from '../aws/lambda.js';
 import { retryWhileNotYetUsable, waitUntil } from '../apply/waits.js';
+import { isResourceNotFound } from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
 import { markdownCode as code } from '../core/escape.js';
 import type { ApplyContext, WorkloadAdapter } from './adapter.js';
@@ -92,7 +93,7 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
       const now = await getFunctionState(await clients.lambda(), move.functionName);
       return now.role === move.current.roleArn ? [] : [`Lambda ${move.functionName} runs as ${now.role}, plan says ${move.current.roleArn}`];
     } catch (error) {
-      if ((error as SplitRoleError).code === 'ResourceNotFoundException') return [`Lambda ${move.functionName} no longer exists`];
+      if (isResourceNotFound(error)) return [`Lambda ${move.functionName} no longer exists`];
       throw error;
     }
   },

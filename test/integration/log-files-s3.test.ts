@@ -168,6 +168,6 @@ describe.skipIf(!endpoint)('readTrailRecords from S3 (moto)', () => {
   });
 
   it('fails with a clear error when the bucket does not exist', async () => {
-    await expect(readAll('s3://no-such-bucket-here/AWSLogs/')).rejects.toMatchObject({ name: 'SplitRoleError', code: 'NoSuchBucket' });
+    await expect(readAll('s3://no-such-bucket-here/AWSLogs/')).rejects.toMatchObject({ name: 'SplitRoleError', code: 'NotFound', awsName: 'NoSuchBucket' });
   });
 });

@@ -202,8 +202,8 @@ describe('lookupEvents', () => {
     ).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SplitRoleError);
-    expect((error as SplitRoleError).code).toBe('ThrottlingException');
-    expect((error as SplitRoleError).oneLine()).toMatch(/cloudtrail:LookupEvents.*1 round of back-off/);
+    expect(error).toMatchObject({ code: 'Throttled', awsName: 'ThrottlingException' });
+    expect((error as SplitRoleError).oneLine()).toMatch(/^ThrottlingException: .*cloudtrail:LookupEvents.*1 round of back-off/);
     // Bounded: the spending call, then the first try and one retry.
     expect(fake.requests).toBe(3);
     expect(fake.throttled).toBe(2);
@@ -216,7 +216,7 @@ describe('lookupEvents', () => {
     const error = await collect(lookupEvents(client, { key: 'Username', value: 'i-0aaa' }, WINDOW, limiter)).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SplitRoleError);
-    expect((error as SplitRoleError).code).toBe('AccessDeniedException');
+    expect(error).toMatchObject({ code: 'AccessDenied', awsName: 'AccessDeniedException' });
     expect((error as SplitRoleError).oneLine()).toMatch(/not authorized to perform: cloudtrail:LookupEvents.*grant cloudtrail:LookupEvents/);
     expect(fake.requests).toBe(1);
   });
