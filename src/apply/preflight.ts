@@ -4,7 +4,7 @@
  * plan recorded; and no name the plan will create already taken by someone
  * else. Any failure means no change at all.
  */
-import { getRoleSnapshot, type RoleSnapshot } from '../aws/iam.js';
+import { getRoleSnapshot } from '../aws/iam.js';
 import { instanceProfileTags, managedPolicyTags, roleTags } from '../aws/iam-write.js';
 import type { CallerIdentity } from '../aws/sts.js';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
@@ -17,6 +17,7 @@ import { assertSubset } from '../policy/subset.js';
 import { adapterFor } from '../workloads/registry.js';
 import { applyContext, repointStepId } from './repoint-steps.js';
 import { taggedWithPlan, type StepContext } from './step.js';
+import type { RoleSnapshot } from '../plan/role-snapshot.js';
 
 /**
  * Refuses a plan that split-role could not have written, before any AWS call:

@@ -3,7 +3,7 @@
  * retire the shared role: snapshot first, re-check nothing uses it, and only
  * then remove it from its profiles, strip its policies and delete it.
  */
-import { getRoleSnapshot, type RoleSnapshot } from '../aws/iam.js';
+import { getRoleSnapshot } from '../aws/iam.js';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
 import {
   attachRolePolicy,
@@ -23,6 +23,7 @@ import type { Plan } from '../plan/schema.js';
 import { adapterFor } from '../workloads/registry.js';
 import { applyContext } from './repoint-steps.js';
 import type { Step, StepContext } from './step.js';
+import type { RoleSnapshot } from '../plan/role-snapshot.js';
 
 const SNAPSHOT_STEP = 'retire:snapshot';
 

@@ -7,11 +7,11 @@ import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { AwsOptions } from '../aws/session.js';
 import { SplitRoleError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
+import { delay } from '../core/timing.js';
 import type { Plan } from '../plan/schema.js';
 import { openOperation, planSteps } from './operation.js';
 import { findDrift } from './preflight.js';
 import { STAGES, type Stage, type Step, type StepContext } from './step.js';
-import { sleep } from './waits.js';
 
 /** How the run talks to the person. */
 export interface RunOptions {
@@ -112,7 +112,7 @@ async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['
     task: async (_, task) => {
       stopOnFailure();
       // New IAM resources need a moment before EC2 and Lambda accept them: wait once per stage, not per resource.
-      if (stage === 'repoint' && createdNow && ctx.timings.iamSettleMs > 0) await sleep(ctx.timings.iamSettleMs);
+      if (stage === 'repoint' && createdNow && ctx.timings.iamSettleMs > 0) await delay(ctx.timings.iamSettleMs);
       const stageSteps = steps.filter((s) => s.stage === stage);
       // A resumed stage makes its safety checks again: what held when an earlier run stopped may not hold now.
       const resuming = stageSteps.some((s) => ctx.journal.status(s.id) !== 'done');

@@ -3,6 +3,7 @@
  * deployments. Every wait has a deadline and says what it was waiting for.
  */
 import { SplitRoleError } from '../core/errors.js';
+import { exponentialMs, poll, retry } from '../core/timing.js';
 
 /** How long to wait for AWS to settle. */
 export interface Timings {
@@ -50,31 +51,18 @@ export function isNotYetUsable(error: unknown): boolean {
 /** Runs `action`, retrying IAM-propagation errors until the budget runs out. */
 export async function retryWhileNotYetUsable<T>(timings: Timings, action: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + timings.consistencyBudgetMs;
-  let delay = Math.max(timings.pollIntervalMs, 1);
-  for (;;) {
-    try {
-      return await action();
-    } catch (error) {
-      if (!isNotYetUsable(error) || Date.now() + delay > deadline) throw error;
-      await sleep(delay);
-      delay = Math.min(delay * 2, 15_000);
-    }
-  }
+  const base = Math.max(timings.pollIntervalMs, 1);
+  return retry(action, (error, round) => {
+    const wait = exponentialMs(round, base, 15_000);
+    if (!isNotYetUsable(error) || Date.now() + wait > deadline) throw error;
+    return wait;
+  });
 }
 
 /** Polls `check` until it returns true; throws WaitTimeout naming `what` at the deadline. */
 export async function waitUntil(timings: Timings, what: string, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timings.workloadTimeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() + timings.pollIntervalMs > deadline) {
-      throw new SplitRoleError('WaitTimeout', `gave up waiting for ${what} after ${Math.round(timings.workloadTimeoutMs / 1000)} s`, 'check it in the console; running apply again resumes');
-    }
-    await sleep(timings.pollIntervalMs);
-  }
-}
-
-/** Resolves after `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  await poll(async () => ((await check()) ? true : undefined), { intervalMs: timings.pollIntervalMs, deadline }, () => {
+    throw new SplitRoleError('WaitTimeout', `gave up waiting for ${what} after ${Math.round(timings.workloadTimeoutMs / 1000)} s`, 'check it in the console; running apply again resumes');
+  });
 }

@@ -17,6 +17,7 @@ import {
 import { hasAwsName } from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
 import { firstLine } from '../core/text.js';
+import { delay, poll, retry, type PollOptions } from '../core/timing.js';
 import { awsCall } from './call.js';
 
 /** A job's state, as Access Analyzer reports it. */
@@ -97,23 +98,28 @@ export async function waitForGeneratedPolicy(
 ): Promise<GeneratedPolicies> {
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const interval = options.pollIntervalMs ?? 10_000;
-  const sleep = options.sleep ?? delay;
   const started = Date.now();
-  for (;;) {
-    const output = await getGeneratedPolicy(client, jobId, options);
-    const status = (output.jobDetails?.status ?? 'IN_PROGRESS') as PolicyGenerationStatus;
-    const elapsed = Date.now() - started;
-    options.onProgress?.(status, elapsed);
-    if (status === 'SUCCEEDED') return toGenerated(jobId, output);
-    if (status === 'FAILED') throw jobFailed(jobId, output);
-    if (status === 'CANCELED') {
-      throw new SplitRoleError(
-        'PolicyGenerationCanceled',
-        `Access Analyzer policy generation job ${jobId} was canceled`,
-        'start it again; check that no one else cancels jobs in this account',
-      );
-    }
-    if (elapsed + interval > timeoutMs) {
+  let status: PolicyGenerationStatus = 'IN_PROGRESS';
+  let elapsed = 0;
+  return poll(
+    async () => {
+      const output = await getGeneratedPolicy(client, jobId, options);
+      status = (output.jobDetails?.status ?? 'IN_PROGRESS') as PolicyGenerationStatus;
+      elapsed = Date.now() - started;
+      options.onProgress?.(status, elapsed);
+      if (status === 'SUCCEEDED') return toGenerated(jobId, output);
+      if (status === 'FAILED') throw jobFailed(jobId, output);
+      if (status === 'CANCELED') {
+        throw new SplitRoleError(
+          'PolicyGenerationCanceled',
+          `Access Analyzer policy generation job ${jobId} was canceled`,
+          'start it again; check that no one else cancels jobs in this account',
+        );
+      }
+      return undefined;
+    },
+    { intervalMs: interval, deadline: started + timeoutMs, ...(options.sleep ? { sleep: options.sleep } : {}) },
+    async () => {
       if (options.cancelOnTimeout) await cancelPolicyGeneration(client, jobId).catch(() => undefined);
       throw new SplitRoleError(
         'PolicyGenerationTimeout',
@@ -122,9 +128,8 @@ export async function waitForGeneratedPolicy(
           ? 'the job was canceled; allow a longer timeout (jobs take minutes) and run again'
           : 'the job keeps running in AWS; allow a longer timeout (jobs take minutes) and run again',
       );
-    }
-    await sleep(interval);
-  }
+    },
+  );
 }
 
 /** Cancels a job (no-op for a finished one). */
@@ -179,19 +184,20 @@ export async function startPolicyGenerationWhenFree(
   const clientToken = request.clientToken ?? cryptoToken();
   let refusals = 0;
   let lastBusy: PolicyGeneration | undefined;
-  for (;;) {
-    for (const job of await inProgressJobs(client)) {
-      if (!job.jobId) continue;
-      lastBusy = job;
-      options.onProgress?.(
-        `waiting for Access Analyzer job ${job.jobId} (${job.principalArn ?? 'another principal'}): one job runs per account at a time`,
-      );
-      await waitForJobToEnd(client, job.jobId, interval, deadline, sleep);
-    }
-    try {
+  return retry(
+    async () => {
+      for (const job of await inProgressJobs(client)) {
+        if (!job.jobId) continue;
+        lastBusy = job;
+        options.onProgress?.(
+          `waiting for Access Analyzer job ${job.jobId} (${job.principalArn ?? 'another principal'}): one job runs per account at a time`,
+        );
+        await waitForJobToEnd(client, job.jobId, { intervalMs: interval, deadline, sleep });
+      }
       // The same token on every try: if a refused-looking start did start a job, AWS hands back that job.
       return await startPolicyGeneration(client, { ...request, clientToken });
-    } catch (error) {
+    },
+    (error) => {
       if (!(error instanceof SplitRoleError) || !hasAwsName(error, BUSY_ERRORS)) throw error;
       if (/day|daily/i.test(error.message)) {
         throw error.retold(error.message, 'Access Analyzer allows 50 policy generations per account per day; run again tomorrow');
@@ -208,30 +214,24 @@ export async function startPolicyGenerationWhenFree(
         );
       }
       options.onProgress?.(`Access Analyzer is busy (${error.label}); retrying in ${Math.round(interval / 1000)} s`);
-      await sleep(interval);
-    }
-  }
+      return interval;
+    },
+    sleep,
+  );
 }
 
-async function waitForJobToEnd(
-  client: AccessAnalyzerClient,
-  jobId: string,
-  interval: number,
-  deadline: number,
-  sleep: (ms: number) => Promise<void>,
-): Promise<void> {
-  for (;;) {
-    const output = await getGeneratedPolicy(client, jobId, { includeResourcePlaceholders: false });
-    if (output.jobDetails?.status !== 'IN_PROGRESS') return;
-    if (Date.now() + interval > deadline) {
+async function waitForJobToEnd(client: AccessAnalyzerClient, jobId: string, polling: PollOptions): Promise<void> {
+  await poll(
+    async () => ((await getGeneratedPolicy(client, jobId, { includeResourcePlaceholders: false })).jobDetails?.status !== 'IN_PROGRESS' ? true : undefined),
+    polling,
+    () => {
       throw new SplitRoleError(
         'PolicyGenerationBusy',
         `Access Analyzer job ${jobId} still holds the account’s one policy-generation slot`,
         'wait for it to finish (or cancel it) and run again, or allow a longer wait',
       );
-    }
-    await sleep(interval);
-  }
+    },
+  );
 }
 
 async function getGeneratedPolicy(
@@ -283,8 +283,4 @@ function jobFailed(jobId: string, output: GetGeneratedPolicyCommandOutput): Spli
 
 function cryptoToken(): string {
   return globalThis.crypto.randomUUID();
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -12,7 +12,8 @@ import {
   type LookupEventsCommandOutput,
 } from '@aws-sdk/client-cloudtrail';
 import { isThrottling } from '../core/aws-error-names.js';
-import type { CloudTrailRecord } from '../evidence/types.js';
+import { delay, exponentialMs, retry } from '../core/timing.js';
+import type { CloudTrailRecord } from './cloudtrail-record.js';
 import { translateAwsError } from './errors.js';
 import type { AwsSession } from './session.js';
 
@@ -163,24 +164,25 @@ async function sendPaced(
   const maxRounds = options.maxThrottleRetries ?? 5;
   const base = options.baseDelayMs ?? 1000;
   const ceiling = options.maxDelayMs ?? 20_000;
-  const sleep = options.sleep ?? delay;
-  for (let round = 0; ; round += 1) {
-    await limiter.acquire(key);
-    try {
+  return retry(
+    async () => {
+      await limiter.acquire(key);
       return await client.send(new LookupEventsCommand(input));
-    } catch (error) {
+    },
+    (error, round) => {
       if (!isThrottling(error) || round >= maxRounds) {
         const translated = translateAwsError(error, LOOKUP_EVENTS_ACTION);
         if (round === 0 || !isThrottling(error)) throw translated;
         throw translated.retold(`${translated.message} (and ${round} round${round === 1 ? '' : 's'} of back-off)`);
       }
       // Full jitter: callers throttled together should not come back together.
-      const wait = Math.round(Math.min(ceiling, base * 2 ** round) * (0.5 + Math.random() * 0.5));
+      const wait = Math.round(exponentialMs(round, base, ceiling) * (0.5 + Math.random() * 0.5));
       options.onThrottle?.(round + 1, wait);
       limiter.penalize(key, wait);
-      await sleep(wait);
-    }
-  }
+      return wait;
+    },
+    options.sleep,
+  );
 }
 
 /** The quota is per account and region; a client has one of each, so its region names the bucket. */
@@ -215,8 +217,4 @@ function toRecord(event: WireEvent): LookupRecord {
   if (event.EventId) record.eventID = event.EventId;
   if (event.AccessKeyId) record.userIdentity = { accessKeyId: event.AccessKeyId };
   return record;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

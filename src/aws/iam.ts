@@ -16,6 +16,7 @@ import {
   type Role,
 } from '@aws-sdk/client-iam';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
+import type { AttachedPolicySnapshot, RoleSnapshot } from '../plan/role-snapshot.js';
 import { decodePolicyDocument } from '../policy/document.js';
 import { awsCall, awsPages, collectPages } from './call.js';
 
@@ -69,32 +70,6 @@ function toSummary(role: Role, withTags = false): RoleSummary {
   };
   if (withTags) summary.tags = Object.fromEntries((role.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
   return summary;
-}
-
-/** A managed policy attached to a role, with its default version's document. */
-export interface AttachedPolicySnapshot {
-  arn: string;
-  name: string;
-  defaultVersionId: string;
-  /** AWS-managed policies are re-attached on rollback, never recreated. */
-  awsManaged: boolean;
-  document: unknown;
-}
-
-/** Everything needed to narrow a role's grants and to recreate it. */
-export interface RoleSnapshot {
-  roleName: string;
-  roleId: string;
-  arn: string;
-  path: string;
-  description?: string;
-  maxSessionDuration: number;
-  permissionsBoundaryArn?: string;
-  trustPolicy: unknown;
-  tags: Array<{ Key: string; Value: string }>;
-  inlinePolicies: Array<{ name: string; document: unknown }>;
-  attachedPolicies: AttachedPolicySnapshot[];
-  instanceProfiles: Array<{ name: string; arn: string; path: string; id: string; tags?: Array<{ Key: string; Value: string }> }>;
 }
 
 /** Reads a role and every policy that grants it permissions. */

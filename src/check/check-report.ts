@@ -9,6 +9,7 @@ import type { IacFileOutcome, IacFileRoles, IacFormat, IacRole } from '../iac/ty
 import { PolicyParseError } from '../policy/document.js';
 import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
 import { judgeRole, type CodeRoleRef, type Finding, type FindingBody } from '../trust/finding.js';
+import { percent } from '../core/percent.js';
 
 /** Where a role is defined. */
 export interface CheckRoleRef extends CodeRoleRef {
@@ -174,10 +175,4 @@ function byPlace(a: { file: string; line?: number; resource?: string }, b: { fil
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
   if ((a.line ?? 0) !== (b.line ?? 0)) return (a.line ?? 0) - (b.line ?? 0);
   return (a.resource ?? '').localeCompare(b.resource ?? '');
-}
-
-/** Percentage with one decimal; no roles is fully compliant. */
-function percent(part: number, whole: number): number {
-  if (whole === 0) return 100;
-  return Math.floor((part / whole) * 1000) / 10;
 }

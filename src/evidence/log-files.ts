@@ -15,6 +15,7 @@ import { createGunzip, gunzip } from 'node:zlib';
 import { translateAwsError } from '../aws/errors.js';
 import { getObjectBody, listObjects } from '../aws/s3.js';
 import { usageError } from '../core/errors.js';
+import { REGION_NAME } from '../core/regions.js';
 import { CorruptLogFile, RecordSplitter } from './record-splitter.js';
 import type { CloudTrailRecord } from './types.js';
 
@@ -84,7 +85,6 @@ const MAX_WHOLE_BYTES = 48 * 1024 * 1024;
 const INFLATE_AHEAD = 2;
 /** Longest role session a workload service opens (Lambda's 12 h), rounded up to a day. */
 const ASSUME_ROLE_LOOKBACK_MS = 24 * 60 * 60 * 1000;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const SKIPPED_FOLDERS = new Set(['CloudTrail-Digest', 'CloudTrail-Insight']);
@@ -362,7 +362,7 @@ function datedBefore(segments: readonly string[], since: Date): boolean {
   const wanted = [since.getUTCFullYear(), since.getUTCMonth() + 1, since.getUTCDate()];
   for (let parts = 3; parts >= 1; parts--) {
     const start = segments.length - parts;
-    if (start < 1 || !REGION.test(segments[start - 1]!)) continue;
+    if (start < 1 || !REGION_NAME.test(segments[start - 1]!)) continue;
     const date = segments.slice(start);
     if (!/^\d{4}$/.test(date[0]!) || !date.slice(1).every((part) => /^\d{2}$/.test(part))) return false;
     for (let i = 0; i < parts; i++) {

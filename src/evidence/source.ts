@@ -5,17 +5,14 @@
  */
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
+import type { DataEventVisibility } from '../policy/observability.js';
 import { Attributor } from './attribution.js';
 import type { CloudTrailRecord, EvidenceSource, SessionHints, UsageEvidence } from './types.js';
 
-/** What a source can see. */
-export interface SourceVisibility {
+/** What a source can see; the data-event part is the blind-spot table's. */
+export interface SourceVisibility extends DataEventVisibility {
   /** Management (control-plane) events. */
   managementEvents: boolean;
-  /** Data events, when the trail records them. */
-  dataEvents: boolean;
-  /** Why data events are never seen (set when `dataEvents` is false), for the blind-spot table. */
-  dataEventsBlindReason?: string;
   /** How far back the source reaches, and what to tell the user when --since goes further. */
   windowLimit?: { days: number; warning: string };
   /** The source filters by role where the data lives, so only the role's records (or aggregates) come back. */

@@ -3,27 +3,8 @@
  * out. Every source (see evidence/sources.ts) ends in a UsageEvidence.
  */
 
-/** The fields of a CloudTrail record that attribution reads (log files and LookupEvents share them). */
-export interface CloudTrailRecord {
-  eventTime: string;
-  eventSource: string;
-  eventName: string;
-  eventCategory?: string;
-  /** "AwsApiCall", "AwsServiceEvent", … */
-  eventType?: string;
-  errorCode?: string;
-  /** For calls made by a service itself, the service principal (e.g. "ec2.amazonaws.com"). */
-  sourceIPAddress?: string;
-  userIdentity?: {
-    type?: string;
-    arn?: string;
-    accessKeyId?: string;
-    invokedBy?: string;
-    sessionContext?: { sessionIssuer?: { type?: string; arn?: string; userName?: string } };
-  };
-  requestParameters?: Record<string, unknown> | null;
-  responseElements?: Record<string, unknown> | null;
-}
+/** CloudTrail's record shape is the AWS adapter's; evidence reads it from here. */
+export type { CloudTrailRecord } from '../aws/cloudtrail-record.js';
 
 /** How often an action was used, and when last. */
 export interface ActionUse {

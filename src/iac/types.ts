@@ -2,6 +2,7 @@
  * What the infrastructure-as-code readers hand to `check`: the roles a file
  * defines, with their trust policies still in source form (intrinsics and all).
  */
+import { isRecord } from '../core/json.js';
 
 /** The source formats `check` understands. */
 export type IacFormat = 'cloudformation' | 'cdk' | 'terraform-plan' | 'terraform-json';
@@ -71,10 +72,8 @@ export interface IacFileUnreadable {
 /** What reading one file gave. */
 export type IacFileOutcome = IacFileRoles | IacFileSkipped | IacFileUnreadable;
 
-/** True for a plain JSON object (not an array, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** True for a plain JSON object (not an array, not null); the iac readers take it from here. */
+export { isRecord };
 
 /** Reads a suppression reason from a tag or Metadata value. */
 export function suppressionFrom(value: unknown, source: Suppression['source']): Suppression {

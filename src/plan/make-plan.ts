@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { getAccountAuthorization, getRoleSnapshot, type AccountAuthorization, type RoleSnapshot } from '../aws/iam.js';
+import { getAccountAuthorization, getRoleSnapshot, type AccountAuthorization } from '../aws/iam.js';
 import type { AccountAccess, AwsSession } from '../aws/session.js';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
 import { getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
@@ -23,6 +23,7 @@ import { parsePlan, reviewPathFor, sealPlan, writeFileAtomic, writePlan } from '
 import { findReferences } from './references.js';
 import type { Plan } from './schema.js';
 import { analyseSplit, type SplitAnalysis } from './split-analysis.js';
+import type { RoleSnapshot } from './role-snapshot.js';
 
 /** Everything read from AWS for one role's plan. */
 export interface PlanFacts {

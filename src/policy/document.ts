@@ -3,6 +3,7 @@
  * Pure: no AWS calls. Every legal shorthand (string vs array, single statement
  * vs list) is flattened here so the analysers only ever see one shape.
  */
+import { isRecord } from '../core/json.js';
 
 /** A principal block exactly as IAM allows it: "*" or a map of type → string | string[]. */
 export type RawPrincipal = '*' | Record<string, string | string[]>;
@@ -118,8 +119,4 @@ export function principalEntries(block: RawPrincipal): Array<[type: string, id: 
     for (const id of Array.isArray(ids) ? ids : [ids]) entries.push([type, id]);
   }
   return entries;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,7 +3,6 @@
  * never show as used. Pure. Narrowing drops every action nobody was seen
  * using, so these must be listed for review rather than silently lost.
  */
-import type { SourceVisibility } from '../evidence/source.js';
 import { statementCoversAction } from './actions.js';
 import { parsePolicy } from './document.js';
 import type { PolicySource } from './types.js';
@@ -124,8 +123,13 @@ export const BLIND_SPOTS: readonly BlindSpot[] = [
   ),
 ];
 
-/** The part of a source's visibility the blind-spot table depends on. */
-export type DataEventVisibility = Pick<SourceVisibility, 'dataEvents' | 'dataEventsBlindReason'>;
+/** What an evidence source can show of data events: the part of its visibility the blind-spot table depends on. */
+export interface DataEventVisibility {
+  /** Data events, when the trail records them. */
+  dataEvents: boolean;
+  /** Why data events are never seen (set when `dataEvents` is false). */
+  dataEventsBlindReason?: string;
+}
 
 /**
  * Lists the table's actions that an Allow statement of the shared policies

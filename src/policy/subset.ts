@@ -7,6 +7,7 @@
 import { SplitRoleError } from '../core/errors.js';
 import { parsePolicy } from './document.js';
 import type { IamPolicyDocument, PolicySource } from './types.js';
+import { isRecord } from '../core/json.js';
 
 /** Raised when a candidate policy could allow more than the shared role did. This is a bug: it stops the plan. */
 export class PolicySubsetError extends SplitRoleError {
@@ -207,8 +208,4 @@ function list(value: unknown, where: string): string[] | undefined {
 function describeScope(scope: Scoped): string {
   const where = scope.kind === 'none' ? 'no Resource' : `${scope.kind} ${JSON.stringify(scope.resources)}`;
   return scope.condition ? `${where} with Condition ${JSON.stringify(scope.condition)}` : where;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -8,6 +8,7 @@ import { judgeRole, type Finding, type LiveRoleRef } from '../trust/finding.js';
 import { isServiceLinkedRole } from '../trust/role-scope.js';
 import type { RuleOptions } from '../trust/rules/types.js';
 import type { RoleSummary } from '../aws/iam.js';
+import { percent } from '../core/percent.js';
 
 /** A role reported by scan: the shared finding model, located by ARN. */
 export type ScanFinding = Finding<LiveRoleRef>;
@@ -104,8 +105,3 @@ export function buildScanReport(
   };
 }
 
-/** Percentage with one decimal; an empty scope is fully compliant. */
-export function percent(part: number, whole: number): number {
-  if (whole === 0) return 100;
-  return Math.floor((part / whole) * 1000) / 10;
-}

@@ -2,8 +2,8 @@
  * Service-principal naming: which principals name the same AWS service, and
  * which sets AWS requires together for a single workload.
  */
+import { REGION_NAME } from '../core/regions.js';
 
-const REGION_SEGMENT = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
 /**
  * A region written as a template variable: CloudFormation's `${AWS::Region}`,
  * Terraform's `${data.aws_region.current.name}` or `${var.region}`. Why: a
@@ -32,7 +32,7 @@ export function serviceShortName(principal: string): string {
   const base = lower.replace(SERVICE_SUFFIX, '').replace(REGION_PLACEHOLDER, '');
   return base
     .split('.')
-    .filter((segment) => !REGION_SEGMENT.test(segment))
+    .filter((segment) => !REGION_NAME.test(segment))
     .join('.');
 }
 
