@@ -37,12 +37,15 @@ describe('planSteps', () => {
 });
 
 describe('wait budgets', () => {
+  /** Budgets of 60 ms: for the cases that must run out. */
   const timings: Timings = { iamSettleMs: 0, pollIntervalMs: 5, workloadTimeoutMs: 60, consistencyBudgetMs: 60 };
+  /** Budgets no loaded machine can spend: for the cases that must not run out. */
+  const ample: Timings = { ...timings, workloadTimeoutMs: 600_000, consistencyBudgetMs: 600_000 };
   const notYetUsable = () => new Error('Value (x) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name');
 
   it('retries IAM propagation errors until the action succeeds', async () => {
     let calls = 0;
-    const result = await retryWhileNotYetUsable(timings, async () => {
+    const result = await retryWhileNotYetUsable(ample, async () => {
       calls += 1;
       if (calls < 3) throw notYetUsable();
       return 'moved';
@@ -66,7 +69,7 @@ describe('wait budgets', () => {
   it('never retries any other error', async () => {
     let calls = 0;
     await expect(
-      retryWhileNotYetUsable(timings, async () => {
+      retryWhileNotYetUsable(ample, async () => {
         calls += 1;
         throw new Error('AccessDenied');
       }),
@@ -76,7 +79,7 @@ describe('wait budgets', () => {
 
   it('polls a workload until healthy', async () => {
     let checks = 0;
-    await waitUntil(timings, 'the Lambda update', async () => ++checks >= 3);
+    await waitUntil(ample, 'the Lambda update', async () => ++checks >= 3);
     expect(checks).toBe(3);
   });
 
