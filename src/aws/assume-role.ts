@@ -5,6 +5,7 @@
  */
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { SplitRoleError, usageError } from '../core/errors.js';
+import { firstLine } from '../core/text.js';
 import { countCalls, type CallCounter, type CountableStack } from './call-counter.js';
 
 /** How to reach accounts other than the caller's. */
@@ -73,7 +74,7 @@ export function assumeRoleCredentials(
       const err = error as { name?: string; message?: string };
       throw new SplitRoleError(
         'AssumeRoleFailed',
-        `cannot assume ${roleArn}: ${err.name ?? 'Error'}: ${(err.message ?? String(error)).split('\n')[0]}`,
+        `cannot assume ${roleArn}: ${err.name ?? 'Error'}: ${firstLine(err.message ?? String(error))}`,
         'deploy the access role in that account and let the caller assume it (README: Many accounts)',
         undefined,
         { cause: error },

@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   'PlanNotApproved',
   'PlanOutReserved',
   'InvalidHistory',
+  'NoAccountScanned',
   'PlanApplied',
   'PlanLocked',
   'LockFailed',
@@ -65,6 +66,7 @@ export const ERROR_CODES = [
   'Throttled',
   'NotFound',
   'NetworkError',
+  'AssumeRoleFailed',
   'AwsError',
 ] as const;
 

@@ -5,6 +5,7 @@
  * `=` aligned across consecutive single-line attributes), so generated files
  * pass `terraform fmt -check` as committed.
  */
+import { isRecord } from '../core/json.js';
 
 /** A value in generated Terraform. */
 export type TfValue =
@@ -80,7 +81,7 @@ function valueLines(value: TfValue, indent: string): string[] {
 function jsonLines(value: unknown, indent: string): string[] {
   if (Array.isArray(value)) {
     if (value.length === 0) return ['[]'];
-    if (value.every((v) => !isObject(v) && !Array.isArray(v))) {
+    if (value.every((v) => !isRecord(v) && !Array.isArray(v))) {
       const inline = `[${value.map(scalar).join(', ')}]`;
       if (inline.length + indent.length <= MAX_INLINE) return [inline];
     }
@@ -95,7 +96,7 @@ function jsonLines(value: unknown, indent: string): string[] {
     lines.push(`${indent}]`);
     return lines;
   }
-  if (isObject(value)) {
+  if (isRecord(value)) {
     const entries = Object.entries(value);
     if (entries.length === 0) return ['{}'];
     const inner = `${indent}  `;
@@ -136,8 +137,4 @@ function scalar(value: unknown): string {
   if (typeof value === 'string') return hclString(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return 'null';
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -18,6 +18,7 @@ import {
   type Node as YamlNode,
   type Tags,
 } from 'yaml';
+import { firstLine } from '../core/text.js';
 import { longForm, SHORT_TAGS } from './cfn-tags.js';
 import { isRecord } from './types.js';
 import { FastYamlError, readYamlPart } from './yaml-fast.js';
@@ -123,7 +124,7 @@ function parseLenient(text: string): { value: unknown; keyLines: Map<string, num
   const { doc, lineCounter, error } = attempt;
   if (error) {
     const line = lineCounter.linePos(error.pos[0]).line;
-    throw new YamlSyntaxError(`${error.message.split('\n')[0]} (line ${line})`);
+    throw new YamlSyntaxError(`${firstLine(error.message)} (line ${line})`);
   }
   const value = toLongForm(doc.contents, { doc, text: attempt.text, aliases: 0 }, 0);
   const keyLines = new Map<string, number>();

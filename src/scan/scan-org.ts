@@ -7,7 +7,8 @@ import type { SessionProvider } from '../aws/session.js';
 import { SplitRoleError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
 import { mapLimit } from '../core/concurrency.js';
-import { percent, type ScanReport } from './report.js';
+import { percent } from '../core/percent.js';
+import type { ScanReport } from './report.js';
 import { scanAccount, type ScanOptions } from './scan-account.js';
 
 /** One account's outcome. */
