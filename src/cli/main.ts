@@ -80,6 +80,8 @@ program
   .option('--account <id>', 'plan in this member account, reached through --assume-role (stored in the plan for apply and rollback)')
   .option('--assume-role <name>', 'role to assume in the member account')
   .option('--external-id <id>', 'external id the access role’s trust policy asks for')
+  .addOption(new Option('--tag <key=value>', 'tag every new role with KEY=VALUE where the shared role lacks KEY (repeatable)').argParser(collect))
+  .option('--require-tags <keys>', 'tag keys every new role must carry, comma-separated; missing ones are asked on a terminal, else exit 2 unless --tag gives them')
   .option('--out <file>', 'plan file to write (default plans/ROLE.plan.json; the review is written beside it as .md)')
   .option('-y, --yes', 'no prompts: every decision comes from flags')
   .addHelpText('after', '\nExit codes: 0 plan written, 2 usage, credential, AWS or evidence error.')
@@ -87,7 +89,7 @@ program
     const { runPlan } = await import('./commands/plan.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
     process.exitCode = await runPlan(
-      { ...globals, ...options, roles: options.role ?? [], names: options.name ?? [] },
+      { ...globals, ...options, roles: options.role ?? [], names: options.name ?? [], tags: options.tag ?? [] },
       new ConsoleIoHost(globals),
     );
   });

@@ -4,6 +4,7 @@
  * could grant more than the shared role did is never written.
  */
 import { SplitRoleError } from '../core/errors.js';
+import { withAddedTags } from '../core/tags.js';
 import type { ActionUse } from '../evidence/types.js';
 import { countByAccessLevel, grantedCatalogActions } from '../policy/catalog-grants.js';
 import { narrowGrants, unusedGrants } from '../policy/narrow.js';
@@ -30,6 +31,8 @@ export interface PlanDecisions {
   unmapped?: 'keep' | 'drop';
   /** Unit key → role name, overriding the proposal. */
   roleNames?: Record<string, string>;
+  /** Tags for every new role where the shared role has none (or an empty value): `--tag`, or the answers to the required-tag prompts. */
+  addedTags?: Record<string, string>;
 }
 
 /** Context the plan records but does not compute. */
@@ -178,7 +181,7 @@ function planRole(analysis: SplitAnalysis, unit: ServiceUnit, roleName: string, 
     path: shared.path,
     description: `Split from ${shared.roleName} for ${unit.service} by split-role plan ${context.planId}`,
     maxSessionDuration: shared.maxSessionDuration,
-    tags: roleTags(shared.tags, shared.roleName, unit.service, context.planId),
+    tags: roleTags(withAddedTags(shared.tags, decisions.addedTags ?? {}), shared.roleName, unit.service, context.planId),
     trustPolicy: trustPolicyForService(shared.trustPolicy, unit.principals),
     inlinePolicies: packed.inline,
     managedPolicies: packed.managed.map((p) => ({ ...p, arn: `${arnBase}:policy${shared.path}${p.name}` })),
@@ -231,7 +234,7 @@ function roleTags(sharedTags: Array<{ Key: string; Value: string }>, source: str
     return !key.startsWith('aws:') && !key.startsWith(TAG_PREFIX);
   });
   const tags = [...copied, ...own];
-  if (tags.length > MAX_TAGS) throw new SplitRoleError('TooManyTags', `the shared role has ${copied.length} tags; with split-role's 3 the new role would exceed IAM's ${MAX_TAGS}`);
+  if (tags.length > MAX_TAGS) throw new SplitRoleError('TooManyTags', `the shared role's ${copied.length} tags (with any --tag) and split-role's 3 would exceed IAM's ${MAX_TAGS}`);
   return tags;
 }
 

@@ -23,7 +23,7 @@ export function planInvariantProblems(plan: Plan): string[] {
   for (const role of plan.newRoles) {
     if (seenKeys.has(role.shortName)) problems.push(`two new roles serve ${role.shortName}`);
     seenKeys.add(role.shortName);
-    problems.push(...trustProblems(plan, role), ...nameProblems(plan, role));
+    problems.push(...trustProblems(plan, role), ...nameProblems(plan, role), ...tagProblems(plan, role));
   }
   for (const workload of plan.workloads) problems.push(...targetProblems(plan, workload));
   return problems;
@@ -78,6 +78,19 @@ function nameProblems(plan: Plan, role: PlannedRole): string[] {
     problems.push(`new role ${name}'s instance profile ${profile.arn} is not named after it`);
   }
   return problems;
+}
+
+/**
+ * Every tag of the shared role that has a value is on the new role unchanged:
+ * policies may grant on principal tags (ABAC), so a changed value could grant
+ * the new role what the shared role never had.
+ */
+function tagProblems(plan: Plan, role: PlannedRole): string[] {
+  const own = new Map(role.tags.map((t) => [t.Key.toLowerCase(), t.Value]));
+  return plan.sharedRole.tags
+    .filter((t) => t.Value.trim() !== '' && !/^(aws|split-role):/i.test(t.Key))
+    .filter((t) => own.get(t.Key.toLowerCase()) !== t.Value)
+    .map((t) => `new role ${role.roleName} does not carry the shared role's tag ${t.Key}=${t.Value} unchanged`);
 }
 
 function targetProblems(plan: Plan, workload: PlannedWorkload): string[] {

@@ -63,8 +63,16 @@ export class PlanReads {
   }
 }
 
-/** Reads the role, its workloads, its evidence and the account's references. */
-export async function collectPlanFacts(reads: PlanReads, roleName: string, evidence: EvidenceRequest): Promise<PlanFacts> {
+/**
+ * Reads the role, its workloads, its evidence and the account's references.
+ * `vetShared` may refuse the shared role before its evidence is read (the slow part).
+ */
+export async function collectPlanFacts(
+  reads: PlanReads,
+  roleName: string,
+  evidence: EvidenceRequest,
+  vetShared: (shared: RoleSnapshot) => void = () => undefined,
+): Promise<PlanFacts> {
   const { session, io } = reads;
   const iam = await session.iam();
   const [identity, shared] = await Promise.all([reads.callerIdentity(), readSharedRole(iam, roleName)]);
@@ -76,6 +84,7 @@ export async function collectPlanFacts(reads: PlanReads, roleName: string, evide
       'run `split-role scan` to list shared roles',
     );
   }
+  vetShared(shared);
   io.notify('progress', `indexing workloads for ${trust.services.join(', ')}…`);
   const [index, authorization] = await Promise.all([
     reads.indexer.index(scopeFor(trust.services)),

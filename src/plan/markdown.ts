@@ -130,6 +130,7 @@ export function renderPlanMarkdown(plan: Plan): string {
 function roleSection(plan: Plan, role: PlannedRole): string[] {
   const lines = [`### ${code(role.service)} → ${code(role.roleName)}`, ''];
   if (role.accessLevels) lines.push(`Access levels: ${riskLine(role)}`, '');
+  lines.push(`Tags: ${tagLine(plan, role)}`, '');
   lines.push(
     role.actions.length === 0
       ? 'No actions: this role gets no permissions.'
@@ -183,6 +184,14 @@ export function policyDiff(plan: Plan, role: PlannedRole): string {
 
 function when(at: string | undefined): string {
   return at === undefined ? '-' : code(at);
+}
+
+/** Each tag of a new role, marking those the shared role did not carry (from --tag or a prompt). */
+function tagLine(plan: Plan, role: PlannedRole): string {
+  const shared = new Map(plan.sharedRole.tags.map((t) => [t.Key.toLowerCase(), t.Value]));
+  const tags = role.tags.filter((t) => !t.Key.startsWith('split-role:'));
+  if (tags.length === 0) return 'none besides split-role’s own';
+  return tags.map((t) => `${code(`${t.Key}=${t.Value}`)}${shared.get(t.Key.toLowerCase()) === t.Value ? '' : ' (added)'}`).join(', ');
 }
 
 /** "Write 14 → 3, Permissions management 2 → 0" for one new role. */

@@ -1,7 +1,7 @@
 /**
  * The interactive `plan` on a real pseudo-terminal (util-linux `script`):
  * pick the role, confirm workloads, decide unattributed and unobservable
- * actions, rename a role, and write. The answers must show in the plan.
+ * actions, rename a role, give a missing required tag, and write. The answers must show in the plan.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
@@ -53,7 +53,7 @@ describe.skipIf(!endpoint || !hasScript)('split-role plan on a terminal', () => 
     const out = join(dir, 'orders.plan.json');
     const env = isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: endpoint as string });
     const DOWN = '\u001b[B';
-    const run = await converse(`${process.execPath} ${CLI} plan --evidence logs --cloudtrail-logs ${join(dir, 'trail')} --out ${out}`, env, [
+    const run = await converse(`${process.execPath} ${CLI} plan --evidence logs --cloudtrail-logs ${join(dir, 'trail')} --require-tags team,owner --out ${out}`, env, [
       [/Which shared roles should be split/, ' \r'],
       [/Are these the workloads to move/, '\r'],
       // kms:GenerateDataKey to the third service listed (lambda), nobody else.
@@ -68,6 +68,8 @@ describe.skipIf(!endpoint || !hasScript)('split-role plan on a terminal', () => 
       [/Name of the new ec2 role/, 'orders-hosts\r'],
       [/Name of the new ecs role/, '\r'],
       [/Name of the new lambda role/, '\r'],
+      // The shared role has team but not owner: only owner is asked, once for every new role.
+      [/Value of tag owner on the new roles/, 'team-orders\r'],
       [/Write the plan to/, '\r'],
     ]);
     expect(run.unanswered, run.screen).toBe(0);
@@ -76,6 +78,7 @@ describe.skipIf(!endpoint || !hasScript)('split-role plan on a terminal', () => 
     const plan = await readPlan(out);
     expect(plan.decisions).toMatchObject({ unattributed: 'chosen', unobservable: 'chosen' });
     expect(plan.newRoles.map((r) => r.roleName).sort()).toEqual(['orders-ecs', 'orders-hosts', 'orders-lambda']);
+    for (const role of plan.newRoles) expect(role.tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'orders' }, { Key: 'owner', Value: 'team-orders' }]));
     expect(plan.unattributed).toEqual([expect.objectContaining({ action: 'kms:GenerateDataKey', grantedTo: ['lambda.amazonaws.com'] })]);
     const lambda = plan.newRoles.find((r) => r.service === 'lambda.amazonaws.com');
     // Accepting the defaults keeps exactly Lambda's runtime baseline (its logs), nothing else unseen.

@@ -167,6 +167,31 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     expect(lambda.unobservable.find((u) => u.action === 'logs:PutLogEvents')).toMatchObject({ baseline: true, kept: true });
   });
 
+  it('requires ownership tags the shared role lacks, takes them from --tag, and never changes its own', async () => {
+    // --debug shows progress without a terminal: the refusal comes before workloads and evidence are read.
+    const missing = await planWithLogs(['--unobservable', 'drop', '--require-tags', 'team,owner,application', '--debug']);
+    expect(missing.run.code).toBe(2);
+    expect(missing.run.stderr).toContain(
+      'split-role: UsageError: orders lacks the required tags owner, application, so the new roles would too — pass --tag owner=VALUE --tag application=VALUE (or run on a terminal to be asked)\n',
+    );
+    expect(missing.run.stderr).not.toMatch(/indexing workloads|reading logs evidence/);
+    expect(existsSync(missing.out)).toBe(false);
+
+    const changed = await planWithLogs(['--unobservable', 'drop', '--tag', 'team=payments']);
+    expect(changed.run.code).toBe(2);
+    expect(changed.run.stderr).toMatch(/--tag team=payments would change orders's tag team=orders on the new roles/);
+
+    const tagged = await planWithLogs(['--unobservable', 'drop', '--require-tags', 'team,owner,application', '--tag', 'owner=team-orders', '--tag', 'application=orders-api']);
+    expect(tagged.run.code).toBe(0);
+    const plan = await readPlan(tagged.out);
+    for (const role of plan.newRoles) {
+      expect(Object.fromEntries(role.tags.map((t) => [t.Key, t.Value]))).toMatchObject({ team: 'orders', 'cost-center': 'cc-1234', owner: 'team-orders', application: 'orders-api' });
+    }
+    const review = await readFile(tagged.out.replace(/\.json$/, '.md'), 'utf8');
+    expect(review).toContain('`owner=team-orders` (added)');
+    expect(review).toMatch(/`team=orders`, /);
+  });
+
   it('requires a decision for unattributed usage and names the flag', async () => {
     const records = scenarioRecords(scenario, { unattributed: true });
     const { run, out } = await planWithLogs(['--unobservable', 'drop'], records);

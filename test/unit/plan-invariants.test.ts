@@ -156,6 +156,14 @@ describe('planInvariantProblems', () => {
       problem: /lacks the split-role:plan-id tag/,
     },
     {
+      name: 'a shared role’s tag given another value (ABAC)',
+      edit: (plan) => {
+        const tag = byService(plan, LAMBDA).tags.find((t) => t.Key === 'team');
+        if (tag) tag.Value = 'admins';
+      },
+      problem: /app-shared-lambda does not carry the shared role's tag team=orders unchanged/,
+    },
+    {
       name: 'a permissions boundary added',
       edit: (plan) => {
         byService(plan, LAMBDA).permissionsBoundaryArn = 'arn:aws:iam::aws:policy/AdministratorAccess';

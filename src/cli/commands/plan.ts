@@ -5,6 +5,7 @@ import { validateAccountId } from '../../aws/assume-role.js';
 import { openSessionProvider } from '../../aws/session.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
+import { missingRequiredTags, parseTagFlags, parseTagKeys, refuseChangedTags } from '../../core/tags.js';
 import type { EvidenceRequest } from '../../evidence/source.js';
 import { usageSource } from '../../evidence/sources.js';
 import type { EvidenceSource } from '../../evidence/types.js';
@@ -29,6 +30,10 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   account?: string;
   assumeRole?: string;
   externalId?: string;
+  /** `KEY=VALUE` tags for the new roles (repeatable). */
+  tags: string[];
+  /** Comma-separated tag keys every new role must carry. */
+  requireTags?: string;
 }
 
 /** Writes one plan per chosen role; returns the exit code. */
@@ -40,6 +45,8 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
   const evidence = evidenceRequest(options, { start: parseSince(options.since), end: new Date() });
   if (options.out) refuseUnsafePlanOut(options.out);
   if (options.account) validateAccountId(options.account);
+  const givenTags = parseTagFlags(options.tags);
+  const requiredTags = parseTagKeys(options.requireTags, '--require-tags');
   const provider = await openSessionProvider(options);
   try {
     // A member account is reached (or refused, exit 2) before anything else is read.
@@ -57,7 +64,10 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
       }
     }
     for (const roleName of roles) {
-      const facts = await collectPlanFacts(reads, roleName, evidence);
+      const facts = await collectPlanFacts(reads, roleName, evidence, (shared) => {
+        refuseChangedTags(roleName, shared.tags, givenTags);
+        if (!prompts) refuseMissingTags(roleName, missingRequiredTags(shared.tags, requiredTags, givenTags));
+      });
       let decisions: PlanDecisions;
       if (prompts) {
         if (!(await prompts.confirmWorkloads(facts.analysis))) {
@@ -68,6 +78,8 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
       } else {
         decisions = decisionsFromFlags(facts.analysis, options);
       }
+      const missing = missingRequiredTags(facts.analysis.shared.tags, requiredTags, givenTags);
+      decisions.addedTags = { ...givenTags, ...(prompts && missing.length > 0 ? await prompts.askTags(roleName, missing) : {}) };
       const plan = finalisePlan(facts, decisions);
       const path = options.out ?? join('plans', `${roleName}.plan.json`);
       refuseUnsafePlanOut(path);
@@ -93,6 +105,14 @@ function evidenceRequest(options: PlanCommandOptions, window: EvidenceRequest['w
     trailArn: options.trailArn,
     accessRoleArn: options.accessRoleArn,
   };
+}
+
+function refuseMissingTags(roleName: string, missing: string[]): void {
+  if (missing.length === 0) return;
+  throw usageError(
+    `${roleName} lacks the required tag${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, so the new roles would too`,
+    `pass ${missing.map((key) => `--tag ${key}=VALUE`).join(' ')} (or run on a terminal to be asked)`,
+  );
 }
 
 function validateFlags(options: PlanCommandOptions, interactive: boolean): void {

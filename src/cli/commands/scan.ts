@@ -5,6 +5,7 @@ import { openSessionProvider, type SessionProvider } from '../../aws/session.js'
 import { appendFile } from 'node:fs/promises';
 import { ExitCode, SplitRoleError, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
+import { parseTagKeys } from '../../core/tags.js';
 import { historyEntry, type HistoryEntry } from '../../kpi/history.js';
 import { scanAccount } from '../../scan/scan-account.js';
 import { scanAccounts, type AccountRef } from '../../scan/scan-org.js';
@@ -30,7 +31,7 @@ export interface ScanCommandOptions extends GlobalOptions {
 
 /** Runs a scan and returns the exit code: 0 clean, 1 findings, 2 when no account could be scanned. */
 export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<number> {
-  const requiredTags = parseTagKeys(options.requireTags);
+  const requiredTags = parseTagKeys(options.requireTags, '--require-tags');
   const many = manyAccounts(options);
   const provider = await openSessionProvider(options);
   try {
@@ -46,14 +47,6 @@ export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<
   } finally {
     provider.destroy();
   }
-}
-
-/** `owner,application` → ['owner', 'application']; an empty key is a usage error. */
-function parseTagKeys(list: string | undefined): string[] {
-  if (list === undefined) return [];
-  const keys = list.split(',').map((key) => key.trim());
-  if (keys.some((key) => key === '')) throw usageError(`--require-tags ${JSON.stringify(list)} has an empty tag key`, 'give keys separated by commas, e.g. owner,application');
-  return [...new Set(keys)];
 }
 
 async function runOrgScan(

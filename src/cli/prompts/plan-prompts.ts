@@ -3,6 +3,7 @@
  * Flags given on the command line pre-empt their question.
  */
 import { checkbox, confirm, input, select } from '@inquirer/prompts';
+import { tagProblem } from '../../core/tags.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import type { DecisionFlags } from '../../plan/decisions.js';
 import { proposeRoleName, roleNameProblem, serviceSuffix } from '../../plan/role-names.js';
@@ -126,6 +127,19 @@ async function askNames(analysis: SplitAnalysis, taken: ReadonlySet<string>): Pr
     names[unit.key] = name;
   }
   return names;
+}
+
+/** Required tags the shared role lacks: one question per key, for every new role. */
+export async function askTags(roleName: string, missing: readonly string[]): Promise<Record<string, string>> {
+  process.stderr.write(`\n${roleName} lacks the required tag${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the new roles get the values given here.\n`);
+  const answers: Record<string, string> = {};
+  for (const key of missing) {
+    answers[key] = await input({
+      message: `Value of tag ${key} on the new roles`,
+      validate: (value) => (value.trim() === '' ? 'a required tag needs a value' : (tagProblem(key, value.trim()) ?? true)),
+    }).then((value) => value.trim());
+  }
+  return answers;
 }
 
 /** Step 6: write it? */
