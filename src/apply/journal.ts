@@ -6,6 +6,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { SplitRoleError } from '../core/errors.js';
+import { writeError } from '../core/write-errors.js';
 
 const entrySchema = z.object({
   at: z.string(),
@@ -87,12 +88,16 @@ export class Journal {
   /** Appends one entry and forces it to disk before returning. */
   append(entry: Omit<JournalEntry, 'at' | 'planId'>): void {
     const full: JournalEntry = { at: new Date().toISOString(), planId: this.planId, ...entry };
-    const fd = openSync(this.path, 'a', 0o644);
     try {
-      writeSync(fd, `${JSON.stringify(full)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(this.path, 'a', 0o644);
+      try {
+        writeSync(fd, `${JSON.stringify(full)}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      throw writeError(error, 'the journal', this.path, 'free space and run the same command again: it resumes from the last complete journal line');
     }
     this.entries.push(full);
   }

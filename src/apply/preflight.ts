@@ -13,7 +13,7 @@ import { canonicalJson } from '../core/canonical-json.js';
 import { planInvariantProblems } from '../plan/invariants.js';
 import type { Plan } from '../plan/schema.js';
 import { policySources } from '../plan/split-analysis.js';
-import { assertSubset } from '../policy/subset.js';
+import { assertSubset, PolicySubsetError } from '../policy/subset.js';
 import { adapterFor } from '../workloads/registry.js';
 import { applyContext, repointStepId } from './repoint-steps.js';
 import { taggedWithPlan, type StepContext } from './step.js';
@@ -37,7 +37,13 @@ export function assertPlanSound(plan: Plan, expectDigest?: string): void {
     throw new SplitRoleError('PlanUnsafe', `the plan breaks split-role's rules: ${problems.join('; ')}`, 'nothing was changed; regenerate it with `split-role plan`');
   }
   for (const role of plan.newRoles) {
-    assertSubset(policySources(plan.sharedRole), [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document));
+    try {
+      assertSubset(policySources(plan.sharedRole), [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document));
+    } catch (error) {
+      // At plan time this would be split-role's bug; here the plan file itself was made to grant more.
+      if (!(error instanceof PolicySubsetError)) throw error;
+      throw new SplitRoleError('PlanUnsafe', `new role ${role.roleName} would allow more than the shared role: ${error.message}`, 'nothing was changed; regenerate it with `split-role plan`');
+    }
   }
 }
 

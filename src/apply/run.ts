@@ -6,6 +6,7 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { AwsOptions } from '../aws/session.js';
 import { SplitRoleError } from '../core/errors.js';
+import { terminalSafe } from '../core/escape.js';
 import type { IoHost } from '../core/io-host.js';
 import { delay } from '../core/timing.js';
 import type { Plan } from '../plan/schema.js';
@@ -78,7 +79,8 @@ export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost
       const tasks: ListrTask[] = [];
       for (const step of toUndo) {
         // Checks and snapshots changed nothing: they are marked undone, in order, without a line of their own.
-        tasks.push(step.undo ? { title: `undo: ${step.title}`, task: () => undoStep(ctx, step) } : { task: () => undoStep(ctx, step) });
+        const undo = () => undoStep(ctx, step).catch((error: unknown) => Promise.reject(terminalSafeError(error)));
+        tasks.push(step.undo ? { title: terminalSafe(`undo: ${step.title}`), task: undo } : { task: undo });
       }
       await taskList(tasks, options.renderer).run();
     });
@@ -109,8 +111,9 @@ async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['
   };
   const stages: ListrTask[] = STAGES.filter((stage) => steps.some((s) => s.stage === stage)).map((stage) => ({
     title: STAGE_TITLES[stage],
+    // A stage after a failed one never starts: shown as skipped, not as a failure of its own.
+    skip: () => (failures.length > 0 ? `${STAGE_TITLES[stage]}: not run, an earlier step failed` : false),
     task: async (_, task) => {
-      stopOnFailure();
       // New IAM resources need a moment before EC2 and Lambda accept them: wait once per stage, not per resource.
       if (stage === 'repoint' && createdNow && ctx.timings.iamSettleMs > 0) await delay(ctx.timings.iamSettleMs);
       const stageSteps = steps.filter((s) => s.stage === stage);
@@ -119,14 +122,14 @@ async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['
       return task.newListr(
         stageSteps
           .map((step) => ({
-            title: step.title,
+            title: terminalSafe(step.title),
             task: async (_, subtask) => {
               let ran: boolean;
               try {
                 ran = await runStep(ctx, step, resuming && step.recheckOnResume === true);
               } catch (error) {
                 failures.push(error);
-                throw error;
+                throw terminalSafeError(error);
               }
               if (ran && stage === 'create') createdNow = true;
               if (!ran) subtask.skip(`${step.title} (done before)`);
@@ -163,6 +166,12 @@ async function undoStep(ctx: StepContext, step: Step): Promise<void> {
     ctx.journal.append({ event: 'undo-failed', step: step.id, error: (error as Error).message });
     throw error;
   }
+}
+
+/** The error the task list prints: its message may carry outside names, so no escape sequence reaches the terminal. */
+function terminalSafeError(error: unknown): unknown {
+  if (error instanceof Error) error.message = terminalSafe(error.message);
+  return error;
 }
 
 function taskList(tasks: ListrTask[], renderer: RunOptions['renderer']): Listr {

@@ -27,13 +27,16 @@ export async function planStatus(planPath: string): Promise<PlanStatus> {
   const plan = await readPlan(planPath);
   const journal = Journal.open(journalPathFor(planPath), plan.planId);
   const lastEnd = [...journal.entries].reverse().find((e) => e.event === 'run-end' || e.event === 'run-start');
+  const steps = planSteps(plan);
+  // An apply that completed with the retire stage untouched stopped for a soak (--keep-shared-role): it is not finished.
+  const retirePending = steps.some((s) => s.stage === 'retire') && steps.filter((s) => s.stage === 'retire').every((s) => journal.status(s.id) === 'pending');
+  const outcome = (entry: NonNullable<typeof lastEnd>) =>
+    entry.event === 'run-start' ? 'interrupted or running' : entry.command === 'apply' && entry.outcome === 'completed' && retirePending ? 'retire pending' : entry.outcome;
   return {
     planId: plan.planId,
     roleName: plan.sharedRole.roleName,
-    ...(lastEnd
-      ? { lastRun: { command: lastEnd.command ?? '', outcome: lastEnd.event === 'run-start' ? 'interrupted or running' : lastEnd.outcome, at: lastEnd.at } }
-      : {}),
-    steps: planSteps(plan).map((step) => {
+    ...(lastEnd ? { lastRun: { command: lastEnd.command ?? '', outcome: outcome(lastEnd), at: lastEnd.at } } : {}),
+    steps: steps.map((step) => {
       const failure = [...journal.entries].reverse().find((e) => e.step === step.id && (e.event === 'step-failed' || e.event === 'undo-failed'));
       const status = journal.status(step.id);
       const at = journal.lastAt(step.id);

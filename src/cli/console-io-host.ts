@@ -1,4 +1,5 @@
 /** The terminal IoHost: results on stdout, messages on stderr, progress only on a TTY. */
+import { terminalSafe } from '../core/escape.js';
 import type { IoHost, Level } from '../core/io-host.js';
 
 /** How chatty the console should be. */
@@ -19,10 +20,12 @@ export class ConsoleIoHost implements IoHost {
     if (level === 'debug' && !this.options.debug) return;
     if (level === 'progress' && !this.progress) return;
     const prefix = level === 'warn' ? 'warning: ' : level === 'debug' ? 'debug: ' : '';
-    process.stderr.write(`${prefix}${message}\n`);
+    // Messages carry names from the account, trail files and plans: no escape sequence reaches the terminal.
+    process.stderr.write(`${prefix}${terminalSafe(message)}\n`);
   }
 
   result(text: string): void {
-    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    const safe = terminalSafe(text);
+    process.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`);
   }
 }

@@ -2,11 +2,13 @@
  * The CLI entry point: commander wiring, global AWS options, and the one place
  * errors become a message and an exit code. Commands load lazily.
  */
-import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { visibleControls } from '../core/escape.js';
 import { ExitCode, SplitRoleError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { EVIDENCE_SOURCES } from '../evidence/types.js';
 import { ConsoleIoHost } from './console-io-host.js';
+import { checkAwsFlags } from './global-options.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -14,6 +16,12 @@ export interface GlobalOptions {
   region?: string;
   endpointUrl?: string;
   debug?: boolean;
+}
+
+/** A whole number flag, refused (as a usage error) when it is not one. */
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a whole number such as 0 or 5');
+  return Number(value);
 }
 
 /** Repeatable options accumulate into a list. */
@@ -34,6 +42,12 @@ const program = new Command()
   )
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
+
+// Commands that call AWS check their flags first: a typo is one line, not an SDK error mid-run.
+const AWS_COMMANDS = new Set(['scan', 'plan', 'apply', 'rollback']);
+program.hook('preAction', async (_program, action) => {
+  if (AWS_COMMANDS.has(action.name())) await checkAwsFlags(action.optsWithGlobals() as GlobalOptions);
+});
 
 program
   .command('scan')
@@ -71,6 +85,7 @@ program
   .option('--cloudtrail-logs <path>', 'the trail’s log files: a folder or s3://bucket/prefix (for --evidence logs)')
   .option('--trail-arn <arn>', 'trail Access Analyzer reads (for --evidence access-analyzer)')
   .option('--access-role-arn <arn>', 'role Access Analyzer uses to read the trail (for --evidence access-analyzer)')
+  .option('--max-skipped-files <n>', 'fail when more trail files than this are corrupt (default: 0 without a terminal, no limit on one)', parseCount)
   .addOption(new Option('--unattributed <choice>', 'actions no service could be tied to').choices(['grant-all', 'drop'] as const))
   .addOption(new Option('--unobservable <choice>', 'granted actions the evidence cannot see').choices(['keep', 'drop'] as const))
   .addOption(new Option('--without-evidence <choice>', 'services with no activity at all').choices(['empty', 'exclude'] as const))
@@ -206,12 +221,12 @@ function report(error: unknown, debug: boolean): number {
     return ExitCode.interrupted;
   }
   if (error instanceof SplitRoleError) {
-    process.stderr.write(`split-role: ${error.oneLine()}\n`);
+    process.stderr.write(`split-role: ${visibleControls(error.oneLine())}\n`);
     if (debug && error.cause instanceof Error && error.cause.stack) process.stderr.write(`${error.cause.stack}\n`);
     return error.exitCode;
   }
   const err = error instanceof Error ? error : new Error(String(error));
-  process.stderr.write(`split-role: InternalError: ${err.message}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
+  process.stderr.write(`split-role: InternalError: ${visibleControls(err.message)}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
   if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
   return ExitCode.error;
 }

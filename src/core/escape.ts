@@ -13,17 +13,17 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u20
 // eslint-disable-next-line no-control-regex
 const CONTROLS_BUT_LAYOUT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+// Why `\uXXXX` and not `\xXX`: the same text stays valid inside a JSON string (a --json result).
 function visible(char: string): string {
-  const code = char.codePointAt(0) as number;
-  return code <= 0xff ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `\\u${(char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/** One line of outside data with every control character shown as `\xHH` (newlines and tabs too). */
+/** One line of outside data with every control character shown as `\uXXXX` (newlines and tabs too). */
 export function visibleControls(text: string): string {
   return text.replace(CONTROLS, visible);
 }
 
-/** Text for a terminal: control characters shown as `\xHH`, except the newlines and tabs that lay it out. */
+/** Text for a terminal: control characters shown as `\uXXXX`, except the newlines and tabs that lay it out. */
 export function terminalSafe(text: string): string {
   return text.replace(CONTROLS_BUT_LAYOUT, visible);
 }

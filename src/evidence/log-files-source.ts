@@ -1,14 +1,16 @@
 /** The trail's log files as an evidence source: every event the trail records, data events included. */
-import { usageError } from '../core/errors.js';
-import { readTrailRecords } from './log-files.js';
+import { SplitRoleError, usageError } from '../core/errors.js';
+import { emptyLogReadStats, readTrailRecords, type LogReadStats } from './log-files.js';
 import { attributeRecords, type EvidenceContext, type UsageSource } from './source.js';
 import type { CloudTrailRecord } from './types.js';
 
 /** The records of the role's account in the trail files named by --cloudtrail-logs, with warnings and progress reported. */
-export function trailFileRecords(ctx: EvidenceContext): AsyncIterable<CloudTrailRecord> {
+export async function* trailFileRecords(ctx: EvidenceContext): AsyncGenerator<CloudTrailRecord> {
   const { session, io, request, subject } = ctx;
-  return readTrailRecords(request.cloudtrailLogs as string, { s3: () => session.s3() }, {
+  const stats = emptyLogReadStats();
+  yield* readTrailRecords(request.cloudtrailLogs as string, { s3: () => session.s3() }, {
     since: request.window.start,
+    stats,
     // An organization trail holds every account's files: read the role's account only.
     account: subject.role.arn.split(':')[4],
     onWarning: (message) => {
@@ -17,12 +19,34 @@ export function trailFileRecords(ctx: EvidenceContext): AsyncIterable<CloudTrail
     },
     onProgress: (files, read) => io.notify('progress', `read ${files} log files, ${read} records…`),
   });
+  checkSkippedFiles(stats, request.maxSkippedFiles, ctx.warnings);
+}
+
+/**
+ * Corrupt trail files are blind spots of the evidence: past the limit they
+ * stop the plan; when most files were skipped the plan says so first.
+ */
+function checkSkippedFiles(stats: LogReadStats, limit: number | undefined, warnings: string[]): void {
+  const skipped = stats.corruptFiles;
+  if (skipped === 0) return;
+  if (limit !== undefined && skipped > limit) {
+    throw new SplitRoleError(
+      'TooManySkippedFiles',
+      `${skipped} of ${stats.files} trail files were skipped as corrupt, more than --max-skipped-files ${limit} allows`,
+      'repair or remove them, or pass --max-skipped-files N to accept the gap in the evidence',
+    );
+  }
+  if (skipped * 2 > stats.files) {
+    // First, so the review's first lines say it: most of the evidence was never read.
+    warnings.unshift(`most trail files were skipped as corrupt (${skipped} of ${stats.files}): the evidence is incomplete, and the new roles may lack permissions they need`);
+  }
 }
 
 /** `--evidence logs`. */
 export const logFilesSource: UsageSource = {
   name: 'logs',
   visibility: { managementEvents: true, dataEvents: true, serverSideFiltering: false },
+  noEvidenceHint: 'widen --since, or check that --cloudtrail-logs holds this account’s and region’s trail files',
   validate(request) {
     if (!request.cloudtrailLogs) throw usageError('--evidence logs needs the trail’s files', 'pass --cloudtrail-logs PATH (a folder or s3://bucket/prefix)');
   },

@@ -27,6 +27,8 @@ export interface EvidenceRequest {
   cloudtrailLogs?: string;
   trailArn?: string;
   accessRoleArn?: string;
+  /** More trail files skipped as corrupt than this is an error; undefined: any number is only a warning. */
+  maxSkippedFiles?: number;
 }
 
 /** The role whose usage is wanted, and the services that can assume it. */
@@ -50,6 +52,8 @@ export interface EvidenceContext {
 export interface UsageSource {
   readonly name: EvidenceSource;
   readonly visibility: SourceVisibility;
+  /** What to try when the source saw no activity at all (default: the general hint in gather.ts). */
+  readonly noEvidenceHint?: string;
   /** Refuses missing or bad flags before any AWS call. */
   validate(request: EvidenceRequest): void;
   /** Reads the role's usage, attributed to the services that can assume it. */

@@ -10,6 +10,7 @@ import type { AccountAccess, AwsSession } from '../aws/session.js';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
 import { getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
 import { SplitRoleError } from '../core/errors.js';
+import { writeError } from '../core/write-errors.js';
 import type { IoHost } from '../core/io-host.js';
 import { VERSION } from '../core/version.js';
 import { gatherEvidence, type EvidenceRequest } from '../evidence/gather.js';
@@ -147,7 +148,8 @@ export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId:
 export async function savePlan(plan: Plan, path: string): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
   const reviewPath = reviewPathFor(path);
-  await writePlan(path, plan);
-  await writeFileAtomic(reviewPath, renderPlanMarkdown(plan));
+  const hint = 'free space and run `split-role plan` again; nothing in AWS was changed';
+  await writePlan(path, plan).catch((error: unknown) => Promise.reject(writeError(error, 'the plan', path, hint)));
+  await writeFileAtomic(reviewPath, renderPlanMarkdown(plan)).catch((error: unknown) => Promise.reject(writeError(error, 'the review', reviewPath, hint)));
   return reviewPath;
 }

@@ -17,6 +17,10 @@ export function renderPlanMarkdown(plan: Plan): string {
   const out: string[] = [];
   const shared = plan.sharedRole;
   out.push(`# split-role plan: ${text(shared.roleName)}`, '');
+  // Warnings first: a reviewer who reads three lines must see that the evidence is incomplete.
+  if (plan.warnings.length > 0) {
+    out.push('> [!WARNING]', ...plan.warnings.map((w) => `> - ${text(w)}`), '');
+  }
   const diagram = planDiagram(plan);
   if (diagram.length > 0) out.push(...diagram, '');
   out.push(
@@ -30,10 +34,6 @@ export function renderPlanMarkdown(plan: Plan): string {
     `- Shared role retired after apply: ${plan.retireSharedRole ? 'yes' : 'no'}`,
     '',
   );
-  if (plan.warnings.length > 0) {
-    out.push('> [!WARNING]', ...plan.warnings.map((w) => `> - ${text(w)}`), '');
-  }
-
   out.push('## New roles', '');
   out.push(
     table(
@@ -52,7 +52,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   const risk = plan.newRoles.filter((r) => r.accessLevels);
   if (risk.length > 0) {
     out.push('Access levels, shared role → new role (from the IAM action catalog):', '');
-    for (const role of risk) out.push(`- ${role.service}: ${riskLine(role)}`);
+    for (const role of risk) out.push(`- ${code(role.service)}: ${riskLine(role)}`);
     out.push('');
   }
   if (plan.excludedServices.length > 0) out.push(`Services left on the shared role: ${plan.excludedServices.map(code).join(', ')}`, '');

@@ -27,7 +27,7 @@ import {
 } from '../support/account-state.js';
 import { seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
-import { queryError, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { ec2Error, queryError, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { ORDERS_INLINE_POLICY, planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 
@@ -164,8 +164,11 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(shared?.inlinePolicies).toEqual({ 'orders-data': expect.anything() });
       expect(shared?.instanceProfiles).toEqual(['orders']);
       const status = JSON.parse((await cli(['status', planPath, '--json'])).stdout) as StatusJson;
-      expect(status.lastRun).toMatchObject({ command: 'apply', outcome: 'completed' });
+      expect(status.lastRun).toMatchObject({ command: 'apply', outcome: 'retire pending' });
       for (const step of status.steps) expect([step.stage, step.status]).toEqual([step.stage, step.stage === 'retire' ? 'pending' : 'done']);
+      const text = await cli(['status', planPath]);
+      expect(text.stdout).toMatch(/workloads moved and verified, retire pending \(apply again to retire orders\)/);
+      expect(text.stdout).not.toMatch(/apply completed/);
 
       proxy.clear();
       const retired = await cli(['apply', planPath, '--yes']);
@@ -177,6 +180,16 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       const after = await captureAccountState(motoEndpoint);
       expect(fullySplitProblems(after, 'orders')).toEqual([]);
       expect(orphanProblems(after)).toEqual([]);
+    });
+
+    it('shows a failed repoint as the failure, and the stages after it as not run, not as failed', async () => {
+      proxy.setRule((req) => (req.operation === 'ReplaceIamInstanceProfileAssociation' ? ec2Error(400, 'InvalidParameterValue', 'injected repoint failure') : undefined));
+      const failed = await cli(['apply', planPath, '--yes']);
+      proxy.setRule(undefined);
+      expect(failed.code).toBe(2);
+      expect(failed.stderr).toMatch(/injected repoint failure/);
+      expect(failed.stderr).not.toMatch(/✖ Verify|Verify \[FAILED\]/);
+      expect(failed.stderr).toMatch(/Verify: not run, an earlier step failed/);
     });
 
     it('makes the retire re-check again when a stopped apply resumes, and keeps a role that gained a user', async () => {
@@ -237,7 +250,8 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       proxy.clear();
       const run = await cli(['apply', forged, '--yes']);
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/PolicySubsetError|iam:CreateUser/);
+      expect(run.stderr).toMatch(/PlanUnsafe: new role orders-\w+ would allow more than the shared role: .*iam:CreateUser.* — nothing was changed/);
+      expect(run.stderr).not.toMatch(/bug in split-role/);
       expect(proxy.mutatingCount).toBe(0);
     });
 

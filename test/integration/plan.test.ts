@@ -214,12 +214,12 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     for (const file of written) {
       await s3.send(new PutObjectCommand({ Bucket: 'org-trail', Key: `logs/${file}`, Body: await readFile(join(trailDir, file)) }));
     }
-    // A corrupt object is skipped and counted, never fatal.
+    // A corrupt object is skipped and counted, never fatal when --max-skipped-files allows it.
     await s3.send(new PutObjectCommand({ Bucket: 'org-trail', Key: `logs/${written[0]!.replace(/\.json\.gz$/, '_x.json.gz')}`, Body: 'not gzip' }));
     s3.destroy();
     const out = join(workdir, 's3.plan.json');
     const run = await runCli(
-      ['plan', '--role', 'orders', '--yes', '--out', out, '--evidence', 'logs', '--cloudtrail-logs', 's3://org-trail/logs/', '--unobservable', 'drop'],
+      ['plan', '--role', 'orders', '--yes', '--out', out, '--evidence', 'logs', '--cloudtrail-logs', 's3://org-trail/logs/', '--unobservable', 'drop', '--max-skipped-files', '1'],
       env(),
     );
     expect(run.code).toBe(0);
@@ -333,6 +333,13 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     }
   });
 
+  it('NoEvidence from trail files does not suggest the trail files it already read', async () => {
+    const { run } = await planWithLogs(['--unobservable', 'drop'], []);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/NoEvidence: no CloudTrail activity of orders .* — widen --since, or check that --cloudtrail-logs holds this account’s and region’s trail files/);
+    expect(run.stderr).not.toMatch(/use --evidence logs/);
+  });
+
   it('skips corrupt local log files with a counted warning', async () => {
     // Inside the window: files dated before --since are never opened.
     const [yyyy, mm, dd] = new Date().toISOString().slice(0, 10).split('-') as [string, string, string];
@@ -340,10 +347,49 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'broken.json.gz'), 'garbage');
     await writeFile(join(folder, 'broken.json'), '{"Records": [');
-    const { run, out } = await planWithLogs(['--unobservable', 'drop']);
+    const { run, out } = await planWithLogs(['--unobservable', 'drop', '--max-skipped-files', '2']);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/warning: /);
     const plan = await readPlan(out);
     expect(plan.evidence.warnings.join('\n')).toMatch(/2/);
+
+    // Without a terminal the default limit is 0: unattended runs never plan from evidence with holes.
+    const strict = await planWithLogs(['--unobservable', 'drop']);
+    expect(strict.run.code).toBe(2);
+    expect(strict.run.stderr.trim().split('\n').filter((l) => l.startsWith('split-role: '))).toEqual([
+      expect.stringMatching(/^split-role: TooManySkippedFiles: 2 of \d+ trail files were skipped as corrupt, more than --max-skipped-files 0 allows — /),
+    ]);
+    expect(existsSync(strict.out)).toBe(false);
+  });
+
+  it('says first, in the plan and its review, when most trail files were skipped as corrupt', async () => {
+    const [yyyy, mm, dd] = new Date().toISOString().slice(0, 10).split('-') as [string, string, string];
+    const folder = join(trailDir, 'AWSLogs', scenario.account, 'CloudTrail', scenario.region, yyyy, mm, dd);
+    await mkdir(folder, { recursive: true });
+    for (let i = 0; i < 60; i++) await writeFile(join(folder, `broken-${i}.json.gz`), 'garbage');
+    const { run, out } = await planWithLogs(['--unobservable', 'drop', '--max-skipped-files', '60']);
+    expect(run.code).toBe(0);
+    const plan = await readPlan(out);
+    expect(plan.warnings[0]).toMatch(/^most trail files were skipped as corrupt \(60 of \d+\): the evidence is incomplete/);
+    const review = (await readFile(out.replace(/\.json$/, '.md'), 'utf8')).split('\n');
+    expect(review.slice(0, 4)).toEqual(['# split-role plan: orders', '', '> [!WARNING]', expect.stringMatching(/^> - most trail files were skipped as corrupt/)]);
+  });
+
+  it('never prints a trail file name’s escape sequences to the terminal or into the review', async () => {
+    const [yyyy, mm, dd] = new Date().toISOString().slice(0, 10).split('-') as [string, string, string];
+    const folder = join(trailDir, 'AWSLogs', scenario.account, 'CloudTrail', scenario.region, yyyy, mm, dd);
+    await mkdir(folder, { recursive: true });
+    // Sets the window title, clears the screen, then hides text in a bidi override.
+    const hostile = '\u001b]0;pwned\u0007x\u001b[2J\u202e.json.gz';
+    await writeFile(join(folder, hostile), 'garbage');
+    const { run, out } = await planWithLogs(['--unobservable', 'drop', '--max-skipped-files', '1']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('\\u001B]0;pwned\\u0007x\\u001B[2J\\u202E.json.gz');
+    // eslint-disable-next-line no-control-regex -- the test looks for the control characters that must not get through
+    expect(run.stderr + run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    const review = await readFile(out.replace(/\.json$/, '.md'), 'utf8');
+    // eslint-disable-next-line no-control-regex -- the test looks for the control characters that must not get through
+    expect(review).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(review).toContain('\\u001B');
   });
 });

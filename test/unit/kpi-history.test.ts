@@ -55,7 +55,7 @@ describe('KPI history', () => {
   it('renders a chart per account and makes control characters in names visible', () => {
     const text = renderReportText(summariseHistory([...history, run('333333333333', 0, 0, [])].map((e) => (e.account === '222222222222' ? { ...e, findings: [{ ...e.findings[0]!, role: 'evil\u001b[2J' }] } : e))));
     expect(text).toContain('  % compliant  ▆▇▇██  70% → 90%');
-    expect(text).toContain('evil\\x1B[2J');
+    expect(text).toContain('evil\\u001B[2J');
     expect(text).not.toContain('\u001b');
     expect(text).toContain('time to remediate  no finding closed yet');
   });

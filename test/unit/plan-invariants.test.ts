@@ -182,6 +182,19 @@ describe('planInvariantProblems', () => {
   });
 });
 
+describe('assertPlanSound: policies', () => {
+  it('refuses a re-sealed plan with Action "*" as an unsafe plan, not as a bug in split-role', () => {
+    const plan = samplePlan();
+    const statement = byService(plan, LAMBDA).inlinePolicies[0]?.document.Statement[0];
+    if (statement) statement.Action = '*';
+    const error = refusal(() => assertPlanSound(sealPlan(plan)));
+    expect(error.code).toBe('PlanUnsafe');
+    expect(error.oneLine()).toMatch(/^PlanUnsafe: new role app-shared-lambda would allow more than the shared role: .*— nothing was changed/);
+    expect(error.oneLine()).not.toMatch(/bug in split-role/);
+    expect(error.oneLine().split('\n')).toHaveLength(1);
+  });
+});
+
 describe('assertPlanSound --expect-digest', () => {
   it('accepts the approved digest and refuses any other', () => {
     const plan = samplePlan();

@@ -272,7 +272,7 @@ describe('renderPlanMarkdown: risk, diagram and unmapped events', () => {
 
   it('shows the access-level change per role and the level of each kept action', () => {
     const md = renderPlanMarkdown(samplePlan());
-    expect(md).toMatch(/^- ec2\.amazonaws\.com: Write 2 → 1, Read \d+ → 1$/m);
+    expect(md).toMatch(/^- `ec2\.amazonaws\.com`: Write 2 → 1, Read \d+ → 1$/m);
     expect(md).toMatch(/^Access levels: Write 2 → 1, Read \d+ → 1$/m);
   });
 

@@ -48,7 +48,11 @@ export async function runStatus(planPath: string, options: { json?: boolean }, i
     io.result(JSON.stringify(status, null, 2));
     return ExitCode.ok;
   }
-  const last = status.lastRun ? `last run: ${status.lastRun.command} ${status.lastRun.outcome ?? ''} at ${status.lastRun.at}` : 'never applied';
+  const last = !status.lastRun
+    ? 'never applied'
+    : status.lastRun.outcome === 'retire pending'
+      ? `workloads moved and verified, retire pending (apply again to retire ${status.roleName}); last run at ${status.lastRun.at}`
+      : `last run: ${status.lastRun.command} ${status.lastRun.outcome ?? ''} at ${status.lastRun.at}`;
   io.result(
     [
       `Plan ${status.planId} (${status.roleName}): ${last}`,

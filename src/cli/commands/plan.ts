@@ -34,6 +34,7 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   tags: string[];
   /** Comma-separated tag keys every new role must carry. */
   requireTags?: string;
+  maxSkippedFiles?: number;
 }
 
 /** Writes one plan per chosen role; returns the exit code. */
@@ -104,6 +105,8 @@ function evidenceRequest(options: PlanCommandOptions, window: EvidenceRequest['w
     cloudtrailLogs: options.cloudtrailLogs,
     trailArn: options.trailArn,
     accessRoleArn: options.accessRoleArn,
+    // Unattended runs must not write a plan from evidence with holes in it; a person at a terminal sees the warning.
+    maxSkippedFiles: options.maxSkippedFiles ?? (process.stdin.isTTY && process.stderr.isTTY ? undefined : 0),
   };
 }
 

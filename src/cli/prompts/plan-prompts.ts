@@ -4,6 +4,7 @@
  */
 import { checkbox, confirm, input, select } from '@inquirer/prompts';
 import { tagProblem } from '../../core/tags.js';
+import { terminalSafe, visibleControls } from '../../core/escape.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import type { DecisionFlags } from '../../plan/decisions.js';
 import { proposeRoleName, roleNameProblem, serviceSuffix } from '../../plan/role-names.js';
@@ -17,7 +18,7 @@ export async function pickRoles(findings: ScanFinding[]): Promise<string[]> {
   if (splittable.length === 0) return [];
   return checkbox({
     message: 'Which shared roles should be split?',
-    choices: splittable.map((f) => ({ name: `${f.roleName}  (${f.services.join(', ')})`, value: f.roleName })),
+    choices: splittable.map((f) => ({ name: visibleControls(`${f.roleName}  (${f.services.join(', ')})`), value: f.roleName })),
     required: true,
   });
 }
@@ -26,7 +27,7 @@ export async function pickRoles(findings: ScanFinding[]): Promise<string[]> {
 export async function confirmWorkloads(analysis: SplitAnalysis): Promise<boolean> {
   const found = analysis.workloads as Record<string, unknown>;
   const lines = workloadAdapters().map((adapter) => `${adapter.title}: ${adapter.listMovable(found[adapter.id]).join(', ') || 'none'}`);
-  process.stderr.write(`\nWorkloads using ${analysis.shared.roleName}:\n  ${lines.join('\n  ')}\n`);
+  process.stderr.write(terminalSafe(`\nWorkloads using ${analysis.shared.roleName}:\n  ${lines.join('\n  ')}\n`));
   return confirm({ message: 'Are these the workloads to move?', default: true });
 }
 
@@ -68,7 +69,7 @@ async function askUnattributed(analysis: SplitAnalysis): Promise<PlanDecisions['
   const chosen: Record<string, string[]> = {};
   for (const [action, use] of analysis.unattributed.actions) {
     chosen[action] = await checkbox({
-      message: `${action} was called ${use.count}× by sessions no service could be tied to. Which services need it?`,
+      message: `${visibleControls(action)} was called ${use.count}× by sessions no service could be tied to. Which services need it?`,
       choices: analysis.units.map((u) => ({ name: u.service, value: u.key })),
     });
   }
@@ -92,7 +93,7 @@ async function askUnobservable(units: ServiceUnit[]): Promise<PlanDecisions['uno
     const picked = await checkbox({
       message: `Granted actions the evidence cannot see, by reason. Which does ${unit.service} need?`,
       choices: [...groups].map(([reason, actions]) => ({
-        name: `${reason} (${actions.length}: ${actions.map((a) => a.action).join(', ')})`,
+        name: visibleControls(`${reason} (${actions.length}: ${actions.map((a) => a.action).join(', ')})`),
         value: reason,
         checked: actions.every((a) => a.baseline),
       })),
@@ -102,8 +103,8 @@ async function askUnobservable(units: ServiceUnit[]): Promise<PlanDecisions['uno
     for (const [reason, actions] of groups) {
       const inGroup = expand
         ? await checkbox({
-            message: `${reason}: which actions does ${unit.service} need?`,
-            choices: actions.map((a) => ({ name: a.action, value: a.action, checked: picked.includes(reason) })),
+            message: visibleControls(`${reason}: which actions does ${unit.service} need?`),
+            choices: actions.map((a) => ({ name: visibleControls(a.action), value: a.action, checked: picked.includes(reason) })),
           })
         : picked.includes(reason) ? actions.map((a) => a.action) : [];
       kept.push(...inGroup);

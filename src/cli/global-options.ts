@@ -1,0 +1,52 @@
+/**
+ * Checks the global AWS flags (and the variables that stand in for them)
+ * before any command runs, so a typo gives one line naming it instead of an
+ * SDK error from deep inside the first call.
+ */
+import { loadSharedConfigFiles } from '@smithy/core/config';
+import { usageError } from '../core/errors.js';
+import { visibleControls } from '../core/escape.js';
+
+/** The global flags this checks. */
+export interface AwsFlags {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+}
+
+// Region names become a hostname component of every endpoint: letters, digits and single hyphens.
+const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)*$/i;
+
+/** Throws a usage error for a malformed endpoint or region, or a profile the shared files do not define. */
+export async function checkAwsFlags(flags: AwsFlags, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const endpoint = flags.endpointUrl?.trim();
+  if (endpoint) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol)) {
+      throw usageError(`--endpoint-url ${quote(endpoint)} is not an http(s) URL`, 'pass a URL such as https://iam.example.internal or http://127.0.0.1:5000');
+    }
+  }
+  const region = [['--region', flags.region], ['AWS_REGION', env.AWS_REGION], ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION]].find(([, v]) => v?.trim());
+  if (region && !REGION.test((region[1] as string).trim())) {
+    throw usageError(`${region[0]} ${quote(region[1] as string)} is not an AWS region name`, 'use a region such as eu-west-1');
+  }
+  const [source, profile] = flags.profile?.trim() ? ['--profile', flags.profile.trim()] : ['AWS_PROFILE', env.AWS_PROFILE?.trim()];
+  if (profile) {
+    const { configFile, credentialsFile } = await loadSharedConfigFiles({ ignoreCache: true });
+    if (!(profile in configFile) && !(profile in credentialsFile)) {
+      throw usageError(
+        `${source} names profile ${quote(profile)}, which is in neither the shared config nor the credentials file`,
+        'check the name with `aws configure list-profiles`',
+      );
+    }
+  }
+}
+
+function quote(value: string): string {
+  return `'${visibleControls(value)}'`;
+}
