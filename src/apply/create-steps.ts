@@ -22,10 +22,11 @@ import { taggedWithPlan, type Step } from './step.js';
 
 /** The create steps for every new role of the plan. */
 export function createSteps(plan: Plan): Step[] {
-  return plan.newRoles.flatMap((role) => roleSteps(plan, role));
+  return plan.newRoles.flatMap((role) => createStepsFor(plan, role));
 }
 
-function roleSteps(plan: Plan, role: PlannedRole): Step[] {
+/** The create steps of one new role: the role, its policies and its instance profile. */
+export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
   const planTag = { Key: PLAN_TAG, Value: plan.planId };
   const steps: Step[] = [
     {

@@ -8,6 +8,7 @@ import type { IoHost } from '../core/io-host.js';
 import { readPlan } from '../plan/plan-file.js';
 import type { Plan } from '../plan/schema.js';
 import { createSteps } from './create-steps.js';
+import { assertStageMarkers } from './journal-check.js';
 import { Journal, journalPathFor } from './journal.js';
 import { acquireLock } from './lock.js';
 import { assertPlanSound, checkTarget } from './preflight.js';
@@ -43,8 +44,8 @@ export async function openOperation(
   // The digest proves the plan was not edited by accident, not that it is safe: check its rules again.
   assertPlanSound(plan, options.expectDigest);
   const journalPath = journalPathFor(planPath);
-  // Refuse a corrupt journal before any AWS call.
-  Journal.open(journalPath, plan.planId);
+  // Refuse a corrupt journal (a broken chain, stage markers that do not add up) before any AWS call.
+  assertStageMarkers(Journal.open(journalPath, plan.planId), planSteps(plan));
   // A member-account plan is reached the way it was planned: the access role it names.
   const provider = await openSessionProvider({
     ...aws,

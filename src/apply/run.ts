@@ -11,7 +11,9 @@ import type { IoHost } from '../core/io-host.js';
 import { delay } from '../core/timing.js';
 import type { Plan } from '../plan/schema.js';
 import { openOperation, planSteps } from './operation.js';
+import { assertJournalExplainsAccount } from './journal-check.js';
 import { findDrift } from './preflight.js';
+import { keptStepIds, rolesStillInUse } from './rollback-guard.js';
 import { STAGES, type Stage, type Step, type StepContext } from './step.js';
 
 /** How the run talks to the person. */
@@ -23,7 +25,7 @@ export interface RunOptions {
 }
 
 /** How a run ended. */
-export type RunOutcome = 'completed' | 'verified' | 'cancelled' | 'nothing-to-do';
+export type RunOutcome = 'completed' | 'verified' | 'cancelled' | 'nothing-to-do' | 'kept-in-use';
 
 const STAGE_TITLES: Record<Stage, string> = {
   create: 'Create the new roles',
@@ -53,6 +55,7 @@ export async function applyPlan(
     const steps = planSteps(ctx.plan).filter((s) => !(options.keepSharedRole && s.stage === 'retire'));
     const remaining = steps.filter((s) => ctx.journal.status(s.id) !== 'done');
     if (remaining.length === 0) return 'nothing-to-do';
+    await assertJournalExplainsAccount(ctx);
     const drift = await findDrift(ctx);
     if (drift.length > 0) {
       throw new SplitRoleError('Drift', `the account no longer matches the plan: ${drift.join('; ')}`, 'nothing was changed; re-run `split-role plan`');
@@ -70,10 +73,17 @@ export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost
   const operation = await openOperation(planPath, aws, io, 'rollback');
   const { ctx } = operation;
   try {
+    // Never a partial undo: a journal that lost lines would undo some steps and strand workloads on what it deletes.
+    await assertJournalExplainsAccount(ctx);
     const byId = new Map(planSteps(ctx.plan).map((s) => [s.id, s]));
-    const toUndo = ctx.journal.stepsToUndo().map((id) => byId.get(id)).filter((s): s is Step => s !== undefined);
-    if (toUndo.length === 0) return 'nothing-to-do';
-    const summary = `Roll back plan ${ctx.plan.planId} in ${ctx.plan.account} (${ctx.plan.region}): undo ${toUndo.length} step(s), newest first.`;
+    const undoable = ctx.journal.stepsToUndo().map((id) => byId.get(id)).filter((s): s is Step => s !== undefined);
+    if (undoable.length === 0) return 'nothing-to-do';
+    // Nothing this plan created is deleted while something else uses it: those roles, their policies and profiles stay.
+    const kept = await rolesStillInUse(ctx, undoable);
+    const keptSteps = keptStepIds(ctx, kept);
+    const toUndo = undoable.filter((s) => !keptSteps.has(s.id));
+    const keptLines = kept.map((k) => `  keep ${k.role.roleName}, still in use: ${k.users.join('; ')}`);
+    const summary = [`Roll back plan ${ctx.plan.planId} in ${ctx.plan.account} (${ctx.plan.region}): undo ${toUndo.length} step(s), newest first.`, ...keptLines].join('\n');
     if (!(await options.confirm(summary))) return 'cancelled';
     await journaled(ctx, 'rollback', async () => {
       const tasks: ListrTask[] = [];
@@ -84,7 +94,8 @@ export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost
       }
       await taskList(tasks, options.renderer).run();
     });
-    return 'completed';
+    for (const line of keptLines) io.notify('warn', line.trim());
+    return kept.length > 0 ? 'kept-in-use' : 'completed';
   } finally {
     operation.close();
   }
@@ -109,11 +120,19 @@ async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['
   const stopOnFailure = () => {
     if (failures.length > 0) throw failures[0];
   };
+  // Each stage that finishes is marked in the journal with its step count, so a journal that lost lines cannot pass for a finished stage.
+  let finished: Stage | undefined;
+  const markFinished = () => {
+    if (finished) ctx.journal.append({ event: 'stage-done', stage: finished, steps: steps.filter((s) => s.stage === finished).length });
+    finished = undefined;
+  };
   const stages: ListrTask[] = STAGES.filter((stage) => steps.some((s) => s.stage === stage)).map((stage) => ({
     title: STAGE_TITLES[stage],
     // A stage after a failed one never starts: shown as skipped, not as a failure of its own.
     skip: () => (failures.length > 0 ? `${STAGE_TITLES[stage]}: not run, an earlier step failed` : false),
     task: async (_, task) => {
+      markFinished();
+      finished = stage;
       // New IAM resources need a moment before EC2 and Lambda accept them: wait once per stage, not per resource.
       if (stage === 'repoint' && createdNow && ctx.timings.iamSettleMs > 0) await delay(ctx.timings.iamSettleMs);
       const stageSteps = steps.filter((s) => s.stage === stage);
@@ -141,6 +160,7 @@ async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['
   }));
   await taskList(stages, renderer).run();
   stopOnFailure();
+  markFinished();
 }
 
 /** Runs one step with its journal entries; false when the journal shows it done. */

@@ -1,5 +1,6 @@
 /** `status`: where a plan's apply or rollback stands, from its journal alone (no AWS calls). */
 import { readPlan } from '../plan/plan-file.js';
+import { assertStageMarkers } from './journal-check.js';
 import { Journal, journalPathFor, type StepStatus } from './journal.js';
 import { planSteps } from './operation.js';
 import type { Stage } from './step.js';
@@ -26,6 +27,7 @@ export interface PlanStatus {
 export async function planStatus(planPath: string): Promise<PlanStatus> {
   const plan = await readPlan(planPath);
   const journal = Journal.open(journalPathFor(planPath), plan.planId);
+  assertStageMarkers(journal, planSteps(plan));
   const lastEnd = [...journal.entries].reverse().find((e) => e.event === 'run-end' || e.event === 'run-start');
   const steps = planSteps(plan);
   // An apply that completed with the retire stage untouched stopped for a soak (--keep-shared-role): it is not finished.

@@ -47,8 +47,16 @@ export async function listActiveTaskDefinitions(ecs: ECSClient): Promise<TaskDef
   const arns: string[] = [];
   const pages = paginateListTaskDefinitions({ client: ecs, pageSize: 100 }, { status: 'ACTIVE' });
   for await (const page of awsPages('ecs:ListTaskDefinitions', pages)) arns.push(...(page.taskDefinitionArns ?? []));
+  return describeTaskDefinitionRoles(ecs, arns);
+}
+
+/**
+ * The roles of the given revisions, whatever their status: a deregistered
+ * (INACTIVE) revision keeps running the services and tasks that use it.
+ */
+export function describeTaskDefinitionRoles(ecs: ECSClient, arns: readonly string[]): Promise<TaskDefinitionRoles[]> {
   // ListTaskDefinitions carries no roles, so each revision is described once.
-  return mapLimit(arns, DESCRIBE_CONCURRENCY, async (arn) => {
+  return mapLimit([...arns], DESCRIBE_CONCURRENCY, async (arn) => {
     const out = await awsCall('ecs:DescribeTaskDefinition', () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })));
     const td = out.taskDefinition;
     return {

@@ -67,10 +67,10 @@ export async function liveBindings(clients: IndexClients, io: IoHost, binding: R
   return workloadsForRole(await indexAccount(clients, io), binding);
 }
 
-/** One line per thing in `found` that would break if the role disappeared, kind by kind. */
-export function describeUsers(found: RoleWorkloads): string[] {
+/** One line per thing in `found` that would break if `role` disappeared, kind by kind. */
+export function describeUsers(found: RoleWorkloads, role = 'the shared role'): string[] {
   const parts = found as Record<string, unknown>;
-  return workloadAdapters().flatMap((adapter) => adapter.describeUsers(parts[adapter.id]));
+  return workloadAdapters().flatMap((adapter) => adapter.describeUsers(parts[adapter.id], role));
 }
 
 /** The kinds whose service can assume a role trusting these principals: the others need not be read. */

@@ -90,8 +90,8 @@ export interface WorkloadAdapter<Move extends { kind: string; service: string },
   summarise(inventory: Inventory): string;
   /** What in the inventory is bound to the role or its instance profiles. Pure. */
   boundTo(inventory: Inventory, binding: RoleBinding): Found;
-  /** One line per thing in `found` that would break if the role disappeared. */
-  describeUsers(found: Found): string[];
+  /** One line per thing in `found` that would break if `role` ("the shared role", or a new role's name) disappeared. */
+  describeUsers(found: Found, role: string): string[];
   /** The names of the workloads a plan would move, for the reviewer's confirmation. */
   listMovable(found: Found): string[];
   /** Names in `found` that CloudTrail uses as session names, tying a session to this kind's service. */
@@ -117,6 +117,16 @@ export interface WorkloadAdapter<Move extends { kind: string; service: string },
   drift(ctx: ApplyContext, move: Move): Promise<string[]>;
   /** Problems with the workload after its move (not on its target, or unhealthy); empty when none. */
   verify(ctx: ApplyContext, move: Move): Promise<string[]>;
+  /**
+   * A line saying the live workload is where this plan's repoint puts it, or
+   * undefined: the journal cross-check asks it of moves the journal says never began.
+   */
+  showsMoved(ctx: ApplyContext, move: Move): Promise<string | undefined>;
+  /**
+   * `found` without the workloads that undoing `moves` points back to where
+   * they were: what is left keeps the role in use after a rollback.
+   */
+  withoutMovedBack(ctx: ApplyContext, found: Found, moves: readonly Move[]): Promise<Found>;
 
   /** A review-table row: workload, kind, from, to (Markdown, already in code spans). */
   describeMove(move: Move): [string, string, string, string];

@@ -73,10 +73,10 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
       ),
     };
   },
-  describeUsers: (found) => [
-    ...found.instances.map((i) => `EC2 instance ${i.instanceId} still uses the shared role's profile`),
-    ...found.launchTemplates.map((t) => `launch template ${t.launchTemplateName} v${t.version} names the shared role's profile`),
-    ...found.autoScalingGroups.map((g) => `Auto Scaling group ${g.groupName} launches instances with the shared role's profile`),
+  describeUsers: (found, role) => [
+    ...found.instances.map((i) => `EC2 instance ${i.instanceId} still uses ${role}'s profile`),
+    ...found.launchTemplates.map((t) => `launch template ${t.launchTemplateName} v${t.version} names ${role}'s profile`),
+    ...found.autoScalingGroups.map((g) => `Auto Scaling group ${g.groupName} launches instances with ${role}'s profile`),
   ],
   listMovable: (found) => found.instances.map((i) => i.instanceId),
   // EC2 names an instance's role sessions after the instance id.
@@ -138,6 +138,15 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
     return now?.instanceProfileArn !== move.target.instanceProfileArn || now.state !== 'associated'
       ? [`EC2 ${move.instanceId} is on ${now?.instanceProfileArn ?? 'no profile'} (${now?.state ?? 'none'})`]
       : [];
+  },
+
+  async showsMoved({ clients }, move) {
+    const now = await instanceAssociation(await clients.ec2(), move.instanceId);
+    return now?.instanceProfileArn === move.target.instanceProfileArn ? `EC2 instance ${move.instanceId} is on ${move.target.instanceProfileName}` : undefined;
+  },
+  async withoutMovedBack(_ctx, found, moves) {
+    const ids = new Set(moves.map((m) => m.instanceId));
+    return { ...found, instances: found.instances.filter((i) => !ids.has(i.instanceId)) };
   },
 
   describeMove: (move) => [code(move.instanceId), 'EC2 instance', code(lastSegment(move.current.instanceProfileArn)), code(move.target.instanceProfileName)],

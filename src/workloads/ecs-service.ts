@@ -8,6 +8,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import {
   activeRevisions,
   deregisterTaskDefinition,
+  describeTaskDefinitionRoles,
   getServiceState,
   listActiveTaskDefinitions,
   listClusters,
@@ -54,12 +55,16 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
   async discover({ clients }) {
     const ecs = await clients.ecs();
     const clusters = await listClusters(ecs);
-    const [taskDefinitions, services, standaloneTasks] = await Promise.all([
+    const [active, services, standaloneTasks] = await Promise.all([
       listActiveTaskDefinitions(ecs),
       listServiceBindings(ecs, clusters),
       listStandaloneTasks(ecs, clusters),
     ]);
-    return { taskDefinitions, services, standaloneTasks };
+    // AWS keeps a service or task running on a revision after it is deregistered: index what runs, whatever its status.
+    const known = new Set(active.map((td) => td.arn));
+    const running = new Set([...services.map((s) => s.taskDefinition), ...standaloneTasks.map((t) => t.taskDefinitionArn)].filter((arn) => arn && !known.has(arn)));
+    const inactive = await describeTaskDefinitionRoles(ecs, [...running]);
+    return { taskDefinitions: [...active, ...inactive], services, standaloneTasks };
   },
   emptyInventory: () => ({ taskDefinitions: [], services: [], standaloneTasks: [] }),
   summarise: (inventory) => `${inventory.taskDefinitions.length} ECS task definitions, ${inventory.services.length} ECS services`,
@@ -78,9 +83,9 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
       standaloneTasks: inventory.standaloneTasks.filter((t) => tdArns.has(t.taskDefinitionArn)),
     };
   },
-  describeUsers: (found) => [
-    ...found.services.map((s) => `ECS service ${s.serviceName} still runs a task definition with the shared role`),
-    ...found.standaloneTasks.map((t) => `ECS task ${t.taskArn} runs with the shared role`),
+  describeUsers: (found, role) => [
+    ...found.services.map((s) => `ECS service ${s.serviceName} still runs a task definition with ${role}`),
+    ...found.standaloneTasks.map((t) => `ECS task ${t.taskArn} runs with ${role}`),
   ],
   listMovable: (found) => found.services.map((s) => s.serviceName),
   // ECS names task sessions after the task id, which no inventory ties to a service up front.
@@ -156,6 +161,25 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
     if (now.taskDefinition === move.current.taskDefinitionArn) return [`ECS service ${move.serviceName} still runs ${move.current.taskDefinitionArn}`];
     if (now.deployments !== 1 || now.runningCount !== now.desiredCount) return [`ECS service ${move.serviceName} is not stable`];
     return [];
+  },
+
+  async showsMoved({ clients, planId }, move) {
+    const ecs = await clients.ecs();
+    const now = await getServiceState(ecs, move.clusterArn, move.serviceName);
+    return now && now.taskDefinition !== move.current.taskDefinitionArn && (await isOurs(ecs, now.taskDefinition, planId))
+      ? `ECS service ${move.serviceName} runs ${now.taskDefinition}, which this plan registered`
+      : undefined;
+  },
+  async withoutMovedBack({ clients, planId }, found, moves) {
+    const ecs = await clients.ecs();
+    const movedBack = new Set(moves.map((m) => `${m.clusterArn}|${m.serviceName}`));
+    const services: ServiceBinding[] = [];
+    for (const service of found.services) {
+      // Rollback points a service back only from a revision this plan registered: one deployed since stays, and keeps its role in use.
+      const back = movedBack.has(`${service.clusterArn}|${service.serviceName}`) && (await isOurs(ecs, service.taskDefinition, planId));
+      if (!back) services.push(service);
+    }
+    return { ...found, services };
   },
 
   describeMove: (move) => [

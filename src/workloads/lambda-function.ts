@@ -39,9 +39,9 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
       publishedVersions: mine.filter((fn) => fn.version !== '$LATEST'),
     };
   },
-  describeUsers: (found) => [
-    ...found.functions.map((f) => `Lambda ${f.functionName} still runs as the shared role`),
-    ...found.publishedVersions.map((f) => `Lambda ${f.functionName} version ${f.version} runs as the shared role`),
+  describeUsers: (found, role) => [
+    ...found.functions.map((f) => `Lambda ${f.functionName} still runs as ${role}`),
+    ...found.publishedVersions.map((f) => `Lambda ${f.functionName} version ${f.version} runs as ${role}`),
   ],
   listMovable: (found) => found.functions.map((f) => f.functionName),
   // Lambda names a function's role sessions after the function, whichever version runs.
@@ -102,6 +102,15 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
     if (now.role !== move.target.roleArn) return [`Lambda ${move.functionName} runs as ${now.role}`];
     if (now.lastUpdateStatus && now.lastUpdateStatus !== 'Successful') return [`Lambda ${move.functionName} update is ${now.lastUpdateStatus}`];
     return [];
+  },
+
+  async showsMoved({ clients }, move) {
+    const now = await getFunctionState(await clients.lambda(), move.functionName).catch(() => undefined);
+    return now?.role === move.target.roleArn ? `Lambda ${move.functionName} runs as ${move.target.roleArn}` : undefined;
+  },
+  async withoutMovedBack(_ctx, found, moves) {
+    const names = new Set(moves.map((m) => m.functionName));
+    return { ...found, functions: found.functions.filter((f) => !names.has(f.functionName)) };
   },
 
   describeMove: (move) => [code(move.functionName), 'Lambda function', code(lastSegment(move.current.roleArn)), code(lastSegment(move.target.roleArn))],

@@ -10,10 +10,16 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AssociateIamInstanceProfileCommand, DescribeIamInstanceProfileAssociationsCommand, EC2Client, ReplaceIamInstanceProfileAssociationCommand } from '@aws-sdk/client-ec2';
+import {
+  AssociateIamInstanceProfileCommand,
+  DescribeIamInstanceProfileAssociationsCommand,
+  EC2Client,
+  ReplaceIamInstanceProfileAssociationCommand,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { digestOf, readPlan, sealPlan } from '../../src/plan/plan-file.js';
 import type { Plan, PlanBody } from '../../src/plan/schema.js';
@@ -38,6 +44,13 @@ interface StatusJson {
   roleName: string;
   lastRun?: { command: string; outcome?: string; at: string };
   steps: Array<{ stage: string; step: string; title: string; status: string; at?: string; error?: string }>;
+}
+
+/** The ARN of the plan's new role whose name ends in `-SUFFIX`. */
+function roleArnOf(plan: Plan, suffix: string): string {
+  const role = plan.newRoles.find((r) => r.roleName.endsWith(`-${suffix}`));
+  if (!role) throw new Error(`no ${suffix} role in the plan`);
+  return role.roleArn;
 }
 
 /** The binding the plan promises for each workload, in account-state terms. */
@@ -85,7 +98,8 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       proxy.clear();
     });
 
-    it('splits the role, reports status, does nothing when re-run, and rolls back to the exact state before', async () => {
+    // Apply, re-apply and rollback, each a CLI run; rollback re-discovers the account before deleting anything.
+    it('splits the role, reports status, does nothing when re-run, and rolls back to the exact state before', { timeout: 180_000 }, async () => {
       const before = await captureAccountState(motoEndpoint);
       expect(bindingProblems(before)).toEqual([]);
 
@@ -180,6 +194,78 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       const after = await captureAccountState(motoEndpoint);
       expect(fullySplitProblems(after, 'orders')).toEqual([]);
       expect(orphanProblems(after)).toEqual([]);
+    });
+
+    it('refuses to act on a journal cut short or lost: no partial undo, no mutating call', { timeout: 180_000 }, async () => {
+      expect((await cli(['apply', planPath, '--yes'])).code).toBe(0);
+      const journalPath = planPath.replace(/\.json$/, '.journal.jsonl');
+      const full = await readFile(journalPath, 'utf8');
+      const split = await captureAccountState(motoEndpoint);
+      const lines = full.trimEnd().split('\n');
+      // head -20 of the journal: every line intact, the rest gone.
+      for (const cut of [lines.slice(0, 20).join('\n') + '\n', '']) {
+        await writeFile(journalPath, cut);
+        proxy.clear();
+        for (const command of ['rollback', 'apply']) {
+          const run = await cli([command, planPath, '--yes']);
+          expect(run.code, `${command}: ${run.stderr}`).toBe(2);
+          expect(run.stderr.trim().split('\n')).toEqual([
+            expect.stringMatching(/^split-role: JournalIncomplete: journal .* is incomplete: this plan's changes are in the account but not in the journal: .*the shared role orders is gone — nothing was changed; restore the complete journal/),
+          ]);
+        }
+        expect(proxy.mutatingOperations).toEqual([]);
+        expect(await captureAccountState(motoEndpoint)).toEqual(split);
+      }
+      // With the whole journal back, rollback works as before.
+      await writeFile(journalPath, full);
+      expect((await cli(['rollback', planPath, '--yes'])).code).toBe(0);
+    });
+
+    it('rollback keeps a new role that something else now uses, says why, and exits 1', { timeout: 180_000 }, async () => {
+      expect((await cli(['apply', planPath, '--yes'])).code).toBe(0);
+      // A Lambda function created on orders-lambda, and a normal ECS deploy that runs as orders-ecs.
+      const lambda = new LambdaClient(config);
+      const zip = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
+      await lambda.send(new CreateFunctionCommand({ FunctionName: 'newcomer', Role: roleArnOf(plan, 'lambda'), Runtime: 'python3.12', Handler: 'app.handler', Code: { ZipFile: zip } }));
+      lambda.destroy();
+      const ecs = new ECSClient(config);
+      const td = await ecs.send(
+        new RegisterTaskDefinitionCommand({ family: 'orders-web', taskRoleArn: roleArnOf(plan, 'ecs'), containerDefinitions: [{ name: 'web', image: 'nginx:3', memory: 256 }] }),
+      );
+      await ecs.send(new UpdateServiceCommand({ cluster: scenario.clusterName, service: scenario.serviceName, taskDefinition: td.taskDefinition?.taskDefinitionArn }));
+      ecs.destroy();
+
+      const rolledBack = await cli(['rollback', planPath, '--yes']);
+      expect(rolledBack.code, rolledBack.stderr).toBe(1);
+      expect(rolledBack.stderr).toMatch(/warning: keep orders-lambda, still in use: Lambda newcomer still runs as orders-lambda/);
+      expect(rolledBack.stderr).toMatch(/warning: keep orders-ecs, still in use: ECS service orders-web still runs a task definition with orders-ecs/);
+      const state = await captureAccountState(motoEndpoint);
+      const roles = state.roles.map((r) => r.name);
+      expect(roles).toEqual(expect.arrayContaining(['orders', 'orders-lambda', 'orders-ecs']));
+      expect(roles).not.toContain('orders-ec2');
+      expect(state.lambda.newcomer).toBe(roleArnOf(plan, 'lambda'));
+      for (const fn of scenario.functionNames) expect(state.lambda[fn]).toBe(scenario.roleArn);
+    });
+
+    it('after --keep-shared-role, rollback keeps the instance profile a newly launched instance uses', { timeout: 180_000 }, async () => {
+      expect((await cli(['apply', planPath, '--yes', '--keep-shared-role'])).code).toBe(0);
+      const ec2 = new EC2Client(config);
+      const launched = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'orders-ec2' } }));
+      ec2.destroy();
+      const newcomer = launched.Instances?.[0]?.InstanceId as string;
+
+      const rolledBack = await cli(['rollback', planPath, '--yes']);
+      expect(rolledBack.code, rolledBack.stderr).toBe(1);
+      expect(rolledBack.stderr).toContain(`warning: keep orders-ec2, still in use: EC2 instance ${newcomer} still uses orders-ec2's profile`);
+      const state = await captureAccountState(motoEndpoint);
+      const roles = state.roles.map((r) => r.name);
+      expect(roles).toEqual(expect.arrayContaining(['orders', 'orders-ec2']));
+      expect(roles).not.toContain('orders-lambda');
+      expect(roles).not.toContain('orders-ecs');
+      expect(state.instanceProfiles.map((p) => [p.name, p.roles])).toEqual(expect.arrayContaining([['orders-ec2', ['orders-ec2']]]));
+      expect(state.ec2[newcomer]).toMatch(/instance-profile\/orders-ec2$/);
+      // The plan's own instances went back to the shared role's profile.
+      for (const w of plan.workloads) if (w.kind === 'ec2-instance') expect(state.ec2[w.instanceId]).toBe(w.current.instanceProfileArn);
     });
 
     it('shows a failed repoint as the failure, and the stages after it as not run, not as failed', async () => {

@@ -5,6 +5,7 @@
  */
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { DeregisterTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -331,6 +332,17 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('moves an ECS service that runs a deregistered (INACTIVE) task-definition revision', async () => {
+    const ecs = new ECSClient({ endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: scenario.taskDefinitionArn }));
+    ecs.destroy();
+    const { run, out } = await planWithLogs(['--unobservable', 'drop']);
+    expect(run.code, run.stderr).toBe(0);
+    const plan = await readPlan(out);
+    const moves = plan.workloads.filter((w) => w.kind === 'ecs-service');
+    expect(moves).toContainEqual(expect.objectContaining({ serviceName: scenario.serviceName, current: expect.objectContaining({ taskDefinitionArn: scenario.taskDefinitionArn }) }));
   });
 
   it('NoEvidence from trail files does not suggest the trail files it already read', async () => {

@@ -18,6 +18,7 @@ const OUTCOME_TEXT: Record<RunOutcome, string> = {
   verified: 'Workloads moved and verified; the shared role is kept. Run apply again (without --keep-shared-role) to retire it.',
   cancelled: 'Cancelled: nothing was changed.',
   'nothing-to-do': 'Nothing to do: the journal shows every step done.',
+  'kept-in-use': 'Rolled back, except the new roles above that something else now uses: they were kept. Move those workloads, then run rollback again.',
 };
 
 /** Applies (or resumes) a plan. */
@@ -38,7 +39,7 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
 export async function runRollback(planPath: string, options: RunCommandOptions, io: IoHost): Promise<number> {
   const outcome = await rollbackPlan(planPath, options, io, runOptions(options, io));
   io.notify('info', outcome === 'nothing-to-do' ? 'Nothing to roll back.' : OUTCOME_TEXT[outcome]);
-  return ExitCode.ok;
+  return outcome === 'kept-in-use' ? ExitCode.findings : ExitCode.ok;
 }
 
 /** Prints the step table from the journal. */

@@ -1,0 +1,51 @@
+/**
+ * Nothing this plan created is deleted while something uses it. Between apply
+ * and rollback, anyone may have bound a new function, instance, launch
+ * template or ECS deployment to a role or profile the plan made. Before
+ * rollback deletes anything, it re-discovers what is bound to each of them,
+ * of every workload kind, exactly as retire does for the shared role; a role
+ * in use is kept (with its policies and profile) and the reason given.
+ */
+import { describeUsers, indexAccount, workloadsForRole, type RoleWorkloads } from '../inventory/workloads.js';
+import type { PlannedRole } from '../plan/schema.js';
+import { workloadAdapters } from '../workloads/registry.js';
+import { createStepsFor } from './create-steps.js';
+import { applyContext } from './repoint-steps.js';
+import type { Step, StepContext } from './step.js';
+
+/** A new role rollback must keep, and why. */
+export interface KeptRole {
+  role: PlannedRole;
+  users: string[];
+}
+
+/**
+ * The new roles that something other than the plan's own workloads (which
+ * this rollback moves back) is bound to. Only roles whose creation `toUndo`
+ * would undo are looked at.
+ */
+export async function rolesStillInUse(ctx: StepContext, toUndo: readonly Step[]): Promise<KeptRole[]> {
+  const undoing = new Set(toUndo.map((s) => s.id));
+  const roles = ctx.plan.newRoles.filter((role) => createStepsFor(ctx.plan, role).some((s) => undoing.has(s.id)));
+  if (roles.length === 0) return [];
+  // One fresh look at the account, of every kind, for all the roles.
+  const index = await indexAccount(ctx.session, ctx.io);
+  const kept: KeptRole[] = [];
+  for (const role of roles) {
+    const profiles = role.instanceProfile ? [role.instanceProfile] : [];
+    const found = workloadsForRole(index, { roleName: role.roleName, arn: role.roleArn, instanceProfiles: profiles }) as Record<string, unknown>;
+    const left: Record<string, unknown> = {};
+    for (const adapter of workloadAdapters()) {
+      const movedBack = ctx.plan.workloads.filter((w) => w.kind === adapter.kind && undoing.has(adapter.stepId(w)));
+      left[adapter.id] = await adapter.withoutMovedBack(applyContext(ctx), found[adapter.id], movedBack);
+    }
+    const users = describeUsers(left as RoleWorkloads, role.roleName);
+    if (users.length > 0) kept.push({ role, users });
+  }
+  return kept;
+}
+
+/** The ids of the steps that made the kept roles and what hangs off them: rollback leaves them. */
+export function keptStepIds(ctx: StepContext, kept: readonly KeptRole[]): Set<string> {
+  return new Set(kept.flatMap((k) => createStepsFor(ctx.plan, k.role).map((s) => s.id)));
+}
