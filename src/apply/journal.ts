@@ -19,10 +19,12 @@ const entrySchema = z.object({
   seq: z.number().int().positive().optional(),
   /** sha256 (hex) of the previous line's text; of `split-role journal PLANID` for the first line. */
   prev: z.string().optional(),
-  event: z.enum(['run-start', 'run-end', 'step-begin', 'step-done', 'step-failed', 'undo-begin', 'undo-done', 'undo-failed', 'stage-done']),
+  event: z.enum(['run-start', 'run-end', 'step-begin', 'step-done', 'step-failed', 'undo-begin', 'undo-done', 'undo-failed', 'stage-done', 'follow-up-confirmed']),
   /** For stage-done: the stage, and how many steps it had. */
   stage: z.string().optional(),
   steps: z.number().int().nonnegative().optional(),
+  /** For follow-up-confirmed: the id of the manual follow-up the operator says is done. */
+  followUp: z.string().optional(),
   command: z.enum(['apply', 'rollback']).optional(),
   step: z.string().optional(),
   data: z.record(z.string(), z.unknown()).optional(),
@@ -155,6 +157,11 @@ export class Journal {
       if (entry.step === step && entry.event === 'step-done') return entry.data;
     }
     return undefined;
+  }
+
+  /** The manual follow-ups the operator has confirmed as done. */
+  confirmedFollowUps(): Set<string> {
+    return new Set(this.entries.flatMap((e) => (e.event === 'follow-up-confirmed' && e.followUp ? [e.followUp] : [])));
   }
 
   /** Steps apply has touched and rollback has not yet undone, most recent first. */

@@ -21,6 +21,7 @@ import { SplitRoleError } from '../core/errors.js';
 import { describeUsers, liveBindings, type RoleWorkloads } from '../inventory/workloads.js';
 import type { Plan } from '../plan/schema.js';
 import { adapterFor } from '../workloads/registry.js';
+import { describeOpen, openManualFollowUps } from './manual-follow-ups.js';
 import { applyContext } from './repoint-steps.js';
 import type { Step, StepContext } from './step.js';
 import type { RoleSnapshot } from '../plan/role-snapshot.js';
@@ -97,6 +98,15 @@ export function retireSteps(plan: Plan): Step[] {
       title: `re-check that nothing uses ${roleName}`,
       recheckOnResume: true,
       async run(ctx) {
+        // What the live check cannot see, the operator must have confirmed.
+        const open = openManualFollowUps(ctx.plan, ctx.journal);
+        if (open.length > 0) {
+          throw new SplitRoleError(
+            'ManualFollowUpsOpen',
+            `${roleName} was not deleted: ${open.length} manual follow-up(s) are not confirmed: ${describeOpen(open).join('; ')}`,
+            'do each, then run `split-role apply PLAN --confirm-manual ID` for each',
+          );
+        }
         const users = describeUsers(await liveUsers(ctx));
         if (users.length > 0) {
           throw new SplitRoleError('SharedRoleInUse', `${roleName} is still in use: ${users.join('; ')}`, 'it was not deleted; move these, then run apply again');

@@ -9,9 +9,10 @@ import { SplitRoleError } from '../core/errors.js';
 import { terminalSafe } from '../core/escape.js';
 import type { IoHost } from '../core/io-host.js';
 import { delay } from '../core/timing.js';
-import type { Plan } from '../plan/schema.js';
+import type { FollowUp, Plan } from '../plan/schema.js';
 import { openOperation, planSteps } from './operation.js';
 import { assertJournalExplainsAccount } from './journal-check.js';
+import { checkConfirmations, describeOpen, manualFollowUpId, openManualFollowUps, recordConfirmations } from './manual-follow-ups.js';
 import { findDrift } from './preflight.js';
 import { keptStepIds, rolesStillInUse } from './rollback-guard.js';
 import { STAGES, type Stage, type Step, type StepContext } from './step.js';
@@ -22,10 +23,12 @@ export interface RunOptions {
   confirm: (summary: string) => Promise<boolean>;
   /** The task list's look: animated on a TTY, plain lines elsewhere. */
   renderer: 'default' | 'simple';
+  /** On a terminal: asks whether a manual follow-up is done (a yes is journaled as its confirmation). */
+  confirmFollowUp?: (followUp: FollowUp) => Promise<boolean>;
 }
 
 /** How a run ended. */
-export type RunOutcome = 'completed' | 'verified' | 'cancelled' | 'nothing-to-do' | 'kept-in-use';
+export type RunOutcome = 'completed' | 'verified' | 'retire-waiting' | 'cancelled' | 'nothing-to-do' | 'kept-in-use';
 
 const STAGE_TITLES: Record<Stage, string> = {
   create: 'Create the new roles',
@@ -35,16 +38,21 @@ const STAGE_TITLES: Record<Stage, string> = {
 };
 const REPOINT_CONCURRENCY = 4;
 
-/** Applies a plan (or resumes it). `keepSharedRole` stops after Verify, for a soak period. */
+/**
+ * Applies a plan (or resumes it). `keepSharedRole` stops after Verify, for a
+ * soak period; so does a manual follow-up nobody has confirmed (`confirmManual`).
+ */
 export async function applyPlan(
   planPath: string,
   aws: AwsOptions,
   io: IoHost,
-  options: RunOptions & { keepSharedRole?: boolean; expectDigest?: string },
+  options: RunOptions & { keepSharedRole?: boolean; expectDigest?: string; confirmManual?: readonly string[] },
 ): Promise<RunOutcome> {
   const operation = await openOperation(planPath, aws, io, 'apply', { expectDigest: options.expectDigest });
   const { ctx } = operation;
   try {
+    checkConfirmations(ctx.plan, options.confirmManual ?? []);
+    recordConfirmations(ctx.journal, options.confirmManual ?? []);
     if (options.keepSharedRole && planSteps(ctx.plan).some((s) => s.stage === 'retire' && !['pending', 'undone'].includes(ctx.journal.status(s.id)))) {
       throw new SplitRoleError(
         'RetireStarted',
@@ -52,17 +60,24 @@ export async function applyPlan(
         'finish it with `split-role apply PLAN`, or undo everything with `split-role rollback PLAN`',
       );
     }
-    const steps = planSteps(ctx.plan).filter((s) => !(options.keepSharedRole && s.stage === 'retire'));
+    const retireLeft = planSteps(ctx.plan).some((s) => s.stage === 'retire' && ctx.journal.status(s.id) !== 'done');
+    const waiting = !options.keepSharedRole && retireLeft ? await unconfirmedFollowUps(ctx, options.confirmFollowUp) : [];
+    const keep = options.keepSharedRole === true || waiting.length > 0;
+    const steps = planSteps(ctx.plan).filter((s) => !(keep && s.stage === 'retire'));
     const remaining = steps.filter((s) => ctx.journal.status(s.id) !== 'done');
-    if (remaining.length === 0) return 'nothing-to-do';
+    if (remaining.length === 0) {
+      if (waiting.length === 0) return 'nothing-to-do';
+      io.notify('info', retireWaits(ctx.plan, waiting));
+      return 'retire-waiting';
+    }
     await assertJournalExplainsAccount(ctx);
     const drift = await findDrift(ctx);
     if (drift.length > 0) {
       throw new SplitRoleError('Drift', `the account no longer matches the plan: ${drift.join('; ')}`, 'nothing was changed; re-run `split-role plan`');
     }
-    if (!(await options.confirm(applySummary(ctx.plan, remaining, steps.length, options.keepSharedRole)))) return 'cancelled';
+    if (!(await options.confirm(applySummary(ctx.plan, remaining, steps.length, { keepSharedRole: options.keepSharedRole, waiting })))) return 'cancelled';
     await journaled(ctx, 'apply', () => runStages(ctx, steps, options.renderer));
-    return steps.some((s) => s.stage === 'retire') ? 'completed' : 'verified';
+    return steps.some((s) => s.stage === 'retire') ? 'completed' : waiting.length > 0 ? 'retire-waiting' : 'verified';
   } finally {
     operation.close();
   }
@@ -206,13 +221,31 @@ function taskList(tasks: ListrTask[], renderer: RunOptions['renderer']): Listr {
   } as ConstructorParameters<typeof Listr>[1]);
 }
 
-function applySummary(plan: Plan, remaining: Step[], total: number, keepSharedRole?: boolean): string {
+/** The manual follow-ups still open once the terminal (if any) has asked about each; yeses are journaled. */
+async function unconfirmedFollowUps(ctx: StepContext, ask: RunOptions['confirmFollowUp']): Promise<FollowUp[]> {
+  const open = openManualFollowUps(ctx.plan, ctx.journal);
+  if (!ask) return open;
+  for (const followUp of open) if (await ask(followUp)) recordConfirmations(ctx.journal, [manualFollowUpId(followUp)]);
+  return openManualFollowUps(ctx.plan, ctx.journal);
+}
+
+/** Why the shared role is kept this time, and how to let retire go ahead. */
+function retireWaits(plan: Plan, waiting: readonly FollowUp[]): string {
+  return [
+    `keep ${plan.sharedRole.roleName}: retire waits for ${waiting.length} manual follow-up(s) split-role cannot check; do each, then confirm it with \`split-role apply PLAN --confirm-manual ID\`:`,
+    ...describeOpen(waiting).map((line) => `    ${line}`),
+  ].join('\n');
+}
+
+function applySummary(plan: Plan, remaining: Step[], total: number, run: { keepSharedRole?: boolean; waiting: readonly FollowUp[] }): string {
   const resuming = remaining.length < total ? ` (resuming: ${total - remaining.length} of ${total} steps already done)` : '';
   const retire = !plan.retireSharedRole
     ? `keep ${plan.sharedRole.roleName} (the plan does not retire it)`
-    : keepSharedRole
+    : run.keepSharedRole
       ? `keep ${plan.sharedRole.roleName} for now (--keep-shared-role)`
-      : `delete ${plan.sharedRole.roleName} after a snapshot`;
+      : run.waiting.length > 0
+        ? retireWaits(plan, run.waiting)
+        : `delete ${plan.sharedRole.roleName} after a snapshot`;
   return [
     `Apply plan ${plan.planId} to ${plan.account} (${plan.region})${resuming}:`,
     `  create ${plan.newRoles.map((r) => r.roleName).join(', ')}`,

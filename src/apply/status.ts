@@ -2,6 +2,7 @@
 import { readPlan } from '../plan/plan-file.js';
 import { assertStageMarkers } from './journal-check.js';
 import { Journal, journalPathFor, type StepStatus } from './journal.js';
+import { describeOpen, openManualFollowUps } from './manual-follow-ups.js';
 import { planSteps } from './operation.js';
 import type { Stage } from './step.js';
 
@@ -20,6 +21,8 @@ export interface PlanStatus {
   planId: string;
   roleName: string;
   lastRun?: { command: string; outcome?: string; at: string };
+  /** Manual follow-ups retire waits for (`id: what to do`), while the shared role is not yet retired. */
+  waitingFor: string[];
   steps: StepRow[];
 }
 
@@ -34,9 +37,11 @@ export async function planStatus(planPath: string): Promise<PlanStatus> {
   const retirePending = steps.some((s) => s.stage === 'retire') && steps.filter((s) => s.stage === 'retire').every((s) => journal.status(s.id) === 'pending');
   const outcome = (entry: NonNullable<typeof lastEnd>) =>
     entry.event === 'run-start' ? 'interrupted or running' : entry.command === 'apply' && entry.outcome === 'completed' && retirePending ? 'retire pending' : entry.outcome;
+  const retireDone = steps.some((s) => s.stage === 'retire') && steps.filter((s) => s.stage === 'retire').every((s) => journal.status(s.id) === 'done');
   return {
     planId: plan.planId,
     roleName: plan.sharedRole.roleName,
+    waitingFor: retireDone || !plan.retireSharedRole ? [] : describeOpen(openManualFollowUps(plan, journal)),
     ...(lastEnd ? { lastRun: { command: lastEnd.command ?? '', outcome: outcome(lastEnd), at: lastEnd.at } } : {}),
     steps: steps.map((step) => {
       const failure = [...journal.entries].reverse().find((e) => e.step === step.id && (e.event === 'step-failed' || e.event === 'undo-failed'));

@@ -126,7 +126,8 @@ program
   .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
   .option('--keep-shared-role', 'stop after Verify and keep the shared role for a soak period; apply again later to retire it')
   .option('--expect-digest <sha256>', 'refuse unless the plan is exactly the one reviewed (the digest in its Markdown review)')
-  .addHelpText('after', '\nRe-running apply resumes where it stopped. Exit codes: 0 done, 2 refused or failed (see the message).')
+  .addOption(new Option('--confirm-manual <id>', 'a manual follow-up (its id, e.g. codebuild.amazonaws.com) is done: retire may go ahead (repeatable; journaled)').argParser(collect))
+  .addHelpText('after', '\nRe-running apply resumes where it stopped. Exit codes: 0 done, 1 retire waits for manual follow-ups, 2 refused or failed (see the message).')
   .action(async (file, options, command) => {
     const { runApply } = await import('./commands/apply.js');
     const globals = command.optsWithGlobals() as GlobalOptions;

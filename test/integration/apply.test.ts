@@ -268,6 +268,48 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       for (const w of plan.workloads) if (w.kind === 'ec2-instance') expect(state.ec2[w.instanceId]).toBe(w.current.instanceProfileArn);
     });
 
+    it('keeps the shared role while a manual-service follow-up is unconfirmed, then retires it once confirmed (journaled)', { timeout: 180_000 }, async () => {
+      // A plan that also lists a service split-role cannot repoint (as a plan for a role CodeBuild shares gets).
+      const { digest: _old, ...body } = plan;
+      body.followUps.push({
+        kind: 'manual-service',
+        resource: 'codebuild.amazonaws.com',
+        message: 'split-role cannot repoint codebuild.amazonaws.com workloads; change every codebuild resource that uses orders to orders-codebuild',
+      });
+      const manualPlan = join(workdir, 'manual.plan.json');
+      await writeFile(manualPlan, `${JSON.stringify(sealPlan(body as PlanBody), null, 2)}\n`);
+
+      const waiting = await cli(['apply', manualPlan, '--yes']);
+      expect(waiting.code, waiting.stderr).toBe(1);
+      expect(waiting.stderr).toContain('keep orders: retire waits for 1 manual follow-up(s) split-role cannot check');
+      expect(waiting.stderr).toContain('codebuild.amazonaws.com: split-role cannot repoint codebuild.amazonaws.com workloads');
+      expect(waiting.stderr).not.toMatch(/split-role: /);
+      let state = await captureAccountState(motoEndpoint);
+      expect(state.roles.map((r) => r.name)).toContain('orders');
+      expectOnTargets(state, plan);
+      const status = await cli(['status', manualPlan]);
+      expect(status.stdout).toMatch(/retire pending/);
+      expect(status.stdout).toMatch(/Retire waits for these manual follow-ups.*\n  codebuild\.amazonaws\.com: /);
+
+      // An id the plan does not list is refused before anything happens.
+      proxy.clear();
+      const unknown = await cli(['apply', manualPlan, '--yes', '--confirm-manual', 'glue.amazonaws.com']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr.trim()).toBe(
+        'split-role: UsageError: --confirm-manual glue.amazonaws.com: the plan has no manual follow-up with that id — its manual follow-ups are: codebuild.amazonaws.com',
+      );
+      expect(proxy.mutatingOperations).toEqual([]);
+
+      const confirmed = await cli(['apply', manualPlan, '--yes', '--confirm-manual', 'codebuild.amazonaws.com']);
+      expect(confirmed.code, confirmed.stderr).toBe(0);
+      state = await captureAccountState(motoEndpoint);
+      expect(state.roles.map((r) => r.name)).not.toContain('orders');
+      const journal = (await readFile(manualPlan.replace(/\.json$/, '.journal.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(journal.filter((e) => e.event === 'follow-up-confirmed')).toEqual([expect.objectContaining({ followUp: 'codebuild.amazonaws.com', at: expect.any(String) })]);
+      const after = JSON.parse((await cli(['status', manualPlan, '--json'])).stdout) as { waitingFor: string[] };
+      expect(after.waitingFor).toEqual([]);
+    });
+
     it('shows a failed repoint as the failure, and the stages after it as not run, not as failed', async () => {
       proxy.setRule((req) => (req.operation === 'ReplaceIamInstanceProfileAssociation' ? ec2Error(400, 'InvalidParameterValue', 'injected repoint failure') : undefined));
       const failed = await cli(['apply', planPath, '--yes']);

@@ -1,6 +1,8 @@
 /** `split-role apply`, `rollback` and `status`: thin wiring to src/apply. */
 import { applyPlan, rollbackPlan, type RunOptions, type RunOutcome } from '../../apply/run.js';
+import { manualFollowUpId } from '../../apply/manual-follow-ups.js';
 import { planStatus } from '../../apply/status.js';
+import { visibleControls } from '../../core/escape.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import type { GlobalOptions } from '../main.js';
@@ -11,11 +13,13 @@ export interface RunCommandOptions extends GlobalOptions {
   yes?: boolean;
   keepSharedRole?: boolean;
   expectDigest?: string;
+  confirmManual?: string[];
 }
 
 const OUTCOME_TEXT: Record<RunOutcome, string> = {
   completed: 'Done.',
   verified: 'Workloads moved and verified; the shared role is kept. Run apply again (without --keep-shared-role) to retire it.',
+  'retire-waiting': 'Workloads moved and verified; the shared role is kept until every manual follow-up above is confirmed (apply again with --confirm-manual ID for each).',
   cancelled: 'Cancelled: nothing was changed.',
   'nothing-to-do': 'Nothing to do: the journal shows every step done.',
   'kept-in-use': 'Rolled back, except the new roles above that something else now uses: they were kept. Move those workloads, then run rollback again.',
@@ -30,9 +34,11 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
     ...runOptions(options, io),
     keepSharedRole: options.keepSharedRole,
     expectDigest: options.expectDigest,
+    confirmManual: options.confirmManual ?? [],
   });
   io.notify('info', OUTCOME_TEXT[outcome]);
-  return ExitCode.ok;
+  // Retire waiting for a person is not done: a pipeline must not read it as success.
+  return outcome === 'retire-waiting' ? ExitCode.findings : ExitCode.ok;
 }
 
 /** Rolls a plan back. */
@@ -57,6 +63,7 @@ export async function runStatus(planPath: string, options: { json?: boolean }, i
   io.result(
     [
       `Plan ${status.planId} (${status.roleName}): ${last}`,
+      ...(status.waitingFor.length > 0 ? ['Retire waits for these manual follow-ups (confirm each with apply --confirm-manual ID):', ...status.waitingFor.map((w) => `  ${w}`)] : []),
       '',
       renderTable(
         ['STAGE', 'STEP', 'STATUS', 'AT'],
@@ -78,5 +85,14 @@ function runOptions(options: RunCommandOptions, io: IoHost): RunOptions {
       const { confirm } = await import('@inquirer/prompts');
       return confirm({ message: 'Go ahead?', default: false });
     },
+    // Only a person at a terminal can say a manual follow-up is done; --yes never says it for them.
+    ...(tty && !options.yes
+      ? {
+          confirmFollowUp: async (followUp) => {
+            const { confirm } = await import('@inquirer/prompts');
+            return confirm({ message: visibleControls(`Done by hand? ${manualFollowUpId(followUp)}: ${followUp.message}`), default: false });
+          },
+        }
+      : {}),
   };
 }
