@@ -7,7 +7,8 @@
  * incomplete, and acting on it (above all, a partial undo) could strand a
  * workload on a role that is then deleted.
  */
-import { getRoleSnapshot, isNoSuchEntity } from '../aws/iam.js';
+import { getRoleSnapshot } from '../aws/iam.js';
+import { isNoSuchEntity } from '../core/aws-error-names.js';
 import { instanceProfileTags, managedPolicyTags, roleTags } from '../aws/iam-write.js';
 import { SplitRoleError } from '../core/errors.js';
 import { adapterFor } from '../workloads/registry.js';

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   // Usage and local files
   'UsageError',
   'WriteFailed',
+  'DiskFull',
   'PlanUnreadable',
   'PlanCorrupt',
   'PlanInvalid',
@@ -35,6 +36,7 @@ export const ERROR_CODES = [
   'PlanLocked',
   'LockFailed',
   'JournalCorrupt',
+  'JournalIncomplete',
   // The account and the plan
   'NoSuchRole',
   'NotShared',
@@ -43,12 +45,14 @@ export const ERROR_CODES = [
   'ProfileTaken',
   'TooManyTags',
   'NoEvidence',
+  'TooManySkippedFiles',
   'PolicySubsetError',
   'PolicySizeError',
   'WrongTarget',
   'Drift',
   'RetireStarted',
   'SharedRoleInUse',
+  'ManualFollowUpsOpen',
   'VerifyFailed',
   // Waiting on AWS
   'LambdaUpdateFailed',

@@ -2,9 +2,9 @@
  * A failed write of a plan, review or journal as one line that names the
  * file and the cause (a full disk above all), instead of a bare errno.
  */
-import { SplitRoleError } from './errors.js';
+import { SplitRoleError, type ErrorCode } from './errors.js';
 
-const CAUSES: Record<string, { code: string; cause: string }> = {
+const CAUSES: Record<string, { code: ErrorCode; cause: string }> = {
   ENOSPC: { code: 'DiskFull', cause: 'no space left on the device' },
   EDQUOT: { code: 'DiskFull', cause: 'the disk quota is used up' },
   EROFS: { code: 'WriteFailed', cause: 'the file system is read-only' },

@@ -289,7 +289,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expectOnTargets(state, plan);
       const status = await cli(['status', manualPlan]);
       expect(status.stdout).toMatch(/retire pending/);
-      expect(status.stdout).toMatch(/Retire waits for these manual follow-ups.*\n  codebuild\.amazonaws\.com: /);
+      expect(status.stdout).toMatch(/Retire waits for these manual follow-ups.*\n {2}codebuild\.amazonaws\.com: /);
 
       // An id the plan does not list is refused before anything happens.
       proxy.clear();
