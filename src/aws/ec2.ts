@@ -7,6 +7,7 @@ import {
   paginateDescribeLaunchTemplates,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
+import type { LaunchTemplateUse } from './autoscaling.js';
 import { awsCall, awsPages } from './call.js';
 
 /** An instance's binding to an instance profile. */
@@ -23,6 +24,8 @@ export interface LaunchTemplateProfile {
   launchTemplateName: string;
   version: number;
   isDefault: boolean;
+  /** The template's latest version (what `$Latest` launches). */
+  isLatest?: boolean;
   instanceProfile: { arn?: string; name?: string };
 }
 
@@ -44,28 +47,37 @@ export async function listProfileAssociations(ec2: EC2Client): Promise<ProfileAs
   return associations;
 }
 
-/** The default and latest version of every launch template that names an instance profile. */
-export async function listLaunchTemplateProfiles(ec2: EC2Client): Promise<LaunchTemplateProfile[]> {
+/**
+ * The versions of every launch template that name an instance profile: the
+ * default and latest, and the numbered versions in `pinned` (those Auto
+ * Scaling groups launch, whatever the default is).
+ */
+export async function listLaunchTemplateProfiles(ec2: EC2Client, pinned: readonly LaunchTemplateUse[] = []): Promise<LaunchTemplateProfile[]> {
   const found: LaunchTemplateProfile[] = [];
   const templates = paginateDescribeLaunchTemplates({ client: ec2, pageSize: 200 }, {});
   for await (const page of awsPages('ec2:DescribeLaunchTemplates', templates)) {
     for (const template of page.LaunchTemplates ?? []) {
+      const mine = pinned.filter((p) => (p.id !== undefined && p.id === template.LaunchTemplateId) || (p.name !== undefined && p.name === template.LaunchTemplateName));
       const out = await awsCall('ec2:DescribeLaunchTemplateVersions', () =>
         ec2.send(
           new DescribeLaunchTemplateVersionsCommand({
             LaunchTemplateId: template.LaunchTemplateId,
-            Versions: ['$Default', '$Latest'],
+            Versions: [...new Set(['$Default', '$Latest', ...mine.map((p) => p.version)])],
           }),
         ),
       );
+      const seen = new Set<number>();
       for (const version of out.LaunchTemplateVersions ?? []) {
         const profile = version.LaunchTemplateData?.IamInstanceProfile;
-        if (!profile?.Arn && !profile?.Name) continue;
+        const number = version.VersionNumber ?? 0;
+        if ((!profile?.Arn && !profile?.Name) || seen.has(number)) continue;
+        seen.add(number);
         found.push({
           launchTemplateId: template.LaunchTemplateId ?? '',
           launchTemplateName: template.LaunchTemplateName ?? '',
-          version: version.VersionNumber ?? 0,
+          version: number,
           isDefault: version.DefaultVersion ?? false,
+          isLatest: number === template.LatestVersionNumber,
           instanceProfile: { arn: profile.Arn, name: profile.Name },
         });
       }

@@ -3,7 +3,7 @@
  * the instance's profile association; launch templates and Auto Scaling
  * groups that name the shared role's profile are follow-ups and in-use checks.
  */
-import { listGroupLaunchSources, type GroupLaunchSource } from '../aws/autoscaling.js';
+import { listGroupLaunchSources, pinnedVersions, type GroupLaunchSource, type LaunchTemplateUse } from '../aws/autoscaling.js';
 import {
   instanceAssociation,
   listLaunchTemplateProfiles,
@@ -45,11 +45,9 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
 
   async discover({ clients }) {
     const [ec2, autoscaling] = await Promise.all([clients.ec2(), clients.autoScaling()]);
-    const [associations, launchTemplates, autoScalingGroups] = await Promise.all([
-      listProfileAssociations(ec2),
-      listLaunchTemplateProfiles(ec2),
-      listGroupLaunchSources(autoscaling),
-    ]);
+    const [associations, autoScalingGroups] = await Promise.all([listProfileAssociations(ec2), listGroupLaunchSources(autoscaling)]);
+    // A group may pin a version that is neither the default nor the latest: read the version each group actually launches.
+    const launchTemplates = await listLaunchTemplateProfiles(ec2, pinnedVersions(autoScalingGroups));
     return { associations, launchTemplates, autoScalingGroups };
   },
   emptyInventory: () => ({ associations: [], launchTemplates: [], autoScalingGroups: [] }),
@@ -59,17 +57,12 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
     const profileArns = new Set(binding.instanceProfiles.map((p) => p.arn));
     const namesProfile = profileMatcher(binding.instanceProfiles);
     const launchTemplates = inventory.launchTemplates.filter((lt) => namesProfile(lt.instanceProfile.arn) || namesProfile(lt.instanceProfile.name));
-    const templateIds = new Set(launchTemplates.map((lt) => lt.launchTemplateId));
-    const templateNames = new Set(launchTemplates.map((lt) => lt.launchTemplateName));
     return {
       instanceProfiles: binding.instanceProfiles.map(({ name, arn }) => ({ name, arn })),
       instances: inventory.associations.filter((a) => profileArns.has(a.instanceProfileArn)),
       launchTemplates,
       autoScalingGroups: inventory.autoScalingGroups.filter(
-        (group) =>
-          namesProfile(group.launchConfigurationProfile) ||
-          (group.launchTemplate?.id !== undefined && templateIds.has(group.launchTemplate.id)) ||
-          (group.launchTemplate?.name !== undefined && templateNames.has(group.launchTemplate.name)),
+        (group) => namesProfile(group.launchConfigurationProfile) || group.launchTemplates.some((use) => launchedVersion(launchTemplates, use) !== undefined),
       ),
     };
   },
@@ -96,11 +89,20 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
   },
   followUps(found, { role, staysShared }) {
     if (staysShared) return [];
-    return found.launchTemplates.map((lt) => ({
-      kind: 'launch-template' as const,
-      resource: `${lt.launchTemplateName}:${lt.version}`,
-      message: `launch template ${lt.launchTemplateName} version ${lt.version}${lt.isDefault ? ' (default)' : ''} names the shared role's instance profile; publish a version with ${role?.instanceProfile?.name ?? 'the new EC2 instance profile'} (Auto Scaling groups using it launch instances with the old role until then)`,
-    }));
+    const profile = role?.instanceProfile?.name ?? 'the new EC2 instance profile';
+    return [
+      ...found.launchTemplates.map((lt) => ({
+        kind: 'launch-template' as const,
+        resource: `${lt.launchTemplateName}:${lt.version}`,
+        message: `launch template ${lt.launchTemplateName} version ${lt.version}${lt.isDefault ? ' (default)' : ''} names the shared role's instance profile; publish a version with ${profile} (Auto Scaling groups using it launch instances with the old role until then)`,
+      })),
+      // The group, not only its template: a group pinned to a version keeps launching it after a new default is published.
+      ...found.autoScalingGroups.map((group) => ({
+        kind: 'auto-scaling-group' as const,
+        resource: group.groupName,
+        message: `Auto Scaling group ${group.groupName} launches instances with the shared role's instance profile (${groupSources(group, found.launchTemplates)}); point it at a launch-template version with ${profile}; the shared role is not retired while it does`,
+      })),
+    ];
   },
 
   invariantProblems(move, { role, shared }) {
@@ -160,6 +162,25 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
     return [`- [ ] \`${move.instanceId}\`: instance profile → \`${profile}\``, `  - ${snippet}`];
   },
 };
+
+/** The version `use` launches among `versions` (`$Default`, `$Latest` or its number), if one of them. */
+function launchedVersion(versions: readonly LaunchTemplateProfile[], use: LaunchTemplateUse): LaunchTemplateProfile | undefined {
+  return versions.find(
+    (lt) =>
+      (lt.launchTemplateId === use.id || lt.launchTemplateName === use.name) &&
+      (use.version === '$Default' ? lt.isDefault : use.version === '$Latest' ? lt.isLatest === true : lt.version === Number(use.version)),
+  );
+}
+
+/** What a bound group launches with the profile: its launch configuration, or template versions (and which override). */
+function groupSources(group: GroupLaunchSource, versions: readonly LaunchTemplateProfile[]): string {
+  const sources = group.launchTemplates.flatMap((use) => {
+    const lt = launchedVersion(versions, use);
+    return lt ? [`launch template ${lt.launchTemplateName} version ${lt.version}${/^\d+$/.test(use.version) ? ' (pinned)' : ` (${use.version})`}`] : [];
+  });
+  if (group.launchConfigurationName && sources.length === 0) sources.push(`launch configuration ${group.launchConfigurationName}`);
+  return sources.join(', ');
+}
 
 /** Points the instance at `profileArn`, unless it is on neither that nor `expectFrom` (drift). */
 async function pointTo(ctx: ApplyContext, move: Ec2Move, profileArn: string, expectFrom: string | undefined): Promise<string> {

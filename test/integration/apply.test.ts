@@ -12,11 +12,15 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AssociateIamInstanceProfileCommand,
+  CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
   DescribeIamInstanceProfileAssociationsCommand,
+  DescribeSubnetsCommand,
   EC2Client,
   ReplaceIamInstanceProfileAssociationCommand,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { AutoScalingClient, CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
@@ -308,6 +312,51 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(journal.filter((e) => e.event === 'follow-up-confirmed')).toEqual([expect.objectContaining({ followUp: 'codebuild.amazonaws.com', at: expect.any(String) })]);
       const after = JSON.parse((await cli(['status', manualPlan, '--json'])).stdout) as { waitingFor: string[] };
       expect(after.waitingFor).toEqual([]);
+    });
+
+    it('an Auto Scaling group pinned to a launch-template version, or overriding to it, with the shared profile is a follow-up and keeps the shared role', { timeout: 180_000 }, async () => {
+      // Template "web": version 1 (the default) and 3 (the latest) have no profile; version 2 has the shared role's.
+      const ec2 = new EC2Client(config);
+      const web = await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'web', LaunchTemplateData: { ImageId: 'ami-12c6146b' } }));
+      const webId = web.LaunchTemplate?.LaunchTemplateId as string;
+      await ec2.send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: webId, LaunchTemplateData: { ImageId: 'ami-12c6146b', IamInstanceProfile: { Name: 'orders' } } }));
+      await ec2.send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: webId, LaunchTemplateData: { ImageId: 'ami-12c6146b' } }));
+      await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'base', LaunchTemplateData: { ImageId: 'ami-12c6146b' } }));
+      const subnet = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets?.[0]?.SubnetId as string;
+      ec2.destroy();
+      const autoscaling = new AutoScalingClient(config);
+      await autoscaling.send(
+        new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'pinned', MinSize: 0, MaxSize: 1, VPCZoneIdentifier: subnet, LaunchTemplate: { LaunchTemplateId: webId, Version: '2' } }),
+      );
+      await autoscaling.send(
+        new CreateAutoScalingGroupCommand({
+          AutoScalingGroupName: 'mixed',
+          MinSize: 0,
+          MaxSize: 1,
+          VPCZoneIdentifier: subnet,
+          MixedInstancesPolicy: {
+            LaunchTemplate: {
+              LaunchTemplateSpecification: { LaunchTemplateName: 'base', Version: '$Latest' },
+              Overrides: [{ InstanceType: 't3.micro', LaunchTemplateSpecification: { LaunchTemplateName: 'web', Version: '2' } }],
+            },
+          },
+        }),
+      );
+      autoscaling.destroy();
+
+      const pinnedDir = await mkdtemp(join(workdir, 'pinned-'));
+      const pinnedPlan = await planScenario(motoEndpoint, scenario, pinnedDir);
+      const made = await readPlan(pinnedPlan);
+      expect(made.followUps.filter((f) => f.kind === 'auto-scaling-group')).toEqual([
+        expect.objectContaining({ resource: 'pinned', message: expect.stringContaining('launch template web version 2 (pinned)') }),
+        expect.objectContaining({ resource: 'mixed', message: expect.stringContaining('launch template web version 2 (pinned)') }),
+      ]);
+      expect(made.followUps).toContainEqual(expect.objectContaining({ kind: 'launch-template', resource: 'web:2' }));
+
+      const applied = await cli(['apply', pinnedPlan, '--yes']);
+      expect(applied.code).toBe(2);
+      expect(applied.stderr).toMatch(/split-role: VerifyFailed: .*Auto Scaling group pinned launches instances with the shared role's profile; Auto Scaling group mixed launches instances with the shared role's profile/);
+      expect((await captureAccountState(motoEndpoint)).roles.map((r) => r.name)).toContain('orders');
     });
 
     it('shows a failed repoint as the failure, and the stages after it as not run, not as failed', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { workloadsForRole, type AccountIndex } from '../../src/inventory/workloads.js';
+import { WORKLOAD_ADAPTERS } from '../../src/workloads/registry.js';
 import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME } from './fixtures/plan-fixtures.js';
 
 const PROFILE_ARN = `arn:aws:iam::${ACCOUNT}:instance-profile/${SHARED_NAME}`;
@@ -39,12 +40,12 @@ describe('workloadsForRole: EC2', () => {
         lt('none', {}),
       ],
       autoScalingGroups: [
-        { groupName: 'asg-lc', launchConfigurationName: 'lc-1', launchConfigurationProfile: SHARED_NAME },
-        { groupName: 'asg-lc-arn', launchConfigurationName: 'lc-2', launchConfigurationProfile: PROFILE_ARN },
-        { groupName: 'asg-lt', launchTemplate: { id: 'lt-by-name' } },
-        { groupName: 'asg-lt-name', launchTemplate: { name: 'by-arn' } },
-        { groupName: 'asg-other-lt', launchTemplate: { id: 'lt-other-arn' } },
-        { groupName: 'asg-other-lc', launchConfigurationName: 'lc-3', launchConfigurationProfile: 'other' },
+        { groupName: 'asg-lc', launchConfigurationName: 'lc-1', launchConfigurationProfile: SHARED_NAME, launchTemplates: [] },
+        { groupName: 'asg-lc-arn', launchConfigurationName: 'lc-2', launchConfigurationProfile: PROFILE_ARN, launchTemplates: [] },
+        { groupName: 'asg-lt', launchTemplates: [{ id: 'lt-by-name', version: '$Default' }] },
+        { groupName: 'asg-lt-name', launchTemplates: [{ name: 'by-arn', version: '1' }] },
+        { groupName: 'asg-other-lt', launchTemplates: [{ id: 'lt-other-arn', version: '$Default' }] },
+        { groupName: 'asg-other-lc', launchConfigurationName: 'lc-3', launchConfigurationProfile: 'other', launchTemplates: [] },
       ],
     },
   };
@@ -65,6 +66,41 @@ describe('workloadsForRole: EC2', () => {
   it('a role without instance profiles has no EC2 workloads', () => {
     const none = workloadsForRole(index, { ...role, instanceProfiles: [] });
     expect(none.ec2).toEqual({ instanceProfiles: [], instances: [], launchTemplates: [], autoScalingGroups: [] });
+  });
+});
+
+describe('workloadsForRole: the launch-template version each Auto Scaling group actually launches', () => {
+  // Template "web": version 1 is the default, 3 the latest; only version 2 names the shared role's profile.
+  const v2 = { launchTemplateId: 'lt-web', launchTemplateName: 'web', version: 2, isDefault: false, isLatest: false, instanceProfile: { name: SHARED_NAME } };
+  const index: AccountIndex = {
+    ...emptyIndex(),
+    ec2: {
+      associations: [],
+      launchTemplates: [v2],
+      autoScalingGroups: [
+        { groupName: 'pinned', launchTemplates: [{ id: 'lt-web', version: '2' }] },
+        { groupName: 'default', launchTemplates: [{ id: 'lt-web', version: '$Default' }] },
+        { groupName: 'latest', launchTemplates: [{ name: 'web', version: '$Latest' }] },
+        { groupName: 'other-pin', launchTemplates: [{ id: 'lt-web', version: '1' }] },
+        { groupName: 'override', launchTemplates: [{ name: 'base', version: '$Latest' }, { name: 'web', version: '2' }] },
+      ],
+    },
+  };
+  const found = workloadsForRole(index, role);
+
+  it('a group pinned to the version, or whose mixed-instances override names it, is bound; the default and latest are not', () => {
+    expect(found.ec2.autoScalingGroups.map((g) => g.groupName)).toEqual(['pinned', 'override']);
+  });
+  it('each such group is a follow-up naming the version it launches', () => {
+    const followUps = WORKLOAD_ADAPTERS['ec2-instance'].followUps(found.ec2, { role: undefined, shared: { arn: SHARED_ARN }, staysShared: false });
+    expect(followUps.filter((f) => f.kind === 'auto-scaling-group')).toEqual([
+      expect.objectContaining({ resource: 'pinned', message: expect.stringContaining('(launch template web version 2 (pinned))') }),
+      expect.objectContaining({ resource: 'override', message: expect.stringContaining('(launch template web version 2 (pinned))') }),
+    ]);
+  });
+  it('$Latest resolves to the latest version', () => {
+    const latest = workloadsForRole({ ...index, ec2: { ...index.ec2, launchTemplates: [{ ...v2, isLatest: true }] } }, role);
+    expect(latest.ec2.autoScalingGroups.map((g) => g.groupName)).toEqual(['pinned', 'latest', 'override']);
   });
 });
 

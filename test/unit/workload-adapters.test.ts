@@ -105,7 +105,7 @@ describe('describeUsers: what would break if the role disappeared', () => {
     const found = workloads({
       ec2: {
         instances: [{ associationId: 'iip-1', instanceId: 'i-0abc', instanceProfileArn: PROFILE_ARN, state: 'associated' }],
-        autoScalingGroups: [{ groupName: 'asg-web', launchTemplate: { id: 'lt-1' } }],
+        autoScalingGroups: [{ groupName: 'asg-web', launchTemplates: [{ id: 'lt-1', version: '$Default' }] }],
       },
       lambda: { publishedVersions: [{ functionName: 'orders', functionArn: 'x', version: '4', role: SHARED_ARN }] },
       ecs: { standaloneTasks: [{ clusterArn: CLUSTER, taskArn: `${CLUSTER}/task/1`, taskDefinitionArn: 'td' }] },
