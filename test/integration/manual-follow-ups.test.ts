@@ -1,0 +1,77 @@
+/**
+ * Retire waits for manual follow-ups (issue 10 item 3), the interactive path:
+ * apply in-process against moto, with the terminal's question answered by the
+ * test. A "no" keeps the shared role; a "yes" is journaled and lets retire go.
+ */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { applyPlan, type RunOptions } from '../../src/apply/run.js';
+import { RecordingIoHost } from '../../src/core/io-host.js';
+import { readPlan, sealPlan } from '../../src/plan/plan-file.js';
+import type { PlanBody } from '../../src/plan/schema.js';
+import { captureAccountState } from '../support/account-state.js';
+import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { resetMoto } from '../support/moto-server.js';
+import { planScenario, seedOrdersScenario } from '../support/scenario.js';
+
+const endpoint = inject('motoEndpoint');
+
+describe.skipIf(!endpoint)('apply: retire waits for manual follow-ups, asked on a terminal', () => {
+  const motoEndpoint = endpoint as string;
+  const saved: Record<string, string | undefined> = {};
+  beforeAll(() => {
+    // The in-process session's credential chain must find fake keys, never a developer's own.
+    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED', 'SPLIT_ROLE_FAST_WAITS']) saved[key] = process.env[key];
+    process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
+    process.env.AWS_EC2_METADATA_DISABLED = 'true';
+    process.env.SPLIT_ROLE_FAST_WAITS = '1';
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+  });
+  afterAll(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  it('a "no" keeps the shared role and says why; a "yes" is journaled and retire goes ahead', { timeout: 180_000 }, async () => {
+    await resetMoto(motoEndpoint);
+    const workdir = await mkdtemp(join(tmpdir(), 'split-role-manual-'));
+    const scenario = await seedOrdersScenario(motoEndpoint);
+    const { digest: _old, ...body } = await readPlan(await planScenario(motoEndpoint, scenario, workdir));
+    body.followUps.push({ kind: 'manual-service', resource: 'glue.amazonaws.com', message: 'move the Glue jobs that use orders to orders-glue' });
+    const planPath = join(workdir, 'manual.plan.json');
+    await writeFile(planPath, `${JSON.stringify(sealPlan(body as PlanBody), null, 2)}\n`);
+
+    const asked: string[] = [];
+    const summaries: string[] = [];
+    const run = (answer: boolean): RunOptions => ({
+      renderer: 'simple',
+      confirm: (summary) => {
+        summaries.push(summary);
+        return Promise.resolve(true);
+      },
+      confirmFollowUp: (followUp) => {
+        asked.push(`${followUp.resource}: ${followUp.message}`);
+        return Promise.resolve(answer);
+      },
+    });
+    const aws = { region: TEST_REGION, endpointUrl: motoEndpoint };
+
+    expect(await applyPlan(planPath, aws, new RecordingIoHost(), run(false))).toBe('retire-waiting');
+    expect(asked).toEqual(['glue.amazonaws.com: move the Glue jobs that use orders to orders-glue']);
+    expect(summaries[0]).toContain('keep orders: retire waits for 1 manual follow-up(s)');
+    expect(summaries[0]).toContain('glue.amazonaws.com: move the Glue jobs');
+    expect((await captureAccountState(motoEndpoint)).roles.map((r) => r.name)).toContain('orders');
+
+    expect(await applyPlan(planPath, aws, new RecordingIoHost(), run(true))).toBe('completed');
+    expect(asked).toHaveLength(2);
+    expect((await captureAccountState(motoEndpoint)).roles.map((r) => r.name)).not.toContain('orders');
+    const journal = (await readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string; followUp?: string });
+    expect(journal.filter((e) => e.event === 'follow-up-confirmed').map((e) => e.followUp)).toEqual(['glue.amazonaws.com']);
+  });
+});
