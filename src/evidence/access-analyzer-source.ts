@@ -13,7 +13,7 @@ import {
 } from '../aws/access-analyzer.js';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
-import { trailFileRecords } from './log-files-source.js';
+import { trailFileUsage } from './log-files-source.js';
 import { lookupEventsRecords, lookupEventsSource } from './lookup-events-source.js';
 import { attributeRecords, windowWarning, type EvidenceContext, type UsageSource } from './source.js';
 import type { UsageEvidence } from './types.js';
@@ -123,15 +123,14 @@ export const accessAnalyzerSource: UsageSource = {
     }
   },
   async usage(ctx) {
-    let records;
+    let evidence: UsageEvidence;
     if (ctx.request.cloudtrailLogs) {
-      records = trailFileRecords(ctx);
+      evidence = await trailFileUsage(ctx);
     } else {
       const warning = windowWarning(lookupEventsSource.visibility, ctx.request);
       if (warning) ctx.warnings.push(warning);
-      records = await lookupEventsRecords(ctx);
+      evidence = await attributeRecords(ctx, await lookupEventsRecords(ctx));
     }
-    const evidence = await attributeRecords(ctx, records);
     await addGeneratedActions(ctx, evidence);
     return evidence;
   },

@@ -2,24 +2,40 @@
 import { SplitRoleError, usageError } from '../core/errors.js';
 import { emptyLogReadStats, readTrailRecords, type LogReadStats } from './log-files.js';
 import { attributeRecords, type EvidenceContext, type UsageSource } from './source.js';
-import type { CloudTrailRecord } from './types.js';
+import type { CloudTrailRecord, UsageEvidence } from './types.js';
 
-/** The records of the role's account in the trail files named by --cloudtrail-logs, with warnings and progress reported. */
-export async function* trailFileRecords(ctx: EvidenceContext): AsyncGenerator<CloudTrailRecord> {
+/**
+ * The records of the role's account in the trail files named by
+ * --cloudtrail-logs that name the role, with warnings and progress reported;
+ * `stats` counts the records left unparsed too. Once every file is read, too
+ * many corrupt ones stop the plan (checkSkippedFiles).
+ */
+export function trailFileRecords(ctx: EvidenceContext): { records: AsyncIterable<CloudTrailRecord>; stats: LogReadStats } {
   const { session, io, request, subject } = ctx;
   const stats = emptyLogReadStats();
-  yield* readTrailRecords(request.cloudtrailLogs as string, { s3: () => session.s3() }, {
+  const reading = readTrailRecords(request.cloudtrailLogs as string, { s3: () => session.s3() }, {
     since: request.window.start,
-    stats,
     // An organization trail holds every account's files: read the role's account only.
     account: subject.role.arn.split(':')[4],
+    role: subject.role,
+    stats,
     onWarning: (message) => {
       ctx.warnings.push(message);
       io.notify('warn', message);
     },
     onProgress: (files, read) => io.notify('progress', `read ${files} log files, ${read} records…`),
   });
-  checkSkippedFiles(stats, request.maxSkippedFiles, ctx.warnings);
+  async function* records(): AsyncGenerator<CloudTrailRecord> {
+    yield* reading;
+    checkSkippedFiles(stats, request.maxSkippedFiles, ctx.warnings);
+  }
+  return { records: records(), stats };
+}
+
+/** Attributes the role's records in the trail files; records the byte filter skipped still count as read. */
+export function trailFileUsage(ctx: EvidenceContext): Promise<UsageEvidence> {
+  const read = trailFileRecords(ctx);
+  return attributeRecords(ctx, read.records, () => read.stats.skippedRecords);
 }
 
 /**
@@ -50,5 +66,5 @@ export const logFilesSource: UsageSource = {
   validate(request) {
     if (!request.cloudtrailLogs) throw usageError('--evidence logs needs the trail’s files', 'pass --cloudtrail-logs PATH (a folder or s3://bucket/prefix)');
   },
-  usage: (ctx) => attributeRecords(ctx, trailFileRecords(ctx)),
+  usage: trailFileUsage,
 };

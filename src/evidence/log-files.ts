@@ -16,6 +16,7 @@ import { translateAwsError } from '../aws/errors.js';
 import { getObjectBody, listObjects } from '../aws/s3.js';
 import { usageError } from '../core/errors.js';
 import { REGION_NAME } from '../core/regions.js';
+import { recordsNaming, recordTextMayName, roleNeedles, type RoleNeedles } from './byte-filter.js';
 import { CorruptLogFile, RecordSplitter } from './record-splitter.js';
 import type { CloudTrailRecord } from './types.js';
 
@@ -25,8 +26,10 @@ export interface LogReadStats {
   files: number;
   /** Files skipped because they were not valid gzip, JSON, or a {"Records":[…]} object. */
   corruptFiles: number;
-  /** Records yielded. */
+  /** Records in the files read: those yielded, and those the byte filter counted and left unparsed. */
   records: number;
+  /** Records the byte filter left unparsed because they named neither the role nor its sessions. */
+  skippedRecords: number;
   /** Bytes of the files as stored. */
   compressedBytes: number;
   /** Bytes after gunzip (equal to the stored size for plain .json). */
@@ -53,6 +56,12 @@ export interface ReadTrailOptions {
    * neither listed nor read.
    */
   account?: string;
+  /**
+   * Yield only records whose bytes name this role (its ARN, or its session
+   * ARNs), found by a byte search before any parsing. Every record the
+   * Attributor could use for the role still comes through (byte-filter.ts).
+   */
+  role?: { arn: string; name: string };
 }
 
 /** Which files to read: dated on or after `since`, and of `account` when set. */
@@ -93,7 +102,7 @@ const EMPTY = Buffer.alloc(0);
 
 /** An empty LogReadStats. */
 export function emptyLogReadStats(): LogReadStats {
-  return { files: 0, corruptFiles: 0, records: 0, compressedBytes: 0, uncompressedBytes: 0 };
+  return { files: 0, corruptFiles: 0, records: 0, skippedRecords: 0, compressedBytes: 0, uncompressedBytes: 0 };
 }
 
 /**
@@ -110,6 +119,7 @@ export async function* readTrailRecords(
   // Keep the day before `since`: a session still open at `since` was opened then, and its AssumeRole is the best join.
   const since = options.since && new Date(options.since.getTime() - ASSUME_ROLE_LOOKBACK_MS);
   const streamAbove = options.streamAboveBytes ?? DEFAULT_STREAM_ABOVE_BYTES;
+  const needles = options.role && roleNeedles(options.role);
   const source = await openSource(location, deps, { since, account: options.account });
   const listing = source.files[Symbol.asyncIterator]();
   const pending: Array<{ file: LogFile; fetched: Promise<Loaded>; inflated?: Promise<Loaded> }> = [];
@@ -132,8 +142,14 @@ export async function* readTrailRecords(
       try {
         if (loaded.kind === 'corrupt') throw new CorruptLogFile(loaded.reason);
         if (loaded.kind === 'json') {
+          stats.uncompressedBytes += loaded.text.length;
+          const filtered = needles && recordsNaming(loaded.text, needles);
+          if (filtered) {
+            stats.records += filtered.skipped;
+            stats.skippedRecords += filtered.skipped;
+          }
           // A plain loop over the parsed array: for-await over a sync iterable would cost a promise per record.
-          const records = parseWhole(loaded.text, stats);
+          const records = filtered ? filtered.records : parseWhole(loaded.text);
           // Let the inflated bytes go while the records are consumed.
           loaded.text = EMPTY;
           for (const record of records) {
@@ -141,7 +157,7 @@ export async function* readTrailRecords(
             yield record;
           }
         } else {
-          for await (const record of streamRecords(slot.file, stats)) {
+          for await (const record of streamRecords(slot.file, stats, needles)) {
             stats.records += 1;
             yield record;
           }
@@ -168,8 +184,7 @@ function corruptWarning(corrupt: readonly string[]): string {
 }
 
 /** Parses a whole file. One JSON.parse of the file beats any streaming parser by far. */
-function parseWhole(text: Buffer, stats: LogReadStats): CloudTrailRecord[] {
-  stats.uncompressedBytes += text.length;
+function parseWhole(text: Buffer): CloudTrailRecord[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text.toString('utf8'));
@@ -181,15 +196,24 @@ function parseWhole(text: Buffer, stats: LogReadStats): CloudTrailRecord[] {
   return (records as unknown[]).filter((record) => typeof record === 'object' && record !== null) as CloudTrailRecord[];
 }
 
-/** Streams a large file through gunzip and the record splitter: memory stays at one record. */
-async function* streamRecords(file: LogFile, stats: LogReadStats): AsyncGenerator<CloudTrailRecord> {
+/**
+ * Streams a large file through gunzip and the record splitter: memory stays at
+ * one record. With needles, a record whose text names neither is counted and
+ * not parsed (unless an escape could spell the role otherwise).
+ */
+async function* streamRecords(file: LogFile, stats: LogReadStats, needles: RoleNeedles | undefined): AsyncGenerator<CloudTrailRecord> {
   const raw = await file.open();
   const input = /\.gz$/i.test(file.name) ? pipeline(raw, createGunzip(), () => undefined) : raw;
   const splitter = new RecordSplitter();
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       stats.uncompressedBytes += chunk.length;
-      for (const text of splitter.push(chunk)) yield JSON.parse(text) as CloudTrailRecord;
+      for (const text of splitter.push(chunk)) {
+        if (needles && !recordTextMayName(text, needles)) {
+          stats.records += 1;
+          stats.skippedRecords += 1;
+        } else yield JSON.parse(text) as CloudTrailRecord;
+      }
     }
     splitter.finish();
   } catch (error) {

@@ -60,14 +60,23 @@ export interface UsageSource {
   usage(ctx: EvidenceContext): Promise<UsageEvidence>;
 }
 
-/** Attributes CloudTrail records to services: the common end of record-reading sources. */
-export async function attributeRecords(ctx: EvidenceContext, records: AsyncIterable<CloudTrailRecord>): Promise<UsageEvidence> {
+/**
+ * Attributes CloudTrail records to services: the common end of record-reading
+ * sources. `unparsed` counts records read but never parsed (a byte filter's).
+ */
+export async function attributeRecords(
+  ctx: EvidenceContext,
+  records: AsyncIterable<CloudTrailRecord>,
+  unparsed: () => number = () => 0,
+): Promise<UsageEvidence> {
   const { subject, request } = ctx;
   // The Attributor applies the window itself: AssumeRole events from before it still join sessions that run into it.
   const attributor = new Attributor(subject.role, subject.services, subject.hints, { window: request.window });
   for await (const record of records) attributor.add(record);
   const window = { start: request.window.start.toISOString(), end: request.window.end.toISOString() };
-  return attributor.result({ source: request.source, window, warnings: ctx.warnings });
+  const evidence = attributor.result({ source: request.source, window, warnings: ctx.warnings });
+  evidence.recordsRead += unparsed();
+  return evidence;
 }
 
 /** The warning for a --since that reaches past what the source keeps, if it does. */

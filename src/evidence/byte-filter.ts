@@ -1,0 +1,131 @@
+/**
+ * A byte-level prefilter for trail files: JSON.parse is most of the cost of
+ * reading a trail, and most records are other principals'. A record can only
+ * matter to one role if its bytes name the role — the role's ARN (its
+ * AssumeRole, a session's issuer) or the role's session ARN prefix (its
+ * calls, forward-access calls) — so only those records are cut out and
+ * parsed. Whenever the file does not have the plain shape CloudTrail writes
+ * ({"Records":[{"eventVersion":…},…]}, no \u or \/ escapes that could spell
+ * the role otherwise), the caller parses the whole file instead: the filter
+ * may read more than it must, never less.
+ */
+import type { CloudTrailRecord } from './types.js';
+
+/** The byte patterns that can tie a record to one role. */
+export interface RoleNeedles {
+  /** "/NAME": in the role's ARN (whatever its path) and in its session ARNs; the cheap first search. */
+  name: Buffer;
+  /** "ARN" as a whole JSON string, as attribution compares it (so role/x never matches role/x-v2). */
+  roleArn: Buffer;
+  /** "arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/ at the start of a JSON string. */
+  sessionPrefix: Buffer;
+  /** The same two as text, for records the splitter already cut out. */
+  text: { roleArn: string; sessionPrefix: string };
+}
+
+/** What the filter made of one file: the records that name the role, and how many it left unparsed. */
+export interface FilteredRecords {
+  records: CloudTrailRecord[];
+  /** Records of the file that named neither needle and were never parsed. */
+  skipped: number;
+}
+
+const MARKER = Buffer.from('{"eventVersion"');
+const ESCAPES = [Buffer.from('\\u'), Buffer.from('\\/')];
+const HEAD = /^\s*\{\s*"Records"\s*:\s*\[\s*/;
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/** The needles for a role; session ARNs drop the role's path, role ARNs keep it. */
+export function roleNeedles(role: { arn: string; name: string }): RoleNeedles {
+  const [, partition = 'aws', , , account = ''] = role.arn.split(':');
+  const roleArn = JSON.stringify(role.arn);
+  const sessionPrefix = `"arn:${partition}:sts::${account}:assumed-role/${role.name}/`;
+  return {
+    name: Buffer.from(`/${role.name}`),
+    roleArn: Buffer.from(roleArn),
+    sessionPrefix: Buffer.from(sessionPrefix),
+    text: { roleArn, sessionPrefix },
+  };
+}
+
+/** False only when one record's text cannot name the role: neither needle, and no escape that could spell one. */
+export function recordTextMayName(text: string, needles: RoleNeedles): boolean {
+  return (
+    text.includes(needles.text.roleArn) || text.includes(needles.text.sessionPrefix) || text.includes('\\u') || text.includes('\\/')
+  );
+}
+
+/**
+ * The records of a {"Records":[…]} file whose bytes name the role, or
+ * undefined when the file is not in CloudTrail's plain shape and must be
+ * parsed whole (and checked) by the caller.
+ */
+export function recordsNaming(text: Buffer, needles: RoleNeedles): FilteredRecords | undefined {
+  if (ESCAPES.some((escape) => text.includes(escape))) return undefined;
+  const body = arrayBody(text);
+  if (!body) return undefined;
+  const records: CloudTrailRecord[] = [];
+  let count = 0;
+  if (body.start === body.end) return { records, skipped: 0 };
+  // Every record must begin with CloudTrail's first key, so each marker starts the next record.
+  if (text.indexOf(MARKER, body.start) !== body.start) return undefined;
+  let hit = text.indexOf(needles.name, body.start);
+  let start = body.start;
+  while (start < body.end) {
+    const next = text.indexOf(MARKER, start + 1);
+    const end = next < 0 || next >= body.end ? body.end : next;
+    count += 1;
+    if (hit >= 0 && hit < end) {
+      const slice = recordSlice(text, start, end, end === body.end);
+      if (!slice) return undefined;
+      if (slice.includes(needles.roleArn) || slice.includes(needles.sessionPrefix)) {
+        const record = parseRecord(slice);
+        if (!record) return undefined;
+        records.push(record);
+      }
+      hit = text.indexOf(needles.name, end);
+    }
+    start = end;
+  }
+  return { records, skipped: count - records.length };
+}
+
+/** The byte range inside {"Records":[ … ]}, or undefined when the file is not shaped so. */
+function arrayBody(text: Buffer): { start: number; end: number } | undefined {
+  const head = HEAD.exec(text.subarray(0, 64).toString('latin1'));
+  if (!head) return undefined;
+  let end = text.length;
+  while (end > 0 && WHITESPACE.has(text[end - 1]!)) end--;
+  if (text[end - 1] !== 0x7d) return undefined;
+  end--;
+  while (end > 0 && WHITESPACE.has(text[end - 1]!)) end--;
+  if (text[end - 1] !== 0x5d) return undefined;
+  end--;
+  while (end > head[0].length && WHITESPACE.has(text[end - 1]!)) end--;
+  return end < head[0].length ? undefined : { start: head[0].length, end };
+}
+
+/** One record's bytes: up to the next record's marker, less the separating comma. */
+function recordSlice(text: Buffer, start: number, end: number, last: boolean): Buffer | undefined {
+  let stop = end;
+  while (stop > start && WHITESPACE.has(text[stop - 1]!)) stop--;
+  if (!last) {
+    if (text[stop - 1] !== 0x2c) return undefined;
+    stop--;
+  }
+  return text.subarray(start, stop);
+}
+
+/**
+ * Parses one cut-out record. A cut in the wrong place (a nested object that
+ * happens to start with "eventVersion", a record without it) never parses
+ * as a single object, so it sends the whole file to the full parse.
+ */
+function parseRecord(slice: Buffer): CloudTrailRecord | undefined {
+  try {
+    const parsed: unknown = JSON.parse(slice.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as CloudTrailRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
