@@ -46,6 +46,7 @@ export const ERROR_CODES = [
   'TooManyTags',
   'NoEvidence',
   'TooManySkippedFiles',
+  'TableNotCloudTrail',
   'PolicySubsetError',
   'PolicySizeError',
   'WrongTarget',
@@ -62,6 +63,7 @@ export const ERROR_CODES = [
   'PolicyGenerationCanceled',
   'PolicyGenerationTimeout',
   'PolicyGenerationBusy',
+  'QueryFailed',
   // AWS and the network, by kind (AWS's name is in awsName)
   'NoCredentials',
   'NoRegion',

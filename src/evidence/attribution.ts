@@ -60,6 +60,16 @@ export function serviceForSessionName(
   return matches.size === 1 ? [...matches][0] : undefined;
 }
 
+/** The role's own spelling of each workload's service principal (the first, when it lists several spellings). */
+export function servicesByWorkload(services: readonly string[]): Map<string, string> {
+  const byWorkload = new Map<string, string>();
+  for (const service of services) {
+    const key = workloadKey(service);
+    if (!byWorkload.has(key)) byWorkload.set(key, service);
+  }
+  return byWorkload;
+}
+
 /** Streams CloudTrail records in and attributes one role's calls to the services that can assume it. */
 export class Attributor {
   /** eventSources seen with eventCategory "Data" among this role's calls. */
@@ -92,11 +102,7 @@ export class Attributor {
     this.windowStart = options.window?.start.getTime() ?? -Infinity;
     this.windowEnd = options.window?.end.getTime() ?? Infinity;
     this.services = [...new Set(services)];
-    this.serviceByWorkload = new Map();
-    for (const service of this.services) {
-      const key = workloadKey(service);
-      if (!this.serviceByWorkload.has(key)) this.serviceByWorkload.set(key, service);
-    }
+    this.serviceByWorkload = servicesByWorkload(this.services);
     // Session ARNs drop the role's path: arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION.
     const [, partition = 'aws', , , account = ''] = role.arn.split(':');
     this.assumedRolePrefix = `arn:${partition}:sts::${account}:assumed-role/${role.name}/`;
@@ -286,11 +292,13 @@ function oddIdentity(identity: NonNullable<CloudTrailRecord['userIdentity']>): s
   return undefined;
 }
 
-function emptyUsage(): ServiceUsage {
+/** A ServiceUsage with nothing in it yet. */
+export function emptyUsage(): ServiceUsage {
   return { actions: new Map(), sessions: 0, events: 0 };
 }
 
-function addUse(actions: Map<string, ActionUse>, action: string, count: number, seen: string): void {
+/** Adds `count` uses of `action`, last seen at `seen`, to a usage's action map. */
+export function addUse(actions: Map<string, ActionUse>, action: string, count: number, seen: string): void {
   const use = actions.get(action);
   if (!use) {
     actions.set(action, { count, lastSeen: seen });

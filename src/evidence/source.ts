@@ -29,6 +29,8 @@ export interface EvidenceRequest {
   accessRoleArn?: string;
   /** More trail files skipped as corrupt than this is an error; undefined: any number is only a warning. */
   maxSkippedFiles?: number;
+  /** --athena-table, --athena-workgroup, --athena-output. */
+  athena?: { table?: string; workgroup?: string; output?: string };
 }
 
 /** The role whose usage is wanted, and the services that can assume it. */

@@ -14,7 +14,9 @@ import { generateCorpus } from '../../bench/cloudtrail-corpus.js';
 import { Attributor } from '../../src/evidence/attribution.js';
 import { recordsNaming, roleNeedles } from '../../src/evidence/byte-filter.js';
 import { emptyLogReadStats, readTrailRecords, type ReadTrailOptions } from '../../src/evidence/log-files.js';
-import type { CloudTrailRecord, UsageEvidence } from '../../src/evidence/types.js';
+import type { CloudTrailRecord } from '../../src/evidence/types.js';
+import { comparableEvidence } from '../support/evidence-compare.js';
+import { sessionIdentity } from '../support/trail-records.js';
 
 const ACCOUNT = '123456789012';
 const ROLE = { arn: `arn:aws:iam::${ACCOUNT}:role/app/team/shared`, name: 'shared' };
@@ -46,18 +48,7 @@ function assume(roleArn: string, session: string, key: string, by = 'ec2.amazona
 }
 
 function call(role: { arn: string; name: string }, session: string, key: string, eventName: string, extra: Partial<CloudTrailRecord['userIdentity']> = {}): CloudTrailRecord {
-  const account = role.arn.split(':')[4];
-  return record({
-    eventSource: 's3.amazonaws.com',
-    eventName,
-    userIdentity: {
-      type: 'AssumedRole',
-      arn: `arn:aws:sts::${account}:assumed-role/${role.name}/${session}`,
-      accessKeyId: key,
-      sessionContext: { sessionIssuer: { type: 'Role', arn: role.arn, userName: role.name } },
-      ...extra,
-    },
-  });
+  return record({ eventSource: 's3.amazonaws.com', eventName, userIdentity: { ...sessionIdentity(role, session, key), ...extra } });
 }
 
 /** The role's own traffic, and look-alikes that must stay out. */
@@ -96,19 +87,7 @@ async function attributed(dir: string, role: { arn: string; name: string }, filt
   const attributor = new Attributor(role, SERVICES, NO_HINTS);
   for await (const r of readTrailRecords(dir, {}, { ...options, stats, ...(filter ? { role } : {}) })) attributor.add(r);
   const evidence = attributor.result({ source: 'logs', window: { start: '', end: '' }, warnings: [] });
-  return { usage: comparable(evidence), read: evidence.recordsRead + stats.skippedRecords, stats };
-}
-
-/** Everything attribution decided, as plain data. */
-function comparable(evidence: UsageEvidence) {
-  const usage = (u: { actions: Map<string, unknown>; sessions: number; events: number } | undefined) =>
-    u && { sessions: u.sessions, events: u.events, actions: Object.fromEntries([...u.actions].sort(([a], [b]) => a.localeCompare(b))) };
-  return {
-    byService: Object.fromEntries([...evidence.byService].map(([s, u]) => [s, usage(u)])),
-    unattributed: usage(evidence.unattributed),
-    nonService: usage(evidence.nonService),
-    dataEventSources: [...(evidence.dataEventSources ?? [])].sort(),
-  };
+  return { usage: comparableEvidence(evidence), read: evidence.recordsRead + stats.skippedRecords, stats };
 }
 
 async function expectSameAttribution(role = ROLE, options: ReadTrailOptions = {}) {

@@ -27,6 +27,9 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   cloudtrailLogs?: string;
   trailArn?: string;
   accessRoleArn?: string;
+  athenaTable?: string;
+  athenaWorkgroup?: string;
+  athenaOutput?: string;
   account?: string;
   assumeRole?: string;
   externalId?: string;
@@ -107,6 +110,7 @@ function evidenceRequest(options: PlanCommandOptions, window: EvidenceRequest['w
     accessRoleArn: options.accessRoleArn,
     // Unattended runs must not write a plan from evidence with holes in it; a person at a terminal sees the warning.
     maxSkippedFiles: options.maxSkippedFiles ?? (process.stdin.isTTY && process.stderr.isTTY ? undefined : 0),
+    athena: { table: options.athenaTable, workgroup: options.athenaWorkgroup, output: options.athenaOutput },
   };
 }
 

@@ -1,0 +1,126 @@
+/**
+ * `--evidence athena`: the usage question runs as SQL in Athena over the
+ * (organization) trail's table — the documented CloudTrail table, partitioned
+ * by region and date or with partition projection — and only aggregates come
+ * back. Before the usage query, one information_schema query checks that the
+ * table has the CloudTrail columns the SQL reads and finds its partition
+ * columns, so the usage query prunes partitions to the window and account.
+ */
+import { runAthenaQuery, type AthenaResult } from '../aws/athena.js';
+import { SplitRoleError, usageError } from '../core/errors.js';
+import type { EvidenceRequest, UsageSource } from './source.js';
+import { usageFromRows, type UsageRow } from './usage-rows.js';
+import { bindUsageSql, sqlLiteral, usageSql, type UsageSqlDialect } from './usage-sql.js';
+
+/** The table's partition columns the usage query prunes with. */
+export interface TableShape {
+  /** "timestamp" (projection, yyyy/MM/dd), "ymd" (year, month, day), or none. */
+  date: 'timestamp' | 'ymd' | undefined;
+  /** A partition column holding the account id (organization trails), if any. */
+  account: string | undefined;
+}
+
+const TABLE = /^([A-Za-z0-9_]{1,255})\.([A-Za-z0-9_]{1,255})$/;
+const WORKGROUP = /^[A-Za-z0-9._-]{1,128}$/;
+const OUTPUT = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[A-Za-z0-9!_.*()/=-]*)?$/;
+/** Top-level columns the usage SQL reads, and the userIdentity fields under them. */
+const REQUIRED_COLUMNS = ['eventtime', 'eventsource', 'eventname', 'errorcode', 'eventtype', 'eventcategory', 'sourceipaddress', 'useridentity', 'requestparameters', 'responseelements'];
+const REQUIRED_IDENTITY_FIELDS = ['type', 'arn', 'invokedby', 'accesskeyid', 'sessioncontext', 'sessionissuer'];
+const ACCOUNT_COLUMNS = ['accountid', 'account_id', 'account'];
+
+/** The information_schema query: the table's columns and their types. */
+export const COLUMNS_SQL = 'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?';
+
+/** Validates the Athena flags; returns the database and table names (lower case, as the catalog keeps them). */
+export function athenaTable(request: EvidenceRequest): { database: string; table: string } {
+  const athena = request.athena;
+  if (!athena?.table) throw usageError('--evidence athena needs the trail’s Athena table', 'pass --athena-table DATABASE.TABLE (README: Many accounts › Athena)');
+  const match = TABLE.exec(athena.table);
+  if (!match) throw usageError(`--athena-table must be DATABASE.TABLE in letters, digits and underscores, not ${JSON.stringify(athena.table)}`);
+  if (athena.workgroup !== undefined && !WORKGROUP.test(athena.workgroup)) {
+    throw usageError(`--athena-workgroup must be 1–128 letters, digits, ".", "_" or "-", not ${JSON.stringify(athena.workgroup)}`);
+  }
+  if (athena.output !== undefined && !OUTPUT.test(athena.output)) {
+    throw usageError(`--athena-output must be s3://bucket/prefix/, not ${JSON.stringify(athena.output)}`);
+  }
+  return { database: match[1]!.toLowerCase(), table: match[2]!.toLowerCase() };
+}
+
+/**
+ * Checks the table's columns against what the usage SQL reads and finds its
+ * partition columns. A missing column is named in one clear error.
+ */
+export function tableShape(name: string, columns: ReadonlyArray<{ name: string; type: string }>): TableShape {
+  const types = new Map(columns.map((c) => [c.name.toLowerCase(), c.type.toLowerCase()]));
+  if (types.size === 0) throw new SplitRoleError('TableNotCloudTrail', `Athena table ${name} does not exist or has no columns`, 'check --athena-table and the workgroup’s catalog');
+  const hint = 'create the table with AWS’s documented CloudTrail DDL (README: Many accounts › Athena)';
+  for (const column of REQUIRED_COLUMNS) {
+    if (!types.has(column)) throw new SplitRoleError('TableNotCloudTrail', `Athena table ${name} has no column ${column}, which the CloudTrail table has`, hint);
+  }
+  const identity = types.get('useridentity')!;
+  for (const field of REQUIRED_IDENTITY_FIELDS) {
+    if (!new RegExp(`\\b${field}\\b`).test(identity)) {
+      throw new SplitRoleError('TableNotCloudTrail', `Athena table ${name}: column useridentity has no field ${field}, which the CloudTrail table has`, hint);
+    }
+  }
+  const date = types.has('timestamp') ? 'timestamp' : ['year', 'month', 'day'].every((c) => types.has(c)) ? 'ymd' : undefined;
+  return { date, account: ACCOUNT_COLUMNS.find((c) => types.has(c)) };
+}
+
+/** How the documented Athena CloudTrail table spells the usage query. */
+export function athenaDialect(database: string, table: string, shape: TableShape): UsageSqlDialect {
+  const day = (date: Date) => date.toISOString().slice(0, 10).replaceAll('-', '/');
+  return {
+    table: `"${database}"."${table}"`,
+    requestParameter: (key) => `json_extract_scalar(requestparameters, '$.${key}')`,
+    issuedAccessKey: `json_extract_scalar(responseelements, '$.credentials.accessKeyId')`,
+    requestJson: 'requestparameters',
+    // CloudTrail's eventTime: ISO-8601 to the second, in UTC.
+    time: (date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    scope: (read, value) => {
+      const out: string[] = [];
+      if (shape.account) out.push(`"${shape.account}" = ${value(read.account)}`);
+      if (shape.date === 'timestamp') out.push(`"timestamp" BETWEEN ${value(day(read.start))} AND ${value(day(read.end))}`);
+      if (shape.date === 'ymd') {
+        // The year range alone is a plain partition-key range; the full date narrows it to days.
+        out.push(`"year" BETWEEN ${value(day(read.start).slice(0, 4))} AND ${value(day(read.end).slice(0, 4))}`);
+        out.push(`concat("year", '/', "month", '/', "day") BETWEEN ${value(day(read.start))} AND ${value(day(read.end))}`);
+      }
+      return out;
+    },
+  };
+}
+
+/** Rows as objects keyed by column name. */
+export function rowObjects(result: Pick<AthenaResult, 'columns' | 'rows'>): UsageRow[] {
+  return result.rows.map((values) => Object.fromEntries(result.columns.map((column, i) => [column, values[i] ?? undefined])) as UsageRow);
+}
+
+/** `--evidence athena`. */
+export const athenaSource: UsageSource = {
+  name: 'athena',
+  visibility: { managementEvents: true, dataEvents: true, serverSideFiltering: true },
+  validate(request) {
+    athenaTable(request);
+  },
+  async usage(ctx) {
+    const { database, table } = athenaTable(ctx.request);
+    const client = await ctx.session.athena();
+    const run = async (sql: string, values: string[], what: string) => {
+      const result = await runAthenaQuery(
+        client,
+        { sql, parameters: values.map(sqlLiteral), database, workgroup: ctx.request.athena?.workgroup, output: ctx.request.athena?.output },
+        (id, state) => ctx.io.notify('progress', `Athena ${what} query ${id}: ${state.toLowerCase()}…`),
+      );
+      ctx.io.notify('info', `Athena ${what} query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`);
+      return result;
+    };
+    const columns = await run(COLUMNS_SQL, [database, table], 'columns');
+    const shape = tableShape(`${database}.${table}`, columns.rows.map((values) => ({ name: values[0] ?? '', type: values[1] ?? '' })));
+    const { subject, request } = ctx;
+    const query = bindUsageSql(usageSql(athenaDialect(database, table, shape), { role: subject.role, window: request.window }), 'parameters');
+    const result = await run(query.sql, query.parameters, 'usage');
+    const window = { start: request.window.start.toISOString(), end: request.window.end.toISOString() };
+    return usageFromRows(rowObjects(result), subject, { source: request.source, window, warnings: ctx.warnings });
+  },
+};

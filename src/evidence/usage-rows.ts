@@ -1,0 +1,72 @@
+/**
+ * Turns the rows of the usage query (usage-sql.ts) into UsageEvidence: the
+ * engine did the join and the aggregation, so what is left is mapping each
+ * row's origin to the role's own spelling of the service (or the name-shape
+ * fallback for sessions whose AssumeRole the engine did not see) and each
+ * event to IAM actions.
+ */
+import { addUse, emptyUsage, serviceForSessionName, servicesByWorkload } from './attribution.js';
+import { eventToActions } from './event-action.js';
+import type { EvidenceSubject } from './source.js';
+import type { ServiceUsage, UsageEvidence } from './types.js';
+import { workloadKey } from '../trust/service-principals.js';
+import type { USAGE_COLUMNS } from './usage-sql.js';
+
+/** One result row, by column name, as text (NULL as undefined), the way Athena and Lake return them. */
+export type UsageRow = Partial<Record<(typeof USAGE_COLUMNS)[number], string>>;
+
+/** Builds the evidence from the query's rows. */
+export function usageFromRows(
+  rows: Iterable<UsageRow>,
+  subject: EvidenceSubject,
+  meta: Pick<UsageEvidence, 'source' | 'window' | 'warnings'>,
+  normaliseTime: (engineTime: string) => string = (time) => time,
+): UsageEvidence {
+  const services = [...new Set(subject.services)];
+  const byWorkload = servicesByWorkload(services);
+  const byService = new Map<string, ServiceUsage>(services.map((service) => [service, emptyUsage()]));
+  const unattributed = emptyUsage();
+  const nonService = emptyUsage();
+  const dataEventSources = new Set<string>();
+  let events = 0;
+
+  const usageOf = (row: UsageRow): ServiceUsage => {
+    // "" is a person's or another non-service principal's session; a service the role does not trust stays unattributed.
+    if (row.origin === '') return nonService;
+    const service = row.origin !== undefined ? byWorkload.get(workloadKey(row.origin)) : serviceForSessionName(row.session_name ?? '', services, subject.hints);
+    return (service !== undefined && byService.get(service)) || unattributed;
+  };
+
+  for (const row of rows) {
+    const usage = usageOf(row);
+    const count = count_(row.events);
+    if (row.kind === 'calls') {
+      usage.events += count;
+      events += count;
+      const eventSource = row.event_source ?? '';
+      if (row.data_events === '1') dataEventSources.add(eventSource);
+      const lastSeen = row.last_seen === undefined ? '' : normaliseTime(row.last_seen);
+      for (const action of eventToActions(eventSource, row.event_name ?? '', parseRequest(row.request))) addUse(usage.actions, action, count, lastSeen);
+    } else if (row.kind === 'sessions' || row.kind === 'idle') {
+      usage.sessions += count_(row.sessions);
+    }
+  }
+  const evidence: UsageEvidence = { ...meta, byService, unattributed, recordsRead: events, dataEventSources };
+  if (nonService.sessions > 0) evidence.nonService = nonService;
+  return evidence;
+}
+
+/** The request of a request-dependent event; unreadable text reads as no request (every action the API may need). */
+function parseRequest(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function count_(text: string | undefined): number {
+  const n = Number(text ?? 0);
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}

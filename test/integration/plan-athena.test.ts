@@ -1,0 +1,159 @@
+/**
+ * `plan --evidence athena` end to end: the built CLI against moto, whose
+ * Athena accepts the queries and returns results seeded through moto-api.
+ * The seeded results are what DuckDB returns for the same SQL over the same
+ * trail files (exposed as the documented Athena table), so the plan from
+ * Athena aggregates is compared with the plan from the files themselves.
+ */
+import { AthenaClient, GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { athenaDialect, COLUMNS_SQL, tableShape } from '../../src/evidence/athena-source.js';
+import { bindUsageSql, sqlLiteral, usageSql } from '../../src/evidence/usage-sql.js';
+import { readPlan } from '../../src/plan/plan-file.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { isolatedAwsEnv, runCli } from '../support/cli.js';
+import { openTrailDb, type TrailDb } from '../support/duckdb-trail.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
+import { resetMoto } from '../support/moto-server.js';
+import { scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+import { writeTrailFiles } from '../support/trail-files.js';
+
+const endpoint = inject('motoEndpoint');
+const OUTPUT = 's3://athena-results/split-role/';
+
+/** Per service, the actions its new role keeps. */
+function actionSets(plan: Plan): Record<string, string[]> {
+  return Object.fromEntries(plan.newRoles.map((r) => [r.service, r.actions.map((a) => a.action).sort()]));
+}
+
+describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
+  const motoEndpoint = endpoint as string;
+  const env = (extra: Record<string, string | undefined> = {}) => isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, ...extra });
+  let workdir: string;
+  let scenario: OrdersScenario;
+  let trailDir: string;
+  let db: TrailDb | undefined;
+
+  beforeAll(async () => {
+    workdir = await mkdtemp(join(tmpdir(), 'split-role-athena-'));
+  });
+  beforeEach(async () => {
+    db?.close();
+    await resetMoto(motoEndpoint);
+    scenario = await seedOrdersScenario(motoEndpoint);
+    trailDir = await mkdtemp(join(workdir, 'trail-'));
+    await writeTrailFiles(trailDir, scenarioRecords(scenario), scenario);
+    const s3 = new S3Client({ endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'athena-results' }));
+    s3.destroy();
+    db = await openTrailDb(trailDir);
+  });
+  afterAll(() => db?.close());
+
+  /** Queues Athena results in moto as Athena returns them: a header row, then text cells. */
+  async function seedResults(results: Array<Array<Record<string, string | undefined>>>, columns: string[][]): Promise<void> {
+    const body = {
+      account_id: scenario.account,
+      region: TEST_REGION,
+      results: results.map((rows, i) => ({
+        column_info: columns[i]!.map((name) => ({ Name: name, Type: 'varchar' })),
+        rows: [columns[i]!, ...rows.map((row) => columns[i]!.map((c) => row[c]))].map((cells) => ({ Data: cells.map((v) => (v === undefined ? {} : { VarCharValue: v })) })),
+      })),
+    };
+    const res = await fetch(`${motoEndpoint}/moto-api/static/athena/query-results`, { method: 'POST', body: JSON.stringify(body) });
+    expect(res.status).toBe(201);
+  }
+
+  /** What Athena would answer for the two queries, computed by DuckDB over the trail files. */
+  async function seedFromDuckDb(since: Date): Promise<string> {
+    const columns = await db!.query(COLUMNS_SQL, ['cloudtrail', 'logs']);
+    const shape = tableShape('cloudtrail.logs', columns.map((c) => ({ name: c.column_name!, type: c.data_type! })));
+    const bound = bindUsageSql(usageSql(athenaDialect('cloudtrail', 'logs', shape), { role: { arn: scenario.roleArn, name: scenario.roleName }, window: { start: since, end: new Date() } }), 'parameters');
+    const usage = await db!.query(bound.sql, bound.parameters);
+    expect(usage.length).toBeGreaterThan(5);
+    await seedResults([columns, usage], [['column_name', 'data_type'], Object.keys(usage[0]!)]);
+    return bound.sql;
+  }
+
+  async function plan(evidence: string[]): Promise<{ run: Awaited<ReturnType<typeof runCli>>; out: string }> {
+    const out = join(workdir, `orders-${Math.random().toString(16).slice(2)}.plan.json`);
+    const run = await runCli(['plan', '--role', 'orders', '--yes', '--out', out, '--since', '30d', '--unobservable', 'drop', ...evidence], env());
+    return { run, out };
+  }
+
+  it('plans from Athena aggregates what it plans from the same records as files, with values passed as parameters', async () => {
+    const sql = await seedFromDuckDb(new Date(Date.now() - 30 * 86_400_000));
+    const athena = await plan(['--evidence', 'athena', '--athena-table', 'cloudtrail.logs', '--athena-workgroup', 'primary', '--athena-output', OUTPUT]);
+    expect(athena.run.stderr).not.toMatch(/Error/);
+    expect(athena.run.code).toBe(0);
+    const logs = await plan(['--evidence', 'logs', '--cloudtrail-logs', trailDir]);
+    expect(logs.run.code).toBe(0);
+    const fromAthena = await readPlan(athena.out);
+    const fromLogs = await readPlan(logs.out);
+    expect(actionSets(fromAthena)).toEqual(actionSets(fromLogs));
+    expect(Object.keys(actionSets(fromAthena)).sort()).toEqual(['ec2.amazonaws.com', 'ecs-tasks.amazonaws.com', 'lambda.amazonaws.com']);
+    expect(fromAthena.evidence.source).toBe('athena');
+
+    // Athena saw two queries: the table check and the usage query, each printed with its id and bytes scanned.
+    const client = new AthenaClient({ region: TEST_REGION, endpoint: motoEndpoint, credentials: TEST_CREDENTIALS });
+    const ids = (await client.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds ?? [];
+    expect(ids).toHaveLength(2);
+    const executions = await Promise.all(ids.map(async (id) => (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!));
+    const usage = executions.find((e) => e.Query !== COLUMNS_SQL)!;
+    const check = executions.find((e) => e.Query === COLUMNS_SQL)!;
+    expect(check.ExecutionParameters).toEqual(["'cloudtrail'", "'logs'"]);
+    expect(usage.Query).toBe(sql);
+    expect(usage.Query).not.toContain(scenario.roleArn);
+    expect(usage.ExecutionParameters).toContain(sqlLiteral(scenario.roleArn));
+    expect(usage.QueryExecutionContext?.Database).toBe('cloudtrail');
+    expect(usage.WorkGroup).toBe('primary');
+    expect(usage.ResultConfiguration?.OutputLocation).toMatch(/^s3:\/\/athena-results\/split-role\//);
+    for (const id of ids) expect(athena.run.stderr).toMatch(new RegExp(`Athena (columns|usage) query ${id} scanned 0 bytes`));
+    client.destroy();
+  });
+
+  it('names the CloudTrail column a table lacks, before the usage query runs', async () => {
+    await seedResults([[{ column_name: 'eventtime', data_type: 'varchar' }, { column_name: 'eventsource', data_type: 'varchar' }]], [['column_name', 'data_type']]);
+    const { run } = await plan(['--evidence', 'athena', '--athena-table', 'cloudtrail.logs', '--athena-output', OUTPUT]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/TableNotCloudTrail: Athena table cloudtrail\.logs has no column eventname, which the CloudTrail table has/);
+    const client = new AthenaClient({ region: TEST_REGION, endpoint: motoEndpoint, credentials: TEST_CREDENTIALS });
+    expect((await client.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds).toHaveLength(1);
+    client.destroy();
+  });
+
+  it('a failed query is one line with the query id and Athena’s reason', async () => {
+    // moto's queries always succeed, so the proxy answers GetQueryExecution as Athena does for a failed one.
+    const proxy = await startFaultProxy(motoEndpoint);
+    let failedId = '';
+    proxy.setRule((req) => {
+      if (req.operation !== 'GetQueryExecution') return undefined;
+      failedId = (JSON.parse(req.body) as { QueryExecutionId: string }).QueryExecutionId;
+      const status = { State: 'FAILED', StateChangeReason: 'Access denied when writing output to url: s3://athena-results/split-role/' };
+      return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ QueryExecution: { QueryExecutionId: failedId, Status: status } }) };
+    });
+    try {
+      const out = join(workdir, 'failed.plan.json');
+      const run = await runCli(['plan', '--role', 'orders', '--yes', '--out', out, '--evidence', 'athena', '--athena-table', 'cloudtrail.logs', '--athena-output', OUTPUT], env({ AWS_ENDPOINT_URL: proxy.endpoint }));
+      expect(run.code).toBe(2);
+      const lines = run.stderr.trim().split('\n').filter((line) => line.includes('QueryFailed'));
+      expect(lines).toEqual([expect.stringContaining(`QueryFailed: Athena query ${failedId} failed: Access denied when writing output to url: s3://athena-results/split-role/`)]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses a table name that is not DATABASE.TABLE before any AWS call', async () => {
+    const { run } = await plan(['--evidence', 'athena', '--athena-table', 'logs; DROP TABLE x']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--athena-table must be DATABASE\.TABLE/);
+    const missing = await plan(['--evidence', 'athena']);
+    expect(missing.run.code).toBe(2);
+    expect(missing.run.stderr).toMatch(/--evidence athena needs the trail’s Athena table/);
+  });
+});
