@@ -10,6 +10,7 @@ import {
   type AthenaClient,
 } from '@aws-sdk/client-athena';
 import { SplitRoleError } from '../core/errors.js';
+import { delay, poll } from '../core/timing.js';
 import { awsCall, awsPages } from './call.js';
 
 /** Where and how a query runs. */
@@ -31,9 +32,8 @@ export interface AthenaResult {
   scannedBytes: number;
 }
 
-/** Polls from 250 ms up to 2 s between GetQueryExecution calls. */
-const FIRST_POLL_MS = 250;
-const MAX_POLL_MS = 2000;
+/** How often to ask whether a query has finished, and for how long (Athena's own DML timeout is 30 minutes). */
+const POLL = { intervalMs: 1000, timeoutMs: 35 * 60_000 };
 
 /**
  * Starts the query, waits for it, and reads every row. A failed or cancelled
@@ -43,7 +43,7 @@ export async function runAthenaQuery(
   client: AthenaClient,
   query: AthenaQuery,
   onProgress: (queryId: string, state: string) => void = () => undefined,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms: number) => Promise<void> = delay,
 ): Promise<AthenaResult> {
   const started = await awsCall('athena:StartQueryExecution', () =>
     client.send(
@@ -58,21 +58,23 @@ export async function runAthenaQuery(
   );
   const queryId = started.QueryExecutionId;
   if (!queryId) throw new SplitRoleError('QueryFailed', 'Athena started a query but returned no query id');
-  let wait = FIRST_POLL_MS;
-  let scannedBytes = 0;
-  for (;;) {
-    const { QueryExecution: execution } = await awsCall('athena:GetQueryExecution', () => client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })));
-    const state = execution?.Status?.State ?? 'UNKNOWN';
-    scannedBytes = execution?.Statistics?.DataScannedInBytes ?? scannedBytes;
-    if (state === 'SUCCEEDED') break;
-    if (state === 'FAILED' || state === 'CANCELLED') {
-      const reason = execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage ?? 'no reason given';
-      throw new SplitRoleError('QueryFailed', `Athena query ${queryId} ${state.toLowerCase()}: ${reason}`);
-    }
-    onProgress(queryId, state);
-    await sleep(wait);
-    wait = Math.min(wait * 2, MAX_POLL_MS);
-  }
+  const scannedBytes = await poll(
+    async () => {
+      const { QueryExecution: execution } = await awsCall('athena:GetQueryExecution', () => client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })));
+      const state = execution?.Status?.State ?? 'UNKNOWN';
+      if (state === 'SUCCEEDED') return execution?.Statistics?.DataScannedInBytes ?? 0;
+      if (state === 'FAILED' || state === 'CANCELLED') {
+        const reason = execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage ?? 'no reason given';
+        throw new SplitRoleError('QueryFailed', `Athena query ${queryId} ${state.toLowerCase()}: ${reason}`);
+      }
+      onProgress(queryId, state);
+      return undefined;
+    },
+    { intervalMs: POLL.intervalMs, deadline: Date.now() + POLL.timeoutMs, sleep },
+    () => {
+      throw new SplitRoleError('WaitTimeout', `Athena query ${queryId} had not finished after ${POLL.timeoutMs / 60_000} minutes`);
+    },
+  );
   let columns: string[] = [];
   const rows: AthenaResult['rows'] = [];
   let first = true;

@@ -89,6 +89,7 @@ program
   .option('--athena-table <db.table>', 'the trail’s Athena table, DATABASE.TABLE (for --evidence athena)')
   .option('--athena-workgroup <name>', 'Athena workgroup to run the queries in (for --evidence athena)')
   .option('--athena-output <s3-uri>', 's3://bucket/prefix/ for query results, unless the workgroup sets one (for --evidence athena)')
+  .option('--event-data-store <id>', 'CloudTrail Lake event data store id or ARN (for --evidence cloudtrail-lake)')
   .addOption(new Option('--unattributed <choice>', 'actions no service could be tied to').choices(['grant-all', 'drop'] as const))
   .addOption(new Option('--unobservable <choice>', 'granted actions the evidence cannot see').choices(['keep', 'drop'] as const))
   .addOption(new Option('--without-evidence <choice>', 'services with no activity at all').choices(['empty', 'exclude'] as const))

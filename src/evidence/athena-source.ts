@@ -9,7 +9,7 @@
 import { runAthenaQuery, type AthenaResult } from '../aws/athena.js';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import type { EvidenceRequest, UsageSource } from './source.js';
-import { usageFromRows, type UsageRow } from './usage-rows.js';
+import { engineUsage, type UsageRow } from './usage-rows.js';
 import { bindUsageSql, sqlLiteral, usageSql, type UsageSqlDialect } from './usage-sql.js';
 
 /** The table's partition columns the usage query prunes with. */
@@ -117,10 +117,7 @@ export const athenaSource: UsageSource = {
     };
     const columns = await run(COLUMNS_SQL, [database, table], 'columns');
     const shape = tableShape(`${database}.${table}`, columns.rows.map((values) => ({ name: values[0] ?? '', type: values[1] ?? '' })));
-    const { subject, request } = ctx;
-    const query = bindUsageSql(usageSql(athenaDialect(database, table, shape), { role: subject.role, window: request.window }), 'parameters');
-    const result = await run(query.sql, query.parameters, 'usage');
-    const window = { start: request.window.start.toISOString(), end: request.window.end.toISOString() };
-    return usageFromRows(rowObjects(result), subject, { source: request.source, window, warnings: ctx.warnings });
+    const query = bindUsageSql(usageSql(athenaDialect(database, table, shape), { role: ctx.subject.role, window: ctx.request.window }), 'parameters');
+    return engineUsage(ctx, rowObjects(await run(query.sql, query.parameters, 'usage')));
   },
 };

@@ -31,6 +31,8 @@ export interface EvidenceRequest {
   maxSkippedFiles?: number;
   /** --athena-table, --athena-workgroup, --athena-output. */
   athena?: { table?: string; workgroup?: string; output?: string };
+  /** --event-data-store: a CloudTrail Lake event data store id or ARN. */
+  eventDataStore?: string;
 }
 
 /** The role whose usage is wanted, and the services that can assume it. */

@@ -24,7 +24,7 @@ export interface ServiceUsage {
 }
 
 /** The names `--evidence` takes; each has one registered source (evidence/sources.ts). */
-export const EVIDENCE_SOURCES = ['lookup-events', 'logs', 'access-analyzer', 'athena'] as const;
+export const EVIDENCE_SOURCES = ['lookup-events', 'logs', 'access-analyzer', 'athena', 'cloudtrail-lake'] as const;
 
 /** Where evidence came from, for the plan's evidence summary. */
 export type EvidenceSource = (typeof EVIDENCE_SOURCES)[number];

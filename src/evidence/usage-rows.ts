@@ -5,12 +5,12 @@
  * fallback for sessions whose AssumeRole the engine did not see) and each
  * event to IAM actions.
  */
+import { workloadKey } from '../trust/service-principals.js';
 import { addUse, emptyUsage, serviceForSessionName, servicesByWorkload } from './attribution.js';
 import { eventToActions } from './event-action.js';
-import type { EvidenceSubject } from './source.js';
+import type { EvidenceContext, EvidenceSubject } from './source.js';
 import type { ServiceUsage, UsageEvidence } from './types.js';
-import { workloadKey } from '../trust/service-principals.js';
-import type { USAGE_COLUMNS } from './usage-sql.js';
+import { NON_SERVICE_ORIGIN, type USAGE_COLUMNS } from './usage-sql.js';
 
 /** One result row, by column name, as text (NULL as undefined), the way Athena and Lake return them. */
 export type UsageRow = Partial<Record<(typeof USAGE_COLUMNS)[number], string>>;
@@ -31,9 +31,9 @@ export function usageFromRows(
   let events = 0;
 
   const usageOf = (row: UsageRow): ServiceUsage => {
-    // "" is a person's or another non-service principal's session; a service the role does not trust stays unattributed.
-    if (row.origin === '') return nonService;
-    const service = row.origin !== undefined ? byWorkload.get(workloadKey(row.origin)) : serviceForSessionName(row.session_name ?? '', services, subject.hints);
+    // A service the role does not trust stays unattributed; no origin ("" or NULL) falls back on the session name.
+    if (row.origin === NON_SERVICE_ORIGIN) return nonService;
+    const service = row.origin ? byWorkload.get(workloadKey(row.origin)) : serviceForSessionName(row.session_name ?? '', services, subject.hints);
     return (service !== undefined && byService.get(service)) || unattributed;
   };
 
@@ -69,4 +69,11 @@ function parseRequest(text: string | undefined): unknown {
 function count_(text: string | undefined): number {
   const n = Number(text ?? 0);
   return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+/** The evidence from an engine's rows, for the request's window and source, with the context's warnings. */
+export function engineUsage(ctx: EvidenceContext, rows: Iterable<UsageRow>, normaliseTime?: (engineTime: string) => string): UsageEvidence {
+  const { request } = ctx;
+  const window = { start: request.window.start.toISOString(), end: request.window.end.toISOString() };
+  return usageFromRows(rows, ctx.subject, { source: request.source, window, warnings: ctx.warnings }, normaliseTime);
 }

@@ -54,6 +54,9 @@ const REQUEST_DEPENDENT = ['ExecuteStatement', 'BatchExecuteStatement', 'Execute
 /** Longest role session a workload service opens, rounded up to a day (as the log reader's lookback). */
 const ASSUME_ROLE_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 
+/** The origin of a session a person or another non-service principal opened; no service principal looks like it. */
+export const NON_SERVICE_ORIGIN = '(non-service)';
+
 /** The result columns, in order. */
 export const USAGE_COLUMNS = ['kind', 'origin', 'session_name', 'event_source', 'event_name', 'request', 'events', 'sessions', 'data_events', 'last_seen'] as const;
 
@@ -61,9 +64,10 @@ export const USAGE_COLUMNS = ['kind', 'origin', 'session_name', 'event_source', 
  * The usage query. Rows of kind "calls" give an event's count and last time
  * per origin; "sessions" the distinct sessions per origin; "idle" sessions
  * opened in the window that made no call. `origin` is the service that
- * opened the session, "" for a person or other principal, NULL when no
- * AssumeRole of the session was seen (then `session_name` is given, for the
- * name-shape fallback).
+ * opened the session, NON_SERVICE_ORIGIN for a person or other principal,
+ * NULL when no AssumeRole of the session was seen (then `session_name` is
+ * given, for the name-shape fallback). Engines that return NULL as "" lose
+ * nothing: "" is never an origin.
  */
 export function usageSql(d: UsageSqlDialect, q: UsageQuestion): UsageSql {
   const values: string[] = [];
@@ -80,8 +84,8 @@ export function usageSql(d: UsageSqlDialect, q: UsageQuestion): UsageSql {
   assumes AS (
     SELECT ${d.issuedAccessKey} AS access_key,
            coalesce(${d.requestParameter('roleSessionName')}, '') AS session_name,
-           CASE WHEN useridentity IS NULL OR (useridentity.type IS NOT NULL AND useridentity.type <> 'AWSService') THEN ''
-                ELSE coalesce(useridentity.invokedby, sourceipaddress, '') END AS origin,
+           CASE WHEN useridentity IS NULL OR (useridentity.type IS NOT NULL AND useridentity.type <> 'AWSService') THEN '${NON_SERVICE_ORIGIN}'
+                ELSE coalesce(useridentity.invokedby, sourceipaddress, '${NON_SERVICE_ORIGIN}') END AS origin,
            CASE WHEN ${inWindow} THEN 1 ELSE 0 END AS in_window
     FROM ${d.table}
     WHERE ${scope.join(' AND ')}

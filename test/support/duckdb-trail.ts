@@ -7,9 +7,16 @@
  * `timestamp` or as year/month/day; the account for organization layouts).
  * The usage SQL then runs for real.
  *
+ * With `lake`, the same rows are CloudTrail Lake's event data store instead
+ * (its documented schema: `eventtime` a timestamp, `requestparameters` and
+ * `responseelements` maps of text with nested values as JSON text,
+ * `recipientaccountid` as delivered), as a view named by the store id.
+ *
  * Trino → DuckDB shims (the only differences the usage SQL meets):
  * - `json_extract_scalar(json, path)` is DuckDB's `json_extract_string`;
- * - Athena takes `?` values as SQL literal text (`'…'`); DuckDB binds plain values.
+ * - `element_at(map, key)` is DuckDB's `map[key]` (DuckDB's own element_at returns a list);
+ * - Athena takes `?` values as SQL literal text (`'…'`); DuckDB binds plain values;
+ * - Lake names the store unquoted (`FROM EXAMPLE-f852-…`); DuckDB needs `"…"` (the Lake fake quotes it).
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { readdir, readFile, mkdtemp, writeFile, rm } from 'node:fs/promises';
@@ -40,7 +47,11 @@ const SCHEMA = `{
 }`;
 
 /** Opens a DuckDB with the trail files under `root` as `schema.table`. */
-export async function openTrailDb(root: string, options: { schema?: string; table?: string; partitioning?: Partitioning; orgAccountPartition?: boolean; drop?: string[] } = {}): Promise<TrailDb> {
+export async function openTrailDb(
+  root: string,
+  options: { schema?: string; table?: string; partitioning?: Partitioning; orgAccountPartition?: boolean; drop?: string[]; lakeStoreId?: string } = {},
+): Promise<TrailDb> {
+  const lake = options.lakeStoreId !== undefined;
   const schema = options.schema ?? 'cloudtrail';
   const table = options.table ?? 'logs';
   const scratch = await mkdtemp(join(tmpdir(), 'split-role-duckdb-'));
@@ -50,7 +61,7 @@ export async function openTrailDb(root: string, options: { schema?: string; tabl
     const text = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
     const partition = partitionOf(relative(root, file).split(sep));
     for (const record of (JSON.parse(text.toString('utf8')) as { Records: Array<Record<string, unknown>> }).Records) {
-      rows.push(JSON.stringify({ ...athenaRow(record), ...partition }));
+      rows.push(JSON.stringify({ ...(lake ? lakeRow(record) : athenaRow(record)), ...partition }));
     }
   }
   const ndjson = join(scratch, 'rows.ndjson');
@@ -58,8 +69,15 @@ export async function openTrailDb(root: string, options: { schema?: string; tabl
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   await connection.run(`CREATE MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)`);
-  await connection.run(`CREATE TABLE trail_rows AS SELECT * FROM read_json('${ndjson}', format = 'newline_delimited', columns = ${SCHEMA})`);
+  await connection.run(`CREATE MACRO element_at(m, k) AS m[k]`);
+  const schemaText = lake ? SCHEMA.replaceAll(/(requestparameters|responseelements): 'VARCHAR'/g, "$1: 'MAP(VARCHAR, VARCHAR)'") : SCHEMA;
+  await connection.run(`CREATE TABLE trail_rows AS SELECT * FROM read_json('${ndjson}', format = 'newline_delimited', columns = ${schemaText})`);
   await rm(scratch, { recursive: true, force: true });
+  if (lake) {
+    const columns = LAKE_COLUMNS.map((c) => (c === 'eventtime' ? 'CAST(eventtime AS TIMESTAMP) AS eventtime' : c === 'recipientaccountid' ? 'coalesce(recipientaccountid, accountid) AS recipientaccountid' : c));
+    await connection.run(`CREATE VIEW "${options.lakeStoreId}" AS SELECT ${columns.join(', ')} FROM trail_rows`);
+    return handle(connection);
+  }
   const partitions =
     (options.orgAccountPartition ? ['accountid AS "accountid"'] : []).concat(
       ['region'],
@@ -73,6 +91,10 @@ export async function openTrailDb(root: string, options: { schema?: string; tabl
   ].filter((c) => !options.drop?.includes(c));
   await connection.run(`CREATE SCHEMA ${schema}`);
   await connection.run(`CREATE VIEW ${schema}.${table} AS SELECT ${[...columns, ...partitions].join(', ')} FROM trail_rows`);
+  return handle(connection);
+}
+
+function handle(connection: DuckDBConnection): TrailDb {
   return {
     connection,
     async query(sql, values = []) {
@@ -83,6 +105,21 @@ export async function openTrailDb(root: string, options: { schema?: string; tabl
     },
     close: () => connection.closeSync(),
   };
+}
+
+const LAKE_COLUMNS = [
+  'eventversion', 'useridentity', 'eventtime', 'eventsource', 'eventname', 'awsregion', 'sourceipaddress', 'useragent', 'errorcode', 'errormessage',
+  'requestparameters', 'responseelements', 'requestid', 'eventid', 'eventtype', 'recipientaccountid', 'eventcategory',
+];
+
+/** A record as Lake keeps it: the Athena row, with the request and response as maps of text. */
+function lakeRow(record: Record<string, unknown>): Record<string, unknown> {
+  const row = athenaRow(record);
+  for (const column of ['requestparameters', 'responseelements']) {
+    const value = record[column === 'requestparameters' ? 'requestParameters' : 'responseElements'];
+    row[column] = typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) : null;
+  }
+  return row;
 }
 
 /** A record in the documented table's shape: lower-case keys, JSON text where Athena keeps a string. */

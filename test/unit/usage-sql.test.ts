@@ -12,6 +12,7 @@ import { generateCorpus } from '../../bench/cloudtrail-corpus.js';
 import { athenaDialect, athenaTable, COLUMNS_SQL, tableShape } from '../../src/evidence/athena-source.js';
 import { Attributor } from '../../src/evidence/attribution.js';
 import type { CloudTrailRecord, SessionHints } from '../../src/evidence/types.js';
+import { lakeDialect, lakeTime } from '../../src/evidence/lake-source.js';
 import { usageFromRows } from '../../src/evidence/usage-rows.js';
 import { bindUsageSql, sqlLiteral, usageSql } from '../../src/evidence/usage-sql.js';
 import { openTrailDb, type Partitioning, type TrailDb } from '../support/duckdb-trail.js';
@@ -179,6 +180,47 @@ describe('usage SQL on DuckDB agrees with attribution over the same files', () =
     const { evidence } = await viaSql(db, corpus.role, corpus.services, hints, window);
     expect(evidence).toEqual(expected(all, corpus.role, corpus.services, hints, window));
     expect(evidence.byService['ec2.amazonaws.com']?.events).toBe(corpus.expected.byService['ec2.amazonaws.com']);
+  });
+});
+
+describe('the CloudTrail Lake spelling of the same SQL', () => {
+  const STORE = 'EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE';
+  // Lake keeps the request as a map of text, so a DynamoDB transaction's items are not readable there (all its actions are kept).
+  const readable = () => records().filter((r) => r.eventName !== 'TransactWriteItems');
+
+  async function viaLake(trail: TrailDb, role = ROLE, services = SERVICES, hints = HINTS, window = WINDOW) {
+    const bound = bindUsageSql(usageSql(lakeDialect(STORE), { role, window }), 'literals');
+    const rows = await trail.query(bound.sql.replaceAll(`FROM ${STORE}`, `FROM "${STORE}"`));
+    return { evidence: comparableEvidence(usageFromRows(rows, { role, services, hints }, { source: 'cloudtrail-lake', window: { start: '', end: '' }, warnings: [] }, lakeTime)), bound };
+  }
+
+  it('agrees with attribution over the same records, values written as escaped literals', async () => {
+    const all = readable();
+    await writeTrail(all);
+    db = await openTrailDb(root, { lakeStoreId: STORE });
+    const { evidence, bound } = await viaLake(db);
+    const want = expected(all);
+    // Lake returns times as "2024-03-05 02:00:00.000": read back, they are CloudTrail's.
+    expect(evidence).toEqual(want);
+    expect(bound.parameters).toEqual([]);
+    expect(bound.sql).toContain(`FROM ${STORE}`);
+    expect(bound.sql).toContain(`= '${ROLE.arn}'`);
+    expect(bound.sql).toContain(`recipientaccountid = '${ACCOUNT}'`);
+    expect(bound.sql.length).toBeLessThan(10_000);
+  });
+
+  it('keeps every action a DynamoDB transaction may need, since Lake cannot show its items', async () => {
+    await writeTrail(records());
+    db = await openTrailDb(root, { lakeStoreId: STORE });
+    const { evidence } = await viaLake(db);
+    expect(Object.keys(evidence.byService['lambda.amazonaws.com']!.actions)).toEqual(
+      expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem']),
+    );
+  });
+
+  it('reads Lake times back as CloudTrail’s', () => {
+    expect(lakeTime('2024-03-05 02:00:00.000')).toBe('2024-03-05T02:00:00Z');
+    expect(lakeTime('2024-03-05T02:00:00Z')).toBe('2024-03-05T02:00:00Z');
   });
 });
 

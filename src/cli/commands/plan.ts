@@ -30,6 +30,7 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   athenaTable?: string;
   athenaWorkgroup?: string;
   athenaOutput?: string;
+  eventDataStore?: string;
   account?: string;
   assumeRole?: string;
   externalId?: string;
@@ -111,6 +112,7 @@ function evidenceRequest(options: PlanCommandOptions, window: EvidenceRequest['w
     // Unattended runs must not write a plan from evidence with holes in it; a person at a terminal sees the warning.
     maxSkippedFiles: options.maxSkippedFiles ?? (process.stdin.isTTY && process.stderr.isTTY ? undefined : 0),
     athena: { table: options.athenaTable, workgroup: options.athenaWorkgroup, output: options.athenaOutput },
+    eventDataStore: options.eventDataStore,
   };
 }
 
