@@ -18,10 +18,12 @@ interface Statement {
 
 /** Actions only the caller needs, never the member account's role. */
 const CALLER_ONLY = new Set(['organizations:ListAccounts', 'sts:AssumeRole']);
+/** Statements only the caller needs: organization-wide evidence is queried from the caller's own account. */
+export const CALLER_ONLY_STATEMENTS = new Set(['EvidenceAthenaQueries', 'EvidenceAthenaCatalog', 'EvidenceAthenaResults', 'EvidenceCloudTrailLake']);
 
 function statements(file: string): Statement[] {
   const policy = JSON.parse(readFileSync(new URL(`../docs/iam/${file}`, import.meta.url), 'utf8')) as { Statement: Statement[] };
-  return policy.Statement.flatMap((s) => {
+  return policy.Statement.filter((s) => !CALLER_ONLY_STATEMENTS.has(s.Sid ?? '')).flatMap((s) => {
     const actions = [s.Action].flat().filter((a) => !CALLER_ONLY.has(a));
     return actions.length === 0 ? [] : [{ ...s, Action: actions }];
   });

@@ -82,6 +82,15 @@ export class AwsSession {
     return this.provider.calls;
   }
 
+  /**
+   * The caller's own session (default region): where an organization's shared
+   * data (the trail's Athena table, a Lake event data store) is queried from,
+   * whichever account a plan reads.
+   */
+  get caller(): AwsSession {
+    return this.account === undefined ? this : this.provider.home;
+  }
+
   /** The same account in another region. */
   inRegion(region: string): Promise<AwsSession> {
     return this.provider.forTarget({ account: this.account, region });

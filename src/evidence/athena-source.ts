@@ -100,12 +100,14 @@ export function rowObjects(result: Pick<AthenaResult, 'columns' | 'rows'>): Usag
 export const athenaSource: UsageSource = {
   name: 'athena',
   visibility: { managementEvents: true, dataEvents: true, serverSideFiltering: true },
+  noEvidenceHint: 'widen --since, or check that the table covers this account and window (partitions added or projected)',
   validate(request) {
     athenaTable(request);
   },
   async usage(ctx) {
     const { database, table } = athenaTable(ctx.request);
-    const client = await ctx.session.athena();
+    // With --account, the organization's table is still queried from the caller's own account.
+    const client = await ctx.session.caller.athena();
     const run = async (sql: string, values: string[], what: string) => {
       const result = await runAthenaQuery(
         client,

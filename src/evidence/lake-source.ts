@@ -52,13 +52,14 @@ export function lakeTime(text: string): string {
 export const lakeSource: UsageSource = {
   name: 'cloudtrail-lake',
   visibility: { managementEvents: true, dataEvents: true, serverSideFiltering: true },
+  noEvidenceHint: 'widen --since, or check that the event data store collects this account’s events',
   validate(request) {
     eventDataStoreId(request);
   },
   async usage(ctx) {
     const storeId = eventDataStoreId(ctx.request);
     const query = bindUsageSql(usageSql(lakeDialect(storeId), { role: ctx.subject.role, window: ctx.request.window }), 'literals');
-    const result = await runLakeQuery(await ctx.session.cloudTrail(), query.sql, (id, state) =>
+    const result = await runLakeQuery(await ctx.session.caller.cloudTrail(), query.sql, (id, state) =>
       ctx.io.notify('progress', `CloudTrail Lake query ${id}: ${state.toLowerCase()}…`),
     );
     ctx.io.notify('info', `CloudTrail Lake query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`);

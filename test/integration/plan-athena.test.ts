@@ -7,6 +7,7 @@
  */
 import { AthenaClient, GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { athenaDialect, COLUMNS_SQL, tableShape } from '../../src/evidence/athen
 import { bindUsageSql, sqlLiteral, usageSql } from '../../src/evidence/usage-sql.js';
 import { readPlan } from '../../src/plan/plan-file.js';
 import type { Plan } from '../../src/plan/schema.js';
-import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { MOTO_ACCOUNT, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { openTrailDb, type TrailDb } from '../support/duckdb-trail.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
@@ -58,7 +59,8 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
   /** Queues Athena results in moto as Athena returns them: a header row, then text cells. */
   async function seedResults(results: Array<Array<Record<string, string | undefined>>>, columns: string[][]): Promise<void> {
     const body = {
-      account_id: scenario.account,
+      // Athena runs in the caller's own account, whichever account the plan reads.
+      account_id: MOTO_ACCOUNT,
       region: TEST_REGION,
       results: results.map((rows, i) => ({
         column_info: columns[i]!.map((name) => ({ Name: name, Type: 'varchar' })),
@@ -115,6 +117,38 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
     expect(usage.ResultConfiguration?.OutputLocation).toMatch(/^s3:\/\/athena-results\/split-role\//);
     for (const id of ids) expect(athena.run.stderr).toMatch(new RegExp(`Athena (columns|usage) query ${id} scanned 0 bytes`));
     client.destroy();
+  });
+
+  it('with --account, plans in the member account but queries the organization table from the caller’s account', async () => {
+    const MEMBER = '222222222222';
+    await resetMoto(motoEndpoint);
+    const assumed = await new STSClient({ region: TEST_REGION, endpoint: motoEndpoint, credentials: TEST_CREDENTIALS }).send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${MEMBER}:role/split-role-access`, RoleSessionName: 'seed' }),
+    );
+    const c = assumed.Credentials!;
+    const member = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+    scenario = await seedOrdersScenario(motoEndpoint, { member: { account: MEMBER, credentials: member } });
+    trailDir = await mkdtemp(join(workdir, 'member-trail-'));
+    await writeTrailFiles(trailDir, scenarioRecords(scenario), scenario);
+    db?.close();
+    db = await openTrailDb(trailDir, { orgAccountPartition: true });
+    // moto keeps Athena per account: results are queued in the caller's (management) account only.
+    await seedFromDuckDb(new Date(Date.now() - 30 * 86_400_000));
+    const out = join(workdir, 'member.plan.json');
+    const run = await runCli(['plan', '--account', MEMBER, '--assume-role', 'split-role-access', '--role', 'orders', '--yes', '--out', out, '--since', '30d', '--unobservable', 'drop', '--evidence', 'athena', '--athena-table', 'cloudtrail.logs'], env());
+    expect(run.code, run.stderr).toBe(0);
+    const made = await readPlan(out);
+    expect(made.account).toBe(MEMBER);
+    expect(Object.keys(actionSets(made)).sort()).toEqual(['ec2.amazonaws.com', 'ecs-tasks.amazonaws.com', 'lambda.amazonaws.com']);
+    const callerAthena = new AthenaClient({ region: TEST_REGION, endpoint: motoEndpoint, credentials: TEST_CREDENTIALS });
+    const memberAthena = new AthenaClient({ region: TEST_REGION, endpoint: motoEndpoint, credentials: member });
+    const usageQuery = (await Promise.all(((await callerAthena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds ?? []).map(async (id) => (await callerAthena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!))).find((e) => e.Query !== COLUMNS_SQL);
+    // The account partition prunes to the member's folder.
+    expect(usageQuery?.Query).toMatch(/"accountid" = \?/);
+    expect(usageQuery?.ExecutionParameters).toContain(`'${MEMBER}'`);
+    expect((await memberAthena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual([]);
+    callerAthena.destroy();
+    memberAthena.destroy();
   });
 
   it('names the CloudTrail column a table lacks, before the usage query runs', async () => {
