@@ -34,12 +34,15 @@ function hostilePlan(name: string): Plan {
   plan.unused.push({ policy: name, policyKind: 'inline', sid: name, statementIndex: 0, patterns: [name] });
   plan.unattributed.push({ action: name, count: 1, lastSeen: name, grantedTo: [name] });
   plan.followUps.push({ kind: 'manual-service', resource: name, message: `move ${name} by hand` });
+  plan.followUps.push({ kind: 'auto-scaling-group', resource: name, message: `Auto Scaling group ${name} launches instances with the shared role's instance profile` });
+  shared.tags.push({ Key: 'team', Value: name });
   for (const role of plan.newRoles) {
     role.roleName = name;
     role.service = name;
     role.actions.push({ action: name, count: 1, lastSeen: name, origin: 'used' });
     role.unobservable.push({ action: name, reason: name, kept: true });
     role.trustPolicy.Statement.push({ Sid: name, Effect: 'Allow', Principal: { Service: name }, Action: name });
+    role.tags.push({ Key: name, Value: name });
   }
   for (const w of plan.workloads) {
     if (w.kind === 'lambda-function') {
