@@ -6,7 +6,9 @@ import {
   paginateDescribeIamInstanceProfileAssociations,
   paginateDescribeLaunchTemplates,
   type EC2Client,
+  type LaunchTemplateVersion,
 } from '@aws-sdk/client-ec2';
+import { isLaunchTemplateVersionNotFound } from '../core/aws-error-names.js';
 import type { LaunchTemplateUse } from './autoscaling.js';
 import { awsCall, awsPages } from './call.js';
 
@@ -58,16 +60,9 @@ export async function listLaunchTemplateProfiles(ec2: EC2Client, pinned: readonl
   for await (const page of awsPages('ec2:DescribeLaunchTemplates', templates)) {
     for (const template of page.LaunchTemplates ?? []) {
       const mine = pinned.filter((p) => (p.id !== undefined && p.id === template.LaunchTemplateId) || (p.name !== undefined && p.name === template.LaunchTemplateName));
-      const out = await awsCall('ec2:DescribeLaunchTemplateVersions', () =>
-        ec2.send(
-          new DescribeLaunchTemplateVersionsCommand({
-            LaunchTemplateId: template.LaunchTemplateId,
-            Versions: [...new Set(['$Default', '$Latest', ...mine.map((p) => p.version)])],
-          }),
-        ),
-      );
+      const versions = await templateVersions(ec2, template.LaunchTemplateId ?? '', [...new Set(['$Default', '$Latest', ...mine.map((p) => p.version)])]);
       const seen = new Set<number>();
-      for (const version of out.LaunchTemplateVersions ?? []) {
+      for (const version of versions) {
         const profile = version.LaunchTemplateData?.IamInstanceProfile;
         const number = version.VersionNumber ?? 0;
         if ((!profile?.Arn && !profile?.Name) || seen.has(number)) continue;
@@ -84,6 +79,26 @@ export async function listLaunchTemplateProfiles(ec2: EC2Client, pinned: readonl
     }
   }
   return found;
+}
+
+/**
+ * The template's versions among `wanted`. A group may pin a version deleted
+ * since (AWS allows it; the group then launches nothing): one missing version
+ * fails the whole call, so the versions are then asked one by one and the
+ * missing ones left out.
+ */
+async function templateVersions(ec2: EC2Client, templateId: string, wanted: readonly string[]): Promise<LaunchTemplateVersion[]> {
+  const read = (versions: readonly string[]) =>
+    awsCall('ec2:DescribeLaunchTemplateVersions', () =>
+      ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: [...versions] })),
+    ).then((out) => out.LaunchTemplateVersions ?? []);
+  try {
+    return await read(wanted);
+  } catch (error) {
+    if (!isLaunchTemplateVersionNotFound(error) || wanted.length === 1) throw error;
+  }
+  const each = await Promise.all(wanted.map((version) => read([version]).catch((error: unknown) => (isLaunchTemplateVersionNotFound(error) ? [] : Promise.reject(error)))));
+  return each.flat();
 }
 
 /** The instance's current (associated or associating) profile association, if any. */

@@ -79,6 +79,11 @@ export function isInstanceNotFound(error: unknown): boolean {
   return awsErrorName(error) === INSTANCE_NOT_FOUND;
 }
 
+/** EC2's unknown launch-template version (a group may pin one that was deleted since). */
+export function isLaunchTemplateVersionNotFound(error: unknown): boolean {
+  return awsErrorName(error) === 'InvalidLaunchTemplateId.VersionNotFound';
+}
+
 /** S3's missing object. */
 export function isNoSuchKey(error: unknown): boolean {
   return awsErrorName(error) === NO_SUCH_KEY;

@@ -342,6 +342,10 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
           },
         }),
       );
+      // A group pinned to a version that no longer exists launches nothing: it must not stop the discovery.
+      await autoscaling.send(
+        new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'gone', MinSize: 0, MaxSize: 1, VPCZoneIdentifier: subnet, LaunchTemplate: { LaunchTemplateId: webId, Version: '9' } }),
+      );
       autoscaling.destroy();
 
       const pinnedDir = await mkdtemp(join(workdir, 'pinned-'));
