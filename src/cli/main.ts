@@ -203,6 +203,23 @@ program
     process.exitCode = await runExport(file, options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
   });
 
+const guardrail = program.command('guardrail').description('continuous guardrails: alert when a shared role appears');
+
+guardrail
+  .command('export')
+  .description('write a deployable stack that alerts on new shared roles: an EventBridge rule on IAM CreateRole/UpdateAssumeRolePolicy (or an AWS Config rule), a Lambda function running scan\'s trust analysis, and an SNS topic')
+  .addOption(new Option('--format <format>', 'code to write').choices(['cloudformation', 'terraform'] as const).makeOptionMandatory())
+  .addOption(new Option('--mode <mode>', 'eventbridge: alert on each role change; config: an AWS Config custom rule over AWS::IAM::Role').choices(['eventbridge', 'config'] as const).default('eventbridge' as const))
+  .option('--sns-topic <arn>', 'alert this existing topic instead of creating one')
+  .option('--email <address>', 'subscribe this address to the topic the stack creates')
+  .option('--owner-tag <key>', "the tag naming a role's owner, quoted in each alert", 'owner')
+  .option('--out <dir>', 'write the stack and the function\'s zip into DIR (default: the stack on stdout)')
+  .addHelpText('after', '\nIAM events reach EventBridge in us-east-1 only: deploy the eventbridge stack there.\nExit codes: 0 written, 2 usage error (a bad topic ARN or e-mail address).')
+  .action(async (options, command) => {
+    const { runGuardrailExport } = await import('./commands/guardrail.js');
+    process.exitCode = await runGuardrailExport(options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
+  });
+
 async function main(argv: string[]): Promise<void> {
   process.once('SIGINT', () => {
     process.stderr.write('\ninterrupted\n');

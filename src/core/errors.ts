@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   'LockFailed',
   'JournalCorrupt',
   'JournalIncomplete',
+  'HandlerMissing',
+  'HandlerImports',
   // The account and the plan
   'NoSuchRole',
   'NotShared',

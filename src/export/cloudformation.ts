@@ -9,8 +9,8 @@ import type { Plan } from '../plan/schema.js';
 import { codeNames, pascal, pathOfArn, unique } from './names.js';
 import type { ExportedFile } from './terraform.js';
 
-/** A `!Ref` / `!GetAtt` node: the short forms read best in a template people review. */
-function tagged(tag: '!Ref' | '!GetAtt', value: string): Scalar {
+/** A `!Ref` / `!GetAtt` / `!Sub` node: the short forms read best in a template people review. */
+export function tagged(tag: '!Ref' | '!GetAtt' | '!Sub', value: string): Scalar {
   const node = new Scalar(value);
   node.tag = tag;
   return node;

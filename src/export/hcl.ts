@@ -12,13 +12,25 @@ export type TfValue =
   | { kind: 'literal'; value: string | number | boolean }
   | { kind: 'ref'; expression: string }
   | { kind: 'map'; entries: Record<string, string> }
-  | { kind: 'json'; document: unknown };
+  | { kind: 'object'; entries: Array<[string, TfValue]> }
+  | { kind: 'json'; document: unknown }
+  /** A nested block (`source { … }`), written without `=`; a key given twice repeats the block. */
+  | { kind: 'block'; attributes: Array<[string, TfValue]> };
 
-/** A top-level block: `resource "type" "name" { … }` or `output "name" { … }`. */
+/** A top-level block: `resource "type" "name" { … }`, `data`, `provider`, `terraform` or `output`. */
 export interface TfBlock {
-  type: 'resource' | 'output';
+  type: 'resource' | 'data' | 'output' | 'provider' | 'terraform';
   labels: string[];
   attributes: Array<[string, TfValue]>;
+}
+
+/**
+ * A Terraform expression inside a `json` document (e.g. a resource's ARN in a
+ * policy). A class, not a marker key: documents parsed from outside data can
+ * never be instances of it, so they cannot smuggle expressions in.
+ */
+export class TfRef {
+  constructor(readonly expression: string) {}
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -50,11 +62,26 @@ export function hclString(text: string): string {
 export function renderHcl(header: readonly string[], blocks: readonly TfBlock[]): string {
   const out = header.map((line) => `# ${line}`.trimEnd());
   for (const block of blocks) {
-    out.push('', `${block.type} ${block.labels.map((l) => hclString(l)).join(' ')} {`);
-    out.push(...body(block.attributes.map(([key, value]) => [key, valueLines(value, '  ')]), '  '));
+    out.push('', [block.type, ...block.labels.map((l) => hclString(l)), '{'].join(' '));
+    out.push(...attributeLines(block.attributes, '  '));
     out.push('}');
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A block's attributes and nested blocks, in order. */
+function attributeLines(attributes: ReadonlyArray<[string, TfValue]>, indent: string): string[] {
+  const out: string[] = [];
+  let run: Array<[string, string[]]> = [];
+  for (const [key, value] of attributes) {
+    if (value.kind !== 'block') {
+      run.push([key, valueLines(value, indent)]);
+      continue;
+    }
+    out.push(...body(run, indent), `${indent}${key} {`, ...attributeLines(value.attributes, `${indent}  `), `${indent}}`);
+    run = [];
+  }
+  return [...out, ...body(run, indent)];
 }
 
 function valueLines(value: TfValue, indent: string): string[] {
@@ -68,6 +95,14 @@ function valueLines(value: TfValue, indent: string): string[] {
       if (entries.length === 0) return ['{}'];
       return ['{', ...body(entries.map(([k, v]) => [hclString(k), [hclString(v)]]), `${indent}  `), `${indent}}`];
     }
+    case 'object': {
+      if (value.entries.length === 0) return ['{}'];
+      const inner = `${indent}  `;
+      return ['{', ...body(value.entries.map(([k, v]) => [objectKey(k), valueLines(v, inner)]), inner), `${indent}}`];
+    }
+    case 'block':
+      // Blocks are laid out by attributeLines; one inside an expression is a writer's bug.
+      throw new Error('a nested block cannot be an expression');
     case 'json': {
       const lines = jsonLines(value.document, indent);
       lines[0] = `jsonencode(${lines[0]}`;
@@ -79,6 +114,7 @@ function valueLines(value: TfValue, indent: string): string[] {
 
 /** An IAM document as an HCL object/tuple expression; the first line has no indent. */
 function jsonLines(value: unknown, indent: string): string[] {
+  if (value instanceof TfRef) return [value.expression];
   if (Array.isArray(value)) {
     if (value.length === 0) return ['[]'];
     if (value.every((v) => !isRecord(v) && !Array.isArray(v))) {
@@ -134,6 +170,7 @@ function objectKey(key: string): string {
 }
 
 function scalar(value: unknown): string {
+  if (value instanceof TfRef) return value.expression;
   if (typeof value === 'string') return hclString(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return 'null';

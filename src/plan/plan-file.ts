@@ -22,7 +22,7 @@ export function sealPlan(body: PlanBody): Plan {
 }
 
 /** Writes a file atomically: a temp file in the same folder, fsync, then rename. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'w', 0o644);
   try {

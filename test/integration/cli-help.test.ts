@@ -36,5 +36,10 @@ describe('split-role --help', () => {
       for (const option of documented) expect(help.stdout, `${command} --help lacks ${option}`).toContain(option);
     }
     for (const flag of ['--profile', '--region', '--endpoint-url', '--debug']) expect(root.stdout).toContain(flag);
+    // A command group: its subcommand's options are the README's.
+    expect(root.stdout).toMatch(/^ {2}guardrail\b/m);
+    const guardrail = await runCli(['guardrail', 'export', '--help'], isolatedAwsEnv());
+    expect(guardrail.code).toBe(0);
+    for (const option of readmeOptions('guardrail export')) expect(guardrail.stdout, `guardrail export --help lacks ${option}`).toContain(option);
   });
 });

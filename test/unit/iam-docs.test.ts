@@ -24,6 +24,8 @@ const PREFIX: Record<string, string> = {
   'client-auto-scaling': 'autoscaling',
   'client-organizations': 'organizations',
   'client-athena': 'athena',
+  'client-sns': 'sns',
+  'client-config-service': 'config',
 };
 
 /** Operations whose IAM action has another name. */
@@ -41,7 +43,7 @@ function actionsUsedByCode(): Set<string> {
   for (const file of sourceFiles(join(root, 'src'))) {
     const text = readFileSync(file, 'utf8');
     // Static imports, and the lazy `const { X } = await import(...)` form.
-    const imports = /(?:import (?:type )?\{([^}]+)\} from|const \{([^}]+)\} = await import\()\s*'@aws-sdk\/(client-[a-z0-9]+)'/g;
+    const imports = /(?:import (?:type )?\{([^}]+)\} from|const \{([^}]+)\} = await import\()\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g;
     for (const match of text.matchAll(imports)) {
       const names = (match[1] ?? match[2]) as string;
       const module = match[3] as string;

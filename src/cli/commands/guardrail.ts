@@ -1,0 +1,53 @@
+/** `split-role guardrail export`: the alerting stack (EventBridge or AWS Config) as CloudFormation or Terraform, with the function's code. */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ExitCode, SplitRoleError } from '../../core/errors.js';
+import type { IoHost } from '../../core/io-host.js';
+import { guardrailCloudFormation } from '../../guardrail/cloudformation.js';
+import { buildHandlerPackage } from '../../guardrail/package.js';
+import { CODE_FILE, regionNote, validateGuardrailOptions, type GuardrailMode } from '../../guardrail/stack.js';
+import { guardrailTerraform } from '../../guardrail/terraform.js';
+import { writeFileAtomic } from '../../plan/plan-file.js';
+
+/** Flags of `guardrail export`. */
+export interface GuardrailExportOptions {
+  format: 'cloudformation' | 'terraform';
+  mode: GuardrailMode;
+  snsTopic?: string;
+  email?: string;
+  ownerTag: string;
+  out?: string;
+}
+
+/**
+ * Writes the stack and the function's zip into --out, or prints the stack
+ * on stdout (the zip needs a file: the note on stderr says so).
+ */
+export async function runGuardrailExport(options: GuardrailExportOptions, io: IoHost): Promise<number> {
+  const stackOptions = validateGuardrailOptions({
+    mode: options.mode,
+    ownerTag: options.ownerTag,
+    ...(options.snsTopic !== undefined ? { topicArn: options.snsTopic } : {}),
+    ...(options.email !== undefined ? { email: options.email } : {}),
+  });
+  const stack = options.format === 'terraform' ? guardrailTerraform(stackOptions) : guardrailCloudFormation(stackOptions);
+  const code = await buildHandlerPackage();
+  if (!options.out) {
+    // stdout stays pure code, so `split-role guardrail export … > guardrail.tf` works.
+    io.result(stack.content);
+    io.notify('info', `${regionNote(options.mode)}\nThe stack deploys the function from ${CODE_FILE} beside it: run with --out DIR to write both.`);
+    return ExitCode.ok;
+  }
+  const stackPath = join(options.out, stack.fileName);
+  const codePath = join(options.out, CODE_FILE);
+  try {
+    await mkdir(options.out, { recursive: true });
+    await writeFileAtomic(codePath, code.zip);
+    await writeFileAtomic(stackPath, stack.content);
+  } catch (error) {
+    throw new SplitRoleError('WriteFailed', `cannot write to ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  io.notify('info', regionNote(options.mode));
+  io.result(`Wrote ${stackPath} and ${codePath} (the handler and the ${code.files.length - 1} modules it runs; the runtime provides ${code.runtimeImports.join(', ')}).`);
+  return ExitCode.ok;
+}
