@@ -13,8 +13,6 @@ import type { CloudTrailRecord } from './types.js';
 
 /** The byte patterns that can tie a record to one role. */
 export interface RoleNeedles {
-  /** "/NAME": in the role's ARN (whatever its path) and in its session ARNs; the cheap first search. */
-  name: Buffer;
   /** "ARN" as a whole JSON string, as attribution compares it (so role/x never matches role/x-v2). */
   roleArn: Buffer;
   /** "arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/ at the start of a JSON string. */
@@ -41,7 +39,6 @@ export function roleNeedles(role: { arn: string; name: string }): RoleNeedles {
   const roleArn = JSON.stringify(role.arn);
   const sessionPrefix = `"arn:${partition}:sts::${account}:assumed-role/${role.name}/`;
   return {
-    name: Buffer.from(`/${role.name}`),
     roleArn: Buffer.from(roleArn),
     sessionPrefix: Buffer.from(sessionPrefix),
     text: { roleArn, sessionPrefix },
@@ -69,21 +66,21 @@ export function recordsNaming(text: Buffer, needles: RoleNeedles): FilteredRecor
   if (body.start === body.end) return { records, skipped: 0 };
   // Every record must begin with CloudTrail's first key, so each marker starts the next record.
   if (text.indexOf(MARKER, body.start) !== body.start) return undefined;
-  let hit = text.indexOf(needles.name, body.start);
+  // Both needles are long, so searching the whole file for each is quick; records are cut out only around hits.
+  let arnHit = text.indexOf(needles.roleArn, body.start);
+  let sessionHit = text.indexOf(needles.sessionPrefix, body.start);
   let start = body.start;
   while (start < body.end) {
     const next = text.indexOf(MARKER, start + 1);
     const end = next < 0 || next >= body.end ? body.end : next;
     count += 1;
-    if (hit >= 0 && hit < end) {
+    if ((arnHit >= 0 && arnHit < end) || (sessionHit >= 0 && sessionHit < end)) {
       const slice = recordSlice(text, start, end, end === body.end);
-      if (!slice) return undefined;
-      if (slice.includes(needles.roleArn) || slice.includes(needles.sessionPrefix)) {
-        const record = parseRecord(slice);
-        if (!record) return undefined;
-        records.push(record);
-      }
-      hit = text.indexOf(needles.name, end);
+      const record = slice && parseRecord(slice);
+      if (!record) return undefined;
+      records.push(record);
+      if (arnHit >= 0 && arnHit < end) arnHit = text.indexOf(needles.roleArn, end);
+      if (sessionHit >= 0 && sessionHit < end) sessionHit = text.indexOf(needles.sessionPrefix, end);
     }
     start = end;
   }
