@@ -161,10 +161,11 @@ export function retireSteps(plan: Plan): Step[] {
         if ((await roleTags(ctx.iam, roleName)) !== undefined) return;
         await createRole(ctx.iam, { ...snapshot, trustPolicy: snapshot.trustPolicy });
         const named = plan.followUps.filter((f) => f.kind === 'trust-reference').map((f) => f.resource);
-        ctx.io.notify(
-          'warn',
+        ctx.io.warn(
+          'SR_APPLY_W4005',
           `${roleName} was recreated with a new unique id: policies that named the old role by ARN (S3 bucket, KMS key and SQS queue policies, other roles' trust) now show its old id and must be saved again` +
             (named.length > 0 ? `; the plan found: ${named.join(', ')}` : ''),
+          { role: roleName, namedBy: named },
         );
       },
     },

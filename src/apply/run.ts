@@ -1,7 +1,7 @@
 /**
- * Apply and rollback: journaled stage runs shown as a task list (listr2;
- * one line per step when not on a TTY). Re-running resumes: steps the
- * journal shows done are skipped.
+ * Apply and rollback: journaled stage runs shown as a task list (listr2 on a
+ * terminal; IoHost messages, one per step event, elsewhere). Re-running
+ * resumes: steps the journal shows done are skipped.
  */
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { AwsOptions } from '../aws/session.js';
@@ -16,15 +16,16 @@ import { checkConfirmations, describeOpen, manualFollowUpId, openManualFollowUps
 import { findDrift } from './preflight.js';
 import { keptStepIds, rolesStillInUse } from './rollback-guard.js';
 import { STAGES, type Stage, type Step, type StepContext } from './step.js';
+import { IoTaskRenderer } from './task-messages.js';
 
-/** How the run talks to the person. */
+/** Options of apply. */
 export interface RunOptions {
-  /** Shows the summary and returns whether to go on. */
-  confirm: (summary: string) => Promise<boolean>;
-  /** The task list's look: animated on a TTY, plain lines elsewhere. */
-  renderer: 'default' | 'simple';
-  /** On a terminal: asks whether a manual follow-up is done (a yes is journaled as its confirmation). */
-  confirmFollowUp?: (followUp: FollowUp) => Promise<boolean>;
+  /** Stop after Verify, for a soak period. */
+  keepSharedRole?: boolean;
+  /** The digest the reviewer saw (--expect-digest): any other plan is refused. */
+  expectDigest?: string;
+  /** Manual follow-ups the operator confirms as done (--confirm-manual ID). */
+  confirmManual?: readonly string[];
 }
 
 /** How a run ended. */
@@ -39,15 +40,11 @@ const STAGE_TITLES: Record<Stage, string> = {
 const REPOINT_CONCURRENCY = 4;
 
 /**
- * Applies a plan (or resumes it). `keepSharedRole` stops after Verify, for a
- * soak period; so does a manual follow-up nobody has confirmed (`confirmManual`).
+ * Applies a plan (or resumes it), after the person (or --yes) agrees.
+ * `keepSharedRole` stops after Verify, for a soak period; so does a manual
+ * follow-up nobody has confirmed (`confirmManual`, or a yes on a terminal).
  */
-export async function applyPlan(
-  planPath: string,
-  aws: AwsOptions,
-  io: IoHost,
-  options: RunOptions & { keepSharedRole?: boolean; expectDigest?: string; confirmManual?: readonly string[] },
-): Promise<RunOutcome> {
+export async function applyPlan(planPath: string, aws: AwsOptions, io: IoHost, options: RunOptions = {}): Promise<RunOutcome> {
   const operation = await openOperation(planPath, aws, io, 'apply', { expectDigest: options.expectDigest });
   const { ctx } = operation;
   try {
@@ -61,13 +58,13 @@ export async function applyPlan(
       );
     }
     const retireLeft = planSteps(ctx.plan).some((s) => s.stage === 'retire' && ctx.journal.status(s.id) !== 'done');
-    const waiting = !options.keepSharedRole && retireLeft ? await unconfirmedFollowUps(ctx, options.confirmFollowUp) : [];
+    const waiting = !options.keepSharedRole && retireLeft ? await unconfirmedFollowUps(ctx, io) : [];
     const keep = options.keepSharedRole === true || waiting.length > 0;
     const steps = planSteps(ctx.plan).filter((s) => !(keep && s.stage === 'retire'));
     const remaining = steps.filter((s) => ctx.journal.status(s.id) !== 'done');
     if (remaining.length === 0) {
       if (waiting.length === 0) return 'nothing-to-do';
-      io.notify('info', retireWaits(ctx.plan, waiting));
+      io.info('SR_APPLY_I4006', retireWaits(ctx.plan, waiting), { waiting: waiting.map(manualFollowUpId) });
       return 'retire-waiting';
     }
     await assertJournalExplainsAccount(ctx);
@@ -75,16 +72,17 @@ export async function applyPlan(
     if (drift.length > 0) {
       throw new SplitRoleError('Drift', `the account no longer matches the plan: ${drift.join('; ')}`, 'nothing was changed; re-run `split-role plan`');
     }
-    if (!(await options.confirm(applySummary(ctx.plan, remaining, steps.length, { keepSharedRole: options.keepSharedRole, waiting })))) return 'cancelled';
-    await journaled(ctx, 'apply', () => runStages(ctx, steps, options.renderer));
+    const summary = applySummary(ctx.plan, remaining, steps.length, { keepSharedRole: options.keepSharedRole, waiting });
+    if (!(await confirm(io, summary, { command: 'apply', steps: remaining.length }))) return 'cancelled';
+    await journaled(ctx, 'apply', () => runStages(ctx, steps, io));
     return steps.some((s) => s.stage === 'retire') ? 'completed' : waiting.length > 0 ? 'retire-waiting' : 'verified';
   } finally {
     operation.close();
   }
 }
 
-/** Undoes whatever the journal shows apply did, most recent first. */
-export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost, options: RunOptions): Promise<RunOutcome> {
+/** Undoes whatever the journal shows apply did, most recent first, after the person (or --yes) agrees. */
+export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost): Promise<RunOutcome> {
   const operation = await openOperation(planPath, aws, io, 'rollback');
   const { ctx } = operation;
   try {
@@ -99,7 +97,7 @@ export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost
     const toUndo = undoable.filter((s) => !keptSteps.has(s.id));
     const keptLines = kept.map((k) => `  keep ${k.role.roleName}, still in use: ${k.users.join('; ')}`);
     const summary = [`Roll back plan ${ctx.plan.planId} in ${ctx.plan.account} (${ctx.plan.region}): undo ${toUndo.length} step(s), newest first.`, ...keptLines].join('\n');
-    if (!(await options.confirm(summary))) return 'cancelled';
+    if (!(await confirm(io, summary, { command: 'rollback', steps: toUndo.length }))) return 'cancelled';
     await journaled(ctx, 'rollback', async () => {
       const tasks: ListrTask[] = [];
       for (const step of toUndo) {
@@ -107,13 +105,28 @@ export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost
         const undo = () => undoStep(ctx, step).catch((error: unknown) => Promise.reject(terminalSafeError(error)));
         tasks.push(step.undo ? { title: terminalSafe(`undo: ${step.title}`), task: undo } : { task: undo });
       }
-      await taskList(tasks, options.renderer).run();
+      await taskList(tasks, io).run();
     });
-    for (const line of keptLines) io.notify('warn', line.trim());
+    for (const k of kept) {
+      io.warn('SR_APPLY_W4007', `keep ${k.role.roleName}, still in use: ${k.users.join('; ')}`, { role: k.role.roleName, users: k.users });
+    }
     return kept.length > 0 ? 'kept-in-use' : 'completed';
   } finally {
     operation.close();
   }
+}
+
+/** Shows what will change and asks; without a terminal only --yes agrees. */
+async function confirm(io: IoHost, summary: string, data: { command: 'apply' | 'rollback'; steps: number }): Promise<boolean> {
+  io.info('SR_APPLY_I4001', summary, data);
+  return io.requestResponse({
+    code: 'SR_APPLY_Q4002',
+    message: 'Go ahead?',
+    data,
+    defaultResponse: true,
+    question: { type: 'confirm', initial: false },
+    needsConsent: 'refusing to change the account without confirmation',
+  });
 }
 
 async function journaled(ctx: StepContext, command: 'apply' | 'rollback', run: () => Promise<unknown>): Promise<void> {
@@ -127,7 +140,7 @@ async function journaled(ctx: StepContext, command: 'apply' | 'rollback', run: (
   }
 }
 
-async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['renderer']): Promise<void> {
+async function runStages(ctx: StepContext, steps: Step[], io: IoHost): Promise<void> {
   let createdNow = false;
   // Concurrent steps are let finish when one fails (listr2 would otherwise return while they still
   // change AWS, after the lock is released); the first failure then stops the run before the next stage.
@@ -173,7 +186,7 @@ async function runStages(ctx: StepContext, steps: Step[], renderer: RunOptions['
       );
     },
   }));
-  await taskList(stages, renderer).run();
+  await taskList(stages, io).run();
   stopOnFailure();
   markFinished();
 }
@@ -209,23 +222,35 @@ function terminalSafeError(error: unknown): unknown {
   return error;
 }
 
-function taskList(tasks: ListrTask[], renderer: RunOptions['renderer']): Listr {
-  // Progress goes to stderr: stdout stays for results.
+/** On a terminal listr2 draws the list (on stderr: stdout stays for results); elsewhere each step event is an IoHost message. */
+function taskList(tasks: ListrTask[], io: IoHost): Listr {
+  if (!io.live) return new Listr(tasks, { renderer: IoTaskRenderer, rendererOptions: { io }, exitOnError: true } as ConstructorParameters<typeof Listr>[1]);
   const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
   return new Listr(tasks, {
-    renderer,
-    fallbackRenderer: 'simple',
+    renderer: 'default',
+    fallbackRenderer: IoTaskRenderer,
     exitOnError: true,
     rendererOptions: { logger },
-    fallbackRendererOptions: { logger },
+    fallbackRendererOptions: { io },
   } as ConstructorParameters<typeof Listr>[1]);
 }
 
 /** The manual follow-ups still open once the terminal (if any) has asked about each; yeses are journaled. */
-async function unconfirmedFollowUps(ctx: StepContext, ask: RunOptions['confirmFollowUp']): Promise<FollowUp[]> {
+async function unconfirmedFollowUps(ctx: StepContext, io: IoHost): Promise<FollowUp[]> {
   const open = openManualFollowUps(ctx.plan, ctx.journal);
-  if (!ask) return open;
-  for (const followUp of open) if (await ask(followUp)) recordConfirmations(ctx.journal, [manualFollowUpId(followUp)]);
+  // Only a person at a terminal can say a manual follow-up is done; --yes never says it for them.
+  if (!io.interactive) return open;
+  for (const followUp of open) {
+    const id = manualFollowUpId(followUp);
+    const done = await io.requestResponse({
+      code: 'SR_APPLY_Q4201',
+      message: `Done by hand? ${id}: ${followUp.message}`,
+      data: { followUp: id, message: followUp.message },
+      defaultResponse: false,
+      question: { type: 'confirm', initial: false },
+    });
+    if (done) recordConfirmations(ctx.journal, [id]);
+  }
   return openManualFollowUps(ctx.plan, ctx.journal);
 }
 

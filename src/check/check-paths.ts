@@ -24,7 +24,7 @@ export interface CheckOptions {
 export async function checkPaths(paths: readonly string[], options: CheckOptions = {}, io?: IoHost): Promise<CheckReport> {
   const cwd = options.cwd ?? process.cwd();
   const files = await discoverFiles(paths);
-  io?.notify('progress', `checking ${files.length} files…`);
+  io?.progress('SR_CHECK_P5001', `checking ${files.length} files…`, { files: files.length });
   // Why a bound: reading is I/O, parsing is CPU on one thread; a few reads in
   // flight keep the parser busy without opening thousands of descriptors.
   const targets = new CdkTargetIndex();
@@ -35,7 +35,7 @@ export async function checkPaths(paths: readonly string[], options: CheckOptions
     return account ? { ...outcome, targetAccount: account } : outcome;
   });
   for (const outcome of outcomes) {
-    if (outcome.status === 'skipped') io?.notify('debug', `skipped ${outcome.file}: ${outcome.reason}`);
+    if (outcome.status === 'skipped') io?.debug('SR_CHECK_D5002', `skipped ${outcome.file}: ${outcome.reason}`, { file: outcome.file, reason: outcome.reason });
   }
   return buildCheckReport(outcomes, { paths: [...paths], ...(options.ownAccounts ? { ownAccounts: options.ownAccounts } : {}) });
 }

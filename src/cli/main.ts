@@ -7,8 +7,8 @@ import { visibleControls } from '../core/escape.js';
 import { ExitCode, SplitRoleError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { EVIDENCE_SOURCES } from '../evidence/types.js';
-import { ConsoleIoHost } from './console-io-host.js';
 import { checkAwsFlags } from './global-options.js';
+import { CliIoHost, OUTPUT_FORMATS, type CliIoOptions } from './io/cli-io-host.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -16,6 +16,16 @@ export interface GlobalOptions {
   region?: string;
   endpointUrl?: string;
   debug?: boolean;
+  output?: CliIoOptions['output'];
+}
+
+/** The run's IoHost, kept so the top level can report errors and flush progress through it. */
+let io: CliIoHost | undefined;
+
+/** Creates the run's IoHost from the global options (and the command's --yes). */
+function cliIo(globals: GlobalOptions, yes?: boolean): CliIoHost {
+  io = new CliIoHost({ output: globals.output, debug: globals.debug, yes });
+  return io;
 }
 
 /** A whole number flag, refused (as a usage error) when it is not one. */
@@ -35,6 +45,11 @@ const program = new Command()
   .option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile)')
   .option('--endpoint-url <url>', 'send every AWS call to this endpoint (e.g. a local emulator)')
   .option('--debug', 'print AWS call counts and stack traces')
+  .addOption(
+    new Option('--output <format>', 'messages on stderr: text, or json-lines (one JSON object per event: time, level, code, message, data)')
+      .choices(OUTPUT_FORMATS)
+      .default('text' as const),
+  )
   .addHelpText(
     'after',
     '\nExit codes: 0 success, 1 findings (scan), 2 usage/configuration/AWS error or refused plan, 130 interrupted.' +
@@ -71,7 +86,7 @@ program
   .action(async (options, command) => {
     const { runScan } = await import('./commands/scan.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
-    process.exitCode = await runScan({ ...globals, ...options, roles: options.role ?? [] }, new ConsoleIoHost(globals));
+    process.exitCode = await runScan({ ...globals, ...options, roles: options.role ?? [] }, cliIo(globals));
   });
 
 program
@@ -109,7 +124,7 @@ program
     const globals = command.optsWithGlobals() as GlobalOptions;
     process.exitCode = await runPlan(
       { ...globals, ...options, roles: options.role ?? [], names: options.name ?? [], tags: options.tag ?? [] },
-      new ConsoleIoHost(globals),
+      cliIo(globals, options.yes),
     );
   });
 
@@ -120,7 +135,7 @@ program
   .option('--json', 'print the plan JSON')
   .action(async (file, options, command) => {
     const { runShow } = await import('./commands/show.js');
-    process.exitCode = await runShow(file, options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
+    process.exitCode = await runShow(file, options, cliIo(command.optsWithGlobals() as GlobalOptions));
   });
 
 program
@@ -135,7 +150,7 @@ program
   .action(async (file, options, command) => {
     const { runApply } = await import('./commands/apply.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
-    process.exitCode = await runApply(file, { ...globals, ...options }, new ConsoleIoHost(globals));
+    process.exitCode = await runApply(file, { ...globals, ...options }, cliIo(globals, options.yes));
   });
 
 program
@@ -146,7 +161,7 @@ program
   .action(async (file, options, command) => {
     const { runRollback } = await import('./commands/apply.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
-    process.exitCode = await runRollback(file, { ...globals, ...options }, new ConsoleIoHost(globals));
+    process.exitCode = await runRollback(file, { ...globals, ...options }, cliIo(globals, options.yes));
   });
 
 program
@@ -156,7 +171,7 @@ program
   .option('--json', 'print JSON')
   .action(async (file, options, command) => {
     const { runStatus } = await import('./commands/apply.js');
-    process.exitCode = await runStatus(file, options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
+    process.exitCode = await runStatus(file, options, cliIo(command.optsWithGlobals() as GlobalOptions));
   });
 
 program
@@ -176,7 +191,7 @@ program
   .action(async (paths, options, command) => {
     const { runCheck } = await import('./commands/check.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
-    process.exitCode = await runCheck(paths, { ...options, accounts: options.account ?? [] }, new ConsoleIoHost(globals));
+    process.exitCode = await runCheck(paths, { ...options, accounts: options.account ?? [] }, cliIo(globals));
   });
 
 program
@@ -187,7 +202,7 @@ program
   .addHelpText('after', '\nExit codes: 0 printed, 2 a file that cannot be read.')
   .action(async (file, options, command) => {
     const { runReport } = await import('./commands/report.js');
-    process.exitCode = await runReport(file, options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
+    process.exitCode = await runReport(file, options, cliIo(command.optsWithGlobals() as GlobalOptions));
   });
 
 program
@@ -200,7 +215,7 @@ program
   .addHelpText('after', '\nExit codes: 0 written, 2 usage error or refused plan.')
   .action(async (file, options, command) => {
     const { runExport } = await import('./commands/export.js');
-    process.exitCode = await runExport(file, options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
+    process.exitCode = await runExport(file, options, cliIo(command.optsWithGlobals() as GlobalOptions));
   });
 
 const guardrail = program.command('guardrail').description('continuous guardrails: alert when a shared role appears');
@@ -222,13 +237,16 @@ guardrail
 
 async function main(argv: string[]): Promise<void> {
   process.once('SIGINT', () => {
-    process.stderr.write('\ninterrupted\n');
+    if (io) io.error('SR_CLI_E9003', 'interrupted');
+    else process.stderr.write('\ninterrupted\n');
     process.exit(ExitCode.interrupted);
   });
   try {
     await program.parseAsync(argv);
   } catch (error) {
     process.exitCode = report(error, argv.includes('--debug'));
+  } finally {
+    io?.close();
   }
 }
 
@@ -237,20 +255,22 @@ function report(error: unknown, debug: boolean): number {
     // Help and --version "fail" through exitOverride; they are successes.
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
   }
+  const host = io ?? cliIo(program.opts() as GlobalOptions);
   if (error instanceof Error && error.name === 'ExitPromptError') {
     // Ctrl-C at a prompt: nothing was changed after the question was asked.
-    process.stderr.write('cancelled\n');
+    host.info('SR_CLI_I9002', 'cancelled');
     return ExitCode.interrupted;
   }
-  if (error instanceof SplitRoleError) {
-    process.stderr.write(`split-role: ${visibleControls(error.oneLine())}\n`);
-    if (debug && error.cause instanceof Error && error.cause.stack) process.stderr.write(`${error.cause.stack}\n`);
-    return error.exitCode;
-  }
+  const known = error instanceof SplitRoleError ? error : undefined;
   const err = error instanceof Error ? error : new Error(String(error));
-  process.stderr.write(`split-role: InternalError: ${visibleControls(err.message)}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
-  if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
-  return ExitCode.error;
+  const stack = known ? (known.cause instanceof Error ? known.cause.stack : undefined) : err.stack;
+  // One line whatever the message carries: outside names could hold newlines or escape sequences.
+  const line = visibleControls(known ? known.oneLine() : `InternalError: ${err.message}${debug ? '' : ' (run with --debug for the stack trace)'}`);
+  const data = { error: known?.code ?? 'InternalError', ...(known?.hint ? { hint: known.hint } : {}), ...(debug && stack ? { stack } : {}) };
+  host.error('SR_CLI_E9001', line, data);
+  // The stack is the one multi-line error text; json-lines carries it in data.
+  if (debug && stack && (program.opts() as GlobalOptions).output !== 'json-lines') process.stderr.write(`${stack}\n`);
+  return known?.exitCode ?? ExitCode.error;
 }
 
 await main(process.argv);

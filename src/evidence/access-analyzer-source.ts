@@ -55,7 +55,7 @@ export async function generatedActions(
 ): Promise<GeneratedActions> {
   const { io, queue: queueOptions, onProgress, ...waitOptions } = options;
   const progress = (message: string) => {
-    io?.notify('progress', message);
+    io?.progress('SR_EVID_P3003', message);
     onProgress?.(message);
   };
   const queue: QueueOptions = {
@@ -80,7 +80,7 @@ export async function generatedActions(
     onProgress: (status, elapsedMs) => progress(`Access Analyzer: job ${jobId} ${status} (${Math.round(elapsedMs / 1000)} s)`),
   });
   if (!generated.isComplete) {
-    io?.notify('warn', `Access Analyzer: the generated policy for ${request.roleArn} is not complete`);
+    io?.warn('SR_EVID_W3004', `Access Analyzer: the generated policy for ${request.roleArn} is not complete`, { roleArn: request.roleArn });
   }
   return { jobId, actions: actionsOf(generated.policies), policies: generated.policies, isComplete: generated.isComplete };
 }
@@ -141,12 +141,12 @@ async function addGeneratedActions(ctx: EvidenceContext, evidence: UsageEvidence
   if (!request.trailArn || !request.accessRoleArn) {
     throw new SplitRoleError('UsageError', '--evidence access-analyzer needs --trail-arn and --access-role-arn');
   }
-  io.notify('progress', 'waiting for IAM Access Analyzer policy generation (this takes minutes)…');
+  io.progress('SR_EVID_P3003', 'waiting for IAM Access Analyzer policy generation (this takes minutes)…');
   const generated = await generatedActions(
     await session.accessAnalyzer(),
     { roleArn: subject.role.arn, trailArn: request.trailArn, accessRoleArn: request.accessRoleArn, window: request.window },
     // Service-level results are asked for so they can be listed (as unobservable), never granted.
-    { includeServiceLevelTemplate: true, onProgress: (message: string) => io.notify('progress', message) },
+    { includeServiceLevelTemplate: true, onProgress: (message: string) => io.progress('SR_EVID_P3003', message) },
   );
   const attributed = new Set<string>();
   for (const usage of evidence.byService.values()) for (const action of usage.actions.keys()) attributed.add(action.toLowerCase());

@@ -21,9 +21,9 @@ export function trailFileRecords(ctx: EvidenceContext): { records: AsyncIterable
     stats,
     onWarning: (message) => {
       ctx.warnings.push(message);
-      io.notify('warn', message);
+      io.warn('SR_EVID_W3002', message);
     },
-    onProgress: (files, read) => io.notify('progress', `read ${files} log files, ${read} records…`),
+    onProgress: (files, read) => io.progress('SR_EVID_P3001', `read ${files} log files, ${read} records…`, { files, records: read }),
   });
   async function* records(): AsyncGenerator<CloudTrailRecord> {
     yield* reading;

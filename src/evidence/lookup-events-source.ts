@@ -42,12 +42,12 @@ export async function* lookupRoleRecords(
   const retryOptions: ThrottleRetryOptions = {
     ...retry,
     onThrottle: (round, delayMs) => {
-      io?.notify('progress', `LookupEvents throttled; backing off ${Math.round(delayMs)} ms (round ${round})`);
+      io?.progress('SR_EVID_P3005', `LookupEvents throttled; backing off ${Math.round(delayMs)} ms (round ${round})`, { round, delayMs });
       retry.onThrottle?.(round, delayMs);
     },
   };
 
-  io?.notify('progress', `LookupEvents: AssumeRole events for ${role.name}`);
+  io?.progress('SR_EVID_P3006', `LookupEvents: AssumeRole events for ${role.name}`, { role: role.name });
   let assumeEvents = 0;
   for await (const record of lookupEvents(client, { key: 'ResourceName', value: role.arn }, window, limiter, retryOptions)) {
     if (!isAssumeRoleOf(record, role.arn) || !firstTime(seen, record)) continue;
@@ -57,16 +57,20 @@ export async function* lookupRoleRecords(
     yield record;
   }
   if (assumeEvents === 0) {
-    io?.notify('progress', `LookupEvents: no AssumeRole events for ${role.name} in the window`);
+    io?.progress('SR_EVID_P3006', `LookupEvents: no AssumeRole events for ${role.name} in the window`, { role: role.name, assumeEvents: 0 });
     return;
   }
 
   const names = [...sessions].sort();
-  io?.notify('progress', `LookupEvents: ${assumeEvents} AssumeRole events, ${names.length} distinct sessions for ${role.name}`);
+  io?.progress('SR_EVID_P3006', `LookupEvents: ${assumeEvents} AssumeRole events, ${names.length} distinct sessions for ${role.name}`, {
+    role: role.name,
+    assumeEvents,
+    sessions: names.length,
+  });
   let index = 0;
   for (const session of names) {
     index += 1;
-    io?.notify('progress', `LookupEvents: session ${index}/${names.length} (${session}) of ${role.name}`);
+    io?.progress('SR_EVID_P3007', `LookupEvents: session ${index}/${names.length} (${session}) of ${role.name}`, { role: role.name, session, index, of: names.length });
     for await (const record of lookupEvents(client, { key: 'Username', value: session }, window, limiter, retryOptions)) {
       if (!isSessionOf(record, role, session) || !firstTime(seen, record)) continue;
       yield record;

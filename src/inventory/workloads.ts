@@ -47,7 +47,7 @@ export class AccountIndexer {
         return read;
       }),
     );
-    this.io.notify('progress', `indexed ${adapters.map((adapter, i) => adapter.summarise(parts[i])).join(', ')}`);
+    this.io.progress('SR_PLAN_P2003', `indexed ${adapters.map((adapter, i) => adapter.summarise(parts[i])).join(', ')}`);
     return Object.fromEntries(adapters.map((adapter, i) => [adapter.id, parts[i]])) as AccountIndex;
   }
 }

@@ -86,13 +86,13 @@ export async function collectPlanFacts(
     );
   }
   vetShared(shared);
-  io.notify('progress', `indexing workloads for ${trust.services.join(', ')}…`);
+  io.progress('SR_PLAN_P2001', `indexing workloads for ${trust.services.join(', ')}…`, { role: roleName, services: trust.services });
   const [index, authorization] = await Promise.all([
     reads.indexer.index(scopeFor(trust.services)),
     reads.accountAuthorization(),
   ]);
   const workloads = workloadsForRole(index, shared);
-  io.notify('progress', `reading ${evidence.source} evidence…`);
+  io.progress('SR_PLAN_P2002', `reading ${evidence.source} evidence…`, { role: roleName, source: evidence.source });
   const usage = await gatherEvidence(
     session,
     io,

@@ -38,7 +38,7 @@ async function withTags(session: AwsSession, roles: RoleSummary[], io: IoHost): 
     if (isServiceLinkedRole(role.path)) return role;
     const tags = await listRoleTags(iam, role.roleName);
     done += 1;
-    if (done % PROGRESS_EVERY === 0) io.notify('progress', `read the tags of ${done} roles…`);
+    if (done % PROGRESS_EVERY === 0) io.progress('SR_SCAN_P1004', `read the tags of ${done} roles…`, { roles: done });
     return { ...role, tags };
   });
 }
@@ -47,7 +47,7 @@ async function allRoles(session: AwsSession, io: IoHost): Promise<RoleSummary[]>
   const roles: RoleSummary[] = [];
   for await (const role of listRoles(await session.iam())) {
     roles.push(role);
-    if (roles.length % PROGRESS_EVERY === 0) io.notify('progress', `listed ${roles.length} roles…`);
+    if (roles.length % PROGRESS_EVERY === 0) io.progress('SR_SCAN_P1001', `listed ${roles.length} roles…`, { roles: roles.length });
   }
   return roles;
 }

@@ -257,13 +257,16 @@ function ecsRepoint(w: EcsMove, siblings: readonly EcsMove[]): RepointAction {
       const planId = ctx.planId;
       const ecs = await ctx.clients.ecs();
       const state = await getServiceState(ecs, cluster, service);
-      if (!state) ctx.io.notify('warn', `ECS service ${service} no longer exists; nothing to point back`);
+      if (!state) ctx.io.warn('SR_APPLY_W4004', `ECS service ${service} no longer exists; nothing to point back`, { service });
       else if (state.taskDefinition !== w.current.taskDefinitionArn) {
         if (await isOurs(ecs, state.taskDefinition, planId)) {
           await setServiceTaskDefinition(ecs, cluster, service, w.current.taskDefinitionArn);
           await waitForStable(ctx, cluster, service);
         } else {
-          ctx.io.notify('warn', `ECS service ${service} now runs ${state.taskDefinition}, which this plan did not make; left as it is`);
+          ctx.io.warn('SR_APPLY_W4004', `ECS service ${service} now runs ${state.taskDefinition}, which this plan did not make; left as it is`, {
+            service,
+            taskDefinition: state.taskDefinition,
+          });
         }
       }
       // Every revision this plan registered, including one a crash left unrecorded.

@@ -17,7 +17,7 @@ export async function leaveIfMovedElsewhere(ctx: ApplyContext, what: string, rev
     await revert();
   } catch (error) {
     if (!errorIs.Drift(error) && !isResourceNotFound(error) && !isInstanceNotFound(error)) throw error;
-    ctx.io.notify('warn', `${what} was not pointed back: ${(error as Error).message}`);
+    ctx.io.warn('SR_APPLY_W4004', `${what} was not pointed back: ${(error as Error).message}`, { workload: what, error: (error as Error).message });
   }
 }
 

@@ -12,7 +12,7 @@ function readmeOptions(command: string): string[] {
   expect(start).toBeGreaterThanOrEqual(0);
   const rest = readme.slice(start + 1);
   const section = rest.slice(0, rest.search(/^## /m) === -1 ? undefined : rest.search(/^## /m));
-  const global = new Set(['--profile', '--region', '--endpoint-url', '--debug', '--help']);
+  const global = new Set(['--profile', '--region', '--endpoint-url', '--debug', '--output', '--help']);
   const rows = section.split('\n').filter((line) => line.startsWith('| `--'));
   expect(rows.length).toBeGreaterThan(2);
   return [...new Set(rows.flatMap((row) => row.split('|')[1]?.match(/--[a-z][a-z-]+/g) ?? []))].filter((o) => !global.has(o));
@@ -35,7 +35,7 @@ describe('split-role --help', () => {
       const documented = ['scan', 'plan', 'check', 'export'].includes(command) ? readmeOptions(command) : [];
       for (const option of documented) expect(help.stdout, `${command} --help lacks ${option}`).toContain(option);
     }
-    for (const flag of ['--profile', '--region', '--endpoint-url', '--debug']) expect(root.stdout).toContain(flag);
+    for (const flag of ['--profile', '--region', '--endpoint-url', '--debug', '--output']) expect(root.stdout).toContain(flag);
     // A command group: its subcommand's options are the README's.
     expect(root.stdout).toMatch(/^ {2}guardrail\b/m);
     const guardrail = await runCli(['guardrail', 'export', '--help'], isolatedAwsEnv());

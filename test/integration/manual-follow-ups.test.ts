@@ -7,7 +7,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { applyPlan, type RunOptions } from '../../src/apply/run.js';
+import { applyPlan } from '../../src/apply/run.js';
 import { RecordingIoHost } from '../../src/core/io-host.js';
 import { readPlan, sealPlan } from '../../src/plan/plan-file.js';
 import type { PlanBody } from '../../src/plan/schema.js';
@@ -48,27 +48,24 @@ describe.skipIf(!endpoint)('apply: retire waits for manual follow-ups, asked on 
     await writeFile(planPath, `${JSON.stringify(sealPlan(body as PlanBody), null, 2)}\n`);
 
     const asked: string[] = [];
-    const summaries: string[] = [];
-    const run = (answer: boolean): RunOptions => ({
-      renderer: 'simple',
-      confirm: (summary) => {
-        summaries.push(summary);
-        return Promise.resolve(true);
-      },
-      confirmFollowUp: (followUp) => {
-        asked.push(`${followUp.resource}: ${followUp.message}`);
-        return Promise.resolve(answer);
-      },
-    });
+    // The person at the terminal: yes to going ahead, `answer` to whether the follow-up was done.
+    const person = (answer: boolean) =>
+      new RecordingIoHost((request) => {
+        if (request.code !== 'SR_APPLY_Q4201') return true;
+        asked.push(request.message);
+        return answer;
+      });
     const aws = { region: TEST_REGION, endpointUrl: motoEndpoint };
 
-    expect(await applyPlan(planPath, aws, new RecordingIoHost(), run(false))).toBe('retire-waiting');
-    expect(asked).toEqual(['glue.amazonaws.com: move the Glue jobs that use orders to orders-glue']);
-    expect(summaries[0]).toContain('keep orders: retire waits for 1 manual follow-up(s)');
-    expect(summaries[0]).toContain('glue.amazonaws.com: move the Glue jobs');
+    const first = person(false);
+    expect(await applyPlan(planPath, aws, first)).toBe('retire-waiting');
+    expect(asked).toEqual(['Done by hand? glue.amazonaws.com: move the Glue jobs that use orders to orders-glue']);
+    const summary = first.messages.find((m) => m.code === 'SR_APPLY_I4001')?.message;
+    expect(summary).toContain('keep orders: retire waits for 1 manual follow-up(s)');
+    expect(summary).toContain('glue.amazonaws.com: move the Glue jobs');
     expect((await captureAccountState(motoEndpoint)).roles.map((r) => r.name)).toContain('orders');
 
-    expect(await applyPlan(planPath, aws, new RecordingIoHost(), run(true))).toBe('completed');
+    expect(await applyPlan(planPath, aws, person(true))).toBe('completed');
     expect(asked).toHaveLength(2);
     expect((await captureAccountState(motoEndpoint)).roles.map((r) => r.name)).not.toContain('orders');
     const journal = (await readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string; followUp?: string });

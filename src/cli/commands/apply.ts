@@ -1,8 +1,6 @@
 /** `split-role apply`, `rollback` and `status`: thin wiring to src/apply. */
-import { applyPlan, rollbackPlan, type RunOptions, type RunOutcome } from '../../apply/run.js';
-import { manualFollowUpId } from '../../apply/manual-follow-ups.js';
+import { applyPlan, rollbackPlan, type RunOutcome } from '../../apply/run.js';
 import { planStatus } from '../../apply/status.js';
-import { visibleControls } from '../../core/escape.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import type { GlobalOptions } from '../main.js';
@@ -31,20 +29,19 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
     throw usageError(`--expect-digest ${options.expectDigest} is not a plan digest`, 'pass sha256: and 64 hex digits, as in the plan review');
   }
   const outcome = await applyPlan(planPath, options, io, {
-    ...runOptions(options, io),
     keepSharedRole: options.keepSharedRole,
     expectDigest: options.expectDigest,
     confirmManual: options.confirmManual ?? [],
   });
-  io.notify('info', OUTCOME_TEXT[outcome]);
+  io.info('SR_APPLY_I4003', OUTCOME_TEXT[outcome], { command: 'apply', outcome });
   // Retire waiting for a person is not done: a pipeline must not read it as success.
   return outcome === 'retire-waiting' ? ExitCode.findings : ExitCode.ok;
 }
 
 /** Rolls a plan back. */
 export async function runRollback(planPath: string, options: RunCommandOptions, io: IoHost): Promise<number> {
-  const outcome = await rollbackPlan(planPath, options, io, runOptions(options, io));
-  io.notify('info', outcome === 'nothing-to-do' ? 'Nothing to roll back.' : OUTCOME_TEXT[outcome]);
+  const outcome = await rollbackPlan(planPath, options, io);
+  io.info('SR_APPLY_I4003', outcome === 'nothing-to-do' ? 'Nothing to roll back.' : OUTCOME_TEXT[outcome], { command: 'rollback', outcome });
   return outcome === 'kept-in-use' ? ExitCode.findings : ExitCode.ok;
 }
 
@@ -72,27 +69,4 @@ export async function runStatus(planPath: string, options: { json?: boolean }, i
     ].join('\n'),
   );
   return ExitCode.ok;
-}
-
-function runOptions(options: RunCommandOptions, io: IoHost): RunOptions {
-  const tty = Boolean(process.stdin.isTTY && process.stderr.isTTY);
-  return {
-    renderer: tty ? 'default' : 'simple',
-    confirm: async (summary) => {
-      io.notify('info', summary);
-      if (options.yes) return true;
-      if (!tty) throw usageError('refusing to change the account without confirmation', 'pass --yes');
-      const { confirm } = await import('@inquirer/prompts');
-      return confirm({ message: 'Go ahead?', default: false });
-    },
-    // Only a person at a terminal can say a manual follow-up is done; --yes never says it for them.
-    ...(tty && !options.yes
-      ? {
-          confirmFollowUp: async (followUp) => {
-            const { confirm } = await import('@inquirer/prompts');
-            return confirm({ message: visibleControls(`Done by hand? ${manualFollowUpId(followUp)}: ${followUp.message}`), default: false });
-          },
-        }
-      : {}),
-  };
 }

@@ -34,12 +34,16 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
   // The text output lists unreadable files itself; JSON readers watching stderr need the warning.
   if (options.json) {
     for (const entry of report.unreadable) {
-      io.notify('warn', `could not read ${entry.file}${entry.resource ? ` (${entry.resource})` : ''}: ${entry.reason}`);
+      io.warn('SR_CHECK_W5003', `could not read ${entry.file}${entry.resource ? ` (${entry.resource})` : ''}: ${entry.reason}`, { ...entry });
     }
   }
   // Why 2 beats 1: a gate that could not read a file does not know whether it holds a shared role.
   if (report.unreadable.length > 0 && !options.allowUnreadable) {
-    io.notify('warn', `${report.unreadable.length} unreadable ${report.unreadable.length === 1 ? 'entry' : 'entries'}: exit 2 (pass --allow-unreadable to judge on findings alone)`);
+    io.warn(
+      'SR_CHECK_W5004',
+      `${report.unreadable.length} unreadable ${report.unreadable.length === 1 ? 'entry' : 'entries'}: exit 2 (pass --allow-unreadable to judge on findings alone)`,
+      { unreadable: report.unreadable.length },
+    );
     return ExitCode.error;
   }
   return report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;

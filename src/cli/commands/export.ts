@@ -28,7 +28,7 @@ export async function runExport(file: string, options: ExportCommandOptions, io:
   if (!options.out) {
     // stdout stays pure code, so `split-role export … > roles.tf` works.
     io.result(code.content);
-    io.notify('info', checklist);
+    io.info('SR_EXPORT_I6001', checklist);
     return ExitCode.ok;
   }
   const codePath = join(options.out, code.fileName);

@@ -43,7 +43,7 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
 
 /** Writes one plan per chosen role; returns the exit code. */
 export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<number> {
-  const interactive = !options.yes && Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const interactive = io.interactive;
   validateFlags(options, interactive);
   // The source's own flags are checked before --since, as they were when each check lived here.
   usageSource(options.evidence).validate(evidenceRequest(options, { start: new Date(), end: new Date() }));
@@ -62,9 +62,9 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
     let roles = options.roles;
     if (roles.length === 0 && prompts) {
       const report = await scanAccount(session, io);
-      roles = await prompts.pickRoles(report.findings);
+      roles = await prompts.pickRoles(io, report.findings);
       if (roles.length === 0) {
-        io.notify('info', 'No shared role to split.');
+        io.info('SR_PLAN_I2004', 'No shared role to split.');
         return ExitCode.ok;
       }
     }
@@ -75,25 +75,30 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
       });
       let decisions: PlanDecisions;
       if (prompts) {
-        if (!(await prompts.confirmWorkloads(facts.analysis))) {
-          io.notify('info', `Skipped ${roleName}.`);
+        if (!(await prompts.confirmWorkloads(io, facts.analysis))) {
+          io.info('SR_PLAN_I2005', `Skipped ${roleName}.`, { role: roleName });
           continue;
         }
-        decisions = await prompts.askDecisions(facts.analysis, options, new Set(facts.authorization.roles.map((r) => r.name)));
+        decisions = await prompts.askDecisions(io, facts.analysis, options, new Set(facts.authorization.roles.map((r) => r.name)));
       } else {
         decisions = decisionsFromFlags(facts.analysis, options);
       }
       const missing = missingRequiredTags(facts.analysis.shared.tags, requiredTags, givenTags);
-      decisions.addedTags = { ...givenTags, ...(prompts && missing.length > 0 ? await prompts.askTags(roleName, missing) : {}) };
+      decisions.addedTags = { ...givenTags, ...(prompts && missing.length > 0 ? await prompts.askTags(io, roleName, missing) : {}) };
       const plan = finalisePlan(facts, decisions);
       const path = options.out ?? join('plans', `${roleName}.plan.json`);
       refuseUnsafePlanOut(path);
       if (prompts) {
-        for (const role of plan.newRoles) io.notify('info', policyDiff(plan, role));
-        if (!(await prompts.confirmWrite(path))) continue;
+        for (const role of plan.newRoles) io.info('SR_PLAN_I2006', policyDiff(plan, role), { role: role.roleName });
+        if (!(await prompts.confirmWrite(io, path))) continue;
       }
       const review = await savePlan(plan, path);
-      io.notify('info', `Wrote ${path} and ${review}: ${plan.newRoles.map((r) => r.roleName).join(', ')}; ${plan.workloads.length} workloads move.`);
+      io.info('SR_PLAN_I2007', `Wrote ${path} and ${review}: ${plan.newRoles.map((r) => r.roleName).join(', ')}; ${plan.workloads.length} workloads move.`, {
+        path,
+        review,
+        newRoles: plan.newRoles.map((r) => r.roleName),
+        workloads: plan.workloads.length,
+      });
       io.result(path);
     }
     return ExitCode.ok;

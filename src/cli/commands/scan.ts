@@ -38,11 +38,16 @@ export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<
     if (many) return await runOrgScan(provider, options, { concurrency: many.concurrency, requiredTags }, io);
     const session = provider.home;
     const report = await scanAccount(session, io, { roleNames: options.roles, requiredTags });
-    io.notify('debug', `AWS calls: ${session.calls.commandTotal} commands, ${session.calls.requests} HTTP requests`);
+    io.debug('SR_SCAN_D1003', `AWS calls: ${session.calls.commandTotal} commands, ${session.calls.requests} HTTP requests`, {
+      commands: session.calls.commandTotal,
+      requests: session.calls.requests,
+    });
     if (options.sarif) await writeSarif(options.sarif, buildSarif({ findings: report.findings, rules: { requiredTags } }));
     if (options.history) await appendHistory(options.history, [historyEntry(report, new Date())]);
     io.result(options.json ? JSON.stringify({ ...report, awsCalls: session.calls.requests }, null, 2) : renderScanText(report));
-    for (const role of report.unreadable) io.notify('warn', `could not read the trust policy of ${role.roleName}: ${role.reason}`);
+    for (const role of report.unreadable) {
+      io.warn('SR_SCAN_W1002', `could not read the trust policy of ${role.roleName}: ${role.reason}`, { role: role.roleName, reason: role.reason });
+    }
     return report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;
   } finally {
     provider.destroy();
@@ -58,9 +63,12 @@ async function runOrgScan(
   const accounts: AccountRef[] = options.org
     ? await listActiveAccounts(await provider.home.organizations())
     : [...new Set(options.accounts)].map((id) => ({ id }));
-  io.notify('progress', `scanning ${accounts.length} accounts, ${concurrency} at a time…`);
+  io.progress('SR_SCAN_P1005', `scanning ${accounts.length} accounts, ${concurrency} at a time…`, { accounts: accounts.length, concurrency });
   const report = await scanAccounts(provider, accounts, io, { roleNames: options.roles, requiredTags, concurrency });
-  io.notify('debug', `AWS calls: ${provider.calls.commandTotal} commands, ${provider.calls.requests} HTTP requests`);
+  io.debug('SR_SCAN_D1003', `AWS calls: ${provider.calls.commandTotal} commands, ${provider.calls.requests} HTTP requests`, {
+    commands: provider.calls.commandTotal,
+    requests: provider.calls.requests,
+  });
   if (options.sarif) {
     const scanned = report.accounts.flatMap((a) => (a.status === 'scanned' ? [a.report] : []));
     const accountOf = new Map<object, string>(scanned.flatMap((r) => r.findings.map((f) => [f, r.account] as const)));
@@ -80,7 +88,9 @@ async function runOrgScan(
   } else {
     io.result(renderOrgScanText(report));
   }
-  for (const a of report.accounts) if (a.status === 'unreachable') io.notify('warn', `account ${a.account} unreachable: ${a.reason}`);
+  for (const a of report.accounts) {
+    if (a.status === 'unreachable') io.warn('SR_SCAN_W1007', `account ${a.account} unreachable: ${a.reason}`, { account: a.account, reason: a.reason });
+  }
   if (report.summary.scanned === 0) {
     throw new SplitRoleError('NoAccountScanned', `none of the ${accounts.length} accounts could be scanned`, 'check --assume-role and that the role is deployed (README: Many accounts)');
   }

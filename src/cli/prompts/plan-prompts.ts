@@ -1,10 +1,12 @@
 /**
- * The interactive half of `plan`: the questions a reviewer answers on a TTY.
- * Flags given on the command line pre-empt their question.
+ * The interactive half of `plan`: the questions a reviewer answers on a TTY,
+ * asked as requests on the IoHost. Flags given on the command line pre-empt
+ * their question. Each default answer is what a reviewer accepting every
+ * proposal would get.
  */
-import { checkbox, confirm, input, select } from '@inquirer/prompts';
+import { usageError } from '../../core/errors.js';
 import { tagProblem } from '../../core/tags.js';
-import { terminalSafe, visibleControls } from '../../core/escape.js';
+import type { IoHost } from '../../core/io-host.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import type { DecisionFlags } from '../../plan/decisions.js';
 import { proposeRoleName, roleNameProblem, serviceSuffix } from '../../plan/role-names.js';
@@ -13,64 +15,92 @@ import type { ScanFinding } from '../../scan/report.js';
 import { workloadAdapters } from '../../workloads/registry.js';
 
 /** Step 1: which shared roles to plan. */
-export async function pickRoles(findings: ScanFinding[]): Promise<string[]> {
+export async function pickRoles(io: IoHost, findings: ScanFinding[]): Promise<string[]> {
   const splittable = findings.filter((f) => f.kinds.includes('multi-service'));
   if (splittable.length === 0) return [];
-  return checkbox({
+  return io.requestResponse<string[]>({
+    code: 'SR_PLAN_Q2101',
     message: 'Which shared roles should be split?',
-    choices: splittable.map((f) => ({ name: visibleControls(`${f.roleName}  (${f.services.join(', ')})`), value: f.roleName })),
-    required: true,
+    data: { roles: splittable.map((f) => f.roleName) },
+    defaultResponse: [],
+    question: { type: 'checkbox', choices: splittable.map((f) => ({ name: `${f.roleName}  (${f.services.join(', ')})`, value: f.roleName })), required: true },
   });
 }
 
 /** Step 2: confirm each service's workloads. False means "do not plan this role". */
-export async function confirmWorkloads(analysis: SplitAnalysis): Promise<boolean> {
-  const found = analysis.workloads as Record<string, unknown>;
-  const lines = workloadAdapters().map((adapter) => `${adapter.title}: ${adapter.listMovable(found[adapter.id]).join(', ') || 'none'}`);
-  process.stderr.write(terminalSafe(`\nWorkloads using ${analysis.shared.roleName}:\n  ${lines.join('\n  ')}\n`));
-  return confirm({ message: 'Are these the workloads to move?', default: true });
+export async function confirmWorkloads(io: IoHost, analysis: SplitAnalysis): Promise<boolean> {
+  const inventory = analysis.workloads as Record<string, unknown>;
+  const found = Object.fromEntries(workloadAdapters().map((adapter) => [adapter.id, adapter.listMovable(inventory[adapter.id])]));
+  const lines = workloadAdapters().map((adapter) => `${adapter.title}: ${found[adapter.id]?.join(', ') || 'none'}`);
+  const role = analysis.shared.roleName;
+  io.info('SR_PLAN_I2008', `\nWorkloads using ${role}:\n  ${lines.join('\n  ')}`, { role, workloads: found });
+  return io.requestResponse({
+    code: 'SR_PLAN_Q2102',
+    message: 'Are these the workloads to move?',
+    data: { role },
+    defaultResponse: true,
+    question: { type: 'confirm' },
+  });
 }
 
 /** Steps 3 and 4: the unattributed and unobservable actions, idle services, and names. */
-export async function askDecisions(analysis: SplitAnalysis, flags: DecisionFlags, taken: ReadonlySet<string>): Promise<PlanDecisions> {
+export async function askDecisions(io: IoHost, analysis: SplitAnalysis, flags: DecisionFlags, taken: ReadonlySet<string>): Promise<PlanDecisions> {
   const decisions: PlanDecisions = {
-    unattributed: flags.unattributed ?? (await askUnattributed(analysis)),
-    unobservable: flags.unobservable ?? (await askUnobservable(analysis.units)),
+    unattributed: flags.unattributed ?? (await askUnattributed(io, analysis)),
+    unobservable: flags.unobservable ?? (await askUnobservable(io, analysis.units)),
   };
   if (requiredDecisions(analysis).unmapped) {
     const rows = analysis.unmapped.map((r) => `${r.eventSource} ${r.eventName} (${r.count}× by ${r.services.join(', ')})`);
-    process.stderr.write(`\nEvents that map to no IAM action the catalog knows:\n  ${rows.join('\n  ')}\n`);
+    io.info('SR_PLAN_I2009', `\nEvents that map to no IAM action the catalog knows:\n  ${rows.join('\n  ')}`, { events: analysis.unmapped });
     decisions.unmapped =
       flags.unmapped ??
-      (await select({
+      (await io.requestResponse<'keep' | 'drop'>({
+        code: 'SR_PLAN_Q2108',
         message: 'What should the services that made them get?',
-        choices: [
-          { name: "every action of the event's service that the shared role granted", value: 'keep' as const },
-          { name: 'nothing: the calls may fail after the split', value: 'drop' as const },
-        ],
+        data: { events: analysis.unmapped.length },
+        // Nobody asked, nobody gets them: granting a whole service's actions needs a person's say.
+        defaultResponse: 'drop',
+        question: {
+          type: 'select',
+          choices: [
+            { name: "every action of the event's service that the shared role granted", value: 'keep' },
+            { name: 'nothing: the calls may fail after the split', value: 'drop' },
+          ],
+        },
       }));
   }
-  if (analysis.units.some((u) => u.noEvidence)) {
+  const idle = analysis.units.filter((u) => u.noEvidence).map((u) => u.service);
+  if (idle.length > 0) {
     decisions.noEvidence =
       flags.withoutEvidence ??
-      (await select({
-        message: `No activity at all for ${analysis.units.filter((u) => u.noEvidence).map((u) => u.service).join(', ')}. What should those services get?`,
-        choices: [
-          { name: 'a new role with no permissions beyond the decisions above', value: 'empty' as const },
-          { name: 'nothing: keep them on the shared role (it will not be retired)', value: 'exclude' as const },
-        ],
+      (await io.requestResponse<'empty' | 'exclude'>({
+        code: 'SR_PLAN_Q2105',
+        message: `No activity at all for ${idle.join(', ')}. What should those services get?`,
+        data: { services: idle },
+        defaultResponse: 'empty',
+        question: {
+          type: 'select',
+          choices: [
+            { name: 'a new role with no permissions beyond the decisions above', value: 'empty' },
+            { name: 'nothing: keep them on the shared role (it will not be retired)', value: 'exclude' },
+          ],
+        },
       }));
   }
-  decisions.roleNames = await askNames(analysis, taken);
+  decisions.roleNames = await askNames(io, analysis, taken);
   return decisions;
 }
 
-async function askUnattributed(analysis: SplitAnalysis): Promise<PlanDecisions['unattributed']> {
+async function askUnattributed(io: IoHost, analysis: SplitAnalysis): Promise<PlanDecisions['unattributed']> {
   const chosen: Record<string, string[]> = {};
   for (const [action, use] of analysis.unattributed.actions) {
-    chosen[action] = await checkbox({
-      message: `${visibleControls(action)} was called ${use.count}× by sessions no service could be tied to. Which services need it?`,
-      choices: analysis.units.map((u) => ({ name: u.service, value: u.key })),
+    chosen[action] = await io.requestResponse<string[]>({
+      code: 'SR_PLAN_Q2103',
+      message: `${action} was called ${use.count}× by sessions no service could be tied to. Which services need it?`,
+      data: { action, count: use.count },
+      // Nobody asked, nobody gets it: granting needs a person's say.
+      defaultResponse: [],
+      question: { type: 'checkbox', choices: analysis.units.map((u) => ({ name: u.service, value: u.key })) },
     });
   }
   return chosen;
@@ -80,7 +110,7 @@ async function askUnattributed(analysis: SplitAnalysis): Promise<PlanDecisions['
  * Unobservable grants, grouped by reason: one choice per group (baselines
  * pre-selected), then, if asked, single actions within the groups.
  */
-async function askUnobservable(units: ServiceUnit[]): Promise<PlanDecisions['unobservable']> {
+async function askUnobservable(io: IoHost, units: ServiceUnit[]): Promise<PlanDecisions['unobservable']> {
   const chosen: Record<string, string[]> = {};
   for (const unit of units) {
     if (unit.unobservable.length === 0) continue;
@@ -90,21 +120,37 @@ async function askUnobservable(units: ServiceUnit[]): Promise<PlanDecisions['uno
       const group = u.baseline ? (u.reason.split(';')[0] as string) : u.reason;
       groups.set(group, [...(groups.get(group) ?? []), u]);
     }
-    const picked = await checkbox({
+    const baselineGroups = [...groups].filter(([, actions]) => actions.every((a) => a.baseline)).map(([reason]) => reason);
+    const picked = await io.requestResponse<string[]>({
+      code: 'SR_PLAN_Q2104',
       message: `Granted actions the evidence cannot see, by reason. Which does ${unit.service} need?`,
-      choices: [...groups].map(([reason, actions]) => ({
-        name: visibleControls(`${reason} (${actions.length}: ${actions.map((a) => a.action).join(', ')})`),
-        value: reason,
-        checked: actions.every((a) => a.baseline),
-      })),
+      data: { service: unit.service, groups: Object.fromEntries([...groups].map(([reason, actions]) => [reason, actions.map((a) => a.action)])) },
+      defaultResponse: baselineGroups,
+      question: {
+        type: 'checkbox',
+        choices: [...groups].map(([reason, actions]) => ({
+          name: `${reason} (${actions.length}: ${actions.map((a) => a.action).join(', ')})`,
+          value: reason,
+          checked: baselineGroups.includes(reason),
+        })),
+      },
     });
-    const expand = await confirm({ message: `Pick single actions within these groups for ${unit.service}?`, default: false });
+    const expand = await io.requestResponse({
+      code: 'SR_PLAN_Q2109',
+      message: `Pick single actions within these groups for ${unit.service}?`,
+      data: { service: unit.service },
+      defaultResponse: false,
+      question: { type: 'confirm', initial: false },
+    });
     const kept: string[] = [];
     for (const [reason, actions] of groups) {
       const inGroup = expand
-        ? await checkbox({
-            message: visibleControls(`${reason}: which actions does ${unit.service} need?`),
-            choices: actions.map((a) => ({ name: visibleControls(a.action), value: a.action, checked: picked.includes(reason) })),
+        ? await io.requestResponse<string[]>({
+            code: 'SR_PLAN_Q2110',
+            message: `${reason}: which actions does ${unit.service} need?`,
+            data: { service: unit.service, reason, actions: actions.map((a) => a.action) },
+            defaultResponse: picked.includes(reason) ? actions.map((a) => a.action) : [],
+            question: { type: 'checkbox', choices: actions.map((a) => ({ name: a.action, value: a.action, checked: picked.includes(reason) })) },
           })
         : picked.includes(reason) ? actions.map((a) => a.action) : [];
       kept.push(...inGroup);
@@ -114,15 +160,17 @@ async function askUnobservable(units: ServiceUnit[]): Promise<PlanDecisions['uno
   return chosen;
 }
 
-async function askNames(analysis: SplitAnalysis, taken: ReadonlySet<string>): Promise<Record<string, string>> {
+async function askNames(io: IoHost, analysis: SplitAnalysis, taken: ReadonlySet<string>): Promise<Record<string, string>> {
   const names: Record<string, string> = {};
   const used = new Set(taken);
   for (const unit of analysis.units) {
     const proposal = proposeRoleName(analysis.shared.roleName, unit.service, used);
-    const name = await input({
+    const name = await io.requestResponse({
+      code: 'SR_PLAN_Q2106',
       message: `Name of the new ${serviceSuffix(unit.service)} role`,
-      default: proposal,
-      validate: (value) => roleNameProblem(value) ?? (used.has(value) ? `${value} already exists` : true),
+      data: { service: unit.service },
+      defaultResponse: proposal,
+      question: { type: 'input', initial: proposal, validate: (value) => roleNameProblem(value) ?? (used.has(value) ? `${value} already exists` : true) },
     });
     used.add(name);
     names[unit.key] = name;
@@ -131,19 +179,28 @@ async function askNames(analysis: SplitAnalysis, taken: ReadonlySet<string>): Pr
 }
 
 /** Required tags the shared role lacks: one question per key, for every new role. */
-export async function askTags(roleName: string, missing: readonly string[]): Promise<Record<string, string>> {
-  process.stderr.write(`\n${roleName} lacks the required tag${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the new roles get the values given here.\n`);
+export async function askTags(io: IoHost, roleName: string, missing: readonly string[]): Promise<Record<string, string>> {
+  io.info('SR_PLAN_I2010', `\n${roleName} lacks the required tag${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the new roles get the values given here.`, {
+    role: roleName,
+    missing,
+  });
   const answers: Record<string, string> = {};
   for (const key of missing) {
-    answers[key] = await input({
+    const value = await io.requestResponse({
+      code: 'SR_PLAN_Q2111',
       message: `Value of tag ${key} on the new roles`,
-      validate: (value) => (value.trim() === '' ? 'a required tag needs a value' : (tagProblem(key, value.trim()) ?? true)),
-    }).then((value) => value.trim());
+      data: { role: roleName, key },
+      // No person, no value: the caller refuses a run that leaves a required tag empty.
+      defaultResponse: '',
+      question: { type: 'input', validate: (answer) => (answer.trim() === '' ? 'a required tag needs a value' : (tagProblem(key, answer.trim()) ?? true)) },
+    });
+    if (value.trim() === '') throw usageError(`the required tag ${key} has no value for ${roleName}'s new roles`, `pass --tag ${key}=VALUE`);
+    answers[key] = value.trim();
   }
   return answers;
 }
 
 /** Step 6: write it? */
-export async function confirmWrite(path: string): Promise<boolean> {
-  return confirm({ message: `Write the plan to ${path}?`, default: true });
+export async function confirmWrite(io: IoHost, path: string): Promise<boolean> {
+  return io.requestResponse({ code: 'SR_PLAN_Q2107', message: `Write the plan to ${path}?`, data: { path }, defaultResponse: true, question: { type: 'confirm' } });
 }

@@ -1,0 +1,130 @@
+/** The IoHost contract: typed messages with registered codes, and questions answered through requestResponse. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SplitRoleError } from '../../src/core/errors.js';
+import { RecordingIoHost, type IoRequest } from '../../src/core/io-host.js';
+import { LEVEL_LETTER, MESSAGE_CODES } from '../../src/core/message-codes.js';
+import { askDecisions, confirmWorkloads, confirmWrite, pickRoles } from '../../src/cli/prompts/plan-prompts.js';
+import type { SplitAnalysis } from '../../src/plan/split-analysis.js';
+import type { ScanFinding } from '../../src/scan/report.js';
+
+const at = new Date('2026-11-29T12:00:00.000Z');
+
+describe('message codes', () => {
+  it('are SR_<AREA>_<letter><4 digits>, the letter matching the registered level', () => {
+    for (const [code, info] of Object.entries(MESSAGE_CODES)) {
+      expect(code).toMatch(/^SR_(SCAN|PLAN|EVID|APPLY|CHECK|EXPORT|CLI)_[DPIWEQ]\d{4}$/);
+      expect(code.split('_')[2]?.[0], code).toBe(LEVEL_LETTER[info.level]);
+      expect(info.description.length, code).toBeGreaterThan(5);
+    }
+  });
+
+  it('are unique by number, and every code the source emits is registered', () => {
+    const numbers = Object.keys(MESSAGE_CODES).map((c) => c.slice(-4));
+    expect(new Set(numbers).size).toBe(numbers.length);
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+    const used = new Set(files('src').flatMap((file) => readFileSync(file, 'utf8').match(/'SR_[A-Z]+_[A-Z]\d{4}'/g) ?? []).map((c) => c.slice(1, -1)));
+    for (const code of used) expect(MESSAGE_CODES, code).toHaveProperty(code);
+  });
+});
+
+describe('IoHost level helpers', () => {
+  it('stamp the level, code, message, data and the injected time', () => {
+    const io = new RecordingIoHost(undefined, { now: () => at });
+    io.progress('SR_EVID_P3001', 'read 3 log files, 12 records…', { files: 3, records: 12 });
+    io.warn('SR_EVID_W3002', 'skipped 1 corrupt log file');
+    expect(io.messages).toEqual([
+      { time: at, level: 'progress', code: 'SR_EVID_P3001', message: 'read 3 log files, 12 records…', data: { files: 3, records: 12 } },
+      { time: at, level: 'warn', code: 'SR_EVID_W3002', message: 'skipped 1 corrupt log file' },
+    ]);
+  });
+});
+
+describe('requestResponse', () => {
+  const consent: IoRequest<boolean> = {
+    code: 'SR_APPLY_Q4002',
+    message: 'Go ahead?',
+    defaultResponse: true,
+    question: { type: 'confirm', initial: false },
+    needsConsent: 'refusing to change the account without confirmation',
+  };
+
+  it('answers with the default when nobody can be asked', async () => {
+    const io = new RecordingIoHost();
+    expect(io.interactive).toBe(false);
+    await expect(confirmWrite(io, 'plans/x.plan.json')).resolves.toBe(true);
+    expect(io.requests.map((r) => r.code)).toEqual(['SR_PLAN_Q2107']);
+  });
+
+  it('refuses a consent question without a person and without --yes', async () => {
+    const io = new RecordingIoHost();
+    const refused = await io.requestResponse(consent).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(SplitRoleError);
+    expect((refused as SplitRoleError).oneLine()).toBe('UsageError: refusing to change the account without confirmation — pass --yes');
+  });
+
+  it('with --yes answers every question with its default, even on a terminal', async () => {
+    const io = new RecordingIoHost(() => false, { assumeYes: true });
+    expect(io.interactive).toBe(false);
+    await expect(io.requestResponse(consent)).resolves.toBe(true);
+  });
+
+  it('asks the person when there is one', async () => {
+    const io = new RecordingIoHost((request) => (request.code === 'SR_APPLY_Q4002' ? false : undefined));
+    expect(io.interactive).toBe(true);
+    await expect(io.requestResponse(consent)).resolves.toBe(false);
+  });
+});
+
+describe('plan prompts through requestResponse', () => {
+  const analysis = {
+    shared: { roleName: 'orders' },
+    units: [
+      { key: 'ec2', service: 'ec2.amazonaws.com', unobservable: [{ action: 's3:GetObject', reason: 'data event' }], noEvidence: false },
+      { key: 'lambda', service: 'lambda.amazonaws.com', unobservable: [], noEvidence: true },
+    ],
+    unattributed: { actions: new Map([['kms:GenerateDataKey', { count: 3, lastSeen: '' }]]) },
+    workloads: { ec2: { instances: [{ instanceId: 'i-0abc' }] }, lambda: { functions: [] }, ecs: { services: [] } },
+  } as unknown as SplitAnalysis;
+
+  it('take the defaults without a person: grant nothing unasked, keep idle services as empty roles, proposed names', async () => {
+    const io = new RecordingIoHost();
+    const decisions = await askDecisions(io, analysis, {}, new Set(['orders-ec2']));
+    expect(decisions).toEqual({
+      unattributed: { 'kms:GenerateDataKey': [] },
+      unobservable: { ec2: [] },
+      noEvidence: 'empty',
+      roleNames: { ec2: 'orders-ec2-2', lambda: 'orders-lambda' },
+    });
+    expect(io.requests.map((r) => r.code)).toEqual(['SR_PLAN_Q2103', 'SR_PLAN_Q2104', 'SR_PLAN_Q2105', 'SR_PLAN_Q2106', 'SR_PLAN_Q2106']);
+  });
+
+  it('use what the person answers, and flags pre-empt their questions', async () => {
+    const io = new RecordingIoHost((request) => {
+      if (request.code === 'SR_PLAN_Q2104') return ['s3:GetObject'];
+      if (request.code === 'SR_PLAN_Q2106') return `${(request.data as { service: string }).service.split('.')[0]}-new`;
+      throw new Error(`unexpected question ${request.code}`);
+    });
+    const decisions = await askDecisions(io, analysis, { unattributed: 'drop', withoutEvidence: 'exclude' }, new Set());
+    expect(decisions).toEqual({ unattributed: 'drop', unobservable: { ec2: ['s3:GetObject'] }, noEvidence: 'exclude', roleNames: { ec2: 'ec2-new', lambda: 'lambda-new' } });
+  });
+
+  it('show the workloads as a message before asking to move them', async () => {
+    const io = new RecordingIoHost(() => true, { now: () => at });
+    await expect(confirmWorkloads(io, analysis)).resolves.toBe(true);
+    expect(io.messages).toEqual([
+      expect.objectContaining({ code: 'SR_PLAN_I2008', message: expect.stringContaining('EC2 instances: i-0abc'), data: expect.objectContaining({ role: 'orders' }) }),
+    ]);
+  });
+
+  it('offer only multi-service roles to pick', async () => {
+    const findings = [
+      { roleName: 'orders', kinds: ['multi-service'], services: ['ec2.amazonaws.com', 'lambda.amazonaws.com'] },
+      { roleName: 'batch', kinds: ['service-and-cross-account'], services: ['batch.amazonaws.com'] },
+    ] as unknown as ScanFinding[];
+    const io = new RecordingIoHost((request) => (request.question as { choices: Array<{ value: string }> }).choices.map((c) => c.value));
+    await expect(pickRoles(io, findings)).resolves.toEqual(['orders']);
+  });
+});
