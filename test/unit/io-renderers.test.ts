@@ -129,6 +129,7 @@ describe('terminal renderer', () => {
     const { io, send, out } = rig((w) => new TerminalRenderer(w, { columns: () => 30, colors: true }));
     io.progress('SR_EVID_P3007', `LookupEvents: session 1/9 (${'x'.repeat(60)})\nsecond line`);
     send();
+    // eslint-disable-next-line no-control-regex -- strips the colour codes under test
     expect(out().replace(/\u001b\[[0-9;]*m/g, '')).toBe(`\r\u001b[K${`LookupEvents: session 1/9 (${'x'.repeat(60)})`.slice(0, 29)}`);
     io.warn('SR_EVID_W3002', 'careful');
     send();

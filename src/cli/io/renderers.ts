@@ -25,6 +25,7 @@ export interface RendererOptions {
  * shown as \xNN. Newlines and tabs stay, for multi-line messages such as diffs.
  */
 export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
