@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   apply: () => import('./apply.js'),
   check: () => import('./check.js'),
   'check-memory': () => import('./check-memory.js'),
+  progress: () => import('./progress.js'),
 };
 
 async function main(argv: readonly string[]): Promise<void> {
