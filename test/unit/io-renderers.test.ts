@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { RecordingIoHost, type IoMessage } from '../../src/core/io-host.js';
 import { PROGRESS_INTERVAL_MS, ProgressSampler } from '../../src/cli/io/progress-sampler.js';
-import { escapeControls, jsonLine, LineRenderer, plainLine, TerminalRenderer } from '../../src/cli/io/renderers.js';
+import { jsonLine, LineRenderer, plainLine, TerminalRenderer } from '../../src/cli/io/renderers.js';
 
 /** A clock tests move by hand: no sleeps. */
 function fakeClock(start = Date.parse('2026-11-29T12:00:00.000Z')) {
@@ -31,7 +31,7 @@ describe('plain line renderer', () => {
     io.error('SR_CLI_E9001', 'NoSuchEntity: role \u001b[31mevil\u001b[0m not found');
     send();
     expect(out()).toBe(
-      'Wrote plans/orders.plan.json\nwarning: skipped 1 corrupt log file\nsplit-role: NoSuchEntity: role \\x1b[31mevil\\x1b[0m not found\n',
+      'Wrote plans/orders.plan.json\nwarning: skipped 1 corrupt log file\nsplit-role: NoSuchEntity: role \\u001B[31mevil\\u001B[0m not found\n',
     );
   });
 
@@ -134,11 +134,5 @@ describe('terminal renderer', () => {
     io.warn('SR_EVID_W3002', 'careful');
     send();
     expect(out()).toContain('\u001b[33mwarning:\u001b[39m careful\n');
-  });
-});
-
-describe('escapeControls', () => {
-  it('keeps newlines and tabs, escapes the rest', () => {
-    expect(escapeControls('a\tb\nc\rd\u001be\u009bf')).toBe('a\tb\nc\\x0dd\\x1be\\x9bf');
   });
 });

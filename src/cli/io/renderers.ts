@@ -2,6 +2,7 @@
  * Renderers turn IoMessages into text on stderr: the terminal one (colours,
  * one updating progress line), the plain line-per-event one, and json-lines.
  */
+import { terminalSafe } from '../../core/escape.js';
 import type { IoMessage } from '../../core/io-host.js';
 import { ProgressSampler } from './progress-sampler.js';
 
@@ -20,20 +21,11 @@ export interface RendererOptions {
   debug?: boolean;
 }
 
-/**
- * Control characters from account data or files must not drive the terminal:
- * shown as \xNN. Newlines and tabs stay, for multi-line messages such as diffs.
- */
-export function escapeControls(text: string): string {
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
 const PREFIX: Partial<Record<IoMessage['level'], string>> = { warn: 'warning: ', debug: 'debug: ', error: 'split-role: ' };
 
-/** The plain text of a message: a level prefix and the escaped message. */
+/** The plain text of a message: a level prefix and the message, its control characters made visible (account data is hostile). */
 export function plainLine(message: IoMessage): string {
-  return `${PREFIX[message.level] ?? ''}${escapeControls(message.message)}`;
+  return `${PREFIX[message.level] ?? ''}${terminalSafe(message.message)}`;
 }
 
 /** One JSON object per event: {time, level, code, message, data}. JSON escapes control characters itself. */
@@ -91,14 +83,14 @@ export class TerminalRenderer implements Renderer {
     if (message.level === 'progress') {
       // First line only, cut to the width, so the redraw never wraps.
       const width = Math.max(20, (this.options.columns?.() ?? 80) - 1);
-      const text = escapeControls(message.message.split('\n')[0] ?? '').slice(0, width);
+      const text = terminalSafe(message.message.split('\n')[0] ?? '').slice(0, width);
       this.out(`\r\u001b[K${this.paint('dim', text)}`);
       this.progressShown = true;
       return;
     }
     this.settle();
     const prefix = PREFIX[message.level];
-    const body = escapeControls(message.message);
+    const body = terminalSafe(message.message);
     if (!prefix) this.out(`${body}\n`);
     else this.out(`${this.paint(message.level === 'warn' ? 'yellow' : message.level === 'error' ? 'red' : 'dim', prefix.trimEnd())} ${body}\n`);
   }
