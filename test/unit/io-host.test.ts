@@ -82,33 +82,80 @@ describe('plan prompts through requestResponse', () => {
   const analysis = {
     shared: { roleName: 'orders' },
     units: [
-      { key: 'ec2', service: 'ec2.amazonaws.com', unobservable: [{ action: 's3:GetObject', reason: 'data event' }], noEvidence: false },
+      {
+        key: 'ec2',
+        service: 'ec2.amazonaws.com',
+        unobservable: [
+          { action: 's3:GetObject', reason: 'data event' },
+          { action: 'ssm:UpdateInstanceInformation', reason: 'baseline: the SSM Agent; never logged', baseline: true },
+        ],
+        noEvidence: false,
+      },
       { key: 'lambda', service: 'lambda.amazonaws.com', unobservable: [], noEvidence: true },
     ],
     unattributed: { actions: new Map([['kms:GenerateDataKey', { count: 3, lastSeen: '' }]]) },
+    unmapped: [{ eventSource: 'example.amazonaws.com', eventName: 'DoThing', prefix: 'example', count: 2, services: ['ec2.amazonaws.com'] }],
     workloads: { ec2: { instances: [{ instanceId: 'i-0abc' }] }, lambda: { functions: [] }, ecs: { services: [] } },
   } as unknown as SplitAnalysis;
 
-  it('take the defaults without a person: grant nothing unasked, keep idle services as empty roles, proposed names', async () => {
+  it('take the defaults without a person: grant nothing unasked but baselines, no unmapped grants, idle services as empty roles, proposed names', async () => {
     const io = new RecordingIoHost();
     const decisions = await askDecisions(io, analysis, {}, new Set(['orders-ec2']));
     expect(decisions).toEqual({
       unattributed: { 'kms:GenerateDataKey': [] },
-      unobservable: { ec2: [] },
+      unobservable: { ec2: ['ssm:UpdateInstanceInformation'] },
+      unmapped: 'drop',
       noEvidence: 'empty',
       roleNames: { ec2: 'orders-ec2-2', lambda: 'orders-lambda' },
     });
-    expect(io.requests.map((r) => r.code)).toEqual(['SR_PLAN_Q2103', 'SR_PLAN_Q2104', 'SR_PLAN_Q2105', 'SR_PLAN_Q2106', 'SR_PLAN_Q2106']);
+    expect(io.requests.map((r) => r.code)).toEqual([
+      'SR_PLAN_Q2103',
+      'SR_PLAN_Q2104',
+      'SR_PLAN_Q2109',
+      'SR_PLAN_Q2108',
+      'SR_PLAN_Q2105',
+      'SR_PLAN_Q2106',
+      'SR_PLAN_Q2106',
+    ]);
+    // The unobservable question offers one choice per reason, the baseline's pre-selected.
+    const groups = io.requests[1]?.question as { choices: Array<{ value: string; checked?: boolean }> };
+    expect(groups.choices).toEqual([
+      expect.objectContaining({ value: 'data event', checked: false }),
+      expect.objectContaining({ value: 'baseline: the SSM Agent', checked: true }),
+    ]);
+    // The unmapped events are shown as a message before their question.
+    expect(io.messages).toEqual([expect.objectContaining({ code: 'SR_PLAN_I2009', message: expect.stringContaining('example.amazonaws.com DoThing (2× by ec2.amazonaws.com)') })]);
+  });
+
+  it('ask single actions within the groups when the person wants to pick them', async () => {
+    const io = new RecordingIoHost((request) => {
+      if (request.code === 'SR_PLAN_Q2104') return ['data event'];
+      if (request.code === 'SR_PLAN_Q2109') return true;
+      if (request.code === 'SR_PLAN_Q2110') return (request.data as { reason: string }).reason === 'data event' ? ['s3:GetObject'] : [];
+      return request.defaultResponse;
+    });
+    const decisions = await askDecisions(io, analysis, { unattributed: 'drop', unmapped: 'keep', withoutEvidence: 'exclude' }, new Set());
+    expect(decisions.unobservable).toEqual({ ec2: ['s3:GetObject'] });
+    expect(decisions.unmapped).toBe('keep');
+    expect(io.requests.filter((r) => r.code === 'SR_PLAN_Q2110')).toHaveLength(2);
+    expect(io.requests.map((r) => r.code)).not.toContain('SR_PLAN_Q2108');
   });
 
   it('use what the person answers, and flags pre-empt their questions', async () => {
     const io = new RecordingIoHost((request) => {
-      if (request.code === 'SR_PLAN_Q2104') return ['s3:GetObject'];
+      if (request.code === 'SR_PLAN_Q2104') return ['data event'];
+      if (request.code === 'SR_PLAN_Q2109') return false;
       if (request.code === 'SR_PLAN_Q2106') return `${(request.data as { service: string }).service.split('.')[0]}-new`;
       throw new Error(`unexpected question ${request.code}`);
     });
-    const decisions = await askDecisions(io, analysis, { unattributed: 'drop', withoutEvidence: 'exclude' }, new Set());
-    expect(decisions).toEqual({ unattributed: 'drop', unobservable: { ec2: ['s3:GetObject'] }, noEvidence: 'exclude', roleNames: { ec2: 'ec2-new', lambda: 'lambda-new' } });
+    const decisions = await askDecisions(io, analysis, { unattributed: 'drop', unmapped: 'keep', withoutEvidence: 'exclude' }, new Set());
+    expect(decisions).toEqual({
+      unattributed: 'drop',
+      unobservable: { ec2: ['s3:GetObject'] },
+      unmapped: 'keep',
+      noEvidence: 'exclude',
+      roleNames: { ec2: 'ec2-new', lambda: 'lambda-new' },
+    });
   });
 
   it('show the workloads as a message before asking to move them', async () => {
