@@ -118,7 +118,7 @@ describe('plan prompts through requestResponse', () => {
       'SR_PLAN_Q2106',
     ]);
     // The unobservable question offers one choice per reason, the baseline's pre-selected.
-    const groups = io.requests[1]?.question as { choices: Array<{ value: string; checked?: boolean }> };
+    const groups = io.requests[1]?.question as unknown as { choices: Array<{ value: string; checked?: boolean }> };
     expect(groups.choices).toEqual([
       expect.objectContaining({ value: 'data event', checked: false }),
       expect.objectContaining({ value: 'baseline: the SSM Agent', checked: true }),

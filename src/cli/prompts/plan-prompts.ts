@@ -5,8 +5,9 @@
  * proposal would get.
  */
 import { usageError } from '../../core/errors.js';
+import type { IoHost, MessageData, Question } from '../../core/io-host.js';
+import type { CodeAt } from '../../core/message-codes.js';
 import { tagProblem } from '../../core/tags.js';
-import type { IoHost } from '../../core/io-host.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import type { DecisionFlags } from '../../plan/decisions.js';
 import { proposeRoleName, roleNameProblem, serviceSuffix } from '../../plan/role-names.js';
@@ -54,41 +55,36 @@ export async function askDecisions(io: IoHost, analysis: SplitAnalysis, flags: D
     io.info('SR_PLAN_I2009', `\nEvents that map to no IAM action the catalog knows:\n  ${rows.join('\n  ')}`, { events: analysis.unmapped });
     decisions.unmapped =
       flags.unmapped ??
-      (await io.requestResponse<'keep' | 'drop'>({
-        code: 'SR_PLAN_Q2108',
-        message: 'What should the services that made them get?',
-        data: { events: analysis.unmapped.length },
-        // Nobody asked, nobody gets them: granting a whole service's actions needs a person's say.
-        defaultResponse: 'drop',
-        question: {
-          type: 'select',
-          choices: [
-            { name: "every action of the event's service that the shared role granted", value: 'keep' },
-            { name: 'nothing: the calls may fail after the split', value: 'drop' },
-          ],
-        },
+      // Nobody asked, nobody gets them: granting a whole service's actions needs a person's say.
+      (await choose(io, 'SR_PLAN_Q2108', 'What should the services that made them get?', { events: analysis.unmapped.length }, 'drop', {
+        keep: "every action of the event's service that the shared role granted",
+        drop: 'nothing: the calls may fail after the split',
       }));
   }
   const idle = analysis.units.filter((u) => u.noEvidence).map((u) => u.service);
   if (idle.length > 0) {
     decisions.noEvidence =
       flags.withoutEvidence ??
-      (await io.requestResponse<'empty' | 'exclude'>({
-        code: 'SR_PLAN_Q2105',
-        message: `No activity at all for ${idle.join(', ')}. What should those services get?`,
-        data: { services: idle },
-        defaultResponse: 'empty',
-        question: {
-          type: 'select',
-          choices: [
-            { name: 'a new role with no permissions beyond the decisions above', value: 'empty' },
-            { name: 'nothing: keep them on the shared role (it will not be retired)', value: 'exclude' },
-          ],
-        },
+      (await choose(io, 'SR_PLAN_Q2105', `No activity at all for ${idle.join(', ')}. What should those services get?`, { services: idle }, 'empty', {
+        empty: 'a new role with no permissions beyond the decisions above',
+        exclude: 'nothing: keep them on the shared role (it will not be retired)',
       }));
   }
   decisions.roleNames = await askNames(io, analysis, taken);
   return decisions;
+}
+
+/** One of a few named answers, asked as a select question; `choices` maps each answer to its label, in order. */
+async function choose<V extends string>(
+  io: IoHost,
+  code: CodeAt<'request'>,
+  message: string,
+  data: MessageData,
+  defaultResponse: NoInfer<V>,
+  choices: Record<V, string>,
+): Promise<V> {
+  const options = (Object.entries(choices) as Array<[V, string]>).map(([value, name]) => ({ name, value }));
+  return io.requestResponse<V>({ code, message, data, defaultResponse, question: { type: 'select', choices: options } as Question<V> });
 }
 
 async function askUnattributed(io: IoHost, analysis: SplitAnalysis): Promise<PlanDecisions['unattributed']> {
