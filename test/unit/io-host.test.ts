@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SplitRoleError } from '../../src/core/errors.js';
 import { RecordingIoHost, type IoRequest } from '../../src/core/io-host.js';
 import { LEVEL_LETTER, MESSAGE_CODES } from '../../src/core/message-codes.js';
-import { askDecisions, confirmWorkloads, confirmWrite, pickRoles } from '../../src/cli/prompts/plan-prompts.js';
+import { askDecisions, askTags, confirmWorkloads, confirmWrite, pickRoles } from '../../src/cli/prompts/plan-prompts.js';
 import type { SplitAnalysis } from '../../src/plan/split-analysis.js';
 import type { ScanFinding } from '../../src/scan/report.js';
 
@@ -164,6 +164,21 @@ describe('plan prompts through requestResponse', () => {
     expect(io.messages).toEqual([
       expect.objectContaining({ code: 'SR_PLAN_I2008', message: expect.stringContaining('EC2 instances: i-0abc'), data: expect.objectContaining({ role: 'orders' }) }),
     ]);
+  });
+
+  it('ask each missing required tag on the IoHost, and refuse a run that leaves one empty', async () => {
+    const io = new RecordingIoHost((request) => `team-${(request.data as { key: string }).key}`, { now: () => at });
+    await expect(askTags(io, 'orders', ['owner', 'application'])).resolves.toEqual({ owner: 'team-owner', application: 'team-application' });
+    expect(io.requests.map((r) => [r.code, (r.data as { key: string }).key])).toEqual([
+      ['SR_PLAN_Q2111', 'owner'],
+      ['SR_PLAN_Q2111', 'application'],
+    ]);
+    expect(io.messages).toEqual([expect.objectContaining({ code: 'SR_PLAN_I2010', data: { role: 'orders', missing: ['owner', 'application'] } })]);
+    const validate = (io.requests[0]?.question as unknown as { validate: (value: string) => true | string }).validate;
+    expect(validate(' ')).toBe('a required tag needs a value');
+    expect(validate('team-orders')).toBe(true);
+    const refused = await askTags(new RecordingIoHost(), 'orders', ['owner']).catch((error: unknown) => error);
+    expect((refused as SplitRoleError).oneLine()).toBe("UsageError: the required tag owner has no value for the new roles of orders — pass --tag owner=VALUE");
   });
 
   it('offer only multi-service roles to pick', async () => {

@@ -190,7 +190,7 @@ export async function askTags(io: IoHost, roleName: string, missing: readonly st
       defaultResponse: '',
       question: { type: 'input', validate: (answer) => (answer.trim() === '' ? 'a required tag needs a value' : (tagProblem(key, answer.trim()) ?? true)) },
     });
-    if (value.trim() === '') throw usageError(`the required tag ${key} has no value for ${roleName}'s new roles`, `pass --tag ${key}=VALUE`);
+    if (value.trim() === '') throw usageError(`the required tag ${key} has no value for the new roles of ${roleName}`, `pass --tag ${key}=VALUE`);
     answers[key] = value.trim();
   }
   return answers;
