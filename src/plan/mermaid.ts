@@ -4,6 +4,7 @@
  * requests. Every name comes from the account and is escaped: node ids are
  * generated, and labels carry only safe characters, the rest as entity codes.
  */
+import { adapterFor } from '../workloads/registry.js';
 import type { Plan, PlannedWorkload } from './schema.js';
 
 /** How many resources one role shows before the rest are summarised. */
@@ -49,14 +50,7 @@ export function mermaidText(text: string): string {
 }
 
 function workloadLabel(w: PlannedWorkload): string {
-  switch (w.kind) {
-    case 'ec2-instance':
-      return `EC2 ${w.instanceId}`;
-    case 'lambda-function':
-      return `Lambda ${w.functionName}`;
-    case 'ecs-service':
-      return `ECS ${w.serviceName}`;
-  }
+  return adapterFor(w).label(w);
 }
 
 /** The distinct resources the role's Allow statements name ("*" is not a resource worth a node). */

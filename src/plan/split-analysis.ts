@@ -14,6 +14,7 @@ import { unobservableGrants } from '../policy/observability.js';
 import type { PolicySource } from '../policy/types.js';
 import type { TrustAnalysis } from '../trust/analyse.js';
 import { workloadKey } from '../trust/service-principals.js';
+import { workloadAdapters } from '../workloads/registry.js';
 import { takeUnmapped, UNATTRIBUTED, type UnmappedEvent } from './unmapped-events.js';
 
 /** One future role: a workload group of service principals and what they did. */
@@ -64,7 +65,7 @@ export function analyseSplit(
 ): SplitAnalysis {
   const sources = policySources(shared);
   const unmappedRows = new Map<string, UnmappedEvent>();
-  const asExecutionRole = workloads.ecs.taskDefinitions.some((td) => td.usesRoleAs.includes('execution'));
+  const usedAs = new Set(workloadAdapters().flatMap((adapter) => adapter.roleUses?.((workloads as Record<string, unknown>)[adapter.id]) ?? []));
   const groups = new Map<string, string[]>();
   for (const principal of trust.services) {
     const key = workloadKey(principal);
@@ -89,7 +90,7 @@ export function analyseSplit(
       // What the service was seen doing is evidence, not a blind spot.
       unobservable: withBaselines(
         unobservable.filter((u) => !usage.actions.has(u.action)),
-        baselineGrants(sources, key, asExecutionRole).filter((b) => !usage.actions.has(b.action)),
+        baselineGrants(sources, key, usedAs).filter((b) => !usage.actions.has(b.action)),
       ),
       noEvidence: usage.sessions === 0 && usage.events === 0,
     };

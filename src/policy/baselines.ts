@@ -17,8 +17,8 @@ export interface Baseline {
   /** Why the runtime needs them, for the review and the prompt's group. */
   why: string;
   actions: readonly string[];
-  /** For ECS: only when the role is a task definition's execution role (the agent, not the app, uses it). */
-  executionRoleOnly?: boolean;
+  /** Only when a workload uses the role this way (ECS: "execution", the agent's role rather than the app's). */
+  onlyWhenUsedAs?: string;
 }
 
 /** The table of baselines (the AWS managed policies each runtime's documentation names). */
@@ -52,7 +52,7 @@ export const BASELINES: readonly Baseline[] = [
       'logs:CreateLogStream',
       'logs:PutLogEvents',
     ],
-    executionRoleOnly: true,
+    onlyWhenUsedAs: 'execution',
   },
   {
     workload: 'ec2',
@@ -95,14 +95,14 @@ export interface BaselineGrant {
 
 /**
  * The baseline actions of one workload kind that an Allow statement of the
- * shared role covers. `asExecutionRole` says whether some task definition
- * uses the role as its execution role (ECS only).
+ * shared role covers. `usedAs` is how the role's workloads use it, where
+ * their kind tells uses apart (an ECS task definition's "execution" role).
  */
-export function baselineGrants(sources: readonly PolicySource[], workload: string, asExecutionRole: boolean): BaselineGrant[] {
+export function baselineGrants(sources: readonly PolicySource[], workload: string, usedAs: ReadonlySet<string>): BaselineGrant[] {
   const allows = allowStatements(sources);
   const out: BaselineGrant[] = [];
   for (const baseline of BASELINES) {
-    if (baseline.workload !== workload || (baseline.executionRoleOnly && !asExecutionRole)) continue;
+    if (baseline.workload !== workload || (baseline.onlyWhenUsedAs !== undefined && !usedAs.has(baseline.onlyWhenUsedAs))) continue;
     for (const action of baseline.actions) {
       if (allows.some((statement) => statementCoversAction(statement, action))) out.push({ action, why: baseline.why });
     }

@@ -94,6 +94,8 @@ export interface WorkloadAdapter<Move extends { kind: string; service: string },
   describeUsers(found: Found, role: string): string[];
   /** The names of the workloads a plan would move, for the reviewer's confirmation. */
   listMovable(found: Found): string[];
+  /** How `found` uses the role, where the kind tells uses apart (ECS: "task", "execution"); baselines can depend on it. */
+  roleUses?(found: Found): string[];
   /** Names in `found` that CloudTrail uses as session names, tying a session to this kind's service. */
   sessionHints(found: Found): Partial<SessionHints>;
 
@@ -130,6 +132,8 @@ export interface WorkloadAdapter<Move extends { kind: string; service: string },
 
   /** A review-table row: workload, kind, from, to (Markdown, already in code spans). */
   describeMove(move: Move): [string, string, string, string];
+  /** The moved workload's short plain-text name ("EC2 i-0abc…"), for the review's diagram. */
+  label(move: Move): string;
   /** Checklist lines telling the user what to change in their own code. */
   checklist(move: Move, code: CodeTarget): string[];
 }

@@ -151,6 +151,7 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
     return { ...found, instances: found.instances.filter((i) => !ids.has(i.instanceId)) };
   },
 
+  label: (move) => `EC2 ${move.instanceId}`,
   describeMove: (move) => [code(move.instanceId), 'EC2 instance', code(lastSegment(move.current.instanceProfileArn)), code(move.target.instanceProfileName)],
   checklist(move, target) {
     const t = target.role(move.target.roleName);

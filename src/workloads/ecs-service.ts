@@ -89,6 +89,7 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
   ],
   listMovable: (found) => found.services.map((s) => s.serviceName),
   // ECS names task sessions after the task id, which no inventory ties to a service up front.
+  roleUses: (found) => [...new Set(found.taskDefinitions.flatMap((td) => td.usesRoleAs))],
   sessionHints: () => ({}),
 
   planMoves(found, { role, shared }) {
@@ -182,6 +183,7 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
     return { ...found, services };
   },
 
+  label: (move) => `ECS ${move.serviceName}`,
   describeMove: (move) => [
     code(move.serviceName),
     'ECS service',

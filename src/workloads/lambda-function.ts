@@ -113,6 +113,7 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
     return { ...found, functions: found.functions.filter((f) => !names.has(f.functionName)) };
   },
 
+  label: (move) => `Lambda ${move.functionName}`,
   describeMove: (move) => [code(move.functionName), 'Lambda function', code(lastSegment(move.current.roleArn)), code(lastSegment(move.target.roleArn))],
   checklist(move, target) {
     const t = target.role(move.target.roleArn);

@@ -255,6 +255,29 @@ describe('buildPlan: service baselines', () => {
     expect(dropped.decisions.baselines).toBe('drop');
   });
 
+  it("keeps ECS's image pull and logs as baseline only when a task definition uses the role as its execution role", () => {
+    const ecr = sharedRole({
+      principals: [ECS, LAMBDA],
+      inlinePolicies: [{ name: 'app', document: policyDoc({ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 's3:ListBucket'], Resource: '*' }) }],
+      attachedPolicies: [],
+    });
+    const taskDefinition = (usesRoleAs: Array<'task' | 'execution'>) => ({
+      arn: `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/web:3`,
+      family: 'web',
+      revision: 3,
+      taskRoleArn: ecr.arn,
+      executionRoleArn: ecr.arn,
+      usesRoleAs,
+    });
+    const ecsBaselines = (usesRoleAs: Array<'task' | 'execution'>) =>
+      analysis(ecr, evidence({ [ECS]: usage({ 's3:ListBucket': 1 }), [LAMBDA]: usage({ 's3:ListBucket': 1 }) }), workloads({ ecs: { taskDefinitions: [taskDefinition(usesRoleAs)] } }))
+        .units.find((u) => u.key === 'ecs-tasks')
+        ?.unobservable.filter((u) => u.baseline)
+        .map((u) => u.action);
+    expect(ecsBaselines(['task'])).toEqual([]);
+    expect(ecsBaselines(['task', 'execution'])).toEqual(['ecr:GetAuthorizationToken']);
+  });
+
   it('needs no --unobservable decision when every blind spot is a baseline', () => {
     const only = analysis(logs, evidence({ [EC2]: usage({ 'ssm:GetParameter': 1 }), [LAMBDA]: usage({ 'logs:CreateLogStream': 3 }) }));
     // ec2 still has the plain blind spot, so a decision is needed…
