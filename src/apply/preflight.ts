@@ -82,6 +82,15 @@ async function sharedRoleDrift(ctx: StepContext): Promise<string[]> {
     if (isNoSuchEntity(error)) return [`the shared role ${recorded.roleName} no longer exists`];
     throw error;
   }
+  return roleDrift(recorded, live);
+}
+
+/**
+ * How the live shared role differs from the plan's snapshot of it: identity,
+ * trust, inline and attached policies (by content, in any order), instance
+ * profiles. Tags, description and session length are not drift. Pure.
+ */
+export function roleDrift(recorded: RoleSnapshot, live: RoleSnapshot): string[] {
   const drift: string[] = [];
   // The live role must be the one snapshotted, not another role that took its name since.
   if (live.arn !== recorded.arn || live.roleId !== recorded.roleId) drift.push(`${recorded.roleName} is not the role the plan recorded (${live.arn}, id ${live.roleId})`);
