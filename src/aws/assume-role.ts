@@ -7,6 +7,7 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import { firstLine } from '../core/text.js';
 import { countCalls, type CallCounter, type CountableStack } from './call-counter.js';
+import { ACCOUNT_ID } from '../core/account-id.js';
 
 /** How to reach accounts other than the caller's. */
 export interface AccountAccess {
@@ -22,7 +23,6 @@ export type CredentialProvider = ReturnType<typeof fromTemporaryCredentials>;
 export const SESSION_NAME = 'split-role';
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const ACCOUNT_ID = /^\d{12}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /** Checks the access flags before anything reaches STS. */

@@ -19,6 +19,7 @@ import { REGION_NAME } from '../core/regions.js';
 import { recordsNaming, recordTextMayName, roleNeedles, type RoleNeedles } from './byte-filter.js';
 import { CorruptLogFile, RecordSplitter } from './record-splitter.js';
 import type { CloudTrailRecord } from './types.js';
+import { ACCOUNT_ID } from '../core/account-id.js';
 
 /** Counts from one read of a trail's log files. */
 export interface LogReadStats {
@@ -94,7 +95,6 @@ const MAX_WHOLE_BYTES = 48 * 1024 * 1024;
 const INFLATE_AHEAD = 2;
 /** Longest role session a workload service opens (Lambda's 12 h), rounded up to a day. */
 const ASSUME_ROLE_LOOKBACK_MS = 24 * 60 * 60 * 1000;
-const ACCOUNT_ID = /^\d{12}$/;
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const SKIPPED_FOLDERS = new Set(['CloudTrail-Digest', 'CloudTrail-Insight']);
 

@@ -4,6 +4,7 @@
  * nothing else). Every read validates against this schema.
  */
 import { z } from 'zod';
+import { ACCOUNT_ID } from '../core/account-id.js';
 import { ACCESS_LEVELS, type AccessLevel } from '../policy/action-catalog.js';
 import { plannedWorkloadSchema } from '../workloads/moves.js';
 import { EVIDENCE_SOURCES } from '../evidence/types.js';
@@ -123,7 +124,7 @@ export const planBodySchema = z.object({
   planId: z.string().min(8),
   createdAt: isoTime,
   tool: z.object({ name: z.literal('split-role'), version: z.string() }),
-  account: z.string().regex(/^\d{12}$/),
+  account: z.string().regex(ACCOUNT_ID),
   partition: z.string(),
   region: z.string(),
   /** How the plan's account is reached from the caller's (a member-account plan); absent for the caller's own account. */

@@ -11,6 +11,7 @@ import {
 } from '../policy/document.js';
 import { findingKinds, type FindingKind } from './rules/index.js';
 import { workloadKey } from './service-principals.js';
+import { ACCOUNT_ID } from '../core/account-id.js';
 
 export type { FindingKind } from './rules/index.js';
 
@@ -61,7 +62,6 @@ const ASSUME_SAML = 'sts:AssumeRoleWithSAML';
 const ASSUME_WEB_IDENTITY = 'sts:AssumeRoleWithWebIdentity';
 const FEDERATED_ASSUME = [ASSUME_WEB_IDENTITY, ASSUME_SAML];
 const SAML_PROVIDER = /^arn:[^:]+:iam::\d{12}:saml-provider\//;
-const ACCOUNT_ID = /^\d{12}$/;
 const ARN_ACCOUNT = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/;
 
 /**

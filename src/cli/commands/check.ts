@@ -6,6 +6,7 @@ import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { buildSarif, writeSarif, type SarifNotification } from '../format/sarif.js';
 import { renderCheckText } from '../format/check-text.js';
+import { ACCOUNT_ID } from '../../core/account-id.js';
 
 /** Flags of `check`. */
 export interface CheckCommandOptions {
@@ -16,7 +17,6 @@ export interface CheckCommandOptions {
   allowUnreadable?: boolean;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
 
 /** Checks the IaC under `paths` and returns the exit code: 0 clean, 1 findings, 2 something unreadable (unless allowed). */
 export async function runCheck(paths: readonly string[], options: CheckCommandOptions, io: IoHost): Promise<number> {

@@ -1,28 +1,10 @@
 /** The human-readable `check` output: findings by file and line, then what was suppressed, unresolved or unreadable. */
 import type { CheckReport, CheckRoleRef } from '../../check/check-report.js';
-import { findingCell, otherPrincipalsCell } from './finding-cells.js';
-import { renderTable } from './table.js';
+import { findingsBlock } from './finding-cells.js';
 
 /** Renders a check report for a terminal. */
 export function renderCheckText(report: CheckReport): string {
-  const lines: string[] = [];
-  if (report.findings.length > 0) {
-    lines.push(
-      renderTable(
-        ['LOCATION', 'ROLE', 'SERVICES', 'OTHER PRINCIPALS', 'FINDING'],
-        report.findings.map((f) => [
-          where(f),
-          f.resource,
-          f.services.join(', '),
-          otherPrincipalsCell(f),
-          findingCell(f),
-        ]),
-      ),
-      '',
-    );
-  } else {
-    lines.push('No shared roles found.', '');
-  }
+  const lines = findingsBlock(report.findings, { LOCATION: where, ROLE: (f) => f.resource });
   if (report.suppressed.length > 0) {
     lines.push('Suppressed with split-role:allow-shared:');
     for (const s of report.suppressed) lines.push(`  ${where(s)} ${s.resource} (${s.kinds.join(', ')}): ${s.reason}`);

@@ -1,5 +1,18 @@
-/** Table cells that `scan` and `check` render alike for a finding. */
+/** What `scan` and `check` render alike for findings: the table and its cells. */
 import type { FindingBody } from '../../trust/finding.js';
+import { renderTable } from './table.js';
+
+/**
+ * The findings table, or the line saying there is none, then a blank line.
+ * `lead` names the command's own first columns (header → cell); services,
+ * other principals and the finding follow.
+ */
+export function findingsBlock<F extends FindingBody>(findings: readonly F[], lead: Record<string, (finding: F) => string>): string[] {
+  if (findings.length === 0) return ['No shared roles found.', ''];
+  const cells = Object.values(lead);
+  const rows = findings.map((f) => [...cells.map((cell) => cell(f)), f.services.join(', '), otherPrincipalsCell(f), findingCell(f)]);
+  return [renderTable([...Object.keys(lead), 'SERVICES', 'OTHER PRINCIPALS', 'FINDING'], rows), ''];
+}
 
 /** The OTHER PRINCIPALS cell: each principal, marked when cross-account. */
 export function otherPrincipalsCell(finding: Pick<FindingBody, 'otherPrincipals'>): string {

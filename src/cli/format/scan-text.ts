@@ -2,28 +2,11 @@
 import { visibleControls } from '../../core/escape.js';
 import type { ScanReport } from '../../scan/report.js';
 import type { OrgScanReport } from '../../scan/scan-org.js';
-import { findingCell, otherPrincipalsCell } from './finding-cells.js';
-import { renderTable } from './table.js';
+import { findingsBlock } from './finding-cells.js';
 
 /** Renders a scan report for a terminal. */
 export function renderScanText(report: ScanReport): string {
-  const lines: string[] = [];
-  if (report.findings.length > 0) {
-    lines.push(
-      renderTable(
-        ['ROLE', 'SERVICES', 'OTHER PRINCIPALS', 'FINDING'],
-        report.findings.map((f) => [
-          f.roleName,
-          f.services.join(', '),
-          otherPrincipalsCell(f),
-          findingCell(f),
-        ]),
-      ),
-      '',
-    );
-  } else {
-    lines.push('No shared roles found.', '');
-  }
+  const lines = findingsBlock(report.findings, { ROLE: (f) => f.roleName });
   lines.push(summaryLine(report));
   return lines.join('\n');
 }
