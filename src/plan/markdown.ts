@@ -61,27 +61,25 @@ export function renderPlanMarkdown(plan: Plan): string {
 
   out.push('## Unused grants (dropped from every new role)', '');
   out.push(
-    plan.unused.length === 0
-      ? 'None: every granted action was used.'
-      : table(
-          ['Policy', 'Statement', 'Unused patterns', 'Unused actions'],
-          plan.unused.map((u) => [
-            `${text(u.policy)} (${u.policyKind})`,
-            u.sid === undefined ? `#${u.statementIndex}` : text(u.sid),
-            u.patterns.map(code).join(', ') || '-',
-            unusedActions(u),
-          ]),
-        ),
+    tableOr(
+      'None: every granted action was used.',
+      ['Policy', 'Statement', 'Unused patterns', 'Unused actions'],
+      plan.unused.map((u) => [
+        `${text(u.policy)} (${u.policyKind})`,
+        u.sid === undefined ? `#${u.statementIndex}` : text(u.sid),
+        u.patterns.map(code).join(', ') || '-',
+        unusedActions(u),
+      ]),
+    ),
     '',
   );
   out.push('## Unattributed actions', '');
   out.push(
-    plan.unattributed.length === 0
-      ? 'None: every call was tied to a service.'
-      : table(
-          ['Action', 'Calls', 'Last seen', 'Granted to'],
-          plan.unattributed.map((u) => [code(u.action), String(u.count), when(u.lastSeen), u.grantedTo.map(code).join(', ') || 'nobody']),
-        ),
+    tableOr(
+      'None: every call was tied to a service.',
+      ['Action', 'Calls', 'Last seen', 'Granted to'],
+      plan.unattributed.map((u) => [code(u.action), String(u.count), when(u.lastSeen), u.grantedTo.map(code).join(', ') || 'nobody']),
+    ),
     '',
   );
   const unmapped = plan.unmappedEvents ?? [];
@@ -115,12 +113,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push(plan.evidence.blindSpots.length === 0 ? 'None.' : plan.evidence.blindSpots.map((b) => `- ${text(b)}`).join('\n'), '');
 
   out.push('## Workloads that move', '');
-  out.push(
-    plan.workloads.length === 0
-      ? 'None found.'
-      : table(['Workload', 'Kind', 'From', 'To'], plan.workloads.map((w) => adapterFor(w).describeMove(w))),
-    '',
-  );
+  out.push(tableOr('None found.', ['Workload', 'Kind', 'From', 'To'], plan.workloads.map((w) => adapterFor(w).describeMove(w))), '');
   if (plan.followUps.length > 0) {
     out.push('## Manual follow-ups', '', ...plan.followUps.map((f) => `- [ ] **${f.kind}** ${text(f.message)}`), '');
   }
@@ -132,12 +125,11 @@ function roleSection(plan: Plan, role: PlannedRole): string[] {
   if (role.accessLevels) lines.push(`Access levels: ${riskLine(role)}`, '');
   lines.push(`Tags: ${tagLine(plan, role)}`, '');
   lines.push(
-    role.actions.length === 0
-      ? 'No actions: this role gets no permissions.'
-      : table(
-          ['Action', 'Access level', 'Why', 'Calls', 'Last seen'],
-          role.actions.map((a) => [code(a.action), a.accessLevel ?? '-', a.origin, String(a.count), when(a.lastSeen)]),
-        ),
+    tableOr(
+      'No actions: this role gets no permissions.',
+      ['Action', 'Access level', 'Why', 'Calls', 'Last seen'],
+      role.actions.map((a) => [code(a.action), a.accessLevel ?? '-', a.origin, String(a.count), when(a.lastSeen)]),
+    ),
     '',
   );
   const blind = role.unobservable;
@@ -203,6 +195,11 @@ function unusedActions(u: Plan['unused'][number]): string {
   if (!u.unusedActions || u.unusedActionCount === undefined) return '-';
   const listed = u.unusedActions.map(code).join(', ');
   return u.unusedActionCount > u.unusedActions.length ? `${listed} and ${u.unusedActionCount - u.unusedActions.length} more` : listed || '-';
+}
+
+/** The table, or the sentence saying there is nothing to list. */
+function tableOr(none: string, header: string[], rows: string[][]): string {
+  return rows.length === 0 ? none : table(header, rows);
 }
 
 function table(header: string[], rows: string[][]): string {
