@@ -59,6 +59,10 @@ export const MESSAGE_CODES = {
   SR_EVID_P3005: { level: 'progress', description: 'CloudTrail LookupEvents throttled; backing off' },
   SR_EVID_P3006: { level: 'progress', description: "CloudTrail LookupEvents: the role's AssumeRole events" },
   SR_EVID_P3007: { level: 'progress', description: 'CloudTrail LookupEvents: sessions read so far' },
+  SR_EVID_P3008: { level: 'progress', description: 'an Athena query (columns or usage) is queued or running' },
+  SR_EVID_I3009: { level: 'info', description: 'an Athena query finished, and how many bytes it scanned (what it costs)' },
+  SR_EVID_P3010: { level: 'progress', description: 'a CloudTrail Lake query is queued or running' },
+  SR_EVID_I3011: { level: 'info', description: 'a CloudTrail Lake query finished, and how many bytes it scanned (what it costs)' },
 
   SR_APPLY_I4001: { level: 'info', description: 'what apply or rollback is about to change' },
   SR_APPLY_Q4002: { level: 'request', description: 'whether to go ahead and change the account' },

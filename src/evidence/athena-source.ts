@@ -112,9 +112,13 @@ export const athenaSource: UsageSource = {
       const result = await runAthenaQuery(
         client,
         { sql, parameters: values.map(sqlLiteral), database, workgroup: ctx.request.athena?.workgroup, output: ctx.request.athena?.output },
-        (id, state) => ctx.io.notify('progress', `Athena ${what} query ${id}: ${state.toLowerCase()}…`),
+        (id, state) => ctx.io.progress('SR_EVID_P3008', `Athena ${what} query ${id}: ${state.toLowerCase()}…`, { query: what, queryId: id, state }),
       );
-      ctx.io.notify('info', `Athena ${what} query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`);
+      ctx.io.info('SR_EVID_I3009', `Athena ${what} query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`, {
+        query: what,
+        queryId: result.queryId,
+        scannedBytes: result.scannedBytes,
+      });
       return result;
     };
     const columns = await run(COLUMNS_SQL, [database, table], 'columns');

@@ -60,9 +60,12 @@ export const lakeSource: UsageSource = {
     const storeId = eventDataStoreId(ctx.request);
     const query = bindUsageSql(usageSql(lakeDialect(storeId), { role: ctx.subject.role, window: ctx.request.window }), 'literals');
     const result = await runLakeQuery(await ctx.session.caller.cloudTrail(), query.sql, (id, state) =>
-      ctx.io.notify('progress', `CloudTrail Lake query ${id}: ${state.toLowerCase()}…`),
+      ctx.io.progress('SR_EVID_P3010', `CloudTrail Lake query ${id}: ${state.toLowerCase()}…`, { queryId: id, state }),
     );
-    ctx.io.notify('info', `CloudTrail Lake query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`);
+    ctx.io.info('SR_EVID_I3011', `CloudTrail Lake query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`, {
+      queryId: result.queryId,
+      scannedBytes: result.scannedBytes,
+    });
     return engineUsage(ctx, result.rows, lakeTime);
   },
 };
