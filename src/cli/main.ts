@@ -232,7 +232,7 @@ guardrail
   .addHelpText('after', '\nIAM events reach EventBridge in us-east-1 only: deploy the eventbridge stack there.\nExit codes: 0 written, 2 usage error (a bad topic ARN or e-mail address).')
   .action(async (options, command) => {
     const { runGuardrailExport } = await import('./commands/guardrail.js');
-    process.exitCode = await runGuardrailExport(options, new ConsoleIoHost(command.optsWithGlobals() as GlobalOptions));
+    process.exitCode = await runGuardrailExport(options, cliIo(command.optsWithGlobals() as GlobalOptions));
   });
 
 async function main(argv: string[]): Promise<void> {

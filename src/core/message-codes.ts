@@ -83,6 +83,7 @@ export const MESSAGE_CODES = {
   SR_CHECK_W5004: { level: 'warn', description: 'unreadable files or resources make the exit code 2 (unless --allow-unreadable)' },
 
   SR_EXPORT_I6001: { level: 'info', description: 'the checklist of workload changes (when no --out is given)' },
+  SR_EXPORT_I6002: { level: 'info', description: 'guardrail export: where the stack must be deployed (and, without --out, where its function code goes)' },
 
   SR_CLI_E9001: { level: 'error', description: 'the command failed: one line with the error code and what to do' },
   SR_CLI_I9002: { level: 'info', description: 'cancelled at a prompt' },

@@ -35,7 +35,7 @@ export async function runGuardrailExport(options: GuardrailExportOptions, io: Io
   if (!options.out) {
     // stdout stays pure code, so `split-role guardrail export … > guardrail.tf` works.
     io.result(stack.content);
-    io.notify('info', `${regionNote(options.mode)}\nThe stack deploys the function from ${CODE_FILE} beside it: run with --out DIR to write both.`);
+    io.info('SR_EXPORT_I6002', `${regionNote(options.mode)}\nThe stack deploys the function from ${CODE_FILE} beside it: run with --out DIR to write both.`, { mode: options.mode });
     return ExitCode.ok;
   }
   const stackPath = join(options.out, stack.fileName);
@@ -47,7 +47,7 @@ export async function runGuardrailExport(options: GuardrailExportOptions, io: Io
   } catch (error) {
     throw new SplitRoleError('WriteFailed', `cannot write to ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  io.notify('info', regionNote(options.mode));
+  io.info('SR_EXPORT_I6002', regionNote(options.mode), { mode: options.mode });
   io.result(`Wrote ${stackPath} and ${codePath} (the handler and the ${code.files.length - 1} modules it runs; the runtime provides ${code.runtimeImports.join(', ')}).`);
   return ExitCode.ok;
 }
