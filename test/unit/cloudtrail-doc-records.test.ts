@@ -3,29 +3,13 @@
  * AWS documentation (test/fixtures/cloudtrail, each file naming its page),
  * beside the generated corpora the other tests use.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Attributor } from '../../src/evidence/attribution.js';
 import { eventToActions } from '../../src/evidence/event-action.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { actionCatalog } from '../../src/policy/action-catalog.js';
+import { attribute as attributeWith, loadCorpus } from '../support/cloudtrail-corpus.js';
 
-const DIR = new URL('../fixtures/cloudtrail/', import.meta.url).pathname;
-const NO_HINTS = { ec2InstanceIds: new Set<string>(), lambdaFunctionNames: new Set<string>() };
-
-interface DocRecord {
-  page: string;
-  section: string;
-  record: CloudTrailRecord;
-}
-
-const corpus: DocRecord[] = readdirSync(DIR)
-  .filter((file) => file.endsWith('.json'))
-  .flatMap((file) => {
-    const doc = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { source: string; records: Array<{ section: string; record: CloudTrailRecord }> };
-    return doc.records.map((r) => ({ page: doc.source, section: r.section, record: r.record }));
-  });
+const corpus = loadCorpus(new URL('../fixtures/cloudtrail/', import.meta.url).pathname);
 
 const find = (eventName: string, section?: RegExp): CloudTrailRecord => {
   const hit = corpus.find((r) => r.record.eventName === eventName && (!section || section.test(r.section)));
@@ -33,12 +17,9 @@ const find = (eventName: string, section?: RegExp): CloudTrailRecord => {
   return hit.record;
 };
 
-/** Feeds records to an Attributor for the role that issued their sessions. */
-function attribute(roleArn: string, records: CloudTrailRecord[], services = ['ec2.amazonaws.com', 'lambda.amazonaws.com']) {
-  const attributor = new Attributor({ arn: roleArn, name: roleArn.split('/').pop() as string }, services, NO_HINTS);
-  for (const record of records) attributor.add(record);
-  return attributor.result({ source: 'logs', window: { start: '2010-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z' }, warnings: [] });
-}
+/** Attribution for a role that EC2 and Lambda can assume. */
+const attribute = (roleArn: string, records: CloudTrailRecord[], services = ['ec2.amazonaws.com', 'lambda.amazonaws.com']) =>
+  attributeWith(roleArn, records, services);
 
 describe('the documentation corpus', () => {
   it('names an AWS documentation page for every record', () => {

@@ -3,36 +3,22 @@
  * each file naming its page): the service AssumeRole shapes and Lambda session calls that
  * AWS's documentation prints no example of.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Attributor, serviceForSessionName } from '../../src/evidence/attribution.js';
+import { serviceForSessionName } from '../../src/evidence/attribution.js';
 import type { CloudTrailRecord, SessionHints } from '../../src/evidence/types.js';
+import { attribute, loadCorpus, NO_HINTS } from '../support/cloudtrail-corpus.js';
 
-const DIR = new URL('../fixtures/cloudtrail-public/', import.meta.url).pathname;
-const NO_HINTS: SessionHints = { ec2InstanceIds: new Set(), lambdaFunctionNames: new Set() };
 const EC2 = 'ec2.amazonaws.com';
 const ECS = 'ecs-tasks.amazonaws.com';
 const LAMBDA = 'lambda.amazonaws.com';
 
-const corpus = readdirSync(DIR)
-  .filter((file) => file.endsWith('.json'))
-  .flatMap((file) => {
-    const doc = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { source: string; records: Array<{ section: string; record: CloudTrailRecord }> };
-    return doc.records.map((r) => ({ page: doc.source, section: r.section, record: r.record }));
-  });
+const corpus = loadCorpus(new URL('../fixtures/cloudtrail-public/', import.meta.url).pathname);
 
 const find = (section: RegExp): CloudTrailRecord => {
   const hit = corpus.find((r) => section.test(r.section));
   if (!hit) throw new Error(`no published record for ${section}`);
   return hit.record;
 };
-
-function attribute(roleArn: string, records: CloudTrailRecord[], services: string[], hints = NO_HINTS) {
-  const attributor = new Attributor({ arn: roleArn, name: roleArn.split('/').pop() as string }, services, hints);
-  for (const record of records) attributor.add(record);
-  return attributor.result({ source: 'logs', window: { start: '2010-01-01T00:00:00Z', end: '2030-01-01T00:00:00Z' }, warnings: [] });
-}
 
 describe('the published-trail corpus', () => {
   it('names its page for every record', () => {
