@@ -70,6 +70,35 @@ describe('DynamoDB data events (DynamoDB developer guide)', () => {
   });
 });
 
+describe('S3 (S3 user guide)', () => {
+  it('an IAM user’s object-level data event (PutObject on S3 on Outposts) is no role’s usage', () => {
+    const putObject = find('PutObject');
+    expect(putObject.eventCategory).toBe('Data');
+    expect(putObject.userIdentity?.type).toBe('IAMUser');
+    // Outposts objects are authorised under their own prefix, not s3:.
+    expect(eventToActions(putObject.eventSource, putObject.eventName, putObject.requestParameters)).toEqual(['s3-outposts:PutObject']);
+    const evidence = attribute('arn:aws:iam::111122223333:role/anything', [putObject, find('ListBuckets')]);
+    expect(evidence.unattributed.events).toBe(0);
+    expect(evidence.dataEventSources?.size ?? 0).toBe(0);
+    expect(evidence.unreadableIdentities).toBeUndefined();
+  });
+
+  it('GET Service is logged as ListBuckets and authorised as s3:ListAllMyBuckets; bucket calls keep their names', () => {
+    expect(eventToActions('s3.amazonaws.com', find('ListBuckets').eventName)).toEqual(['s3:ListAllMyBuckets']);
+    expect(eventToActions('s3.amazonaws.com', find('PutBucketAcl').eventName)).toEqual(['s3:PutBucketAcl']);
+    expect(eventToActions('s3.amazonaws.com', find('GetBucketVersioning').eventName)).toEqual(['s3:GetBucketVersioning']);
+  });
+});
+
+describe('DynamoDB Streams (DynamoDB developer guide)', () => {
+  it('a GetRecords data event of a role session is the role’s usage, as dynamodb:GetRecords', () => {
+    const getRecords = find('GetRecords');
+    const evidence = attribute('arn:aws:iam::444455556666:role/admin-role', [getRecords]);
+    expect([...evidence.unattributed.actions.entries()]).toEqual([['dynamodb:GetRecords', { count: 1, lastSeen: getRecords.eventTime }]]);
+    expect(evidence.dataEventSources).toEqual(new Set(['dynamodb.amazonaws.com']));
+  });
+});
+
 describe('data events (CloudTrail user guide)', () => {
   it('an SNS Publish data event is the role’s usage, and marks SNS as a data-event source', () => {
     const evidence = attribute('arn:aws:iam::123456789012:role/Admin', [find('Publish')]);

@@ -5,12 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { serviceForSessionName } from '../../src/evidence/attribution.js';
+import { eventToActions } from '../../src/evidence/event-action.js';
 import type { CloudTrailRecord, SessionHints } from '../../src/evidence/types.js';
 import { attribute, loadCorpus, NO_HINTS } from '../support/cloudtrail-corpus.js';
 
 const EC2 = 'ec2.amazonaws.com';
 const ECS = 'ecs-tasks.amazonaws.com';
 const LAMBDA = 'lambda.amazonaws.com';
+const STATES = 'states.amazonaws.com';
 
 const corpus = loadCorpus(new URL('../fixtures/cloudtrail-public/', import.meta.url).pathname);
 
@@ -22,7 +24,7 @@ const find = (section: RegExp): CloudTrailRecord => {
 
 describe('the published-trail corpus', () => {
   it('names its page for every record', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(4);
+    expect(corpus.length).toBeGreaterThanOrEqual(9);
     for (const { page, section } of corpus) {
       expect(page).toMatch(/^https?:\/\/\S+$/);
       expect(section.length).toBeGreaterThan(5);
@@ -60,6 +62,57 @@ describe('ECS task sessions (flaws2.cloud)', () => {
     const sessionName = taskRole.requestParameters?.roleSessionName as string;
     expect(sessionName).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
     expect(serviceForSessionName(sessionName, [ECS, EC2], NO_HINTS)).toBe(ECS);
+  });
+});
+
+describe('a stolen ECS task role session (flaws2.cloud)', () => {
+  const taskRole = find(/^ECS assumes the task role/);
+  const listBuckets = find(/^The stolen ECS task role session's ListBuckets/);
+
+  it('a call made with the task role’s key is joined to ECS’s AssumeRole by that key', () => {
+    expect(listBuckets.userIdentity?.accessKeyId).toBe((taskRole.responseElements?.credentials as { accessKeyId: string }).accessKeyId);
+    const evidence = attribute('arn:aws:iam::653711331788:role/level3', [listBuckets, taskRole], [ECS, EC2]);
+    // CloudTrail cannot tell a stolen key from the task's own use: the call counts for ECS.
+    expect([...(evidence.byService.get(ECS)?.actions.keys() ?? [])]).toEqual(['s3:ListAllMyBuckets']);
+    expect(evidence.unattributed.events).toBe(0);
+  });
+});
+
+describe('an anonymous S3 data event (flaws2.cloud)', () => {
+  const getObject = find(/^An anonymous GetObject data event/);
+
+  it('is no role’s usage and no unreadable identity, though it maps to s3:GetObject', () => {
+    expect((getObject as { resources?: Array<{ type: string }> }).resources?.map((r) => r.type)).toEqual(['AWS::S3::Object', 'AWS::S3::Bucket']);
+    expect(eventToActions(getObject.eventSource, getObject.eventName)).toEqual(['s3:GetObject']);
+    const evidence = attribute('arn:aws:iam::653711331788:role/level3', [getObject], [ECS, EC2]);
+    expect(evidence.unattributed.events).toBe(0);
+    expect([...evidence.byService.values()].every((u) => u.events === 0)).toBe(true);
+    expect(evidence.unreadableIdentities).toBeUndefined();
+  });
+});
+
+describe('Lambda Invoke data events (awsteele.com)', () => {
+  const ROLE = 'arn:aws:iam::012345679012:role/My-RoleName-1746R4C1N6UFS';
+  const bySession = find(/^A synchronous Invoke by a Step Functions state machine's role session/);
+  const byEventBridge = find(/^An asynchronous Invoke by an EventBridge rule/);
+  const execution = find(/^The InvokeExecution that Lambda itself logs/);
+
+  it('a role session’s Invoke is the role’s usage as lambda:InvokeFunction, and marks Lambda as a data-event source', () => {
+    expect(bySession.userIdentity?.invokedBy).toBe(STATES);
+    const evidence = attribute(ROLE, [bySession], [STATES, LAMBDA]);
+    // Without the session's AssumeRole, and with a name of no service's shape, the use is the role's but no service's.
+    expect([...evidence.unattributed.actions.entries()]).toEqual([['lambda:InvokeFunction', { count: 1, lastSeen: bySession.eventTime }]]);
+    expect(evidence.byService.get(STATES)?.events).toBe(0);
+    expect(evidence.byService.get(LAMBDA)?.events).toBe(0);
+    expect(evidence.dataEventSources).toEqual(new Set([LAMBDA]));
+  });
+
+  it('Invoke and InvokeExecution by AWSService identities (EventBridge, Lambda itself) are no role’s usage', () => {
+    const evidence = attribute(ROLE, [byEventBridge, execution], [STATES, LAMBDA]);
+    expect(evidence.unattributed.events).toBe(0);
+    expect([...evidence.byService.values()].every((u) => u.events === 0)).toBe(true);
+    expect(evidence.unreadableIdentities).toBeUndefined();
+    expect(evidence.dataEventSources?.size ?? 0).toBe(0);
   });
 });
 
