@@ -4,8 +4,9 @@
  * orders account with 1 workload, then with 50 (20 EC2 instances, 20 Lambda
  * functions, 10 ECS services). Both plans create the same three roles and
  * retire the shared role, so the difference is the workloads. Target: the
- * 50-workload apply ≤ 3 × the 1-workload apply. Prints figures; asserts
- * nothing about timings.
+ * 50-workload apply ≤ 3 × the 1-workload apply. Then resource policies
+ * across regions (bench/apply-regions.ts). Prints figures; asserts nothing
+ * about timings.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { TEST_REGION } from '../test/support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../test/support/cli.js';
 import { MOTO_INSTALL, motoAvailable, startMoto, type MotoServer } from '../test/support/moto-server.js';
 import { planScenario, seedOrdersScenario, type SeedOptions } from '../test/support/scenario.js';
+import { runRegions } from './apply-regions.js';
 import { fmtMs, median, printTable, samples } from './report.js';
 
 const SIZES: ReadonlyArray<{ label: string; seed: SeedOptions }> = [
@@ -53,6 +55,7 @@ export async function run(): Promise<void> {
       ...results.map((r) => [`${r.label} (${r.workloads} moved, ${r.steps} steps)`, fmtMs(r.ms), samples(r.samples)] as const),
       ['ratio 50 / 1', (fifty.ms / one.ms).toFixed(2), `target ≤ ${TARGET_RATIO}`],
     ]);
+    await runRegions(moto, workdir);
   } finally {
     process.off('SIGINT', stopOnSignal);
     await moto.stop();
@@ -75,7 +78,7 @@ async function measure(moto: MotoServer, workdir: string, seed: SeedOptions): Pr
   const plan = await readPlan(planPath);
   const env = isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: moto.endpoint, SPLIT_ROLE_FAST_WAITS: '1' });
   const start = performance.now();
-  const result = await runCli(['apply', planPath, '--yes'], env);
+  const result = await runCli(['apply', planPath, '--yes', '--soak', '0'], env);
   const ms = performance.now() - start;
   if (result.code !== 0) throw new Error(`apply failed (${result.code}): ${result.stderr}`);
   return { ms, workloads: plan.workloads.length, steps: planSteps(plan).length };

@@ -57,7 +57,7 @@ export async function unexplainedChanges(ctx: StepContext): Promise<string[]> {
   for (const workload of plan.workloads) {
     const adapter = adapterFor(workload);
     if (!untouched(adapter.stepId(workload))) continue;
-    const moved = await adapter.showsMoved(applyContext(ctx), workload);
+    const moved = await adapter.showsMoved(await applyContext(ctx, workload), workload);
     if (moved) gaps.push(moved);
   }
   if (plan.retireSharedRole && untouched('retire:role') && !(await sharedRoleExists(ctx))) gaps.push(`the shared role ${plan.sharedRole.roleName} is gone`);

@@ -12,6 +12,7 @@ import { assertStageMarkers } from './journal-check.js';
 import { Journal, journalPathFor } from './journal.js';
 import { acquireLock } from './lock.js';
 import { assertPlanSound, checkTarget } from './preflight.js';
+import { policyAddSteps } from './policy-steps.js';
 import { repointSteps } from './repoint-steps.js';
 import { retireSteps, verifyStep } from './retire-steps.js';
 import type { Step, StepContext } from './step.js';
@@ -25,7 +26,7 @@ export interface Operation {
 
 /** Every step of a plan, in apply order. */
 export function planSteps(plan: Plan): Step[] {
-  return [...createSteps(plan), ...repointSteps(plan), verifyStep(plan), ...(plan.retireSharedRole ? retireSteps(plan) : [])];
+  return [...createSteps(plan), ...policyAddSteps(plan), ...repointSteps(plan), verifyStep(plan), ...(plan.retireSharedRole ? retireSteps(plan) : [])];
 }
 
 /**
@@ -37,7 +38,7 @@ export async function openOperation(
   planPath: string,
   aws: AwsOptions,
   io: IoHost,
-  command: 'apply' | 'rollback',
+  command: 'apply' | 'rollback' | 'verify',
   options: { expectDigest?: string } = {},
 ): Promise<Operation> {
   const plan = await readPlan(planPath);

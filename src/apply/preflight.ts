@@ -16,6 +16,7 @@ import { policySources } from '../plan/split-analysis.js';
 import { assertSubset, PolicySubsetError } from '../policy/subset.js';
 import { adapterFor } from '../workloads/registry.js';
 import { applyContext, repointStepId } from './repoint-steps.js';
+import { policyDrift } from './policy-steps.js';
 import { taggedWithPlan, type StepContext } from './step.js';
 import type { RoleSnapshot } from '../plan/role-snapshot.js';
 
@@ -67,8 +68,9 @@ export async function findDrift(ctx: StepContext): Promise<string[]> {
   if (untouched('retire:profiles')) drift.push(...(await sharedRoleDrift(ctx)));
   for (const workload of plan.workloads) {
     if (!untouched(repointStepId(workload))) continue;
-    drift.push(...(await adapterFor(workload).drift(applyContext(ctx), workload)));
+    drift.push(...(await adapterFor(workload).drift(await applyContext(ctx, workload), workload)));
   }
+  drift.push(...(await policyDrift(ctx)));
   drift.push(...(await takenNames(ctx)));
   return drift;
 }

@@ -13,23 +13,24 @@ export function repointStepId(workload: PlannedWorkload): string {
   return adapterFor(workload).stepId(workload);
 }
 
-/** What a workload adapter gets from a step's context. */
-export function applyContext(ctx: StepContext): ApplyContext {
-  return { clients: ctx.session, region: ctx.session.region, io: ctx.io, timings: ctx.timings, planId: ctx.plan.planId };
+/** What a workload adapter gets from a step's context: the plan account's clients in the workload's region. */
+export async function applyContext(ctx: StepContext, workload: Pick<PlannedWorkload, 'region'>): Promise<ApplyContext> {
+  const clients = await ctx.session.inRegion(workload.region);
+  return { clients, region: workload.region, io: ctx.io, timings: ctx.timings, planId: ctx.plan.planId };
 }
 
 /** One repoint step per workload of the plan. */
 export function repointSteps(plan: Plan): Step[] {
   return plan.workloads.map((workload): Step => {
     const adapter = adapterFor(workload);
-    const siblings = plan.workloads.filter((other) => other.kind === workload.kind);
+    const siblings = plan.workloads.filter((other) => other.kind === workload.kind && other.region === workload.region);
     const action = adapter.repoint(workload, siblings);
     return {
       id: adapter.stepId(workload),
       stage: 'repoint',
       title: action.title,
-      run: (ctx) => action.run(applyContext(ctx)),
-      undo: (ctx) => action.undo(applyContext(ctx)),
+      run: async (ctx) => action.run(await applyContext(ctx, workload)),
+      undo: async (ctx) => action.undo(await applyContext(ctx, workload)),
     };
   });
 }

@@ -23,6 +23,7 @@ import type { Plan } from '../plan/schema.js';
 import { adapterFor } from '../workloads/registry.js';
 import { describeOpen, openManualFollowUps } from './manual-follow-ups.js';
 import { applyContext } from './repoint-steps.js';
+import { policyRetireSteps } from './policy-steps.js';
 import type { Step, StepContext } from './step.js';
 import type { RoleSnapshot } from '../plan/role-snapshot.js';
 
@@ -49,9 +50,10 @@ export function verifyStep(plan: Plan): Step {
   };
 }
 
-async function bindingProblems(ctx: StepContext): Promise<string[]> {
+/** Each workload not on its new role, or not healthy there. */
+export async function bindingProblems(ctx: StepContext): Promise<string[]> {
   const problems: string[] = [];
-  for (const w of ctx.plan.workloads) problems.push(...(await adapterFor(w).verify(applyContext(ctx), w)));
+  for (const w of ctx.plan.workloads) problems.push(...(await adapterFor(w).verify(await applyContext(ctx, w), w)));
   return problems;
 }
 
@@ -114,6 +116,8 @@ export function retireSteps(plan: Plan): Step[] {
         return undefined;
       },
     },
+    // The policies lose the shared role while it still exists: KMS refuses a key policy naming a deleted role.
+    ...policyRetireSteps(plan),
     {
       id: 'retire:profiles',
       stage: 'retire',

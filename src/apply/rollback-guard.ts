@@ -36,8 +36,8 @@ export async function rolesStillInUse(ctx: StepContext, toUndo: readonly Step[])
     const found = workloadsForRole(index, { roleName: role.roleName, arn: role.roleArn, instanceProfiles: profiles }) as Record<string, unknown>;
     const left: Record<string, unknown> = {};
     for (const adapter of workloadAdapters()) {
-      const movedBack = ctx.plan.workloads.filter((w) => w.kind === adapter.kind && undoing.has(adapter.stepId(w)));
-      left[adapter.id] = await adapter.withoutMovedBack(applyContext(ctx), found[adapter.id], movedBack);
+      const movedBack = ctx.plan.workloads.filter((w) => w.kind === adapter.kind && w.region === ctx.session.region && undoing.has(adapter.stepId(w)));
+      left[adapter.id] = await adapter.withoutMovedBack(await applyContext(ctx, { region: ctx.session.region }), found[adapter.id], movedBack);
     }
     const users = describeUsers(left as RoleWorkloads, role.roleName);
     if (users.length > 0) kept.push({ role, users });

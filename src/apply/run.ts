@@ -17,6 +17,10 @@ import { findDrift } from './preflight.js';
 import { keptStepIds, rolesStillInUse } from './rollback-guard.js';
 import { STAGES, type Stage, type Step, type StepContext } from './step.js';
 import { IoTaskRenderer } from './task-messages.js';
+import { roleRecords, sessionNameOf } from '../cutover/role-records.js';
+import { cutoverTime, pendingRetire, type RetireGate } from './gates.js';
+import { repointSteps } from './repoint-steps.js';
+import { grantSteps } from '../cutover/grant-steps.js';
 
 /** Options of apply. */
 export interface RunOptions {
@@ -26,10 +30,22 @@ export interface RunOptions {
   expectDigest?: string;
   /** Manual follow-ups the operator confirms as done (--confirm-manual ID). */
   confirmManual?: readonly string[];
+  /** The soak before retirement, in ms (gate a); 0 skips the wait but not the no-use check. */
+  soakMs: number;
+  /** The clock the soak is measured on (tests move it). */
+  now?: () => Date;
+  /** The retire gates to apply; all of them unless a test narrows it. */
+  gates?: readonly RetireGate[];
 }
 
 /** How a run ended. */
-export type RunOutcome = 'completed' | 'verified' | 'retire-waiting' | 'cancelled' | 'nothing-to-do' | 'kept-in-use';
+export type RunOutcome = 'completed' | 'verified' | 'retire-waiting' | 'retire-pending' | 'cancelled' | 'nothing-to-do' | 'kept-in-use';
+
+/** The outcome, and for retire-pending the one line saying why or until when. */
+export interface ApplyResult {
+  outcome: RunOutcome;
+  pending?: string;
+}
 
 const STAGE_TITLES: Record<Stage, string> = {
   create: 'Create the new roles',
@@ -40,11 +56,13 @@ const STAGE_TITLES: Record<Stage, string> = {
 const REPOINT_CONCURRENCY = 4;
 
 /**
- * Applies a plan (or resumes it), after the person (or --yes) agrees.
+ * Applies a plan (or resumes it), after the person (or --yes) agrees:
+ * create → repoint → verify, then retire only when every retire gate holds;
+ * otherwise the run ends with `retire-pending` and a later apply resumes.
  * `keepSharedRole` stops after Verify, for a soak period; so does a manual
  * follow-up nobody has confirmed (`confirmManual`, or a yes on a terminal).
  */
-export async function applyPlan(planPath: string, aws: AwsOptions, io: IoHost, options: RunOptions = {}): Promise<RunOutcome> {
+export async function applyPlan(planPath: string, aws: AwsOptions, io: IoHost, options: RunOptions): Promise<ApplyResult> {
   const operation = await openOperation(planPath, aws, io, 'apply', { expectDigest: options.expectDigest });
   const { ctx } = operation;
   try {
@@ -63,19 +81,39 @@ export async function applyPlan(planPath: string, aws: AwsOptions, io: IoHost, o
     const steps = planSteps(ctx.plan).filter((s) => !(keep && s.stage === 'retire'));
     const remaining = steps.filter((s) => ctx.journal.status(s.id) !== 'done');
     if (remaining.length === 0) {
-      if (waiting.length === 0) return 'nothing-to-do';
+      if (waiting.length === 0) return { outcome: 'nothing-to-do' };
       io.info('SR_APPLY_I4006', retireWaits(ctx.plan, waiting), { waiting: waiting.map(manualFollowUpId) });
-      return 'retire-waiting';
+      return { outcome: 'retire-waiting' };
     }
     await assertJournalExplainsAccount(ctx);
     const drift = await findDrift(ctx);
     if (drift.length > 0) {
       throw new SplitRoleError('Drift', `the account no longer matches the plan: ${drift.join('; ')}`, 'nothing was changed; re-run `split-role plan`');
     }
-    const summary = applySummary(ctx.plan, remaining, steps.length, { keepSharedRole: options.keepSharedRole, waiting });
-    if (!(await confirm(io, summary, { command: 'apply', steps: remaining.length }))) return 'cancelled';
-    await journaled(ctx, 'apply', () => runStages(ctx, steps, io));
-    return steps.some((s) => s.stage === 'retire') ? 'completed' : waiting.length > 0 ? 'retire-waiting' : 'verified';
+    const cutover = steps.filter((s) => s.stage !== 'retire');
+    const retire = steps.filter((s) => s.stage === 'retire');
+    // Once retirement has begun its gates have passed: a resumed run finishes it (its re-checks run again).
+    const gated = retire.length > 0 && retire.every((s) => ['pending', 'undone'].includes(ctx.journal.status(s.id)));
+    if (gated && cutover.every((s) => ctx.journal.status(s.id) === 'done')) {
+      const pending = await retireGate(ctx, options);
+      if (pending) {
+        ctx.journal.append({ event: 'run-end', command: 'apply', outcome: 'retire-pending', data: { gate: pending } });
+        return { outcome: 'retire-pending', pending };
+      }
+    }
+    const summary = applySummary(ctx.plan, remaining, steps.length, { keepSharedRole: options.keepSharedRole, waiting, soakMs: options.soakMs });
+    if (!(await confirm(io, summary, { command: 'apply', steps: remaining.length }))) return { outcome: 'cancelled' };
+    let pending: string | undefined;
+    await journaled(ctx, 'apply', async () => {
+      await runStages(ctx, cutover, io);
+      if (retire.length === 0) return undefined;
+      pending = gated ? await retireGate(ctx, options) : undefined;
+      if (pending) return { outcome: 'retire-pending', data: { gate: pending } };
+      await runStages(ctx, retire, io);
+      return undefined;
+    });
+    if (pending) return { outcome: 'retire-pending', pending };
+    return { outcome: retire.length > 0 ? 'completed' : waiting.length > 0 ? 'retire-waiting' : 'verified' };
   } finally {
     operation.close();
   }
@@ -88,7 +126,7 @@ export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost
   try {
     // Never a partial undo: a journal that lost lines would undo some steps and strand workloads on what it deletes.
     await assertJournalExplainsAccount(ctx);
-    const byId = new Map(planSteps(ctx.plan).map((s) => [s.id, s]));
+    const byId = new Map([...planSteps(ctx.plan), ...grantSteps(ctx.plan)].map((s) => [s.id, s]));
     const undoable = ctx.journal.stepsToUndo().map((id) => byId.get(id)).filter((s): s is Step => s !== undefined);
     if (undoable.length === 0) return 'nothing-to-do';
     // Nothing this plan created is deleted while something else uses it: those roles, their policies and profiles stay.
@@ -129,11 +167,39 @@ async function confirm(io: IoHost, summary: string, data: { command: 'apply' | '
   });
 }
 
-async function journaled(ctx: StepContext, command: 'apply' | 'rollback', run: () => Promise<unknown>): Promise<void> {
+/** The retire gates' line for this run, or undefined when retirement may go ahead. */
+async function retireGate(ctx: StepContext, options: RunOptions): Promise<string | undefined> {
+  const cutover = cutoverTime(ctx.journal, repointSteps(ctx.plan).map((s) => s.id));
+  if (!cutover) return undefined;
+  const { plan } = ctx;
+  const from = { source: plan.evidence.source, ...(plan.evidence.location ? { cloudtrailLogs: plan.evidence.location } : {}) };
+  const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName };
+  return pendingRetire(
+    {
+      ctx,
+      cutover,
+      now: options.now?.() ?? new Date(),
+      soakMs: options.soakMs,
+      sharedRoleCalls: async (since, until) => {
+        ctx.io.progress('SR_APPLY_P4008', `looking for calls with ${shared.name} since cutover at ${since.toISOString()}…`, { role: shared.name, since: since.toISOString() });
+        const records = (await roleRecords(ctx.session, ctx.io, [shared], from, { start: since, end: until }))?.get(shared.arn);
+        return records?.map((r) => ({ eventTime: r.eventTime, eventName: r.eventName, eventSource: r.eventSource, sessionName: sessionNameOf(r) }));
+      },
+    },
+    options.gates,
+  );
+}
+
+/** Runs a journaled command; `run` may name an outcome other than completed (retire-pending, with its gate line). */
+async function journaled(
+  ctx: StepContext,
+  command: 'apply' | 'rollback',
+  run: () => Promise<{ outcome: string; data: Record<string, unknown> } | undefined | void>,
+): Promise<void> {
   ctx.journal.append({ event: 'run-start', command, pid: process.pid });
   try {
-    await run();
-    ctx.journal.append({ event: 'run-end', command, outcome: 'completed' });
+    const ended = await run();
+    ctx.journal.append({ event: 'run-end', command, outcome: ended?.outcome ?? 'completed', ...(ended ? { data: ended.data } : {}) });
   } catch (error) {
     ctx.journal.append({ event: 'run-end', command, outcome: 'failed', error: (error as Error).message });
     throw error;
@@ -262,7 +328,7 @@ function retireWaits(plan: Plan, waiting: readonly FollowUp[]): string {
   ].join('\n');
 }
 
-function applySummary(plan: Plan, remaining: Step[], total: number, run: { keepSharedRole?: boolean; waiting: readonly FollowUp[] }): string {
+function applySummary(plan: Plan, remaining: Step[], total: number, run: { keepSharedRole?: boolean; waiting: readonly FollowUp[]; soakMs: number }): string {
   const resuming = remaining.length < total ? ` (resuming: ${total - remaining.length} of ${total} steps already done)` : '';
   const retire = !plan.retireSharedRole
     ? `keep ${plan.sharedRole.roleName} (the plan does not retire it)`
@@ -270,11 +336,15 @@ function applySummary(plan: Plan, remaining: Step[], total: number, run: { keepS
       ? `keep ${plan.sharedRole.roleName} for now (--keep-shared-role)`
       : run.waiting.length > 0
         ? retireWaits(plan, run.waiting)
-        : `delete ${plan.sharedRole.roleName} after a snapshot`;
+        : `delete ${plan.sharedRole.roleName} after a snapshot, once ${soakText(run.soakMs)} and no use of it since cutover`;
   return [
     `Apply plan ${plan.planId} to ${plan.account} (${plan.region})${resuming}:`,
     `  create ${plan.newRoles.map((r) => r.roleName).join(', ')}`,
     `  move ${plan.workloads.length} workload(s)`,
     `  ${retire}`,
   ].join('\n');
+}
+
+function soakText(ms: number): string {
+  return ms === 0 ? 'no soak (--soak 0)' : `a soak of ${ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${Math.round(ms / 60_000)}m`} has passed`;
 }

@@ -4,6 +4,8 @@ import { assertStageMarkers } from './journal-check.js';
 import { Journal, journalPathFor, type StepStatus } from './journal.js';
 import { describeOpen, openManualFollowUps } from './manual-follow-ups.js';
 import { planSteps } from './operation.js';
+import { cutoverTime } from './gates.js';
+import { repointSteps } from './repoint-steps.js';
 import type { Stage } from './step.js';
 
 /** One row of the status table. */
@@ -23,6 +25,10 @@ export interface PlanStatus {
   lastRun?: { command: string; outcome?: string; at: string };
   /** Manual follow-ups retire waits for (`id: what to do`), while the shared role is not yet retired. */
   waitingFor: string[];
+  /** When the last repoint finished: the soak counts from here. */
+  cutoverAt?: string;
+  /** The retire gate's line from the last apply that stopped at it. */
+  retireGate?: string;
   steps: StepRow[];
 }
 
@@ -38,11 +44,15 @@ export async function planStatus(planPath: string): Promise<PlanStatus> {
   const outcome = (entry: NonNullable<typeof lastEnd>) =>
     entry.event === 'run-start' ? 'interrupted or running' : entry.command === 'apply' && entry.outcome === 'completed' && retirePending ? 'retire pending' : entry.outcome;
   const retireDone = steps.some((s) => s.stage === 'retire') && steps.filter((s) => s.stage === 'retire').every((s) => journal.status(s.id) === 'done');
+  const cutoverAt = cutoverTime(journal, repointSteps(plan).map((s) => s.id))?.toISOString();
+  const gate = lastEnd?.outcome === 'retire-pending' && typeof lastEnd.data?.gate === 'string' ? lastEnd.data.gate : undefined;
   return {
     planId: plan.planId,
     roleName: plan.sharedRole.roleName,
     waitingFor: retireDone || !plan.retireSharedRole ? [] : describeOpen(openManualFollowUps(plan, journal)),
     ...(lastEnd ? { lastRun: { command: lastEnd.command ?? '', outcome: outcome(lastEnd), at: lastEnd.at } } : {}),
+    ...(cutoverAt ? { cutoverAt } : {}),
+    ...(gate ? { retireGate: gate } : {}),
     steps: steps.map((step) => {
       const failure = [...journal.entries].reverse().find((e) => e.step === step.id && (e.event === 'step-failed' || e.event === 'undo-failed'));
       const status = journal.status(step.id);

@@ -23,4 +23,6 @@ export interface CloudTrailRecord {
   };
   requestParameters?: Record<string, unknown> | null;
   responseElements?: Record<string, unknown> | null;
+  /** Resources the call touched, as CloudTrail lists them. */
+  resources?: Array<{ ARN?: string; type?: string }>;
 }

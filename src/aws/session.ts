@@ -12,11 +12,16 @@ import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { usageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
@@ -139,6 +144,24 @@ export class AwsSession {
       's3',
       async () => new (await import('@aws-sdk/client-s3')).S3Client({ ...this.config, forcePathStyle: this.usesCustomS3Endpoint() }),
     );
+  }
+
+  kms(): Promise<KMSClient> {
+    return this.client('kms', async () => new (await import('@aws-sdk/client-kms')).KMSClient(this.config));
+  }
+  sqs(): Promise<SQSClient> {
+    // The queue URL's host must not override the endpoint: with --endpoint-url or AWS_ENDPOINT_URL the calls
+    // would bypass it, and without one the URL's host is the regional endpoint anyway.
+    return this.client('sqs', async () => new (await import('@aws-sdk/client-sqs')).SQSClient({ ...this.config, useQueueUrlAsEndpoint: false }));
+  }
+  sns(): Promise<SNSClient> {
+    return this.client('sns', async () => new (await import('@aws-sdk/client-sns')).SNSClient(this.config));
+  }
+  secretsManager(): Promise<SecretsManagerClient> {
+    return this.client('secretsmanager', async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(this.config));
+  }
+  ecr(): Promise<ECRClient> {
+    return this.client('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(this.config));
   }
 
   /** Destroys every client of the run (all targets) so the process can exit promptly. */

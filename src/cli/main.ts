@@ -97,6 +97,12 @@ program
     new Option('--evidence <source>', 'where usage comes from').choices(EVIDENCE_SOURCES).default('lookup-events' as const),
   )
   .option('--since <window>', 'look-back window: 90d, 12h, 2w, or a date (2026-09-01)', '90d')
+  .addOption(
+    new Option('--resource-policies <mode>', 'resource policies naming the role: every one in the regions, only those evidence saw used, or none')
+      .choices(['sweep', 'evidence', 'off'] as const)
+      .default('sweep' as const),
+  )
+  .option('--regions <list>', 'regions the plan covers, e.g. us-east-1,eu-west-1 (default: the session’s region)')
   .option('--cloudtrail-logs <path>', 'the trail’s log files: a folder or s3://bucket/prefix (for --evidence logs)')
   .option('--trail-arn <arn>', 'trail Access Analyzer reads (for --evidence access-analyzer)')
   .option('--access-role-arn <arn>', 'role Access Analyzer uses to read the trail (for --evidence access-analyzer)')
@@ -146,11 +152,31 @@ program
   .option('--keep-shared-role', 'stop after Verify and keep the shared role for a soak period; apply again later to retire it')
   .option('--expect-digest <sha256>', 'refuse unless the plan is exactly the one reviewed (the digest in its Markdown review)')
   .addOption(new Option('--confirm-manual <id>', 'a manual follow-up (its id, e.g. codebuild.amazonaws.com) is done: retire may go ahead (repeatable; journaled)').argParser(collect))
-  .addHelpText('after', '\nRe-running apply resumes where it stopped. Exit codes: 0 done, 1 retire waits for manual follow-ups, 2 refused or failed (see the message).')
+  .option('--soak <duration>', 'retire only this long after the last repoint (0, 30m, 6h, 2d); the shared role must also show no use since cutover', '6h')
+  .addHelpText(
+    'after',
+    '\nRe-running apply resumes where it stopped, and retires the shared role once the retire gate holds.' +
+      '\nExit codes: 0 done or retire pending (one line on stdout says why or until when), 1 retire waits for manual follow-ups, 2 refused or failed (see the message).',
+  )
   .action(async (file, options, command) => {
     const { runApply } = await import('./commands/apply.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
     process.exitCode = await runApply(file, { ...globals, ...options }, cliIo(globals, options.yes));
+  });
+
+program
+  .command('verify')
+  .description('after cutover: calls the new roles were refused, calls still made with the shared role, and the workloads’ health')
+  .argument('<plan>', 'plan file')
+  .addOption(new Option('--evidence <source>', 'where calls come from (default: the plan’s source)').choices(EVIDENCE_SOURCES))
+  .option('--cloudtrail-logs <path>', 'the trail’s log files: a folder or s3://bucket/prefix (default: the plan’s)')
+  .option('--json', 'print one JSON document on stdout')
+  .option('--grant-missing', 'give each new role the refused actions the shared role granted (journaled; rollback undoes it)')
+  .addHelpText('after', '\nExit codes: 0 clean, 1 problems found, 2 usage, credential or AWS error.')
+  .action(async (file, options, command) => {
+    const { runVerify } = await import('./commands/verify.js');
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    process.exitCode = await runVerify(file, { ...globals, ...options }, new ConsoleIoHost(globals));
   });
 
 program

@@ -56,6 +56,9 @@ export const ERROR_CODES = [
   'RetireStarted',
   'SharedRoleInUse',
   'ManualFollowUpsOpen',
+  'SharedRoleInPolicies',
+  'ResourcePolicyChanged',
+  'NotCutOver',
   'VerifyFailed',
   // Waiting on AWS
   'LambdaUpdateFailed',

@@ -13,8 +13,8 @@ import {
 } from '../aws/access-analyzer.js';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
-import { trailFileUsage } from './log-files-source.js';
-import { lookupEventsRecords, lookupEventsSource } from './lookup-events-source.js';
+import { trailFileRoleRecords, trailFileUsage } from './log-files-source.js';
+import { lookupEventsRecords, lookupEventsRoleRecords, lookupEventsSource } from './lookup-events-source.js';
 import { attributeRecords, windowWarning, type EvidenceContext, type UsageSource } from './source.js';
 import type { UsageEvidence } from './types.js';
 
@@ -134,6 +134,8 @@ export const accessAnalyzerSource: UsageSource = {
     await addGeneratedActions(ctx, evidence);
     return evidence;
   },
+  // Single calls come from where usage() reads its sessions: the trail's files, or else LookupEvents.
+  roleRecords: (ctx) => (ctx.request.cloudtrailLogs ? trailFileRoleRecords(ctx) : lookupEventsRoleRecords(ctx)),
 };
 
 async function addGeneratedActions(ctx: EvidenceContext, evidence: UsageEvidence): Promise<void> {

@@ -8,6 +8,7 @@
 import { ACCESS_DENIED_NAMES } from '../core/aws-error-names.js';
 import { workloadKey } from '../trust/service-principals.js';
 import { eventToActions } from './event-action.js';
+import { resourcesOf } from './record-resources.js';
 import type { ActionUse, CloudTrailRecord, EvidenceSource, ServiceUsage, SessionHints, UnreadableIdentity, UsageEvidence } from './types.js';
 
 /** Who opened a session: a service principal, or a person / non-service principal. */
@@ -22,6 +23,7 @@ interface SessionCalls {
   sessionName: string;
   events: number;
   actions: Map<string, ActionUse>;
+  resources: Set<string>;
 }
 
 /** Distinct (reason, event) rows of unreadable identities kept before the rest are summed as "(more)". */
@@ -144,10 +146,11 @@ export class Attributor {
     const key = `${accessKeyId}\u0000${sessionName}`;
     let session = this.sessions.get(key);
     if (!session) {
-      session = { accessKeyId, sessionName, events: 0, actions: new Map() };
+      session = { accessKeyId, sessionName, events: 0, actions: new Map(), resources: new Set() };
       this.sessions.set(key, session);
     }
     session.events += 1;
+    for (const name of resourcesOf(record)) session.resources.add(name);
     if (typeof record.eventSource !== 'string' || typeof record.eventName !== 'string') return;
     if (record.eventCategory === 'Data') this.dataEventSources.add(record.eventSource);
     for (const action of eventToActions(record.eventSource, record.eventName, record.requestParameters)) {
@@ -189,6 +192,7 @@ export class Attributor {
       usage.sessions += 1;
       usage.events += session.events;
       for (const [action, use] of session.actions) addUse(usage.actions, action, use.count, use.lastSeen);
+      for (const name of session.resources) (usage.resources ??= new Set()).add(name);
     }
     // Sessions that were opened but made no call in the window still count as seen.
     for (const [accessKeyId, assume] of this.assumes) {

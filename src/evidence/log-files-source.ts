@@ -1,7 +1,7 @@
 /** The trail's log files as an evidence source: every event the trail records, data events included. */
 import { SplitRoleError, usageError } from '../core/errors.js';
-import { emptyLogReadStats, readTrailRecords, type LogReadStats } from './log-files.js';
-import { attributeRecords, type EvidenceContext, type UsageSource } from './source.js';
+import { emptyLogReadStats, readTrailRecords, type LogReadStats, type ReadTrailOptions } from './log-files.js';
+import { attributeRecords, type EvidenceContext, type RoleRecordsContext, type UsageSource } from './source.js';
 import type { CloudTrailRecord, UsageEvidence } from './types.js';
 
 /**
@@ -11,20 +11,9 @@ import type { CloudTrailRecord, UsageEvidence } from './types.js';
  * many corrupt ones stop the plan (checkSkippedFiles).
  */
 export function trailFileRecords(ctx: EvidenceContext): { records: AsyncIterable<CloudTrailRecord>; stats: LogReadStats } {
-  const { session, io, request, subject } = ctx;
+  const { session, request, subject } = ctx;
   const stats = emptyLogReadStats();
-  const reading = readTrailRecords(request.cloudtrailLogs as string, { s3: () => session.s3() }, {
-    since: request.window.start,
-    // An organization trail holds every account's files: read the role's account only.
-    account: subject.role.arn.split(':')[4],
-    role: subject.role,
-    stats,
-    onWarning: (message) => {
-      ctx.warnings.push(message);
-      io.warn('SR_EVID_W3002', message);
-    },
-    onProgress: (files, read) => io.progress('SR_EVID_P3001', `read ${files} log files, ${read} records…`, { files, records: read }),
-  });
+  const reading = readTrailRecords(request.cloudtrailLogs as string, { s3: () => session.s3() }, readOptions(ctx, [subject.role], stats, ctx.warnings));
   async function* records(): AsyncGenerator<CloudTrailRecord> {
     yield* reading;
     checkSkippedFiles(stats, request.maxSkippedFiles, ctx.warnings);
@@ -36,6 +25,42 @@ export function trailFileRecords(ctx: EvidenceContext): { records: AsyncIterable
 export function trailFileUsage(ctx: EvidenceContext): Promise<UsageEvidence> {
   const read = trailFileRecords(ctx);
   return attributeRecords(ctx, read.records, () => read.stats.skippedRecords);
+}
+
+/** The roles' records in the trail files (the roles share one account), for checks after cutover. */
+export async function* trailFileRoleRecords(ctx: RoleRecordsContext): AsyncGenerator<CloudTrailRecord> {
+  logFilesSource.validate(ctx.request);
+  if (ctx.roles.length === 0) return;
+  const stats = emptyLogReadStats();
+  yield* readTrailRecords(ctx.request.cloudtrailLogs as string, { s3: () => ctx.session.s3() }, readOptions(ctx, ctx.roles, stats, []));
+  checkSkippedFiles(stats, ctx.request.maxSkippedFiles, []);
+}
+
+/**
+ * How to read the trail files for `roles`: their account's files only, and
+ * (for one role) only records whose bytes name it; warnings go to the user
+ * and into `warnings`.
+ */
+function readOptions(
+  ctx: Pick<EvidenceContext, 'io' | 'request'>,
+  roles: ReadonlyArray<{ arn: string; name: string }>,
+  stats: LogReadStats,
+  warnings: string[],
+): ReadTrailOptions {
+  const { io, request } = ctx;
+  const [first] = roles;
+  return {
+    since: request.window.start,
+    // An organization trail holds every account's files: read the role's account only.
+    account: first?.arn.split(':')[4],
+    ...(first && roles.length === 1 ? { role: first } : {}),
+    stats,
+    onWarning: (message) => {
+      warnings.push(message);
+      io.warn('SR_EVID_W3002', message);
+    },
+    onProgress: (files, read) => io.progress('SR_EVID_P3001', `read ${files} log files, ${read} records…`, { files, records: read }),
+  };
 }
 
 /**
@@ -67,4 +92,5 @@ export const logFilesSource: UsageSource = {
     if (!request.cloudtrailLogs) throw usageError('--evidence logs needs the trail’s files', 'pass --cloudtrail-logs PATH (a folder or s3://bucket/prefix)');
   },
   usage: trailFileUsage,
+  roleRecords: trailFileRoleRecords,
 };

@@ -19,7 +19,7 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { lookupEvents, rateLimiterFor, type LookupRecord, type RateLimiter, type ThrottleRetryOptions } from '../aws/cloudtrail.js';
 import type { IoHost } from '../core/io-host.js';
-import { attributeRecords, type EvidenceContext, type UsageSource } from './source.js';
+import { attributeRecords, type EvidenceContext, type RoleRecordsContext, type UsageSource } from './source.js';
 import type { CloudTrailRecord } from './types.js';
 
 /** The role whose records are wanted. */
@@ -123,6 +123,17 @@ export async function lookupEventsRecords(ctx: EvidenceContext): Promise<AsyncIt
   return lookupRoleRecords(await session.cloudTrail(), rateLimiterFor(session), subject.role, request.window, io);
 }
 
+/** Sessions opened before a window still make calls in it (instance credentials last up to 12 h). */
+const SESSION_LOOKBACK_MS = 12 * 3_600_000;
+
+/** Each role's AssumeRole events and session calls through LookupEvents, sessions opened up to 12 h before the window included. */
+export async function* lookupEventsRoleRecords(ctx: RoleRecordsContext): AsyncGenerator<CloudTrailRecord> {
+  const { session, io, request } = ctx;
+  const client = await session.cloudTrail();
+  const window = { start: new Date(request.window.start.getTime() - SESSION_LOOKBACK_MS), end: request.window.end };
+  for (const role of ctx.roles) yield* lookupRoleRecords(client, rateLimiterFor(session), role, window, io);
+}
+
 /** `--evidence lookup-events`: management events of the last 90 days, filtered by role on the server. */
 export const lookupEventsSource: UsageSource = {
   name: 'lookup-events',
@@ -138,4 +149,5 @@ export const lookupEventsSource: UsageSource = {
   },
   validate: () => undefined,
   usage: async (ctx) => attributeRecords(ctx, await lookupEventsRecords(ctx)),
+  roleRecords: lookupEventsRoleRecords,
 };

@@ -52,6 +52,14 @@ export interface EvidenceContext {
   warnings: string[];
 }
 
+/** What a check after cutover asks a source: every record of these roles in the window, unattributed. */
+export interface RoleRecordsContext {
+  session: AwsSession;
+  io: IoHost;
+  roles: ReadonlyArray<{ arn: string; name: string }>;
+  request: EvidenceRequest;
+}
+
 /** An evidence source, registered in `sources.ts`. */
 export interface UsageSource {
   readonly name: EvidenceSource;
@@ -62,6 +70,12 @@ export interface UsageSource {
   validate(request: EvidenceRequest): void;
   /** Reads the role's usage, attributed to the services that can assume it. */
   usage(ctx: EvidenceContext): Promise<UsageEvidence>;
+  /**
+   * The calls the roles' sessions made, and the AssumeRole events naming them,
+   * for the retire gate and `verify`; absent when the source cannot list
+   * single calls. May yield records outside the window or of other roles.
+   */
+  roleRecords?(ctx: RoleRecordsContext): AsyncIterable<CloudTrailRecord>;
 }
 
 /**

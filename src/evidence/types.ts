@@ -21,6 +21,8 @@ export interface ServiceUsage {
   sessions: number;
   /** Events counted (calls made with the role's credentials). */
   events: number;
+  /** Resource names (ARNs, names, URLs) the calls touched, for resource-policy attribution. */
+  resources?: Set<string>;
 }
 
 /** The names `--evidence` takes; each has one registered source (evidence/sources.ts). */

@@ -5,7 +5,7 @@
  */
 import { SplitRoleError } from '../core/errors.js';
 import { withAddedTags } from '../core/tags.js';
-import type { ActionUse } from '../evidence/types.js';
+import type { ActionUse, ServiceUsage } from '../evidence/types.js';
 import { countByAccessLevel, grantedCatalogActions } from '../policy/catalog-grants.js';
 import { narrowGrants, unusedGrants } from '../policy/narrow.js';
 import { packPolicies } from '../policy/size.js';
@@ -13,7 +13,7 @@ import { assertSubset } from '../policy/subset.js';
 import { trustPolicyForService } from '../trust/service-trust.js';
 import { proposeRoleName } from './role-names.js';
 import { keptForUnmapped } from './unmapped-events.js';
-import { PLAN_SCHEMA_VERSION, type FollowUp, type PlanBody, type PlannedRole } from './schema.js';
+import { PLAN_SCHEMA_VERSION, type FollowUp, type PlanBody, type PlannedRole, type ResourcePolicyPlan } from './schema.js';
 import type { ServiceUnit, SplitAnalysis } from './split-analysis.js';
 import { plannedWorkloads, workloadFollowUps } from './workload-targets.js';
 
@@ -46,6 +46,12 @@ export interface PlanContext {
   takenRoleNames: ReadonlySet<string>;
   /** PassRole and trust references, computed once the names are known. */
   references: (newRoleNames: string[]) => FollowUp[];
+  /** The trail files' folder or s3:// prefix the evidence came from, if any. */
+  evidenceLocation?: string;
+  /** Every region the plan covers (default: the plan's region). */
+  regions?: string[];
+  /** Resource policies naming the shared role, with the new roles each statement needs (default: none looked for). */
+  resourcePolicies?: (newRoles: PlannedRole[], usage: ReadonlyMap<string, ServiceUsage>) => ResourcePolicyPlan;
 }
 
 const TAG_PREFIX = 'split-role:';
@@ -110,9 +116,11 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     account: context.account,
     partition: context.partition,
     region: context.region,
+    regions: context.regions ?? [context.region],
     sharedRole: shared as PlanBody['sharedRole'],
     evidence: {
       source: analysis.evidence.source,
+      ...(context.evidenceLocation ? { location: context.evidenceLocation } : {}),
       window: analysis.evidence.window,
       recordsRead: analysis.evidence.recordsRead,
       services: Object.fromEntries(analysis.units.map((u) => [u.service, { events: u.usage.events, sessions: u.usage.sessions }])),
@@ -144,8 +152,9 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
         .filter((u) => workloadRoles.get(u.key)?.actions.some((a) => a.action.toLowerCase() === action.toLowerCase()))
         .map((u) => u.service),
     })),
-    workloads: plannedWorkloads(analysis.workloads, workloadRoles, shared),
-    followUps: [...workloadFollowUps(analysis, workloadRoles, shared), ...context.references(newRoles.map((r) => r.roleName))],
+    workloads: plannedWorkloads(analysis.workloads, workloadRoles, shared, context.region),
+    resourcePolicies: context.resourcePolicies?.(newRoles, new Map(kept.map((u) => [u.service, u.usage]))) ?? { mode: 'off', policies: [], problems: [] },
+    followUps: [...workloadFollowUps(analysis, workloadRoles, shared, context.region), ...context.references(newRoles.map((r) => r.roleName))],
     warnings,
     retireSharedRole: excluded.length === 0 && analysis.otherPrincipals.length === 0,
   };

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { getAccountAuthorization, getRoleSnapshot, type AccountAuthorization } from '../aws/iam.js';
 import type { AccountAccess, AwsSession } from '../aws/session.js';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
@@ -15,6 +15,9 @@ import type { IoHost } from '../core/io-host.js';
 import { VERSION } from '../core/version.js';
 import { gatherEvidence, type EvidenceRequest } from '../evidence/gather.js';
 import { AccountIndexer, scopeFor, sessionHints, workloadsForRole } from '../inventory/workloads.js';
+import type { UsageEvidence } from '../evidence/types.js';
+import { searchResourcePolicies, type PolicySearch, type ResourcePolicyMode } from '../resource-policy/discover.js';
+import { planResourcePolicies } from '../resource-policy/plan-policies.js';
 import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
 import { isServiceLinkedRole } from '../trust/role-scope.js';
 import { buildPlan, type PlanDecisions } from './builder.js';
@@ -35,6 +38,11 @@ export interface PlanFacts {
   authorization: AccountAuthorization;
   /** The role that reached a member account, stored in the plan so apply reaches it the same way. */
   access?: AccountAccess;
+  /** The regions the plan covers. */
+  regions: string[];
+  /** The trail files the evidence came from, as an absolute path or s3:// URI. */
+  evidenceLocation?: string;
+  resourcePolicies: { mode: ResourcePolicyMode; search: PolicySearch };
 }
 
 /**
@@ -65,16 +73,24 @@ export class PlanReads {
 }
 
 /**
- * Reads the role, its workloads, its evidence and the account's references.
- * `vetShared` may refuse the shared role before its evidence is read (the slow part).
+ * Reads the role, its workloads, its evidence and the account's references,
+ * in the regions asked (default: the session's).
  */
 export async function collectPlanFacts(
   reads: PlanReads,
   roleName: string,
   evidence: EvidenceRequest,
-  vetShared: (shared: RoleSnapshot) => void = () => undefined,
+  options: {
+    /** May refuse the shared role before its evidence is read (the slow part). */
+    vetShared?: (shared: RoleSnapshot) => void;
+    resourcePolicies?: ResourcePolicyMode;
+    /** The regions the plan covers (default: the session's). */
+    regions?: readonly string[];
+  } = {},
 ): Promise<PlanFacts> {
   const { session, io } = reads;
+  const resourcePolicyMode = options.resourcePolicies ?? 'sweep';
+  const regions = options.regions ?? [session.region];
   const iam = await session.iam();
   const [identity, shared] = await Promise.all([reads.callerIdentity(), readSharedRole(iam, roleName)]);
   const trust = analyseTrustPolicy(shared.trustPolicy, identity.account);
@@ -85,7 +101,7 @@ export async function collectPlanFacts(
       'run `split-role scan` to list shared roles',
     );
   }
-  vetShared(shared);
+  options.vetShared?.(shared);
   io.progress('SR_PLAN_P2001', `indexing workloads for ${trust.services.join(', ')}…`, { role: roleName, services: trust.services });
   const [index, authorization] = await Promise.all([
     reads.indexer.index(scopeFor(trust.services)),
@@ -103,9 +119,32 @@ export async function collectPlanFacts(
     },
     evidence,
   );
-  const facts: PlanFacts = { identity, region: session.region, trust, analysis: analyseSplit(shared, trust, usage, workloads), authorization };
+  const search: PolicySearch =
+    resourcePolicyMode === 'off'
+      ? { policies: [], problems: [] }
+      : await searchResourcePolicies(session, io, {
+          regions,
+          role: { arn: shared.arn, roleId: shared.roleId },
+          ...(resourcePolicyMode === 'evidence' ? { touched: touchedResources(usage) } : {}),
+        });
+  const facts: PlanFacts = {
+    identity,
+    region: session.region,
+    regions: [...regions],
+    ...(evidence.cloudtrailLogs ? { evidenceLocation: evidence.cloudtrailLogs.startsWith('s3://') ? evidence.cloudtrailLogs : resolve(evidence.cloudtrailLogs) } : {}),
+    trust,
+    analysis: analyseSplit(shared, trust, usage, workloads),
+    authorization,
+    resourcePolicies: { mode: resourcePolicyMode, search },
+  };
   if (session.access) facts.access = session.access;
   return facts;
+}
+
+/** Every resource any session of the role touched, whoever opened it. */
+function touchedResources(usage: UsageEvidence): Set<string> {
+  const all = [...usage.byService.values(), usage.unattributed, ...(usage.nonService ? [usage.nonService] : [])];
+  return new Set(all.flatMap((u) => [...(u.resources ?? [])]));
 }
 
 async function readSharedRole(iam: Parameters<typeof getRoleSnapshot>[0], roleName: string): Promise<RoleSnapshot> {
@@ -133,6 +172,10 @@ export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId:
     region: facts.region,
     takenRoleNames: new Set(facts.authorization.roles.map((r) => r.name)),
     references: (names) => findReferences(facts.authorization, facts.analysis.shared.arn, names),
+    regions: facts.regions,
+    ...(facts.evidenceLocation ? { evidenceLocation: facts.evidenceLocation } : {}),
+    resourcePolicies: (roles, usage) =>
+      planResourcePolicies(facts.resourcePolicies.search, facts.resourcePolicies.mode, { arn: facts.analysis.shared.arn, roleId: facts.analysis.shared.roleId }, roles, usage),
   });
   const plan = sealPlan(facts.access ? { ...body, access: { ...facts.access } } : body);
   // A plan apply could not read back, or would refuse, must never reach the disk.

@@ -114,10 +114,33 @@ export function renderPlanMarkdown(plan: Plan): string {
 
   out.push('## Workloads that move', '');
   out.push(tableOr('None found.', ['Workload', 'Kind', 'From', 'To'], plan.workloads.map((w) => adapterFor(w).describeMove(w))), '');
+  out.push(...resourcePolicySection(plan));
   if (plan.followUps.length > 0) {
     out.push('## Manual follow-ups', '', ...plan.followUps.map((f) => `- [ ] **${f.kind}** ${text(f.message)}`), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+function resourcePolicySection(plan: Plan): string[] {
+  const { mode, policies, problems } = plan.resourcePolicies;
+  const lines = ['## Resource policies that name the shared role', ''];
+  if (mode === 'off') return [...lines, 'Not looked for (`--resource-policies off`): apply leaves them as they are.', ''];
+  lines.push(`Looked for: ${mode === 'sweep' ? 'every policy in' : 'policies of resources the evidence saw used in'} ${plan.regions.map(code).join(', ')}.`, '');
+  const rows = policies.flatMap((p) =>
+    p.statements.map((s) => [
+      `${p.kind} ${code(p.arn)}`,
+      code(p.region),
+      s.sid !== undefined ? code(s.sid) : `#${s.index}`,
+      `${s.effect}; ${s.mentions.join(', ')}`,
+      s.roles.map(code).join(', '),
+      s.basis === 'evidence' ? 'seen used' : '⚠ every new role (evidence cannot tell)',
+    ]),
+  );
+  lines.push(tableOr('None found.', ['Resource', 'Region', 'Statement', 'Names the role as', 'New roles added', 'Why'], rows), '');
+  if (problems.length > 0) {
+    lines.push('> [!WARNING]', '> These policies could not be read, parsed or written; the shared role is not retired while they stand:', ...problems.map((p) => `> - ${p.kind} ${code(p.arn)} (${p.region}): ${p.reason.replace(/[\r\n]+/g, ' ')}`), '');
+  }
+  return lines;
 }
 
 function roleSection(plan: Plan, role: PlannedRole): string[] {

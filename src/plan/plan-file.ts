@@ -91,7 +91,9 @@ export function parsePlan(text: string, source: string): Plan {
     throw new SplitRoleError(
       'PlanVersionUnsupported',
       `${source} has schemaVersion ${JSON.stringify(version)}; this split-role reads version ${PLAN_SCHEMA_VERSION}`,
-      'use the split-role release that wrote the plan, or re-plan',
+      version === 1
+        ? 'version 1 plans know one region and no resource policies: re-plan with `split-role plan` (roll back an applied one with the release that wrote it)'
+        : 'use the split-role release that wrote the plan, or re-plan',
     );
   }
   const parsed = planSchema.safeParse(raw);

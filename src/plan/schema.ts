@@ -1,5 +1,5 @@
 /**
- * The plan file format, version 1. A plan is the contract between `plan`
+ * The plan file format, version 2 (version 1 plans are refused: re-plan). A plan is the contract between `plan`
  * (which writes it), the reviewer, and `apply` / `rollback` (which need
  * nothing else). Every read validates against this schema.
  */
@@ -10,7 +10,7 @@ import { plannedWorkloadSchema } from '../workloads/moves.js';
 import { EVIDENCE_SOURCES } from '../evidence/types.js';
 
 /** The only plan format this build reads and writes. */
-export const PLAN_SCHEMA_VERSION = 1;
+export const PLAN_SCHEMA_VERSION = 2;
 
 /** The tag that marks what a plan created. */
 export const PLAN_TAG = 'split-role:plan-id';
@@ -103,6 +103,27 @@ const newRole = z.object({
   accessLevels: z.object({ before: levelCounts, after: levelCounts }).optional(),
 });
 
+const policyKind = z.enum(['kms-key', 's3-bucket', 'sqs-queue', 'sns-topic', 'secret', 'ecr-repository', 'lambda-function']);
+const policyResource = { kind: policyKind, region: z.string(), id: z.string(), arn: z.string() };
+/** A resource policy that names the shared role, exactly as read, with what apply adds to it. */
+const resourcePolicy = z.object({
+  ...policyResource,
+  /** The policy text as the service returned it: undo restores it, the drift check compares it. */
+  text: z.string(),
+  statements: z.array(
+    z.object({
+      index: z.number().int().nonnegative(),
+      sid: z.string().optional(),
+      effect: z.string(),
+      mentions: z.array(z.enum(['Principal', 'NotPrincipal', 'aws:PrincipalArn', 'aws:userid'])),
+      /** New role names that get the shared role's place in this statement. */
+      roles: z.array(z.string()),
+      /** evidence: the services seen using the resource; every-service: evidence could not tell (or a Deny). */
+      basis: z.enum(['evidence', 'every-service']),
+    }),
+  ),
+});
+
 const followUp = z.object({
   kind: z.enum([
     'launch-template',
@@ -129,9 +150,13 @@ export const planBodySchema = z.object({
   region: z.string(),
   /** How the plan's account is reached from the caller's (a member-account plan); absent for the caller's own account. */
   access: z.object({ roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/), externalId: z.string().optional() }).optional(),
+  /** Every region the plan covers: workloads and resource policies live in these. */
+  regions: z.array(z.string()).min(1),
   sharedRole: roleSnapshot,
   evidence: z.object({
     source: z.enum(EVIDENCE_SOURCES),
+    /** The trail's files (--cloudtrail-logs), so checks after cutover can read the same source. */
+    location: z.string().optional(),
     window: z.object({ start: isoTime, end: isoTime }),
     recordsRead: z.number().int().nonnegative(),
     services: z.record(z.string(), z.object({ events: z.number().int(), sessions: z.number().int() })),
@@ -171,6 +196,12 @@ export const planBodySchema = z.object({
   /** Events the catalog could not map (optional so plans made before the catalog still read). */
   unmappedEvents: z.array(unmappedEvent).optional(),
   workloads: z.array(plannedWorkloadSchema),
+  resourcePolicies: z.object({
+    mode: z.enum(['sweep', 'evidence', 'off']),
+    policies: z.array(resourcePolicy),
+    /** Policies that could not be read, parsed or written: listed with the reason; they block retirement. */
+    problems: z.array(z.object({ ...policyResource, reason: z.string() })),
+  }),
   followUps: z.array(followUp),
   warnings: z.array(z.string()),
   retireSharedRole: z.boolean(),
@@ -184,6 +215,8 @@ export type Plan = z.infer<typeof planSchema>;
 export type PlannedRole = z.infer<typeof newRole>;
 export type { PlannedWorkload } from '../workloads/moves.js';
 export type FollowUp = z.infer<typeof followUp>;
+export type PlannedResourcePolicy = z.infer<typeof resourcePolicy>;
+export type ResourcePolicyPlan = PlanBody['resourcePolicies'];
 export type SharedRoleSnapshot = z.infer<typeof roleSnapshot>;
 
 /** The JSON Schema published as plans/plan.schema.json. */

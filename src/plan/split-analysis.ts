@@ -142,8 +142,10 @@ function mergeUsage(parts: Array<ServiceUsage | undefined>): ServiceUsage {
   const actions = new Map<string, ActionUse>();
   let sessions = 0;
   let events = 0;
+  let resources: Set<string> | undefined;
   for (const part of parts) {
     if (!part) continue;
+    if (part.resources) resources = new Set([...(resources ?? []), ...part.resources]);
     sessions += part.sessions;
     events += part.events;
     for (const [action, use] of part.actions) {
@@ -154,7 +156,7 @@ function mergeUsage(parts: Array<ServiceUsage | undefined>): ServiceUsage {
       );
     }
   }
-  return { actions, sessions, events };
+  return { actions, sessions, events, ...(resources ? { resources } : {}) };
 }
 
 /** The decisions this analysis needs before a plan can be built. */

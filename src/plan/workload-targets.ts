@@ -18,21 +18,27 @@ export function plannedWorkloads(
   workloads: RoleWorkloads,
   roles: ReadonlyMap<string, PlannedRole>,
   shared: Pick<RoleSnapshot, 'arn'>,
+  region: string,
 ): PlannedWorkload[] {
   const found = workloads as Record<string, unknown>;
   return workloadAdapters().flatMap((adapter) =>
-    adapter.planMoves(found[adapter.id], { role: roles.get(adapter.unitKey), shared, staysShared: false }),
+    adapter.planMoves(found[adapter.id], { role: roles.get(adapter.unitKey), shared, staysShared: false, region }),
   );
 }
 
 /** What the user must change by hand after apply. */
-export function workloadFollowUps(analysis: SplitAnalysis, roles: ReadonlyMap<string, PlannedRole>, shared: Pick<RoleSnapshot, 'roleName' | 'arn'>): FollowUp[] {
+export function workloadFollowUps(
+  analysis: SplitAnalysis,
+  roles: ReadonlyMap<string, PlannedRole>,
+  shared: Pick<RoleSnapshot, 'roleName' | 'arn'>,
+  region: string,
+): FollowUp[] {
   const found = analysis.workloads as Record<string, unknown>;
   // Why: a unit left on the shared role (excluded for lack of evidence) keeps its
   // workloads as they are; telling the user to move them to a role that will not exist is wrong.
   const staysShared = (key: string) => analysis.units.some((u) => u.key === key) && !roles.has(key);
   const followUps = workloadAdapters().flatMap((adapter) => {
-    const targets: MoveTargets = { role: roles.get(adapter.unitKey), shared, staysShared: staysShared(adapter.unitKey) };
+    const targets: MoveTargets = { role: roles.get(adapter.unitKey), shared, staysShared: staysShared(adapter.unitKey), region };
     return adapter.followUps(found[adapter.id], targets);
   });
   for (const unit of analysis.units) {

@@ -51,6 +51,8 @@ export interface MoveTargets {
   shared: { arn: string };
   /** True when this kind's service unit stays on the shared role (excluded): nothing of it moves. */
   staysShared: boolean;
+  /** The region `found` was read in: each move records it. */
+  region: string;
 }
 
 /** A repoint as apply runs it: idempotent run, and an undo that tolerates any partial state. */
@@ -98,6 +100,9 @@ export interface WorkloadAdapter<Move extends { kind: string; service: string },
   roleUses?(found: Found): string[];
   /** Names in `found` that CloudTrail uses as session names, tying a session to this kind's service. */
   sessionHints(found: Found): Partial<SessionHints>;
+
+  /** The names CloudTrail gives a moved workload's role sessions, tying later calls to it; empty when they have none stable. */
+  sessionNames(move: Move): string[];
 
   /** The moves a plan records for `found`. Pure. */
   planMoves(found: Found, targets: MoveTargets): Move[];

@@ -75,12 +75,15 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
   // EC2 names an instance's role sessions after the instance id.
   sessionHints: (found) => ({ ec2InstanceIds: new Set(found.instances.map((i) => i.instanceId)) }),
 
-  planMoves(found, { role }) {
+  sessionNames: (move) => [move.instanceId],
+
+  planMoves(found, { role, region }) {
     const profile = role?.instanceProfile;
     if (!role || !profile) return [];
     return found.instances.map((instance) => ({
       kind: 'ec2-instance' as const,
       service: role.service,
+      region,
       instanceId: instance.instanceId,
       associationId: instance.associationId,
       current: { instanceProfileArn: instance.instanceProfileArn },

@@ -92,7 +92,10 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
   roleUses: (found) => [...new Set(found.taskDefinitions.flatMap((td) => td.usesRoleAs))],
   sessionHints: () => ({}),
 
-  planMoves(found, { role, shared }) {
+  // Task sessions are named after task ids, which change with every deployment.
+  sessionNames: () => [],
+
+  planMoves(found, { role, shared, region }) {
     if (!role) return [];
     const definitions = new Map(found.taskDefinitions.map((td) => [td.arn, td]));
     const swap = (arn: string | undefined) => (arn && isShared(arn, shared.arn) ? role.roleArn : arn);
@@ -103,6 +106,7 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
         {
           kind: 'ecs-service' as const,
           service: role.service,
+          region,
           clusterArn: service.clusterArn,
           serviceName: service.serviceName,
           serviceArn: service.serviceArn,

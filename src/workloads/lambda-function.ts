@@ -47,11 +47,14 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
   // Lambda names a function's role sessions after the function, whichever version runs.
   sessionHints: (found) => ({ lambdaFunctionNames: new Set([...found.functions, ...found.publishedVersions].map((f) => f.functionName)) }),
 
-  planMoves(found, { role }) {
+  sessionNames: (move) => [move.functionName],
+
+  planMoves(found, { role, region }) {
     if (!role) return [];
     return found.functions.map((fn) => ({
       kind: 'lambda-function' as const,
       service: role.service,
+      region,
       functionName: fn.functionName,
       functionArn: fn.functionArn,
       current: { roleArn: fn.role },

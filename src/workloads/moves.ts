@@ -6,10 +6,14 @@
  */
 import { z } from 'zod';
 
+/** The region the workload lives in: repoint, verify, drift and undo use a client there. */
+const region = z.string().min(1);
+
 /** An EC2 instance moved to the new EC2 role's instance profile. */
 export const ec2InstanceMove = z.object({
   kind: z.literal('ec2-instance'),
   service: z.string(),
+  region,
   instanceId: z.string(),
   associationId: z.string(),
   current: z.object({ instanceProfileArn: z.string() }),
@@ -20,6 +24,7 @@ export const ec2InstanceMove = z.object({
 export const lambdaFunctionMove = z.object({
   kind: z.literal('lambda-function'),
   service: z.string(),
+  region,
   functionName: z.string(),
   functionArn: z.string(),
   current: z.object({ roleArn: z.string() }),
@@ -30,6 +35,7 @@ export const lambdaFunctionMove = z.object({
 export const ecsServiceMove = z.object({
   kind: z.literal('ecs-service'),
   service: z.string(),
+  region,
   clusterArn: z.string(),
   serviceName: z.string(),
   serviceArn: z.string(),

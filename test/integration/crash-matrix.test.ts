@@ -108,7 +108,7 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
     proxy.clear();
     let count = 0;
     let killedAfter: string | undefined;
-    const run = spawnCli([command, planPath, '--yes'], env());
+    const run = spawnCli([command, planPath, '--yes', ...(command === 'apply' ? ['--soak', '0'] : [])], env());
     proxy.setRule(() => (killedAfter ? { drop: true } : undefined));
     proxy.onForwarded(async (operation, _status, req) => {
       if (!req.mutating || killedAfter) return;
@@ -145,7 +145,7 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
 
     const planPath = await freshPlan();
     proxy.clear();
-    const applied = await cli(['apply', planPath, '--yes']);
+    const applied = await cli(['apply', planPath, '--yes', '--soak', '0']);
     expect(applied.code, applied.stderr).toBe(0);
     applyOps = answeredMutations();
     const split = await captureAccountState(motoEndpoint);
@@ -204,7 +204,7 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
       expect(result.signal).toBe('SIGKILL');
       expectSafe(await captureAccountState(motoEndpoint), `apply killed after #${n} ${killedAfter}`);
 
-      const resumed = await cli(['apply', planPath, '--yes']);
+      const resumed = await cli(['apply', planPath, '--yes', '--soak', '0']);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(resumed.stderr).toMatch(/Done\./);
       const final = await captureAccountState(motoEndpoint);
@@ -252,7 +252,7 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
       const n = applyKilledAt(applyOps);
       expect((await runKilledAfter('apply', planPath, n)).killedAfter).toBeDefined();
     } else {
-      expect((await cli(['apply', planPath, '--yes'])).code).toBe(0);
+      expect((await cli(['apply', planPath, '--yes', '--soak', '0'])).code).toBe(0);
     }
     const kill = k(rollbackOps);
     const { result, killedAfter } = await runKilledAfter('rollback', planPath, kill);

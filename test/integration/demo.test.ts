@@ -14,7 +14,7 @@ const endpoint = inject('motoEndpoint');
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 describe.skipIf(!endpoint)('npm run demo', () => {
-  it('runs scan → plan → show → apply → scan → status → rollback → scan and exits 0', async () => {
+  it('runs scan → plan → show → apply → status → verify → apply → scan → rollback → scan and exits 0', async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'split-role-demo-'));
     const run = await new Promise<{ code: number; stdout: string }>((resolve) => {
       execFile(
@@ -26,9 +26,10 @@ describe.skipIf(!endpoint)('npm run demo', () => {
     });
     expect(run.code).toBe(0);
     const commands = run.stdout.split('\n').filter((line) => line.startsWith('$ split-role ')).map((line) => line.split(' ')[2]);
-    expect(commands).toEqual(['scan', 'plan', 'show', 'apply', 'scan', 'status', 'rollback', 'scan']);
+    expect(commands).toEqual(['scan', 'plan', 'show', 'apply', 'status', 'verify', 'apply', 'scan', 'rollback', 'scan']);
     expect(run.stdout).toContain('Demo complete');
     const review = await readFile(join(outDir, 'orders.plan.md'), 'utf8');
     expect(review).toContain('# split-role plan: orders');
-  });
+    // Ten CLI runs (apply, then apply again after the gate): beyond a minute on a loaded machine.
+  }, 300_000);
 });

@@ -134,7 +134,7 @@ describe.skipIf(!endpoint)('apply and rollback through throttling, 5xx and dropp
     pristine = await captureAccountState(motoEndpoint);
     planTemplate = await planScenario(motoEndpoint, scenario, workdir);
     planId = (await readPlan(planTemplate)).planId;
-    const clean = await runCli(['apply', await freshPlan(), '--yes'], env());
+    const clean = await runCli(['apply', await freshPlan(), '--yes', '--soak', '0'], env());
     if (clean.code !== 0) throw new Error(`the undisturbed apply failed: ${clean.stderr}`);
     splitReference = normalized(await captureAccountState(motoEndpoint));
   });
@@ -151,7 +151,7 @@ describe.skipIf(!endpoint)('apply and rollback through throttling, 5xx and dropp
     proxy.clear();
     proxy.setRule(rule());
     try {
-      const applied = await runCli(['apply', planPath, '--yes'], env(extraEnv));
+      const applied = await runCli(['apply', planPath, '--yes', '--soak', '0'], env(extraEnv));
       expect(applied.code, applied.stderr).toBe(0);
       expect(applied.stderr).toMatch(/Done\./);
       const faults = new Set(proxy.injected.map((f) => f.fault));

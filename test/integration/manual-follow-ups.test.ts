@@ -56,16 +56,18 @@ describe.skipIf(!endpoint)('apply: retire waits for manual follow-ups, asked on 
         return answer;
       });
     const aws = { region: TEST_REGION, endpointUrl: motoEndpoint };
+    // No soak: the gate's no-use check still runs.
+    const options = { soakMs: 0 };
 
     const first = person(false);
-    expect(await applyPlan(planPath, aws, first)).toBe('retire-waiting');
+    expect((await applyPlan(planPath, aws, first, options)).outcome).toBe('retire-waiting');
     expect(asked).toEqual(['Done by hand? glue.amazonaws.com: move the Glue jobs that use orders to orders-glue']);
     const summary = first.messages.find((m) => m.code === 'SR_APPLY_I4001')?.message;
     expect(summary).toContain('keep orders: retire waits for 1 manual follow-up(s)');
     expect(summary).toContain('glue.amazonaws.com: move the Glue jobs');
     expect((await captureAccountState(motoEndpoint)).roles.map((r) => r.name)).toContain('orders');
 
-    expect(await applyPlan(planPath, aws, person(true))).toBe('completed');
+    expect((await applyPlan(planPath, aws, person(true), options)).outcome).toBe('completed');
     expect(asked).toHaveLength(2);
     expect((await captureAccountState(motoEndpoint)).roles.map((r) => r.name)).not.toContain('orders');
     const journal = (await readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string; followUp?: string });

@@ -24,12 +24,16 @@ const PREFIX: Record<string, string> = {
   'client-auto-scaling': 'autoscaling',
   'client-organizations': 'organizations',
   'client-athena': 'athena',
-  'client-sns': 'sns',
   'client-config-service': 'config',
+  'client-kms': 'kms',
+  'client-sqs': 'sqs',
+  'client-sns': 'sns',
+  'client-secrets-manager': 'secretsmanager',
+  'client-ecr': 'ecr',
 };
 
 /** Operations whose IAM action has another name. */
-const RENAMED: Record<string, string> = { 's3:ListObjectsV2': 's3:ListBucket' };
+const RENAMED: Record<string, string> = { 's3:ListObjectsV2': 's3:ListBucket', 's3:ListBuckets': 's3:ListAllMyBuckets' };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>

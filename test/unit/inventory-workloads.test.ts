@@ -92,7 +92,7 @@ describe('workloadsForRole: the launch-template version each Auto Scaling group 
     expect(found.ec2.autoScalingGroups.map((g) => g.groupName)).toEqual(['pinned', 'override']);
   });
   it('each such group is a follow-up naming the version it launches', () => {
-    const followUps = WORKLOAD_ADAPTERS['ec2-instance'].followUps(found.ec2, { role: undefined, shared: { arn: SHARED_ARN }, staysShared: false });
+    const followUps = WORKLOAD_ADAPTERS['ec2-instance'].followUps(found.ec2, { role: undefined, shared: { arn: SHARED_ARN }, staysShared: false, region: REGION });
     expect(followUps.filter((f) => f.kind === 'auto-scaling-group')).toEqual([
       expect.objectContaining({ resource: 'pinned', message: expect.stringContaining('(launch template web version 2 (pinned))') }),
       expect.objectContaining({ resource: 'override', message: expect.stringContaining('(launch template web version 2 (pinned))') }),

@@ -462,7 +462,7 @@ describe('buildPlan: workloads and the whole body', () => {
   });
 
   it('records the context', () => {
-    expect(plan).toMatchObject({ schemaVersion: 1, planId: PLAN_ID, account: ACCOUNT, partition: 'aws', region: 'eu-west-1', tool: { name: 'split-role' } });
+    expect(plan).toMatchObject({ schemaVersion: 2, planId: PLAN_ID, account: ACCOUNT, partition: 'aws', region: 'eu-west-1', tool: { name: 'split-role' } });
     expect(plan.sharedRole.roleName).toBe(SHARED_NAME);
   });
 

@@ -91,7 +91,7 @@ describe('plan files on disk', () => {
     expect(await readPlan(path)).toEqual(plan);
     const text = await readFile(path, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    expect(text).toContain('\n  "schemaVersion": 1');
+    expect(text).toContain('\n  "schemaVersion": 2');
   });
 
   it('a plan re-written with another key order still reads', async () => {
@@ -152,8 +152,9 @@ describe('parsePlan refusals', () => {
     { name: 'corrupt JSON', text: () => '{"schemaVersion": 1,', code: 'PlanCorrupt', message: /is not valid JSON/ },
     { name: 'empty file', text: () => '', code: 'PlanCorrupt', message: /is not valid JSON/ },
     { name: 'JSON null', text: () => 'null', code: 'PlanVersionUnsupported', message: /schemaVersion undefined/ },
-    { name: 'an unknown schemaVersion', text: () => JSON.stringify({ ...good(), schemaVersion: 2 }), code: 'PlanVersionUnsupported', message: /has schemaVersion 2; this split-role reads version 1/ },
-    { name: 'a string schemaVersion', text: () => JSON.stringify({ ...good(), schemaVersion: '1' }), code: 'PlanVersionUnsupported', message: /has schemaVersion "1"/ },
+    { name: 'an unknown schemaVersion', text: () => JSON.stringify({ ...good(), schemaVersion: 3 }), code: 'PlanVersionUnsupported', message: /has schemaVersion 3; this split-role reads version 2/ },
+    { name: 'a string schemaVersion', text: () => JSON.stringify({ ...good(), schemaVersion: '2' }), code: 'PlanVersionUnsupported', message: /has schemaVersion "2"/ },
+    { name: 'a version 1 plan', text: () => JSON.stringify({ ...good(), schemaVersion: 1 }), code: 'PlanVersionUnsupported', message: /has schemaVersion 1; this split-role reads version 2/ },
     { name: 'no schemaVersion', text: () => JSON.stringify({ ...good(), schemaVersion: undefined }), code: 'PlanVersionUnsupported', message: /schemaVersion undefined/ },
     {
       name: 'a schema failure (resealed, so only the schema can catch it)',

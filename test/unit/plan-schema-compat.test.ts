@@ -2,7 +2,8 @@
  * The catalog fields (catalog version, unmapped events, access levels,
  * expanded unused actions, unreadable identities, baselines) were added to
  * plan format 1 as optional fields, so plans written before them still read
- * and apply: no schemaVersion bump. This pins that.
+ * and apply: no schemaVersion bump. Format 2 (regions, resource policies)
+ * keeps them optional; this pins that.
  */
 import { describe, expect, it } from 'vitest';
 import { parsePlan, sealPlan } from '../../src/plan/plan-file.js';
@@ -29,7 +30,7 @@ function preCatalogBody(): PlanBody {
   return body;
 }
 
-describe('plan format 1 with and without the catalog fields', () => {
+describe('the plan format with and without the catalog fields', () => {
   it('a new plan carries the catalog fields', () => {
     const body = sampleBody();
     expect(body.schemaVersion).toBe(PLAN_SCHEMA_VERSION);

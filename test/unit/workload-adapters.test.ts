@@ -13,6 +13,7 @@ const binding = { arn: SHARED_ARN, roleName: SHARED_NAME, instanceProfiles: [{ n
 const ec2Move: PlannedWorkload = {
   kind: 'ec2-instance',
   service: EC2,
+  region: REGION,
   instanceId: 'i-0abc',
   associationId: 'iip-assoc-1',
   current: { instanceProfileArn: PROFILE_ARN },
@@ -21,6 +22,7 @@ const ec2Move: PlannedWorkload = {
 const lambdaMove: PlannedWorkload = {
   kind: 'lambda-function',
   service: LAMBDA,
+  region: REGION,
   functionName: 'orders',
   functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:orders`,
   current: { roleArn: SHARED_ARN },
@@ -29,6 +31,7 @@ const lambdaMove: PlannedWorkload = {
 const ecsMove: PlannedWorkload = {
   kind: 'ecs-service',
   service: ECS,
+  region: REGION,
   clusterArn: CLUSTER,
   serviceName: 'web',
   serviceArn: `${CLUSTER}/web`,
@@ -125,12 +128,12 @@ describe('followUps: a kind whose service stays on the shared role asks for noth
     lambda: { publishedVersions: [{ functionName: 'orders', functionArn: 'arn:fn:orders:4', version: '4', role: SHARED_ARN }] },
   }) as Record<string, unknown>;
   it.each(workloadAdapters().map((a) => [a.kind, a] as const))('%s', (_kind, adapter) => {
-    const targets = { role: plannedRole(adapter.unitKey, 'x.amazonaws.com', `app-${adapter.id}`), shared: { arn: SHARED_ARN } };
+    const targets = { role: plannedRole(adapter.unitKey, 'x.amazonaws.com', `app-${adapter.id}`), shared: { arn: SHARED_ARN }, region: REGION };
     expect(adapter.followUps(found[adapter.id], { ...targets, staysShared: true })).toEqual([]);
   });
   it('but a moving service gets one per launch template version and published version', () => {
     const kinds = workloadAdapters().flatMap((a) =>
-      a.followUps(found[a.id], { role: plannedRole(a.unitKey, 'x.amazonaws.com', `app-${a.id}`), shared: { arn: SHARED_ARN }, staysShared: false }).map((f) => f.kind),
+      a.followUps(found[a.id], { role: plannedRole(a.unitKey, 'x.amazonaws.com', `app-${a.id}`), shared: { arn: SHARED_ARN }, staysShared: false, region: REGION }).map((f) => f.kind),
     );
     expect(kinds).toEqual(['launch-template', 'lambda-published-version']);
   });

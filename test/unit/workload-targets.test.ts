@@ -61,11 +61,12 @@ describe('plannedWorkloads: ECS services swap only the fields bound to the share
   ];
   it.each(cases)('$name', ({ roles, target }) => {
     const def = td(7, roles);
-    const planned = plannedWorkloads(workloads({ ecs: { taskDefinitions: [def], services: [service('web', def.arn)] } }), allRoles, shared);
+    const planned = plannedWorkloads(workloads({ ecs: { taskDefinitions: [def], services: [service('web', def.arn)] } }), allRoles, shared, REGION);
     expect(planned).toEqual([
       {
         kind: 'ecs-service',
         service: ECS,
+        region: REGION,
         clusterArn: CLUSTER,
         serviceName: 'web',
         serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/main/web`,
@@ -78,12 +79,12 @@ describe('plannedWorkloads: ECS services swap only the fields bound to the share
   it('a shared role on a path is matched by its name', () => {
     const pathArn = `arn:aws:iam::${ACCOUNT}:role/teams/${SHARED_NAME}`;
     const def = td(1, { taskRoleArn: SHARED_NAME });
-    const planned = plannedWorkloads(workloads({ ecs: { taskDefinitions: [def], services: [service('web', def.arn)] } }), allRoles, { arn: pathArn });
+    const planned = plannedWorkloads(workloads({ ecs: { taskDefinitions: [def], services: [service('web', def.arn)] } }), allRoles, { arn: pathArn }, REGION);
     expect(planned[0]).toMatchObject({ target: { taskRoleArn: ecsRole.roleArn } });
   });
 
   it('a service whose task definition is not among the role\'s is skipped', () => {
-    const planned = plannedWorkloads(workloads({ ecs: { taskDefinitions: [], services: [service('web', 'arn:unknown')] } }), allRoles, shared);
+    const planned = plannedWorkloads(workloads({ ecs: { taskDefinitions: [], services: [service('web', 'arn:unknown')] } }), allRoles, shared, REGION);
     expect(planned).toEqual([]);
   });
 });
@@ -94,16 +95,17 @@ describe('plannedWorkloads: EC2 and Lambda', () => {
   const found = workloads({ ec2: { instances: [instance] }, lambda: { functions: [fn] } });
 
   it('instances move to the new instance profile, functions to the new role', () => {
-    expect(plannedWorkloads(found, allRoles, shared)).toEqual([
+    expect(plannedWorkloads(found, allRoles, shared, REGION)).toEqual([
       {
         kind: 'ec2-instance',
         service: EC2,
+        region: REGION,
         instanceId: 'i-0abc',
         associationId: 'iip-assoc-1',
         current: { instanceProfileArn: instance.instanceProfileArn },
         target: { instanceProfileArn: ec2Role.instanceProfile?.arn, instanceProfileName: 'app-shared-ec2', roleName: 'app-shared-ec2' },
       },
-      { kind: 'lambda-function', service: LAMBDA, functionName: 'orders', functionArn: fn.functionArn, current: { roleArn: SHARED_ARN }, target: { roleArn: lambdaRole.roleArn } },
+      { kind: 'lambda-function', service: LAMBDA, region: REGION, functionName: 'orders', functionArn: fn.functionArn, current: { roleArn: SHARED_ARN }, target: { roleArn: lambdaRole.roleArn } },
     ]);
   });
 
@@ -113,7 +115,7 @@ describe('plannedWorkloads: EC2 and Lambda', () => {
     { name: 'an ec2 role without an instance profile cannot take instances', roles: new Map([['ec2', plannedRole('ec2', EC2, 'x')]]), kinds: [] },
   ];
   it.each(missing)('$name', ({ roles, kinds }) => {
-    expect(plannedWorkloads(found, roles, shared).map((w) => w.kind)).toEqual(kinds);
+    expect(plannedWorkloads(found, roles, shared, REGION).map((w) => w.kind)).toEqual(kinds);
   });
 });
 
@@ -153,14 +155,14 @@ describe('workloadFollowUps', () => {
     { name: 'nothing to follow up', found: workloads(), expected: [] },
   ];
   it.each(cases)('$name', ({ found, expected }) => {
-    const followUps = workloadFollowUps(a([EC2, LAMBDA, ECS], found), allRoles, shared);
+    const followUps = workloadFollowUps(a([EC2, LAMBDA, ECS], found), allRoles, shared, REGION);
     expect(followUps).toEqual(expected.map((e) => ({ kind: e.kind, resource: e.resource, message: expect.stringMatching(e.message) })));
   });
 
   it('a non-automated service gets a manual follow-up naming its new role', () => {
     const codebuild = plannedRole('codebuild', CODEBUILD, 'app-shared-codebuild');
     const roles = new Map([...allRoles, ['codebuild', codebuild]]);
-    const followUps = workloadFollowUps(a([EC2, CODEBUILD], workloads()), roles, shared);
+    const followUps = workloadFollowUps(a([EC2, CODEBUILD], workloads()), roles, shared, REGION);
     expect(followUps).toEqual([
       {
         kind: 'manual-service',
@@ -172,7 +174,7 @@ describe('workloadFollowUps', () => {
 
   it.each([...AUTOMATED_UNITS])('automated unit %s gets no manual follow-up', (key) => {
     const principal = { ec2: EC2, lambda: LAMBDA, 'ecs-tasks': ECS }[key] as string;
-    const followUps = workloadFollowUps(a([principal, CODEBUILD], workloads()), allRoles, shared);
+    const followUps = workloadFollowUps(a([principal, CODEBUILD], workloads()), allRoles, shared, REGION);
     expect(followUps.filter((f) => f.resource === principal)).toEqual([]);
   });
 
@@ -185,8 +187,8 @@ describe('workloadFollowUps', () => {
     const principals = [EC2, LAMBDA, ECS];
     const key = { [EC2]: 'ec2', [LAMBDA]: 'lambda', [ECS]: 'ecs-tasks' }[idle] as string;
     const remaining = new Map([...allRoles].filter(([k]) => k !== key));
-    expect(workloadFollowUps(a(principals, found, [idle]), remaining, shared)).toEqual([]);
+    expect(workloadFollowUps(a(principals, found, [idle]), remaining, shared, REGION)).toEqual([]);
     // The same workloads with the unit kept do get their follow-ups.
-    expect(workloadFollowUps(a(principals, found), allRoles, shared).map((f) => f.kind)).toEqual(kinds);
+    expect(workloadFollowUps(a(principals, found), allRoles, shared, REGION).map((f) => f.kind)).toEqual(kinds);
   });
 });

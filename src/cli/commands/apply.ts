@@ -3,8 +3,12 @@ import { applyPlan, rollbackPlan, type RunOutcome } from '../../apply/run.js';
 import { planStatus } from '../../apply/status.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
+import { parseDuration } from '../duration.js';
 import type { GlobalOptions } from '../main.js';
 import { renderTable } from '../format/table.js';
+
+/** Instance-profile credentials and SDK caches outlive a repoint by up to about six hours. */
+export const DEFAULT_SOAK = '6h';
 
 /** Flags shared by apply and rollback. */
 export interface RunCommandOptions extends GlobalOptions {
@@ -12,6 +16,8 @@ export interface RunCommandOptions extends GlobalOptions {
   keepSharedRole?: boolean;
   expectDigest?: string;
   confirmManual?: string[];
+  /** apply only: the soak before retirement, e.g. 6h (0 skips the wait, never the no-use check). */
+  soak?: string;
 }
 
 const OUTCOME_TEXT: Record<RunOutcome, string> = {
@@ -21,6 +27,7 @@ const OUTCOME_TEXT: Record<RunOutcome, string> = {
   cancelled: 'Cancelled: nothing was changed.',
   'nothing-to-do': 'Nothing to do: the journal shows every step done.',
   'kept-in-use': 'Rolled back, except the new roles above that something else now uses: they were kept. Move those workloads, then run rollback again.',
+  'retire-pending': 'Workloads moved and verified; the shared role is kept until the retire gate holds. Run apply again later to retire it.',
 };
 
 /** Applies (or resumes) a plan. */
@@ -28,12 +35,17 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
   if (options.expectDigest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(options.expectDigest)) {
     throw usageError(`--expect-digest ${options.expectDigest} is not a plan digest`, 'pass sha256: and 64 hex digits, as in the plan review');
   }
-  const outcome = await applyPlan(planPath, options, io, {
+  // A bad --soak is refused before anything is read or changed.
+  const soakMs = parseDuration(options.soak ?? DEFAULT_SOAK, '--soak');
+  const { outcome, pending } = await applyPlan(planPath, options, io, {
     keepSharedRole: options.keepSharedRole,
     expectDigest: options.expectDigest,
     confirmManual: options.confirmManual ?? [],
+    soakMs,
   });
   io.info('SR_APPLY_I4003', OUTCOME_TEXT[outcome], { command: 'apply', outcome });
+  // The one line scripts look for: retirement waits, and why or until when.
+  if (pending) io.result(pending);
   // Retire waiting for a person is not done: a pipeline must not read it as success.
   return outcome === 'retire-waiting' ? ExitCode.findings : ExitCode.ok;
 }

@@ -13,6 +13,8 @@ import type { PlanDecisions } from '../../plan/builder.js';
 import { decisionsFromFlags, type DecisionFlags } from '../../plan/decisions.js';
 import { collectPlanFacts, finalisePlan, PlanReads, savePlan } from '../../plan/make-plan.js';
 import { policyDiff } from '../../plan/markdown.js';
+import { parseRegionList, resolveRegions } from '../../aws/regions.js';
+import type { ResourcePolicyMode } from '../../resource-policy/discover.js';
 import { scanAccount } from '../../scan/scan-account.js';
 import type { GlobalOptions } from '../main.js';
 import { parseSince } from '../since.js';
@@ -39,6 +41,9 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   /** Comma-separated tag keys every new role must carry. */
   requireTags?: string;
   maxSkippedFiles?: number;
+  resourcePolicies: ResourcePolicyMode;
+  /** --regions a,b: the regions the plan covers (checked against the account's). */
+  regions?: string;
 }
 
 /** Writes one plan per chosen role; returns the exit code. */
@@ -68,10 +73,16 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
         return ExitCode.ok;
       }
     }
+    // An unknown or disabled region is refused before anything is read about the role.
+    const regions = options.regions ? await resolveRegions(await session.ec2(), parseRegionList(options.regions)) : [session.region];
     for (const roleName of roles) {
-      const facts = await collectPlanFacts(reads, roleName, evidence, (shared) => {
-        refuseChangedTags(roleName, shared.tags, givenTags);
-        if (!prompts) refuseMissingTags(roleName, missingRequiredTags(shared.tags, requiredTags, givenTags));
+      const facts = await collectPlanFacts(reads, roleName, evidence, {
+        resourcePolicies: options.resourcePolicies,
+        regions,
+        vetShared: (shared) => {
+          refuseChangedTags(roleName, shared.tags, givenTags);
+          if (!prompts) refuseMissingTags(roleName, missingRequiredTags(shared.tags, requiredTags, givenTags));
+        },
       });
       let decisions: PlanDecisions;
       if (prompts) {

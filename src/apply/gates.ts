@@ -1,0 +1,85 @@
+/**
+ * Retire gates: checks that must all hold before apply retires the shared
+ * role. Each returns nothing (holds), a time it holds from, or a reason it
+ * does not. Others add gates to RETIRE_GATES; the run shows one line.
+ */
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { awsCall } from '../aws/call.js';
+import type { Journal } from './journal.js';
+import type { StepContext } from './step.js';
+
+/** What a gate found: undefined when it holds. */
+export type GateVerdict = undefined | { until: Date } | { reason: string };
+
+/** What gates see: the step context, the time of cutover, now, and the soak asked for. */
+export interface GateContext {
+  ctx: StepContext;
+  cutover: Date;
+  now: Date;
+  soakMs: number;
+  /** Calls made with the shared role after `since`, from the evidence source where it can see them; undefined when it cannot. */
+  sharedRoleCalls?: (since: Date, until: Date) => Promise<Array<{ eventTime: string; eventName: string; eventSource: string; sessionName: string }> | undefined>;
+}
+
+/** One check before retirement. */
+export interface RetireGate {
+  name: string;
+  check(gate: GateContext): Promise<GateVerdict>;
+}
+
+/** (a) The soak: instance-profile credentials and SDK caches outlive a repoint by hours. */
+export const soakGate: RetireGate = {
+  name: 'soak',
+  async check({ cutover, now, soakMs }) {
+    const until = new Date(cutover.getTime() + soakMs);
+    return until > now ? { until } : undefined;
+  },
+};
+
+/** (b) No use of the shared role since cutover: IAM's RoleLastUsed, and CloudTrail where the evidence source sees it. */
+export const unusedGate: RetireGate = {
+  name: 'unused since cutover',
+  async check({ ctx, cutover, now, sharedRoleCalls }) {
+    const role = ctx.plan.sharedRole.roleName;
+    const out = await awsCall('iam:GetRole', () => ctx.iam.send(new GetRoleCommand({ RoleName: role })));
+    const last = out.Role?.RoleLastUsed;
+    if (last?.LastUsedDate && last.LastUsedDate.getTime() >= cutover.getTime()) {
+      return { reason: `${role} was last used at ${last.LastUsedDate.toISOString()}${last.Region ? ` in ${last.Region}` : ''}, after cutover at ${cutover.toISOString()}` };
+    }
+    const calls = await sharedRoleCalls?.(cutover, now);
+    if (calls && calls.length > 0) {
+      const latest = calls.reduce((a, b) => (a.eventTime > b.eventTime ? a : b));
+      return { reason: `CloudTrail shows ${calls.length} call(s) with ${role} since cutover, latest ${latest.eventSource.split('.')[0]}:${latest.eventName} by session ${latest.sessionName} at ${latest.eventTime}` };
+    }
+    return undefined;
+  },
+};
+
+/** Every gate, in the order they are checked. */
+export const RETIRE_GATES: RetireGate[] = [soakGate, unusedGate];
+
+/** The one line a run prints when retirement waits, or undefined when every gate holds. */
+export async function pendingRetire(gate: GateContext, gates: readonly RetireGate[] = RETIRE_GATES): Promise<string | undefined> {
+  const reasons: string[] = [];
+  let until: Date | undefined;
+  for (const g of gates) {
+    const verdict = await g.check(gate);
+    if (!verdict) continue;
+    if ('reason' in verdict) reasons.push(verdict.reason);
+    else if (!until || verdict.until > until) until = verdict.until;
+  }
+  if (reasons.length > 0) return `retire pending: ${reasons.join('; ')}`;
+  return until ? `retire pending until ${until.toISOString()}` : undefined;
+}
+
+/**
+ * When the workloads last changed roles: the latest finished repoint (or,
+ * for a plan with nothing to move, the finished verify). Undefined before that.
+ */
+export function cutoverTime(journal: Journal, repointIds: readonly string[]): Date | undefined {
+  const ids = new Set(repointIds.length > 0 ? repointIds : ['verify']);
+  if ([...ids].some((id) => journal.status(id) !== 'done')) return undefined;
+  let latest: string | undefined;
+  for (const entry of journal.entries) if (entry.event === 'step-done' && entry.step && ids.has(entry.step) && (!latest || entry.at > latest)) latest = entry.at;
+  return latest ? new Date(latest) : undefined;
+}

@@ -1,0 +1,180 @@
+/**
+ * Resource policies in apply: after the new roles exist, add them beside the
+ * shared role in each planned statement; at retire, take the shared role out
+ * and refuse to go on while any policy still names it. Each write is one
+ * call (Lambda: one per statement); its undo, the plan's original text, is
+ * in the sealed plan before the call, and what the step wrote goes to the
+ * journal.
+ */
+import { policyAdapter } from '../aws/resource-policies/index.js';
+import { findRole } from '../aws/iam.js';
+import { SplitRoleError } from '../core/errors.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import type { Plan, PlannedResourcePolicy } from '../plan/schema.js';
+import { searchResourcePolicies } from '../resource-policy/discover.js';
+import { besideEdits } from '../resource-policy/edits.js';
+import { findRoleStatements, type RoleRef } from '../resource-policy/statements.js';
+import type { Step, StepContext } from './step.js';
+
+/** The add step's id for a policy. */
+export function policyAddStepId(policy: PlannedResourcePolicy): string {
+  return `policy-add:${policy.kind}:${policy.region}:${policy.id}`;
+}
+
+/** Stage create, after the roles: one step per policy. */
+export function policyAddSteps(plan: Plan): Step[] {
+  const shared = sharedRef(plan);
+  return plan.resourcePolicies.policies.map((policy) => ({
+    id: policyAddStepId(policy),
+    stage: 'create',
+    title: `add the new roles to ${label(policy)}`,
+    async run(ctx) {
+      const adapter = policyAdapter(policy.kind);
+      const live = (await adapter.read(ctx.session, policy)) ?? '';
+      const desired = (adapter.edits ?? besideEdits).add(policy.text, shared, await additions(ctx, policy));
+      if (same(live, desired)) return { after: desired };
+      if (!same(live, policy.text)) throw changed(policy, 'since the plan was made');
+      await adapter.write(ctx.session, policy, desired, live);
+      return { after: desired };
+    },
+    async undo(ctx, recorded) {
+      await restore(ctx, policy, policy.text, recorded?.after as string | undefined);
+    },
+  }));
+}
+
+/**
+ * Stage retire, before the role is touched: one step per policy that takes
+ * the shared role out, then a fresh look that refuses while any policy
+ * (planned, or found again by a sweep) still names it or cannot be read.
+ */
+export function policyRetireSteps(plan: Plan): Step[] {
+  const shared = sharedRef(plan);
+  const steps: Step[] = plan.resourcePolicies.policies.map((policy) => ({
+    id: `policy-remove:${policy.kind}:${policy.region}:${policy.id}`,
+    stage: 'retire',
+    title: `remove ${plan.sharedRole.roleName} from ${label(policy)}`,
+    async run(ctx) {
+      const adapter = policyAdapter(policy.kind);
+      const live = (await adapter.read(ctx.session, policy)) ?? '';
+      if (live === '' || findRoleStatements(live, shared, { exact: true }).length === 0) return { before: live, after: live };
+      const desired = (adapter.edits ?? besideEdits).remove(live, shared);
+      await adapter.write(ctx.session, policy, desired, live);
+      return { before: live, after: desired };
+    },
+    async undo(ctx, recorded) {
+      // Without a record (a crash mid-call) the text before removal is what the add step wrote.
+      const before = (recorded?.before as string | undefined) ?? (ctx.journal.dataOf(policyAddStepId(policy))?.after as string | undefined);
+      if (before !== undefined) await restore(ctx, policy, before, recorded?.after as string | undefined);
+    },
+  }));
+  if (plan.resourcePolicies.mode === 'off') return steps;
+  steps.push({
+    id: 'retire:policy-recheck',
+    stage: 'retire',
+    title: `re-check that no resource policy names ${plan.sharedRole.roleName}`,
+    recheckOnResume: true,
+    async run(ctx) {
+      const left = await policiesStillNaming(ctx);
+      if (left.length > 0) {
+        throw new SplitRoleError(
+          'SharedRoleInPolicies',
+          `${plan.sharedRole.roleName} is still named by, or cannot be checked in: ${left.join('; ')}`,
+          'it was not deleted; fix these policies, then run apply again',
+        );
+      }
+      return undefined;
+    },
+  });
+  return steps;
+}
+
+/** Policies (and unreadable ones) that name the shared role now: planned ones re-read, plus a sweep when the plan swept. */
+export async function policiesStillNaming(ctx: StepContext): Promise<string[]> {
+  const { plan } = ctx;
+  const role = sharedRef(plan);
+  const search =
+    plan.resourcePolicies.mode === 'sweep'
+      ? await searchResourcePolicies(ctx.session, ctx.io, { regions: plan.regions, role, exact: true })
+      : { policies: [], problems: [] };
+  const left = new Map<string, string>();
+  for (const p of search.policies) left.set(p.arn, `${label(p)} names it`);
+  for (const p of search.problems) left.set(p.arn, `${label(p)}: ${p.reason}`);
+  // Evidence mode never swept: the planned policies and the ones it could not read are re-read one by one.
+  for (const p of [...plan.resourcePolicies.policies, ...plan.resourcePolicies.problems]) {
+    if (left.has(p.arn) || plan.resourcePolicies.mode === 'sweep') continue;
+    if (p.id === '*') {
+      left.set(`${p.kind}:${p.region}`, `${label(p)}: could not be listed when planned`);
+      continue;
+    }
+    try {
+      const live = await policyAdapter(p.kind).read(ctx.session, p);
+      if (live && findRoleStatements(live, role, { exact: true }).length > 0) left.set(p.arn, `${label(p)} names it`);
+    } catch (error) {
+      left.set(p.arn, `${label(p)}: ${(error as Error).message}`);
+    }
+  }
+  return [...left.values()];
+}
+
+/** Drift: each policy apply has not touched must still read as the plan recorded it. */
+export async function policyDrift(ctx: StepContext): Promise<string[]> {
+  const drift: string[] = [];
+  for (const policy of ctx.plan.resourcePolicies.policies) {
+    if (!['pending', 'undone'].includes(ctx.journal.status(policyAddStepId(policy)))) continue;
+    let live: string;
+    try {
+      live = (await policyAdapter(policy.kind).read(ctx.session, policy)) ?? '';
+    } catch (error) {
+      drift.push(`${label(policy)} cannot be read: ${(error as Error).message}`);
+      continue;
+    }
+    if (!same(live, policy.text)) drift.push(`${label(policy)} changed`);
+  }
+  return drift;
+}
+
+async function restore(ctx: StepContext, policy: PlannedResourcePolicy, target: string, wrote: string | undefined): Promise<void> {
+  const adapter = policyAdapter(policy.kind);
+  const live = (await adapter.read(ctx.session, policy)) ?? '';
+  if (same(live, target)) return;
+  // Someone changed the policy after apply wrote it: putting ours back would undo their change.
+  if (wrote !== undefined && !same(live, wrote)) throw changed(policy, 'after apply wrote it; restore it by hand');
+  await adapter.write(ctx.session, policy, target, live);
+}
+
+async function additions(ctx: StepContext, policy: PlannedResourcePolicy): Promise<Array<{ index: number; roles: RoleRef[] }>> {
+  const roles = new Map(ctx.plan.newRoles.map((r) => [r.roleName, r]));
+  const needsIds = policy.statements.some((s) => s.mentions.includes('aws:userid'));
+  const ids = new Map<string, string>();
+  if (needsIds) {
+    // aws:userid values hold unique ids, which exist only once the roles do.
+    for (const name of new Set(policy.statements.flatMap((s) => s.roles))) ids.set(name, (await findRole(ctx.iam, name))?.roleId ?? '');
+  }
+  return policy.statements.map((s) => ({
+    index: s.index,
+    roles: s.roles.map((name) => ({ arn: roles.get(name)?.roleArn ?? '', roleId: ids.get(name) || 'AROA-UNKNOWN' })),
+  }));
+}
+
+function sharedRef(plan: Plan): RoleRef {
+  return { arn: plan.sharedRole.arn, roleId: plan.sharedRole.roleId };
+}
+
+/** Services may re-serialise a policy (KMS keeps it, SQS and SNS compact it): compare content, not bytes. */
+function same(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return canonicalJson(JSON.parse(a)) === canonicalJson(JSON.parse(b));
+  } catch {
+    return false;
+  }
+}
+
+function label(policy: { kind: string; region: string; arn: string; id: string }): string {
+  return `${policy.kind} ${policy.arn === '*' ? '(all)' : policy.arn} in ${policy.region}`;
+}
+
+function changed(policy: PlannedResourcePolicy, when: string): SplitRoleError {
+  return new SplitRoleError('ResourcePolicyChanged', `the policy of ${label(policy)} changed ${when}`, 'nothing was written to it; re-plan');
+}

@@ -1,0 +1,32 @@
+/** The account's regions: which exist, and which are enabled (opt-in regions count once opted in). */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { usageError } from '../core/errors.js';
+import { awsCall } from './call.js';
+
+/** Every region DescribeRegions knows, with whether the account can use it. */
+export async function accountRegions(ec2: EC2Client): Promise<Array<{ name: string; enabled: boolean }>> {
+  const { DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
+  const out = await awsCall('ec2:DescribeRegions', () => ec2.send(new DescribeRegionsCommand({ AllRegions: true })));
+  return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [{ name: r.RegionName, enabled: r.OptInStatus !== 'not-opted-in' }] : []));
+}
+
+/**
+ * The regions a command covers: `requested` (from --regions) checked against
+ * the account's, or the enabled ones. An unknown or disabled region is a
+ * usage error (exit 2), raised before anything changes.
+ */
+export async function resolveRegions(ec2: EC2Client, requested: readonly string[] | undefined): Promise<string[]> {
+  const known = await accountRegions(ec2);
+  if (!requested) return known.filter((r) => r.enabled).map((r) => r.name).sort();
+  const byName = new Map(known.map((r) => [r.name, r]));
+  const unknown = requested.filter((r) => !byName.has(r));
+  if (unknown.length > 0) throw usageError(`--regions names unknown region(s): ${unknown.join(', ')}`, 'list the account’s regions with `aws ec2 describe-regions --all-regions`');
+  const disabled = requested.filter((r) => !byName.get(r)?.enabled);
+  if (disabled.length > 0) throw usageError(`--regions names region(s) not enabled for this account: ${disabled.join(', ')}`);
+  return [...new Set(requested)];
+}
+
+/** Splits `a,b , c` into region names. */
+export function parseRegionList(text: string): string[] {
+  return text.split(',').map((r) => r.trim()).filter((r) => r !== '');
+}

@@ -1,0 +1,32 @@
+/** SQS queue policies: the queue's `Policy` attribute. */
+import { awsCall, collectPages } from '../call.js';
+import { partitionOf, perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
+
+/** SQS queues of the regions. */
+export const sqsQueues: PolicyKindAdapter = {
+  kind: 'sqs-queue',
+  async list(session, regions) {
+    const { paginateListQueues } = await import('@aws-sdk/client-sqs');
+    return perRegion(regions, async (region) => {
+      const client = await (await session.inRegion(region)).sqs();
+      const urls = await collectPages('sqs:ListQueues', paginateListQueues({ client }, {}), (page) => page.QueueUrls ?? []);
+      // A queue URL is https://sqs.REGION.amazonaws.com/ACCOUNT/NAME: its ARN follows without a call per queue.
+      return urls.map((url): PolicyResource => {
+        const [name = '', account = ''] = new URL(url).pathname.split('/').filter(Boolean).reverse();
+        return { kind: 'sqs-queue', region, id: url, arn: `arn:${partitionOf(region)}:sqs:${region}:${account}:${name}` };
+      });
+    });
+  },
+  async read(session, resource) {
+    const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+    const client = await (await session.inRegion(resource.region)).sqs();
+    const out = await awsCall('sqs:GetQueueAttributes', () => client.send(new GetQueueAttributesCommand({ QueueUrl: resource.id, AttributeNames: ['Policy'] })));
+    return out.Attributes?.Policy || undefined;
+  },
+  async write(session, resource, desired) {
+    const { SetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+    const client = await (await session.inRegion(resource.region)).sqs();
+    await awsCall('sqs:SetQueueAttributes', () => client.send(new SetQueueAttributesCommand({ QueueUrl: resource.id, Attributes: { Policy: desired } })));
+  },
+  names: (resource) => [resource.arn, resource.id, resource.arn.split(':').pop() ?? ''],
+};

@@ -1,0 +1,58 @@
+/** The narrow interface every resource-policy kind implements: list, read, write. */
+import { awsCall } from '../call.js';
+import type { PolicyEdits } from '../../resource-policy/edits.js';
+import type { AwsSession } from '../session.js';
+
+/** The kinds of resource-based policy split-role keeps in step with the split. */
+export const POLICY_KINDS = ['kms-key', 's3-bucket', 'sqs-queue', 'sns-topic', 'secret', 'ecr-repository', 'lambda-function'] as const;
+export type PolicyKind = (typeof POLICY_KINDS)[number];
+
+/** One resource whose policy may name the shared role. */
+export interface PolicyResource {
+  kind: PolicyKind;
+  region: string;
+  /** What the kind's API takes: key id, bucket name, queue URL, topic ARN, secret ARN, repository name, function name. */
+  id: string;
+  arn: string;
+}
+
+/** Reads and writes one kind's policy through the session's client for the resource's region. */
+export interface PolicyKindAdapter {
+  kind: PolicyKind;
+  /** Every resource of the kind in these regions. */
+  list(session: AwsSession, regions: readonly string[]): Promise<PolicyResource[]>;
+  /** The policy text exactly as the service returns it; undefined when the resource has none. */
+  read(session: AwsSession, resource: PolicyResource): Promise<string | undefined>;
+  /**
+   * Makes the live policy `desired` in one call where the API allows it.
+   * `current` is the live text, for kinds edited statement by statement (Lambda).
+   */
+  write(session: AwsSession, resource: PolicyResource, desired: string, current: string): Promise<void>;
+  /** Kind-specific edits, where the generic ones (new ARNs beside the shared one) do not fit the kind's API. */
+  edits?: PolicyEdits;
+  /** Names that evidence may use for the resource (ARNs, names, URLs). */
+  names(resource: PolicyResource): string[];
+}
+
+/** Lists a kind region by region, one region's results after another. */
+export async function perRegion(regions: readonly string[], list: (region: string) => Promise<PolicyResource[]>): Promise<PolicyResource[]> {
+  const found: PolicyResource[] = [];
+  for (const region of regions) found.push(...(await list(region)));
+  return found;
+}
+
+/** Runs a policy read; undefined when the service answers with `missing` (no policy set). */
+export async function readPolicy(action: string, missing: string, read: () => Promise<string | undefined>): Promise<string | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if ((error as { name?: string }).name === missing) return undefined;
+    return awsCall(action, () => Promise.reject(error));
+  }
+}
+
+/** The partition a region belongs to. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  return region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}

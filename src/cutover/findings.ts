@@ -1,0 +1,99 @@
+/**
+ * Pure: what CloudTrail after cutover says about a split. (a) Calls the new
+ * roles were refused, each with its IAM action and whether the shared role
+ * granted it; (b) calls still made with the shared role, tied to a planned
+ * workload by session name where possible.
+ */
+import { eventToActions } from '../evidence/event-action.js';
+import type { CloudTrailRecord } from '../evidence/types.js';
+import { narrowGrants } from '../policy/narrow.js';
+import type { PolicySource } from '../policy/types.js';
+import type { Plan } from '../plan/schema.js';
+import { adapterFor } from '../workloads/registry.js';
+import { sessionNameOf } from './role-records.js';
+
+/** A refused action of one new role. */
+export interface DeniedAction {
+  roleName: string;
+  action: string;
+  errorCode: string;
+  count: number;
+  lastSeen: string;
+  /** True when the shared role allowed it: the split dropped something the workload needs. */
+  sharedGranted: boolean;
+}
+
+/** Calls one session of the shared role made after cutover. */
+export interface SharedRoleUse {
+  sessionName: string;
+  /** The planned workload the session name points to, when it does. */
+  workload?: string;
+  count: number;
+  latest: string;
+  actions: string[];
+}
+
+/** What the records say. */
+export interface CutoverFindings {
+  denied: DeniedAction[];
+  sharedCalls: SharedRoleUse[];
+}
+
+const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation', 'UnauthorizedAccess']);
+
+/** Reads the records of each role (keyed by role ARN) against the plan. */
+export function cutoverFindings(plan: Plan, sharedSources: PolicySource[], records: ReadonlyMap<string, readonly CloudTrailRecord[]>): CutoverFindings {
+  const denied = new Map<string, DeniedAction>();
+  for (const role of plan.newRoles) {
+    for (const record of records.get(role.roleArn) ?? []) {
+      if (!record.errorCode || !DENIED.has(record.errorCode)) continue;
+      const actions = eventToActions(record.eventSource, record.eventName);
+      for (const action of actions.length > 0 ? actions : [`${record.eventSource.split('.')[0]}:${record.eventName}`]) {
+        const key = `${role.roleName}\u0000${action}`;
+        const seen = denied.get(key);
+        if (seen) {
+          seen.count += 1;
+          if (record.eventTime > seen.lastSeen) seen.lastSeen = record.eventTime;
+          continue;
+        }
+        denied.set(key, { roleName: role.roleName, action, errorCode: record.errorCode, count: 1, lastSeen: record.eventTime, sharedGranted: grants(sharedSources, action) });
+      }
+    }
+  }
+  const sessions = new Map<string, SharedRoleUse>();
+  const workloadBySession = sessionWorkloads(plan);
+  for (const record of records.get(plan.sharedRole.arn) ?? []) {
+    const sessionName = sessionNameOf(record);
+    let use = sessions.get(sessionName);
+    if (!use) {
+      const workload = workloadBySession.get(sessionName);
+      use = { sessionName, ...(workload ? { workload } : {}), count: 0, latest: record.eventTime, actions: [] };
+      sessions.set(sessionName, use);
+    }
+    use.count += 1;
+    if (record.eventTime > use.latest) use.latest = record.eventTime;
+    const action = record.eventName.startsWith('AssumeRole') ? `sts:${record.eventName}` : `${record.eventSource.split('.')[0]}:${record.eventName}`;
+    if (!use.actions.includes(action)) use.actions.push(action);
+  }
+  return {
+    denied: [...denied.values()].sort((a, b) => a.roleName.localeCompare(b.roleName) || a.action.localeCompare(b.action)),
+    sharedCalls: [...sessions.values()].sort((a, b) => b.latest.localeCompare(a.latest)),
+  };
+}
+
+/** True when the shared role's policies allow the action (a Deny may still refuse it; the subset check decides what is granted). */
+export function grants(sources: PolicySource[], action: string): boolean {
+  if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) return false;
+  return narrowGrants(sources, [action]).grantedActions.some((a) => a.toLowerCase() === action.toLowerCase());
+}
+
+/** Session names that identify a planned workload (an EC2 instance id, a Lambda function name), as each adapter knows them. */
+function sessionWorkloads(plan: Plan): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const w of plan.workloads) {
+    const adapter = adapterFor(w);
+    const kind = adapter.describeMove(w)[1];
+    for (const name of adapter.sessionNames(w)) names.set(name, `${kind} ${name}`);
+  }
+  return names;
+}

@@ -1,0 +1,91 @@
+/**
+ * The crash matrix for resource-policy steps: the CLI is SIGKILLed right after
+ * moto answered a policy write (the fault proxy holds the answer until the
+ * process is dead, so the write happened and the journal never heard of it),
+ * once in the add step and once in the retire removal; then apply resumes
+ * (every policy ends naming the new roles and not the shared role) or
+ * rollback runs (every policy is back to its original document).
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readPlan } from '../../src/plan/plan-file.js';
+import { findRoleStatements } from '../../src/resource-policy/statements.js';
+import { TEST_REGION } from '../support/aws-clients.js';
+import { isolatedAwsEnv, runCli, spawnCli } from '../support/cli.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { resetMoto } from '../support/moto-server.js';
+import { seedResourcePolicies } from '../support/resource-policies.js';
+import { planScenario, seedOrdersScenario } from '../support/scenario.js';
+
+const endpoint = inject('motoEndpoint');
+
+const CASES = [
+  { label: 'the first PutKeyPolicy (adding the new roles)', op: 'PutKeyPolicy', occurrence: 1 },
+  { label: 'the second SetQueueAttributes (removing the shared role)', op: 'SetQueueAttributes', occurrence: 2 },
+] as const;
+
+describe.skipIf(!endpoint)('crash matrix for resource-policy writes', () => {
+  const motoEndpoint = endpoint as string;
+  let proxy: FaultProxy;
+  let workdir: string;
+  const env = () => isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, SPLIT_ROLE_FAST_WAITS: '1' });
+
+  beforeAll(async () => {
+    workdir = await mkdtemp(join(tmpdir(), 'split-role-crash-policies-'));
+    proxy = await startFaultProxy(motoEndpoint);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  /** Runs apply and SIGKILLs it once moto has answered the `occurrence`th `op`; returns the mutating calls made when it never got there. */
+  async function applyKilledAt(planPath: string, op: string, occurrence: number): Promise<string> {
+    proxy.clear();
+    let seen = 0;
+    let killed = false;
+    const run = spawnCli(['apply', planPath, '--yes', '--soak', '0'], env());
+    proxy.setRule(() => (killed ? { drop: true } : undefined));
+    proxy.onForwarded(async (operation, _status, req) => {
+      if (!req.mutating || killed || operation !== op || ++seen !== occurrence) return;
+      killed = true;
+      run.child.kill('SIGKILL');
+      await run.result;
+    });
+    try {
+      const result = await run.result;
+      return killed ? 'killed' : `${proxy.mutatingOperations.join(' ')} / exit ${result.code}: ${result.stderr.slice(-400)}`;
+    } finally {
+      proxy.onForwarded(undefined);
+      proxy.setRule(undefined);
+    }
+  }
+
+  for (const { label, op, occurrence } of CASES) {
+    for (const then of ['resume', 'rollback'] as const) {
+      it(`killed after ${label}, then ${then}`, async () => {
+        await resetMoto(motoEndpoint);
+        const scenario = await seedOrdersScenario(motoEndpoint, { instances: 0, functions: 1, services: 0 });
+        const seeded = await seedResourcePolicies(motoEndpoint, TEST_REGION, scenario.account, scenario.roleArn);
+        const planPath = await planScenario(motoEndpoint, scenario, workdir, ['--without-evidence', 'empty']);
+        const plan = await readPlan(planPath);
+        expect(await applyKilledAt(planPath, op, occurrence)).toBe('killed');
+
+        const finish = await runCli(then === 'resume' ? ['apply', planPath, '--yes', '--soak', '0'] : ['rollback', planPath, '--yes'], env());
+        expect(finish.code, finish.stderr).toBe(0);
+        const now = await seeded.read();
+        if (then === 'rollback') {
+          expect(JSON.parse(now.key)).toEqual(JSON.parse(seeded.original.key));
+          expect(JSON.parse(now.bucket)).toEqual(JSON.parse(seeded.original.bucket));
+          expect(JSON.parse(now.queue)).toEqual(JSON.parse(seeded.original.queue));
+          return;
+        }
+        for (const text of Object.values(now)) {
+          expect(findRoleStatements(text, { arn: scenario.roleArn, roleId: plan.sharedRole.roleId }, { exact: true })).toEqual([]);
+          for (const role of plan.newRoles) expect(text).toContain(role.roleArn);
+        }
+      }, 300_000);
+    }
+  }
+});

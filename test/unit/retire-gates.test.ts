@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { cutoverTime, pendingRetire, soakGate, unusedGate, type GateContext, type RetireGate } from '../../src/apply/gates.js';
+import { Journal } from '../../src/apply/journal.js';
+import { parseDuration } from '../../src/cli/duration.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CUTOVER = new Date('2026-11-20T10:00:00.000Z');
+const HOUR = 3_600_000;
+
+/** A gate context with GetRole answered from `lastUsed`; no AWS involved. */
+function gateContext(now: Date, soakMs: number, lastUsed?: Date, calls: Array<{ eventTime: string; eventName: string; eventSource: string; sessionName: string }> | undefined = []): GateContext {
+  const iam = { send: async () => ({ Role: { RoleLastUsed: lastUsed ? { LastUsedDate: lastUsed, Region: 'eu-west-1' } : {} } }) };
+  return {
+    ctx: { plan: { sharedRole: { roleName: 'orders' } }, iam } as unknown as GateContext['ctx'],
+    cutover: CUTOVER,
+    now,
+    soakMs,
+    sharedRoleCalls: async () => calls,
+  };
+}
+
+describe('retire gates (time injected)', () => {
+  it('(a) waits for the soak, then holds', async () => {
+    expect(await pendingRetire(gateContext(new Date(CUTOVER.getTime() + HOUR), 6 * HOUR))).toBe('retire pending until 2026-11-20T16:00:00.000Z');
+    expect(await pendingRetire(gateContext(new Date(CUTOVER.getTime() + 6 * HOUR), 6 * HOUR))).toBeUndefined();
+    expect(await soakGate.check(gateContext(CUTOVER, 0))).toBeUndefined();
+  });
+
+  it('(b) RoleLastUsed after cutover blocks, even with --soak 0', async () => {
+    const line = await pendingRetire(gateContext(new Date(CUTOVER.getTime() + HOUR), 0, new Date(CUTOVER.getTime() + 60_000)));
+    expect(line).toBe('retire pending: orders was last used at 2026-11-20T10:01:00.000Z in eu-west-1, after cutover at 2026-11-20T10:00:00.000Z');
+    expect(await unusedGate.check(gateContext(CUTOVER, 0, new Date(CUTOVER.getTime() - 60_000)))).toBeUndefined();
+  });
+
+  it('(b) a CloudTrail call with the shared role after cutover blocks', async () => {
+    const calls = [
+      { eventTime: '2026-11-20T10:05:00Z', eventName: 'GetObject', eventSource: 's3.amazonaws.com', sessionName: 'i-0abc' },
+      { eventTime: '2026-11-20T11:05:00Z', eventName: 'Decrypt', eventSource: 'kms.amazonaws.com', sessionName: 'i-0abc' },
+    ];
+    expect(await pendingRetire(gateContext(new Date(CUTOVER.getTime() + 7 * HOUR), 6 * HOUR, undefined, calls))).toBe(
+      'retire pending: CloudTrail shows 2 call(s) with orders since cutover, latest kms:Decrypt by session i-0abc at 2026-11-20T11:05:00Z',
+    );
+    // A source that cannot see calls leaves RoleLastUsed to decide.
+    expect(await unusedGate.check(gateContext(CUTOVER, 0, undefined, undefined))).toBeUndefined();
+  });
+
+  it('composes: every reason is listed, and a reason beats a time', async () => {
+    const open: RetireGate = { name: 'follow-ups', check: async () => ({ reason: '1 manual follow-up is open' }) };
+    const line = await pendingRetire(gateContext(new Date(CUTOVER.getTime() + HOUR), 6 * HOUR), [soakGate, open]);
+    expect(line).toBe('retire pending: 1 manual follow-up is open');
+  });
+
+  it('cutover is when the last repoint finished, and unknown before every repoint is done', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gates-')), 'p.journal.jsonl');
+    const journal = Journal.open(path, 'plan-1');
+    journal.append({ event: 'step-done', step: 'repoint:a' });
+    expect(cutoverTime(journal, ['repoint:a', 'repoint:b'])).toBeUndefined();
+    journal.append({ event: 'step-done', step: 'repoint:b' });
+    const last = journal.entries.at(-1)?.at as string;
+    expect(cutoverTime(journal, ['repoint:a', 'repoint:b'])?.toISOString()).toBe(last);
+    journal.append({ event: 'step-done', step: 'verify' });
+    expect(cutoverTime(journal, [])?.toISOString()).toBe(journal.entries.at(-1)?.at);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['0', 0],
+    ['6h', 6 * HOUR],
+    ['30m', 30 * 60_000],
+    ['2d', 48 * HOUR],
+    ['45s', 45_000],
+  ])('%s', (text, ms) => expect(parseDuration(text, '--soak')).toBe(ms));
+
+  it.each(['', '6', '-1h', '1.5h', 'six hours', '6x'])('refuses %j with a usage error', (text) => {
+    expect(() => parseDuration(text, '--soak')).toThrow(expect.objectContaining({ code: 'UsageError', exitCode: 2 }));
+  });
+});
