@@ -18,7 +18,8 @@ import {
   roleTags,
 } from '../aws/iam-write.js';
 import { SplitRoleError } from '../core/errors.js';
-import { describeUsers, liveBindings, type RoleWorkloads } from '../inventory/workloads.js';
+import { enabledRegions } from '../aws/regions.js';
+import { describeRegionalUsers, liveBindings, type RegionalWorkloads } from '../inventory/workloads.js';
 import type { Plan } from '../plan/schema.js';
 import { adapterFor } from '../workloads/registry.js';
 import { describeOpen, openManualFollowUps } from './manual-follow-ups.js';
@@ -37,7 +38,8 @@ export function verifyStep(plan: Plan): Step {
     title: 'verify every workload is on its new role and healthy',
     async run(ctx) {
       const problems = await bindingProblems(ctx);
-      if (plan.retireSharedRole) problems.push(...describeUsers(await liveUsers(ctx)));
+      // The plan's regions here, as an early warning; retire's re-check looks at every enabled region.
+      if (plan.retireSharedRole) problems.push(...describeRegionalUsers(await liveUsers(ctx, 'plan')));
       if (problems.length > 0) {
         throw new SplitRoleError(
           'VerifyFailed',
@@ -57,8 +59,12 @@ export async function bindingProblems(ctx: StepContext): Promise<string[]> {
   return problems;
 }
 
-/** A fresh discovery of everything still bound to the shared role. */
-async function liveUsers(ctx: StepContext): Promise<RoleWorkloads> {
+/**
+ * A fresh discovery of everything still bound to the shared role, in the
+ * plan's regions, or (`everywhere`) also in every region enabled now: the
+ * role is global, so a workload outside the plan's --regions breaks just the same.
+ */
+async function liveUsers(ctx: StepContext, where: 'plan' | 'everywhere'): Promise<RegionalWorkloads> {
   // Every service, not just the plan's, and the role's profiles as they are now: a workload,
   // or a whole instance profile, may have been bound to the role since the plan was made.
   const shared = ctx.plan.sharedRole;
@@ -68,7 +74,10 @@ async function liveUsers(ctx: StepContext): Promise<RoleWorkloads> {
   } catch (error) {
     if (!isNoSuchEntity(error)) throw error;
   }
-  return liveBindings(ctx.session, ctx.io, { ...shared, instanceProfiles });
+  const enabled = where === 'everywhere' ? await enabledRegions(await ctx.session.ec2()) : [];
+  const regions = new Set([...enabled, ...ctx.plan.regions, ...ctx.plan.workloads.map((w) => w.region)]);
+  ctx.io.notify('progress', `looking for workloads still on ${shared.roleName} in ${regions.size} region(s)…`);
+  return liveBindings([...regions].sort(), (region) => ctx.session.inRegion(region), ctx.io, { ...shared, instanceProfiles });
 }
 
 /** The retire steps, in order. Their undos rebuild the role from the journaled snapshot. */
@@ -109,7 +118,7 @@ export function retireSteps(plan: Plan): Step[] {
             'do each, then run `split-role apply PLAN --confirm-manual ID` for each',
           );
         }
-        const users = describeUsers(await liveUsers(ctx));
+        const users = describeRegionalUsers(await liveUsers(ctx, 'everywhere'));
         if (users.length > 0) {
           throw new SplitRoleError('SharedRoleInUse', `${roleName} is still in use: ${users.join('; ')}`, 'it was not deleted; move these, then run apply again');
         }

@@ -3,10 +3,13 @@
  * and rollback, anyone may have bound a new function, instance, launch
  * template or ECS deployment to a role or profile the plan made. Before
  * rollback deletes anything, it re-discovers what is bound to each of them,
- * of every workload kind, exactly as retire does for the shared role; a role
- * in use is kept (with its policies and profile) and the reason given.
+ * of every workload kind in every enabled region, exactly as retire does for
+ * the shared role; a role in use is kept (with its policies and profile) and
+ * the reason given.
  */
-import { describeUsers, indexAccount, workloadsForRole, type RoleWorkloads } from '../inventory/workloads.js';
+import { enabledRegions } from '../aws/regions.js';
+import { mapLimit } from '../core/concurrency.js';
+import { describeUsers, indexAccount, REGION_CONCURRENCY, workloadsForRole, type RoleWorkloads } from '../inventory/workloads.js';
 import type { PlannedRole } from '../plan/schema.js';
 import { workloadAdapters } from '../workloads/registry.js';
 import { createStepsFor } from './create-steps.js';
@@ -28,18 +31,23 @@ export async function rolesStillInUse(ctx: StepContext, toUndo: readonly Step[])
   const undoing = new Set(toUndo.map((s) => s.id));
   const roles = ctx.plan.newRoles.filter((role) => createStepsFor(ctx.plan, role).some((s) => undoing.has(s.id)));
   if (roles.length === 0) return [];
-  // One fresh look at the account, of every kind, for all the roles.
-  const index = await indexAccount(ctx.session, ctx.io);
+  // One fresh look at the account, of every kind, in every region (a role is global), for all the roles.
+  const enabled = await enabledRegions(await ctx.session.ec2());
+  const regions = [...new Set([...enabled, ...ctx.plan.regions, ...ctx.plan.workloads.map((w) => w.region)])].sort();
+  const indexes = await mapLimit(regions, REGION_CONCURRENCY, async (region) => ({ region, index: await indexAccount(await ctx.session.inRegion(region), ctx.io) }));
   const kept: KeptRole[] = [];
   for (const role of roles) {
     const profiles = role.instanceProfile ? [role.instanceProfile] : [];
-    const found = workloadsForRole(index, { roleName: role.roleName, arn: role.roleArn, instanceProfiles: profiles }) as Record<string, unknown>;
-    const left: Record<string, unknown> = {};
-    for (const adapter of workloadAdapters()) {
-      const movedBack = ctx.plan.workloads.filter((w) => w.kind === adapter.kind && w.region === ctx.session.region && undoing.has(adapter.stepId(w)));
-      left[adapter.id] = await adapter.withoutMovedBack(await applyContext(ctx, { region: ctx.session.region }), found[adapter.id], movedBack);
+    const users: string[] = [];
+    for (const { region, index } of indexes) {
+      const found = workloadsForRole(index, { roleName: role.roleName, arn: role.roleArn, instanceProfiles: profiles }) as Record<string, unknown>;
+      const left: Record<string, unknown> = {};
+      for (const adapter of workloadAdapters()) {
+        const movedBack = ctx.plan.workloads.filter((w) => w.kind === adapter.kind && w.region === region && undoing.has(adapter.stepId(w)));
+        left[adapter.id] = await adapter.withoutMovedBack(await applyContext(ctx, { region }), found[adapter.id], movedBack);
+      }
+      users.push(...describeUsers(left as RoleWorkloads, role.roleName).map((line) => (regions.length > 1 ? `${line} (${region})` : line)));
     }
-    const users = describeUsers(left as RoleWorkloads, role.roleName);
     if (users.length > 0) kept.push({ role, users });
   }
   return kept;

@@ -172,7 +172,7 @@ async function retireGate(ctx: StepContext, options: RunOptions): Promise<string
   const cutover = cutoverTime(ctx.journal, repointSteps(ctx.plan).map((s) => s.id));
   if (!cutover) return undefined;
   const { plan } = ctx;
-  const from = { source: plan.evidence.source, ...(plan.evidence.location ? { cloudtrailLogs: plan.evidence.location } : {}) };
+  const from = { source: plan.evidence.source, regions: plan.regions, ...(plan.evidence.location ? { cloudtrailLogs: plan.evidence.location } : {}) };
   const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName };
   return pendingRetire(
     {

@@ -2,12 +2,25 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { usageError } from '../core/errors.js';
 import { awsCall } from './call.js';
+import { partitionOf } from './resource-policies/types.js';
 
-/** Every region DescribeRegions knows, with whether the account can use it. */
+/**
+ * Every region of the client's partition DescribeRegions knows, with whether
+ * the account can use it (an opt-in region once opted in). Regions of other
+ * partitions are dropped: AWS never lists them, but emulators may.
+ */
 export async function accountRegions(ec2: EC2Client): Promise<Array<{ name: string; enabled: boolean }>> {
   const { DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
   const out = await awsCall('ec2:DescribeRegions', () => ec2.send(new DescribeRegionsCommand({ AllRegions: true })));
-  return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [{ name: r.RegionName, enabled: r.OptInStatus !== 'not-opted-in' }] : []));
+  const partition = partitionOf(await ec2.config.region());
+  return (out.Regions ?? []).flatMap((r) =>
+    r.RegionName && partitionOf(r.RegionName) === partition ? [{ name: r.RegionName, enabled: r.OptInStatus !== 'not-opted-in' }] : [],
+  );
+}
+
+/** The regions enabled for the account, sorted. */
+export async function enabledRegions(ec2: EC2Client): Promise<string[]> {
+  return (await accountRegions(ec2)).filter((r) => r.enabled).map((r) => r.name).sort();
 }
 
 /**
@@ -16,8 +29,9 @@ export async function accountRegions(ec2: EC2Client): Promise<Array<{ name: stri
  * usage error (exit 2), raised before anything changes.
  */
 export async function resolveRegions(ec2: EC2Client, requested: readonly string[] | undefined): Promise<string[]> {
+  if (!requested) return enabledRegions(ec2);
+  if (requested.length === 0) throw usageError('--regions names no region', 'pass a comma-separated list such as us-east-1,eu-west-1, or leave it out for every enabled region');
   const known = await accountRegions(ec2);
-  if (!requested) return known.filter((r) => r.enabled).map((r) => r.name).sort();
   const byName = new Map(known.map((r) => [r.name, r]));
   const unknown = requested.filter((r) => !byName.has(r));
   if (unknown.length > 0) throw usageError(`--regions names unknown region(s): ${unknown.join(', ')}`, 'list the account’s regions with `aws ec2 describe-regions --all-regions`');

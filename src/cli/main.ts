@@ -102,7 +102,7 @@ program
       .choices(['sweep', 'evidence', 'off'] as const)
       .default('sweep' as const),
   )
-  .option('--regions <list>', 'regions the plan covers, e.g. us-east-1,eu-west-1 (default: the session’s region)')
+  .option('--regions <list>', 'regions the plan covers (workloads and resource policies), e.g. us-east-1,eu-west-1 (default: every region enabled for the account)')
   .option('--cloudtrail-logs <path>', 'the trail’s log files: a folder or s3://bucket/prefix (for --evidence logs)')
   .option('--trail-arn <arn>', 'trail Access Analyzer reads (for --evidence access-analyzer)')
   .option('--access-role-arn <arn>', 'role Access Analyzer uses to read the trail (for --evidence access-analyzer)')

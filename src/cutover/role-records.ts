@@ -13,6 +13,8 @@ import type { CloudTrailRecord, EvidenceSource } from '../evidence/types.js';
 export interface TrailSource {
   source: EvidenceSource;
   cloudtrailLogs?: string;
+  /** The plan's regions, for sources that read region by region. */
+  regions?: readonly string[];
 }
 
 /** A role whose records are wanted. */
@@ -35,7 +37,7 @@ export async function roleRecords(
 ): Promise<Map<string, CloudTrailRecord[]> | undefined> {
   const source = usageSource(from.source);
   if (!source.roleRecords) return undefined;
-  const request = { source: from.source, window, ...(from.cloudtrailLogs ? { cloudtrailLogs: from.cloudtrailLogs } : {}) };
+  const request = { source: from.source, window, ...(from.cloudtrailLogs ? { cloudtrailLogs: from.cloudtrailLogs } : {}), ...(from.regions ? { regions: from.regions } : {}) };
   const byRole = new Map(roles.map((r) => [r.arn, [] as CloudTrailRecord[]]));
   const [start, end] = [window.start.toISOString(), window.end.toISOString()];
   for await (const record of source.roleRecords({ session, io, roles, request })) {

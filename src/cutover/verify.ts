@@ -44,7 +44,7 @@ export async function verifyCutover(
     const { plan } = ctx;
     const cutover = cutoverTime(ctx.journal, repointSteps(plan).map((s) => s.id));
     if (!cutover) throw new SplitRoleError('NotCutOver', `plan ${plan.planId} has not moved its workloads yet`, 'run `split-role apply PLAN` first');
-    const source = options.source ?? { source: plan.evidence.source, ...(plan.evidence.location ? { cloudtrailLogs: plan.evidence.location } : {}) };
+    const source = { regions: plan.regions, ...(options.source ?? { source: plan.evidence.source, ...(plan.evidence.location ? { cloudtrailLogs: plan.evidence.location } : {}) }) };
     const window = { start: cutover, end: options.now ?? new Date() };
     const roles = [{ arn: plan.sharedRole.arn, name: plan.sharedRole.roleName }, ...plan.newRoles.map((r) => ({ arn: r.roleArn, name: r.roleName }))];
     io.notify('progress', `reading ${source.cloudtrailLogs ?? source.source} from cutover at ${cutover.toISOString()}…`);

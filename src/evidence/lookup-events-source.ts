@@ -19,7 +19,8 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { lookupEvents, rateLimiterFor, type LookupRecord, type RateLimiter, type ThrottleRetryOptions } from '../aws/cloudtrail.js';
 import type { IoHost } from '../core/io-host.js';
-import { attributeRecords, type EvidenceContext, type RoleRecordsContext, type UsageSource } from './source.js';
+import type { AwsSession } from '../aws/session.js';
+import { attributeRecords, type EvidenceContext, type EvidenceRequest, type RoleRecordsContext, type UsageSource } from './source.js';
 import type { CloudTrailRecord } from './types.js';
 
 /** The role whose records are wanted. */
@@ -117,21 +118,41 @@ function firstTime(seen: Set<string>, record: LookupRecord): boolean {
   return true;
 }
 
-/** The role's records through LookupEvents in the session's account and region. */
+/**
+ * The role's records through LookupEvents in the session's account, region
+ * by region: each region's event history holds only the calls made there,
+ * and a session is followed in the region whose history shows it assumed.
+ */
 export async function lookupEventsRecords(ctx: EvidenceContext): Promise<AsyncIterable<CloudTrailRecord>> {
-  const { session, subject, request, io } = ctx;
-  return lookupRoleRecords(await session.cloudTrail(), rateLimiterFor(session), subject.role, request.window, io);
+  const { subject, request, io } = ctx;
+  return inEachRegion(ctx, (session) => lookupRoleRecordsIn(session, subject.role, request.window, io));
 }
 
 /** Sessions opened before a window still make calls in it (instance credentials last up to 12 h). */
 const SESSION_LOOKBACK_MS = 12 * 3_600_000;
 
 /** Each role's AssumeRole events and session calls through LookupEvents, sessions opened up to 12 h before the window included. */
-export async function* lookupEventsRoleRecords(ctx: RoleRecordsContext): AsyncGenerator<CloudTrailRecord> {
-  const { session, io, request } = ctx;
-  const client = await session.cloudTrail();
+export function lookupEventsRoleRecords(ctx: RoleRecordsContext): AsyncIterable<CloudTrailRecord> {
+  const { request, io } = ctx;
   const window = { start: new Date(request.window.start.getTime() - SESSION_LOOKBACK_MS), end: request.window.end };
-  for (const role of ctx.roles) yield* lookupRoleRecords(client, rateLimiterFor(session), role, window, io);
+  return inEachRegion(ctx, async function* (session) {
+    for (const role of ctx.roles) yield* lookupRoleRecordsIn(session, role, window, io);
+  });
+}
+
+async function* lookupRoleRecordsIn(session: AwsSession, role: RoleRef, window: { start: Date; end: Date }, io: IoHost): AsyncGenerator<CloudTrailRecord> {
+  yield* lookupRoleRecords(await session.cloudTrail(), rateLimiterFor(session), role, window, io);
+}
+
+/** What `read` yields in each region of the request, one region after another (each region has its own quota), each event once. */
+async function* inEachRegion(
+  ctx: { session: AwsSession; request: EvidenceRequest },
+  read: (session: AwsSession) => AsyncIterable<CloudTrailRecord>,
+): AsyncGenerator<CloudTrailRecord> {
+  const seen = new Set<string>();
+  for (const region of ctx.request.regions ?? [ctx.session.region]) {
+    for await (const record of read(await ctx.session.inRegion(region))) if (firstTime(seen, record)) yield record;
+  }
 }
 
 /** `--evidence lookup-events`: management events of the last 90 days, filtered by role on the server. */

@@ -33,6 +33,8 @@ export interface EvidenceRequest {
   athena?: { table?: string; workgroup?: string; output?: string };
   /** --event-data-store: a CloudTrail Lake event data store id or ARN. */
   eventDataStore?: string;
+  /** The regions whose own records to ask (LookupEvents is regional); default: the session's. */
+  regions?: readonly string[];
 }
 
 /** The role whose usage is wanted, and the services that can assume it. */

@@ -1,9 +1,11 @@
 /**
- * The workloads bound to a role. The account is indexed once per run (one
- * pass per workload kind, fully paginated); matching a role against the index
- * is pure, so planning several roles costs no extra calls. The kinds, and how
- * each is read and matched, are the registered workload adapters.
+ * The workloads bound to a role. The account is indexed once per run and
+ * region (one pass per workload kind, fully paginated); matching a role
+ * against the index is pure, so planning several roles costs no extra calls.
+ * A role is global, so its workloads are looked for in every region asked.
+ * The kinds, and how each is read and matched, are the registered adapters.
  */
+import { mapLimit } from '../core/concurrency.js';
 import type { IoHost } from '../core/io-host.js';
 import type { SessionHints } from '../evidence/types.js';
 import { workloadKey } from '../trust/service-principals.js';
@@ -14,6 +16,12 @@ export type { AccountIndex, IndexScope, RoleWorkloads } from '../workloads/regis
 
 /** The clients of the region to index (an AwsSession is one). */
 export type IndexClients = WorkloadClients & { readonly region: string };
+
+/** What is bound to one role, region by region (regions with nothing bound included). */
+export type RegionalWorkloads = ReadonlyArray<{ region: string; found: RoleWorkloads }>;
+
+/** How many regions are read at once: each region's reads are already parallel by kind. */
+export const REGION_CONCURRENCY = 4;
 
 /** Every kind in the index's scope. */
 export const EVERY_KIND: IndexScope = Object.fromEntries(workloadAdapters().map((a) => [a.id, true])) as IndexScope;
@@ -47,7 +55,9 @@ export class AccountIndexer {
         return read;
       }),
     );
-    this.io.progress('SR_PLAN_P2003', `indexed ${adapters.map((adapter, i) => adapter.summarise(parts[i])).join(', ')}`);
+    this.io.progress('SR_PLAN_P2003', `indexed ${this.clients.region}: ${adapters.map((adapter, i) => adapter.summarise(parts[i])).join(', ')}`, {
+      region: this.clients.region,
+    });
     return Object.fromEntries(adapters.map((adapter, i) => [adapter.id, parts[i]])) as AccountIndex;
   }
 }
@@ -59,12 +69,17 @@ export function workloadsForRole(index: AccountIndex, role: RoleBinding): RoleWo
 }
 
 /**
- * What is bound right now to the role or its instance profiles, in the
- * clients' region, of every kind: the question retire (and rollback, for
- * what a plan created) must answer before deleting anything.
+ * What is bound right now to the role or its instance profiles, in each of
+ * the regions, of every kind: the question retire (and rollback, for what a
+ * plan created) must answer before deleting anything.
  */
-export async function liveBindings(clients: IndexClients, io: IoHost, binding: RoleBinding): Promise<RoleWorkloads> {
-  return workloadsForRole(await indexAccount(clients, io), binding);
+export async function liveBindings(
+  regions: readonly string[],
+  clientsIn: (region: string) => Promise<IndexClients>,
+  io: IoHost,
+  binding: RoleBinding,
+): Promise<RegionalWorkloads> {
+  return mapLimit(regions, REGION_CONCURRENCY, async (region) => ({ region, found: workloadsForRole(await indexAccount(await clientsIn(region), io), binding) }));
 }
 
 /** One line per thing in `found` that would break if `role` disappeared, kind by kind. */
@@ -73,19 +88,26 @@ export function describeUsers(found: RoleWorkloads, role = 'the shared role'): s
   return workloadAdapters().flatMap((adapter) => adapter.describeUsers(parts[adapter.id], role));
 }
 
+/** The same lines for every region, each saying where. */
+export function describeRegionalUsers(regional: RegionalWorkloads): string[] {
+  return regional.flatMap(({ region, found }) => describeUsers(found).map((line) => `${line} (${region})`));
+}
+
 /** The kinds whose service can assume a role trusting these principals: the others need not be read. */
 export function scopeFor(principals: readonly string[]): IndexScope {
   const keys = new Set(principals.map(workloadKey));
   return Object.fromEntries(workloadAdapters().map((a) => [a.id, keys.has(a.unitKey)])) as IndexScope;
 }
 
-/** The names CloudTrail gives sessions of the role's workloads, tying each session to its service. */
-export function sessionHints(found: RoleWorkloads): SessionHints {
-  const parts = found as Record<string, unknown>;
+/** The names CloudTrail gives sessions of the role's workloads (in any region), tying each session to its service. */
+export function sessionHints(regional: RegionalWorkloads): SessionHints {
   const merged: Record<string, Set<string>> = {};
-  for (const adapter of workloadAdapters()) {
-    for (const [key, names] of Object.entries(adapter.sessionHints(parts[adapter.id]))) {
-      for (const name of names) (merged[key] ??= new Set()).add(name);
+  for (const { found } of regional) {
+    const parts = found as Record<string, unknown>;
+    for (const adapter of workloadAdapters()) {
+      for (const [key, names] of Object.entries(adapter.sessionHints(parts[adapter.id]))) {
+        for (const name of names) (merged[key] ??= new Set()).add(name);
+      }
     }
   }
   return { ec2InstanceIds: new Set(), lambdaFunctionNames: new Set(), ...merged };

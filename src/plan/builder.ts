@@ -152,9 +152,9 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
         .filter((u) => workloadRoles.get(u.key)?.actions.some((a) => a.action.toLowerCase() === action.toLowerCase()))
         .map((u) => u.service),
     })),
-    workloads: plannedWorkloads(analysis.workloads, workloadRoles, shared, context.region),
+    workloads: plannedWorkloads(analysis.workloads, workloadRoles, shared),
     resourcePolicies: context.resourcePolicies?.(newRoles, new Map(kept.map((u) => [u.service, u.usage]))) ?? { mode: 'off', policies: [], problems: [] },
-    followUps: [...workloadFollowUps(analysis, workloadRoles, shared, context.region), ...context.references(newRoles.map((r) => r.roleName))],
+    followUps: [...workloadFollowUps(analysis, workloadRoles, shared), ...context.references(newRoles.map((r) => r.roleName))],
     warnings,
     retireSharedRole: excluded.length === 0 && analysis.otherPrincipals.length === 0,
   };

@@ -9,12 +9,13 @@ import { getAccountAuthorization, getRoleSnapshot, type AccountAuthorization } f
 import type { AccountAccess, AwsSession } from '../aws/session.js';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
 import { getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
+import { mapLimit } from '../core/concurrency.js';
 import { SplitRoleError } from '../core/errors.js';
 import { writeError } from '../core/write-errors.js';
 import type { IoHost } from '../core/io-host.js';
 import { VERSION } from '../core/version.js';
 import { gatherEvidence, type EvidenceRequest } from '../evidence/gather.js';
-import { AccountIndexer, scopeFor, sessionHints, workloadsForRole } from '../inventory/workloads.js';
+import { AccountIndexer, REGION_CONCURRENCY, scopeFor, sessionHints, workloadsForRole } from '../inventory/workloads.js';
 import type { UsageEvidence } from '../evidence/types.js';
 import { searchResourcePolicies, type PolicySearch, type ResourcePolicyMode } from '../resource-policy/discover.js';
 import { planResourcePolicies } from '../resource-policy/plan-policies.js';
@@ -50,15 +51,20 @@ export interface PlanFacts {
  * and the authorization details are read once however many roles are planned.
  */
 export class PlanReads {
-  readonly indexer: AccountIndexer;
+  private readonly indexers = new Map<string, Promise<AccountIndexer>>();
   private identity?: Promise<CallerIdentity>;
   private authorization?: Promise<AccountAuthorization>;
 
   constructor(
     readonly session: AwsSession,
     readonly io: IoHost,
-  ) {
-    this.indexer = new AccountIndexer(session, io);
+  ) {}
+
+  /** The workload index of one region of the plan's account, read at most once per kind. */
+  indexer(region: string): Promise<AccountIndexer> {
+    let indexer = this.indexers.get(region);
+    if (!indexer) this.indexers.set(region, (indexer = this.session.inRegion(region).then((clients) => new AccountIndexer(clients, this.io))));
+    return indexer;
   }
 
   /** Who the credentials belong to. */
@@ -102,12 +108,16 @@ export async function collectPlanFacts(
     );
   }
   options.vetShared?.(shared);
-  io.progress('SR_PLAN_P2001', `indexing workloads for ${trust.services.join(', ')}…`, { role: roleName, services: trust.services });
-  const [index, authorization] = await Promise.all([
-    reads.indexer.index(scopeFor(trust.services)),
+  io.progress('SR_PLAN_P2001', `indexing workloads for ${trust.services.join(', ')} in ${regions.length} region(s)…`, {
+    role: roleName,
+    services: trust.services,
+    regions,
+  });
+  const scope = scopeFor(trust.services);
+  const [workloads, authorization] = await Promise.all([
+    mapLimit(regions, REGION_CONCURRENCY, async (region) => ({ region, found: workloadsForRole(await (await reads.indexer(region)).index(scope), shared) })),
     reads.accountAuthorization(),
   ]);
-  const workloads = workloadsForRole(index, shared);
   io.progress('SR_PLAN_P2002', `reading ${evidence.source} evidence…`, { role: roleName, source: evidence.source });
   const usage = await gatherEvidence(
     session,
@@ -117,7 +127,7 @@ export async function collectPlanFacts(
       services: trust.services,
       hints: sessionHints(workloads),
     },
-    evidence,
+    { ...evidence, regions },
   );
   const search: PolicySearch =
     resourcePolicyMode === 'off'

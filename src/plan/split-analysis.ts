@@ -5,7 +5,7 @@
  */
 import type { RoleSnapshot } from './role-snapshot.js';
 import type { ActionUse, ServiceUsage, UsageEvidence } from '../evidence/types.js';
-import type { RoleWorkloads } from '../inventory/workloads.js';
+import type { RegionalWorkloads } from '../inventory/workloads.js';
 import { usageSource } from '../evidence/sources.js';
 import { actionCatalog, type ActionCatalog } from '../policy/action-catalog.js';
 import { baselineGrants } from '../policy/baselines.js';
@@ -38,7 +38,8 @@ export interface SplitAnalysis {
   units: ServiceUnit[];
   unattributed: ServiceUsage;
   evidence: UsageEvidence;
-  workloads: RoleWorkloads;
+  /** The role's workloads in each region the plan covers. */
+  workloads: RegionalWorkloads;
   /** Principals other than services that can assume the shared role (people, other accounts). */
   otherPrincipals: string[];
   /** Calls whose mapped action the catalog does not know: taken out of the usage above, decided separately. */
@@ -60,12 +61,14 @@ export function analyseSplit(
   shared: RoleSnapshot,
   trust: TrustAnalysis,
   evidence: UsageEvidence,
-  workloads: RoleWorkloads,
+  workloads: RegionalWorkloads,
   catalog: ActionCatalog = actionCatalog(),
 ): SplitAnalysis {
   const sources = policySources(shared);
   const unmappedRows = new Map<string, UnmappedEvent>();
-  const usedAs = new Set(workloadAdapters().flatMap((adapter) => adapter.roleUses?.((workloads as Record<string, unknown>)[adapter.id]) ?? []));
+  const usedAs = new Set(
+    workloads.flatMap(({ found }) => workloadAdapters().flatMap((adapter) => adapter.roleUses?.((found as Record<string, unknown>)[adapter.id]) ?? [])),
+  );
   const groups = new Map<string, string[]>();
   for (const principal of trust.services) {
     const key = workloadKey(principal);

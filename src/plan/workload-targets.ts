@@ -4,7 +4,7 @@
  * What each kind moves, and how, is its workload adapter's business.
  */
 import type { RoleSnapshot } from './role-snapshot.js';
-import type { RoleWorkloads } from '../inventory/workloads.js';
+import type { RegionalWorkloads } from '../inventory/workloads.js';
 import type { MoveTargets } from '../workloads/adapter.js';
 import { workloadAdapters } from '../workloads/registry.js';
 import type { FollowUp, PlannedRole, PlannedWorkload } from './schema.js';
@@ -14,33 +14,28 @@ import type { SplitAnalysis } from './split-analysis.js';
 export const AUTOMATED_UNITS: ReadonlySet<string> = new Set(workloadAdapters().map((a) => a.unitKey));
 
 /** The workloads apply will move, with current and target bindings. */
-export function plannedWorkloads(
-  workloads: RoleWorkloads,
-  roles: ReadonlyMap<string, PlannedRole>,
-  shared: Pick<RoleSnapshot, 'arn'>,
-  region: string,
-): PlannedWorkload[] {
-  const found = workloads as Record<string, unknown>;
-  return workloadAdapters().flatMap((adapter) =>
-    adapter.planMoves(found[adapter.id], { role: roles.get(adapter.unitKey), shared, staysShared: false, region }),
+export function plannedWorkloads(workloads: RegionalWorkloads, roles: ReadonlyMap<string, PlannedRole>, shared: Pick<RoleSnapshot, 'arn'>): PlannedWorkload[] {
+  return workloads.flatMap(({ region, found }) =>
+    workloadAdapters().flatMap((adapter) =>
+      adapter.planMoves((found as Record<string, unknown>)[adapter.id], { role: roles.get(adapter.unitKey), shared, staysShared: false, region }),
+    ),
   );
 }
 
 /** What the user must change by hand after apply. */
-export function workloadFollowUps(
-  analysis: SplitAnalysis,
-  roles: ReadonlyMap<string, PlannedRole>,
-  shared: Pick<RoleSnapshot, 'roleName' | 'arn'>,
-  region: string,
-): FollowUp[] {
-  const found = analysis.workloads as Record<string, unknown>;
+export function workloadFollowUps(analysis: SplitAnalysis, roles: ReadonlyMap<string, PlannedRole>, shared: Pick<RoleSnapshot, 'roleName' | 'arn'>): FollowUp[] {
   // Why: a unit left on the shared role (excluded for lack of evidence) keeps its
   // workloads as they are; telling the user to move them to a role that will not exist is wrong.
   const staysShared = (key: string) => analysis.units.some((u) => u.key === key) && !roles.has(key);
-  const followUps = workloadAdapters().flatMap((adapter) => {
-    const targets: MoveTargets = { role: roles.get(adapter.unitKey), shared, staysShared: staysShared(adapter.unitKey), region };
-    return adapter.followUps(found[adapter.id], targets);
-  });
+  const several = analysis.workloads.length > 1;
+  const followUps = analysis.workloads.flatMap(({ region, found }) =>
+    workloadAdapters().flatMap((adapter) => {
+      const targets: MoveTargets = { role: roles.get(adapter.unitKey), shared, staysShared: staysShared(adapter.unitKey), region };
+      const items = adapter.followUps((found as Record<string, unknown>)[adapter.id], targets);
+      // Launch templates and published versions are regional: with several regions, say which.
+      return several ? items.map((f) => ({ ...f, message: `${region}: ${f.message}` })) : items;
+    }),
+  );
   for (const unit of analysis.units) {
     if (AUTOMATED_UNITS.has(unit.key)) continue;
     const role = roles.get(unit.key);

@@ -39,16 +39,20 @@ export async function searchResourcePolicies(
   request: { regions: readonly string[]; role: RoleRef; touched?: ReadonlySet<string>; exact?: boolean },
 ): Promise<PolicySearch> {
   const search: PolicySearch = { policies: [], problems: [] };
-  const resources: PolicyResource[] = [];
-  for (const adapter of POLICY_ADAPTERS) {
-    try {
-      const listed = await adapter.list(session, request.regions);
-      resources.push(...(request.touched ? listed.filter((r) => adapter.names(r).some((n) => request.touched?.has(n))) : listed));
-    } catch (error) {
-      // A kind we cannot list may hide a policy naming the role: that must block retirement, not pass silently.
-      for (const region of request.regions) search.problems.push({ kind: adapter.kind, region, id: '*', arn: '*', reason: `cannot list: ${(error as Error).message}` });
-    }
-  }
+  // The kinds are listed side by side (each over its regions): listing dominates a sweep of many regions.
+  const listed = await Promise.all(
+    POLICY_ADAPTERS.map(async (adapter) => {
+      try {
+        const found = await adapter.list(session, request.regions);
+        return request.touched ? found.filter((r) => adapter.names(r).some((n) => request.touched?.has(n))) : found;
+      } catch (error) {
+        // A kind we cannot list may hide a policy naming the role: that must block retirement, not pass silently.
+        for (const region of request.regions) search.problems.push({ kind: adapter.kind, region, id: '*', arn: '*', reason: `cannot list: ${(error as Error).message}` });
+        return [];
+      }
+    }),
+  );
+  const resources: PolicyResource[] = listed.flat();
   io.notify('progress', `reading ${resources.length} resource policies in ${request.regions.join(', ')}…`);
   const read = await mapLimit(resources, READ_CONCURRENCY, async (resource) => readOne(session, resource, request.role, request.exact));
   for (const outcome of read) {

@@ -4,7 +4,7 @@ import { planSchema, type PlannedWorkload } from '../../src/plan/schema.js';
 import { plannedWorkloadSchema } from '../../src/workloads/moves.js';
 import { adapterFor, WORKLOAD_ADAPTERS, workloadAdapters } from '../../src/workloads/registry.js';
 import { richPlan } from './fixtures/export-plans.js';
-import { ACCOUNT, CODEBUILD, EC2, ECS, EDGE, LAMBDA, plannedRole, REGION, SHARED_ARN, SHARED_NAME, workloads } from './fixtures/plan-fixtures.js';
+import { ACCOUNT, CODEBUILD, EC2, ECS, EDGE, inRegion, LAMBDA, plannedRole, REGION, SHARED_ARN, SHARED_NAME, workloads } from './fixtures/plan-fixtures.js';
 
 const PROFILE_ARN = `arn:aws:iam::${ACCOUNT}:instance-profile/${SHARED_NAME}`;
 const CLUSTER = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/main`;
@@ -94,12 +94,12 @@ describe('sessionHints: the names sessions carry, from every kind', () => {
       ec2: { instances: [{ associationId: 'iip-1', instanceId: 'i-0abc', instanceProfileArn: PROFILE_ARN, state: 'associated' }] },
       lambda: { functions: [fn('$LATEST')], publishedVersions: [{ ...fn('2'), functionName: 'billing' }] },
     });
-    const hints = sessionHints(found);
+    const hints = sessionHints(inRegion(found));
     expect([...hints.ec2InstanceIds]).toEqual(['i-0abc']);
     expect([...hints.lambdaFunctionNames].sort()).toEqual(['billing', 'orders']);
   });
   it('no workloads, no hints', () => {
-    expect(sessionHints(workloads())).toEqual({ ec2InstanceIds: new Set(), lambdaFunctionNames: new Set() });
+    expect(sessionHints(inRegion(workloads()))).toEqual({ ec2InstanceIds: new Set(), lambdaFunctionNames: new Set() });
   });
 });
 

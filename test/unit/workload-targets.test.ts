@@ -15,6 +15,7 @@ import {
   SHARED_NAME,
   sharedRole,
   usage,
+  inRegion,
   workloads,
 } from './fixtures/plan-fixtures.js';
 
@@ -61,7 +62,7 @@ describe('plannedWorkloads: ECS services swap only the fields bound to the share
   ];
   it.each(cases)('$name', ({ roles, target }) => {
     const def = td(7, roles);
-    const planned = plannedWorkloads(workloads({ ecs: { taskDefinitions: [def], services: [service('web', def.arn)] } }), allRoles, shared, REGION);
+    const planned = plannedWorkloads(inRegion(workloads({ ecs: { taskDefinitions: [def], services: [service('web', def.arn)] } })), allRoles, shared);
     expect(planned).toEqual([
       {
         kind: 'ecs-service',
@@ -79,12 +80,12 @@ describe('plannedWorkloads: ECS services swap only the fields bound to the share
   it('a shared role on a path is matched by its name', () => {
     const pathArn = `arn:aws:iam::${ACCOUNT}:role/teams/${SHARED_NAME}`;
     const def = td(1, { taskRoleArn: SHARED_NAME });
-    const planned = plannedWorkloads(workloads({ ecs: { taskDefinitions: [def], services: [service('web', def.arn)] } }), allRoles, { arn: pathArn }, REGION);
+    const planned = plannedWorkloads(inRegion(workloads({ ecs: { taskDefinitions: [def], services: [service('web', def.arn)] } })), allRoles, { arn: pathArn });
     expect(planned[0]).toMatchObject({ target: { taskRoleArn: ecsRole.roleArn } });
   });
 
   it('a service whose task definition is not among the role\'s is skipped', () => {
-    const planned = plannedWorkloads(workloads({ ecs: { taskDefinitions: [], services: [service('web', 'arn:unknown')] } }), allRoles, shared, REGION);
+    const planned = plannedWorkloads(inRegion(workloads({ ecs: { taskDefinitions: [], services: [service('web', 'arn:unknown')] } })), allRoles, shared);
     expect(planned).toEqual([]);
   });
 });
@@ -95,7 +96,7 @@ describe('plannedWorkloads: EC2 and Lambda', () => {
   const found = workloads({ ec2: { instances: [instance] }, lambda: { functions: [fn] } });
 
   it('instances move to the new instance profile, functions to the new role', () => {
-    expect(plannedWorkloads(found, allRoles, shared, REGION)).toEqual([
+    expect(plannedWorkloads(inRegion(found), allRoles, shared)).toEqual([
       {
         kind: 'ec2-instance',
         service: EC2,
@@ -115,7 +116,7 @@ describe('plannedWorkloads: EC2 and Lambda', () => {
     { name: 'an ec2 role without an instance profile cannot take instances', roles: new Map([['ec2', plannedRole('ec2', EC2, 'x')]]), kinds: [] },
   ];
   it.each(missing)('$name', ({ roles, kinds }) => {
-    expect(plannedWorkloads(found, roles, shared, REGION).map((w) => w.kind)).toEqual(kinds);
+    expect(plannedWorkloads(inRegion(found), roles, shared).map((w) => w.kind)).toEqual(kinds);
   });
 });
 
@@ -155,14 +156,14 @@ describe('workloadFollowUps', () => {
     { name: 'nothing to follow up', found: workloads(), expected: [] },
   ];
   it.each(cases)('$name', ({ found, expected }) => {
-    const followUps = workloadFollowUps(a([EC2, LAMBDA, ECS], found), allRoles, shared, REGION);
+    const followUps = workloadFollowUps(a([EC2, LAMBDA, ECS], found), allRoles, shared);
     expect(followUps).toEqual(expected.map((e) => ({ kind: e.kind, resource: e.resource, message: expect.stringMatching(e.message) })));
   });
 
   it('a non-automated service gets a manual follow-up naming its new role', () => {
     const codebuild = plannedRole('codebuild', CODEBUILD, 'app-shared-codebuild');
     const roles = new Map([...allRoles, ['codebuild', codebuild]]);
-    const followUps = workloadFollowUps(a([EC2, CODEBUILD], workloads()), roles, shared, REGION);
+    const followUps = workloadFollowUps(a([EC2, CODEBUILD], workloads()), roles, shared);
     expect(followUps).toEqual([
       {
         kind: 'manual-service',
@@ -174,7 +175,7 @@ describe('workloadFollowUps', () => {
 
   it.each([...AUTOMATED_UNITS])('automated unit %s gets no manual follow-up', (key) => {
     const principal = { ec2: EC2, lambda: LAMBDA, 'ecs-tasks': ECS }[key] as string;
-    const followUps = workloadFollowUps(a([principal, CODEBUILD], workloads()), allRoles, shared, REGION);
+    const followUps = workloadFollowUps(a([principal, CODEBUILD], workloads()), allRoles, shared);
     expect(followUps.filter((f) => f.resource === principal)).toEqual([]);
   });
 
@@ -187,8 +188,8 @@ describe('workloadFollowUps', () => {
     const principals = [EC2, LAMBDA, ECS];
     const key = { [EC2]: 'ec2', [LAMBDA]: 'lambda', [ECS]: 'ecs-tasks' }[idle] as string;
     const remaining = new Map([...allRoles].filter(([k]) => k !== key));
-    expect(workloadFollowUps(a(principals, found, [idle]), remaining, shared, REGION)).toEqual([]);
+    expect(workloadFollowUps(a(principals, found, [idle]), remaining, shared)).toEqual([]);
     // The same workloads with the unit kept do get their follow-ups.
-    expect(workloadFollowUps(a(principals, found), allRoles, shared, REGION).map((f) => f.kind)).toEqual(kinds);
+    expect(workloadFollowUps(a(principals, found), allRoles, shared).map((f) => f.kind)).toEqual(kinds);
   });
 });

@@ -1,4 +1,5 @@
 /** The narrow interface every resource-policy kind implements: list, read, write. */
+import { mapLimit } from '../../core/concurrency.js';
 import { awsCall } from '../call.js';
 import type { PolicyEdits } from '../../resource-policy/edits.js';
 import type { AwsSession } from '../session.js';
@@ -34,11 +35,12 @@ export interface PolicyKindAdapter {
   names(resource: PolicyResource): string[];
 }
 
-/** Lists a kind region by region, one region's results after another. */
+/** How many regions one kind is listed in at once. */
+const REGION_CONCURRENCY = 4;
+
+/** Lists a kind in every region, a few regions at once, results in region order. */
 export async function perRegion(regions: readonly string[], list: (region: string) => Promise<PolicyResource[]>): Promise<PolicyResource[]> {
-  const found: PolicyResource[] = [];
-  for (const region of regions) found.push(...(await list(region)));
-  return found;
+  return (await mapLimit(regions, REGION_CONCURRENCY, list)).flat();
 }
 
 /** Runs a policy read; undefined when the service answers with `missing` (no policy set). */

@@ -73,8 +73,9 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
         return ExitCode.ok;
       }
     }
-    // An unknown or disabled region is refused before anything is read about the role.
-    const regions = options.regions ? await resolveRegions(await session.ec2(), parseRegionList(options.regions)) : [session.region];
+    // Every enabled region unless --regions says which; an unknown or disabled one is refused before anything is read about the role.
+    const regions = await resolveRegions(await session.ec2(), options.regions ? parseRegionList(options.regions) : undefined);
+    io.notify('progress', `regions: ${regions.join(', ')}`);
     for (const roleName of roles) {
       const facts = await collectPlanFacts(reads, roleName, evidence, {
         resourcePolicies: options.resourcePolicies,

@@ -30,8 +30,15 @@ export async function pickRoles(io: IoHost, findings: ScanFinding[]): Promise<st
 
 /** Step 2: confirm each service's workloads. False means "do not plan this role". */
 export async function confirmWorkloads(io: IoHost, analysis: SplitAnalysis): Promise<boolean> {
-  const inventory = analysis.workloads as Record<string, unknown>;
-  const found = Object.fromEntries(workloadAdapters().map((adapter) => [adapter.id, adapter.listMovable(inventory[adapter.id])]));
+  const several = analysis.workloads.length > 1;
+  const found = Object.fromEntries(
+    workloadAdapters().map((adapter) => [
+      adapter.id,
+      analysis.workloads.flatMap(({ region, found: inRegion }) =>
+        adapter.listMovable((inRegion as Record<string, unknown>)[adapter.id]).map((name) => (several ? `${name} (${region})` : name)),
+      ),
+    ]),
+  );
   const lines = workloadAdapters().map((adapter) => `${adapter.title}: ${found[adapter.id]?.join(', ') || 'none'}`);
   const role = analysis.shared.roleName;
   io.info('SR_PLAN_I2008', `\nWorkloads using ${role}:\n  ${lines.join('\n  ')}`, { role, workloads: found });
