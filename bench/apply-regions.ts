@@ -1,7 +1,9 @@
 /**
- * Apply across regions: the orders account with 10 resource policies naming
- * the shared role in each region (KMS key policies, bucket policies, queue
- * policies), planned with `--regions` over 1 region and over 3 (30 policies).
+ * Apply across regions: the orders account with a Lambda function and 10
+ * resource policies naming the shared role in each region (KMS key policies,
+ * bucket policies, queue policies), planned with `--regions` over 1 region
+ * and over 3 (3 functions, 30 policies). Retire's re-check reads every
+ * enabled region in both.
  * Prints the AWS calls apply made (counted by the test proxy) and its wall
  * time; the aim is 3 regions ≤ 2 × 1 region. Asserts nothing about timings.
  */
@@ -11,7 +13,7 @@ import { isolatedAwsEnv, runCli } from '../test/support/cli.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import type { MotoServer } from '../test/support/moto-server.js';
 import { seedResourcePolicies } from '../test/support/resource-policies.js';
-import { planScenario, seedOrdersScenario } from '../test/support/scenario.js';
+import { addFunctionIn, planScenario, seedOrdersScenario } from '../test/support/scenario.js';
 import { fmtMs, median, printTable, samples } from './report.js';
 
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
@@ -49,6 +51,7 @@ async function measureRegions(moto: MotoServer, workdir: string, regions: string
   await moto.reset();
   const scenario = await seedOrdersScenario(moto.endpoint, { instances: 0, functions: 1, services: 0 });
   for (const region of regions) {
+    if (region !== TEST_REGION) await addFunctionIn(moto.endpoint, region, `orders-${region}`, scenario.roleArn);
     for (let i = 0; i < 3; i++) await seedResourcePolicies(moto.endpoint, region, scenario.account, scenario.roleArn, `-${region}-${i}`);
     // A tenth policy per region: one more KMS key naming the role.
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Use', Effect: 'Allow', Principal: { AWS: scenario.roleArn }, Action: 'kms:Decrypt', Resource: '*' }] });

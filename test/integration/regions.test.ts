@@ -11,20 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssociateIamInstanceProfileCommand, DescribeIamInstanceProfileAssociationsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
 import { assumeRoleRecord, sessionCallRecord, startCloudTrailFake } from '../fakes/cloudtrail-fake.js';
 import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { resetMoto } from '../support/moto-server.js';
-import { planScenario, scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+import { addFunctionIn, planScenario, scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 
 const endpoint = inject('motoEndpoint');
 const EU = 'eu-west-1';
 const WEST = 'us-west-2';
-/** A zip file with no entries: enough for moto to accept a function. */
-const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
 describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
   const motoEndpoint = endpoint as string;
@@ -38,11 +36,7 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
   let euInstance: string;
 
   /** A function in `region` running as the shared role. */
-  const addFunction = async (region: string, name: string) => {
-    const { lambda } = clients(region);
-    await lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: scenario.roleArn, Runtime: 'python3.12', Handler: 'app.handler', Code: { ZipFile: EMPTY_ZIP } }));
-    lambda.destroy();
-  };
+  const addFunction = (region: string, name: string) => addFunctionIn(motoEndpoint, region, name, scenario.roleArn);
   const functionRole = async (region: string, name: string) => {
     const { lambda } = clients(region);
     try {
@@ -88,7 +82,7 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
   });
 
   it('plans every enabled region, records each workload’s region, and apply, verify and rollback reach both', async () => {
-    const planPath = await planScenario(motoEndpoint, scenario, workdir);
+    const planPath = await planScenario(motoEndpoint, scenario, workdir, [], true);
     const plan = await readPlan(planPath);
     expect(plan.regions).toContain(TEST_REGION);
     expect(plan.regions).toContain(EU);

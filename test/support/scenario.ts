@@ -95,6 +95,16 @@ const TRUST = {
 /** A zip file with no entries: enough for moto to accept a function. */
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
+/** Creates a Lambda function in `region` running as `roleArn` (workloads in other regions than the scenario's). */
+export async function addFunctionIn(endpoint: string, region: string, name: string, roleArn: string): Promise<void> {
+  const lambda = new LambdaClient({ endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  try {
+    await lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: roleArn, Runtime: 'python3.12', Handler: 'app.handler', Code: { ZipFile: EMPTY_ZIP } }));
+  } finally {
+    lambda.destroy();
+  }
+}
+
 /** How big an orders account to seed. Defaults: 2 instances, 2 functions, 1 ECS service. */
 export interface SeedOptions {
   instances?: number;
@@ -317,15 +327,29 @@ export function scenarioRecords(scenario: OrdersScenario, options: { end?: Date;
  * Plans the seeded scenario the way a user would: its trail files written
  * under a fresh folder in `dir`, then `split-role plan --evidence logs`
  * (blind spots dropped) against `endpoint`. Returns the plan file's path;
- * throws with the CLI's stderr if planning fails.
+ * throws with the CLI's stderr if planning fails. The plan covers the
+ * scenario's region unless `extraArgs` names regions or `everyRegion` asks
+ * for plan's default (every enabled region: about twenty on moto, which the
+ * region tests exercise and the others need not pay for).
  */
-export async function planScenario(endpoint: string, scenario: OrdersScenario, dir: string, extraArgs: readonly string[] = []): Promise<string> {
+export async function planScenario(
+  endpoint: string,
+  scenario: OrdersScenario,
+  dir: string,
+  extraArgs: readonly string[] = [],
+  everyRegion = false,
+): Promise<string> {
   const trail = await mkdtemp(join(dir, 'trail-'));
   await writeTrailFiles(trail, scenarioRecords(scenario), scenario);
   const out = join(trail, 'orders.plan.json');
   const env = isolatedAwsEnv({ AWS_REGION: REGION, AWS_ENDPOINT_URL: endpoint });
   const run = await runCli(
-    ['plan', '--role', ROLE, '--yes', '--out', out, '--evidence', 'logs', '--cloudtrail-logs', trail, '--unobservable', 'drop', ...extraArgs],
+    [
+      'plan',
+      ...['--role', ROLE, '--yes', '--out', out, '--evidence', 'logs', '--cloudtrail-logs', trail, '--unobservable', 'drop'],
+      ...(everyRegion || extraArgs.includes('--regions') ? [] : ['--regions', REGION]),
+      ...extraArgs,
+    ],
     env,
   );
   if (run.code !== 0) throw new Error(`split-role plan failed (${run.code}): ${run.stderr}`);
