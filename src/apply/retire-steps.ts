@@ -55,7 +55,12 @@ export function verifyStep(plan: Plan): Step {
 /** Each workload not on its new role, or not healthy there. */
 export async function bindingProblems(ctx: StepContext): Promise<string[]> {
   const problems: string[] = [];
-  for (const w of ctx.plan.workloads) problems.push(...(await adapterFor(w).verify(await applyContext(ctx, w), w)));
+  // Names are unique per region only: with workloads in several regions, say which.
+  const several = new Set(ctx.plan.workloads.map((w) => w.region)).size > 1;
+  for (const w of ctx.plan.workloads) {
+    const found = await adapterFor(w).verify(await applyContext(ctx, w), w);
+    problems.push(...(several ? found.map((problem) => `${problem} (${w.region})`) : found));
+  }
   return problems;
 }
 

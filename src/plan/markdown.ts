@@ -113,7 +113,17 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push(plan.evidence.blindSpots.length === 0 ? 'None.' : plan.evidence.blindSpots.map((b) => `- ${text(b)}`).join('\n'), '');
 
   out.push('## Workloads that move', '');
-  out.push(tableOr('None found.', ['Workload', 'Kind', 'From', 'To'], plan.workloads.map((w) => adapterFor(w).describeMove(w))), '');
+  out.push(
+    tableOr(
+      'None found.',
+      ['Workload', 'Kind', 'Region', 'From', 'To'],
+      plan.workloads.map((w) => {
+        const [workload, kind, from, to] = adapterFor(w).describeMove(w);
+        return [workload, kind, code(w.region), from, to];
+      }),
+    ),
+    '',
+  );
   out.push(...resourcePolicySection(plan));
   if (plan.followUps.length > 0) {
     out.push('## Manual follow-ups', '', ...plan.followUps.map((f) => `- [ ] **${f.kind}** ${text(f.message)}`), '');

@@ -14,6 +14,7 @@ import {
   LAMBDA,
   PLAN_ID,
   policyDoc,
+  REGION,
   sampleAnalysis,
   samplePlan,
   SHARED_ARN,
@@ -119,8 +120,8 @@ describe('renderPlanMarkdown: the simple plan', () => {
 
   it('has a workloads table', () => {
     const lines = section(md, '## Workloads that move');
-    expect(lines).toContain('| `i-0abc` | EC2 instance | `app-shared` | `app-shared-ec2` |');
-    expect(lines).toContain('| `orders-fn` | Lambda function | `app-shared` | `app-shared-lambda` |');
+    expect(lines).toContain(`| \`i-0abc\` | EC2 instance | \`${REGION}\` | \`app-shared\` | \`app-shared-ec2\` |`);
+    expect(lines).toContain(`| \`orders-fn\` | Lambda function | \`${REGION}\` | \`app-shared\` | \`app-shared-lambda\` |`);
   });
 
   it('embeds a unified diff per role', () => {
