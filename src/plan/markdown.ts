@@ -26,6 +26,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push(
     `- Plan id: ${code(plan.planId)} · digest ${code(plan.digest)}`,
     `- Account ${code(plan.account)} (${text(plan.partition)}), region ${code(plan.region)}`,
+    `- Regions covered (workloads, resource policies): ${plan.regions.map(code).join(', ')}`,
     `- Shared role: ${code(shared.arn)}`,
     `- Evidence: ${plan.evidence.source}, ${code(plan.evidence.window.start)} → ${code(plan.evidence.window.end)}, ${plan.evidence.recordsRead} records read`,
     `- Decisions: unattributed = ${plan.decisions.unattributed}, unobservable = ${plan.decisions.unobservable}` +

@@ -70,6 +70,7 @@ describe('renderPlanMarkdown: the simple plan', () => {
     ['title', '# split-role plan: app-shared'],
     ['plan id and digest', `- Plan id: \`${PLAN_ID}\` · digest \`${plan.digest}\``],
     ['account and region', '- Account `123456789012` (aws), region `eu-west-1`'],
+    ['regions covered', '- Regions covered (workloads, resource policies): `eu-west-1`'],
     ['evidence', '- Evidence: logs, `2025-10-01T00:00:00.000Z` → `2026-01-01T00:00:00.000Z`, 42 records read'],
     ['decisions', '- Decisions: unattributed = drop, unobservable = drop'],
     ['retirement', '- Shared role retired after apply: yes'],
