@@ -39,7 +39,7 @@ export function verifyStep(plan: Plan): Step {
     async run(ctx) {
       const problems = await bindingProblems(ctx);
       // The plan's regions here, as an early warning; retire's re-check looks at every enabled region.
-      if (plan.retireSharedRole) problems.push(...describeRegionalUsers(await liveUsers(ctx, 'plan')));
+      if (plan.retireSharedRole) problems.push(...describeRegionalUsers(await liveUsers(ctx, 'plan'), plan.region));
       if (problems.length > 0) {
         throw new SplitRoleError(
           'VerifyFailed',
@@ -55,11 +55,10 @@ export function verifyStep(plan: Plan): Step {
 /** Each workload not on its new role, or not healthy there. */
 export async function bindingProblems(ctx: StepContext): Promise<string[]> {
   const problems: string[] = [];
-  // Names are unique per region only: with workloads in several regions, say which.
-  const several = new Set(ctx.plan.workloads.map((w) => w.region)).size > 1;
   for (const w of ctx.plan.workloads) {
     const found = await adapterFor(w).verify(await applyContext(ctx, w), w);
-    problems.push(...(several ? found.map((problem) => `${problem} (${w.region})`) : found));
+    // Names are unique per region only: outside the plan's own region, say which.
+    problems.push(...(w.region === ctx.plan.region ? found : found.map((problem) => `${problem} (${w.region})`)));
   }
   return problems;
 }
@@ -123,7 +122,7 @@ export function retireSteps(plan: Plan): Step[] {
             'do each, then run `split-role apply PLAN --confirm-manual ID` for each',
           );
         }
-        const users = describeRegionalUsers(await liveUsers(ctx, 'everywhere'));
+        const users = describeRegionalUsers(await liveUsers(ctx, 'everywhere'), ctx.plan.region);
         if (users.length > 0) {
           throw new SplitRoleError('SharedRoleInUse', `${roleName} is still in use: ${users.join('; ')}`, 'it was not deleted; move these, then run apply again');
         }

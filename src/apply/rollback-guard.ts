@@ -46,7 +46,7 @@ export async function rolesStillInUse(ctx: StepContext, toUndo: readonly Step[])
         const movedBack = ctx.plan.workloads.filter((w) => w.kind === adapter.kind && w.region === region && undoing.has(adapter.stepId(w)));
         left[adapter.id] = await adapter.withoutMovedBack(await applyContext(ctx, { region }), found[adapter.id], movedBack);
       }
-      users.push(...describeUsers(left as RoleWorkloads, role.roleName).map((line) => (regions.length > 1 ? `${line} (${region})` : line)));
+      users.push(...describeUsers(left as RoleWorkloads, role.roleName).map((line) => (region === ctx.plan.region ? line : `${line} (${region})`)));
     }
     if (users.length > 0) kept.push({ role, users });
   }

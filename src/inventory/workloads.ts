@@ -88,9 +88,9 @@ export function describeUsers(found: RoleWorkloads, role = 'the shared role'): s
   return workloadAdapters().flatMap((adapter) => adapter.describeUsers(parts[adapter.id], role));
 }
 
-/** The same lines for every region, each saying where. */
-export function describeRegionalUsers(regional: RegionalWorkloads): string[] {
-  return regional.flatMap(({ region, found }) => describeUsers(found).map((line) => `${line} (${region})`));
+/** The same lines for every region, each saying where unless it is `home` (the plan's own region). */
+export function describeRegionalUsers(regional: RegionalWorkloads, home?: string): string[] {
+  return regional.flatMap(({ region, found }) => describeUsers(found).map((line) => (region === home ? line : `${line} (${region})`)));
 }
 
 /** The kinds whose service can assume a role trusting these principals: the others need not be read. */

@@ -202,7 +202,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     });
 
     it('refuses to act on a journal cut short or lost: no partial undo, no mutating call', { timeout: 180_000 }, async () => {
-      expect((await cli(['apply', planPath, '--yes'])).code).toBe(0);
+      expect((await cli(['apply', planPath, '--yes', '--soak', '0'])).code).toBe(0);
       const journalPath = planPath.replace(/\.json$/, '.journal.jsonl');
       const full = await readFile(journalPath, 'utf8');
       const split = await captureAccountState(motoEndpoint);
@@ -305,7 +305,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       );
       expect(proxy.mutatingOperations).toEqual([]);
 
-      const confirmed = await cli(['apply', manualPlan, '--yes', '--confirm-manual', 'codebuild.amazonaws.com']);
+      const confirmed = await cli(['apply', manualPlan, '--yes', '--soak', '0', '--confirm-manual', 'codebuild.amazonaws.com']);
       expect(confirmed.code, confirmed.stderr).toBe(0);
       state = await captureAccountState(motoEndpoint);
       expect(state.roles.map((r) => r.name)).not.toContain('orders');
