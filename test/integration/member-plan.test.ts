@@ -84,7 +84,7 @@ describe.skipIf(!endpoint)('member-account plans (moto)', () => {
 
     const before = await captureAccountState(motoEndpoint);
     proxy.clear();
-    const apply = await runCli(['apply', path, '--yes'], env());
+    const apply = await runCli(['apply', path, '--yes', '--soak', '0'], env());
     expect(apply.code, apply.stderr).toBe(0);
     expect(proxy.operations).toContain('AssumeRole');
     const member = await captureAccountState(motoEndpoint, memberCredentials);
