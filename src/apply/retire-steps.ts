@@ -80,7 +80,7 @@ async function liveUsers(ctx: StepContext, where: 'plan' | 'everywhere'): Promis
   }
   const enabled = where === 'everywhere' ? await enabledRegions(await ctx.session.ec2()) : [];
   const regions = new Set([...enabled, ...ctx.plan.regions, ...ctx.plan.workloads.map((w) => w.region)]);
-  ctx.io.notify('progress', `looking for workloads still on ${shared.roleName} in ${regions.size} region(s)…`);
+  ctx.io.progress('SR_APPLY_P4009', `looking for workloads still on ${shared.roleName} in ${regions.size} region(s)…`, { role: shared.roleName, regions: [...regions].sort() });
   return liveBindings([...regions].sort(), (region) => ctx.session.inRegion(region), ctx.io, { ...shared, instanceProfiles });
 }
 

@@ -176,7 +176,7 @@ program
   .action(async (file, options, command) => {
     const { runVerify } = await import('./commands/verify.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
-    process.exitCode = await runVerify(file, { ...globals, ...options }, new ConsoleIoHost(globals));
+    process.exitCode = await runVerify(file, { ...globals, ...options }, cliIo(globals));
   });
 
 program

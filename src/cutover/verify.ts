@@ -47,7 +47,7 @@ export async function verifyCutover(
     const source = { regions: plan.regions, ...(options.source ?? { source: plan.evidence.source, ...(plan.evidence.location ? { cloudtrailLogs: plan.evidence.location } : {}) }) };
     const window = { start: cutover, end: options.now ?? new Date() };
     const roles = [{ arn: plan.sharedRole.arn, name: plan.sharedRole.roleName }, ...plan.newRoles.map((r) => ({ arn: r.roleArn, name: r.roleName }))];
-    io.notify('progress', `reading ${source.cloudtrailLogs ?? source.source} from cutover at ${cutover.toISOString()}…`);
+    io.progress('SR_APPLY_P4010', `reading ${source.cloudtrailLogs ?? source.source} from cutover at ${cutover.toISOString()}…`, { source: source.source, since: cutover.toISOString() });
     const records = await roleRecords(ctx.session, io, roles, source, window);
     const findings = records ? cutoverFindings(plan, policySources(plan.sharedRole), records) : { denied: [], sharedCalls: [] };
     const workloadProblems = await bindingProblems(ctx);

@@ -53,7 +53,7 @@ export async function searchResourcePolicies(
     }),
   );
   const resources: PolicyResource[] = listed.flat();
-  io.notify('progress', `reading ${resources.length} resource policies in ${request.regions.join(', ')}…`);
+  io.progress('SR_PLAN_P2012', `reading ${resources.length} resource policies in ${request.regions.join(', ')}…`, { resources: resources.length, regions: request.regions });
   const read = await mapLimit(resources, READ_CONCURRENCY, async (resource) => readOne(session, resource, request.role, request.exact));
   for (const outcome of read) {
     if (!outcome) continue;

@@ -75,7 +75,7 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
     }
     // Every enabled region unless --regions says which; an unknown or disabled one is refused before anything is read about the role.
     const regions = await resolveRegions(await session.ec2(), options.regions ? parseRegionList(options.regions) : undefined);
-    io.notify('progress', `regions: ${regions.join(', ')}`);
+    io.progress('SR_PLAN_P2011', `regions: ${regions.join(', ')}`, { regions });
     for (const roleName of roles) {
       const facts = await collectPlanFacts(reads, roleName, evidence, {
         resourcePolicies: options.resourcePolicies,
