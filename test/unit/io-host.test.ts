@@ -95,7 +95,7 @@ describe('plan prompts through requestResponse', () => {
     ],
     unattributed: { actions: new Map([['kms:GenerateDataKey', { count: 3, lastSeen: '' }]]) },
     unmapped: [{ eventSource: 'example.amazonaws.com', eventName: 'DoThing', prefix: 'example', count: 2, services: ['ec2.amazonaws.com'] }],
-    workloads: { ec2: { instances: [{ instanceId: 'i-0abc' }] }, lambda: { functions: [] }, ecs: { services: [] } },
+    workloads: [{ region: 'us-east-1', found: { ec2: { instances: [{ instanceId: 'i-0abc' }] }, lambda: { functions: [] }, ecs: { services: [] } } }],
   } as unknown as SplitAnalysis;
 
   it('take the defaults without a person: grant nothing unasked but baselines, no unmapped grants, idle services as empty roles, proposed names', async () => {
