@@ -58,7 +58,7 @@ describe.skipIf(!endpoint)('--output json-lines against moto', () => {
     const wrote = events(plan.stderr).find((e) => e.code === 'SR_PLAN_I2007');
     expect(wrote?.data).toMatchObject({ path: out, newRoles: ['orders-ec2', 'orders-ecs', 'orders-lambda'] });
 
-    const apply = await runCli(['apply', out, '--yes', '--output', 'json-lines'], env());
+    const apply = await runCli(['apply', out, '--yes', '--soak', '0', '--output', 'json-lines'], env());
     expect(apply.code, apply.stderr).toBe(0);
     const applied = events(apply.stderr);
     expect(applied[0]?.code).toBe('SR_APPLY_I4001');

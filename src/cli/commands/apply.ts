@@ -73,6 +73,8 @@ export async function runStatus(planPath: string, options: { json?: boolean }, i
     [
       `Plan ${status.planId} (${status.roleName}): ${last}`,
       ...(status.waitingFor.length > 0 ? ['Retire waits for these manual follow-ups (confirm each with apply --confirm-manual ID):', ...status.waitingFor.map((w) => `  ${w}`)] : []),
+      ...(status.cutoverAt ? [`cutover: ${status.cutoverAt}`] : []),
+      ...(status.retireGate ? [`retire gate: ${status.retireGate}`] : []),
       '',
       renderTable(
         ['STAGE', 'STEP', 'STATUS', 'AT'],
