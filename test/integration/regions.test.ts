@@ -127,6 +127,22 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
     expect(await functionRole(EU, 'orders-eu')).toBe(scenario.roleArn);
   });
 
+  it('rollback keeps a new role that a workload in a region the plan does not cover now runs as', async () => {
+    const planPath = await planScenario(motoEndpoint, scenario, workdir, ['--regions', `${TEST_REGION},${EU}`]);
+    const lambdaRole = (await readPlan(planPath)).newRoles.find((r) => r.service === 'lambda.amazonaws.com');
+    const applied = await cli(['apply', planPath, '--yes', '--keep-shared-role']);
+    expect(applied.code, applied.stderr).toBe(0);
+    // After cutover someone deploys a function in a third region on the new role.
+    await addFunctionIn(motoEndpoint, WEST, 'orders-west-new', lambdaRole?.roleArn as string);
+
+    const rolledBack = await cli(['rollback', planPath, '--yes']);
+    expect(rolledBack.code, rolledBack.stderr).toBe(1);
+    expect(rolledBack.stderr).toMatch(new RegExp(`keep ${lambdaRole?.roleName}, still in use: .*orders-west-new.*\\(us-west-2\\)`));
+    expect(await functionRole(WEST, 'orders-west-new')).toBe(lambdaRole?.roleArn);
+    // The covered regions were moved back all the same.
+    expect(await functionRole(EU, 'orders-eu')).toBe(scenario.roleArn);
+  });
+
   it('an unknown, empty or not-enabled --regions is refused before anything is read', async () => {
     const refusals: Array<[string, RegExp]> = [
       ['eu-nowhere-9', /--regions names unknown region\(s\): eu-nowhere-9/],
