@@ -3,8 +3,11 @@
  * reading a trail, and most records are other principals'. A record can only
  * matter to one role if its bytes name the role — the role's ARN (its
  * AssumeRole, a session's issuer) or the role's session ARN prefix (its
- * calls, forward-access calls) — so only those records are cut out and
- * parsed. Whenever the file does not have the plain shape CloudTrail writes
+ * calls, forward-access calls) — or if attribution cannot read its
+ * userIdentity (those are listed in the plan, never dropped silently). So
+ * only those records are cut out and parsed; a record is skipped only when
+ * its identity plainly belongs to someone (plainIdentity). Whenever the file
+ * does not have the plain shape CloudTrail writes
  * ({"Records":[{"eventVersion":…},…]}, no \u or \/ escapes that could spell
  * the role otherwise), the caller parses the whole file instead: the filter
  * may read more than it must, never less.
@@ -24,7 +27,7 @@ export interface RoleNeedles {
 /** What the filter made of one file: the records that name the role, and how many it left unparsed. */
 export interface FilteredRecords {
   records: CloudTrailRecord[];
-  /** Records of the file that named neither needle and were never parsed. */
+  /** Records of the file that named neither needle, had a plain identity, and were never parsed. */
   skipped: number;
 }
 
@@ -32,6 +35,13 @@ const MARKER = Buffer.from('{"eventVersion"');
 const ESCAPES = [Buffer.from('\\u'), Buffer.from('\\/')];
 const HEAD = /^\s*\{\s*"Records"\s*:\s*\[\s*/;
 const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+/** What follows the eventVersion string in CloudTrail's records. */
+const IDENTITY_HEAD = Buffer.from(',"userIdentity":{"type":"');
+const ASSUMED_ROLE = Buffer.from('AssumedRole');
+const TYPE_KEY = Buffer.from('type"');
+const COLON = 0x3a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /** The needles for a role; session ARNs drop the role's path, role ARNs keep it. */
 export function roleNeedles(role: { arn: string; name: string }): RoleNeedles {
@@ -45,11 +55,14 @@ export function roleNeedles(role: { arn: string; name: string }): RoleNeedles {
   };
 }
 
-/** False only when one record's text cannot name the role: neither needle, and no escape that could spell one. */
-export function recordTextMayName(text: string, needles: RoleNeedles): boolean {
-  return (
-    text.includes(needles.text.roleArn) || text.includes(needles.text.sessionPrefix) || text.includes('\\u') || text.includes('\\/')
-  );
+/**
+ * False only when one record's text cannot matter to the role: neither
+ * needle, no escape that could spell one, and a plain identity.
+ */
+export function recordTextMayMatter(text: string, needles: RoleNeedles): boolean {
+  if (text.includes(needles.text.roleArn) || text.includes(needles.text.sessionPrefix) || text.includes('\\u') || text.includes('\\/')) return true;
+  const bytes = Buffer.from(text);
+  return !bytes.subarray(0, MARKER.length).equals(MARKER) || !plainIdentity(bytes, 0, bytes.length);
 }
 
 /**
@@ -74,7 +87,8 @@ export function recordsNaming(text: Buffer, needles: RoleNeedles): FilteredRecor
     const next = text.indexOf(MARKER, start + 1);
     const end = next < 0 || next >= body.end ? body.end : next;
     count += 1;
-    if ((arnHit >= 0 && arnHit < end) || (sessionHit >= 0 && sessionHit < end)) {
+    const names = (arnHit >= 0 && arnHit < end) || (sessionHit >= 0 && sessionHit < end);
+    if (names || !plainIdentity(text, start, end)) {
       const slice = recordSlice(text, start, end, end === body.end);
       const record = slice && parseRecord(slice);
       if (!record) return undefined;
@@ -85,6 +99,65 @@ export function recordsNaming(text: Buffer, needles: RoleNeedles): FilteredRecor
     start = end;
   }
   return { records, skipped: count - records.length };
+}
+
+/**
+ * True when the record in text[start, end) plainly has an identity that
+ * attribution reads as someone's (attribution.ts: add, oddIdentity), so it
+ * may be skipped unless it names the role. That takes CloudTrail's own
+ * spelling: {"eventVersion":"…","userIdentity":{"type":"T", every "arn"
+ * key before the identity's first nested object a non-empty string, and an
+ * AssumedRole identity with one. A missing, null or non-object identity, a
+ * type that is not text, an ARN that is not text, a repeated type, keys in
+ * another order or other spellings all fail the check, and the record is
+ * parsed: attribution then decides whether it is unreadable. Not looked
+ * for: a second top-level "userIdentity" key after the first (JSON that
+ * CloudTrail never writes; finding it would mean scanning whole records).
+ */
+function plainIdentity(text: Buffer, start: number, end: number): boolean {
+  const versionStart = start + MARKER.length + 2;
+  if (text[versionStart - 2] !== COLON || text[versionStart - 1] !== QUOTE) return false;
+  const versionEnd = plainStringEnd(text, versionStart, end);
+  if (versionEnd < 0 || !bytesAt(text, versionEnd + 1, IDENTITY_HEAD)) return false;
+  const typeStart = versionEnd + 1 + IDENTITY_HEAD.length;
+  const typeEnd = plainStringEnd(text, typeStart, end);
+  if (typeEnd < 0) return false;
+  const assumedRole = typeEnd - typeStart === ASSUMED_ROLE.length && bytesAt(text, typeStart, ASSUMED_ROLE);
+  // The identity's flat keys: up to its first nested object, or its end.
+  let arns = 0;
+  let inString = false;
+  for (let i = typeEnd + 1; i < end; i++) {
+    const c = text[i];
+    // An escape there is never CloudTrail's: let the parse decide.
+    if (c === BACKSLASH) return false;
+    if (c === QUOTE) {
+      inString = !inString;
+      if (!inString) continue;
+      if (text[i + 1] === 0x61 && text[i + 2] === 0x72 && text[i + 3] === 0x6e && text[i + 4] === QUOTE) {
+        // "arn": a key whose value must be a non-empty string.
+        if (text[i + 5] !== COLON || text[i + 6] !== QUOTE || text[i + 7] === QUOTE) return false;
+        arns += 1;
+      } else if (bytesAt(text, i + 1, TYPE_KEY)) return false;
+    } else if (!inString && (c === 0x7b || c === 0x7d)) break;
+  }
+  return !assumedRole || arns > 0;
+}
+
+/** True when text holds `bytes` at `at`. */
+function bytesAt(text: Buffer, at: number, bytes: Buffer): boolean {
+  if (at + bytes.length > text.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (text[at + i] !== bytes[i]) return false;
+  return true;
+}
+
+/** Where the JSON string whose text starts at `from` ends (its closing quote), or -1 when it has an escape or ends past `end`. */
+function plainStringEnd(text: Buffer, from: number, end: number): number {
+  for (let i = from; i < end; i++) {
+    const c = text[i];
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH) return -1;
+  }
+  return -1;
 }
 
 /** The byte range inside {"Records":[ … ]}, or undefined when the file is not shaped so. */

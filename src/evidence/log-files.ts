@@ -16,7 +16,7 @@ import { translateAwsError } from '../aws/errors.js';
 import { getObjectBody, listObjects } from '../aws/s3.js';
 import { usageError } from '../core/errors.js';
 import { REGION_NAME } from '../core/regions.js';
-import { recordsNaming, recordTextMayName, roleNeedles, type RoleNeedles } from './byte-filter.js';
+import { recordsNaming, recordTextMayMatter, roleNeedles, type RoleNeedles } from './byte-filter.js';
 import { CorruptLogFile, RecordSplitter } from './record-splitter.js';
 import type { CloudTrailRecord } from './types.js';
 import { ACCOUNT_ID } from '../core/account-id.js';
@@ -59,8 +59,9 @@ export interface ReadTrailOptions {
   account?: string;
   /**
    * Yield only records whose bytes name this role (its ARN, or its session
-   * ARNs), found by a byte search before any parsing. Every record the
-   * Attributor could use for the role still comes through (byte-filter.ts).
+   * ARNs), or whose userIdentity is not plainly someone's, found by a byte
+   * search before any parsing. Every record the Attributor could use for the
+   * role, or list as unreadable, still comes through (byte-filter.ts).
    */
   role?: { arn: string; name: string };
 }
@@ -198,8 +199,9 @@ function parseWhole(text: Buffer): CloudTrailRecord[] {
 
 /**
  * Streams a large file through gunzip and the record splitter: memory stays at
- * one record. With needles, a record whose text names neither is counted and
- * not parsed (unless an escape could spell the role otherwise).
+ * one record. With needles, a record whose text names neither, and whose
+ * identity is plainly someone's, is counted and not parsed (unless an escape
+ * could spell the role otherwise).
  */
 async function* streamRecords(file: LogFile, stats: LogReadStats, needles: RoleNeedles | undefined): AsyncGenerator<CloudTrailRecord> {
   const raw = await file.open();
@@ -209,7 +211,7 @@ async function* streamRecords(file: LogFile, stats: LogReadStats, needles: RoleN
     for await (const chunk of input as AsyncIterable<Buffer>) {
       stats.uncompressedBytes += chunk.length;
       for (const text of splitter.push(chunk)) {
-        if (needles && !recordTextMayName(text, needles)) {
+        if (needles && !recordTextMayMatter(text, needles)) {
           stats.records += 1;
           stats.skippedRecords += 1;
         } else yield JSON.parse(text) as CloudTrailRecord;

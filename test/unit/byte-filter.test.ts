@@ -32,9 +32,10 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** A record as CloudTrail writes it: eventVersion first. */
-function record(fields: Partial<CloudTrailRecord> & Record<string, unknown>): CloudTrailRecord {
-  return { eventVersion: '1.09', eventTime: '2024-03-05T10:00:00Z', eventSource: 'ec2.amazonaws.com', eventName: 'DescribeTags', ...fields } as CloudTrailRecord;
+/** A record as CloudTrail writes it: eventVersion first, then userIdentity (when there is one). */
+function record(fields: Partial<Omit<CloudTrailRecord, 'userIdentity'>> & Record<string, unknown>): CloudTrailRecord {
+  const identity = 'userIdentity' in fields ? { userIdentity: fields.userIdentity } : {};
+  return { eventVersion: '1.09', ...identity, eventTime: '2024-03-05T10:00:00Z', eventSource: 'ec2.amazonaws.com', eventName: 'DescribeTags', ...fields } as unknown as CloudTrailRecord;
 }
 
 function assume(roleArn: string, session: string, key: string, by = 'ec2.amazonaws.com'): CloudTrailRecord {
@@ -75,6 +76,55 @@ function mixed(): CloudTrailRecord[] {
   ].map((r, i) => (r.eventName === 'AssumeRole' && r.requestParameters?.roleSessionName === 'alice' ? { ...r, userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice` } } : { ...r, eventTime: `2024-03-05T10:${String(i).padStart(2, '0')}:00Z` }));
 }
 
+/** A record of another principal, or of none, naming no role: `userIdentity` as given (undefined: no key at all). */
+function stranger(eventName: string, userIdentity?: unknown): CloudTrailRecord {
+  return record({ eventSource: 's3.amazonaws.com', eventName, ...(userIdentity === undefined ? {} : { userIdentity }) });
+}
+
+/**
+ * Records whose userIdentity is missing, not an object, or odd, and which
+ * name no role: attribution lists most of them as unreadable, and the filter
+ * must hand every one of those to it (issue 12, "Bad input").
+ */
+function oddIdentities(): CloudTrailRecord[] {
+  return [
+    stranger('NoIdentity'),
+    stranger('NullIdentity', null),
+    stranger('TextIdentity', 'alice'),
+    stranger('NumberIdentity', 7),
+    stranger('ArrayIdentity', []),
+    stranger('NoTypeNoArn', { principalId: 'AIDAEXAMPLE', accountId: ACCOUNT }),
+    stranger('AssumedRoleNoArn', { type: 'AssumedRole', principalId: 'AROAEXAMPLE:someone', accountId: ACCOUNT }),
+    stranger('AssumedRoleEmptyArn', { type: 'AssumedRole', arn: '' }),
+    stranger('AssumedRoleNullArn', { type: 'AssumedRole', principalId: 'AROAEXAMPLE:someone', arn: null }),
+    stranger('NumberArn', { type: 'IAMUser', arn: 42 }),
+    stranger('NullArn', { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: null, accountId: ACCOUNT }),
+    stranger('ObjectArn', { type: 'Root', arn: { at: 'x' } }),
+    stranger('ArnFirst', { arn: null, type: 'IAMUser' }),
+    stranger('NumberType', { type: 7 }),
+    stranger('NullType', { type: null, arn: 'arn:aws:iam::123456789012:user/carol' }),
+    stranger('UnknownType', { type: 'Unknown', principalId: 'EXAMPLE', accountId: ACCOUNT }),
+    stranger('NewType', { type: 'SomethingNew' }),
+    stranger('IssuerOnly', { type: 'AssumedRole', sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${ACCOUNT}:role/other` } } }),
+  ];
+}
+
+/** The same, spelled in ways JSON.stringify never writes: repeated identity keys, spaces around a colon, an identity nested elsewhere. */
+const ODD_SPELLINGS = [
+  '{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","type":"AssumedRole"},"eventSource":"s3.amazonaws.com","eventName":"DuplicateType"}',
+  '{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn" : null},"eventSource":"s3.amazonaws.com","eventName":"SpacedArn"}',
+  '{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","arn":"x","arn":""},"eventSource":"s3.amazonaws.com","eventName":"DuplicateArn"}',
+  '{"eventVersion":"1.09","requestParameters":{"userIdentity":{"type":"IAMUser"}},"eventSource":"s3.amazonaws.com","eventName":"NestedIdentity"}',
+];
+
+/** A trail file of `records`, with the raw `spellings` spliced in after the first record. */
+function trailText(records: CloudTrailRecord[], spellings: readonly string[] = []): string {
+  const text = JSON.stringify({ Records: records });
+  if (spellings.length === 0) return text;
+  const cut = text.indexOf(',{"eventVersion"');
+  return `${text.slice(0, cut)},${spellings.join(',')}${text.slice(cut)}`;
+}
+
 async function put(name: string, content: string | Buffer): Promise<void> {
   const path = join(root, 'AWSLogs', ACCOUNT, 'CloudTrail', 'us-east-1', '2024', '03', '05', name);
   await mkdir(dirname(path), { recursive: true });
@@ -87,13 +137,14 @@ async function attributed(dir: string, role: { arn: string; name: string }, filt
   const attributor = new Attributor(role, SERVICES, NO_HINTS);
   for await (const r of readTrailRecords(dir, {}, { ...options, stats, ...(filter ? { role } : {}) })) attributor.add(r);
   const evidence = attributor.result({ source: 'logs', window: { start: '', end: '' }, warnings: [] });
-  return { usage: comparableEvidence(evidence), read: evidence.recordsRead + stats.skippedRecords, stats };
+  return { usage: comparableEvidence(evidence), unreadable: evidence.unreadableIdentities, read: evidence.recordsRead + stats.skippedRecords, stats };
 }
 
 async function expectSameAttribution(role = ROLE, options: ReadTrailOptions = {}) {
   const full = await attributed(root, role, false, options);
   const filtered = await attributed(root, role, true, options);
   expect(filtered.usage).toEqual(full.usage);
+  expect(filtered.unreadable).toEqual(full.unreadable);
   expect(filtered.read).toBe(full.read);
   return { full, filtered };
 }
@@ -120,6 +171,24 @@ describe('byte filter: never drops a record the full parse uses', () => {
   ])('%s', async (_, rewrite) => {
     await put('a.json', rewrite(JSON.stringify({ Records: mixed() })));
     await expectSameAttribution();
+  });
+
+  it.each([
+    ['whole files', {}],
+    ['streamed files', { streamAboveBytes: 10 }],
+  ])('hands every record with a missing or odd userIdentity to attribution, and still skips ordinary strangers unparsed (%s)', async (_, options: ReadTrailOptions) => {
+    const odd = oddIdentities();
+    await put('a.json.gz', trailText([...mixed(), ...odd], ODD_SPELLINGS));
+    await put('b.json', trailText([...odd, ...mixed()]));
+    const { full, filtered } = await expectSameAttribution(ROLE, options);
+    const listed = (full.unreadable ?? []).reduce((sum, row) => sum + row.count, 0);
+    // Each odd record in both files, but the five attribution reads as someone else's (a number, null, unknown or
+    // new type, an issuer without a session ARN), and the five spellings.
+    expect(listed).toBe(2 * (odd.length - 5) + ODD_SPELLINGS.length);
+    expect(full.unreadable?.map((row) => row.eventName)).toEqual(expect.arrayContaining(['NoIdentity', 'NullArn', 'DuplicateType', 'SpacedArn', 'DuplicateArn', 'NestedIdentity']));
+    // The ordinary strangers (shared-v2, the other account's "shared", bob) were still counted without a parse, and
+    // so were the two with a plain identity of a type attribution does not know (Unknown, SomethingNew).
+    expect(filtered.stats.skippedRecords).toBe(2 * 5 + 2 * 2);
   });
 
   it('reads streamed (large) files the same way', async () => {
@@ -157,6 +226,24 @@ describe('recordsNaming', () => {
     expect(result?.records.map((r) => r.eventName)).toEqual(['AssumeRole', 'GetObject', 'AssumeRole', 'PutObject', 'Decrypt', 'ListBucket', 'AssumeRole', 'GetBucketPolicy']);
     expect(result?.skipped).toBe(5);
     expect(recordsNaming(Buffer.from(' {"Records" : [ ] }\n'), needles)).toEqual({ records: [], skipped: 0 });
+  });
+
+  it('skips strangers of each identity type CloudTrail documents unparsed, but not an AssumedRole without its session ARN', () => {
+    const identities = [
+      { type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT },
+      { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: `arn:aws:iam::${ACCOUNT}:user/bob`, accountId: ACCOUNT, userName: 'bob' },
+      sessionIdentity({ arn: `arn:aws:iam::${ACCOUNT}:role/other`, name: 'other' }, 'i-0abc1234def567890', 'ASIAOTHER'),
+      { type: 'AssumedRole', principalId: 'AROAEXAMPLE:s', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/other/s`, accountId: ACCOUNT },
+      { type: 'FederatedUser', principalId: `${ACCOUNT}:carol`, arn: `arn:aws:sts::${ACCOUNT}:federated-user/carol`, accountId: ACCOUNT },
+      { type: 'AWSAccount', principalId: 'AIDAEXAMPLE', accountId: '999988887777' },
+      { type: 'AWSService', invokedBy: 's3.amazonaws.com' },
+      { type: 'IdentityCenterUser', accountId: ACCOUNT, onBehalfOf: { userId: 'u', identityStoreArn: 'arn:aws:identitystore::123456789012:identitystore/d-1' } },
+      { type: 'Unknown', principalId: 'EXAMPLE', accountId: ACCOUNT, userName: 'dave' },
+      { type: 'AssumedRole', principalId: 'AROAEXAMPLE:s', accountId: ACCOUNT },
+    ];
+    const result = recordsNaming(text(identities.map((userIdentity, i) => record({ eventName: `Op${i}`, userIdentity }))), needles);
+    expect(result?.records.map((r) => r.eventName)).toEqual([`Op${identities.length - 1}`]);
+    expect(result?.skipped).toBe(identities.length - 1);
   });
 
   it.each([
