@@ -6,6 +6,7 @@
  * in the sealed plan before the call, and what the step wrote goes to the
  * journal.
  */
+import { enabledRegions } from '../aws/regions.js';
 import { policyAdapter } from '../aws/resource-policies/index.js';
 import { findRole } from '../aws/iam.js';
 import { SplitRoleError } from '../core/errors.js';
@@ -89,14 +90,18 @@ export function policyRetireSteps(plan: Plan): Step[] {
   return steps;
 }
 
-/** Policies (and unreadable ones) that name the shared role now: planned ones re-read, plus a sweep when the plan swept. */
+/**
+ * Policies (and unreadable ones) that name the shared role now: planned ones
+ * re-read, plus, when the plan swept, a sweep of every region enabled now —
+ * the role is global, and a key policy outside the plan's --regions that
+ * still names it would be left holding an orphan id.
+ */
 export async function policiesStillNaming(ctx: StepContext): Promise<string[]> {
   const { plan } = ctx;
   const role = sharedRef(plan);
+  const regions = plan.resourcePolicies.mode === 'sweep' ? [...new Set([...(await enabledRegions(await ctx.session.ec2())), ...plan.regions])].sort() : [];
   const search =
-    plan.resourcePolicies.mode === 'sweep'
-      ? await searchResourcePolicies(ctx.session, ctx.io, { regions: plan.regions, role, exact: true })
-      : { policies: [], problems: [] };
+    regions.length > 0 ? await searchResourcePolicies(ctx.session, ctx.io, { regions, role, exact: true }) : { policies: [], problems: [] };
   const left = new Map<string, string>();
   for (const p of search.policies) left.set(p.arn, `${label(p)} names it`);
   for (const p of search.problems) left.set(p.arn, `${label(p)}: ${p.reason}`);

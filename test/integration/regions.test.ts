@@ -18,6 +18,7 @@ import { assumeRoleRecord, sessionCallRecord, startCloudTrailFake } from '../fak
 import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { resetMoto } from '../support/moto-server.js';
+import { seedResourcePolicies } from '../support/resource-policies.js';
 import { addFunctionIn, planScenario, scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 
 const endpoint = inject('motoEndpoint');
@@ -125,6 +126,19 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
     const rolledBack = await cli(['rollback', planPath, '--yes']);
     expect(rolledBack.code, rolledBack.stderr).toBe(0);
     expect(await functionRole(EU, 'orders-eu')).toBe(scenario.roleArn);
+  });
+
+  it('with --regions, a queue policy in a region the plan does not cover that names the shared role still stops retirement', async () => {
+    const seeded = await seedResourcePolicies(motoEndpoint, WEST, scenario.account, scenario.roleArn, '-west');
+    const planPath = await planScenario(motoEndpoint, scenario, workdir, ['--regions', `${TEST_REGION},${EU}`]);
+    expect((await readPlan(planPath)).resourcePolicies.policies.some((p) => p.region === WEST && p.kind !== 's3-bucket')).toBe(false);
+
+    const applied = await cli(['apply', planPath, '--yes', '--soak', '0']);
+    expect(applied.code).toBe(2);
+    expect(applied.stderr).toMatch(/SharedRoleInPolicies: .*orders-events-west/);
+    expect(await sharedRoleExists()).toBe(true);
+    // Untouched: the plan does not cover us-west-2, so apply never edits it.
+    expect(JSON.parse((await seeded.read()).queue)).toEqual(JSON.parse(seeded.original.queue));
   });
 
   it('rollback keeps a new role that a workload in a region the plan does not cover now runs as', async () => {
