@@ -24,5 +24,5 @@ export interface CloudTrailRecord {
   requestParameters?: Record<string, unknown> | null;
   responseElements?: Record<string, unknown> | null;
   /** Resources the call touched, as CloudTrail lists them. */
-  resources?: Array<{ ARN?: string; type?: string }>;
+  resources?: Array<{ ARN?: string; accountId?: string; type?: string }>;
 }

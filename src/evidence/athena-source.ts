@@ -24,7 +24,7 @@ const TABLE = /^([A-Za-z0-9_]{1,255})\.([A-Za-z0-9_]{1,255})$/;
 const WORKGROUP = /^[A-Za-z0-9._-]{1,128}$/;
 const OUTPUT = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[A-Za-z0-9!_.*()/=-]*)?$/;
 /** Top-level columns the usage SQL reads, and the userIdentity fields under them. */
-const REQUIRED_COLUMNS = ['eventtime', 'eventsource', 'eventname', 'errorcode', 'eventtype', 'eventcategory', 'sourceipaddress', 'useridentity', 'requestparameters', 'responseelements'];
+const REQUIRED_COLUMNS = ['eventtime', 'eventsource', 'eventname', 'errorcode', 'eventtype', 'eventcategory', 'sourceipaddress', 'useridentity', 'requestparameters', 'responseelements', 'resources'];
 const REQUIRED_IDENTITY_FIELDS = ['type', 'arn', 'invokedby', 'accesskeyid', 'sessioncontext', 'sessionissuer'];
 const ACCOUNT_COLUMNS = ['accountid', 'account_id', 'account'];
 

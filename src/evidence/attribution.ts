@@ -7,6 +7,7 @@
  */
 import { ACCESS_DENIED_NAMES } from '../core/aws-error-names.js';
 import { workloadKey } from '../trust/service-principals.js';
+import { addUse, callUse } from './action-use.js';
 import { eventToActions } from './event-action.js';
 import { resourcesOf } from './record-resources.js';
 import type { ActionUse, CloudTrailRecord, EvidenceSource, ServiceUsage, SessionHints, UnreadableIdentity, UsageEvidence } from './types.js';
@@ -153,8 +154,9 @@ export class Attributor {
     for (const name of resourcesOf(record)) session.resources.add(name);
     if (typeof record.eventSource !== 'string' || typeof record.eventName !== 'string') return;
     if (record.eventCategory === 'Data') this.dataEventSources.add(record.eventSource);
+    const use = callUse(record);
     for (const action of eventToActions(record.eventSource, record.eventName, record.requestParameters)) {
-      addUse(session.actions, action, 1, record.eventTime);
+      addUse(session.actions, action, use);
     }
   }
 
@@ -191,7 +193,7 @@ export class Attributor {
       const usage = usageFor(this.originOf(session.accessKeyId, session.sessionName));
       usage.sessions += 1;
       usage.events += session.events;
-      for (const [action, use] of session.actions) addUse(usage.actions, action, use.count, use.lastSeen);
+      for (const [action, use] of session.actions) addUse(usage.actions, action, use);
       for (const name of session.resources) (usage.resources ??= new Set()).add(name);
     }
     // Sessions that were opened but made no call in the window still count as seen.
@@ -301,14 +303,3 @@ export function emptyUsage(): ServiceUsage {
   return { actions: new Map(), sessions: 0, events: 0 };
 }
 
-/** Adds `count` uses of `action`, last seen at `seen`, to a usage's action map. */
-export function addUse(actions: Map<string, ActionUse>, action: string, count: number, seen: string): void {
-  const use = actions.get(action);
-  if (!use) {
-    actions.set(action, { count, lastSeen: seen });
-    return;
-  }
-  use.count += count;
-  // CloudTrail times share one ISO-8601 format, so string order is time order.
-  if (seen > use.lastSeen) use.lastSeen = seen;
-}

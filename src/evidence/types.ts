@@ -6,11 +6,19 @@
 /** CloudTrail's record shape is the AWS adapter's; evidence reads it from here. */
 export type { CloudTrailRecord } from '../aws/cloudtrail-record.js';
 
-/** How often an action was used, and when last. */
+/** How often an action was used, when first and last, on what, and with which errors. */
 export interface ActionUse {
   count: number;
   /** ISO-8601 time of the latest call seen. */
   lastSeen: string;
+  /** ISO-8601 time of the earliest call seen. */
+  firstSeen?: string;
+  /** The resources the calls named (each record's last `resources` ARN), sorted; the first MAX_DETAIL of them. */
+  resources?: string[];
+  /** Error codes of calls that failed other than by refusal (the permission was still used), sorted; the first MAX_DETAIL. */
+  errorCodes?: string[];
+  /** True when the calls named more resources or error codes than the lists keep. */
+  moreDetail?: boolean;
 }
 
 /** What one service (or the unattributed pool) did with the role. */

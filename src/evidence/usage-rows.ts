@@ -3,13 +3,15 @@
  * engine did the join and the aggregation, so what is left is mapping each
  * row's origin to the role's own spelling of the service (or the name-shape
  * fallback for sessions whose AssumeRole the engine did not see) and each
- * event to IAM actions.
+ * event to IAM actions, with the rows' resources, error codes and first and
+ * last times summed as the Attributor sums them per call (action-use.ts).
  */
 import { workloadKey } from '../trust/service-principals.js';
-import { addUse, emptyUsage, serviceForSessionName, servicesByWorkload } from './attribution.js';
+import { addUse } from './action-use.js';
+import { emptyUsage, serviceForSessionName, servicesByWorkload } from './attribution.js';
 import { eventToActions } from './event-action.js';
 import type { EvidenceContext, EvidenceSubject } from './source.js';
-import type { ServiceUsage, UsageEvidence } from './types.js';
+import type { ActionUse, ServiceUsage, UsageEvidence } from './types.js';
 import { NON_SERVICE_ORIGIN, type USAGE_COLUMNS } from './usage-sql.js';
 
 /** One result row, by column name, as text (NULL as undefined), the way Athena and Lake return them. */
@@ -45,10 +47,18 @@ export function usageFromRows(
       events += count;
       const eventSource = row.event_source ?? '';
       if (row.data_events === '1') dataEventSources.add(eventSource);
-      const lastSeen = row.last_seen === undefined ? '' : normaliseTime(row.last_seen);
-      for (const action of eventToActions(eventSource, row.event_name ?? '', parseRequest(row.request))) addUse(usage.actions, action, count, lastSeen);
+      const use: ActionUse = {
+        count,
+        lastSeen: row.last_seen === undefined ? '' : normaliseTime(row.last_seen),
+        ...(row.first_seen ? { firstSeen: normaliseTime(row.first_seen) } : {}),
+        ...(row.resource_arn ? { resources: [row.resource_arn] } : {}),
+        ...(row.error_code ? { errorCodes: [row.error_code] } : {}),
+      };
+      for (const action of eventToActions(eventSource, row.event_name ?? '', parseRequest(row.request))) addUse(usage.actions, action, use);
     } else if (row.kind === 'sessions' || row.kind === 'idle') {
       usage.sessions += count_(row.sessions);
+    } else if (row.kind === 'resources' && row.resource_arn) {
+      (usage.resources ??= new Set()).add(row.resource_arn);
     }
   }
   const evidence: UsageEvidence = { ...meta, byService, unattributed, recordsRead: events, dataEventSources };

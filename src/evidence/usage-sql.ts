@@ -3,14 +3,17 @@
  * (Athena over the trail's files, CloudTrail Lake). The engine does the
  * attribution join — the role's AssumeRole events, invoked by each service,
  * give the sessions' access keys; the calls made with those keys are that
- * service's — and the aggregation, so only one row per (service, event) comes
- * back. The SQL mirrors the Attributor (attribution.ts) rule for rule, so a
- * plan from an engine and a plan from the same records as files agree.
+ * service's — and the aggregation, so only one row per (service, event,
+ * resource, error code) comes back. The SQL mirrors the Attributor
+ * (attribution.ts) rule for rule, so a plan from an engine and a plan from
+ * the same records as files agree.
  *
  * Every value from outside (role ARN, dates, account) is held apart from the
  * text and bound at the end (`bindUsageSql`): as execution parameters where
  * the engine takes them, else as escaped literals. Nothing is concatenated raw.
  */
+import { ACCESS_DENIED_NAMES } from '../core/aws-error-names.js';
+import { RESOURCE_PARAMETERS } from './record-resources.js';
 
 /** How one engine spells the parts that differ (Athena's documented table, Lake's event data store). */
 export interface UsageSqlDialect {
@@ -48,9 +51,18 @@ export interface UsageQuestion {
 }
 
 /** Errors that mean the call was refused (as attribution.ts): the workload holds no such permission to keep. */
-const DENIED = ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation', 'UnauthorizedAccess'];
+const DENIED = [...ACCESS_DENIED_NAMES];
 /** DynamoDB events whose actions depend on the request (event-action.ts). */
 const REQUEST_DEPENDENT = ['ExecuteStatement', 'BatchExecuteStatement', 'ExecuteTransaction', 'TransactWriteItems'];
+/**
+ * The resource a call named: the last ARN of the documented `resources` array
+ * (Athena's array of row(arn, accountid, type), Lake's of row(accountid, type,
+ * arn, arnprefix)). CloudTrail lists an S3 object before its bucket, so S3 data
+ * events aggregate per bucket, not per object, and the result stays small.
+ */
+const RESOURCE_ARN = 'element_at(resources, -1).arn';
+/** As record-resources.ts: S3 object ARNs are no resource policy's. */
+const S3_OBJECT_ARN_LIKE = 'arn:%:s3:::%/%';
 /** Longest role session a workload service opens, rounded up to a day (as the log reader's lookback). */
 const ASSUME_ROLE_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 
@@ -58,16 +70,21 @@ const ASSUME_ROLE_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 export const NON_SERVICE_ORIGIN = '(non-service)';
 
 /** The result columns, in order. */
-export const USAGE_COLUMNS = ['kind', 'origin', 'session_name', 'event_source', 'event_name', 'request', 'events', 'sessions', 'data_events', 'last_seen'] as const;
+export const USAGE_COLUMNS = [
+  'kind', 'origin', 'session_name', 'event_source', 'event_name', 'request', 'resource_arn', 'error_code',
+  'events', 'sessions', 'data_events', 'first_seen', 'last_seen',
+] as const;
 
 /**
- * The usage query. Rows of kind "calls" give an event's count and last time
- * per origin; "sessions" the distinct sessions per origin; "idle" sessions
- * opened in the window that made no call. `origin` is the service that
- * opened the session, NON_SERVICE_ORIGIN for a person or other principal,
- * NULL when no AssumeRole of the session was seen (then `session_name` is
- * given, for the name-shape fallback). Engines that return NULL as "" lose
- * nothing: "" is never an origin.
+ * The usage query. Rows of kind "calls" give an event's count, first and last
+ * time per origin, resource and error code; "sessions" the distinct sessions
+ * per origin; "idle" sessions opened in the window that made no call;
+ * "resources" (in `resource_arn`) every name of a resource a resource policy
+ * could sit on that the origin's calls carried (record-resources.ts).
+ * `origin` is the service that opened the session, NON_SERVICE_ORIGIN for a
+ * person or other principal, NULL when no AssumeRole of the session was seen
+ * (then `session_name` is given, for the name-shape fallback). Engines that
+ * return NULL as "" lose nothing: "" is never an origin.
  */
 export function usageSql(d: UsageSqlDialect, q: UsageQuestion): UsageSql {
   const values: string[] = [];
@@ -100,6 +117,8 @@ export function usageSql(d: UsageSqlDialect, q: UsageQuestion): UsageSql {
                 WHEN useridentity.arn IS NULL THEN ''
                 ELSE regexp_extract(useridentity.arn, '[^/]*$') END AS session_name,
            eventsource, eventname, eventcategory, eventtime,
+           ${RESOURCE_ARN} AS resource_arn, nullif(errorcode, '') AS error_code,
+           concat(coalesce(transform(resources, r -> r.arn), ARRAY[]), ARRAY[${RESOURCE_PARAMETERS.map((key) => d.requestParameter(key)).join(', ')}]) AS names,
            CASE WHEN eventsource = 'dynamodb.amazonaws.com' AND eventname IN (${list(REQUEST_DEPENDENT)}) THEN ${d.requestJson} END AS request
     FROM ${d.table}
     WHERE ${callScope.join(' AND ')}
@@ -121,24 +140,33 @@ export function usageSql(d: UsageSqlDialect, q: UsageQuestion): UsageSql {
     FROM assumes GROUP BY session_name
   ),
   resolved AS (
-    SELECT c.access_key, c.session_name, c.eventsource, c.eventname, c.eventcategory, c.eventtime, c.request,
+    SELECT c.access_key, c.session_name, c.eventsource, c.eventname, c.eventcategory, c.eventtime, c.request, c.resource_arn, c.error_code, c.names,
            CASE WHEN k.access_key IS NOT NULL THEN k.origin ELSE n.origin END AS origin,
            CASE WHEN k.access_key IS NULL AND n.origin IS NULL THEN c.session_name END AS unresolved
     FROM calls c
     LEFT JOIN keys k ON c.access_key <> '' AND k.access_key = c.access_key
     LEFT JOIN names n ON n.session_name = c.session_name
+  ),
+  named AS (
+    SELECT DISTINCT r.origin, r.unresolved, u.name
+    FROM resolved r CROSS JOIN UNNEST(r.names) AS u(name)
+    WHERE u.name IS NOT NULL AND u.name <> '' AND u.name NOT LIKE '${S3_OBJECT_ARN_LIKE}'
   )
-SELECT 'calls' AS kind, origin, unresolved AS session_name, eventsource AS event_source, eventname AS event_name, request,
-       count(*) AS events, 0 AS sessions, max(CASE WHEN eventcategory = 'Data' THEN 1 ELSE 0 END) AS data_events, max(eventtime) AS last_seen
-FROM resolved GROUP BY origin, unresolved, eventsource, eventname, request
+SELECT 'calls' AS kind, origin, unresolved AS session_name, eventsource AS event_source, eventname AS event_name, request, resource_arn, error_code,
+       count(*) AS events, 0 AS sessions, max(CASE WHEN eventcategory = 'Data' THEN 1 ELSE 0 END) AS data_events,
+       min(eventtime) AS first_seen, max(eventtime) AS last_seen
+FROM resolved GROUP BY origin, unresolved, eventsource, eventname, request, resource_arn, error_code
 UNION ALL
-SELECT 'sessions', origin, unresolved, NULL, NULL, NULL, 0, count(DISTINCT access_key || ' ' || session_name), 0, NULL
+SELECT 'sessions', origin, unresolved, NULL, NULL, NULL, NULL, NULL, 0, count(DISTINCT access_key || ' ' || session_name), 0, NULL, NULL
 FROM resolved GROUP BY origin, unresolved
 UNION ALL
-SELECT 'idle', k.origin, NULL, NULL, NULL, NULL, 0, count(*), 0, NULL
+SELECT 'idle', k.origin, NULL, NULL, NULL, NULL, NULL, NULL, 0, count(*), 0, NULL, NULL
 FROM keys k
 WHERE k.in_window = 1 AND NOT EXISTS (SELECT 1 FROM calls c WHERE c.access_key = k.access_key AND c.session_name = k.session_name)
-GROUP BY k.origin`;
+GROUP BY k.origin
+UNION ALL
+SELECT 'resources', origin, unresolved, NULL, NULL, NULL, name, NULL, 0, 0, 0, NULL, NULL
+FROM named`;
   return { text, values };
 }
 

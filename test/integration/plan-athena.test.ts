@@ -13,12 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { athenaDialect, COLUMNS_SQL, tableShape } from '../../src/evidence/athena-source.js';
-import { bindUsageSql, sqlLiteral, usageSql } from '../../src/evidence/usage-sql.js';
+import { bindUsageSql, sqlLiteral, USAGE_COLUMNS, usageSql } from '../../src/evidence/usage-sql.js';
 import { readPlan } from '../../src/plan/plan-file.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { MOTO_ACCOUNT, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { openTrailDb, type TrailDb } from '../support/duckdb-trail.js';
+import { seedResourcePolicies } from '../support/resource-policies.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
@@ -30,6 +31,13 @@ const OUTPUT = 's3://athena-results/split-role/';
 /** Per service, the actions its new role keeps. */
 function actionSets(plan: Plan): Record<string, string[]> {
   return Object.fromEntries(plan.newRoles.map((r) => [r.service, r.actions.map((a) => a.action).sort()]));
+}
+
+/** Per service, what the plan says of each kept action's use: how often and when last. */
+function actionUses(plan: Plan): Record<string, Array<{ action: string; count: number; lastSeen?: string }>> {
+  return Object.fromEntries(
+    plan.newRoles.map((r) => [r.service, r.actions.map(({ action, count, lastSeen }) => ({ action, count, lastSeen })).sort((a, b) => a.action.localeCompare(b.action))]),
+  );
 }
 
 describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
@@ -48,7 +56,7 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
     await resetMoto(motoEndpoint);
     scenario = await seedOrdersScenario(motoEndpoint);
     trailDir = await mkdtemp(join(workdir, 'trail-'));
-    await writeTrailFiles(trailDir, scenarioRecords(scenario), scenario);
+    await writeTrailFiles(trailDir, scenarioRecords(scenario, { resources: true }), scenario);
     const s3 = new S3Client({ endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: 'athena-results' }));
     s3.destroy();
@@ -78,6 +86,10 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
     const bound = bindUsageSql(usageSql(athenaDialect('cloudtrail', 'logs', shape), { role: { arn: scenario.roleArn, name: scenario.roleName }, window: { start: since, end: new Date() } }), 'parameters');
     const usage = await db!.query(bound.sql, bound.parameters);
     expect(usage.length).toBeGreaterThan(5);
+    // The aggregate rows carry resource ARN, error code, and first and last seen (the seeded table's columns are the query's).
+    expect(Object.keys(usage[0]!)).toEqual([...USAGE_COLUMNS]);
+    expect(usage.filter((r) => r.kind === 'calls' && r.event_name === 'GetObject').map((r) => r.resource_arn)).toEqual(['arn:aws:s3:::orders-data']);
+    expect(usage.every((r) => r.kind !== 'calls' || (r.first_seen !== undefined && r.first_seen <= r.last_seen!))).toBe(true);
     await seedResults([columns, usage], [['column_name', 'data_type'], Object.keys(usage[0]!)]);
     return bound.sql;
   }
@@ -89,6 +101,8 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
   }
 
   it('plans from Athena aggregates what it plans from the same records as files, with values passed as parameters', async () => {
+    // Resource policies naming the role: which new roles each one gets comes from the resources the evidence saw used.
+    await seedResourcePolicies(motoEndpoint, TEST_REGION, scenario.account, scenario.roleArn);
     const sql = await seedFromDuckDb(new Date(Date.now() - 30 * 86_400_000));
     const athena = await plan(['--evidence', 'athena', '--athena-table', 'cloudtrail.logs', '--athena-workgroup', 'primary', '--athena-output', OUTPUT]);
     expect(athena.run.stderr).not.toMatch(/Error/);
@@ -98,6 +112,13 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
     const fromAthena = await readPlan(athena.out);
     const fromLogs = await readPlan(logs.out);
     expect(actionSets(fromAthena)).toEqual(actionSets(fromLogs));
+    expect(actionUses(fromAthena)).toEqual(actionUses(fromLogs));
+    expect(fromAthena.resourcePolicies).toEqual(fromLogs.resourcePolicies);
+    // The queue's statement goes to the services whose calls named the queue (Lambda sends, ECS receives), as the files say.
+    const queue = fromAthena.resourcePolicies.policies.find((p) => p.kind === 'sqs-queue');
+    expect(queue?.statements.map((s) => [s.basis, [...s.roles].sort()])).toEqual([
+      ['evidence', fromAthena.newRoles.filter((r) => r.service !== 'ec2.amazonaws.com').map((r) => r.roleName).sort()],
+    ]);
     expect(Object.keys(actionSets(fromAthena)).sort()).toEqual(['ec2.amazonaws.com', 'ecs-tasks.amazonaws.com', 'lambda.amazonaws.com']);
     expect(fromAthena.evidence.source).toBe('athena');
 
@@ -129,7 +150,7 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
     const member = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
     scenario = await seedOrdersScenario(motoEndpoint, { member: { account: MEMBER, credentials: member } });
     trailDir = await mkdtemp(join(workdir, 'member-trail-'));
-    await writeTrailFiles(trailDir, scenarioRecords(scenario), scenario);
+    await writeTrailFiles(trailDir, scenarioRecords(scenario, { resources: true }), scenario);
     db?.close();
     db = await openTrailDb(trailDir, { orgAccountPartition: true });
     // moto keeps Athena per account: results are queued in the caller's (management) account only.

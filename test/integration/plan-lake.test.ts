@@ -13,6 +13,7 @@ import type { Plan } from '../../src/plan/schema.js';
 import { TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { resetMoto } from '../support/moto-server.js';
+import { seedResourcePolicies } from '../support/resource-policies.js';
 import { scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { writeTrailFiles } from '../support/trail-files.js';
 import { CloudTrailLakeFake } from '../fakes/cloudtrail-lake-fake.js';
@@ -21,6 +22,17 @@ const endpoint = inject('motoEndpoint');
 
 function actionSets(plan: Plan): Record<string, string[]> {
   return Object.fromEntries(plan.newRoles.map((r) => [r.service, r.actions.map((a) => a.action).sort()]));
+}
+
+/** Per service, how often and when last (to the second: Lake's timestamps read back without milliseconds) each kept action was used. */
+function actionUses(plan: Plan): Record<string, Array<{ action: string; count: number; lastSeen?: string }>> {
+  const second = (time?: string) => time && new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return Object.fromEntries(
+    plan.newRoles.map((r) => [
+      r.service,
+      r.actions.map(({ action, count, lastSeen }) => ({ action, count, lastSeen: second(lastSeen) })).sort((a, b) => a.action.localeCompare(b.action)),
+    ]),
+  );
 }
 
 describe.skipIf(!endpoint)('plan --evidence cloudtrail-lake against moto and the Lake fake', () => {
@@ -38,7 +50,7 @@ describe.skipIf(!endpoint)('plan --evidence cloudtrail-lake against moto and the
     await resetMoto(motoEndpoint);
     scenario = await seedOrdersScenario(motoEndpoint);
     trailDir = await mkdtemp(join(workdir, 'trail-'));
-    await writeTrailFiles(trailDir, scenarioRecords(scenario), scenario);
+    await writeTrailFiles(trailDir, scenarioRecords(scenario, { resources: true }), scenario);
     lake = await CloudTrailLakeFake.start(trailDir);
   });
   afterEach(async () => {
@@ -52,6 +64,7 @@ describe.skipIf(!endpoint)('plan --evidence cloudtrail-lake against moto and the
   }
 
   it('plans from Lake aggregates what it plans from the same records as files', async () => {
+    await seedResourcePolicies(motoEndpoint, TEST_REGION, scenario.account, scenario.roleArn);
     const arn = `arn:aws:cloudtrail:${TEST_REGION}:${scenario.account}:eventdatastore/${lake!.storeId}`;
     const fromLake = await plan(['--evidence', 'cloudtrail-lake', '--event-data-store', arn]);
     expect(fromLake.run.stderr).not.toMatch(/Error/);
@@ -59,7 +72,12 @@ describe.skipIf(!endpoint)('plan --evidence cloudtrail-lake against moto and the
     const fromLogs = await plan(['--evidence', 'logs', '--cloudtrail-logs', trailDir]);
     expect(fromLogs.run.code).toBe(0);
     const lakePlan = await readPlan(fromLake.out);
-    expect(actionSets(lakePlan)).toEqual(actionSets(await readPlan(fromLogs.out)));
+    const logsPlan = await readPlan(fromLogs.out);
+    expect(actionSets(lakePlan)).toEqual(actionSets(logsPlan));
+    expect(actionUses(lakePlan)).toEqual(actionUses(logsPlan));
+    // Resource policies go to the services the evidence saw use them, from Lake as from the files.
+    expect(lakePlan.resourcePolicies).toEqual(logsPlan.resourcePolicies);
+    expect(lakePlan.resourcePolicies.policies.find((p) => p.kind === 'sqs-queue')?.statements.map((s) => s.basis)).toEqual(['evidence']);
     expect(lakePlan.evidence.source).toBe('cloudtrail-lake');
     // One query, over the store id, with the role's ARN as an escaped literal; its id and bytes printed.
     expect(lake!.statements).toHaveLength(1);

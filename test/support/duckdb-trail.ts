@@ -10,11 +10,14 @@
  * With `lake`, the same rows are CloudTrail Lake's event data store instead
  * (its documented schema: `eventtime` a timestamp, `requestparameters` and
  * `responseelements` maps of text with nested values as JSON text,
- * `recipientaccountid` as delivered), as a view named by the store id.
+ * `resources` rows with an `arnprefix`, `recipientaccountid` as delivered),
+ * as a view named by the store id.
  *
  * Trino → DuckDB shims (the only differences the usage SQL meets):
  * - `json_extract_scalar(json, path)` is DuckDB's `json_extract_string`;
- * - `element_at(map, key)` is DuckDB's `map[key]` (DuckDB's own element_at returns a list);
+ * - `element_at(map, key)` and `element_at(array, index)` are DuckDB's `map[key]` and `list[index]`
+ *   (DuckDB's own element_at returns a list; both count a negative index from the end);
+ * - `transform(array, x -> …)` is DuckDB's `list_transform` (rewritten in the text: a macro cannot take a lambda);
  * - Athena takes `?` values as SQL literal text (`'…'`); DuckDB binds plain values;
  * - Lake names the store unquoted (`FROM EXAMPLE-f852-…`); DuckDB needs `"…"` (the Lake fake quotes it).
  */
@@ -42,7 +45,8 @@ const SCHEMA = `{
       sessionissuer STRUCT(type VARCHAR, principalid VARCHAR, arn VARCHAR, accountid VARCHAR, username VARCHAR)))',
   eventtime: 'VARCHAR', eventsource: 'VARCHAR', eventname: 'VARCHAR', awsregion: 'VARCHAR', sourceipaddress: 'VARCHAR',
   useragent: 'VARCHAR', errorcode: 'VARCHAR', errormessage: 'VARCHAR', requestparameters: 'VARCHAR', responseelements: 'VARCHAR',
-  requestid: 'VARCHAR', eventid: 'VARCHAR', eventtype: 'VARCHAR', recipientaccountid: 'VARCHAR', eventcategory: 'VARCHAR',
+  requestid: 'VARCHAR', eventid: 'VARCHAR', resources: 'STRUCT(arn VARCHAR, accountid VARCHAR, type VARCHAR)[]',
+  eventtype: 'VARCHAR', recipientaccountid: 'VARCHAR', eventcategory: 'VARCHAR',
   region: 'VARCHAR', accountid: 'VARCHAR', ymd: 'VARCHAR'
 }`;
 
@@ -70,7 +74,12 @@ export async function openTrailDb(
   const connection = await instance.connect();
   await connection.run(`CREATE MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)`);
   await connection.run(`CREATE MACRO element_at(m, k) AS m[k]`);
-  const schemaText = lake ? SCHEMA.replaceAll(/(requestparameters|responseelements): 'VARCHAR'/g, "$1: 'MAP(VARCHAR, VARCHAR)'") : SCHEMA;
+  const schemaText = lake
+    ? SCHEMA.replaceAll(/(requestparameters|responseelements): 'VARCHAR'/g, "$1: 'MAP(VARCHAR, VARCHAR)'").replace(
+        /resources: '[^']*'/,
+        `resources: '${LAKE_RESOURCE}[]'`,
+      )
+    : SCHEMA;
   await connection.run(`CREATE TABLE trail_rows AS SELECT * FROM read_json('${ndjson}', format = 'newline_delimited', columns = ${schemaText})`);
   await rm(scratch, { recursive: true, force: true });
   if (lake) {
@@ -87,7 +96,7 @@ export async function openTrailDb(
     );
   const columns = [
     'eventversion', 'useridentity', 'eventtime', 'eventsource', 'eventname', 'awsregion', 'sourceipaddress', 'useragent', 'errorcode', 'errormessage',
-    'requestparameters', 'responseelements', 'requestid', 'eventid', 'eventtype', 'recipientaccountid', 'eventcategory',
+    'requestparameters', 'responseelements', 'requestid', 'eventid', 'resources', 'eventtype', 'recipientaccountid', 'eventcategory',
   ].filter((c) => !options.drop?.includes(c));
   await connection.run(`CREATE SCHEMA ${schema}`);
   await connection.run(`CREATE VIEW ${schema}.${table} AS SELECT ${[...columns, ...partitions].join(', ')} FROM trail_rows`);
@@ -98,7 +107,8 @@ function handle(connection: DuckDBConnection): TrailDb {
   return {
     connection,
     async query(sql, values = []) {
-      const reader = await connection.runAndReadAll(sql, [...values]);
+      // Trino's transform(array, lambda) is DuckDB's list_transform (a macro cannot take a lambda).
+      const reader = await connection.runAndReadAll(sql.replaceAll(/\btransform\(/g, 'list_transform('), [...values]);
       return reader.getRowObjectsJson().map((row) =>
         Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? undefined : String(v)])),
       );
@@ -109,12 +119,14 @@ function handle(connection: DuckDBConnection): TrailDb {
 
 const LAKE_COLUMNS = [
   'eventversion', 'useridentity', 'eventtime', 'eventsource', 'eventname', 'awsregion', 'sourceipaddress', 'useragent', 'errorcode', 'errormessage',
-  'requestparameters', 'responseelements', 'requestid', 'eventid', 'eventtype', 'recipientaccountid', 'eventcategory',
+  'requestparameters', 'responseelements', 'requestid', 'eventid', 'resources', 'eventtype', 'recipientaccountid', 'eventcategory',
 ];
+/** Lake's documented element of `resources` (Athena's lacks arnprefix). */
+const LAKE_RESOURCE = 'STRUCT(accountid VARCHAR, type VARCHAR, arn VARCHAR, arnprefix VARCHAR)';
 
 /** A record as Lake keeps it: the Athena row, with the request and response as maps of text. */
 function lakeRow(record: Record<string, unknown>): Record<string, unknown> {
-  const row = athenaRow(record);
+  const row = athenaRow(record, ['accountid', 'type', 'arn', 'arnprefix']);
   for (const column of ['requestparameters', 'responseelements']) {
     const value = record[column === 'requestparameters' ? 'requestParameters' : 'responseElements'];
     row[column] = typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) : null;
@@ -122,16 +134,25 @@ function lakeRow(record: Record<string, unknown>): Record<string, unknown> {
   return row;
 }
 
-/** A record in the documented table's shape: lower-case keys, JSON text where Athena keeps a string. */
-function athenaRow(record: Record<string, unknown>): Record<string, unknown> {
+/**
+ * A record in the documented table's shape: lower-case keys, JSON text where
+ * Athena keeps a string, `resources` an array of rows with the table's fields.
+ */
+function athenaRow(record: Record<string, unknown>, resourceFields = ['arn', 'accountid', 'type']): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     const column = key.toLowerCase();
     if (column === 'requestparameters' || column === 'responseelements') row[column] = value === null || value === undefined ? null : JSON.stringify(value);
     else if (column === 'useridentity') row[column] = lowerKeys(value);
+    else if (column === 'resources') row[column] = Array.isArray(value) ? value.map((r) => pick(lowerKeys(r), resourceFields)) : null;
     else row[column] = typeof value === 'object' && value !== null ? JSON.stringify(value) : value === undefined ? null : String(value);
   }
   return row;
+}
+
+function pick(value: unknown, fields: readonly string[]): Record<string, unknown> {
+  const from = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  return Object.fromEntries(fields.map((f) => [f, typeof from[f] === 'string' ? from[f] : null]));
 }
 
 function lowerKeys(value: unknown): unknown {

@@ -246,12 +246,28 @@ const BEHAVIOUR: Record<string, Array<[string, string, boolean]>> = {
   ],
 };
 
+/** What a data event names, as CloudTrail lists it (an S3 object before its bucket); the policy's bucket and queue. */
+function dataResources(account: string, eventSource: string, sessionName: string): NonNullable<CloudTrailRecord['resources']> {
+  if (eventSource === 's3.amazonaws.com') {
+    return [
+      { type: 'AWS::S3::Object', ARN: `${BUCKET}/${sessionName}.json` },
+      { accountId: account, type: 'AWS::S3::Bucket', ARN: BUCKET },
+    ];
+  }
+  // The scenario's other data events are SQS's.
+  return [{ accountId: account, type: 'AWS::SQS::Queue', ARN: QUEUE }];
+}
+
 /**
  * CloudTrail records for the scenario over the days before `end`: AssumeRole
  * events by each service, the sessions' calls, and noise from other
- * principals. `unattributed` adds calls from a session no AssumeRole explains.
+ * principals. `unattributed` adds calls from a session no AssumeRole explains;
+ * `resources` lists the bucket and queue the data events touch, as CloudTrail does.
  */
-export function scenarioRecords(scenario: OrdersScenario, options: { end?: Date; days?: number; unattributed?: boolean } = {}): CloudTrailRecord[] {
+export function scenarioRecords(
+  scenario: OrdersScenario,
+  options: { end?: Date; days?: number; unattributed?: boolean; resources?: boolean } = {},
+): CloudTrailRecord[] {
   const end = options.end ?? new Date();
   const days = options.days ?? 3;
   const records: CloudTrailRecord[] = [];
@@ -274,6 +290,7 @@ export function scenarioRecords(scenario: OrdersScenario, options: { end?: Date;
         eventSource,
         eventName,
         eventCategory: data ? 'Data' : 'Management',
+        ...(data && options.resources ? { resources: dataResources(scenario.account, eventSource, sessionName) } : {}),
         userIdentity: {
           type: 'AssumedRole',
           arn: `arn:aws:sts::${scenario.account}:assumed-role/${scenario.roleName}/${sessionName}`,

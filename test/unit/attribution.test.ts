@@ -141,7 +141,7 @@ describe('Attributor: session-name fallbacks', () => {
       call('adhoc-debugging', 'K1', 'iam.amazonaws.com', 'ListRoles', '2024-03-01T11:00:00Z'),
     ]);
     expect(evidence.unattributed).toMatchObject({ sessions: 1, events: 2 });
-    expect(evidence.unattributed.actions.get('iam:ListRoles')).toEqual({ count: 2, lastSeen: '2024-03-01T11:00:00Z' });
+    expect(evidence.unattributed.actions.get('iam:ListRoles')).toEqual({ count: 2, firstSeen: '2024-03-01T10:05:00Z', lastSeen: '2024-03-01T11:00:00Z' });
     for (const usage of evidence.byService.values()) expect(usage.events).toBe(0);
   });
 
@@ -228,14 +228,14 @@ describe('Attributor: whose calls count', () => {
 });
 
 describe('Attributor: totals', () => {
-  it('sums count and keeps the latest lastSeen across sessions, in any order', () => {
+  it('sums count and keeps the earliest firstSeen and latest lastSeen across sessions, in any order', () => {
     const evidence = attribute([
       call(INSTANCE, 'A', 's3.amazonaws.com', 'GetObject', '2024-03-01T12:00:00Z'),
       call(INSTANCE, 'A', 's3.amazonaws.com', 'HeadObject', '2024-03-01T09:00:00Z'),
       call(INSTANCE, 'B', 's3.amazonaws.com', 'GetObject', '2024-03-01T15:30:00Z'),
       call(INSTANCE, 'B', 's3.amazonaws.com', 'GetObject', '2024-03-01T13:00:00Z'),
     ]);
-    expect(evidence.byService.get(EC2)!.actions.get('s3:GetObject')).toEqual({ count: 4, lastSeen: '2024-03-01T15:30:00Z' });
+    expect(evidence.byService.get(EC2)!.actions.get('s3:GetObject')).toEqual({ count: 4, firstSeen: '2024-03-01T09:00:00Z', lastSeen: '2024-03-01T15:30:00Z' });
     expect(evidence.byService.get(EC2)).toMatchObject({ sessions: 2, events: 4 });
   });
 

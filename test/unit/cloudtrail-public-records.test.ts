@@ -101,7 +101,12 @@ describe('Lambda Invoke data events (awsteele.com)', () => {
     expect(bySession.userIdentity?.invokedBy).toBe(STATES);
     const evidence = attribute(ROLE, [bySession], [STATES, LAMBDA]);
     // Without the session's AssumeRole, and with a name of no service's shape, the use is the role's but no service's.
-    expect([...evidence.unattributed.actions.entries()]).toEqual([['lambda:InvokeFunction', { count: 1, lastSeen: bySession.eventTime }]]);
+    expect([...evidence.unattributed.actions.entries()]).toEqual([
+      [
+        'lambda:InvokeFunction',
+        { count: 1, firstSeen: bySession.eventTime, lastSeen: bySession.eventTime, resources: ['arn:aws:lambda:us-east-1:012345679012:function:my-function-name'] },
+      ],
+    ]);
     expect(evidence.byService.get(STATES)?.events).toBe(0);
     expect(evidence.byService.get(LAMBDA)?.events).toBe(0);
     expect(evidence.dataEventSources).toEqual(new Set([LAMBDA]));

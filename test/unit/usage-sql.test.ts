@@ -14,8 +14,9 @@ import { Attributor } from '../../src/evidence/attribution.js';
 import type { CloudTrailRecord, SessionHints } from '../../src/evidence/types.js';
 import { lakeDialect, lakeTime } from '../../src/evidence/lake-source.js';
 import { usageFromRows } from '../../src/evidence/usage-rows.js';
-import { bindUsageSql, sqlLiteral, usageSql } from '../../src/evidence/usage-sql.js';
+import { bindUsageSql, sqlLiteral, USAGE_COLUMNS, usageSql } from '../../src/evidence/usage-sql.js';
 import { openTrailDb, type Partitioning, type TrailDb } from '../support/duckdb-trail.js';
+import { loadCorpus, NO_HINTS } from '../support/cloudtrail-corpus.js';
 import { comparableEvidence } from '../support/evidence-compare.js';
 import { sessionIdentity } from '../support/trail-records.js';
 
@@ -38,6 +39,11 @@ afterEach(async () => {
 });
 
 const at = (time: string) => ({ eventVersion: '1.09', eventTime: time });
+/** An S3 object data event's resources, as CloudTrail lists them: the object, then its bucket. */
+const s3Object = (bucket: string, key: string) => [
+  { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
+  { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
+];
 function assume(by: string | NonNullable<CloudTrailRecord['userIdentity']>, session: string, key: string, time: string, roleArn = ROLE.arn, extra: Partial<CloudTrailRecord> = {}): CloudTrailRecord {
   return {
     ...at(time),
@@ -60,18 +66,39 @@ function records(): CloudTrailRecord[] {
   return [
     // EC2, opened the evening before the window: joined by key.
     assume('ec2.amazonaws.com', INSTANCE, 'ASIAEC2', '2024-03-04T22:00:00Z'),
-    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'GetObject', '2024-03-04T23:00:00Z', { eventCategory: 'Data' }),
-    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'GetObject', '2024-03-05T01:00:00Z', { eventCategory: 'Data' }),
-    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'PutObject', '2024-03-05T02:00:00Z', { eventCategory: 'Data' }),
+    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'GetObject', '2024-03-04T23:00:00Z', { eventCategory: 'Data', resources: s3Object('orders', 'a.json') }),
+    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'GetObject', '2024-03-05T01:00:00Z', { eventCategory: 'Data', resources: s3Object('orders', 'b.json') }),
+    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'GetObject', '2024-03-05T01:30:00Z', { eventCategory: 'Data', resources: s3Object('invoices', 'c.json') }),
+    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'PutObject', '2024-03-05T02:00:00Z', { eventCategory: 'Data', resources: s3Object('orders', 'd.json') }),
+    // A listing names the prefix (no ARN) and then the bucket.
+    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'ListObjects', '2024-03-05T02:00:03Z', {
+      eventCategory: 'Data',
+      resources: [{ type: 'AWS::S3::Object', ARNPrefix: 'arn:aws:s3:::orders/2024/' } as { type: string }, { type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::orders' }],
+    }),
+    // A resource list whose last entry has no ARN names no resource.
+    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'ListObjects', '2024-03-05T02:00:04Z', { eventCategory: 'Data', resources: [{ type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::orders' }, { type: 'AWS::S3::Object' }] }),
     call(INSTANCE, 'ASIAEC2', 'ec2.amazonaws.com', 'DescribeTags', '2024-03-05T02:00:01Z', { errorCode: 'AccessDenied' }),
     call(INSTANCE, 'ASIAEC2', 'ssm.amazonaws.com', 'GetParameter', '2024-03-05T02:00:02Z', { errorCode: 'ParameterNotFound' }),
+    call(INSTANCE, 'ASIAEC2', 'ssm.amazonaws.com', 'GetParameter', '2024-03-05T02:00:05Z', { errorCode: '' }),
     // Lambda, with a forward-access KMS call made by S3 for it, and a DynamoDB transaction.
     assume('lambda.amazonaws.com', 'orders-api', 'ASIALAMBDA', '2024-03-05T03:00:00Z'),
     call('orders-api', 'ASIALAMBDA', 'dynamodb.amazonaws.com', 'TransactWriteItems', '2024-03-05T03:01:00Z', {
       eventCategory: 'Data',
       requestParameters: { requestItems: [{ operation: 'Put', tableName: 'orders' }, { operation: 'ConditionCheck', tableName: 'orders' }] },
+      resources: [{ accountId: ACCOUNT, type: 'AWS::DynamoDB::Table', ARN: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders` }],
     }),
-    { ...at('2024-03-05T03:02:00Z'), eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/shared/orders-api`, accessKeyId: 'ASIALAMBDA', invokedBy: 's3.amazonaws.com' } },
+    call('orders-api', 'ASIALAMBDA', 'dynamodb.amazonaws.com', 'PutItem', '2024-03-05T03:01:30Z', {
+      eventCategory: 'Data',
+      errorCode: 'ConditionalCheckFailedException',
+      resources: [{ accountId: ACCOUNT, type: 'AWS::DynamoDB::Table', ARN: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders` }],
+    }),
+    {
+      ...at('2024-03-05T03:02:00Z'),
+      eventSource: 'kms.amazonaws.com',
+      eventName: 'Decrypt',
+      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/shared/orders-api`, accessKeyId: 'ASIALAMBDA', invokedBy: 's3.amazonaws.com' },
+      requestParameters: { keyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd`, encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::orders/a.json' } },
+    },
     // ECS task whose AssumeRole is not in the files: the name's shape decides.
     call('0123456789abcdef0123456789abcdef', 'ASIAECS', 'sns.amazonaws.com', 'Publish', '2024-03-05T04:00:00Z'),
     // CodeBuild: AssumeRole seen with another key; joined by session name.
@@ -126,7 +153,7 @@ async function viaSql(trail: TrailDb, role = ROLE, services = SERVICES, hints = 
   const bound = bindUsageSql(usageSql(athenaDialect(database, table, shape), { role, window }), 'parameters');
   const rows = await trail.query(bound.sql, bound.parameters);
   const evidence = usageFromRows(rows, { role, services, hints }, { source: 'athena', window: { start: '', end: '' }, warnings: [] });
-  return { evidence: comparableEvidence(evidence), bound, shape };
+  return { evidence: comparableEvidence(evidence), bound, shape, rows };
 }
 
 describe('usage SQL on DuckDB agrees with attribution over the same files', () => {
@@ -143,11 +170,31 @@ describe('usage SQL on DuckDB agrees with attribution over the same files', () =
     expect(evidence).toEqual(want);
     // The cases above each landed where they should.
     // Three EC2 sessions: the used one, the idle one, and the "worker" session ASIAW1 opened and never used.
-    expect(want.byService['ec2.amazonaws.com']).toMatchObject({ sessions: 3, events: 3 });
+    expect(want.byService['ec2.amazonaws.com']).toMatchObject({ sessions: 3, events: 7 });
     expect(Object.keys(want.byService['lambda.amazonaws.com']!.actions)).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'kms:Decrypt']);
     expect(Object.keys(want.byService['ecs-tasks.amazonaws.com']!.actions)).toEqual(['sns:Publish']);
     expect(Object.keys(want.byService['codebuild.amazonaws.com']!.actions)).toEqual(['logs:CreateLogStream']);
     expect(Object.keys(want.unattributed!.actions)).toEqual(['s3:ListBucket', 'sqs:SendMessage']);
+    // The resources each service touched, for resource policies: buckets, tables, keys, never S3 objects.
+    expect(want.byService['ec2.amazonaws.com']!.resources).toEqual(['arn:aws:s3:::invoices', 'arn:aws:s3:::orders']);
+    expect(want.byService['lambda.amazonaws.com']!.resources).toEqual([`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders`, `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd`]);
+    // Resources, error codes and first use came through too (the equality above holds them; these say what they are).
+    const ec2 = want.byService['ec2.amazonaws.com']!.actions;
+    expect(ec2['s3:GetObject']).toEqual({
+      count: 2,
+      firstSeen: '2024-03-05T01:00:00Z',
+      lastSeen: '2024-03-05T01:30:00Z',
+      resources: ['arn:aws:s3:::invoices', 'arn:aws:s3:::orders'],
+    });
+    expect(ec2['s3:ListBucket']).toEqual({ count: 2, firstSeen: '2024-03-05T02:00:03Z', lastSeen: '2024-03-05T02:00:04Z', resources: ['arn:aws:s3:::orders'] });
+    expect(ec2['ssm:GetParameter']).toEqual({ count: 2, firstSeen: '2024-03-05T02:00:02Z', lastSeen: '2024-03-05T02:00:05Z', errorCodes: ['ParameterNotFound'] });
+    expect(want.byService['lambda.amazonaws.com']!.actions['dynamodb:PutItem']).toEqual({
+      count: 2,
+      firstSeen: '2024-03-05T03:01:00Z',
+      lastSeen: '2024-03-05T03:01:30Z',
+      resources: [`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders`],
+      errorCodes: ['ConditionalCheckFailedException'],
+    });
     expect(want.nonService?.events).toBe(1);
     // Partitions are pruned to the window (and the account), with values bound, never in the text.
     expect(shape).toEqual({ date: partitioning === 'ymd' ? 'ymd' : 'timestamp', account: orgAccountPartition ? 'accountid' : undefined });
@@ -156,6 +203,26 @@ describe('usage SQL on DuckDB agrees with attribution over the same files', () =
     expect(bound.sql).not.toContain(ROLE.arn);
     expect(bound.parameters).toContain(ROLE.arn);
     expect(bound.parameters).toContain('2024/03/04');
+  });
+
+  it('returns resource ARN, error code, count, first and last seen per service and event, one row per bucket rather than per object', async () => {
+    await writeTrail(records());
+    db = await openTrailDb(root);
+    const { rows } = await viaSql(db);
+    const gets = rows.filter((r) => r.kind === 'calls' && r.event_name === 'GetObject');
+    expect(gets.map((r) => [r.origin, r.resource_arn, r.error_code, r.events, r.first_seen, r.last_seen])).toEqual(
+      expect.arrayContaining([
+        ['ec2.amazonaws.com', 'arn:aws:s3:::orders', undefined, '1', '2024-03-05T01:00:00Z', '2024-03-05T01:00:00Z'],
+        ['ec2.amazonaws.com', 'arn:aws:s3:::invoices', undefined, '1', '2024-03-05T01:30:00Z', '2024-03-05T01:30:00Z'],
+      ]),
+    );
+    expect(gets).toHaveLength(2);
+    const failed = rows.find((r) => r.kind === 'calls' && r.event_name === 'PutItem');
+    expect(failed).toMatchObject({ origin: 'lambda.amazonaws.com', error_code: 'ConditionalCheckFailedException', resource_arn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders` });
+    // An empty errorCode is no error; a refused call is no row at all.
+    expect(rows.filter((r) => r.event_name === 'GetParameter').map((r) => r.error_code).sort()).toEqual(['ParameterNotFound', undefined]);
+    expect(rows.some((r) => r.event_name === 'DescribeTags')).toBe(false);
+    expect(Object.keys(rows[0]!)).toEqual([...USAGE_COLUMNS]);
   });
 
   it('reads nothing outside the window’s partitions', async () => {
@@ -180,6 +247,32 @@ describe('usage SQL on DuckDB agrees with attribution over the same files', () =
     const { evidence } = await viaSql(db, corpus.role, corpus.services, hints, window);
     expect(evidence).toEqual(expected(all, corpus.role, corpus.services, hints, window));
     expect(evidence.byService['ec2.amazonaws.com']?.events).toBe(corpus.expected.byService['ec2.amazonaws.com']);
+  });
+});
+
+describe('usage SQL on the published record corpora', () => {
+  const corpus = [
+    ...loadCorpus(new URL('../fixtures/cloudtrail/', import.meta.url).pathname),
+    ...loadCorpus(new URL('../fixtures/cloudtrail-public/', import.meta.url).pathname),
+  ].map((r) => r.record);
+  const services = ['ec2.amazonaws.com', 'lambda.amazonaws.com', 'ecs-tasks.amazonaws.com', 'states.amazonaws.com'];
+  const always = { start: new Date('2010-01-01T00:00:00Z'), end: new Date('2030-01-01T00:00:00Z') };
+
+  it('agrees with attribution for every role the AWS documentation and published trails name', async () => {
+    await writeTrail(corpus);
+    db = await openTrailDb(root);
+    const roles = [
+      ...new Set(corpus.flatMap((r) => [r.userIdentity?.sessionContext?.sessionIssuer?.arn, r.requestParameters?.roleArn]).filter((a): a is string => typeof a === 'string')),
+    ];
+    expect(roles.length).toBeGreaterThan(8);
+    let used = 0;
+    for (const arn of roles) {
+      const role = { arn, name: arn.split('/').pop()! };
+      const { evidence } = await viaSql(db, role, services, NO_HINTS, always);
+      expect(evidence, arn).toEqual(expected(corpus, role, services, NO_HINTS, always));
+      used += Object.values(evidence.byService).concat(evidence.unattributed).reduce((n, u) => n + (u?.events ?? 0), 0);
+    }
+    expect(used).toBeGreaterThan(10);
   });
 });
 
@@ -257,14 +350,14 @@ describe('values are bound or escaped, never concatenated', () => {
 });
 
 describe('table shape', () => {
-  it.each(['eventcategory', 'responseelements'])('names a missing CloudTrail column (%s)', async (column) => {
+  it.each(['eventcategory', 'responseelements', 'resources'])('names a missing CloudTrail column (%s)', async (column) => {
     await writeTrail(records());
     db = await openTrailDb(root, { drop: [column] });
     await expect(viaSql(db)).rejects.toThrow(new RegExp(`Athena table cloudtrail\\.logs has no column ${column}, which the CloudTrail table has`));
   });
 
   it('names a missing userIdentity field, and a missing table', () => {
-    expect(() => tableShape('db.t', [...['eventtime', 'eventsource', 'eventname', 'errorcode', 'eventtype', 'eventcategory', 'sourceipaddress', 'requestparameters', 'responseelements'].map((name) => ({ name, type: 'varchar' })), { name: 'useridentity', type: 'row(type varchar, arn varchar, accesskeyid varchar, sessioncontext row(sessionissuer row(arn varchar)))' }])).toThrow(/useridentity has no field invokedby/);
+    expect(() => tableShape('db.t', [...['eventtime', 'eventsource', 'eventname', 'errorcode', 'eventtype', 'eventcategory', 'sourceipaddress', 'requestparameters', 'responseelements', 'resources'].map((name) => ({ name, type: 'varchar' })), { name: 'useridentity', type: 'row(type varchar, arn varchar, accesskeyid varchar, sessioncontext row(sessionissuer row(arn varchar)))' }])).toThrow(/useridentity has no field invokedby/);
     expect(() => tableShape('db.t', [])).toThrow(/does not exist/);
   });
 });
