@@ -66,17 +66,42 @@ export function recordTextMayMatter(text: string, needles: RoleNeedles): boolean
 }
 
 /**
- * The records of a {"Records":[…]} file whose bytes name the role, or
- * undefined when the file is not in CloudTrail's plain shape and must be
- * parsed whole (and checked) by the caller.
+ * The records at a search's spans (candidateSpans'), with how many it left
+ * unparsed; undefined when there was no search, or when one of them is not
+ * a single object (the search cut in the wrong place): then the file must be
+ * parsed whole, and checked, by the caller.
  */
-export function recordsNaming(text: Buffer, needles: RoleNeedles): FilteredRecords | undefined {
+export function pickRecords(text: Buffer, found: CandidateSpans | undefined): FilteredRecords | undefined {
+  if (!found) return undefined;
+  const records: CloudTrailRecord[] = [];
+  for (let i = 0; i < found.spans.length; i += 2) {
+    const record = parseRecord(text.subarray(found.spans[i], found.spans[i + 1]));
+    if (!record) return undefined;
+    records.push(record);
+  }
+  return { records, skipped: found.count - records.length };
+}
+
+/** Where a file's records that may matter lie, found by the byte search alone. */
+export interface CandidateSpans {
+  /** [start, end) byte offsets of each such record, in pairs, in file order. */
+  spans: Int32Array;
+  /** Records in the file, those not cut out included. */
+  count: number;
+}
+
+/**
+ * The byte search, without any parsing (so a worker thread can run it):
+ * where the records that may name the role lie, or undefined when the file
+ * is not in CloudTrail's plain shape and must be parsed whole.
+ */
+export function candidateSpans(text: Buffer, needles: RoleNeedles): CandidateSpans | undefined {
   if (ESCAPES.some((escape) => text.includes(escape))) return undefined;
   const body = arrayBody(text);
   if (!body) return undefined;
-  const records: CloudTrailRecord[] = [];
+  const spans: number[] = [];
   let count = 0;
-  if (body.start === body.end) return { records, skipped: 0 };
+  if (body.start === body.end) return { spans: new Int32Array(0), count };
   // Every record must begin with CloudTrail's first key, so each marker starts the next record.
   if (text.indexOf(MARKER, body.start) !== body.start) return undefined;
   // Both needles are long, so searching the whole file for each is quick; records are cut out only around hits.
@@ -89,16 +114,15 @@ export function recordsNaming(text: Buffer, needles: RoleNeedles): FilteredRecor
     count += 1;
     const names = (arnHit >= 0 && arnHit < end) || (sessionHit >= 0 && sessionHit < end);
     if (names || !plainIdentity(text, start, end)) {
-      const slice = recordSlice(text, start, end, end === body.end);
-      const record = slice && parseRecord(slice);
-      if (!record) return undefined;
-      records.push(record);
+      const stop = recordEnd(text, start, end, end === body.end);
+      if (stop < 0) return undefined;
+      spans.push(start, stop);
       if (arnHit >= 0 && arnHit < end) arnHit = text.indexOf(needles.roleArn, end);
       if (sessionHit >= 0 && sessionHit < end) sessionHit = text.indexOf(needles.sessionPrefix, end);
     }
     start = end;
   }
-  return { records, skipped: count - records.length };
+  return { spans: Int32Array.from(spans), count };
 }
 
 /**
@@ -175,15 +199,12 @@ function arrayBody(text: Buffer): { start: number; end: number } | undefined {
   return end < head[0].length ? undefined : { start: head[0].length, end };
 }
 
-/** One record's bytes: up to the next record's marker, less the separating comma. */
-function recordSlice(text: Buffer, start: number, end: number, last: boolean): Buffer | undefined {
+/** Where one record's bytes end: at the next record's marker, less the separating comma; -1 when no comma separates them. */
+function recordEnd(text: Buffer, start: number, end: number, last: boolean): number {
   let stop = end;
   while (stop > start && WHITESPACE.has(text[stop - 1]!)) stop--;
-  if (!last) {
-    if (text[stop - 1] !== 0x2c) return undefined;
-    stop--;
-  }
-  return text.subarray(start, stop);
+  if (last) return stop;
+  return text[stop - 1] === 0x2c ? stop - 1 : -1;
 }
 
 /**

@@ -2,15 +2,18 @@
  * Reads a trail's log files — {"Records":[…]} objects, listed by
  * trail-listing.ts from a local folder or s3://bucket/prefix — and yields
  * their records. A few files are in flight at once (fetched, then inflated
- * off the main thread while the previous one is parsed), so memory stays
- * bounded by a handful of files whatever the corpus size; a very large file
- * is streamed record by record.
+ * off the main thread while the previous one is parsed; with worker threads,
+ * also read and byte-searched there), so memory stays bounded by a handful
+ * of files whatever the corpus size; a very large file is streamed record by
+ * record.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { pipeline } from 'node:stream';
-import { createGunzip, gunzip } from 'node:zlib';
-import { recordsNaming, recordTextMayMatter, roleNeedles, type RoleNeedles } from './byte-filter.js';
+import { createGunzip } from 'node:zlib';
+import { candidateSpans, pickRecords, recordTextMayMatter, roleNeedles, type CandidateSpans, type RoleNeedles } from './byte-filter.js';
 import { CorruptLogFile, RecordSplitter } from './record-splitter.js';
+import { defaultFilterWorkers, TrailFilterPool, type FilterInput } from './trail-filter-pool.js';
+import { inflateAsync, type Inflated } from './trail-inflate.js';
 import { openSource, type LogFile } from './trail-listing.js';
 import type { CloudTrailRecord } from './types.js';
 
@@ -28,6 +31,8 @@ export interface LogReadStats {
   compressedBytes: number;
   /** Bytes after gunzip (equal to the stored size for plain .json). */
   uncompressedBytes: number;
+  /** Files inflated and byte-searched in worker threads. */
+  filesInWorkers: number;
 }
 
 /** Options for readTrailRecords. */
@@ -57,20 +62,35 @@ export interface ReadTrailOptions {
    * role, or list as unreadable, still comes through (byte-filter.ts).
    */
   role?: { arn: string; name: string };
+  /**
+   * Worker threads that inflate and byte-search files beside the main thread
+   * (with `role` only). Default: one per core (at most four, none on one
+   * core), started once the read has 8 files in sight (WORKERS_FROM_FILES),
+   * so small reads stay on the main thread; 0 keeps everything there.
+   */
+  workers?: number;
+}
+
+/** A listed file on its way: fetched (unless a worker reads it), then inflated and maybe searched. */
+interface Slot {
+  file: LogFile;
+  fetched?: Promise<Loaded>;
+  inflated?: Promise<Loaded>;
 }
 
 type Loaded =
-  | { kind: 'json'; text: Buffer; stored: number }
+  /** `searched`: a worker's byte search over `text` ('whole': parse it whole); unset: search here, if filtering. */
+  | { kind: 'json'; text: Buffer; stored: number; searched?: CandidateSpans | 'whole' }
   | { kind: 'stream'; stored: number }
   | { kind: 'corrupt'; reason: string; stored: number }
   | { kind: 'fatal'; error: unknown };
 
 /** A file bigger than this (as stored) is streamed record by record instead of parsed whole. */
 const DEFAULT_STREAM_ABOVE_BYTES = 8 * 1024 * 1024;
-/** Inflating past this falls back to streaming, so a gzip bomb cannot blow the heap. */
-const MAX_WHOLE_BYTES = 48 * 1024 * 1024;
 /** Files inflated ahead of the parser: zlib runs on libuv's pool while the main thread parses. */
 const INFLATE_AHEAD = 2;
+/** With this many files to read, filter workers pay for their start-up. */
+const WORKERS_FROM_FILES = 8;
 /** Longest role session a workload service opens (Lambda's 12 h), rounded up to a day. */
 const ASSUME_ROLE_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 
@@ -78,7 +98,7 @@ const EMPTY = Buffer.alloc(0);
 
 /** An empty LogReadStats. */
 export function emptyLogReadStats(): LogReadStats {
-  return { files: 0, corruptFiles: 0, records: 0, skippedRecords: 0, compressedBytes: 0, uncompressedBytes: 0 };
+  return { files: 0, corruptFiles: 0, records: 0, skippedRecords: 0, compressedBytes: 0, uncompressedBytes: 0, filesInWorkers: 0 };
 }
 
 /**
@@ -97,21 +117,33 @@ export async function* readTrailRecords(
   const streamAbove = options.streamAboveBytes ?? DEFAULT_STREAM_ABOVE_BYTES;
   const needles = options.role && roleNeedles(options.role);
   const source = await openSource(location, deps, { since, account: options.account });
+  const workers = options.role ? (options.workers ?? defaultFilterWorkers()) : 0;
+  let pool: TrailFilterPool | undefined;
   const listing = source.files[Symbol.asyncIterator]();
-  const pending: Array<{ file: LogFile; fetched: Promise<Loaded>; inflated?: Promise<Loaded> }> = [];
+  const pending: Slot[] = [];
+  const prepare = (slot: Slot): Promise<Loaded> => {
+    // A local file a worker reads itself; one fetched already (before the workers started, or from S3) it gets the bytes of.
+    if (pool && !slot.fetched && slot.file.path !== undefined) return filterInPool(pool, { path: slot.file.path, streamAbove });
+    slot.fetched ??= fetchFile(slot.file, streamAbove);
+    return slot.fetched.then((loaded) => (pool ? filterFetchedInPool(pool, loaded) : inflate(loaded)));
+  };
   const corrupt: string[] = [];
   let listed = false;
   try {
     for (;;) {
-      while (!listed && pending.length < source.prefetch) {
+      while (!listed && pending.length < Math.max(source.prefetch, workers + 1)) {
         const next = await listing.next();
         if (next.done) listed = true;
-        else pending.push({ file: next.value, fetched: fetchFile(next.value, streamAbove) });
+        else pending.push({ file: next.value, fetched: pool && next.value.path !== undefined ? undefined : fetchFile(next.value, streamAbove) });
       }
-      for (const slot of pending.slice(0, INFLATE_AHEAD)) slot.inflated ??= slot.fetched.then(inflate);
+      if (!pool && options.role && workers > 0 && (options.workers !== undefined || stats.files + pending.length >= WORKERS_FROM_FILES)) {
+        pool = new TrailFilterPool(options.role, workers);
+      }
+      // With workers, each has a file in hand and one queued while the main thread parses.
+      for (const slot of pending.slice(0, pool ? workers * 2 : INFLATE_AHEAD)) slot.inflated ??= prepare(slot);
       const slot = pending.shift();
       if (!slot) break;
-      const loaded = await (slot.inflated ?? slot.fetched.then(inflate));
+      const loaded = await (slot.inflated ?? prepare(slot));
       if (loaded.kind === 'fatal') throw loaded.error;
       stats.files += 1;
       stats.compressedBytes += loaded.stored;
@@ -119,7 +151,9 @@ export async function* readTrailRecords(
         if (loaded.kind === 'corrupt') throw new CorruptLogFile(loaded.reason);
         if (loaded.kind === 'json') {
           stats.uncompressedBytes += loaded.text.length;
-          const filtered = needles && recordsNaming(loaded.text, needles);
+          if (loaded.searched) stats.filesInWorkers += 1;
+          const searched = loaded.searched ?? (needles && candidateSpans(loaded.text, needles));
+          const filtered = searched === 'whole' ? undefined : pickRecords(loaded.text, searched);
           if (filtered) {
             stats.records += filtered.skipped;
             stats.skippedRecords += filtered.skipped;
@@ -146,6 +180,7 @@ export async function* readTrailRecords(
       options.onProgress?.(stats.files, stats.records);
     }
   } finally {
+    await pool?.close();
     // Stops an S3 listing early when the consumer stops early.
     if (!listed) await listing.return?.(undefined);
     if (corrupt.length > 0) options.onWarning?.(corruptWarning(corrupt));
@@ -216,21 +251,31 @@ async function fetchFile(file: LogFile, streamAbove: number): Promise<Loaded> {
 }
 
 /** Gunzips fetched bytes when they carry the gzip magic; never rejects. */
-function inflate(loaded: Loaded): Promise<Loaded> {
-  if (loaded.kind !== 'json') return Promise.resolve(loaded);
-  const { text, stored } = loaded;
-  if (!(text[0] === 0x1f && text[1] === 0x8b)) {
-    return Promise.resolve(text.length > MAX_WHOLE_BYTES ? { kind: 'stream', stored } : loaded);
+async function inflate(loaded: Loaded): Promise<Loaded> {
+  return loaded.kind === 'json' ? fromInflated(await inflateAsync(loaded.text), loaded.stored) : loaded;
+}
+
+/** Gunzips and byte-searches fetched bytes in a worker. */
+function filterFetchedInPool(pool: TrailFilterPool, loaded: Loaded): Promise<Loaded> {
+  return loaded.kind === 'json' ? filterInPool(pool, { bytes: loaded.text }) : Promise.resolve(loaded);
+}
+
+/** Reads (for a path), gunzips and byte-searches a file in a worker; never rejects (a failed worker fails the read). */
+async function filterInPool(pool: TrailFilterPool, input: FilterInput): Promise<Loaded> {
+  try {
+    const result = await pool.filter(input);
+    if (result.kind === 'spans' || result.kind === 'whole') {
+      const text = Buffer.from(result.text.buffer, result.text.byteOffset, result.text.byteLength);
+      const searched = result.kind === 'spans' ? { spans: result.spans, count: result.count } : 'whole';
+      return { kind: 'json', text, stored: result.stored, searched };
+    }
+    return fromInflated(result, result.stored);
+  } catch (error) {
+    return { kind: 'fatal', error };
   }
-  // zlib hands each output chunk back to the main thread; sizing the chunk from the gzip
-  // trailer (ISIZE: inflated size mod 2^32) makes it one round trip instead of thousands.
-  const isize = text.length >= 18 ? text.readUInt32LE(text.length - 4) : 0;
-  const chunkSize = Math.min(Math.max(isize + 1, 64 * 1024), MAX_WHOLE_BYTES);
-  return new Promise((resolve) => {
-    gunzip(text, { maxOutputLength: MAX_WHOLE_BYTES, chunkSize }, (error, inflated) => {
-      if (!error) resolve({ kind: 'json', text: inflated, stored });
-      else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') resolve({ kind: 'stream', stored });
-      else resolve({ kind: 'corrupt', reason: `not valid gzip: ${error.message}`, stored });
-    });
-  });
+}
+
+function fromInflated(inflated: Inflated, stored: number): Loaded {
+  if (inflated.kind === 'text') return { kind: 'json', text: inflated.text, stored };
+  return inflated.kind === 'too-large' ? { kind: 'stream', stored } : { kind: 'corrupt', reason: inflated.reason, stored };
 }

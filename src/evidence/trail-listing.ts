@@ -28,6 +28,8 @@ export interface FileFilter {
 /** What one listed log file can do. */
 export interface LogFile {
   name: string;
+  /** The file's path, for a local one: a filter worker reads it itself. */
+  path?: string;
   /** Bytes as stored, when the listing knows it. */
   size: number | undefined;
   /** The whole file, or undefined when it is larger than `streamAbove` bytes and must be streamed. */
@@ -79,6 +81,7 @@ async function* walkLocal(dir: string, filter: FileFilter): AsyncGenerator<LogFi
 function localFile(path: string, size: number | undefined): LogFile {
   return {
     name: path,
+    path,
     size,
     read: async (streamAbove) => {
       // Local sizes are not listed: the open handle's stat is cheap next to the read.

@@ -140,7 +140,7 @@ describe.skipIf(!endpoint)('readTrailRecords from S3 (moto)', () => {
     expect(read[499]).toEqual(records[499]);
   });
 
-  it('attributes a generated corpus read from S3 exactly as planted', async () => {
+  it('attributes a generated corpus read from S3 exactly as planted: parsed whole, byte-filtered, and byte-filtered in worker threads', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'split-role-s3-corpus-'));
     try {
       const manifest = await generateCorpus({ dir, records: 3000, recordsPerFile: 300, seed: 11, plainEvery: 3 });
@@ -153,15 +153,20 @@ describe.skipIf(!endpoint)('readTrailRecords from S3 (moto)', () => {
       };
       walk(join(dir, 'AWSLogs'));
       await Promise.all(files.map(async (file) => upload(relative(dir, file), await readFile(file), false)));
+      await upload(logKey('2024-03-02', 'broken.json.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3]), false);
 
       const hints = { ec2InstanceIds: new Set(manifest.hints.ec2InstanceIds), lambdaFunctionNames: new Set(manifest.hints.lambdaFunctionNames) };
-      const attributor = new Attributor(manifest.role, manifest.services, hints);
-      const { records, stats } = await readAll(`s3://${BUCKET}/AWSLogs/`);
-      for (const record of records) attributor.add(record);
-      const evidence = attributor.result({ source: 'logs', window: { start: '', end: '' }, warnings: [] });
-      expect(stats).toMatchObject({ files: manifest.files, records: manifest.records, corruptFiles: 0 });
-      expect(Object.fromEntries([...evidence.byService].map(([service, usage]) => [service, usage.events]))).toEqual(manifest.expected.byService);
-      expect(evidence.unattributed.events).toBe(manifest.expected.unattributed);
+      for (const options of [{}, { role: manifest.role, workers: 0 }, { role: manifest.role, workers: 2 }]) {
+        const attributor = new Attributor(manifest.role, manifest.services, hints);
+        const { records, stats, warnings } = await readAll(`s3://${BUCKET}/AWSLogs/`, options);
+        for (const record of records) attributor.add(record);
+        const evidence = attributor.result({ source: 'logs', window: { start: '', end: '' }, warnings: [] });
+        expect(stats).toMatchObject({ files: manifest.files + 1, records: manifest.records, corruptFiles: 1 });
+        expect(stats.filesInWorkers).toBe(options.workers ? manifest.files + 1 - stats.corruptFiles : 0);
+        expect(warnings).toEqual([expect.stringMatching(/^skipped 1 corrupt CloudTrail log file: s3:\/\/org-trail-logs\/.*broken\.json\.gz \(not valid gzip/)]);
+        expect(Object.fromEntries([...evidence.byService].map(([service, usage]) => [service, usage.events]))).toEqual(manifest.expected.byService);
+        expect(evidence.unattributed.events).toBe(manifest.expected.unattributed);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

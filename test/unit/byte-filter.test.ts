@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/cloudtrail-corpus.js';
 import { Attributor } from '../../src/evidence/attribution.js';
-import { recordsNaming, roleNeedles } from '../../src/evidence/byte-filter.js';
+import { candidateSpans, pickRecords, roleNeedles, type RoleNeedles } from '../../src/evidence/byte-filter.js';
 import { emptyLogReadStats, readTrailRecords, type ReadTrailOptions } from '../../src/evidence/log-files.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { comparableEvidence } from '../support/evidence-compare.js';
@@ -134,22 +134,34 @@ async function put(name: string, content: string | Buffer): Promise<void> {
 /** Attribution of `role` over the files under `dir`, read with or without the byte filter. */
 async function attributed(dir: string, role: { arn: string; name: string }, filter: boolean, options: ReadTrailOptions = {}) {
   const stats = emptyLogReadStats();
+  const warnings: string[] = [];
   const attributor = new Attributor(role, SERVICES, NO_HINTS);
-  for await (const r of readTrailRecords(dir, {}, { ...options, stats, ...(filter ? { role } : {}) })) attributor.add(r);
+  for await (const r of readTrailRecords(dir, {}, { ...options, stats, onWarning: (w) => warnings.push(w), ...(filter ? { role } : {}) })) attributor.add(r);
   const evidence = attributor.result({ source: 'logs', window: { start: '', end: '' }, warnings: [] });
-  return { usage: comparableEvidence(evidence), unreadable: evidence.unreadableIdentities, read: evidence.recordsRead + stats.skippedRecords, stats };
+  return { usage: comparableEvidence(evidence), unreadable: evidence.unreadableIdentities, read: evidence.recordsRead + stats.skippedRecords, stats, warnings };
 }
 
+/** Attribution with the full parse, and with the byte filter on the main thread and in worker threads: all must agree. */
 async function expectSameAttribution(role = ROLE, options: ReadTrailOptions = {}) {
   const full = await attributed(root, role, false, options);
-  const filtered = await attributed(root, role, true, options);
-  expect(filtered.usage).toEqual(full.usage);
-  expect(filtered.unreadable).toEqual(full.unreadable);
-  expect(filtered.read).toBe(full.read);
+  const filtered = await attributed(root, role, true, { ...options, workers: 0 });
+  const inWorkers = await attributed(root, role, true, { ...options, workers: 2 });
+  for (const read of [filtered, inWorkers]) {
+    expect(read.usage).toEqual(full.usage);
+    expect(read.unreadable).toEqual(full.unreadable);
+    expect(read.read).toBe(full.read);
+    expect(read.warnings).toEqual(full.warnings);
+  }
+  expect({ ...inWorkers.stats, filesInWorkers: 0 }).toEqual(filtered.stats);
+  // Every readable file went through a worker; files streamed for their size stay on the main thread.
+  const { files, corruptFiles, filesInWorkers } = inWorkers.stats;
+  if (options.streamAboveBytes) expect(filesInWorkers).toBe(0);
+  else expect(filesInWorkers).toBeGreaterThanOrEqual(files - corruptFiles);
   return { full, filtered };
 }
 
-describe('byte filter: never drops a record the full parse uses', () => {
+// Each case reads three times, once through freshly started worker threads: room for a loaded machine.
+describe('byte filter: never drops a record the full parse uses', { timeout: 60_000 }, () => {
   it('keeps AssumeRole, session and forward-access records of a role with a path, and skips look-alikes unparsed', async () => {
     await put('a.json.gz', JSON.stringify({ Records: mixed() }));
     const { full, filtered } = await expectSameAttribution();
@@ -191,6 +203,17 @@ describe('byte filter: never drops a record the full parse uses', () => {
     expect(filtered.stats.skippedRecords).toBe(2 * 5 + 2 * 2);
   });
 
+  it('skips corrupt and unreadable files the same way', async () => {
+    await put('a.json.gz', JSON.stringify({ Records: mixed() }));
+    await put('b.json', '{"Records":[{"eventVersion":"1.09"');
+    await put('c.json.gz', 'not JSON');
+    await put('d.json', JSON.stringify({ Records: mixed() }));
+    await writeFile(join(root, 'AWSLogs', ACCOUNT, 'CloudTrail', 'us-east-1', '2024', '03', '05', 'e.json.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3]));
+    const { full } = await expectSameAttribution();
+    expect(full.stats.corruptFiles).toBe(3);
+    expect(full.warnings).toEqual([expect.stringMatching(/^skipped 3 corrupt CloudTrail log files: .*b\.json \(not valid JSON.*c\.json\.gz \(not valid JSON.*e\.json\.gz \(not valid gzip/)]);
+  });
+
   it('reads streamed (large) files the same way', async () => {
     await put('a.json.gz', JSON.stringify({ Records: mixed() }));
     await put('b.json', JSON.stringify({ Records: mixed() }).replaceAll('/', '\\/'));
@@ -216,6 +239,11 @@ describe('byte filter: never drops a record the full parse uses', () => {
     expect(filtered.stats.skippedRecords).toBeGreaterThan(20_000 * 0.85);
   });
 });
+
+/** The byte search and the parse of what it found, as the reader runs them on one thread. */
+function recordsNaming(text: Buffer, needles: RoleNeedles) {
+  return pickRecords(text, candidateSpans(text, needles));
+}
 
 describe('recordsNaming', () => {
   const needles = roleNeedles(ROLE);
