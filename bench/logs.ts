@@ -1,10 +1,12 @@
 /**
  * Log-file benchmark: readTrailRecords + Attributor over a generated corpus of
- * ≥1,000,000 CloudTrail records in gzip files, against the floor of plainly
- * gunzipping and JSON.parsing the same files. Target: reader wall time ≤ 1.5 ×
- * the floor, peak RSS < 300 MB. Each side runs in its own child process so
- * one's memory does not show in the other's peak RSS. Prints figures; asserts
- * nothing about timings.
+ * ≥1,000,000 CloudTrail records in gzip files, read as `plan --evidence logs`
+ * reads them (the built code: byte filter, worker threads), against the floor
+ * of plainly gunzipping and JSON.parsing the same files on one thread; the
+ * reader with everything on the main thread (workers: 0) is shown beside it.
+ * Target: reader wall time ≤ 0.4 × the floor, peak RSS < 400 MB. Each side
+ * runs in its own child process so one's memory does not show in the
+ * other's peak RSS. Prints figures; asserts nothing about timings.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,8 +14,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { Attributor } from '../src/evidence/attribution.js';
-import { emptyLogReadStats, readTrailRecords } from '../src/evidence/log-files.js';
 import { loadOrGenerateCorpus, type CorpusManifest } from './cloudtrail-corpus.js';
 
 const RECORDS = Number(process.env.SPLIT_ROLE_BENCH_LOG_RECORDS ?? 1_000_000);
@@ -31,6 +31,7 @@ interface Sample {
   files: number;
   corruptFiles?: number;
   uncompressedBytes?: number;
+  filesInWorkers?: number;
   attribution?: { byService: Record<string, number>; unattributed: number; nonService: number };
 }
 
@@ -48,26 +49,24 @@ export async function run(): Promise<void> {
 
   const readers: Sample[] = [];
   const floors: Sample[] = [];
+  const mainOnly: Sample[] = [];
   for (let rep = 0; rep < REPETITIONS; rep++) {
-    // Alternate the order so neither side always runs with the warmer page cache.
-    if (rep % 2 === 0) {
-      readers.push(child('reader', dir));
-      floors.push(child('floor', dir));
-    } else {
-      floors.push(child('floor', dir));
-      readers.push(child('reader', dir));
-    }
+    // Rotate the order so no side always runs with the warmer page cache.
+    const order = (['reader', 'floor', 'reader-main'] as const).map((_, i, all) => all[(i + rep) % all.length]!);
+    for (const mode of order) (mode === 'reader' ? readers : mode === 'floor' ? floors : mainOnly).push(child(mode, dir));
   }
 
   const readerMs = median(readers.map((s) => s.ms));
   const floorMs = median(floors.map((s) => s.ms));
   const last = readers[readers.length - 1]!;
   const perSec = (n: number, ms: number) => (n / ms) * 1000;
+  const mainMs = median(mainOnly.map((s) => s.ms));
   const readerRss = Math.max(...readers.map((s) => s.maxRssMb));
   printTable([
-    ['reader wall (median of 3)', `${readerMs.toFixed(0)} ms`, samples(readers)],
+    [`reader wall (median of ${REPETITIONS})`, `${readerMs.toFixed(0)} ms`, `${samples(readers)}; ${last.filesInWorkers ?? 0} files in workers`],
     ['floor wall: gunzipSync + JSON.parse', `${floorMs.toFixed(0)} ms`, samples(floors)],
     ['ratio reader / floor', (readerMs / floorMs).toFixed(2), `target ≤ ${TARGET_RATIO}`],
+    ['reader on the main thread only (workers: 0)', `${mainMs.toFixed(0)} ms`, `${samples(mainOnly)}; ratio ${(mainMs / floorMs).toFixed(2)}`],
     ['reader records/s', fmt(perSec(last.records, readerMs)), `floor ${fmt(perSec(manifest.records, floorMs))}`],
     ['reader MB/s gzip', perSec(mb(manifest.compressedBytes), readerMs).toFixed(1), `floor ${perSec(mb(manifest.compressedBytes), floorMs).toFixed(1)}`],
     ['reader MB/s JSON', perSec(mb(manifest.uncompressedBytes), readerMs).toFixed(1), `floor ${perSec(mb(manifest.uncompressedBytes), floorMs).toFixed(1)}`],
@@ -94,7 +93,7 @@ function checkAttribution(manifest: CorpusManifest, sample: Sample): void {
 }
 
 /** Runs one side in a fresh Node process and returns what it reports. */
-function child(mode: 'reader' | 'floor', dir: string): Sample {
+function child(mode: 'reader' | 'reader-main' | 'floor', dir: string): Sample {
   const result = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', mode, dir], {
     encoding: 'utf8',
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -105,8 +104,15 @@ function child(mode: 'reader' | 'floor', dir: string): Sample {
   return JSON.parse(line) as Sample;
 }
 
-/** Child: readTrailRecords piped into an Attributor, as `plan --evidence logs` does. */
-async function readerChild(dir: string): Promise<Sample> {
+/**
+ * Child: readTrailRecords piped into an Attributor, as `plan --evidence logs`
+ * does, from the built code (`npm run bench` builds first) as the CLI runs it:
+ * worker threads then start from JavaScript, not through tsx.
+ */
+async function readerChild(dir: string, workers?: number): Promise<Sample> {
+  const built = (file: string) => new URL(`../dist/evidence/${file}`, import.meta.url).href;
+  const { Attributor } = (await import(built('attribution.js'))) as typeof import('../src/evidence/attribution.js');
+  const { emptyLogReadStats, readTrailRecords } = (await import(built('log-files.js'))) as typeof import('../src/evidence/log-files.js');
   const manifest = JSON.parse(readFileSync(join(dir, 'corpus-manifest.json'), 'utf8')) as CorpusManifest;
   const start = performance.now();
   const hints = { ec2InstanceIds: new Set(manifest.hints.ec2InstanceIds), lambdaFunctionNames: new Set(manifest.hints.lambdaFunctionNames) };
@@ -114,7 +120,7 @@ async function readerChild(dir: string): Promise<Sample> {
   const stats = emptyLogReadStats();
   const warnings: string[] = [];
   // As `plan --evidence logs` reads: only records whose bytes name the role are parsed.
-  const options = { stats, onWarning: (w: string) => warnings.push(w), role: manifest.role };
+  const options = { stats, onWarning: (w: string) => warnings.push(w), role: manifest.role, ...(workers === undefined ? {} : { workers }) };
   for await (const record of readTrailRecords(join(dir, 'AWSLogs'), {}, options)) attributor.add(record);
   const evidence = attributor.result({ source: 'logs', window: { start: '', end: '' }, warnings });
   const ms = performance.now() - start;
@@ -125,6 +131,7 @@ async function readerChild(dir: string): Promise<Sample> {
     files: stats.files,
     corruptFiles: stats.corruptFiles,
     uncompressedBytes: stats.uncompressedBytes,
+    filesInWorkers: stats.filesInWorkers,
     attribution: {
       byService: Object.fromEntries([...evidence.byService].map(([service, usage]) => [service, usage.events])),
       unattributed: evidence.unattributed.events,
@@ -176,9 +183,9 @@ function printTable(rows: ReadonlyArray<readonly [string, string, string]>): voi
   }
 }
 
-// Child mode: `node --import tsx bench/logs.ts --child reader|floor DIR` prints one JSON line.
+// Child mode: `node --import tsx bench/logs.ts --child reader|reader-main|floor DIR` prints one JSON line.
 if (process.argv[1] && resolve(process.argv[1]) === SELF && process.argv[2] === '--child') {
   const [mode, dir] = [process.argv[3], process.argv[4]!];
-  const sample = mode === 'reader' ? await readerChild(dir) : floorChild(dir);
+  const sample = mode === 'floor' ? floorChild(dir) : await readerChild(dir, mode === 'reader-main' ? 0 : undefined);
   process.stdout.write(`${JSON.stringify(sample)}\n`);
 }
