@@ -5,6 +5,7 @@
  */
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { awsCall } from '../aws/call.js';
+import type { RoleCall } from '../evidence/role-calls-sql.js';
 import type { Journal } from './journal.js';
 import type { StepContext } from './step.js';
 
@@ -17,8 +18,8 @@ export interface GateContext {
   cutover: Date;
   now: Date;
   soakMs: number;
-  /** Calls made with the shared role after `since`, from the evidence source where it can see them; undefined when it cannot. */
-  sharedRoleCalls?: (since: Date, until: Date) => Promise<Array<{ eventTime: string; eventName: string; eventSource: string; sessionName: string }> | undefined>;
+  /** Calls made with the shared role after `since`, counted per session and event, from the evidence source where it can see them; undefined when it cannot. */
+  sharedRoleCalls?: (since: Date, until: Date) => Promise<ReadonlyArray<Pick<RoleCall, 'sessionName' | 'eventSource' | 'eventName' | 'count' | 'lastSeen'>> | undefined>;
 }
 
 /** One check before retirement. */
@@ -48,8 +49,9 @@ export const unusedGate: RetireGate = {
     }
     const calls = await sharedRoleCalls?.(cutover, now);
     if (calls && calls.length > 0) {
-      const latest = calls.reduce((a, b) => (a.eventTime > b.eventTime ? a : b));
-      return { reason: `CloudTrail shows ${calls.length} call(s) with ${role} since cutover, latest ${latest.eventSource.split('.')[0]}:${latest.eventName} by session ${latest.sessionName} at ${latest.eventTime}` };
+      const latest = calls.reduce((a, b) => (a.lastSeen > b.lastSeen ? a : b));
+      const total = calls.reduce((sum, c) => sum + c.count, 0);
+      return { reason: `CloudTrail shows ${total} call(s) with ${role} since cutover, latest ${latest.eventSource.split('.')[0]}:${latest.eventName} by session ${latest.sessionName} at ${latest.lastSeen}` };
     }
     return undefined;
   },

@@ -17,7 +17,7 @@ import { findDrift } from './preflight.js';
 import { keptStepIds, rolesStillInUse } from './rollback-guard.js';
 import { STAGES, type Stage, type Step, type StepContext } from './step.js';
 import { IoTaskRenderer } from './task-messages.js';
-import { roleRecords, sessionNameOf } from '../cutover/role-records.js';
+import { planTrailSource, roleCalls } from '../cutover/role-records.js';
 import { cutoverTime, pendingRetire, type RetireGate } from './gates.js';
 import { repointSteps } from './repoint-steps.js';
 import { grantSteps } from '../cutover/grant-steps.js';
@@ -172,8 +172,7 @@ async function retireGate(ctx: StepContext, options: RunOptions): Promise<string
   const cutover = cutoverTime(ctx.journal, repointSteps(ctx.plan).map((s) => s.id));
   if (!cutover) return undefined;
   const { plan } = ctx;
-  const from = { source: plan.evidence.source, regions: plan.regions, ...(plan.evidence.location ? { cloudtrailLogs: plan.evidence.location } : {}) };
-  const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName };
+  const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' as const };
   return pendingRetire(
     {
       ctx,
@@ -182,8 +181,7 @@ async function retireGate(ctx: StepContext, options: RunOptions): Promise<string
       soakMs: options.soakMs,
       sharedRoleCalls: async (since, until) => {
         ctx.io.progress('SR_APPLY_P4008', `looking for calls with ${shared.name} since cutover at ${since.toISOString()}…`, { role: shared.name, since: since.toISOString() });
-        const records = (await roleRecords(ctx.session, ctx.io, [shared], from, { start: since, end: until }))?.get(shared.arn);
-        return records?.map((r) => ({ eventTime: r.eventTime, eventName: r.eventName, eventSource: r.eventSource, sessionName: sessionNameOf(r) }));
+        return (await roleCalls(ctx.session, ctx.io, [shared], planTrailSource(plan), { start: since, end: until }))?.get(shared.arn);
       },
     },
     options.gates,

@@ -1,16 +1,16 @@
 /**
- * Pure: what CloudTrail after cutover says about a split. (a) Calls the new
+ * Pure: what CloudTrail after cutover says about a split, from the roles'
+ * calls counted per session, event and error code (role-records.ts). (a) Calls the new
  * roles were refused, each with its IAM action and whether the shared role
  * granted it; (b) calls still made with the shared role, tied to a planned
  * workload by session name where possible.
  */
 import { eventToActions } from '../evidence/event-action.js';
-import type { CloudTrailRecord } from '../evidence/types.js';
+import { REFUSED_ERRORS, type RoleCall } from '../evidence/role-calls-sql.js';
 import { narrowGrants } from '../policy/narrow.js';
 import type { PolicySource } from '../policy/types.js';
 import type { Plan } from '../plan/schema.js';
 import { adapterFor } from '../workloads/registry.js';
-import { sessionNameOf } from './role-records.js';
 
 /** A refused action of one new role. */
 export interface DeniedAction {
@@ -39,40 +39,40 @@ export interface CutoverFindings {
   sharedCalls: SharedRoleUse[];
 }
 
-const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation', 'UnauthorizedAccess']);
+const DENIED = new Set(REFUSED_ERRORS);
 
-/** Reads the records of each role (keyed by role ARN) against the plan. */
-export function cutoverFindings(plan: Plan, sharedSources: PolicySource[], records: ReadonlyMap<string, readonly CloudTrailRecord[]>): CutoverFindings {
+/** Reads the calls of each role (keyed by role ARN, in the order they began) against the plan. */
+export function cutoverFindings(plan: Plan, sharedSources: PolicySource[], calls: ReadonlyMap<string, readonly RoleCall[]>): CutoverFindings {
   const denied = new Map<string, DeniedAction>();
   for (const role of plan.newRoles) {
-    for (const record of records.get(role.roleArn) ?? []) {
-      if (!record.errorCode || !DENIED.has(record.errorCode)) continue;
-      const actions = eventToActions(record.eventSource, record.eventName);
-      for (const action of actions.length > 0 ? actions : [`${record.eventSource.split('.')[0]}:${record.eventName}`]) {
+    for (const call of calls.get(role.roleArn) ?? []) {
+      if (!DENIED.has(call.errorCode)) continue;
+      const actions = eventToActions(call.eventSource, call.eventName);
+      for (const action of actions.length > 0 ? actions : [`${call.eventSource.split('.')[0]}:${call.eventName}`]) {
         const key = `${role.roleName}\u0000${action}`;
         const seen = denied.get(key);
         if (seen) {
-          seen.count += 1;
-          if (record.eventTime > seen.lastSeen) seen.lastSeen = record.eventTime;
+          seen.count += call.count;
+          if (call.lastSeen > seen.lastSeen) seen.lastSeen = call.lastSeen;
           continue;
         }
-        denied.set(key, { roleName: role.roleName, action, errorCode: record.errorCode, count: 1, lastSeen: record.eventTime, sharedGranted: grants(sharedSources, action) });
+        denied.set(key, { roleName: role.roleName, action, errorCode: call.errorCode, count: call.count, lastSeen: call.lastSeen, sharedGranted: grants(sharedSources, action) });
       }
     }
   }
   const sessions = new Map<string, SharedRoleUse>();
   const workloadBySession = sessionWorkloads(plan);
-  for (const record of records.get(plan.sharedRole.arn) ?? []) {
-    const sessionName = sessionNameOf(record);
+  for (const call of calls.get(plan.sharedRole.arn) ?? []) {
+    const { sessionName } = call;
     let use = sessions.get(sessionName);
     if (!use) {
       const workload = workloadBySession.get(sessionName);
-      use = { sessionName, ...(workload ? { workload } : {}), count: 0, latest: record.eventTime, actions: [] };
+      use = { sessionName, ...(workload ? { workload } : {}), count: 0, latest: call.lastSeen, actions: [] };
       sessions.set(sessionName, use);
     }
-    use.count += 1;
-    if (record.eventTime > use.latest) use.latest = record.eventTime;
-    const action = record.eventName.startsWith('AssumeRole') ? `sts:${record.eventName}` : `${record.eventSource.split('.')[0]}:${record.eventName}`;
+    use.count += call.count;
+    if (call.lastSeen > use.latest) use.latest = call.lastSeen;
+    const action = call.eventName.startsWith('AssumeRole') ? `sts:${call.eventName}` : `${call.eventSource.split('.')[0]}:${call.eventName}`;
     if (!use.actions.includes(action)) use.actions.push(action);
   }
   return {

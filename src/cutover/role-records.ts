@@ -1,21 +1,23 @@
 /**
- * CloudTrail after cutover: the records of given roles (their sessions'
- * calls, and AssumeRole events for them) in a window, from the evidence
- * source the plan used. Apply's retire gate asks it about the shared role;
- * `verify` about the shared role and every new role.
+ * CloudTrail after cutover: the calls of given roles (their sessions' calls,
+ * and AssumeRole events for them) in a window, from the evidence source the
+ * plan used, counted per role, session, event and error code. Apply's retire
+ * gate asks it about the shared role; `verify` about the shared role and
+ * every new role. Engines (Athena, Lake) count where the trail lives
+ * (evidence/role-calls-sql.ts); sources that list records are counted here
+ * by the same rules.
  */
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
+import type { RoleCall, RoleCallsRole } from '../evidence/role-calls-sql.js';
+import { REFUSED_ERRORS } from '../evidence/role-calls-sql.js';
+import type { EvidenceRequest } from '../evidence/source.js';
 import { usageSource } from '../evidence/sources.js';
-import type { CloudTrailRecord, EvidenceSource } from '../evidence/types.js';
+import type { CloudTrailRecord } from '../evidence/types.js';
+import type { Plan } from '../plan/schema.js';
 
-/** Where to read: the plan's (or the command line's) evidence source. */
-export interface TrailSource {
-  source: EvidenceSource;
-  cloudtrailLogs?: string;
-  /** The plan's regions, for sources that read region by region. */
-  regions?: readonly string[];
-}
+/** Where to read: the plan's (or the command line's) evidence source and its settings. */
+export type TrailSource = Pick<EvidenceRequest, 'source' | 'cloudtrailLogs' | 'regions' | 'athena' | 'eventDataStore'>;
 
 /** A role whose records are wanted. */
 export interface TrailRole {
@@ -23,32 +25,73 @@ export interface TrailRole {
   name: string;
 }
 
+/** The evidence source a plan was made from, with what it needs to be asked again. */
+export function planTrailSource(plan: Plan): TrailSource {
+  const { evidence } = plan;
+  return {
+    source: evidence.source,
+    regions: plan.regions,
+    ...(evidence.location ? { cloudtrailLogs: evidence.location } : {}),
+    ...(evidence.athena ? { athena: evidence.athena } : {}),
+    ...(evidence.eventDataStore ? { eventDataStore: evidence.eventDataStore } : {}),
+  };
+}
+
 /**
- * Each role's records in the window, keyed by role ARN: calls its sessions
- * made and AssumeRole events naming it. Undefined when the source cannot list
- * single calls.
+ * Each role's calls in the window, keyed by role ARN: every call for roles
+ * asking 'all', refused calls only for 'refused'. Undefined when the source
+ * cannot list single calls.
  */
-export async function roleRecords(
+export async function roleCalls(
   session: AwsSession,
   io: IoHost,
-  roles: readonly TrailRole[],
+  roles: readonly RoleCallsRole[],
   from: TrailSource,
   window: { start: Date; end: Date },
-): Promise<Map<string, CloudTrailRecord[]> | undefined> {
+): Promise<Map<string, RoleCall[]> | undefined> {
   const source = usageSource(from.source);
-  if (!source.roleRecords) return undefined;
-  const request = { source: from.source, window, ...(from.cloudtrailLogs ? { cloudtrailLogs: from.cloudtrailLogs } : {}), ...(from.regions ? { regions: from.regions } : {}) };
-  const byRole = new Map(roles.map((r) => [r.arn, [] as CloudTrailRecord[]]));
-  const [start, end] = [window.start.toISOString(), window.end.toISOString()];
-  for await (const record of source.roleRecords({ session, io, roles, request })) {
-    const role = roleOf(record, roles);
-    if (role && record.eventTime >= start && record.eventTime <= end) byRole.get(role.arn)?.push(record);
-  }
+  const request: EvidenceRequest = { ...from, window };
+  let calls: RoleCall[];
+  if (source.roleCalls) calls = await source.roleCalls({ session, io, roles, request });
+  else if (source.roleRecords) calls = await countRoleCalls(source.roleRecords({ session, io, roles, request }), roles, window);
+  else return undefined;
+  const byRole = new Map(roles.map((r) => [r.arn, [] as RoleCall[]]));
+  // In the order the calls began, as the records came: findings list sessions' actions in that order.
+  for (const call of [...calls].sort(byFirstSeen)) byRole.get(call.roleArn)?.push(call);
   return byRole;
 }
 
+/** Counts records as the engines' SQL does: per role, session, event and error code, in the window. */
+export async function countRoleCalls(records: AsyncIterable<CloudTrailRecord> | Iterable<CloudTrailRecord>, roles: readonly RoleCallsRole[], window: { start: Date; end: Date }): Promise<RoleCall[]> {
+  const [start, end] = [window.start.toISOString(), window.end.toISOString()];
+  const refused = new Set(REFUSED_ERRORS);
+  const calls = new Map<string, RoleCall>();
+  for await (const record of records) {
+    const role = roleOf(record, roles);
+    if (!role || record.eventTime < start || record.eventTime > end) continue;
+    const errorCode = record.errorCode ?? '';
+    if (role.calls === 'refused' && !refused.has(errorCode)) continue;
+    const sessionName = sessionNameOf(record);
+    const key = [role.arn, sessionName, record.eventSource, record.eventName, errorCode].join('\u0000');
+    const seen = calls.get(key);
+    if (seen) {
+      seen.count += 1;
+      if (record.eventTime < seen.firstSeen) seen.firstSeen = record.eventTime;
+      if (record.eventTime > seen.lastSeen) seen.lastSeen = record.eventTime;
+    } else {
+      calls.set(key, { roleArn: role.arn, sessionName, eventSource: record.eventSource, eventName: record.eventName, errorCode, count: 1, firstSeen: record.eventTime, lastSeen: record.eventTime });
+    }
+  }
+  return [...calls.values()];
+}
+
+function byFirstSeen(a: RoleCall, b: RoleCall): number {
+  const key = (c: RoleCall) => [c.firstSeen, c.roleArn, c.sessionName, c.eventSource, c.eventName, c.errorCode].join('\u0000');
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+}
+
 /** The role a record belongs to: a call by one of its sessions, or an AssumeRole of it. */
-export function roleOf(record: CloudTrailRecord, roles: readonly TrailRole[]): TrailRole | undefined {
+export function roleOf<R extends TrailRole>(record: CloudTrailRecord, roles: readonly R[]): R | undefined {
   if (record.eventSource === 'sts.amazonaws.com' && record.eventName.startsWith('AssumeRole')) {
     const target = record.requestParameters?.roleArn;
     return roles.find((r) => r.arn === target);

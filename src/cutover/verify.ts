@@ -14,7 +14,7 @@ import { bindingProblems } from '../apply/retire-steps.js';
 import { policySources } from '../plan/split-analysis.js';
 import { cutoverFindings, type CutoverFindings } from './findings.js';
 import { grantMissing } from './grant-steps.js';
-import { roleRecords, type TrailSource } from './role-records.js';
+import { planTrailSource, roleCalls, type TrailSource } from './role-records.js';
 
 /** What verify found. */
 export interface VerifyReport extends CutoverFindings {
@@ -44,12 +44,16 @@ export async function verifyCutover(
     const { plan } = ctx;
     const cutover = cutoverTime(ctx.journal, repointSteps(plan).map((s) => s.id));
     if (!cutover) throw new SplitRoleError('NotCutOver', `plan ${plan.planId} has not moved its workloads yet`, 'run `split-role apply PLAN` first');
-    const source = { regions: plan.regions, ...(options.source ?? { source: plan.evidence.source, ...(plan.evidence.location ? { cloudtrailLogs: plan.evidence.location } : {}) }) };
+    const source = { regions: plan.regions, ...(options.source ?? planTrailSource(plan)) };
     const window = { start: cutover, end: options.now ?? new Date() };
-    const roles = [{ arn: plan.sharedRole.arn, name: plan.sharedRole.roleName }, ...plan.newRoles.map((r) => ({ arn: r.roleArn, name: r.roleName }))];
-    io.progress('SR_APPLY_P4010', `reading ${source.cloudtrailLogs ?? source.source} from cutover at ${cutover.toISOString()}…`, { source: source.source, since: cutover.toISOString() });
-    const records = await roleRecords(ctx.session, io, roles, source, window);
-    const findings = records ? cutoverFindings(plan, policySources(plan.sharedRole), records) : { denied: [], sharedCalls: [] };
+    // Every call of the shared role is a finding; of a new role, only the refused ones.
+    const roles = [
+      { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' as const },
+      ...plan.newRoles.map((r) => ({ arn: r.roleArn, name: r.roleName, calls: 'refused' as const })),
+    ];
+    io.progress('SR_APPLY_P4010', `reading ${evidenceName(source)} from cutover at ${cutover.toISOString()}…`, { source: source.source, since: cutover.toISOString() });
+    const calls = await roleCalls(ctx.session, io, roles, source, window);
+    const findings = calls ? cutoverFindings(plan, policySources(plan.sharedRole), calls) : { denied: [], sharedCalls: [] };
     const workloadProblems = await bindingProblems(ctx);
     const granted: VerifyReport['granted'] = [];
     if (options.grantMissing) {
@@ -65,8 +69,8 @@ export async function verifyCutover(
       planId: plan.planId,
       roleName: plan.sharedRole.roleName,
       window: { start: window.start.toISOString(), end: window.end.toISOString() },
-      evidence: source.cloudtrailLogs ?? source.source,
-      callsVisible: records !== undefined,
+      evidence: evidenceName(source),
+      callsVisible: calls !== undefined,
       ...findings,
       workloadProblems,
       granted,
@@ -75,4 +79,9 @@ export async function verifyCutover(
   } finally {
     operation.close();
   }
+}
+
+/** How the report names where it read: the trail files, the Athena table or the Lake store, else the source. */
+function evidenceName(source: TrailSource): string {
+  return source.cloudtrailLogs ?? (source.athena?.table ? `athena ${source.athena.table}` : source.eventDataStore ? `cloudtrail-lake ${source.eventDataStore}` : source.source);
 }

@@ -8,8 +8,9 @@
  */
 import { runAthenaQuery, type AthenaResult } from '../aws/athena.js';
 import { SplitRoleError, usageError } from '../core/errors.js';
-import type { EvidenceRequest, UsageSource } from './source.js';
-import { engineUsage, type UsageRow } from './usage-rows.js';
+import { roleCallsFromRows, roleCallsSql } from './role-calls-sql.js';
+import type { EvidenceContext, EvidenceRequest, UsageSource } from './source.js';
+import { engineUsage } from './usage-rows.js';
 import { bindUsageSql, sqlLiteral, usageSql, type UsageSqlDialect } from './usage-sql.js';
 
 /** The table's partition columns the usage query prunes with. */
@@ -92,8 +93,34 @@ export function athenaDialect(database: string, table: string, shape: TableShape
 }
 
 /** Rows as objects keyed by column name. */
-export function rowObjects(result: Pick<AthenaResult, 'columns' | 'rows'>): UsageRow[] {
-  return result.rows.map((values) => Object.fromEntries(result.columns.map((column, i) => [column, values[i] ?? undefined])) as UsageRow);
+export function rowObjects(result: Pick<AthenaResult, 'columns' | 'rows'>): Array<Partial<Record<string, string>>> {
+  return result.rows.map((values) => Object.fromEntries(result.columns.map((column, i) => [column, values[i] ?? undefined])));
+}
+
+/**
+ * Queries in the request's table, each reported with its id and bytes
+ * scanned: checks the table's columns first, then runs what `dialect` spells.
+ */
+async function athenaQueries(ctx: Pick<EvidenceContext, 'session' | 'io' | 'request'>) {
+  const { database, table } = athenaTable(ctx.request);
+  // With --account, the organization's table is still queried from the caller's own account.
+  const client = await ctx.session.caller.athena();
+  const run = async (sql: string, values: string[], what: string) => {
+    const result = await runAthenaQuery(
+      client,
+      { sql, parameters: values.map(sqlLiteral), database, workgroup: ctx.request.athena?.workgroup, output: ctx.request.athena?.output },
+      (id, state) => ctx.io.progress('SR_EVID_P3008', `Athena ${what} query ${id}: ${state.toLowerCase()}…`, { query: what, queryId: id, state }),
+    );
+    ctx.io.info('SR_EVID_I3009', `Athena ${what} query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`, {
+      query: what,
+      queryId: result.queryId,
+      scannedBytes: result.scannedBytes,
+    });
+    return result;
+  };
+  const columns = await run(COLUMNS_SQL, [database, table], 'columns');
+  const shape = tableShape(`${database}.${table}`, columns.rows.map((values) => ({ name: values[0] ?? '', type: values[1] ?? '' })));
+  return { dialect: athenaDialect(database, table, shape), run };
 }
 
 /** `--evidence athena`. */
@@ -105,25 +132,13 @@ export const athenaSource: UsageSource = {
     athenaTable(request);
   },
   async usage(ctx) {
-    const { database, table } = athenaTable(ctx.request);
-    // With --account, the organization's table is still queried from the caller's own account.
-    const client = await ctx.session.caller.athena();
-    const run = async (sql: string, values: string[], what: string) => {
-      const result = await runAthenaQuery(
-        client,
-        { sql, parameters: values.map(sqlLiteral), database, workgroup: ctx.request.athena?.workgroup, output: ctx.request.athena?.output },
-        (id, state) => ctx.io.progress('SR_EVID_P3008', `Athena ${what} query ${id}: ${state.toLowerCase()}…`, { query: what, queryId: id, state }),
-      );
-      ctx.io.info('SR_EVID_I3009', `Athena ${what} query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`, {
-        query: what,
-        queryId: result.queryId,
-        scannedBytes: result.scannedBytes,
-      });
-      return result;
-    };
-    const columns = await run(COLUMNS_SQL, [database, table], 'columns');
-    const shape = tableShape(`${database}.${table}`, columns.rows.map((values) => ({ name: values[0] ?? '', type: values[1] ?? '' })));
-    const query = bindUsageSql(usageSql(athenaDialect(database, table, shape), { role: ctx.subject.role, window: ctx.request.window }), 'parameters');
+    const { dialect, run } = await athenaQueries(ctx);
+    const query = bindUsageSql(usageSql(dialect, { role: ctx.subject.role, window: ctx.request.window }), 'parameters');
     return engineUsage(ctx, rowObjects(await run(query.sql, query.parameters, 'usage')));
+  },
+  async roleCalls(ctx) {
+    const { dialect, run } = await athenaQueries(ctx);
+    const query = bindUsageSql(roleCallsSql(dialect, { roles: ctx.roles, window: ctx.request.window }), 'parameters');
+    return roleCallsFromRows(rowObjects(await run(query.sql, query.parameters, 'calls')));
   },
 };

@@ -8,7 +8,8 @@
  */
 import { runLakeQuery } from '../aws/cloudtrail-lake.js';
 import { usageError } from '../core/errors.js';
-import type { EvidenceRequest, UsageSource } from './source.js';
+import { roleCallsFromRows, roleCallsSql } from './role-calls-sql.js';
+import type { EvidenceContext, EvidenceRequest, UsageSource } from './source.js';
 import { engineUsage } from './usage-rows.js';
 import { bindUsageSql, usageSql, type UsageSqlDialect } from './usage-sql.js';
 
@@ -48,6 +49,18 @@ export function lakeTime(text: string): string {
   return match ? `${match[1]}T${match[2]}Z` : text;
 }
 
+/** Runs one query in the caller's account, progress and bytes scanned reported; returns its rows. */
+async function runLake(ctx: Pick<EvidenceContext, 'session' | 'io'>, sql: string) {
+  const result = await runLakeQuery(await ctx.session.caller.cloudTrail(), sql, (id, state) =>
+    ctx.io.progress('SR_EVID_P3010', `CloudTrail Lake query ${id}: ${state.toLowerCase()}…`, { queryId: id, state }),
+  );
+  ctx.io.info('SR_EVID_I3011', `CloudTrail Lake query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`, {
+    queryId: result.queryId,
+    scannedBytes: result.scannedBytes,
+  });
+  return result.rows;
+}
+
 /** `--evidence cloudtrail-lake`. */
 export const lakeSource: UsageSource = {
   name: 'cloudtrail-lake',
@@ -57,15 +70,11 @@ export const lakeSource: UsageSource = {
     eventDataStoreId(request);
   },
   async usage(ctx) {
-    const storeId = eventDataStoreId(ctx.request);
-    const query = bindUsageSql(usageSql(lakeDialect(storeId), { role: ctx.subject.role, window: ctx.request.window }), 'literals');
-    const result = await runLakeQuery(await ctx.session.caller.cloudTrail(), query.sql, (id, state) =>
-      ctx.io.progress('SR_EVID_P3010', `CloudTrail Lake query ${id}: ${state.toLowerCase()}…`, { queryId: id, state }),
-    );
-    ctx.io.info('SR_EVID_I3011', `CloudTrail Lake query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`, {
-      queryId: result.queryId,
-      scannedBytes: result.scannedBytes,
-    });
-    return engineUsage(ctx, result.rows, lakeTime);
+    const query = bindUsageSql(usageSql(lakeDialect(eventDataStoreId(ctx.request)), { role: ctx.subject.role, window: ctx.request.window }), 'literals');
+    return engineUsage(ctx, await runLake(ctx, query.sql), lakeTime);
+  },
+  async roleCalls(ctx) {
+    const query = bindUsageSql(roleCallsSql(lakeDialect(eventDataStoreId(ctx.request)), { roles: ctx.roles, window: ctx.request.window }), 'literals');
+    return roleCallsFromRows(await runLake(ctx, query.sql), lakeTime);
   },
 };

@@ -7,6 +7,7 @@ import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
 import type { DataEventVisibility } from '../policy/observability.js';
 import { Attributor } from './attribution.js';
+import type { RoleCall, RoleCallsRole } from './role-calls-sql.js';
 import type { CloudTrailRecord, EvidenceSource, SessionHints, UsageEvidence } from './types.js';
 
 /** What a source can see; the data-event part is the blind-spot table's. */
@@ -62,6 +63,11 @@ export interface RoleRecordsContext {
   request: EvidenceRequest;
 }
 
+/** What a check after cutover asks an engine: these roles' calls in the window, aggregated where the data lives. */
+export interface RoleCallsContext extends RoleRecordsContext {
+  roles: readonly RoleCallsRole[];
+}
+
 /** An evidence source, registered in `sources.ts`. */
 export interface UsageSource {
   readonly name: EvidenceSource;
@@ -78,6 +84,12 @@ export interface UsageSource {
    * single calls. May yield records outside the window or of other roles.
    */
   roleRecords?(ctx: RoleRecordsContext): AsyncIterable<CloudTrailRecord>;
+  /**
+   * The same question answered where the trail lives, aggregated per role,
+   * session, event and error code (only refused calls for roles that ask for
+   * them): for engines, which must not send back every record of a busy role.
+   */
+  roleCalls?(ctx: RoleCallsContext): Promise<RoleCall[]>;
 }
 
 /**

@@ -193,3 +193,8 @@ export function bindUsageSql(query: UsageSql, mode: 'parameters' | 'literals'): 
 export function sqlLiteral(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
+
+/** Holds a value apart from a query's text (pushed onto `values`): its mark, bound later by `bindUsageSql`. */
+export function holdValue(values: string[], text: string): string {
+  return `${MARK}${values.push(text) - 1}${MARK}`;
+}

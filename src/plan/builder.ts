@@ -48,6 +48,8 @@ export interface PlanContext {
   references: (newRoleNames: string[]) => FollowUp[];
   /** The trail files' folder or s3:// prefix the evidence came from, if any. */
   evidenceLocation?: string;
+  /** The Athena table or Lake event data store the evidence came from, if any. */
+  evidenceEngine?: Pick<PlanBody['evidence'], 'athena' | 'eventDataStore'>;
   /** Every region the plan covers (default: the plan's region). */
   regions?: string[];
   /** Resource policies naming the shared role, with the new roles each statement needs (default: none looked for). */
@@ -121,6 +123,7 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     evidence: {
       source: analysis.evidence.source,
       ...(context.evidenceLocation ? { location: context.evidenceLocation } : {}),
+      ...context.evidenceEngine,
       window: analysis.evidence.window,
       recordsRead: analysis.evidence.recordsRead,
       services: Object.fromEntries(analysis.units.map((u) => [u.service, { events: u.usage.events, sessions: u.usage.sessions }])),

@@ -43,6 +43,8 @@ export interface PlanFacts {
   regions: string[];
   /** The trail files the evidence came from, as an absolute path or s3:// URI. */
   evidenceLocation?: string;
+  /** The Athena table or Lake event data store the evidence came from. */
+  evidenceEngine?: Pick<Plan['evidence'], 'athena' | 'eventDataStore'>;
   resourcePolicies: { mode: ResourcePolicyMode; search: PolicySearch };
 }
 
@@ -142,6 +144,8 @@ export async function collectPlanFacts(
     region: session.region,
     regions: [...regions],
     ...(evidence.cloudtrailLogs ? { evidenceLocation: evidence.cloudtrailLogs.startsWith('s3://') ? evidence.cloudtrailLogs : resolve(evidence.cloudtrailLogs) } : {}),
+    ...(evidence.source === 'athena' && evidence.athena?.table ? { evidenceEngine: { athena: { ...evidence.athena, table: evidence.athena.table } } } : {}),
+    ...(evidence.source === 'cloudtrail-lake' && evidence.eventDataStore ? { evidenceEngine: { eventDataStore: evidence.eventDataStore } } : {}),
     trust,
     analysis: analyseSplit(shared, trust, usage, workloads),
     authorization,
@@ -184,6 +188,7 @@ export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId:
     references: (names) => findReferences(facts.authorization, facts.analysis.shared.arn, names),
     regions: facts.regions,
     ...(facts.evidenceLocation ? { evidenceLocation: facts.evidenceLocation } : {}),
+    ...(facts.evidenceEngine ? { evidenceEngine: facts.evidenceEngine } : {}),
     resourcePolicies: (roles, usage) =>
       planResourcePolicies(facts.resourcePolicies.search, facts.resourcePolicies.mode, { arn: facts.analysis.shared.arn, roleId: facts.analysis.shared.roleId }, roles, usage),
   });

@@ -157,6 +157,10 @@ export const planBodySchema = z.object({
     source: z.enum(EVIDENCE_SOURCES),
     /** The trail's files (--cloudtrail-logs), so checks after cutover can read the same source. */
     location: z.string().optional(),
+    /** The Athena table, workgroup and output (--evidence athena), so checks after cutover ask the same engine. */
+    athena: z.object({ table: z.string(), workgroup: z.string().optional(), output: z.string().optional() }).optional(),
+    /** The CloudTrail Lake event data store (--evidence cloudtrail-lake), for the same reason. */
+    eventDataStore: z.string().optional(),
     window: z.object({ start: isoTime, end: isoTime }),
     recordsRead: z.number().int().nonnegative(),
     services: z.record(z.string(), z.object({ events: z.number().int(), sessions: z.number().int() })),

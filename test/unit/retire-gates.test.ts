@@ -10,7 +10,7 @@ const CUTOVER = new Date('2026-11-20T10:00:00.000Z');
 const HOUR = 3_600_000;
 
 /** A gate context with GetRole answered from `lastUsed`; no AWS involved. */
-function gateContext(now: Date, soakMs: number, lastUsed?: Date, calls: Array<{ eventTime: string; eventName: string; eventSource: string; sessionName: string }> | undefined = []): GateContext {
+function gateContext(now: Date, soakMs: number, lastUsed?: Date, calls: Array<{ lastSeen: string; eventName: string; eventSource: string; sessionName: string; count: number }> | undefined = []): GateContext {
   const iam = { send: async () => ({ Role: { RoleLastUsed: lastUsed ? { LastUsedDate: lastUsed, Region: 'eu-west-1' } : {} } }) };
   return {
     ctx: { plan: { sharedRole: { roleName: 'orders' } }, iam } as unknown as GateContext['ctx'],
@@ -36,11 +36,15 @@ describe('retire gates (time injected)', () => {
 
   it('(b) a CloudTrail call with the shared role after cutover blocks', async () => {
     const calls = [
-      { eventTime: '2026-11-20T10:05:00Z', eventName: 'GetObject', eventSource: 's3.amazonaws.com', sessionName: 'i-0abc' },
-      { eventTime: '2026-11-20T11:05:00Z', eventName: 'Decrypt', eventSource: 'kms.amazonaws.com', sessionName: 'i-0abc' },
+      { lastSeen: '2026-11-20T10:05:00Z', eventName: 'GetObject', eventSource: 's3.amazonaws.com', sessionName: 'i-0abc', count: 1 },
+      { lastSeen: '2026-11-20T11:05:00Z', eventName: 'Decrypt', eventSource: 'kms.amazonaws.com', sessionName: 'i-0abc', count: 1 },
     ];
     expect(await pendingRetire(gateContext(new Date(CUTOVER.getTime() + 7 * HOUR), 6 * HOUR, undefined, calls))).toBe(
       'retire pending: CloudTrail shows 2 call(s) with orders since cutover, latest kms:Decrypt by session i-0abc at 2026-11-20T11:05:00Z',
+    );
+    // Calls come counted (an engine sends back aggregates): the line gives the total.
+    expect(await pendingRetire(gateContext(new Date(CUTOVER.getTime() + 7 * HOUR), 6 * HOUR, undefined, [{ ...calls[0]!, count: 4000 }, calls[1]!]))).toBe(
+      'retire pending: CloudTrail shows 4001 call(s) with orders since cutover, latest kms:Decrypt by session i-0abc at 2026-11-20T11:05:00Z',
     );
     // A source that cannot see calls leaves RoleLastUsed to decide.
     expect(await unusedGate.check(gateContext(CUTOVER, 0, undefined, undefined))).toBeUndefined();
