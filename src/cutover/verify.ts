@@ -44,7 +44,7 @@ export async function verifyCutover(
     const { plan } = ctx;
     const cutover = cutoverTime(ctx.journal, repointSteps(plan).map((s) => s.id));
     if (!cutover) throw new SplitRoleError('NotCutOver', `plan ${plan.planId} has not moved its workloads yet`, 'run `split-role apply PLAN` first');
-    const source = { regions: plan.regions, ...(options.source ?? planTrailSource(plan)) };
+    const source = { regions: plan.regions, ...verifySource(planTrailSource(plan), options.source) };
     const window = { start: cutover, end: options.now ?? new Date() };
     // Every call of the shared role is a finding; of a new role, only the refused ones.
     const roles = [
@@ -79,6 +79,18 @@ export async function verifyCutover(
   } finally {
     operation.close();
   }
+}
+
+/**
+ * Where verify reads: the plan's source, or the command line's. Flags for the
+ * plan's own source only override what they name (another workgroup, the
+ * same table); another source stands alone.
+ */
+export function verifySource(planned: TrailSource, given: TrailSource | undefined): TrailSource {
+  if (!given) return planned;
+  if (given.source !== planned.source) return given;
+  const athena = planned.athena || given.athena ? { athena: { ...planned.athena, ...given.athena } } : {};
+  return { ...planned, ...given, ...athena };
 }
 
 /** How the report names where it read: the trail files, the Athena table or the Lake store, else the source. */

@@ -11,6 +11,10 @@ import type { GlobalOptions } from '../main.js';
 export interface VerifyCommandOptions extends GlobalOptions {
   evidence?: EvidenceSource;
   cloudtrailLogs?: string;
+  athenaTable?: string;
+  athenaWorkgroup?: string;
+  athenaOutput?: string;
+  eventDataStore?: string;
   json?: boolean;
   grantMissing?: boolean;
 }
@@ -18,8 +22,16 @@ export interface VerifyCommandOptions extends GlobalOptions {
 /** Runs verify; exit 0 clean, 1 problems, 2 error. */
 export async function runVerify(planPath: string, options: VerifyCommandOptions, io: IoHost): Promise<number> {
   if (options.evidence === 'logs' && !options.cloudtrailLogs) throw usageError('--evidence logs needs the trail’s files', 'pass --cloudtrail-logs PATH');
-  const source = options.evidence || options.cloudtrailLogs
-    ? { source: options.evidence ?? ('logs' as const), ...(options.cloudtrailLogs ? { cloudtrailLogs: options.cloudtrailLogs } : {}) }
+  const athena = options.athenaTable || options.athenaWorkgroup || options.athenaOutput
+    ? { ...(options.athenaTable ? { table: options.athenaTable } : {}), ...(options.athenaWorkgroup ? { workgroup: options.athenaWorkgroup } : {}), ...(options.athenaOutput ? { output: options.athenaOutput } : {}) }
+    : undefined;
+  const source = options.evidence || options.cloudtrailLogs || athena || options.eventDataStore
+    ? {
+        source: options.evidence ?? (athena ? ('athena' as const) : options.eventDataStore ? ('cloudtrail-lake' as const) : ('logs' as const)),
+        ...(options.cloudtrailLogs ? { cloudtrailLogs: options.cloudtrailLogs } : {}),
+        ...(athena ? { athena } : {}),
+        ...(options.eventDataStore ? { eventDataStore: options.eventDataStore } : {}),
+      }
     : undefined;
   const report = await verifyCutover(planPath, options, io, { ...(source ? { source } : {}), grantMissing: options.grantMissing });
   io.result(options.json ? JSON.stringify(report, null, 2) : renderVerify(report));
