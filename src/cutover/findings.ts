@@ -5,8 +5,9 @@
  * granted it; (b) calls still made with the shared role, tied to a planned
  * workload by session name where possible.
  */
+import { ACCESS_DENIED_NAMES } from '../core/aws-error-names.js';
 import { eventToActions } from '../evidence/event-action.js';
-import { REFUSED_ERRORS, type RoleCall } from '../evidence/role-calls-sql.js';
+import type { RoleCall } from '../evidence/role-calls-sql.js';
 import { narrowGrants } from '../policy/narrow.js';
 import type { PolicySource } from '../policy/types.js';
 import type { Plan } from '../plan/schema.js';
@@ -39,14 +40,12 @@ export interface CutoverFindings {
   sharedCalls: SharedRoleUse[];
 }
 
-const DENIED = new Set(REFUSED_ERRORS);
-
 /** Reads the calls of each role (keyed by role ARN, in the order they began) against the plan. */
 export function cutoverFindings(plan: Plan, sharedSources: PolicySource[], calls: ReadonlyMap<string, readonly RoleCall[]>): CutoverFindings {
   const denied = new Map<string, DeniedAction>();
   for (const role of plan.newRoles) {
     for (const call of calls.get(role.roleArn) ?? []) {
-      if (!DENIED.has(call.errorCode)) continue;
+      if (!ACCESS_DENIED_NAMES.has(call.errorCode)) continue;
       const actions = eventToActions(call.eventSource, call.eventName);
       for (const action of actions.length > 0 ? actions : [`${call.eventSource.split('.')[0]}:${call.eventName}`]) {
         const key = `${role.roleName}\u0000${action}`;

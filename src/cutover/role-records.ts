@@ -9,8 +9,8 @@
  */
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
+import { ACCESS_DENIED_NAMES } from '../core/aws-error-names.js';
 import type { RoleCall, RoleCallsRole } from '../evidence/role-calls-sql.js';
-import { REFUSED_ERRORS } from '../evidence/role-calls-sql.js';
 import type { EvidenceRequest } from '../evidence/source.js';
 import { usageSource } from '../evidence/sources.js';
 import type { CloudTrailRecord } from '../evidence/types.js';
@@ -64,13 +64,12 @@ export async function roleCalls(
 /** Counts records as the engines' SQL does: per role, session, event and error code, in the window. */
 export async function countRoleCalls(records: AsyncIterable<CloudTrailRecord> | Iterable<CloudTrailRecord>, roles: readonly RoleCallsRole[], window: { start: Date; end: Date }): Promise<RoleCall[]> {
   const [start, end] = [window.start.toISOString(), window.end.toISOString()];
-  const refused = new Set(REFUSED_ERRORS);
   const calls = new Map<string, RoleCall>();
   for await (const record of records) {
     const role = roleOf(record, roles);
     if (!role || record.eventTime < start || record.eventTime > end) continue;
     const errorCode = record.errorCode ?? '';
-    if (role.calls === 'refused' && !refused.has(errorCode)) continue;
+    if (role.calls === 'refused' && !ACCESS_DENIED_NAMES.has(errorCode)) continue;
     const sessionName = sessionNameOf(record);
     const key = [role.arn, sessionName, record.eventSource, record.eventName, errorCode].join('\u0000');
     const seen = calls.get(key);

@@ -11,10 +11,8 @@
  * Values from outside (role ARNs and names, dates, the account) go through
  * the same marks as usage-sql.ts and are bound by `bindUsageSql`.
  */
+import { ACCESS_DENIED_NAMES } from '../core/aws-error-names.js';
 import { holdValue, type UsageSql, type UsageSqlDialect } from './usage-sql.js';
-
-/** Error codes that mean the call was refused: the ones `verify` reports for a new role. */
-export const REFUSED_ERRORS: readonly string[] = ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Client.UnauthorizedOperation', 'UnauthorizedAccess'];
 
 /** Calls of one role with one event and outcome, from one session name, in the window. */
 export interface RoleCall {
@@ -55,7 +53,8 @@ export function roleCallsSql(d: UsageSqlDialect, q: RoleCallsQuestion): UsageSql
   const issuer = 'useridentity.sessioncontext.sessionissuer.arn';
   // roleOf: the first role whose name the assumed-role ARN carries, when the record names no issuer.
   const byName = q.roles.map((r) => `WHEN strpos(${callerArn}, ${value(`:assumed-role/${r.name}/`)}) > 0 THEN ${value(r.arn)}`);
-  const refused = REFUSED_ERRORS.map((code) => `'${code}'`).join(', ');
+  // Constants of ours, not values from outside: written into the text.
+  const refused = [...ACCESS_DENIED_NAMES].map((code) => `'${code}'`).join(', ');
   const wanted = q.roles.map((r) => (r.calls === 'all' ? `role_arn = ${value(r.arn)}` : `(role_arn = ${value(r.arn)} AND error_code IN (${refused}))`));
   const text = `WITH tagged AS (
   SELECT CASE WHEN eventsource = 'sts.amazonaws.com' AND starts_with(eventname, 'AssumeRole') THEN ${d.requestParameter('roleArn')}
