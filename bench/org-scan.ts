@@ -10,7 +10,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { listActiveAccounts } from '../src/aws/organizations.js';
 import { openSessionProvider } from '../src/aws/session.js';
 import { mapLimit } from '../src/core/concurrency.js';
-import { RecordingIoHost } from '../src/core/io-host.js';
+import { RecordingIoHost } from '../test/support/recording-io-host.js';
 import { scanAccounts } from '../src/scan/scan-org.js';
 import { TEST_CREDENTIALS, TEST_REGION } from '../test/support/aws-clients.js';
 import { startMoto } from '../test/support/moto-server.js';

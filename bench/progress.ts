@@ -7,7 +7,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonLine, LineRenderer, plainLine, TerminalRenderer } from '../src/cli/io/renderers.js';
-import { RecordingIoHost } from '../src/core/io-host.js';
+import { RecordingIoHost } from '../test/support/recording-io-host.js';
 import { readTrailRecords } from '../src/evidence/log-files.js';
 import { loadOrGenerateCorpus } from './cloudtrail-corpus.js';
 

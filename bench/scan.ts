@@ -6,7 +6,7 @@
  */
 import { CreateRoleCommand, IAMClient, paginateListRoles } from '@aws-sdk/client-iam';
 import { openAwsSession } from '../src/aws/session.js';
-import { RecordingIoHost } from '../src/core/io-host.js';
+import { RecordingIoHost } from '../test/support/recording-io-host.js';
 import { scanAccount } from '../src/scan/scan-account.js';
 import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_REGION } from '../test/support/aws-clients.js';
 import { startMoto, type MotoServer } from '../test/support/moto-server.js';

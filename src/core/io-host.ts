@@ -141,31 +141,3 @@ export abstract class BaseIoHost implements IoHost {
     this.notify({ time: this.settings.now?.() ?? new Date(), level, code, message, ...(data ? { data } : {}) });
   }
 }
-
-/** An IoHost that keeps everything, for tests; `answer` plays the person (otherwise defaults answer). */
-export class RecordingIoHost extends BaseIoHost {
-  readonly messages: IoMessage[] = [];
-  readonly requests: Array<IoRequest<unknown>> = [];
-  readonly results: string[] = [];
-
-  constructor(
-    private readonly answer?: (request: IoRequest<unknown>) => unknown,
-    settings: IoHostSettings = {},
-  ) {
-    super({ interactive: answer !== undefined, ...settings });
-  }
-
-  notify(message: IoMessage): void {
-    this.messages.push(message);
-  }
-  result(text: string): void {
-    this.results.push(text);
-  }
-  override async requestResponse<T>(request: IoRequest<T>): Promise<T> {
-    this.requests.push(request as IoRequest<unknown>);
-    return super.requestResponse(request);
-  }
-  protected async ask<T>(request: IoRequest<T>): Promise<T> {
-    return (this.answer as (r: IoRequest<T>) => T)(request);
-  }
-}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyPlan } from '../../src/apply/run.js';
-import { RecordingIoHost } from '../../src/core/io-host.js';
+import { RecordingIoHost } from '../support/recording-io-host.js';
 import { readPlan, sealPlan } from '../../src/plan/plan-file.js';
 import type { PlanBody } from '../../src/plan/schema.js';
 import { captureAccountState } from '../support/account-state.js';

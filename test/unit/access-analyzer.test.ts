@@ -17,7 +17,7 @@ import {
 } from '../../src/aws/access-analyzer.js';
 import { openAwsSession, type AwsSession } from '../../src/aws/session.js';
 import { SplitRoleError } from '../../src/core/errors.js';
-import { RecordingIoHost } from '../../src/core/io-host.js';
+import { RecordingIoHost } from '../support/recording-io-host.js';
 import { actionsOf, generatedActions } from '../../src/evidence/access-analyzer-source.js';
 import { AccessAnalyzerFake, type AccessAnalyzerFakeOptions } from '../fakes/access-analyzer-fake.js';
 

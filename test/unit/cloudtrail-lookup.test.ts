@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lookupEvents, rateLimiterFor, RateLimiter, type LookupRecord } from '../../src/aws/cloudtrail.js';
 import { openAwsSession, type AwsSession } from '../../src/aws/session.js';
 import { SplitRoleError } from '../../src/core/errors.js';
-import { RecordingIoHost } from '../../src/core/io-host.js';
+import { RecordingIoHost } from '../support/recording-io-host.js';
 import { lookupRoleRecords } from '../../src/evidence/lookup-events-source.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import {

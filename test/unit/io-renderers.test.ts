@@ -1,6 +1,7 @@
 /** The stderr renderers: plain lines, json-lines, the terminal's updating line, and progress sampling on an injected clock. */
 import { describe, expect, it } from 'vitest';
-import { RecordingIoHost, type IoMessage } from '../../src/core/io-host.js';
+import type { IoMessage } from '../../src/core/io-host.js';
+import { RecordingIoHost } from '../support/recording-io-host.js';
 import { PROGRESS_INTERVAL_MS, ProgressSampler } from '../../src/cli/io/progress-sampler.js';
 import { jsonLine, LineRenderer, plainLine, TerminalRenderer } from '../../src/cli/io/renderers.js';
 
