@@ -61,7 +61,7 @@ const program = new Command()
 // Commands that call AWS check their flags first: a typo is one line, not an SDK error mid-run.
 const AWS_COMMANDS = new Set(['scan', 'plan', 'apply', 'rollback']);
 program.hook('preAction', async (_program, action) => {
-  if (AWS_COMMANDS.has(action.name())) await checkAwsFlags(action.optsWithGlobals() as GlobalOptions);
+  if (AWS_COMMANDS.has(action.name())) await checkAwsFlags(action.optsWithGlobals());
 });
 
 program
@@ -141,7 +141,7 @@ program
   .option('--json', 'print the plan JSON')
   .action(async (file, options, command) => {
     const { runShow } = await import('./commands/show.js');
-    process.exitCode = await runShow(file, options, cliIo(command.optsWithGlobals() as GlobalOptions));
+    process.exitCode = await runShow(file, options, cliIo(command.optsWithGlobals()));
   });
 
 program
@@ -201,7 +201,7 @@ program
   .option('--json', 'print JSON')
   .action(async (file, options, command) => {
     const { runStatus } = await import('./commands/apply.js');
-    process.exitCode = await runStatus(file, options, cliIo(command.optsWithGlobals() as GlobalOptions));
+    process.exitCode = await runStatus(file, options, cliIo(command.optsWithGlobals()));
   });
 
 program
@@ -232,7 +232,7 @@ program
   .addHelpText('after', '\nExit codes: 0 printed, 2 a file that cannot be read.')
   .action(async (file, options, command) => {
     const { runReport } = await import('./commands/report.js');
-    process.exitCode = await runReport(file, options, cliIo(command.optsWithGlobals() as GlobalOptions));
+    process.exitCode = await runReport(file, options, cliIo(command.optsWithGlobals()));
   });
 
 program
@@ -245,7 +245,7 @@ program
   .addHelpText('after', '\nExit codes: 0 written, 2 usage error or refused plan.')
   .action(async (file, options, command) => {
     const { runExport } = await import('./commands/export.js');
-    process.exitCode = await runExport(file, options, cliIo(command.optsWithGlobals() as GlobalOptions));
+    process.exitCode = await runExport(file, options, cliIo(command.optsWithGlobals()));
   });
 
 const guardrail = program.command('guardrail').description('continuous guardrails: alert when a shared role appears');
@@ -262,7 +262,7 @@ guardrail
   .addHelpText('after', '\nIAM events reach EventBridge in us-east-1 only: deploy the eventbridge stack there.\nExit codes: 0 written, 2 usage error (a bad topic ARN or e-mail address).')
   .action(async (options, command) => {
     const { runGuardrailExport } = await import('./commands/guardrail.js');
-    process.exitCode = await runGuardrailExport(options, cliIo(command.optsWithGlobals() as GlobalOptions));
+    process.exitCode = await runGuardrailExport(options, cliIo(command.optsWithGlobals()));
   });
 
 async function main(argv: string[]): Promise<void> {
@@ -285,7 +285,7 @@ function report(error: unknown, debug: boolean): number {
     // Help and --version "fail" through exitOverride; they are successes.
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
   }
-  const host = io ?? cliIo(program.opts() as GlobalOptions);
+  const host = io ?? cliIo(program.opts());
   if (error instanceof Error && error.name === 'ExitPromptError') {
     // Ctrl-C at a prompt: nothing was changed after the question was asked.
     host.info('SR_CLI_I9002', 'cancelled');
