@@ -6,8 +6,7 @@
  * in the sealed plan before the call, and what the step wrote goes to the
  * journal.
  */
-import { enabledRegions } from '../aws/regions.js';
-import { policyAdapter } from '../aws/resource-policies/index.js';
+import { policyAdapter } from '../resource-policy/kinds/index.js';
 import { findRole } from '../aws/iam.js';
 import { SplitRoleError } from '../core/errors.js';
 import { canonicalJson } from '../core/canonical-json.js';
@@ -99,7 +98,7 @@ export function policyRetireSteps(plan: Plan): Step[] {
 export async function policiesStillNaming(ctx: StepContext): Promise<string[]> {
   const { plan } = ctx;
   const role = sharedRef(plan);
-  const regions = plan.resourcePolicies.mode === 'sweep' ? [...new Set([...(await enabledRegions(await ctx.session.ec2())), ...plan.regions])].sort() : [];
+  const regions = plan.resourcePolicies.mode === 'sweep' ? [...new Set([...(await ctx.session.enabledRegions()), ...plan.regions])].sort() : [];
   const search =
     regions.length > 0 ? await searchResourcePolicies(ctx.session, ctx.io, { regions, role, exact: true }) : { policies: [], problems: [] };
   const left = new Map<string, string>();

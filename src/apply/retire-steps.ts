@@ -18,7 +18,6 @@ import {
   roleTags,
 } from '../aws/iam-write.js';
 import { SplitRoleError } from '../core/errors.js';
-import { enabledRegions } from '../aws/regions.js';
 import { describeRegionalUsers, liveBindings, type RegionalWorkloads } from '../inventory/workloads.js';
 import type { Plan } from '../plan/schema.js';
 import { adapterFor } from '../workloads/registry.js';
@@ -78,7 +77,7 @@ async function liveUsers(ctx: StepContext, where: 'plan' | 'everywhere'): Promis
   } catch (error) {
     if (!isNoSuchEntity(error)) throw error;
   }
-  const enabled = where === 'everywhere' ? await enabledRegions(await ctx.session.ec2()) : [];
+  const enabled = where === 'everywhere' ? await ctx.session.enabledRegions() : [];
   const regions = new Set([...enabled, ...ctx.plan.regions, ...ctx.plan.workloads.map((w) => w.region)]);
   ctx.io.progress('SR_APPLY_P4009', `looking for workloads still on ${shared.roleName} in ${regions.size} region(s)…`, { role: shared.roleName, regions: [...regions].sort() });
   return liveBindings([...regions].sort(), (region) => ctx.session.inRegion(region), ctx.io, { ...shared, instanceProfiles });

@@ -7,7 +7,6 @@
  * the shared role; a role in use is kept (with its policies and profile) and
  * the reason given.
  */
-import { enabledRegions } from '../aws/regions.js';
 import { mapLimit } from '../core/concurrency.js';
 import { describeUsers, indexAccount, REGION_CONCURRENCY, workloadsForRole, type RoleWorkloads } from '../inventory/workloads.js';
 import type { PlannedRole } from '../plan/schema.js';
@@ -32,7 +31,7 @@ export async function rolesStillInUse(ctx: StepContext, toUndo: readonly Step[])
   const roles = ctx.plan.newRoles.filter((role) => createStepsFor(ctx.plan, role).some((s) => undoing.has(s.id)));
   if (roles.length === 0) return [];
   // One fresh look at the account, of every kind, in every region (a role is global), for all the roles.
-  const enabled = await enabledRegions(await ctx.session.ec2());
+  const enabled = await ctx.session.enabledRegions();
   const regions = [...new Set([...enabled, ...ctx.plan.regions, ...ctx.plan.workloads.map((w) => w.region)])].sort();
   const indexes = await mapLimit(regions, REGION_CONCURRENCY, async (region) => ({ region, index: await indexAccount(await ctx.session.inRegion(region), ctx.io) }));
   const kept: KeptRole[] = [];

@@ -28,7 +28,9 @@ import { VERSION } from '../core/version.js';
 import { CallCounter, countCalls, type CountableStack } from './call-counter.js';
 import { noRegionError } from './errors.js';
 import { assumeRoleCredentials, validateAccess, type AccountAccess, type CredentialProvider } from './assume-role.js';
+import { accountRegions, parseRegionList, type AccountRegion } from './regions.js';
 import { getCallerIdentity, type CallerIdentity } from './sts.js';
+import { sdkWorkloadPorts, type WorkloadPorts } from './workload-ports.js';
 
 export { CallCounter } from './call-counter.js';
 export type { AccountAccess } from './assume-role.js';
@@ -42,6 +44,12 @@ export interface AwsOptions {
   defaultRegion?: string;
   /** The role to assume in every account that is not the caller's own (`--assume-role`). */
   assumeRole?: string;
+  /**
+   * The regions to treat as the enabled ones instead of asking DescribeRegions
+   * (SPLIT_ROLE_ENABLED_REGIONS): an emulator reports every region, and a sweep
+   * of twenty empty ones is most of a local run's time.
+   */
+  enabledRegions?: readonly string[];
   /** The external id the role's trust policy asks for (`--external-id`). */
   externalId?: string;
 }
@@ -99,6 +107,16 @@ export class AwsSession {
   /** The same account in another region. */
   inRegion(region: string): Promise<AwsSession> {
     return this.provider.forTarget({ account: this.account, region });
+  }
+
+  /** Every region of this account's partition, with whether the account can use it (asked once per run). */
+  accountRegions(): Promise<AccountRegion[]> {
+    return this.provider.accountRegions(this.account);
+  }
+
+  /** The regions enabled for this account, sorted (asked once per run). */
+  async enabledRegions(): Promise<string[]> {
+    return (await this.accountRegions()).filter((r) => r.enabled).map((r) => r.name).sort();
   }
 
   // Clients load lazily: the SDK's service modules take most of the CLI's start-up time.
@@ -164,6 +182,12 @@ export class AwsSession {
     return this.client('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(this.config));
   }
 
+  /** The workload services (EC2, Lambda, ECS, Auto Scaling) behind the narrow ports the workload adapters use. */
+  workloadPorts(): WorkloadPorts {
+    return (this.ports ??= sdkWorkloadPorts(this));
+  }
+  private ports?: WorkloadPorts;
+
   /** Destroys every client of the run (all targets) so the process can exit promptly. */
   destroy(): void {
     this.provider.destroy();
@@ -202,11 +226,14 @@ export class SessionProvider {
   /** The caller's own account in the default region. */
   readonly home: AwsSession;
   private readonly sessions = new Map<string, Promise<AwsSession>>();
+  private readonly regions = new Map<string, Promise<AccountRegion[]>>();
   private identity?: Promise<CallerIdentity>;
 
   constructor(
     readonly config: SharedClientConfig,
     readonly access?: AccountAccess,
+    /** Stands in for DescribeRegions in every account (see AwsOptions.enabledRegions). */
+    private readonly enabledOverride?: readonly string[],
   ) {
     this.home = new AwsSession(config, undefined, this);
     this.sessions.set(key({ region: config.region }), Promise.resolve(this.home));
@@ -237,6 +264,23 @@ export class SessionProvider {
       session.catch(() => this.sessions.delete(id));
     }
     return session;
+  }
+
+  /**
+   * The regions of an account (undefined: the caller's own), read once per run
+   * from its default region: retire's re-check, rollback's guard and the
+   * policy sweep all ask, and the answer does not change within a run.
+   */
+  accountRegions(account: string | undefined): Promise<AccountRegion[]> {
+    if (this.enabledOverride) return Promise.resolve(this.enabledOverride.map((name) => ({ name, enabled: true })));
+    const id = account ?? 'caller';
+    let regions = this.regions.get(id);
+    if (!regions) {
+      regions = this.forTarget({ account }).then(async (session) => accountRegions(await session.ec2()));
+      this.regions.set(id, regions);
+      regions.catch(() => this.regions.delete(id));
+    }
+    return regions;
   }
 
   /** Destroys every client of every target. */
@@ -288,7 +332,7 @@ export async function openSessionProvider(options: AwsOptions, env: NodeJS.Proce
   if (externalId && !roleName) throw usageError('--external-id needs --assume-role', 'pass --assume-role NAME');
   const access = roleName ? { roleName, ...(externalId ? { externalId } : {}) } : undefined;
   if (access) validateAccess(access);
-  return new SessionProvider(config, access);
+  return new SessionProvider(config, access, options.enabledRegions ?? enabledRegionsFromEnv(env));
 }
 
 /** Opens the caller's own (account, default region) session: the single-target view of a new provider. */
@@ -306,6 +350,12 @@ async function regionFromProfile(profile: string | undefined): Promise<string | 
   } finally {
     probe.destroy();
   }
+}
+
+/** SPLIT_ROLE_ENABLED_REGIONS=us-east-1,eu-west-1 stands in for DescribeRegions; empty or unset asks AWS. */
+function enabledRegionsFromEnv(env: NodeJS.ProcessEnv): string[] | undefined {
+  const regions = parseRegionList(env.SPLIT_ROLE_ENABLED_REGIONS ?? '');
+  return regions.length > 0 ? [...new Set(regions)].sort() : undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -6,14 +6,15 @@
  */
 import { CreateRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openSessionProvider, type SessionProvider } from '../../src/aws/session.js';
 import { SplitRoleError } from '../../src/core/errors.js';
 import { MOTO_ACCOUNT, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { queryError, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 const MEMBER = '111111111111';
 
 describe.skipIf(!endpoint)('session provider (moto)', () => {
@@ -147,5 +148,26 @@ describe.skipIf(!endpoint)('session provider (moto)', () => {
     } finally {
       delete process.env.AWS_ENDPOINT_URL;
     }
+  });
+
+  it('reads the enabled regions once per account and run, and SPLIT_ROLE_ENABLED_REGIONS stands in for DescribeRegions', async () => {
+    provider = await openSessionProvider({ region: TEST_REGION, endpointUrl: proxy.endpoint }, {});
+    const first = await provider.home.enabledRegions();
+    expect(first).toContain(TEST_REGION);
+    expect(first).toContain('eu-west-1');
+    // moto lists ap-east-1 as opt-in and not opted into.
+    expect(first).not.toContain('ap-east-1');
+    expect(await (await provider.forTarget({ region: 'eu-west-1' })).enabledRegions()).toEqual(first);
+    expect(proxy.forwarded.filter((f) => f.operation === 'DescribeRegions')).toHaveLength(1);
+    provider.destroy();
+
+    proxy.clear();
+    provider = await openSessionProvider({ region: TEST_REGION, endpointUrl: proxy.endpoint }, { SPLIT_ROLE_ENABLED_REGIONS: ' eu-west-1, us-east-1,eu-west-1 ' });
+    expect(await provider.home.enabledRegions()).toEqual(['eu-west-1', 'us-east-1']);
+    expect(await provider.home.accountRegions()).toEqual([
+      { name: 'eu-west-1', enabled: true },
+      { name: 'us-east-1', enabled: true },
+    ]);
+    expect(proxy.forwarded.filter((f) => f.operation === 'DescribeRegions')).toHaveLength(0);
   });
 });

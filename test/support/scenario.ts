@@ -359,7 +359,7 @@ export async function planScenario(
   const trail = await mkdtemp(join(dir, 'trail-'));
   await writeTrailFiles(trail, scenarioRecords(scenario), scenario);
   const out = join(trail, 'orders.plan.json');
-  const env = isolatedAwsEnv({ AWS_REGION: REGION, AWS_ENDPOINT_URL: endpoint });
+  const env = isolatedAwsEnv({ AWS_REGION: REGION, AWS_ENDPOINT_URL: endpoint, ...(everyRegion ? { SPLIT_ROLE_ENABLED_REGIONS: undefined } : {}) });
   const run = await runCli(
     [
       'plan',

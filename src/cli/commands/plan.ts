@@ -74,7 +74,7 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
       }
     }
     // Every enabled region unless --regions says which; an unknown or disabled one is refused before anything is read about the role.
-    const regions = await resolveRegions(await session.ec2(), options.regions ? parseRegionList(options.regions) : undefined);
+    const regions = await resolveRegions(session, options.regions ? parseRegionList(options.regions) : undefined);
     io.progress('SR_PLAN_P2011', `regions: ${regions.join(', ')}`, { regions });
     for (const roleName of roles) {
       const facts = await collectPlanFacts(reads, roleName, evidence, {
