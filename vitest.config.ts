@@ -1,10 +1,16 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // The SDK's Node-20 notice would repeat in every worker; it is not about our code.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// Vitest's default in a run is one worker per core less one: a single worker on two cores. The integration files
+// spend most of their time waiting on a child CLI or on moto (another process), so two workers fill two cores.
+const WORKERS = Math.max(2, availableParallelism());
+
 export default defineConfig({
   test: {
+    maxWorkers: WORKERS,
     projects: [
       {
         test: {
@@ -17,8 +23,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
-          // One moto serves every file and is reset between tests, so files take turns.
-          fileParallelism: false,
+          // Each worker has a moto of its own (global-setup.ts), so files run side by side.
+          fileParallelism: true,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -23,7 +23,7 @@
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
 import {
   bindingProblems,
@@ -40,8 +40,9 @@ import { isolatedAwsEnv, runCli, spawnCli, type SpawnedResult } from '../support
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { ORDERS_APPLY_MUTATIONS, type OrdersScenario, planScenario, seedOrdersScenario } from '../support/scenario.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 const FULL = process.env.SPLIT_ROLE_FULL_CRASH_MATRIX === '1';
 /** Full mode enumerates N = 1..FULL_MAX_N and skips N > M; the dry run fails if M outgrows it. */
 const FULL_MAX_N = 25;

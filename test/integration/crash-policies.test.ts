@@ -9,7 +9,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
 import { findRoleStatements } from '../../src/resource-policy/statements.js';
 import { TEST_REGION } from '../support/aws-clients.js';
@@ -18,8 +18,9 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { seedResourcePolicies } from '../support/resource-policies.js';
 import { planScenario, seedOrdersScenario } from '../support/scenario.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 
 const CASES = [
   { label: 'the first PutKeyPolicy (adding the new roles)', op: 'PutKeyPolicy', occurrence: 1 },

@@ -9,7 +9,7 @@
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
 import { captureAccountState, fullySplitProblems, normalizeState, orphanProblems, planResources, type AccountState } from '../support/account-state.js';
 import { TEST_REGION } from '../support/aws-clients.js';
@@ -17,8 +17,9 @@ import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { faultEvery, faultOf, startFaultProxy, type FaultKind, type FaultProxy, type FaultRule } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { ORDERS_APPLY_MUTATIONS, type OrdersScenario, planScenario, seedOrdersScenario } from '../support/scenario.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 const RANDOM_SEED = 777;
 
 interface FaultCase {

@@ -14,15 +14,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GuardrailResult } from '../../src/guardrail/handler.js';
 import { listen, readBody, type Listening } from '../fakes/fake-http.js';
 import { startConfigFake, type ConfigFake } from '../fakes/config-fake.js';
 import { MOTO_ACCOUNT, seedClients, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { resetMoto } from '../support/moto-server.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 type Fixture = { events: Record<string, Record<string, unknown>> };
 const load = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/guardrail/${name}`, import.meta.url), 'utf8')) as Fixture;
 const eventbridge = load('eventbridge-iam-events.json');

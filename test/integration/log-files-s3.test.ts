@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/cloudtrail-corpus.js';
 import { openAwsSession, type AwsSession } from '../../src/aws/session.js';
 import { Attributor } from '../../src/evidence/attribution.js';
@@ -16,8 +16,9 @@ import { emptyLogReadStats, readTrailRecords, type ReadTrailOptions } from '../.
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { resetMoto } from '../support/moto-server.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 const BUCKET = 'org-trail-logs';
 const ACCOUNT = '123456789012';
 

@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/run.js';
 import { RecordingIoHost } from '../support/recording-io-host.js';
 import { readPlan, sealPlan } from '../../src/plan/plan-file.js';
@@ -15,8 +15,9 @@ import { captureAccountState } from '../support/account-state.js';
 import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { resetMoto } from '../support/moto-server.js';
 import { planScenario, seedOrdersScenario } from '../support/scenario.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 
 describe.skipIf(!endpoint)('apply: retire waits for manual follow-ups, asked on a terminal', () => {
   const motoEndpoint = endpoint as string;

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/schema.js';
 import { captureAccountState, fullySplitProblems, planResources } from '../support/account-state.js';
 import { MOTO_ACCOUNT, seedClients, TEST_REGION } from '../support/aws-clients.js';
@@ -20,8 +20,9 @@ import { queryError, startFaultProxy, type FaultProxy } from '../support/fault-p
 import { resetMoto } from '../support/moto-server.js';
 import { scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { writeTrailFiles } from '../support/trail-files.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 const MEMBER = '222222222222';
 const NEIGHBOUR = '333333333333';
 const ORG = 'o-abcde12345';

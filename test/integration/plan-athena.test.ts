@@ -11,7 +11,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { athenaDialect, COLUMNS_SQL, tableShape } from '../../src/evidence/athena-source.js';
 import { bindUsageSql, sqlLiteral, USAGE_COLUMNS, usageSql } from '../../src/evidence/usage-sql.js';
 import { readPlan } from '../../src/plan/plan-file.js';
@@ -24,8 +24,9 @@ import { startFaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { writeTrailFiles } from '../support/trail-files.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 const OUTPUT = 's3://athena-results/split-role/';
 
 /** Per service, the actions its new role keeps. */

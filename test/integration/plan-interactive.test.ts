@@ -7,15 +7,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
 import { TEST_REGION } from '../support/aws-clients.js';
 import { CLI, isolatedAwsEnv } from '../support/cli.js';
 import { resetMoto } from '../support/moto-server.js';
 import { scenarioRecords, seedOrdersScenario } from '../support/scenario.js';
 import { writeTrailFiles } from '../support/trail-files.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** Runs `command` on a pseudo-terminal, typing each answer once its prompt appears. */

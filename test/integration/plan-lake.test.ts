@@ -7,7 +7,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { TEST_REGION } from '../support/aws-clients.js';
@@ -17,8 +17,9 @@ import { seedResourcePolicies } from '../support/resource-policies.js';
 import { scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { writeTrailFiles } from '../support/trail-files.js';
 import { CloudTrailLakeFake } from '../fakes/cloudtrail-lake-fake.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 
 function actionSets(plan: Plan): Record<string, string[]> {
   return Object.fromEntries(plan.newRoles.map((r) => [r.service, r.actions.map((a) => a.action).sort()]));

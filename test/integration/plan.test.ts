@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
 import type { Plan, PlannedRole } from '../../src/plan/schema.js';
 import { seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
@@ -21,8 +21,9 @@ import { scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../sup
 import { writeTrailFiles } from '../support/trail-files.js';
 import { AccessAnalyzerFake } from '../fakes/access-analyzer-fake.js';
 import { startCloudTrailFake, type CloudTrailFake } from '../fakes/cloudtrail-fake.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 
 function roleFor(plan: Plan, service: string): PlannedRole {
   const role = plan.newRoles.find((r) => r.service === service);

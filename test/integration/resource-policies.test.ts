@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { findRoleStatements } from '../../src/resource-policy/statements.js';
@@ -17,8 +17,9 @@ import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { resetMoto } from '../support/moto-server.js';
 import { seedResourcePolicies, type SeededPolicies } from '../support/resource-policies.js';
 import { planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 
 describe.skipIf(!endpoint)('resource policies against moto', () => {
   const motoEndpoint = endpoint as string;

@@ -11,7 +11,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { athenaDialect, COLUMNS_SQL, tableShape } from '../../src/evidence/athena-source.js';
 import { ROLE_CALL_COLUMNS, roleCallsSql, type RoleCallsRole } from '../../src/evidence/role-calls-sql.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
@@ -27,8 +27,9 @@ import { resetMoto } from '../support/moto-server.js';
 import { scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { writeTrailFiles } from '../support/trail-files.js';
 import { sessionIdentity } from '../support/trail-records.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 const OUTPUT = 's3://athena-results/split-role/';
 
 interface Report {

@@ -9,7 +9,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
@@ -17,8 +17,9 @@ import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { resetMoto } from '../support/moto-server.js';
 import { planScenario, seedOrdersScenario } from '../support/scenario.js';
 import { writeTrailFiles } from '../support/trail-files.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
-const endpoint = inject('motoEndpoint');
+const endpoint = workerMotoEndpoint();
 
 /**
  * A call by a role session, shaped like the AccessDenied example in
