@@ -4,8 +4,8 @@
  * saw the role's sessions touch. A policy that cannot be read or parsed is
  * kept as a problem with its reason; it blocks retirement.
  */
-import { POLICY_ADAPTERS } from '../aws/resource-policies/index.js';
-import type { PolicyResource } from '../aws/resource-policies/types.js';
+import { POLICY_ADAPTERS } from './kinds/index.js';
+import type { PolicyResource } from './kinds/types.js';
 import type { AwsSession } from '../aws/session.js';
 import { mapLimit } from '../core/concurrency.js';
 import type { IoHost } from '../core/io-host.js';

@@ -5,7 +5,7 @@
  * whoever takes the shared role's place) it gets every new role, marked so.
  * A policy whose edit cannot be made is a problem instead.
  */
-import { policyAdapter } from '../aws/resource-policies/index.js';
+import { policyAdapter } from './kinds/index.js';
 import type { ServiceUsage } from '../evidence/types.js';
 import type { PlannedResourcePolicy, PlannedRole, ResourcePolicyPlan } from '../plan/schema.js';
 import { besideEdits } from './edits.js';

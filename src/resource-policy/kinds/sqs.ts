@@ -1,6 +1,7 @@
 /** SQS queue policies: the queue's `Policy` attribute. */
-import { awsCall, collectPages } from '../call.js';
-import { partitionOf, perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
+import { awsCall, collectPages } from '../../aws/call.js';
+import { partitionOf } from '../../core/regions.js';
+import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
 /** SQS queues of the regions. */
 export const sqsQueues: PolicyKindAdapter = {

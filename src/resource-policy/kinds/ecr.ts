@@ -1,5 +1,5 @@
 /** ECR repository policies. */
-import { awsCall, collectPages } from '../call.js';
+import { awsCall, collectPages } from '../../aws/call.js';
 import { perRegion, readPolicy, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
 /** ECR repositories of the regions. */

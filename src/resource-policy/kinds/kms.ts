@@ -1,5 +1,5 @@
 /** KMS key policies: GetKeyPolicy / PutKeyPolicy on the policy named `default` (the only name KMS has). */
-import { awsCall, collectPages } from '../call.js';
+import { awsCall, collectPages } from '../../aws/call.js';
 import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
 const POLICY_NAME = 'default';

@@ -1,5 +1,5 @@
 /** SNS topic policies: the topic's `Policy` attribute. */
-import { awsCall, collectPages } from '../call.js';
+import { awsCall, collectPages } from '../../aws/call.js';
 import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
 /** SNS topics of the regions. */

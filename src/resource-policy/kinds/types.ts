@@ -1,8 +1,8 @@
 /** The narrow interface every resource-policy kind implements: list, read, write. */
 import { mapLimit } from '../../core/concurrency.js';
-import { awsCall } from '../call.js';
-import type { PolicyEdits } from '../../resource-policy/edits.js';
-import type { AwsSession } from '../session.js';
+import { awsCall } from '../../aws/call.js';
+import type { PolicyEdits } from '../edits.js';
+import type { AwsSession } from '../../aws/session.js';
 
 /** The kinds of resource-based policy split-role keeps in step with the split. */
 export const POLICY_KINDS = ['kms-key', 's3-bucket', 'sqs-queue', 'sns-topic', 'secret', 'ecr-repository', 'lambda-function'] as const;
@@ -51,10 +51,4 @@ export async function readPolicy(action: string, missing: string, read: () => Pr
     if ((error as { name?: string }).name === missing) return undefined;
     return awsCall(action, () => Promise.reject(error));
   }
-}
-
-/** The partition a region belongs to. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  return region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 }

@@ -1,5 +1,5 @@
 /** Secrets Manager resource policies. */
-import { awsCall, collectPages } from '../call.js';
+import { awsCall, collectPages } from '../../aws/call.js';
 import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
 /** Secrets of the regions. */

@@ -1,6 +1,7 @@
 /** S3 bucket policies. Buckets are listed once for the account and kept when they live in one of the regions. */
-import { awsCall } from '../call.js';
-import { partitionOf, readPolicy, type PolicyKindAdapter, type PolicyResource } from './types.js';
+import { awsCall } from '../../aws/call.js';
+import { partitionOf } from '../../core/regions.js';
+import { readPolicy, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
 /** S3 buckets of the regions. */
 export const s3Buckets: PolicyKindAdapter = {

@@ -6,9 +6,9 @@
  * journaled before the first call, and re-running `write` converges.
  */
 import type { AddPermissionCommandInput } from '@aws-sdk/client-lambda';
-import { awsCall, collectPages } from '../call.js';
-import { parseResourcePolicy, PolicyEditError } from '../../resource-policy/statements.js';
-import { statementPerRoleEdits } from '../../resource-policy/edits.js';
+import { awsCall, collectPages } from '../../aws/call.js';
+import { parseResourcePolicy, PolicyEditError } from '../statements.js';
+import { statementPerRoleEdits } from '../edits.js';
 import { perRegion, readPolicy, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
 type Statement = Record<string, unknown>;
