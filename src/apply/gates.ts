@@ -3,8 +3,6 @@
  * role. Each returns nothing (holds), a time it holds from, or a reason it
  * does not. Others add gates to RETIRE_GATES; the run shows one line.
  */
-import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { awsCall } from '../aws/call.js';
 import type { RoleCall } from '../evidence/role-calls-sql.js';
 import type { Journal } from './journal.js';
 import type { StepContext } from './step.js';
@@ -31,9 +29,9 @@ export interface RetireGate {
 /** (a) The soak: instance-profile credentials and SDK caches outlive a repoint by hours. */
 export const soakGate: RetireGate = {
   name: 'soak',
-  async check({ cutover, now, soakMs }) {
+  check({ cutover, now, soakMs }) {
     const until = new Date(cutover.getTime() + soakMs);
-    return until > now ? { until } : undefined;
+    return Promise.resolve(until > now ? { until } : undefined);
   },
 };
 
@@ -42,10 +40,9 @@ export const unusedGate: RetireGate = {
   name: 'unused since cutover',
   async check({ ctx, cutover, now, sharedRoleCalls }) {
     const role = ctx.plan.sharedRole.roleName;
-    const out = await awsCall('iam:GetRole', () => ctx.iam.send(new GetRoleCommand({ RoleName: role })));
-    const last = out.Role?.RoleLastUsed;
-    if (last?.LastUsedDate && last.LastUsedDate.getTime() >= cutover.getTime()) {
-      return { reason: `${role} was last used at ${last.LastUsedDate.toISOString()}${last.Region ? ` in ${last.Region}` : ''}, after cutover at ${cutover.toISOString()}` };
+    const last = await ctx.account.iam.roleLastUsed(role);
+    if (last.at && last.at.getTime() >= cutover.getTime()) {
+      return { reason: `${role} was last used at ${last.at.toISOString()}${last.region ? ` in ${last.region}` : ''}, after cutover at ${cutover.toISOString()}` };
     }
     const calls = await sharedRoleCalls?.(cutover, now);
     if (calls && calls.length > 0) {

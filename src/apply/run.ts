@@ -17,7 +17,8 @@ import { findDrift } from './preflight.js';
 import { keptStepIds, rolesStillInUse } from './rollback-guard.js';
 import { STAGES, type Stage, type Step, type StepContext } from './step.js';
 import { IoTaskRenderer } from './task-messages.js';
-import { planTrailSource, roleCalls } from '../cutover/role-records.js';
+import { roleCalls } from '../evidence/role-records.js';
+import { planEvidence } from '../evidence/settings.js';
 import { cutoverTime, pendingRetire, type RetireGate } from './gates.js';
 import { repointSteps } from './repoint-steps.js';
 import { grantSteps } from '../cutover/grant-steps.js';
@@ -140,10 +141,13 @@ export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost
       const tasks: ListrTask[] = [];
       for (const step of toUndo) {
         // Checks and snapshots changed nothing: they are marked undone, in order, without a line of their own.
-        const undo = () => undoStep(ctx, step).catch((error: unknown) => Promise.reject(terminalSafeError(error)));
+        const undo = () =>
+          undoStep(ctx, step).catch((error: unknown) => {
+            throw terminalSafeError(error);
+          });
         tasks.push(step.undo ? { title: terminalSafe(`undo: ${step.title}`), task: undo } : { task: undo });
       }
-      await taskList(tasks, io).run();
+      await runTaskList(tasks, io);
     });
     for (const k of kept) {
       io.warn('SR_APPLY_W4007', `keep ${k.role.roleName}, still in use: ${k.users.join('; ')}`, { role: k.role.roleName, users: k.users });
@@ -181,7 +185,7 @@ async function retireGate(ctx: StepContext, options: RunOptions): Promise<string
       soakMs: options.soakMs,
       sharedRoleCalls: async (since, until) => {
         ctx.io.progress('SR_APPLY_P4008', `looking for calls with ${shared.name} since cutover at ${since.toISOString()}…`, { role: shared.name, since: since.toISOString() });
-        return (await roleCalls(ctx.session, ctx.io, [shared], planTrailSource(plan), { start: since, end: until }))?.get(shared.arn);
+        return (await roleCalls(ctx.session, ctx.io, [shared], { ...planEvidence(plan.evidence), regions: plan.regions }, { start: since, end: until }))?.get(shared.arn);
       },
     },
     options.gates,
@@ -250,7 +254,7 @@ async function runStages(ctx: StepContext, steps: Step[], io: IoHost): Promise<v
       );
     },
   }));
-  await taskList(stages, io).run();
+  await runTaskList(stages, io);
   stopOnFailure();
   markFinished();
 }
@@ -287,16 +291,19 @@ function terminalSafeError(error: unknown): unknown {
 }
 
 /** On a terminal listr2 draws the list (on stderr: stdout stays for results); elsewhere each step event is an IoHost message. */
-function taskList(tasks: ListrTask[], io: IoHost): Listr {
-  if (!io.live) return new Listr(tasks, { renderer: IoTaskRenderer, rendererOptions: { io }, exitOnError: true } as ConstructorParameters<typeof Listr>[1]);
+async function runTaskList(tasks: ListrTask[], io: IoHost): Promise<void> {
+  if (!io.live) {
+    await new Listr(tasks, { renderer: IoTaskRenderer, rendererOptions: { io }, exitOnError: true }).run();
+    return;
+  }
   const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
-  return new Listr(tasks, {
+  await new Listr(tasks, {
     renderer: 'default',
     fallbackRenderer: IoTaskRenderer,
     exitOnError: true,
     rendererOptions: { logger },
     fallbackRendererOptions: { io },
-  } as ConstructorParameters<typeof Listr>[1]);
+  }).run();
 }
 
 /** The manual follow-ups still open once the terminal (if any) has asked about each; yeses are journaled. */
