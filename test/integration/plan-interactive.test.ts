@@ -84,9 +84,13 @@ describe.skipIf(!endpoint || !hasScript)('split-role plan on a terminal', () => 
     const lambda = plan.newRoles.find((r) => r.service === 'lambda.amazonaws.com');
     // Accepting the defaults keeps exactly Lambda's runtime baseline (its logs), nothing else unseen.
     expect(lambda?.unobservable.filter((u) => u.kept).map((u) => u.action)).toEqual(['logs:CreateLogGroup', 'logs:PutLogEvents']);
-    expect(lambda?.unobservable.filter((u) => !u.baseline).every((u) => !u.kept)).toBe(true);
+    // Not vacuous: Lambda has unseen non-baseline actions, and the defaults keep none of them.
+    const lambdaUnseen = lambda?.unobservable.filter((u) => !u.baseline) ?? [];
+    expect(lambdaUnseen.length).toBeGreaterThan(0);
+    expect(lambdaUnseen.filter((u) => u.kept).map((u) => u.action)).toEqual([]);
     const ec2 = plan.newRoles.find((r) => r.service === 'ec2.amazonaws.com');
     expect(ec2?.actions.map((a) => a.action)).not.toContain('kms:GenerateDataKey');
-    expect(ec2?.unobservable.every((u) => !u.kept)).toBe(true);
+    expect(ec2?.unobservable.length).toBeGreaterThan(0);
+    expect(ec2?.unobservable.filter((u) => u.kept).map((u) => u.action)).toEqual([]);
   });
 });
