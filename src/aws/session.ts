@@ -22,10 +22,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { usageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { CallCounter, countCalls, type CountableStack } from './call-counter.js';
+import { translateErrors, type TranslatableStack } from './error-middleware.js';
 import { noRegionError } from './errors.js';
 import { assumeRoleCredentials, validateAccess, type AccountAccess, type CredentialProvider } from './assume-role.js';
 import { accountRegions, parseRegionList, type AccountRegion } from './regions.js';
@@ -69,7 +70,7 @@ export interface AwsTarget {
   region?: string;
 }
 
-type Client = { middlewareStack: CountableStack; destroy(): void };
+type Client = { middlewareStack: CountableStack & TranslatableStack; destroy(): void };
 type ClientConfig = SharedClientConfig & { credentials?: CredentialProvider };
 
 /** Clients for one (account, region), built lazily and cached. */
@@ -124,7 +125,7 @@ export class AwsSession {
     return this.client('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(this.config));
   }
   sts(): Promise<STSClient> {
-    return this.client('sts', async () => new STSClient(this.config));
+    return this.client('sts', async () => new (await import('@aws-sdk/client-sts')).STSClient(this.config));
   }
   ec2(): Promise<EC2Client> {
     return this.client('ec2', async () => new (await import('@aws-sdk/client-ec2')).EC2Client(this.config));
@@ -208,6 +209,7 @@ export class AwsSession {
     if (!client) {
       client = build().then((built) => {
         countCalls(built.middlewareStack, this.provider.calls);
+        translateErrors(built.middlewareStack);
         return built;
       });
       this.cache.set(key, client);
@@ -342,6 +344,7 @@ export async function openAwsSession(options: AwsOptions, env: NodeJS.ProcessEnv
 
 /** Lets the SDK's own config loader find the profile's region (AWS_PROFILE or `profile`). */
 async function regionFromProfile(profile: string | undefined): Promise<string | undefined> {
+  const { STSClient } = await import('@aws-sdk/client-sts');
   const probe = new STSClient(profile ? { profile } : {});
   try {
     return nonEmpty(await probe.config.region());

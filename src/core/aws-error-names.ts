@@ -92,6 +92,8 @@ export function isNoSuchKey(error: unknown): boolean {
 /** AWS said "slow down", by name or through the SDK's own throttling flag. */
 export function isThrottling(error: unknown): boolean {
   if (hasAwsName(error, THROTTLING_NAMES)) return true;
+  // Translated already (the client's middleware does it): the SDK's flag is on the cause.
+  if (error instanceof SplitRoleError) return error.code === 'Throttled';
   return (error as { $retryable?: { throttling?: boolean } } | null | undefined)?.$retryable?.throttling === true;
 }
 

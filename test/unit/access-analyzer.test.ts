@@ -247,10 +247,10 @@ describe('the Access Analyzer fake, through the real SDK', () => {
     expect(second).toBeInstanceOf(SplitRoleError);
     expect(second).toMatchObject({ code: 'AwsError', awsName: 'ServiceQuotaExceededException' });
     expect((second as SplitRoleError).oneLine()).toContain('access-analyzer:StartPolicyGeneration');
-    await expect(client.send(new GetGeneratedPolicyCommand({ jobId: 'no-such-job' }))).rejects.toMatchObject({
-      name: 'ResourceNotFoundException',
-      $metadata: { httpStatusCode: 404 },
-    });
+    // The session's clients translate errors (keeping AWS's name); the wire error is the cause.
+    const unknown: unknown = await client.send(new GetGeneratedPolicyCommand({ jobId: 'no-such-job' })).catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ awsName: 'ResourceNotFoundException', cause: { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } } });
+    expect((unknown as SplitRoleError).message).toContain('(access-analyzer:GetGeneratedPolicy)');
   });
 
   it('keeps StartPolicyGeneration idempotent on clientToken', async () => {

@@ -56,7 +56,10 @@ describe('translateAwsError', () => {
   });
 
   it('marks throttling the SDK flagged, whatever its name', () => {
-    expect(translateAwsError(sdkError('Odd', 'slow down', { $retryable: { throttling: true } })).code).toBe('Throttled');
+    const translated = translateAwsError(sdkError('Odd', 'slow down', { $retryable: { throttling: true } }));
+    expect(translated.code).toBe('Throttled');
+    // Still throttling once translated (the clients' middleware translates before a caller's own back-off sees it).
+    expect(isThrottling(translated)).toBe(true);
   });
 });
 

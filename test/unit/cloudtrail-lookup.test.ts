@@ -102,7 +102,7 @@ describe('lookupEvents', () => {
       return client.send(new LookupEventsCommand(input));
     };
 
-    await expect(send({ MaxResults: 51 })).rejects.toMatchObject({ name: 'InvalidMaxResultsException' });
+    await expect(send({ MaxResults: 51 })).rejects.toMatchObject({ awsName: 'InvalidMaxResultsException' });
     await expect(
       send({
         LookupAttributes: [
@@ -110,14 +110,14 @@ describe('lookupEvents', () => {
           { AttributeKey: 'Username', AttributeValue: 'i-0aaa' },
         ],
       }),
-    ).rejects.toMatchObject({ name: 'InvalidLookupAttributesException' });
+    ).rejects.toMatchObject({ awsName: 'InvalidLookupAttributesException' });
     const first = await send({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ListBuckets' }] });
     expect(first.Events).toHaveLength(50);
     expect(first.Events?.[0]?.EventTime).toBeInstanceOf(Date);
     expect(first.Events?.[0]?.Username).toBe('i-0aaa');
     expect(first.NextToken).toEqual(expect.any(String));
-    await expect(send({ NextToken: first.NextToken! })).rejects.toMatchObject({ name: 'InvalidNextTokenException' });
-    await expect(send({ NextToken: 'bm90LWEtdG9rZW4=' })).rejects.toMatchObject({ name: 'InvalidNextTokenException' });
+    await expect(send({ NextToken: first.NextToken! })).rejects.toMatchObject({ awsName: 'InvalidNextTokenException' });
+    await expect(send({ NextToken: 'bm90LWEtdG9rZW4=' })).rejects.toMatchObject({ awsName: 'InvalidNextTokenException' });
   });
 
   it('serves a service-invoked AssumeRole as AWS does: no Username, the role among its Resources', async () => {
