@@ -17,7 +17,7 @@ import {
 } from '../aws/iam-write.js';
 import { SplitRoleError } from '../core/errors.js';
 import type { Plan, PlannedRole } from '../plan/schema.js';
-import { PLAN_TAG } from '../plan/schema.js';
+import { PLAN_TAG } from '../core/tags.js';
 import { taggedWithPlan, type Step } from './step.js';
 
 /** The create steps for every new role of the plan. */

@@ -16,7 +16,7 @@ import { policyAddSteps } from './policy-steps.js';
 import { repointSteps } from './repoint-steps.js';
 import { retireSteps, verifyStep } from './retire-steps.js';
 import type { Step, StepContext } from './step.js';
-import { timingsFromEnv } from './waits.js';
+import { timingsFromEnv } from '../core/waits.js';
 
 /** An opened plan, ready to run; `close` releases the lock and the clients. */
 export interface Operation {

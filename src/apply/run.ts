@@ -21,7 +21,7 @@ import { roleCalls } from '../evidence/role-records.js';
 import { planEvidence } from '../evidence/settings.js';
 import { cutoverTime, pendingRetire, type RetireGate } from './gates.js';
 import { repointSteps } from './repoint-steps.js';
-import { grantSteps } from '../cutover/grant-steps.js';
+import { grantSteps } from './grant-steps.js';
 
 /** Options of apply. */
 export interface RunOptions {

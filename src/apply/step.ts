@@ -2,9 +2,10 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
-import { PLAN_TAG, type Plan } from '../plan/schema.js';
+import { PLAN_TAG } from '../core/tags.js';
+import type { Plan } from '../plan/schema.js';
 import type { Journal } from './journal.js';
-import type { Timings } from './waits.js';
+import type { Timings } from '../core/waits.js';
 
 /** Stages run in this order; rollback walks them backwards. */
 export const STAGES = ['create', 'repoint', 'verify', 'retire'] as const;

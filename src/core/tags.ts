@@ -5,6 +5,9 @@
  */
 import { usageError } from './errors.js';
 
+/** The tag that marks what a plan created. */
+export const PLAN_TAG = 'split-role:plan-id';
+
 /** A tag as IAM takes it. */
 export interface RoleTag {
   Key: string;

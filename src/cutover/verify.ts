@@ -13,7 +13,7 @@ import { repointSteps } from '../apply/repoint-steps.js';
 import { bindingProblems } from '../apply/retire-steps.js';
 import { policySources } from '../plan/split-analysis.js';
 import { cutoverFindings, type CutoverFindings } from './findings.js';
-import { grantMissing } from './grant-steps.js';
+import { grantMissing } from '../apply/grant-steps.js';
 import { planTrailSource, roleCalls, type TrailSource } from './role-records.js';
 
 /** What verify found. */

@@ -13,7 +13,8 @@ import { workloadKey } from '../trust/service-principals.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { adapterFor } from '../workloads/registry.js';
 import { roleNameProblem } from './role-names.js';
-import { PLAN_TAG, type Plan, type PlannedRole, type PlannedWorkload } from './schema.js';
+import { PLAN_TAG } from '../core/tags.js';
+import type { Plan, PlannedRole, PlannedWorkload } from './schema.js';
 
 
 /** Every broken invariant of the plan, one sentence each; empty when the plan is sound. */

@@ -12,8 +12,8 @@ import { EVIDENCE_SOURCES } from '../evidence/types.js';
 /** The only plan format this build reads and writes. */
 export const PLAN_SCHEMA_VERSION = 2;
 
-/** The tag that marks what a plan created. */
-export const PLAN_TAG = 'split-role:plan-id';
+/** The tag that marks what a plan created (kept here for importers of the schema; it lives in core). */
+export { PLAN_TAG } from '../core/tags.js';
 
 const json = z.record(z.string(), z.unknown());
 const isoTime = z.string().min(1);

@@ -9,7 +9,7 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { Timings } from '../apply/waits.js';
+import type { Timings } from '../core/waits.js';
 import type { IoHost } from '../core/io-host.js';
 import type { SessionHints } from '../evidence/types.js';
 import type { FollowUp, PlannedRole } from '../plan/schema.js';

@@ -12,7 +12,7 @@ import {
   type LaunchTemplateProfile,
   type ProfileAssociation,
 } from '../aws/ec2.js';
-import { retryWhileNotYetUsable, waitUntil } from '../apply/waits.js';
+import { retryWhileNotYetUsable, waitUntil } from '../core/waits.js';
 import { markdownCode as code } from '../core/escape.js';
 import type { ApplyContext, WorkloadAdapter } from './adapter.js';
 import { driftError, lastSegment, leaveIfMovedElsewhere, profileMatcher } from './helpers.js';

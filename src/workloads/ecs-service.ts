@@ -21,8 +21,8 @@ import {
   type StandaloneTask,
   type TaskDefinitionRoles,
 } from '../aws/ecs.js';
-import { PLAN_TAG } from '../plan/schema.js';
-import { waitUntil } from '../apply/waits.js';
+import { PLAN_TAG } from '../core/tags.js';
+import { waitUntil } from '../core/waits.js';
 import { SplitRoleError } from '../core/errors.js';
 import { markdownCode as code } from '../core/escape.js';
 import type { ApplyContext, RepointAction, WorkloadAdapter } from './adapter.js';

@@ -4,7 +4,7 @@
  * published with, so they are follow-ups and in-use checks.
  */
 import { getFunctionState, listFunctionRoles, setFunctionRole, type FunctionRole } from '../aws/lambda.js';
-import { retryWhileNotYetUsable, waitUntil } from '../apply/waits.js';
+import { retryWhileNotYetUsable, waitUntil } from '../core/waits.js';
 import { isResourceNotFound } from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
 import { markdownCode as code } from '../core/escape.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planSteps } from '../../src/apply/operation.js';
 import { STAGES } from '../../src/apply/step.js';
-import { retryWhileNotYetUsable, timingsFromEnv, waitUntil, type Timings } from '../../src/apply/waits.js';
+import { retryWhileNotYetUsable, timingsFromEnv, waitUntil, type Timings } from '../../src/core/waits.js';
 import { errorIs } from '../../src/core/errors.js';
 import { samplePlan } from './fixtures/plan-fixtures.js';
 

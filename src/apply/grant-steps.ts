@@ -9,7 +9,7 @@ import { narrowGrants } from '../policy/narrow.js';
 import { assertSubset } from '../policy/subset.js';
 import { policySources } from '../plan/split-analysis.js';
 import type { Plan, PlannedRole } from '../plan/schema.js';
-import { taggedWithPlan, type Step, type StepContext } from '../apply/step.js';
+import { taggedWithPlan, type Step, type StepContext } from './step.js';
 
 /** The inline policy that holds what verify granted. */
 export const GRANTED_POLICY = 'split-role-granted-after-verify';

@@ -2,8 +2,8 @@
  * Bounded waiting: IAM's eventual consistency, Lambda updates and ECS
  * deployments. Every wait has a deadline and says what it was waiting for.
  */
-import { SplitRoleError } from '../core/errors.js';
-import { exponentialMs, poll, retry } from '../core/timing.js';
+import { SplitRoleError } from './errors.js';
+import { exponentialMs, poll, retry } from './timing.js';
 
 /** How long to wait for AWS to settle. */
 export interface Timings {
