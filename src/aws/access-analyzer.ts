@@ -104,7 +104,7 @@ export async function waitForGeneratedPolicy(
   return poll(
     async () => {
       const output = await getGeneratedPolicy(client, jobId, options);
-      status = (output.jobDetails?.status ?? 'IN_PROGRESS') as PolicyGenerationStatus;
+      status = output.jobDetails?.status ?? 'IN_PROGRESS';
       elapsed = Date.now() - started;
       options.onProgress?.(status, elapsed);
       if (status === 'SUCCEEDED') return toGenerated(jobId, output);
