@@ -26,6 +26,6 @@ export function resourcesOf(record: CloudTrailRecord): string[] {
   const names: string[] = [];
   for (const resource of record.resources ?? []) if (typeof resource?.ARN === 'string') names.push(resource.ARN);
   const params = record.requestParameters;
-  if (params) for (const key of RESOURCE_PARAMETERS) if (typeof params[key] === 'string') names.push(params[key] as string);
+  if (params) for (const key of RESOURCE_PARAMETERS) if (typeof params[key] === 'string') names.push(params[key]);
   return names.filter(isPolicyResourceName);
 }

@@ -42,7 +42,7 @@ export class TrailFilterPool {
   private readonly queue: Array<{ request: FilterRequest } & Waiting> = [];
   private readonly busy = new Map<number, Waiting>();
   private nextId = 0;
-  private failure: unknown;
+  private failure: Error | undefined;
 
   constructor(role: { arn: string; name: string }, size: number) {
     for (let i = 0; i < size; i++) {
@@ -95,7 +95,7 @@ export class TrailFilterPool {
     this.dispatch();
   }
 
-  private fail(error: unknown): void {
+  private fail(error: Error): void {
     if (this.failure !== undefined) return;
     this.failure = error;
     for (const { reject } of this.busy.values()) reject(error);

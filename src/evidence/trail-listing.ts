@@ -5,7 +5,7 @@
  * and days before the window without listing them.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -51,8 +51,7 @@ export async function openSource(
   }
   const info = await stat(location).catch(() => undefined);
   if (!info) throw usageError(`--cloudtrail-logs: no such file or folder: ${location}`);
-  const files = info.isDirectory() ? walkLocal(location, filter) : single(localFile(location, info.size));
-  return { files, prefetch: 4 };
+  return { files: localFiles(location, info, filter), prefetch: 4 };
 }
 
 /** A file that vanished or cannot be read is skipped like a corrupt one; the rest still counts. */
@@ -60,8 +59,10 @@ function unreadable(error: Error): never {
   throw new CorruptLogFile(`unreadable: ${error.message}`);
 }
 
-async function* single(file: LogFile): AsyncGenerator<LogFile> {
-  yield file;
+/** The file at a local path, or every log file in the folder there. */
+async function* localFiles(location: string, info: Stats, filter: FileFilter): AsyncGenerator<LogFile> {
+  if (info.isDirectory()) yield* walkLocal(location, filter);
+  else yield localFile(location, info.size);
 }
 
 /** Walks a folder depth-first in name order (so days come in order), pruning folders before `since`. */
@@ -93,7 +94,7 @@ function localFile(path: string, size: number | undefined): LogFile {
         await handle.close();
       }
     },
-    open: async () => createReadStream(path, { highWaterMark: 1024 * 1024 }),
+    open: () => Promise.resolve(createReadStream(path, { highWaterMark: 1024 * 1024 })),
   };
 }
 
