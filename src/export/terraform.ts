@@ -121,8 +121,13 @@ function jsonValue(value: TfValue): unknown {
       return `\${${value.expression}}`;
     case 'map':
       return Object.fromEntries(Object.entries(value.entries).map(([k, v]) => [k, templateEscape(v)]));
+    case 'object':
+      return Object.fromEntries(value.entries.map(([k, v]) => [k, jsonValue(v)]));
     case 'json':
       return templateEscape(JSON.stringify(value.document));
+    case 'block':
+      // Export writes no nested blocks; the guardrail's (which has some) is HCL only.
+      throw new Error('a nested block has no .tf.json form here');
   }
 }
 
