@@ -1,24 +1,12 @@
-/** IAM adapter: the reads split-role needs, with pagination hidden. */
-import {
-  GetInstanceProfileCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  paginateGetAccountAuthorizationDetails,
-  paginateListAttachedRolePolicies,
-  paginateListInstanceProfilesForRole,
-  paginateListRolePolicies,
-  paginateListRoles,
-  paginateListRoleTags,
-  type IAMClient,
-  type InstanceProfile,
-  type Role,
-} from '@aws-sdk/client-iam';
+/** IAM adapter: the reads split-role needs, with pagination hidden (errors are translated by the client's middleware). */
+import type { IAMClient, InstanceProfile, Role } from '@aws-sdk/client-iam';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
 import type { AttachedPolicySnapshot, RoleSnapshot } from '../plan/role-snapshot.js';
 import { decodePolicyDocument } from '../policy/document.js';
-import { awsCall, awsPages, collectPages } from './call.js';
+import { collectItems } from './call.js';
+
+// Command classes load on first use: the SDK's service modules are most of the CLI's start-up time.
+const sdk = () => import('@aws-sdk/client-iam');
 
 /** The fields of a role that trust analysis needs. */
 export interface RoleSummary {
@@ -37,16 +25,17 @@ const LIST_ROLES_PAGE = 1000;
 
 /** Streams every role in the account, one page of ListRoles at a time. */
 export async function* listRoles(iam: IAMClient): AsyncGenerator<RoleSummary> {
-  const pages = paginateListRoles({ client: iam, pageSize: LIST_ROLES_PAGE }, {});
-  for await (const page of awsPages('iam:ListRoles', pages)) {
+  const { paginateListRoles } = await sdk();
+  for await (const page of paginateListRoles({ client: iam, pageSize: LIST_ROLES_PAGE }, {})) {
     for (const role of page.Roles ?? []) yield toSummary(role);
   }
 }
 
 /** Reads one role by name; undefined when it does not exist. */
 export async function findRole(iam: IAMClient, roleName: string): Promise<RoleSummary | undefined> {
+  const { GetRoleCommand } = await sdk();
   try {
-    const out = await awsCall('iam:GetRole', () => iam.send(new GetRoleCommand({ RoleName: roleName })));
+    const out = await iam.send(new GetRoleCommand({ RoleName: roleName }));
     return out.Role ? toSummary(out.Role, true) : undefined;
   } catch (error) {
     if (isNoSuchEntity(error)) return undefined;
@@ -56,7 +45,8 @@ export async function findRole(iam: IAMClient, roleName: string): Promise<RoleSu
 
 /** A role's tags as a map; ListRoles leaves tags out, so scan reads them this way when it needs them. */
 export async function listRoleTags(iam: IAMClient, roleName: string): Promise<Record<string, string>> {
-  const tags = await collectPages('iam:ListRoleTags', paginateListRoleTags({ client: iam }, { RoleName: roleName }), (p) => p.Tags ?? []);
+  const { paginateListRoleTags } = await sdk();
+  const tags = await collectItems(paginateListRoleTags({ client: iam }, { RoleName: roleName }), (p) => p.Tags ?? []);
   return Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
@@ -74,17 +64,19 @@ function toSummary(role: Role, withTags = false): RoleSummary {
 
 /** Reads a role and every policy that grants it permissions. */
 export async function getRoleSnapshot(iam: IAMClient, roleName: string): Promise<RoleSnapshot> {
-  const { Role: role } = await awsCall('iam:GetRole', () => iam.send(new GetRoleCommand({ RoleName: roleName })));
+  const { GetRoleCommand, GetRolePolicyCommand, paginateListRolePolicies, paginateListAttachedRolePolicies, paginateListInstanceProfilesForRole, paginateListRoleTags } =
+    await sdk();
+  const { Role: role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
   if (!role) throw new Error(`GetRole returned no role for ${roleName}`);
   const [inlineNames, attached, profiles, tags] = await Promise.all([
-    collectPages('iam:ListRolePolicies', paginateListRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.PolicyNames ?? []),
-    collectPages('iam:ListAttachedRolePolicies', paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.AttachedPolicies ?? []),
-    collectPages('iam:ListInstanceProfilesForRole', paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName }), (p) => p.InstanceProfiles ?? []),
-    collectPages('iam:ListRoleTags', paginateListRoleTags({ client: iam }, { RoleName: roleName }), (p) => p.Tags ?? []),
+    collectItems(paginateListRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.PolicyNames ?? []),
+    collectItems(paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.AttachedPolicies ?? []),
+    collectItems(paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName }), (p) => p.InstanceProfiles ?? []),
+    collectItems(paginateListRoleTags({ client: iam }, { RoleName: roleName }), (p) => p.Tags ?? []),
   ]);
   const inlinePolicies = await Promise.all(
     inlineNames.map(async (name) => {
-      const out = await awsCall('iam:GetRolePolicy', () => iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })));
+      const out = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
       return { name, document: decodePolicyDocument(out.PolicyDocument ?? '{}') };
     }),
   );
@@ -109,17 +101,17 @@ export async function getRoleSnapshot(iam: IAMClient, roleName: string): Promise
 /** A profile with its tags: ListInstanceProfilesForRole leaves tags out, and rollback must restore them. */
 async function profileSnapshot(iam: IAMClient, profile: InstanceProfile): Promise<RoleSnapshot['instanceProfiles'][number]> {
   const name = profile.InstanceProfileName ?? '';
-  const out = await awsCall('iam:GetInstanceProfile', () => iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name })));
+  const { GetInstanceProfileCommand } = await sdk();
+  const out = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));
   const tags = (out.InstanceProfile?.Tags ?? profile.Tags ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
   return { name, arn: profile.Arn ?? '', path: profile.Path ?? '/', id: profile.InstanceProfileId ?? '', ...(tags.length > 0 ? { tags } : {}) };
 }
 
 async function getManagedPolicy(iam: IAMClient, arn: string): Promise<AttachedPolicySnapshot> {
-  const { Policy: policy } = await awsCall('iam:GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+  const { GetPolicyCommand, GetPolicyVersionCommand } = await sdk();
+  const { Policy: policy } = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
   const versionId = policy?.DefaultVersionId ?? 'v1';
-  const { PolicyVersion: version } = await awsCall('iam:GetPolicyVersion', () =>
-    iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })),
-  );
+  const { PolicyVersion: version } = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }));
   return {
     arn,
     name: policy?.PolicyName ?? arn.split('/').pop() ?? arn,
@@ -141,11 +133,12 @@ export interface AccountAuthorization {
 /** Reads GetAccountAuthorizationDetails once, for finding references to a role. */
 export async function getAccountAuthorization(iam: IAMClient): Promise<AccountAuthorization> {
   const result: AccountAuthorization = { roles: [], users: [], groups: [], policies: [] };
+  const { paginateGetAccountAuthorizationDetails } = await sdk();
   const pages = paginateGetAccountAuthorizationDetails(
     { client: iam, pageSize: 1000 },
     { Filter: ['Role', 'User', 'Group', 'LocalManagedPolicy'] },
   );
-  for await (const page of awsPages('iam:GetAccountAuthorizationDetails', pages)) {
+  for await (const page of pages) {
     for (const role of page.RoleDetailList ?? []) {
       result.roles.push({
         name: role.RoleName ?? '',
