@@ -1,126 +1,97 @@
-/** EC2 adapter: instance-profile associations and launch templates, pagination hidden. */
-import {
-  DescribeIamInstanceProfileAssociationsCommand,
-  DescribeLaunchTemplateVersionsCommand,
-  ReplaceIamInstanceProfileAssociationCommand,
-  paginateDescribeIamInstanceProfileAssociations,
-  paginateDescribeLaunchTemplates,
-  type EC2Client,
-  type LaunchTemplateVersion,
-} from '@aws-sdk/client-ec2';
-import { isLaunchTemplateVersionNotFound } from '../core/aws-error-names.js';
-import type { LaunchTemplateUse } from './autoscaling.js';
-import { awsCall, awsPages } from './call.js';
+/**
+ * The EC2 port: the instance-profile associations and launch templates the
+ * EC2 workload adapter reads and changes, and its SDK implementation
+ * (pagination hidden; command classes load on first use; the
+ * session client's middleware translates errors).
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
 
 /** An instance's binding to an instance profile. */
 export interface ProfileAssociation {
   associationId: string;
   instanceId: string;
   instanceProfileArn: string;
+  /** associating, associated, disassociating or disassociated. */
   state: string;
 }
 
-/** A launch-template version that names an instance profile. */
-export interface LaunchTemplateProfile {
-  launchTemplateId: string;
-  launchTemplateName: string;
+/** A launch template, as DescribeLaunchTemplates lists it. */
+export interface LaunchTemplateSummary {
+  id: string;
+  name: string;
+  latestVersion: number;
+}
+
+/** One version of a launch template and the instance profile it names, if any. */
+export interface LaunchTemplateVersionProfile {
   version: number;
   isDefault: boolean;
-  /** The template's latest version (what `$Latest` launches). */
-  isLatest?: boolean;
-  instanceProfile: { arn?: string; name?: string };
+  instanceProfile?: { arn?: string; name?: string };
 }
 
-/** Every instance-profile association in the region (associating and associated ones). */
-export async function listProfileAssociations(ec2: EC2Client): Promise<ProfileAssociation[]> {
-  const associations: ProfileAssociation[] = [];
-  const pages = paginateDescribeIamInstanceProfileAssociations({ client: ec2, pageSize: 1000 }, {});
-  for await (const page of awsPages('ec2:DescribeIamInstanceProfileAssociations', pages)) {
-    for (const a of page.IamInstanceProfileAssociations ?? []) {
-      if (a.State === 'disassociated' || a.State === 'disassociating') continue;
-      associations.push({
-        associationId: a.AssociationId ?? '',
-        instanceId: a.InstanceId ?? '',
-        instanceProfileArn: a.IamInstanceProfile?.Arn ?? '',
-        state: a.State ?? 'associated',
+/** What the EC2 workload adapter asks of EC2 in one region. */
+export interface Ec2Port {
+  /** Instance-profile associations in every state; only the instance's when `instanceId` is given. */
+  describeProfileAssociations(filter?: { instanceId?: string }): Promise<ProfileAssociation[]>;
+  /** Swaps an association to another instance profile (by ARN); returns the new association id. */
+  replaceProfileAssociation(associationId: string, profileArn: string): Promise<string>;
+  /** Every launch template in the region. */
+  describeLaunchTemplates(): Promise<LaunchTemplateSummary[]>;
+  /**
+   * The template's versions named in `versions` (`$Default`, `$Latest` or a
+   * number). One that does not exist fails the whole call with
+   * InvalidLaunchTemplateId.VersionNotFound, as EC2 does.
+   */
+  describeLaunchTemplateVersions(templateId: string, versions: readonly string[]): Promise<LaunchTemplateVersionProfile[]>;
+}
+
+/** The EC2 port over an SDK client. */
+export function sdkEc2(ec2: EC2Client): Ec2Port {
+  const sdk = () => import('@aws-sdk/client-ec2');
+  return {
+    async describeProfileAssociations(filter = {}) {
+      const { DescribeIamInstanceProfileAssociationsCommand, paginateDescribeIamInstanceProfileAssociations } = await sdk();
+      if (filter.instanceId !== undefined) {
+        const Filters = [{ Name: 'instance-id', Values: [filter.instanceId] }];
+        const out = await ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters }));
+        return (out.IamInstanceProfileAssociations ?? []).map(toAssociation);
+      }
+      const associations: ProfileAssociation[] = [];
+      for await (const page of paginateDescribeIamInstanceProfileAssociations({ client: ec2, pageSize: 1000 }, {})) {
+        associations.push(...(page.IamInstanceProfileAssociations ?? []).map(toAssociation));
+      }
+      return associations;
+    },
+    async replaceProfileAssociation(associationId, profileArn) {
+      const { ReplaceIamInstanceProfileAssociationCommand } = await sdk();
+      const out = await ec2.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: associationId, IamInstanceProfile: { Arn: profileArn } }));
+      return out.IamInstanceProfileAssociation?.AssociationId ?? associationId;
+    },
+    async describeLaunchTemplates() {
+      const { paginateDescribeLaunchTemplates } = await sdk();
+      const templates: LaunchTemplateSummary[] = [];
+      for await (const page of paginateDescribeLaunchTemplates({ client: ec2, pageSize: 200 }, {})) {
+        for (const t of page.LaunchTemplates ?? []) {
+          templates.push({ id: t.LaunchTemplateId ?? '', name: t.LaunchTemplateName ?? '', latestVersion: t.LatestVersionNumber ?? 0 });
+        }
+      }
+      return templates;
+    },
+    async describeLaunchTemplateVersions(templateId, versions) {
+      const { DescribeLaunchTemplateVersionsCommand } = await sdk();
+      const out = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: [...versions] }));
+      return (out.LaunchTemplateVersions ?? []).map((v) => {
+        const profile = v.LaunchTemplateData?.IamInstanceProfile;
+        return {
+          version: v.VersionNumber ?? 0,
+          isDefault: v.DefaultVersion ?? false,
+          ...(profile && (profile.Arn || profile.Name) ? { instanceProfile: { arn: profile.Arn, name: profile.Name } } : {}),
+        };
       });
-    }
-  }
-  return associations;
+    },
+  };
 }
 
-/**
- * The versions of every launch template that name an instance profile: the
- * default and latest, and the numbered versions in `pinned` (those Auto
- * Scaling groups launch, whatever the default is).
- */
-export async function listLaunchTemplateProfiles(ec2: EC2Client, pinned: readonly LaunchTemplateUse[] = []): Promise<LaunchTemplateProfile[]> {
-  const found: LaunchTemplateProfile[] = [];
-  const templates = paginateDescribeLaunchTemplates({ client: ec2, pageSize: 200 }, {});
-  for await (const page of awsPages('ec2:DescribeLaunchTemplates', templates)) {
-    for (const template of page.LaunchTemplates ?? []) {
-      const mine = pinned.filter((p) => (p.id !== undefined && p.id === template.LaunchTemplateId) || (p.name !== undefined && p.name === template.LaunchTemplateName));
-      const versions = await templateVersions(ec2, template.LaunchTemplateId ?? '', [...new Set(['$Default', '$Latest', ...mine.map((p) => p.version)])]);
-      const seen = new Set<number>();
-      for (const version of versions) {
-        const profile = version.LaunchTemplateData?.IamInstanceProfile;
-        const number = version.VersionNumber ?? 0;
-        if ((!profile?.Arn && !profile?.Name) || seen.has(number)) continue;
-        seen.add(number);
-        found.push({
-          launchTemplateId: template.LaunchTemplateId ?? '',
-          launchTemplateName: template.LaunchTemplateName ?? '',
-          version: number,
-          isDefault: version.DefaultVersion ?? false,
-          isLatest: number === template.LatestVersionNumber,
-          instanceProfile: { arn: profile.Arn, name: profile.Name },
-        });
-      }
-    }
-  }
-  return found;
-}
-
-/**
- * The template's versions among `wanted`. A group may pin a version deleted
- * since (AWS allows it; the group then launches nothing): one missing version
- * fails the whole call, so the versions are then asked one by one and the
- * missing ones left out.
- */
-async function templateVersions(ec2: EC2Client, templateId: string, wanted: readonly string[]): Promise<LaunchTemplateVersion[]> {
-  const read = (versions: readonly string[]) =>
-    awsCall('ec2:DescribeLaunchTemplateVersions', () =>
-      ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: [...versions] })),
-    ).then((out) => out.LaunchTemplateVersions ?? []);
-  try {
-    return await read(wanted);
-  } catch (error) {
-    if (!isLaunchTemplateVersionNotFound(error) || wanted.length === 1) throw error;
-  }
-  const each = await Promise.all(wanted.map((version) => read([version]).catch((error: unknown) => (isLaunchTemplateVersionNotFound(error) ? [] : Promise.reject(error)))));
-  return each.flat();
-}
-
-/** The instance's current (associated or associating) profile association, if any. */
-export async function instanceAssociation(ec2: EC2Client, instanceId: string): Promise<ProfileAssociation | undefined> {
-  const out = await awsCall('ec2:DescribeIamInstanceProfileAssociations', () =>
-    ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] })),
-  );
-  const live = (out.IamInstanceProfileAssociations ?? []).find((a) => a.State === 'associated' || a.State === 'associating');
-  return live
-    ? {
-        associationId: live.AssociationId ?? '',
-        instanceId,
-        instanceProfileArn: live.IamInstanceProfile?.Arn ?? '',
-        state: live.State ?? 'associated',
-      }
-    : undefined;
-}
-
-/** Swaps an association to another instance profile (by ARN); returns the new association id. */
-export async function replaceInstanceProfile(ec2: EC2Client, associationId: string, profileArn: string): Promise<string> {
-  const out = await awsCall('ec2:ReplaceIamInstanceProfileAssociation', () =>
-    ec2.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: associationId, IamInstanceProfile: { Arn: profileArn } })),
-  );
-  return out.IamInstanceProfileAssociation?.AssociationId ?? associationId;
+function toAssociation(a: { AssociationId?: string; InstanceId?: string; IamInstanceProfile?: { Arn?: string }; State?: string }): ProfileAssociation {
+  return { associationId: a.AssociationId ?? '', instanceId: a.InstanceId ?? '', instanceProfileArn: a.IamInstanceProfile?.Arn ?? '', state: a.State ?? 'associated' };
 }

@@ -1,216 +1,107 @@
-/** ECS adapter: task definitions, services and tasks with their roles, pagination hidden. */
-import {
-  DeregisterTaskDefinitionCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
-  paginateListClusters,
-  paginateListServices,
-  paginateListTaskDefinitions,
-  paginateListTasks,
-  RegisterTaskDefinitionCommand,
-  UpdateServiceCommand,
-  type ECSClient,
-} from '@aws-sdk/client-ecs';
-import { mapLimit } from '../core/concurrency.js';
-import { awsCall, awsPages } from './call.js';
-
-/** The role-relevant part of a task-definition revision. */
-export interface TaskDefinitionRoles {
-  arn: string;
-  family: string;
-  revision: number;
-  taskRoleArn?: string;
-  executionRoleArn?: string;
-}
-
-/** A service and the revision it runs. */
-export interface ServiceBinding {
-  clusterArn: string;
-  serviceName: string;
-  serviceArn: string;
-  taskDefinition: string;
-}
-
-/** A running task that no service started (RunTask, scheduled rules). */
-export interface StandaloneTask {
-  clusterArn: string;
-  taskArn: string;
-  taskDefinitionArn: string;
-  startedBy?: string;
-}
-
-const DESCRIBE_CONCURRENCY = 8;
-
-/** Every ACTIVE task-definition revision with its task and execution roles. */
-export async function listActiveTaskDefinitions(ecs: ECSClient): Promise<TaskDefinitionRoles[]> {
-  const arns: string[] = [];
-  const pages = paginateListTaskDefinitions({ client: ecs, pageSize: 100 }, { status: 'ACTIVE' });
-  for await (const page of awsPages('ecs:ListTaskDefinitions', pages)) arns.push(...(page.taskDefinitionArns ?? []));
-  return describeTaskDefinitionRoles(ecs, arns);
-}
-
 /**
- * The roles of the given revisions, whatever their status: a deregistered
- * (INACTIVE) revision keeps running the services and tasks that use it.
+ * The ECS port: clusters, services, running tasks and task definitions, as
+ * the ECS workload adapter reads and changes them, and its SDK
+ * implementation (pagination and batching hidden; command classes load on
+ * first use).
  */
-export function describeTaskDefinitionRoles(ecs: ECSClient, arns: readonly string[]): Promise<TaskDefinitionRoles[]> {
-  // ListTaskDefinitions carries no roles, so each revision is described once.
-  return mapLimit([...arns], DESCRIBE_CONCURRENCY, async (arn) => {
-    const out = await awsCall('ecs:DescribeTaskDefinition', () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })));
-    const td = out.taskDefinition;
-    return {
-      arn,
-      family: td?.family ?? '',
-      revision: td?.revision ?? 0,
-      taskRoleArn: td?.taskRoleArn,
-      executionRoleArn: td?.executionRoleArn,
-    };
-  });
+import type { ECSClient, RegisterTaskDefinitionCommandInput, Service, Tag, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+
+/** The part of a service that says what it runs and how its deployment goes. */
+export type ServiceFields = Pick<Service, 'serviceName' | 'serviceArn' | 'clusterArn' | 'taskDefinition' | 'status' | 'desiredCount' | 'runningCount' | 'deployments'>;
+
+/** The part of a task that says what it runs and who started it. */
+export type TaskFields = Pick<Task, 'taskArn' | 'taskDefinitionArn' | 'startedBy' | 'group'>;
+
+/** A task-definition revision and its tags. */
+export interface DescribedTaskDefinition {
+  taskDefinition: TaskDefinition;
+  tags: Tag[];
 }
 
-/** The services of the given clusters and the task definition each runs. */
-export async function listServiceBindings(ecs: ECSClient, clusters: readonly string[]): Promise<ServiceBinding[]> {
-  const bindings: ServiceBinding[] = [];
-  for (const clusterArn of clusters) {
-    const serviceArns: string[] = [];
-    const pages = paginateListServices({ client: ecs, pageSize: 100 }, { cluster: clusterArn });
-    for await (const page of awsPages('ecs:ListServices', pages)) serviceArns.push(...(page.serviceArns ?? []));
-    for (let i = 0; i < serviceArns.length; i += 10) {
-      const out = await awsCall('ecs:DescribeServices', () =>
-        ecs.send(new DescribeServicesCommand({ cluster: clusterArn, services: serviceArns.slice(i, i + 10) })),
-      );
-      for (const s of out.services ?? []) {
-        bindings.push({
-          clusterArn,
-          serviceName: s.serviceName ?? '',
-          serviceArn: s.serviceArn ?? '',
-          taskDefinition: s.taskDefinition ?? '',
-        });
-      }
-    }
-  }
-  return bindings;
+/** The input of RegisterTaskDefinition. */
+export type TaskDefinitionInput = RegisterTaskDefinitionCommandInput;
+
+/** What the ECS workload adapter asks of ECS in one region. */
+export interface EcsPort {
+  /** Every cluster ARN. */
+  listClusters(): Promise<string[]>;
+  /** The service ARNs of a cluster; ClusterNotFoundException for an unknown cluster. */
+  listServices(cluster: string): Promise<string[]>;
+  /** The services (names or ARNs) that exist in the cluster, described; missing ones are left out, as ECS lists them as failures. */
+  describeServices(cluster: string, services: readonly string[]): Promise<ServiceFields[]>;
+  /** The tasks running in a cluster (desired status RUNNING), described. */
+  describeRunningTasks(cluster: string): Promise<TaskFields[]>;
+  /** ACTIVE task-definition ARNs, of the families starting with `familyPrefix` when given. */
+  listTaskDefinitions(familyPrefix?: string): Promise<string[]>;
+  /** A revision (ACTIVE or INACTIVE), with its tags when `withTags`; ClientException when it does not exist. */
+  describeTaskDefinition(arn: string, withTags?: boolean): Promise<DescribedTaskDefinition>;
+  /** Registers a revision; returns its ARN. */
+  registerTaskDefinition(input: TaskDefinitionInput): Promise<string>;
+  /** Points a service at another revision (a new deployment). */
+  updateService(cluster: string, service: string, taskDefinition: string): Promise<void>;
+  /** Deregisters a revision (it stays INACTIVE; running tasks keep running). */
+  deregisterTaskDefinition(arn: string): Promise<void>;
 }
 
-/** Running tasks in the given clusters that were not started by a service. */
-export async function listStandaloneTasks(ecs: ECSClient, clusters: readonly string[]): Promise<StandaloneTask[]> {
-  const tasks: StandaloneTask[] = [];
-  for (const clusterArn of clusters) {
-    const taskArns: string[] = [];
-    const pages = paginateListTasks({ client: ecs, pageSize: 100 }, { cluster: clusterArn, desiredStatus: 'RUNNING' });
-    for await (const page of awsPages('ecs:ListTasks', pages)) taskArns.push(...(page.taskArns ?? []));
-    for (let i = 0; i < taskArns.length; i += 100) {
-      const out = await awsCall('ecs:DescribeTasks', () =>
-        ecs.send(new DescribeTasksCommand({ cluster: clusterArn, tasks: taskArns.slice(i, i + 100) })),
-      );
-      for (const t of out.tasks ?? []) {
-        if (t.startedBy?.startsWith('ecs-svc/') || t.group?.startsWith('service:')) continue;
-        tasks.push({ clusterArn, taskArn: t.taskArn ?? '', taskDefinitionArn: t.taskDefinitionArn ?? '', startedBy: t.startedBy });
-      }
-    }
-  }
-  return tasks;
-}
-
-/** Every cluster ARN in the region. */
-export async function listClusters(ecs: ECSClient): Promise<string[]> {
-  const clusters: string[] = [];
-  const pages = paginateListClusters({ client: ecs, pageSize: 100 }, {});
-  for await (const page of awsPages('ecs:ListClusters', pages)) clusters.push(...(page.clusterArns ?? []));
-  return clusters;
-}
-
-/** A service's deployment state, for repointing and waiting. */
-export interface ServiceState {
-  taskDefinition: string;
-  status: string;
-  desiredCount: number;
-  runningCount: number;
-  deployments: number;
-  rolloutFailed: boolean;
-}
-
-/** Reads one service's state; undefined when it is gone. */
-export async function getServiceState(ecs: ECSClient, cluster: string, service: string): Promise<ServiceState | undefined> {
-  const out = await awsCall('ecs:DescribeServices', () => ecs.send(new DescribeServicesCommand({ cluster, services: [service] })));
-  const s = out.services?.[0];
-  if (!s || s.status === 'INACTIVE') return undefined;
-  return {
-    taskDefinition: s.taskDefinition ?? '',
-    status: s.status ?? '',
-    desiredCount: s.desiredCount ?? 0,
-    runningCount: s.runningCount ?? 0,
-    deployments: s.deployments?.length ?? 0,
-    rolloutFailed: (s.deployments ?? []).some((d) => d.rolloutState === 'FAILED'),
+/** The ECS port over an SDK client. */
+export function sdkEcs(ecs: ECSClient): EcsPort {
+  const sdk = () => import('@aws-sdk/client-ecs');
+  const arnsOf = async <P>(pages: AsyncIterable<P>, arns: (page: P) => string[] | undefined): Promise<string[]> => {
+    const all: string[] = [];
+    for await (const page of pages) all.push(...(arns(page) ?? []));
+    return all;
   };
-}
-
-/**
- * Registers a copy of a task-definition revision with other roles: a new
- * revision of the same family, tagged so rollback can find what it made.
- */
-export async function registerWithRoles(
-  ecs: ECSClient,
-  sourceArn: string,
-  roles: { taskRoleArn?: string; executionRoleArn?: string },
-  tags: Array<{ key: string; value: string }>,
-): Promise<string> {
-  const out = await awsCall('ecs:DescribeTaskDefinition', () =>
-    ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: sourceArn, include: ['TAGS'] })),
-  );
-  const td = out.taskDefinition;
-  if (!td) throw new Error(`task definition ${sourceArn} not found`);
-  const registered = await awsCall('ecs:RegisterTaskDefinition', () =>
-    ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: td.family,
-        taskRoleArn: roles.taskRoleArn,
-        executionRoleArn: roles.executionRoleArn,
-        networkMode: td.networkMode,
-        containerDefinitions: td.containerDefinitions,
-        volumes: td.volumes,
-        placementConstraints: td.placementConstraints,
-        requiresCompatibilities: td.requiresCompatibilities,
-        cpu: td.cpu,
-        memory: td.memory,
-        pidMode: td.pidMode,
-        ipcMode: td.ipcMode,
-        proxyConfiguration: td.proxyConfiguration,
-        inferenceAccelerators: td.inferenceAccelerators,
-        ephemeralStorage: td.ephemeralStorage,
-        runtimePlatform: td.runtimePlatform,
-        enableFaultInjection: td.enableFaultInjection,
-        tags: [...(out.tags ?? []).filter((t) => !tags.some((own) => own.key === t.key)), ...tags],
-      }),
-    ),
-  );
-  return registered.taskDefinition?.taskDefinitionArn ?? '';
-}
-
-/** The tags of a task-definition revision. */
-export async function taskDefinitionTags(ecs: ECSClient, arn: string): Promise<Array<{ key?: string; value?: string }>> {
-  const out = await awsCall('ecs:DescribeTaskDefinition', () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ['TAGS'] })));
-  return out.tags ?? [];
-}
-
-/** Points a service at another task-definition revision (a new deployment). */
-export async function setServiceTaskDefinition(ecs: ECSClient, cluster: string, service: string, taskDefinition: string): Promise<void> {
-  await awsCall('ecs:UpdateService', () => ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition })));
-}
-
-/** Deregisters a revision (it stays INACTIVE; running tasks keep running). */
-export async function deregisterTaskDefinition(ecs: ECSClient, arn: string): Promise<void> {
-  await awsCall('ecs:DeregisterTaskDefinition', () => ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })));
-}
-
-/** ACTIVE revisions of a family. */
-export async function activeRevisions(ecs: ECSClient, family: string): Promise<string[]> {
-  const pages = paginateListTaskDefinitions({ client: ecs, pageSize: 100 }, { familyPrefix: family, status: 'ACTIVE' });
-  const arns: string[] = [];
-  for await (const page of awsPages('ecs:ListTaskDefinitions', pages)) {
-    // familyPrefix matches prefixes; keep the exact family only.
-    arns.push(...(page.taskDefinitionArns ?? []).filter((arn) => arn.split('/').pop()?.replace(/:\d+$/, '') === family));
-  }
-  return arns;
+  return {
+    async listClusters() {
+      const { paginateListClusters } = await sdk();
+      return arnsOf(paginateListClusters({ client: ecs, pageSize: 100 }, {}), (p) => p.clusterArns);
+    },
+    async listServices(cluster) {
+      const { paginateListServices } = await sdk();
+      return arnsOf(paginateListServices({ client: ecs, pageSize: 100 }, { cluster }), (p) => p.serviceArns);
+    },
+    async describeServices(cluster, services) {
+      const { DescribeServicesCommand } = await sdk();
+      const described: ServiceFields[] = [];
+      // DescribeServices takes at most 10 services a call.
+      for (let i = 0; i < services.length; i += 10) {
+        const out = await ecs.send(new DescribeServicesCommand({ cluster, services: services.slice(i, i + 10) }));
+        described.push(...(out.services ?? []));
+      }
+      return described;
+    },
+    async describeRunningTasks(cluster) {
+      const { DescribeTasksCommand, paginateListTasks } = await sdk();
+      const taskArns = await arnsOf(paginateListTasks({ client: ecs, pageSize: 100 }, { cluster, desiredStatus: 'RUNNING' }), (p) => p.taskArns);
+      const tasks: TaskFields[] = [];
+      for (let i = 0; i < taskArns.length; i += 100) {
+        const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(i, i + 100) }));
+        tasks.push(...(out.tasks ?? []));
+      }
+      return tasks;
+    },
+    async listTaskDefinitions(familyPrefix) {
+      const { paginateListTaskDefinitions } = await sdk();
+      const input = { status: 'ACTIVE' as const, ...(familyPrefix !== undefined ? { familyPrefix } : {}) };
+      return arnsOf(paginateListTaskDefinitions({ client: ecs, pageSize: 100 }, input), (p) => p.taskDefinitionArns);
+    },
+    async describeTaskDefinition(arn, withTags = false) {
+      const { DescribeTaskDefinitionCommand } = await sdk();
+      const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, ...(withTags ? { include: ['TAGS' as const] } : {}) }));
+      return { taskDefinition: out.taskDefinition ?? {}, tags: out.tags ?? [] };
+    },
+    async registerTaskDefinition(input) {
+      const { RegisterTaskDefinitionCommand } = await sdk();
+      const out = await ecs.send(new RegisterTaskDefinitionCommand(input));
+      return out.taskDefinition?.taskDefinitionArn ?? '';
+    },
+    async updateService(cluster, service, taskDefinition) {
+      const { UpdateServiceCommand } = await sdk();
+      await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition }));
+    },
+    async deregisterTaskDefinition(arn) {
+      const { DeregisterTaskDefinitionCommand } = await sdk();
+      await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
+    },
+  };
 }

@@ -14,8 +14,11 @@ import { workloadAdapters, type AccountIndex, type IndexScope, type RoleWorkload
 
 export type { AccountIndex, IndexScope, RoleWorkloads } from '../workloads/registry.js';
 
-/** The clients of the region to index (an AwsSession is one). */
-export type IndexClients = WorkloadClients & { readonly region: string };
+/** A region to index: where it is, and its workload services behind their ports (an AwsSession is one). */
+export interface IndexClients {
+  readonly region: string;
+  workloadPorts(): WorkloadClients;
+}
 
 /** What is bound to one role, region by region (regions with nothing bound included). */
 export type RegionalWorkloads = ReadonlyArray<{ region: string; found: RoleWorkloads }>;
@@ -46,7 +49,7 @@ export class AccountIndexer {
   /** The index of the kinds in scope; kinds read before are not read again. */
   async index(scope: IndexScope): Promise<AccountIndex> {
     const adapters = workloadAdapters();
-    const context = { clients: this.clients, region: this.clients.region, io: this.io };
+    const context = { clients: this.clients.workloadPorts(), region: this.clients.region, io: this.io };
     const parts = await Promise.all(
       adapters.map((adapter) => {
         if (!(scope as Record<string, boolean>)[adapter.id]) return adapter.emptyInventory();

@@ -5,22 +5,18 @@
  * how apply repoints, undoes, verifies and checks it for drift, and how it is
  * described to people. Code outside src/workloads/ never names a kind.
  */
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { WorkloadPorts } from '../aws/workload-ports.js';
 import type { Timings } from '../core/waits.js';
 import type { IoHost } from '../core/io-host.js';
 import type { SessionHints } from '../evidence/types.js';
 import type { FollowUp, PlannedRole } from '../plan/schema.js';
 
-/** The clients of one (account, region) an adapter may use; an AwsSession is one. */
-export interface WorkloadClients {
-  ec2(): Promise<EC2Client>;
-  lambda(): Promise<LambdaClient>;
-  ecs(): Promise<ECSClient>;
-  autoScaling(): Promise<AutoScalingClient>;
-}
+/**
+ * The services of one (account, region) an adapter may use, each behind a
+ * narrow port: an AwsSession's workloadPorts() over the SDK, or a test's
+ * in-memory fake account.
+ */
+export type WorkloadClients = WorkloadPorts;
 
 /** What every adapter call that reads AWS gets: clients for one region, and where to talk. */
 export interface WorkloadContext {

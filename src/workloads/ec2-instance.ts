@@ -3,16 +3,18 @@
  * the instance's profile association; launch templates and Auto Scaling
  * groups that name the shared role's profile are follow-ups and in-use checks.
  */
-import { listGroupLaunchSources, pinnedVersions, type GroupLaunchSource, type LaunchTemplateUse } from '../aws/autoscaling.js';
+import { retryWhileNotYetUsable, waitUntil } from '../core/waits.js';
 import {
   instanceAssociation,
+  listGroupLaunchSources,
   listLaunchTemplateProfiles,
   listProfileAssociations,
-  replaceInstanceProfile,
+  pinnedVersions,
+  type GroupLaunchSource,
   type LaunchTemplateProfile,
+  type LaunchTemplateUse,
   type ProfileAssociation,
-} from '../aws/ec2.js';
-import { retryWhileNotYetUsable, waitUntil } from '../core/waits.js';
+} from './ec2-reads.js';
 import { markdownCode as code } from '../core/escape.js';
 import type { ApplyContext, WorkloadAdapter } from './adapter.js';
 import { driftError, lastSegment, leaveIfMovedElsewhere, profileMatcher } from './helpers.js';
@@ -197,7 +199,7 @@ async function pointTo(ctx: ApplyContext, move: Ec2Move, profileArn: string, exp
   }
   let associationId: string;
   try {
-    associationId = await retryWhileNotYetUsable(ctx.timings, () => replaceInstanceProfile(ec2, current.associationId, profileArn));
+    associationId = await retryWhileNotYetUsable(ctx.timings, () => ec2.replaceProfileAssociation(current.associationId, profileArn));
   } catch (error) {
     // A replace EC2 applied but whose answer was lost: the SDK's retry names the old association,
     // which no longer exists. If the instance is on the target profile, the step is done.

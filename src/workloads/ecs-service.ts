@@ -4,23 +4,20 @@
  * and deploys it; task definitions no service runs, and tasks started outside
  * a service, are follow-ups and in-use checks.
  */
-import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { EcsPort } from '../aws/ecs.js';
 import {
   activeRevisions,
-  deregisterTaskDefinition,
   describeTaskDefinitionRoles,
   getServiceState,
   listActiveTaskDefinitions,
-  listClusters,
   listServiceBindings,
   listStandaloneTasks,
   registerWithRoles,
-  setServiceTaskDefinition,
   taskDefinitionTags,
   type ServiceBinding,
   type StandaloneTask,
   type TaskDefinitionRoles,
-} from '../aws/ecs.js';
+} from './ecs-reads.js';
 import { PLAN_TAG } from '../core/tags.js';
 import { waitUntil } from '../core/waits.js';
 import { SplitRoleError } from '../core/errors.js';
@@ -54,7 +51,7 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
 
   async discover({ clients }) {
     const ecs = await clients.ecs();
-    const clusters = await listClusters(ecs);
+    const clusters = await ecs.listClusters();
     const [active, services, standaloneTasks] = await Promise.all([
       listActiveTaskDefinitions(ecs),
       listServiceBindings(ecs, clusters),
@@ -238,7 +235,7 @@ function ecsRepoint(w: EcsMove, siblings: readonly EcsMove[]): RepointAction {
               { key: PLAN_TAG, value: planId },
               { key: SOURCE_TAG, value: source },
             ]));
-          await setServiceTaskDefinition(ecs, cluster, service, copy);
+          await ecs.updateService(cluster, service, copy);
           // RegisterTaskDefinition has no idempotency token: when its answer is lost (5xx, dropped
           // connection) after ECS registered the copy, the SDK's retry registers a second one.
           // Deregister our copies of this revision that no service of the plan runs.
@@ -249,7 +246,7 @@ function ecsRepoint(w: EcsMove, siblings: readonly EcsMove[]): RepointAction {
             if (now) running.add(now.taskDefinition);
           }
           for (const extra of await registeredCopies(ecs, source, planId)) {
-            if (!running.has(extra)) await deregisterTaskDefinition(ecs, extra);
+            if (!running.has(extra)) await ecs.deregisterTaskDefinition(extra);
           }
           return copy;
         });
@@ -266,7 +263,7 @@ function ecsRepoint(w: EcsMove, siblings: readonly EcsMove[]): RepointAction {
       if (!state) ctx.io.warn('SR_APPLY_W4004', `ECS service ${service} no longer exists; nothing to point back`, { service });
       else if (state.taskDefinition !== w.current.taskDefinitionArn) {
         if (await isOurs(ecs, state.taskDefinition, planId)) {
-          await setServiceTaskDefinition(ecs, cluster, service, w.current.taskDefinitionArn);
+          await ecs.updateService(cluster, service, w.current.taskDefinitionArn);
           await waitForStable(ctx, cluster, service);
         } else {
           ctx.io.warn('SR_APPLY_W4004', `ECS service ${service} now runs ${state.taskDefinition}, which this plan did not make; left as it is`, {
@@ -278,7 +275,7 @@ function ecsRepoint(w: EcsMove, siblings: readonly EcsMove[]): RepointAction {
       // Every revision this plan registered, including one a crash left unrecorded.
       const family = w.current.taskDefinitionArn.split('/').pop()?.replace(/:\d+$/, '') ?? '';
       for (const arn of await activeRevisions(ecs, family)) {
-        if (arn !== w.current.taskDefinitionArn && (await isOurs(ecs, arn, planId))) await deregisterTaskDefinition(ecs, arn);
+        if (arn !== w.current.taskDefinitionArn && (await isOurs(ecs, arn, planId))) await ecs.deregisterTaskDefinition(arn);
       }
     },
   };
@@ -288,7 +285,7 @@ function ecsRepoint(w: EcsMove, siblings: readonly EcsMove[]): RepointAction {
 const SOURCE_TAG = 'split-role:source-task-definition';
 
 /** This plan's copies of `sourceArn` that are ACTIVE, newest first (an earlier, interrupted run may have left one). */
-async function registeredCopies(ecs: ECSClient, sourceArn: string, planId: string): Promise<string[]> {
+async function registeredCopies(ecs: EcsPort, sourceArn: string, planId: string): Promise<string[]> {
   const [family, sourceRevision] = familyAndRevision(sourceArn);
   // Copies are registered after their source, so only later revisions of the family need a look.
   const later = (await activeRevisions(ecs, family)).filter((arn) => familyAndRevision(arn)[1] > sourceRevision);
@@ -315,7 +312,7 @@ function familyAndRevision(arn: string): [string, number] {
   return match ? [match[1] as string, Number(match[2])] : [last, 0];
 }
 
-async function isOurs(ecs: ECSClient, arn: string, planId: string): Promise<boolean> {
+async function isOurs(ecs: EcsPort, arn: string, planId: string): Promise<boolean> {
   return (await taskDefinitionTags(ecs, arn)).some((t) => t.key === PLAN_TAG && t.value === planId);
 }
 

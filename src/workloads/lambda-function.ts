@@ -3,7 +3,7 @@
  * the function's configuration; published versions keep the role they were
  * published with, so they are follow-ups and in-use checks.
  */
-import { getFunctionState, listFunctionRoles, setFunctionRole, type FunctionRole } from '../aws/lambda.js';
+import type { FunctionRole } from '../aws/lambda.js';
 import { retryWhileNotYetUsable, waitUntil } from '../core/waits.js';
 import { isResourceNotFound } from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
@@ -28,7 +28,7 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
   unitKey: 'lambda',
   title: 'Lambda functions',
 
-  discover: async ({ clients }) => listFunctionRoles(await clients.lambda()),
+  discover: async ({ clients }) => (await clients.lambda()).listFunctions(),
   emptyInventory: () => [],
   summarise: (functions) => `${functions.length} Lambda functions and versions`,
 
@@ -93,7 +93,7 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
   },
   async drift({ clients }, move) {
     try {
-      const now = await getFunctionState(await clients.lambda(), move.functionName);
+      const now = await (await clients.lambda()).getFunctionConfiguration(move.functionName);
       return now.role === move.current.roleArn ? [] : [`Lambda ${move.functionName} runs as ${now.role}, plan says ${move.current.roleArn}`];
     } catch (error) {
       if (isResourceNotFound(error)) return [`Lambda ${move.functionName} no longer exists`];
@@ -101,14 +101,14 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
     }
   },
   async verify({ clients }, move) {
-    const now = await getFunctionState(await clients.lambda(), move.functionName);
+    const now = await (await clients.lambda()).getFunctionConfiguration(move.functionName);
     if (now.role !== move.target.roleArn) return [`Lambda ${move.functionName} runs as ${now.role}`];
     if (now.lastUpdateStatus && now.lastUpdateStatus !== 'Successful') return [`Lambda ${move.functionName} update is ${now.lastUpdateStatus}`];
     return [];
   },
 
   async showsMoved({ clients }, move) {
-    const now = await getFunctionState(await clients.lambda(), move.functionName).catch(() => undefined);
+    const now = await (await clients.lambda()).getFunctionConfiguration(move.functionName).catch(() => undefined);
     return now?.role === move.target.roleArn ? `Lambda ${move.functionName} runs as ${move.target.roleArn}` : undefined;
   },
   async withoutMovedBack(_ctx, found, moves) {
@@ -131,11 +131,11 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
 /** Points the function at `roleArn`, unless it runs as neither that nor `expectFrom` (drift). */
 async function pointTo(ctx: ApplyContext, move: LambdaMove, roleArn: string, expectFrom: string | undefined): Promise<void> {
   const lambda = await ctx.clients.lambda();
-  const state = await getFunctionState(lambda, move.functionName);
+  const state = await lambda.getFunctionConfiguration(move.functionName);
   if (state.role !== roleArn) {
     if (expectFrom && state.role !== expectFrom) throw driftError(`Lambda ${move.functionName} runs as ${state.role}, not ${expectFrom}`);
     await waitForUpdate(ctx, move.functionName);
-    await retryWhileNotYetUsable(ctx.timings, () => setFunctionRole(lambda, move.functionName, roleArn));
+    await retryWhileNotYetUsable(ctx.timings, () => lambda.updateFunctionRole(move.functionName, roleArn));
   }
   await waitForUpdate(ctx, move.functionName);
 }
@@ -144,7 +144,7 @@ async function pointTo(ctx: ApplyContext, move: LambdaMove, roleArn: string, exp
 async function waitForUpdate(ctx: ApplyContext, functionName: string): Promise<void> {
   const lambda = await ctx.clients.lambda();
   await waitUntil(ctx.timings, `Lambda ${functionName} to finish updating`, async () => {
-    const state = await getFunctionState(lambda, functionName);
+    const state = await lambda.getFunctionConfiguration(functionName);
     if (state.lastUpdateStatus === 'Failed') {
       throw new SplitRoleError('LambdaUpdateFailed', `Lambda ${functionName} update failed: ${state.lastUpdateStatusReason ?? 'no reason given'}`);
     }

@@ -1,0 +1,57 @@
+/* eslint-disable @typescript-eslint/require-await -- a fake answers at once; async keeps its throws rejections, as the SDK's are */
+/**
+ * The workload services of one (account, region) in memory: what the
+ * workload adapters and the inventory get in place of an AwsSession's
+ * workloadPorts(). Seed through `services`; the FakeAccount keeps one per region.
+ */
+import type { WorkloadPorts } from '../../../src/aws/workload-ports.js';
+import { FakeAutoScaling } from './autoscaling.js';
+import { FakeEc2 } from './ec2.js';
+import { FakeEcs } from './ecs.js';
+import { FakeLambda } from './lambda.js';
+
+/** Where the region is, and what of IAM the services may check against (the IAM fake's roles and profiles). */
+export interface FakeWorkloadsOptions {
+  account?: string;
+  region?: string;
+  knowsRole?: (arn: string) => boolean;
+  knowsProfile?: (arn: string) => boolean;
+  /** Reads an update or deployment takes to settle (default 1). */
+  settleReads?: number;
+}
+
+/** EC2, Lambda, ECS and Auto Scaling of one region, each a typed in-memory fake. */
+export class FakeWorkloads implements WorkloadPorts {
+  readonly region: string;
+  /** The fakes themselves, to seed and inspect. */
+  readonly services: { ec2: FakeEc2; lambda: FakeLambda; ecs: FakeEcs; autoScaling: FakeAutoScaling };
+
+  constructor(options: FakeWorkloadsOptions = {}) {
+    this.region = options.region ?? 'us-east-1';
+    const where = { region: this.region, ...(options.account ? { account: options.account } : {}) };
+    this.services = {
+      ec2: new FakeEc2(options.knowsProfile ? { knowsProfile: options.knowsProfile } : {}),
+      lambda: new FakeLambda({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}), updateReads: options.settleReads ?? 1 }),
+      ecs: new FakeEcs({ ...where, deploymentReads: options.settleReads ?? 1 }),
+      autoScaling: new FakeAutoScaling(),
+    };
+  }
+
+  /** Itself: the inventory asks a region for its ports. */
+  workloadPorts(): WorkloadPorts {
+    return this;
+  }
+
+  async ec2(): Promise<FakeEc2> {
+    return this.services.ec2;
+  }
+  async lambda(): Promise<FakeLambda> {
+    return this.services.lambda;
+  }
+  async ecs(): Promise<FakeEcs> {
+    return this.services.ecs;
+  }
+  async autoScaling(): Promise<FakeAutoScaling> {
+    return this.services.autoScaling;
+  }
+}
