@@ -32,7 +32,7 @@ const CUSTOM_TAGS: Tags = Object.keys(SHORT_TAGS).flatMap((tag) => [
   { tag, resolve: (value: string) => value },
   { tag, collection: 'seq' as const, nodeClass: YAMLSeq, resolve: (value: unknown) => value },
   { tag, collection: 'map' as const, nodeClass: YAMLMap, resolve: (value: unknown) => value },
-]) as Tags;
+]);
 
 /** A parsed YAML template: the long-form value and the line of each resource's logical id. */
 export interface ParsedYamlTemplate {

@@ -3,6 +3,7 @@
  * the `AWS::IAM::Role` resources, their trust policies as written, their tags,
  * and the `split-role:allow-shared` suppression in tags or Metadata.
  */
+import { isArray } from '../core/json.js';
 import { ALLOW_SHARED_KEY, isRecord, suppressionFrom, type IacRole, type Suppression } from './types.js';
 
 /** True when a parsed document has the shape of a CloudFormation template. */
@@ -124,7 +125,7 @@ export function localPrincipalArns(template: Record<string, unknown>, accountId:
 
 function suppressionOf(tags: unknown, metadata: Record<string, unknown>): Suppression | undefined {
   if (ALLOW_SHARED_KEY in metadata) return suppressionFrom(metadata[ALLOW_SHARED_KEY], 'metadata');
-  if (!Array.isArray(tags)) return undefined;
+  if (!isArray(tags)) return undefined;
   const tag = tags.find((t) => isRecord(t) && t.Key === ALLOW_SHARED_KEY);
   return isRecord(tag) ? suppressionFrom(tag.Value, 'tag') : undefined;
 }

@@ -5,6 +5,7 @@
  * principal in either counts; everything else becomes an *unresolved* marker
  * naming where it was, and the rest of the policy is still analysed.
  */
+import { isArray } from '../core/json.js';
 import { isRecord, type IacDialect } from './types.js';
 
 /**
@@ -120,14 +121,14 @@ function settle(value: unknown): unknown {
   if (options.length === 1) return options[0];
   if (options.every(isRecord)) {
     const merged: Record<string, unknown> = {};
-    const keys = new Set(options.flatMap((o) => Object.keys(o as Record<string, unknown>)));
+    const keys = new Set(options.flatMap((o) => Object.keys(o)));
     for (const key of keys) {
-      const present = options.map((o) => (o as Record<string, unknown>)[key]).filter((v) => v !== undefined);
+      const present = options.map((o) => o[key]).filter((v) => v !== undefined);
       merged[key] = present.length === 1 ? present[0] : settle(new Branches(present));
     }
     return merged;
   }
-  const flat = [...new Set(options.flatMap((o) => (Array.isArray(o) ? o : [o])))];
+  const flat = [...new Set(options.flatMap((o) => (isArray(o) ? o : [o])))];
   return flat.length === 1 ? flat[0] : flat;
 }
 
@@ -174,13 +175,13 @@ function resolveIntrinsic(name: string, args: unknown, whole: unknown, path: str
     case 'Fn::FindInMap': {
       if (!Array.isArray(args) || args.length < 3) return unknown();
       const keys = args.slice(0, 3).map((k) => quiet(k, path, state));
-      const found = keys.every((k) => typeof k === 'string') ? lookup(state.mappings, keys as string[]) : undefined;
+      const found = keys.every((k) => typeof k === 'string') ? lookup(state.mappings, keys) : undefined;
       return found === undefined ? unknown() : resolve(found, path, state);
     }
     case 'Fn::GetAtt': {
       // A role or user defined in the same template lives in the same account,
       // which is all the analysis needs to know about its ARN.
-      const [id, attribute] = Array.isArray(args) ? args : [];
+      const [id, attribute] = isArray(args) ? args : [];
       const arn = attribute === 'Arn' && typeof id === 'string' ? state.localArns?.[id] : undefined;
       return arn ?? unknown();
     }
@@ -206,15 +207,16 @@ const VARIABLE = /\$\{([^}]*)\}/g;
 
 /** Fn::Sub: substitutes pseudo parameters and literal variables; undefined when anything else is referenced. */
 function substitute(args: unknown, path: string, state: State): string | undefined {
-  const [template, variables] = Array.isArray(args) ? args : [args, {}];
-  if (typeof template !== 'string' || !isRecord(variables ?? {})) return undefined;
+  const [template, given] = isArray(args) ? args : [args];
+  const variables = given ?? {};
+  if (typeof template !== 'string' || !isRecord(variables)) return undefined;
   let known = true;
   const text = template.replace(VARIABLE, (match, name: string) => {
     if (name.startsWith('!')) return `\${${name.slice(1)}}`;
     if (name in PSEUDO) return PSEUDO[name] as string;
     if (KEPT_AS_TEXT.has(name)) return match;
-    if (variables && name in variables) {
-      const value = quiet((variables as Record<string, unknown>)[name], path, state);
+    if (name in variables) {
+      const value = quiet(variables[name], path, state);
       if (typeof value === 'string') return value;
     }
     known = false;
