@@ -1,20 +1,4 @@
 /** Stage 1: the new roles, their policies and the EC2 instance profile, all tagged with the plan id. */
-import {
-  attachRolePolicy,
-  createManagedPolicy,
-  createRole,
-  deleteEmptyInstanceProfile,
-  deleteManagedPolicy,
-  deleteRoleCompletely,
-  deleteRolePolicy,
-  detachRolePolicy,
-  ensureInstanceProfile,
-  instanceProfileTags,
-  managedPolicyTags,
-  putRolePolicy,
-  removeRoleFromProfile,
-  roleTags,
-} from '../aws/iam-write.js';
 import { SplitRoleError } from '../core/errors.js';
 import type { Plan, PlannedRole } from '../plan/schema.js';
 import { PLAN_TAG } from '../core/tags.js';
@@ -33,16 +17,16 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
       id: `create-role:${role.roleName}`,
       stage: 'create',
       title: `create role ${role.roleName}`,
-      async run({ iam }) {
-        if (!(await createRole(iam, { ...role, trustPolicy: role.trustPolicy }))) {
-          const tags = await roleTags(iam, role.roleName);
+      async run({ account: { iam } }) {
+        if (!(await iam.createRole({ ...role, trustPolicy: role.trustPolicy }))) {
+          const tags = await iam.roleTags(role.roleName);
           if (!taggedWithPlan(tags, plan.planId)) throw nameTaken('role', role.roleName);
         }
         return undefined;
       },
-      async undo({ iam }) {
+      async undo({ account: { iam } }) {
         // Only a role this plan made is ever deleted.
-        if (taggedWithPlan(await roleTags(iam, role.roleName), plan.planId)) await deleteRoleCompletely(iam, role.roleName);
+        if (taggedWithPlan(await iam.roleTags(role.roleName), plan.planId)) await iam.deleteRoleCompletely(role.roleName);
       },
     },
   ];
@@ -51,12 +35,12 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
       id: `put-policy:${role.roleName}:${policy.name}`,
       stage: 'create',
       title: `put inline policy ${policy.name}`,
-      async run({ iam }) {
-        await putRolePolicy(iam, role.roleName, policy.name, policy.document);
+      async run({ account: { iam } }) {
+        await iam.putRolePolicy(role.roleName, policy.name, policy.document);
         return undefined;
       },
-      async undo({ iam }) {
-        if (taggedWithPlan(await roleTags(iam, role.roleName), plan.planId)) await deleteRolePolicy(iam, role.roleName, policy.name);
+      async undo({ account: { iam } }) {
+        if (taggedWithPlan(await iam.roleTags(role.roleName), plan.planId)) await iam.deleteRolePolicy(role.roleName, policy.name);
       },
     });
   }
@@ -66,26 +50,26 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
         id: `create-policy:${policy.name}`,
         stage: 'create',
         title: `create managed policy ${policy.name}`,
-        async run({ iam }) {
-          const made = await createManagedPolicy(iam, { name: policy.name, path: role.path, arn: policy.arn, document: policy.document, tags: [planTag] });
+        async run({ account: { iam } }) {
+          const made = await iam.createManagedPolicy({ name: policy.name, path: role.path, arn: policy.arn, document: policy.document, tags: [planTag] });
           if (!made.created && !taggedWithPlan(made.tags, plan.planId)) throw nameTaken('managed policy', policy.name);
           return undefined;
         },
-        async undo({ iam }) {
-          await detachRolePolicy(iam, role.roleName, policy.arn);
-          if (taggedWithPlan(await managedPolicyTags(iam, policy.arn), plan.planId)) await deleteManagedPolicy(iam, policy.arn);
+        async undo({ account: { iam } }) {
+          await iam.detachRolePolicy(role.roleName, policy.arn);
+          if (taggedWithPlan(await iam.managedPolicyTags(policy.arn), plan.planId)) await iam.deleteManagedPolicy(policy.arn);
         },
       },
       {
         id: `attach-policy:${role.roleName}:${policy.name}`,
         stage: 'create',
         title: `attach ${policy.name} to ${role.roleName}`,
-        async run({ iam }) {
-          await attachRolePolicy(iam, role.roleName, policy.arn);
+        async run({ account: { iam } }) {
+          await iam.attachRolePolicy(role.roleName, policy.arn);
           return undefined;
         },
-        async undo({ iam }) {
-          await detachRolePolicy(iam, role.roleName, policy.arn);
+        async undo({ account: { iam } }) {
+          await iam.detachRolePolicy(role.roleName, policy.arn);
         },
       },
     );
@@ -96,15 +80,15 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
       id: `create-profile:${profile.name}`,
       stage: 'create',
       title: `create instance profile ${profile.name}`,
-      async run({ iam }) {
-        const made = await ensureInstanceProfile(iam, { name: profile.name, path: profile.path, roleName: role.roleName, tags: [planTag] });
+      async run({ account: { iam } }) {
+        const made = await iam.ensureInstanceProfile({ name: profile.name, path: profile.path, roleName: role.roleName, tags: [planTag] });
         if (!made.created && !taggedWithPlan(made.tags, plan.planId)) throw nameTaken('instance profile', profile.name);
         return undefined;
       },
-      async undo({ iam }) {
-        if (!taggedWithPlan(await instanceProfileTags(iam, profile.name), plan.planId)) return;
-        await removeRoleFromProfile(iam, profile.name, role.roleName);
-        await deleteEmptyInstanceProfile(iam, profile.name);
+      async undo({ account: { iam } }) {
+        if (!taggedWithPlan(await iam.instanceProfileTags(profile.name), plan.planId)) return;
+        await iam.removeRoleFromProfile(profile.name, role.roleName);
+        await iam.deleteEmptyInstanceProfile(profile.name);
       },
     });
   }

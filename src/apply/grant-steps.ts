@@ -3,7 +3,6 @@
  * that the shared role granted, put back as one inline policy on that role.
  * A journaled step (rollback deletes the policy); the subset check holds.
  */
-import { deleteRolePolicy, putRolePolicy, roleTags } from '../aws/iam-write.js';
 import { SplitRoleError } from '../core/errors.js';
 import { narrowGrants } from '../policy/narrow.js';
 import { assertSubset } from '../policy/subset.js';
@@ -28,8 +27,8 @@ export function grantSteps(plan: Plan): Step[] {
     async run() {
       throw new SplitRoleError('UsageError', 'grants are made by `split-role verify --grant-missing`');
     },
-    async undo({ iam }) {
-      if (taggedWithPlan(await roleTags(iam, role.roleName), plan.planId)) await deleteRolePolicy(iam, role.roleName, GRANTED_POLICY);
+    async undo({ account: { iam } }) {
+      if (taggedWithPlan(await iam.roleTags(role.roleName), plan.planId)) await iam.deleteRolePolicy(role.roleName, GRANTED_POLICY);
     },
   }));
 }
@@ -45,7 +44,7 @@ export async function grantMissing(ctx: StepContext, role: PlannedRole, actions:
   assertSubset(sources, [document]);
   ctx.journal.append({ event: 'step-begin', step: id, data: { actions: narrowed.grantedActions } });
   try {
-    await putRolePolicy(ctx.iam, role.roleName, GRANTED_POLICY, document);
+    await ctx.account.iam.putRolePolicy(role.roleName, GRANTED_POLICY, document);
   } catch (error) {
     ctx.journal.append({ event: 'step-failed', step: id, error: (error as Error).message });
     throw error;

@@ -7,9 +7,7 @@
  * incomplete, and acting on it (above all, a partial undo) could strand a
  * workload on a role that is then deleted.
  */
-import { getRoleSnapshot } from '../aws/iam.js';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
-import { instanceProfileTags, managedPolicyTags, roleTags } from '../aws/iam-write.js';
 import { SplitRoleError } from '../core/errors.js';
 import { adapterFor } from '../workloads/registry.js';
 import type { Journal } from './journal.js';
@@ -41,18 +39,19 @@ export function assertStageMarkers(journal: Journal, steps: readonly Step[]): vo
 
 /** What the account shows this plan did that the journal does not; empty when the journal explains it all. */
 export async function unexplainedChanges(ctx: StepContext): Promise<string[]> {
-  const { plan, journal, iam } = ctx;
+  const { plan, journal } = ctx;
+  const { iam } = ctx.account;
   // A step begun (even if it failed or is being undone) explains its effect; only never-begun or fully undone steps cannot.
   const untouched = (step: string) => ['pending', 'undone'].includes(journal.status(step));
-  const ours = (tags: Awaited<ReturnType<typeof roleTags>>) => tags !== undefined && taggedWithPlan(tags, plan.planId);
+  const ours = (tags: Awaited<ReturnType<typeof iam.roleTags>>) => tags !== undefined && taggedWithPlan(tags, plan.planId);
   const gaps: string[] = [];
   for (const role of plan.newRoles) {
-    if (untouched(`create-role:${role.roleName}`) && ours(await roleTags(iam, role.roleName))) gaps.push(`role ${role.roleName} exists`);
+    if (untouched(`create-role:${role.roleName}`) && ours(await iam.roleTags(role.roleName))) gaps.push(`role ${role.roleName} exists`);
     for (const policy of role.managedPolicies) {
-      if (untouched(`create-policy:${policy.name}`) && ours(await managedPolicyTags(iam, policy.arn))) gaps.push(`managed policy ${policy.name} exists`);
+      if (untouched(`create-policy:${policy.name}`) && ours(await iam.managedPolicyTags(policy.arn))) gaps.push(`managed policy ${policy.name} exists`);
     }
     const profile = role.instanceProfile;
-    if (profile && untouched(`create-profile:${profile.name}`) && ours(await instanceProfileTags(iam, profile.name))) gaps.push(`instance profile ${profile.name} exists`);
+    if (profile && untouched(`create-profile:${profile.name}`) && ours(await iam.instanceProfileTags(profile.name))) gaps.push(`instance profile ${profile.name} exists`);
   }
   for (const workload of plan.workloads) {
     const adapter = adapterFor(workload);
@@ -72,7 +71,7 @@ export async function assertJournalExplainsAccount(ctx: StepContext): Promise<vo
 
 async function sharedRoleExists(ctx: StepContext): Promise<boolean> {
   try {
-    await getRoleSnapshot(ctx.iam, ctx.plan.sharedRole.roleName);
+    await ctx.account.iam.roleSnapshot(ctx.plan.sharedRole.roleName);
     return true;
   } catch (error) {
     if (isNoSuchEntity(error)) return false;

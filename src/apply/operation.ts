@@ -3,7 +3,7 @@
  * plan's lock, its journal, and a step context. Nothing here changes AWS.
  */
 import { openSessionProvider, type AwsOptions } from '../aws/session.js';
-import { getCallerIdentity } from '../aws/sts.js';
+import { getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
 import type { IoHost } from '../core/io-host.js';
 import { readPlan } from '../plan/plan-file.js';
 import type { Plan } from '../plan/schema.js';
@@ -13,15 +13,56 @@ import { Journal, journalPathFor } from './journal.js';
 import { acquireLock } from './lock.js';
 import { assertPlanSound, checkTarget } from './preflight.js';
 import { policyAddSteps } from './policy-steps.js';
+import { sessionPorts, type AccountPorts } from './ports.js';
 import { repointSteps } from './repoint-steps.js';
 import { retireSteps, verifyStep } from './retire-steps.js';
 import type { Step, StepContext } from './step.js';
-import { timingsFromEnv } from '../core/waits.js';
+import { timingsFromEnv, type Timings } from '../core/waits.js';
 
 /** An opened plan, ready to run; `close` releases the lock and the clients. */
 export interface Operation {
   ctx: StepContext;
   close(): void;
+}
+
+/** A plan's account, opened: its ports, whose credentials reach it, and how to let go of it. */
+export interface OpenedAccount {
+  ports: AccountPorts;
+  identity: CallerIdentity;
+  /** The region the credentials' clients default to: it must be the plan's. */
+  region: string;
+  /** How long this account takes to settle; the environment's choice (timingsFromEnv) when undefined. */
+  timings?: Timings;
+  close(): void;
+}
+
+/** Opens the account a plan is for: over AWS (awsAccount), or an in-memory account in tests. */
+export type AccountOpener = (plan: Plan) => Promise<OpenedAccount>;
+
+/** What apply, rollback and verify are pointed at: the AWS options of the command line, or an opener. */
+export type AccountSource = AwsOptions | AccountOpener;
+
+/**
+ * The plan's account over AWS. A member-account plan is reached the way it
+ * was planned: through the access role it names. Without an access role the
+ * caller's own credentials must be for the plan's account (checkTarget says so if not).
+ */
+export function awsAccount(aws: AwsOptions): AccountOpener {
+  return async (plan) => {
+    const provider = await openSessionProvider({
+      ...aws,
+      defaultRegion: plan.region,
+      ...(plan.access ? { assumeRole: plan.access.roleName, externalId: plan.access.externalId } : {}),
+    });
+    try {
+      const session = plan.access ? await provider.forTarget({ account: plan.account }) : provider.home;
+      const identity = await getCallerIdentity(await session.sts());
+      return { ports: sessionPorts(session), identity, region: session.region, close: () => provider.destroy() };
+    } catch (error) {
+      provider.destroy();
+      throw error;
+    }
+  };
 }
 
 /** Every step of a plan, in apply order. */
@@ -36,7 +77,7 @@ export function planSteps(plan: Plan): Step[] {
  */
 export async function openOperation(
   planPath: string,
-  aws: AwsOptions,
+  source: AccountSource,
   io: IoHost,
   command: 'apply' | 'rollback' | 'verify',
   options: { expectDigest?: string } = {},
@@ -47,18 +88,9 @@ export async function openOperation(
   const journalPath = journalPathFor(planPath);
   // Refuse a corrupt journal (a broken chain, stage markers that do not add up) before any AWS call.
   assertStageMarkers(Journal.open(journalPath, plan.planId), planSteps(plan));
-  // A member-account plan is reached the way it was planned: the access role it names.
-  const provider = await openSessionProvider({
-    ...aws,
-    defaultRegion: plan.region,
-    ...(plan.access ? { assumeRole: plan.access.roleName, externalId: plan.access.externalId } : {}),
-  });
+  const account = await (typeof source === 'function' ? source : awsAccount(source))(plan);
   try {
-    // Without an access role the caller's own credentials must be for the plan's account: checkTarget says so if not.
-    const session = plan.access ? await provider.forTarget({ account: plan.account }) : provider.home;
-    const identity = await getCallerIdentity(await session.sts());
-    checkTarget(plan, identity, session.region);
-    const iam = await session.iam();
+    checkTarget(plan, account.identity, account.region);
     const lock = acquireLock(planPath, command);
     let journal: Journal;
     try {
@@ -69,21 +101,20 @@ export async function openOperation(
     }
     const ctx: StepContext = {
       plan,
-      session,
-      iam,
+      account: account.ports,
       journal,
-      timings: timingsFromEnv(),
+      timings: account.timings ?? timingsFromEnv(),
       io,
     };
     return {
       ctx,
       close: () => {
         lock.release();
-        provider.destroy();
+        account.close();
       },
     };
   } catch (error) {
-    provider.destroy();
+    account.close();
     throw error;
   }
 }

@@ -7,12 +7,11 @@
  * journal.
  */
 import { policyAdapter } from '../resource-policy/kinds/index.js';
-import { findRole } from '../aws/iam.js';
 import { SplitRoleError } from '../core/errors.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import type { Plan, PlannedResourcePolicy } from '../plan/schema.js';
 import { searchResourcePolicies } from '../resource-policy/discover.js';
-import { besideEdits } from '../resource-policy/edits.js';
+import { besideEdits, type PolicyEdits } from '../resource-policy/edits.js';
 import { findRoleStatements, type RoleRef } from '../resource-policy/statements.js';
 import type { Step, StepContext } from './step.js';
 
@@ -29,12 +28,11 @@ export function policyAddSteps(plan: Plan): Step[] {
     stage: 'create',
     title: `add the new roles to ${label(policy)}`,
     async run(ctx) {
-      const adapter = policyAdapter(policy.kind);
-      const live = (await adapter.read(ctx.session, policy)) ?? '';
-      const desired = (adapter.edits ?? besideEdits).add(policy.text, shared, await additions(ctx, policy));
+      const live = (await ctx.account.policies.read(policy)) ?? '';
+      const desired = editsOf(policy).add(policy.text, shared, await additions(ctx, policy));
       if (same(live, desired)) return { after: desired };
       if (!same(live, policy.text)) throw changed(policy, 'since the plan was made');
-      await adapter.write(ctx.session, policy, desired, live);
+      await ctx.account.policies.write(policy, desired, live);
       return { after: desired };
     },
     async undo(ctx, recorded) {
@@ -55,11 +53,10 @@ export function policyRetireSteps(plan: Plan): Step[] {
     stage: 'retire',
     title: `remove ${plan.sharedRole.roleName} from ${label(policy)}`,
     async run(ctx) {
-      const adapter = policyAdapter(policy.kind);
-      const live = (await adapter.read(ctx.session, policy)) ?? '';
+      const live = (await ctx.account.policies.read(policy)) ?? '';
       if (live === '' || findRoleStatements(live, shared, { exact: true }).length === 0) return { before: live, after: live };
-      const desired = (adapter.edits ?? besideEdits).remove(live, shared);
-      await adapter.write(ctx.session, policy, desired, live);
+      const desired = editsOf(policy).remove(live, shared);
+      await ctx.account.policies.write(policy, desired, live);
       return { before: live, after: desired };
     },
     async undo(ctx, recorded) {
@@ -98,9 +95,9 @@ export function policyRetireSteps(plan: Plan): Step[] {
 export async function policiesStillNaming(ctx: StepContext): Promise<string[]> {
   const { plan } = ctx;
   const role = sharedRef(plan);
-  const regions = plan.resourcePolicies.mode === 'sweep' ? [...new Set([...(await ctx.session.enabledRegions()), ...plan.regions])].sort() : [];
+  const regions = plan.resourcePolicies.mode === 'sweep' ? [...new Set([...(await ctx.account.enabledRegions()), ...plan.regions])].sort() : [];
   const search =
-    regions.length > 0 ? await searchResourcePolicies(ctx.session, ctx.io, { regions, role, exact: true }) : { policies: [], problems: [] };
+    regions.length > 0 ? await searchResourcePolicies(ctx.account.policies, ctx.io, { regions, role, exact: true }) : { policies: [], problems: [] };
   const left = new Map<string, string>();
   for (const p of search.policies) left.set(p.arn, `${label(p)} names it`);
   for (const p of search.problems) left.set(p.arn, `${label(p)}: ${p.reason}`);
@@ -112,7 +109,7 @@ export async function policiesStillNaming(ctx: StepContext): Promise<string[]> {
       continue;
     }
     try {
-      const live = await policyAdapter(p.kind).read(ctx.session, p);
+      const live = await ctx.account.policies.read(p);
       if (live && findRoleStatements(live, role, { exact: true }).length > 0) left.set(p.arn, `${label(p)} names it`);
     } catch (error) {
       left.set(p.arn, `${label(p)}: ${(error as Error).message}`);
@@ -128,7 +125,7 @@ export async function policyDrift(ctx: StepContext): Promise<string[]> {
     if (!['pending', 'undone'].includes(ctx.journal.status(policyAddStepId(policy)))) continue;
     let live: string;
     try {
-      live = (await policyAdapter(policy.kind).read(ctx.session, policy)) ?? '';
+      live = (await ctx.account.policies.read(policy)) ?? '';
     } catch (error) {
       drift.push(`${label(policy)} cannot be read: ${(error as Error).message}`);
       continue;
@@ -139,12 +136,11 @@ export async function policyDrift(ctx: StepContext): Promise<string[]> {
 }
 
 async function restore(ctx: StepContext, policy: PlannedResourcePolicy, target: string, wrote: string | undefined): Promise<void> {
-  const adapter = policyAdapter(policy.kind);
-  const live = (await adapter.read(ctx.session, policy)) ?? '';
+  const live = (await ctx.account.policies.read(policy)) ?? '';
   if (same(live, target)) return;
   // Someone changed the policy after apply wrote it: putting ours back would undo their change.
   if (wrote !== undefined && !same(live, wrote)) throw changed(policy, 'after apply wrote it; restore it by hand');
-  await adapter.write(ctx.session, policy, target, live);
+  await ctx.account.policies.write(policy, target, live);
 }
 
 async function additions(ctx: StepContext, policy: PlannedResourcePolicy): Promise<Array<{ index: number; roles: RoleRef[] }>> {
@@ -153,12 +149,17 @@ async function additions(ctx: StepContext, policy: PlannedResourcePolicy): Promi
   const ids = new Map<string, string>();
   if (needsIds) {
     // aws:userid values hold unique ids, which exist only once the roles do.
-    for (const name of new Set(policy.statements.flatMap((s) => s.roles))) ids.set(name, (await findRole(ctx.iam, name))?.roleId ?? '');
+    for (const name of new Set(policy.statements.flatMap((s) => s.roles))) ids.set(name, (await ctx.account.iam.findRole(name))?.roleId ?? '');
   }
   return policy.statements.map((s) => ({
     index: s.index,
     roles: s.roles.map((name) => ({ arn: roles.get(name)?.roleArn ?? '', roleId: ids.get(name) || 'AROA-UNKNOWN' })),
   }));
+}
+
+/** How a kind's policy is edited: its own edits where the generic ones do not fit its API (pure). */
+function editsOf(policy: PlannedResourcePolicy): PolicyEdits {
+  return policyAdapter(policy.kind).edits ?? besideEdits;
 }
 
 function sharedRef(plan: Plan): RoleRef {

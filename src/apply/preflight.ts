@@ -4,8 +4,6 @@
  * plan recorded; and no name the plan will create already taken by someone
  * else. Any failure means no change at all.
  */
-import { getRoleSnapshot } from '../aws/iam.js';
-import { instanceProfileTags, managedPolicyTags, roleTags } from '../aws/iam-write.js';
 import type { CallerIdentity } from '../aws/sts.js';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
@@ -79,7 +77,7 @@ async function sharedRoleDrift(ctx: StepContext): Promise<string[]> {
   const recorded = ctx.plan.sharedRole;
   let live: RoleSnapshot;
   try {
-    live = await getRoleSnapshot(ctx.iam, recorded.roleName);
+    live = await ctx.account.iam.roleSnapshot(recorded.roleName);
   } catch (error) {
     if (isNoSuchEntity(error)) return [`the shared role ${recorded.roleName} no longer exists`];
     throw error;
@@ -108,16 +106,17 @@ export function roleDrift(recorded: RoleSnapshot, live: RoleSnapshot): string[] 
 }
 
 async function takenNames(ctx: StepContext): Promise<string[]> {
-  const { plan, iam } = ctx;
+  const { plan } = ctx;
+  const { iam } = ctx.account;
   const taken: string[] = [];
   const check = async (kind: string, name: string, tags: Promise<Array<{ Key?: string; Value?: string }> | undefined>) => {
     const found = await tags;
     if (found !== undefined && !taggedWithPlan(found, plan.planId)) taken.push(`${kind} ${name} already exists and is not this plan's`);
   };
   for (const role of plan.newRoles) {
-    await check('role', role.roleName, roleTags(iam, role.roleName));
-    for (const policy of role.managedPolicies) await check('managed policy', policy.name, managedPolicyTags(iam, policy.arn));
-    if (role.instanceProfile) await check('instance profile', role.instanceProfile.name, instanceProfileTags(iam, role.instanceProfile.name));
+    await check('role', role.roleName, iam.roleTags(role.roleName));
+    for (const policy of role.managedPolicies) await check('managed policy', policy.name, iam.managedPolicyTags(policy.arn));
+    if (role.instanceProfile) await check('instance profile', role.instanceProfile.name, iam.instanceProfileTags(role.instanceProfile.name));
   }
   return taken;
 }

@@ -15,7 +15,7 @@ export function repointStepId(workload: PlannedWorkload): string {
 
 /** What a workload adapter gets from a step's context: the plan account's clients in the workload's region. */
 export async function applyContext(ctx: StepContext, workload: Pick<PlannedWorkload, 'region'>): Promise<ApplyContext> {
-  const clients = (await ctx.session.inRegion(workload.region)).workloadPorts();
+  const clients = (await ctx.account.workloads(workload.region)).workloadPorts();
   return { clients, region: workload.region, io: ctx.io, timings: ctx.timings, planId: ctx.plan.planId };
 }
 

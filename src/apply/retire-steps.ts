@@ -3,20 +3,7 @@
  * retire the shared role: snapshot first, re-check nothing uses it, and only
  * then remove it from its profiles, strip its policies and delete it.
  */
-import { getRoleSnapshot } from '../aws/iam.js';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
-import {
-  attachRolePolicy,
-  createRole,
-  deleteEmptyInstanceProfile,
-  deleteRoleCompletely,
-  deleteRolePolicy,
-  detachRolePolicy,
-  ensureInstanceProfile,
-  putRolePolicy,
-  removeRoleFromProfile,
-  roleTags,
-} from '../aws/iam-write.js';
 import { SplitRoleError } from '../core/errors.js';
 import { describeRegionalUsers, liveBindings, type RegionalWorkloads } from '../inventory/workloads.js';
 import type { Plan } from '../plan/schema.js';
@@ -73,14 +60,14 @@ async function liveUsers(ctx: StepContext, where: 'plan' | 'everywhere'): Promis
   const shared = ctx.plan.sharedRole;
   let instanceProfiles = shared.instanceProfiles;
   try {
-    instanceProfiles = (await getRoleSnapshot(ctx.iam, shared.roleName)).instanceProfiles;
+    instanceProfiles = (await ctx.account.iam.roleSnapshot(shared.roleName)).instanceProfiles;
   } catch (error) {
     if (!isNoSuchEntity(error)) throw error;
   }
-  const enabled = where === 'everywhere' ? await ctx.session.enabledRegions() : [];
+  const enabled = where === 'everywhere' ? await ctx.account.enabledRegions() : [];
   const regions = new Set([...enabled, ...ctx.plan.regions, ...ctx.plan.workloads.map((w) => w.region)]);
   ctx.io.progress('SR_APPLY_P4009', `looking for workloads still on ${shared.roleName} in ${regions.size} region(s)…`, { role: shared.roleName, regions: [...regions].sort() });
-  return liveBindings([...regions].sort(), (region) => ctx.session.inRegion(region), ctx.io, { ...shared, instanceProfiles });
+  return liveBindings([...regions].sort(), (region) => ctx.account.workloads(region), ctx.io, { ...shared, instanceProfiles });
 }
 
 /** The retire steps, in order. Their undos rebuild the role from the journaled snapshot. */
@@ -94,11 +81,11 @@ export function retireSteps(plan: Plan): Step[] {
       title: `snapshot ${roleName} into the journal`,
       // Until the role is first changed, a resumed run takes the snapshot again: it must be the role as it is now.
       recheckOnResume: true,
-      async run({ iam, journal }) {
+      async run({ account: { iam }, journal }) {
         const taken = journal.dataOf(SNAPSHOT_STEP);
         if (taken && journal.status('retire:profiles') !== 'pending') return taken;
         try {
-          return { snapshot: await getRoleSnapshot(iam, roleName) };
+          return { snapshot: await iam.roleSnapshot(roleName) };
         } catch (error) {
           // Already deleted by an earlier, interrupted run: the plan's snapshot stands in.
           if (isNoSuchEntity(error)) return { snapshot: plan.sharedRole };
@@ -137,14 +124,14 @@ export function retireSteps(plan: Plan): Step[] {
       async run(ctx) {
         const deleted: string[] = [];
         for (const profile of snapshotOf(ctx).instanceProfiles) {
-          await removeRoleFromProfile(ctx.iam, profile.name, roleName);
-          if (await deleteEmptyInstanceProfile(ctx.iam, profile.name)) deleted.push(profile.name);
+          await ctx.account.iam.removeRoleFromProfile(profile.name, roleName);
+          if (await ctx.account.iam.deleteEmptyInstanceProfile(profile.name)) deleted.push(profile.name);
         }
         return { deleted };
       },
       async undo(ctx) {
         for (const profile of snapshotOf(ctx).instanceProfiles) {
-          await ensureInstanceProfile(ctx.iam, { name: profile.name, path: profile.path, roleName, tags: profile.tags ?? [] });
+          await ctx.account.iam.ensureInstanceProfile({ name: profile.name, path: profile.path, roleName, tags: profile.tags ?? [] });
         }
       },
     },
@@ -154,14 +141,14 @@ export function retireSteps(plan: Plan): Step[] {
       title: `detach and delete ${roleName}'s policies`,
       async run(ctx) {
         const snapshot = snapshotOf(ctx);
-        for (const policy of snapshot.attachedPolicies) await detachRolePolicy(ctx.iam, roleName, policy.arn);
-        for (const policy of snapshot.inlinePolicies) await deleteRolePolicy(ctx.iam, roleName, policy.name);
+        for (const policy of snapshot.attachedPolicies) await ctx.account.iam.detachRolePolicy(roleName, policy.arn);
+        for (const policy of snapshot.inlinePolicies) await ctx.account.iam.deleteRolePolicy(roleName, policy.name);
         return undefined;
       },
       async undo(ctx) {
         const snapshot = snapshotOf(ctx);
-        for (const policy of snapshot.inlinePolicies) await putRolePolicy(ctx.iam, roleName, policy.name, policy.document);
-        for (const policy of snapshot.attachedPolicies) await attachRolePolicy(ctx.iam, roleName, policy.arn);
+        for (const policy of snapshot.inlinePolicies) await ctx.account.iam.putRolePolicy(roleName, policy.name, policy.document);
+        for (const policy of snapshot.attachedPolicies) await ctx.account.iam.attachRolePolicy(roleName, policy.arn);
       },
     },
     {
@@ -169,13 +156,13 @@ export function retireSteps(plan: Plan): Step[] {
       stage: 'retire',
       title: `delete ${roleName}`,
       async run(ctx) {
-        await deleteRoleCompletely(ctx.iam, roleName);
+        await ctx.account.iam.deleteRoleCompletely(roleName);
         return undefined;
       },
       async undo(ctx) {
         const snapshot = snapshotOf(ctx);
-        if ((await roleTags(ctx.iam, roleName)) !== undefined) return;
-        await createRole(ctx.iam, { ...snapshot, trustPolicy: snapshot.trustPolicy });
+        if ((await ctx.account.iam.roleTags(roleName)) !== undefined) return;
+        await ctx.account.iam.createRole({ ...snapshot, trustPolicy: snapshot.trustPolicy });
         const named = plan.followUps.filter((f) => f.kind === 'trust-reference').map((f) => f.resource);
         ctx.io.warn(
           'SR_APPLY_W4005',

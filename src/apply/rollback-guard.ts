@@ -31,9 +31,9 @@ export async function rolesStillInUse(ctx: StepContext, toUndo: readonly Step[])
   const roles = ctx.plan.newRoles.filter((role) => createStepsFor(ctx.plan, role).some((s) => undoing.has(s.id)));
   if (roles.length === 0) return [];
   // One fresh look at the account, of every kind, in every region (a role is global), for all the roles.
-  const enabled = await ctx.session.enabledRegions();
+  const enabled = await ctx.account.enabledRegions();
   const regions = [...new Set([...enabled, ...ctx.plan.regions, ...ctx.plan.workloads.map((w) => w.region)])].sort();
-  const indexes = await mapLimit(regions, REGION_CONCURRENCY, async (region) => ({ region, index: await indexAccount(await ctx.session.inRegion(region), ctx.io) }));
+  const indexes = await mapLimit(regions, REGION_CONCURRENCY, async (region) => ({ region, index: await indexAccount(await ctx.account.workloads(region), ctx.io) }));
   const kept: KeptRole[] = [];
   for (const role of roles) {
     const profiles = role.instanceProfile ? [role.instanceProfile] : [];

@@ -4,13 +4,12 @@
  * resumes: steps the journal shows done are skipped.
  */
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
-import type { AwsOptions } from '../aws/session.js';
 import { SplitRoleError } from '../core/errors.js';
 import { terminalSafe } from '../core/escape.js';
 import type { IoHost } from '../core/io-host.js';
 import { delay } from '../core/timing.js';
 import type { FollowUp, Plan } from '../plan/schema.js';
-import { openOperation, planSteps } from './operation.js';
+import { openOperation, planSteps, type AccountSource } from './operation.js';
 import { assertJournalExplainsAccount } from './journal-check.js';
 import { checkConfirmations, describeOpen, manualFollowUpId, openManualFollowUps, recordConfirmations } from './manual-follow-ups.js';
 import { findDrift } from './preflight.js';
@@ -62,9 +61,11 @@ const REPOINT_CONCURRENCY = 4;
  * otherwise the run ends with `retire-pending` and a later apply resumes.
  * `keepSharedRole` stops after Verify, for a soak period; so does a manual
  * follow-up nobody has confirmed (`confirmManual`, or a yes on a terminal).
+ * `account` is the command line's AWS options, or an opener of the plan's
+ * account (tests open an in-memory one).
  */
-export async function applyPlan(planPath: string, aws: AwsOptions, io: IoHost, options: RunOptions): Promise<ApplyResult> {
-  const operation = await openOperation(planPath, aws, io, 'apply', { expectDigest: options.expectDigest });
+export async function applyPlan(planPath: string, account: AccountSource, io: IoHost, options: RunOptions): Promise<ApplyResult> {
+  const operation = await openOperation(planPath, account, io, 'apply', { expectDigest: options.expectDigest });
   const { ctx } = operation;
   try {
     checkConfirmations(ctx.plan, options.confirmManual ?? []);
@@ -121,8 +122,8 @@ export async function applyPlan(planPath: string, aws: AwsOptions, io: IoHost, o
 }
 
 /** Undoes whatever the journal shows apply did, most recent first, after the person (or --yes) agrees. */
-export async function rollbackPlan(planPath: string, aws: AwsOptions, io: IoHost): Promise<RunOutcome> {
-  const operation = await openOperation(planPath, aws, io, 'rollback');
+export async function rollbackPlan(planPath: string, account: AccountSource, io: IoHost): Promise<RunOutcome> {
+  const operation = await openOperation(planPath, account, io, 'rollback');
   const { ctx } = operation;
   try {
     // Never a partial undo: a journal that lost lines would undo some steps and strand workloads on what it deletes.
@@ -184,8 +185,11 @@ async function retireGate(ctx: StepContext, options: RunOptions): Promise<string
       now: options.now?.() ?? new Date(),
       soakMs: options.soakMs,
       sharedRoleCalls: async (since, until) => {
+        // An account without a trail (in memory) has no evidence to read: RoleLastUsed alone decides.
+        const evidence = ctx.account.evidence;
+        if (!evidence) return undefined;
         ctx.io.progress('SR_APPLY_P4008', `looking for calls with ${shared.name} since cutover at ${since.toISOString()}…`, { role: shared.name, since: since.toISOString() });
-        return (await roleCalls(ctx.session, ctx.io, [shared], { ...planEvidence(plan.evidence), regions: plan.regions }, { start: since, end: until }))?.get(shared.arn);
+        return (await roleCalls(evidence, ctx.io, [shared], { ...planEvidence(plan.evidence), regions: plan.regions }, { start: since, end: until }))?.get(shared.arn);
       },
     },
     options.gates,

@@ -1,10 +1,9 @@
 /** The unit of apply: a named, journaled change with its undo. */
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
 import { PLAN_TAG } from '../core/tags.js';
 import type { Plan } from '../plan/schema.js';
 import type { Journal } from './journal.js';
+import type { AccountPorts } from './ports.js';
 import type { Timings } from '../core/waits.js';
 
 /** Stages run in this order; rollback walks them backwards. */
@@ -14,8 +13,8 @@ export type Stage = (typeof STAGES)[number];
 /** What every step can use. */
 export interface StepContext {
   plan: Plan;
-  session: AwsSession;
-  iam: IAMClient;
+  /** The plan's account, behind narrow ports. */
+  account: AccountPorts;
   journal: Journal;
   timings: Timings;
   io: IoHost;

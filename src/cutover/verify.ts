@@ -52,7 +52,7 @@ export async function verifyCutover(
       ...plan.newRoles.map((r) => ({ arn: r.roleArn, name: r.roleName, calls: 'refused' as const })),
     ];
     io.progress('SR_APPLY_P4010', `reading ${evidenceName(source)} from cutover at ${cutover.toISOString()}…`, { source: source.source, since: cutover.toISOString() });
-    const calls = await roleCalls(ctx.session, io, roles, source, window);
+    const calls = ctx.account.evidence ? await roleCalls(ctx.account.evidence, io, roles, source, window) : undefined;
     const findings = calls ? cutoverFindings(plan, policySources(plan.sharedRole), calls) : { denied: [], sharedCalls: [] };
     const workloadProblems = await bindingProblems(ctx);
     const granted: VerifyReport['granted'] = [];

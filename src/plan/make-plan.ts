@@ -19,6 +19,7 @@ import { AccountIndexer, REGION_CONCURRENCY, scopeFor, sessionHints, workloadsFo
 import type { UsageEvidence } from '../evidence/types.js';
 import { searchResourcePolicies, type PolicySearch, type ResourcePolicyMode } from '../resource-policy/discover.js';
 import { planResourcePolicies } from '../resource-policy/plan-policies.js';
+import { sdkPolicyPort } from '../resource-policy/port.js';
 import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
 import { isServiceLinkedRole } from '../trust/role-scope.js';
 import { buildPlan, type PlanDecisions } from './builder.js';
@@ -134,7 +135,7 @@ export async function collectPlanFacts(
   const search: PolicySearch =
     resourcePolicyMode === 'off'
       ? { policies: [], problems: [] }
-      : await searchResourcePolicies(session, io, {
+      : await searchResourcePolicies(sdkPolicyPort(session), io, {
           regions,
           role: { arn: shared.arn, roleId: shared.roleId },
           ...(resourcePolicyMode === 'evidence' ? { touched: touchedResources(usage) } : {}),

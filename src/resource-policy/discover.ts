@@ -6,7 +6,7 @@
  */
 import { POLICY_ADAPTERS } from './kinds/index.js';
 import type { PolicyResource } from './kinds/types.js';
-import type { AwsSession } from '../aws/session.js';
+import type { PolicyPort } from './port.js';
 import { mapLimit } from '../core/concurrency.js';
 import type { IoHost } from '../core/io-host.js';
 import { findRoleStatements, type RoleRef, type StatementMatch } from './statements.js';
@@ -34,7 +34,7 @@ const READ_CONCURRENCY = 8;
  * With `exact`, wildcard patterns that merely cover the role do not count.
  */
 export async function searchResourcePolicies(
-  session: AwsSession,
+  policies: PolicyPort,
   io: IoHost,
   request: { regions: readonly string[]; role: RoleRef; touched?: ReadonlySet<string>; exact?: boolean },
 ): Promise<PolicySearch> {
@@ -43,7 +43,7 @@ export async function searchResourcePolicies(
   const listed = await Promise.all(
     POLICY_ADAPTERS.map(async (adapter) => {
       try {
-        const found = await adapter.list(session, request.regions);
+        const found = await policies.list(adapter.kind, request.regions);
         return request.touched ? found.filter((r) => adapter.names(r).some((n) => request.touched?.has(n))) : found;
       } catch (error) {
         // A kind we cannot list may hide a policy naming the role: that must block retirement, not pass silently.
@@ -54,7 +54,7 @@ export async function searchResourcePolicies(
   );
   const resources: PolicyResource[] = listed.flat();
   io.progress('SR_PLAN_P2012', `reading ${resources.length} resource policies in ${request.regions.join(', ')}…`, { resources: resources.length, regions: request.regions });
-  const read = await mapLimit(resources, READ_CONCURRENCY, async (resource) => readOne(session, resource, request.role, request.exact));
+  const read = await mapLimit(resources, READ_CONCURRENCY, async (resource) => readOne(policies, resource, request.role, request.exact));
   for (const outcome of read) {
     if (!outcome) continue;
     if ('reason' in outcome) search.problems.push(outcome);
@@ -65,15 +65,14 @@ export async function searchResourcePolicies(
 
 /** Reads one resource's policy: the match, a problem, or undefined when it does not name the role. */
 export async function readOne(
-  session: AwsSession,
+  policies: PolicyPort,
   resource: PolicyResource,
   role: RoleRef,
   exact = false,
 ): Promise<FoundPolicy | (PolicyResource & { reason: string }) | undefined> {
-  const adapter = POLICY_ADAPTERS.find((a) => a.kind === resource.kind);
   let text: string | undefined;
   try {
-    text = await adapter?.read(session, resource);
+    text = await policies.read(resource);
   } catch (error) {
     return { ...resource, reason: `cannot read: ${(error as Error).message}` };
   }
