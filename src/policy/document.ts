@@ -3,7 +3,7 @@
  * Pure: no AWS calls. Every legal shorthand (string vs array, single statement
  * vs list) is flattened here so the analysers only ever see one shape.
  */
-import { isRecord } from '../core/json.js';
+import { isArray, isRecord } from '../core/json.js';
 
 /** A principal block exactly as IAM allows it: "*" or a map of type → string | string[]. */
 export type RawPrincipal = '*' | Record<string, string | string[]>;
@@ -107,7 +107,7 @@ function principalBlock(value: unknown, where: string): RawPrincipal {
 
 function stringList(value: unknown, where: string): string[] {
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  if (isArray(value) && value.every((v) => typeof v === 'string')) return value;
   throw new PolicyParseError(`${where} must be a string or an array of strings`);
 }
 

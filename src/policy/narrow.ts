@@ -5,6 +5,7 @@
  * statements travel unchanged, because dropping a Deny can only widen access.
  */
 import { canonicalJson } from '../core/canonical-json.js';
+import { isArray } from '../core/json.js';
 import type { ActionCatalog } from './action-catalog.js';
 import { actionMatches, statementCoversAction } from './actions.js';
 import { parsePolicy, type NormalisedStatement } from './document.js';
@@ -175,7 +176,7 @@ function withActionFirst(statement: IamStatement, action: string | string[]): Ia
 /** Rewrites "${" to "${$}{" in every string, turning a would-be variable back into literal text. */
 function escapeVariables<T>(value: T): T {
   if (typeof value === 'string') return value.replaceAll('${', '${$}{') as T;
-  if (Array.isArray(value)) return value.map((item) => escapeVariables(item)) as T;
+  if (isArray(value)) return value.map((item) => escapeVariables(item)) as T;
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeVariables(v)])) as T;
   }

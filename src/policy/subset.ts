@@ -7,7 +7,7 @@
 import { SplitRoleError } from '../core/errors.js';
 import { parsePolicy } from './document.js';
 import type { IamPolicyDocument, PolicySource } from './types.js';
-import { isRecord } from '../core/json.js';
+import { isArray, isRecord } from '../core/json.js';
 
 /** Raised when a candidate policy could allow more than the shared role did. This is a bug: it stops the plan. */
 export class PolicySubsetError extends SplitRoleError {
@@ -201,7 +201,7 @@ function literalDollars<T>(value: T): T {
 function list(value: unknown, where: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+  if (isArray(value) && value.every((item) => typeof item === 'string')) return value;
   return fail(`${where} has a list element that is neither a string nor an array of strings`);
 }
 
