@@ -50,7 +50,7 @@ function bySid(text: string): Map<string, Statement> {
   if (text.trim() === '') return new Map();
   const statements = parseResourcePolicy(text).Statement;
   const list = (Array.isArray(statements) ? statements : [statements]) as Statement[];
-  return new Map(list.map((s, i) => [String(s.Sid ?? `#${i}`), s]));
+  return new Map(list.map((s, i) => [typeof s.Sid === 'string' ? s.Sid : `#${i}`, s]));
 }
 
 /** The AddPermission request that recreates a statement, or PolicyEditError when the API cannot express it. */
