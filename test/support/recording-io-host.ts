@@ -21,10 +21,11 @@ export class RecordingIoHost extends BaseIoHost {
     this.results.push(text);
   }
   override async requestResponse<T>(request: IoRequest<T>): Promise<T> {
-    this.requests.push(request as IoRequest<unknown>);
+    this.requests.push(request);
     return super.requestResponse(request);
   }
-  protected async ask<T>(request: IoRequest<T>): Promise<T> {
-    return (this.answer as (r: IoRequest<T>) => T)(request);
+  protected ask<T>(request: IoRequest<T>): Promise<T> {
+    // A throwing answer rejects, as a person's refusal would.
+    return Promise.resolve().then(() => (this.answer as (r: IoRequest<T>) => T)(request));
   }
 }

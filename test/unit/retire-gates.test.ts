@@ -3,21 +3,30 @@ import { cutoverTime, pendingRetire, soakGate, unusedGate, type GateContext, typ
 import { Journal } from '../../src/apply/journal.js';
 import { parseDuration } from '../../src/cli/duration.js';
 import { mkdtempSync } from 'node:fs';
+import { FakeAccount } from '../support/fake-account/index.js';
+import { FAKE_TIMINGS } from '../support/fake-account/workload-context.js';
+import { RecordingIoHost } from '../support/recording-io-host.js';
+import { samplePlan } from './fixtures/plan-fixtures.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const CUTOVER = new Date('2026-11-20T10:00:00.000Z');
 const HOUR = 3_600_000;
 
-/** A gate context with GetRole answered from `lastUsed`; no AWS involved. */
+/** A gate context over an in-memory account whose IAM answers RoleLastUsed from `lastUsed`. */
 function gateContext(now: Date, soakMs: number, lastUsed?: Date, calls: Array<{ lastSeen: string; eventName: string; eventSource: string; sessionName: string; count: number }> | undefined = []): GateContext {
-  const iam = { send: async () => ({ Role: { RoleLastUsed: lastUsed ? { LastUsedDate: lastUsed, Region: 'eu-west-1' } : {} } }) };
+  const sample = samplePlan();
+  const plan = { ...sample, sharedRole: { ...sample.sharedRole, roleName: 'orders', arn: 'arn:aws:iam::123456789012:role/orders' } };
+  const account = new FakeAccount({ region: plan.region });
+  account.iam.seedRole(plan.sharedRole);
+  if (lastUsed) account.iam.useRole('orders', lastUsed, 'eu-west-1');
+  const journal = Journal.open(join(mkdtempSync(join(tmpdir(), 'gates-')), 'p.journal.jsonl'), plan.planId);
   return {
-    ctx: { plan: { sharedRole: { roleName: 'orders' } }, iam } as unknown as GateContext['ctx'],
+    ctx: { plan, account, journal, timings: FAKE_TIMINGS, io: new RecordingIoHost() },
     cutover: CUTOVER,
     now,
     soakMs,
-    sharedRoleCalls: async () => calls,
+    sharedRoleCalls: () => Promise.resolve(calls),
   };
 }
 
@@ -51,7 +60,7 @@ describe('retire gates (time injected)', () => {
   });
 
   it('composes: every reason is listed, and a reason beats a time', async () => {
-    const open: RetireGate = { name: 'follow-ups', check: async () => ({ reason: '1 manual follow-up is open' }) };
+    const open: RetireGate = { name: 'follow-ups', check: () => Promise.resolve({ reason: '1 manual follow-up is open' }) };
     const line = await pendingRetire(gateContext(new Date(CUTOVER.getTime() + HOUR), 6 * HOUR), [soakGate, open]);
     expect(line).toBe('retire pending: 1 manual follow-up is open');
   });

@@ -1,0 +1,141 @@
+/**
+ * apply, rollback and status run in-process on the in-memory FakeAccount:
+ * the real steps, journal, lock, gates and task list, with no AWS and no
+ * spawned CLI. Moto stays the judge of wire shapes (test/integration).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyPlan, rollbackPlan } from '../../src/apply/run.js';
+import { planStatus } from '../../src/apply/status.js';
+import { writePlan } from '../../src/plan/plan-file.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { FakeAccount, FakeServiceError } from '../support/fake-account/index.js';
+import { RecordingIoHost } from '../support/recording-io-host.js';
+import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME, samplePlan } from './fixtures/plan-fixtures.js';
+
+const SHARED_PROFILE = `arn:aws:iam::${ACCOUNT}:instance-profile/${SHARED_NAME}`;
+const EC2_ROLE = `${SHARED_NAME}-ec2`;
+const LAMBDA_ROLE = `${SHARED_NAME}-lambda`;
+const EC2_PROFILE = `arn:aws:iam::${ACCOUNT}:instance-profile/${EC2_ROLE}`;
+const LAMBDA_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${LAMBDA_ROLE}`;
+
+/** The sample plan (EC2 instance + Lambda function on a shared role) written to disk, and an account that matches it. */
+async function planned(): Promise<{ plan: Plan; planPath: string; account: FakeAccount }> {
+  const plan = samplePlan();
+  const planPath = join(mkdtempSync(join(tmpdir(), 'apply-fake-')), 'plan.json');
+  await writePlan(planPath, plan);
+  const account = new FakeAccount({ account: ACCOUNT, region: REGION });
+  account.iam.seedRole(plan.sharedRole);
+  account.region(REGION).services.ec2.addInstance(SHARED_PROFILE, 'i-0abc');
+  account.region(REGION).services.lambda.addFunction('orders-fn', SHARED_ARN);
+  return { plan, planPath, account };
+}
+
+/** A run without a terminal that agrees (--yes). */
+const yes = () => new RecordingIoHost(undefined, { assumeYes: true });
+const workloadRoles = (account: FakeAccount) => ({
+  instance: account.region(REGION).services.ec2.profileOf('i-0abc'),
+  fn: account.region(REGION).services.lambda.roleOf('orders-fn'),
+});
+
+describe('apply in-process on the fake account', () => {
+  it('creates the new roles, moves the workloads and retires the shared role; status says so', async () => {
+    const { planPath, account } = await planned();
+    const io = yes();
+    expect(await applyPlan(planPath, account.opener(), io, { soakMs: 0 })).toEqual({ outcome: 'completed' });
+    expect(account.iam.roleNames()).toEqual([EC2_ROLE, LAMBDA_ROLE]);
+    expect(account.iam.profileRoles()).toEqual({ [EC2_ROLE]: [EC2_ROLE] });
+    expect((await account.iam.roleSnapshot(LAMBDA_ROLE)).inlinePolicies.map((p) => p.name)).toEqual([`${LAMBDA_ROLE}-policy`]);
+    expect(workloadRoles(account)).toEqual({ instance: EC2_PROFILE, fn: LAMBDA_ROLE_ARN });
+    // The confirmation was asked once, and answered by --yes.
+    expect(io.requests.map((r) => r.code)).toEqual(['SR_APPLY_Q4002']);
+
+    const status = await planStatus(planPath);
+    expect(status.lastRun?.outcome).toBe('completed');
+    expect(status.steps.filter((s) => s.status !== 'done')).toEqual([]);
+    expect(status.steps.map((s) => s.stage)).toContain('retire');
+    expect(status.cutoverAt).toBeDefined();
+    // A second run finds nothing to do and calls nothing that changes IAM.
+    const writes = account.iam.calls.length;
+    expect(await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).toEqual({ outcome: 'nothing-to-do' });
+    expect(account.iam.calls.slice(writes).filter((c) => /^(create|put|delete|attach|detach|ensure|remove)/.test(c))).toEqual([]);
+  });
+
+  it('rollback after a kept shared role restores the account exactly', async () => {
+    const { plan, planPath, account } = await planned();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).outcome).toBe('verified');
+    expect(account.iam.roleNames()).toEqual([SHARED_NAME, EC2_ROLE, LAMBDA_ROLE]);
+
+    expect(await rollbackPlan(planPath, account.opener(), yes())).toBe('completed');
+    expect(account.iam.roleNames()).toEqual([SHARED_NAME]);
+    expect(account.iam.profileRoles()).toEqual({ [SHARED_NAME]: [SHARED_NAME] });
+    expect(await account.iam.roleSnapshot(SHARED_NAME)).toEqual(plan.sharedRole);
+    expect(workloadRoles(account)).toEqual({ instance: SHARED_PROFILE, fn: SHARED_ARN });
+    const status = await planStatus(planPath);
+    expect(status.lastRun).toMatchObject({ command: 'rollback', outcome: 'completed' });
+    expect(status.steps.filter((s) => s.status !== 'undone' && s.status !== 'pending')).toEqual([]);
+  });
+
+  it('rollback after retirement recreates the shared role from the snapshot, with a new unique id, and says so', async () => {
+    const { plan, planPath, account } = await planned();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).outcome).toBe('completed');
+    const io = yes();
+    expect(await rollbackPlan(planPath, account.opener(), io)).toBe('completed');
+    const restored = await account.iam.roleSnapshot(SHARED_NAME);
+    expect(restored.roleId).not.toBe(plan.sharedRole.roleId);
+    const withoutIds = (s: typeof restored) => ({ ...s, roleId: '', instanceProfiles: s.instanceProfiles.map((p) => ({ ...p, id: '' })) });
+    expect(withoutIds(restored)).toEqual(withoutIds(plan.sharedRole));
+    expect(account.iam.roleNames()).toEqual([SHARED_NAME]);
+    expect(workloadRoles(account)).toEqual({ instance: SHARED_PROFILE, fn: SHARED_ARN });
+    expect(io.messages.filter((m) => m.code === 'SR_APPLY_W4005').map((m) => m.data?.role)).toEqual([SHARED_NAME]);
+  });
+
+  it('a failure mid-repoint stops the run; the next apply resumes where it stopped', async () => {
+    const { planPath, account } = await planned();
+    const lambda = account.region(REGION).services.lambda;
+    lambda.faults.failNext('updateFunctionRole', new FakeServiceError('ServiceException', 'Lambda was unable to update the function', { fault: 'server' }));
+    await expect(applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).rejects.toThrow(/unable to update the function/);
+    // Created, one workload moved, the other still on the shared role; nothing retired.
+    expect(account.iam.roleNames()).toEqual([SHARED_NAME, EC2_ROLE, LAMBDA_ROLE]);
+    expect(workloadRoles(account)).toEqual({ instance: EC2_PROFILE, fn: SHARED_ARN });
+    const stopped = await planStatus(planPath);
+    expect(stopped.lastRun?.outcome).toBe('failed');
+    expect(stopped.steps.filter((s) => s.status === 'failed').map((s) => s.error)).toEqual([expect.stringMatching(/unable to update/)]);
+    expect(stopped.steps.filter((s) => s.stage === 'create').every((s) => s.status === 'done')).toBe(true);
+
+    const creates = account.iam.calls.filter((c) => c.startsWith('createRole')).length;
+    expect(await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).toEqual({ outcome: 'completed' });
+    // The create stage was not run again.
+    expect(account.iam.calls.filter((c) => c.startsWith('createRole')).length).toBe(creates);
+    expect(workloadRoles(account)).toEqual({ instance: EC2_PROFILE, fn: LAMBDA_ROLE_ARN });
+    expect(account.iam.roleNames()).toEqual([EC2_ROLE, LAMBDA_ROLE]);
+  });
+
+  it('the retire gate waits while RoleLastUsed shows the shared role used after cutover', async () => {
+    const { planPath, account } = await planned();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).outcome).toBe('verified');
+    const cutover = new Date((await planStatus(planPath)).cutoverAt ?? '');
+    const used = new Date(cutover.getTime() + 60_000);
+    account.iam.useRole(SHARED_NAME, used, REGION);
+
+    const result = await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, now: () => new Date(cutover.getTime() + 120_000) });
+    expect(result.outcome).toBe('retire-pending');
+    expect(result.pending).toBe(`retire pending: ${SHARED_NAME} was last used at ${used.toISOString()} in ${REGION}, after cutover at ${cutover.toISOString()}`);
+    expect(account.iam.roleNames()).toContain(SHARED_NAME);
+    expect((await planStatus(planPath)).retireGate).toBe(result.pending);
+
+    // A use before cutover does not hold retirement back.
+    account.iam.useRole(SHARED_NAME, new Date(cutover.getTime() - 60_000), REGION);
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).outcome).toBe('completed');
+    expect(account.iam.roleNames()).toEqual([EC2_ROLE, LAMBDA_ROLE]);
+  });
+
+  it('refuses a plan for another account before taking the lock or changing anything', async () => {
+    const { planPath } = await planned();
+    const other = new FakeAccount({ account: '210987654321', region: REGION });
+    await expect(applyPlan(planPath, other.opener(), yes(), { soakMs: 0 })).rejects.toMatchObject({ code: 'WrongTarget' });
+    expect(other.iam.calls).toEqual([]);
+  });
+});
