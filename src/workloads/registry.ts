@@ -40,10 +40,10 @@ export type AnyWorkloadAdapter = WorkloadAdapter<PlannedWorkload, unknown, unkno
 
 /** The adapters, in registry order. */
 export function workloadAdapters(): readonly AnyWorkloadAdapter[] {
-  return Object.values(WORKLOAD_ADAPTERS) as unknown as AnyWorkloadAdapter[];
+  return Object.values(WORKLOAD_ADAPTERS);
 }
 
 /** The adapter that owns a move. */
 export function adapterFor(move: Pick<PlannedWorkload, 'kind'>): AnyWorkloadAdapter {
-  return WORKLOAD_ADAPTERS[move.kind] as unknown as AnyWorkloadAdapter;
+  return WORKLOAD_ADAPTERS[move.kind];
 }
