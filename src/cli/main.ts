@@ -2,11 +2,10 @@
  * The CLI entry point: commander wiring, global AWS options, and the one place
  * errors become a message and an exit code. Commands load lazily.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { visibleControls } from '../core/escape.js';
 import { ExitCode, SplitRoleError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
-import { EVIDENCE_SOURCES } from '../evidence/types.js';
 import { checkAwsFlags } from './global-options.js';
 import { CliIoHost, OUTPUT_FORMATS, type CliIoOptions } from './io/cli-io-host.js';
 
@@ -26,12 +25,6 @@ let io: CliIoHost | undefined;
 function cliIo(globals: GlobalOptions, yes?: boolean): CliIoHost {
   io = new CliIoHost({ output: globals.output, debug: globals.debug, yes });
   return io;
-}
-
-/** A whole number flag, refused (as a usage error) when it is not one. */
-function parseCount(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a whole number such as 0 or 5');
-  return Number(value);
 }
 
 /** Repeatable options accumulate into a list. */
@@ -93,9 +86,6 @@ program
   .command('plan')
   .description('plan the split of a shared role: one least-privilege role per service, written as a reviewable plan file')
   .addOption(new Option('--role <name>', 'the shared role to split (repeatable; on a TTY, omit to pick from a scan)').argParser(collect))
-  .addOption(
-    new Option('--evidence <source>', 'where usage comes from').choices(EVIDENCE_SOURCES).default('lookup-events' as const),
-  )
   .option('--since <window>', 'look-back window: 90d, 12h, 2w, or a date (2026-09-01)', '90d')
   .addOption(
     new Option('--resource-policies <mode>', 'resource policies naming the role: every one in the regions, only those evidence saw used, or none')
@@ -103,14 +93,6 @@ program
       .default('sweep' as const),
   )
   .option('--regions <list>', 'regions the plan covers (workloads and resource policies), e.g. us-east-1,eu-west-1 (default: every region enabled for the account)')
-  .option('--cloudtrail-logs <path>', 'the trail’s log files: a folder or s3://bucket/prefix (for --evidence logs)')
-  .option('--trail-arn <arn>', 'trail Access Analyzer reads (for --evidence access-analyzer)')
-  .option('--access-role-arn <arn>', 'role Access Analyzer uses to read the trail (for --evidence access-analyzer)')
-  .option('--max-skipped-files <n>', 'fail when more trail files than this are corrupt (default: 0 without a terminal, no limit on one)', parseCount)
-  .option('--athena-table <db.table>', 'the trail’s Athena table, DATABASE.TABLE (for --evidence athena)')
-  .option('--athena-workgroup <name>', 'Athena workgroup to run the queries in (for --evidence athena)')
-  .option('--athena-output <s3-uri>', 's3://bucket/prefix/ for query results, unless the workgroup sets one (for --evidence athena)')
-  .option('--event-data-store <id>', 'CloudTrail Lake event data store id or ARN (for --evidence cloudtrail-lake)')
   .addOption(new Option('--unattributed <choice>', 'actions no service could be tied to').choices(['grant-all', 'drop'] as const))
   .addOption(new Option('--unobservable <choice>', 'granted actions the evidence cannot see').choices(['keep', 'drop'] as const))
   .addOption(new Option('--without-evidence <choice>', 'services with no activity at all').choices(['empty', 'exclude'] as const))
@@ -168,12 +150,6 @@ program
   .command('verify')
   .description('after cutover: calls the new roles were refused, calls still made with the shared role, and the workloads’ health')
   .argument('<plan>', 'plan file')
-  .addOption(new Option('--evidence <source>', 'where calls come from (default: the plan’s source)').choices(EVIDENCE_SOURCES))
-  .option('--cloudtrail-logs <path>', 'the trail’s log files: a folder or s3://bucket/prefix (default: the plan’s)')
-  .option('--athena-table <db.table>', 'the trail’s Athena table, DATABASE.TABLE (for --evidence athena; default: the plan’s)')
-  .option('--athena-workgroup <name>', 'Athena workgroup to run the query in (for --evidence athena; default: the plan’s)')
-  .option('--athena-output <s3-uri>', 's3://bucket/prefix/ for query results (for --evidence athena; default: the plan’s)')
-  .option('--event-data-store <id>', 'CloudTrail Lake event data store id or ARN (for --evidence cloudtrail-lake; default: the plan’s)')
   .option('--json', 'print one JSON document on stdout')
   .option('--grant-missing', 'give each new role the refused actions the shared role granted (journaled; rollback undoes it)')
   .addHelpText('after', '\nExit codes: 0 clean, 1 problems found, 2 usage, credential or AWS error.')
@@ -265,6 +241,9 @@ guardrail
     process.exitCode = await runGuardrailExport(options, cliIo(command.optsWithGlobals()));
   });
 
+/** The commands that take `--evidence` and the sources' flags. */
+const EVIDENCE_COMMANDS = new Set(['plan', 'verify']);
+
 async function main(argv: string[]): Promise<void> {
   process.once('SIGINT', () => {
     if (io) io.error('SR_CLI_E9003', 'interrupted');
@@ -272,6 +251,11 @@ async function main(argv: string[]): Promise<void> {
     process.exit(ExitCode.interrupted);
   });
   try {
+    // The evidence sources' flags come from their registry, which loads every source: only for the commands that take them.
+    if (argv.some((arg) => EVIDENCE_COMMANDS.has(arg))) {
+      const { addEvidenceOptions } = await import('./evidence-options.js');
+      for (const command of program.commands) if (EVIDENCE_COMMANDS.has(command.name())) addEvidenceOptions(command, command.name() as 'plan' | 'verify');
+    }
     await program.parseAsync(argv);
   } catch (error) {
     process.exitCode = report(error, argv.includes('--debug'));

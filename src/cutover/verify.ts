@@ -14,7 +14,10 @@ import { bindingProblems } from '../apply/retire-steps.js';
 import { policySources } from '../plan/split-analysis.js';
 import { cutoverFindings, type CutoverFindings } from './findings.js';
 import { grantMissing } from '../apply/grant-steps.js';
-import { planTrailSource, roleCalls, type TrailSource } from './role-records.js';
+import { roleCalls } from '../evidence/role-records.js';
+import { planEvidence } from '../evidence/settings.js';
+import type { EvidenceSettings } from '../evidence/source.js';
+import { usageSource } from '../evidence/sources.js';
 
 /** What verify found. */
 export interface VerifyReport extends CutoverFindings {
@@ -31,12 +34,12 @@ export interface VerifyReport extends CutoverFindings {
   problems: number;
 }
 
-/** Runs the checks; `source` overrides the plan's evidence source. */
+/** Runs the checks; `source` picks where to read, given the plan's evidence settings (default: those). */
 export async function verifyCutover(
   planPath: string,
   aws: AwsOptions,
   io: IoHost,
-  options: { source?: TrailSource; grantMissing?: boolean; now?: Date },
+  options: { source?: (planned: EvidenceSettings) => EvidenceSettings; grantMissing?: boolean; now?: Date },
 ): Promise<VerifyReport> {
   const operation = await openOperation(planPath, aws, io, 'verify');
   const { ctx } = operation;
@@ -44,14 +47,16 @@ export async function verifyCutover(
     const { plan } = ctx;
     const cutover = cutoverTime(ctx.journal, repointSteps(plan).map((s) => s.id));
     if (!cutover) throw new SplitRoleError('NotCutOver', `plan ${plan.planId} has not moved its workloads yet`, 'run `split-role apply PLAN` first');
-    const source = { regions: plan.regions, ...verifySource(planTrailSource(plan), options.source) };
+    const planned = planEvidence(plan.evidence);
+    const source = { ...(options.source ? options.source(planned) : planned), regions: plan.regions };
     const window = { start: cutover, end: options.now ?? new Date() };
     // Every call of the shared role is a finding; of a new role, only the refused ones.
     const roles = [
       { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' as const },
       ...plan.newRoles.map((r) => ({ arn: r.roleArn, name: r.roleName, calls: 'refused' as const })),
     ];
-    io.progress('SR_APPLY_P4010', `reading ${evidenceName(source)} from cutover at ${cutover.toISOString()}…`, { source: source.source, since: cutover.toISOString() });
+    const evidenceName = usageSource(source.source).describe(source.config);
+    io.progress('SR_APPLY_P4010', `reading ${evidenceName} from cutover at ${cutover.toISOString()}…`, { source: source.source, since: cutover.toISOString() });
     const calls = ctx.account.evidence ? await roleCalls(ctx.account.evidence, io, roles, source, window) : undefined;
     const findings = calls ? cutoverFindings(plan, policySources(plan.sharedRole), calls) : { denied: [], sharedCalls: [] };
     const workloadProblems = await bindingProblems(ctx);
@@ -69,7 +74,7 @@ export async function verifyCutover(
       planId: plan.planId,
       roleName: plan.sharedRole.roleName,
       window: { start: window.start.toISOString(), end: window.end.toISOString() },
-      evidence: evidenceName(source),
+      evidence: evidenceName,
       callsVisible: calls !== undefined,
       ...findings,
       workloadProblems,
@@ -81,19 +86,3 @@ export async function verifyCutover(
   }
 }
 
-/**
- * Where verify reads: the plan's source, or the command line's. Flags for the
- * plan's own source only override what they name (another workgroup, the
- * same table); another source stands alone.
- */
-export function verifySource(planned: TrailSource, given: TrailSource | undefined): TrailSource {
-  if (!given) return planned;
-  if (given.source !== planned.source) return given;
-  const athena = planned.athena || given.athena ? { athena: { ...planned.athena, ...given.athena } } : {};
-  return { ...planned, ...given, ...athena };
-}
-
-/** How the report names where it read: the trail files, the Athena table or the Lake store, else the source. */
-function evidenceName(source: TrailSource): string {
-  return source.cloudtrailLogs ?? (source.athena?.table ? `athena ${source.athena.table}` : source.eventDataStore ? `cloudtrail-lake ${source.eventDataStore}` : source.source);
-}

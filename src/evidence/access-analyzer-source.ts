@@ -11,12 +11,28 @@ import {
   type QueueOptions,
   type WaitOptions,
 } from '../aws/access-analyzer.js';
+import { z } from 'zod';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
-import { trailFileRoleRecords, trailFileUsage } from './log-files-source.js';
+import { TRAIL_FILE_FLAGS, trailFileRoleRecords, trailFilesFromOptions, trailFilesSchema, trailFileUsage } from './log-files-source.js';
 import { lookupEventsRecords, lookupEventsRoleRecords, lookupEventsSource } from './lookup-events-source.js';
-import { attributeRecords, windowWarning, type EvidenceContext, type UsageSource } from './source.js';
+import { attributeRecords, textOption, windowWarning, type EvidenceContext, type UsageSource } from './source.js';
 import type { UsageEvidence } from './types.js';
+
+/**
+ * The settings of `--evidence access-analyzer`: the trail and role policy
+ * generation reads with (absent in plans written before they were kept:
+ * only planning needs them), and the trail's files, when given, for the
+ * sessions.
+ */
+const accessAnalyzerSchema = z.strictObject({
+  trailArn: z.string().min(1).optional(),
+  accessRoleArn: z.string().min(1).optional(),
+  files: trailFilesSchema.optional(),
+});
+
+/** The settings of `--evidence access-analyzer`. */
+export type AccessAnalyzerConfig = z.infer<typeof accessAnalyzerSchema>;
 
 /** What to analyse. */
 export interface GeneratedActionsRequest {
@@ -109,7 +125,7 @@ export function actionsOf(policies: readonly unknown[]): string[] {
  * services CloudTrail tied them to (trail files when given, else
  * LookupEvents), or else the unattributed pool.
  */
-export const accessAnalyzerSource: UsageSource = {
+export const accessAnalyzerSource: UsageSource<AccessAnalyzerConfig> = {
   name: 'access-analyzer',
   visibility: {
     managementEvents: true,
@@ -117,36 +133,52 @@ export const accessAnalyzerSource: UsageSource = {
     dataEventsBlindReason: 'Access Analyzer policy generation does not use data events',
     serverSideFiltering: true,
   },
-  validate(request) {
-    if (!request.trailArn || !request.accessRoleArn) {
+  flags: [
+    { flags: '--trail-arn <arn>', description: 'trail Access Analyzer reads', planOnly: true },
+    { flags: '--access-role-arn <arn>', description: 'role Access Analyzer uses to read the trail', planOnly: true },
+    ...TRAIL_FILE_FLAGS,
+  ],
+  configSchema: accessAnalyzerSchema,
+  fromOptions(options, context) {
+    const { base } = context;
+    const trailArn = textOption(options, 'trailArn') ?? base?.trailArn;
+    const accessRoleArn = textOption(options, 'accessRoleArn') ?? base?.accessRoleArn;
+    // Checks after cutover read only the sessions (trail files or LookupEvents): the generation job is the plan's.
+    if (context.command === 'plan' && (!trailArn || !accessRoleArn)) {
       throw usageError('--evidence access-analyzer needs a trail and a role for Access Analyzer', 'pass --trail-arn ARN and --access-role-arn ARN');
     }
+    const files = trailFilesFromOptions(options, { ...context, base: base?.files });
+    return { ...(trailArn ? { trailArn } : {}), ...(accessRoleArn ? { accessRoleArn } : {}), ...(files ? { files } : {}) };
   },
+  legacyConfig: (evidence) => (typeof evidence.location === 'string' ? { files: { location: evidence.location } } : {}),
+  describe: (config) => config.files?.location ?? 'access-analyzer',
   async usage(ctx) {
     let evidence: UsageEvidence;
-    if (ctx.request.cloudtrailLogs) {
-      evidence = await trailFileUsage(ctx);
+    const { files } = ctx.request.config;
+    if (files) {
+      evidence = await trailFileUsage(ctx, files);
     } else {
       const warning = windowWarning(lookupEventsSource.visibility, ctx.request);
       if (warning) ctx.warnings.push(warning);
-      evidence = await attributeRecords(ctx, await lookupEventsRecords(ctx));
+      evidence = await attributeRecords(ctx, lookupEventsRecords(ctx));
     }
     await addGeneratedActions(ctx, evidence);
     return evidence;
   },
   // Single calls come from where usage() reads its sessions: the trail's files, or else LookupEvents.
-  roleRecords: (ctx) => (ctx.request.cloudtrailLogs ? trailFileRoleRecords(ctx) : lookupEventsRoleRecords(ctx)),
+  roleRecords: (ctx) => (ctx.request.config.files ? trailFileRoleRecords(ctx, ctx.request.config.files) : lookupEventsRoleRecords(ctx)),
 };
 
-async function addGeneratedActions(ctx: EvidenceContext, evidence: UsageEvidence): Promise<void> {
+async function addGeneratedActions(ctx: EvidenceContext<AccessAnalyzerConfig>, evidence: UsageEvidence): Promise<void> {
   const { session, io, subject, request } = ctx;
-  if (!request.trailArn || !request.accessRoleArn) {
+  const { trailArn, accessRoleArn } = request.config;
+  if (!trailArn || !accessRoleArn) {
     throw new SplitRoleError('UsageError', '--evidence access-analyzer needs --trail-arn and --access-role-arn');
   }
   io.progress('SR_EVID_P3003', 'waiting for IAM Access Analyzer policy generation (this takes minutes)…');
   const generated = await generatedActions(
     await session.accessAnalyzer(),
-    { roleArn: subject.role.arn, trailArn: request.trailArn, accessRoleArn: request.accessRoleArn, window: request.window },
+    { roleArn: subject.role.arn, trailArn, accessRoleArn, window: request.window },
     // Service-level results are asked for so they can be listed (as unobservable), never granted.
     { includeServiceLevelTemplate: true, onProgress: (message: string) => io.progress('SR_EVID_P3003', message) },
   );

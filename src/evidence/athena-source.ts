@@ -6,10 +6,11 @@
  * table has the CloudTrail columns the SQL reads and finds its partition
  * columns, so the usage query prunes partitions to the window and account.
  */
+import { z } from 'zod';
 import { runAthenaQuery, type AthenaResult } from '../aws/athena.js';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import { roleCallsFromRows, roleCallsSql } from './role-calls-sql.js';
-import type { EvidenceContext, EvidenceRequest, UsageSource } from './source.js';
+import { textOption, type EvidenceContext, type UsageSource } from './source.js';
 import { engineUsage } from './usage-rows.js';
 import { bindUsageSql, sqlLiteral, usageSql, type UsageSqlDialect } from './usage-sql.js';
 
@@ -29,21 +30,40 @@ const REQUIRED_COLUMNS = ['eventtime', 'eventsource', 'eventname', 'errorcode', 
 const REQUIRED_IDENTITY_FIELDS = ['type', 'arn', 'invokedby', 'accesskeyid', 'sessioncontext', 'sessionissuer'];
 const ACCOUNT_COLUMNS = ['accountid', 'account_id', 'account'];
 
+/** The settings of `--evidence athena`: the trail's table, and where the queries run. */
+const athenaSchema = z.strictObject({
+  table: z.string().regex(TABLE),
+  workgroup: z.string().regex(WORKGROUP).optional(),
+  output: z.string().regex(OUTPUT).optional(),
+});
+
+/** The settings of `--evidence athena`. */
+export type AthenaConfig = z.infer<typeof athenaSchema>;
+
 /** The information_schema query: the table's columns and their types. */
 export const COLUMNS_SQL = 'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?';
 
-/** Validates the Athena flags; returns the database and table names (lower case, as the catalog keeps them). */
-export function athenaTable(request: EvidenceRequest): { database: string; table: string } {
-  const athena = request.athena;
-  if (!athena?.table) throw usageError('--evidence athena needs the trail’s Athena table', 'pass --athena-table DATABASE.TABLE (README: Many accounts › Athena)');
-  const match = TABLE.exec(athena.table);
-  if (!match) throw usageError(`--athena-table must be DATABASE.TABLE in letters, digits and underscores, not ${JSON.stringify(athena.table)}`);
-  if (athena.workgroup !== undefined && !WORKGROUP.test(athena.workgroup)) {
-    throw usageError(`--athena-workgroup must be 1–128 letters, digits, ".", "_" or "-", not ${JSON.stringify(athena.workgroup)}`);
+/**
+ * Checks the Athena settings (`given`: what the flags and the plan say),
+ * each bad one named in a usage error.
+ */
+export function athenaConfig(given: { table?: string; workgroup?: string; output?: string }): AthenaConfig {
+  const { table, workgroup, output } = given;
+  if (!table) throw usageError('--evidence athena needs the trail’s Athena table', 'pass --athena-table DATABASE.TABLE (README: Many accounts › Athena)');
+  if (!TABLE.test(table)) throw usageError(`--athena-table must be DATABASE.TABLE in letters, digits and underscores, not ${JSON.stringify(table)}`);
+  if (workgroup !== undefined && !WORKGROUP.test(workgroup)) {
+    throw usageError(`--athena-workgroup must be 1–128 letters, digits, ".", "_" or "-", not ${JSON.stringify(workgroup)}`);
   }
-  if (athena.output !== undefined && !OUTPUT.test(athena.output)) {
-    throw usageError(`--athena-output must be s3://bucket/prefix/, not ${JSON.stringify(athena.output)}`);
+  if (output !== undefined && !OUTPUT.test(output)) {
+    throw usageError(`--athena-output must be s3://bucket/prefix/, not ${JSON.stringify(output)}`);
   }
+  return { table, ...(workgroup !== undefined ? { workgroup } : {}), ...(output !== undefined ? { output } : {}) };
+}
+
+/** The database and table names (lower case, as the catalog keeps them). */
+export function athenaTable(config: Pick<AthenaConfig, 'table'>): { database: string; table: string } {
+  const match = TABLE.exec(config.table);
+  if (!match) throw usageError(`--athena-table must be DATABASE.TABLE in letters, digits and underscores, not ${JSON.stringify(config.table)}`);
   return { database: match[1]!.toLowerCase(), table: match[2]!.toLowerCase() };
 }
 
@@ -101,14 +121,15 @@ export function rowObjects(result: Pick<AthenaResult, 'columns' | 'rows'>): Arra
  * Queries in the request's table, each reported with its id and bytes
  * scanned: checks the table's columns first, then runs what `dialect` spells.
  */
-async function athenaQueries(ctx: Pick<EvidenceContext, 'session' | 'io' | 'request'>) {
-  const { database, table } = athenaTable(ctx.request);
+async function athenaQueries(ctx: Pick<EvidenceContext<AthenaConfig>, 'session' | 'io' | 'request'>) {
+  const { config } = ctx.request;
+  const { database, table } = athenaTable(config);
   // With --account, the organization's table is still queried from the caller's own account.
   const client = await ctx.session.caller.athena();
   const run = async (sql: string, values: string[], what: string) => {
     const result = await runAthenaQuery(
       client,
-      { sql, parameters: values.map(sqlLiteral), database, workgroup: ctx.request.athena?.workgroup, output: ctx.request.athena?.output },
+      { sql, parameters: values.map(sqlLiteral), database, workgroup: config.workgroup, output: config.output },
       (id, state) => ctx.io.progress('SR_EVID_P3008', `Athena ${what} query ${id}: ${state.toLowerCase()}…`, { query: what, queryId: id, state }),
     );
     ctx.io.info('SR_EVID_I3009', `Athena ${what} query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`, {
@@ -124,13 +145,24 @@ async function athenaQueries(ctx: Pick<EvidenceContext, 'session' | 'io' | 'requ
 }
 
 /** `--evidence athena`. */
-export const athenaSource: UsageSource = {
+export const athenaSource: UsageSource<AthenaConfig> = {
   name: 'athena',
   visibility: { managementEvents: true, dataEvents: true, serverSideFiltering: true },
   noEvidenceHint: 'widen --since, or check that the table covers this account and window (partitions added or projected)',
-  validate(request) {
-    athenaTable(request);
-  },
+  flags: [
+    { flags: '--athena-table <db.table>', description: 'the trail’s Athena table, DATABASE.TABLE' },
+    { flags: '--athena-workgroup <name>', description: 'Athena workgroup to run the queries in' },
+    { flags: '--athena-output <s3-uri>', description: 's3://bucket/prefix/ for query results, unless the workgroup sets one' },
+  ],
+  configSchema: athenaSchema,
+  fromOptions: (options, { base }) =>
+    athenaConfig({
+      table: textOption(options, 'athenaTable') ?? base?.table,
+      workgroup: textOption(options, 'athenaWorkgroup') ?? base?.workgroup,
+      output: textOption(options, 'athenaOutput') ?? base?.output,
+    }),
+  legacyConfig: (evidence) => evidence.athena as AthenaConfig,
+  describe: (config) => `athena ${config.table}`,
   async usage(ctx) {
     const { dialect, run } = await athenaQueries(ctx);
     const query = bindUsageSql(usageSql(dialect, { role: ctx.subject.role, window: ctx.request.window }), 'parameters');

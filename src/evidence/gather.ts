@@ -5,6 +5,7 @@
 import type { AwsSession } from '../aws/session.js';
 import { SplitRoleError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
+import { checkedConfig } from './settings.js';
 import { windowWarning, type EvidenceRequest, type EvidenceSubject } from './source.js';
 import { usageSource } from './sources.js';
 import type { UsageEvidence } from './types.js';
@@ -14,11 +15,12 @@ export type { EvidenceRequest, EvidenceSubject } from './source.js';
 /** Reads the evidence and attributes it; fails with exit 2 when there is none at all. */
 export async function gatherEvidence(session: AwsSession, io: IoHost, subject: EvidenceSubject, request: EvidenceRequest): Promise<UsageEvidence> {
   const source = usageSource(request.source);
-  source.validate(request);
+  // The settings are the source's to read: checked against its schema here, passed along untouched before.
+  const checked = { ...request, config: checkedConfig(source, request.config) };
   const warnings: string[] = [];
   const warning = windowWarning(source.visibility, request);
   if (warning) warnings.push(warning);
-  const evidence = await source.usage({ session, io, subject, request, warnings });
+  const evidence = await source.usage({ session, io, subject, request: checked, warnings });
 
   const sessions = [...evidence.byService.values()].reduce((n, u) => n + u.sessions, 0) + evidence.unattributed.sessions;
   const events = [...evidence.byService.values()].reduce((n, u) => n + u.events, 0) + evidence.unattributed.events;

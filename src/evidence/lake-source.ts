@@ -6,21 +6,33 @@
  * free-form query, so every value is written as an escaped SQL literal, and
  * the store id — the one name in the query — is validated first.
  */
+import { z } from 'zod';
 import { runLakeQuery } from '../aws/cloudtrail-lake.js';
 import { usageError } from '../core/errors.js';
 import { roleCallsFromRows, roleCallsSql } from './role-calls-sql.js';
-import type { EvidenceContext, EvidenceRequest, UsageSource } from './source.js';
+import { textOption, type EvidenceContext, type UsageSource } from './source.js';
 import { engineUsage } from './usage-rows.js';
 import { bindUsageSql, usageSql, type UsageSqlDialect } from './usage-sql.js';
 
 const STORE_ID = /^[A-Za-z0-9][A-Za-z0-9-]{2,63}$/;
 const STORE_ARN = /^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore\/([A-Za-z0-9][A-Za-z0-9-]{2,63})$/;
 
+/** The settings of `--evidence cloudtrail-lake`: the event data store, as given (an id or an ARN). */
+const lakeSchema = z.strictObject({
+  eventDataStore: z.string().refine((given) => storeIdOf(given) !== undefined, 'not an event data store id or ARN'),
+});
+
+/** The settings of `--evidence cloudtrail-lake`. */
+export type LakeConfig = z.infer<typeof lakeSchema>;
+
+function storeIdOf(given: string): string | undefined {
+  return STORE_ARN.exec(given)?.[1] ?? (STORE_ID.test(given) ? given : undefined);
+}
+
 /** The event data store id from --event-data-store (an id or an ARN); refuses anything else. */
-export function eventDataStoreId(request: EvidenceRequest): string {
-  const given = request.eventDataStore;
+export function eventDataStoreId(given: string | undefined): string {
   if (!given) throw usageError('--evidence cloudtrail-lake needs an event data store', 'pass --event-data-store ID (or its ARN)');
-  const id = STORE_ARN.exec(given)?.[1] ?? (STORE_ID.test(given) ? given : undefined);
+  const id = storeIdOf(given);
   if (!id) throw usageError(`--event-data-store must be an event data store id or ARN, not ${JSON.stringify(given)}`);
   return id;
 }
@@ -62,19 +74,25 @@ async function runLake(ctx: Pick<EvidenceContext, 'session' | 'io'>, sql: string
 }
 
 /** `--evidence cloudtrail-lake`. */
-export const lakeSource: UsageSource = {
+export const lakeSource: UsageSource<LakeConfig> = {
   name: 'cloudtrail-lake',
   visibility: { managementEvents: true, dataEvents: true, serverSideFiltering: true },
   noEvidenceHint: 'widen --since, or check that the event data store collects this account’s events',
-  validate(request) {
-    eventDataStoreId(request);
+  flags: [{ flags: '--event-data-store <id>', description: 'CloudTrail Lake event data store id or ARN' }],
+  configSchema: lakeSchema,
+  fromOptions(options, { base }) {
+    const eventDataStore = textOption(options, 'eventDataStore') ?? base?.eventDataStore;
+    eventDataStoreId(eventDataStore);
+    return { eventDataStore: eventDataStore as string };
   },
+  legacyConfig: (evidence) => ({ eventDataStore: evidence.eventDataStore as string }),
+  describe: (config) => `cloudtrail-lake ${config.eventDataStore}`,
   async usage(ctx) {
-    const query = bindUsageSql(usageSql(lakeDialect(eventDataStoreId(ctx.request)), { role: ctx.subject.role, window: ctx.request.window }), 'literals');
+    const query = bindUsageSql(usageSql(lakeDialect(eventDataStoreId(ctx.request.config.eventDataStore)), { role: ctx.subject.role, window: ctx.request.window }), 'literals');
     return engineUsage(ctx, await runLake(ctx, query.sql), lakeTime);
   },
   async roleCalls(ctx) {
-    const query = bindUsageSql(roleCallsSql(lakeDialect(eventDataStoreId(ctx.request)), { roles: ctx.roles, window: ctx.request.window }), 'literals');
+    const query = bindUsageSql(roleCallsSql(lakeDialect(eventDataStoreId(ctx.request.config.eventDataStore)), { roles: ctx.roles, window: ctx.request.window }), 'literals');
     return roleCallsFromRows(await runLake(ctx, query.sql), lakeTime);
   },
 };

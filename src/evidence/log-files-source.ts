@@ -1,8 +1,53 @@
 /** The trail's log files as an evidence source: every event the trail records, data events included. */
+import { resolve } from 'node:path';
+import { z } from 'zod';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import { emptyLogReadStats, readTrailRecords, type LogReadStats, type ReadTrailOptions } from './log-files.js';
-import { attributeRecords, type EvidenceContext, type RoleRecordsContext, type UsageSource } from './source.js';
+import { attributeRecords, optionValue, textOption, type EvidenceContext, type RoleRecordsContext, type SourceFlag, type SourceOptions, type SourceOptionsContext, type UsageSource } from './source.js';
 import type { CloudTrailRecord, UsageEvidence } from './types.js';
+
+/** Where the trail's files are, and how many corrupt ones planning accepts. */
+export const trailFilesSchema = z.strictObject({
+  /** A folder (absolute) or s3://bucket/prefix. */
+  location: z.string().min(1),
+  /** More files skipped as corrupt than this stopped the plan; absent: any number was only a warning. */
+  maxSkippedFiles: z.number().int().nonnegative().optional(),
+});
+
+/** The settings of `--evidence logs`. */
+export type TrailFiles = z.infer<typeof trailFilesSchema>;
+
+/** The flags that name the trail's files, shared with the sources that can read them too. */
+export const TRAIL_FILE_FLAGS: readonly SourceFlag[] = [
+  { flags: '--cloudtrail-logs <path>', description: 'the trail’s log files: a folder or s3://bucket/prefix' },
+  {
+    flags: '--max-skipped-files <n>',
+    description: 'fail when more trail files than this are corrupt (default: 0 without a terminal, no limit on one)',
+    planOnly: true,
+    parse: parseCount,
+  },
+];
+
+/** A whole number flag, refused when it is not one. */
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new Error('expected a whole number such as 0 or 5');
+  return Number(value);
+}
+
+/**
+ * The trail files the flags name, over what `base` (the plan's) says; local
+ * folders as absolute paths, so checks after cutover find them from anywhere.
+ * Undefined when no location is given.
+ */
+export function trailFilesFromOptions(options: SourceOptions, context: SourceOptionsContext<Partial<TrailFiles>>): TrailFiles | undefined {
+  const given = textOption(options, 'cloudtrailLogs');
+  const location = given === undefined ? context.base?.location : given.startsWith('s3://') ? given : resolve(given);
+  if (location === undefined) return undefined;
+  // Unattended runs must not write a plan from evidence with holes in it; a person at a terminal sees the warning.
+  const flag = optionValue(options, 'maxSkippedFiles');
+  const limit = context.command === 'plan' ? (typeof flag === 'number' ? flag : context.terminal ? undefined : 0) : context.base?.maxSkippedFiles;
+  return { location, ...(limit !== undefined ? { maxSkippedFiles: limit } : {}) };
+}
 
 /**
  * The records of the role's account in the trail files named by
@@ -10,30 +55,33 @@ import type { CloudTrailRecord, UsageEvidence } from './types.js';
  * `stats` counts the records left unparsed too. Once every file is read, too
  * many corrupt ones stop the plan (checkSkippedFiles).
  */
-export function trailFileRecords(ctx: EvidenceContext): { records: AsyncIterable<CloudTrailRecord>; stats: LogReadStats } {
-  const { session, request, subject } = ctx;
+export function trailFileRecords(ctx: EvidenceContext<unknown>, files: TrailFiles): { records: AsyncIterable<CloudTrailRecord>; stats: LogReadStats } {
+  const { session, subject } = ctx;
   const stats = emptyLogReadStats();
-  const reading = readTrailRecords(request.cloudtrailLogs as string, { s3: () => session.s3() }, readOptions(ctx, [subject.role], stats, ctx.warnings));
+  const reading = readTrailRecords(files.location, { s3: () => session.s3() }, readOptions(ctx, [subject.role], stats, ctx.warnings));
   async function* records(): AsyncGenerator<CloudTrailRecord> {
     yield* reading;
-    checkSkippedFiles(stats, request.maxSkippedFiles, ctx.warnings);
+    checkSkippedFiles(stats, files.maxSkippedFiles, ctx.warnings);
   }
   return { records: records(), stats };
 }
 
 /** Attributes the role's records in the trail files; records the byte filter skipped still count as read. */
-export function trailFileUsage(ctx: EvidenceContext): Promise<UsageEvidence> {
-  const read = trailFileRecords(ctx);
+export function trailFileUsage(ctx: EvidenceContext<unknown>, files: TrailFiles): Promise<UsageEvidence> {
+  const read = trailFileRecords(ctx, files);
   return attributeRecords(ctx, read.records, () => read.stats.skippedRecords);
 }
 
-/** The roles' records in the trail files (the roles share one account), for checks after cutover. */
-export async function* trailFileRoleRecords(ctx: RoleRecordsContext): AsyncGenerator<CloudTrailRecord> {
-  logFilesSource.validate(ctx.request);
+/**
+ * The roles' records in the trail files (the roles share one account), for
+ * checks after cutover. The plan's limit on corrupt files is for planning:
+ * here they are only warned about.
+ */
+export async function* trailFileRoleRecords(ctx: RoleRecordsContext<unknown>, files: TrailFiles): AsyncGenerator<CloudTrailRecord> {
   if (ctx.roles.length === 0) return;
   const stats = emptyLogReadStats();
-  yield* readTrailRecords(ctx.request.cloudtrailLogs as string, { s3: () => ctx.session.s3() }, readOptions(ctx, ctx.roles, stats, []));
-  checkSkippedFiles(stats, ctx.request.maxSkippedFiles, []);
+  yield* readTrailRecords(files.location, { s3: () => ctx.session.s3() }, readOptions(ctx, ctx.roles, stats, []));
+  checkSkippedFiles(stats, undefined, []);
 }
 
 /**
@@ -42,7 +90,7 @@ export async function* trailFileRoleRecords(ctx: RoleRecordsContext): AsyncGener
  * and into `warnings`.
  */
 function readOptions(
-  ctx: Pick<EvidenceContext, 'io' | 'request'>,
+  ctx: Pick<EvidenceContext<unknown>, 'io' | 'request'>,
   roles: ReadonlyArray<{ arn: string; name: string }>,
   stats: LogReadStats,
   warnings: string[],
@@ -84,13 +132,19 @@ function checkSkippedFiles(stats: LogReadStats, limit: number | undefined, warni
 }
 
 /** `--evidence logs`. */
-export const logFilesSource: UsageSource = {
+export const logFilesSource: UsageSource<TrailFiles> = {
   name: 'logs',
   visibility: { managementEvents: true, dataEvents: true, serverSideFiltering: false },
   noEvidenceHint: 'widen --since, or check that --cloudtrail-logs holds this account’s and region’s trail files',
-  validate(request) {
-    if (!request.cloudtrailLogs) throw usageError('--evidence logs needs the trail’s files', 'pass --cloudtrail-logs PATH (a folder or s3://bucket/prefix)');
+  flags: TRAIL_FILE_FLAGS,
+  configSchema: trailFilesSchema,
+  fromOptions(options, context) {
+    const files = trailFilesFromOptions(options, context);
+    if (!files) throw usageError('--evidence logs needs the trail’s files', 'pass --cloudtrail-logs PATH (a folder or s3://bucket/prefix)');
+    return files;
   },
-  usage: trailFileUsage,
-  roleRecords: trailFileRoleRecords,
+  legacyConfig: (evidence) => ({ location: evidence.location as string }),
+  describe: (config) => config.location,
+  usage: (ctx) => trailFileUsage(ctx, ctx.request.config),
+  roleRecords: (ctx) => trailFileRoleRecords(ctx, ctx.request.config),
 };

@@ -17,6 +17,7 @@
  * caller reports "no events".
  */
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { z } from 'zod';
 import { lookupEvents, rateLimiterFor, type LookupRecord, type RateLimiter, type ThrottleRetryOptions } from '../aws/cloudtrail.js';
 import type { IoHost } from '../core/io-host.js';
 import type { AwsSession } from '../aws/session.js';
@@ -123,7 +124,7 @@ function firstTime(seen: Set<string>, record: LookupRecord): boolean {
  * by region: each region's event history holds only the calls made there,
  * and a session is followed in the region whose history shows it assumed.
  */
-export async function lookupEventsRecords(ctx: EvidenceContext): Promise<AsyncIterable<CloudTrailRecord>> {
+export function lookupEventsRecords(ctx: EvidenceContext<unknown>): AsyncIterable<CloudTrailRecord> {
   const { subject, request, io } = ctx;
   return inEachRegion(ctx, (session) => lookupRoleRecordsIn(session, subject.role, request.window, io));
 }
@@ -132,7 +133,7 @@ export async function lookupEventsRecords(ctx: EvidenceContext): Promise<AsyncIt
 const SESSION_LOOKBACK_MS = 12 * 3_600_000;
 
 /** Each role's AssumeRole events and session calls through LookupEvents, sessions opened up to 12 h before the window included. */
-export function lookupEventsRoleRecords(ctx: RoleRecordsContext): AsyncIterable<CloudTrailRecord> {
+export function lookupEventsRoleRecords(ctx: RoleRecordsContext<unknown>): AsyncIterable<CloudTrailRecord> {
   const { request, io } = ctx;
   const window = { start: new Date(request.window.start.getTime() - SESSION_LOOKBACK_MS), end: request.window.end };
   return inEachRegion(ctx, async function* (session) {
@@ -146,7 +147,7 @@ async function* lookupRoleRecordsIn(session: AwsSession, role: RoleRef, window: 
 
 /** What `read` yields in each region of the request, one region after another (each region has its own quota), each event once. */
 async function* inEachRegion(
-  ctx: { session: AwsSession; request: EvidenceRequest },
+  ctx: { session: AwsSession; request: Pick<EvidenceRequest<unknown>, 'regions'> },
   read: (session: AwsSession) => AsyncIterable<CloudTrailRecord>,
 ): AsyncGenerator<CloudTrailRecord> {
   const seen = new Set<string>();
@@ -156,7 +157,7 @@ async function* inEachRegion(
 }
 
 /** `--evidence lookup-events`: management events of the last 90 days, filtered by role on the server. */
-export const lookupEventsSource: UsageSource = {
+export const lookupEventsSource: UsageSource<Record<string, never>> = {
   name: 'lookup-events',
   visibility: {
     managementEvents: true,
@@ -168,7 +169,12 @@ export const lookupEventsSource: UsageSource = {
     },
     serverSideFiltering: true,
   },
-  validate: () => undefined,
-  usage: async (ctx) => attributeRecords(ctx, await lookupEventsRecords(ctx)),
+  // Nothing to set: the role, the window and the plan's regions say what to ask.
+  flags: [],
+  configSchema: z.strictObject({}),
+  fromOptions: () => ({}),
+  legacyConfig: () => ({}),
+  describe: () => 'lookup-events',
+  usage: (ctx) => attributeRecords(ctx, lookupEventsRecords(ctx)),
   roleRecords: lookupEventsRoleRecords,
 };

@@ -4,7 +4,7 @@
  * Lake): the calls of given roles in a window, counted per (role, session,
  * event, error code) with first and last time, so only aggregates come back
  * however busy a new role is over a soak. The role of a record and its
- * session name follow roleOf() and sessionNameOf() in cutover/role-records.ts
+ * session name follow roleOf() and sessionNameOf() in role-records.ts
  * rule for rule: an AssumeRole event is the role it assumes; any other call
  * is its session issuer's, else the role its assumed-role ARN names.
  *

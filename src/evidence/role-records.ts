@@ -4,37 +4,27 @@
  * plan used, counted per role, session, event and error code. Apply's retire
  * gate asks it about the shared role; `verify` about the shared role and
  * every new role. Engines (Athena, Lake) count where the trail lives
- * (evidence/role-calls-sql.ts); sources that list records are counted here
- * by the same rules.
+ * (role-calls-sql.ts); sources that list records are counted here by the
+ * same rules.
  */
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
 import { ACCESS_DENIED_NAMES } from '../core/aws-error-names.js';
-import type { RoleCall, RoleCallsRole } from '../evidence/role-calls-sql.js';
-import type { EvidenceRequest } from '../evidence/source.js';
-import { usageSource } from '../evidence/sources.js';
-import type { CloudTrailRecord } from '../evidence/types.js';
-import type { Plan } from '../plan/schema.js';
+import type { RoleCall, RoleCallsRole } from './role-calls-sql.js';
+import { checkedConfig } from './settings.js';
+import type { EvidenceRequest, EvidenceSettings } from './source.js';
+import { usageSource } from './sources.js';
+import type { CloudTrailRecord } from './types.js';
 
-/** Where to read: the plan's (or the command line's) evidence source and its settings. */
-export type TrailSource = Pick<EvidenceRequest, 'source' | 'cloudtrailLogs' | 'regions' | 'athena' | 'eventDataStore'>;
+/** Where to read: the plan's (or the command line's) source and settings, and the plan's regions. */
+export interface TrailSource extends EvidenceSettings {
+  regions?: readonly string[];
+}
 
 /** A role whose records are wanted. */
 export interface TrailRole {
   arn: string;
   name: string;
-}
-
-/** The evidence source a plan was made from, with what it needs to be asked again. */
-export function planTrailSource(plan: Plan): TrailSource {
-  const { evidence } = plan;
-  return {
-    source: evidence.source,
-    regions: plan.regions,
-    ...(evidence.location ? { cloudtrailLogs: evidence.location } : {}),
-    ...(evidence.athena ? { athena: evidence.athena } : {}),
-    ...(evidence.eventDataStore ? { eventDataStore: evidence.eventDataStore } : {}),
-  };
 }
 
 /**
@@ -50,7 +40,8 @@ export async function roleCalls(
   window: { start: Date; end: Date },
 ): Promise<Map<string, RoleCall[]> | undefined> {
   const source = usageSource(from.source);
-  const request: EvidenceRequest = { ...from, window };
+  // Passed along untouched by plan, verify and the gate: only the source reads its settings, once its schema has checked them.
+  const request: EvidenceRequest = { ...from, config: checkedConfig(source, from.config), window };
   let calls: RoleCall[];
   if (source.roleCalls) calls = await source.roleCalls({ session, io, roles, request });
   else if (source.roleRecords) calls = await countRoleCalls(source.roleRecords({ session, io, roles, request }), roles, window);
@@ -103,7 +94,11 @@ export function roleOf<R extends TrailRole>(record: CloudTrailRecord, roles: rea
 
 /** The session name of a call's identity (after the role name in an assumed-role ARN). */
 export function sessionNameOf(record: CloudTrailRecord): string {
-  if (record.eventName.startsWith('AssumeRole')) return String(record.requestParameters?.roleSessionName ?? '');
+  if (record.eventName.startsWith('AssumeRole')) {
+    const name = record.requestParameters?.roleSessionName;
+    // As the engines' SQL reads it: a text value, else none.
+    return typeof name === 'string' ? name : '';
+  }
   const arn = record.userIdentity?.arn ?? '';
   return arn.includes(':assumed-role/') ? arn.slice(arn.lastIndexOf('/') + 1) : arn;
 }

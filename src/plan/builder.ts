@@ -5,6 +5,7 @@
  */
 import { SplitRoleError } from '../core/errors.js';
 import { withAddedTags } from '../core/tags.js';
+import type { EvidenceConfig } from '../evidence/source.js';
 import type { ActionUse, ServiceUsage } from '../evidence/types.js';
 import { countByAccessLevel, grantedCatalogActions } from '../policy/catalog-grants.js';
 import { narrowGrants, unusedGrants } from '../policy/narrow.js';
@@ -46,10 +47,8 @@ export interface PlanContext {
   takenRoleNames: ReadonlySet<string>;
   /** PassRole and trust references, computed once the names are known. */
   references: (newRoleNames: string[]) => FollowUp[];
-  /** The trail files' folder or s3:// prefix the evidence came from, if any. */
-  evidenceLocation?: string;
-  /** The Athena table or Lake event data store the evidence came from, if any. */
-  evidenceEngine?: Pick<PlanBody['evidence'], 'athena' | 'eventDataStore'>;
+  /** The evidence source's own settings, kept as they came, so checks after cutover ask it the same way. */
+  evidenceConfig: EvidenceConfig;
   /** Every region the plan covers (default: the plan's region). */
   regions?: string[];
   /** Resource policies naming the shared role, with the new roles each statement needs (default: none looked for). */
@@ -122,8 +121,7 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     sharedRole: shared as PlanBody['sharedRole'],
     evidence: {
       source: analysis.evidence.source,
-      ...(context.evidenceLocation ? { location: context.evidenceLocation } : {}),
-      ...context.evidenceEngine,
+      config: { ...context.evidenceConfig },
       window: analysis.evidence.window,
       recordsRead: analysis.evidence.recordsRead,
       services: Object.fromEntries(analysis.units.map((u) => [u.service, { events: u.usage.events, sessions: u.usage.sessions }])),

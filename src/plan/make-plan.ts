@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { getAccountAuthorization, getRoleSnapshot, type AccountAuthorization } from '../aws/iam.js';
 import type { AccountAccess, AwsSession } from '../aws/session.js';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
@@ -16,6 +16,7 @@ import type { IoHost } from '../core/io-host.js';
 import { VERSION } from '../core/version.js';
 import { gatherEvidence, type EvidenceRequest } from '../evidence/gather.js';
 import { AccountIndexer, REGION_CONCURRENCY, scopeFor, sessionHints, workloadsForRole } from '../inventory/workloads.js';
+import type { EvidenceConfig } from '../evidence/source.js';
 import type { UsageEvidence } from '../evidence/types.js';
 import { searchResourcePolicies, type PolicySearch, type ResourcePolicyMode } from '../resource-policy/discover.js';
 import { planResourcePolicies } from '../resource-policy/plan-policies.js';
@@ -42,10 +43,8 @@ export interface PlanFacts {
   access?: AccountAccess;
   /** The regions the plan covers. */
   regions: string[];
-  /** The trail files the evidence came from, as an absolute path or s3:// URI. */
-  evidenceLocation?: string;
-  /** The Athena table or Lake event data store the evidence came from. */
-  evidenceEngine?: Pick<Plan['evidence'], 'athena' | 'eventDataStore'>;
+  /** The evidence source's own settings (the trail files, the Athena table, …), kept in the plan as they came. */
+  evidenceConfig: EvidenceConfig;
   resourcePolicies: { mode: ResourcePolicyMode; search: PolicySearch };
 }
 
@@ -144,9 +143,7 @@ export async function collectPlanFacts(
     identity,
     region: session.region,
     regions: [...regions],
-    ...(evidence.cloudtrailLogs ? { evidenceLocation: evidence.cloudtrailLogs.startsWith('s3://') ? evidence.cloudtrailLogs : resolve(evidence.cloudtrailLogs) } : {}),
-    ...(evidence.source === 'athena' && evidence.athena?.table ? { evidenceEngine: { athena: { ...evidence.athena, table: evidence.athena.table } } } : {}),
-    ...(evidence.source === 'cloudtrail-lake' && evidence.eventDataStore ? { evidenceEngine: { eventDataStore: evidence.eventDataStore } } : {}),
+    evidenceConfig: evidence.config,
     trust,
     analysis: analyseSplit(shared, trust, usage, workloads),
     authorization,
@@ -188,8 +185,7 @@ export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId:
     takenRoleNames: new Set(facts.authorization.roles.map((r) => r.name)),
     references: (names) => findReferences(facts.authorization, facts.analysis.shared.arn, names),
     regions: facts.regions,
-    ...(facts.evidenceLocation ? { evidenceLocation: facts.evidenceLocation } : {}),
-    ...(facts.evidenceEngine ? { evidenceEngine: facts.evidenceEngine } : {}),
+    evidenceConfig: facts.evidenceConfig,
     resourcePolicies: (roles, usage) =>
       planResourcePolicies(facts.resourcePolicies.search, facts.resourcePolicies.mode, { arn: facts.analysis.shared.arn, roleId: facts.analysis.shared.roleId }, roles, usage),
   });

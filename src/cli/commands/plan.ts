@@ -6,9 +6,8 @@ import { openSessionProvider } from '../../aws/session.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { missingRequiredTags, parseTagFlags, parseTagKeys, refuseChangedTags } from '../../core/tags.js';
-import type { EvidenceRequest } from '../../evidence/source.js';
-import { usageSource } from '../../evidence/sources.js';
-import type { EvidenceSource } from '../../evidence/types.js';
+import { planEvidenceSettings } from '../../evidence/settings.js';
+import { usageSources } from '../../evidence/sources.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import { decisionsFromFlags, type DecisionFlags } from '../../plan/decisions.js';
 import { collectPlanFacts, finalisePlan, PlanReads, savePlan } from '../../plan/make-plan.js';
@@ -24,15 +23,9 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   roles: string[];
   yes?: boolean;
   out?: string;
-  evidence: EvidenceSource;
+  /** --evidence: a registered source (default: the first); its own flags ride along in this object, read by the source. */
+  evidence?: string;
   since: string;
-  cloudtrailLogs?: string;
-  trailArn?: string;
-  accessRoleArn?: string;
-  athenaTable?: string;
-  athenaWorkgroup?: string;
-  athenaOutput?: string;
-  eventDataStore?: string;
   account?: string;
   assumeRole?: string;
   externalId?: string;
@@ -40,7 +33,6 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   tags: string[];
   /** Comma-separated tag keys every new role must carry. */
   requireTags?: string;
-  maxSkippedFiles?: number;
   resourcePolicies: ResourcePolicyMode;
   /** --regions a,b: the regions the plan covers (checked against the account's). */
   regions?: string;
@@ -50,9 +42,10 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
 export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<number> {
   const interactive = io.interactive;
   validateFlags(options, interactive);
-  // The source's own flags are checked before --since, as they were when each check lived here.
-  usageSource(options.evidence).validate(evidenceRequest(options, { start: new Date(), end: new Date() }));
-  const evidence = evidenceRequest(options, { start: parseSince(options.since), end: new Date() });
+  // The source's own flags are checked before --since. A person at a terminal may accept corrupt trail files; unattended runs may not.
+  const terminal = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const settings = planEvidenceSettings(options.evidence ?? usageSources()[0]!.name, options, terminal);
+  const evidence = { ...settings, window: { start: parseSince(options.since), end: new Date() } };
   if (options.out) refuseUnsafePlanOut(options.out);
   if (options.account) validateAccountId(options.account);
   const givenTags = parseTagFlags(options.tags);
@@ -117,20 +110,6 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
   } finally {
     provider.destroy();
   }
-}
-
-function evidenceRequest(options: PlanCommandOptions, window: EvidenceRequest['window']): EvidenceRequest {
-  return {
-    source: options.evidence,
-    window,
-    cloudtrailLogs: options.cloudtrailLogs,
-    trailArn: options.trailArn,
-    accessRoleArn: options.accessRoleArn,
-    // Unattended runs must not write a plan from evidence with holes in it; a person at a terminal sees the warning.
-    maxSkippedFiles: options.maxSkippedFiles ?? (process.stdin.isTTY && process.stderr.isTTY ? undefined : 0),
-    athena: { table: options.athenaTable, workgroup: options.athenaWorkgroup, output: options.athenaOutput },
-    eventDataStore: options.eventDataStore,
-  };
 }
 
 function refuseMissingTags(roleName: string, missing: string[]): void {

@@ -1,39 +1,26 @@
 /** `split-role verify`: thin wiring to src/cutover, and the report as text or JSON. */
-import { ExitCode, usageError } from '../../core/errors.js';
+import { ExitCode } from '../../core/errors.js';
 import { visibleControls as clean } from '../../core/escape.js';
 import type { IoHost } from '../../core/io-host.js';
-import type { EvidenceSource } from '../../evidence/types.js';
+import { verifyEvidenceSettings } from '../../evidence/settings.js';
+import type { EvidenceSettings } from '../../evidence/source.js';
 import { verifyCutover, type VerifyReport } from '../../cutover/verify.js';
 import { renderTable } from '../format/table.js';
 import type { GlobalOptions } from '../main.js';
 
 /** Flags of `verify`. */
 export interface VerifyCommandOptions extends GlobalOptions {
-  evidence?: EvidenceSource;
-  cloudtrailLogs?: string;
-  athenaTable?: string;
-  athenaWorkgroup?: string;
-  athenaOutput?: string;
-  eventDataStore?: string;
+  /** --evidence: another source than the plan's; the sources' own flags ride along in this object, read by the source. */
+  evidence?: string;
   json?: boolean;
   grantMissing?: boolean;
 }
 
 /** Runs verify; exit 0 clean, 1 problems, 2 error. */
 export async function runVerify(planPath: string, options: VerifyCommandOptions, io: IoHost): Promise<number> {
-  if (options.evidence === 'logs' && !options.cloudtrailLogs) throw usageError('--evidence logs needs the trail’s files', 'pass --cloudtrail-logs PATH');
-  const athena = options.athenaTable || options.athenaWorkgroup || options.athenaOutput
-    ? { ...(options.athenaTable ? { table: options.athenaTable } : {}), ...(options.athenaWorkgroup ? { workgroup: options.athenaWorkgroup } : {}), ...(options.athenaOutput ? { output: options.athenaOutput } : {}) }
-    : undefined;
-  const source = options.evidence || options.cloudtrailLogs || athena || options.eventDataStore
-    ? {
-        source: options.evidence ?? (athena ? ('athena' as const) : options.eventDataStore ? ('cloudtrail-lake' as const) : ('logs' as const)),
-        ...(options.cloudtrailLogs ? { cloudtrailLogs: options.cloudtrailLogs } : {}),
-        ...(athena ? { athena } : {}),
-        ...(options.eventDataStore ? { eventDataStore: options.eventDataStore } : {}),
-      }
-    : undefined;
-  const report = await verifyCutover(planPath, options, io, { ...(source ? { source } : {}), grantMissing: options.grantMissing });
+  const terminal = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const source = (planned: EvidenceSettings) => verifyEvidenceSettings(planned, options.evidence, options, terminal);
+  const report = await verifyCutover(planPath, options, io, { source, grantMissing: options.grantMissing });
   io.result(options.json ? JSON.stringify(report, null, 2) : renderVerify(report));
   return report.problems > 0 ? ExitCode.findings : ExitCode.ok;
 }
