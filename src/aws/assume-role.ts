@@ -3,7 +3,7 @@
  * (session name `split-role`). The SDK caches them and asks again before they
  * expire, so long runs never see an expired token.
  */
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import { firstLine } from '../core/text.js';
 import { countCalls, type CallCounter, type CountableStack } from './call-counter.js';
@@ -53,23 +53,28 @@ export function assumeRoleCredentials(
   validateAccountId(target.account);
   const roleArn = accessRoleArn(target, target.account, target.partition);
   const counted = new WeakSet<object>();
-  const inner = fromTemporaryCredentials({
-    params: { RoleArn: roleArn, RoleSessionName: SESSION_NAME, ...(target.externalId ? { ExternalId: target.externalId } : {}) },
-    clientConfig,
-    // The provider re-applies plugins on every refresh; count each STS client once.
-    clientPlugins: [
-      {
-        applyToStack: (stack: CountableStack) => {
-          if (counted.has(stack)) return;
-          counted.add(stack);
-          countCalls(stack, calls);
-        },
-      } as never,
-    ],
-  });
+  // The credential-providers package loads when the first credentials are asked for, not at start-up.
+  let inner: Promise<CredentialProvider> | undefined;
+  const provider = () =>
+    (inner ??= import('@aws-sdk/credential-providers').then(({ fromTemporaryCredentials }) =>
+      fromTemporaryCredentials({
+        params: { RoleArn: roleArn, RoleSessionName: SESSION_NAME, ...(target.externalId ? { ExternalId: target.externalId } : {}) },
+        clientConfig,
+        // The provider re-applies plugins on every refresh; count each STS client once.
+        clientPlugins: [
+          {
+            applyToStack: (stack: CountableStack) => {
+              if (counted.has(stack)) return;
+              counted.add(stack);
+              countCalls(stack, calls);
+            },
+          } as never,
+        ],
+      }),
+    ));
   return async (properties) => {
     try {
-      return await inner(properties);
+      return await (await provider())(properties);
     } catch (error) {
       const err = error as { name?: string; message?: string };
       throw new SplitRoleError(

@@ -3,15 +3,12 @@
  * Athena as execution parameters (each an escaped SQL literal, as Athena
  * reads them), never inside the query text.
  */
-import {
-  GetQueryExecutionCommand,
-  paginateGetQueryResults,
-  StartQueryExecutionCommand,
-  type AthenaClient,
-} from '@aws-sdk/client-athena';
+import type { AthenaClient } from '@aws-sdk/client-athena';
 import { SplitRoleError } from '../core/errors.js';
 import { delay, poll } from '../core/timing.js';
-import { awsCall, awsPages } from './call.js';
+
+// Command classes load on first use: the SDK's service modules are most of the CLI's start-up time.
+const sdk = () => import('@aws-sdk/client-athena');
 
 /** Where and how a query runs. */
 export interface AthenaQuery {
@@ -45,22 +42,21 @@ export async function runAthenaQuery(
   onProgress: (queryId: string, state: string) => void = () => undefined,
   sleep: (ms: number) => Promise<void> = delay,
 ): Promise<AthenaResult> {
-  const started = await awsCall('athena:StartQueryExecution', () =>
-    client.send(
-      new StartQueryExecutionCommand({
-        QueryString: query.sql,
-        ...(query.parameters.length > 0 ? { ExecutionParameters: query.parameters } : {}),
-        QueryExecutionContext: { Database: query.database },
-        ...(query.workgroup ? { WorkGroup: query.workgroup } : {}),
-        ...(query.output ? { ResultConfiguration: { OutputLocation: query.output } } : {}),
-      }),
-    ),
+  const { GetQueryExecutionCommand, paginateGetQueryResults, StartQueryExecutionCommand } = await sdk();
+  const started = await client.send(
+    new StartQueryExecutionCommand({
+      QueryString: query.sql,
+      ...(query.parameters.length > 0 ? { ExecutionParameters: query.parameters } : {}),
+      QueryExecutionContext: { Database: query.database },
+      ...(query.workgroup ? { WorkGroup: query.workgroup } : {}),
+      ...(query.output ? { ResultConfiguration: { OutputLocation: query.output } } : {}),
+    }),
   );
   const queryId = started.QueryExecutionId;
   if (!queryId) throw new SplitRoleError('QueryFailed', 'Athena started a query but returned no query id');
   const scannedBytes = await poll(
     async () => {
-      const { QueryExecution: execution } = await awsCall('athena:GetQueryExecution', () => client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })));
+      const { QueryExecution: execution } = await client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }));
       const state = execution?.Status?.State ?? 'UNKNOWN';
       if (state === 'SUCCEEDED') return execution?.Statistics?.DataScannedInBytes ?? 0;
       if (state === 'FAILED' || state === 'CANCELLED') {
@@ -78,7 +74,7 @@ export async function runAthenaQuery(
   let columns: string[] = [];
   const rows: AthenaResult['rows'] = [];
   let first = true;
-  for await (const page of awsPages('athena:GetQueryResults', paginateGetQueryResults({ client }, { QueryExecutionId: queryId }))) {
+  for await (const page of paginateGetQueryResults({ client }, { QueryExecutionId: queryId })) {
     const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo;
     if (info && columns.length === 0) columns = info.map((c) => c.Name ?? '');
     for (const row of page.ResultSet?.Rows ?? []) {

@@ -3,10 +3,12 @@
  * has finished, then every page of its rows. Lake takes no parameters for a
  * free-form query, so the caller passes SQL whose values are already escaped.
  */
-import { GetQueryResultsCommand, StartQueryCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { SplitRoleError } from '../core/errors.js';
 import { delay, poll } from '../core/timing.js';
-import { awsCall } from './call.js';
+
+// Command classes load on first use: the SDK's service modules are most of the CLI's start-up time.
+const sdk = () => import('@aws-sdk/client-cloudtrail');
 
 /** A finished Lake query's rows (column → text) and what it cost. */
 export interface LakeResult {
@@ -29,11 +31,12 @@ export async function runLakeQuery(
   onProgress: (queryId: string, state: string) => void = () => undefined,
   sleep: (ms: number) => Promise<void> = delay,
 ): Promise<LakeResult> {
-  const started = await awsCall('cloudtrail:StartQuery', () => client.send(new StartQueryCommand({ QueryStatement: sql })));
+  const { GetQueryResultsCommand, StartQueryCommand } = await sdk();
+  const started = await client.send(new StartQueryCommand({ QueryStatement: sql }));
   const queryId = started.QueryId;
   if (!queryId) throw new SplitRoleError('QueryFailed', 'CloudTrail Lake started a query but returned no query id');
   const page = (NextToken?: string) =>
-    awsCall('cloudtrail:GetQueryResults', () => client.send(new GetQueryResultsCommand({ QueryId: queryId, MaxQueryResults: PAGE_SIZE, ...(NextToken ? { NextToken } : {}) })));
+    client.send(new GetQueryResultsCommand({ QueryId: queryId, MaxQueryResults: PAGE_SIZE, ...(NextToken ? { NextToken } : {}) }));
   let current = await poll(
     async () => {
       const first = await page();

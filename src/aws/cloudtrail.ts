@@ -5,12 +5,7 @@
  * sessions needs a client-side limiter that never trips the quota, plus a
  * bounded back-off for when something else in the account is using it too.
  */
-import {
-  LookupEventsCommand,
-  type CloudTrailClient,
-  type LookupEventsCommandInput,
-  type LookupEventsCommandOutput,
-} from '@aws-sdk/client-cloudtrail';
+import type { CloudTrailClient, LookupEventsCommandInput, LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
 import { isThrottling } from '../core/aws-error-names.js';
 import { delay, exponentialMs, retry } from '../core/timing.js';
 import type { CloudTrailRecord } from './cloudtrail-record.js';
@@ -164,6 +159,8 @@ async function sendPaced(
   const maxRounds = options.maxThrottleRetries ?? 5;
   const base = options.baseDelayMs ?? 1000;
   const ceiling = options.maxDelayMs ?? 20_000;
+  // Loaded on first use: the SDK's service modules are most of the CLI's start-up time.
+  const { LookupEventsCommand } = await import('@aws-sdk/client-cloudtrail');
   return retry(
     async () => {
       await limiter.acquire(key);

@@ -1,6 +1,6 @@
 /** Organizations adapter: the organization's accounts. */
-import { paginateListAccounts, type OrganizationsClient } from '@aws-sdk/client-organizations';
-import { collectPages } from './call.js';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { collectItems } from './call.js';
 
 /** A member account of the organization. */
 export interface OrgAccount {
@@ -14,7 +14,8 @@ export interface OrgAccount {
  * administrator. `State` replaces the retired `Status`; either is read.
  */
 export async function listActiveAccounts(client: OrganizationsClient): Promise<OrgAccount[]> {
-  const accounts = await collectPages('organizations:ListAccounts', paginateListAccounts({ client }, {}), (page) => page.Accounts ?? []);
+  const { paginateListAccounts } = await import('@aws-sdk/client-organizations');
+  const accounts = await collectItems(paginateListAccounts({ client }, {}), (page) => page.Accounts ?? []);
   return accounts
     .filter((a) => (a.State ?? a.Status) === 'ACTIVE' && a.Id)
     .map((a) => ({ id: a.Id as string, name: a.Name ?? '' }));

@@ -1,8 +1,6 @@
-/** S3 adapter: listing a prefix (optionally folder by folder) and reading objects. */
+/** S3 adapter: listing a prefix (optionally folder by folder) and reading objects (errors are translated by the client's middleware). */
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { isNoSuchKey } from '../core/aws-error-names.js';
-import { awsCall } from './call.js';
-import { translateAwsError } from './errors.js';
 
 /** An object found under a prefix. */
 export interface ObjectEntry {
@@ -28,8 +26,8 @@ export async function* listObjects(
     const children: string[] = [];
     let token: string | undefined;
     do {
-      const page = await awsCall('s3:ListBucket', () =>
-        client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, Delimiter: descend ? '/' : undefined, ContinuationToken: token })),
+      const page = await client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, Delimiter: descend ? '/' : undefined, ContinuationToken: token }),
       );
       for (const object of page.Contents ?? []) if (object.Key) yield { key: object.Key, size: object.Size };
       for (const common of page.CommonPrefixes ?? []) if (common.Prefix && descend?.(common.Prefix)) children.push(common.Prefix);
@@ -47,6 +45,6 @@ export async function getObjectBody(client: S3Client, bucket: string, key: strin
     return (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body ?? undefined;
   } catch (error) {
     if (isNoSuchKey(error)) return undefined;
-    throw translateAwsError(error, 's3:GetObject');
+    throw error;
   }
 }

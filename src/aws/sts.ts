@@ -1,6 +1,5 @@
 /** STS adapter: who the caller is. */
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import { awsCall } from './call.js';
+import type { STSClient } from '@aws-sdk/client-sts';
 
 /** The caller's account and partition, from GetCallerIdentity. */
 export interface CallerIdentity {
@@ -11,7 +10,8 @@ export interface CallerIdentity {
 
 /** Asks STS who the credentials belong to. */
 export async function getCallerIdentity(sts: STSClient): Promise<CallerIdentity> {
-  const out = await awsCall('sts:GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})));
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const out = await sts.send(new GetCallerIdentityCommand({}));
   const arn = out.Arn ?? '';
   return { account: out.Account ?? '', arn, partition: arn.split(':')[1] || 'aws' };
 }

@@ -3,7 +3,6 @@
  * before any command runs, so a typo gives one line naming it instead of an
  * SDK error from deep inside the first call.
  */
-import { loadSharedConfigFiles } from '@smithy/core/config';
 import { usageError } from '../core/errors.js';
 import { visibleControls } from '../core/escape.js';
 
@@ -37,6 +36,8 @@ export async function checkAwsFlags(flags: AwsFlags, env: NodeJS.ProcessEnv = pr
   }
   const [source, profile] = flags.profile?.trim() ? ['--profile', flags.profile.trim()] : ['AWS_PROFILE', env.AWS_PROFILE?.trim()];
   if (profile) {
+    // Loaded only when a profile is named: commands that never reach AWS start without the SDK.
+    const { loadSharedConfigFiles } = await import('@smithy/core/config');
     const { configFile, credentialsFile } = await loadSharedConfigFiles({ ignoreCache: true });
     if (!(profile in configFile) && !(profile in credentialsFile)) {
       throw usageError(
