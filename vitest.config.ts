@@ -16,6 +16,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // A few cases read generated corpora of 20,000 records; beside the integration files on two cores they pass 5 s.
+          testTimeout: 30_000,
         },
       },
       {
