@@ -5,20 +5,14 @@
  * starting one first waits out anyone else's job, and a refused start is
  * retried a bounded number of times.
  */
-import {
-  GetGeneratedPolicyCommand,
-  ListPolicyGenerationsCommand,
-  StartPolicyGenerationCommand,
-  CancelPolicyGenerationCommand,
-  type AccessAnalyzerClient,
-  type GetGeneratedPolicyCommandOutput,
-  type PolicyGeneration,
-} from '@aws-sdk/client-accessanalyzer';
+import type { AccessAnalyzerClient, GetGeneratedPolicyCommandOutput, PolicyGeneration } from '@aws-sdk/client-accessanalyzer';
 import { hasAwsName } from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
 import { firstLine } from '../core/text.js';
 import { delay, poll, retry, type PollOptions } from '../core/timing.js';
-import { awsCall } from './call.js';
+
+// Command classes load on first use: the SDK's service modules are most of the CLI's start-up time.
+const sdk = () => import('@aws-sdk/client-accessanalyzer');
 
 /** A job's state, as Access Analyzer reports it. */
 export type PolicyGenerationStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
@@ -40,20 +34,19 @@ export interface PolicyGenerationRequest {
 
 /** Starts a policy generation job; returns its id. */
 export async function startPolicyGeneration(client: AccessAnalyzerClient, request: PolicyGenerationRequest): Promise<string> {
+  const { StartPolicyGenerationCommand } = await sdk();
   const regions = request.regions ?? [];
-  const output = await awsCall('access-analyzer:StartPolicyGeneration', () =>
-    client.send(
-      new StartPolicyGenerationCommand({
-        policyGenerationDetails: { principalArn: request.principalArn },
-        cloudTrailDetails: {
-          trails: [{ cloudTrailArn: request.trailArn, allRegions: regions.length === 0, ...(regions.length ? { regions } : {}) }],
-          accessRole: request.accessRoleArn,
-          startTime: request.window.start,
-          endTime: request.window.end,
-        },
-        ...(request.clientToken ? { clientToken: request.clientToken } : {}),
-      }),
-    ),
+  const output = await client.send(
+    new StartPolicyGenerationCommand({
+      policyGenerationDetails: { principalArn: request.principalArn },
+      cloudTrailDetails: {
+        trails: [{ cloudTrailArn: request.trailArn, allRegions: regions.length === 0, ...(regions.length ? { regions } : {}) }],
+        accessRole: request.accessRoleArn,
+        startTime: request.window.start,
+        endTime: request.window.end,
+      },
+      ...(request.clientToken ? { clientToken: request.clientToken } : {}),
+    }),
   );
   if (!output.jobId) throw new SplitRoleError('PolicyGenerationFailed', 'StartPolicyGeneration returned no job id');
   return output.jobId;
@@ -134,17 +127,17 @@ export async function waitForGeneratedPolicy(
 
 /** Cancels a job (no-op for a finished one). */
 export async function cancelPolicyGeneration(client: AccessAnalyzerClient, jobId: string): Promise<void> {
-  await awsCall('access-analyzer:CancelPolicyGeneration', () => client.send(new CancelPolicyGenerationCommand({ jobId })));
+  const { CancelPolicyGenerationCommand } = await sdk();
+  await client.send(new CancelPolicyGenerationCommand({ jobId }));
 }
 
 /** The account's IN_PROGRESS jobs, any principal. */
 export async function inProgressJobs(client: AccessAnalyzerClient): Promise<PolicyGeneration[]> {
+  const { ListPolicyGenerationsCommand } = await sdk();
   const running: PolicyGeneration[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await awsCall('access-analyzer:ListPolicyGenerations', () =>
-      client.send(new ListPolicyGenerationsCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) })),
-    );
+    const page = await client.send(new ListPolicyGenerationsCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) }));
     for (const job of page.policyGenerations ?? []) if (job.status === 'IN_PROGRESS') running.push(job);
     nextToken = page.nextToken;
   } while (nextToken);
@@ -239,14 +232,13 @@ async function getGeneratedPolicy(
   jobId: string,
   options: Pick<WaitOptions, 'includeResourcePlaceholders' | 'includeServiceLevelTemplate'>,
 ): Promise<GetGeneratedPolicyCommandOutput> {
-  return awsCall('access-analyzer:GetGeneratedPolicy', () =>
-    client.send(
-      new GetGeneratedPolicyCommand({
-        jobId,
-        includeResourcePlaceholders: options.includeResourcePlaceholders ?? true,
-        includeServiceLevelTemplate: options.includeServiceLevelTemplate ?? false,
-      }),
-    ),
+  const { GetGeneratedPolicyCommand } = await sdk();
+  return client.send(
+    new GetGeneratedPolicyCommand({
+      jobId,
+      includeResourcePlaceholders: options.includeResourcePlaceholders ?? true,
+      includeServiceLevelTemplate: options.includeServiceLevelTemplate ?? false,
+    }),
   );
 }
 
