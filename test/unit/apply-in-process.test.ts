@@ -3,42 +3,14 @@
  * the real steps, journal, lock, gates and task list, with no AWS and no
  * spawned CLI. Moto stays the judge of wire shapes (test/integration).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, rollbackPlan } from '../../src/apply/run.js';
+import { journalPathFor } from '../../src/apply/journal.js';
 import { planStatus } from '../../src/apply/status.js';
-import { writePlan } from '../../src/plan/plan-file.js';
-import type { Plan } from '../../src/plan/schema.js';
 import { FakeAccount, FakeServiceError } from '../support/fake-account/index.js';
-import { RecordingIoHost } from '../support/recording-io-host.js';
-import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME, samplePlan } from './fixtures/plan-fixtures.js';
-
-const SHARED_PROFILE = `arn:aws:iam::${ACCOUNT}:instance-profile/${SHARED_NAME}`;
-const EC2_ROLE = `${SHARED_NAME}-ec2`;
-const LAMBDA_ROLE = `${SHARED_NAME}-lambda`;
-const EC2_PROFILE = `arn:aws:iam::${ACCOUNT}:instance-profile/${EC2_ROLE}`;
-const LAMBDA_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${LAMBDA_ROLE}`;
-
-/** The sample plan (EC2 instance + Lambda function on a shared role) written to disk, and an account that matches it. */
-async function planned(): Promise<{ plan: Plan; planPath: string; account: FakeAccount }> {
-  const plan = samplePlan();
-  const planPath = join(mkdtempSync(join(tmpdir(), 'apply-fake-')), 'plan.json');
-  await writePlan(planPath, plan);
-  const account = new FakeAccount({ account: ACCOUNT, region: REGION });
-  account.iam.seedRole(plan.sharedRole);
-  account.region(REGION).services.ec2.addInstance(SHARED_PROFILE, 'i-0abc');
-  account.region(REGION).services.lambda.addFunction('orders-fn', SHARED_ARN);
-  return { plan, planPath, account };
-}
-
-/** A run without a terminal that agrees (--yes). */
-const yes = () => new RecordingIoHost(undefined, { assumeYes: true });
-const workloadRoles = (account: FakeAccount) => ({
-  instance: account.region(REGION).services.ec2.profileOf('i-0abc'),
-  fn: account.region(REGION).services.lambda.roleOf('orders-fn'),
-});
+import { EC2_PROFILE, EC2_ROLE, LAMBDA_ROLE, LAMBDA_ROLE_ARN, planned, SHARED_PROFILE, workloadRoles, yes } from './fixtures/in-process.js';
+import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME } from './fixtures/plan-fixtures.js';
 
 describe('apply in-process on the fake account', () => {
   it('creates the new roles, moves the workloads and retires the shared role; status says so', async () => {
@@ -137,5 +109,25 @@ describe('apply in-process on the fake account', () => {
     const other = new FakeAccount({ account: '210987654321', region: REGION });
     await expect(applyPlan(planPath, other.opener(), yes(), { soakMs: 0 })).rejects.toMatchObject({ code: 'WrongTarget' });
     expect(other.iam.calls).toEqual([]);
+  });
+  it('refuses drift of the shared role or of a workload before changing anything', async () => {
+    const { planPath, account } = await planned();
+    await account.iam.putRolePolicy(SHARED_NAME, 'added-later', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] });
+    account.region(REGION).services.lambda.setRoleBehindTheBack('orders-fn', `arn:aws:iam::${ACCOUNT}:role/someone-else`);
+    const refused = await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'Drift', message: expect.stringMatching(/inline policies changed.*orders-fn|orders-fn.*inline policies changed/) });
+    expect(account.iam.calls.filter((c) => c.startsWith('createRole'))).toEqual([]);
+    expect(account.iam.roleNames()).toEqual([SHARED_NAME]);
+  });
+
+  it('refuses to act on a journal that lost what the account shows, for apply and for rollback', async () => {
+    const { planPath, account } = await planned();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).outcome).toBe('verified');
+    rmSync(journalPathFor(planPath));
+    await expect(applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).rejects.toMatchObject({ code: 'JournalIncomplete', message: expect.stringContaining(`role ${EC2_ROLE} exists`) });
+    await expect(rollbackPlan(planPath, account.opener(), yes())).rejects.toMatchObject({ code: 'JournalIncomplete' });
+    // Nothing was undone or deleted on the strength of the short journal.
+    expect(account.iam.roleNames()).toEqual([SHARED_NAME, EC2_ROLE, LAMBDA_ROLE]);
+    expect(workloadRoles(account)).toEqual({ instance: EC2_PROFILE, fn: LAMBDA_ROLE_ARN });
   });
 });
