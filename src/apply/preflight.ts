@@ -16,7 +16,7 @@ import { adapterFor } from '../workloads/registry.js';
 import { applyContext, repointStepId } from './repoint-steps.js';
 import { policyDrift } from './policy-steps.js';
 import { taggedWithPlan, type StepContext } from './step.js';
-import type { RoleSnapshot } from '../plan/role-snapshot.js';
+import type { RoleSnapshot } from '../core/role-snapshot.js';
 
 /**
  * Refuses a plan that split-role could not have written, before any AWS call:

@@ -12,7 +12,7 @@ import { describeOpen, openManualFollowUps } from './manual-follow-ups.js';
 import { applyContext } from './repoint-steps.js';
 import { policyRetireSteps } from './policy-steps.js';
 import type { Step, StepContext } from './step.js';
-import type { RoleSnapshot } from '../plan/role-snapshot.js';
+import type { RoleSnapshot } from '../core/role-snapshot.js';
 
 const SNAPSHOT_STEP = 'retire:snapshot';
 

@@ -1,7 +1,7 @@
 /** IAM adapter: the reads split-role needs, with pagination hidden (errors are translated by the client's middleware). */
 import type { IAMClient, InstanceProfile, Role } from '@aws-sdk/client-iam';
 import { isNoSuchEntity } from '../core/aws-error-names.js';
-import type { AttachedPolicySnapshot, RoleSnapshot } from '../plan/role-snapshot.js';
+import type { AttachedPolicySnapshot, RoleSnapshot } from '../core/role-snapshot.js';
 import { decodePolicyDocument } from '../policy/document.js';
 import { collectItems } from './call.js';
 

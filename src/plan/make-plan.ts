@@ -30,7 +30,7 @@ import { parsePlan, reviewPathFor, sealPlan, writeFileAtomic, writePlan } from '
 import { findReferences } from './references.js';
 import type { Plan } from './schema.js';
 import { analyseSplit, type SplitAnalysis } from './split-analysis.js';
-import type { RoleSnapshot } from './role-snapshot.js';
+import type { RoleSnapshot } from '../core/role-snapshot.js';
 
 /** Everything read from AWS for one role's plan. */
 export interface PlanFacts {

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { ACCOUNT_ID } from '../core/account-id.js';
 import { ACCESS_LEVELS, type AccessLevel } from '../policy/action-catalog.js';
 import { plannedWorkloadSchema } from '../workloads/moves.js';
+import { followUpSchema } from '../workloads/follow-ups.js';
+import { resourcePolicyPlanSchema } from '../resource-policy/plan-schema.js';
 import { evidenceJsonSchemas, planEvidenceProblem } from '../evidence/settings.js';
 
 /** The only plan format this build reads and writes. */
@@ -103,42 +105,6 @@ const newRole = z.object({
   accessLevels: z.object({ before: levelCounts, after: levelCounts }).optional(),
 });
 
-const policyKind = z.enum(['kms-key', 's3-bucket', 'sqs-queue', 'sns-topic', 'secret', 'ecr-repository', 'lambda-function']);
-const policyResource = { kind: policyKind, region: z.string(), id: z.string(), arn: z.string() };
-/** A resource policy that names the shared role, exactly as read, with what apply adds to it. */
-const resourcePolicy = z.object({
-  ...policyResource,
-  /** The policy text as the service returned it: undo restores it, the drift check compares it. */
-  text: z.string(),
-  statements: z.array(
-    z.object({
-      index: z.number().int().nonnegative(),
-      sid: z.string().optional(),
-      effect: z.string(),
-      mentions: z.array(z.enum(['Principal', 'NotPrincipal', 'aws:PrincipalArn', 'aws:userid'])),
-      /** New role names that get the shared role's place in this statement. */
-      roles: z.array(z.string()),
-      /** evidence: the services seen using the resource; every-service: evidence could not tell (or a Deny). */
-      basis: z.enum(['evidence', 'every-service']),
-    }),
-  ),
-});
-
-const followUp = z.object({
-  kind: z.enum([
-    'launch-template',
-    'auto-scaling-group',
-    'lambda-published-version',
-    'ecs-standalone-task',
-    'ecs-task-definition',
-    'manual-service',
-    'passrole-reference',
-    'trust-reference',
-  ]),
-  resource: z.string(),
-  message: z.string(),
-});
-
 /**
  * What the evidence said, and where it was read. Loose: a plan written before
  * `config` keeps its source's settings in fields of its own, which the
@@ -214,13 +180,8 @@ export const planBodySchema = z.object({
   /** Events the catalog could not map (optional so plans made before the catalog still read). */
   unmappedEvents: z.array(unmappedEvent).optional(),
   workloads: z.array(plannedWorkloadSchema),
-  resourcePolicies: z.object({
-    mode: z.enum(['sweep', 'evidence', 'off']),
-    policies: z.array(resourcePolicy),
-    /** Policies that could not be read, parsed or written: listed with the reason; they block retirement. */
-    problems: z.array(z.object({ ...policyResource, reason: z.string() })),
-  }),
-  followUps: z.array(followUp),
+  resourcePolicies: resourcePolicyPlanSchema,
+  followUps: z.array(followUpSchema),
   warnings: z.array(z.string()),
   retireSharedRole: z.boolean(),
 });
@@ -232,9 +193,8 @@ export type PlanBody = z.infer<typeof planBodySchema>;
 export type Plan = z.infer<typeof planSchema>;
 export type PlannedRole = z.infer<typeof newRole>;
 export type { PlannedWorkload } from '../workloads/moves.js';
-export type FollowUp = z.infer<typeof followUp>;
-export type PlannedResourcePolicy = z.infer<typeof resourcePolicy>;
-export type ResourcePolicyPlan = PlanBody['resourcePolicies'];
+export type { FollowUp } from '../workloads/follow-ups.js';
+export type { PlannedResourcePolicy, ResourcePolicyPlan } from '../resource-policy/plan-schema.js';
 export type SharedRoleSnapshot = z.infer<typeof roleSnapshot>;
 
 /** The JSON Schema published as plans/plan.schema.json. */

@@ -3,7 +3,7 @@
  * role serves, what each used, what nobody could see, and which decisions
  * the user still owes. Pure.
  */
-import type { RoleSnapshot } from './role-snapshot.js';
+import type { RoleSnapshot } from '../core/role-snapshot.js';
 import type { ActionUse, ServiceUsage, UsageEvidence } from '../evidence/types.js';
 import type { RegionalWorkloads } from '../inventory/workloads.js';
 import { usageSource } from '../evidence/sources.js';

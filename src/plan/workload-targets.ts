@@ -3,7 +3,7 @@
  * Workloads split-role cannot repoint become follow-ups with instructions.
  * What each kind moves, and how, is its workload adapter's business.
  */
-import type { RoleSnapshot } from './role-snapshot.js';
+import type { RoleSnapshot } from '../core/role-snapshot.js';
 import type { RegionalWorkloads } from '../inventory/workloads.js';
 import type { MoveTargets } from '../workloads/adapter.js';
 import { workloadAdapters } from '../workloads/registry.js';

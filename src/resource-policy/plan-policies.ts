@@ -7,17 +7,24 @@
  */
 import { policyAdapter } from './kinds/index.js';
 import type { ServiceUsage } from '../evidence/types.js';
-import type { PlannedResourcePolicy, PlannedRole, ResourcePolicyPlan } from '../plan/schema.js';
+import type { PlannedResourcePolicy, ResourcePolicyPlan } from './plan-schema.js';
 import { besideEdits } from './edits.js';
 import type { PolicySearch, ResourcePolicyMode } from './discover.js';
 import type { RoleRef } from './statements.js';
+
+/** What the section needs of a new role the plan makes (a plan's PlannedRole is one). */
+export interface PolicyRole {
+  service: string;
+  roleName: string;
+  roleArn: string;
+}
 
 /** The plan's resource-policy section. */
 export function planResourcePolicies(
   search: PolicySearch,
   mode: ResourcePolicyMode,
   shared: RoleRef,
-  roles: readonly PlannedRole[],
+  roles: readonly PolicyRole[],
   usage: ReadonlyMap<string, ServiceUsage>,
 ): ResourcePolicyPlan {
   const plan: ResourcePolicyPlan = { mode, policies: [], problems: [...search.problems] };
@@ -51,7 +58,7 @@ export function planResourcePolicies(
 }
 
 /** The planned edit and its retire counterpart, tried on the text: why they cannot be made, if they cannot. */
-function unwritable(entry: PlannedResourcePolicy, shared: RoleRef, roles: readonly PlannedRole[]): string | undefined {
+function unwritable(entry: PlannedResourcePolicy, shared: RoleRef, roles: readonly PolicyRole[]): string | undefined {
   const edits = policyAdapter(entry.kind).edits ?? besideEdits;
   // Unique ids are only known once the roles exist; a stand-in of the same shape checks the edit.
   const refs = new Map(roles.map((r) => [r.roleName, { arn: r.roleArn, roleId: 'AROAPLANNEDROLE' }]));

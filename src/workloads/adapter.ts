@@ -9,7 +9,7 @@ import type { WorkloadPorts } from '../aws/workload-ports.js';
 import type { Timings } from '../core/waits.js';
 import type { IoHost } from '../core/io-host.js';
 import type { SessionHints } from '../evidence/types.js';
-import type { FollowUp, PlannedRole } from '../plan/schema.js';
+import type { FollowUp } from './follow-ups.js';
 
 /**
  * The services of one (account, region) an adapter may use, each behind a
@@ -39,10 +39,18 @@ export interface RoleBinding {
   instanceProfiles: ReadonlyArray<{ name: string; arn: string }>;
 }
 
+/** What an adapter needs of a new role the plan makes (a plan's PlannedRole is one). */
+export interface MoveRole {
+  service: string;
+  roleName: string;
+  roleArn: string;
+  instanceProfile?: { name: string; arn: string };
+}
+
 /** Where a kind's workloads move to, for planning. */
 export interface MoveTargets {
   /** The new role of this adapter's service unit; undefined when the plan makes none. */
-  role: PlannedRole | undefined;
+  role: MoveRole | undefined;
   /** The shared role the workloads leave. */
   shared: { arn: string };
   /** True when this kind's service unit stays on the shared role (excluded): nothing of it moves. */
@@ -110,7 +118,7 @@ export interface WorkloadAdapter<Move extends { kind: string; service: string },
    * the shared role, or its target is not this plan's new role for the service.
    * Empty when sound. Pure; apply refuses a plan with any.
    */
-  invariantProblems(move: Move, targets: { role: PlannedRole | undefined; shared: RoleBinding }): string[];
+  invariantProblems(move: Move, targets: { role: MoveRole | undefined; shared: RoleBinding }): string[];
 
   /** The journal step id of a move; stable across releases (journals name it). */
   stepId(move: Move): string;

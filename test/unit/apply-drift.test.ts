@@ -1,6 +1,6 @@
 /** Drift detection of the shared role: what makes apply refuse, and what does not. */
 import { describe, expect, it } from 'vitest';
-import type { RoleSnapshot } from '../../src/plan/role-snapshot.js';
+import type { RoleSnapshot } from '../../src/core/role-snapshot.js';
 import { roleDrift } from '../../src/apply/preflight.js';
 import { ACCOUNT, LAMBDA, SHARED_NAME, sharedRole } from './fixtures/plan-fixtures.js';
 
