@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- a fake answers at once; async keeps its throws rejections, as the SDK's are */
 /**
  * Auto Scaling in memory, behind the AutoScalingPort: groups (with their
  * launch template, mixed-instances policy or launch configuration) and

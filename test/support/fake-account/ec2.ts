@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- a fake answers at once; async keeps its throws rejections, as the SDK's are */
 /**
  * EC2 in memory, behind the Ec2Port: instances with instance-profile
  * associations (a replace retires the old association and makes a new one,

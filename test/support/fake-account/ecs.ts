@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- a fake answers at once; async keeps its throws rejections, as the SDK's are */
 /**
  * ECS in memory, behind the EcsPort: clusters, services, running tasks and
  * task-definition revisions with tags. UpdateService starts a deployment

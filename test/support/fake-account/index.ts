@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- a fake answers at once; async keeps its throws rejections, as the SDK's are */
 /**
  * A whole AWS account in memory, typed against the ports the code uses
  * (aws-cdk-cli's fake CloudFormation is the model): IAM, resource policies,

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- a fake answers at once; async keeps its throws rejections, as the SDK's are */
 /**
  * Lambda in memory, behind the LambdaPort: functions with their execution
  * role and published versions. An update is asynchronous, as on AWS: the

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- a fake answers at once; async keeps its throws rejections, as the SDK's are */
 /**
  * Resource-based policies in memory, behind the PolicyPort: resources of
  * every kind in any region, each with its policy text or none. A resource

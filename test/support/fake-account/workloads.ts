@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- a fake answers at once; async keeps its throws rejections, as the SDK's are */
 /**
  * The workload services of one (account, region) in memory: what the
  * workload adapters and the inventory get in place of an AwsSession's
