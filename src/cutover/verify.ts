@@ -4,10 +4,9 @@
  * shared role, and the workloads' health; optionally grant back refused
  * actions the shared role allowed.
  */
-import type { AwsOptions } from '../aws/session.js';
 import { SplitRoleError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
-import { openOperation } from '../apply/operation.js';
+import { openOperation, type AccountSource } from '../apply/operation.js';
 import { cutoverTime } from '../apply/gates.js';
 import { repointSteps } from '../apply/repoint-steps.js';
 import { bindingProblems } from '../apply/retire-steps.js';
@@ -37,11 +36,11 @@ export interface VerifyReport extends CutoverFindings {
 /** Runs the checks; `source` picks where to read, given the plan's evidence settings (default: those). */
 export async function verifyCutover(
   planPath: string,
-  aws: AwsOptions,
+  account: AccountSource,
   io: IoHost,
   options: { source?: (planned: EvidenceSettings) => EvidenceSettings; grantMissing?: boolean; now?: Date },
 ): Promise<VerifyReport> {
-  const operation = await openOperation(planPath, aws, io, 'verify');
+  const operation = await openOperation(planPath, account, io, 'verify');
   const { ctx } = operation;
   try {
     const { plan } = ctx;

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { applyPlan, rollbackPlan } from '../../src/apply/run.js';
 import { journalPathFor } from '../../src/apply/journal.js';
 import { planStatus } from '../../src/apply/status.js';
+import { verifyCutover } from '../../src/cutover/verify.js';
 import { FakeAccount, FakeServiceError } from '../support/fake-account/index.js';
 import { EC2_PROFILE, EC2_ROLE, LAMBDA_ROLE, LAMBDA_ROLE_ARN, planned, SHARED_PROFILE, workloadRoles, yes } from './fixtures/in-process.js';
 import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME } from './fixtures/plan-fixtures.js';
@@ -129,5 +130,26 @@ describe('apply in-process on the fake account', () => {
     // Nothing was undone or deleted on the strength of the short journal.
     expect(account.iam.roleNames()).toEqual([SHARED_NAME, EC2_ROLE, LAMBDA_ROLE]);
     expect(workloadRoles(account)).toEqual({ instance: EC2_PROFILE, fn: LAMBDA_ROLE_ARN });
+  });
+  it('rollback keeps a new role something else now runs as, and undoes the rest', async () => {
+    const { planPath, account } = await planned();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).outcome).toBe('verified');
+    // Since apply, someone bound another function to the new Lambda role.
+    account.region(REGION).services.lambda.addFunction('report-fn', LAMBDA_ROLE_ARN);
+    const io = yes();
+    expect(await rollbackPlan(planPath, account.opener(), io)).toBe('kept-in-use');
+    expect(account.iam.roleNames()).toEqual([SHARED_NAME, LAMBDA_ROLE]);
+    expect(workloadRoles(account)).toEqual({ instance: SHARED_PROFILE, fn: SHARED_ARN });
+    expect(io.messages.filter((m) => m.code === 'SR_APPLY_W4007').map((m) => m.message)).toEqual([expect.stringMatching(new RegExp(`keep ${LAMBDA_ROLE}, still in use: .*report-fn`))]);
+  });
+  it('verify reports the workloads after cutover; without a trail it says calls are not visible', async () => {
+    const { planPath, account } = await planned();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).outcome).toBe('verified');
+    const healthy = await verifyCutover(planPath, account.opener(), yes(), {});
+    expect(healthy).toMatchObject({ callsVisible: false, workloadProblems: [], problems: 0, denied: [], sharedCalls: [] });
+    account.region(REGION).services.lambda.setRoleBehindTheBack('orders-fn', SHARED_ARN);
+    const moved = await verifyCutover(planPath, account.opener(), yes(), {});
+    expect(moved.workloadProblems).toEqual([expect.stringContaining('orders-fn')]);
+    expect(moved.problems).toBe(1);
   });
 });
