@@ -151,9 +151,9 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
     const now = await instanceAssociation(await clients.ec2(), move.instanceId);
     return now?.instanceProfileArn === move.target.instanceProfileArn ? `EC2 instance ${move.instanceId} is on ${move.target.instanceProfileName}` : undefined;
   },
-  async withoutMovedBack(_ctx, found, moves) {
+  withoutMovedBack(_ctx, found, moves) {
     const ids = new Set(moves.map((m) => m.instanceId));
-    return { ...found, instances: found.instances.filter((i) => !ids.has(i.instanceId)) };
+    return Promise.resolve({ ...found, instances: found.instances.filter((i) => !ids.has(i.instanceId)) });
   },
 
   label: (move) => `EC2 ${move.instanceId}`,

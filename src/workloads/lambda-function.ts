@@ -111,9 +111,9 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
     const now = await (await clients.lambda()).getFunctionConfiguration(move.functionName).catch(() => undefined);
     return now?.role === move.target.roleArn ? `Lambda ${move.functionName} runs as ${move.target.roleArn}` : undefined;
   },
-  async withoutMovedBack(_ctx, found, moves) {
+  withoutMovedBack(_ctx, found, moves) {
     const names = new Set(moves.map((m) => m.functionName));
-    return { ...found, functions: found.functions.filter((f) => !names.has(f.functionName)) };
+    return Promise.resolve({ ...found, functions: found.functions.filter((f) => !names.has(f.functionName)) });
   },
 
   label: (move) => `Lambda ${move.functionName}`,
