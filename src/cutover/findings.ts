@@ -1,6 +1,6 @@
 /**
  * Pure: what CloudTrail after cutover says about a split, from the roles'
- * calls counted per session, event and error code (role-records.ts). (a) Calls the new
+ * calls counted per session, event and error code (evidence/role-records.ts). (a) Calls the new
  * roles were refused, each with its IAM action and whether the shared role
  * granted it; (b) calls still made with the shared role, tied to a planned
  * workload by session name where possible.
