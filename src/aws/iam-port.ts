@@ -6,7 +6,7 @@
  * tests implement the same interface in memory (test/support/fake-account).
  */
 import type { IAMClient, Tag } from '@aws-sdk/client-iam';
-import type { RoleSnapshot } from '../plan/role-snapshot.js';
+import type { RoleSnapshot } from '../core/role-snapshot.js';
 import { findRole, getRoleSnapshot, type RoleSummary } from './iam.js';
 import {
   attachRolePolicy,

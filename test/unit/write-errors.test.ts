@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/apply/journal.js';
 import { writeError } from '../../src/core/write-errors.js';
-import { savePlan } from '../../src/plan/make-plan.js';
+import { savePlan } from '../../src/plan-run/make-plan.js';
 import { samplePlan } from './fixtures/plan-fixtures.js';
 
 describe('writes that fail', () => {

@@ -10,7 +10,7 @@ import { planEvidenceSettings } from '../../evidence/settings.js';
 import { usageSources } from '../../evidence/sources.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import { decisionsFromFlags, type DecisionFlags } from '../../plan/decisions.js';
-import { collectPlanFacts, finalisePlan, PlanReads, savePlan } from '../../plan/make-plan.js';
+import { collectPlanFacts, finalisePlan, PlanReads, savePlan } from '../../plan-run/make-plan.js';
 import { policyDiff } from '../../plan/markdown.js';
 import { parseRegionList, resolveRegions } from '../../aws/regions.js';
 import type { ResourcePolicyMode } from '../../resource-policy/discover.js';

@@ -9,7 +9,7 @@
 import { DeleteConflictException, NoSuchEntityException, type Tag } from '@aws-sdk/client-iam';
 import type { Created, IamPort, InstanceProfileSpec, ManagedPolicySpec, RoleLastUsed, RoleSpec, RoleSummary } from '../../../src/aws/iam-port.js';
 import { SplitRoleError } from '../../../src/core/errors.js';
-import type { RoleSnapshot } from '../../../src/plan/role-snapshot.js';
+import type { RoleSnapshot } from '../../../src/core/role-snapshot.js';
 import { FaultQueue } from './aws-error.js';
 
 type Tags = Array<{ Key: string; Value: string }>;

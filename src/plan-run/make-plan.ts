@@ -1,6 +1,7 @@
 /**
  * `plan` as a library call: read everything about one shared role once, let
- * the caller decide, then build, check, seal and save the plan.
+ * the caller decide, then build, check, seal and save the plan. This is the
+ * orchestration that reaches AWS; src/plan/ is the pure model it drives.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -23,13 +24,13 @@ import { planResourcePolicies } from '../resource-policy/plan-policies.js';
 import { sdkPolicyPort } from '../resource-policy/port.js';
 import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
 import { isServiceLinkedRole } from '../trust/role-scope.js';
-import { buildPlan, type PlanDecisions } from './builder.js';
-import { renderPlanMarkdown } from './markdown.js';
-import { planInvariantProblems } from './invariants.js';
-import { parsePlan, reviewPathFor, sealPlan, writeFileAtomic, writePlan } from './plan-file.js';
-import { findReferences } from './references.js';
-import type { Plan } from './schema.js';
-import { analyseSplit, type SplitAnalysis } from './split-analysis.js';
+import { buildPlan, type PlanDecisions } from '../plan/builder.js';
+import { renderPlanMarkdown } from '../plan/markdown.js';
+import { planInvariantProblems } from '../plan/invariants.js';
+import { parsePlan, reviewPathFor, sealPlan, writeFileAtomic, writePlan } from '../plan/plan-file.js';
+import { findReferences } from '../plan/references.js';
+import type { Plan } from '../plan/schema.js';
+import { analyseSplit, type SplitAnalysis } from '../plan/split-analysis.js';
 import type { RoleSnapshot } from '../core/role-snapshot.js';
 
 /** Everything read from AWS for one role's plan. */
