@@ -1,7 +1,6 @@
 /** The account's regions: which exist, and which are enabled (opt-in regions count once opted in). */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { usageError } from '../core/errors.js';
-import { awsCall } from './call.js';
 import { partitionOf } from '../core/regions.js';
 
 /** A region of the account's partition, and whether the account can use it. */
@@ -17,7 +16,7 @@ export interface AccountRegion {
  */
 export async function accountRegions(ec2: EC2Client): Promise<AccountRegion[]> {
   const { DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
-  const out = await awsCall('ec2:DescribeRegions', () => ec2.send(new DescribeRegionsCommand({ AllRegions: true })));
+  const out = await ec2.send(new DescribeRegionsCommand({ AllRegions: true }));
   const partition = partitionOf(await ec2.config.region());
   return (out.Regions ?? []).flatMap((r) =>
     r.RegionName && partitionOf(r.RegionName) === partition ? [{ name: r.RegionName, enabled: r.OptInStatus !== 'not-opted-in' }] : [],

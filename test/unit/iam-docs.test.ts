@@ -48,14 +48,20 @@ function actionsUsedByCode(): Set<string> {
     const text = readFileSync(file, 'utf8');
     // Static imports, and the lazy `const { X } = await import(...)` form.
     const imports = /(?:import (?:type )?\{([^}]+)\} from|const \{([^}]+)\} = await import\()\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g;
-    for (const match of text.matchAll(imports)) {
-      const names = (match[1] ?? match[2]) as string;
-      const module = match[3] as string;
+    const found = [...text.matchAll(imports)].map((match) => ({ text: match[0], names: (match[1] ?? match[2]) as string, module: match[3] as string }));
+    // And a loader bound to a name: `const sdk = () => import('@aws-sdk/client-x')`, then `const { X } = await sdk()`.
+    for (const loader of text.matchAll(/const (\w+) = \(\) => import\('@aws-sdk\/(client-[a-z0-9-]+)'\)/g)) {
+      for (const use of text.matchAll(new RegExp(`const \\{([^}]+)\\} = await ${loader[1]}\\(\\)`, 'g'))) {
+        found.push({ text: use[0], names: use[1] as string, module: loader[2] as string });
+      }
+    }
+    for (const match of found) {
+      const { names, module } = match;
       const prefix = PREFIX[module];
       if (!prefix) throw new Error(`${file} imports @aws-sdk/${module}: add it to PREFIX`);
       for (const name of names.split(',').map((n) => n.replace(/^type\s+/, '').trim())) {
         const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
-        if (!operation || !new RegExp(`\\b${name}\\b\\(`).test(text.replace(match[0], ''))) continue;
+        if (!operation || !new RegExp(`\\b${name}\\b\\(`).test(text.replace(match.text, ''))) continue;
         const action = `${prefix}:${operation}`;
         actions.add(RENAMED[action] ?? action);
       }

@@ -1,5 +1,5 @@
 /** ECR repository policies. */
-import { awsCall, collectPages } from '../../aws/call.js';
+import { collectItems } from '../../aws/call.js';
 import { perRegion, readPolicy, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
 /** ECR repositories of the regions. */
@@ -9,21 +9,21 @@ export const ecrRepositories: PolicyKindAdapter = {
     const { paginateDescribeRepositories } = await import('@aws-sdk/client-ecr');
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).ecr();
-      const repos = await collectPages('ecr:DescribeRepositories', paginateDescribeRepositories({ client }, {}), (page) => page.repositories ?? []);
+      const repos = await collectItems(paginateDescribeRepositories({ client }, {}), (page) => page.repositories ?? []);
       return repos.flatMap((r): PolicyResource[] => (r.repositoryName && r.repositoryArn ? [{ kind: 'ecr-repository', region, id: r.repositoryName, arn: r.repositoryArn }] : []));
     });
   },
   async read(session, resource) {
     const { GetRepositoryPolicyCommand } = await import('@aws-sdk/client-ecr');
     const client = await (await session.inRegion(resource.region)).ecr();
-    return readPolicy('ecr:GetRepositoryPolicy', 'RepositoryPolicyNotFoundException', async () =>
+    return readPolicy('RepositoryPolicyNotFoundException', async () =>
       (await client.send(new GetRepositoryPolicyCommand({ repositoryName: resource.id }))).policyText ?? undefined,
     );
   },
   async write(session, resource, desired) {
     const { SetRepositoryPolicyCommand } = await import('@aws-sdk/client-ecr');
     const client = await (await session.inRegion(resource.region)).ecr();
-    await awsCall('ecr:SetRepositoryPolicy', () => client.send(new SetRepositoryPolicyCommand({ repositoryName: resource.id, policyText: desired })));
+    await client.send(new SetRepositoryPolicyCommand({ repositoryName: resource.id, policyText: desired }));
   },
   names: (resource) => [resource.arn, resource.id],
 };

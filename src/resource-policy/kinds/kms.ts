@@ -1,5 +1,5 @@
 /** KMS key policies: GetKeyPolicy / PutKeyPolicy on the policy named `default` (the only name KMS has). */
-import { awsCall, collectPages } from '../../aws/call.js';
+import { collectItems } from '../../aws/call.js';
 import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
 const POLICY_NAME = 'default';
@@ -11,21 +11,21 @@ export const kmsKeys: PolicyKindAdapter = {
     const { paginateListKeys } = await import('@aws-sdk/client-kms');
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).kms();
-      const keys = await collectPages('kms:ListKeys', paginateListKeys({ client }, {}), (page) => page.Keys ?? []);
+      const keys = await collectItems(paginateListKeys({ client }, {}), (page) => page.Keys ?? []);
       return keys.flatMap((key): PolicyResource[] => (key.KeyId && key.KeyArn ? [{ kind: 'kms-key', region, id: key.KeyId, arn: key.KeyArn }] : []));
     });
   },
   async read(session, resource) {
     const { GetKeyPolicyCommand } = await import('@aws-sdk/client-kms');
     const client = await (await session.inRegion(resource.region)).kms();
-    const out = await awsCall('kms:GetKeyPolicy', () => client.send(new GetKeyPolicyCommand({ KeyId: resource.id, PolicyName: POLICY_NAME })));
+    const out = await client.send(new GetKeyPolicyCommand({ KeyId: resource.id, PolicyName: POLICY_NAME }));
     return out.Policy ?? undefined;
   },
   async write(session, resource, desired) {
     const { PutKeyPolicyCommand } = await import('@aws-sdk/client-kms');
     const client = await (await session.inRegion(resource.region)).kms();
     // Never BypassPolicyLockoutSafetyCheck: KMS must still refuse a policy that would lock the account out of the key.
-    await awsCall('kms:PutKeyPolicy', () => client.send(new PutKeyPolicyCommand({ KeyId: resource.id, PolicyName: POLICY_NAME, Policy: desired })));
+    await client.send(new PutKeyPolicyCommand({ KeyId: resource.id, PolicyName: POLICY_NAME, Policy: desired }));
   },
   names: (resource) => [resource.arn, resource.id],
 };

@@ -6,7 +6,7 @@
  * journaled before the first call, and re-running `write` converges.
  */
 import type { AddPermissionCommandInput } from '@aws-sdk/client-lambda';
-import { awsCall, collectPages } from '../../aws/call.js';
+import { collectItems } from '../../aws/call.js';
 import { parseResourcePolicy, PolicyEditError } from '../statements.js';
 import { statementPerRoleEdits } from '../edits.js';
 import { perRegion, readPolicy, type PolicyKindAdapter, type PolicyResource } from './types.js';
@@ -21,14 +21,14 @@ export const lambdaFunctions: PolicyKindAdapter = {
     const { paginateListFunctions } = await import('@aws-sdk/client-lambda');
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).lambda();
-      const functions = await collectPages('lambda:ListFunctions', paginateListFunctions({ client }, {}), (page) => page.Functions ?? []);
+      const functions = await collectItems(paginateListFunctions({ client }, {}), (page) => page.Functions ?? []);
       return functions.flatMap((f): PolicyResource[] => (f.FunctionName && f.FunctionArn ? [{ kind: 'lambda-function', region, id: f.FunctionName, arn: f.FunctionArn }] : []));
     });
   },
   async read(session, resource) {
     const { GetPolicyCommand } = await import('@aws-sdk/client-lambda');
     const client = await (await session.inRegion(resource.region)).lambda();
-    return readPolicy('lambda:GetPolicy', 'ResourceNotFoundException', async () => (await client.send(new GetPolicyCommand({ FunctionName: resource.id }))).Policy ?? undefined);
+    return readPolicy('ResourceNotFoundException', async () => (await client.send(new GetPolicyCommand({ FunctionName: resource.id }))).Policy ?? undefined);
   },
   async write(session, resource, desired, current) {
     const { AddPermissionCommand, RemovePermissionCommand } = await import('@aws-sdk/client-lambda');
@@ -39,9 +39,9 @@ export const lambdaFunctions: PolicyKindAdapter = {
     const toAdd = [...want].filter(([sid, s]) => JSON.stringify(have.get(sid)) !== JSON.stringify(s)).map(([sid, s]) => ({ sid, input: permissionInput(resource.id, sid, s) }));
     for (const [sid, s] of have) {
       if (JSON.stringify(want.get(sid)) === JSON.stringify(s)) continue;
-      await awsCall('lambda:RemovePermission', () => client.send(new RemovePermissionCommand({ FunctionName: resource.id, StatementId: sid })));
+      await client.send(new RemovePermissionCommand({ FunctionName: resource.id, StatementId: sid }));
     }
-    for (const { input } of toAdd) await awsCall('lambda:AddPermission', () => client.send(new AddPermissionCommand(input)));
+    for (const { input } of toAdd) await client.send(new AddPermissionCommand(input));
   },
   names: (resource) => [resource.arn, resource.id],
 };

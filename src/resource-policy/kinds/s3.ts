@@ -1,5 +1,4 @@
 /** S3 bucket policies. Buckets are listed once for the account and kept when they live in one of the regions. */
-import { awsCall } from '../../aws/call.js';
 import { partitionOf } from '../../core/regions.js';
 import { readPolicy, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
@@ -12,14 +11,14 @@ export const s3Buckets: PolicyKindAdapter = {
     const found: PolicyResource[] = [];
     let token: string | undefined;
     do {
-      const page = await awsCall('s3:ListAllMyBuckets', () => client.send(new ListBucketsCommand({ ContinuationToken: token })));
+      const page = await client.send(new ListBucketsCommand({ ContinuationToken: token }));
       for (const bucket of page.Buckets ?? []) {
         if (!bucket.Name) continue;
         const name = bucket.Name;
         // An empty LocationConstraint is us-east-1 (S3's oldest convention).
         const region =
           bucket.BucketRegion ??
-          ((await awsCall('s3:GetBucketLocation', () => client.send(new GetBucketLocationCommand({ Bucket: name })))).LocationConstraint || 'us-east-1');
+          ((await client.send(new GetBucketLocationCommand({ Bucket: name }))).LocationConstraint || 'us-east-1');
         if (regions.includes(region)) found.push({ kind: 's3-bucket', region, id: name, arn: `arn:${partitionOf(session.region)}:s3:::${name}` });
       }
       token = page.ContinuationToken;
@@ -29,12 +28,12 @@ export const s3Buckets: PolicyKindAdapter = {
   async read(session, resource) {
     const { GetBucketPolicyCommand } = await import('@aws-sdk/client-s3');
     const client = await (await session.inRegion(resource.region)).s3();
-    return readPolicy('s3:GetBucketPolicy', 'NoSuchBucketPolicy', async () => (await client.send(new GetBucketPolicyCommand({ Bucket: resource.id }))).Policy ?? undefined);
+    return readPolicy('NoSuchBucketPolicy', async () => (await client.send(new GetBucketPolicyCommand({ Bucket: resource.id }))).Policy ?? undefined);
   },
   async write(session, resource, desired) {
     const { PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');
     const client = await (await session.inRegion(resource.region)).s3();
-    await awsCall('s3:PutBucketPolicy', () => client.send(new PutBucketPolicyCommand({ Bucket: resource.id, Policy: desired })));
+    await client.send(new PutBucketPolicyCommand({ Bucket: resource.id, Policy: desired }));
   },
   names: (resource) => [resource.arn, resource.id],
 };

@@ -1,5 +1,5 @@
 /** Secrets Manager resource policies. */
-import { awsCall, collectPages } from '../../aws/call.js';
+import { collectItems } from '../../aws/call.js';
 import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
 /** Secrets of the regions. */
@@ -9,23 +9,21 @@ export const secrets: PolicyKindAdapter = {
     const { paginateListSecrets } = await import('@aws-sdk/client-secrets-manager');
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).secretsManager();
-      const list = await collectPages('secretsmanager:ListSecrets', paginateListSecrets({ client }, {}), (page) => page.SecretList ?? []);
+      const list = await collectItems(paginateListSecrets({ client }, {}), (page) => page.SecretList ?? []);
       return list.flatMap((s): PolicyResource[] => (s.ARN ? [{ kind: 'secret', region, id: s.ARN, arn: s.ARN }] : []));
     });
   },
   async read(session, resource) {
     const { GetResourcePolicyCommand } = await import('@aws-sdk/client-secrets-manager');
     const client = await (await session.inRegion(resource.region)).secretsManager();
-    const out = await awsCall('secretsmanager:GetResourcePolicy', () => client.send(new GetResourcePolicyCommand({ SecretId: resource.id })));
+    const out = await client.send(new GetResourcePolicyCommand({ SecretId: resource.id }));
     return out.ResourcePolicy || undefined;
   },
   async write(session, resource, desired) {
     const { PutResourcePolicyCommand } = await import('@aws-sdk/client-secrets-manager');
     const client = await (await session.inRegion(resource.region)).secretsManager();
     // BlockPublicPolicy stays on: the edit adds the account's own roles, never the public.
-    await awsCall('secretsmanager:PutResourcePolicy', () =>
-      client.send(new PutResourcePolicyCommand({ SecretId: resource.id, ResourcePolicy: desired, BlockPublicPolicy: true })),
-    );
+    await client.send(new PutResourcePolicyCommand({ SecretId: resource.id, ResourcePolicy: desired, BlockPublicPolicy: true }));
   },
   names: (resource) => [resource.arn, resource.arn.split(':').pop()?.replace(/-[A-Za-z0-9]{6}$/, '') ?? ''],
 };

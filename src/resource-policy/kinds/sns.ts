@@ -1,5 +1,5 @@
 /** SNS topic policies: the topic's `Policy` attribute. */
-import { awsCall, collectPages } from '../../aws/call.js';
+import { collectItems } from '../../aws/call.js';
 import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
 /** SNS topics of the regions. */
@@ -9,22 +9,20 @@ export const snsTopics: PolicyKindAdapter = {
     const { paginateListTopics } = await import('@aws-sdk/client-sns');
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).sns();
-      const topics = await collectPages('sns:ListTopics', paginateListTopics({ client }, {}), (page) => page.Topics ?? []);
+      const topics = await collectItems(paginateListTopics({ client }, {}), (page) => page.Topics ?? []);
       return topics.flatMap((t): PolicyResource[] => (t.TopicArn ? [{ kind: 'sns-topic', region, id: t.TopicArn, arn: t.TopicArn }] : []));
     });
   },
   async read(session, resource) {
     const { GetTopicAttributesCommand } = await import('@aws-sdk/client-sns');
     const client = await (await session.inRegion(resource.region)).sns();
-    const out = await awsCall('sns:GetTopicAttributes', () => client.send(new GetTopicAttributesCommand({ TopicArn: resource.id })));
+    const out = await client.send(new GetTopicAttributesCommand({ TopicArn: resource.id }));
     return out.Attributes?.Policy || undefined;
   },
   async write(session, resource, desired) {
     const { SetTopicAttributesCommand } = await import('@aws-sdk/client-sns');
     const client = await (await session.inRegion(resource.region)).sns();
-    await awsCall('sns:SetTopicAttributes', () =>
-      client.send(new SetTopicAttributesCommand({ TopicArn: resource.id, AttributeName: 'Policy', AttributeValue: desired })),
-    );
+    await client.send(new SetTopicAttributesCommand({ TopicArn: resource.id, AttributeName: 'Policy', AttributeValue: desired }));
   },
   names: (resource) => [resource.arn],
 };

@@ -1,5 +1,5 @@
 /** SQS queue policies: the queue's `Policy` attribute. */
-import { awsCall, collectPages } from '../../aws/call.js';
+import { collectItems } from '../../aws/call.js';
 import { partitionOf } from '../../core/regions.js';
 import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
 
@@ -10,7 +10,7 @@ export const sqsQueues: PolicyKindAdapter = {
     const { paginateListQueues } = await import('@aws-sdk/client-sqs');
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).sqs();
-      const urls = await collectPages('sqs:ListQueues', paginateListQueues({ client }, {}), (page) => page.QueueUrls ?? []);
+      const urls = await collectItems(paginateListQueues({ client }, {}), (page) => page.QueueUrls ?? []);
       // A queue URL is https://sqs.REGION.amazonaws.com/ACCOUNT/NAME: its ARN follows without a call per queue.
       return urls.map((url): PolicyResource => {
         const [name = '', account = ''] = new URL(url).pathname.split('/').filter(Boolean).reverse();
@@ -21,13 +21,13 @@ export const sqsQueues: PolicyKindAdapter = {
   async read(session, resource) {
     const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
     const client = await (await session.inRegion(resource.region)).sqs();
-    const out = await awsCall('sqs:GetQueueAttributes', () => client.send(new GetQueueAttributesCommand({ QueueUrl: resource.id, AttributeNames: ['Policy'] })));
+    const out = await client.send(new GetQueueAttributesCommand({ QueueUrl: resource.id, AttributeNames: ['Policy'] }));
     return out.Attributes?.Policy || undefined;
   },
   async write(session, resource, desired) {
     const { SetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
     const client = await (await session.inRegion(resource.region)).sqs();
-    await awsCall('sqs:SetQueueAttributes', () => client.send(new SetQueueAttributesCommand({ QueueUrl: resource.id, Attributes: { Policy: desired } })));
+    await client.send(new SetQueueAttributesCommand({ QueueUrl: resource.id, Attributes: { Policy: desired } }));
   },
   names: (resource) => [resource.arn, resource.id, resource.arn.split(':').pop() ?? ''],
 };

@@ -1,6 +1,6 @@
 /** The narrow interface every resource-policy kind implements: list, read, write. */
 import { mapLimit } from '../../core/concurrency.js';
-import { awsCall } from '../../aws/call.js';
+import { awsErrorName } from '../../core/aws-error-names.js';
 import type { PolicyEdits } from '../edits.js';
 import type { AwsSession } from '../../aws/session.js';
 
@@ -44,11 +44,12 @@ export async function perRegion(regions: readonly string[], list: (region: strin
 }
 
 /** Runs a policy read; undefined when the service answers with `missing` (no policy set). */
-export async function readPolicy(action: string, missing: string, read: () => Promise<string | undefined>): Promise<string | undefined> {
+export async function readPolicy(missing: string, read: () => Promise<string | undefined>): Promise<string | undefined> {
   try {
     return await read();
   } catch (error) {
-    if ((error as { name?: string }).name === missing) return undefined;
-    return awsCall(action, () => Promise.reject(error));
+    // The session's clients translate errors and keep AWS's name in awsName.
+    if (awsErrorName(error) === missing) return undefined;
+    throw error;
   }
 }
