@@ -130,7 +130,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         `task definition ${scenario.taskDefinitionArn.replace(/:1$/, ':2')}`,
       ]);
       expect(existsSync(planPath.replace(/\.json$/, '.lock'))).toBe(false);
-      const journal = (await readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      const journal = (await readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8')).trim().split('\n').map((l): unknown => JSON.parse(l));
       expect(journal.at(-1)).toMatchObject({ event: 'run-end', command: 'apply', outcome: 'completed', planId: plan.planId });
 
       const status = await cli(['status', planPath]);
@@ -283,7 +283,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         message: 'split-role cannot repoint codebuild.amazonaws.com workloads; change every codebuild resource that uses orders to orders-codebuild',
       });
       const manualPlan = join(workdir, 'manual.plan.json');
-      await writeFile(manualPlan, `${JSON.stringify(sealPlan(body as PlanBody), null, 2)}\n`);
+      await writeFile(manualPlan, `${JSON.stringify(sealPlan(body), null, 2)}\n`);
 
       const waiting = await cli(['apply', manualPlan, '--yes']);
       expect(waiting.code, waiting.stderr).toBe(1);
@@ -429,7 +429,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       statement.Action = [...[statement.Action ?? []].flat(), 'iam:CreateUser'];
       const { digest: _old, ...rest } = widened;
       const forged = join(workdir, 'forged.plan.json');
-      await writeFile(forged, `${JSON.stringify(sealPlan(rest as PlanBody), null, 2)}\n`);
+      await writeFile(forged, `${JSON.stringify(sealPlan(rest), null, 2)}\n`);
       proxy.clear();
       const run = await cli(['apply', forged, '--yes', '--soak', '0']);
       expect(run.code).toBe(2);

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/run.js';
 import { RecordingIoHost } from '../support/recording-io-host.js';
 import { readPlan, sealPlan } from '../../src/plan/plan-file.js';
-import type { PlanBody } from '../../src/plan/schema.js';
 import { captureAccountState } from '../support/account-state.js';
 import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { resetMoto } from '../support/moto-server.js';
@@ -46,7 +45,7 @@ describe.skipIf(!endpoint)('apply: retire waits for manual follow-ups, asked on 
     const { digest: _old, ...body } = await readPlan(await planScenario(motoEndpoint, scenario, workdir));
     body.followUps.push({ kind: 'manual-service', resource: 'glue.amazonaws.com', message: 'move the Glue jobs that use orders to orders-glue' });
     const planPath = join(workdir, 'manual.plan.json');
-    await writeFile(planPath, `${JSON.stringify(sealPlan(body as PlanBody), null, 2)}\n`);
+    await writeFile(planPath, `${JSON.stringify(sealPlan(body), null, 2)}\n`);
 
     const asked: string[] = [];
     // The person at the terminal: yes to going ahead, `answer` to whether the follow-up was done.

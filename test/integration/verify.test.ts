@@ -104,7 +104,7 @@ describe.skipIf(!endpoint)('soak gate and verify against moto', () => {
     expect(text.stdout).toMatch(/s3:PutObject .* yes: the split dropped it/);
 
     const granted = await cli(['verify', planPath, '--cloudtrail-logs', trail, '--grant-missing', '--json']);
-    expect(JSON.parse(granted.stdout).granted).toEqual([{ roleName: lambdaRole, actions: ['s3:PutObject'] }]);
+    expect(JSON.parse(granted.stdout)).toHaveProperty('granted', [{ roleName: lambdaRole, actions: ['s3:PutObject'] }]);
     const iam = new IAMClient({ endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
     const policy = await iam.send(new GetRolePolicyCommand({ RoleName: lambdaRole, PolicyName: 'split-role-granted-after-verify' }));
     expect(decodeURIComponent(policy.PolicyDocument ?? '')).toContain('s3:PutObject');
