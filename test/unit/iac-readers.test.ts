@@ -119,7 +119,7 @@ describe('Terraform', () => {
     expect(file.format).toBe('terraform-json');
     const [plain, build, encoded] = file.roles;
     expect(plain!.roleName).toBe('tf-plain');
-    expect(JSON.parse(plain!.trustPolicy as string).Statement[0].Condition.StringEquals['aws:PrincipalTag/team']).toBe('${aws:username}');
+    expect(JSON.parse(plain!.trustPolicy as string)).toHaveProperty(['Statement', 0, 'Condition', 'StringEquals', 'aws:PrincipalTag/team'], '${aws:username}');
     expect(build!.trustPolicy).toEqual({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole'], Principal: { Service: ['codebuild.amazonaws.com', 'codepipeline.amazonaws.com'] } }],

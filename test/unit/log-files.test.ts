@@ -162,7 +162,7 @@ describe('RecordSplitter', () => {
       const splitter = new RecordSplitter();
       const texts = [...splitter.push(bytes.subarray(0, cut)), ...splitter.push(bytes.subarray(cut))];
       splitter.finish();
-      expect(texts.map((t) => JSON.parse(t))).toEqual(records);
+      expect(texts.map((t): unknown => JSON.parse(t))).toEqual(records);
     }
   });
 
