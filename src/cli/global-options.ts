@@ -1,16 +1,24 @@
 /**
- * Checks the global AWS flags (and the variables that stand in for them)
- * before any command runs, so a typo gives one line naming it instead of an
- * SDK error from deep inside the first call.
+ * The options every command accepts, and the check of the global AWS flags
+ * (and the variables that stand in for them) before any command runs, so a
+ * typo gives one line naming it instead of an SDK error from deep inside the
+ * first call.
  */
 import { usageError } from '../core/errors.js';
 import { visibleControls } from '../core/escape.js';
+import type { CliIoOptions } from './io/cli-io-host.js';
 
 /** The global flags this checks. */
 export interface AwsFlags {
   profile?: string;
   region?: string;
   endpointUrl?: string;
+}
+
+/** Options every command accepts. */
+export interface GlobalOptions extends AwsFlags {
+  debug?: boolean;
+  output?: CliIoOptions['output'];
 }
 
 // Region names become a hostname component of every endpoint: letters, digits and single hyphens.

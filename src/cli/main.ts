@@ -6,17 +6,8 @@ import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { visibleControls } from '../core/escape.js';
 import { ExitCode, SplitRoleError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
-import { checkAwsFlags } from './global-options.js';
-import { CliIoHost, OUTPUT_FORMATS, type CliIoOptions } from './io/cli-io-host.js';
-
-/** Options every command accepts. */
-export interface GlobalOptions {
-  profile?: string;
-  region?: string;
-  endpointUrl?: string;
-  debug?: boolean;
-  output?: CliIoOptions['output'];
-}
+import { checkAwsFlags, type GlobalOptions } from './global-options.js';
+import { CliIoHost, OUTPUT_FORMATS } from './io/cli-io-host.js';
 
 /** The run's IoHost, kept so the top level can report errors and flush progress through it. */
 let io: CliIoHost | undefined;

@@ -4,7 +4,7 @@ import { planStatus } from '../../apply/status.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { parseDuration } from '../duration.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../global-options.js';
 import { renderTable } from '../format/table.js';
 
 /** Instance-profile credentials and SDK caches outlive a repoint by up to about six hours. */

@@ -15,7 +15,7 @@ import { policyDiff } from '../../plan/markdown.js';
 import { parseRegionList, resolveRegions } from '../../aws/regions.js';
 import type { ResourcePolicyMode } from '../../resource-policy/discover.js';
 import { scanAccount } from '../../scan/scan-account.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../global-options.js';
 import { parseSince } from '../since.js';
 
 /** Flags of `plan`. */

@@ -11,7 +11,7 @@ import { scanAccount } from '../../scan/scan-account.js';
 import { scanAccounts, type AccountRef } from '../../scan/scan-org.js';
 import { buildSarif, writeSarif } from '../format/sarif.js';
 import { renderOrgScanText, renderScanText } from '../format/scan-text.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../global-options.js';
 
 /** Flags of `scan`. */
 export interface ScanCommandOptions extends GlobalOptions {

@@ -6,7 +6,7 @@ import { verifyEvidenceSettings } from '../../evidence/settings.js';
 import type { EvidenceSettings } from '../../evidence/source.js';
 import { verifyCutover, type VerifyReport } from '../../cutover/verify.js';
 import { renderTable } from '../format/table.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../global-options.js';
 
 /** Flags of `verify`. */
 export interface VerifyCommandOptions extends GlobalOptions {
