@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { besideEdits, statementPerRoleEdits } from '../../src/resource-policy/edits.js';
 import { addRoles, findRoleStatements, PolicyEditError, removeRole } from '../../src/resource-policy/statements.js';
 
 const SHARED = { arn: 'arn:aws:iam::111122223333:role/orders', roleId: 'AROAEXAMPLESHARED0001' };
 const EC2 = { arn: 'arn:aws:iam::111122223333:role/orders-ec2', roleId: 'AROAEXAMPLEEC2000001' };
 const LAMBDA = { arn: 'arn:aws:iam::111122223333:role/orders-lambda', roleId: 'AROAEXAMPLELAMBDA001' };
+
+const JsonObject = z.record(z.string(), z.unknown());
+
+/** The statements of a policy text, each kept whole. */
+function statements(text: string): Array<Record<string, unknown>> {
+  return z.object({ Statement: z.array(JsonObject) }).parse(JSON.parse(text)).Statement;
+}
 
 // Shape: "Allows key users to use the KMS key", https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
 const KMS_POLICY = JSON.stringify({
@@ -71,26 +79,25 @@ describe('findRoleStatements', () => {
 describe('addRoles and removeRole', () => {
   it('adds the new ARNs beside the shared one, keeps key order, and is idempotent', () => {
     const added = addRoles(KMS_POLICY, SHARED, [{ index: 1, roles: [EC2, LAMBDA] }]);
-    const doc = JSON.parse(added);
-    expect(doc.Statement[1].Principal.AWS).toEqual([SHARED.arn, EC2.arn, LAMBDA.arn]);
-    expect(doc.Statement[0]).toEqual(JSON.parse(KMS_POLICY).Statement[0]);
-    expect(Object.keys(doc)).toEqual(['Version', 'Id', 'Statement']);
+    expect(statements(added)[1]).toHaveProperty(['Principal', 'AWS'], [SHARED.arn, EC2.arn, LAMBDA.arn]);
+    expect(statements(added)[0]).toEqual(statements(KMS_POLICY)[0]);
+    expect(Object.keys(JsonObject.parse(JSON.parse(added)))).toEqual(['Version', 'Id', 'Statement']);
     expect(addRoles(added, SHARED, [{ index: 1, roles: [EC2, LAMBDA] }])).toBe(added);
   });
 
   it('adds ARNs to aws:PrincipalArn and ids to aws:userid, keeping the session suffix', () => {
-    const doc = JSON.parse(addRoles(BUCKET_POLICY, SHARED, [{ index: 0, roles: [EC2] }, { index: 1, roles: [EC2] }]));
-    expect(doc.Statement[0].Condition.StringNotEquals['aws:PrincipalArn']).toEqual([SHARED.arn, EC2.arn]);
-    expect(doc.Statement[1].Condition.StringLike['aws:userid']).toEqual(['AROAEXAMPLESHARED0001:*', 'AROAEXAMPLEEC2000001:*']);
+    const doc = statements(addRoles(BUCKET_POLICY, SHARED, [{ index: 0, roles: [EC2] }, { index: 1, roles: [EC2] }]));
+    expect(doc[0]).toHaveProperty(['Condition', 'StringNotEquals', 'aws:PrincipalArn'], [SHARED.arn, EC2.arn]);
+    expect(doc[1]).toHaveProperty(['Condition', 'StringLike', 'aws:userid'], ['AROAEXAMPLESHARED0001:*', 'AROAEXAMPLEEC2000001:*']);
   });
 
   it('removes the shared role at retire and leaves the new roles', () => {
     const added = addRoles(BUCKET_POLICY, SHARED, [{ index: 0, roles: [EC2] }, { index: 1, roles: [EC2] }]);
     const removed = removeRole(added, SHARED);
     expect(findRoleStatements(removed, SHARED)).toEqual([]);
-    const doc = JSON.parse(removed);
-    expect(doc.Statement[0].Condition.StringNotEquals['aws:PrincipalArn']).toEqual([EC2.arn]);
-    expect(doc.Statement[1].Condition.StringLike['aws:userid']).toEqual(['AROAEXAMPLEEC2000001:*']);
+    const doc = statements(removed);
+    expect(doc[0]).toHaveProperty(['Condition', 'StringNotEquals', 'aws:PrincipalArn'], [EC2.arn]);
+    expect(doc[1]).toHaveProperty(['Condition', 'StringLike', 'aws:userid'], ['AROAEXAMPLEEC2000001:*']);
   });
 
   it('refuses to remove the only principal or condition value: that would widen the statement', () => {
@@ -110,11 +117,12 @@ describe('addRoles and removeRole', () => {
       Statement: [{ Sid: 'invoke', Effect: 'Allow', Principal: { AWS: SHARED.arn }, Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:111122223333:function:f' }],
     });
     const added = statementPerRoleEdits.add(lambdaPolicy, SHARED, [{ index: 0, roles: [EC2] }]);
-    expect(JSON.parse(added).Statement.map((s: { Sid: string; Principal: unknown }) => [s.Sid, s.Principal])).toEqual([
+    expect(statements(added).map((s) => [s.Sid, s.Principal])).toEqual([
       ['invoke', { AWS: SHARED.arn }],
       ['invoke-orders-ec2', { AWS: EC2.arn }],
     ]);
-    expect(JSON.parse(statementPerRoleEdits.remove(added, SHARED)).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(['invoke-orders-ec2']);
+    expect(statements(statementPerRoleEdits.remove(added, SHARED)).map((s) => s.Sid)).toEqual(['invoke-orders-ec2']);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- compared by identity, never called unbound
     expect(besideEdits.add).toBe(addRoles);
   });
 });
