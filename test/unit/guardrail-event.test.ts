@@ -5,11 +5,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { alertFor, judgeLiveRole } from '../../src/guardrail/alert.js';
 import { parseTrigger } from '../../src/guardrail/event.js';
 
-type Fixture = { sources: Record<string, string>; events: Record<string, Record<string, unknown>> };
-const load = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/guardrail/${name}`, import.meta.url), 'utf8')) as Fixture;
+const Fixture = z.object({ sources: z.record(z.string(), z.string()), events: z.record(z.string(), z.record(z.string(), z.unknown())) });
+type Fixture = z.infer<typeof Fixture>;
+const load = (name: string) => Fixture.parse(JSON.parse(readFileSync(new URL(`../fixtures/guardrail/${name}`, import.meta.url), 'utf8')));
+/** The parts of an EventBridge IAM event the cases below edit; loose, so the rest of the event stays as recorded. */
+const IamEvent = z.looseObject({
+  account: z.string().optional(),
+  detail: z
+    .looseObject({ eventName: z.string(), eventSource: z.string(), recipientAccountId: z.string().optional(), requestParameters: z.looseObject({ roleName: z.string().optional() }) })
+    .optional(),
+});
+type IamEvent = z.infer<typeof IamEvent>;
 const eventbridge = load('eventbridge-iam-events.json');
 const config = load('config-rule-events.json');
 const event = (fixture: Fixture, name: string) => structuredClone(fixture.events[name]);
@@ -39,14 +49,14 @@ describe('parseTrigger: EventBridge events for IAM calls via CloudTrail', () => 
   });
 
   it.each([
-    ['another IAM call', (e: Record<string, any>) => (e.detail.eventName = 'DeleteRole'), /DeleteRole is not a watched IAM call/],
-    ['another service', (e: Record<string, any>) => (e.detail.eventSource = 's3.amazonaws.com'), /is not IAM/],
-    ['no role name', (e: Record<string, any>) => delete e.detail.requestParameters.roleName, /names no valid role/],
-    ['a role name IAM would refuse', (e: Record<string, any>) => (e.detail.requestParameters.roleName = 'x\u001b[2J'), /names no valid role/],
-    ['no account anywhere', (e: Record<string, any>) => { delete e.detail.recipientAccountId; delete e.account; }, /names no account/],
-    ['no detail', (e: Record<string, any>) => delete e.detail, /neither an EventBridge event nor/],
+    ['another IAM call', (e: IamEvent) => (e.detail!.eventName = 'DeleteRole'), /DeleteRole is not a watched IAM call/],
+    ['another service', (e: IamEvent) => (e.detail!.eventSource = 's3.amazonaws.com'), /is not IAM/],
+    ['no role name', (e: IamEvent) => delete e.detail!.requestParameters.roleName, /names no valid role/],
+    ['a role name IAM would refuse', (e: IamEvent) => (e.detail!.requestParameters.roleName = 'x\u001b[2J'), /names no valid role/],
+    ['no account anywhere', (e: IamEvent) => { delete e.detail!.recipientAccountId; delete e.account; }, /names no account/],
+    ['no detail', (e: IamEvent) => delete e.detail, /neither an EventBridge event nor/],
   ])('ignores %s', (_name, edit, reason) => {
-    const e = event(eventbridge, 'create-role') as Record<string, any>;
+    const e = IamEvent.parse(event(eventbridge, 'create-role'));
     edit(e);
     const trigger = parseTrigger(e);
     expect(trigger.kind).toBe('ignored');
@@ -82,7 +92,7 @@ describe('parseTrigger: AWS Config rule invocations', () => {
 
   it('ignores periodic invocations, other resource types, and broken invoking events', () => {
     expect(parseTrigger(event(config, 'scheduled'))).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/ScheduledNotification carries no configuration item/) });
-    const ec2 = event(config, 'configuration-change') as Record<string, any>;
+    const ec2 = z.looseObject({ invokingEvent: z.string() }).parse(event(config, 'configuration-change'));
     ec2.invokingEvent = ec2.invokingEvent.replace('AWS::IAM::Role', 'AWS::EC2::Instance');
     expect(parseTrigger(ec2)).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/AWS::EC2::Instance is not an IAM role/) });
     expect(parseTrigger({ ...event(config, 'configuration-change'), invokingEvent: '{not json' })).toMatchObject({ kind: 'ignored' });
