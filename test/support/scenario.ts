@@ -359,7 +359,9 @@ export async function planScenario(
   const trail = await mkdtemp(join(dir, 'trail-'));
   await writeTrailFiles(trail, scenarioRecords(scenario), scenario);
   const out = join(trail, 'orders.plan.json');
-  const env = isolatedAwsEnv({ AWS_REGION: REGION, AWS_ENDPOINT_URL: endpoint, ...(everyRegion ? { SPLIT_ROLE_ENABLED_REGIONS: undefined } : {}) });
+  // Plan's own region choice (every enabled one, or --regions checked against them) asks moto's DescribeRegions.
+  const asksRegions = everyRegion || extraArgs.includes('--regions');
+  const env = isolatedAwsEnv({ AWS_REGION: REGION, AWS_ENDPOINT_URL: endpoint, ...(asksRegions ? { SPLIT_ROLE_ENABLED_REGIONS: undefined } : {}) });
   const run = await runCli(
     [
       'plan',
