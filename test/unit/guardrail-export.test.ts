@@ -11,11 +11,20 @@ import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { z } from 'zod';
 import { guardrailCloudFormation } from '../../src/guardrail/cloudformation.js';
 import { buildHandlerPackage } from '../../src/guardrail/package.js';
 import { CODE_FILE, EVENT_PATTERN, handlerPermissions, validateGuardrailOptions, type GuardrailOptions } from '../../src/guardrail/stack.js';
 import { guardrailTerraform } from '../../src/guardrail/terraform.js';
 import { refusal } from './fixtures/refusal.js';
+
+/** The template as these tests read it: resources by logical id, properties left whole. */
+const Template = z.looseObject({ Resources: z.record(z.string(), z.looseObject({ Type: z.string(), Properties: z.record(z.string(), z.unknown()) })) });
+/** The guardrail function's role: its trust statements whole, and the actions of its inline policy. */
+const GuardrailRole = z.looseObject({
+  AssumeRolePolicyDocument: z.looseObject({ Statement: z.array(z.unknown()) }),
+  Policies: z.array(z.looseObject({ PolicyDocument: z.looseObject({ Statement: z.array(z.looseObject({ Action: z.union([z.string(), z.array(z.string())]) })) }) })),
+});
 
 const BUILT_HANDLER = fileURLToPath(new URL('../../dist/guardrail/handler.js', import.meta.url));
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:security-alerts';
@@ -51,16 +60,13 @@ describe('guardrail options', () => {
 
 describe('guardrail CloudFormation', () => {
   it.each(variants)('%s: the resources the mode needs', (_name, options) => {
-    const template = parse(guardrailCloudFormation(options).content, { customTags: ['Ref', 'GetAtt', 'Sub'].map((tag) => ({ tag: `!${tag}`, resolve: (value: string) => ({ [tag]: value }) })) }) as {
-      Resources: Record<string, { Type: string; Properties: Record<string, any> }>;
-      Rules?: unknown;
-    };
+    const template = Template.parse(parse(guardrailCloudFormation(options).content, { customTags: ['Ref', 'GetAtt', 'Sub'].map((tag) => ({ tag: `!${tag}`, resolve: (value: string) => ({ [tag]: value }) })) }));
     const types = Object.values(template.Resources).map((r) => r.Type);
     expect(types.includes('AWS::SNS::Topic')).toBe(!options.topicArn);
     expect(types.includes('AWS::SNS::Subscription')).toBe(Boolean(options.email));
     const fn = template.Resources.GuardrailFunction?.Properties;
     expect(fn).toMatchObject({ Handler: 'guardrail/handler.handler', Code: CODE_FILE });
-    expect(fn?.Environment.Variables.GUARDRAIL_OWNER_TAG).toBe(options.ownerTag);
+    expect(fn).toHaveProperty(['Environment', 'Variables', 'GUARDRAIL_OWNER_TAG'], options.ownerTag);
     if (options.mode === 'eventbridge') {
       expect(template.Resources.RoleChangeRule?.Properties.EventPattern).toEqual(EVENT_PATTERN);
       expect(JSON.stringify(template.Rules)).toContain('us-east-1');
@@ -70,10 +76,10 @@ describe('guardrail CloudFormation', () => {
       expect(types).not.toContain('AWS::Events::Rule');
     }
     // The function's own role trusts Lambda alone, and may read roles, not change them.
-    const role = template.Resources.GuardrailRole?.Properties;
-    expect(role?.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
-    const actions = role?.Policies[0].PolicyDocument.Statement.flatMap((s: { Action: string[] }) => s.Action);
-    expect(actions.sort()).toEqual(['iam:GetRole', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', ...(options.mode === 'config' ? ['config:PutEvaluations'] : [])].sort());
+    const role = GuardrailRole.parse(template.Resources.GuardrailRole?.Properties);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    const actions = role.Policies[0]?.PolicyDocument.Statement.flatMap((s) => s.Action);
+    expect(actions?.sort()).toEqual(['iam:GetRole', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', ...(options.mode === 'config' ? ['config:PutEvaluations'] : [])].sort());
   });
 
   const lint = spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' });
