@@ -3,6 +3,7 @@
 // reformat would collide with every open branch at once.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerConfigs } from './eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -47,4 +48,6 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  // The folder layering of src/ (DESIGN.md §3): an upward import is an error. The table is eslint/layers.js.
+  ...layerConfigs(),
 );
