@@ -259,7 +259,7 @@ export class CloudTrailFake {
     }
     const category = input.EventCategory;
     if (category !== undefined && category !== 'insight') {
-      return modeled(res, 'InvalidEventCategoryException', `Invalid EventCategory: ${String(category)}`);
+      return modeled(res, 'InvalidEventCategoryException', `Invalid EventCategory: ${typeof category === 'string' ? category : JSON.stringify(category)}`);
     }
     const query = JSON.stringify([attribute?.AttributeKey, attribute?.AttributeValue, start, end, category ?? null, region]);
 
@@ -356,7 +356,7 @@ function completeRecord(record: SeedRecord, accountId: string): CompleteRecord {
 /** Username as LookupEvents reports it: the session name for a role session, nothing for an AWS service. */
 function usernameOf(record: SeedRecord): string | undefined {
   const identity = record.userIdentity;
-  if (!identity) return undefined;
+  if (!identity?.type) return undefined;
   switch (identity.type) {
     case 'AssumedRole':
     case 'FederatedUser':
