@@ -110,7 +110,7 @@ function handle(connection: DuckDBConnection): TrailDb {
       // Trino's transform(array, lambda) is DuckDB's list_transform (a macro cannot take a lambda).
       const reader = await connection.runAndReadAll(sql.replaceAll(/\btransform\(/g, 'list_transform('), [...values]);
       return reader.getRowObjectsJson().map((row) =>
-        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? undefined : String(v)])),
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? undefined : asText(v)])),
       );
     },
     close: () => connection.closeSync(),
@@ -134,6 +134,13 @@ function lakeRow(record: Record<string, unknown>): Record<string, unknown> {
   return row;
 }
 
+/** A value as a text column holds it: text as is, other scalars as written, objects and arrays as JSON. */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return JSON.stringify(value);
+}
+
 /**
  * A record in the documented table's shape: lower-case keys, JSON text where
  * Athena keeps a string, `resources` an array of rows with the table's fields.
@@ -145,7 +152,7 @@ function athenaRow(record: Record<string, unknown>, resourceFields = ['arn', 'ac
     if (column === 'requestparameters' || column === 'responseelements') row[column] = value === null || value === undefined ? null : JSON.stringify(value);
     else if (column === 'useridentity') row[column] = lowerKeys(value);
     else if (column === 'resources') row[column] = Array.isArray(value) ? value.map((r) => pick(lowerKeys(r), resourceFields)) : null;
-    else row[column] = typeof value === 'object' && value !== null ? JSON.stringify(value) : value === undefined ? null : String(value);
+    else row[column] = value === undefined ? null : asText(value);
   }
   return row;
 }
