@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   check: () => import('./check.js'),
   'check-memory': () => import('./check-memory.js'),
   progress: () => import('./progress.js'),
+  startup: () => import('./startup.js'),
 };
 
 async function main(argv: readonly string[]): Promise<void> {
