@@ -124,7 +124,7 @@ describe.skipIf(!endpoint)('verify and the retire gate ask the plan’s engine',
     expect(planned.code, planned.stderr).toBe(0);
     const plan = await readPlan(planPath);
     // The plan keeps what it takes to ask Athena again.
-    expect(plan.evidence).toMatchObject({ source: 'athena', athena: { table: 'cloudtrail.logs', output: OUTPUT } });
+    expect(plan.evidence).toMatchObject({ source: 'athena', config: { table: 'cloudtrail.logs', output: OUTPUT } });
 
     // The first apply cuts over and waits for the soak; its gate asked Athena (nothing since cutover).
     const empty = await answer(planTrail, () => ({ text: 'SELECT 1 WHERE FALSE', values: [] }), ROLE_CALL_COLUMNS);
@@ -200,7 +200,7 @@ describe.skipIf(!endpoint)('verify and the retire gate ask the plan’s engine',
     const planned = await cli([...planArgs(planPath), '--evidence', 'cloudtrail-lake', '--event-data-store', storeId], lakeEnv());
     expect(planned.code, planned.stderr).toBe(0);
     const plan = await readPlan(planPath);
-    expect(plan.evidence).toMatchObject({ source: 'cloudtrail-lake', eventDataStore: storeId });
+    expect(plan.evidence).toMatchObject({ source: 'cloudtrail-lake', config: { eventDataStore: storeId } });
 
     const first = await cli(['apply', planPath, '--yes'], lakeEnv());
     expect(first.code, first.stderr).toBe(0);
