@@ -31,7 +31,7 @@ describe('planSteps', () => {
 
   it('gives every changing step an undo, so rollback can walk it back', () => {
     for (const step of planSteps({ ...samplePlan(), retireSharedRole: true })) {
-      if (step.stage === 'create' || step.stage === 'repoint') expect(step.undo, step.id).toBeTypeOf('function');
+      if (step.stage === 'create' || step.stage === 'repoint') expect(typeof step.undo, step.id).toBe('function');
     }
   });
 });

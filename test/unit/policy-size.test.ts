@@ -109,7 +109,7 @@ describe('packPolicies', () => {
         document: {
           Version: '2012-10-17',
           Statement: Array.from({ length: 60 }, (_, i) => ({ Effect: 'Allow', Action: 's3:*', Resource: `arn:aws:s3:::bucket-${i}/*` })).concat([
-            { Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' } as never,
+            { Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' },
           ]),
         },
       },
