@@ -69,10 +69,13 @@ export function analyseSplit(
   const usedAs = new Set(
     workloads.flatMap(({ found }) => workloadAdapters().flatMap((adapter) => adapter.roleUses?.((found as Record<string, unknown>)[adapter.id]) ?? [])),
   );
-  const groups = new Map<string, string[]>();
+  // A group exists only once it has a principal, so each has a first one to name it.
+  const groups = new Map<string, [string, ...string[]]>();
   for (const principal of trust.services) {
     const key = workloadKey(principal);
-    groups.set(key, [...(groups.get(key) ?? []), principal]);
+    const group = groups.get(key);
+    if (group) group.push(principal);
+    else groups.set(key, [principal]);
   }
   const blindSpots = unobservableGrants(sources, usageSource(evidence.source).visibility, evidence.dataEventSources ?? new Set());
   const listed = new Set(blindSpots.map((u) => u.action));
@@ -82,7 +85,7 @@ export function analyseSplit(
   ];
   const units = [...groups.entries()].map(([key, principals]): ServiceUnit => {
     const usage = mergeUsage(principals.map((p) => evidence.byService.get(p)));
-    const service = principals.find((p) => workloadKey(p) === key && !p.startsWith('edge')) ?? (principals[0] as string);
+    const service = principals.find((p) => workloadKey(p) === key && !p.startsWith('edge')) ?? principals[0];
     // Every mapped action is checked: one the catalog does not know is never granted silently.
     takeUnmapped(usage, service, catalog, unmappedRows);
     return {
