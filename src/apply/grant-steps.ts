@@ -24,8 +24,8 @@ export function grantSteps(plan: Plan): Step[] {
     id: grantStepId(role.roleName),
     stage: 'verify',
     title: `grant ${role.roleName} the actions verify found missing`,
-    async run() {
-      throw new SplitRoleError('UsageError', 'grants are made by `split-role verify --grant-missing`');
+    run() {
+      return Promise.reject(new SplitRoleError('UsageError', 'grants are made by `split-role verify --grant-missing`'));
     },
     async undo({ account: { iam } }) {
       if (taggedWithPlan(await iam.roleTags(role.roleName), plan.planId)) await iam.deleteRolePolicy(role.roleName, GRANTED_POLICY);
