@@ -12,6 +12,7 @@
 import { ConfigServiceClient, PutEvaluationsCommand, type ComplianceType } from '@aws-sdk/client-config-service';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { translateErrors } from '../aws/error-middleware.js';
 import { findRole } from '../aws/iam.js';
 import { alertFor, judgeLiveRole, type RoleVerdict } from './alert.js';
 import { parseTrigger, type ConfigTrigger, type RoleChangeTrigger } from './event.js';
@@ -36,14 +37,20 @@ let clients: { iam: IAMClient; config: ConfigServiceClient; sns: Map<string, SNS
 // Why module-level: Lambda reuses the process between invocations, so the
 // clients (and their connections) are built once per container.
 function aws(): NonNullable<typeof clients> {
-  return (clients ??= { iam: new IAMClient({}), config: new ConfigServiceClient({}), sns: new Map() });
+  return (clients ??= { iam: translated(new IAMClient({})), config: translated(new ConfigServiceClient({})), sns: new Map() });
+}
+
+/** A client whose failures name the IAM action the function's role lacks, as the CLI's clients do. */
+function translated<C extends { middlewareStack: Parameters<typeof translateErrors>[0] }>(client: C): C {
+  translateErrors(client.middlewareStack);
+  return client;
 }
 
 /** SNS only accepts a topic's messages in the topic's Region, which may not be the function's. */
 function snsFor(topicArn: string): SNSClient {
   const region = topicRegion(topicArn) ?? '';
   let client = aws().sns.get(region);
-  if (!client) aws().sns.set(region, (client = new SNSClient(region ? { region } : {})));
+  if (!client) aws().sns.set(region, (client = translated(new SNSClient(region ? { region } : {}))));
   return client;
 }
 
