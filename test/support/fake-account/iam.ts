@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- a fake answers at once; async keeps its throws rejections, as the SDK's are */
 /**
  * IAM in memory, behind the IamPort: roles with inline and attached
  * policies, customer- and AWS-managed policies, instance profiles, tags and
