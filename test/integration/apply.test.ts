@@ -2,31 +2,23 @@
  * `split-role apply`, `rollback` and `status` end to end: the built CLI
  * against moto holding the orders scenario, every AWS call going through the
  * fault proxy so a test can count the calls that change the account.
- * Refusals (bad plans, wrong target, drift, a held lock, no confirmation)
- * must make no mutating call at all.
+ * Refusals (a held lock, no confirmation) must make no mutating call at all.
+ * Drift and bad plans are in apply-drift.test.ts and apply-bad-input.test.ts
+ * (files run side by side, each on its worker's moto).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AssociateIamInstanceProfileCommand,
-  CreateLaunchTemplateCommand,
-  CreateLaunchTemplateVersionCommand,
-  DescribeIamInstanceProfileAssociationsCommand,
-  DescribeSubnetsCommand,
-  EC2Client,
-  ReplaceIamInstanceProfileAssociationCommand,
-  RunInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, DescribeSubnetsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { AutoScalingClient, CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { digestOf, readPlan, sealPlan } from '../../src/plan/plan-file.js';
-import type { Plan, PlanBody } from '../../src/plan/schema.js';
+import { readPlan, sealPlan } from '../../src/plan/plan-file.js';
+import type { Plan } from '../../src/plan/schema.js';
 import {
   bindingProblems,
   captureAccountState,
@@ -39,7 +31,7 @@ import { seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../sup
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { ec2Error, queryError, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
-import { ORDERS_INLINE_POLICY, planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+import { planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
 const endpoint = workerMotoEndpoint();
@@ -478,246 +470,5 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(fullySplitProblems(await captureAccountState(motoEndpoint), 'orders')).toEqual([]);
     });
 
-    const drifts: Array<[string, (s: OrdersScenario) => Promise<void>, RegExp]> = [
-      [
-        'a Lambda function moved to another role by someone else',
-        async (s) => {
-          const { iam } = seedClients(motoEndpoint);
-          const role = await iam.send(new CreateRoleCommand({ RoleName: 'orders-intruder', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com') }));
-          const lambda = new LambdaClient(config);
-          await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.functionNames[1], Role: role.Role?.Arn }));
-          lambda.destroy();
-          iam.destroy();
-        },
-        /Drift: the account no longer matches the plan: Lambda orders-worker runs as arn:aws:iam::123456789012:role\/orders-intruder/,
-      ],
-      [
-        "the shared role's inline policy changed",
-        async () => {
-          const { iam } = seedClients(motoEndpoint);
-          const widened = { ...ORDERS_INLINE_POLICY, Statement: [...ORDERS_INLINE_POLICY.Statement, { Effect: 'Allow', Action: 's3:*', Resource: '*' }] };
-          await iam.send(new PutRolePolicyCommand({ RoleName: 'orders', PolicyName: 'orders-data', PolicyDocument: JSON.stringify(widened) }));
-          iam.destroy();
-        },
-        /Drift: .*orders's inline policies changed/,
-      ],
-      [
-        'a new instance profile holding the shared role',
-        async () => {
-          const { iam } = seedClients(motoEndpoint);
-          await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'orders-extra' }));
-          await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'orders-extra', RoleName: 'orders' }));
-          iam.destroy();
-        },
-        /Drift: .*orders's instance profiles changed/,
-      ],
-      [
-        "the shared role's trust policy changed",
-        async () => {
-          const { iam } = seedClients(motoEndpoint);
-          await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'orders', PolicyDocument: serviceTrust('ec2.amazonaws.com', 'lambda.amazonaws.com') }));
-          iam.destroy();
-        },
-        /Drift: .*orders's trust policy changed/,
-      ],
-      [
-        'an EC2 instance moved to another instance profile',
-        async (s) => {
-          const { iam } = seedClients(motoEndpoint);
-          await iam.send(new CreateRoleCommand({ RoleName: 'ops', AssumeRolePolicyDocument: serviceTrust('ec2.amazonaws.com') }));
-          await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'ops' }));
-          await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'ops', RoleName: 'ops' }));
-          const ec2 = new EC2Client(config);
-          const out = await ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [s.instanceIds[0] as string] }] }));
-          const association = out.IamInstanceProfileAssociations?.[0]?.AssociationId;
-          if (association) await ec2.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: association, IamInstanceProfile: { Name: 'ops' } }));
-          else await ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: s.instanceIds[0], IamInstanceProfile: { Name: 'ops' } }));
-          ec2.destroy();
-          iam.destroy();
-        },
-        /Drift: .*EC2 instance i-\w+ is on arn:aws:iam::123456789012:instance-profile\/ops/,
-      ],
-      [
-        'an ECS service moved to another task-definition revision',
-        async (s) => {
-          const ecs = new ECSClient(config);
-          const td = await ecs.send(
-            new RegisterTaskDefinitionCommand({ family: 'orders-web', containerDefinitions: [{ name: 'web', image: 'nginx:2', memory: 256 }] }),
-          );
-          await ecs.send(new UpdateServiceCommand({ cluster: s.clusterName, service: s.serviceName, taskDefinition: td.taskDefinition?.taskDefinitionArn }));
-          ecs.destroy();
-        },
-        /Drift: .*ECS service orders-web runs arn:aws:ecs:us-east-1:123456789012:task-definition\/orders-web:2/,
-      ],
-    ];
-    it.each(drifts)('refuses to apply when %s: exit 2, no change', async (_name, change, message) => {
-      await change(scenario);
-      const before = await captureAccountState(motoEndpoint);
-      proxy.clear();
-      const run = await cli(['apply', planPath, '--yes', '--soak', '0']);
-      expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(message);
-      expect(run.stderr).toMatch(/nothing was changed; re-run `split-role plan`/);
-      expect(proxy.mutatingOperations).toEqual([]);
-      expect(await captureAccountState(motoEndpoint)).toEqual(before);
-    });
-  });
-
-  describe('refuses bad input before any change', () => {
-    let good: string;
-    let goodText: string;
-    let goodPlan: Plan;
-    let caseNo = 0;
-
-    beforeAll(async () => {
-      await resetMoto(motoEndpoint);
-      const scenario = await seedOrdersScenario(motoEndpoint);
-      good = await planScenario(motoEndpoint, scenario, workdir);
-      goodText = await readFile(good, 'utf8');
-      goodPlan = JSON.parse(goodText) as Plan;
-    });
-    beforeEach(() => {
-      proxy.setRule(undefined);
-      proxy.onForwarded(undefined);
-      proxy.clear();
-    });
-
-    const body = (): PlanBody => {
-      const { digest: _digest, ...rest } = structuredClone(goodPlan);
-      return rest;
-    };
-    const resealed = (edit: (b: PlanBody) => void) => {
-      const b = body();
-      edit(b);
-      return `${JSON.stringify(sealPlan(b), null, 2)}\n`;
-    };
-    /** The good plan rewritten as text (another account or partition throughout), resealed. */
-    const retargeted = (rewrite: (text: string) => string) => {
-      const b = JSON.parse(rewrite(JSON.stringify(body(), null, 2))) as PlanBody;
-      return `${JSON.stringify(sealPlan(b), null, 2)}\n`;
-    };
-    /** Seals any JSON the way plan files are sealed, so only the schema (not the digest) can object. */
-    const resealedLoose = (edit: (b: Record<string, unknown>) => void) => {
-      const b = body() as unknown as Record<string, unknown>;
-      edit(b);
-      return JSON.stringify({ ...b, digest: digestOf(b as unknown as PlanBody) }, null, 2);
-    };
-
-    interface BadCase {
-      name: string;
-      /** The plan file's text; undefined: no plan file at all. */
-      plan: () => string | undefined;
-      journal?: () => string;
-      env?: Record<string, string>;
-      message: RegExp;
-    }
-    const cases: BadCase[] = [
-      { name: 'a corrupt plan (not JSON)', plan: () => '{"schemaVersion": 1, "planId": ', message: /PlanCorrupt: .* is not valid JSON/ },
-      { name: 'a truncated plan', plan: () => goodText.slice(0, Math.floor(goodText.length / 2)), message: /PlanCorrupt: .* is not valid JSON/ },
-      {
-        name: 'a hand-edited plan (digest mismatch)',
-        plan: () => {
-          const edited = structuredClone(goodPlan);
-          const statement = edited.newRoles[0]?.inlinePolicies[0]?.document.Statement[0];
-          if (statement) statement.Action = '*';
-          return JSON.stringify(edited, null, 2);
-        },
-        message: /PlanDigestMismatch: .* was changed after it was written/,
-      },
-      {
-        name: 'a plan that fails the schema (resealed)',
-        plan: () => resealedLoose((b) => delete b.workloads),
-        message: /PlanInvalid: .* fails the plan schema at workloads/,
-      },
-      {
-        name: 'a plan of an unknown schema version',
-        plan: () => resealedLoose((b) => (b.schemaVersion = 3)),
-        message: /PlanVersionUnsupported: .* has schemaVersion 3; this split-role reads version 2/,
-      },
-      {
-        name: 'a plan for another account',
-        // Consistently for the other account (every ARN too), as a real plan for it would be.
-        plan: () => retargeted((text) => text.replaceAll('123456789012', '111122223333')),
-        message: /WrongTarget: these credentials are for account 123456789012 \(plan: 111122223333\)/,
-      },
-      {
-        name: 'a plan for another partition',
-        plan: () => retargeted((text) => text.replaceAll('arn:aws:', 'arn:aws-cn:').replace('"partition": "aws"', '"partition": "aws-cn"')),
-        message: /WrongTarget: these credentials are for partition aws \(plan: aws-cn\)/,
-      },
-      {
-        name: 'credentials for another region (AWS_REGION)',
-        plan: () => goodText,
-        env: { AWS_REGION: 'eu-west-1' },
-        message: /WrongTarget: these credentials are for region eu-west-1 \(plan: us-east-1\)/,
-      },
-      {
-        name: 'a corrupt journal',
-        plan: () => goodText,
-        journal: () =>
-          `${JSON.stringify({ at: new Date().toISOString(), planId: goodPlan.planId, event: 'run-start', command: 'apply' })}\n` +
-          'garbage that is not JSON\n' +
-          `${JSON.stringify({ at: new Date().toISOString(), planId: goodPlan.planId, event: 'run-end', command: 'apply', outcome: 'failed' })}\n`,
-        message: /JournalCorrupt: journal .* cannot be trusted: line 2 is not JSON/,
-      },
-      {
-        name: "a journal of another plan",
-        plan: () => goodText,
-        journal: () => `${JSON.stringify({ at: new Date().toISOString(), planId: 'another-plan-id', event: 'run-start', command: 'apply' })}\n`,
-        message: /JournalCorrupt: .* line 1 belongs to plan another-plan-id/,
-      },
-      { name: 'a missing plan file', plan: () => undefined, message: /PlanUnreadable: cannot read plan .*ENOENT/ },
-      {
-        name: 'a re-sealed plan whose new role also trusts another account',
-        plan: () =>
-          resealed((b) => b.newRoles[0]?.trustPolicy.Statement.push({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' })),
-        message: /PlanUnsafe: the plan breaks split-role's rules: new role orders-\w+'s trust policy is not the shared role's trust/,
-      },
-      {
-        name: 'a re-sealed plan moving a workload to an unrelated role',
-        plan: () =>
-          resealed((b) => {
-            const w = b.workloads.find((x) => x.kind === 'lambda-function');
-            if (w?.kind === 'lambda-function') w.target.roleArn = 'arn:aws:iam::123456789012:role/admin';
-          }),
-        message: /PlanUnsafe: .*Lambda function orders-\w+ would move to arn:aws:iam::123456789012:role\/admin/,
-      },
-      {
-        name: 'a re-sealed plan with a __proto__ key',
-        plan: () => resealedLoose((b) => Object.defineProperty(b.sharedRole, '__proto__', { value: { x: 1 }, enumerable: true })),
-        message: /PlanInvalid: .* has a key sharedRole\.__proto__ that split-role never writes/,
-      },
-      { name: 'a plan over 20 MB', plan: () => goodText + ' '.repeat(20 * 1024 * 1024), message: /PlanTooLarge: .* plans over 20 MB are refused unread/ },
-    ];
-
-    it.each(cases)('$name: apply and rollback exit 2 with no mutating call', async (c) => {
-      const dir = join(workdir, `bad-${++caseNo}`);
-      await mkdir(dir, { recursive: true });
-      const path = join(dir, 'orders.plan.json');
-      const text = c.plan();
-      if (text !== undefined) await writeFile(path, text);
-      if (c.journal) await writeFile(join(dir, 'orders.plan.journal.jsonl'), c.journal());
-      for (const command of ['apply', 'rollback']) {
-        const run = await cli([command, path, '--yes'], c.env);
-        expect(run.code, `${command}: ${run.stderr}`).toBe(2);
-        expect(run.stderr).toMatch(c.message);
-        expect(run.stderr.trim().split('\n')).toHaveLength(1);
-      }
-      expect(proxy.mutatingOperations).toEqual([]);
-      expect(existsSync(join(dir, 'orders.plan.lock'))).toBe(false);
-    });
-
-    it('the good plan itself is accepted (the cases above fail only for their one defect)', async () => {
-      const dir = join(workdir, 'good');
-      await mkdir(dir, { recursive: true });
-      await copyFile(good, join(dir, 'orders.plan.json'));
-      const unapproved = await cli(['apply', join(dir, 'orders.plan.json'), '--yes', '--expect-digest', `sha256:${'1'.repeat(64)}`]);
-      expect(unapproved.stderr).toMatch(/PlanNotApproved: the plan's digest is sha256:\w+, not the approved sha256:1111/);
-      expect(unapproved.code).toBe(2);
-      expect(proxy.mutatingOperations).toEqual([]);
-      const run = await cli(['apply', join(dir, 'orders.plan.json'), '--yes', '--keep-shared-role', '--expect-digest', goodPlan.digest]);
-      expect(run.stderr).not.toMatch(/split-role: /);
-      expect(run.code).toBe(0);
-    });
   });
 });
