@@ -24,7 +24,7 @@ function stepOutputs(stdout: string): Array<{ command: string; output: string }>
   return stdout
     .split(/\n(?=\$ split-role )/)
     .slice(1)
-    .map((chunk) => ({ command: chunk.split(' ')[2] ?? '', output: chunk }));
+    .map((chunk) => ({ command: chunk.split(/\s/)[2] ?? '', output: chunk }));
 }
 
 describe.skipIf(!endpoint)('npm run demo', () => {
