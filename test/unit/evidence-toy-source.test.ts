@@ -10,6 +10,7 @@ import { Command } from '@commander-js/extra-typings';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openAwsSession, type AwsSession } from '../../src/aws/session.js';
+import { renderVerify } from '../../src/cli/commands/verify.js';
 import { addEvidenceOptions } from '../../src/cli/evidence-options.js';
 import { usageError } from '../../src/core/errors.js';
 import { gatherEvidence } from '../../src/evidence/gather.js';
@@ -153,5 +154,38 @@ describe('a toy evidence engine registered at test time', () => {
     const split = analysis(shared, evidence({ [EC2]: usage({ 's3:ListBucket': 2 }) }, { source: 'toy-engine', dataEventSources: new Set() }));
     const ec2 = split.units.find((u) => u.key === 'ec2');
     expect(ec2?.unobservable.find((u) => u.action === 's3:GetObject')?.reason).toMatch(/the toy engine keeps no data events/);
+  });
+
+  it('lets verify say which registered sources can list single calls when the plan’s cannot', async () => {
+    // The toy without roleCalls: it reads usage, but cannot count calls after cutover.
+    const remove = registerUsageSource<ToyConfig>({
+      name: 'toy-blind',
+      visibility: toySource.visibility,
+      flags: [],
+      configSchema: toySchema,
+      fromOptions: (options, context) => toySource.fromOptions(options, context),
+      describe: (config) => `toy ${config.bucket}`,
+      usage: (ctx) => toySource.usage(ctx),
+    });
+    try {
+      const plan = parsePlan(JSON.stringify(sealPlan(toyPlanBody({ bucket: 'trail-copy' }))), 'the toy plan');
+      const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' as const };
+      expect(await roleCalls(session, new RecordingIoHost(), [shared], { source: 'toy-blind', config: { bucket: 'trail-copy' } }, WINDOW)).toBeUndefined();
+      const report = {
+        planId: plan.planId,
+        roleName: SHARED_NAME,
+        window: { start: WINDOW.start.toISOString(), end: WINDOW.end.toISOString() },
+        evidence: 'toy trail-copy',
+        callsVisible: false,
+        denied: [],
+        sharedCalls: [],
+        workloadProblems: [],
+        granted: [],
+        problems: 0,
+      };
+      expect(renderVerify(report)).toContain('cannot list single calls: pass --evidence lookup-events|logs|access-analyzer|athena|cloudtrail-lake|toy-engine to check');
+    } finally {
+      remove();
+    }
   });
 });

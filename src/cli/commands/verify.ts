@@ -4,6 +4,7 @@ import { visibleControls as clean } from '../../core/escape.js';
 import type { IoHost } from '../../core/io-host.js';
 import { verifyEvidenceSettings } from '../../evidence/settings.js';
 import type { EvidenceSettings } from '../../evidence/source.js';
+import { usageSources } from '../../evidence/sources.js';
 import { verifyCutover, type VerifyReport } from '../../cutover/verify.js';
 import { renderTable } from '../format/table.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -28,7 +29,10 @@ export async function runVerify(planPath: string, options: VerifyCommandOptions,
 /** The report for a terminal. Names from the account go through `clean`: they are not trusted. */
 export function renderVerify(report: VerifyReport): string {
   const lines = [`Verify ${clean(report.roleName)} (plan ${report.planId}) from cutover at ${report.window.start} to ${report.window.end}; evidence: ${clean(report.evidence)}`, ''];
-  if (!report.callsVisible) lines.push('The evidence source cannot list single calls: pass --evidence lookup-events or --cloudtrail-logs to check (a) and (b).', '');
+  if (!report.callsVisible) {
+    const listing = usageSources().filter((s) => 'roleRecords' in s || 'roleCalls' in s).map((s) => s.name);
+    lines.push(`The evidence source cannot list single calls: pass --evidence ${listing.join('|')} to check (a) and (b).`, '');
+  }
   lines.push('(a) Refused calls by the new roles:');
   lines.push(
     report.denied.length === 0
