@@ -133,6 +133,7 @@ export const accessAnalyzerSource: UsageSource<AccessAnalyzerConfig> = {
     dataEventsBlindReason: 'Access Analyzer policy generation does not use data events',
     serverSideFiltering: true,
   },
+  noEvidenceHint: 'widen --since, check that a trail records this region, or pass --cloudtrail-logs with the trail’s files',
   flags: [
     { flags: '--trail-arn <arn>', description: 'trail Access Analyzer reads', planOnly: true },
     { flags: '--access-role-arn <arn>', description: 'role Access Analyzer uses to read the trail', planOnly: true },

@@ -28,7 +28,7 @@ export async function gatherEvidence(session: AwsSession, io: IoHost, subject: E
     throw new SplitRoleError(
       'NoEvidence',
       `no CloudTrail activity of ${subject.role.name} between ${evidence.window.start} and ${evidence.window.end} (${evidence.recordsRead} records read)`,
-      source.noEvidenceHint ?? 'widen --since, check that a trail records this region, or use --evidence logs with the trail’s files',
+      source.noEvidenceHint ?? 'widen --since',
     );
   }
   return evidence;

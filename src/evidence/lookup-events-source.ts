@@ -169,6 +169,7 @@ export const lookupEventsSource: UsageSource<Record<string, never>> = {
     },
     serverSideFiltering: true,
   },
+  noEvidenceHint: 'widen --since, check that a trail records this region, or use --evidence logs with the trail’s files',
   // Nothing to set: the role, the window and the plan's regions say what to ask.
   flags: [],
   configSchema: z.strictObject({}),

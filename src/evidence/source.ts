@@ -107,7 +107,7 @@ export interface UsageSource<C extends EvidenceConfig = EvidenceConfig> {
   /** What `--evidence` calls it. */
   readonly name: EvidenceSource;
   readonly visibility: SourceVisibility;
-  /** What to try when the source saw no activity at all (default: the general hint in gather.ts). */
+  /** What to try when the source saw no activity at all (default: widen --since). */
   readonly noEvidenceHint?: string;
   /** The flags it reads. Sources may share a flag (same text): --cloudtrail-logs. */
   readonly flags: readonly SourceFlag[];
