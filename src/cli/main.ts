@@ -181,9 +181,10 @@ program
     new Option('--account <id>', 'an account the code deploys to: its principals are not cross-account (repeatable)').argParser(collect),
   )
   .option('--allow-unreadable', 'do not exit 2 when a file or role cannot be read (it is still reported)')
+  .option('--allow-empty', 'do not exit 2 when the paths hold no IaC file')
   .addHelpText(
     'after',
-    '\nSuppress a finding with the tag or Metadata key split-role:allow-shared and a reason.\nExit codes: 0 no findings, 1 findings, 2 usage error or an unreadable file or role (unless --allow-unreadable).',
+    '\nSuppress a finding with the tag or Metadata key split-role:allow-shared and a reason.\nExit codes: 0 no findings, 1 findings, 2 usage error, no IaC file found (unless --allow-empty), or an unreadable file or role (unless --allow-unreadable).',
   )
   .action(async (paths, options, command) => {
     const { runCheck } = await import('./commands/check.js');

@@ -86,6 +86,7 @@ export const MESSAGE_CODES = {
   SR_CHECK_D5002: { level: 'debug', description: 'a file skipped as not infrastructure code' },
   SR_CHECK_W5003: { level: 'warn', description: 'a file that could not be read' },
   SR_CHECK_W5004: { level: 'warn', description: 'unreadable files or resources make the exit code 2 (unless --allow-unreadable)' },
+  SR_CHECK_W5005: { level: 'warn', description: 'no IaC file was found under the paths given, so the exit code is 2 (unless --allow-empty)' },
 
   SR_EXPORT_I6001: { level: 'info', description: 'the checklist of workload changes (when no --out is given)' },
   SR_EXPORT_I6002: { level: 'info', description: 'guardrail export: where the stack must be deployed (and, without --out, where its function code goes)' },

@@ -39,11 +39,31 @@ export async function readIacFile(candidate: CandidateFile, display: string): Pr
     if (size > MAX_FILE_BYTES) {
       return { status: 'unreadable', file: display, reason: `too large to read: ${mb(size)} MB (the limit is ${mb(MAX_FILE_BYTES)} MB)` };
     }
-    text = await readFile(candidate.path, 'utf8');
+    const bytes = await readFile(candidate.path);
+    const encoding = notUtf8(bytes);
+    // Why unreadable, not skipped: a file the user named, or a UTF-16 template
+    // (as some Windows editors save them), would otherwise pass the gate unread.
+    if (encoding !== undefined && (candidate.explicit || encoding === 'UTF-16')) {
+      const reason = encoding === 'UTF-16' ? 'UTF-16 text: save it as UTF-8 to check it' : 'binary data, not a UTF-8 template, plan or Terraform JSON file';
+      return { status: 'unreadable', file: display, reason };
+    }
+    if (encoding !== undefined) return { status: 'skipped', file: display, reason: 'binary data' };
+    text = bytes.toString('utf8');
   } catch (error) {
     return { status: 'unreadable', file: display, reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
   return classifyText(text, display, candidate.explicit);
+}
+
+/** How many leading bytes are searched for a NUL: enough to tell, cheap on a 30 MB file. */
+const SNIFF_BYTES = 8192;
+
+/** 'UTF-16' for a UTF-16 byte-order mark (or ASCII-led UTF-16), 'binary' for a NUL byte near the start (no UTF-8 text has one), else undefined. */
+export function notUtf8(bytes: Uint8Array): 'UTF-16' | 'binary' | undefined {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) return 'UTF-16';
+  if (!bytes.subarray(0, SNIFF_BYTES).includes(0)) return undefined;
+  // UTF-16 without a mark: text starting with an ASCII character has a NUL in one byte of the first pair.
+  return bytes.length >= 2 && (bytes[0] === 0) !== (bytes[1] === 0) ? 'UTF-16' : 'binary';
 }
 
 function mb(bytes: number): string {

@@ -141,6 +141,22 @@ describe('split-role check', () => {
     expect((JSON.parse(run.stdout) as CheckJson).findings.map((f) => f.resource)).toEqual(['module.app.aws_iam_role.shared']);
   });
 
+  it('exit 2 for a folder with no IaC file unless --allow-empty, and for a binary or UTF-16 file named explicitly', async () => {
+    const dir = await mkdtemp(join(workdir, 'empty-'));
+    await writeFile(join(dir, 'package.json'), '{"name": "app"}');
+    const empty = await runCli(['check', dir], env());
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/no CloudFormation, CDK, Terraform plan or Terraform JSON file found in .*empty-.*--allow-empty/);
+    expect((await runCli(['check', dir, '--allow-empty'], env())).code).toBe(0);
+    await writeFile(join(dir, 'template.bin'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]));
+    await writeFile(join(dir, 'utf16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Resources: {}\n', 'utf16le')]));
+    for (const [file, reason] of [['template.bin', 'binary data'], ['utf16.yaml', 'UTF-16 text']]) {
+      const run = await runCli(['check', join(dir, file!), '--allow-empty'], env());
+      expect(run.code).toBe(2);
+      expect(run.stdout + run.stderr).toContain(reason);
+    }
+  });
+
   it('exit 2 for a missing path or a bad --account', async () => {
     const missing = await runCli(['check', `${TREE}/does-not-exist`], env());
     expect(missing.code).toBe(2);

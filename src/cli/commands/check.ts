@@ -15,6 +15,8 @@ export interface CheckCommandOptions {
   accounts: string[];
   /** Exit on findings alone, even when some files could not be read. */
   allowUnreadable?: boolean;
+  /** Exit 0 when no IaC file was found (a repository that has none yet). */
+  allowEmpty?: boolean;
 }
 
 
@@ -44,6 +46,13 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
       `${report.unreadable.length} unreadable ${report.unreadable.length === 1 ? 'entry' : 'entries'}: exit 2 (pass --allow-unreadable to judge on findings alone)`,
       { unreadable: report.unreadable.length },
     );
+    return ExitCode.error;
+  }
+  // Why 2: "100% (0 of 0)" is a gate that passed on input nobody read, a wrong path or a renamed folder.
+  if (report.summary.filesChecked === 0 && !options.allowEmpty) {
+    io.warn('SR_CHECK_W5005', `no CloudFormation, CDK, Terraform plan or Terraform JSON file found in ${paths.join(', ')}: exit 2 (pass --allow-empty to accept)`, {
+      skipped: report.summary.filesSkipped,
+    });
     return ExitCode.error;
   }
   return report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;
