@@ -2,6 +2,7 @@
  * What apply and rollback share: a validated plan, the right account, the
  * plan's lock, its journal, and a step context. Nothing here changes AWS.
  */
+import { reportLongRetries } from '../aws/retry-budget.js';
 import { openSessionProvider, type AwsOptions } from '../aws/session.js';
 import { getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
 import type { IoHost } from '../core/io-host.js';
@@ -88,7 +89,7 @@ export async function openOperation(
   const journalPath = journalPathFor(planPath);
   // Refuse a corrupt journal (a broken chain, stage markers that do not add up) before any AWS call.
   assertStageMarkers(Journal.open(journalPath, plan.planId), planSteps(plan));
-  const account = await (typeof source === 'function' ? source : awsAccount(source))(plan);
+  const account = await (typeof source === 'function' ? source : awsAccount({ ...source, onRetry: reportLongRetries(io) }))(plan);
   try {
     checkTarget(plan, account.identity, account.region);
     const lock = acquireLock(planPath, command);

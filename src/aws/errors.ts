@@ -19,7 +19,13 @@ interface SdkErrorShape {
   code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number; attempts?: number };
+  /** Set by the retry budget (retry-budget.ts) when it gave up. */
+  $retryBudget?: { budgetMs: number; elapsedMs: number };
 }
+
+/** How to give throttled calls longer: a person reads this when the budget ran out. */
+export const RAISE_RETRY_BUDGET_HINT =
+  'wait and run again, or give each call longer: SPLIT_ROLE_RETRY_BUDGET=10m (default 2m); AWS_MAX_ATTEMPTS=N replaces the budget with N attempts';
 
 /**
  * Describes an error thrown by an AWS call. `action` names the IAM action
@@ -54,8 +60,9 @@ export function translateAwsError(error: unknown, action?: string): SplitRoleErr
     );
   }
   if (isThrottling(error)) {
-    const tries = attempts ? ` after ${attempts} attempts` : '';
-    return new SplitRoleError('Throttled', `AWS kept throttling${where}${tries}: ${message}`, 'wait and run again, or raise AWS_MAX_ATTEMPTS', undefined, aws);
+    const spent = err.$retryBudget ? ` over ${Math.round(err.$retryBudget.elapsedMs / 1000)} s` : '';
+    const tries = attempts ? ` after ${attempts} attempts${spent}` : '';
+    return new SplitRoleError('Throttled', `AWS kept throttling${where}${tries}: ${message}`, RAISE_RETRY_BUDGET_HINT, undefined, aws);
   }
   if (hasAwsName(error, BAD_CREDENTIALS_NAMES)) {
     return new SplitRoleError('BadCredentials', message, 'refresh or replace the credentials (for SSO: `aws sso login`)', undefined, aws);

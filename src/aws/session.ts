@@ -28,6 +28,8 @@ import { VERSION } from '../core/version.js';
 import { CallCounter, countCalls, type CountableStack } from './call-counter.js';
 import { translateErrors, type TranslatableStack } from './error-middleware.js';
 import { noRegionError } from './errors.js';
+import { iamActionOf } from './error-middleware.js';
+import { retryBudgetFromEnv, retryWithinBudget, type RetryableStack, type RetryBudget, type RetryListener } from './retry-budget.js';
 import { assumeRoleCredentials, validateAccess, type AccountAccess, type CredentialProvider } from './assume-role.js';
 import { accountRegions, parseRegionList, type AccountRegion } from './regions.js';
 import { getCallerIdentity, type CallerIdentity } from './sts.js';
@@ -53,6 +55,8 @@ export interface AwsOptions {
   enabledRegions?: readonly string[];
   /** The external id the role's trust policy asks for (`--external-id`). */
   externalId?: string;
+  /** Hears of every wait before a throttled or failed call is sent again (commands report the long ones). */
+  onRetry?: RetryListener;
 }
 
 /** The client settings common to every service. */
@@ -61,6 +65,8 @@ export interface SharedClientConfig {
   profile?: string;
   endpoint?: string;
   retryMode: 'adaptive';
+  /** 1 when the retry budget re-sends (the SDK's adaptive rate limiter still paces); unset when AWS_MAX_ATTEMPTS rules. */
+  maxAttempts?: number;
   customUserAgent: string;
 }
 
@@ -70,7 +76,7 @@ export interface AwsTarget {
   region?: string;
 }
 
-type Client = { middlewareStack: CountableStack & TranslatableStack; destroy(): void };
+type Client = { middlewareStack: CountableStack & TranslatableStack & RetryableStack; destroy(): void };
 type ClientConfig = SharedClientConfig & { credentials?: CredentialProvider };
 
 /** Clients for one (account, region), built lazily and cached. */
@@ -209,6 +215,7 @@ export class AwsSession {
     if (!client) {
       client = build().then((built) => {
         countCalls(built.middlewareStack, this.provider.calls);
+        if (this.provider.retry) retryWithinBudget(built.middlewareStack, this.provider.retry, (c) => iamActionOf(c.clientName, c.commandName));
         translateErrors(built.middlewareStack);
         return built;
       });
@@ -236,6 +243,8 @@ export class SessionProvider {
     readonly access?: AccountAccess,
     /** Stands in for DescribeRegions in every account (see AwsOptions.enabledRegions). */
     private readonly enabledOverride?: readonly string[],
+    /** How every client re-sends throttled and failed calls; undefined leaves it to the SDK (AWS_MAX_ATTEMPTS). */
+    readonly retry?: RetryBudget,
   ) {
     this.home = new AwsSession(config, undefined, this);
     this.sessions.set(key({ region: config.region }), Promise.resolve(this.home));
@@ -334,7 +343,11 @@ export async function openSessionProvider(options: AwsOptions, env: NodeJS.Proce
   if (externalId && !roleName) throw usageError('--external-id needs --assume-role', 'pass --assume-role NAME');
   const access = roleName ? { roleName, ...(externalId ? { externalId } : {}) } : undefined;
   if (access) validateAccess(access);
-  return new SessionProvider(config, access, options.enabledRegions ?? enabledRegionsFromEnv(env));
+  const budget = retryBudgetFromEnv(env);
+  // The budget re-sends; the SDK makes one attempt per send. Without it, AWS_MAX_ATTEMPTS (read by the SDK) rules.
+  if (budget) config.maxAttempts = 1;
+  const retry = budget && options.onRetry ? { ...budget, onRetry: options.onRetry } : budget;
+  return new SessionProvider(config, access, options.enabledRegions ?? enabledRegionsFromEnv(env), retry);
 }
 
 /** Opens the caller's own (account, default region) session: the single-target view of a new provider. */

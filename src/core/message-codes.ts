@@ -29,6 +29,7 @@ export const MESSAGE_CODES = {
   SR_SCAN_P1005: { level: 'progress', description: 'an organization scan starts: how many accounts, how many at a time' },
   SR_SCAN_P1006: { level: 'progress', description: 'accounts scanned so far (--org, --accounts)' },
   SR_SCAN_W1007: { level: 'warn', description: 'an account could not be reached or scanned, and why' },
+  SR_SCAN_W1008: { level: 'warn', description: 'more accounts were unread than --allow-unreachable allows, so the exit code is 3' },
 
   SR_PLAN_P2001: { level: 'progress', description: 'indexing the workloads of the services that can assume the role' },
   SR_PLAN_P2002: { level: 'progress', description: 'reading the usage evidence' },
@@ -94,6 +95,7 @@ export const MESSAGE_CODES = {
   SR_CLI_E9001: { level: 'error', description: 'the command failed: one line with the error code and what to do' },
   SR_CLI_I9002: { level: 'info', description: 'cancelled at a prompt' },
   SR_CLI_E9003: { level: 'error', description: 'interrupted (Ctrl-C); apply and rollback resume when run again' },
+  SR_CLI_P9004: { level: 'progress', description: 'an AWS call was throttled or failed with a 5xx and waits a few seconds or more before it is sent again (within the retry budget)' },
 } as const satisfies Record<string, CodeInfo>;
 
 /** Any registered code. */

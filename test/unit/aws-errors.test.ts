@@ -25,6 +25,14 @@ describe('translateAwsError', () => {
     [sdkError('ThrottlingException', 'Rate exceeded', { $metadata: { attempts: 5 } }), 'iam:ListRoles', 'Throttled', 'ThrottlingException', /after 5 attempts/],
     [sdkError('Throttling', 'Rate exceeded'), undefined, 'Throttled', 'Throttling', /AWS_MAX_ATTEMPTS/],
     [sdkError('SlowDown', 'Please reduce your request rate'), 's3:GetObject', 'Throttled', 'SlowDown', /AWS_MAX_ATTEMPTS/],
+    // The retry budget gave up: the line says how long it tried and how to give it longer.
+    [
+      sdkError('Throttling', 'Rate exceeded', { $metadata: { attempts: 14 }, $retryBudget: { budgetMs: 120_000, elapsedMs: 121_400 } }),
+      'lambda:ListFunctions',
+      'Throttled',
+      'Throttling',
+      /\(lambda:ListFunctions\) after 14 attempts over 121 s: Rate exceeded — .*SPLIT_ROLE_RETRY_BUDGET=10m/,
+    ],
     [sdkError('CredentialsProviderError', 'Could not load credentials from any providers'), undefined, 'NoCredentials', undefined, /aws sso login/],
     [sdkError('TokenProviderError', 'The SSO session has expired'), undefined, 'NoCredentials', undefined, /aws sso login/],
     [new Error('Region is missing'), undefined, 'NoRegion', undefined, /--region/],

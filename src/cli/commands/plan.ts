@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { refuseUnsafePlanOut } from '../../apply/plan-out.js';
 import { validateAccountId } from '../../aws/assume-role.js';
+import { reportLongRetries } from '../../aws/retry-budget.js';
 import { openSessionProvider } from '../../aws/session.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
@@ -50,7 +51,7 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
   if (options.account) validateAccountId(options.account);
   const givenTags = parseTagFlags(options.tags);
   const requiredTags = parseTagKeys(options.requireTags, '--require-tags');
-  const provider = await openSessionProvider(options);
+  const provider = await openSessionProvider({ ...options, onRetry: reportLongRetries(io) });
   try {
     // A member account is reached (or refused, exit 2) before anything else is read.
     const session = options.account ? await provider.forTarget({ account: options.account }) : provider.home;

@@ -1,6 +1,7 @@
 /** `split-role scan`: thin wiring from flags to scanAccount / scanAccounts and the output formats. */
 import { validateAccountId } from '../../aws/assume-role.js';
 import { listActiveAccounts } from '../../aws/organizations.js';
+import { reportLongRetries } from '../../aws/retry-budget.js';
 import { openSessionProvider, type SessionProvider } from '../../aws/session.js';
 import { appendFile } from 'node:fs/promises';
 import { ExitCode, SplitRoleError, usageError } from '../../core/errors.js';
@@ -27,15 +28,17 @@ export interface ScanCommandOptions extends GlobalOptions {
   concurrency?: string;
   assumeRole?: string;
   externalId?: string;
+  /** How many accounts may stay unread (closed or suspended ones an organization knows of) before the exit code is 3. */
+  allowUnreachable?: string;
 }
 
-/** Runs a scan and returns the exit code: 0 clean, 1 findings, 2 when no account could be scanned. */
+/** Runs a scan and returns the exit code: 0 clean, 1 findings, 2 when no account could be scanned, 3 when more accounts are unread than allowed. */
 export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<number> {
   const requiredTags = parseTagKeys(options.requireTags, '--require-tags');
   const many = manyAccounts(options);
-  const provider = await openSessionProvider(options);
+  const provider = await openSessionProvider({ ...options, onRetry: reportLongRetries(io) });
   try {
-    if (many) return await runOrgScan(provider, options, { concurrency: many.concurrency, requiredTags }, io);
+    if (many) return await runOrgScan(provider, options, { ...many, requiredTags }, io);
     const session = provider.home;
     const report = await scanAccount(session, io, { roleNames: options.roles, requiredTags });
     io.debug('SR_SCAN_D1003', `AWS calls: ${session.calls.commandTotal} commands, ${session.calls.requests} HTTP requests`, {
@@ -57,7 +60,7 @@ export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<
 async function runOrgScan(
   provider: SessionProvider,
   options: ScanCommandOptions,
-  { concurrency, requiredTags }: { concurrency: number; requiredTags: string[] },
+  { concurrency, allowUnreachable, requiredTags }: { concurrency: number; allowUnreachable: number; requiredTags: string[] },
   io: IoHost,
 ): Promise<number> {
   const accounts: AccountRef[] = options.org
@@ -72,7 +75,9 @@ async function runOrgScan(
   if (options.sarif) {
     const scanned = report.accounts.flatMap((a) => (a.status === 'scanned' ? [a.report] : []));
     const accountOf = new Map<object, string>(scanned.flatMap((r) => r.findings.map((f) => [f, r.account] as const)));
-    await writeSarif(options.sarif, buildSarif({ findings: scanned.flatMap((r) => r.findings), rules: { requiredTags }, accountOf: (f) => accountOf.get(f) }));
+    // Why a notification per unread account: a dashboard must not show a partial run as a complete, clean one.
+    const notifications = report.accounts.flatMap((a) => (a.status === 'unreachable' ? [{ message: `account ${a.account}${a.name ? ` (${a.name})` : ''} was not scanned: ${a.reason}` }] : []));
+    await writeSarif(options.sarif, buildSarif({ findings: scanned.flatMap((r) => r.findings), rules: { requiredTags }, notifications, accountOf: (f) => accountOf.get(f) }));
   }
   if (options.history) {
     const at = new Date();
@@ -94,20 +99,32 @@ async function runOrgScan(
   if (report.summary.scanned === 0) {
     throw new SplitRoleError('NoAccountScanned', `none of the ${accounts.length} accounts could be scanned`, 'check --assume-role and that the role is deployed (README: Many accounts)');
   }
+  // Why 3 beats 1: findings over part of the organization say nothing of the accounts nobody read.
+  if (report.summary.unreachable > allowUnreachable) {
+    io.warn(
+      'SR_SCAN_W1008',
+      `${report.summary.unreachable} of ${accounts.length} accounts unread (${allowUnreachable} allowed): exit 3 (pass --allow-unreachable N for accounts known to be closed)`,
+      { unreachable: report.summary.unreachable, allowed: allowUnreachable },
+    );
+    return ExitCode.unreadAccounts;
+  }
   return report.summary.findings > 0 ? ExitCode.findings : ExitCode.ok;
 }
 
 /** The multi-account flags, checked before any AWS call; undefined for a one-account scan. */
-function manyAccounts(options: ScanCommandOptions): { concurrency: number } | undefined {
+function manyAccounts(options: ScanCommandOptions): { concurrency: number; allowUnreachable: number } | undefined {
   if (options.org && options.accounts?.length) throw usageError('--org and --accounts are exclusive', 'pass one of them');
   const concurrency = options.concurrency === undefined ? 8 : Number(options.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw usageError(`--concurrency must be a whole number from 1 to 64, not ${JSON.stringify(options.concurrency)}`);
+  const allowUnreachable = options.allowUnreachable === undefined ? 0 : Number(options.allowUnreachable);
+  if (!/^\d+$/.test(options.allowUnreachable ?? '0')) throw usageError(`--allow-unreachable must be a whole number of accounts, not ${JSON.stringify(options.allowUnreachable)}`);
   if (!options.org && !options.accounts?.length) {
     if (options.concurrency !== undefined) throw usageError('--concurrency needs --org or --accounts');
+    if (options.allowUnreachable !== undefined) throw usageError('--allow-unreachable needs --org or --accounts');
     return undefined;
   }
   for (const id of options.accounts ?? []) validateAccountId(id);
-  return { concurrency };
+  return { concurrency, allowUnreachable };
 }
 
 async function appendHistory(file: string, entries: readonly HistoryEntry[]): Promise<void> {
