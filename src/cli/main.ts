@@ -36,7 +36,7 @@ const program = new Command()
   )
   .addHelpText(
     'after',
-    '\nExit codes: 0 success, 1 findings (scan), 2 usage/configuration/AWS error or refused plan, 130 interrupted.' +
+    '\nExit codes: 0 success, 1 findings (scan), 2 usage/configuration/AWS error or refused plan, 3 some accounts unread (scan --org/--accounts), 130 interrupted.' +
       '\nAgainst an emulator such as moto_server, set SPLIT_ROLE_FAST_WAITS=1 to skip the waits real IAM needs.',
   )
   .showHelpAfterError('(run with --help for usage)')
@@ -63,9 +63,10 @@ program
   .option('--concurrency <n>', 'accounts scanned at once with --org/--accounts (default 8)')
   .option('--assume-role <name>', 'role to assume in each other account (the same name everywhere)')
   .option('--external-id <id>', 'external id the access role’s trust policy asks for')
+  .option('--allow-unreachable <n>', 'with --org/--accounts: up to N accounts may stay unread (closed ones) before the exit code is 3 (default 0)')
   .addHelpText(
     'after',
-    '\nExit codes: 0 no findings, 1 findings, 2 usage, credential or AWS error, or no account could be scanned.',
+    '\nExit codes: 0 no findings, 1 findings, 2 usage, credential or AWS error, or no account could be scanned,\n3 more accounts unread (refused the role, throttled past retries) than --allow-unreachable allows, findings or not.',
   )
   .action(async (options, command) => {
     const { runScan } = await import('./commands/scan.js');

@@ -8,6 +8,8 @@ export const ExitCode = {
   ok: 0,
   findings: 1,
   error: 2,
+  /** scan --org/--accounts: more accounts could not be read than --allow-unreachable allows; the findings are not the whole picture. */
+  unreadAccounts: 3,
   interrupted: 130,
 } as const;
 

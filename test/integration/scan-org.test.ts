@@ -81,9 +81,9 @@ describe.skipIf(!endpoint)('split-role scan --org against moto', () => {
     );
   });
 
-  it('scans every ACTIVE account, reports the role-less one unreachable, and exits 1 on findings', async () => {
+  it('scans every ACTIVE account, reports the role-less one unreachable, and exits 1 on findings when --allow-unreachable covers it', async () => {
     const sarif = join(workdir, 'org.sarif');
-    const run = await runCli(['scan', '--org', '--assume-role', ACCESS_ROLE, '--json', '--sarif', sarif, '--concurrency', '2'], env());
+    const run = await runCli(['scan', '--org', '--assume-role', ACCESS_ROLE, '--json', '--sarif', sarif, '--concurrency', '2', '--allow-unreachable', '1'], env());
     expect(run.code, run.stderr).toBe(1);
     const out = JSON.parse(run.stdout) as OrgJson;
     const byId = new Map(out.accounts.map((a) => [a.account, a]));
@@ -103,14 +103,47 @@ describe.skipIf(!endpoint)('split-role scan --org against moto', () => {
     expect(out.summary.compliantPercent).toBe(Math.floor(((inScope - 2) / inScope) * 1000) / 10);
     expect(run.stderr).toMatch(new RegExp(`warning: account ${members.noRole} unreachable`));
 
-    const log = JSON.parse(await readFile(sarif, 'utf8')) as { runs: Array<{ results: Array<{ properties?: { account?: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };
+    const log = JSON.parse(await readFile(sarif, 'utf8')) as {
+      runs: Array<{
+        invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Array<{ level: string; message: { text: string } }> }>;
+        results: Array<{ properties?: { account?: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }>;
+      }>;
+    };
+    // Allowed or not, the unread account is in the log: the run was not complete.
+    expect(log.runs[0]?.invocations[0]?.executionSuccessful).toBe(false);
+    expect(log.runs[0]?.invocations[0]?.toolExecutionNotifications).toEqual([
+      { level: 'error', message: { text: expect.stringMatching(new RegExp(`^account ${members.noRole} \\(no-role\\) was not scanned: AssumeRoleFailed`)) } },
+    ]);
     const results = log.runs[0]?.results ?? [];
     expect(results.map((r) => r.properties?.account).sort()).toEqual([MOTO_ACCOUNT, members.shared].sort());
     for (const r of results) expect(r.locations[0]?.physicalLocation.artifactLocation.uri).toContain(`:${r.properties?.account}:`);
   });
 
+  it('an account that refuses the role makes the exit code 3, findings or not, unless --allow-unreachable covers it', async () => {
+    const sarif = join(workdir, 'unread.sarif');
+    const both = await runCli(['scan', '--accounts', `${members.shared},${members.noRole}`, '--assume-role', ACCESS_ROLE, '--sarif', sarif], env());
+    expect(both.code, both.stderr).toBe(3);
+    expect(both.stderr).toMatch(/1 of 2 accounts unread \(0 allowed\): exit 3/);
+    const log = JSON.parse(await readFile(sarif, 'utf8')) as { runs: Array<{ invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: unknown[] }> }> };
+    expect(log.runs[0]?.invocations[0]).toMatchObject({ executionSuccessful: false, toolExecutionNotifications: [{ level: 'error' }] });
+    expect((await runCli(['scan', '--accounts', `${members.shared},${members.noRole}`, '--assume-role', ACCESS_ROLE, '--allow-unreachable', '1'], env())).code).toBe(1);
+    const bad = await runCli(['scan', '--accounts', members.shared, '--allow-unreachable', '-1'], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/UsageError: --allow-unreachable must be a whole number/);
+  });
+
+  it('an account throttled past retries is unread too: exit 3', async () => {
+    proxy.setRule((req) =>
+      req.operation === 'AssumeRole' && decodeURIComponent(req.body).includes(`:iam::${members.clean}:role/`) ? queryError(400, 'Throttling', 'Rate exceeded') : undefined,
+    );
+    const run = await runCli(['scan', '--accounts', `${members.shared},${members.clean}`, '--assume-role', ACCESS_ROLE, '--json'], env());
+    expect(run.code, run.stderr).toBe(3);
+    const out = JSON.parse(run.stdout) as OrgJson;
+    expect(out.accounts.find((a) => a.account === members.clean)).toMatchObject({ status: 'unreachable', reason: expect.stringMatching(/Throttl/) });
+  });
+
   it('groups text output by account and names the unreachable one', async () => {
-    const run = await runCli(['scan', '--accounts', `${members.clean},${members.noRole}`, '--assume-role', ACCESS_ROLE], env());
+    const run = await runCli(['scan', '--accounts', `${members.clean},${members.noRole}`, '--assume-role', ACCESS_ROLE, '--allow-unreachable', '1'], env());
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`== Account ${members.clean}\\nNo shared roles found\\.`));
     expect(run.stdout).toMatch(new RegExp(`== Account ${members.noRole}: unreachable — AssumeRoleFailed`));
@@ -150,7 +183,7 @@ describe.skipIf(!endpoint)('split-role scan --org against moto', () => {
 
   it('without --assume-role, other accounts are unreachable with the hint and the caller’s own is scanned', async () => {
     const run = await runCli(['scan', '--accounts', `${MOTO_ACCOUNT},${members.clean}`, '--json'], env());
-    expect(run.code, run.stderr).toBe(1);
+    expect(run.code, run.stderr).toBe(3);
     const out = JSON.parse(run.stdout) as OrgJson;
     expect(out.accounts.find((a) => a.account === members.clean)?.reason).toMatch(/no role to reach it was given — pass --assume-role/);
     expect(out.accounts.find((a) => a.account === MOTO_ACCOUNT)?.status).toBe('scanned');
