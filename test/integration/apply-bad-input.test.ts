@@ -5,36 +5,22 @@
  * mutating call.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { digestOf, sealPlan } from '../../src/plan/plan-file.js';
 import type { Plan, PlanBody } from '../../src/plan/schema.js';
-import { TEST_REGION } from '../support/aws-clients.js';
-import { isolatedAwsEnv, runCli } from '../support/cli.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { planScenario, seedOrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { useProxiedCli } from '../support/proxied-cli.js';
 
 const endpoint = workerMotoEndpoint();
 
 describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', () => {
   const motoEndpoint = endpoint as string;
-  let proxy: FaultProxy;
-  let workdir: string;
-  const env = (extra: Record<string, string | undefined> = {}) =>
-    isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, SPLIT_ROLE_FAST_WAITS: '1', ...extra });
-  const cli = (args: string[], extra: Record<string, string | undefined> = {}) => runCli(args, env(extra));
-
-  beforeAll(async () => {
-    workdir = await mkdtemp(join(tmpdir(), 'split-role-apply-'));
-    proxy = await startFaultProxy(motoEndpoint);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-  });
+  const suite = useProxiedCli(motoEndpoint, 'split-role-apply-');
+  const { cli } = suite;
 
   describe('refuses bad input before any change', () => {
     let good: string;
@@ -45,14 +31,14 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     beforeAll(async () => {
       await resetMoto(motoEndpoint);
       const scenario = await seedOrdersScenario(motoEndpoint);
-      good = await planScenario(motoEndpoint, scenario, workdir);
+      good = await planScenario(motoEndpoint, scenario, suite.workdir);
       goodText = await readFile(good, 'utf8');
       goodPlan = JSON.parse(goodText) as Plan;
     });
     beforeEach(() => {
-      proxy.setRule(undefined);
-      proxy.onForwarded(undefined);
-      proxy.clear();
+      suite.proxy.setRule(undefined);
+      suite.proxy.onForwarded(undefined);
+      suite.proxy.clear();
     });
 
     const body = (): PlanBody => {
@@ -164,7 +150,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     ];
 
     it.each(cases)('$name: apply and rollback exit 2 with no mutating call', async (c) => {
-      const dir = join(workdir, `bad-${++caseNo}`);
+      const dir = join(suite.workdir, `bad-${++caseNo}`);
       await mkdir(dir, { recursive: true });
       const path = join(dir, 'orders.plan.json');
       const text = c.plan();
@@ -176,18 +162,18 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         expect(run.stderr).toMatch(c.message);
         expect(run.stderr.trim().split('\n')).toHaveLength(1);
       }
-      expect(proxy.mutatingOperations).toEqual([]);
+      expect(suite.proxy.mutatingOperations).toEqual([]);
       expect(existsSync(join(dir, 'orders.plan.lock'))).toBe(false);
     });
 
     it('the good plan itself is accepted (the cases above fail only for their one defect)', async () => {
-      const dir = join(workdir, 'good');
+      const dir = join(suite.workdir, 'good');
       await mkdir(dir, { recursive: true });
       await copyFile(good, join(dir, 'orders.plan.json'));
       const unapproved = await cli(['apply', join(dir, 'orders.plan.json'), '--yes', '--expect-digest', `sha256:${'1'.repeat(64)}`]);
       expect(unapproved.stderr).toMatch(/PlanNotApproved: the plan's digest is sha256:\w+, not the approved sha256:1111/);
       expect(unapproved.code).toBe(2);
-      expect(proxy.mutatingOperations).toEqual([]);
+      expect(suite.proxy.mutatingOperations).toEqual([]);
       const run = await cli(['apply', join(dir, 'orders.plan.json'), '--yes', '--keep-shared-role', '--expect-digest', goodPlan.digest]);
       expect(run.stderr).not.toMatch(/split-role: /);
       expect(run.code).toBe(0);

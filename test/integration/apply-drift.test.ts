@@ -3,40 +3,25 @@
  * built CLI against moto holding the orders scenario, through the fault proxy,
  * must exit 2 and make no mutating call.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AssociateIamInstanceProfileCommand, DescribeIamInstanceProfileAssociationsCommand, EC2Client, ReplaceIamInstanceProfileAssociationCommand } from '@aws-sdk/client-ec2';
 import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { captureAccountState } from '../support/account-state.js';
 import { seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
-import { isolatedAwsEnv, runCli } from '../support/cli.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { ORDERS_INLINE_POLICY, planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { useProxiedCli } from '../support/proxied-cli.js';
 
 const endpoint = workerMotoEndpoint();
 
 describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', () => {
   const motoEndpoint = endpoint as string;
-  let proxy: FaultProxy;
-  let workdir: string;
-  const env = (extra: Record<string, string | undefined> = {}) =>
-    isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, SPLIT_ROLE_FAST_WAITS: '1', ...extra });
-  const cli = (args: string[], extra: Record<string, string | undefined> = {}) => runCli(args, env(extra));
+  const suite = useProxiedCli(motoEndpoint, 'split-role-apply-');
+  const { cli } = suite;
   const config = { endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS };
-
-  beforeAll(async () => {
-    workdir = await mkdtemp(join(tmpdir(), 'split-role-apply-'));
-    proxy = await startFaultProxy(motoEndpoint);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-  });
 
   describe('on a freshly planned account', () => {
     let scenario: OrdersScenario;
@@ -45,10 +30,10 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     beforeEach(async () => {
       await resetMoto(motoEndpoint);
       scenario = await seedOrdersScenario(motoEndpoint);
-      planPath = await planScenario(motoEndpoint, scenario, workdir);
-      proxy.setRule(undefined);
-      proxy.onForwarded(undefined);
-      proxy.clear();
+      planPath = await planScenario(motoEndpoint, scenario, suite.workdir);
+      suite.proxy.setRule(undefined);
+      suite.proxy.onForwarded(undefined);
+      suite.proxy.clear();
     });
 
     const drifts: Array<[string, (s: OrdersScenario) => Promise<void>, RegExp]> = [
@@ -126,12 +111,12 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     it.each(drifts)('refuses to apply when %s: exit 2, no change', async (_name, change, message) => {
       await change(scenario);
       const before = await captureAccountState(motoEndpoint);
-      proxy.clear();
+      suite.proxy.clear();
       const run = await cli(['apply', planPath, '--yes', '--soak', '0']);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(run.stderr).toMatch(/nothing was changed; re-run `split-role plan`/);
-      expect(proxy.mutatingOperations).toEqual([]);
+      expect(suite.proxy.mutatingOperations).toEqual([]);
       expect(await captureAccountState(motoEndpoint)).toEqual(before);
     });
   });

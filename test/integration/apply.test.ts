@@ -9,14 +9,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, DescribeSubnetsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { AutoScalingClient, CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readPlan, sealPlan } from '../../src/plan/plan-file.js';
 import type { Plan } from '../../src/plan/schema.js';
 import {
@@ -28,11 +28,11 @@ import {
   type AccountState,
 } from '../support/account-state.js';
 import { seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
-import { isolatedAwsEnv, runCli } from '../support/cli.js';
-import { ec2Error, queryError, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { ec2Error, queryError } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { useProxiedCli } from '../support/proxied-cli.js';
 
 const endpoint = workerMotoEndpoint();
 
@@ -65,20 +65,9 @@ function expectOnTargets(state: AccountState, plan: Plan): void {
 
 describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', () => {
   const motoEndpoint = endpoint as string;
-  let proxy: FaultProxy;
-  let workdir: string;
-  const env = (extra: Record<string, string | undefined> = {}) =>
-    isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, SPLIT_ROLE_FAST_WAITS: '1', ...extra });
-  const cli = (args: string[], extra: Record<string, string | undefined> = {}) => runCli(args, env(extra));
+  const suite = useProxiedCli(motoEndpoint, 'split-role-apply-');
+  const { cli } = suite;
   const config = { endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS };
-
-  beforeAll(async () => {
-    workdir = await mkdtemp(join(tmpdir(), 'split-role-apply-'));
-    proxy = await startFaultProxy(motoEndpoint);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-  });
 
   describe('on a freshly planned account', () => {
     let scenario: OrdersScenario;
@@ -88,11 +77,11 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     beforeEach(async () => {
       await resetMoto(motoEndpoint);
       scenario = await seedOrdersScenario(motoEndpoint);
-      planPath = await planScenario(motoEndpoint, scenario, workdir);
+      planPath = await planScenario(motoEndpoint, scenario, suite.workdir);
       plan = await readPlan(planPath);
-      proxy.setRule(undefined);
-      proxy.onForwarded(undefined);
-      proxy.clear();
+      suite.proxy.setRule(undefined);
+      suite.proxy.onForwarded(undefined);
+      suite.proxy.clear();
     });
 
     // Apply, re-apply and rollback, each a CLI run; rollback re-discovers the account before deleting anything.
@@ -104,7 +93,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(applied.stderr).not.toMatch(/split-role: /);
       expect(applied.code).toBe(0);
       expect(applied.stderr).toMatch(/Done\./);
-      expect(proxy.mutatingCount).toBeGreaterThan(0);
+      expect(suite.proxy.mutatingCount).toBeGreaterThan(0);
 
       const after = await captureAccountState(motoEndpoint);
       expect(fullySplitProblems(after, 'orders')).toEqual([]);
@@ -135,13 +124,13 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(new Set(json.steps.map((s) => s.status))).toEqual(new Set(['done']));
       expect(json.steps.map((s) => s.stage)).toEqual(expect.arrayContaining(['create', 'repoint', 'verify', 'retire']));
 
-      proxy.clear();
+      suite.proxy.clear();
       const again = await cli(['apply', planPath, '--yes', '--soak', '0']);
       expect(again.code).toBe(0);
       expect(again.stderr).toMatch(/Nothing to do/);
-      expect(proxy.mutatingOperations).toEqual([]);
+      expect(suite.proxy.mutatingOperations).toEqual([]);
 
-      proxy.clear();
+      suite.proxy.clear();
       const rolledBack = await cli(['rollback', planPath, '--yes']);
       expect(rolledBack.stderr).not.toMatch(/split-role: /);
       expect(rolledBack.code).toBe(0);
@@ -154,11 +143,11 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(afterRollback.lastRun).toMatchObject({ command: 'rollback', outcome: 'completed' });
       expect(new Set(afterRollback.steps.map((s) => s.status))).toEqual(new Set(['undone']));
 
-      proxy.clear();
+      suite.proxy.clear();
       const twice = await cli(['rollback', planPath, '--yes']);
       expect(twice.code).toBe(0);
       expect(twice.stderr).toMatch(/Nothing to roll back/);
-      expect(proxy.mutatingOperations).toEqual([]);
+      expect(suite.proxy.mutatingOperations).toEqual([]);
       // Seven CLI runs, each sweeping resource policies and checking the retire gate: beyond a minute on a loaded machine.
     });
 
@@ -182,13 +171,13 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(text.stdout).toMatch(/workloads moved and verified, retire pending \(apply again to retire orders\)/);
       expect(text.stdout).not.toMatch(/apply completed/);
 
-      proxy.clear();
+      suite.proxy.clear();
       const retired = await cli(['apply', planPath, '--yes', '--soak', '0']);
       expect(retired.code).toBe(0);
       expect(retired.stderr).toMatch(/Done\./);
       // Only the retirement ran: nothing was created or moved again.
-      expect(proxy.mutatingOperations.filter((op) => /^(Create|Put|Attach|Add|Replace|Update|Register)/.test(op))).toEqual([]);
-      expect(proxy.mutatingOperations).toContain('DeleteRole');
+      expect(suite.proxy.mutatingOperations.filter((op) => /^(Create|Put|Attach|Add|Replace|Update|Register)/.test(op))).toEqual([]);
+      expect(suite.proxy.mutatingOperations).toContain('DeleteRole');
       const after = await captureAccountState(motoEndpoint);
       expect(fullySplitProblems(after, 'orders')).toEqual([]);
       expect(orphanProblems(after)).toEqual([]);
@@ -203,7 +192,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       // head -20 of the journal: every line intact, the rest gone.
       for (const cut of [lines.slice(0, 20).join('\n') + '\n', '']) {
         await writeFile(journalPath, cut);
-        proxy.clear();
+        suite.proxy.clear();
         for (const command of ['rollback', 'apply']) {
           const run = await cli([command, planPath, '--yes']);
           expect(run.code, `${command}: ${run.stderr}`).toBe(2);
@@ -211,7 +200,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
             expect.stringMatching(/^split-role: JournalIncomplete: journal .* is incomplete: this plan's changes are in the account but not in the journal: .*the shared role orders is gone — nothing was changed; restore the complete journal/),
           ]);
         }
-        expect(proxy.mutatingOperations).toEqual([]);
+        expect(suite.proxy.mutatingOperations).toEqual([]);
         expect(await captureAccountState(motoEndpoint)).toEqual(split);
       }
       // With the whole journal back, rollback works as before.
@@ -274,7 +263,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         resource: 'codebuild.amazonaws.com',
         message: 'split-role cannot repoint codebuild.amazonaws.com workloads; change every codebuild resource that uses orders to orders-codebuild',
       });
-      const manualPlan = join(workdir, 'manual.plan.json');
+      const manualPlan = join(suite.workdir, 'manual.plan.json');
       await writeFile(manualPlan, `${JSON.stringify(sealPlan(body), null, 2)}\n`);
 
       const waiting = await cli(['apply', manualPlan, '--yes']);
@@ -290,13 +279,13 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(status.stdout).toMatch(/Retire waits for these manual follow-ups.*\n {2}codebuild\.amazonaws\.com: /);
 
       // An id the plan does not list is refused before anything happens.
-      proxy.clear();
+      suite.proxy.clear();
       const unknown = await cli(['apply', manualPlan, '--yes', '--confirm-manual', 'glue.amazonaws.com']);
       expect(unknown.code).toBe(2);
       expect(unknown.stderr.trim()).toBe(
         'split-role: UsageError: --confirm-manual glue.amazonaws.com: the plan has no manual follow-up with that id — its manual follow-ups are: codebuild.amazonaws.com',
       );
-      expect(proxy.mutatingOperations).toEqual([]);
+      expect(suite.proxy.mutatingOperations).toEqual([]);
 
       const confirmed = await cli(['apply', manualPlan, '--yes', '--soak', '0', '--confirm-manual', 'codebuild.amazonaws.com']);
       expect(confirmed.code, confirmed.stderr).toBe(0);
@@ -342,7 +331,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       );
       autoscaling.destroy();
 
-      const pinnedDir = await mkdtemp(join(workdir, 'pinned-'));
+      const pinnedDir = await mkdtemp(join(suite.workdir, 'pinned-'));
       const pinnedPlan = await planScenario(motoEndpoint, scenario, pinnedDir);
       const made = await readPlan(pinnedPlan);
       expect(made.followUps.filter((f) => f.kind === 'auto-scaling-group')).toEqual([
@@ -358,9 +347,9 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     });
 
     it('shows a failed repoint as the failure, and the stages after it as not run, not as failed', async () => {
-      proxy.setRule((req) => (req.operation === 'ReplaceIamInstanceProfileAssociation' ? ec2Error(400, 'InvalidParameterValue', 'injected repoint failure') : undefined));
+      suite.proxy.setRule((req) => (req.operation === 'ReplaceIamInstanceProfileAssociation' ? ec2Error(400, 'InvalidParameterValue', 'injected repoint failure') : undefined));
       const failed = await cli(['apply', planPath, '--yes']);
-      proxy.setRule(undefined);
+      suite.proxy.setRule(undefined);
       expect(failed.code).toBe(2);
       expect(failed.stderr).toMatch(/injected repoint failure/);
       expect(failed.stderr).not.toMatch(/✖ Verify|Verify \[FAILED\]/);
@@ -369,12 +358,12 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
 
     it('makes the retire re-check again when a stopped apply resumes, and keeps a role that gained a user', async () => {
       // Stop after the re-check passed, at the first change to the shared role.
-      proxy.setRule((req) =>
+      suite.proxy.setRule((req) =>
         req.operation === 'RemoveRoleFromInstanceProfile' ? queryError(403, 'AccessDenied', 'not authorized to perform: iam:RemoveRoleFromInstanceProfile') : undefined,
       );
       const stopped = await cli(['apply', planPath, '--yes', '--soak', '0']);
       expect(stopped.code).toBe(2);
-      proxy.setRule(undefined);
+      suite.proxy.setRule(undefined);
 
       // Meanwhile someone points a function back at the shared role.
       const lambda = new LambdaClient(config);
@@ -394,7 +383,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
 
     it('never overwrites an applied plan, and rollback leaves a workload someone moved elsewhere', async () => {
       expect((await cli(['apply', planPath, '--yes', '--soak', '0'])).code).toBe(0);
-      const replan = await cli(['plan', '--role', 'orders', '--yes', '--evidence', 'logs', '--cloudtrail-logs', workdir, '--out', planPath]);
+      const replan = await cli(['plan', '--role', 'orders', '--yes', '--evidence', 'logs', '--cloudtrail-logs', suite.workdir, '--out', planPath]);
       expect(replan.code).toBe(2);
       expect(replan.stderr).toMatch(/PlanApplied: .* has been applied/);
       expect((await readPlan(planPath)).planId).toBe(plan.planId);
@@ -420,30 +409,30 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       const statement = widened.newRoles[0]!.inlinePolicies[0]!.document.Statement[0]!;
       statement.Action = [...[statement.Action ?? []].flat(), 'iam:CreateUser'];
       const { digest: _old, ...rest } = widened;
-      const forged = join(workdir, 'forged.plan.json');
+      const forged = join(suite.workdir, 'forged.plan.json');
       await writeFile(forged, `${JSON.stringify(sealPlan(rest), null, 2)}\n`);
-      proxy.clear();
+      suite.proxy.clear();
       const run = await cli(['apply', forged, '--yes', '--soak', '0']);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/PlanUnsafe: new role orders-\w+ would allow more than the shared role: .*iam:CreateUser.* — nothing was changed/);
       expect(run.stderr).not.toMatch(/bug in split-role/);
-      expect(proxy.mutatingCount).toBe(0);
+      expect(suite.proxy.mutatingCount).toBe(0);
     });
 
     it('refuses apply and rollback without --yes when not on a terminal: exit 2, no change', async () => {
       const refused = await cli(['apply', planPath]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toMatch(/UsageError: refusing to change the account without confirmation — pass --yes/);
-      expect(proxy.mutatingOperations).toEqual([]);
+      expect(suite.proxy.mutatingOperations).toEqual([]);
       expect(existsSync(planPath.replace(/\.json$/, '.lock'))).toBe(false);
 
       expect((await cli(['apply', planPath, '--yes', '--soak', '0'])).code).toBe(0);
       const split = await captureAccountState(motoEndpoint);
-      proxy.clear();
+      suite.proxy.clear();
       const noRollback = await cli(['rollback', planPath]);
       expect(noRollback.code).toBe(2);
       expect(noRollback.stderr).toMatch(/UsageError: refusing to change the account without confirmation/);
-      expect(proxy.mutatingOperations).toEqual([]);
+      expect(suite.proxy.mutatingOperations).toEqual([]);
       expect(await captureAccountState(motoEndpoint)).toEqual(split);
     });
 
@@ -456,7 +445,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         expect(locked.code).toBe(2);
         expect(locked.stderr).toMatch(new RegExp(`PlanLocked: apply of this plan is already running \\(pid ${process.pid} on `));
       }
-      expect(proxy.mutatingOperations).toEqual([]);
+      expect(suite.proxy.mutatingOperations).toEqual([]);
 
       const deadPid = await new Promise<number>((resolve) => {
         const child = spawn(process.execPath, ['-e', '']);
