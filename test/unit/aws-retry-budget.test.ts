@@ -10,7 +10,8 @@ import { translateErrors } from '../../src/aws/error-middleware.js';
 import { parseRetryBudget, reportLongRetries, retryBudgetFromEnv, retryWithinBudget, type RetryBudget, type RetryNotice } from '../../src/aws/retry-budget.js';
 import { openSessionProvider } from '../../src/aws/session.js';
 import { SplitRoleError } from '../../src/core/errors.js';
-import type { CodeAt, MessageData } from '../../src/core/io-host.js';
+import type { MessageData } from '../../src/core/io-host.js';
+import type { CodeAt } from '../../src/core/message-codes.js';
 
 const ROLE_XML = `<GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role><Path>/</Path><RoleName>app</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::123456789012:role/app</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument></Role></GetRoleResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetRoleResponse>`;
 
