@@ -3,6 +3,7 @@
  * role. Each returns nothing (holds), a time it holds from, or a reason it
  * does not. Others add gates to RETIRE_GATES; the run shows one line.
  */
+import { SplitRoleError } from '../core/errors.js';
 import type { RoleCall } from '../evidence/role-calls-sql.js';
 import type { Journal } from './journal.js';
 import type { StepContext } from './step.js';
@@ -71,14 +72,35 @@ export async function pendingRetire(gate: GateContext, gates: readonly RetireGat
   return until ? `retire pending until ${until.toISOString()}` : undefined;
 }
 
+/** The only time form the journal writes (Date.toISOString); anything else was edited in. */
+const JOURNAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
 /**
  * When the workloads last changed roles: the latest finished repoint (or,
  * for a plan with nothing to move, the finished verify). Undefined before that.
+ * Throws JournalCorrupt when a finished step has no time or one that does not
+ * parse. Why: without a cutover time no gate can hold, and "unknown" used to
+ * read as "not cut over", so the gates were skipped and retirement went ahead.
  */
 export function cutoverTime(journal: Journal, repointIds: readonly string[]): Date | undefined {
   const ids = new Set(repointIds.length > 0 ? repointIds : ['verify']);
   if ([...ids].some((id) => journal.status(id) !== 'done')) return undefined;
-  let latest: string | undefined;
-  for (const entry of journal.entries) if (entry.event === 'step-done' && entry.step && ids.has(entry.step) && (!latest || entry.at > latest)) latest = entry.at;
-  return latest ? new Date(latest) : undefined;
+  const finished = new Map<string, number>();
+  for (const entry of journal.entries) {
+    if (entry.event !== 'step-done' || !entry.step || !ids.has(entry.step)) continue;
+    const time = JOURNAL_TIME.test(entry.at) ? Date.parse(entry.at) : Number.NaN;
+    if (Number.isNaN(time)) throw badTime(journal, entry.step, `its time ${JSON.stringify(entry.at)} is not a time`);
+    finished.set(entry.step, Math.max(time, finished.get(entry.step) ?? time));
+  }
+  const missing = [...ids].find((id) => !finished.has(id));
+  if (missing !== undefined) throw badTime(journal, missing, 'the journal has no step-done line for it');
+  return new Date(Math.max(...finished.values()));
+}
+
+function badTime(journal: Journal, step: string, detail: string): SplitRoleError {
+  return new SplitRoleError(
+    'JournalCorrupt',
+    `${journal.path}: cannot tell when step ${step} finished (${detail}), so the cutover time is unknown and the retire gates cannot be checked`,
+    'retirement is refused until the journal is restored (it was edited or damaged)',
+  );
 }

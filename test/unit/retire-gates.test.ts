@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cutoverTime, pendingRetire, soakGate, unusedGate, type GateContext, type RetireGate } from '../../src/apply/gates.js';
 import { Journal } from '../../src/apply/journal.js';
 import { parseDuration } from '../../src/cli/duration.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { FakeAccount } from '../support/fake-account/index.js';
 import { FAKE_TIMINGS } from '../support/fake-account/workload-context.js';
 import { RecordingIoHost } from '../support/recording-io-host.js';
@@ -89,5 +89,28 @@ describe('parseDuration', () => {
 
   it.each(['', '6', '-1h', '1.5h', 'six hours', '6x'])('refuses %j with a usage error', (text) => {
     expect(() => parseDuration(text, '--soak')).toThrow(expect.objectContaining({ code: 'UsageError', exitCode: 2 }));
+  });
+
+  it('an empty or unparseable time on a finished repoint refuses (JournalCorrupt), never reads as "not cut over"', () => {
+    // Lines from before the hash chain (no seq) are accepted as written: the way an edited `at` gets in.
+    const journalWith = (ats: string[]) => {
+      const path = join(mkdtempSync(join(tmpdir(), 'gates-')), 'p.journal.jsonl');
+      const steps = ['repoint:a', 'repoint:b'];
+      writeFileSync(path, ats.map((at, i) => `${JSON.stringify({ at, planId: 'plan-1', event: 'step-done', step: steps[i] })}\n`).join(''));
+      return Journal.open(path, 'plan-1');
+    };
+    const ids = ['repoint:a', 'repoint:b'];
+    expect(cutoverTime(journalWith(['2026-11-20T10:00:00.000Z', '2026-11-20T10:05:00.000Z']), ids)?.toISOString()).toBe('2026-11-20T10:05:00.000Z');
+    for (const bad of ['', 'yesterday', '2026-13-45T99:00:00Z', '2026']) {
+      expect(() => cutoverTime(journalWith(['2026-11-20T10:00:00.000Z', bad]), ids), JSON.stringify(bad)).toThrow(
+        /JournalCorrupt|cannot tell when step repoint:b finished .*cutover time is unknown/,
+      );
+      try {
+        cutoverTime(journalWith([bad, '2026-11-20T10:05:00.000Z']), ids);
+        expect.unreachable(`${JSON.stringify(bad)} on the first repoint was accepted`);
+      } catch (error) {
+        expect((error as { code?: string }).code).toBe('JournalCorrupt');
+      }
+    }
   });
 });
