@@ -2,6 +2,7 @@
 import { SplitRoleError } from '../core/errors.js';
 import type { Plan, PlannedRole } from '../plan/schema.js';
 import { PLAN_TAG } from '../core/tags.js';
+import { deleteAfterDetaching, retryWhileJustCreated } from './iam-settling.js';
 import { taggedWithPlan, type Step } from './step.js';
 
 /** The create steps for every new role of the plan. */
@@ -24,9 +25,9 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
         }
         return undefined;
       },
-      async undo({ account: { iam } }) {
+      async undo({ account: { iam }, timings }) {
         // Only a role this plan made is ever deleted.
-        if (taggedWithPlan(await iam.roleTags(role.roleName), plan.planId)) await iam.deleteRoleCompletely(role.roleName);
+        if (taggedWithPlan(await iam.roleTags(role.roleName), plan.planId)) await deleteAfterDetaching(timings, () => iam.deleteRoleCompletely(role.roleName));
       },
     },
   ];
@@ -35,8 +36,8 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
       id: `put-policy:${role.roleName}:${policy.name}`,
       stage: 'create',
       title: `put inline policy ${policy.name}`,
-      async run({ account: { iam } }) {
-        await iam.putRolePolicy(role.roleName, policy.name, policy.document);
+      async run({ account: { iam }, timings }) {
+        await retryWhileJustCreated(timings, () => iam.putRolePolicy(role.roleName, policy.name, policy.document));
         return undefined;
       },
       async undo({ account: { iam } }) {
@@ -64,8 +65,8 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
         id: `attach-policy:${role.roleName}:${policy.name}`,
         stage: 'create',
         title: `attach ${policy.name} to ${role.roleName}`,
-        async run({ account: { iam } }) {
-          await iam.attachRolePolicy(role.roleName, policy.arn);
+        async run({ account: { iam }, timings }) {
+          await retryWhileJustCreated(timings, () => iam.attachRolePolicy(role.roleName, policy.arn));
           return undefined;
         },
         async undo({ account: { iam } }) {
@@ -80,15 +81,17 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
       id: `create-profile:${profile.name}`,
       stage: 'create',
       title: `create instance profile ${profile.name}`,
-      async run({ account: { iam } }) {
-        const made = await iam.ensureInstanceProfile({ name: profile.name, path: profile.path, roleName: role.roleName, tags: [planTag] });
+      async run({ account: { iam }, timings }) {
+        const made = await retryWhileJustCreated(timings, () =>
+          iam.ensureInstanceProfile({ name: profile.name, path: profile.path, roleName: role.roleName, tags: [planTag] }),
+        );
         if (!made.created && !taggedWithPlan(made.tags, plan.planId)) throw nameTaken('instance profile', profile.name);
         return undefined;
       },
-      async undo({ account: { iam } }) {
+      async undo({ account: { iam }, timings }) {
         if (!taggedWithPlan(await iam.instanceProfileTags(profile.name), plan.planId)) return;
         await iam.removeRoleFromProfile(profile.name, role.roleName);
-        await iam.deleteEmptyInstanceProfile(profile.name);
+        await deleteAfterDetaching(timings, () => iam.deleteEmptyInstanceProfile(profile.name));
       },
     });
   }

@@ -9,6 +9,7 @@
 import { policyAdapter } from '../resource-policy/kinds/index.js';
 import { SplitRoleError } from '../core/errors.js';
 import { canonicalJson } from '../core/canonical-json.js';
+import { isPrincipalNotYetValid, retryWhileSettling } from '../core/waits.js';
 import type { Plan, PlannedResourcePolicy } from '../plan/schema.js';
 import { searchResourcePolicies } from '../resource-policy/discover.js';
 import { besideEdits, type PolicyEdits } from '../resource-policy/edits.js';
@@ -32,7 +33,7 @@ export function policyAddSteps(plan: Plan): Step[] {
       const desired = editsOf(policy).add(policy.text, shared, await additions(ctx, policy));
       if (same(live, desired)) return { after: desired };
       if (!same(live, policy.text)) throw changed(policy, 'since the plan was made');
-      await ctx.account.policies.write(policy, desired, live);
+      await writePolicy(ctx, policy, desired, live);
       return { after: desired };
     },
     async undo(ctx, recorded) {
@@ -56,7 +57,7 @@ export function policyRetireSteps(plan: Plan): Step[] {
       const live = (await ctx.account.policies.read(policy)) ?? '';
       if (live === '' || findRoleStatements(live, shared, { exact: true }).length === 0) return { before: live, after: live };
       const desired = editsOf(policy).remove(live, shared);
-      await ctx.account.policies.write(policy, desired, live);
+      await writePolicy(ctx, policy, desired, live);
       return { before: live, after: desired };
     },
     async undo(ctx, recorded) {
@@ -135,12 +136,17 @@ export async function policyDrift(ctx: StepContext): Promise<string[]> {
   return drift;
 }
 
+/** One write; a policy that refuses a new role (or a recreated shared role) as a principal is written again once IAM caught up. */
+async function writePolicy(ctx: StepContext, policy: PlannedResourcePolicy, desired: string, live: string): Promise<void> {
+  await retryWhileSettling(ctx.timings, isPrincipalNotYetValid, () => ctx.account.policies.write(policy, desired, live));
+}
+
 async function restore(ctx: StepContext, policy: PlannedResourcePolicy, target: string, wrote: string | undefined): Promise<void> {
   const live = (await ctx.account.policies.read(policy)) ?? '';
   if (same(live, target)) return;
   // Someone changed the policy after apply wrote it: putting ours back would undo their change.
   if (wrote !== undefined && !same(live, wrote)) throw changed(policy, 'after apply wrote it; restore it by hand');
-  await ctx.account.policies.write(policy, target, live);
+  await writePolicy(ctx, policy, target, live);
 }
 
 async function additions(ctx: StepContext, policy: PlannedResourcePolicy): Promise<Array<{ index: number; roles: RoleRef[] }>> {

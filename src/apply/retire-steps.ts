@@ -8,6 +8,7 @@ import { SplitRoleError } from '../core/errors.js';
 import { describeRegionalUsers, liveBindings, type RegionalWorkloads } from '../inventory/workloads.js';
 import type { Plan } from '../plan/schema.js';
 import { adapterFor } from '../workloads/registry.js';
+import { deleteAfterDetaching } from './iam-settling.js';
 import { describeOpen, openManualFollowUps } from './manual-follow-ups.js';
 import { applyContext } from './repoint-steps.js';
 import { policyRetireSteps } from './policy-steps.js';
@@ -125,7 +126,7 @@ export function retireSteps(plan: Plan): Step[] {
         const deleted: string[] = [];
         for (const profile of snapshotOf(ctx).instanceProfiles) {
           await ctx.account.iam.removeRoleFromProfile(profile.name, roleName);
-          if (await ctx.account.iam.deleteEmptyInstanceProfile(profile.name)) deleted.push(profile.name);
+          if (await deleteAfterDetaching(ctx.timings, () => ctx.account.iam.deleteEmptyInstanceProfile(profile.name))) deleted.push(profile.name);
         }
         return { deleted };
       },
@@ -156,7 +157,7 @@ export function retireSteps(plan: Plan): Step[] {
       stage: 'retire',
       title: `delete ${roleName}`,
       async run(ctx) {
-        await ctx.account.iam.deleteRoleCompletely(roleName);
+        await deleteAfterDetaching(ctx.timings, () => ctx.account.iam.deleteRoleCompletely(roleName));
         return undefined;
       },
       async undo(ctx) {

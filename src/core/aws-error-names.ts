@@ -64,6 +64,16 @@ export function isNoSuchEntity(error: unknown): boolean {
   return hasAwsName(error, NO_SUCH_ENTITY);
 }
 
+/**
+ * IAM's DeleteConflict: something still hangs on the entity. Right after the
+ * policies and profiles were taken off it is IAM catching up, for a while.
+ */
+export function isDeleteConflict(error: unknown): boolean {
+  return hasAwsName(error, DELETE_CONFLICT);
+}
+
+const DELETE_CONFLICT = new Set(['DeleteConflict', 'DeleteConflictException']);
+
 /** IAM's "already exists"; newer SDKs name it EntityAlreadyExistsException. */
 export function isEntityExists(error: unknown): boolean {
   return hasAwsName(error, ENTITY_EXISTS);
