@@ -10,6 +10,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { ExitCode, SplitRoleError } from '../core/errors.js';
 import { candidateSpans, pickRecords, recordTextMayMatter, roleNeedles, type CandidateSpans, type RoleNeedles } from './byte-filter.js';
 import { CorruptLogFile, RecordSplitter } from './record-splitter.js';
 import { defaultFilterWorkers, TrailFilterPool, type FilterInput } from './trail-filter-pool.js';
@@ -230,11 +231,24 @@ async function* streamRecords(file: LogFile, stats: LogReadStats, needles: RoleN
     splitter.finish();
   } catch (error) {
     if (error instanceof CorruptLogFile) throw error;
-    throw new CorruptLogFile((error as Error).message);
+    if (isBadContent(error)) throw new CorruptLogFile((error as Error).message);
+    // Why not corrupt: a connection cut mid-file says nothing of the file, and a
+    // gate must not read a file it never saw as one it may skip.
+    if (file.name.startsWith('s3://')) {
+      throw new SplitRoleError('NetworkError', `reading ${file.name} broke off: ${(error as Error).message}`, 'run again', ExitCode.error, { cause: error });
+    }
+    throw error;
   } finally {
     raw.destroy();
     input.destroy();
   }
+}
+
+/** True for what bad bytes raise: gunzip's Z_* errors and JSON syntax errors (not a stream that broke off). */
+function isBadContent(error: unknown): boolean {
+  if (error instanceof SyntaxError) return true;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
 }
 
 /** Reads a file into memory unless it is large enough to stream. Never rejects. */

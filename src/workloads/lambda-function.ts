@@ -108,7 +108,11 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
   },
 
   async showsMoved({ clients }, move) {
-    const now = await (await clients.lambda()).getFunctionConfiguration(move.functionName).catch(() => undefined);
+    // Only a missing function means "not moved": AccessDenied or a throttle says nothing about the role, and the journal cross-check must not read it as an answer.
+    const now = await (await clients.lambda()).getFunctionConfiguration(move.functionName).catch((error: unknown) => {
+      if (isResourceNotFound(error)) return undefined;
+      throw error;
+    });
     return now?.role === move.target.roleArn ? `Lambda ${move.functionName} runs as ${move.target.roleArn}` : undefined;
   },
   withoutMovedBack(_ctx, found, moves) {

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/cloudtrail-corpus.js';
@@ -189,5 +190,40 @@ describe('readTrailRecords + Attributor on a generated corpus', () => {
     expect(evidence.unattributed.events).toBe(manifest.expected.unattributed);
     expect(evidence.nonService?.events ?? 0).toBe(manifest.expected.nonService);
     expect(evidence.dataEventSources).toEqual(new Set(['s3.amazonaws.com', 'dynamodb.amazonaws.com']));
+  });
+});
+
+describe('readTrailRecords: S3', () => {
+  /** An S3 client whose one object's body breaks off after `cut` bytes (a reset connection), over a real SDK client and a stub HTTP handler. */
+  async function s3WithBrokenBody(body: Buffer, cut: number, breakWith: Error) {
+    const { S3Client } = await import('@aws-sdk/client-s3');
+    const key = `AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/2024/03/05/big.json.gz`;
+    const handler = {
+      handle: (request: { query?: Record<string, unknown> }) => {
+        if (request.query?.['list-type'] === '2') {
+          const xml = `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>trail</Name><Prefix></Prefix><KeyCount>1</KeyCount><IsTruncated>false</IsTruncated><Contents><Key>${key}</Key><Size>${body.length}</Size></Contents></ListBucketResult>`;
+          return Promise.resolve({ response: { statusCode: 200, headers: { 'content-type': 'application/xml' }, body: Readable.from([Buffer.from(xml)]) } });
+        }
+        const stream = new Readable({ read() {} });
+        stream.push(body.subarray(0, cut));
+        setImmediate(() => stream.destroy(breakWith));
+        return Promise.resolve({ response: { statusCode: 200, headers: { 'content-length': String(body.length) }, body: stream } });
+      },
+    };
+    return new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, requestHandler: handler, forcePathStyle: true, maxAttempts: 1 });
+  }
+
+  it('a body that breaks off mid-file is an error, not a corrupt file to skip', async () => {
+    const gz = gzipSync(logText(...Array.from({ length: 2000 }, (_, i) => ({ ...rec(`E${i}`), requestParameters: { padding: 'x'.repeat(300) } }))));
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const client = await s3WithBrokenBody(gz, Math.floor(gz.length / 2), reset);
+    const stats = emptyLogReadStats();
+    const warnings: string[] = [];
+    const read = async () => {
+      for await (const record of readTrailRecords('s3://trail/', { s3: () => Promise.resolve(client) }, { stats, streamAboveBytes: 1024, workers: 0, onWarning: (w) => warnings.push(w) })) void record;
+    };
+    await expect(read()).rejects.toThrow(/big\.json\.gz broke off: read ECONNRESET/);
+    expect(stats.corruptFiles).toBe(0);
+    expect(warnings).toEqual([]);
   });
 });

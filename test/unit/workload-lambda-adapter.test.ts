@@ -9,6 +9,7 @@ import { errorIs, SplitRoleError } from '../../src/core/errors.js';
 import { indexAccount, workloadsForRole } from '../../src/inventory/workloads.js';
 import type { MoveOf } from '../../src/workloads/moves.js';
 import { WORKLOAD_ADAPTERS } from '../../src/workloads/registry.js';
+import { FakeServiceError } from '../support/fake-account/aws-error.js';
 import { fakeApplyContext } from '../support/fake-account/workload-context.js';
 import { FakeWorkloads } from '../support/fake-account/workloads.js';
 import { RecordingIoHost } from '../support/recording-io-host.js';
@@ -128,5 +129,16 @@ describe('Lambda repoint on the fake', () => {
     region.services.lambda.deleteFunction('orders');
     expect(await adapter.drift(ctx, move)).toEqual(['Lambda orders no longer exists']);
     expect(await adapter.showsMoved(ctx, move)).toBeUndefined();
+  });
+
+  it('showsMoved lets AccessDenied and throttling through: only a missing function reads as not moved', async () => {
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    await adapter.repoint(move, [move]).run(ctx);
+    const { lambda } = region.services;
+    lambda.faults.failNext('getFunctionConfiguration', new FakeServiceError('AccessDeniedException', 'not authorized to perform: lambda:GetFunctionConfiguration', { status: 403 }));
+    await expect(adapter.showsMoved(ctx, move)).rejects.toThrow(/not authorized/);
+    lambda.faults.failNext('getFunctionConfiguration', new FakeServiceError('TooManyRequestsException', 'Rate exceeded', { status: 429 }));
+    await expect(adapter.showsMoved(ctx, move)).rejects.toThrow(/Rate exceeded/);
+    expect(await adapter.showsMoved(ctx, move)).toBe(`Lambda orders runs as ${NEW_ROLE}`);
   });
 });
