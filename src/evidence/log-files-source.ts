@@ -74,14 +74,26 @@ export function trailFileUsage(ctx: EvidenceContext<unknown>, files: TrailFiles)
 
 /**
  * The roles' records in the trail files (the roles share one account), for
- * checks after cutover. The plan's limit on corrupt files is for planning:
- * here they are only warned about.
+ * checks after cutover: the retire gate and `verify`. Every file must be read:
+ * one skipped as corrupt throws TooManySkippedFiles once the rest is read.
+ * Why no limit here, unlike planning: a call with the shared role in an
+ * unread file is exactly what the gate exists to see, and deleting the role
+ * cannot be taken back.
  */
 export async function* trailFileRoleRecords(ctx: RoleRecordsContext<unknown>, files: TrailFiles): AsyncGenerator<CloudTrailRecord> {
   if (ctx.roles.length === 0) return;
   const stats = emptyLogReadStats();
-  yield* readTrailRecords(files.location, { s3: () => ctx.session.s3() }, readOptions(ctx, ctx.roles, stats, []));
-  checkSkippedFiles(stats, undefined, []);
+  const warnings: string[] = [];
+  yield* readTrailRecords(files.location, { s3: () => ctx.session.s3() }, readOptions(ctx, ctx.roles, stats, warnings));
+  // Other JSON among the logs (a plan saved beside them) is no evidence to miss: every damaged log file is.
+  const unread = stats.corruptFiles - stats.notTrailFiles;
+  if (unread > 0) {
+    throw new SplitRoleError(
+      'TooManySkippedFiles',
+      `${unread} of ${stats.files} trail files from the day before cutover on could not be read, and a call with the role may be in them (${warnings.join('; ')})`,
+      'the shared role is kept: repair or remove those files (or wait for CloudTrail to deliver them whole) and run again',
+    );
+  }
 }
 
 /**

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ExitCode, SplitRoleError } from '../core/errors.js';
 import { candidateSpans, pickRecords, recordTextMayMatter, roleNeedles, type CandidateSpans, type RoleNeedles } from './byte-filter.js';
-import { CorruptLogFile, RecordSplitter } from './record-splitter.js';
+import { CorruptLogFile, NotATrailFile, RecordSplitter } from './record-splitter.js';
 import { defaultFilterWorkers, TrailFilterPool, type FilterInput } from './trail-filter-pool.js';
 import { inflateAsync, type Inflated } from './trail-inflate.js';
 import { openSource, type LogFile } from './trail-listing.js';
@@ -24,6 +24,8 @@ export interface LogReadStats {
   files: number;
   /** Files skipped because they were not valid gzip, JSON, or a {"Records":[…]} object. */
   corruptFiles: number;
+  /** Of the corrupt files, those that held no Records array at all: other JSON among the logs, not a damaged log file. */
+  notTrailFiles: number;
   /** Records in the files read: those yielded, and those the byte filter counted and left unparsed. */
   records: number;
   /** Records the byte filter left unparsed because they named neither the role nor its sessions. */
@@ -99,7 +101,7 @@ const EMPTY = Buffer.alloc(0);
 
 /** An empty LogReadStats. */
 export function emptyLogReadStats(): LogReadStats {
-  return { files: 0, corruptFiles: 0, records: 0, skippedRecords: 0, compressedBytes: 0, uncompressedBytes: 0, filesInWorkers: 0 };
+  return { files: 0, corruptFiles: 0, notTrailFiles: 0, records: 0, skippedRecords: 0, compressedBytes: 0, uncompressedBytes: 0, filesInWorkers: 0 };
 }
 
 /**
@@ -176,6 +178,7 @@ export async function* readTrailRecords(
       } catch (error) {
         if (!(error instanceof CorruptLogFile)) throw error;
         stats.corruptFiles += 1;
+        if (error instanceof NotATrailFile) stats.notTrailFiles += 1;
         corrupt.push(`${slot.file.name} (${error.message})`);
       }
       options.onProgress?.(stats.files, stats.records);
@@ -204,6 +207,7 @@ function parseWhole(text: Buffer): CloudTrailRecord[] {
     throw new CorruptLogFile(`not valid JSON: ${(error as Error).message}`);
   }
   const records = typeof parsed === 'object' && parsed !== null ? (parsed as { Records?: unknown }).Records : undefined;
+  if (records === undefined) throw new NotATrailFile('no Records array');
   if (!Array.isArray(records)) throw new CorruptLogFile('no Records array');
   return (records as unknown[]).filter((record) => typeof record === 'object' && record !== null) as CloudTrailRecord[];
 }

@@ -6,6 +6,9 @@
 /** Marks a file whose content is unusable; the read goes on without it. */
 export class CorruptLogFile extends Error {}
 
+/** A file that holds no {"Records": …} at all: some other JSON (a plan, a manifest) that sits among the logs, not a damaged log. */
+export class NotATrailFile extends CorruptLogFile {}
+
 /**
  * Cuts a {"Records":[…]} byte stream into one JSON text per record, so a huge
  * file is parsed one record at a time. It tracks only nesting and strings;
@@ -68,7 +71,7 @@ export class RecordSplitter {
 
   /** Throws unless the stream held a complete {"Records":[…]} object. */
   finish(): void {
-    if (!this.found) throw new CorruptLogFile('no Records array');
+    if (!this.found) throw new NotATrailFile('no Records array');
     if (this.depth !== 0 || this.inString) throw new CorruptLogFile('truncated JSON');
   }
 }

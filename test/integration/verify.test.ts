@@ -5,10 +5,10 @@
  * gives back what the shared role granted (rollback removes it), and apply
  * --soak 0 resumes and retires.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { dirname, join } from 'node:path';
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
@@ -122,4 +122,33 @@ describe.skipIf(!endpoint)('soak gate and verify against moto', () => {
     expect(rolledBack.stderr).toContain(`undo: grant ${lambdaRole} the actions verify found missing`);
     // One flow of ten CLI runs: on a loaded machine it outlasts the default minute.
   }, 600_000);
+
+  it('a trail file after cutover that cannot be read refuses retirement, and verify says so with a non-zero exit', async () => {
+    await resetMoto(motoEndpoint);
+    const scenario = await seedOrdersScenario(motoEndpoint);
+    const planPath = await planScenario(motoEndpoint, scenario, workdir);
+    const first = await cli(['apply', planPath, '--yes']);
+    expect(first.code, first.stderr).toBe(0);
+    const { cutoverAt } = JSON.parse((await cli(['status', planPath, '--json'])).stdout) as { cutoverAt: string };
+    const after = (ms: number) => new Date(Date.parse(cutoverAt) + ms).toISOString();
+    // A delivered file holding a call with the shared role, its gzip cut short, in the trail the plan read.
+    const staging = await mkdtemp(join(workdir, 'staging-'));
+    const [written] = await writeTrailFiles(staging, [call(scenario.account, 'orders', scenario.instanceIds[0] as string, 'dynamodb.amazonaws.com', 'GetItem', after(1))], scenario);
+    // Beside, not over, the plan's own files of that day.
+    const cut = join(dirname(planPath), (written as string).replace(/_0000\.json\.gz$/, '_9999.json.gz'));
+    await mkdir(dirname(cut), { recursive: true });
+    const whole = await readFile(join(staging, written as string));
+    await writeFile(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+
+    const verified = await cli(['verify', planPath]);
+    expect(verified.code, verified.stderr).toBe(2);
+    expect(verified.stderr).toMatch(/TooManySkippedFiles: 1 of \d+ trail files .* could not be read/);
+    const retire = await cli(['apply', planPath, '--yes', '--soak', '0']);
+    expect(retire.code, retire.stderr).toBe(2);
+    expect(retire.stderr).toMatch(/TooManySkippedFiles/);
+    const iam = new IAMClient({ endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    expect((await iam.send(new GetRoleCommand({ RoleName: 'orders' }))).Role?.RoleName).toBe('orders');
+    const journal = await readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8');
+    expect(journal).not.toContain('"event":"step-begin","step":"retire:');
+  }, 300_000);
 });
