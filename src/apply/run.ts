@@ -94,8 +94,10 @@ export async function applyPlan(planPath: string, account: AccountSource, io: Io
     }
     const cutover = steps.filter((s) => s.stage !== 'retire');
     const retire = steps.filter((s) => s.stage === 'retire');
-    // Once retirement has begun its gates have passed: a resumed run finishes it (its re-checks run again).
-    const gated = retire.length > 0 && retire.every((s) => ['pending', 'undone'].includes(ctx.journal.status(s.id)));
+    // The gates are checked on every run until a retire step that changes something has succeeded: a run
+    // stopped in the read-only checks before it (snapshot, re-checks) proves nothing about use since then.
+    // Once one has succeeded, a resumed run finishes retirement (its re-checks run again).
+    const gated = retire.length > 0 && !retire.some((s) => !s.recheckOnResume && ctx.journal.status(s.id) === 'done');
     if (gated && cutover.every((s) => ctx.journal.status(s.id) === 'done')) {
       const pending = await retireGate(ctx, options);
       if (pending) {

@@ -105,6 +105,30 @@ describe('apply in-process on the fake account', () => {
     expect(account.iam.roleNames()).toEqual([EC2_ROLE, LAMBDA_ROLE]);
   });
 
+  it('a retire stopped before its first destructive step checks both gates again on the next run', async () => {
+    const { planPath, account } = await planned();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).outcome).toBe('verified');
+    const cutover = new Date((await planStatus(planPath)).cutoverAt ?? '');
+    // The gates pass, then retire's live re-check finds a function put on the shared role after cutover.
+    const lambda = account.region(REGION).services.lambda;
+    lambda.addFunction('late', SHARED_ARN);
+    await expect(applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).rejects.toThrow(/SharedRoleInUse|still in use/);
+    const stopped = await planStatus(planPath);
+    expect(stopped.steps.filter((s) => s.stage === 'retire' && s.status !== 'pending').map((s) => [s.step, s.status])).toEqual([
+      ['retire:snapshot', 'done'],
+      ['retire:recheck', 'failed'],
+    ]);
+    lambda.deleteFunction('late');
+
+    // A plain apply with the default soak waits again, as before any retire step ran.
+    const soaking = await applyPlan(planPath, account.opener(), yes(), { soakMs: 6 * 3_600_000, now: () => new Date(cutover.getTime() + 60_000) });
+    expect(soaking).toEqual({ outcome: 'retire-pending', pending: `retire pending until ${new Date(cutover.getTime() + 6 * 3_600_000).toISOString()}` });
+    // And a use of the shared role since cutover holds it back, soak or not.
+    account.iam.useRole(SHARED_NAME, new Date(cutover.getTime() + 90_000), REGION);
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, now: () => new Date(cutover.getTime() + 120_000) })).outcome).toBe('retire-pending');
+    expect(account.iam.roleNames()).toContain(SHARED_NAME);
+  });
+
   it('refuses a plan for another account before taking the lock or changing anything', async () => {
     const { planPath } = await planned();
     const other = new FakeAccount({ account: '210987654321', region: REGION });
