@@ -64,7 +64,8 @@ export interface SharedClientConfig {
   region: string;
   profile?: string;
   endpoint?: string;
-  retryMode: 'adaptive';
+  /** Adaptive paces a client after throttling; an emulator (SPLIT_ROLE_FAST_WAITS=1) needs no pacing. */
+  retryMode: 'adaptive' | 'standard';
   /** 1 when the retry budget re-sends (the SDK's adaptive rate limiter still paces); unset when AWS_MAX_ATTEMPTS rules. */
   maxAttempts?: number;
   customUserAgent: string;
@@ -332,7 +333,7 @@ export async function openSessionProvider(options: AwsOptions, env: NodeJS.Proce
   if (!region) throw noRegionError();
   const config: SharedClientConfig = {
     region,
-    retryMode: 'adaptive',
+    retryMode: env.SPLIT_ROLE_FAST_WAITS === '1' ? 'standard' : 'adaptive',
     customUserAgent: `split-role/${VERSION}`,
   };
   if (profile) config.profile = profile;
