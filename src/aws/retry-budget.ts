@@ -3,13 +3,12 @@
  * throttled or answered with a 5xx is sent again, with exponential backoff
  * and full jitter, until a per-call time budget (2 min by default) is spent;
  * only then does the error reach a person. Network blips get the SDK's usual
- * three attempts. One middleware at the initialize step does it, outside the
- * SDK's own retry loop (which the factory sets to one attempt, keeping its
- * adaptive rate limiter) and inside the error translation, so the final
- * failure is still translated once. AWS_MAX_ATTEMPTS, when set, replaces all
- * of this with the SDK's own fixed number of attempts.
+ * three attempts. It is the SDK retry strategy of every session client
+ * (BudgetRetryStrategy, set by the client factory), so re-sends stay inside
+ * the SDK's retry loop and the error translation still sees only the final
+ * failure. AWS_MAX_ATTEMPTS, when set, replaces all of this with the SDK's
+ * own adaptive retries and that fixed number of attempts.
  */
-import { isTransientError } from '@smithy/core/retry';
 import { isThrottling } from '../core/aws-error-names.js';
 import { usageError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
@@ -19,8 +18,6 @@ import { delay } from '../core/timing.js';
 export interface RetryNotice {
   /** The service's display name, e.g. "IAM". */
   service: string;
-  /** The IAM action of the call, e.g. "iam:ListRoles" (undefined when the SDK did not name it). */
-  action?: string;
   /** AWS's error name, e.g. "Throttling". */
   errorName: string;
   throttled: boolean;
@@ -100,7 +97,19 @@ function classify(error: unknown): Retryable {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   if (isThrottling(error) || status === 429) return 'throttled';
   if (status !== undefined && status >= 500 && status <= 599) return 'server';
-  return isTransientError(error as Parameters<typeof isTransientError>[0]) ? 'network' : undefined;
+  return isNetworkError(error) ? 'network' : undefined;
+}
+
+// The SDK's transient errors (its service-error-classification), written out so this module loads no SDK code:
+// the CLI's cold start (--version, check) must not pay for it.
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+
+function isNetworkError(error: object, depth = 0): boolean {
+  const e = error as { name?: string; code?: string; cause?: unknown; $retryable?: unknown; $metadata?: { clockSkewCorrected?: boolean } };
+  if (e.name === 'AbortError') return false;
+  if (e.$retryable !== undefined || e.$metadata?.clockSkewCorrected || TIMEOUT_NAMES.has(e.name ?? '') || NETWORK_CODES.has(e.code ?? '')) return true;
+  return typeof e.cause === 'object' && e.cause !== null && depth < 10 && isNetworkError(e.cause, depth + 1);
 }
 
 /** Display names for progress lines; others use the client's name without "Client". */
@@ -120,78 +129,101 @@ const SERVICE_NAMES: Readonly<Record<string, string>> = {
   AccessAnalyzerClient: 'IAM Access Analyzer',
 };
 
-function serviceName(clientName: string | undefined): string {
-  if (!clientName) return 'AWS';
-  return SERVICE_NAMES[clientName] ?? clientName.replace(/Client$/, '');
-}
-
 function noticeText(kind: Exclude<Retryable, undefined>, service: string, errorName: string, delayMs: number): string {
   const wait = delayMs >= 1_000 ? `${Math.round(delayMs / 1_000)} s` : `${Math.round(delayMs)} ms`;
   const what = kind === 'throttled' ? `throttled by ${service}` : kind === 'server' ? `${service} answered ${errorName}` : `${service}: ${errorName}`;
   return `${what}, retrying in ${wait}`;
 }
 
-/** What the middleware is told about the command it runs. */
-interface RetryContext {
-  clientName?: string;
-  commandName?: string;
+/** The SDK's retry token (RetryStrategyV2): how many retries, and the pause the SDK itself takes (none: the strategy waited). */
+export interface BudgetRetryToken {
+  readonly started: number;
+  readonly retries: number;
+  readonly waited: number;
+  getRetryCount(): number;
+  getRetryDelay(): number;
+  getRetryCost(): number | undefined;
 }
 
-type Handler<In, Out> = (args: In) => Promise<Out>;
+/** The client-side pacing of the SDK's adaptive mode (its DefaultRateLimiter). */
+export interface SendPacer {
+  getSendToken(): Promise<void>;
+  updateClientSendingRate(response: unknown): void;
+}
 
-/** The part of an SDK client's middleware stack this needs. */
-export interface RetryableStack {
-  add<In, Out>(
-    middleware: (next: Handler<In, Out>, context: RetryContext) => Handler<In, Out>,
-    options: { step: 'initialize'; priority: 'low'; name: string; override: boolean },
-  ): void;
+function token(started: number, retries: number, waited: number): BudgetRetryToken {
+  return { started, retries, waited, getRetryCount: () => retries, getRetryDelay: () => 0, getRetryCost: () => undefined };
 }
 
 /**
- * Adds the budgeted retry to a client's stack. Low priority at the initialize
- * step puts it inside the error translation and the command counter, so a
- * re-sent command is counted and translated once; each re-send is serialized
- * and signed afresh.
+ * The SDK retry strategy (RetryStrategyV2) of every session client while the
+ * budget applies. It lives inside the SDK's retry loop, so a re-send is the
+ * same serialized request with the same idempotency token (a call AWS applied
+ * before its answer was lost is not applied twice). It waits itself, with an
+ * injectable sleep, and hands the SDK a zero delay; `pacer` keeps the
+ * adaptive mode's client-side rate limiting.
  */
-export function retryWithinBudget(stack: RetryableStack, policy: RetryBudget, action?: (context: RetryContext) => string | undefined): void {
-  const now = policy.now ?? Date.now;
-  const sleep = policy.sleep ?? delay;
-  const random = policy.random ?? Math.random;
-  stack.add(
-    (next, context) => async (args) => {
-      const started = now();
-      const deadline = started + policy.budgetMs;
-      let totalDelay = 0;
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          return await next(args);
-        } catch (error) {
-          const kind = classify(error);
-          const remaining = deadline - now();
-          const spent = kind === undefined || (kind === 'network' ? attempt >= policy.networkAttempts : remaining <= 0);
-          if (spent) throw annotate(error, attempt, totalDelay, kind === 'network' ? undefined : policy.budgetMs, now() - started);
-          const base = kind === 'throttled' ? policy.throttleBaseMs : policy.baseMs;
-          const ceiling = Math.min(policy.maxDelayMs, base * 2 ** (attempt - 1));
-          // Full jitter spreads the re-sends of many callers; the last wait ends at the deadline, for one more try.
-          const wait = Math.max(0, Math.min(Math.round(random() * ceiling), kind === 'network' ? ceiling : remaining));
-          const errorName = (error as { name?: string }).name ?? 'Error';
-          const service = serviceName(context.clientName);
-          policy.onRetry?.({
-            service,
-            ...(action?.(context) ? { action: action(context) } : {}),
-            errorName,
-            throttled: kind === 'throttled',
-            attempt,
-            delayMs: wait,
-            text: noticeText(kind, service, errorName, wait),
-          });
-          totalDelay += wait;
-          await sleep(wait);
-        }
-      }
-    },
-    { step: 'initialize', priority: 'low', name: 'splitRoleRetryWithinBudget', override: true },
-  );
+export class BudgetRetryStrategy {
+  readonly mode = 'adaptive';
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly policy: RetryBudget,
+    /** The service's display name for progress, e.g. "IAM". */
+    private readonly service: string,
+    /** Makes the adaptive mode's pacer, on first use (undefined: no pacing). */
+    private readonly makePacer?: () => Promise<SendPacer>,
+  ) {
+    this.now = policy.now ?? Date.now;
+    this.sleep = policy.sleep ?? delay;
+    this.random = policy.random ?? Math.random;
+  }
+
+  private pacer?: SendPacer;
+
+  async acquireInitialRetryToken(_scope: string): Promise<BudgetRetryToken> {
+    if (this.makePacer && !this.pacer) this.pacer = await this.makePacer();
+    await this.pacer?.getSendToken();
+    return token(this.now(), 0, 0);
+  }
+
+  async refreshRetryTokenForRetry(previous: BudgetRetryToken, errorInfo: { error?: unknown }): Promise<BudgetRetryToken> {
+    this.pacer?.updateClientSendingRate(errorInfo);
+    const error = errorInfo.error;
+    const kind = classify(error);
+    const attempt = previous.retries + 1;
+    const remaining = previous.started + this.policy.budgetMs - this.now();
+    const spent = kind === undefined || (kind === 'network' ? attempt >= this.policy.networkAttempts : remaining <= 0);
+    if (spent) throw annotate(error, attempt, previous.waited, kind === 'network' ? undefined : this.policy.budgetMs, this.now() - previous.started);
+    const base = kind === 'throttled' ? this.policy.throttleBaseMs : this.policy.baseMs;
+    const ceiling = Math.min(this.policy.maxDelayMs, base * 2 ** (attempt - 1));
+    // Full jitter spreads the re-sends of many callers; the last wait ends at the deadline, for one more try there.
+    const wait = Math.max(0, Math.min(Math.round(this.random() * ceiling), kind === 'network' ? ceiling : remaining));
+    const errorName = (error as { name?: string } | undefined)?.name ?? 'Error';
+    this.policy.onRetry?.({
+      service: this.service,
+      errorName,
+      throttled: kind === 'throttled',
+      attempt,
+      delayMs: wait,
+      text: noticeText(kind, this.service, errorName, wait),
+    });
+    await this.sleep(wait);
+    await this.pacer?.getSendToken();
+    return token(previous.started, attempt, previous.waited + wait);
+  }
+
+  recordSuccess(_token: BudgetRetryToken): void {
+    this.pacer?.updateClientSendingRate({});
+  }
+}
+
+/** The display name of an SDK client for progress lines ("IAMClient" → "IAM"). */
+export function serviceName(clientName: string | undefined): string {
+  if (!clientName) return 'AWS';
+  return SERVICE_NAMES[clientName] ?? clientName.replace(/Client$/, '');
 }
 
 /** Records on the SDK error how long it was retried, for the message a person reads. */
@@ -209,7 +241,6 @@ export function reportLongRetries(io: Pick<IoHost, 'progress'>): RetryListener {
     if (notice.delayMs < NOTICE_AFTER_MS) return;
     io.progress('SR_CLI_P9004', notice.text, {
       service: notice.service,
-      ...(notice.action ? { action: notice.action } : {}),
       error: notice.errorName,
       attempt: notice.attempt,
       delayMs: notice.delayMs,

@@ -28,8 +28,7 @@ import { VERSION } from '../core/version.js';
 import { CallCounter, countCalls, type CountableStack } from './call-counter.js';
 import { translateErrors, type TranslatableStack } from './error-middleware.js';
 import { noRegionError } from './errors.js';
-import { iamActionOf } from './error-middleware.js';
-import { retryBudgetFromEnv, retryWithinBudget, type RetryableStack, type RetryBudget, type RetryListener } from './retry-budget.js';
+import { BudgetRetryStrategy, retryBudgetFromEnv, serviceName, type RetryBudget, type RetryListener } from './retry-budget.js';
 import { assumeRoleCredentials, validateAccess, type AccountAccess, type CredentialProvider } from './assume-role.js';
 import { accountRegions, parseRegionList, type AccountRegion } from './regions.js';
 import { getCallerIdentity, type CallerIdentity } from './sts.js';
@@ -66,8 +65,6 @@ export interface SharedClientConfig {
   endpoint?: string;
   /** Adaptive paces a client after throttling; an emulator (SPLIT_ROLE_FAST_WAITS=1) needs no pacing. */
   retryMode: 'adaptive' | 'standard';
-  /** 1 when the retry budget re-sends (the SDK's adaptive rate limiter still paces); unset when AWS_MAX_ATTEMPTS rules. */
-  maxAttempts?: number;
   customUserAgent: string;
 }
 
@@ -77,7 +74,7 @@ export interface AwsTarget {
   region?: string;
 }
 
-type Client = { middlewareStack: CountableStack & TranslatableStack & RetryableStack; destroy(): void };
+type Client = { middlewareStack: CountableStack & TranslatableStack; destroy(): void };
 type ClientConfig = SharedClientConfig & { credentials?: CredentialProvider };
 
 /** Clients for one (account, region), built lazily and cached. */
@@ -129,65 +126,65 @@ export class AwsSession {
 
   // Clients load lazily: the SDK's service modules take most of the CLI's start-up time.
   iam(): Promise<IAMClient> {
-    return this.client('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(this.config));
+    return this.client('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(this.clientConfig('IAMClient')));
   }
   sts(): Promise<STSClient> {
-    return this.client('sts', async () => new (await import('@aws-sdk/client-sts')).STSClient(this.config));
+    return this.client('sts', async () => new (await import('@aws-sdk/client-sts')).STSClient(this.clientConfig('STSClient')));
   }
   ec2(): Promise<EC2Client> {
-    return this.client('ec2', async () => new (await import('@aws-sdk/client-ec2')).EC2Client(this.config));
+    return this.client('ec2', async () => new (await import('@aws-sdk/client-ec2')).EC2Client(this.clientConfig('EC2Client')));
   }
   lambda(): Promise<LambdaClient> {
-    return this.client('lambda', async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(this.config));
+    return this.client('lambda', async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(this.clientConfig('LambdaClient')));
   }
   autoScaling(): Promise<AutoScalingClient> {
-    return this.client('autoscaling', async () => new (await import('@aws-sdk/client-auto-scaling')).AutoScalingClient(this.config));
+    return this.client('autoscaling', async () => new (await import('@aws-sdk/client-auto-scaling')).AutoScalingClient(this.clientConfig('AutoScalingClient')));
   }
   ecs(): Promise<ECSClient> {
-    return this.client('ecs', async () => new (await import('@aws-sdk/client-ecs')).ECSClient(this.config));
+    return this.client('ecs', async () => new (await import('@aws-sdk/client-ecs')).ECSClient(this.clientConfig('ECSClient')));
   }
   cloudTrail(): Promise<CloudTrailClient> {
-    return this.client('cloudtrail', async () => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(this.config));
+    return this.client('cloudtrail', async () => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(this.clientConfig('CloudTrailClient')));
   }
   accessAnalyzer(): Promise<AccessAnalyzerClient> {
     return this.client(
       'accessanalyzer',
-      async () => new (await import('@aws-sdk/client-accessanalyzer')).AccessAnalyzerClient(this.config),
+      async () => new (await import('@aws-sdk/client-accessanalyzer')).AccessAnalyzerClient(this.clientConfig('AccessAnalyzerClient')),
     );
   }
   organizations(): Promise<OrganizationsClient> {
     return this.client(
       'organizations',
-      async () => new (await import('@aws-sdk/client-organizations')).OrganizationsClient(this.config),
+      async () => new (await import('@aws-sdk/client-organizations')).OrganizationsClient(this.clientConfig('OrganizationsClient')),
     );
   }
   athena(): Promise<AthenaClient> {
-    return this.client('athena', async () => new (await import('@aws-sdk/client-athena')).AthenaClient(this.config));
+    return this.client('athena', async () => new (await import('@aws-sdk/client-athena')).AthenaClient(this.clientConfig('AthenaClient')));
   }
   s3(): Promise<S3Client> {
     // Emulators and private endpoints rarely resolve bucket sub-domains.
     return this.client(
       's3',
-      async () => new (await import('@aws-sdk/client-s3')).S3Client({ ...this.config, forcePathStyle: this.usesCustomS3Endpoint() }),
+      async () => new (await import('@aws-sdk/client-s3')).S3Client({ ...this.clientConfig('S3Client'), forcePathStyle: this.usesCustomS3Endpoint() }),
     );
   }
 
   kms(): Promise<KMSClient> {
-    return this.client('kms', async () => new (await import('@aws-sdk/client-kms')).KMSClient(this.config));
+    return this.client('kms', async () => new (await import('@aws-sdk/client-kms')).KMSClient(this.clientConfig('KMSClient')));
   }
   sqs(): Promise<SQSClient> {
     // The queue URL's host must not override the endpoint: with --endpoint-url or AWS_ENDPOINT_URL the calls
     // would bypass it, and without one the URL's host is the regional endpoint anyway.
-    return this.client('sqs', async () => new (await import('@aws-sdk/client-sqs')).SQSClient({ ...this.config, useQueueUrlAsEndpoint: false }));
+    return this.client('sqs', async () => new (await import('@aws-sdk/client-sqs')).SQSClient({ ...this.clientConfig('SQSClient'), useQueueUrlAsEndpoint: false }));
   }
   sns(): Promise<SNSClient> {
-    return this.client('sns', async () => new (await import('@aws-sdk/client-sns')).SNSClient(this.config));
+    return this.client('sns', async () => new (await import('@aws-sdk/client-sns')).SNSClient(this.clientConfig('SNSClient')));
   }
   secretsManager(): Promise<SecretsManagerClient> {
-    return this.client('secretsmanager', async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(this.config));
+    return this.client('secretsmanager', async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(this.clientConfig('SecretsManagerClient')));
   }
   ecr(): Promise<ECRClient> {
-    return this.client('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(this.config));
+    return this.client('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(this.clientConfig('ECRClient')));
   }
 
   /** The workload services (EC2, Lambda, ECS, Auto Scaling) behind the narrow ports the workload adapters use. */
@@ -207,6 +204,18 @@ export class AwsSession {
     this.cache.clear();
   }
 
+  /**
+   * The settings of one client. While the retry budget applies each client
+   * gets its own strategy (its pacing is per client, like the SDK's adaptive
+   * mode, and its progress lines name the service).
+   */
+  private clientConfig(clientName: string): ClientConfig & { retryStrategy?: BudgetRetryStrategy } {
+    const budget = this.provider.retry;
+    if (!budget) return this.config;
+    const pacer = this.config.retryMode === 'adaptive' ? async () => new (await import('@smithy/core/retry')).DefaultRateLimiter() : undefined;
+    return { ...this.config, retryStrategy: new BudgetRetryStrategy(budget, serviceName(clientName), pacer) };
+  }
+
   private usesCustomS3Endpoint(): boolean {
     return Boolean(this.config.endpoint || process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
   }
@@ -216,7 +225,6 @@ export class AwsSession {
     if (!client) {
       client = build().then((built) => {
         countCalls(built.middlewareStack, this.provider.calls);
-        if (this.provider.retry) retryWithinBudget(built.middlewareStack, this.provider.retry, (c) => iamActionOf(c.clientName, c.commandName));
         translateErrors(built.middlewareStack);
         return built;
       });
@@ -344,9 +352,8 @@ export async function openSessionProvider(options: AwsOptions, env: NodeJS.Proce
   if (externalId && !roleName) throw usageError('--external-id needs --assume-role', 'pass --assume-role NAME');
   const access = roleName ? { roleName, ...(externalId ? { externalId } : {}) } : undefined;
   if (access) validateAccess(access);
+  // Without a budget (AWS_MAX_ATTEMPTS set) the SDK's own retries apply, with that many attempts.
   const budget = retryBudgetFromEnv(env);
-  // The budget re-sends; the SDK makes one attempt per send. Without it, AWS_MAX_ATTEMPTS (read by the SDK) rules.
-  if (budget) config.maxAttempts = 1;
   const retry = budget && options.onRetry ? { ...budget, onRetry: options.onRetry } : budget;
   return new SessionProvider(config, access, options.enabledRegions ?? enabledRegionsFromEnv(env), retry);
 }

@@ -4,14 +4,16 @@
  * The clock and the pause are fake, so a two-minute budget runs at once.
  */
 import { Readable } from 'node:stream';
+import { AthenaClient, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { translateErrors } from '../../src/aws/error-middleware.js';
-import { parseRetryBudget, reportLongRetries, retryBudgetFromEnv, retryWithinBudget, type RetryBudget, type RetryNotice } from '../../src/aws/retry-budget.js';
+import { BudgetRetryStrategy, parseRetryBudget, reportLongRetries, retryBudgetFromEnv, type RetryBudget, type RetryNotice } from '../../src/aws/retry-budget.js';
 import { openSessionProvider } from '../../src/aws/session.js';
 import { SplitRoleError } from '../../src/core/errors.js';
 import type { MessageData } from '../../src/core/io-host.js';
 import type { CodeAt } from '../../src/core/message-codes.js';
+import { jsonError } from '../support/fault-proxy.js';
 
 const ROLE_XML = `<GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role><Path>/</Path><RoleName>app</RoleName><RoleId>AROAEXAMPLE</RoleId><Arn>arn:aws:iam::123456789012:role/app</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate><AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument></Role></GetRoleResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetRoleResponse>`;
 
@@ -54,16 +56,15 @@ class FakeTime {
 
 const THROTTLING: Answer = { status: 400, body: iamError('Throttling', 'Rate exceeded') };
 
-/** A real IAM client, one SDK attempt per send, with the budget and the translation the session adds. */
+/** A real IAM client with the budget's retry strategy and the error translation the session adds. */
 function client(handler: ScriptedHandler, time: FakeTime, overrides: Partial<RetryBudget> = {}, notices: RetryNotice[] = []): IAMClient {
+  const budget = { ...retryBudgetFromEnv({})!, now: time.now, sleep: time.sleep, random: () => 1, onRetry: (n: RetryNotice) => notices.push(n), ...overrides };
   const iam = new IAMClient({
     region: 'us-east-1',
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     requestHandler: handler,
-    maxAttempts: 1,
+    retryStrategy: new BudgetRetryStrategy(budget, 'IAM'),
   });
-  const budget = { ...retryBudgetFromEnv({})!, now: time.now, sleep: time.sleep, random: () => 1, onRetry: (n: RetryNotice) => notices.push(n), ...overrides };
-  retryWithinBudget(iam.middlewareStack, budget, () => 'iam:GetRole');
   translateErrors(iam.middlewareStack);
   return iam;
 }
@@ -83,7 +84,7 @@ describe('retryWithinBudget', () => {
     // random() = 1: the full ceiling, doubling from the 500 ms throttling base.
     expect(time.sleeps).toEqual([500, 1_000, 2_000, 4_000, 8_000, 16_000]);
     expect(notices.map((n) => n.text)).toContain('throttled by IAM, retrying in 8 s');
-    expect(notices[0]).toMatchObject({ service: 'IAM', action: 'iam:GetRole', errorName: 'Throttling', throttled: true, attempt: 1 });
+    expect(notices[0]).toMatchObject({ service: 'IAM', errorName: 'Throttling', throttled: true, attempt: 1 });
   });
 
   it('gives up when the budget is spent, and the error says how long it tried', async () => {
@@ -171,21 +172,46 @@ describe('the budget’s settings', () => {
     expect(retryBudgetFromEnv({ AWS_MAX_ATTEMPTS: '5' })).toBeUndefined();
   });
 
-  it('is on every session client with one SDK attempt, unless AWS_MAX_ATTEMPTS is set', async () => {
+  it('is the retry strategy of every session client, unless AWS_MAX_ATTEMPTS is set', async () => {
     vi.stubEnv('AWS_PROFILE', undefined);
     vi.stubEnv('AWS_MAX_ATTEMPTS', undefined);
     const budgeted = await openSessionProvider({ region: 'us-east-1' }, {});
-    const iam = await budgeted.home.iam();
-    expect(iam.middlewareStack.identify()).toContain('splitRoleRetryWithinBudget - initialize');
-    expect(await iam.config.maxAttempts()).toBe(1);
+    for (const made of [await budgeted.home.iam(), await budgeted.home.ec2(), await budgeted.home.s3()]) {
+      expect(await made.config.retryStrategy()).toBeInstanceOf(BudgetRetryStrategy);
+    }
     budgeted.destroy();
 
     vi.stubEnv('AWS_MAX_ATTEMPTS', '5');
     const fixed = await openSessionProvider({ region: 'us-east-1' }, { AWS_MAX_ATTEMPTS: '5' });
     const plain = await fixed.home.iam();
-    expect(plain.middlewareStack.identify()).not.toContain('splitRoleRetryWithinBudget - initialize');
+    expect(await plain.config.retryStrategy()).not.toBeInstanceOf(BudgetRetryStrategy);
     expect(await plain.config.maxAttempts()).toBe(5);
     fixed.destroy();
+  });
+
+  it('re-sends the same serialized request: an idempotency token is not made afresh', async () => {
+    const bodies: string[] = [];
+    const handler = {
+      handle(request: { body?: unknown }) {
+        bodies.push(String(request.body));
+        const answer = bodies.length < 3 ? jsonError(400, 'ThrottlingException', 'Rate exceeded') : { status: 200, body: '{"QueryExecutionId":"q-1"}', headers: { 'content-type': 'application/x-amz-json-1.1' } };
+        return Promise.resolve({ response: { statusCode: answer.status, headers: answer.headers ?? {}, body: Readable.from([Buffer.from(answer.body)]) } });
+      },
+    };
+    const time = new FakeTime();
+    const athena = new AthenaClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      requestHandler: handler,
+      retryStrategy: new BudgetRetryStrategy({ ...retryBudgetFromEnv({})!, now: time.now, sleep: time.sleep }, 'Athena'),
+    });
+
+    // StartQueryExecution's ClientRequestToken is filled in by the SDK when serializing: a new token would start a second query.
+    expect((await athena.send(new StartQueryExecutionCommand({ QueryString: 'SELECT 1' }))).QueryExecutionId).toBe('q-1');
+
+    expect(bodies).toHaveLength(3);
+    expect(bodies[0]).toMatch(/ClientRequestToken/);
+    expect(new Set(bodies).size).toBe(1);
   });
 });
 
