@@ -1,6 +1,6 @@
-// ESLint flat config: a small rule set that catches real bugs, not style.
-// Formatting is left to reviewers (see README "Development"): a tree-wide
-// reformat would collide with every open branch at once.
+// ESLint flat config: typescript-eslint's type-checked rules, which catch real
+// bugs, and the folder layering (eslint/layers.js). Style is Prettier's
+// (.prettierrc.json), which `npm run lint` checks after ESLint.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { layerConfigs } from './eslint/layers.js';
@@ -19,10 +19,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
     },

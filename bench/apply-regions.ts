@@ -42,7 +42,9 @@ export async function runRegions(moto: MotoServer, workdir: string): Promise<voi
   ];
   process.stdout.write(`\napply --yes --soak 0 with resource policies, by regions planned (median of ${REPETITIONS}):\n`);
   printTable([
-    ...[one, three].map((r) => [r.label, `${fmtMs(r.ms)}, ${r.calls} calls (${r.runs[0]!.mutating} mutating)`, samples(r.runs.map((s) => s.ms))] as const),
+    ...[one, three].map(
+      (r) => [r.label, `${fmtMs(r.ms)}, ${r.calls} calls (${r.runs[0]!.mutating} mutating)`, samples(r.runs.map((s) => s.ms))] as const,
+    ),
     ['ratio 3 / 1', `${(three.ms / one.ms).toFixed(2)} time, ${(three.calls / one.calls).toFixed(2)} calls`, `target ≤ ${TARGET_RATIO}`],
   ]);
 }
@@ -54,7 +56,10 @@ async function measureRegions(moto: MotoServer, workdir: string, regions: string
     if (region !== TEST_REGION) await addFunctionIn(moto.endpoint, region, `orders-${region}`, scenario.roleArn);
     for (let i = 0; i < 3; i++) await seedResourcePolicies(moto.endpoint, region, scenario.account, scenario.roleArn, `-${region}-${i}`);
     // A tenth policy per region: one more KMS key naming the role.
-    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Use', Effect: 'Allow', Principal: { AWS: scenario.roleArn }, Action: 'kms:Decrypt', Resource: '*' }] });
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Use', Effect: 'Allow', Principal: { AWS: scenario.roleArn }, Action: 'kms:Decrypt', Resource: '*' }],
+    });
     await new KMSClient({ endpoint: moto.endpoint, region, credentials: TEST_CREDENTIALS }).send(new CreateKeyCommand({ Policy: policy }));
   }
   const planPath = await planScenario(moto.endpoint, scenario, workdir, ['--without-evidence', 'empty', '--regions', regions.join(',')]);

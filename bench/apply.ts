@@ -47,7 +47,13 @@ export async function run(): Promise<void> {
     for (const size of SIZES) {
       const runs: Sample[] = [];
       for (let rep = 0; rep < REPETITIONS; rep++) runs.push(await measure(moto, workdir, size.seed));
-      results.push({ label: size.label, ms: median(runs.map((r) => r.ms)), samples: runs.map((r) => r.ms), workloads: runs[0]!.workloads, steps: runs[0]!.steps });
+      results.push({
+        label: size.label,
+        ms: median(runs.map((r) => r.ms)),
+        samples: runs.map((r) => r.ms),
+        workloads: runs[0]!.workloads,
+        steps: runs[0]!.steps,
+      });
     }
     const [one, fifty] = results as [(typeof results)[0], (typeof results)[0]];
     process.stdout.write(`\napply --yes against moto (SPLIT_ROLE_FAST_WAITS=1), wall time of the CLI process, median of ${REPETITIONS}:\n`);
@@ -83,4 +89,3 @@ async function measure(moto: MotoServer, workdir: string, seed: SeedOptions): Pr
   if (result.code !== 0) throw new Error(`apply failed (${result.code}): ${result.stderr}`);
   return { ms, workloads: plan.workloads.length, steps: planSteps(plan).length };
 }
-

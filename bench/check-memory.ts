@@ -42,14 +42,19 @@ export async function run(): Promise<void> {
 
 async function childCheck(file: string): Promise<{ rssKiB: number; code: number }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', REPORT_RSS, CLI, 'check', file, '--json'], { maxBuffer: 512 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      const rss = /maxrss=(\d+)/.exec(stderr)?.[1];
-      if (!rss) {
-        reject(error ?? new Error(`no RSS figure from the child: ${stderr}`));
-        return;
-      }
-      resolve({ rssKiB: Number(rss), code: typeof error?.code === 'number' ? error.code : 0 });
-    });
+    execFile(
+      process.execPath,
+      ['--import', REPORT_RSS, CLI, 'check', file, '--json'],
+      { maxBuffer: 512 * 1024 * 1024 },
+      (error, _stdout, stderr) => {
+        const rss = /maxrss=(\d+)/.exec(stderr)?.[1];
+        if (!rss) {
+          reject(error ?? new Error(`no RSS figure from the child: ${stderr}`));
+          return;
+        }
+        resolve({ rssKiB: Number(rss), code: typeof error?.code === 'number' ? error.code : 0 });
+      },
+    );
   });
 }
 
@@ -69,7 +74,9 @@ async function writeTemplate(file: string, shape: 'mixed' | 'role-heavy'): Promi
 }
 
 function roleYaml(i: number, shared: boolean): string {
-  const services = shared ? ['lambda.amazonaws.com', 'ec2.amazonaws.com'] : ['lambda.amazonaws.com', "!Sub 'logs.${AWS::Region}.amazonaws.com'"];
+  const services = shared
+    ? ['lambda.amazonaws.com', 'ec2.amazonaws.com']
+    : ['lambda.amazonaws.com', "!Sub 'logs.${AWS::Region}.amazonaws.com'"];
   return `  Role${i}:
     Type: AWS::IAM::Role
     Properties:
@@ -95,7 +102,10 @@ ${services.map((s) => `                - ${s}`).join('\n')}
 }
 
 function functionYaml(i: number): string {
-  const code = Array.from({ length: 40 }, (_, k) => `          console.log("step ${k} of handler ${i}", event.detail?.value ?? null);`).join('\n');
+  const code = Array.from(
+    { length: 40 },
+    (_, k) => `          console.log("step ${k} of handler ${i}", event.detail?.value ?? null);`,
+  ).join('\n');
   return `  Fn${i}:
     Type: AWS::Lambda::Function
     Properties:

@@ -24,7 +24,9 @@ export async function run(): Promise<void> {
   try {
     const genStart = performance.now();
     const { bytes, roles, shared } = await generateTree(root);
-    process.stdout.write(`\n${FILES} files, ${(bytes / 1024 / 1024).toFixed(1)} MB, ${roles} roles (${shared} shared): generated in ${fmtMs(performance.now() - genStart)}\n`);
+    process.stdout.write(
+      `\n${FILES} files, ${(bytes / 1024 / 1024).toFixed(1)} MB, ${roles} roles (${shared} shared): generated in ${fmtMs(performance.now() - genStart)}\n`,
+    );
 
     await checkPaths([root]); // warm-up: JIT, file cache
     const lib: number[] = [];
@@ -89,7 +91,10 @@ async function generateTree(root: string): Promise<{ bytes: number; roles: numbe
 }
 
 const SERVICES = ['lambda.amazonaws.com', 'ecs-tasks.amazonaws.com', 'states.amazonaws.com'];
-const trust = (services: unknown[]) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: services }, Action: 'sts:AssumeRole' }] });
+const trust = (services: unknown[]) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: services }, Action: 'sts:AssumeRole' }],
+});
 
 function cfnYaml(i: number, shared: boolean): string {
   const roles = [0, 1, 2].map((n) => {
@@ -113,8 +118,22 @@ function cfnYaml(i: number, shared: boolean): string {
       '      Tags: [{ Key: team, Value: !Ref Team }]',
     ].join('\n');
   });
-  const filler = Array.from({ length: 6 }, (_, n) => `  Queue${n}:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub "q-${i}-${n}-\${AWS::StackName}"\n      VisibilityTimeout: 60`);
-  return ['AWSTemplateFormatVersion: "2010-09-09"', 'Parameters:', '  Team: { Type: String }', 'Resources:', '  Bucket:', '    Type: AWS::S3::Bucket', ...roles, ...filler, ''].join('\n');
+  const filler = Array.from(
+    { length: 6 },
+    (_, n) =>
+      `  Queue${n}:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Sub "q-${i}-${n}-\${AWS::StackName}"\n      VisibilityTimeout: 60`,
+  );
+  return [
+    'AWSTemplateFormatVersion: "2010-09-09"',
+    'Parameters:',
+    '  Team: { Type: String }',
+    'Resources:',
+    '  Bucket:',
+    '    Type: AWS::S3::Bucket',
+    ...roles,
+    ...filler,
+    '',
+  ].join('\n');
 }
 
 function cfnJson(i: number, shared: boolean, cdk = false): object {
@@ -127,8 +146,14 @@ function cfnJson(i: number, shared: boolean, cdk = false): object {
       ...(cdk ? { Metadata: { 'aws:cdk:path': `Stack${i}/Role${n}/Resource` } } : {}),
     };
   }
-  for (let n = 0; n < 6; n++) resources[`Fn${n}`] = { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': [`Role${n % 3}ABCDEF${i}`, 'Arn'] }, Runtime: 'nodejs20.x', Handler: 'index.handler' } };
-  return cdk ? { Resources: resources, Parameters: { BootstrapVersion: { Type: 'String' } } } : { AWSTemplateFormatVersion: '2010-09-09', Resources: resources };
+  for (let n = 0; n < 6; n++)
+    resources[`Fn${n}`] = {
+      Type: 'AWS::Lambda::Function',
+      Properties: { Role: { 'Fn::GetAtt': [`Role${n % 3}ABCDEF${i}`, 'Arn'] }, Runtime: 'nodejs20.x', Handler: 'index.handler' },
+    };
+  return cdk
+    ? { Resources: resources, Parameters: { BootstrapVersion: { Type: 'String' } } }
+    : { AWSTemplateFormatVersion: '2010-09-09', Resources: resources };
 }
 
 function tfPlan(i: number, shared: boolean): object {
@@ -137,11 +162,17 @@ function tfPlan(i: number, shared: boolean): object {
     mode: 'managed',
     type: 'aws_iam_role',
     name: 'r',
-    values: { name: `tf-${i}-${n}`, assume_role_policy: JSON.stringify(trust(n === 0 && shared ? ['ec2.amazonaws.com', SERVICES[n]] : [SERVICES[n]])), tags: { team: 't' } },
+    values: {
+      name: `tf-${i}-${n}`,
+      assume_role_policy: JSON.stringify(trust(n === 0 && shared ? ['ec2.amazonaws.com', SERVICES[n]] : [SERVICES[n]])),
+      tags: { team: 't' },
+    },
   });
   return {
     format_version: '1.2',
-    planned_values: { root_module: { resources: [], child_modules: [0, 1, 2].map((n) => ({ address: `module.m${n}`, resources: [role(n)] })) } },
+    planned_values: {
+      root_module: { resources: [], child_modules: [0, 1, 2].map((n) => ({ address: `module.m${n}`, resources: [role(n)] })) },
+    },
     resource_changes: [],
   };
 }
@@ -149,7 +180,10 @@ function tfPlan(i: number, shared: boolean): object {
 function tfJson(i: number, shared: boolean): object {
   const roles: Record<string, unknown> = {};
   for (let n = 0; n < 3; n++) {
-    roles[`r${n}`] = { name: `tfj-${i}-${n}`, assume_role_policy: JSON.stringify(trust(n === 0 && shared ? ['ec2.amazonaws.com', SERVICES[n]] : [SERVICES[n]])) };
+    roles[`r${n}`] = {
+      name: `tfj-${i}-${n}`,
+      assume_role_policy: JSON.stringify(trust(n === 0 && shared ? ['ec2.amazonaws.com', SERVICES[n]] : [SERVICES[n]])),
+    };
   }
   return { resource: { aws_iam_role: roles } };
 }

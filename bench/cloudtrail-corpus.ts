@@ -273,11 +273,15 @@ class World {
     const roll = this.rng();
     const kind: Kind = roll < 0.4 ? 'ec2' : roll < 0.7 ? 'lambda' : roll < 0.95 ? 'ecs' : roll < 0.975 ? 'human' : 'unknown';
     const name =
-      kind === 'ec2' ? this.pick(this.instances)
-      : kind === 'lambda' ? this.pick(this.functions)
-      : kind === 'ecs' ? this.hex(32)
-      : kind === 'human' ? `alice-${this.hex(6)}`
-      : `adhoc-${this.hex(8)}`;
+      kind === 'ec2'
+        ? this.pick(this.instances)
+        : kind === 'lambda'
+          ? this.pick(this.functions)
+          : kind === 'ecs'
+            ? this.hex(32)
+            : kind === 'human'
+              ? `alice-${this.hex(6)}`
+              : `adhoc-${this.hex(8)}`;
     const session: Session = {
       kind,
       name,
@@ -302,7 +306,14 @@ class World {
   private assumeRole(time: string, session: Session): Rec {
     const identity =
       session.kind === 'human'
-        ? { type: 'IAMUser', principalId: 'AIDAEXAMPLEALICE', arn: `arn:aws:iam::${CORPUS_ACCOUNT}:user/alice`, accountId: CORPUS_ACCOUNT, accessKeyId: 'AKIAEXAMPLEALICE', userName: 'alice' }
+        ? {
+            type: 'IAMUser',
+            principalId: 'AIDAEXAMPLEALICE',
+            arn: `arn:aws:iam::${CORPUS_ACCOUNT}:user/alice`,
+            accountId: CORPUS_ACCOUNT,
+            accessKeyId: 'AKIAEXAMPLEALICE',
+            userName: 'alice',
+          }
         : { type: 'AWSService', invokedBy: SERVICE_OF[session.kind as 'ec2'] };
     const record = this.call(time, 'sts.amazonaws.com', 'AssumeRole', false, identity);
     record.requestParameters = { roleArn: CORPUS_ROLE.arn, roleSessionName: session.name, durationSeconds: 3600 };
@@ -323,18 +334,34 @@ class World {
     }
     if (roll < 0.65) {
       const [source, name] = this.pick(CALLS.human);
-      return this.call(time, source, name, false, { type: 'IAMUser', principalId: 'AIDAEXAMPLEBOB', arn: `arn:aws:iam::${CORPUS_ACCOUNT}:user/bob`, accountId: CORPUS_ACCOUNT, accessKeyId: `AKIA${this.hex(16).toUpperCase()}`, userName: 'bob' });
+      return this.call(time, source, name, false, {
+        type: 'IAMUser',
+        principalId: 'AIDAEXAMPLEBOB',
+        arn: `arn:aws:iam::${CORPUS_ACCOUNT}:user/bob`,
+        accountId: CORPUS_ACCOUNT,
+        accessKeyId: `AKIA${this.hex(16).toUpperCase()}`,
+        userName: 'bob',
+      });
     }
     if (roll < 0.75) {
       // The instance identity role shares the instance id as its session name: never the shared role's.
-      return this.call(time, 'ssm.amazonaws.com', 'UpdateInstanceInformation', false, otherRoleIdentity(CORPUS_ACCOUNT, 'aws:ec2-instance', '/', this.pick(this.instances), this.hex(16)));
+      return this.call(
+        time,
+        'ssm.amazonaws.com',
+        'UpdateInstanceInformation',
+        false,
+        otherRoleIdentity(CORPUS_ACCOUNT, 'aws:ec2-instance', '/', this.pick(this.instances), this.hex(16)),
+      );
     }
     if (roll < 0.85) {
       return this.call(time, 'kms.amazonaws.com', 'Decrypt', false, { type: 'AWSService', invokedBy: 's3.amazonaws.com' });
     }
     const role = this.pick(OTHER_ROLES);
     const record = this.call(time, 'sts.amazonaws.com', 'AssumeRole', false, { type: 'AWSService', invokedBy: 'lambda.amazonaws.com' });
-    record.requestParameters = { roleArn: `arn:aws:iam::${role.account}:role${role.path}${role.name}`, roleSessionName: this.pick(this.functions) };
+    record.requestParameters = {
+      roleArn: `arn:aws:iam::${role.account}:role${role.path}${role.name}`,
+      roleSessionName: this.pick(this.functions),
+    };
     record.responseElements = { credentials: { accessKeyId: `ASIA${this.hex(16).toUpperCase()}`, expiration: time } };
     return record;
   }
@@ -348,9 +375,17 @@ class World {
       eventSource: source,
       eventName: name,
       awsRegion: 'us-east-1',
-      sourceIPAddress: userIdentity.type === 'AWSService' ? userIdentity.invokedBy : `10.0.${(this.rng() * 255) | 0}.${(this.rng() * 255) | 0}`,
-      userAgent: userIdentity.type === 'AWSService' ? userIdentity.invokedBy : 'aws-sdk-java/2.25.11 Linux/5.10.215 OpenJDK_64-Bit_Server_VM/17.0.10',
-      requestParameters: { bucketName: 'app-data-bucket', key: `orders/2024/${this.hex(12)}.json`, Host: `app-data-bucket.s3.amazonaws.com` },
+      sourceIPAddress:
+        userIdentity.type === 'AWSService' ? userIdentity.invokedBy : `10.0.${(this.rng() * 255) | 0}.${(this.rng() * 255) | 0}`,
+      userAgent:
+        userIdentity.type === 'AWSService'
+          ? userIdentity.invokedBy
+          : 'aws-sdk-java/2.25.11 Linux/5.10.215 OpenJDK_64-Bit_Server_VM/17.0.10',
+      requestParameters: {
+        bucketName: 'app-data-bucket',
+        key: `orders/2024/${this.hex(12)}.json`,
+        Host: `app-data-bucket.s3.amazonaws.com`,
+      },
       responseElements: null,
       requestID: this.hex(16).toUpperCase(),
       eventID: `${this.hex(8)}-${this.hex(4)}-${this.hex(4)}-${this.hex(4)}-${this.hex(12)}`,
@@ -380,7 +415,14 @@ function roleIdentity(session: Session, principalSuffix: string): Rec {
   return otherRoleIdentity(CORPUS_ACCOUNT, CORPUS_ROLE.name, '/app/', session.name, principalSuffix, session.accessKeyId);
 }
 
-function otherRoleIdentity(account: string, name: string, path: string, session: string, suffix: string, accessKeyId = `ASIA${suffix.toUpperCase()}`): Rec {
+function otherRoleIdentity(
+  account: string,
+  name: string,
+  path: string,
+  session: string,
+  suffix: string,
+  accessKeyId = `ASIA${suffix.toUpperCase()}`,
+): Rec {
   return {
     type: 'AssumedRole',
     principalId: `AROA${suffix.toUpperCase().slice(0, 12)}:${session}`,
@@ -388,7 +430,13 @@ function otherRoleIdentity(account: string, name: string, path: string, session:
     accountId: account,
     accessKeyId,
     sessionContext: {
-      sessionIssuer: { type: 'Role', principalId: `AROA${suffix.toUpperCase().slice(0, 12)}`, arn: `arn:aws:iam::${account}:role${path}${name}`, accountId: account, userName: name },
+      sessionIssuer: {
+        type: 'Role',
+        principalId: `AROA${suffix.toUpperCase().slice(0, 12)}`,
+        arn: `arn:aws:iam::${account}:role${path}${name}`,
+        accountId: account,
+        userName: name,
+      },
       webIdFederationData: {},
       attributes: { creationDate: '2024-03-01T00:00:00Z', mfaAuthenticated: 'false' },
     },

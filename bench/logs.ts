@@ -63,15 +63,39 @@ export async function run(): Promise<void> {
   const mainMs = median(mainOnly.map((s) => s.ms));
   const readerRss = Math.max(...readers.map((s) => s.maxRssMb));
   printTable([
-    [`reader wall (median of ${REPETITIONS})`, `${readerMs.toFixed(0)} ms`, `${samples(readers)}; ${last.filesInWorkers ?? 0} files in workers`],
+    [
+      `reader wall (median of ${REPETITIONS})`,
+      `${readerMs.toFixed(0)} ms`,
+      `${samples(readers)}; ${last.filesInWorkers ?? 0} files in workers`,
+    ],
     ['floor wall: gunzipSync + JSON.parse', `${floorMs.toFixed(0)} ms`, samples(floors)],
     ['ratio reader / floor', (readerMs / floorMs).toFixed(2), `target ≤ ${TARGET_RATIO}`],
-    ['reader on the main thread only (workers: 0)', `${mainMs.toFixed(0)} ms`, `${samples(mainOnly)}; ratio ${(mainMs / floorMs).toFixed(2)}`],
+    [
+      'reader on the main thread only (workers: 0)',
+      `${mainMs.toFixed(0)} ms`,
+      `${samples(mainOnly)}; ratio ${(mainMs / floorMs).toFixed(2)}`,
+    ],
     ['reader records/s', fmt(perSec(last.records, readerMs)), `floor ${fmt(perSec(manifest.records, floorMs))}`],
-    ['reader MB/s gzip', perSec(mb(manifest.compressedBytes), readerMs).toFixed(1), `floor ${perSec(mb(manifest.compressedBytes), floorMs).toFixed(1)}`],
-    ['reader MB/s JSON', perSec(mb(manifest.uncompressedBytes), readerMs).toFixed(1), `floor ${perSec(mb(manifest.uncompressedBytes), floorMs).toFixed(1)}`],
-    ['reader peak RSS', `${readerRss.toFixed(0)} MB`, `limit ${RSS_LIMIT_MB} MB; floor ${Math.max(...floors.map((s) => s.maxRssMb)).toFixed(0)} MB`],
-    ['records / files / corrupt', `${last.records} / ${last.files} / ${last.corruptFiles ?? 0}`, `expected ${manifest.records} / ${manifest.files} / 0`],
+    [
+      'reader MB/s gzip',
+      perSec(mb(manifest.compressedBytes), readerMs).toFixed(1),
+      `floor ${perSec(mb(manifest.compressedBytes), floorMs).toFixed(1)}`,
+    ],
+    [
+      'reader MB/s JSON',
+      perSec(mb(manifest.uncompressedBytes), readerMs).toFixed(1),
+      `floor ${perSec(mb(manifest.uncompressedBytes), floorMs).toFixed(1)}`,
+    ],
+    [
+      'reader peak RSS',
+      `${readerRss.toFixed(0)} MB`,
+      `limit ${RSS_LIMIT_MB} MB; floor ${Math.max(...floors.map((s) => s.maxRssMb)).toFixed(0)} MB`,
+    ],
+    [
+      'records / files / corrupt',
+      `${last.records} / ${last.files} / ${last.corruptFiles ?? 0}`,
+      `expected ${manifest.records} / ${manifest.files} / 0`,
+    ],
   ]);
   checkAttribution(manifest, last);
 }
@@ -115,7 +139,10 @@ async function readerChild(dir: string, workers?: number): Promise<Sample> {
   const { emptyLogReadStats, readTrailRecords } = (await import(built('log-files.js'))) as typeof import('../src/evidence/log-files.js');
   const manifest = JSON.parse(readFileSync(join(dir, 'corpus-manifest.json'), 'utf8')) as CorpusManifest;
   const start = performance.now();
-  const hints = { ec2InstanceIds: new Set(manifest.hints.ec2InstanceIds), lambdaFunctionNames: new Set(manifest.hints.lambdaFunctionNames) };
+  const hints = {
+    ec2InstanceIds: new Set(manifest.hints.ec2InstanceIds),
+    lambdaFunctionNames: new Set(manifest.hints.lambdaFunctionNames),
+  };
   const attributor = new Attributor(manifest.role, manifest.services, hints);
   const stats = emptyLogReadStats();
   const warnings: string[] = [];

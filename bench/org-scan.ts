@@ -68,7 +68,12 @@ async function measureScan(endpoint: string): Promise<{ ms: number; requests: nu
   try {
     const accounts = await listActiveAccounts(await provider.home.organizations());
     const report = await scanAccounts(provider, accounts, new RecordingIoHost(), { concurrency: CONCURRENCY });
-    return { ms: performance.now() - start, requests: provider.calls.requests, findings: report.summary.findings, scanned: report.summary.scanned };
+    return {
+      ms: performance.now() - start,
+      requests: provider.calls.requests,
+      findings: report.summary.findings,
+      scanned: report.summary.scanned,
+    };
   } finally {
     provider.destroy();
   }

@@ -27,13 +27,17 @@ export async function run(): Promise<void> {
   const io = new RecordingIoHost();
   let updates = 0;
   const start = performance.now();
-  const records = readTrailRecords(join(dir, 'AWSLogs'), {}, {
-    onProgress: (files, read) => {
-      updates += 1;
-      io.progress('SR_EVID_P3001', `read ${files} log files, ${read} records…`, { files, records: read });
-      for (const message of io.messages.splice(0)) for (const renderer of renderers) renderer.write(message);
+  const records = readTrailRecords(
+    join(dir, 'AWSLogs'),
+    {},
+    {
+      onProgress: (files, read) => {
+        updates += 1;
+        io.progress('SR_EVID_P3001', `read ${files} log files, ${read} records…`, { files, records: read });
+        for (const message of io.messages.splice(0)) for (const renderer of renderers) renderer.write(message);
+      },
     },
-  });
+  );
   let count = 0;
   for await (const _record of records) count += 1;
   const end = new Date();

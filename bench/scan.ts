@@ -131,9 +131,7 @@ async function seed(endpoint: string, size: number): Promise<number> {
     const worker = async () => {
       while (next < inputs.length) {
         const role = inputs[next++]!;
-        await iam.send(
-          new CreateRoleCommand({ RoleName: role.name, Path: role.path, AssumeRolePolicyDocument: role.trust }),
-        );
+        await iam.send(new CreateRoleCommand({ RoleName: role.name, Path: role.path, AssumeRolePolicyDocument: role.trust }));
       }
     };
     await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
@@ -214,4 +212,3 @@ export function roleFor(i: number): { name: string; path: string; trust: string;
   }
   return { name, path: '/', trust: serviceTrust(single), finding: false };
 }
-

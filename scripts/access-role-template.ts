@@ -19,7 +19,12 @@ interface Statement {
 /** Actions only the caller needs, never the member account's role. */
 const CALLER_ONLY = new Set(['organizations:ListAccounts', 'sts:AssumeRole']);
 /** Statements only the caller needs: organization-wide evidence is queried from the caller's own account. */
-export const CALLER_ONLY_STATEMENTS = new Set(['EvidenceAthenaQueries', 'EvidenceAthenaCatalog', 'EvidenceAthenaResults', 'EvidenceCloudTrailLake']);
+export const CALLER_ONLY_STATEMENTS = new Set([
+  'EvidenceAthenaQueries',
+  'EvidenceAthenaCatalog',
+  'EvidenceAthenaResults',
+  'EvidenceCloudTrailLake',
+]);
 
 function statements(file: string): Statement[] {
   const policy = JSON.parse(readFileSync(new URL(`../docs/iam/${file}`, import.meta.url), 'utf8')) as { Statement: Statement[] };
@@ -39,10 +44,19 @@ export function accessRoleTemplate(): string {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: 'split-role access role: deploy to every member account with a service-managed StackSet (README: Many accounts).',
     Parameters: {
-      CallerAccountId: { Type: 'String', AllowedPattern: '^\\d{12}$', Description: 'The account split-role runs from (management or delegated administrator).' },
+      CallerAccountId: {
+        Type: 'String',
+        AllowedPattern: '^\\d{12}$',
+        Description: 'The account split-role runs from (management or delegated administrator).',
+      },
       RoleName: { Type: 'String', Default: 'split-role-access', Description: 'The same name in every account; pass it as --assume-role.' },
       ExternalId: { Type: 'String', Default: '', Description: 'Optional; pass it as --external-id.' },
-      AllowChanges: { Type: 'String', Default: 'false', AllowedValues: ['false', 'true'], Description: 'true also grants what apply and rollback need.' },
+      AllowChanges: {
+        Type: 'String',
+        Default: 'false',
+        AllowedValues: ['false', 'true'],
+        Description: 'true also grants what apply and rollback need.',
+      },
     },
     Conditions: {
       HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ExternalId' }, ''] }] },
@@ -69,7 +83,11 @@ export function accessRoleTemplate(): string {
           Policies: [
             { PolicyName: 'split-role-scan-and-plan', PolicyDocument: policy([...statements('scan.json'), ...statements('plan.json')]) },
             {
-              'Fn::If': ['ChangesAllowed', { PolicyName: 'split-role-apply', PolicyDocument: policy(statements('apply.json')) }, { Ref: 'AWS::NoValue' }],
+              'Fn::If': [
+                'ChangesAllowed',
+                { PolicyName: 'split-role-apply', PolicyDocument: policy(statements('apply.json')) },
+                { Ref: 'AWS::NoValue' },
+              ],
             },
           ],
         },

@@ -51,22 +51,57 @@ try {
   say(`Wrote ${files.length} CloudTrail log files (7 days of what each service really did) under ${trailDir}`);
 
   const steps: Step[] = [
-    { args: ['scan'], expectCode: 1, expectOutput: /orders\s+ec2\.amazonaws\.com, ecs-tasks\.amazonaws\.com, lambda\.amazonaws\.com/, why: 'audit the account: orders is shared by three services' },
     {
-      args: ['plan', '--role', 'orders', '--yes', '--evidence', 'logs', '--cloudtrail-logs', trailDir, '--since', '30d', '--unobservable', 'drop', '--out', planFile],
+      args: ['scan'],
+      expectCode: 1,
+      expectOutput: /orders\s+ec2\.amazonaws\.com, ecs-tasks\.amazonaws\.com, lambda\.amazonaws\.com/,
+      why: 'audit the account: orders is shared by three services',
+    },
+    {
+      args: [
+        'plan',
+        '--role',
+        'orders',
+        '--yes',
+        '--evidence',
+        'logs',
+        '--cloudtrail-logs',
+        trailDir,
+        '--since',
+        '30d',
+        '--unobservable',
+        'drop',
+        '--out',
+        planFile,
+      ],
       expectCode: 0,
       expectOutput: /orders\.plan\.json/,
       why: 'learn who used what from the trail files, and write a reviewable plan',
     },
-    { args: ['show', planFile], expectCode: 0, expectOutput: /orders-ec2[\s\S]*orders-lambda/, why: 'the review a pull request would show' },
+    {
+      args: ['show', planFile],
+      expectCode: 0,
+      expectOutput: /orders-ec2[\s\S]*orders-lambda/,
+      why: 'the review a pull request would show',
+    },
     {
       args: ['apply', planFile, '--yes'],
       expectCode: 0,
       expectOutput: /retire pending until /,
       why: 'create the roles, move the workloads, verify; orders is kept for the 6h soak',
     },
-    { args: ['status', planFile], expectCode: 0, expectOutput: /retire gate: retire pending until /, why: 'every step and the retire gate, from the journal' },
-    { args: ['verify', planFile], expectCode: 0, expectOutput: /Clean\./, why: 'no refused calls, nothing still on orders, every workload healthy' },
+    {
+      args: ['status', planFile],
+      expectCode: 0,
+      expectOutput: /retire gate: retire pending until /,
+      why: 'every step and the retire gate, from the journal',
+    },
+    {
+      args: ['verify', planFile],
+      expectCode: 0,
+      expectOutput: /Clean\./,
+      why: 'no refused calls, nothing still on orders, every workload healthy',
+    },
     {
       args: ['apply', planFile, '--yes', '--soak', '0'],
       expectCode: 0,
@@ -83,7 +118,9 @@ try {
     say(`$ split-role ${step.args.map(quote).join(' ')}`);
     const run = await runCli(step.args, endpoint);
     if (run.code !== step.expectCode || (step.expectOutput && !step.expectOutput.test(run.output))) {
-      process.stderr.write(`\ndemo: step ${index + 1} failed: expected exit ${step.expectCode}${step.expectOutput ? ` and output matching ${step.expectOutput}` : ''}, got exit ${run.code}\n`);
+      process.stderr.write(
+        `\ndemo: step ${index + 1} failed: expected exit ${step.expectCode}${step.expectOutput ? ` and output matching ${step.expectOutput}` : ''}, got exit ${run.code}\n`,
+      );
       process.exitCode = 1;
       break;
     }

@@ -27,7 +27,8 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
       },
       async undo({ account: { iam }, timings }) {
         // Only a role this plan made is ever deleted.
-        if (taggedWithPlan(await iam.roleTags(role.roleName), plan.planId)) await deleteAfterDetaching(timings, () => iam.deleteRoleCompletely(role.roleName));
+        if (taggedWithPlan(await iam.roleTags(role.roleName), plan.planId))
+          await deleteAfterDetaching(timings, () => iam.deleteRoleCompletely(role.roleName));
       },
     },
   ];
@@ -52,7 +53,13 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
         stage: 'create',
         title: `create managed policy ${policy.name}`,
         async run({ account: { iam } }) {
-          const made = await iam.createManagedPolicy({ name: policy.name, path: role.path, arn: policy.arn, document: policy.document, tags: [planTag] });
+          const made = await iam.createManagedPolicy({
+            name: policy.name,
+            path: role.path,
+            arn: policy.arn,
+            document: policy.document,
+            tags: [planTag],
+          });
           if (!made.created && !taggedWithPlan(made.tags, plan.planId)) throw nameTaken('managed policy', policy.name);
           return undefined;
         },
@@ -96,7 +103,6 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
     });
   }
   return steps;
-
 }
 
 function nameTaken(kind: string, name: string): SplitRoleError {

@@ -18,7 +18,10 @@ export interface GateContext {
   now: Date;
   soakMs: number;
   /** Calls made with the shared role after `since`, counted per session and event, from the evidence source where it can see them; undefined when it cannot. */
-  sharedRoleCalls?: (since: Date, until: Date) => Promise<ReadonlyArray<Pick<RoleCall, 'sessionName' | 'eventSource' | 'eventName' | 'count' | 'lastSeen'>> | undefined>;
+  sharedRoleCalls?: (
+    since: Date,
+    until: Date,
+  ) => Promise<ReadonlyArray<Pick<RoleCall, 'sessionName' | 'eventSource' | 'eventName' | 'count' | 'lastSeen'>> | undefined>;
 }
 
 /** One check before retirement. */
@@ -43,13 +46,17 @@ export const unusedGate: RetireGate = {
     const role = ctx.plan.sharedRole.roleName;
     const last = await ctx.account.iam.roleLastUsed(role);
     if (last.at && last.at.getTime() >= cutover.getTime()) {
-      return { reason: `${role} was last used at ${last.at.toISOString()}${last.region ? ` in ${last.region}` : ''}, after cutover at ${cutover.toISOString()}` };
+      return {
+        reason: `${role} was last used at ${last.at.toISOString()}${last.region ? ` in ${last.region}` : ''}, after cutover at ${cutover.toISOString()}`,
+      };
     }
     const calls = await sharedRoleCalls?.(cutover, now);
     if (calls && calls.length > 0) {
       const latest = calls.reduce((a, b) => (a.lastSeen > b.lastSeen ? a : b));
       const total = calls.reduce((sum, c) => sum + c.count, 0);
-      return { reason: `CloudTrail shows ${total} call(s) with ${role} since cutover, latest ${latest.eventSource.split('.')[0]}:${latest.eventName} by session ${latest.sessionName} at ${latest.lastSeen}` };
+      return {
+        reason: `CloudTrail shows ${total} call(s) with ${role} since cutover, latest ${latest.eventSource.split('.')[0]}:${latest.eventName} by session ${latest.sessionName} at ${latest.lastSeen}`,
+      };
     }
     return undefined;
   },

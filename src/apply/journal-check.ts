@@ -24,9 +24,17 @@ export function stageMarkerProblems(journal: Journal, steps: readonly Step[]): s
       problems.push(`line ${index + 1} says stage ${entry.stage} had ${entry.steps} steps; the plan has ${stageSteps.length}`);
       return;
     }
-    const done = new Set(journal.entries.slice(0, index).filter((e) => e.event === 'step-done').map((e) => e.step));
+    const done = new Set(
+      journal.entries
+        .slice(0, index)
+        .filter((e) => e.event === 'step-done')
+        .map((e) => e.step),
+    );
     const missing = stageSteps.filter((s) => !done.has(s.id));
-    if (missing.length > 0) problems.push(`line ${index + 1} marks stage ${entry.stage} complete, but no line before it shows ${missing.map((s) => s.id).join(', ')} done`);
+    if (missing.length > 0)
+      problems.push(
+        `line ${index + 1} marks stage ${entry.stage} complete, but no line before it shows ${missing.map((s) => s.id).join(', ')} done`,
+      );
   });
   return problems;
 }
@@ -48,10 +56,12 @@ export async function unexplainedChanges(ctx: StepContext): Promise<string[]> {
   for (const role of plan.newRoles) {
     if (untouched(`create-role:${role.roleName}`) && ours(await iam.roleTags(role.roleName))) gaps.push(`role ${role.roleName} exists`);
     for (const policy of role.managedPolicies) {
-      if (untouched(`create-policy:${policy.name}`) && ours(await iam.managedPolicyTags(policy.arn))) gaps.push(`managed policy ${policy.name} exists`);
+      if (untouched(`create-policy:${policy.name}`) && ours(await iam.managedPolicyTags(policy.arn)))
+        gaps.push(`managed policy ${policy.name} exists`);
     }
     const profile = role.instanceProfile;
-    if (profile && untouched(`create-profile:${profile.name}`) && ours(await iam.instanceProfileTags(profile.name))) gaps.push(`instance profile ${profile.name} exists`);
+    if (profile && untouched(`create-profile:${profile.name}`) && ours(await iam.instanceProfileTags(profile.name)))
+      gaps.push(`instance profile ${profile.name} exists`);
   }
   for (const workload of plan.workloads) {
     const adapter = adapterFor(workload);
@@ -59,7 +69,8 @@ export async function unexplainedChanges(ctx: StepContext): Promise<string[]> {
     const moved = await adapter.showsMoved(await applyContext(ctx, workload), workload);
     if (moved) gaps.push(moved);
   }
-  if (plan.retireSharedRole && untouched('retire:role') && !(await sharedRoleExists(ctx))) gaps.push(`the shared role ${plan.sharedRole.roleName} is gone`);
+  if (plan.retireSharedRole && untouched('retire:role') && !(await sharedRoleExists(ctx)))
+    gaps.push(`the shared role ${plan.sharedRole.roleName} is gone`);
   return gaps;
 }
 

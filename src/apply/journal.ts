@@ -19,7 +19,18 @@ const entrySchema = z.object({
   seq: z.number().int().positive().optional(),
   /** sha256 (hex) of the previous line's text; of `split-role journal PLANID` for the first line. */
   prev: z.string().optional(),
-  event: z.enum(['run-start', 'run-end', 'step-begin', 'step-done', 'step-failed', 'undo-begin', 'undo-done', 'undo-failed', 'stage-done', 'follow-up-confirmed']),
+  event: z.enum([
+    'run-start',
+    'run-end',
+    'step-begin',
+    'step-done',
+    'step-failed',
+    'undo-begin',
+    'undo-done',
+    'undo-failed',
+    'stage-done',
+    'follow-up-confirmed',
+  ]),
   /** For stage-done: the stage, and how many steps it had. */
   stage: z.string().optional(),
   steps: z.number().int().nonnegative().optional(),
@@ -72,7 +83,6 @@ export class Journal {
     /** Each entry's line exactly as written: the chain hashes these, so a rewrite must keep them byte for byte. */
     private readonly lines: string[],
   ) {}
-
 
   /**
    * Reads (or starts) the journal. A torn last line (a crash mid-write) is
@@ -135,7 +145,12 @@ export class Journal {
         closeSync(fd);
       }
     } catch (error) {
-      throw writeError(error, 'the journal', this.path, 'free space and run the same command again: it resumes from the last complete journal line');
+      throw writeError(
+        error,
+        'the journal',
+        this.path,
+        'free space and run the same command again: it resumes from the last complete journal line',
+      );
     }
     this.entries.push(full);
     this.lines.push(line);
@@ -202,11 +217,18 @@ function chainProblem(entry: JournalEntry, before: readonly string[], planId: st
     const chained = previous !== undefined && (JSON.parse(previous) as JournalEntry).seq !== undefined;
     return chained ? 'has no sequence number although the lines before it do: lines were edited' : undefined;
   }
-  if (entry.seq !== before.length + 1) return `has sequence number ${entry.seq}, expected ${before.length + 1}: lines before it were removed or added`;
+  if (entry.seq !== before.length + 1)
+    return `has sequence number ${entry.seq}, expected ${before.length + 1}: lines before it were removed or added`;
   const expected = previous === undefined ? genesis(planId) : lineHash(previous);
-  return entry.prev === expected ? undefined : 'does not follow the line before it (hash mismatch): lines before it were changed or removed';
+  return entry.prev === expected
+    ? undefined
+    : 'does not follow the line before it (hash mismatch): lines before it were changed or removed';
 }
 
 function journalError(path: string, detail: string): SplitRoleError {
-  return new SplitRoleError('JournalCorrupt', `journal ${path} cannot be trusted: ${detail}`, 'inspect it; do not delete it while the account is part-way through a split');
+  return new SplitRoleError(
+    'JournalCorrupt',
+    `journal ${path} cannot be trusted: ${detail}`,
+    'inspect it; do not delete it while the account is part-way through a split',
+  );
 }

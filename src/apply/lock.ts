@@ -66,7 +66,9 @@ function takeOverStale(path: string, stale: LockOwner, owner: LockOwner): void {
     if (now && sameOwner(now, stale)) removeIfPresent(path);
     if (!createExclusive(path, owner)) {
       const holder = readOwner(path);
-      throw holder ? lockedBy(holder, path) : new SplitRoleError('PlanLocked', `could not take the lock ${path}`, 'another run is starting; try again');
+      throw holder
+        ? lockedBy(holder, path)
+        : new SplitRoleError('PlanLocked', `could not take the lock ${path}`, 'another run is starting; try again');
     }
   } finally {
     removeIfPresent(takeover);
@@ -81,7 +83,11 @@ function createExclusive(path: string, owner: LockOwner): boolean {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
-    throw new SplitRoleError('LockFailed', `cannot create the lock ${path}: ${code ?? (error as Error).message}`, 'the plan’s folder must be writable');
+    throw new SplitRoleError(
+      'LockFailed',
+      `cannot create the lock ${path}: ${code ?? (error as Error).message}`,
+      'the plan’s folder must be writable',
+    );
   }
   try {
     writeSync(fd, JSON.stringify(owner));

@@ -68,7 +68,13 @@ export function awsAccount(aws: AwsOptions): AccountOpener {
 
 /** Every step of a plan, in apply order. */
 export function planSteps(plan: Plan): Step[] {
-  return [...createSteps(plan), ...policyAddSteps(plan), ...repointSteps(plan), verifyStep(plan), ...(plan.retireSharedRole ? retireSteps(plan) : [])];
+  return [
+    ...createSteps(plan),
+    ...policyAddSteps(plan),
+    ...repointSteps(plan),
+    verifyStep(plan),
+    ...(plan.retireSharedRole ? retireSteps(plan) : []),
+  ];
 }
 
 /**

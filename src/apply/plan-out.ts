@@ -15,7 +15,11 @@ const APPLY_FILE = /\.journal\.jsonl$|\.lock$/;
 export function refuseUnsafePlanOut(planPath: string): void {
   for (const file of [planPath, reviewPathFor(planPath)]) {
     if (APPLY_FILE.test(file)) {
-      throw new SplitRoleError('PlanOutReserved', `${file} is a journal or lock file name; a plan is never written there`, 'choose another --out ending in .json');
+      throw new SplitRoleError(
+        'PlanOutReserved',
+        `${file} is a journal or lock file name; a plan is never written there`,
+        'choose another --out ending in .json',
+      );
     }
     // The file itself as an applied plan, or as the Markdown twin of one.
     const owners = [file, ...(file.endsWith('.md') ? [file.replace(/\.md$/, '.json')] : [])];

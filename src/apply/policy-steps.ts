@@ -96,9 +96,12 @@ export function policyRetireSteps(plan: Plan): Step[] {
 export async function policiesStillNaming(ctx: StepContext): Promise<string[]> {
   const { plan } = ctx;
   const role = sharedRef(plan);
-  const regions = plan.resourcePolicies.mode === 'sweep' ? [...new Set([...(await ctx.account.enabledRegions()), ...plan.regions])].sort() : [];
+  const regions =
+    plan.resourcePolicies.mode === 'sweep' ? [...new Set([...(await ctx.account.enabledRegions()), ...plan.regions])].sort() : [];
   const search =
-    regions.length > 0 ? await searchResourcePolicies(ctx.account.policies, ctx.io, { regions, role, exact: true }) : { policies: [], problems: [] };
+    regions.length > 0
+      ? await searchResourcePolicies(ctx.account.policies, ctx.io, { regions, role, exact: true })
+      : { policies: [], problems: [] };
   const left = new Map<string, string>();
   for (const p of search.policies) left.set(p.arn, `${label(p)} names it`);
   for (const p of search.problems) left.set(p.arn, `${label(p)}: ${p.reason}`);
@@ -155,7 +158,8 @@ async function additions(ctx: StepContext, policy: PlannedResourcePolicy): Promi
   const ids = new Map<string, string>();
   if (needsIds) {
     // aws:userid values hold unique ids, which exist only once the roles do.
-    for (const name of new Set(policy.statements.flatMap((s) => s.roles))) ids.set(name, (await ctx.account.iam.findRole(name))?.roleId ?? '');
+    for (const name of new Set(policy.statements.flatMap((s) => s.roles)))
+      ids.set(name, (await ctx.account.iam.findRole(name))?.roleId ?? '');
   }
   return policy.statements.map((s) => ({
     index: s.index,
@@ -187,5 +191,9 @@ function label(policy: { kind: string; region: string; arn: string; id: string }
 }
 
 function changed(policy: PlannedResourcePolicy, when: string): SplitRoleError {
-  return new SplitRoleError('ResourcePolicyChanged', `the policy of ${label(policy)} changed ${when}`, 'nothing was written to it; re-plan');
+  return new SplitRoleError(
+    'ResourcePolicyChanged',
+    `the policy of ${label(policy)} changed ${when}`,
+    'nothing was written to it; re-plan',
+  );
 }

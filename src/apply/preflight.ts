@@ -33,15 +33,26 @@ export function assertPlanSound(plan: Plan, expectDigest?: string): void {
   }
   const problems = planInvariantProblems(plan);
   if (problems.length > 0) {
-    throw new SplitRoleError('PlanUnsafe', `the plan breaks split-role's rules: ${problems.join('; ')}`, 'nothing was changed; regenerate it with `split-role plan`');
+    throw new SplitRoleError(
+      'PlanUnsafe',
+      `the plan breaks split-role's rules: ${problems.join('; ')}`,
+      'nothing was changed; regenerate it with `split-role plan`',
+    );
   }
   for (const role of plan.newRoles) {
     try {
-      assertSubset(policySources(plan.sharedRole), [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document));
+      assertSubset(
+        policySources(plan.sharedRole),
+        [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document),
+      );
     } catch (error) {
       // At plan time this would be split-role's bug; here the plan file itself was made to grant more.
       if (!(error instanceof PolicySubsetError)) throw error;
-      throw new SplitRoleError('PlanUnsafe', `new role ${role.roleName} would allow more than the shared role: ${error.message}`, 'nothing was changed; regenerate it with `split-role plan`');
+      throw new SplitRoleError(
+        'PlanUnsafe',
+        `new role ${role.roleName} would allow more than the shared role: ${error.message}`,
+        'nothing was changed; regenerate it with `split-role plan`',
+      );
     }
   }
 }
@@ -53,7 +64,11 @@ export function checkTarget(plan: Plan, identity: CallerIdentity, region: string
   if (identity.partition !== plan.partition) wrong.push(`partition ${identity.partition} (plan: ${plan.partition})`);
   if (region !== plan.region) wrong.push(`region ${region} (plan: ${plan.region})`);
   if (wrong.length > 0) {
-    throw new SplitRoleError('WrongTarget', `these credentials are for ${wrong.join(', ')}`, 'use the profile and --region the plan was made with');
+    throw new SplitRoleError(
+      'WrongTarget',
+      `these credentials are for ${wrong.join(', ')}`,
+      'use the profile and --region the plan was made with',
+    );
   }
 }
 
@@ -93,14 +108,20 @@ async function sharedRoleDrift(ctx: StepContext): Promise<string[]> {
 export function roleDrift(recorded: RoleSnapshot, live: RoleSnapshot): string[] {
   const drift: string[] = [];
   // The live role must be the one snapshotted, not another role that took its name since.
-  if (live.arn !== recorded.arn || live.roleId !== recorded.roleId) drift.push(`${recorded.roleName} is not the role the plan recorded (${live.arn}, id ${live.roleId})`);
+  if (live.arn !== recorded.arn || live.roleId !== recorded.roleId)
+    drift.push(`${recorded.roleName} is not the role the plan recorded (${live.arn}, id ${live.roleId})`);
   if (canonicalJson(live.trustPolicy) !== canonicalJson(recorded.trustPolicy)) drift.push(`${recorded.roleName}'s trust policy changed`);
-  const inline = (s: Pick<RoleSnapshot, 'inlinePolicies'>) => canonicalJson(Object.fromEntries(s.inlinePolicies.map((p) => [p.name, p.document])));
+  const inline = (s: Pick<RoleSnapshot, 'inlinePolicies'>) =>
+    canonicalJson(Object.fromEntries(s.inlinePolicies.map((p) => [p.name, p.document])));
   if (inline(live) !== inline(recorded)) drift.push(`${recorded.roleName}'s inline policies changed`);
   const attached = (s: Pick<RoleSnapshot, 'attachedPolicies'>) =>
     canonicalJson(Object.fromEntries(s.attachedPolicies.map((p) => [p.arn, p.document])));
   if (attached(live) !== attached(recorded)) drift.push(`${recorded.roleName}'s attached policies (or their default versions) changed`);
-  const profiles = (s: Pick<RoleSnapshot, 'instanceProfiles'>) => s.instanceProfiles.map((p) => p.arn).sort().join(',');
+  const profiles = (s: Pick<RoleSnapshot, 'instanceProfiles'>) =>
+    s.instanceProfiles
+      .map((p) => p.arn)
+      .sort()
+      .join(',');
   if (profiles(live) !== profiles(recorded)) drift.push(`${recorded.roleName}'s instance profiles changed`);
   return drift;
 }
@@ -116,7 +137,8 @@ async function takenNames(ctx: StepContext): Promise<string[]> {
   for (const role of plan.newRoles) {
     await check('role', role.roleName, iam.roleTags(role.roleName));
     for (const policy of role.managedPolicies) await check('managed policy', policy.name, iam.managedPolicyTags(policy.arn));
-    if (role.instanceProfile) await check('instance profile', role.instanceProfile.name, iam.instanceProfileTags(role.instanceProfile.name));
+    if (role.instanceProfile)
+      await check('instance profile', role.instanceProfile.name, iam.instanceProfileTags(role.instanceProfile.name));
   }
   return taken;
 }

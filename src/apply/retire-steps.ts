@@ -67,14 +67,18 @@ async function liveUsers(ctx: StepContext, where: 'plan' | 'everywhere'): Promis
   }
   const enabled = where === 'everywhere' ? await ctx.account.enabledRegions() : [];
   const regions = new Set([...enabled, ...ctx.plan.regions, ...ctx.plan.workloads.map((w) => w.region)]);
-  ctx.io.progress('SR_APPLY_P4009', `looking for workloads still on ${shared.roleName} in ${regions.size} region(s)…`, { role: shared.roleName, regions: [...regions].sort() });
+  ctx.io.progress('SR_APPLY_P4009', `looking for workloads still on ${shared.roleName} in ${regions.size} region(s)…`, {
+    role: shared.roleName,
+    regions: [...regions].sort(),
+  });
   return liveBindings([...regions].sort(), (region) => ctx.account.workloads(region), ctx.io, { ...shared, instanceProfiles });
 }
 
 /** The retire steps, in order. Their undos rebuild the role from the journaled snapshot. */
 export function retireSteps(plan: Plan): Step[] {
   const roleName = plan.sharedRole.roleName;
-  const snapshotOf = (ctx: StepContext): RoleSnapshot => (ctx.journal.dataOf(SNAPSHOT_STEP)?.snapshot as RoleSnapshot | undefined) ?? plan.sharedRole;
+  const snapshotOf = (ctx: StepContext): RoleSnapshot =>
+    (ctx.journal.dataOf(SNAPSHOT_STEP)?.snapshot as RoleSnapshot | undefined) ?? plan.sharedRole;
   return [
     {
       id: SNAPSHOT_STEP,
@@ -111,7 +115,11 @@ export function retireSteps(plan: Plan): Step[] {
         }
         const users = describeRegionalUsers(await liveUsers(ctx, 'everywhere'), ctx.plan.region);
         if (users.length > 0) {
-          throw new SplitRoleError('SharedRoleInUse', `${roleName} is still in use: ${users.join('; ')}`, 'it was not deleted; move these, then run apply again');
+          throw new SplitRoleError(
+            'SharedRoleInUse',
+            `${roleName} is still in use: ${users.join('; ')}`,
+            'it was not deleted; move these, then run apply again',
+          );
         }
         return undefined;
       },
@@ -126,7 +134,8 @@ export function retireSteps(plan: Plan): Step[] {
         const deleted: string[] = [];
         for (const profile of snapshotOf(ctx).instanceProfiles) {
           await ctx.account.iam.removeRoleFromProfile(profile.name, roleName);
-          if (await deleteAfterDetaching(ctx.timings, () => ctx.account.iam.deleteEmptyInstanceProfile(profile.name))) deleted.push(profile.name);
+          if (await deleteAfterDetaching(ctx.timings, () => ctx.account.iam.deleteEmptyInstanceProfile(profile.name)))
+            deleted.push(profile.name);
         }
         return { deleted };
       },
@@ -167,7 +176,8 @@ export function retireSteps(plan: Plan): Step[] {
         const named = plan.followUps.filter((f) => f.kind === 'trust-reference').map((f) => f.resource);
         ctx.io.warn(
           'SR_APPLY_W4005',
-          `${roleName} was recreated with a new unique id: policies that named the old role by ARN (S3 bucket, KMS key and SQS queue policies, other roles' trust) now show its old id and must be saved again` +
+          `${roleName} was recreated with a new unique id: policies that named the old role by ARN (S3 bucket, ` +
+            `KMS key and SQS queue policies, other roles' trust) now show its old id and must be saved again` +
             (named.length > 0 ? `; the plan found: ${named.join(', ')}` : ''),
           { role: roleName, namedBy: named },
         );

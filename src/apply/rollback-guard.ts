@@ -33,19 +33,29 @@ export async function rolesStillInUse(ctx: StepContext, toUndo: readonly Step[])
   // One fresh look at the account, of every kind, in every region (a role is global), for all the roles.
   const enabled = await ctx.account.enabledRegions();
   const regions = [...new Set([...enabled, ...ctx.plan.regions, ...ctx.plan.workloads.map((w) => w.region)])].sort();
-  const indexes = await mapLimit(regions, REGION_CONCURRENCY, async (region) => ({ region, index: await indexAccount(await ctx.account.workloads(region), ctx.io) }));
+  const indexes = await mapLimit(regions, REGION_CONCURRENCY, async (region) => ({
+    region,
+    index: await indexAccount(await ctx.account.workloads(region), ctx.io),
+  }));
   const kept: KeptRole[] = [];
   for (const role of roles) {
     const profiles = role.instanceProfile ? [role.instanceProfile] : [];
     const users: string[] = [];
     for (const { region, index } of indexes) {
-      const found = workloadsForRole(index, { roleName: role.roleName, arn: role.roleArn, instanceProfiles: profiles }) as Record<string, unknown>;
+      const found = workloadsForRole(index, { roleName: role.roleName, arn: role.roleArn, instanceProfiles: profiles }) as Record<
+        string,
+        unknown
+      >;
       const left: Record<string, unknown> = {};
       for (const adapter of workloadAdapters()) {
-        const movedBack = ctx.plan.workloads.filter((w) => w.kind === adapter.kind && w.region === region && undoing.has(adapter.stepId(w)));
+        const movedBack = ctx.plan.workloads.filter(
+          (w) => w.kind === adapter.kind && w.region === region && undoing.has(adapter.stepId(w)),
+        );
         left[adapter.id] = await adapter.withoutMovedBack(await applyContext(ctx, { region }), found[adapter.id], movedBack);
       }
-      users.push(...describeUsers(left as RoleWorkloads, role.roleName).map((line) => (region === ctx.plan.region ? line : `${line} (${region})`)));
+      users.push(
+        ...describeUsers(left as RoleWorkloads, role.roleName).map((line) => (region === ctx.plan.region ? line : `${line} (${region})`)),
+      );
     }
     if (users.length > 0) kept.push({ role, users });
   }

@@ -70,7 +70,10 @@ export async function applyPlan(planPath: string, account: AccountSource, io: Io
   try {
     checkConfirmations(ctx.plan, options.confirmManual ?? []);
     recordConfirmations(ctx.journal, options.confirmManual ?? []);
-    if (options.keepSharedRole && planSteps(ctx.plan).some((s) => s.stage === 'retire' && !['pending', 'undone'].includes(ctx.journal.status(s.id)))) {
+    if (
+      options.keepSharedRole &&
+      planSteps(ctx.plan).some((s) => s.stage === 'retire' && !['pending', 'undone'].includes(ctx.journal.status(s.id)))
+    ) {
       throw new SplitRoleError(
         'RetireStarted',
         `the shared role's retirement has already started (see \`split-role status\`); it cannot be kept now`,
@@ -90,7 +93,11 @@ export async function applyPlan(planPath: string, account: AccountSource, io: Io
     await assertJournalExplainsAccount(ctx);
     const drift = await findDrift(ctx);
     if (drift.length > 0) {
-      throw new SplitRoleError('Drift', `the account no longer matches the plan: ${drift.join('; ')}`, 'nothing was changed; re-run `split-role plan`');
+      throw new SplitRoleError(
+        'Drift',
+        `the account no longer matches the plan: ${drift.join('; ')}`,
+        'nothing was changed; re-run `split-role plan`',
+      );
     }
     const cutover = steps.filter((s) => s.stage !== 'retire');
     const retire = steps.filter((s) => s.stage === 'retire');
@@ -105,7 +112,11 @@ export async function applyPlan(planPath: string, account: AccountSource, io: Io
         return { outcome: 'retire-pending', pending };
       }
     }
-    const summary = applySummary(ctx.plan, remaining, steps.length, { keepSharedRole: options.keepSharedRole, waiting, soakMs: options.soakMs });
+    const summary = applySummary(ctx.plan, remaining, steps.length, {
+      keepSharedRole: options.keepSharedRole,
+      waiting,
+      soakMs: options.soakMs,
+    });
     if (!(await confirm(io, summary, { command: 'apply', steps: remaining.length }))) return { outcome: 'cancelled' };
     let pending: string | undefined;
     await journaled(ctx, 'apply', async () => {
@@ -131,14 +142,20 @@ export async function rollbackPlan(planPath: string, account: AccountSource, io:
     // Never a partial undo: a journal that lost lines would undo some steps and strand workloads on what it deletes.
     await assertJournalExplainsAccount(ctx);
     const byId = new Map([...planSteps(ctx.plan), ...grantSteps(ctx.plan)].map((s) => [s.id, s]));
-    const undoable = ctx.journal.stepsToUndo().map((id) => byId.get(id)).filter((s): s is Step => s !== undefined);
+    const undoable = ctx.journal
+      .stepsToUndo()
+      .map((id) => byId.get(id))
+      .filter((s): s is Step => s !== undefined);
     if (undoable.length === 0) return 'nothing-to-do';
     // Nothing this plan created is deleted while something else uses it: those roles, their policies and profiles stay.
     const kept = await rolesStillInUse(ctx, undoable);
     const keptSteps = keptStepIds(ctx, kept);
     const toUndo = undoable.filter((s) => !keptSteps.has(s.id));
     const keptLines = kept.map((k) => `  keep ${k.role.roleName}, still in use: ${k.users.join('; ')}`);
-    const summary = [`Roll back plan ${ctx.plan.planId} in ${ctx.plan.account} (${ctx.plan.region}): undo ${toUndo.length} step(s), newest first.`, ...keptLines].join('\n');
+    const summary = [
+      `Roll back plan ${ctx.plan.planId} in ${ctx.plan.account} (${ctx.plan.region}): undo ${toUndo.length} step(s), newest first.`,
+      ...keptLines,
+    ].join('\n');
     if (!(await confirm(io, summary, { command: 'rollback', steps: toUndo.length }))) return 'cancelled';
     await journaled(ctx, 'rollback', async () => {
       const tasks: ListrTask[] = [];
@@ -176,7 +193,10 @@ async function confirm(io: IoHost, summary: string, data: { command: 'apply' | '
 
 /** The retire gates' line for this run, or undefined when retirement may go ahead. */
 async function retireGate(ctx: StepContext, options: RunOptions): Promise<string | undefined> {
-  const cutover = cutoverTime(ctx.journal, repointSteps(ctx.plan).map((s) => s.id));
+  const cutover = cutoverTime(
+    ctx.journal,
+    repointSteps(ctx.plan).map((s) => s.id),
+  );
   if (!cutover) return undefined;
   const { plan } = ctx;
   const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' as const };
@@ -190,8 +210,19 @@ async function retireGate(ctx: StepContext, options: RunOptions): Promise<string
         // An account without a trail (in memory) has no evidence to read: RoleLastUsed alone decides.
         const evidence = ctx.account.evidence;
         if (!evidence) return undefined;
-        ctx.io.progress('SR_APPLY_P4008', `looking for calls with ${shared.name} since cutover at ${since.toISOString()}…`, { role: shared.name, since: since.toISOString() });
-        return (await roleCalls(evidence, ctx.io, [shared], { ...planEvidence(plan.evidence), regions: plan.regions }, { start: since, end: until }))?.get(shared.arn);
+        ctx.io.progress('SR_APPLY_P4008', `looking for calls with ${shared.name} since cutover at ${since.toISOString()}…`, {
+          role: shared.name,
+          since: since.toISOString(),
+        });
+        return (
+          await roleCalls(
+            evidence,
+            ctx.io,
+            [shared],
+            { ...planEvidence(plan.evidence), regions: plan.regions },
+            { start: since, end: until },
+          )
+        )?.get(shared.arn);
       },
     },
     options.gates,
@@ -241,21 +272,20 @@ async function runStages(ctx: StepContext, steps: Step[], io: IoHost): Promise<v
       // A resumed stage makes its safety checks again: what held when an earlier run stopped may not hold now.
       const resuming = stageSteps.some((s) => ctx.journal.status(s.id) !== 'done');
       return task.newListr(
-        stageSteps
-          .map((step) => ({
-            title: terminalSafe(step.title),
-            task: async (_, subtask) => {
-              let ran: boolean;
-              try {
-                ran = await runStep(ctx, step, resuming && step.recheckOnResume === true);
-              } catch (error) {
-                failures.push(error);
-                throw terminalSafeError(error);
-              }
-              if (ran && stage === 'create') createdNow = true;
-              if (!ran) subtask.skip(`${step.title} (done before)`);
-            },
-          })),
+        stageSteps.map((step) => ({
+          title: terminalSafe(step.title),
+          task: async (_, subtask) => {
+            let ran: boolean;
+            try {
+              ran = await runStep(ctx, step, resuming && step.recheckOnResume === true);
+            } catch (error) {
+              failures.push(error);
+              throw terminalSafeError(error);
+            }
+            if (ran && stage === 'create') createdNow = true;
+            if (!ran) subtask.skip(`${step.title} (done before)`);
+          },
+        })),
         { concurrent: stage === 'repoint' ? REPOINT_CONCURRENCY : false, exitOnError: stage !== 'repoint' },
       );
     },
@@ -339,7 +369,12 @@ function retireWaits(plan: Plan, waiting: readonly FollowUp[]): string {
   ].join('\n');
 }
 
-function applySummary(plan: Plan, remaining: Step[], total: number, run: { keepSharedRole?: boolean; waiting: readonly FollowUp[]; soakMs: number }): string {
+function applySummary(
+  plan: Plan,
+  remaining: Step[],
+  total: number,
+  run: { keepSharedRole?: boolean; waiting: readonly FollowUp[]; soakMs: number },
+): string {
   const resuming = remaining.length < total ? ` (resuming: ${total - remaining.length} of ${total} steps already done)` : '';
   const retire = !plan.retireSharedRole
     ? `keep ${plan.sharedRole.roleName} (the plan does not retire it)`
@@ -357,5 +392,7 @@ function applySummary(plan: Plan, remaining: Step[], total: number, run: { keepS
 }
 
 function soakText(ms: number): string {
-  return ms === 0 ? 'no soak (--soak 0)' : `a soak of ${ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${Math.round(ms / 60_000)}m`} has passed`;
+  return ms === 0
+    ? 'no soak (--soak 0)'
+    : `a soak of ${ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${Math.round(ms / 60_000)}m`} has passed`;
 }

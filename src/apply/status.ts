@@ -40,11 +40,20 @@ export async function planStatus(planPath: string): Promise<PlanStatus> {
   const lastEnd = [...journal.entries].reverse().find((e) => e.event === 'run-end' || e.event === 'run-start');
   const steps = planSteps(plan);
   // An apply that completed with the retire stage untouched stopped for a soak (--keep-shared-role): it is not finished.
-  const retirePending = steps.some((s) => s.stage === 'retire') && steps.filter((s) => s.stage === 'retire').every((s) => journal.status(s.id) === 'pending');
+  const retirePending =
+    steps.some((s) => s.stage === 'retire') && steps.filter((s) => s.stage === 'retire').every((s) => journal.status(s.id) === 'pending');
   const outcome = (entry: NonNullable<typeof lastEnd>) =>
-    entry.event === 'run-start' ? 'interrupted or running' : entry.command === 'apply' && entry.outcome === 'completed' && retirePending ? 'retire pending' : entry.outcome;
-  const retireDone = steps.some((s) => s.stage === 'retire') && steps.filter((s) => s.stage === 'retire').every((s) => journal.status(s.id) === 'done');
-  const cutoverAt = cutoverTime(journal, repointSteps(plan).map((s) => s.id))?.toISOString();
+    entry.event === 'run-start'
+      ? 'interrupted or running'
+      : entry.command === 'apply' && entry.outcome === 'completed' && retirePending
+        ? 'retire pending'
+        : entry.outcome;
+  const retireDone =
+    steps.some((s) => s.stage === 'retire') && steps.filter((s) => s.stage === 'retire').every((s) => journal.status(s.id) === 'done');
+  const cutoverAt = cutoverTime(
+    journal,
+    repointSteps(plan).map((s) => s.id),
+  )?.toISOString();
   const gate = lastEnd?.outcome === 'retire-pending' && typeof lastEnd.data?.gate === 'string' ? lastEnd.data.gate : undefined;
   return {
     planId: plan.planId,
@@ -54,7 +63,9 @@ export async function planStatus(planPath: string): Promise<PlanStatus> {
     ...(cutoverAt ? { cutoverAt } : {}),
     ...(gate ? { retireGate: gate } : {}),
     steps: steps.map((step) => {
-      const failure = [...journal.entries].reverse().find((e) => e.step === step.id && (e.event === 'step-failed' || e.event === 'undo-failed'));
+      const failure = [...journal.entries]
+        .reverse()
+        .find((e) => e.step === step.id && (e.event === 'step-failed' || e.event === 'undo-failed'));
       const status = journal.status(step.id);
       const at = journal.lastAt(step.id);
       return {

@@ -44,7 +44,8 @@ export class IoTaskRenderer {
         if (!task.hasTitle()) return;
         const title = task.title as string;
         if (message.skip) io.info('SR_APPLY_I4103', `↓ ${message.skip}`, { task: title, kind, status: 'skipped', reason: message.skip });
-        else if (message.error) io.warn('SR_APPLY_W4104', `✖ ${title}: ${message.error}`, { task: title, kind, status: 'failed', error: message.error });
+        else if (message.error)
+          io.warn('SR_APPLY_W4104', `✖ ${title}: ${message.error}`, { task: title, kind, status: 'failed', error: message.error });
       });
     }
   }

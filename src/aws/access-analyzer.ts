@@ -215,7 +215,10 @@ export async function startPolicyGenerationWhenFree(
 
 async function waitForJobToEnd(client: AccessAnalyzerClient, jobId: string, polling: PollOptions): Promise<void> {
   await poll(
-    async () => ((await getGeneratedPolicy(client, jobId, { includeResourcePlaceholders: false })).jobDetails?.status !== 'IN_PROGRESS' ? true : undefined),
+    async () =>
+      (await getGeneratedPolicy(client, jobId, { includeResourcePlaceholders: false })).jobDetails?.status !== 'IN_PROGRESS'
+        ? true
+        : undefined,
     polling,
     () => {
       throw new SplitRoleError(
@@ -259,7 +262,8 @@ function toGenerated(jobId: string, output: GetGeneratedPolicyCommandOutput): Ge
 const JOB_ERROR_HINTS: Record<string, string> = {
   AUTHORIZATION_ERROR: 'check the access role: it must trust access-analyzer.amazonaws.com and may read the trail’s bucket and KMS key',
   RESOURCE_NOT_FOUND_ERROR: 'check that the trail, its S3 bucket and the access role exist',
-  SERVICE_QUOTA_EXCEEDED_ERROR: 'Access Analyzer quota reached (e.g. CloudTrail data volume or 50 jobs a day); narrow the window or run later',
+  SERVICE_QUOTA_EXCEEDED_ERROR:
+    'Access Analyzer quota reached (e.g. CloudTrail data volume or 50 jobs a day); narrow the window or run later',
   SERVICE_ERROR: 'an Access Analyzer error; run again later',
 };
 

@@ -74,7 +74,9 @@ export function assumeRoleCredentials(
     ));
   return async (properties) => {
     try {
-      return await (await provider())(properties);
+      return await (
+        await provider()
+      )(properties);
     } catch (error) {
       const err = error as { name?: string; message?: string };
       throw new SplitRoleError(

@@ -7,7 +7,10 @@
 import type { AutoScalingClient, AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
 
 /** The part of an Auto Scaling group that says what it launches. */
-export type GroupLaunchFields = Pick<AutoScalingGroup, 'AutoScalingGroupName' | 'LaunchConfigurationName' | 'LaunchTemplate' | 'MixedInstancesPolicy'>;
+export type GroupLaunchFields = Pick<
+  AutoScalingGroup,
+  'AutoScalingGroupName' | 'LaunchConfigurationName' | 'LaunchTemplate' | 'MixedInstancesPolicy'
+>;
 
 /** The part of a launch configuration that names an instance profile. */
 export type LaunchConfigurationProfile = Pick<LaunchConfiguration, 'LaunchConfigurationName' | 'IamInstanceProfile'>;

@@ -43,7 +43,10 @@ export async function runLakeQuery(
       const state = first.QueryStatus ?? 'UNKNOWN';
       if (state === 'FINISHED') return first;
       if (state === 'FAILED' || state === 'CANCELLED' || state === 'TIMED_OUT') {
-        throw new SplitRoleError('QueryFailed', `CloudTrail Lake query ${queryId} ${state.toLowerCase().replace('_', ' ')}: ${first.ErrorMessage ?? 'no reason given'}`);
+        throw new SplitRoleError(
+          'QueryFailed',
+          `CloudTrail Lake query ${queryId} ${state.toLowerCase().replace('_', ' ')}: ${first.ErrorMessage ?? 'no reason given'}`,
+        );
       }
       onProgress(queryId, state);
       return undefined;

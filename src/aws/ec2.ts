@@ -64,7 +64,9 @@ export function sdkEc2(ec2: EC2Client): Ec2Port {
     },
     async replaceProfileAssociation(associationId, profileArn) {
       const { ReplaceIamInstanceProfileAssociationCommand } = await sdk();
-      const out = await ec2.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: associationId, IamInstanceProfile: { Arn: profileArn } }));
+      const out = await ec2.send(
+        new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: associationId, IamInstanceProfile: { Arn: profileArn } }),
+      );
       return out.IamInstanceProfileAssociation?.AssociationId ?? associationId;
     },
     async describeLaunchTemplates() {
@@ -92,6 +94,16 @@ export function sdkEc2(ec2: EC2Client): Ec2Port {
   };
 }
 
-function toAssociation(a: { AssociationId?: string; InstanceId?: string; IamInstanceProfile?: { Arn?: string }; State?: string }): ProfileAssociation {
-  return { associationId: a.AssociationId ?? '', instanceId: a.InstanceId ?? '', instanceProfileArn: a.IamInstanceProfile?.Arn ?? '', state: a.State ?? 'associated' };
+function toAssociation(a: {
+  AssociationId?: string;
+  InstanceId?: string;
+  IamInstanceProfile?: { Arn?: string };
+  State?: string;
+}): ProfileAssociation {
+  return {
+    associationId: a.AssociationId ?? '',
+    instanceId: a.InstanceId ?? '',
+    instanceProfileArn: a.IamInstanceProfile?.Arn ?? '',
+    state: a.State ?? 'associated',
+  };
 }

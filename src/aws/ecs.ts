@@ -7,7 +7,10 @@
 import type { ECSClient, RegisterTaskDefinitionCommandInput, Service, Tag, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 
 /** The part of a service that says what it runs and how its deployment goes. */
-export type ServiceFields = Pick<Service, 'serviceName' | 'serviceArn' | 'clusterArn' | 'taskDefinition' | 'status' | 'desiredCount' | 'runningCount' | 'deployments'>;
+export type ServiceFields = Pick<
+  Service,
+  'serviceName' | 'serviceArn' | 'clusterArn' | 'taskDefinition' | 'status' | 'desiredCount' | 'runningCount' | 'deployments'
+>;
 
 /** The part of a task that says what it runs and who started it. */
 export type TaskFields = Pick<Task, 'taskArn' | 'taskDefinitionArn' | 'startedBy' | 'group'>;
@@ -72,7 +75,10 @@ export function sdkEcs(ecs: ECSClient): EcsPort {
     },
     async describeRunningTasks(cluster) {
       const { DescribeTasksCommand, paginateListTasks } = await sdk();
-      const taskArns = await arnsOf(paginateListTasks({ client: ecs, pageSize: 100 }, { cluster, desiredStatus: 'RUNNING' }), (p) => p.taskArns);
+      const taskArns = await arnsOf(
+        paginateListTasks({ client: ecs, pageSize: 100 }, { cluster, desiredStatus: 'RUNNING' }),
+        (p) => p.taskArns,
+      );
       const tasks: TaskFields[] = [];
       for (let i = 0; i < taskArns.length; i += 100) {
         const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(i, i + 100) }));
@@ -87,7 +93,9 @@ export function sdkEcs(ecs: ECSClient): EcsPort {
     },
     async describeTaskDefinition(arn, withTags = false) {
       const { DescribeTaskDefinitionCommand } = await sdk();
-      const out = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, ...(withTags ? { include: ['TAGS' as const] } : {}) }));
+      const out = await ecs.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: arn, ...(withTags ? { include: ['TAGS' as const] } : {}) }),
+      );
       return { taskDefinition: out.taskDefinition ?? {}, tags: out.tags ?? [] };
     },
     async registerTaskDefinition(input) {

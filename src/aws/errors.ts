@@ -2,13 +2,7 @@
  * Turns SDK and network failures into one-line SplitRoleErrors that name the
  * AWS error code and say what to do about it.
  */
-import {
-  BAD_CREDENTIALS_NAMES,
-  NOT_FOUND_NAMES,
-  hasAwsName,
-  isAccessDenied,
-  isThrottling,
-} from '../core/aws-error-names.js';
+import { BAD_CREDENTIALS_NAMES, NOT_FOUND_NAMES, hasAwsName, isAccessDenied, isThrottling } from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
 import { firstLine } from '../core/text.js';
 

@@ -38,9 +38,7 @@ export async function managedPolicyTags(iam: IAMClient, arn: string): Promise<Ta
 /** An instance profile's tags, or undefined when it does not exist. */
 export async function instanceProfileTags(iam: IAMClient, name: string): Promise<Tag[] | undefined> {
   const { GetInstanceProfileCommand } = await sdk();
-  return tagsIfExists(
-    async () => (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }))).InstanceProfile?.Tags,
-  );
+  return tagsIfExists(async () => (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }))).InstanceProfile?.Tags);
 }
 
 /** Tags are how ownership is proven, so "missing" must be told apart from "untagged". */
@@ -94,7 +92,9 @@ export async function createManagedPolicy(
 ): Promise<{ created: boolean; tags?: Tag[] }> {
   const { CreatePolicyCommand } = await sdk();
   try {
-    await iam.send(new CreatePolicyCommand({ PolicyName: spec.name, Path: spec.path, PolicyDocument: JSON.stringify(spec.document), Tags: spec.tags }));
+    await iam.send(
+      new CreatePolicyCommand({ PolicyName: spec.name, Path: spec.path, PolicyDocument: JSON.stringify(spec.document), Tags: spec.tags }),
+    );
     return { created: true };
   } catch (error) {
     if (!isEntityExists(error)) throw error;
@@ -129,7 +129,13 @@ export async function ensureInstanceProfile(
   let created = true;
   let tags: Tag[] | undefined;
   try {
-    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: spec.name, Path: spec.path, Tags: spec.tags.length > 0 ? spec.tags : undefined }));
+    await iam.send(
+      new CreateInstanceProfileCommand({
+        InstanceProfileName: spec.name,
+        Path: spec.path,
+        Tags: spec.tags.length > 0 ? spec.tags : undefined,
+      }),
+    );
   } catch (error) {
     if (!isEntityExists(error)) throw error;
     created = false;
@@ -139,7 +145,11 @@ export async function ensureInstanceProfile(
   const roles = profile.InstanceProfile?.Roles ?? [];
   if (!roles.some((r) => r.RoleName === spec.roleName)) {
     if (roles.length > 0) {
-      throw new SplitRoleError('ProfileTaken', `instance profile ${spec.name} already holds role ${roles[0]?.RoleName}`, 'an instance profile holds one role: free it, or re-plan with another --name');
+      throw new SplitRoleError(
+        'ProfileTaken',
+        `instance profile ${spec.name} already holds role ${roles[0]?.RoleName}`,
+        'an instance profile holds one role: free it, or re-plan with another --name',
+      );
     }
     try {
       await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: spec.name, RoleName: spec.roleName }));
@@ -199,12 +209,17 @@ export async function deleteEmptyInstanceProfile(iam: IAMClient, profileName: st
  * attached policies, instance-profile memberships. Missing is fine.
  */
 export async function deleteRoleCompletely(iam: IAMClient, roleName: string): Promise<void> {
-  const { DeleteRoleCommand, paginateListAttachedRolePolicies, paginateListInstanceProfilesForRole, paginateListRolePolicies } = await sdk();
+  const { DeleteRoleCommand, paginateListAttachedRolePolicies, paginateListInstanceProfilesForRole, paginateListRolePolicies } =
+    await sdk();
   try {
     const [inline, attached, profiles] = await Promise.all([
       collectItems(paginateListRolePolicies({ client: iam }, { RoleName: roleName }), (p) => p.PolicyNames ?? []),
-      collectItems(paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (p) => (p.AttachedPolicies ?? []).map((a) => a.PolicyArn ?? '')),
-      collectItems(paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName }), (p) => (p.InstanceProfiles ?? []).map((i) => i.InstanceProfileName ?? '')),
+      collectItems(paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }), (p) =>
+        (p.AttachedPolicies ?? []).map((a) => a.PolicyArn ?? ''),
+      ),
+      collectItems(paginateListInstanceProfilesForRole({ client: iam }, { RoleName: roleName }), (p) =>
+        (p.InstanceProfiles ?? []).map((i) => i.InstanceProfileName ?? ''),
+      ),
     ]);
     for (const name of inline) await deleteRolePolicy(iam, roleName, name);
     for (const arn of attached) await detachRolePolicy(iam, roleName, arn);

@@ -64,8 +64,14 @@ function toSummary(role: Role, withTags = false): RoleSummary {
 
 /** Reads a role and every policy that grants it permissions. */
 export async function getRoleSnapshot(iam: IAMClient, roleName: string): Promise<RoleSnapshot> {
-  const { GetRoleCommand, GetRolePolicyCommand, paginateListRolePolicies, paginateListAttachedRolePolicies, paginateListInstanceProfilesForRole, paginateListRoleTags } =
-    await sdk();
+  const {
+    GetRoleCommand,
+    GetRolePolicyCommand,
+    paginateListRolePolicies,
+    paginateListAttachedRolePolicies,
+    paginateListInstanceProfilesForRole,
+    paginateListRoleTags,
+  } = await sdk();
   const { Role: role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
   if (!role) throw new Error(`GetRole returned no role for ${roleName}`);
   const [inlineNames, attached, profiles, tags] = await Promise.all([
@@ -104,7 +110,13 @@ async function profileSnapshot(iam: IAMClient, profile: InstanceProfile): Promis
   const { GetInstanceProfileCommand } = await sdk();
   const out = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));
   const tags = (out.InstanceProfile?.Tags ?? profile.Tags ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
-  return { name, arn: profile.Arn ?? '', path: profile.Path ?? '/', id: profile.InstanceProfileId ?? '', ...(tags.length > 0 ? { tags } : {}) };
+  return {
+    name,
+    arn: profile.Arn ?? '',
+    path: profile.Path ?? '/',
+    id: profile.InstanceProfileId ?? '',
+    ...(tags.length > 0 ? { tags } : {}),
+  };
 }
 
 async function getManagedPolicy(iam: IAMClient, arn: string): Promise<AttachedPolicySnapshot> {

@@ -45,7 +45,12 @@ export function sdkLambda(lambda: LambdaClient): LambdaPort {
       const pages = paginateListFunctions({ client: lambda, pageSize: 50 }, { FunctionVersion: 'ALL' });
       for await (const page of pages) {
         for (const fn of page.Functions ?? []) {
-          functions.push({ functionName: fn.FunctionName ?? '', functionArn: fn.FunctionArn ?? '', version: fn.Version ?? '$LATEST', role: fn.Role ?? '' });
+          functions.push({
+            functionName: fn.FunctionName ?? '',
+            functionArn: fn.FunctionArn ?? '',
+            version: fn.Version ?? '$LATEST',
+            role: fn.Role ?? '',
+          });
         }
       }
       return functions;

@@ -16,7 +16,5 @@ export interface OrgAccount {
 export async function listActiveAccounts(client: OrganizationsClient): Promise<OrgAccount[]> {
   const { paginateListAccounts } = await import('@aws-sdk/client-organizations');
   const accounts = await collectItems(paginateListAccounts({ client }, {}), (page) => page.Accounts ?? []);
-  return accounts
-    .filter((a) => (a.State ?? a.Status) === 'ACTIVE' && a.Id)
-    .map((a) => ({ id: a.Id as string, name: a.Name ?? '' }));
+  return accounts.filter((a) => (a.State ?? a.Status) === 'ACTIVE' && a.Id).map((a) => ({ id: a.Id as string, name: a.Name ?? '' }));
 }

@@ -30,11 +30,19 @@ export async function accountRegions(ec2: EC2Client): Promise<AccountRegion[]> {
  */
 export async function resolveRegions(session: RegionSource, requested: readonly string[] | undefined): Promise<string[]> {
   if (!requested) return session.enabledRegions();
-  if (requested.length === 0) throw usageError('--regions names no region', 'pass a comma-separated list such as us-east-1,eu-west-1, or leave it out for every enabled region');
+  if (requested.length === 0)
+    throw usageError(
+      '--regions names no region',
+      'pass a comma-separated list such as us-east-1,eu-west-1, or leave it out for every enabled region',
+    );
   const known = await session.accountRegions();
   const byName = new Map(known.map((r) => [r.name, r]));
   const unknown = requested.filter((r) => !byName.has(r));
-  if (unknown.length > 0) throw usageError(`--regions names unknown region(s): ${unknown.join(', ')}`, 'list the account’s regions with `aws ec2 describe-regions --all-regions`');
+  if (unknown.length > 0)
+    throw usageError(
+      `--regions names unknown region(s): ${unknown.join(', ')}`,
+      'list the account’s regions with `aws ec2 describe-regions --all-regions`',
+    );
   const disabled = requested.filter((r) => !byName.get(r)?.enabled);
   if (disabled.length > 0) throw usageError(`--regions names region(s) not enabled for this account: ${disabled.join(', ')}`);
   return [...new Set(requested)];
@@ -48,5 +56,8 @@ export interface RegionSource {
 
 /** Splits `a,b , c` into region names. */
 export function parseRegionList(text: string): string[] {
-  return text.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  return text
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
 }

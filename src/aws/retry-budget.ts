@@ -102,13 +102,23 @@ function classify(error: unknown): Retryable {
 
 // The SDK's transient errors (its service-error-classification), written out so this module loads no SDK code:
 // the CLI's cold start (--version, check) must not pay for it.
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
 function isNetworkError(error: object, depth = 0): boolean {
   const e = error as { name?: string; code?: string; cause?: unknown; $retryable?: unknown; $metadata?: { clockSkewCorrected?: boolean } };
   if (e.name === 'AbortError') return false;
-  if (e.$retryable !== undefined || e.$metadata?.clockSkewCorrected || TIMEOUT_NAMES.has(e.name ?? '') || NETWORK_CODES.has(e.code ?? '')) return true;
+  if (e.$retryable !== undefined || e.$metadata?.clockSkewCorrected || TIMEOUT_NAMES.has(e.name ?? '') || NETWORK_CODES.has(e.code ?? ''))
+    return true;
   return typeof e.cause === 'object' && e.cause !== null && depth < 10 && isNetworkError(e.cause, depth + 1);
 }
 
@@ -131,7 +141,8 @@ const SERVICE_NAMES: Readonly<Record<string, string>> = {
 
 function noticeText(kind: Exclude<Retryable, undefined>, service: string, errorName: string, delayMs: number): string {
   const wait = delayMs >= 1_000 ? `${Math.round(delayMs / 1_000)} s` : `${Math.round(delayMs)} ms`;
-  const what = kind === 'throttled' ? `throttled by ${service}` : kind === 'server' ? `${service} answered ${errorName}` : `${service}: ${errorName}`;
+  const what =
+    kind === 'throttled' ? `throttled by ${service}` : kind === 'server' ? `${service} answered ${errorName}` : `${service}: ${errorName}`;
   return `${what}, retrying in ${wait}`;
 }
 
@@ -196,7 +207,8 @@ export class BudgetRetryStrategy {
     const attempt = previous.retries + 1;
     const remaining = previous.started + this.policy.budgetMs - this.now();
     const spent = kind === undefined || (kind === 'network' ? attempt >= this.policy.networkAttempts : remaining <= 0);
-    if (spent) throw annotate(error, attempt, previous.waited, kind === 'network' ? undefined : this.policy.budgetMs, this.now() - previous.started);
+    if (spent)
+      throw annotate(error, attempt, previous.waited, kind === 'network' ? undefined : this.policy.budgetMs, this.now() - previous.started);
     const base = kind === 'throttled' ? this.policy.throttleBaseMs : this.policy.baseMs;
     const ceiling = Math.min(this.policy.maxDelayMs, base * 2 ** (attempt - 1));
     // Full jitter spreads the re-sends of many callers; the last wait ends at the deadline, for one more try there.
@@ -229,7 +241,10 @@ export function serviceName(clientName: string | undefined): string {
 /** Records on the SDK error how long it was retried, for the message a person reads. */
 function annotate(error: unknown, attempts: number, totalRetryDelay: number, budgetMs: number | undefined, elapsedMs: number): unknown {
   if (typeof error !== 'object' || error === null || attempts <= 1) return error;
-  const sdk = error as { $metadata?: { attempts?: number; totalRetryDelay?: number }; $retryBudget?: { budgetMs: number; elapsedMs: number } };
+  const sdk = error as {
+    $metadata?: { attempts?: number; totalRetryDelay?: number };
+    $retryBudget?: { budgetMs: number; elapsedMs: number };
+  };
   sdk.$metadata = { ...sdk.$metadata, attempts, totalRetryDelay };
   if (budgetMs !== undefined) sdk.$retryBudget = { budgetMs, elapsedMs };
   return error;

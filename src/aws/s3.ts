@@ -39,7 +39,11 @@ export async function* listObjects(
 }
 
 /** An object's body, or undefined when the object no longer exists. */
-export async function getObjectBody(client: S3Client, bucket: string, key: string): Promise<NonNullable<GetObjectCommandOutput['Body']> | undefined> {
+export async function getObjectBody(
+  client: S3Client,
+  bucket: string,
+  key: string,
+): Promise<NonNullable<GetObjectCommandOutput['Body']> | undefined> {
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   try {
     return (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body ?? undefined;

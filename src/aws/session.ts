@@ -121,7 +121,10 @@ export class AwsSession {
 
   /** The regions enabled for this account, sorted (asked once per run). */
   async enabledRegions(): Promise<string[]> {
-    return (await this.accountRegions()).filter((r) => r.enabled).map((r) => r.name).sort();
+    return (await this.accountRegions())
+      .filter((r) => r.enabled)
+      .map((r) => r.name)
+      .sort();
   }
 
   // Clients load lazily: the SDK's service modules take most of the CLI's start-up time.
@@ -138,13 +141,19 @@ export class AwsSession {
     return this.client('lambda', async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(this.clientConfig('LambdaClient')));
   }
   autoScaling(): Promise<AutoScalingClient> {
-    return this.client('autoscaling', async () => new (await import('@aws-sdk/client-auto-scaling')).AutoScalingClient(this.clientConfig('AutoScalingClient')));
+    return this.client(
+      'autoscaling',
+      async () => new (await import('@aws-sdk/client-auto-scaling')).AutoScalingClient(this.clientConfig('AutoScalingClient')),
+    );
   }
   ecs(): Promise<ECSClient> {
     return this.client('ecs', async () => new (await import('@aws-sdk/client-ecs')).ECSClient(this.clientConfig('ECSClient')));
   }
   cloudTrail(): Promise<CloudTrailClient> {
-    return this.client('cloudtrail', async () => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(this.clientConfig('CloudTrailClient')));
+    return this.client(
+      'cloudtrail',
+      async () => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(this.clientConfig('CloudTrailClient')),
+    );
   }
   accessAnalyzer(): Promise<AccessAnalyzerClient> {
     return this.client(
@@ -165,7 +174,11 @@ export class AwsSession {
     // Emulators and private endpoints rarely resolve bucket sub-domains.
     return this.client(
       's3',
-      async () => new (await import('@aws-sdk/client-s3')).S3Client({ ...this.clientConfig('S3Client'), forcePathStyle: this.usesCustomS3Endpoint() }),
+      async () =>
+        new (await import('@aws-sdk/client-s3')).S3Client({
+          ...this.clientConfig('S3Client'),
+          forcePathStyle: this.usesCustomS3Endpoint(),
+        }),
     );
   }
 
@@ -175,13 +188,19 @@ export class AwsSession {
   sqs(): Promise<SQSClient> {
     // The queue URL's host must not override the endpoint: with --endpoint-url or AWS_ENDPOINT_URL the calls
     // would bypass it, and without one the URL's host is the regional endpoint anyway.
-    return this.client('sqs', async () => new (await import('@aws-sdk/client-sqs')).SQSClient({ ...this.clientConfig('SQSClient'), useQueueUrlAsEndpoint: false }));
+    return this.client(
+      'sqs',
+      async () => new (await import('@aws-sdk/client-sqs')).SQSClient({ ...this.clientConfig('SQSClient'), useQueueUrlAsEndpoint: false }),
+    );
   }
   sns(): Promise<SNSClient> {
     return this.client('sns', async () => new (await import('@aws-sdk/client-sns')).SNSClient(this.clientConfig('SNSClient')));
   }
   secretsManager(): Promise<SecretsManagerClient> {
-    return this.client('secretsmanager', async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(this.clientConfig('SecretsManagerClient')));
+    return this.client(
+      'secretsmanager',
+      async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(this.clientConfig('SecretsManagerClient')),
+    );
   }
   ecr(): Promise<ECRClient> {
     return this.client('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(this.clientConfig('ECRClient')));
@@ -200,7 +219,11 @@ export class AwsSession {
 
   /** Destroys this target's clients only. */
   closeClients(): void {
-    for (const pending of this.cache.values()) void pending.then((client) => client.destroy(), () => undefined);
+    for (const pending of this.cache.values())
+      void pending.then(
+        (client) => client.destroy(),
+        () => undefined,
+      );
     this.cache.clear();
   }
 
@@ -212,7 +235,8 @@ export class AwsSession {
   private clientConfig(clientName: string): ClientConfig & { retryStrategy?: BudgetRetryStrategy } {
     const budget = this.provider.retry;
     if (!budget) return this.config;
-    const pacer = this.config.retryMode === 'adaptive' ? async () => new (await import('@smithy/core/retry')).DefaultRateLimiter() : undefined;
+    const pacer =
+      this.config.retryMode === 'adaptive' ? async () => new (await import('@smithy/core/retry')).DefaultRateLimiter() : undefined;
     return { ...this.config, retryStrategy: new BudgetRetryStrategy(budget, serviceName(clientName), pacer) };
   }
 
@@ -305,7 +329,11 @@ export class SessionProvider {
 
   /** Destroys every client of every target. */
   destroy(): void {
-    for (const pending of this.sessions.values()) void pending.then((s) => s.closeClients(), () => undefined);
+    for (const pending of this.sessions.values())
+      void pending.then(
+        (s) => s.closeClients(),
+        () => undefined,
+      );
   }
 
   private async open(account: string | undefined, region: string): Promise<AwsSession> {
@@ -314,7 +342,10 @@ export class SessionProvider {
     const caller = await this.callerIdentity();
     if (caller.account === account) return new AwsSession(config, account, this);
     if (!this.access) {
-      throw usageError(`account ${account} is not the caller's (${caller.account}) and no role to reach it was given`, 'pass --assume-role NAME (a role deployed in that account; README: Many accounts)');
+      throw usageError(
+        `account ${account} is not the caller's (${caller.account}) and no role to reach it was given`,
+        'pass --assume-role NAME (a role deployed in that account; README: Many accounts)',
+      );
     }
     const credentials = assumeRoleCredentials({ ...this.access, account, partition: caller.partition }, config, this.calls);
     return new AwsSession({ ...config, credentials }, account, this, this.access);

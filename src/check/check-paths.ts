@@ -35,7 +35,8 @@ export async function checkPaths(paths: readonly string[], options: CheckOptions
     return account ? { ...outcome, targetAccount: account } : outcome;
   });
   for (const outcome of outcomes) {
-    if (outcome.status === 'skipped') io?.debug('SR_CHECK_D5002', `skipped ${outcome.file}: ${outcome.reason}`, { file: outcome.file, reason: outcome.reason });
+    if (outcome.status === 'skipped')
+      io?.debug('SR_CHECK_D5002', `skipped ${outcome.file}: ${outcome.reason}`, { file: outcome.file, reason: outcome.reason });
   }
   return buildCheckReport(outcomes, { paths: [...paths], ...(options.ownAccounts ? { ownAccounts: options.ownAccounts } : {}) });
 }

@@ -71,7 +71,17 @@ export function buildCheckReport(outcomes: readonly IacFileOutcome[], options: C
   const own = new Set([THIS_ACCOUNT, ...given]);
   const report: CheckReport = {
     paths: [...options.paths],
-    summary: { filesChecked: 0, filesSkipped: 0, filesUnreadable: 0, rolesChecked: 0, findings: 0, suppressed: 0, unresolved: 0, rolesUnreadable: 0, compliantPercent: 100 },
+    summary: {
+      filesChecked: 0,
+      filesSkipped: 0,
+      filesUnreadable: 0,
+      rolesChecked: 0,
+      findings: 0,
+      suppressed: 0,
+      unresolved: 0,
+      rolesUnreadable: 0,
+      compliantPercent: 100,
+    },
     findings: [],
     suppressed: [],
     unresolved: [],
@@ -99,7 +109,12 @@ export function buildCheckReport(outcomes: readonly IacFileOutcome[], options: C
       const ref = refOf(outcome.file, outcome.format, role);
       const judged = judge(role, outcome, analyses, ownHere);
       if ('unreadable' in judged) {
-        report.unreadable.push({ file: ref.file, resource: ref.resource, ...(ref.line ? { line: ref.line } : {}), reason: judged.unreadable });
+        report.unreadable.push({
+          file: ref.file,
+          resource: ref.resource,
+          ...(ref.line ? { line: ref.line } : {}),
+          reason: judged.unreadable,
+        });
         report.summary.rolesUnreadable += 1;
         continue;
       }
@@ -117,11 +132,20 @@ export function buildCheckReport(outcomes: readonly IacFileOutcome[], options: C
 
 type Judged = FindingBody | { unreadable: string };
 
-function judge(role: IacRole, file: Pick<IacFileRoles, 'mappings' | 'localArns'>, cache: Map<string, TrustAnalysis>, own: Set<string>): Judged {
+function judge(
+  role: IacRole,
+  file: Pick<IacFileRoles, 'mappings' | 'localArns'>,
+  cache: Map<string, TrustAnalysis>,
+  own: Set<string>,
+): Judged {
   const resolved =
     role.trustPolicy === undefined
       ? { unresolved: [], notes: [] }
-      : resolveTrustPolicy(role.trustPolicy, { dialect: role.dialect, ...(file.mappings ? { mappings: file.mappings } : {}), ...(file.localArns ? { localArns: file.localArns } : {}) });
+      : resolveTrustPolicy(role.trustPolicy, {
+          dialect: role.dialect,
+          ...(file.mappings ? { mappings: file.mappings } : {}),
+          ...(file.localArns ? { localArns: file.localArns } : {}),
+        });
   const unresolved = [...role.unresolved, ...resolved.unresolved];
   const empty = { kinds: [], services: [], otherPrincipals: [], conditional: false, notes: [...resolved.notes], unresolved };
   if (resolved.document === undefined) return empty;
@@ -161,12 +185,23 @@ function record(report: CheckReport, ref: CheckRoleRef, role: IacRole, judged: F
     });
   }
   if (judged.unresolved.length > 0) {
-    report.unresolved.push({ ...ref, services: [...judged.services], unresolved: [...judged.unresolved], finding: judged.kinds.length > 0 });
+    report.unresolved.push({
+      ...ref,
+      services: [...judged.services],
+      unresolved: [...judged.unresolved],
+      finding: judged.kinds.length > 0,
+    });
   }
 }
 
 function refOf(file: string, format: IacFormat, role: IacRole): CheckRoleRef {
-  const ref: CheckRoleRef = { file, ...(role.line !== undefined ? { line: role.line } : {}), format, resource: role.resource, roleName: role.roleName ?? role.resource };
+  const ref: CheckRoleRef = {
+    file,
+    ...(role.line !== undefined ? { line: role.line } : {}),
+    format,
+    resource: role.resource,
+    roleName: role.roleName ?? role.resource,
+  };
   if (role.constructPath) ref.constructPath = role.constructPath;
   return ref;
 }

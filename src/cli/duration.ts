@@ -9,6 +9,7 @@ export function parseDuration(text: string, flag: string): number {
   if (trimmed === '0') return 0;
   const match = /^(\d+)([smhdw])$/i.exec(trimmed);
   const ms = match ? Number(match[1]) * (UNIT_MS[match[2]!.toLowerCase()] ?? 0) : Number.NaN;
-  if (!Number.isSafeInteger(ms)) throw usageError(`${flag} ${text} is not a duration`, 'use 0 or a whole number of s, m, h, d or w, e.g. 6h');
+  if (!Number.isSafeInteger(ms))
+    throw usageError(`${flag} ${text} is not a duration`, 'use 0 or a whole number of s, m, h, d or w, e.g. 6h');
   return ms;
 }

@@ -35,10 +35,17 @@ export async function checkAwsFlags(flags: AwsFlags, env: NodeJS.ProcessEnv = pr
       url = undefined;
     }
     if (!url || !['http:', 'https:'].includes(url.protocol)) {
-      throw usageError(`--endpoint-url ${quote(endpoint)} is not an http(s) URL`, 'pass a URL such as https://iam.example.internal or http://127.0.0.1:5000');
+      throw usageError(
+        `--endpoint-url ${quote(endpoint)} is not an http(s) URL`,
+        'pass a URL such as https://iam.example.internal or http://127.0.0.1:5000',
+      );
     }
   }
-  const region = [['--region', flags.region], ['AWS_REGION', env.AWS_REGION], ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION]].find(([, v]) => v?.trim());
+  const region = [
+    ['--region', flags.region],
+    ['AWS_REGION', env.AWS_REGION],
+    ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION],
+  ].find(([, v]) => v?.trim());
   if (region && !REGION.test((region[1] as string).trim())) {
     throw usageError(`${region[0]} ${quote(region[1] as string)} is not an AWS region name`, 'use a region such as eu-west-1');
   }

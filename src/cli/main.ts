@@ -53,20 +53,27 @@ program
   .description('audit every role in the account; exit 1 when a role is shared by several services')
   .option('--json', 'print one JSON document on stdout')
   .option('--sarif <file>', 'also write SARIF 2.1.0 to FILE for code-scanning dashboards')
-  .addOption(
-    new Option('--role <name>', 'scan only this role (repeatable)').argParser(collect),
-  )
+  .addOption(new Option('--role <name>', 'scan only this role (repeatable)').argParser(collect))
   .option('--require-tags <keys>', 'rule SR003: report roles without these tags, comma-separated (e.g. owner,application)')
   .option('--history <file>', "append this run's summary and finding ids to FILE (JSON Lines) for `split-role report`")
-  .option('--org', "scan every ACTIVE account of the organization (from the management or a delegated-administrator account)")
-  .option('--accounts <ids>', 'scan these accounts (comma-separated ids)', (value) => value.split(',').map((id) => id.trim()).filter(Boolean))
+  .option('--org', 'scan every ACTIVE account of the organization (from the management or a delegated-administrator account)')
+  .option('--accounts <ids>', 'scan these accounts (comma-separated ids)', (value) =>
+    value
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
+  )
   .option('--concurrency <n>', 'accounts scanned at once with --org/--accounts (default 8)')
   .option('--assume-role <name>', 'role to assume in each other account (the same name everywhere)')
   .option('--external-id <id>', 'external id the access role’s trust policy asks for')
-  .option('--allow-unreachable <n>', 'with --org/--accounts: up to N accounts may stay unread (closed ones) before the exit code is 3 (default 0)')
+  .option(
+    '--allow-unreachable <n>',
+    'with --org/--accounts: up to N accounts may stay unread (closed ones) before the exit code is 3 (default 0)',
+  )
   .addHelpText(
     'after',
-    '\nExit codes: 0 no findings, 1 findings, 2 usage, credential or AWS error, or no account could be scanned,\n3 more accounts unread (refused the role, throttled past retries) than --allow-unreachable allows, findings or not.',
+    '\nExit codes: 0 no findings, 1 findings, 2 usage, credential or AWS error, ' +
+      'or no account could be scanned,\n3 more accounts unread (refused the role, throttled past retries) than --allow-unreachable allows, findings or not.',
   )
   .action(async (options, command) => {
     const { runScan } = await import('./commands/scan.js');
@@ -80,22 +87,37 @@ program
   .addOption(new Option('--role <name>', 'the shared role to split (repeatable; on a TTY, omit to pick from a scan)').argParser(collect))
   .option('--since <window>', 'look-back window: 90d, 12h, 2w, or a date (2026-09-01)', '90d')
   .addOption(
-    new Option('--resource-policies <mode>', 'resource policies naming the role: every one in the regions, only those evidence saw used, or none')
+    new Option(
+      '--resource-policies <mode>',
+      'resource policies naming the role: every one in the regions, only those evidence saw used, or none',
+    )
       .choices(['sweep', 'evidence', 'off'] as const)
       .default('sweep' as const),
   )
-  .option('--regions <list>', 'regions the plan covers (workloads and resource policies), e.g. us-east-1,eu-west-1 (default: every region enabled for the account)')
+  .option(
+    '--regions <list>',
+    'regions the plan covers (workloads and resource policies), e.g. us-east-1,eu-west-1 (default: every region enabled for the account)',
+  )
   .addOption(new Option('--unattributed <choice>', 'actions no service could be tied to').choices(['grant-all', 'drop'] as const))
   .addOption(new Option('--unobservable <choice>', 'granted actions the evidence cannot see').choices(['keep', 'drop'] as const))
   .addOption(new Option('--without-evidence <choice>', 'services with no activity at all').choices(['empty', 'exclude'] as const))
-  .addOption(new Option('--baselines <choice>', 'service runtime actions (Lambda logs, ECS image pulls, SSM Agent) the evidence did not show').choices(['keep', 'drop'] as const).default('keep' as const))
+  .addOption(
+    new Option('--baselines <choice>', 'service runtime actions (Lambda logs, ECS image pulls, SSM Agent) the evidence did not show')
+      .choices(['keep', 'drop'] as const)
+      .default('keep' as const),
+  )
   .addOption(new Option('--unmapped <choice>', 'events that map to no IAM action the catalog knows').choices(['keep', 'drop'] as const))
   .addOption(new Option('--name <service=name>', 'name a new role, e.g. ec2=orders-ec2 (repeatable)').argParser(collect))
   .option('--account <id>', 'plan in this member account, reached through --assume-role (stored in the plan for apply and rollback)')
   .option('--assume-role <name>', 'role to assume in the member account')
   .option('--external-id <id>', 'external id the access role’s trust policy asks for')
-  .addOption(new Option('--tag <key=value>', 'tag every new role with KEY=VALUE where the shared role lacks KEY (repeatable)').argParser(collect))
-  .option('--require-tags <keys>', 'tag keys every new role must carry, comma-separated; missing ones are asked on a terminal, else exit 2 unless --tag gives them')
+  .addOption(
+    new Option('--tag <key=value>', 'tag every new role with KEY=VALUE where the shared role lacks KEY (repeatable)').argParser(collect),
+  )
+  .option(
+    '--require-tags <keys>',
+    'tag keys every new role must carry, comma-separated; missing ones are asked on a terminal, else exit 2 unless --tag gives them',
+  )
   .option('--out <file>', 'plan file to write (default plans/ROLE.plan.json; the review is written beside it as .md)')
   .option('-y, --yes', 'no prompts: every decision comes from flags')
   .addHelpText('after', '\nExit codes: 0 plan written, 2 usage, credential, AWS or evidence error.')
@@ -125,8 +147,17 @@ program
   .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
   .option('--keep-shared-role', 'stop after Verify and keep the shared role for a soak period; apply again later to retire it')
   .option('--expect-digest <sha256>', 'refuse unless the plan is exactly the one reviewed (the digest in its Markdown review)')
-  .addOption(new Option('--confirm-manual <id>', 'a manual follow-up (its id, e.g. codebuild.amazonaws.com) is done: retire may go ahead (repeatable; journaled)').argParser(collect))
-  .option('--soak <duration>', 'retire only this long after the last repoint (0, 30m, 6h, 2d); the shared role must also show no use since cutover', '6h')
+  .addOption(
+    new Option(
+      '--confirm-manual <id>',
+      'a manual follow-up (its id, e.g. codebuild.amazonaws.com) is done: retire may go ahead (repeatable; journaled)',
+    ).argParser(collect),
+  )
+  .option(
+    '--soak <duration>',
+    'retire only this long after the last repoint (0, 30m, 6h, 2d); the shared role must also show no use since cutover',
+    '6h',
+  )
   .addHelpText(
     'after',
     '\nRe-running apply resumes where it stopped, and retires the shared role once the retire gate holds.' +
@@ -185,7 +216,8 @@ program
   .option('--allow-empty', 'do not exit 2 when the paths hold no IaC file')
   .addHelpText(
     'after',
-    '\nSuppress a finding with the tag or Metadata key split-role:allow-shared and a reason.\nExit codes: 0 no findings, 1 findings, 2 usage error, no IaC file found (unless --allow-empty), or an unreadable file or role (unless --allow-unreadable).',
+    '\nSuppress a finding with the tag or Metadata key split-role:allow-shared and a reason.\nExit codes: 0 no findings, ' +
+      '1 findings, 2 usage error, no IaC file found (unless --allow-empty), or an unreadable file or role (unless --allow-unreadable).',
   )
   .action(async (paths, options, command) => {
     const { runCheck } = await import('./commands/check.js');
@@ -221,14 +253,24 @@ const guardrail = program.command('guardrail').description('continuous guardrail
 
 guardrail
   .command('export')
-  .description('write a deployable stack that alerts on new shared roles: an EventBridge rule on IAM CreateRole/UpdateAssumeRolePolicy (or an AWS Config rule), a Lambda function running scan\'s trust analysis, and an SNS topic')
+  .description(
+    'write a deployable stack that alerts on new shared roles: an EventBridge rule on IAM CreateRole/UpdateAssumeRolePolicy (or an AWS Config rule), ' +
+      "a Lambda function running scan's trust analysis, and an SNS topic",
+  )
   .addOption(new Option('--format <format>', 'code to write').choices(['cloudformation', 'terraform'] as const).makeOptionMandatory())
-  .addOption(new Option('--mode <mode>', 'eventbridge: alert on each role change; config: an AWS Config custom rule over AWS::IAM::Role').choices(['eventbridge', 'config'] as const).default('eventbridge' as const))
+  .addOption(
+    new Option('--mode <mode>', 'eventbridge: alert on each role change; config: an AWS Config custom rule over AWS::IAM::Role')
+      .choices(['eventbridge', 'config'] as const)
+      .default('eventbridge' as const),
+  )
   .option('--sns-topic <arn>', 'alert this existing topic instead of creating one')
   .option('--email <address>', 'subscribe this address to the topic the stack creates')
   .option('--owner-tag <key>', "the tag naming a role's owner, quoted in each alert", 'owner')
-  .option('--out <dir>', 'write the stack and the function\'s zip into DIR (default: the stack on stdout)')
-  .addHelpText('after', '\nIAM events reach EventBridge in us-east-1 only: deploy the eventbridge stack there.\nExit codes: 0 written, 2 usage error (a bad topic ARN or e-mail address).')
+  .option('--out <dir>', "write the stack and the function's zip into DIR (default: the stack on stdout)")
+  .addHelpText(
+    'after',
+    '\nIAM events reach EventBridge in us-east-1 only: deploy the eventbridge stack there.\nExit codes: 0 written, 2 usage error (a bad topic ARN or e-mail address).',
+  )
   .action(async (options, command) => {
     const { runGuardrailExport } = await import('./commands/guardrail.js');
     process.exitCode = await runGuardrailExport(options, cliIo(command.optsWithGlobals()));
@@ -247,7 +289,8 @@ async function main(argv: string[]): Promise<void> {
     // The evidence sources' flags come from their registry, which loads every source: only for the commands that take them.
     if (argv.some((arg) => EVIDENCE_COMMANDS.has(arg))) {
       const { addEvidenceOptions } = await import('./evidence-options.js');
-      for (const command of program.commands) if (EVIDENCE_COMMANDS.has(command.name())) addEvidenceOptions(command, command.name() as 'plan' | 'verify');
+      for (const command of program.commands)
+        if (EVIDENCE_COMMANDS.has(command.name())) addEvidenceOptions(command, command.name() as 'plan' | 'verify');
     }
     await program.parseAsync(argv);
   } catch (error) {
@@ -272,8 +315,14 @@ function report(error: unknown, debug: boolean): number {
   const err = error instanceof Error ? error : new Error(String(error));
   const stack = known ? (known.cause instanceof Error ? known.cause.stack : undefined) : err.stack;
   // One line whatever the message carries: outside names could hold newlines or escape sequences.
-  const line = visibleControls(known ? known.oneLine() : `InternalError: ${err.message}${debug ? '' : ' (run with --debug for the stack trace)'}`);
-  const data = { error: known?.code ?? 'InternalError', ...(known?.hint ? { hint: known.hint } : {}), ...(debug && stack ? { stack } : {}) };
+  const line = visibleControls(
+    known ? known.oneLine() : `InternalError: ${err.message}${debug ? '' : ' (run with --debug for the stack trace)'}`,
+  );
+  const data = {
+    error: known?.code ?? 'InternalError',
+    ...(known?.hint ? { hint: known.hint } : {}),
+    ...(debug && stack ? { stack } : {}),
+  };
   host.error('SR_CLI_E9001', line, data);
   // The stack is the one multi-line error text; json-lines carries it in data.
   if (debug && stack && (program.opts() as GlobalOptions).output !== 'json-lines') process.stderr.write(`${stack}\n`);

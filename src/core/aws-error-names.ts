@@ -44,7 +44,13 @@ const NO_SUCH_KEY = 'NoSuchKey';
 const ENTITY_EXISTS = new Set(['EntityAlreadyExists', 'EntityAlreadyExistsException']);
 
 /** Names for "no such thing", whichever service says it. */
-export const NOT_FOUND_NAMES: ReadonlySet<string> = new Set([...NO_SUCH_ENTITY, RESOURCE_NOT_FOUND, INSTANCE_NOT_FOUND, NO_SUCH_KEY, 'NoSuchBucket']);
+export const NOT_FOUND_NAMES: ReadonlySet<string> = new Set([
+  ...NO_SUCH_ENTITY,
+  RESOURCE_NOT_FOUND,
+  INSTANCE_NOT_FOUND,
+  NO_SUCH_KEY,
+  'NoSuchBucket',
+]);
 
 /** AWS's exception name of an error: awsName of a SplitRoleError, name of an SDK error. */
 export function awsErrorName(error: unknown): string | undefined {

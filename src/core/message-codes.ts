@@ -39,14 +39,23 @@ export const MESSAGE_CODES = {
   SR_PLAN_I2006: { level: 'info', description: "a new role's policy as a diff against the shared role's" },
   SR_PLAN_I2007: { level: 'info', description: 'a plan and its review were written' },
   SR_PLAN_I2008: { level: 'info', description: 'the workloads found for a role, before asking whether to move them' },
-  SR_PLAN_I2009: { level: 'info', description: 'events that map to no IAM action the catalog knows, before asking what their services get' },
+  SR_PLAN_I2009: {
+    level: 'info',
+    description: 'events that map to no IAM action the catalog knows, before asking what their services get',
+  },
   SR_PLAN_I2010: { level: 'info', description: 'the required tags the shared role lacks, before asking their values (--require-tags)' },
   SR_PLAN_P2011: { level: 'progress', description: 'the regions the plan covers (every enabled region, or --regions)' },
-  SR_PLAN_P2012: { level: 'progress', description: 'resource policies (KMS, S3, SQS, SNS, Secrets Manager, ECR, Lambda) being read for statements naming the shared role' },
+  SR_PLAN_P2012: {
+    level: 'progress',
+    description: 'resource policies (KMS, S3, SQS, SNS, Secrets Manager, ECR, Lambda) being read for statements naming the shared role',
+  },
   SR_PLAN_Q2101: { level: 'request', description: 'which shared roles to split' },
   SR_PLAN_Q2102: { level: 'request', description: 'whether the workloads found are the ones to move' },
   SR_PLAN_Q2103: { level: 'request', description: 'which services get an unattributed action' },
-  SR_PLAN_Q2104: { level: 'request', description: 'which groups of unobservable actions (by reason; baselines pre-selected) a service keeps' },
+  SR_PLAN_Q2104: {
+    level: 'request',
+    description: 'which groups of unobservable actions (by reason; baselines pre-selected) a service keeps',
+  },
   SR_PLAN_Q2105: { level: 'request', description: 'what services without any activity get' },
   SR_PLAN_Q2106: { level: 'request', description: "a new role's name" },
   SR_PLAN_Q2107: { level: 'request', description: 'whether to write the plan' },
@@ -71,31 +80,53 @@ export const MESSAGE_CODES = {
   SR_APPLY_Q4002: { level: 'request', description: 'whether to go ahead and change the account' },
   SR_APPLY_I4003: { level: 'info', description: 'how apply or rollback ended' },
   SR_APPLY_W4004: { level: 'warn', description: 'rollback left a workload as it is (gone, changed since, or the repoint failed)' },
-  SR_APPLY_W4005: { level: 'warn', description: 'the shared role was recreated with a new unique id; policies naming it must be saved again' },
-  SR_APPLY_I4006: { level: 'info', description: 'the shared role is kept: retire waits for manual follow-ups, listed with how to confirm them' },
+  SR_APPLY_W4005: {
+    level: 'warn',
+    description: 'the shared role was recreated with a new unique id; policies naming it must be saved again',
+  },
+  SR_APPLY_I4006: {
+    level: 'info',
+    description: 'the shared role is kept: retire waits for manual follow-ups, listed with how to confirm them',
+  },
   SR_APPLY_W4007: { level: 'warn', description: 'rollback kept a role this plan created because something still uses it' },
-  SR_APPLY_P4008: { level: 'progress', description: "retire gate: looking for calls made with the shared role since cutover" },
-  SR_APPLY_P4009: { level: 'progress', description: "retire's re-check: looking for workloads still bound to the shared role, region by region" },
+  SR_APPLY_P4008: { level: 'progress', description: 'retire gate: looking for calls made with the shared role since cutover' },
+  SR_APPLY_P4009: {
+    level: 'progress',
+    description: "retire's re-check: looking for workloads still bound to the shared role, region by region",
+  },
   SR_APPLY_P4010: { level: 'progress', description: 'verify: reading the calls made since cutover' },
   SR_APPLY_P4101: { level: 'progress', description: 'a stage or step started' },
   SR_APPLY_I4102: { level: 'info', description: 'a stage or step completed' },
   SR_APPLY_I4103: { level: 'info', description: 'a step skipped (the journal shows it done)' },
   SR_APPLY_W4104: { level: 'warn', description: 'a stage or step failed (the run stops; the error follows)' },
 
-  SR_APPLY_Q4201: { level: 'request', description: 'whether a manual follow-up (a change split-role cannot make or check) was done by hand' },
+  SR_APPLY_Q4201: {
+    level: 'request',
+    description: 'whether a manual follow-up (a change split-role cannot make or check) was done by hand',
+  },
   SR_CHECK_P5001: { level: 'progress', description: 'files found to check' },
   SR_CHECK_D5002: { level: 'debug', description: 'a file skipped as not infrastructure code' },
   SR_CHECK_W5003: { level: 'warn', description: 'a file that could not be read' },
   SR_CHECK_W5004: { level: 'warn', description: 'unreadable files or resources make the exit code 2 (unless --allow-unreadable)' },
-  SR_CHECK_W5005: { level: 'warn', description: 'no IaC file was found under the paths given, so the exit code is 2 (unless --allow-empty)' },
+  SR_CHECK_W5005: {
+    level: 'warn',
+    description: 'no IaC file was found under the paths given, so the exit code is 2 (unless --allow-empty)',
+  },
 
   SR_EXPORT_I6001: { level: 'info', description: 'the checklist of workload changes (when no --out is given)' },
-  SR_EXPORT_I6002: { level: 'info', description: 'guardrail export: where the stack must be deployed (and, without --out, where its function code goes)' },
+  SR_EXPORT_I6002: {
+    level: 'info',
+    description: 'guardrail export: where the stack must be deployed (and, without --out, where its function code goes)',
+  },
 
   SR_CLI_E9001: { level: 'error', description: 'the command failed: one line with the error code and what to do' },
   SR_CLI_I9002: { level: 'info', description: 'cancelled at a prompt' },
   SR_CLI_E9003: { level: 'error', description: 'interrupted (Ctrl-C); apply and rollback resume when run again' },
-  SR_CLI_P9004: { level: 'progress', description: 'an AWS call was throttled or failed with a 5xx and waits a few seconds or more before it is sent again (within the retry budget)' },
+  SR_CLI_P9004: {
+    level: 'progress',
+    description:
+      'an AWS call was throttled or failed with a 5xx and waits a few seconds or more before it is sent again (within the retry budget)',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 /** Any registered code. */

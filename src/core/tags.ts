@@ -54,7 +54,8 @@ export function parseTagFlags(pairs: readonly string[]): Record<string, string> 
 export function parseTagKeys(list: string | undefined, flag: string): string[] {
   if (list === undefined) return [];
   const keys = list.split(',').map((key) => key.trim());
-  if (keys.some((key) => key === '')) throw usageError(`${flag} ${JSON.stringify(list)} has an empty tag key`, 'give keys separated by commas, e.g. owner,application');
+  if (keys.some((key) => key === ''))
+    throw usageError(`${flag} ${JSON.stringify(list)} has an empty tag key`, 'give keys separated by commas, e.g. owner,application');
   return [...new Set(keys)];
 }
 
@@ -82,7 +83,11 @@ export function refuseChangedTags(roleName: string, shared: readonly RoleTag[], 
 }
 
 /** Required keys that neither the shared role (with a non-empty value) nor `--tag` provides. */
-export function missingRequiredTags(shared: readonly RoleTag[], required: readonly string[], given: Readonly<Record<string, string>>): string[] {
+export function missingRequiredTags(
+  shared: readonly RoleTag[],
+  required: readonly string[],
+  given: Readonly<Record<string, string>>,
+): string[] {
   const givenKeys = new Set(Object.keys(given).map((k) => k.toLowerCase()));
   return required.filter((key) => !givenKeys.has(key.toLowerCase()) && (sharedTag(shared, key)?.Value ?? '').trim() === '');
 }

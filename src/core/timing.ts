@@ -21,7 +21,11 @@ export interface PollOptions {
  * check would start past the deadline, `onTimeout` runs; it throws the error
  * that says what was being waited for.
  */
-export async function poll<T>(check: () => Promise<T | undefined>, options: PollOptions, onTimeout: () => Promise<never> | never): Promise<T> {
+export async function poll<T>(
+  check: () => Promise<T | undefined>,
+  options: PollOptions,
+  onTimeout: () => Promise<never> | never,
+): Promise<T> {
   const sleep = options.sleep ?? delay;
   for (;;) {
     const result = await check();

@@ -97,7 +97,15 @@ export async function retryWhileSettling<T>(timings: Timings, settling: (error: 
 /** Polls `check` until it returns true; throws WaitTimeout naming `what` at the deadline. */
 export async function waitUntil(timings: Timings, what: string, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timings.workloadTimeoutMs;
-  await poll(async () => ((await check()) ? true : undefined), { intervalMs: timings.pollIntervalMs, deadline }, () => {
-    throw new SplitRoleError('WaitTimeout', `gave up waiting for ${what} after ${Math.round(timings.workloadTimeoutMs / 1000)} s`, 'check it in the console; running apply again resumes');
-  });
+  await poll(
+    async () => ((await check()) ? true : undefined),
+    { intervalMs: timings.pollIntervalMs, deadline },
+    () => {
+      throw new SplitRoleError(
+        'WaitTimeout',
+        `gave up waiting for ${what} after ${Math.round(timings.workloadTimeoutMs / 1000)} s`,
+        'check it in the console; running apply again resumes',
+      );
+    },
+  );
 }

@@ -41,7 +41,11 @@ export interface CutoverFindings {
 }
 
 /** Reads the calls of each role (keyed by role ARN, in the order they began) against the plan. */
-export function cutoverFindings(plan: Plan, sharedSources: PolicySource[], calls: ReadonlyMap<string, readonly RoleCall[]>): CutoverFindings {
+export function cutoverFindings(
+  plan: Plan,
+  sharedSources: PolicySource[],
+  calls: ReadonlyMap<string, readonly RoleCall[]>,
+): CutoverFindings {
   const denied = new Map<string, DeniedAction>();
   for (const role of plan.newRoles) {
     for (const call of calls.get(role.roleArn) ?? []) {
@@ -55,7 +59,14 @@ export function cutoverFindings(plan: Plan, sharedSources: PolicySource[], calls
           if (call.lastSeen > seen.lastSeen) seen.lastSeen = call.lastSeen;
           continue;
         }
-        denied.set(key, { roleName: role.roleName, action, errorCode: call.errorCode, count: call.count, lastSeen: call.lastSeen, sharedGranted: grants(sharedSources, action) });
+        denied.set(key, {
+          roleName: role.roleName,
+          action,
+          errorCode: call.errorCode,
+          count: call.count,
+          lastSeen: call.lastSeen,
+          sharedGranted: grants(sharedSources, action),
+        });
       }
     }
   }
@@ -71,7 +82,9 @@ export function cutoverFindings(plan: Plan, sharedSources: PolicySource[], calls
     }
     use.count += call.count;
     if (call.lastSeen > use.latest) use.latest = call.lastSeen;
-    const action = call.eventName.startsWith('AssumeRole') ? `sts:${call.eventName}` : `${call.eventSource.split('.')[0]}:${call.eventName}`;
+    const action = call.eventName.startsWith('AssumeRole')
+      ? `sts:${call.eventName}`
+      : `${call.eventSource.split('.')[0]}:${call.eventName}`;
     if (!use.actions.includes(action)) use.actions.push(action);
   }
   return {

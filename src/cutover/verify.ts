@@ -44,8 +44,12 @@ export async function verifyCutover(
   const { ctx } = operation;
   try {
     const { plan } = ctx;
-    const cutover = cutoverTime(ctx.journal, repointSteps(plan).map((s) => s.id));
-    if (!cutover) throw new SplitRoleError('NotCutOver', `plan ${plan.planId} has not moved its workloads yet`, 'run `split-role apply PLAN` first');
+    const cutover = cutoverTime(
+      ctx.journal,
+      repointSteps(plan).map((s) => s.id),
+    );
+    if (!cutover)
+      throw new SplitRoleError('NotCutOver', `plan ${plan.planId} has not moved its workloads yet`, 'run `split-role apply PLAN` first');
     const planned = planEvidence(plan.evidence);
     const source = { ...(options.source ? options.source(planned) : planned), regions: plan.regions };
     const window = { start: cutover, end: options.now ?? new Date() };
@@ -55,7 +59,10 @@ export async function verifyCutover(
       ...plan.newRoles.map((r) => ({ arn: r.roleArn, name: r.roleName, calls: 'refused' as const })),
     ];
     const evidenceName = usageSource(source.source).describe(source.config);
-    io.progress('SR_APPLY_P4010', `reading ${evidenceName} from cutover at ${cutover.toISOString()}…`, { source: source.source, since: cutover.toISOString() });
+    io.progress('SR_APPLY_P4010', `reading ${evidenceName} from cutover at ${cutover.toISOString()}…`, {
+      source: source.source,
+      since: cutover.toISOString(),
+    });
     const calls = ctx.account.evidence ? await roleCalls(ctx.account.evidence, io, roles, source, window) : undefined;
     const findings = calls ? cutoverFindings(plan, policySources(plan.sharedRole), calls) : { denied: [], sharedCalls: [] };
     const workloadProblems = await bindingProblems(ctx);
@@ -84,4 +91,3 @@ export async function verifyCutover(
     operation.close();
   }
 }
-

@@ -5,12 +5,7 @@
  * treats it as a cross-check, not as the split.
  */
 import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
-import {
-  startPolicyGenerationWhenFree,
-  waitForGeneratedPolicy,
-  type QueueOptions,
-  type WaitOptions,
-} from '../aws/access-analyzer.js';
+import { startPolicyGenerationWhenFree, waitForGeneratedPolicy, type QueueOptions, type WaitOptions } from '../aws/access-analyzer.js';
 import { z } from 'zod';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
@@ -146,7 +141,10 @@ export const accessAnalyzerSource: UsageSource<AccessAnalyzerConfig> = {
     const accessRoleArn = textOption(options, 'accessRoleArn') ?? base?.accessRoleArn;
     // Checks after cutover read only the sessions (trail files or LookupEvents): the generation job is the plan's.
     if (context.command === 'plan' && (!trailArn || !accessRoleArn)) {
-      throw usageError('--evidence access-analyzer needs a trail and a role for Access Analyzer', 'pass --trail-arn ARN and --access-role-arn ARN');
+      throw usageError(
+        '--evidence access-analyzer needs a trail and a role for Access Analyzer',
+        'pass --trail-arn ARN and --access-role-arn ARN',
+      );
     }
     const files = trailFilesFromOptions(options, { ...context, base: base?.files });
     return { ...(trailArn ? { trailArn } : {}), ...(accessRoleArn ? { accessRoleArn } : {}), ...(files ? { files } : {}) };

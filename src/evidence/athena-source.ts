@@ -26,7 +26,19 @@ const TABLE = /^([A-Za-z0-9_]{1,255})\.([A-Za-z0-9_]{1,255})$/;
 const WORKGROUP = /^[A-Za-z0-9._-]{1,128}$/;
 const OUTPUT = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[A-Za-z0-9!_.*()/=-]*)?$/;
 /** Top-level columns the usage SQL reads, and the userIdentity fields under them. */
-const REQUIRED_COLUMNS = ['eventtime', 'eventsource', 'eventname', 'errorcode', 'eventtype', 'eventcategory', 'sourceipaddress', 'useridentity', 'requestparameters', 'responseelements', 'resources'];
+const REQUIRED_COLUMNS = [
+  'eventtime',
+  'eventsource',
+  'eventname',
+  'errorcode',
+  'eventtype',
+  'eventcategory',
+  'sourceipaddress',
+  'useridentity',
+  'requestparameters',
+  'responseelements',
+  'resources',
+];
 const REQUIRED_IDENTITY_FIELDS = ['type', 'arn', 'invokedby', 'accesskeyid', 'sessioncontext', 'sessionissuer'];
 const ACCOUNT_COLUMNS = ['accountid', 'account_id', 'account'];
 
@@ -49,8 +61,13 @@ export const COLUMNS_SQL = 'SELECT column_name, data_type FROM information_schem
  */
 export function athenaConfig(given: { table?: string; workgroup?: string; output?: string }): AthenaConfig {
   const { table, workgroup, output } = given;
-  if (!table) throw usageError('--evidence athena needs the trail’s Athena table', 'pass --athena-table DATABASE.TABLE (README: Many accounts › Athena)');
-  if (!TABLE.test(table)) throw usageError(`--athena-table must be DATABASE.TABLE in letters, digits and underscores, not ${JSON.stringify(table)}`);
+  if (!table)
+    throw usageError(
+      '--evidence athena needs the trail’s Athena table',
+      'pass --athena-table DATABASE.TABLE (README: Many accounts › Athena)',
+    );
+  if (!TABLE.test(table))
+    throw usageError(`--athena-table must be DATABASE.TABLE in letters, digits and underscores, not ${JSON.stringify(table)}`);
   if (workgroup !== undefined && !WORKGROUP.test(workgroup)) {
     throw usageError(`--athena-workgroup must be 1–128 letters, digits, ".", "_" or "-", not ${JSON.stringify(workgroup)}`);
   }
@@ -63,7 +80,8 @@ export function athenaConfig(given: { table?: string; workgroup?: string; output
 /** The database and table names (lower case, as the catalog keeps them). */
 export function athenaTable(config: Pick<AthenaConfig, 'table'>): { database: string; table: string } {
   const match = TABLE.exec(config.table);
-  if (!match) throw usageError(`--athena-table must be DATABASE.TABLE in letters, digits and underscores, not ${JSON.stringify(config.table)}`);
+  if (!match)
+    throw usageError(`--athena-table must be DATABASE.TABLE in letters, digits and underscores, not ${JSON.stringify(config.table)}`);
   return { database: match[1]!.toLowerCase(), table: match[2]!.toLowerCase() };
 }
 
@@ -73,15 +91,25 @@ export function athenaTable(config: Pick<AthenaConfig, 'table'>): { database: st
  */
 export function tableShape(name: string, columns: ReadonlyArray<{ name: string; type: string }>): TableShape {
   const types = new Map(columns.map((c) => [c.name.toLowerCase(), c.type.toLowerCase()]));
-  if (types.size === 0) throw new SplitRoleError('TableNotCloudTrail', `Athena table ${name} does not exist or has no columns`, 'check --athena-table and the workgroup’s catalog');
+  if (types.size === 0)
+    throw new SplitRoleError(
+      'TableNotCloudTrail',
+      `Athena table ${name} does not exist or has no columns`,
+      'check --athena-table and the workgroup’s catalog',
+    );
   const hint = 'create the table with AWS’s documented CloudTrail DDL (README: Many accounts › Athena)';
   for (const column of REQUIRED_COLUMNS) {
-    if (!types.has(column)) throw new SplitRoleError('TableNotCloudTrail', `Athena table ${name} has no column ${column}, which the CloudTrail table has`, hint);
+    if (!types.has(column))
+      throw new SplitRoleError('TableNotCloudTrail', `Athena table ${name} has no column ${column}, which the CloudTrail table has`, hint);
   }
   const identity = types.get('useridentity')!;
   for (const field of REQUIRED_IDENTITY_FIELDS) {
     if (!new RegExp(`\\b${field}\\b`).test(identity)) {
-      throw new SplitRoleError('TableNotCloudTrail', `Athena table ${name}: column useridentity has no field ${field}, which the CloudTrail table has`, hint);
+      throw new SplitRoleError(
+        'TableNotCloudTrail',
+        `Athena table ${name}: column useridentity has no field ${field}, which the CloudTrail table has`,
+        hint,
+      );
     }
   }
   const date = types.has('timestamp') ? 'timestamp' : ['year', 'month', 'day'].every((c) => types.has(c)) ? 'ymd' : undefined;
@@ -130,7 +158,8 @@ async function athenaQueries(ctx: Pick<EvidenceContext<AthenaConfig>, 'session' 
     const result = await runAthenaQuery(
       client,
       { sql, parameters: values.map(sqlLiteral), database, workgroup: config.workgroup, output: config.output },
-      (id, state) => ctx.io.progress('SR_EVID_P3008', `Athena ${what} query ${id}: ${state.toLowerCase()}…`, { query: what, queryId: id, state }),
+      (id, state) =>
+        ctx.io.progress('SR_EVID_P3008', `Athena ${what} query ${id}: ${state.toLowerCase()}…`, { query: what, queryId: id, state }),
     );
     ctx.io.info('SR_EVID_I3009', `Athena ${what} query ${result.queryId} scanned ${result.scannedBytes.toLocaleString('en-US')} bytes.`, {
       query: what,
@@ -140,7 +169,10 @@ async function athenaQueries(ctx: Pick<EvidenceContext<AthenaConfig>, 'session' 
     return result;
   };
   const columns = await run(COLUMNS_SQL, [database, table], 'columns');
-  const shape = tableShape(`${database}.${table}`, columns.rows.map((values) => ({ name: values[0] ?? '', type: values[1] ?? '' })));
+  const shape = tableShape(
+    `${database}.${table}`,
+    columns.rows.map((values) => ({ name: values[0] ?? '', type: values[1] ?? '' })),
+  );
   return { dialect: athenaDialect(database, table, shape), run };
 }
 

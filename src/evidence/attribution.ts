@@ -10,7 +10,15 @@ import { workloadKey } from '../trust/service-principals.js';
 import { addUse, callUse } from './action-use.js';
 import { eventToActions } from './event-action.js';
 import { resourcesOf } from './record-resources.js';
-import type { ActionUse, CloudTrailRecord, EvidenceSource, ServiceUsage, SessionHints, UnreadableIdentity, UsageEvidence } from './types.js';
+import type {
+  ActionUse,
+  CloudTrailRecord,
+  EvidenceSource,
+  ServiceUsage,
+  SessionHints,
+  UnreadableIdentity,
+  UsageEvidence,
+} from './types.js';
 
 /** Who opened a session: a service principal, or a person / non-service principal. */
 type Origin = string | typeof NON_SERVICE;
@@ -40,11 +48,7 @@ const CODEBUILD_SESSION = /^AWSCodeBuild-/;
  * sessions and the workloads discovered in the account. Undefined when no
  * shape matches, or more than one does.
  */
-export function serviceForSessionName(
-  sessionName: string,
-  services: readonly string[],
-  hints: SessionHints,
-): string | undefined {
+export function serviceForSessionName(sessionName: string, services: readonly string[], hints: SessionHints): string | undefined {
   const byKey = new Map(services.map((service) => [workloadKey(service), service] as const));
   const distinct = (matches: Array<string | undefined>) => new Set(matches.filter((m): m is string => m !== undefined));
   // Names of workloads seen in the account beat shapes: they are facts, not guesses.
@@ -198,7 +202,8 @@ export class Attributor {
     }
     // Sessions that were opened but made no call in the window still count as seen.
     for (const [accessKeyId, assume] of this.assumes) {
-      if (assume.inWindow && !this.sessions.has(`${accessKeyId}\u0000${assume.sessionName}`)) usageFor(this.attributable(assume.origin)).sessions += 1;
+      if (assume.inWindow && !this.sessions.has(`${accessKeyId}\u0000${assume.sessionName}`))
+        usageFor(this.attributable(assume.origin)).sessions += 1;
     }
 
     const evidence: UsageEvidence = {
@@ -302,4 +307,3 @@ function oddIdentity(identity: NonNullable<CloudTrailRecord['userIdentity']>): s
 export function emptyUsage(): ServiceUsage {
   return { actions: new Map(), sessions: 0, events: 0 };
 }
-

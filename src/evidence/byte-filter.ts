@@ -60,7 +60,8 @@ export function roleNeedles(role: { arn: string; name: string }): RoleNeedles {
  * needle, no escape that could spell one, and a plain identity.
  */
 export function recordTextMayMatter(text: string, needles: RoleNeedles): boolean {
-  if (text.includes(needles.text.roleArn) || text.includes(needles.text.sessionPrefix) || text.includes('\\u') || text.includes('\\/')) return true;
+  if (text.includes(needles.text.roleArn) || text.includes(needles.text.sessionPrefix) || text.includes('\\u') || text.includes('\\/'))
+    return true;
   const bytes = Buffer.from(text);
   return !bytes.subarray(0, MARKER.length).equals(MARKER) || !plainIdentity(bytes, 0, bytes.length);
 }

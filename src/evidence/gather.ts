@@ -13,7 +13,12 @@ import type { UsageEvidence } from './types.js';
 export type { EvidenceRequest, EvidenceSubject } from './source.js';
 
 /** Reads the evidence and attributes it; fails with exit 2 when there is none at all. */
-export async function gatherEvidence(session: AwsSession, io: IoHost, subject: EvidenceSubject, request: EvidenceRequest): Promise<UsageEvidence> {
+export async function gatherEvidence(
+  session: AwsSession,
+  io: IoHost,
+  subject: EvidenceSubject,
+  request: EvidenceRequest,
+): Promise<UsageEvidence> {
   const source = usageSource(request.source);
   // The settings are the source's to read: checked against its schema here, passed along untouched before.
   const checked = { ...request, config: checkedConfig(source, request.config) };

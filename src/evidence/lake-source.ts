@@ -88,11 +88,17 @@ export const lakeSource: UsageSource<LakeConfig> = {
   legacyConfig: (evidence) => ({ eventDataStore: evidence.eventDataStore as string }),
   describe: (config) => `cloudtrail-lake ${config.eventDataStore}`,
   async usage(ctx) {
-    const query = bindUsageSql(usageSql(lakeDialect(eventDataStoreId(ctx.request.config.eventDataStore)), { role: ctx.subject.role, window: ctx.request.window }), 'literals');
+    const query = bindUsageSql(
+      usageSql(lakeDialect(eventDataStoreId(ctx.request.config.eventDataStore)), { role: ctx.subject.role, window: ctx.request.window }),
+      'literals',
+    );
     return engineUsage(ctx, await runLake(ctx, query.sql), lakeTime);
   },
   async roleCalls(ctx) {
-    const query = bindUsageSql(roleCallsSql(lakeDialect(eventDataStoreId(ctx.request.config.eventDataStore)), { roles: ctx.roles, window: ctx.request.window }), 'literals');
+    const query = bindUsageSql(
+      roleCallsSql(lakeDialect(eventDataStoreId(ctx.request.config.eventDataStore)), { roles: ctx.roles, window: ctx.request.window }),
+      'literals',
+    );
     return roleCallsFromRows(await runLake(ctx, query.sql), lakeTime);
   },
 };

@@ -3,7 +3,17 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import { emptyLogReadStats, readTrailRecords, type LogReadStats, type ReadTrailOptions } from './log-files.js';
-import { attributeRecords, optionValue, textOption, type EvidenceContext, type RoleRecordsContext, type SourceFlag, type SourceOptions, type SourceOptionsContext, type UsageSource } from './source.js';
+import {
+  attributeRecords,
+  optionValue,
+  textOption,
+  type EvidenceContext,
+  type RoleRecordsContext,
+  type SourceFlag,
+  type SourceOptions,
+  type SourceOptionsContext,
+  type UsageSource,
+} from './source.js';
 import type { CloudTrailRecord, UsageEvidence } from './types.js';
 
 /** Where the trail's files are, and how many corrupt ones planning accepts. */
@@ -45,7 +55,8 @@ export function trailFilesFromOptions(options: SourceOptions, context: SourceOpt
   if (location === undefined) return undefined;
   // Unattended runs must not write a plan from evidence with holes in it; a person at a terminal sees the warning.
   const flag = optionValue(options, 'maxSkippedFiles');
-  const limit = context.command === 'plan' ? (typeof flag === 'number' ? flag : context.terminal ? undefined : 0) : context.base?.maxSkippedFiles;
+  const limit =
+    context.command === 'plan' ? (typeof flag === 'number' ? flag : context.terminal ? undefined : 0) : context.base?.maxSkippedFiles;
   return { location, ...(limit !== undefined ? { maxSkippedFiles: limit } : {}) };
 }
 
@@ -55,7 +66,10 @@ export function trailFilesFromOptions(options: SourceOptions, context: SourceOpt
  * `stats` counts the records left unparsed too. Once every file is read, too
  * many corrupt ones stop the plan (checkSkippedFiles).
  */
-export function trailFileRecords(ctx: EvidenceContext<unknown>, files: TrailFiles): { records: AsyncIterable<CloudTrailRecord>; stats: LogReadStats } {
+export function trailFileRecords(
+  ctx: EvidenceContext<unknown>,
+  files: TrailFiles,
+): { records: AsyncIterable<CloudTrailRecord>; stats: LogReadStats } {
   const { session, subject } = ctx;
   const stats = emptyLogReadStats();
   const reading = readTrailRecords(files.location, { s3: () => session.s3() }, readOptions(ctx, [subject.role], stats, ctx.warnings));
@@ -139,7 +153,9 @@ function checkSkippedFiles(stats: LogReadStats, limit: number | undefined, warni
   }
   if (skipped * 2 > stats.files) {
     // First, so the review's first lines say it: most of the evidence was never read.
-    warnings.unshift(`most trail files were skipped as corrupt (${skipped} of ${stats.files}): the evidence is incomplete, and the new roles may lack permissions they need`);
+    warnings.unshift(
+      `most trail files were skipped as corrupt (${skipped} of ${stats.files}): the evidence is incomplete, and the new roles may lack permissions they need`,
+    );
   }
 }
 

@@ -101,7 +101,16 @@ const EMPTY = Buffer.alloc(0);
 
 /** An empty LogReadStats. */
 export function emptyLogReadStats(): LogReadStats {
-  return { files: 0, corruptFiles: 0, notTrailFiles: 0, records: 0, skippedRecords: 0, compressedBytes: 0, uncompressedBytes: 0, filesInWorkers: 0 };
+  return {
+    files: 0,
+    corruptFiles: 0,
+    notTrailFiles: 0,
+    records: 0,
+    skippedRecords: 0,
+    compressedBytes: 0,
+    uncompressedBytes: 0,
+    filesInWorkers: 0,
+  };
 }
 
 /**
@@ -137,7 +146,11 @@ export async function* readTrailRecords(
       while (!listed && pending.length < Math.max(source.prefetch, workers + 1)) {
         const next = await listing.next();
         if (next.done) listed = true;
-        else pending.push({ file: next.value, fetched: pool && next.value.path !== undefined ? undefined : fetchFile(next.value, streamAbove) });
+        else
+          pending.push({
+            file: next.value,
+            fetched: pool && next.value.path !== undefined ? undefined : fetchFile(next.value, streamAbove),
+          });
       }
       if (!pool && options.role && workers > 0 && (options.workers !== undefined || stats.files + pending.length >= WORKERS_FROM_FILES)) {
         pool = new TrailFilterPool(options.role, workers);
@@ -239,7 +252,9 @@ async function* streamRecords(file: LogFile, stats: LogReadStats, needles: RoleN
     // Why not corrupt: a connection cut mid-file says nothing of the file, and a
     // gate must not read a file it never saw as one it may skip.
     if (file.name.startsWith('s3://')) {
-      throw new SplitRoleError('NetworkError', `reading ${file.name} broke off: ${(error as Error).message}`, 'run again', ExitCode.error, { cause: error });
+      throw new SplitRoleError('NetworkError', `reading ${file.name} broke off: ${(error as Error).message}`, 'run again', ExitCode.error, {
+        cause: error,
+      });
     }
     throw error;
   } finally {

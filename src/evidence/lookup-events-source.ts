@@ -59,7 +59,10 @@ export async function* lookupRoleRecords(
     yield record;
   }
   if (assumeEvents === 0) {
-    io?.progress('SR_EVID_P3006', `LookupEvents: no AssumeRole events for ${role.name} in the window`, { role: role.name, assumeEvents: 0 });
+    io?.progress('SR_EVID_P3006', `LookupEvents: no AssumeRole events for ${role.name} in the window`, {
+      role: role.name,
+      assumeEvents: 0,
+    });
     return;
   }
 
@@ -72,7 +75,12 @@ export async function* lookupRoleRecords(
   let index = 0;
   for (const session of names) {
     index += 1;
-    io?.progress('SR_EVID_P3007', `LookupEvents: session ${index}/${names.length} (${session}) of ${role.name}`, { role: role.name, session, index, of: names.length });
+    io?.progress('SR_EVID_P3007', `LookupEvents: session ${index}/${names.length} (${session}) of ${role.name}`, {
+      role: role.name,
+      session,
+      index,
+      of: names.length,
+    });
     for await (const record of lookupEvents(client, { key: 'Username', value: session }, window, limiter, retryOptions)) {
       if (!isSessionOf(record, role, session) || !firstTime(seen, record)) continue;
       yield record;
@@ -141,7 +149,12 @@ export function lookupEventsRoleRecords(ctx: RoleRecordsContext<unknown>): Async
   });
 }
 
-async function* lookupRoleRecordsIn(session: AwsSession, role: RoleRef, window: { start: Date; end: Date }, io: IoHost): AsyncGenerator<CloudTrailRecord> {
+async function* lookupRoleRecordsIn(
+  session: AwsSession,
+  role: RoleRef,
+  window: { start: Date; end: Date },
+  io: IoHost,
+): AsyncGenerator<CloudTrailRecord> {
   yield* lookupRoleRecords(await session.cloudTrail(), rateLimiterFor(session), role, window, io);
 }
 

@@ -7,7 +7,16 @@
 import type { CloudTrailRecord } from './types.js';
 
 /** Request parameters whose value names a resource a resource policy can sit on. */
-export const RESOURCE_PARAMETERS = ['keyId', 'bucketName', 'queueUrl', 'topicArn', 'targetArn', 'secretId', 'repositoryName', 'functionName'] as const;
+export const RESOURCE_PARAMETERS = [
+  'keyId',
+  'bucketName',
+  'queueUrl',
+  'topicArn',
+  'targetArn',
+  'secretId',
+  'repositoryName',
+  'functionName',
+] as const;
 
 /**
  * S3 object ARNs (`arn:PARTITION:s3:::BUCKET/KEY`, as SQL's LIKE

@@ -41,21 +41,36 @@ export interface RoleCallsQuestion {
 }
 
 /** The result columns, in order. */
-export const ROLE_CALL_COLUMNS = ['role_arn', 'session_name', 'event_source', 'event_name', 'error_code', 'calls', 'first_seen', 'last_seen'] as const;
+export const ROLE_CALL_COLUMNS = [
+  'role_arn',
+  'session_name',
+  'event_source',
+  'event_name',
+  'error_code',
+  'calls',
+  'first_seen',
+  'last_seen',
+] as const;
 
 /** The after-cutover query: one row per (role, session name, event source, event name, error code). */
 export function roleCallsSql(d: UsageSqlDialect, q: RoleCallsQuestion): UsageSql {
   const values: string[] = [];
   const value = (text: string) => holdValue(values, text);
   const account = q.roles[0]?.arn.split(':')[4] ?? '';
-  const where = [...d.scope({ ...q.window, account }, value), `eventtime >= ${value(d.time(q.window.start))}`, `eventtime <= ${value(d.time(q.window.end))}`];
+  const where = [
+    ...d.scope({ ...q.window, account }, value),
+    `eventtime >= ${value(d.time(q.window.start))}`,
+    `eventtime <= ${value(d.time(q.window.end))}`,
+  ];
   const callerArn = `coalesce(useridentity.arn, '')`;
   const issuer = 'useridentity.sessioncontext.sessionissuer.arn';
   // roleOf: the first role whose name the assumed-role ARN carries, when the record names no issuer.
   const byName = q.roles.map((r) => `WHEN strpos(${callerArn}, ${value(`:assumed-role/${r.name}/`)}) > 0 THEN ${value(r.arn)}`);
   // Constants of ours, not values from outside: written into the text.
   const refused = [...ACCESS_DENIED_NAMES].map((code) => `'${code}'`).join(', ');
-  const wanted = q.roles.map((r) => (r.calls === 'all' ? `role_arn = ${value(r.arn)}` : `(role_arn = ${value(r.arn)} AND error_code IN (${refused}))`));
+  const wanted = q.roles.map((r) =>
+    r.calls === 'all' ? `role_arn = ${value(r.arn)}` : `(role_arn = ${value(r.arn)} AND error_code IN (${refused}))`,
+  );
   const text = `WITH tagged AS (
   SELECT CASE WHEN eventsource = 'sts.amazonaws.com' AND starts_with(eventname, 'AssumeRole') THEN ${d.requestParameter('roleArn')}
               WHEN coalesce(${issuer}, '') <> '' THEN ${issuer}

@@ -53,7 +53,11 @@ export async function roleCalls(
 }
 
 /** Counts records as the engines' SQL does: per role, session, event and error code, in the window. */
-export async function countRoleCalls(records: AsyncIterable<CloudTrailRecord> | Iterable<CloudTrailRecord>, roles: readonly RoleCallsRole[], window: { start: Date; end: Date }): Promise<RoleCall[]> {
+export async function countRoleCalls(
+  records: AsyncIterable<CloudTrailRecord> | Iterable<CloudTrailRecord>,
+  roles: readonly RoleCallsRole[],
+  window: { start: Date; end: Date },
+): Promise<RoleCall[]> {
   const [start, end] = [window.start.toISOString(), window.end.toISOString()];
   const calls = new Map<string, RoleCall>();
   for await (const record of records) {
@@ -69,7 +73,16 @@ export async function countRoleCalls(records: AsyncIterable<CloudTrailRecord> | 
       if (record.eventTime < seen.firstSeen) seen.firstSeen = record.eventTime;
       if (record.eventTime > seen.lastSeen) seen.lastSeen = record.eventTime;
     } else {
-      calls.set(key, { roleArn: role.arn, sessionName, eventSource: record.eventSource, eventName: record.eventName, errorCode, count: 1, firstSeen: record.eventTime, lastSeen: record.eventTime });
+      calls.set(key, {
+        roleArn: role.arn,
+        sessionName,
+        eventSource: record.eventSource,
+        eventName: record.eventName,
+        errorCode,
+        count: 1,
+        firstSeen: record.eventTime,
+        lastSeen: record.eventTime,
+      });
     }
   }
   return [...calls.values()];

@@ -6,7 +6,14 @@
  */
 import { z } from 'zod';
 import { SplitRoleError, usageError } from '../core/errors.js';
-import { optionValue, type EvidenceConfig, type EvidenceSettings, type SourceCommand, type SourceFlag, type SourceOptions } from './source.js';
+import {
+  optionValue,
+  type EvidenceConfig,
+  type EvidenceSettings,
+  type SourceCommand,
+  type SourceFlag,
+  type SourceOptions,
+} from './source.js';
 import { usageSource, usageSources, type AnyUsageSource } from './sources.js';
 
 /** One flag as a command takes it: the first declaration's text and parser, and every source that reads it. */
@@ -50,7 +57,12 @@ export function planEvidenceSettings(name: string, options: SourceOptions, termi
  * Flags for the plan's own source override only what they name; another
  * source stands alone.
  */
-export function verifyEvidenceSettings(planned: EvidenceSettings, evidence: string | undefined, options: SourceOptions, terminal: boolean): EvidenceSettings {
+export function verifyEvidenceSettings(
+  planned: EvidenceSettings,
+  evidence: string | undefined,
+  options: SourceOptions,
+  terminal: boolean,
+): EvidenceSettings {
   const given = evidenceFlags('verify').filter((flag) => optionValue(options, flag.key) !== undefined);
   const name = evidence ?? (given.some((flag) => flag.sources.includes(planned.source)) ? planned.source : given[0]?.sources[0]);
   if (name === undefined) return planned;
@@ -74,9 +86,17 @@ export function planEvidence(evidence: PlanEvidenceFields & Readonly<Record<stri
 }
 
 /** Why a plan's evidence settings fail their source's schema, or undefined when they pass (for the plan schema). */
-export function planEvidenceProblem(evidence: PlanEvidenceFields & Readonly<Record<string, unknown>>): { path: string[]; message: string } | undefined {
+export function planEvidenceProblem(
+  evidence: PlanEvidenceFields & Readonly<Record<string, unknown>>,
+): { path: string[]; message: string } | undefined {
   const source = usageSources().find((s) => s.name === evidence.source);
-  if (!source) return { path: ['source'], message: `no evidence source is called ${JSON.stringify(evidence.source)} (known: ${usageSources().map((s) => s.name).join(', ')})` };
+  if (!source)
+    return {
+      path: ['source'],
+      message: `no evidence source is called ${JSON.stringify(evidence.source)} (known: ${usageSources()
+        .map((s) => s.name)
+        .join(', ')})`,
+    };
   const config = evidence.config ?? source.legacyConfig?.(evidence) ?? {};
   const parsed = source.configSchema.safeParse(config);
   if (parsed.success) return undefined;
@@ -89,7 +109,10 @@ export function checkedConfig(source: AnyUsageSource, config: unknown): Evidence
   const parsed = source.configSchema.safeParse(config);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new SplitRoleError('PlanInvalid', `the ${source.name} evidence settings fail at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  throw new SplitRoleError(
+    'PlanInvalid',
+    `the ${source.name} evidence settings fail at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+  );
 }
 
 /** Each registered source's name and its settings' JSON Schema, for the published plan schema. */
@@ -104,6 +127,11 @@ function knownSource(name: string): AnyUsageSource {
   try {
     return usageSource(name);
   } catch {
-    throw usageError(`--evidence ${name} is not a source`, `use one of ${usageSources().map((s) => s.name).join(', ')}`);
+    throw usageError(
+      `--evidence ${name} is not a source`,
+      `use one of ${usageSources()
+        .map((s) => s.name)
+        .join(', ')}`,
+    );
   }
 }

@@ -166,7 +166,11 @@ export async function attributeRecords<C>(
 }
 
 /** The warning for a --since that reaches past what the source keeps, if it does. */
-export function windowWarning(visibility: SourceVisibility, request: Pick<EvidenceRequest<unknown>, 'window'>, now = Date.now()): string | undefined {
+export function windowWarning(
+  visibility: SourceVisibility,
+  request: Pick<EvidenceRequest<unknown>, 'window'>,
+  now = Date.now(),
+): string | undefined {
   const limit = visibility.windowLimit;
   return limit && now - request.window.start.getTime() > limit.days * 86_400_000 ? limit.warning : undefined;
 }

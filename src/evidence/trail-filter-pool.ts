@@ -112,7 +112,8 @@ export class TrailFilterPool {
  */
 function startWorker(workerData: unknown): Worker {
   // The built worker needs none of the main thread's flags: a loader hook given with --import would only slow its start.
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./trail-filter-worker.js', import.meta.url), { workerData, execArgv: [] });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./trail-filter-worker.js', import.meta.url), { workerData, execArgv: [] });
   const url = new URL('./trail-filter-worker.ts', import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); });`;
   return new Worker(bootstrap, { eval: true, workerData });

@@ -15,7 +15,10 @@ const needles = roleNeedles((workerData as { role: { arn: string; name: string }
 const port = parentPort!;
 
 port.on('message', (request: FilterRequest) => {
-  const stored = 'bytes' in request ? Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength) : readLocal(request.path, request.streamAbove);
+  const stored =
+    'bytes' in request
+      ? Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.byteLength)
+      : readLocal(request.path, request.streamAbove);
   if (!Buffer.isBuffer(stored)) {
     port.postMessage({ id: request.id, result: stored });
     return;

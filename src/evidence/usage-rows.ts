@@ -35,7 +35,9 @@ export function usageFromRows(
   const usageOf = (row: UsageRow): ServiceUsage => {
     // A service the role does not trust stays unattributed; no origin ("" or NULL) falls back on the session name.
     if (row.origin === NON_SERVICE_ORIGIN) return nonService;
-    const service = row.origin ? byWorkload.get(workloadKey(row.origin)) : serviceForSessionName(row.session_name ?? '', services, subject.hints);
+    const service = row.origin
+      ? byWorkload.get(workloadKey(row.origin))
+      : serviceForSessionName(row.session_name ?? '', services, subject.hints);
     return (service !== undefined && byService.get(service)) || unattributed;
   };
 

@@ -71,8 +71,19 @@ export const NON_SERVICE_ORIGIN = '(non-service)';
 
 /** The result columns, in order. */
 export const USAGE_COLUMNS = [
-  'kind', 'origin', 'session_name', 'event_source', 'event_name', 'request', 'resource_arn', 'error_code',
-  'events', 'sessions', 'data_events', 'first_seen', 'last_seen',
+  'kind',
+  'origin',
+  'session_name',
+  'event_source',
+  'event_name',
+  'request',
+  'resource_arn',
+  'error_code',
+  'events',
+  'sessions',
+  'data_events',
+  'first_seen',
+  'last_seen',
 ] as const;
 
 /**
@@ -93,7 +104,11 @@ export function usageSql(d: UsageSqlDialect, q: UsageQuestion): UsageSql {
   const partition = q.role.arn.split(':')[1] ?? 'aws';
   const prefix = `arn:${partition}:sts::${account}:assumed-role/${q.role.name}/`;
   const lookback = new Date(q.window.start.getTime() - ASSUME_ROLE_LOOKBACK_MS);
-  const scope = [...d.scope({ start: lookback, end: q.window.end, account }, value), `eventtime >= ${value(d.time(lookback))}`, `eventtime <= ${value(d.time(q.window.end))}`];
+  const scope = [
+    ...d.scope({ start: lookback, end: q.window.end, account }, value),
+    `eventtime >= ${value(d.time(lookback))}`,
+    `eventtime <= ${value(d.time(q.window.end))}`,
+  ];
   const inWindow = `eventtime >= ${value(d.time(q.window.start))}`;
   const list = (items: readonly string[]) => items.map((item) => `'${item}'`).join(', ');
   const roleArnOf = d.requestParameter('roleArn');
@@ -109,7 +124,11 @@ export function usageSql(d: UsageSqlDialect, q: UsageQuestion): UsageSql {
       AND eventsource = 'sts.amazonaws.com' AND eventname = 'AssumeRole' AND coalesce(errorcode, '') = ''
       AND ${roleArnOf} = ${value(q.role.arn)}
   )`;
-  const callScope = [...d.scope({ start: q.window.start, end: q.window.end, account }, value), `eventtime >= ${value(d.time(q.window.start))}`, `eventtime <= ${value(d.time(q.window.end))}`];
+  const callScope = [
+    ...d.scope({ start: q.window.start, end: q.window.end, account }, value),
+    `eventtime >= ${value(d.time(q.window.start))}`,
+    `eventtime <= ${value(d.time(q.window.end))}`,
+  ];
   const calls = `
   calls AS (
     SELECT coalesce(useridentity.accesskeyid, '') AS access_key,

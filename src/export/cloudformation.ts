@@ -51,7 +51,11 @@ export function exportCloudFormation(plan: Plan): ExportedFile {
     if (role.instanceProfile) {
       resources[ids.cfnProfile] = {
         Type: 'AWS::IAM::InstanceProfile',
-        Properties: { InstanceProfileName: role.instanceProfile.name, Path: role.instanceProfile.path, Roles: [tagged('!Ref', ids.cfnRole)] },
+        Properties: {
+          InstanceProfileName: role.instanceProfile.name,
+          Path: role.instanceProfile.path,
+          Roles: [tagged('!Ref', ids.cfnRole)],
+        },
       };
       outputs[`${ids.cfnProfile}Name`] = { Value: tagged('!Ref', ids.cfnProfile) };
     }

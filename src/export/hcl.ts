@@ -93,12 +93,26 @@ function valueLines(value: TfValue, indent: string): string[] {
     case 'map': {
       const entries = Object.entries(value.entries);
       if (entries.length === 0) return ['{}'];
-      return ['{', ...body(entries.map(([k, v]) => [hclString(k), [hclString(v)]]), `${indent}  `), `${indent}}`];
+      return [
+        '{',
+        ...body(
+          entries.map(([k, v]) => [hclString(k), [hclString(v)]]),
+          `${indent}  `,
+        ),
+        `${indent}}`,
+      ];
     }
     case 'object': {
       if (value.entries.length === 0) return ['{}'];
       const inner = `${indent}  `;
-      return ['{', ...body(value.entries.map(([k, v]) => [objectKey(k), valueLines(v, inner)]), inner), `${indent}}`];
+      return [
+        '{',
+        ...body(
+          value.entries.map(([k, v]) => [objectKey(k), valueLines(v, inner)]),
+          inner,
+        ),
+        `${indent}}`,
+      ];
     }
     case 'block':
       // Blocks are laid out by attributeLines; one inside an expression is a writer's bug.
@@ -136,7 +150,14 @@ function jsonLines(value: unknown, indent: string): string[] {
     const entries = Object.entries(value);
     if (entries.length === 0) return ['{}'];
     const inner = `${indent}  `;
-    return ['{', ...body(entries.map(([k, v]) => [objectKey(k), jsonLines(v, inner)]), inner), `${indent}}`];
+    return [
+      '{',
+      ...body(
+        entries.map(([k, v]) => [objectKey(k), jsonLines(v, inner)]),
+        inner,
+      ),
+      `${indent}}`,
+    ];
   }
   return [scalar(value)];
 }

@@ -51,7 +51,11 @@ export function terraformBlocks(plan: Plan): TfBlock[] {
       blocks.push({
         type: 'resource',
         labels: ['aws_iam_role_policy', name('aws_iam_role_policy', `${tf}_${policy.name}`)],
-        attributes: [['name', lit(policy.name)], ['role', ref(`aws_iam_role.${tf}.name`)], ['policy', json(policy.document)]],
+        attributes: [
+          ['name', lit(policy.name)],
+          ['role', ref(`aws_iam_role.${tf}.name`)],
+          ['policy', json(policy.document)],
+        ],
       });
     }
     for (const policy of role.managedPolicies) {
@@ -59,12 +63,19 @@ export function terraformBlocks(plan: Plan): TfBlock[] {
       blocks.push({
         type: 'resource',
         labels: ['aws_iam_policy', policyName],
-        attributes: [['name', lit(policy.name)], ['path', lit(pathOfArn(policy.arn, 'policy'))], ['policy', json(policy.document)]],
+        attributes: [
+          ['name', lit(policy.name)],
+          ['path', lit(pathOfArn(policy.arn, 'policy'))],
+          ['policy', json(policy.document)],
+        ],
       });
       blocks.push({
         type: 'resource',
         labels: ['aws_iam_role_policy_attachment', name('aws_iam_role_policy_attachment', `${tf}_${policy.name}`)],
-        attributes: [['role', ref(`aws_iam_role.${tf}.name`)], ['policy_arn', ref(`aws_iam_policy.${policyName}.arn`)]],
+        attributes: [
+          ['role', ref(`aws_iam_role.${tf}.name`)],
+          ['policy_arn', ref(`aws_iam_policy.${policyName}.arn`)],
+        ],
       });
     }
     if (role.instanceProfile) {

@@ -32,12 +32,21 @@ export function guardrailCloudFormation(options: GuardrailOptions): ExportedFile
   const topic = options.topicArn ?? tagged('!Ref', 'AlertTopic');
   const resources: Record<string, unknown> = {};
   if (!options.topicArn) {
-    resources.AlertTopic = { Type: 'AWS::SNS::Topic', Properties: { TopicName: NAMES.topic, DisplayName: 'split-role shared-role alerts' } };
+    resources.AlertTopic = {
+      Type: 'AWS::SNS::Topic',
+      Properties: { TopicName: NAMES.topic, DisplayName: 'split-role shared-role alerts' },
+    };
     if (options.email) {
-      resources.AlertEmail = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: topic, Protocol: 'email', Endpoint: options.email } };
+      resources.AlertEmail = {
+        Type: 'AWS::SNS::Subscription',
+        Properties: { TopicArn: topic, Protocol: 'email', Endpoint: options.email },
+      };
     }
   }
-  resources.GuardrailLogGroup = { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: NAMES.logGroup, RetentionInDays: LOG_RETENTION_DAYS } };
+  resources.GuardrailLogGroup = {
+    Type: 'AWS::Logs::LogGroup',
+    Properties: { LogGroupName: NAMES.logGroup, RetentionInDays: LOG_RETENTION_DAYS },
+  };
   resources.GuardrailRole = {
     Type: 'AWS::IAM::Role',
     Properties: {
@@ -93,18 +102,30 @@ export function guardrailCloudFormation(options: GuardrailOptions): ExportedFile
     };
     resources.RoleChangeInvoke = {
       Type: 'AWS::Lambda::Permission',
-      Properties: { FunctionName: tagged('!Ref', 'GuardrailFunction'), Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: tagged('!GetAtt', 'RoleChangeRule.Arn') },
+      Properties: {
+        FunctionName: tagged('!Ref', 'GuardrailFunction'),
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: tagged('!GetAtt', 'RoleChangeRule.Arn'),
+      },
     };
     // A stack in another Region would deploy and never fire: refuse it at deploy time.
     rules = {
       IamEventsRegion: {
-        Assertions: [{ Assert: { 'Fn::Equals': [tagged('!Ref', 'AWS::Region'), IAM_EVENTS_REGION] }, AssertDescription: regionNote('eventbridge') }],
+        Assertions: [
+          { Assert: { 'Fn::Equals': [tagged('!Ref', 'AWS::Region'), IAM_EVENTS_REGION] }, AssertDescription: regionNote('eventbridge') },
+        ],
       },
     };
   } else {
     resources.ConfigInvoke = {
       Type: 'AWS::Lambda::Permission',
-      Properties: { FunctionName: tagged('!Ref', 'GuardrailFunction'), Action: 'lambda:InvokeFunction', Principal: 'config.amazonaws.com', SourceAccount: tagged('!Ref', 'AWS::AccountId') },
+      Properties: {
+        FunctionName: tagged('!Ref', 'GuardrailFunction'),
+        Action: 'lambda:InvokeFunction',
+        Principal: 'config.amazonaws.com',
+        SourceAccount: tagged('!Ref', 'AWS::AccountId'),
+      },
     };
     resources.SharedRolesRule = {
       Type: 'AWS::Config::ConfigRule',

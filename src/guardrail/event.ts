@@ -83,13 +83,20 @@ function parseConfigEvent(event: Record<string, unknown>): GuardrailTrigger {
   }
   // A change notification carries the item; an oversized one only its summary.
   const item = asRecord(invoking?.configurationItem) ?? asRecord(invoking?.configurationItemSummary);
-  if (!item) return ignored(`Config message ${String(invoking?.messageType)} carries no configuration item (periodic rules are not supported)`);
+  if (!item)
+    return ignored(`Config message ${String(invoking?.messageType)} carries no configuration item (periodic rules are not supported)`);
   if (item.resourceType !== 'AWS::IAM::Role') return ignored(`Config item of type ${String(item.resourceType)} is not an IAM role`);
   const roleName = item.resourceName;
   const resourceId = item.resourceId;
   const account = [item.awsAccountId, event.accountId].find((a): a is string => typeof a === 'string' && ACCOUNT.test(a));
   const captured = item.configurationItemCaptureTime;
-  if (typeof roleName !== 'string' || !ROLE_NAME.test(roleName) || typeof resourceId !== 'string' || !account || typeof captured !== 'string') {
+  if (
+    typeof roleName !== 'string' ||
+    !ROLE_NAME.test(roleName) ||
+    typeof resourceId !== 'string' ||
+    !account ||
+    typeof captured !== 'string'
+  ) {
     return ignored('the Config item lacks the role name, id, account or capture time');
   }
   const status = item.configurationItemStatus;

@@ -75,13 +75,23 @@ async function checkRoleChange(trigger: RoleChangeTrigger): Promise<GuardrailRes
 }
 
 async function evaluateForConfig(trigger: ConfigTrigger): Promise<GuardrailResult> {
-  const verdict: RoleVerdict = trigger.gone ? { status: 'not-applicable', reason: 'the role was deleted or left the rule’s scope' } : await verdictFor(trigger.roleName, trigger.account);
+  const verdict: RoleVerdict = trigger.gone
+    ? { status: 'not-applicable', reason: 'the role was deleted or left the rule’s scope' }
+    : await verdictFor(trigger.roleName, trigger.account);
   const compliance: ComplianceType =
-    verdict.status === 'non-compliant' ? 'NON_COMPLIANT' : verdict.status === 'compliant' ? 'COMPLIANT' : verdict.status === 'unreadable' ? 'INSUFFICIENT_DATA' : 'NOT_APPLICABLE';
+    verdict.status === 'non-compliant'
+      ? 'NON_COMPLIANT'
+      : verdict.status === 'compliant'
+        ? 'COMPLIANT'
+        : verdict.status === 'unreadable'
+          ? 'INSUFFICIENT_DATA'
+          : 'NOT_APPLICABLE';
   const annotation =
     verdict.status === 'non-compliant'
       ? `${verdict.finding.kinds.join(', ')}: assumable by ${[...verdict.finding.services, ...verdict.finding.otherPrincipals.map((p) => p.principal)].join(', ')}`
-      : 'reason' in verdict ? verdict.reason : undefined;
+      : 'reason' in verdict
+        ? verdict.reason
+        : undefined;
   await aws().config.send(
     new PutEvaluationsCommand({
       ResultToken: trigger.resultToken,
@@ -118,7 +128,9 @@ async function publish(alert: ReturnType<typeof alertFor>): Promise<string | und
       TopicArn: topic,
       Subject: alert.subject,
       Message: alert.message,
-      MessageAttributes: Object.fromEntries(Object.entries(alert.attributes).map(([key, value]) => [key, { DataType: 'String', StringValue: value }])),
+      MessageAttributes: Object.fromEntries(
+        Object.entries(alert.attributes).map(([key, value]) => [key, { DataType: 'String', StringValue: value }]),
+      ),
     }),
   );
   return out.MessageId;

@@ -41,7 +41,11 @@ export async function buildHandlerPackage(entry = fileURLToPath(new URL('./handl
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      throw new SplitRoleError('HandlerMissing', `cannot read the guardrail handler's module ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'build split-role first (npm run build)');
+      throw new SplitRoleError(
+        'HandlerMissing',
+        `cannot read the guardrail handler's module ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        'build split-role first (npm run build)',
+      );
     }
     files.set(name, new TextEncoder().encode(text));
     for (const match of text.matchAll(RELATIVE_IMPORT)) pending.push(join(dirname(file), match[1] as string));
@@ -49,7 +53,11 @@ export async function buildHandlerPackage(entry = fileURLToPath(new URL('./handl
   }
   const foreign = [...runtimeImports].filter((specifier) => !RUNTIME_PROVIDED.test(specifier));
   if (foreign.length > 0) {
-    throw new SplitRoleError('HandlerImports', `the guardrail handler imports ${foreign.join(', ')}, which the Lambda runtime does not provide`, 'this is a bug in split-role: please report it');
+    throw new SplitRoleError(
+      'HandlerImports',
+      `the guardrail handler imports ${foreign.join(', ')}, which the Lambda runtime does not provide`,
+      'this is a bug in split-role: please report it',
+    );
   }
   // ESM: the runtime loads .js files as modules only under a package.json that says so.
   files.set('package.json', new TextEncoder().encode(`${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`));

@@ -61,7 +61,8 @@ export function handlerEnvironment(options: GuardrailOptions, topicArn: unknown)
 /** Why the deployment region matters, for the template's description and the command's note. */
 export function regionNote(mode: GuardrailMode): string {
   return mode === 'eventbridge'
-    ? `Deploy in ${IAM_EVENTS_REGION}: IAM's CloudTrail events (CreateRole, UpdateAssumeRolePolicy) are delivered to EventBridge only there, and only while a trail logs management write events there (a multi-Region trail does).`
+    ? `Deploy in ${IAM_EVENTS_REGION}: IAM's CloudTrail events (CreateRole, UpdateAssumeRolePolicy) ` +
+        `are delivered to EventBridge only there, and only while a trail logs management write events there (a multi-Region trail does).`
     : 'Deploy in the Region where AWS Config records global resources (IAM roles); AWS Config must be recording AWS::IAM::Role there.';
 }
 
@@ -73,18 +74,27 @@ const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 /** Checks the options; a usage error (exit 2) names what is wrong. */
 export function validateGuardrailOptions(options: GuardrailOptions): GuardrailOptions {
   if (options.topicArn !== undefined && options.email !== undefined) {
-    throw usageError('--sns-topic and --email are exclusive', 'subscribe the address to your topic yourself, or let the stack create a topic for --email');
+    throw usageError(
+      '--sns-topic and --email are exclusive',
+      'subscribe the address to your topic yourself, or let the stack create a topic for --email',
+    );
   }
   if (options.topicArn !== undefined && !TOPIC_ARN.test(options.topicArn)) {
     throw usageError(
       `--sns-topic ${JSON.stringify(options.topicArn)} is not an SNS topic ARN`,
-      options.topicArn.endsWith('.fifo') ? 'a FIFO topic cannot take these alerts; give a standard topic' : 'e.g. arn:aws:sns:us-east-1:123456789012:security-alerts',
+      options.topicArn.endsWith('.fifo')
+        ? 'a FIFO topic cannot take these alerts; give a standard topic'
+        : 'e.g. arn:aws:sns:us-east-1:123456789012:security-alerts',
     );
   }
   if (options.email !== undefined && (options.email.length > 254 || !EMAIL.test(options.email))) {
     throw usageError(`--email ${JSON.stringify(options.email)} is not an e-mail address`, 'e.g. security@example.com');
   }
-  if (!TAG_KEY.test(options.ownerTag)) throw usageError(`--owner-tag ${JSON.stringify(options.ownerTag)} is not a tag key`, 'IAM tag keys are 1-128 letters, digits, spaces and _ . : / = + - @');
+  if (!TAG_KEY.test(options.ownerTag))
+    throw usageError(
+      `--owner-tag ${JSON.stringify(options.ownerTag)} is not a tag key`,
+      'IAM tag keys are 1-128 letters, digits, spaces and _ . : / = + - @',
+    );
   return options;
 }
 
@@ -94,7 +104,10 @@ export function topicRegion(topicArn: string): string | undefined {
 }
 
 /** The statements of the function role's policy, in a writer's own notation for references. */
-export function handlerPermissions<T>(mode: GuardrailMode, refs: { roles: T; topic: T; logGroup: T }): Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: T | '*' }> {
+export function handlerPermissions<T>(
+  mode: GuardrailMode,
+  refs: { roles: T; topic: T; logGroup: T },
+): Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: T | '*' }> {
   const statements: Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: T | '*' }> = [
     { Sid: 'ReadRoles', Effect: 'Allow', Action: ['iam:GetRole'], Resource: refs.roles },
     { Sid: 'Alert', Effect: 'Allow', Action: ['sns:Publish'], Resource: refs.topic },

@@ -14,7 +14,11 @@ export const TF_FILE = 'split-role-guardrail.tf';
 const lit = (value: string | number | boolean): TfValue => ({ kind: 'literal', value });
 const ref = (expression: string): TfValue => ({ kind: 'ref', expression });
 const block = (...attributes: Array<[string, TfValue]>): TfValue => ({ kind: 'block', attributes });
-const resource = (type: string, name: string, ...attributes: Array<[string, TfValue]>): TfBlock => ({ type: 'resource', labels: [type, name], attributes });
+const resource = (type: string, name: string, ...attributes: Array<[string, TfValue]>): TfBlock => ({
+  type: 'resource',
+  labels: [type, name],
+  attributes,
+});
 // `${path.module}` must stay a template: a literal would escape it.
 const CODE_PATH = `"\${path.module}/${stack.CODE_FILE}"`;
 
@@ -38,21 +42,48 @@ export function guardrailTerraform(options: GuardrailOptions): ExportedFile {
     {
       type: 'terraform',
       labels: [],
-      attributes: [['required_providers', block(['aws', { kind: 'object', entries: [['source', lit('hashicorp/aws')], ['version', lit('>= 5.80')]] }])]],
+      attributes: [
+        [
+          'required_providers',
+          block([
+            'aws',
+            {
+              kind: 'object',
+              entries: [
+                ['source', lit('hashicorp/aws')],
+                ['version', lit('>= 5.80')],
+              ],
+            },
+          ]),
+        ],
+      ],
     },
   ];
   // A stack in another Region would apply cleanly and never fire.
-  if (options.mode === 'eventbridge') blocks.push({ type: 'provider', labels: ['aws'], attributes: [['region', lit(stack.IAM_EVENTS_REGION)]] });
-  blocks.push({ type: 'data', labels: ['aws_partition', 'current'], attributes: [] }, { type: 'data', labels: ['aws_caller_identity', 'current'], attributes: [] });
+  if (options.mode === 'eventbridge')
+    blocks.push({ type: 'provider', labels: ['aws'], attributes: [['region', lit(stack.IAM_EVENTS_REGION)]] });
+  blocks.push(
+    { type: 'data', labels: ['aws_partition', 'current'], attributes: [] },
+    { type: 'data', labels: ['aws_caller_identity', 'current'], attributes: [] },
+  );
   if (!options.topicArn) {
-    blocks.push(resource('aws_sns_topic', 'alerts', ['name', lit(stack.NAMES.topic)], ['display_name', lit('split-role shared-role alerts')]));
+    blocks.push(
+      resource('aws_sns_topic', 'alerts', ['name', lit(stack.NAMES.topic)], ['display_name', lit('split-role shared-role alerts')]),
+    );
     if (options.email) {
-      blocks.push(resource('aws_sns_topic_subscription', 'email', ['topic_arn', topic], ['protocol', lit('email')], ['endpoint', lit(options.email)]));
+      blocks.push(
+        resource('aws_sns_topic_subscription', 'email', ['topic_arn', topic], ['protocol', lit('email')], ['endpoint', lit(options.email)]),
+      );
     }
   }
   const topicInPolicy = options.topicArn ?? new TfRef('aws_sns_topic.alerts.arn');
   blocks.push(
-    resource('aws_cloudwatch_log_group', 'guardrail', ['name', lit(stack.NAMES.logGroup)], ['retention_in_days', lit(stack.LOG_RETENTION_DAYS)]),
+    resource(
+      'aws_cloudwatch_log_group',
+      'guardrail',
+      ['name', lit(stack.NAMES.logGroup)],
+      ['retention_in_days', lit(stack.LOG_RETENTION_DAYS)],
+    ),
     resource(
       'aws_iam_role',
       'guardrail',
@@ -92,7 +123,19 @@ export function guardrailTerraform(options: GuardrailOptions): ExportedFile {
       ['source_code_hash', ref(`filebase64sha256(${CODE_PATH})`)],
       ['timeout', lit(stack.TIMEOUT_SECONDS)],
       ['memory_size', lit(stack.MEMORY_MB)],
-      ['environment', block(['variables', { kind: 'object', entries: Object.entries(stack.handlerEnvironment(options, topic)).map(([k, v]) => [k, typeof v === 'string' ? lit(v) : (v as TfValue)]) }])],
+      [
+        'environment',
+        block([
+          'variables',
+          {
+            kind: 'object',
+            entries: Object.entries(stack.handlerEnvironment(options, topic)).map(([k, v]) => [
+              k,
+              typeof v === 'string' ? lit(v) : (v as TfValue),
+            ]),
+          },
+        ]),
+      ],
       ['depends_on', ref('[aws_cloudwatch_log_group.guardrail, aws_iam_role_policy.guardrail]')],
     ),
   );
@@ -109,12 +152,24 @@ export function guardrailTerraform(options: GuardrailOptions): ExportedFile {
         ['description', lit('IAM CreateRole and UpdateAssumeRolePolicy, from CloudTrail')],
         ['event_pattern', { kind: 'json', document: stack.EVENT_PATTERN }],
       ),
-      resource('aws_cloudwatch_event_target', 'guardrail', ['rule', ref('aws_cloudwatch_event_rule.role_changes.name')], ['target_id', lit('guardrail')], ['arn', ref('aws_lambda_function.guardrail.arn')]),
-      invokePermission('events', 'AllowEventBridge', 'events.amazonaws.com', ['source_arn', ref('aws_cloudwatch_event_rule.role_changes.arn')]),
+      resource(
+        'aws_cloudwatch_event_target',
+        'guardrail',
+        ['rule', ref('aws_cloudwatch_event_rule.role_changes.name')],
+        ['target_id', lit('guardrail')],
+        ['arn', ref('aws_lambda_function.guardrail.arn')],
+      ),
+      invokePermission('events', 'AllowEventBridge', 'events.amazonaws.com', [
+        'source_arn',
+        ref('aws_cloudwatch_event_rule.role_changes.arn'),
+      ]),
     );
   } else {
     blocks.push(
-      invokePermission('config', 'AllowConfig', 'config.amazonaws.com', ['source_account', ref('data.aws_caller_identity.current.account_id')]),
+      invokePermission('config', 'AllowConfig', 'config.amazonaws.com', [
+        'source_account',
+        ref('data.aws_caller_identity.current.account_id'),
+      ]),
       resource(
         'aws_config_config_rule',
         'shared_roles',
@@ -125,14 +180,21 @@ export function guardrailTerraform(options: GuardrailOptions): ExportedFile {
           block(
             ['owner', lit('CUSTOM_LAMBDA')],
             ['source_identifier', ref('aws_lambda_function.guardrail.arn')],
-            ...stack.CONFIG_MESSAGE_TYPES.map((type): [string, TfValue] => ['source_detail', block(['event_source', lit('aws.config')], ['message_type', lit(type)])]),
+            ...stack.CONFIG_MESSAGE_TYPES.map((type): [string, TfValue] => [
+              'source_detail',
+              block(['event_source', lit('aws.config')], ['message_type', lit(type)]),
+            ]),
           ),
         ],
         ['scope', block(['compliance_resource_types', ref('["AWS::IAM::Role"]')])],
         ['depends_on', ref('[aws_lambda_permission.config]')],
       ),
     );
-    outputs.push({ type: 'output', labels: ['config_rule_name'], attributes: [['value', ref('aws_config_config_rule.shared_roles.name')]] });
+    outputs.push({
+      type: 'output',
+      labels: ['config_rule_name'],
+      attributes: [['value', ref('aws_config_config_rule.shared_roles.name')]],
+    });
   }
   const header = [
     `Generated by split-role guardrail export (${options.mode}).`,

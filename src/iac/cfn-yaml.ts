@@ -85,7 +85,10 @@ export function parseCfnYaml(text: string, options: ParseCfnYamlOptions = {}): P
  * read alone (an alias to another part, CloudFormation's lenient indentation,
  * a bomb), and the caller then reads the whole with the full reader.
  */
-function parseSections(sections: NonNullable<ReturnType<typeof splitTemplate>>, options: ParseCfnYamlOptions): ParsedYamlTemplate | undefined {
+function parseSections(
+  sections: NonNullable<ReturnType<typeof splitTemplate>>,
+  options: ParseCfnYamlOptions,
+): ParsedYamlTemplate | undefined {
   try {
     const rest = readYamlPart(sections.rest);
     if (!isRecord(rest)) return undefined;

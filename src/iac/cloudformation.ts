@@ -54,7 +54,10 @@ function pick(record: Record<string, unknown>, keys: readonly string[]): Record<
 /** True when the template was synthesised by the AWS CDK. */
 export function isCdkTemplate(template: Record<string, unknown>): boolean {
   if (isRecord(template.Parameters) && 'BootstrapVersion' in template.Parameters) return true;
-  return isRecord(template.Resources) && Object.values(template.Resources).some((r) => isRecord(r) && isRecord(r.Metadata) && 'aws:cdk:path' in r.Metadata);
+  return (
+    isRecord(template.Resources) &&
+    Object.values(template.Resources).some((r) => isRecord(r) && isRecord(r.Metadata) && 'aws:cdk:path' in r.Metadata)
+  );
 }
 
 /** The IAM roles of a template, in template order. `lines` maps logical ids to their line. */
@@ -99,7 +102,10 @@ function samImplicitRole(logicalId: string, type: string, properties: Record<str
   const service = SAM_IMPLICIT_ROLE[type];
   if (!service || properties.Role !== undefined) return undefined;
   const given = properties.AssumeRolePolicyDocument;
-  const trustPolicy = given ?? { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] };
+  const trustPolicy = given ?? {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  };
   const note =
     given === undefined
       ? `implicit role ${logicalId}Role, which SAM creates for ${type} trusting ${service} only`

@@ -37,7 +37,11 @@ export async function discoverFiles(paths: readonly string[]): Promise<Candidate
   const all = [...found.values()];
   const links = all.filter((c) => c.target !== undefined);
   // realpath only when there are links: most trees have none, and some have many thousand files.
-  const direct = new Set(links.length === 0 ? [] : await Promise.all(all.filter((c) => c.target === undefined).map((c) => realpath(c.path).catch(() => resolve(c.path)))));
+  const direct = new Set(
+    links.length === 0
+      ? []
+      : await Promise.all(all.filter((c) => c.target === undefined).map((c) => realpath(c.path).catch(() => resolve(c.path)))),
+  );
   return all
     .filter((c) => c.target === undefined || !direct.has(c.target))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -44,13 +44,20 @@ export async function readIacFile(candidate: CandidateFile, display: string): Pr
     // Why unreadable, not skipped: a file the user named, or a UTF-16 template
     // (as some Windows editors save them), would otherwise pass the gate unread.
     if (encoding !== undefined && (candidate.explicit || encoding === 'UTF-16')) {
-      const reason = encoding === 'UTF-16' ? 'UTF-16 text: save it as UTF-8 to check it' : 'binary data, not a UTF-8 template, plan or Terraform JSON file';
+      const reason =
+        encoding === 'UTF-16'
+          ? 'UTF-16 text: save it as UTF-8 to check it'
+          : 'binary data, not a UTF-8 template, plan or Terraform JSON file';
       return { status: 'unreadable', file: display, reason };
     }
     if (encoding !== undefined) return { status: 'skipped', file: display, reason: 'binary data' };
     text = bytes.toString('utf8');
   } catch (error) {
-    return { status: 'unreadable', file: display, reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    return {
+      status: 'unreadable',
+      file: display,
+      reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    };
   }
   return classifyText(text, display, candidate.explicit);
 }
@@ -108,9 +115,20 @@ function fromJson(text: string, file: string): IacFileOutcome {
   if (isTerraformPlan(value)) return { status: 'read', file, format: 'terraform-plan', roles: terraformPlanRoles(value, text) };
   if (isCloudFormationTemplate(value)) {
     const ids = Object.keys(value.Resources as Record<string, unknown>);
-    const found = jsonLines(text, ids.map((id) => ['Resources', id]));
-    const lines = new Map(ids.map((id) => [id, found.get(`\u0000Resources\u0000${id}`)] as const).filter((e): e is [string, number] => e[1] !== undefined));
-    return { status: 'read', file, format: isCdkTemplate(value) ? 'cdk' : 'cloudformation', roles: cloudFormationRoles(value, lines), ...mappings(value) };
+    const found = jsonLines(
+      text,
+      ids.map((id) => ['Resources', id]),
+    );
+    const lines = new Map(
+      ids.map((id) => [id, found.get(`\u0000Resources\u0000${id}`)] as const).filter((e): e is [string, number] => e[1] !== undefined),
+    );
+    return {
+      status: 'read',
+      file,
+      format: isCdkTemplate(value) ? 'cdk' : 'cloudformation',
+      roles: cloudFormationRoles(value, lines),
+      ...mappings(value),
+    };
   }
   if (isTerraformJson(value)) return { status: 'read', file, format: 'terraform-json', roles: terraformJsonRoles(value, text) };
   return { status: 'skipped', file, reason: 'JSON that is not a CloudFormation template, Terraform plan or Terraform JSON file' };
@@ -129,7 +147,13 @@ function fromYaml(text: string, file: string): IacFileOutcome {
   if (!isCloudFormationTemplate(parsed.value)) {
     return { status: 'skipped', file, reason: 'YAML that is not a CloudFormation template' };
   }
-  return { status: 'read', file, format: 'cloudformation', roles: cloudFormationRoles(parsed.value, parsed.resourceLines), ...mappings(parsed.value) };
+  return {
+    status: 'read',
+    file,
+    format: 'cloudformation',
+    roles: cloudFormationRoles(parsed.value, parsed.resourceLines),
+    ...mappings(parsed.value),
+  };
 }
 
 /** What the resolver may look up elsewhere in a template. */

@@ -18,7 +18,10 @@ const DOCUMENT_REF = /^\$\{\s*data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.j
 
 /** Terraform JSON allows any block level as an object or a list of objects; this visits both. */
 function entries(node: unknown, path: JsonPath): Array<[string, unknown, JsonPath]> {
-  if (isRecord(node)) return Object.entries(node).filter(([key]) => key !== '//').map(([key, value]) => [key, value, [...path, key]]);
+  if (isRecord(node))
+    return Object.entries(node)
+      .filter(([key]) => key !== '//')
+      .map(([key, value]) => [key, value, [...path, key]]);
   if (Array.isArray(node)) return node.flatMap((item, index) => entries(item, [...path, index]));
   return [];
 }
@@ -41,7 +44,10 @@ export function terraformJsonRoles(config: Record<string, unknown>, text: string
     }
   }
   const documents = policyDocuments(config.data);
-  const lines = jsonLines(text, found.map((f) => f.path));
+  const lines = jsonLines(
+    text,
+    found.map((f) => f.path),
+  );
   return found.map(({ name, body, path }) => {
     const role: IacRole = { resource: `aws_iam_role.${name}`, dialect: 'terraform', trustPolicy: undefined, unresolved: [] };
     trustOf(body.assume_role_policy, documents, role);
@@ -119,7 +125,10 @@ function renderStatement(block: Record<string, unknown>, where: string, unresolv
   if (typeof block.sid === 'string') statement.Sid = block.sid;
   if (block.actions !== undefined) statement.Action = literals(block.actions, 'actions');
   if (block.not_actions !== undefined) statement.NotAction = literals(block.not_actions, 'not_actions');
-  for (const [field, key] of [['principals', 'Principal'], ['not_principals', 'NotPrincipal']] as const) {
+  for (const [field, key] of [
+    ['principals', 'Principal'],
+    ['not_principals', 'NotPrincipal'],
+  ] as const) {
     const principal: Record<string, string[]> = {};
     for (const p of blocks(block[field])) {
       const type = typeof p.type === 'string' ? p.type : '';

@@ -23,7 +23,10 @@ export function terraformPlanRoles(plan: Record<string, unknown>, text: string):
   const root = (plan[top] as Record<string, unknown>).root_module;
   if (isRecord(root)) collect(root, [top, 'root_module'], found, 0);
   const unknown = unknownTrust(plan.resource_changes);
-  const lines = jsonLines(text, found.map((f) => [...f.path, 'address']));
+  const lines = jsonLines(
+    text,
+    found.map((f) => [...f.path, 'address']),
+  );
   return found.map(({ resource, path }) => {
     const address = String(resource.address);
     const values = isRecord(resource.values) ? resource.values : {};

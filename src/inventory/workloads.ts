@@ -58,9 +58,13 @@ export class AccountIndexer {
         return read;
       }),
     );
-    this.io.progress('SR_PLAN_P2003', `indexed ${this.clients.region}: ${adapters.map((adapter, i) => adapter.summarise(parts[i])).join(', ')}`, {
-      region: this.clients.region,
-    });
+    this.io.progress(
+      'SR_PLAN_P2003',
+      `indexed ${this.clients.region}: ${adapters.map((adapter, i) => adapter.summarise(parts[i])).join(', ')}`,
+      {
+        region: this.clients.region,
+      },
+    );
     return Object.fromEntries(adapters.map((adapter, i) => [adapter.id, parts[i]])) as AccountIndex;
   }
 }
@@ -82,7 +86,10 @@ export async function liveBindings(
   io: IoHost,
   binding: RoleBinding,
 ): Promise<RegionalWorkloads> {
-  return mapLimit(regions, REGION_CONCURRENCY, async (region) => ({ region, found: workloadsForRole(await indexAccount(await clientsIn(region), io), binding) }));
+  return mapLimit(regions, REGION_CONCURRENCY, async (region) => ({
+    region,
+    found: workloadsForRole(await indexAccount(await clientsIn(region), io), binding),
+  }));
 }
 
 /** One line per thing in `found` that would break if `role` disappeared, kind by kind. */

@@ -57,7 +57,9 @@ export function parseHistory(text: string): HistoryEntry[] {
     const parsed = HistoryEntrySchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new HistoryFormatError(`line ${index + 1} is not a history entry (${issue ? `${issue.path.join('.') || '(entry)'}: ${issue.message}` : 'invalid'})`);
+      throw new HistoryFormatError(
+        `line ${index + 1} is not a history entry (${issue ? `${issue.path.join('.') || '(entry)'}: ${issue.message}` : 'invalid'})`,
+      );
     }
     entries.push(parsed.data);
   });

@@ -76,7 +76,10 @@ function accountKpis(account: string, unsorted: HistoryEntry[]): AccountKpis {
     previous = current;
   }
   const last = entries.at(-1)?.at;
-  const findings = [...ended, ...lives.values()].map((life) => ({ ...life, days: days(life.firstSeen, life.closedAt ?? last ?? life.firstSeen) }));
+  const findings = [...ended, ...lives.values()].map((life) => ({
+    ...life,
+    days: days(life.firstSeen, life.closedAt ?? last ?? life.firstSeen),
+  }));
   const closed = findings.filter((f) => f.closedAt !== undefined);
   return {
     account,

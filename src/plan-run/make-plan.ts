@@ -66,7 +66,8 @@ export class PlanReads {
   /** The workload index of one region of the plan's account, read at most once per kind. */
   indexer(region: string): Promise<AccountIndexer> {
     let indexer = this.indexers.get(region);
-    if (!indexer) this.indexers.set(region, (indexer = this.session.inRegion(region).then((clients) => new AccountIndexer(clients, this.io))));
+    if (!indexer)
+      this.indexers.set(region, (indexer = this.session.inRegion(region).then((clients) => new AccountIndexer(clients, this.io))));
     return indexer;
   }
 
@@ -118,7 +119,10 @@ export async function collectPlanFacts(
   });
   const scope = scopeFor(trust.services);
   const [workloads, authorization] = await Promise.all([
-    mapLimit(regions, REGION_CONCURRENCY, async (region) => ({ region, found: workloadsForRole(await (await reads.indexer(region)).index(scope), shared) })),
+    mapLimit(regions, REGION_CONCURRENCY, async (region) => ({
+      region,
+      found: workloadsForRole(await (await reads.indexer(region)).index(scope), shared),
+    })),
     reads.accountAuthorization(),
   ]);
   io.progress('SR_PLAN_P2002', `reading ${evidence.source} evidence…`, { role: roleName, source: evidence.source });
@@ -165,7 +169,8 @@ async function readSharedRole(iam: Parameters<typeof getRoleSnapshot>[0], roleNa
   try {
     shared = await getRoleSnapshot(iam, roleName);
   } catch (error) {
-    if (isNoSuchEntity(error)) throw new SplitRoleError('NoSuchRole', `role not found: ${roleName}`, 'check the name (not the ARN) and the account');
+    if (isNoSuchEntity(error))
+      throw new SplitRoleError('NoSuchRole', `role not found: ${roleName}`, 'check the name (not the ARN) and the account');
     throw error;
   }
   if (isServiceLinkedRole(shared.path)) {
@@ -188,14 +193,24 @@ export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId:
     regions: facts.regions,
     evidenceConfig: facts.evidenceConfig,
     resourcePolicies: (roles, usage) =>
-      planResourcePolicies(facts.resourcePolicies.search, facts.resourcePolicies.mode, { arn: facts.analysis.shared.arn, roleId: facts.analysis.shared.roleId }, roles, usage),
+      planResourcePolicies(
+        facts.resourcePolicies.search,
+        facts.resourcePolicies.mode,
+        { arn: facts.analysis.shared.arn, roleId: facts.analysis.shared.roleId },
+        roles,
+        usage,
+      ),
   });
   const plan = sealPlan(facts.access ? { ...body, access: { ...facts.access } } : body);
   // A plan apply could not read back, or would refuse, must never reach the disk.
   parsePlan(JSON.stringify(plan), 'the new plan');
   const problems = planInvariantProblems(plan);
   if (problems.length > 0) {
-    throw new SplitRoleError('PlanUnsafe', `the new plan breaks split-role's rules: ${problems.join('; ')}`, 'this is a bug in split-role: please report it');
+    throw new SplitRoleError(
+      'PlanUnsafe',
+      `the new plan breaks split-role's rules: ${problems.join('; ')}`,
+      'this is a bug in split-role: please report it',
+    );
   }
   return plan;
 }
@@ -206,6 +221,8 @@ export async function savePlan(plan: Plan, path: string): Promise<string> {
   const reviewPath = reviewPathFor(path);
   const hint = 'free space and run `split-role plan` again; nothing in AWS was changed';
   await writePlan(path, plan).catch((error: unknown) => Promise.reject(writeError(error, 'the plan', path, hint)));
-  await writeFileAtomic(reviewPath, renderPlanMarkdown(plan)).catch((error: unknown) => Promise.reject(writeError(error, 'the review', reviewPath, hint)));
+  await writeFileAtomic(reviewPath, renderPlanMarkdown(plan)).catch((error: unknown) =>
+    Promise.reject(writeError(error, 'the review', reviewPath, hint)),
+  );
   return reviewPath;
 }

@@ -84,11 +84,21 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     const roleName = decisions.roleNames?.[unit.key] ?? proposeRoleName(shared.roleName, unit.service, taken);
     taken.add(roleName);
     const role = planRole(analysis, unit, roleName, decisions, context);
-    role.accessLevels = { before, after: countByAccessLevel(role.actions.map((a) => a.action), analysis.catalog) };
+    role.accessLevels = {
+      before,
+      after: countByAccessLevel(
+        role.actions.map((a) => a.action),
+        analysis.catalog,
+      ),
+    };
     newRoles.push(role);
   }
   // Per role: a Deny kept in one role must not vouch for another.
-  for (const role of newRoles) assertSubset(analysis.sources, [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document));
+  for (const role of newRoles)
+    assertSubset(
+      analysis.sources,
+      [...role.inlinePolicies, ...role.managedPolicies].map((p) => p.document),
+    );
 
   for (const unit of excluded) {
     warnings.push(`${unit.service} showed no activity in the window and keeps using the shared role, so the shared role is not retired`);
@@ -129,7 +139,9 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
       blindSpots: blindSpots(analysis),
       warnings: analysis.evidence.warnings,
       catalogVersion: analysis.catalog.version,
-      ...(analysis.evidence.unreadableIdentities ? { unreadableIdentities: analysis.evidence.unreadableIdentities.map((r) => ({ ...r })) } : {}),
+      ...(analysis.evidence.unreadableIdentities
+        ? { unreadableIdentities: analysis.evidence.unreadableIdentities.map((r) => ({ ...r })) }
+        : {}),
     },
     decisions: {
       unattributed: typeof decisions.unattributed === 'string' ? decisions.unattributed : 'chosen',
@@ -154,14 +166,24 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
         .map((u) => u.service),
     })),
     workloads: plannedWorkloads(analysis.workloads, workloadRoles, shared),
-    resourcePolicies: context.resourcePolicies?.(newRoles, new Map(kept.map((u) => [u.service, u.usage]))) ?? { mode: 'off', policies: [], problems: [] },
+    resourcePolicies: context.resourcePolicies?.(newRoles, new Map(kept.map((u) => [u.service, u.usage]))) ?? {
+      mode: 'off',
+      policies: [],
+      problems: [],
+    },
     followUps: [...workloadFollowUps(analysis, workloadRoles, shared), ...context.references(newRoles.map((r) => r.roleName))],
     warnings,
     retireSharedRole: excluded.length === 0 && analysis.otherPrincipals.length === 0,
   };
 }
 
-function planRole(analysis: SplitAnalysis, unit: ServiceUnit, roleName: string, decisions: PlanDecisions, context: PlanContext): PlannedRole {
+function planRole(
+  analysis: SplitAnalysis,
+  unit: ServiceUnit,
+  roleName: string,
+  decisions: PlanDecisions,
+  context: PlanContext,
+): PlannedRole {
   const { shared } = analysis;
   const actions = new Map<string, { use?: ActionUse; origin: PlannedRole['actions'][number]['origin'] }>();
   for (const [action, use] of unit.usage.actions) actions.set(action, { use, origin: 'used' });
@@ -170,7 +192,8 @@ function planRole(analysis: SplitAnalysis, unit: ServiceUnit, roleName: string, 
   }
   const keptBlind = unobservableFor(decisions, unit);
   const baselines = new Set(unit.unobservable.filter((u) => u.baseline).map((u) => u.action));
-  for (const action of keptBlind) if (!actions.has(action)) actions.set(action, { origin: baselines.has(action) ? 'baseline' : 'unobservable' });
+  for (const action of keptBlind)
+    if (!actions.has(action)) actions.set(action, { origin: baselines.has(action) ? 'baseline' : 'unobservable' });
   if (decisions.unmapped === 'keep') {
     for (const row of analysis.unmapped.filter((r) => r.services.includes(unit.service))) {
       for (const action of keptForUnmapped(row, analysis.sources, analysis.catalog)) {
@@ -200,7 +223,13 @@ function planRole(analysis: SplitAnalysis, unit: ServiceUnit, roleName: string, 
       .filter(([action]) => granted.has(action.toLowerCase()))
       .map(([action, { use, origin }]) => {
         const accessLevel = analysis.catalog.accessLevel(action);
-        return { action, count: use?.count ?? 0, ...(use?.lastSeen ? { lastSeen: use.lastSeen } : {}), origin, ...(accessLevel ? { accessLevel } : {}) };
+        return {
+          action,
+          count: use?.count ?? 0,
+          ...(use?.lastSeen ? { lastSeen: use.lastSeen } : {}),
+          origin,
+          ...(accessLevel ? { accessLevel } : {}),
+        };
       })
       .sort((a, b) => a.action.localeCompare(b.action)),
     unobservable: unit.unobservable.map((u) => ({ ...u, kept: keptBlind.has(u.action) })),
@@ -217,7 +246,11 @@ function unattributedFor(decisions: PlanDecisions, unit: ServiceUnit, pool: Iter
   const choice = decisions.unattributed;
   if (choice === 'drop') return new Set();
   if (choice === 'grant-all') return new Set(pool);
-  return new Set(Object.entries(choice).filter(([, keys]) => keys.includes(unit.key)).map(([action]) => action));
+  return new Set(
+    Object.entries(choice)
+      .filter(([, keys]) => keys.includes(unit.key))
+      .map(([action]) => action),
+  );
 }
 
 function unobservableFor(decisions: PlanDecisions, unit: ServiceUnit): Set<string> {
@@ -244,7 +277,11 @@ function roleTags(sharedTags: Array<{ Key: string; Value: string }>, source: str
     return !key.startsWith('aws:') && !key.startsWith(TAG_PREFIX);
   });
   const tags = [...copied, ...own];
-  if (tags.length > MAX_TAGS) throw new SplitRoleError('TooManyTags', `the shared role's ${copied.length} tags (with any --tag) and split-role's 3 would exceed IAM's ${MAX_TAGS}`);
+  if (tags.length > MAX_TAGS)
+    throw new SplitRoleError(
+      'TooManyTags',
+      `the shared role's ${copied.length} tags (with any --tag) and split-role's 3 would exceed IAM's ${MAX_TAGS}`,
+    );
   return tags;
 }
 

@@ -16,7 +16,6 @@ import { roleNameProblem } from './role-names.js';
 import { PLAN_TAG } from '../core/tags.js';
 import type { Plan, PlannedRole, PlannedWorkload } from './schema.js';
 
-
 /** Every broken invariant of the plan, one sentence each; empty when the plan is sound. */
 export function planInvariantProblems(plan: Plan): string[] {
   const problems: string[] = [];
@@ -62,20 +61,28 @@ function nameProblems(plan: Plan, role: PlannedRole): string[] {
   const invalid = roleNameProblem(name);
   if (invalid) problems.push(`new role name ${name} ${invalid}`);
   if (name.toLowerCase() === plan.sharedRole.roleName.toLowerCase()) problems.push(`new role ${name} has the shared role's name`);
-  if (role.path !== plan.sharedRole.path) problems.push(`new role ${name} has path ${role.path}, not the shared role's ${plan.sharedRole.path}`);
-  if (role.roleArn !== `${arnBase}:role${role.path}${name}`) problems.push(`new role ${name} has ARN ${role.roleArn}, which is not its name's`);
-  if (role.permissionsBoundaryArn !== plan.sharedRole.permissionsBoundaryArn) problems.push(`new role ${name}'s permissions boundary is not the shared role's`);
-  if (!role.tags.some((t) => t.Key === PLAN_TAG && t.Value === plan.planId)) problems.push(`new role ${name} lacks the ${PLAN_TAG} tag of this plan`);
+  if (role.path !== plan.sharedRole.path)
+    problems.push(`new role ${name} has path ${role.path}, not the shared role's ${plan.sharedRole.path}`);
+  if (role.roleArn !== `${arnBase}:role${role.path}${name}`)
+    problems.push(`new role ${name} has ARN ${role.roleArn}, which is not its name's`);
+  if (role.permissionsBoundaryArn !== plan.sharedRole.permissionsBoundaryArn)
+    problems.push(`new role ${name}'s permissions boundary is not the shared role's`);
+  if (!role.tags.some((t) => t.Key === PLAN_TAG && t.Value === plan.planId))
+    problems.push(`new role ${name} lacks the ${PLAN_TAG} tag of this plan`);
   role.inlinePolicies.forEach((p) => {
     if (p.name !== policyName(name, '')) problems.push(`new role ${name}'s inline policy ${p.name} is not named after it`);
   });
   role.managedPolicies.forEach((p, i) => {
     const expectedName = policyName(name, `-${i + 1}`);
     if (p.name !== expectedName) problems.push(`new role ${name}'s managed policy ${p.name} is not named ${expectedName}`);
-    else if (p.arn !== `${arnBase}:policy${role.path}${p.name}`) problems.push(`managed policy ${p.name} has ARN ${p.arn}, which is not its name's`);
+    else if (p.arn !== `${arnBase}:policy${role.path}${p.name}`)
+      problems.push(`managed policy ${p.name} has ARN ${p.arn}, which is not its name's`);
   });
   const profile = role.instanceProfile;
-  if (profile && (profile.name !== name || profile.path !== role.path || profile.arn !== `${arnBase}:instance-profile${role.path}${name}`)) {
+  if (
+    profile &&
+    (profile.name !== name || profile.path !== role.path || profile.arn !== `${arnBase}:instance-profile${role.path}${name}`)
+  ) {
     problems.push(`new role ${name}'s instance profile ${profile.arn} is not named after it`);
   }
   return problems;

@@ -136,7 +136,10 @@ function resourcePolicySection(plan: Plan): string[] {
   const { mode, policies, problems } = plan.resourcePolicies;
   const lines = ['## Resource policies that name the shared role', ''];
   if (mode === 'off') return [...lines, 'Not looked for (`--resource-policies off`): apply leaves them as they are.', ''];
-  lines.push(`Looked for: ${mode === 'sweep' ? 'every policy in' : 'policies of resources the evidence saw used in'} ${plan.regions.map(code).join(', ')}.`, '');
+  lines.push(
+    `Looked for: ${mode === 'sweep' ? 'every policy in' : 'policies of resources the evidence saw used in'} ${plan.regions.map(code).join(', ')}.`,
+    '',
+  );
   const rows = policies.flatMap((p) =>
     p.statements.map((s) => [
       `${p.kind} ${code(p.arn)}`,
@@ -149,7 +152,12 @@ function resourcePolicySection(plan: Plan): string[] {
   );
   lines.push(tableOr('None found.', ['Resource', 'Region', 'Statement', 'Names the role as', 'New roles added', 'Why'], rows), '');
   if (problems.length > 0) {
-    lines.push('> [!WARNING]', '> These policies could not be read, parsed or written; the shared role is not retired while they stand:', ...problems.map((p) => `> - ${p.kind} ${code(p.arn)} (${p.region}): ${p.reason.replace(/[\r\n]+/g, ' ')}`), '');
+    lines.push(
+      '> [!WARNING]',
+      '> These policies could not be read, parsed or written; the shared role is not retired while they stand:',
+      ...problems.map((p) => `> - ${p.kind} ${code(p.arn)} (${p.region}): ${p.reason.replace(/[\r\n]+/g, ' ')}`),
+      '',
+    );
   }
   return lines;
 }
@@ -228,7 +236,9 @@ function riskLine(role: PlannedRole): string {
 function unusedActions(u: Plan['unused'][number]): string {
   if (!u.unusedActions || u.unusedActionCount === undefined) return '-';
   const listed = u.unusedActions.map(code).join(', ');
-  return u.unusedActionCount > u.unusedActions.length ? `${listed} and ${u.unusedActionCount - u.unusedActions.length} more` : listed || '-';
+  return u.unusedActionCount > u.unusedActions.length
+    ? `${listed} and ${u.unusedActionCount - u.unusedActions.length} more`
+    : listed || '-';
 }
 
 /** The table, or the sentence saying there is nothing to list. */

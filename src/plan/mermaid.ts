@@ -31,7 +31,8 @@ export function planDiagram(plan: Plan): string[] {
       lines.push(`  ${node(`workload:${workloadLabel(workload)}`, workloadLabel(workload), 'box')} --> ${roleId}`);
     }
     const resources = resourcesOf(role.inlinePolicies.concat(role.managedPolicies));
-    for (const resource of resources.slice(0, RESOURCES_SHOWN)) lines.push(`  ${roleId} --> ${node(`resource:${resource}`, resource, 'cyl')}`);
+    for (const resource of resources.slice(0, RESOURCES_SHOWN))
+      lines.push(`  ${roleId} --> ${node(`resource:${resource}`, resource, 'cyl')}`);
     if (resources.length > RESOURCES_SHOWN) {
       lines.push(`  ${roleId} --> ${node(`more:${role.roleName}`, `${resources.length - RESOURCES_SHOWN} more resources`, 'cyl')}`);
     }

@@ -61,7 +61,11 @@ export async function readPlan(path: string): Promise<Plan> {
       // Measured on the open file, so the file checked is the file read.
       const { size } = await handle.stat();
       if (size > MAX_PLAN_BYTES) {
-        throw new SplitRoleError('PlanTooLarge', `${path} is ${(size / 1024 / 1024).toFixed(1)} MB; plans over ${MAX_PLAN_BYTES / 1024 / 1024} MB are refused unread`, 'regenerate it with `split-role plan`');
+        throw new SplitRoleError(
+          'PlanTooLarge',
+          `${path} is ${(size / 1024 / 1024).toFixed(1)} MB; plans over ${MAX_PLAN_BYTES / 1024 / 1024} MB are refused unread`,
+          'regenerate it with `split-role plan`',
+        );
       }
       text = await handle.readFile('utf8');
     } finally {
@@ -69,7 +73,10 @@ export async function readPlan(path: string): Promise<Plan> {
     }
   } catch (error) {
     if (error instanceof SplitRoleError) throw error;
-    throw new SplitRoleError('PlanUnreadable', `cannot read plan ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new SplitRoleError(
+      'PlanUnreadable',
+      `cannot read plan ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   return parsePlan(text, path);
 }
@@ -80,11 +87,19 @@ export function parsePlan(text: string, source: string): Plan {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new SplitRoleError('PlanCorrupt', `${source} is not valid JSON (${(error as Error).message})`, 'regenerate it with `split-role plan`');
+    throw new SplitRoleError(
+      'PlanCorrupt',
+      `${source} is not valid JSON (${(error as Error).message})`,
+      'regenerate it with `split-role plan`',
+    );
   }
   const polluting = prototypeKeyPath(raw, '');
   if (polluting !== undefined) {
-    throw new SplitRoleError('PlanInvalid', `${source} has a key ${polluting} that split-role never writes`, 'regenerate it with `split-role plan`');
+    throw new SplitRoleError(
+      'PlanInvalid',
+      `${source} has a key ${polluting} that split-role never writes`,
+      'regenerate it with `split-role plan`',
+    );
   }
   const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== PLAN_SCHEMA_VERSION) {
@@ -100,7 +115,11 @@ export function parsePlan(text: string, source: string): Plan {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') || '(root)';
-    throw new SplitRoleError('PlanInvalid', `${source} fails the plan schema at ${where}: ${issue?.message}`, 'regenerate it with `split-role plan`');
+    throw new SplitRoleError(
+      'PlanInvalid',
+      `${source} fails the plan schema at ${where}: ${issue?.message}`,
+      'regenerate it with `split-role plan`',
+    );
   }
   // The digest covers the file as written, so even fields the schema ignores cannot be slipped in.
   const expected = digestOf(raw as Plan);

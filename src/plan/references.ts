@@ -49,7 +49,11 @@ function grantsPassRoleOn(document: unknown, roleArn: string): boolean {
 
 function trustNames(trustPolicy: unknown, roleArn: string): boolean {
   return safeStatements(trustPolicy).some(
-    (s) => s.effect === 'Allow' && s.principal && s.principal !== '*' && principalEntries(s.principal).some(([type, id]) => type === 'AWS' && id === roleArn),
+    (s) =>
+      s.effect === 'Allow' &&
+      s.principal &&
+      s.principal !== '*' &&
+      principalEntries(s.principal).some(([type, id]) => type === 'AWS' && id === roleArn),
   );
 }
 
@@ -64,6 +68,9 @@ function safeStatements(document: unknown) {
 
 /** IAM resource matching: `*` and `?` wildcards, case-sensitive. */
 export function globMatches(pattern: string, value: string): boolean {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`).test(value);
 }

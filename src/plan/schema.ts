@@ -53,7 +53,9 @@ const actionEvidence = z.object({
   accessLevel: z.enum(ACCESS_LEVELS).optional(),
 });
 
-const levelCounts = z.object(Object.fromEntries(ACCESS_LEVELS.map((level) => [level, z.number().int().nonnegative()])) as Record<AccessLevel, z.ZodNumber>);
+const levelCounts = z.object(
+  Object.fromEntries(ACCESS_LEVELS.map((level) => [level, z.number().int().nonnegative()])) as Record<AccessLevel, z.ZodNumber>,
+);
 
 /** A call whose mapped action the IAM action catalog does not know (listed, never granted silently). */
 const unmappedEvent = z.object({
@@ -80,7 +82,9 @@ const roleSnapshot = z.object({
   attachedPolicies: z.array(
     z.object({ arn: z.string(), name: z.string(), defaultVersionId: z.string(), awsManaged: z.boolean(), document: json }),
   ),
-  instanceProfiles: z.array(z.object({ name: z.string(), arn: z.string(), path: z.string(), id: z.string(), tags: z.array(tag).optional() })),
+  instanceProfiles: z.array(
+    z.object({ name: z.string(), arn: z.string(), path: z.string(), id: z.string(), tags: z.array(tag).optional() }),
+  ),
 });
 
 const newRole = z.object({
@@ -176,7 +180,9 @@ export const planBodySchema = z.object({
       unusedActionCount: z.number().int().nonnegative().optional(),
     }),
   ),
-  unattributed: z.array(z.object({ action: z.string(), count: z.number().int(), lastSeen: isoTime.optional(), grantedTo: z.array(z.string()) })),
+  unattributed: z.array(
+    z.object({ action: z.string(), count: z.number().int(), lastSeen: isoTime.optional(), grantedTo: z.array(z.string()) }),
+  ),
   /** Events the catalog could not map (optional so plans made before the catalog still read). */
   unmappedEvents: z.array(unmappedEvent).optional(),
   workloads: z.array(plannedWorkloadSchema),
@@ -207,7 +213,10 @@ export function planJsonSchema(): object {
       if (zodSchema !== evidenceSchema) return;
       const source = jsonSchema.properties?.source;
       if (source && typeof source === 'object') source.enum = sources.map((s) => s.name);
-      jsonSchema.allOf = sources.map(({ name, config }) => ({ if: { properties: { source: { const: name } } }, then: { properties: { config } } }));
+      jsonSchema.allOf = sources.map(({ name, config }) => ({
+        if: { properties: { source: { const: name } } },
+        then: { properties: { config } },
+      }));
     },
   });
 }

@@ -67,7 +67,9 @@ export function analyseSplit(
   const sources = policySources(shared);
   const unmappedRows = new Map<string, UnmappedEvent>();
   const usedAs = new Set(
-    workloads.flatMap(({ found }) => workloadAdapters().flatMap((adapter) => adapter.roleUses?.((found as Record<string, unknown>)[adapter.id]) ?? [])),
+    workloads.flatMap(({ found }) =>
+      workloadAdapters().flatMap((adapter) => adapter.roleUses?.((found as Record<string, unknown>)[adapter.id]) ?? []),
+    ),
   );
   // A group exists only once it has a principal, so each has a first one to name it.
   const groups = new Map<string, [string, ...string[]]>();
@@ -113,14 +115,21 @@ export function analyseSplit(
  * action of that prefix the shared role grants. Those the trail showed a
  * service using are evidence (filtered per unit); the rest are unobservable.
  */
-function serviceLevelGrants(sources: PolicySource[], prefixes: readonly string[], catalog: ActionCatalog): Array<{ action: string; reason: string }> {
+function serviceLevelGrants(
+  sources: PolicySource[],
+  prefixes: readonly string[],
+  catalog: ActionCatalog,
+): Array<{ action: string; reason: string }> {
   const seen = new Set<string>();
   const out: Array<{ action: string; reason: string }> = [];
   for (const prefix of prefixes) {
     for (const action of grantedCatalogActions(sources, catalog, prefix)) {
       if (seen.has(action)) continue;
       seen.add(action);
-      out.push({ action, reason: `Access Analyzer reports ${prefix} only at service level (${prefix}:*), and the trail showed no call of this action` });
+      out.push({
+        action,
+        reason: `Access Analyzer reports ${prefix} only at service level (${prefix}:*), and the trail showed no call of this action`,
+      });
     }
   }
   return out;
@@ -166,7 +175,12 @@ function mergeUsage(parts: Array<ServiceUsage | undefined>): ServiceUsage {
 }
 
 /** The decisions this analysis needs before a plan can be built. */
-export function requiredDecisions(analysis: SplitAnalysis): { unattributed: boolean; unobservable: boolean; noEvidence: boolean; unmapped: boolean } {
+export function requiredDecisions(analysis: SplitAnalysis): {
+  unattributed: boolean;
+  unobservable: boolean;
+  noEvidence: boolean;
+  unmapped: boolean;
+} {
   return {
     unmapped: analysis.unmapped.some((row) => row.services.some((s) => s !== UNATTRIBUTED)),
     unattributed: analysis.unattributed.actions.size > 0,

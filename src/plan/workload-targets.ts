@@ -14,16 +14,29 @@ import type { SplitAnalysis } from './split-analysis.js';
 export const AUTOMATED_UNITS: ReadonlySet<string> = new Set(workloadAdapters().map((a) => a.unitKey));
 
 /** The workloads apply will move, with current and target bindings. */
-export function plannedWorkloads(workloads: RegionalWorkloads, roles: ReadonlyMap<string, PlannedRole>, shared: Pick<RoleSnapshot, 'arn'>): PlannedWorkload[] {
+export function plannedWorkloads(
+  workloads: RegionalWorkloads,
+  roles: ReadonlyMap<string, PlannedRole>,
+  shared: Pick<RoleSnapshot, 'arn'>,
+): PlannedWorkload[] {
   return workloads.flatMap(({ region, found }) =>
     workloadAdapters().flatMap((adapter) =>
-      adapter.planMoves((found as Record<string, unknown>)[adapter.id], { role: roles.get(adapter.unitKey), shared, staysShared: false, region }),
+      adapter.planMoves((found as Record<string, unknown>)[adapter.id], {
+        role: roles.get(adapter.unitKey),
+        shared,
+        staysShared: false,
+        region,
+      }),
     ),
   );
 }
 
 /** What the user must change by hand after apply. */
-export function workloadFollowUps(analysis: SplitAnalysis, roles: ReadonlyMap<string, PlannedRole>, shared: Pick<RoleSnapshot, 'roleName' | 'arn'>): FollowUp[] {
+export function workloadFollowUps(
+  analysis: SplitAnalysis,
+  roles: ReadonlyMap<string, PlannedRole>,
+  shared: Pick<RoleSnapshot, 'roleName' | 'arn'>,
+): FollowUp[] {
   // Why: a unit left on the shared role (excluded for lack of evidence) keeps its
   // workloads as they are; telling the user to move them to a role that will not exist is wrong.
   const staysShared = (key: string) => analysis.units.some((u) => u.key === key) && !roles.has(key);

@@ -93,7 +93,9 @@ class FileCatalog implements ActionCatalog {
     if (prefixPattern === undefined) return [];
     const prefixes = /[*?]/.test(prefixPattern)
       ? [...this.services].filter((p) => actionMatches(prefixPattern, p))
-      : this.hasService(prefixPattern) ? [prefixPattern.toLowerCase()] : [];
+      : this.hasService(prefixPattern)
+        ? [prefixPattern.toLowerCase()]
+        : [];
     const out: string[] = [];
     for (const prefix of prefixes.sort()) {
       for (const { name } of this.table(prefix).actions.values()) {

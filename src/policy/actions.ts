@@ -29,10 +29,7 @@ export function anyActionMatches(patterns: readonly string[], action: string): b
  * True when a statement's action clause covers `action`: through `Action`
  * directly or by wildcard, or through `NotAction` by not excluding it.
  */
-export function statementCoversAction(
-  clause: { actions?: readonly string[]; notActions?: readonly string[] },
-  action: string,
-): boolean {
+export function statementCoversAction(clause: { actions?: readonly string[]; notActions?: readonly string[] }, action: string): boolean {
   if (clause.actions) return anyActionMatches(clause.actions, action);
   if (clause.notActions) return !anyActionMatches(clause.notActions, action);
   return false;

@@ -53,11 +53,7 @@ interface Piece {
  * first-fit decreasing. A statement too big for one managed policy is split
  * by its Action list. Throws PolicySizeError beyond the managed-policy quota.
  */
-export function packPolicies(
-  roleName: string,
-  statements: IamStatement[],
-  options: { maxManagedPolicies?: number } = {},
-): PackedPolicies {
+export function packPolicies(roleName: string, statements: IamStatement[], options: { maxManagedPolicies?: number } = {}): PackedPolicies {
   if (statements.length === 0) return { inline: [], managed: [] };
   const whole = documentOf(statements);
   if (policySize(whole) <= INLINE_POLICIES_MAX_CHARS) {

@@ -90,9 +90,7 @@ export function assertSubset(shared: PolicySource[], candidate: IamPolicyDocumen
       if (!actions || actions.length === 0) fail(`${where} is an Allow without actions`);
       for (const action of actions) {
         if (/[*?]/.test(action)) fail(`${where} allows the wildcard action ${action}; new roles must name concrete actions`);
-        const grantedBy = allows.find(
-          (allow) => covers(allow, action) && (allow.everywhere || sameScope(allow, scope)),
-        );
+        const grantedBy = allows.find((allow) => covers(allow, action) && (allow.everywhere || sameScope(allow, scope)));
         if (!grantedBy) {
           fail(`${where} allows ${action} on ${describeScope(scope)}, which no Allow statement of the shared role grants`);
         }
@@ -101,9 +99,7 @@ export function assertSubset(shared: PolicySource[], candidate: IamPolicyDocumen
   });
 
   for (const deny of sharedDenies) {
-    const kept = candidateDenies.some(
-      (c) => c.actionKind === deny.actionKind && sameSet(c.actions, deny.actions) && sameScope(c, deny),
-    );
+    const kept = candidateDenies.some((c) => c.actionKind === deny.actionKind && sameSet(c.actions, deny.actions) && sameScope(c, deny));
     if (!kept) fail(`the shared role's ${deny.label} on ${describeScope(deny)} is missing from the new role`);
   }
 }

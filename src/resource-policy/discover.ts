@@ -47,13 +47,17 @@ export async function searchResourcePolicies(
         return request.touched ? found.filter((r) => adapter.names(r).some((n) => request.touched?.has(n))) : found;
       } catch (error) {
         // A kind we cannot list may hide a policy naming the role: that must block retirement, not pass silently.
-        for (const region of request.regions) search.problems.push({ kind: adapter.kind, region, id: '*', arn: '*', reason: `cannot list: ${(error as Error).message}` });
+        for (const region of request.regions)
+          search.problems.push({ kind: adapter.kind, region, id: '*', arn: '*', reason: `cannot list: ${(error as Error).message}` });
         return [];
       }
     }),
   );
   const resources: PolicyResource[] = listed.flat();
-  io.progress('SR_PLAN_P2012', `reading ${resources.length} resource policies in ${request.regions.join(', ')}…`, { resources: resources.length, regions: request.regions });
+  io.progress('SR_PLAN_P2012', `reading ${resources.length} resource policies in ${request.regions.join(', ')}…`, {
+    resources: resources.length,
+    regions: request.regions,
+  });
   const read = await mapLimit(resources, READ_CONCURRENCY, async (resource) => readOne(policies, resource, request.role, request.exact));
   for (const outcome of read) {
     if (!outcome) continue;

@@ -31,7 +31,8 @@ export const statementPerRoleEdits: PolicyEdits = {
       const statement = statements[index];
       const match = findRoleStatements(JSON.stringify({ Statement: [statement] }), shared)[0];
       if (!statement || !match) throw new PolicyEditError(`statement #${index} no longer names ${shared.arn}`);
-      if (match.mentions.some((m) => m !== 'Principal')) throw new PolicyEditError(`statement ${match.sid ?? `#${index}`} names the role in a condition, which AddPermission cannot write`);
+      if (match.mentions.some((m) => m !== 'Principal'))
+        throw new PolicyEditError(`statement ${match.sid ?? `#${index}`} names the role in a condition, which AddPermission cannot write`);
       for (const role of roles) {
         const sid = `${match.sid ?? index}-${role.arn.slice(role.arn.lastIndexOf('/') + 1)}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 100);
         if (statements.some((s) => s.Sid === sid)) continue;

@@ -63,7 +63,11 @@ function unwritable(entry: PlannedResourcePolicy, shared: RoleRef, roles: readon
   // Unique ids are only known once the roles exist; a stand-in of the same shape checks the edit.
   const refs = new Map(roles.map((r) => [r.roleName, { arn: r.roleArn, roleId: 'AROAPLANNEDROLE' }]));
   try {
-    const added = edits.add(entry.text, shared, entry.statements.map((s) => ({ index: s.index, roles: s.roles.map((n) => refs.get(n) as RoleRef) })));
+    const added = edits.add(
+      entry.text,
+      shared,
+      entry.statements.map((s) => ({ index: s.index, roles: s.roles.map((n) => refs.get(n) as RoleRef) })),
+    );
     edits.remove(added, shared);
     return undefined;
   } catch (error) {

@@ -43,7 +43,8 @@ export function parseResourcePolicy(text: string): Json {
   }
   if (!isObject(parsed)) throw new PolicyEditError('not a JSON object');
   const statements = parsed.Statement;
-  if (!(Array.isArray(statements) ? statements.every(isObject) : isObject(statements))) throw new PolicyEditError('Statement is neither an object nor a list of objects');
+  if (!(Array.isArray(statements) ? statements.every(isObject) : isObject(statements)))
+    throw new PolicyEditError('Statement is neither an object nor a list of objects');
   return parsed;
 }
 
@@ -72,15 +73,22 @@ export function addRoles(text: string, shared: RoleRef, additions: ReadonlyArray
   const statements = statementsOf(doc);
   for (const { index, roles } of additions) {
     const statement = statements[index];
-    if (!statement || mentionsIn(statement, shared).length === 0) throw new PolicyEditError(`statement #${index} no longer names ${shared.arn}`);
+    if (!statement || mentionsIn(statement, shared).length === 0)
+      throw new PolicyEditError(`statement #${index} no longer names ${shared.arn}`);
     for (const key of PRINCIPAL_KEYS) {
       const block = statement[key];
       if (!isObject(block) || !namesRole(listOf(block.AWS), shared)) continue;
-      block.AWS = union(listOf(block.AWS), roles.map((r) => r.arn));
+      block.AWS = union(
+        listOf(block.AWS),
+        roles.map((r) => r.arn),
+      );
     }
     editConditions(statement, (operator, key, values) => {
       if (key === ARN_KEY && (namesRole(values, shared) || likeMatches(operator, values, shared.arn))) {
-        return union(values, roles.filter((r) => !likeMatches(operator, values, r.arn)).map((r) => r.arn));
+        return union(
+          values,
+          roles.filter((r) => !likeMatches(operator, values, r.arn)).map((r) => r.arn),
+        );
       }
       if (key === USERID_KEY) {
         const derived = values.flatMap((v) => (userIdNames(v, shared) ? roles.map((r) => r.roleId + v.slice(shared.roleId.length)) : []));
@@ -106,13 +114,15 @@ export function removeRole(text: string, shared: RoleRef): string {
       if (!isObject(block) || block.AWS === undefined) continue;
       const kept = listOf(block.AWS).filter((v) => !namesRole([v], shared));
       if (kept.length === listOf(block.AWS).length) continue;
-      if (kept.length === 0 && Object.keys(block).length === 1) throw new PolicyEditError(`statement #${index} has no principal but ${shared.arn}`);
+      if (kept.length === 0 && Object.keys(block).length === 1)
+        throw new PolicyEditError(`statement #${index} has no principal but ${shared.arn}`);
       if (kept.length === 0) delete block.AWS;
       else block.AWS = kept.length === 1 ? kept[0] : kept;
     }
     editConditions(statement, (_operator, key, values) => {
       const kept = values.filter((v) => !(key === ARN_KEY && namesRole([v], shared)) && !(key === USERID_KEY && userIdNames(v, shared)));
-      if (kept.length === 0 && values.length > 0) throw new PolicyEditError(`statement #${index}'s ${key} condition names only the shared role`);
+      if (kept.length === 0 && values.length > 0)
+        throw new PolicyEditError(`statement #${index}'s ${key} condition names only the shared role`);
       return kept;
     });
   });
@@ -126,7 +136,12 @@ function mentionsIn(statement: Json, role: RoleRef, patterns = true): Mention[] 
     if (isObject(block) && namesRole(listOf(block.AWS), role)) mentions.push(key);
   }
   editConditions(statement, (operator, key, values) => {
-    if (key === ARN_KEY && (namesRole(values, role) || (patterns && likeMatches(operator, values, role.arn))) && !mentions.includes('aws:PrincipalArn')) mentions.push('aws:PrincipalArn');
+    if (
+      key === ARN_KEY &&
+      (namesRole(values, role) || (patterns && likeMatches(operator, values, role.arn))) &&
+      !mentions.includes('aws:PrincipalArn')
+    )
+      mentions.push('aws:PrincipalArn');
     if (key === USERID_KEY && values.some((v) => userIdNames(v, role)) && !mentions.includes('aws:userid')) mentions.push('aws:userid');
     return values;
   });
@@ -151,7 +166,15 @@ function userIdNames(value: string, role: RoleRef): boolean {
 /** A wildcard (…Like) condition value that already covers this ARN. */
 function likeMatches(operator: string, values: string[], arn: string): boolean {
   if (!/like/i.test(operator)) return false;
-  return values.some((pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(arn));
+  return values.some((pattern) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+      'i',
+    ).test(arn),
+  );
 }
 
 /** Calls `edit` for each condition key's values (keys lower-cased, values as a list); stores what it returns. */

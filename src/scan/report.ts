@@ -104,4 +104,3 @@ export function buildScanReport(
     unreadable,
   };
 }
-

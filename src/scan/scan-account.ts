@@ -25,7 +25,9 @@ export async function scanAccount(session: AwsSession, io: IoHost, options: Scan
   const requiredTags = options.requiredTags ?? [];
   const [identity, roles] = await Promise.all([
     session.sts().then(getCallerIdentity),
-    options.roleNames?.length ? namedRoles(session, options.roleNames) : allRoles(session, io).then((all) => (requiredTags.length > 0 ? withTags(session, all, io) : all)),
+    options.roleNames?.length
+      ? namedRoles(session, options.roleNames)
+      : allRoles(session, io).then((all) => (requiredTags.length > 0 ? withTags(session, all, io) : all)),
   ]);
   return buildScanReport(roles, { account: identity.account, partition: identity.partition, region: session.region }, { requiredTags });
 }

@@ -59,7 +59,12 @@ export async function scanAccounts(
       outcome = { account: ref.id, ...named, status: 'unreachable', reason: reasonOf(error) };
     }
     done += 1;
-    io.progress('SR_SCAN_P1006', `scanned ${done}/${accounts.length} accounts (${ref.id}: ${outcome.status})`, { done, accounts: accounts.length, account: ref.id, status: outcome.status });
+    io.progress('SR_SCAN_P1006', `scanned ${done}/${accounts.length} accounts (${ref.id}: ${outcome.status})`, {
+      done,
+      accounts: accounts.length,
+      account: ref.id,
+      status: outcome.status,
+    });
     return outcome;
   });
   return { accounts: results, summary: summarise(results) };

@@ -3,12 +3,7 @@
  * shared role. Pure: the caller supplies the document and the account id.
  */
 import { statementCoversAction } from '../policy/actions.js';
-import {
-  parsePolicy,
-  principalEntries,
-  type NormalisedStatement,
-  type RawPrincipal,
-} from '../policy/document.js';
+import { parsePolicy, principalEntries, type NormalisedStatement, type RawPrincipal } from '../policy/document.js';
 import { findingKinds, type FindingKind } from './rules/index.js';
 import { workloadKey } from './service-principals.js';
 import { ACCOUNT_ID } from '../core/account-id.js';
@@ -123,9 +118,7 @@ function allowedPrincipals(statement: NormalisedStatement, notes: string[], inde
 }
 
 function typedEntries(block: RawPrincipal): Array<[PrincipalType, string]> {
-  return principalEntries(block).map(([type, id]) =>
-    type === 'AWS' && id === '*' ? ['*', '*'] : [type as PrincipalType, id],
-  );
+  return principalEntries(block).map(([type, id]) => (type === 'AWS' && id === '*' ? ['*', '*'] : [type as PrincipalType, id]));
 }
 
 function canAssume(statement: NormalisedStatement, type: PrincipalType, principal: string): boolean {
@@ -143,11 +136,7 @@ function canAssume(statement: NormalisedStatement, type: PrincipalType, principa
  * Removes principals that an unconditional Deny shuts out. Conditional denies
  * are only noted: whether they apply depends on the request.
  */
-function applyUnconditionalDenies(
-  statements: NormalisedStatement[],
-  grants: Map<string, AssumingPrincipal>,
-  notes: string[],
-): void {
+function applyUnconditionalDenies(statements: NormalisedStatement[], grants: Map<string, AssumingPrincipal>, notes: string[]): void {
   statements.forEach((statement, index) => {
     if (statement.effect !== 'Deny') return;
     for (const [key, grant] of grants) {

@@ -64,7 +64,12 @@ export function judgeRole(analysis: TrustAnalysis, context: JudgeContext = {}): 
     if (account !== undefined) placed.account = display(account);
     return placed;
   });
-  const subject = { services: analysis.services, workloads: analysis.workloads, otherPrincipals, ...(context.tags ? { tags: context.tags } : {}) };
+  const subject = {
+    services: analysis.services,
+    workloads: analysis.workloads,
+    otherPrincipals,
+    ...(context.tags ? { tags: context.tags } : {}),
+  };
   const breaches = breachedRules(subject, context.rules);
   return {
     kinds: breaches.map((b) => b.kind),
@@ -95,5 +100,7 @@ export function describeFinding(finding: Finding): string {
  */
 export function findingFingerprint(finding: Finding, kind: FindingKind): string {
   const identity = 'file' in finding ? `${finding.file}#${finding.resource}` : finding.roleArn;
-  return createHash('sha256').update(`${ruleFor(kind).id}\u0000${identity}`).digest('hex');
+  return createHash('sha256')
+    .update(`${ruleFor(kind).id}\u0000${identity}`)
+    .digest('hex');
 }

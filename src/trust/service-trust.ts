@@ -21,7 +21,10 @@ export interface TrustStatement {
  * workload, e.g. lambda + edgelambda). Statements that name none of them are
  * dropped; those that do keep their Sid, Action and Condition.
  */
-export function trustPolicyForService(trustPolicy: unknown, principals: readonly string[]): { Version: string; Statement: TrustStatement[] } {
+export function trustPolicyForService(
+  trustPolicy: unknown,
+  principals: readonly string[],
+): { Version: string; Statement: TrustStatement[] } {
   const wanted = new Set(principals.map((p) => p.toLowerCase()));
   const statements: TrustStatement[] = [];
   for (const statement of parsePolicy(trustPolicy).statements) {

@@ -58,13 +58,17 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
   boundTo(inventory, binding) {
     const profileArns = new Set(binding.instanceProfiles.map((p) => p.arn));
     const namesProfile = profileMatcher(binding.instanceProfiles);
-    const launchTemplates = inventory.launchTemplates.filter((lt) => namesProfile(lt.instanceProfile.arn) || namesProfile(lt.instanceProfile.name));
+    const launchTemplates = inventory.launchTemplates.filter(
+      (lt) => namesProfile(lt.instanceProfile.arn) || namesProfile(lt.instanceProfile.name),
+    );
     return {
       instanceProfiles: binding.instanceProfiles.map(({ name, arn }) => ({ name, arn })),
       instances: inventory.associations.filter((a) => profileArns.has(a.instanceProfileArn)),
       launchTemplates,
       autoScalingGroups: inventory.autoScalingGroups.filter(
-        (group) => namesProfile(group.launchConfigurationProfile) || group.launchTemplates.some((use) => launchedVersion(launchTemplates, use) !== undefined),
+        (group) =>
+          namesProfile(group.launchConfigurationProfile) ||
+          group.launchTemplates.some((use) => launchedVersion(launchTemplates, use) !== undefined),
       ),
     };
   },
@@ -99,13 +103,17 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
       ...found.launchTemplates.map((lt) => ({
         kind: 'launch-template' as const,
         resource: `${lt.launchTemplateName}:${lt.version}`,
-        message: `launch template ${lt.launchTemplateName} version ${lt.version}${lt.isDefault ? ' (default)' : ''} names the shared role's instance profile; publish a version with ${profile} (Auto Scaling groups using it launch instances with the old role until then)`,
+        message:
+          `launch template ${lt.launchTemplateName} version ${lt.version}${lt.isDefault ? ' (default)' : ''} names the shared role's instance profile; ` +
+          `publish a version with ${profile} (Auto Scaling groups using it launch instances with the old role until then)`,
       })),
       // The group, not only its template: a group pinned to a version keeps launching it after a new default is published.
       ...found.autoScalingGroups.map((group) => ({
         kind: 'auto-scaling-group' as const,
         resource: group.groupName,
-        message: `Auto Scaling group ${group.groupName} launches instances with the shared role's instance profile (${groupSources(group, found.launchTemplates)}); point it at a launch-template version with ${profile}; the shared role is not retired while it does`,
+        message:
+          `Auto Scaling group ${group.groupName} launches instances with the shared role's instance profile (${groupSources(group, found.launchTemplates)}); ` +
+          `point it at a launch-template version with ${profile}; the shared role is not retired while it does`,
       })),
     ];
   },
@@ -113,10 +121,17 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
   invariantProblems(move, { role, shared }) {
     const what = `EC2 instance ${move.instanceId}`;
     const problems: string[] = [];
-    if (!shared.instanceProfiles.some((p) => p.arn === move.current.instanceProfileArn)) problems.push(`${what} is not on one of the shared role's instance profiles`);
+    if (!shared.instanceProfiles.some((p) => p.arn === move.current.instanceProfileArn))
+      problems.push(`${what} is not on one of the shared role's instance profiles`);
     const profile = role?.instanceProfile;
     const target = move.target;
-    if (!role || !profile || target.instanceProfileArn !== profile.arn || target.instanceProfileName !== profile.name || target.roleName !== role.roleName) {
+    if (
+      !role ||
+      !profile ||
+      target.instanceProfileArn !== profile.arn ||
+      target.instanceProfileName !== profile.name ||
+      target.roleName !== role.roleName
+    ) {
       problems.push(`${what} would move to ${target.instanceProfileArn}, which is not this plan's instance profile for ${move.service}`);
     }
     return problems;
@@ -127,10 +142,15 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
     return {
       title: `move EC2 instance ${move.instanceId} to ${move.target.instanceProfileName}`,
       async run(ctx) {
-        return { associationId: await pointTo(ctx, move, move.target.instanceProfileArn, move.current.instanceProfileArn), replaced: move.current.instanceProfileArn };
+        return {
+          associationId: await pointTo(ctx, move, move.target.instanceProfileArn, move.current.instanceProfileArn),
+          replaced: move.current.instanceProfileArn,
+        };
       },
       async undo(ctx) {
-        await leaveIfMovedElsewhere(ctx, `EC2 instance ${move.instanceId}`, () => pointTo(ctx, move, move.current.instanceProfileArn, move.target.instanceProfileArn));
+        await leaveIfMovedElsewhere(ctx, `EC2 instance ${move.instanceId}`, () =>
+          pointTo(ctx, move, move.current.instanceProfileArn, move.target.instanceProfileArn),
+        );
       },
     };
   },
@@ -138,7 +158,9 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
     const now = await instanceAssociation(await clients.ec2(), move.instanceId);
     return now?.instanceProfileArn === move.current.instanceProfileArn
       ? []
-      : [`EC2 instance ${move.instanceId} is on ${now?.instanceProfileArn ?? 'no instance profile'}, plan says ${move.current.instanceProfileArn}`];
+      : [
+          `EC2 instance ${move.instanceId} is on ${now?.instanceProfileArn ?? 'no instance profile'}, plan says ${move.current.instanceProfileArn}`,
+        ];
   },
   async verify({ clients }, move) {
     const now = await instanceAssociation(await clients.ec2(), move.instanceId);
@@ -149,7 +171,9 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
 
   async showsMoved({ clients }, move) {
     const now = await instanceAssociation(await clients.ec2(), move.instanceId);
-    return now?.instanceProfileArn === move.target.instanceProfileArn ? `EC2 instance ${move.instanceId} is on ${move.target.instanceProfileName}` : undefined;
+    return now?.instanceProfileArn === move.target.instanceProfileArn
+      ? `EC2 instance ${move.instanceId} is on ${move.target.instanceProfileName}`
+      : undefined;
   },
   withoutMovedBack(_ctx, found, moves) {
     const ids = new Set(moves.map((m) => m.instanceId));
@@ -157,7 +181,12 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
   },
 
   label: (move) => `EC2 ${move.instanceId}`,
-  describeMove: (move) => [code(move.instanceId), 'EC2 instance', code(lastSegment(move.current.instanceProfileArn)), code(move.target.instanceProfileName)],
+  describeMove: (move) => [
+    code(move.instanceId),
+    'EC2 instance',
+    code(lastSegment(move.current.instanceProfileArn)),
+    code(move.target.instanceProfileName),
+  ],
   checklist(move, target) {
     const t = target.role(move.target.roleName);
     const profile = move.target.instanceProfileName;
@@ -182,7 +211,9 @@ function launchedVersion(versions: readonly LaunchTemplateProfile[], use: Launch
 function groupSources(group: GroupLaunchSource, versions: readonly LaunchTemplateProfile[]): string {
   const sources = group.launchTemplates.flatMap((use) => {
     const lt = launchedVersion(versions, use);
-    return lt ? [`launch template ${lt.launchTemplateName} version ${lt.version}${/^\d+$/.test(use.version) ? ' (pinned)' : ` (${use.version})`}`] : [];
+    return lt
+      ? [`launch template ${lt.launchTemplateName} version ${lt.version}${/^\d+$/.test(use.version) ? ' (pinned)' : ` (${use.version})`}`]
+      : [];
   });
   if (group.launchConfigurationName && sources.length === 0) sources.push(`launch configuration ${group.launchConfigurationName}`);
   return sources.join(', ');

@@ -59,7 +59,10 @@ export async function instanceAssociation(ec2: Ec2Port, instanceId: string): Pro
  * default and latest, and the numbered versions in `pinned` (those Auto
  * Scaling groups launch, whatever the default is).
  */
-export async function listLaunchTemplateProfiles(ec2: Ec2Port, pinned: readonly LaunchTemplateUse[] = []): Promise<LaunchTemplateProfile[]> {
+export async function listLaunchTemplateProfiles(
+  ec2: Ec2Port,
+  pinned: readonly LaunchTemplateUse[] = [],
+): Promise<LaunchTemplateProfile[]> {
   const found: LaunchTemplateProfile[] = [];
   for (const template of await ec2.describeLaunchTemplates()) {
     const mine = pinned.filter((p) => (p.id !== undefined && p.id === template.id) || (p.name !== undefined && p.name === template.name));
@@ -88,7 +91,11 @@ export async function listLaunchTemplateProfiles(ec2: Ec2Port, pinned: readonly 
  * fails the whole call, so the versions are then asked one by one and the
  * missing ones left out.
  */
-async function templateVersions(ec2: Ec2Port, template: LaunchTemplateSummary, wanted: readonly string[]): Promise<LaunchTemplateVersionProfile[]> {
+async function templateVersions(
+  ec2: Ec2Port,
+  template: LaunchTemplateSummary,
+  wanted: readonly string[],
+): Promise<LaunchTemplateVersionProfile[]> {
   try {
     return await ec2.describeLaunchTemplateVersions(template.id, wanted);
   } catch (error) {
@@ -111,12 +118,22 @@ export async function listGroupLaunchSources(autoscaling: AutoScalingPort): Prom
   const profileOf = new Map(configurations.map((c) => [c.LaunchConfigurationName ?? '', c.IamInstanceProfile]));
   return groups.map((group) => {
     const mixed = group.MixedInstancesPolicy?.LaunchTemplate;
-    const specs = [group.LaunchTemplate, mixed?.LaunchTemplateSpecification, ...(mixed?.Overrides ?? []).map((o) => o.LaunchTemplateSpecification)];
+    const specs = [
+      group.LaunchTemplate,
+      mixed?.LaunchTemplateSpecification,
+      ...(mixed?.Overrides ?? []).map((o) => o.LaunchTemplateSpecification),
+    ];
     const source: GroupLaunchSource = {
       groupName: group.AutoScalingGroupName ?? '',
       launchTemplates: specs.flatMap((spec) =>
         spec && (spec.LaunchTemplateId || spec.LaunchTemplateName)
-          ? [{ ...(spec.LaunchTemplateId ? { id: spec.LaunchTemplateId } : {}), ...(spec.LaunchTemplateName ? { name: spec.LaunchTemplateName } : {}), version: spec.Version ?? '$Default' }]
+          ? [
+              {
+                ...(spec.LaunchTemplateId ? { id: spec.LaunchTemplateId } : {}),
+                ...(spec.LaunchTemplateName ? { name: spec.LaunchTemplateName } : {}),
+                version: spec.Version ?? '$Default',
+              },
+            ]
           : [],
       ),
     };

@@ -64,7 +64,12 @@ export async function listServiceBindings(ecs: EcsPort, clusters: readonly strin
   const bindings: ServiceBinding[] = [];
   for (const clusterArn of clusters) {
     for (const s of await ecs.describeServices(clusterArn, await ecs.listServices(clusterArn))) {
-      bindings.push({ clusterArn, serviceName: s.serviceName ?? '', serviceArn: s.serviceArn ?? '', taskDefinition: s.taskDefinition ?? '' });
+      bindings.push({
+        clusterArn,
+        serviceName: s.serviceName ?? '',
+        serviceArn: s.serviceArn ?? '',
+        taskDefinition: s.taskDefinition ?? '',
+      });
     }
   }
   return bindings;

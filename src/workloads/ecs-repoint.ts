@@ -72,10 +72,14 @@ export function ecsRepoint(w: EcsMove, siblings: readonly EcsMove[]): RepointAct
           await ecs.updateService(cluster, service, w.current.taskDefinitionArn);
           await waitForStable(ctx, cluster, service);
         } else {
-          ctx.io.warn('SR_APPLY_W4004', `ECS service ${service} now runs ${state.taskDefinition}, which this plan did not make; left as it is`, {
-            service,
-            taskDefinition: state.taskDefinition,
-          });
+          ctx.io.warn(
+            'SR_APPLY_W4004',
+            `ECS service ${service} now runs ${state.taskDefinition}, which this plan did not make; left as it is`,
+            {
+              service,
+              taskDefinition: state.taskDefinition,
+            },
+          );
         }
       }
       // Every revision this plan registered, including one a crash left unrecorded.
@@ -98,7 +102,8 @@ async function registeredCopies(ecs: EcsPort, sourceArn: string, planId: string)
   const copies: string[] = [];
   for (const arn of later.sort((a, b) => familyAndRevision(b)[1] - familyAndRevision(a)[1])) {
     const tags = await taskDefinitionTags(ecs, arn);
-    if (tags.some((t) => t.key === PLAN_TAG && t.value === planId) && tags.some((t) => t.key === SOURCE_TAG && t.value === sourceArn)) copies.push(arn);
+    if (tags.some((t) => t.key === PLAN_TAG && t.value === planId) && tags.some((t) => t.key === SOURCE_TAG && t.value === sourceArn))
+      copies.push(arn);
   }
   return copies;
 }
@@ -129,7 +134,8 @@ async function waitForStable(ctx: ApplyContext, cluster: string, service: string
   await waitUntil(ctx.timings, `ECS service ${service} to become stable`, async () => {
     const state = await getServiceState(ecs, cluster, service);
     if (!state) throw driftError(`ECS service ${service} disappeared`);
-    if (state.rolloutFailed) throw new SplitRoleError('EcsDeploymentFailed', `ECS service ${service}: the deployment failed (circuit breaker)`);
+    if (state.rolloutFailed)
+      throw new SplitRoleError('EcsDeploymentFailed', `ECS service ${service}: the deployment failed (circuit breaker)`);
     return state.deployments === 1 && state.runningCount === state.desiredCount;
   });
 }

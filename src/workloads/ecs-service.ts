@@ -53,7 +53,11 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
     ]);
     // AWS keeps a service or task running on a revision after it is deregistered: index what runs, whatever its status.
     const known = new Set(active.map((td) => td.arn));
-    const running = new Set([...services.map((s) => s.taskDefinition), ...standaloneTasks.map((t) => t.taskDefinitionArn)].filter((arn) => arn && !known.has(arn)));
+    const running = new Set(
+      [...services.map((s) => s.taskDefinition), ...standaloneTasks.map((t) => t.taskDefinitionArn)].filter(
+        (arn) => arn && !known.has(arn),
+      ),
+    );
     const inactive = await describeTaskDefinitionRoles(ecs, [...running]);
     return { taskDefinitions: [...active, ...inactive], services, standaloneTasks };
   },
@@ -64,7 +68,10 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
     const taskDefinitions = inventory.taskDefinitions
       .map((td) => ({
         ...td,
-        usesRoleAs: [...(namesRole(td.taskRoleArn, binding) ? ['task' as const] : []), ...(namesRole(td.executionRoleArn, binding) ? ['execution' as const] : [])],
+        usesRoleAs: [
+          ...(namesRole(td.taskRoleArn, binding) ? ['task' as const] : []),
+          ...(namesRole(td.executionRoleArn, binding) ? ['execution' as const] : []),
+        ],
       }))
       .filter((td) => td.usesRoleAs.length > 0);
     const tdArns = new Set(taskDefinitions.map((td) => td.arn));
@@ -101,7 +108,11 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
           clusterArn: service.clusterArn,
           serviceName: service.serviceName,
           serviceArn: service.serviceArn,
-          current: { taskDefinitionArn: td.arn, ...optional('taskRoleArn', td.taskRoleArn), ...optional('executionRoleArn', td.executionRoleArn) },
+          current: {
+            taskDefinitionArn: td.arn,
+            ...optional('taskRoleArn', td.taskRoleArn),
+            ...optional('executionRoleArn', td.executionRoleArn),
+          },
           target: { ...optional('taskRoleArn', swap(td.taskRoleArn)), ...optional('executionRoleArn', swap(td.executionRoleArn)) },
         },
       ];
@@ -116,12 +127,16 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
         .map((td) => ({
           kind: 'ecs-task-definition' as const,
           resource: td.arn,
-          message: `task definition ${td.family}:${td.revision} (no service runs it) uses the shared role as ${td.usesRoleAs.join(' and ')} role; register a revision with ${role?.roleName ?? 'the new ECS role'} for RunTask and scheduled tasks`,
+          message:
+            `task definition ${td.family}:${td.revision} (no service runs it) uses the shared role as ${td.usesRoleAs.join(' and ')} role; ` +
+            `register a revision with ${role?.roleName ?? 'the new ECS role'} for RunTask and scheduled tasks`,
         })),
       ...found.standaloneTasks.map((task) => ({
         kind: 'ecs-standalone-task' as const,
         resource: task.taskArn,
-        message: `task ${task.taskArn} was started outside a service${task.startedBy ? ` (by ${task.startedBy})` : ''}; point its launcher (RunTask caller, EventBridge rule) at a revision using the new role`,
+        message:
+          `task ${task.taskArn} was started outside a service${task.startedBy ? ` (by ${task.startedBy})` : ''}; ` +
+          `point its launcher (RunTask caller, EventBridge rule) at a revision using the new role`,
       })),
     ];
   },
@@ -130,7 +145,8 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
     const what = `ECS service ${move.serviceName}`;
     const isSharedRole = (arn: string | undefined) => arn !== undefined && isShared(arn, shared.arn);
     const problems: string[] = [];
-    if (!isSharedRole(move.current.taskRoleArn) && !isSharedRole(move.current.executionRoleArn)) problems.push(`${what} does not run as the shared role`);
+    if (!isSharedRole(move.current.taskRoleArn) && !isSharedRole(move.current.executionRoleArn))
+      problems.push(`${what} does not run as the shared role`);
     for (const field of ['taskRoleArn', 'executionRoleArn'] as const) {
       const current = move.current[field];
       // The shared role is swapped for this plan's role; any other role stays exactly as it is.
@@ -154,7 +170,8 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
   async verify({ clients }, move) {
     const now = await getServiceState(await clients.ecs(), move.clusterArn, move.serviceName);
     if (!now) return [`ECS service ${move.serviceName} is gone`];
-    if (now.taskDefinition === move.current.taskDefinitionArn) return [`ECS service ${move.serviceName} still runs ${move.current.taskDefinitionArn}`];
+    if (now.taskDefinition === move.current.taskDefinitionArn)
+      return [`ECS service ${move.serviceName} still runs ${move.current.taskDefinitionArn}`];
     if (now.deployments !== 1 || now.runningCount !== now.desiredCount) return [`ECS service ${move.serviceName} is not stable`];
     return [];
   },

@@ -17,7 +17,10 @@ export async function leaveIfMovedElsewhere(ctx: ApplyContext, what: string, rev
     await revert();
   } catch (error) {
     if (!errorIs.Drift(error) && !isResourceNotFound(error) && !isInstanceNotFound(error)) throw error;
-    ctx.io.warn('SR_APPLY_W4004', `${what} was not pointed back: ${(error as Error).message}`, { workload: what, error: (error as Error).message });
+    ctx.io.warn('SR_APPLY_W4004', `${what} was not pointed back: ${(error as Error).message}`, {
+      workload: what,
+      error: (error as Error).message,
+    });
   }
 }
 
@@ -25,7 +28,6 @@ export async function leaveIfMovedElsewhere(ctx: ApplyContext, what: string, rev
 export function lastSegment(arn: string): string {
   return arn.split('/').pop() ?? arn;
 }
-
 
 /** `{ key: value }` when value is set, else `{}`: keeps absent fields absent in the plan file. */
 export function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

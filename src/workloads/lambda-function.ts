@@ -74,7 +74,8 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
     const what = `Lambda function ${move.functionName}`;
     const problems: string[] = [];
     if (move.current.roleArn !== shared.arn) problems.push(`${what} does not run as the shared role`);
-    if (!role || move.target.roleArn !== role.roleArn) problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
+    if (!role || move.target.roleArn !== role.roleArn)
+      problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
     return problems;
   },
 
@@ -87,14 +88,18 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
         return { replaced: move.current.roleArn };
       },
       async undo(ctx) {
-        await leaveIfMovedElsewhere(ctx, `Lambda ${move.functionName}`, () => pointTo(ctx, move, move.current.roleArn, move.target.roleArn));
+        await leaveIfMovedElsewhere(ctx, `Lambda ${move.functionName}`, () =>
+          pointTo(ctx, move, move.current.roleArn, move.target.roleArn),
+        );
       },
     };
   },
   async drift({ clients }, move) {
     try {
       const now = await (await clients.lambda()).getFunctionConfiguration(move.functionName);
-      return now.role === move.current.roleArn ? [] : [`Lambda ${move.functionName} runs as ${now.role}, plan says ${move.current.roleArn}`];
+      return now.role === move.current.roleArn
+        ? []
+        : [`Lambda ${move.functionName} runs as ${now.role}, plan says ${move.current.roleArn}`];
     } catch (error) {
       if (isResourceNotFound(error)) return [`Lambda ${move.functionName} no longer exists`];
       throw error;
@@ -103,7 +108,8 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
   async verify({ clients }, move) {
     const now = await (await clients.lambda()).getFunctionConfiguration(move.functionName);
     if (now.role !== move.target.roleArn) return [`Lambda ${move.functionName} runs as ${now.role}`];
-    if (now.lastUpdateStatus && now.lastUpdateStatus !== 'Successful') return [`Lambda ${move.functionName} update is ${now.lastUpdateStatus}`];
+    if (now.lastUpdateStatus && now.lastUpdateStatus !== 'Successful')
+      return [`Lambda ${move.functionName} update is ${now.lastUpdateStatus}`];
     return [];
   },
 
@@ -121,7 +127,12 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
   },
 
   label: (move) => `Lambda ${move.functionName}`,
-  describeMove: (move) => [code(move.functionName), 'Lambda function', code(lastSegment(move.current.roleArn)), code(lastSegment(move.target.roleArn))],
+  describeMove: (move) => [
+    code(move.functionName),
+    'Lambda function',
+    code(lastSegment(move.current.roleArn)),
+    code(lastSegment(move.target.roleArn)),
+  ],
   checklist(move, target) {
     const t = target.role(move.target.roleArn);
     const snippet =
@@ -150,7 +161,10 @@ async function waitForUpdate(ctx: ApplyContext, functionName: string): Promise<v
   await waitUntil(ctx.timings, `Lambda ${functionName} to finish updating`, async () => {
     const state = await lambda.getFunctionConfiguration(functionName);
     if (state.lastUpdateStatus === 'Failed') {
-      throw new SplitRoleError('LambdaUpdateFailed', `Lambda ${functionName} update failed: ${state.lastUpdateStatusReason ?? 'no reason given'}`);
+      throw new SplitRoleError(
+        'LambdaUpdateFailed',
+        `Lambda ${functionName} update failed: ${state.lastUpdateStatusReason ?? 'no reason given'}`,
+      );
     }
     return state.lastUpdateStatus === undefined || state.lastUpdateStatus === 'Successful';
   });

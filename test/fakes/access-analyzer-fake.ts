@@ -244,7 +244,10 @@ export class AccessAnalyzerFake {
   private get(res: ServerResponse, jobId: string, query: URLSearchParams, accountId: string): void {
     const job = this.jobs.get(jobId);
     if (!job || job.accountId !== accountId) {
-      return fail(res, 404, 'ResourceNotFoundException', `Job ${jobId} not found.`, { resourceId: jobId, resourceType: 'PolicyGeneration' });
+      return fail(res, 404, 'ResourceNotFoundException', `Job ${jobId} not found.`, {
+        resourceId: jobId,
+        resourceType: 'PolicyGeneration',
+      });
     }
     if (job.status === 'IN_PROGRESS') {
       job.polls += 1;
@@ -318,7 +321,10 @@ export class AccessAnalyzerFake {
   private cancel(res: ServerResponse, jobId: string, accountId: string): void {
     const job = this.jobs.get(jobId);
     if (!job || job.accountId !== accountId) {
-      return fail(res, 404, 'ResourceNotFoundException', `Job ${jobId} not found.`, { resourceId: jobId, resourceType: 'PolicyGeneration' });
+      return fail(res, 404, 'ResourceNotFoundException', `Job ${jobId} not found.`, {
+        resourceId: jobId,
+        resourceType: 'PolicyGeneration',
+      });
     }
     if (job.status === 'IN_PROGRESS') {
       job.status = 'CANCELED';

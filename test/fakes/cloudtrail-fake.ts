@@ -117,7 +117,11 @@ export class CloudTrailFake {
   private readonly buckets: TokenBuckets;
   private listening!: Listening;
 
-  private constructor(readonly accountId: string, ratePerSecond: number, burst: number) {
+  private constructor(
+    readonly accountId: string,
+    ratePerSecond: number,
+    burst: number,
+  ) {
     this.buckets = new TokenBuckets(ratePerSecond, burst);
   }
 
@@ -259,7 +263,11 @@ export class CloudTrailFake {
     }
     const category = input.EventCategory;
     if (category !== undefined && category !== 'insight') {
-      return modeled(res, 'InvalidEventCategoryException', `Invalid EventCategory: ${typeof category === 'string' ? category : JSON.stringify(category)}`);
+      return modeled(
+        res,
+        'InvalidEventCategoryException',
+        `Invalid EventCategory: ${typeof category === 'string' ? category : JSON.stringify(category)}`,
+      );
     }
     const query = JSON.stringify([attribute?.AttributeKey, attribute?.AttributeValue, start, end, category ?? null, region]);
 
@@ -440,7 +448,11 @@ export function assumeRoleRecord(args: {
   region?: string;
 }): SeedRecord {
   const { partition, account, name } = roleParts(args.roleArn);
-  const roleId = `AROA${name.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(16, 'X').slice(0, 17)}`;
+  const roleId = `AROA${name
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .padEnd(16, 'X')
+    .slice(0, 17)}`;
   return {
     eventTime: args.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     eventSource: 'sts.amazonaws.com',
@@ -473,7 +485,11 @@ export function sessionCallRecord(args: {
   region?: string;
 }): SeedRecord {
   const { partition, account, name } = roleParts(args.roleArn);
-  const roleId = `AROA${name.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(16, 'X').slice(0, 17)}`;
+  const roleId = `AROA${name
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .padEnd(16, 'X')
+    .slice(0, 17)}`;
   const userIdentity: SeedRecord['userIdentity'] = {
     type: 'AssumedRole',
     principalId: `${roleId}:${args.sessionName}`,

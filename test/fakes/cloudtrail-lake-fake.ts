@@ -44,7 +44,10 @@ export class CloudTrailLakeFake {
   ) {}
 
   /** Starts a fake whose event data store `storeId` holds the trail files under `trailRoot`. */
-  static async start(trailRoot: string, storeId = `EXAMPLE-${randomUUID().slice(0, 8)}-4e8f-8bd1-bcf6cEXAMPLE`): Promise<CloudTrailLakeFake> {
+  static async start(
+    trailRoot: string,
+    storeId = `EXAMPLE-${randomUUID().slice(0, 8)}-4e8f-8bd1-bcf6cEXAMPLE`,
+  ): Promise<CloudTrailLakeFake> {
     const fake = new CloudTrailLakeFake(storeId, await openTrailDb(trailRoot, { lakeStoreId: storeId }));
     fake.listening = await listen((req, res) => fake.handle(req, res));
     return fake;
@@ -63,9 +66,11 @@ export class CloudTrailLakeFake {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/') return error(res, 'UnknownOperationException', `no route for ${req.method} ${req.url}`);
+    if (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/')
+      return error(res, 'UnknownOperationException', `no route for ${req.method} ${req.url}`);
     if (!callerOf(req)) return error(res, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-    if (!String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) return error(res, 'SerializationException', 'expected application/x-amz-json-1.1');
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1'))
+      return error(res, 'SerializationException', 'expected application/x-amz-json-1.1');
     const target = String(req.headers['x-amz-target'] ?? '');
     const input = (body.trim() === '' ? {} : JSON.parse(body)) as Record<string, unknown>;
     if (target === `${PREFIX}StartQuery`) return this.startQuery(res, input);
@@ -79,25 +84,33 @@ export class CloudTrailLakeFake {
       return error(res, 'InvalidQueryStatementException', 'QueryStatement must be 1 to 10000 characters');
     }
     if (!/^\s*(SELECT|WITH)\b/i.test(statement)) return error(res, 'InvalidQueryStatementException', 'Only SELECT statements are allowed');
-    if (!new RegExp(`\\bFROM\\s+${this.storeId}\\b`).test(statement)) return error(res, 'EventDataStoreNotFoundException', 'The specified event data store was not found');
+    if (!new RegExp(`\\bFROM\\s+${this.storeId}\\b`).test(statement))
+      return error(res, 'EventDataStoreNotFoundException', 'The specified event data store was not found');
     this.statements.push(statement);
     const queryId = randomUUID();
     const query: Query = { statement, polls: 0, ...(this.ops.failWith ? { error: this.ops.failWith } : {}) };
     this.queries.set(queryId, query);
     // Lake names the store unquoted; DuckDB needs it quoted (the one shim on the text).
     const sql = statement.replaceAll(new RegExp(`\\bFROM\\s+${this.storeId}\\b`, 'g'), `FROM "${this.storeId}"`);
-    if (query.error === undefined) this.db.query(sql).then(
-      (rows) => (query.rows = rows),
-      (e: unknown) => (query.error = (e as Error).message.split('\n')[0]),
+    if (query.error === undefined)
+      this.db.query(sql).then(
+        (rows) => (query.rows = rows),
+        (e: unknown) => (query.error = (e as Error).message.split('\n')[0]),
+      );
+    sendJson(
+      res,
+      200,
+      { QueryId: queryId, EventDataStoreOwnerAccountId: '123456789012' },
+      { 'content-type': 'application/x-amz-json-1.1' },
     );
-    sendJson(res, 200, { QueryId: queryId, EventDataStoreOwnerAccountId: '123456789012' }, { 'content-type': 'application/x-amz-json-1.1' });
   }
 
   private getQueryResults(res: ServerResponse, input: Record<string, unknown>): void {
     const query = typeof input.QueryId === 'string' ? this.queries.get(input.QueryId) : undefined;
     if (!query) return error(res, 'QueryIdNotFoundException', 'The query ID does not exist or does not map to a query.');
     const max = input.MaxQueryResults === undefined ? 1000 : Number(input.MaxQueryResults);
-    if (!Number.isInteger(max) || max < 1 || max > 1000) return error(res, 'InvalidMaxResultsException', 'MaxQueryResults must be 1 to 1000');
+    if (!Number.isInteger(max) || max < 1 || max > 1000)
+      return error(res, 'InvalidMaxResultsException', 'MaxQueryResults must be 1 to 1000');
     query.polls += 1;
     const done = query.rows !== undefined || query.error !== undefined;
     // A query is queued, then running, whatever DuckDB's speed: callers must poll.
@@ -105,14 +118,19 @@ export class CloudTrailLakeFake {
     if (query.error !== undefined) return json(res, { QueryStatus: 'FAILED', ErrorMessage: query.error });
     const rows = query.rows!;
     const offset = typeof input.NextToken === 'string' ? Number(Buffer.from(input.NextToken, 'base64url').toString()) : 0;
-    if (!Number.isInteger(offset) || offset < 0 || offset > rows.length) return error(res, 'InvalidNextTokenException', 'Provided NextToken is invalid');
+    if (!Number.isInteger(offset) || offset < 0 || offset > rows.length)
+      return error(res, 'InvalidNextTokenException', 'Provided NextToken is invalid');
     const page = rows.slice(offset, offset + max);
     const next = offset + max < rows.length ? Buffer.from(String(offset + max)).toString('base64url') : undefined;
     json(res, {
       QueryStatus: 'FINISHED',
       QueryStatistics: { ResultsCount: page.length, TotalResultsCount: rows.length, BytesScanned: 4096 * rows.length },
       // A NULL cell is left out of its row here, so readers must not rely on every column being present.
-      QueryResultRows: page.map((row) => Object.entries(row).filter(([, v]) => v !== undefined).map(([k, v]) => ({ [k]: v }))),
+      QueryResultRows: page.map((row) =>
+        Object.entries(row)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => ({ [k]: v })),
+      ),
       ...(next ? { NextToken: next } : {}),
     });
   }

@@ -38,13 +38,19 @@ export async function startConfigFake(): Promise<ConfigFake> {
   const listening = await listen(async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     if (!callerOf(req)) return bad(res, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-    if (req.headers['x-amz-target'] !== 'StarlingDoveService.PutEvaluations') return bad(res, 'UnknownOperationException', `unknown operation ${String(req.headers['x-amz-target'])}`);
+    if (req.headers['x-amz-target'] !== 'StarlingDoveService.PutEvaluations')
+      return bad(res, 'UnknownOperationException', `unknown operation ${String(req.headers['x-amz-target'])}`);
     const input = JSON.parse(body) as { ResultToken?: string; Evaluations?: Array<Omit<ReceivedEvaluation, 'resultToken'>> };
     if (!input.ResultToken) return bad(res, 'InvalidResultTokenException', 'The result token is invalid.');
     const list = input.Evaluations ?? [];
     if (list.length < 1 || list.length > 100) return bad(res, 'InvalidParameterValueException', 'Evaluations must hold 1 to 100 items.');
     for (const e of list) {
-      if (!e.ComplianceResourceType || !e.ComplianceResourceId || !COMPLIANCE.has(e.ComplianceType) || typeof e.OrderingTimestamp !== 'number') {
+      if (
+        !e.ComplianceResourceType ||
+        !e.ComplianceResourceId ||
+        !COMPLIANCE.has(e.ComplianceType) ||
+        typeof e.OrderingTimestamp !== 'number'
+      ) {
         return bad(res, 'InvalidParameterValueException', 'An evaluation lacks a resource, a compliance type or an ordering timestamp.');
       }
       if ((e.Annotation ?? '').length > 256) return bad(res, 'InvalidParameterValueException', 'Annotation is longer than 256 characters.');

@@ -72,7 +72,11 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     }
     const cases: BadCase[] = [
       { name: 'a corrupt plan (not JSON)', plan: () => '{"schemaVersion": 1, "planId": ', message: /PlanCorrupt: .* is not valid JSON/ },
-      { name: 'a truncated plan', plan: () => goodText.slice(0, Math.floor(goodText.length / 2)), message: /PlanCorrupt: .* is not valid JSON/ },
+      {
+        name: 'a truncated plan',
+        plan: () => goodText.slice(0, Math.floor(goodText.length / 2)),
+        message: /PlanCorrupt: .* is not valid JSON/,
+      },
       {
         name: 'a hand-edited plan (digest mismatch)',
         plan: () => {
@@ -120,16 +124,23 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         message: /JournalCorrupt: journal .* cannot be trusted: line 2 is not JSON/,
       },
       {
-        name: "a journal of another plan",
+        name: 'a journal of another plan',
         plan: () => goodText,
-        journal: () => `${JSON.stringify({ at: new Date().toISOString(), planId: 'another-plan-id', event: 'run-start', command: 'apply' })}\n`,
+        journal: () =>
+          `${JSON.stringify({ at: new Date().toISOString(), planId: 'another-plan-id', event: 'run-start', command: 'apply' })}\n`,
         message: /JournalCorrupt: .* line 1 belongs to plan another-plan-id/,
       },
       { name: 'a missing plan file', plan: () => undefined, message: /PlanUnreadable: cannot read plan .*ENOENT/ },
       {
         name: 'a re-sealed plan whose new role also trusts another account',
         plan: () =>
-          resealed((b) => b.newRoles[0]?.trustPolicy.Statement.push({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' })),
+          resealed((b) =>
+            b.newRoles[0]?.trustPolicy.Statement.push({
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+              Action: 'sts:AssumeRole',
+            }),
+          ),
         message: /PlanUnsafe: the plan breaks split-role's rules: new role orders-\w+'s trust policy is not the shared role's trust/,
       },
       {
@@ -146,7 +157,11 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         plan: () => resealedLoose((b) => Object.defineProperty(b.sharedRole, '__proto__', { value: { x: 1 }, enumerable: true })),
         message: /PlanInvalid: .* has a key sharedRole\.__proto__ that split-role never writes/,
       },
-      { name: 'a plan over 20 MB', plan: () => goodText + ' '.repeat(20 * 1024 * 1024), message: /PlanTooLarge: .* plans over 20 MB are refused unread/ },
+      {
+        name: 'a plan over 20 MB',
+        plan: () => goodText + ' '.repeat(20 * 1024 * 1024),
+        message: /PlanTooLarge: .* plans over 20 MB are refused unread/,
+      },
     ];
 
     it.each(cases)('$name: apply and rollback exit 2 with no mutating call', async (c) => {

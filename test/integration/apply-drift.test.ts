@@ -3,9 +3,20 @@
  * built CLI against moto holding the orders scenario, through the fault proxy,
  * must exit 2 and make no mutating call.
  */
-import { AssociateIamInstanceProfileCommand, DescribeIamInstanceProfileAssociationsCommand, EC2Client, ReplaceIamInstanceProfileAssociationCommand } from '@aws-sdk/client-ec2';
+import {
+  AssociateIamInstanceProfileCommand,
+  DescribeIamInstanceProfileAssociationsCommand,
+  EC2Client,
+  ReplaceIamInstanceProfileAssociationCommand,
+} from '@aws-sdk/client-ec2';
 import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AddRoleToInstanceProfileCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { captureAccountState } from '../support/account-state.js';
@@ -41,7 +52,9 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         'a Lambda function moved to another role by someone else',
         async (s) => {
           const { iam } = seedClients(motoEndpoint);
-          const role = await iam.send(new CreateRoleCommand({ RoleName: 'orders-intruder', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com') }));
+          const role = await iam.send(
+            new CreateRoleCommand({ RoleName: 'orders-intruder', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com') }),
+          );
           const lambda = new LambdaClient(config);
           await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: s.functionNames[1], Role: role.Role?.Arn }));
           lambda.destroy();
@@ -53,8 +66,13 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         "the shared role's inline policy changed",
         async () => {
           const { iam } = seedClients(motoEndpoint);
-          const widened = { ...ORDERS_INLINE_POLICY, Statement: [...ORDERS_INLINE_POLICY.Statement, { Effect: 'Allow', Action: 's3:*', Resource: '*' }] };
-          await iam.send(new PutRolePolicyCommand({ RoleName: 'orders', PolicyName: 'orders-data', PolicyDocument: JSON.stringify(widened) }));
+          const widened = {
+            ...ORDERS_INLINE_POLICY,
+            Statement: [...ORDERS_INLINE_POLICY.Statement, { Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+          };
+          await iam.send(
+            new PutRolePolicyCommand({ RoleName: 'orders', PolicyName: 'orders-data', PolicyDocument: JSON.stringify(widened) }),
+          );
           iam.destroy();
         },
         /Drift: .*orders's inline policies changed/,
@@ -73,7 +91,12 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         "the shared role's trust policy changed",
         async () => {
           const { iam } = seedClients(motoEndpoint);
-          await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'orders', PolicyDocument: serviceTrust('ec2.amazonaws.com', 'lambda.amazonaws.com') }));
+          await iam.send(
+            new UpdateAssumeRolePolicyCommand({
+              RoleName: 'orders',
+              PolicyDocument: serviceTrust('ec2.amazonaws.com', 'lambda.amazonaws.com'),
+            }),
+          );
           iam.destroy();
         },
         /Drift: .*orders's trust policy changed/,
@@ -86,10 +109,16 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
           await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'ops' }));
           await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'ops', RoleName: 'ops' }));
           const ec2 = new EC2Client(config);
-          const out = await ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [s.instanceIds[0] as string] }] }));
+          const out = await ec2.send(
+            new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [s.instanceIds[0] as string] }] }),
+          );
           const association = out.IamInstanceProfileAssociations?.[0]?.AssociationId;
-          if (association) await ec2.send(new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: association, IamInstanceProfile: { Name: 'ops' } }));
-          else await ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: s.instanceIds[0], IamInstanceProfile: { Name: 'ops' } }));
+          if (association)
+            await ec2.send(
+              new ReplaceIamInstanceProfileAssociationCommand({ AssociationId: association, IamInstanceProfile: { Name: 'ops' } }),
+            );
+          else
+            await ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: s.instanceIds[0], IamInstanceProfile: { Name: 'ops' } }));
           ec2.destroy();
           iam.destroy();
         },
@@ -100,9 +129,18 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         async (s) => {
           const ecs = new ECSClient(config);
           const td = await ecs.send(
-            new RegisterTaskDefinitionCommand({ family: 'orders-web', containerDefinitions: [{ name: 'web', image: 'nginx:2', memory: 256 }] }),
+            new RegisterTaskDefinitionCommand({
+              family: 'orders-web',
+              containerDefinitions: [{ name: 'web', image: 'nginx:2', memory: 256 }],
+            }),
           );
-          await ecs.send(new UpdateServiceCommand({ cluster: s.clusterName, service: s.serviceName, taskDefinition: td.taskDefinition?.taskDefinitionArn }));
+          await ecs.send(
+            new UpdateServiceCommand({
+              cluster: s.clusterName,
+              service: s.serviceName,
+              taskDefinition: td.taskDefinition?.taskDefinitionArn,
+            }),
+          );
           ecs.destroy();
         },
         /Drift: .*ECS service orders-web runs arn:aws:ecs:us-east-1:123456789012:task-definition\/orders-web:2/,

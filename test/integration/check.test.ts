@@ -15,7 +15,16 @@ const TREE = 'test/fixtures/iac';
 interface CheckJson {
   paths: string[];
   summary: Record<string, number>;
-  findings: Array<{ file: string; line?: number; resource: string; roleName: string; services: string[]; kinds: string[]; unresolved: string[]; notes: string[] }>;
+  findings: Array<{
+    file: string;
+    line?: number;
+    resource: string;
+    roleName: string;
+    services: string[];
+    kinds: string[];
+    unresolved: string[];
+    notes: string[];
+  }>;
   suppressed: Array<{ resource: string; reason: string }>;
   unresolved: Array<{ resource: string; unresolved: string[] }>;
   unreadable: Array<{ file: string; resource?: string; reason: string }>;
@@ -27,11 +36,17 @@ interface Sarif {
     tool: { driver: { rules: Array<{ id: string }> } };
     invocations: Array<{
       executionSuccessful: boolean;
-      toolExecutionNotifications: Array<{ message: { text: string }; locations?: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }>;
+      toolExecutionNotifications: Array<{
+        message: { text: string };
+        locations?: Array<{ physicalLocation: { artifactLocation: { uri: string } } }>;
+      }>;
     }>;
     results: Array<{
       ruleId: string;
-      locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } }; logicalLocations: Array<{ name: string }> }>;
+      locations: Array<{
+        physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } };
+        logicalLocations: Array<{ name: string }>;
+      }>;
       partialFingerprints: Record<string, string>;
     }>;
   }>;
@@ -52,7 +67,15 @@ describe('split-role check', () => {
     expect(run.stderr).toMatch(/3 unreadable entries: exit 2 \(pass --allow-unreadable to judge on findings alone\)/);
     const report = JSON.parse(run.stdout) as CheckJson;
     expect(report.paths).toEqual([TREE]);
-    expect(report.summary).toMatchObject({ filesChecked: 6, filesSkipped: 3, filesUnreadable: 2, rolesChecked: 20, findings: 9, suppressed: 2, unresolved: 4 });
+    expect(report.summary).toMatchObject({
+      filesChecked: 6,
+      filesSkipped: 3,
+      filesUnreadable: 2,
+      rolesChecked: 20,
+      findings: 9,
+      suppressed: 2,
+      unresolved: 4,
+    });
     const shared = report.findings.find((f) => f.resource === 'OrdersSharedRole')!;
     expect(shared).toMatchObject({
       file: `${TREE}/cloudformation/app.yaml`,
@@ -62,8 +85,14 @@ describe('split-role check', () => {
     });
     expect(report.findings.map((f) => f.resource)).toContain('module.app.module.workers.aws_iam_role.worker[0]');
     expect(report.suppressed.map((s) => s.resource)).toEqual(['LegacyBatchRole', 'module.app.aws_iam_role.allowed']);
-    expect(report.unresolved.find((u) => u.resource === 'PartnerRole')!.unresolved).toEqual(['Statement[1].Principal.AWS: {"Ref":"PartnerAccount"}']);
-    expect(report.unreadable.map((u) => u.file)).toEqual([`${TREE}/malformed/bad-policy.yaml`, `${TREE}/malformed/broken.json`, `${TREE}/malformed/broken.yaml`]);
+    expect(report.unresolved.find((u) => u.resource === 'PartnerRole')!.unresolved).toEqual([
+      'Statement[1].Principal.AWS: {"Ref":"PartnerAccount"}',
+    ]);
+    expect(report.unreadable.map((u) => u.file)).toEqual([
+      `${TREE}/malformed/bad-policy.yaml`,
+      `${TREE}/malformed/broken.json`,
+      `${TREE}/malformed/broken.yaml`,
+    ]);
     expect(run.stderr).toMatch(/warning: could not read test\/fixtures\/iac\/malformed\/broken\.yaml: invalid YAML/);
   });
 
@@ -91,9 +120,13 @@ describe('split-role check', () => {
       artifactLocation: { uri: `${TREE}/cloudformation/app.yaml` },
       region: { startLine: await lineOf(`${TREE}/cloudformation/app.yaml`, '  OrdersSharedRole:') },
     });
-    expect(at('OpsRole').locations[0]!.physicalLocation.region!.startLine).toBe(await lineOf(`${TREE}/cloudformation/network.json`, '"OpsRole"'));
+    expect(at('OpsRole').locations[0]!.physicalLocation.region!.startLine).toBe(
+      await lineOf(`${TREE}/cloudformation/network.json`, '"OpsRole"'),
+    );
     expect(at('ReportsRole').ruleId).toBe('SR002');
-    expect(at('aws_iam_role.plain').locations[0]!.physicalLocation.region!.startLine).toBe(await lineOf(`${TREE}/terraform/roles.tf.json`, '"plain"'));
+    expect(at('aws_iam_role.plain').locations[0]!.physicalLocation.region!.startLine).toBe(
+      await lineOf(`${TREE}/terraform/roles.tf.json`, '"plain"'),
+    );
     expect(results.some((r) => r.locations[0]!.logicalLocations[0]!.name === 'LegacyBatchRole')).toBe(false);
     const again = (JSON.parse(await readFile(second, 'utf8')) as Sarif).runs[0]!.results;
     expect(again.map((r) => r.partialFingerprints)).toEqual(results.map((r) => r.partialFingerprints));
@@ -133,7 +166,9 @@ describe('split-role check', () => {
     await writeFile(join(dir, 'stack.yaml'), template('      Tags: [{ Key: split-role:allow-shared, Value: "" }]'));
     const empty = await runCli(['check', dir, '--json'], env());
     expect(empty.code).toBe(1);
-    expect((JSON.parse(empty.stdout) as CheckJson).findings[0]!.notes).toContain('split-role:allow-shared is set without a reason, so it does not suppress this finding');
+    expect((JSON.parse(empty.stdout) as CheckJson).findings[0]!.notes).toContain(
+      'split-role:allow-shared is set without a reason, so it does not suppress this finding',
+    );
   });
 
   it('--account makes that account’s principals same-account', async () => {
@@ -150,7 +185,10 @@ describe('split-role check', () => {
     expect((await runCli(['check', dir, '--allow-empty'], env())).code).toBe(0);
     await writeFile(join(dir, 'template.bin'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]));
     await writeFile(join(dir, 'utf16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Resources: {}\n', 'utf16le')]));
-    for (const [file, reason] of [['template.bin', 'binary data'], ['utf16.yaml', 'UTF-16 text']]) {
+    for (const [file, reason] of [
+      ['template.bin', 'binary data'],
+      ['utf16.yaml', 'UTF-16 text'],
+    ]) {
       const run = await runCli(['check', join(dir, file!), '--allow-empty'], env());
       expect(run.code).toBe(2);
       expect(run.stdout + run.stderr).toContain(reason);
@@ -179,7 +217,9 @@ describe('split-role export', () => {
     const out = join(dir, 'tf');
     const run = await runCli(['export', planFile, '--format', 'terraform', '--syntax', 'json', '--out', out], env());
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^Wrote .*app-shared-split\.tf\.json \(app-shared-ec2, app-shared-lambda\) and .*app-shared-split-checklist\.md/);
+    expect(run.stdout).toMatch(
+      /^Wrote .*app-shared-split\.tf\.json \(app-shared-ec2, app-shared-lambda\) and .*app-shared-split-checklist\.md/,
+    );
     expect(await readFile(join(out, 'app-shared-split-checklist.md'), 'utf8')).toContain('`role = aws_iam_role.app_shared_lambda.arn`');
     const check = await runCli(['check', out, '--json'], env());
     expect(check.code).toBe(0);

@@ -40,6 +40,7 @@ describe('split-role --help', () => {
     expect(root.stdout).toMatch(/^ {2}guardrail\b/m);
     const guardrail = await runCli(['guardrail', 'export', '--help'], isolatedAwsEnv());
     expect(guardrail.code).toBe(0);
-    for (const option of readmeOptions('guardrail export')) expect(guardrail.stdout, `guardrail export --help lacks ${option}`).toContain(option);
+    for (const option of readmeOptions('guardrail export'))
+      expect(guardrail.stdout, `guardrail export --help lacks ${option}`).toContain(option);
   });
 });

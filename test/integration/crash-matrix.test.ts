@@ -62,7 +62,10 @@ const STAGE_POINTS: ReadonlyArray<{ stage: string; op: string }> = [
 ];
 
 const CRASH_POINTS: CrashPoint[] = FULL
-  ? Array.from({ length: FULL_MAX_N }, (_, i) => ({ label: `N=${i + 1}`, n: (ops: readonly string[]) => (i < ops.length ? i + 1 : undefined) }))
+  ? Array.from({ length: FULL_MAX_N }, (_, i) => ({
+      label: `N=${i + 1}`,
+      n: (ops: readonly string[]) => (i < ops.length ? i + 1 : undefined),
+    }))
   : STAGE_POINTS.map(({ stage, op }) => ({ label: `the first ${op} (${stage})`, n: (ops: readonly string[]) => ops.indexOf(op) + 1 }));
 
 describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, then resume or roll back', () => {
@@ -105,7 +108,11 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
    * answered its `n`th mutating call, before the answer is relayed; anything
    * the dying process still sends is dropped, so moto sees exactly n mutations.
    */
-  async function runKilledAfter(command: 'apply' | 'rollback', planPath: string, n: number): Promise<{ result: SpawnedResult; killedAfter?: string }> {
+  async function runKilledAfter(
+    command: 'apply' | 'rollback',
+    planPath: string,
+    n: number,
+  ): Promise<{ result: SpawnedResult; killedAfter?: string }> {
     proxy.clear();
     let count = 0;
     let killedAfter: string | undefined;
@@ -165,7 +172,9 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
 
     await reseed();
     expect(await captureAccountState(motoEndpoint)).toEqual(pristine);
-    process.stderr.write(`crash matrix: M = ${applyOps.length} mutating calls per apply (${applyOps.join(' ')}); rollback makes ${rollbackOps.length}\n`);
+    process.stderr.write(
+      `crash matrix: M = ${applyOps.length} mutating calls per apply (${applyOps.join(' ')}); rollback makes ${rollbackOps.length}\n`,
+    );
   }
 
   beforeAll(async () => {
@@ -196,7 +205,12 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
     it('A: apply again completes the split, with nothing duplicated', async (ctx) => {
       expect(applyOps.length, 'the dry run must pass first').toBeGreaterThan(0);
       const n = nOf(applyOps);
-      if (n === undefined) return skipLoudly(ctx, label, FULL ? 'N is past the last mutating call' : 'the last call is already some operation\'s first, which ran above');
+      if (n === undefined)
+        return skipLoudly(
+          ctx,
+          label,
+          FULL ? 'N is past the last mutating call' : "the last call is already some operation's first, which ran above",
+        );
       await reseed();
       const planPath = await freshPlan();
       const { result, killedAfter } = await runKilledAfter('apply', planPath, n);
@@ -218,7 +232,12 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
     it('B: rollback restores the account exactly', async (ctx) => {
       expect(applyOps.length, 'the dry run must pass first').toBeGreaterThan(0);
       const n = nOf(applyOps);
-      if (n === undefined) return skipLoudly(ctx, label, FULL ? 'N is past the last mutating call' : 'the last call is already some operation\'s first, which ran above');
+      if (n === undefined)
+        return skipLoudly(
+          ctx,
+          label,
+          FULL ? 'N is past the last mutating call' : "the last call is already some operation's first, which ran above",
+        );
       await reseed();
       const planPath = await freshPlan();
       const { result, killedAfter } = await runKilledAfter('apply', planPath, n);
@@ -234,10 +253,18 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
     });
   });
 
-  type RollbackKill = { label: string; applyKilledAt?: (ops: readonly string[]) => number; k: (ops: readonly string[]) => number; slow?: true };
+  type RollbackKill = {
+    label: string;
+    applyKilledAt?: (ops: readonly string[]) => number;
+    k: (ops: readonly string[]) => number;
+    slow?: true;
+  };
   const everyRollbackKill: RollbackKill[] = [
     { label: 'its first call (the shared role recreated, nothing else)', k: () => 1, slow: true },
-    { label: 'its first ReplaceIamInstanceProfileAssociation (workloads half moved back)', k: (ops) => ops.indexOf('ReplaceIamInstanceProfileAssociation') + 1 },
+    {
+      label: 'its first ReplaceIamInstanceProfileAssociation (workloads half moved back)',
+      k: (ops) => ops.indexOf('ReplaceIamInstanceProfileAssociation') + 1,
+    },
     { label: 'its first DeleteRole (new roles half deleted)', k: (ops) => ops.indexOf('DeleteRole') + 1, slow: true },
     { label: 'its second-to-last call', k: (ops) => ops.length - 1, slow: true },
     {

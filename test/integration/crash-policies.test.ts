@@ -73,7 +73,10 @@ describe.skipIf(!endpoint)('crash matrix for resource-policy writes', () => {
         const plan = await readPlan(planPath);
         expect(await applyKilledAt(planPath, op, occurrence)).toBe('killed');
 
-        const finish = await runCli(then === 'resume' ? ['apply', planPath, '--yes', '--soak', '0'] : ['rollback', planPath, '--yes'], env());
+        const finish = await runCli(
+          then === 'resume' ? ['apply', planPath, '--yes', '--soak', '0'] : ['rollback', planPath, '--yes'],
+          env(),
+        );
         expect(finish.code, finish.stderr).toBe(0);
         const now = await seeded.read();
         if (then === 'rollback') {

@@ -11,10 +11,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
-import { captureAccountState, fullySplitProblems, normalizeState, orphanProblems, planResources, type AccountState } from '../support/account-state.js';
+import {
+  captureAccountState,
+  fullySplitProblems,
+  normalizeState,
+  orphanProblems,
+  planResources,
+  type AccountState,
+} from '../support/account-state.js';
 import { TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
-import { faultEvery, faultOf, startFaultProxy, throttlingFor, type FaultKind, type FaultProxy, type FaultRule } from '../support/fault-proxy.js';
+import {
+  faultEvery,
+  faultOf,
+  startFaultProxy,
+  throttlingFor,
+  type FaultKind,
+  type FaultProxy,
+  type FaultRule,
+} from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { ORDERS_APPLY_MUTATIONS, type OrdersScenario, planScenario, seedOrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
@@ -136,7 +151,13 @@ describe.skipIf(!endpoint)('apply and rollback through throttling, 5xx and dropp
   let splitReference: AccountState;
 
   const env = (extra: Record<string, string | undefined> = {}) =>
-    isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, SPLIT_ROLE_FAST_WAITS: '1', AWS_MAX_ATTEMPTS: '8', ...extra });
+    isolatedAwsEnv({
+      AWS_REGION: TEST_REGION,
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      SPLIT_ROLE_FAST_WAITS: '1',
+      AWS_MAX_ATTEMPTS: '8',
+      ...extra,
+    });
   /**
    * Comparable across seeds and runs: instance ids and plan id as placeholders, and the revision
    * number of the copy apply registers as "<copy>" (a retried registration may take the next
@@ -180,38 +201,43 @@ describe.skipIf(!endpoint)('apply and rollback through throttling, 5xx and dropp
   // A retried applied AddRoleToInstanceProfile backs off like a throttle: runs take longer. (Under
   // SPLIT_ROLE_FAST_WAITS the clients use standard retries: adaptive pacing, down to 0.5 call/s after
   // a throttle, is for real AWS.)
-  it.each(CASES)('$name', { timeout: 120_000 }, async ({ rule, expectFaults, expectServices, expectMutations, rollback, env: extraEnv }) => {
-    await reseed();
-    expect(await captureAccountState(motoEndpoint)).toEqual(pristine);
-    const planPath = await freshPlan();
-    proxy.clear();
-    proxy.setRule(rule());
-    try {
-      const applied = await runCli(['apply', planPath, '--yes', '--soak', '0'], env(extraEnv));
-      expect(applied.code, applied.stderr).toBe(0);
-      expect(applied.stderr).toMatch(/Done\./);
-      const faults = new Set(proxy.injected.map((f) => f.fault));
-      for (const fault of expectFaults) expect(faults, `${fault} was injected`).toContain(fault);
-      if (expectServices) {
-        const faultedServices = new Set(proxy.injected.map((f) => f.service));
-        for (const service of expectServices) expect(faultedServices, `a ${service} call was faulted`).toContain(service);
-      }
-      if (expectMutations) expect([...new Set(proxy.injected.map((f) => f.operation))]).toEqual(expect.arrayContaining([...ORDERS_APPLY_MUTATIONS]));
+  it.each(CASES)(
+    '$name',
+    { timeout: 120_000 },
+    async ({ rule, expectFaults, expectServices, expectMutations, rollback, env: extraEnv }) => {
+      await reseed();
+      expect(await captureAccountState(motoEndpoint)).toEqual(pristine);
+      const planPath = await freshPlan();
+      proxy.clear();
+      proxy.setRule(rule());
+      try {
+        const applied = await runCli(['apply', planPath, '--yes', '--soak', '0'], env(extraEnv));
+        expect(applied.code, applied.stderr).toBe(0);
+        expect(applied.stderr).toMatch(/Done\./);
+        const faults = new Set(proxy.injected.map((f) => f.fault));
+        for (const fault of expectFaults) expect(faults, `${fault} was injected`).toContain(fault);
+        if (expectServices) {
+          const faultedServices = new Set(proxy.injected.map((f) => f.service));
+          for (const service of expectServices) expect(faultedServices, `a ${service} call was faulted`).toContain(service);
+        }
+        if (expectMutations)
+          expect([...new Set(proxy.injected.map((f) => f.operation))]).toEqual(expect.arrayContaining([...ORDERS_APPLY_MUTATIONS]));
 
-      const final = await captureAccountState(motoEndpoint);
-      expect(fullySplitProblems(final, 'orders')).toEqual([]);
-      expect(orphanProblems(final)).toEqual([]);
-      expect(normalized(final)).toEqual(splitReference);
+        const final = await captureAccountState(motoEndpoint);
+        expect(fullySplitProblems(final, 'orders')).toEqual([]);
+        expect(orphanProblems(final)).toEqual([]);
+        expect(normalized(final)).toEqual(splitReference);
 
-      if (rollback) {
-        const rolledBack = await runCli(['rollback', planPath, '--yes'], env(extraEnv));
-        expect(rolledBack.code, rolledBack.stderr).toBe(0);
-        const restored = await captureAccountState(motoEndpoint);
-        expect(restored).toEqual(pristine);
-        expect(planResources(restored)).toEqual([]);
+        if (rollback) {
+          const rolledBack = await runCli(['rollback', planPath, '--yes'], env(extraEnv));
+          expect(rolledBack.code, rolledBack.stderr).toBe(0);
+          const restored = await captureAccountState(motoEndpoint);
+          expect(restored).toEqual(pristine);
+          expect(planResources(restored)).toEqual([]);
+        }
+      } finally {
+        proxy.setRule(undefined);
       }
-    } finally {
-      proxy.setRule(undefined);
-    }
-  });
+    },
+  );
 });

@@ -37,7 +37,10 @@ const SHARED_TRUST = JSON.stringify({
     { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::210987654321:root' }, Action: 'sts:AssumeRole' },
   ],
 });
-const LAMBDA_TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const LAMBDA_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 
 /** What moto POSTed to an HTTP subscription. */
 interface Delivery {
@@ -92,7 +95,12 @@ describe.skipIf(!endpoint)('guardrail handler against moto', () => {
     await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'http', Endpoint: `${sink.endpoint}/security` }));
     // The owner's team subscribes with a filter on the alert's owner attribute.
     await sns.send(
-      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'http', Endpoint: `${sink.endpoint}/team-payments`, Attributes: { FilterPolicy: JSON.stringify({ owner: ['team-payments'] }) } }),
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'http',
+        Endpoint: `${sink.endpoint}/team-payments`,
+        Attributes: { FilterPolicy: JSON.stringify({ owner: ['team-payments'] }) },
+      }),
     );
   });
 
@@ -124,31 +132,48 @@ describe.skipIf(!endpoint)('guardrail handler against moto', () => {
   });
 
   it('stays silent for a single-service role, a failed call and a role already deleted', async () => {
-    expect(await handler(eventbridge.events['create-role'])).toEqual({ status: 'not-applicable', roleName: 'TestRole', reason: 'the role no longer exists' });
+    expect(await handler(eventbridge.events['create-role'])).toEqual({
+      status: 'not-applicable',
+      roleName: 'TestRole',
+      reason: 'the role no longer exists',
+    });
     await createRole(LAMBDA_TRUST);
     expect(await handler(eventbridge.events['update-assume-role-policy'])).toEqual({ status: 'compliant', roleName: 'TestRole' });
-    expect(await handler(eventbridge.events['create-role-failed'])).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/failed/) });
+    expect(await handler(eventbridge.events['create-role-failed'])).toMatchObject({
+      status: 'ignored',
+      reason: expect.stringMatching(/failed/),
+    });
     expect(deliveries.filter((d) => d.Type === 'Notification')).toEqual([]);
   });
 
   it('config mode: reports NON_COMPLIANT for a shared role (and alerts), COMPLIANT for a single-service one, NOT_APPLICABLE once deleted', async () => {
     await createRole(SHARED_TRUST, [{ Key: 'owner', Value: 'team-payments' }]);
-    expect(await handler(config.events['configuration-change'])).toMatchObject({ status: 'non-compliant', compliance: 'NON_COMPLIANT', alertId: expect.any(String) });
+    expect(await handler(config.events['configuration-change'])).toMatchObject({
+      status: 'non-compliant',
+      compliance: 'NON_COMPLIANT',
+      alertId: expect.any(String),
+    });
     expect(configFake.evaluations).toEqual([
       {
         resultToken: 'myResultToken',
         ComplianceResourceType: 'AWS::IAM::Role',
         ComplianceResourceId: 'AROAIUU2EOWSWPGX2UJUO',
         ComplianceType: 'NON_COMPLIANT',
-        Annotation: 'multi-service, service-and-cross-account: assumable by ec2.amazonaws.com, lambda.amazonaws.com, arn:aws:iam::210987654321:root',
+        Annotation:
+          'multi-service, service-and-cross-account: assumable by ec2.amazonaws.com, lambda.amazonaws.com, arn:aws:iam::210987654321:root',
         OrderingTimestamp: Date.parse('2016-02-17T01:36:34.043Z') / 1000,
       },
     ]);
     expect(notifications('/security')[0]?.Message).toContain('Trigger:    AWS Config evaluation');
 
-    await iam.send(new (await import('@aws-sdk/client-iam')).UpdateAssumeRolePolicyCommand({ RoleName: 'TestRole', PolicyDocument: LAMBDA_TRUST }));
+    await iam.send(
+      new (await import('@aws-sdk/client-iam')).UpdateAssumeRolePolicyCommand({ RoleName: 'TestRole', PolicyDocument: LAMBDA_TRUST }),
+    );
     expect(await handler(config.events.oversized)).toMatchObject({ status: 'compliant', compliance: 'COMPLIANT' });
-    expect(await handler(config.events['configuration-change-deleted'])).toMatchObject({ status: 'not-applicable', compliance: 'NOT_APPLICABLE' });
+    expect(await handler(config.events['configuration-change-deleted'])).toMatchObject({
+      status: 'not-applicable',
+      compliance: 'NOT_APPLICABLE',
+    });
     expect(configFake.evaluations.map((e) => e.ComplianceType)).toEqual(['NON_COMPLIANT', 'COMPLIANT', 'NOT_APPLICABLE']);
     expect(await handler(config.events.scheduled)).toMatchObject({ status: 'ignored' });
     expect(configFake.evaluations).toHaveLength(3);

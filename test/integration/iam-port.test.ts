@@ -16,7 +16,10 @@ import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { resetMoto } from '../support/moto-server.js';
 
 const endpoint = workerMotoEndpoint();
-const TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+const TRUST = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
 const DOC = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] };
 const TAG = { Key: 'split-role:plan-id', Value: 'plan-1' };
 const POLICY_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:policy/app/orders-mp`;
@@ -39,7 +42,14 @@ function withoutIds(value: unknown): unknown {
 /** The script: every operation apply uses, in the order apply, retire and rollback use them, with the edge cases. */
 async function transcript(iam: IamPort): Promise<Record<string, unknown>> {
   const t: Record<string, unknown> = {};
-  const spec = { roleName: 'orders-ec2', path: '/app/', trustPolicy: TRUST, description: 'the EC2 half', maxSessionDuration: 3600, tags: [TAG] };
+  const spec = {
+    roleName: 'orders-ec2',
+    path: '/app/',
+    trustPolicy: TRUST,
+    description: 'the EC2 half',
+    maxSessionDuration: 3600,
+    tags: [TAG],
+  };
   t.missingSnapshot = await outcome(() => iam.roleSnapshot('nobody'));
   t.missingTags = await outcome(() => iam.roleTags('nobody'));
   t.missingLastUsed = await outcome(() => iam.roleLastUsed('nobody'));
@@ -47,18 +57,24 @@ async function transcript(iam: IamPort): Promise<Record<string, unknown>> {
   t.createAgain = await outcome(() => iam.createRole(spec));
   t.tags = await outcome(() => iam.roleTags('orders-ec2'));
   const found = await iam.findRole('orders-ec2');
-  t.found = found && { ...withoutIds(found) as object, trustPolicy: decodePolicyDocument(found.trustPolicy) };
+  t.found = found && { ...(withoutIds(found) as object), trustPolicy: decodePolicyDocument(found.trustPolicy) };
   t.putInline = await outcome(() => iam.putRolePolicy('orders-ec2', 'inline', DOC));
   t.putInlineMissingRole = await outcome(() => iam.putRolePolicy('nobody', 'inline', DOC));
   t.deleteInlineMissingRole = await outcome(() => iam.deleteRolePolicy('nobody', 'inline'));
-  t.createPolicy = await outcome(() => iam.createManagedPolicy({ name: 'orders-mp', path: '/app/', arn: POLICY_ARN, document: DOC, tags: [TAG] }));
-  t.createPolicyAgain = await outcome(() => iam.createManagedPolicy({ name: 'orders-mp', path: '/app/', arn: POLICY_ARN, document: DOC, tags: [TAG] }));
+  t.createPolicy = await outcome(() =>
+    iam.createManagedPolicy({ name: 'orders-mp', path: '/app/', arn: POLICY_ARN, document: DOC, tags: [TAG] }),
+  );
+  t.createPolicyAgain = await outcome(() =>
+    iam.createManagedPolicy({ name: 'orders-mp', path: '/app/', arn: POLICY_ARN, document: DOC, tags: [TAG] }),
+  );
   t.policyTags = await outcome(() => iam.managedPolicyTags(POLICY_ARN));
   t.attach = await outcome(() => iam.attachRolePolicy('orders-ec2', POLICY_ARN));
   t.attachAgain = await outcome(() => iam.attachRolePolicy('orders-ec2', POLICY_ARN));
   t.attachMissingPolicy = await outcome(() => iam.attachRolePolicy('orders-ec2', `arn:aws:iam::${MOTO_ACCOUNT}:policy/none`));
   t.profile = await outcome(() => iam.ensureInstanceProfile({ name: 'orders-ec2', path: '/app/', roleName: 'orders-ec2', tags: [TAG] }));
-  t.profileAgain = await outcome(() => iam.ensureInstanceProfile({ name: 'orders-ec2', path: '/app/', roleName: 'orders-ec2', tags: [TAG] }));
+  t.profileAgain = await outcome(() =>
+    iam.ensureInstanceProfile({ name: 'orders-ec2', path: '/app/', roleName: 'orders-ec2', tags: [TAG] }),
+  );
   t.profileTags = await outcome(() => iam.instanceProfileTags('orders-ec2'));
   await iam.createRole({ ...spec, roleName: 'other', tags: [] });
   t.profileTaken = await outcome(() => iam.ensureInstanceProfile({ name: 'orders-ec2', path: '/app/', roleName: 'other', tags: [] }));
@@ -89,7 +105,8 @@ describe.skipIf(!endpoint)('the IAM fake agrees with moto through the IAM port',
   let provider: SessionProvider;
 
   beforeAll(() => {
-    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED']) saved[key] = process.env[key];
+    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED'])
+      saved[key] = process.env[key];
     process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
     process.env.AWS_EC2_METADATA_DISABLED = 'true';

@@ -50,7 +50,8 @@ describe.skipIf(!endpoint)('readTrailRecords from S3 (moto)', () => {
 
   beforeAll(() => {
     // The session's default credential chain must find fake keys, never a developer's own.
-    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED']) saved[key] = process.env[key];
+    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED'])
+      saved[key] = process.env[key];
     process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -156,7 +157,10 @@ describe.skipIf(!endpoint)('readTrailRecords from S3 (moto)', () => {
       await Promise.all(files.map(async (file) => upload(relative(dir, file), await readFile(file), false)));
       await upload(logKey('2024-03-02', 'broken.json.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3]), false);
 
-      const hints = { ec2InstanceIds: new Set(manifest.hints.ec2InstanceIds), lambdaFunctionNames: new Set(manifest.hints.lambdaFunctionNames) };
+      const hints = {
+        ec2InstanceIds: new Set(manifest.hints.ec2InstanceIds),
+        lambdaFunctionNames: new Set(manifest.hints.lambdaFunctionNames),
+      };
       for (const options of [{}, { role: manifest.role, workers: 0 }, { role: manifest.role, workers: 2 }]) {
         const attributor = new Attributor(manifest.role, manifest.services, hints);
         const { records, stats, warnings } = await readAll(`s3://${BUCKET}/AWSLogs/`, options);
@@ -164,8 +168,12 @@ describe.skipIf(!endpoint)('readTrailRecords from S3 (moto)', () => {
         const evidence = attributor.result({ source: 'logs', window: { start: '', end: '' }, warnings: [] });
         expect(stats).toMatchObject({ files: manifest.files + 1, records: manifest.records, corruptFiles: 1 });
         expect(stats.filesInWorkers).toBe(options.workers ? manifest.files + 1 - stats.corruptFiles : 0);
-        expect(warnings).toEqual([expect.stringMatching(/^skipped 1 corrupt CloudTrail log file: s3:\/\/org-trail-logs\/.*broken\.json\.gz \(not valid gzip/)]);
-        expect(Object.fromEntries([...evidence.byService].map(([service, usage]) => [service, usage.events]))).toEqual(manifest.expected.byService);
+        expect(warnings).toEqual([
+          expect.stringMatching(/^skipped 1 corrupt CloudTrail log file: s3:\/\/org-trail-logs\/.*broken\.json\.gz \(not valid gzip/),
+        ]);
+        expect(Object.fromEntries([...evidence.byService].map(([service, usage]) => [service, usage.events]))).toEqual(
+          manifest.expected.byService,
+        );
         expect(evidence.unattributed.events).toBe(manifest.expected.unattributed);
       }
     } finally {
@@ -174,6 +182,10 @@ describe.skipIf(!endpoint)('readTrailRecords from S3 (moto)', () => {
   });
 
   it('fails with a clear error when the bucket does not exist', async () => {
-    await expect(readAll('s3://no-such-bucket-here/AWSLogs/')).rejects.toMatchObject({ name: 'SplitRoleError', code: 'NotFound', awsName: 'NoSuchBucket' });
+    await expect(readAll('s3://no-such-bucket-here/AWSLogs/')).rejects.toMatchObject({
+      name: 'SplitRoleError',
+      code: 'NotFound',
+      awsName: 'NoSuchBucket',
+    });
   });
 });

@@ -23,7 +23,15 @@ describe.skipIf(!endpoint)('apply: retire waits for manual follow-ups, asked on 
   const saved: Record<string, string | undefined> = {};
   beforeAll(() => {
     // The in-process session's credential chain must find fake keys, never a developer's own.
-    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED', 'SPLIT_ROLE_FAST_WAITS']) saved[key] = process.env[key];
+    for (const key of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_EC2_METADATA_DISABLED',
+      'SPLIT_ROLE_FAST_WAITS',
+    ])
+      saved[key] = process.env[key];
     process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -43,7 +51,11 @@ describe.skipIf(!endpoint)('apply: retire waits for manual follow-ups, asked on 
     const workdir = await mkdtemp(join(tmpdir(), 'split-role-manual-'));
     const scenario = await seedOrdersScenario(motoEndpoint);
     const { digest: _old, ...body } = await readPlan(await planScenario(motoEndpoint, scenario, workdir));
-    body.followUps.push({ kind: 'manual-service', resource: 'glue.amazonaws.com', message: 'move the Glue jobs that use orders to orders-glue' });
+    body.followUps.push({
+      kind: 'manual-service',
+      resource: 'glue.amazonaws.com',
+      message: 'move the Glue jobs that use orders to orders-glue',
+    });
     const planPath = join(workdir, 'manual.plan.json');
     await writeFile(planPath, `${JSON.stringify(sealPlan(body), null, 2)}\n`);
 
@@ -70,7 +82,10 @@ describe.skipIf(!endpoint)('apply: retire waits for manual follow-ups, asked on 
     expect((await applyPlan(planPath, aws, person(true), options)).outcome).toBe('completed');
     expect(asked).toHaveLength(2);
     expect((await captureAccountState(motoEndpoint)).roles.map((r) => r.name)).not.toContain('orders');
-    const journal = (await readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { event: string; followUp?: string });
+    const journal = (await readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; followUp?: string });
     expect(journal.filter((e) => e.event === 'follow-up-confirmed').map((e) => e.followUp)).toEqual(['glue.amazonaws.com']);
   });
 });

@@ -47,9 +47,15 @@ describe.skipIf(!endpoint)('member-account plans (moto)', () => {
     await resetMoto(motoEndpoint);
     proxy.setRule(undefined);
     proxy.clear();
-    const out = await seedClients(motoEndpoint).sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${MEMBER}:role/${ACCESS}`, RoleSessionName: 'seed' }));
+    const out = await seedClients(motoEndpoint).sts.send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${MEMBER}:role/${ACCESS}`, RoleSessionName: 'seed' }),
+    );
     const c = out.Credentials;
-    memberCredentials = { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' };
+    memberCredentials = {
+      accessKeyId: c?.AccessKeyId ?? '',
+      secretAccessKey: c?.SecretAccessKey ?? '',
+      sessionToken: c?.SessionToken ?? '',
+    };
     scenario = await seedOrdersScenario(motoEndpoint, { member: { account: MEMBER, credentials: memberCredentials } });
 
     // An organization trail: AWSLogs/o-…/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/.
@@ -67,7 +73,25 @@ describe.skipIf(!endpoint)('member-account plans (moto)', () => {
   async function plan(extra: string[] = []): Promise<{ path: string; plan: Plan }> {
     const path = join(await mkdtemp(join(workdir, 'plan-')), 'orders.plan.json');
     const run = await runCli(
-      ['plan', '--account', MEMBER, '--assume-role', ACCESS, '--role', 'orders', '--yes', '--out', path, '--evidence', 'logs', '--cloudtrail-logs', trailRoot, '--unobservable', 'drop', ...extra],
+      [
+        'plan',
+        '--account',
+        MEMBER,
+        '--assume-role',
+        ACCESS,
+        '--role',
+        'orders',
+        '--yes',
+        '--out',
+        path,
+        '--evidence',
+        'logs',
+        '--cloudtrail-logs',
+        trailRoot,
+        '--unobservable',
+        'drop',
+        ...extra,
+      ],
       env(),
     );
     expect(run.code, run.stderr).toBe(0);
@@ -106,7 +130,10 @@ describe.skipIf(!endpoint)('member-account plans (moto)', () => {
   });
 
   it('--account without a way in exits 2 before any call to the member', async () => {
-    const run = await runCli(['plan', '--account', MEMBER, '--role', 'orders', '--yes', '--evidence', 'logs', '--cloudtrail-logs', trailRoot], env());
+    const run = await runCli(
+      ['plan', '--account', MEMBER, '--role', 'orders', '--yes', '--evidence', 'logs', '--cloudtrail-logs', trailRoot],
+      env(),
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/UsageError: account 222222222222 is not the caller's \(123456789012\) and no role to reach it was given/);
     expect(proxy.operations).toEqual(['GetCallerIdentity']);
@@ -119,7 +146,11 @@ describe.skipIf(!endpoint)('member-account plans (moto)', () => {
   it('apply of a member plan whose role is refused exits 2 with no mutating call', async () => {
     const { path } = await plan();
     proxy.clear();
-    proxy.setRule((req) => (req.operation === 'AssumeRole' ? queryError(403, 'AccessDenied', `User: arn:aws:iam::${MOTO_ACCOUNT}:user/moto is not authorized to perform: sts:AssumeRole`) : undefined));
+    proxy.setRule((req) =>
+      req.operation === 'AssumeRole'
+        ? queryError(403, 'AccessDenied', `User: arn:aws:iam::${MOTO_ACCOUNT}:user/moto is not authorized to perform: sts:AssumeRole`)
+        : undefined,
+    );
     const run = await runCli(['apply', path, '--yes'], env());
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/AssumeRoleFailed: cannot assume arn:aws:iam::222222222222:role\/split-role-access/);

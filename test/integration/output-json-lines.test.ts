@@ -51,7 +51,22 @@ describe.skipIf(!endpoint)('--output json-lines against moto', () => {
     await writeTrailFiles(join(dir, 'trail'), scenarioRecords(scenario), scenario);
     const out = join(dir, 'orders.plan.json');
     const plan = await runCli(
-      ['--output', 'json-lines', 'plan', '--role', 'orders', '--yes', '--out', out, '--evidence', 'logs', '--cloudtrail-logs', join(dir, 'trail'), '--unobservable', 'drop'],
+      [
+        '--output',
+        'json-lines',
+        'plan',
+        '--role',
+        'orders',
+        '--yes',
+        '--out',
+        out,
+        '--evidence',
+        'logs',
+        '--cloudtrail-logs',
+        join(dir, 'trail'),
+        '--unobservable',
+        'drop',
+      ],
       env(),
     );
     expect(plan.code, plan.stderr).toBe(0);

@@ -37,13 +37,17 @@ function actionSets(plan: Plan): Record<string, string[]> {
 /** Per service, what the plan says of each kept action's use: how often and when last. */
 function actionUses(plan: Plan): Record<string, Array<{ action: string; count: number; lastSeen?: string }>> {
   return Object.fromEntries(
-    plan.newRoles.map((r) => [r.service, r.actions.map(({ action, count, lastSeen }) => ({ action, count, lastSeen })).sort((a, b) => a.action.localeCompare(b.action))]),
+    plan.newRoles.map((r) => [
+      r.service,
+      r.actions.map(({ action, count, lastSeen }) => ({ action, count, lastSeen })).sort((a, b) => a.action.localeCompare(b.action)),
+    ]),
   );
 }
 
 describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
   const motoEndpoint = endpoint as string;
-  const env = (extra: Record<string, string | undefined> = {}) => isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, ...extra });
+  const env = (extra: Record<string, string | undefined> = {}) =>
+    isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, ...extra });
   let workdir: string;
   let scenario: OrdersScenario;
   let trailDir: string;
@@ -73,7 +77,9 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
       region: TEST_REGION,
       results: results.map((rows, i) => ({
         column_info: columns[i]!.map((name) => ({ Name: name, Type: 'varchar' })),
-        rows: [columns[i]!, ...rows.map((row) => columns[i]!.map((c) => row[c]))].map((cells) => ({ Data: cells.map((v) => (v === undefined ? {} : { VarCharValue: v })) })),
+        rows: [columns[i]!, ...rows.map((row) => columns[i]!.map((c) => row[c]))].map((cells) => ({
+          Data: cells.map((v) => (v === undefined ? {} : { VarCharValue: v })),
+        })),
       })),
     };
     const res = await fetch(`${motoEndpoint}/moto-api/static/athena/query-results`, { method: 'POST', body: JSON.stringify(body) });
@@ -83,13 +89,24 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
   /** What Athena would answer for the two queries, computed by DuckDB over the trail files. */
   async function seedFromDuckDb(since: Date): Promise<string> {
     const columns = await db!.query(COLUMNS_SQL, ['cloudtrail', 'logs']);
-    const shape = tableShape('cloudtrail.logs', columns.map((c) => ({ name: c.column_name!, type: c.data_type! })));
-    const bound = bindUsageSql(usageSql(athenaDialect('cloudtrail', 'logs', shape), { role: { arn: scenario.roleArn, name: scenario.roleName }, window: { start: since, end: new Date() } }), 'parameters');
+    const shape = tableShape(
+      'cloudtrail.logs',
+      columns.map((c) => ({ name: c.column_name!, type: c.data_type! })),
+    );
+    const bound = bindUsageSql(
+      usageSql(athenaDialect('cloudtrail', 'logs', shape), {
+        role: { arn: scenario.roleArn, name: scenario.roleName },
+        window: { start: since, end: new Date() },
+      }),
+      'parameters',
+    );
     const usage = await db!.query(bound.sql, bound.parameters);
     expect(usage.length).toBeGreaterThan(5);
     // The aggregate rows carry resource ARN, error code, and first and last seen (the seeded table's columns are the query's).
     expect(Object.keys(usage[0]!)).toEqual([...USAGE_COLUMNS]);
-    expect(usage.filter((r) => r.kind === 'calls' && r.event_name === 'GetObject').map((r) => r.resource_arn)).toEqual(['arn:aws:s3:::orders-data']);
+    expect(usage.filter((r) => r.kind === 'calls' && r.event_name === 'GetObject').map((r) => r.resource_arn)).toEqual([
+      'arn:aws:s3:::orders-data',
+    ]);
     expect(usage.every((r) => r.kind !== 'calls' || (r.first_seen !== undefined && r.first_seen <= r.last_seen!))).toBe(true);
     await seedResults([columns, usage], [['column_name', 'data_type'], Object.keys(usage[0]!)]);
     return bound.sql;
@@ -97,7 +114,10 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
 
   async function plan(evidence: string[]): Promise<{ run: Awaited<ReturnType<typeof runCli>>; out: string }> {
     const out = join(workdir, `orders-${Math.random().toString(16).slice(2)}.plan.json`);
-    const run = await runCli(['plan', '--role', 'orders', '--yes', '--out', out, '--since', '30d', '--unobservable', 'drop', ...evidence], env());
+    const run = await runCli(
+      ['plan', '--role', 'orders', '--yes', '--out', out, '--since', '30d', '--unobservable', 'drop', ...evidence],
+      env(),
+    );
     return { run, out };
   }
 
@@ -105,7 +125,16 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
     // Resource policies naming the role: which new roles each one gets comes from the resources the evidence saw used.
     await seedResourcePolicies(motoEndpoint, TEST_REGION, scenario.account, scenario.roleArn);
     const sql = await seedFromDuckDb(new Date(Date.now() - 30 * 86_400_000));
-    const athena = await plan(['--evidence', 'athena', '--athena-table', 'cloudtrail.logs', '--athena-workgroup', 'primary', '--athena-output', OUTPUT]);
+    const athena = await plan([
+      '--evidence',
+      'athena',
+      '--athena-table',
+      'cloudtrail.logs',
+      '--athena-workgroup',
+      'primary',
+      '--athena-output',
+      OUTPUT,
+    ]);
     expect(athena.run.stderr).not.toMatch(/Error/);
     expect(athena.run.code).toBe(0);
     const logs = await plan(['--evidence', 'logs', '--cloudtrail-logs', trailDir]);
@@ -118,7 +147,13 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
     // The queue's statement goes to the services whose calls named the queue (Lambda sends, ECS receives), as the files say.
     const queue = fromAthena.resourcePolicies.policies.find((p) => p.kind === 'sqs-queue');
     expect(queue?.statements.map((s) => [s.basis, [...s.roles].sort()])).toEqual([
-      ['evidence', fromAthena.newRoles.filter((r) => r.service !== 'ec2.amazonaws.com').map((r) => r.roleName).sort()],
+      [
+        'evidence',
+        fromAthena.newRoles
+          .filter((r) => r.service !== 'ec2.amazonaws.com')
+          .map((r) => r.roleName)
+          .sort(),
+      ],
     ]);
     expect(Object.keys(actionSets(fromAthena)).sort()).toEqual(['ec2.amazonaws.com', 'ecs-tasks.amazonaws.com', 'lambda.amazonaws.com']);
     expect(fromAthena.evidence.source).toBe('athena');
@@ -127,7 +162,9 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
     const client = new AthenaClient({ region: TEST_REGION, endpoint: motoEndpoint, credentials: TEST_CREDENTIALS });
     const ids = (await client.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds ?? [];
     expect(ids).toHaveLength(2);
-    const executions = await Promise.all(ids.map(async (id) => (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!));
+    const executions = await Promise.all(
+      ids.map(async (id) => (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!),
+    );
     const usage = executions.find((e) => e.Query !== COLUMNS_SQL)!;
     const check = executions.find((e) => e.Query === COLUMNS_SQL)!;
     expect(check.ExecutionParameters).toEqual(["'cloudtrail'", "'logs'"]);
@@ -157,14 +194,42 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
     // moto keeps Athena per account: results are queued in the caller's (management) account only.
     await seedFromDuckDb(new Date(Date.now() - 30 * 86_400_000));
     const out = join(workdir, 'member.plan.json');
-    const run = await runCli(['plan', '--account', MEMBER, '--assume-role', 'split-role-access', '--role', 'orders', '--yes', '--out', out, '--since', '30d', '--unobservable', 'drop', '--evidence', 'athena', '--athena-table', 'cloudtrail.logs'], env());
+    const run = await runCli(
+      [
+        'plan',
+        '--account',
+        MEMBER,
+        '--assume-role',
+        'split-role-access',
+        '--role',
+        'orders',
+        '--yes',
+        '--out',
+        out,
+        '--since',
+        '30d',
+        '--unobservable',
+        'drop',
+        '--evidence',
+        'athena',
+        '--athena-table',
+        'cloudtrail.logs',
+      ],
+      env(),
+    );
     expect(run.code, run.stderr).toBe(0);
     const made = await readPlan(out);
     expect(made.account).toBe(MEMBER);
     expect(Object.keys(actionSets(made)).sort()).toEqual(['ec2.amazonaws.com', 'ecs-tasks.amazonaws.com', 'lambda.amazonaws.com']);
     const callerAthena = new AthenaClient({ region: TEST_REGION, endpoint: motoEndpoint, credentials: TEST_CREDENTIALS });
     const memberAthena = new AthenaClient({ region: TEST_REGION, endpoint: motoEndpoint, credentials: member });
-    const usageQuery = (await Promise.all(((await callerAthena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds ?? []).map(async (id) => (await callerAthena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!))).find((e) => e.Query !== COLUMNS_SQL);
+    const usageQuery = (
+      await Promise.all(
+        ((await callerAthena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds ?? []).map(
+          async (id) => (await callerAthena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!,
+        ),
+      )
+    ).find((e) => e.Query !== COLUMNS_SQL);
     // The account partition prunes to the member's folder.
     expect(usageQuery?.Query).toMatch(/"accountid" = \?/);
     expect(usageQuery?.ExecutionParameters).toContain(`'${MEMBER}'`);
@@ -174,7 +239,15 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
   });
 
   it('names the CloudTrail column a table lacks, before the usage query runs', async () => {
-    await seedResults([[{ column_name: 'eventtime', data_type: 'varchar' }, { column_name: 'eventsource', data_type: 'varchar' }]], [['column_name', 'data_type']]);
+    await seedResults(
+      [
+        [
+          { column_name: 'eventtime', data_type: 'varchar' },
+          { column_name: 'eventsource', data_type: 'varchar' },
+        ],
+      ],
+      [['column_name', 'data_type']],
+    );
     const { run } = await plan(['--evidence', 'athena', '--athena-table', 'cloudtrail.logs', '--athena-output', OUTPUT]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/TableNotCloudTrail: Athena table cloudtrail\.logs has no column eventname, which the CloudTrail table has/);
@@ -191,14 +264,41 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
       if (req.operation !== 'GetQueryExecution') return undefined;
       failedId = (JSON.parse(req.body) as { QueryExecutionId: string }).QueryExecutionId;
       const status = { State: 'FAILED', StateChangeReason: 'Access denied when writing output to url: s3://athena-results/split-role/' };
-      return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ QueryExecution: { QueryExecutionId: failedId, Status: status } }) };
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/x-amz-json-1.1' },
+        body: JSON.stringify({ QueryExecution: { QueryExecutionId: failedId, Status: status } }),
+      };
     });
     try {
       const out = join(workdir, 'failed.plan.json');
-      const run = await runCli(['plan', '--role', 'orders', '--yes', '--out', out, '--evidence', 'athena', '--athena-table', 'cloudtrail.logs', '--athena-output', OUTPUT], env({ AWS_ENDPOINT_URL: proxy.endpoint }));
+      const run = await runCli(
+        [
+          'plan',
+          '--role',
+          'orders',
+          '--yes',
+          '--out',
+          out,
+          '--evidence',
+          'athena',
+          '--athena-table',
+          'cloudtrail.logs',
+          '--athena-output',
+          OUTPUT,
+        ],
+        env({ AWS_ENDPOINT_URL: proxy.endpoint }),
+      );
       expect(run.code).toBe(2);
-      const lines = run.stderr.trim().split('\n').filter((line) => line.includes('QueryFailed'));
-      expect(lines).toEqual([expect.stringContaining(`QueryFailed: Athena query ${failedId} failed: Access denied when writing output to url: s3://athena-results/split-role/`)]);
+      const lines = run.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.includes('QueryFailed'));
+      expect(lines).toEqual([
+        expect.stringContaining(
+          `QueryFailed: Athena query ${failedId} failed: Access denied when writing output to url: s3://athena-results/split-role/`,
+        ),
+      ]);
     } finally {
       await proxy.close();
     }

@@ -20,7 +20,11 @@ const endpoint = workerMotoEndpoint();
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** Runs `command` on a pseudo-terminal, typing each answer once its prompt appears. */
-function converse(command: string, env: NodeJS.ProcessEnv, answers: Array<[RegExp, string]>): Promise<{ code: number; unanswered: number; screen: string }> {
+function converse(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  answers: Array<[RegExp, string]>,
+): Promise<{ code: number; unanswered: number; screen: string }> {
   return new Promise((resolve) => {
     // A wide terminal keeps prompts on one line, so they can be matched.
     const child = spawn('script', ['-qfec', `stty cols 250 rows 50; ${command}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -54,32 +58,42 @@ describe.skipIf(!endpoint || !hasScript)('split-role plan on a terminal', () => 
     const out = join(dir, 'orders.plan.json');
     const env = isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: endpoint as string });
     const DOWN = '\u001b[B';
-    const run = await converse(`${process.execPath} ${CLI} plan --evidence logs --cloudtrail-logs ${join(dir, 'trail')} --require-tags team,owner --out ${out}`, env, [
-      [/Which shared roles should be split/, ' \r'],
-      [/Are these the workloads to move/, '\r'],
-      // kms:GenerateDataKey to the third service listed (lambda), nobody else.
-      [/kms:GenerateDataKey was called/, `${DOWN}${DOWN} \r`],
-      // Blind spots come grouped by reason with baselines pre-selected: accept that everywhere.
-      [/Which does ec2/, '\r'],
-      [/Pick single actions within these groups for ec2/, '\r'],
-      [/Which does ecs-tasks/, '\r'],
-      [/Pick single actions within these groups for ecs-tasks/, '\r'],
-      [/Which does lambda/, '\r'],
-      [/Pick single actions within these groups for lambda/, '\r'],
-      [/Name of the new ec2 role/, 'orders-hosts\r'],
-      [/Name of the new ecs role/, '\r'],
-      [/Name of the new lambda role/, '\r'],
-      // The shared role has team but not owner: only owner is asked, once for every new role.
-      [/Value of tag owner on the new roles/, 'team-orders\r'],
-      [/Write the plan to/, '\r'],
-    ]);
+    const run = await converse(
+      `${process.execPath} ${CLI} plan --evidence logs --cloudtrail-logs ${join(dir, 'trail')} --require-tags team,owner --out ${out}`,
+      env,
+      [
+        [/Which shared roles should be split/, ' \r'],
+        [/Are these the workloads to move/, '\r'],
+        // kms:GenerateDataKey to the third service listed (lambda), nobody else.
+        [/kms:GenerateDataKey was called/, `${DOWN}${DOWN} \r`],
+        // Blind spots come grouped by reason with baselines pre-selected: accept that everywhere.
+        [/Which does ec2/, '\r'],
+        [/Pick single actions within these groups for ec2/, '\r'],
+        [/Which does ecs-tasks/, '\r'],
+        [/Pick single actions within these groups for ecs-tasks/, '\r'],
+        [/Which does lambda/, '\r'],
+        [/Pick single actions within these groups for lambda/, '\r'],
+        [/Name of the new ec2 role/, 'orders-hosts\r'],
+        [/Name of the new ecs role/, '\r'],
+        [/Name of the new lambda role/, '\r'],
+        // The shared role has team but not owner: only owner is asked, once for every new role.
+        [/Value of tag owner on the new roles/, 'team-orders\r'],
+        [/Write the plan to/, '\r'],
+      ],
+    );
     expect(run.unanswered, run.screen).toBe(0);
     expect(run.code).toBe(0);
 
     const plan = await readPlan(out);
     expect(plan.decisions).toMatchObject({ unattributed: 'chosen', unobservable: 'chosen' });
     expect(plan.newRoles.map((r) => r.roleName).sort()).toEqual(['orders-ecs', 'orders-hosts', 'orders-lambda']);
-    for (const role of plan.newRoles) expect(role.tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'orders' }, { Key: 'owner', Value: 'team-orders' }]));
+    for (const role of plan.newRoles)
+      expect(role.tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'team', Value: 'orders' },
+          { Key: 'owner', Value: 'team-orders' },
+        ]),
+      );
     expect(plan.unattributed).toEqual([expect.objectContaining({ action: 'kms:GenerateDataKey', grantedTo: ['lambda.amazonaws.com'] })]);
     const lambda = plan.newRoles.find((r) => r.service === 'lambda.amazonaws.com');
     // Accepting the defaults keeps exactly Lambda's runtime baseline (its logs), nothing else unseen.

@@ -31,7 +31,9 @@ function actionUses(plan: Plan): Record<string, Array<{ action: string; count: n
   return Object.fromEntries(
     plan.newRoles.map((r) => [
       r.service,
-      r.actions.map(({ action, count, lastSeen }) => ({ action, count, lastSeen: second(lastSeen) })).sort((a, b) => a.action.localeCompare(b.action)),
+      r.actions
+        .map(({ action, count, lastSeen }) => ({ action, count, lastSeen: second(lastSeen) }))
+        .sort((a, b) => a.action.localeCompare(b.action)),
     ]),
   );
 }
@@ -42,7 +44,8 @@ describe.skipIf(!endpoint)('plan --evidence cloudtrail-lake against moto and the
   let scenario: OrdersScenario;
   let trailDir: string;
   let lake: CloudTrailLakeFake | undefined;
-  const env = () => isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, AWS_ENDPOINT_URL_CLOUDTRAIL: lake!.endpoint });
+  const env = () =>
+    isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, AWS_ENDPOINT_URL_CLOUDTRAIL: lake!.endpoint });
 
   beforeAll(async () => {
     workdir = await mkdtemp(join(tmpdir(), 'split-role-lake-'));
@@ -60,7 +63,10 @@ describe.skipIf(!endpoint)('plan --evidence cloudtrail-lake against moto and the
 
   async function plan(evidence: string[]) {
     const out = join(workdir, `orders-${Math.random().toString(16).slice(2)}.plan.json`);
-    const run = await runCli(['plan', '--role', 'orders', '--yes', '--out', out, '--since', '30d', '--unobservable', 'drop', ...evidence], env());
+    const run = await runCli(
+      ['plan', '--role', 'orders', '--yes', '--out', out, '--since', '30d', '--unobservable', 'drop', ...evidence],
+      env(),
+    );
     return { run, out };
   }
 
@@ -92,7 +98,9 @@ describe.skipIf(!endpoint)('plan --evidence cloudtrail-lake against moto and the
     const { run } = await plan(['--evidence', 'cloudtrail-lake', '--event-data-store', lake!.storeId]);
     expect(run.code).toBe(2);
     const lines = run.stderr.split('\n').filter((line) => line.includes('QueryFailed'));
-    expect(lines).toEqual([expect.stringMatching(/QueryFailed: CloudTrail Lake query [0-9a-f-]{36} failed: Query exceeded the maximum data scanned/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/QueryFailed: CloudTrail Lake query [0-9a-f-]{36} failed: Query exceeded the maximum data scanned/),
+    ]);
   });
 
   it('refuses an event data store that is not an id or ARN before any call', async () => {

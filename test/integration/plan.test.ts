@@ -80,7 +80,9 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
       { Sid: 'Workloads', Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);
     const ec2Statements = ec2.inlinePolicies.flatMap((p) => p.document.Statement);
-    expect(ec2Statements).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::orders-data/*' }));
+    expect(ec2Statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::orders-data/*' }),
+    );
     expect(ec2Statements).toContainEqual({ Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' });
     expect(JSON.stringify(ec2Statements)).not.toContain('dynamodb');
 
@@ -94,8 +96,13 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
       'secretsmanager:GetSecretValue',
       'sqs:SendMessage',
     ]);
-    expect(lambda.actions.filter((a) => a.origin === 'baseline').map((a) => a.action)).toEqual(['logs:CreateLogGroup', 'logs:PutLogEvents']);
-    const secrets = lambda.inlinePolicies.flatMap((p) => p.document.Statement).find((s) => JSON.stringify(s.Action).includes('secretsmanager'));
+    expect(lambda.actions.filter((a) => a.origin === 'baseline').map((a) => a.action)).toEqual([
+      'logs:CreateLogGroup',
+      'logs:PutLogEvents',
+    ]);
+    const secrets = lambda.inlinePolicies
+      .flatMap((p) => p.document.Statement)
+      .find((s) => JSON.stringify(s.Action).includes('secretsmanager'));
     expect(secrets?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/team': 'orders' } });
 
     const ecs = roleFor(plan, 'ecs-tasks.amazonaws.com');
@@ -122,10 +129,12 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     }
 
     expect(plan.workloads.filter((w) => w.kind === 'ec2-instance')).toHaveLength(2);
-    expect(plan.workloads.filter((w) => w.kind === 'lambda-function').map((w) => (w.kind === 'lambda-function' ? w.functionName : '')).sort()).toEqual([
-      'orders-api',
-      'orders-worker',
-    ]);
+    expect(
+      plan.workloads
+        .filter((w) => w.kind === 'lambda-function')
+        .map((w) => (w.kind === 'lambda-function' ? w.functionName : ''))
+        .sort(),
+    ).toEqual(['orders-api', 'orders-worker']);
     const service = plan.workloads.find((w) => w.kind === 'ecs-service');
     expect(service).toMatchObject({
       serviceName: 'orders-web',
@@ -183,11 +192,25 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     expect(changed.run.code).toBe(2);
     expect(changed.run.stderr).toMatch(/--tag team=payments would change orders's tag team=orders on the new roles/);
 
-    const tagged = await planWithLogs(['--unobservable', 'drop', '--require-tags', 'team,owner,application', '--tag', 'owner=team-orders', '--tag', 'application=orders-api']);
+    const tagged = await planWithLogs([
+      '--unobservable',
+      'drop',
+      '--require-tags',
+      'team,owner,application',
+      '--tag',
+      'owner=team-orders',
+      '--tag',
+      'application=orders-api',
+    ]);
     expect(tagged.run.code).toBe(0);
     const plan = await readPlan(tagged.out);
     for (const role of plan.newRoles) {
-      expect(Object.fromEntries(role.tags.map((t) => [t.Key, t.Value]))).toMatchObject({ team: 'orders', 'cost-center': 'cc-1234', owner: 'team-orders', application: 'orders-api' });
+      expect(Object.fromEntries(role.tags.map((t) => [t.Key, t.Value]))).toMatchObject({
+        team: 'orders',
+        'cost-center': 'cc-1234',
+        owner: 'team-orders',
+        application: 'orders-api',
+      });
     }
     const review = await readFile(tagged.out.replace(/\.json$/, '.md'), 'utf8');
     expect(review).toContain('`owner=team-orders` (added)');
@@ -217,11 +240,28 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
       await s3.send(new PutObjectCommand({ Bucket: 'org-trail', Key: `logs/${file}`, Body: await readFile(join(trailDir, file)) }));
     }
     // A corrupt object is skipped and counted, never fatal when --max-skipped-files allows it.
-    await s3.send(new PutObjectCommand({ Bucket: 'org-trail', Key: `logs/${written[0]!.replace(/\.json\.gz$/, '_x.json.gz')}`, Body: 'not gzip' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'org-trail', Key: `logs/${written[0]!.replace(/\.json\.gz$/, '_x.json.gz')}`, Body: 'not gzip' }),
+    );
     s3.destroy();
     const out = join(workdir, 's3.plan.json');
     const run = await runCli(
-      ['plan', '--role', 'orders', '--yes', '--out', out, '--evidence', 'logs', '--cloudtrail-logs', 's3://org-trail/logs/', '--unobservable', 'drop', '--max-skipped-files', '1'],
+      [
+        'plan',
+        '--role',
+        'orders',
+        '--yes',
+        '--out',
+        out,
+        '--evidence',
+        'logs',
+        '--cloudtrail-logs',
+        's3://org-trail/logs/',
+        '--unobservable',
+        'drop',
+        '--max-skipped-files',
+        '1',
+      ],
       env(),
     );
     expect(run.code).toBe(0);
@@ -260,7 +300,10 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
 
     it('fails with exit 2 when there are no events at all', async () => {
       fake.reset();
-      const run = await runCli(['plan', '--role', 'orders', '--yes', '--unobservable', 'drop'], env({ AWS_ENDPOINT_URL_CLOUDTRAIL: fake.endpoint }));
+      const run = await runCli(
+        ['plan', '--role', 'orders', '--yes', '--unobservable', 'drop'],
+        env({ AWS_ENDPOINT_URL_CLOUDTRAIL: fake.endpoint }),
+      );
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/NoEvidence: no CloudTrail activity of orders/);
     });
@@ -269,12 +312,23 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
   it('splits Access Analyzer’s generated actions by CloudTrail attribution', async () => {
     const analyzer = await AccessAnalyzerFake.start({ pollsToComplete: 1 });
     try {
-      analyzer.setActivity(scenario.roleArn, { actions: ['s3:GetObject', 'ssm:GetParameter', 'sqs:DeleteMessage'], serviceLevel: ['dynamodb'] });
+      analyzer.setActivity(scenario.roleArn, {
+        actions: ['s3:GetObject', 'ssm:GetParameter', 'sqs:DeleteMessage'],
+        serviceLevel: ['dynamodb'],
+      });
       await writeTrailFiles(trailDir, scenarioRecords(scenario), scenario);
       const out = join(workdir, 'analyzer.plan.json');
       const args = ['plan', '--role', 'orders', '--yes', '--out', out, '--evidence', 'access-analyzer', '--cloudtrail-logs', trailDir];
-      const trail = ['--trail-arn', `arn:aws:cloudtrail:${TEST_REGION}:${scenario.account}:trail/org`, '--access-role-arn', `arn:aws:iam::${scenario.account}:role/aa-access`];
-      const run = await runCli([...args, ...trail, '--unobservable', 'drop', '--unattributed', 'grant-all'], env({ AWS_ENDPOINT_URL_ACCESSANALYZER: analyzer.endpoint }));
+      const trail = [
+        '--trail-arn',
+        `arn:aws:cloudtrail:${TEST_REGION}:${scenario.account}:trail/org`,
+        '--access-role-arn',
+        `arn:aws:iam::${scenario.account}:role/aa-access`,
+      ];
+      const run = await runCli(
+        [...args, ...trail, '--unobservable', 'drop', '--unattributed', 'grant-all'],
+        env({ AWS_ENDPOINT_URL_ACCESSANALYZER: analyzer.endpoint }),
+      );
       expect(run.stderr).not.toMatch(/Error/);
       expect(run.code).toBe(0);
       expect(analyzer.operations).toContain('StartPolicyGeneration');
@@ -284,10 +338,17 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
       for (const role of plan.newRoles) {
         expect(role.actions).toContainEqual(expect.objectContaining({ action: 'sqs:DeleteMessage', origin: 'unattributed' }));
       }
-      expect(roleFor(plan, 'ec2.amazonaws.com').actions).toContainEqual(expect.objectContaining({ action: 's3:GetObject', origin: 'used' }));
+      expect(roleFor(plan, 'ec2.amazonaws.com').actions).toContainEqual(
+        expect.objectContaining({ action: 's3:GetObject', origin: 'used' }),
+      );
       // DynamoDB came back only at service level: its granted actions the trail did not show are listed, never "dynamodb:*".
       const ec2Blind = roleFor(plan, 'ec2.amazonaws.com').unobservable;
-      expect(ec2Blind).toContainEqual(expect.objectContaining({ action: 'dynamodb:DescribeTable', reason: expect.stringMatching(/only at service level \(dynamodb:\*\)/) }));
+      expect(ec2Blind).toContainEqual(
+        expect.objectContaining({
+          action: 'dynamodb:DescribeTable',
+          reason: expect.stringMatching(/only at service level \(dynamodb:\*\)/),
+        }),
+      );
       expect(JSON.stringify(plan.newRoles.map((r) => r.inlinePolicies))).not.toContain('dynamodb:*');
     } finally {
       await analyzer.close();
@@ -321,7 +382,9 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     await writeTrailFiles(trailDir, scenarioRecords(scenario), scenario);
     const proxy = await startFaultProxy(motoEndpoint);
     proxy.setRule((req) =>
-      req.operation === 'GetAccountAuthorizationDetails' ? queryError(403, 'AccessDenied', 'not authorized to perform: iam:GetAccountAuthorizationDetails') : undefined,
+      req.operation === 'GetAccountAuthorizationDetails'
+        ? queryError(403, 'AccessDenied', 'not authorized to perform: iam:GetAccountAuthorizationDetails')
+        : undefined,
     );
     try {
       const run = await runCli(
@@ -343,13 +406,20 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     expect(run.code, run.stderr).toBe(0);
     const plan = await readPlan(out);
     const moves = plan.workloads.filter((w) => w.kind === 'ecs-service');
-    expect(moves).toContainEqual(expect.objectContaining({ serviceName: scenario.serviceName, current: expect.objectContaining({ taskDefinitionArn: scenario.taskDefinitionArn }) }));
+    expect(moves).toContainEqual(
+      expect.objectContaining({
+        serviceName: scenario.serviceName,
+        current: expect.objectContaining({ taskDefinitionArn: scenario.taskDefinitionArn }),
+      }),
+    );
   });
 
   it('NoEvidence from trail files does not suggest the trail files it already read', async () => {
     const { run } = await planWithLogs(['--unobservable', 'drop'], []);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/NoEvidence: no CloudTrail activity of orders .* — widen --since, or check that --cloudtrail-logs holds this account’s and region’s trail files/);
+    expect(run.stderr).toMatch(
+      /NoEvidence: no CloudTrail activity of orders .* — widen --since, or check that --cloudtrail-logs holds this account’s and region’s trail files/,
+    );
     expect(run.stderr).not.toMatch(/use --evidence logs/);
   });
 
@@ -369,8 +439,15 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     // Without a terminal the default limit is 0: unattended runs never plan from evidence with holes.
     const strict = await planWithLogs(['--unobservable', 'drop']);
     expect(strict.run.code).toBe(2);
-    expect(strict.run.stderr.trim().split('\n').filter((l) => l.startsWith('split-role: '))).toEqual([
-      expect.stringMatching(/^split-role: TooManySkippedFiles: 2 of \d+ trail files were skipped as corrupt, more than --max-skipped-files 0 allows — /),
+    expect(
+      strict.run.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('split-role: ')),
+    ).toEqual([
+      expect.stringMatching(
+        /^split-role: TooManySkippedFiles: 2 of \d+ trail files were skipped as corrupt, more than --max-skipped-files 0 allows — /,
+      ),
     ]);
     expect(existsSync(strict.out)).toBe(false);
   });
@@ -385,7 +462,12 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     const plan = await readPlan(out);
     expect(plan.warnings[0]).toMatch(/^most trail files were skipped as corrupt \(60 of \d+\): the evidence is incomplete/);
     const review = (await readFile(out.replace(/\.json$/, '.md'), 'utf8')).split('\n');
-    expect(review.slice(0, 4)).toEqual(['# split-role plan: orders', '', '> [!WARNING]', expect.stringMatching(/^> - most trail files were skipped as corrupt/)]);
+    expect(review.slice(0, 4)).toEqual([
+      '# split-role plan: orders',
+      '',
+      '> [!WARNING]',
+      expect.stringMatching(/^> - most trail files were skipped as corrupt/),
+    ]);
   });
 
   it('never prints a trail file name’s escape sequences to the terminal or into the review', async () => {

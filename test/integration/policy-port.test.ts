@@ -21,11 +21,21 @@ const R = TEST_REGION;
 
 /** A resource of each kind that does not exist. */
 const MISSING: PolicyResource[] = [
-  { kind: 'kms-key', region: R, id: '11111111-2222-3333-4444-555555555555', arn: `arn:aws:kms:${R}:${MOTO_ACCOUNT}:key/11111111-2222-3333-4444-555555555555` },
+  {
+    kind: 'kms-key',
+    region: R,
+    id: '11111111-2222-3333-4444-555555555555',
+    arn: `arn:aws:kms:${R}:${MOTO_ACCOUNT}:key/11111111-2222-3333-4444-555555555555`,
+  },
   { kind: 's3-bucket', region: R, id: 'no-such-bucket-here', arn: 'arn:aws:s3:::no-such-bucket-here' },
   { kind: 'sqs-queue', region: R, id: `https://sqs.${R}.amazonaws.com/${MOTO_ACCOUNT}/nope`, arn: `arn:aws:sqs:${R}:${MOTO_ACCOUNT}:nope` },
   { kind: 'sns-topic', region: R, id: `arn:aws:sns:${R}:${MOTO_ACCOUNT}:nope`, arn: `arn:aws:sns:${R}:${MOTO_ACCOUNT}:nope` },
-  { kind: 'secret', region: R, id: `arn:aws:secretsmanager:${R}:${MOTO_ACCOUNT}:secret:nope-AbCdEf`, arn: `arn:aws:secretsmanager:${R}:${MOTO_ACCOUNT}:secret:nope-AbCdEf` },
+  {
+    kind: 'secret',
+    region: R,
+    id: `arn:aws:secretsmanager:${R}:${MOTO_ACCOUNT}:secret:nope-AbCdEf`,
+    arn: `arn:aws:secretsmanager:${R}:${MOTO_ACCOUNT}:secret:nope-AbCdEf`,
+  },
   { kind: 'ecr-repository', region: R, id: 'nope', arn: `arn:aws:ecr:${R}:${MOTO_ACCOUNT}:repository/nope` },
   { kind: 'lambda-function', region: R, id: 'nope', arn: `arn:aws:lambda:${R}:${MOTO_ACCOUNT}:function:nope` },
 ];
@@ -67,7 +77,8 @@ describe.skipIf(!endpoint)('the resource-policy fake agrees with moto through th
   let provider: SessionProvider;
 
   beforeAll(() => {
-    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED']) saved[key] = process.env[key];
+    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED'])
+      saved[key] = process.env[key];
     process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -94,7 +105,12 @@ describe.skipIf(!endpoint)('the resource-policy fake agrees with moto through th
     for (const kind of POLICY_KINDS) for (const resource of await moto.list(kind, [R])) fake.seed(resource, await moto.read(resource));
 
     const onMoto = await transcript(moto);
-    expect(onMoto).toMatchObject({ 'list kms-key': 1, 'list s3-bucket': 1, 'list sqs-queue': 1, 'missing s3-bucket': { error: 'NoSuchBucket' } });
+    expect(onMoto).toMatchObject({
+      'list kms-key': 1,
+      'list s3-bucket': 1,
+      'list sqs-queue': 1,
+      'missing s3-bucket': { error: 'NoSuchBucket' },
+    });
     const onFake = await transcript(fake);
     expect(onFake).toEqual(onMoto);
   });

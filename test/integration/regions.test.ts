@@ -10,7 +10,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AssociateIamInstanceProfileCommand, DescribeIamInstanceProfileAssociationsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  AssociateIamInstanceProfileCommand,
+  DescribeIamInstanceProfileAssociationsCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -31,7 +36,12 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
   const motoEndpoint = endpoint as string;
   /** Three regions stand in for moto's twenty (enough to hold one outside --regions); `asked` leaves DescribeRegions to say. */
   const env = (enabled: 'pinned' | 'asked' = 'pinned') =>
-    isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, SPLIT_ROLE_FAST_WAITS: '1', SPLIT_ROLE_ENABLED_REGIONS: enabled === 'asked' ? undefined : `${TEST_REGION},${EU},${WEST}` });
+    isolatedAwsEnv({
+      AWS_REGION: TEST_REGION,
+      AWS_ENDPOINT_URL: motoEndpoint,
+      SPLIT_ROLE_FAST_WAITS: '1',
+      SPLIT_ROLE_ENABLED_REGIONS: enabled === 'asked' ? undefined : `${TEST_REGION},${EU},${WEST}`,
+    });
   const cli = (args: string[], enabled: 'pinned' | 'asked' = 'pinned') => runCli(args, env(enabled));
   const clients = (region: string) => {
     const config = { endpoint: motoEndpoint, region, credentials: TEST_CREDENTIALS };
@@ -54,7 +64,9 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
   const instanceProfile = async (region: string, instanceId: string) => {
     const { ec2 } = clients(region);
     try {
-      const out = await ec2.send(new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }));
+      const out = await ec2.send(
+        new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }),
+      );
       return out.IamInstanceProfileAssociations?.find((a) => a.State === 'associated')?.IamInstanceProfile?.Arn;
     } finally {
       ec2.destroy();
@@ -66,7 +78,8 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
       await iam.send(new GetRoleCommand({ RoleName: scenario.roleName }));
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'NoSuchEntityException' || (error as { name?: string }).name === 'NoSuchEntity') return false;
+      if ((error as { name?: string }).name === 'NoSuchEntityException' || (error as { name?: string }).name === 'NoSuchEntity')
+        return false;
       throw error;
     } finally {
       iam.destroy();
@@ -95,8 +108,19 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
     // Only the partition's regions, none of another partition that an emulator may list, and no opt-in region not opted into.
     expect(plan.regions.every((r) => !r.startsWith('cn-') && !r.startsWith('us-gov-'))).toBe(true);
     expect(plan.regions).not.toContain('ap-east-1');
-    const where = Object.fromEntries(plan.workloads.map((w) => [w.kind === 'lambda-function' ? w.functionName : w.kind === 'ec2-instance' ? w.instanceId : w.serviceName, w.region]));
-    expect(where).toEqual({ [scenario.functionNames[0] as string]: TEST_REGION, 'orders-eu': EU, [scenario.instanceIds[0] as string]: TEST_REGION, [euInstance]: EU, [scenario.serviceName]: TEST_REGION });
+    const where = Object.fromEntries(
+      plan.workloads.map((w) => [
+        w.kind === 'lambda-function' ? w.functionName : w.kind === 'ec2-instance' ? w.instanceId : w.serviceName,
+        w.region,
+      ]),
+    );
+    expect(where).toEqual({
+      [scenario.functionNames[0] as string]: TEST_REGION,
+      'orders-eu': EU,
+      [scenario.instanceIds[0] as string]: TEST_REGION,
+      [euInstance]: EU,
+      [scenario.serviceName]: TEST_REGION,
+    });
   });
 
   // Applying across twenty regions adds only sweeps of empty ones: two planned regions (of three enabled) reach both the same way.
@@ -177,7 +201,10 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
       [`${EU},ap-east-1`, /--regions names region\(s\) not enabled for this account: ap-east-1/],
     ];
     for (const [regions, message] of refusals) {
-      const planned = await cli(['plan', '--role', scenario.roleName, '--yes', '--evidence', 'logs', '--cloudtrail-logs', workdir, '--regions', regions], 'asked');
+      const planned = await cli(
+        ['plan', '--role', scenario.roleName, '--yes', '--evidence', 'logs', '--cloudtrail-logs', workdir, '--regions', regions],
+        'asked',
+      );
       expect(planned.code, regions).toBe(2);
       expect(planned.stderr).toMatch(message);
     }
@@ -190,12 +217,30 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
       const accessKeyId = 'ASIAEUWEST1SESSION01';
       fake.addRecords(scenarioRecords(scenario, { days: 1 }));
       fake.addRecords([
-        assumeRoleRecord({ roleArn: scenario.roleArn, sessionName: 'orders-eu', service: 'lambda.amazonaws.com', accessKeyId, time, region: EU }),
-        sessionCallRecord({ roleArn: scenario.roleArn, sessionName: 'orders-eu', accessKeyId, eventSource: 'ssm.amazonaws.com', eventName: 'GetParameter', time: new Date(time.getTime() + 60_000), region: EU }),
+        assumeRoleRecord({
+          roleArn: scenario.roleArn,
+          sessionName: 'orders-eu',
+          service: 'lambda.amazonaws.com',
+          accessKeyId,
+          time,
+          region: EU,
+        }),
+        sessionCallRecord({
+          roleArn: scenario.roleArn,
+          sessionName: 'orders-eu',
+          accessKeyId,
+          eventSource: 'ssm.amazonaws.com',
+          eventName: 'GetParameter',
+          time: new Date(time.getTime() + 60_000),
+          region: EU,
+        }),
       ]);
       const lambdaActions = async (regions: string) => {
         const out = join(workdir, `lookup-${regions.replace(/,/g, '-')}.plan.json`);
-        const run = await runCli(['plan', '--role', scenario.roleName, '--yes', '--out', out, '--unobservable', 'drop', '--regions', regions], { ...env(), AWS_ENDPOINT_URL_CLOUDTRAIL: fake.endpoint });
+        const run = await runCli(
+          ['plan', '--role', scenario.roleName, '--yes', '--out', out, '--unobservable', 'drop', '--regions', regions],
+          { ...env(), AWS_ENDPOINT_URL_CLOUDTRAIL: fake.endpoint },
+        );
         expect(run.code, run.stderr).toBe(0);
         const plan = await readPlan(out);
         return plan.newRoles.find((r) => r.service === 'lambda.amazonaws.com')?.actions.map((a) => a.action) ?? [];

@@ -23,7 +23,8 @@ const endpoint = workerMotoEndpoint();
 
 describe.skipIf(!endpoint)('resource policies against moto', () => {
   const motoEndpoint = endpoint as string;
-  const cli = (args: string[]) => runCli(args, isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, SPLIT_ROLE_FAST_WAITS: '1' }));
+  const cli = (args: string[]) =>
+    runCli(args, isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, SPLIT_ROLE_FAST_WAITS: '1' }));
   let workdir: string;
   let scenario: OrdersScenario;
   let seeded: SeededPolicies;
@@ -82,7 +83,16 @@ describe.skipIf(!endpoint)('resource policies against moto', () => {
   }, 300_000);
 
   it('covers every region in --regions, and refuses an unknown one before reading anything', async () => {
-    const bad = await cli(['plan', '--role', 'orders', '--yes', '--regions', 'us-east-1,mars-central-1', '--out', join(workdir, 'bad.plan.json')]);
+    const bad = await cli([
+      'plan',
+      '--role',
+      'orders',
+      '--yes',
+      '--regions',
+      'us-east-1,mars-central-1',
+      '--out',
+      join(workdir, 'bad.plan.json'),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/UsageError: --regions names unknown region\(s\): mars-central-1/);
 

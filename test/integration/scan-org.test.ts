@@ -23,7 +23,14 @@ const endpoint = workerMotoEndpoint();
 const ACCESS_ROLE = 'split-role-access';
 
 interface OrgJson {
-  accounts: Array<{ account: string; name?: string; status: string; reason?: string; summary: { findings: number; rolesInScope: number } | null; findings: Array<{ roleName: string }> }>;
+  accounts: Array<{
+    account: string;
+    name?: string;
+    status: string;
+    reason?: string;
+    summary: { findings: number; rolesInScope: number } | null;
+    findings: Array<{ roleName: string }>;
+  }>;
   summary: { accounts: number; scanned: number; unreachable: number; findings: number; compliantPercent: number; rolesInScope: number };
 }
 
@@ -37,7 +44,9 @@ describe.skipIf(!endpoint)('split-role scan --org against moto', () => {
   /** IAM in `account`, through an assumed session as a member account's own admin would have. */
   async function iamIn(account: string): Promise<IAMClient> {
     const { sts } = seedClients(motoEndpoint);
-    const out = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`, RoleSessionName: 'seed' }));
+    const out = await sts.send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`, RoleSessionName: 'seed' }),
+    );
     const c = out.Credentials;
     return new IAMClient({
       endpoint: motoEndpoint,
@@ -57,33 +66,64 @@ describe.skipIf(!endpoint)('split-role scan --org against moto', () => {
     const org = new OrganizationsClient({ endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
     await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
     const create = async (name: string) =>
-      (await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }))).CreateAccountStatus?.AccountId as string;
-    members = { shared: await create('shared'), clean: await create('clean'), noRole: await create('no-role'), closed: await create('closed') };
+      (await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }))).CreateAccountStatus
+        ?.AccountId as string;
+    members = {
+      shared: await create('shared'),
+      clean: await create('clean'),
+      noRole: await create('no-role'),
+      closed: await create('closed'),
+    };
     await org.send(new CloseAccountCommand({ AccountId: members.closed }));
     org.destroy();
 
     const home = seedClients(motoEndpoint).iam;
-    await home.send(new CreateRoleCommand({ RoleName: 'mgmt-shared', AssumeRolePolicyDocument: serviceTrust('ec2.amazonaws.com', 'lambda.amazonaws.com') }));
+    await home.send(
+      new CreateRoleCommand({
+        RoleName: 'mgmt-shared',
+        AssumeRolePolicyDocument: serviceTrust('ec2.amazonaws.com', 'lambda.amazonaws.com'),
+      }),
+    );
     for (const account of [members.shared, members.clean]) {
       const iam = await iamIn(account);
-      await iam.send(new CreateRoleCommand({ RoleName: ACCESS_ROLE, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }) }));
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: ACCESS_ROLE,
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MOTO_ACCOUNT}:root` }, Action: 'sts:AssumeRole' }],
+          }),
+        }),
+      );
       await iam.send(new CreateRoleCommand({ RoleName: 'lambda-only', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com') }));
       if (account === members.shared) {
-        await iam.send(new CreateRoleCommand({ RoleName: 'app-shared', AssumeRolePolicyDocument: serviceTrust('ecs-tasks.amazonaws.com', 'ec2.amazonaws.com') }));
+        await iam.send(
+          new CreateRoleCommand({
+            RoleName: 'app-shared',
+            AssumeRolePolicyDocument: serviceTrust('ecs-tasks.amazonaws.com', 'ec2.amazonaws.com'),
+          }),
+        );
       }
       iam.destroy();
     }
     // The role-less account refuses the assume, as AWS would.
     proxy.setRule((req) =>
       req.operation === 'AssumeRole' && decodeURIComponent(req.body).includes(`:iam::${members.noRole}:role/`)
-        ? queryError(403, 'AccessDenied', `User: arn:aws:iam::${MOTO_ACCOUNT}:user/moto is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${members.noRole}:role/${ACCESS_ROLE}`)
+        ? queryError(
+            403,
+            'AccessDenied',
+            `User: arn:aws:iam::${MOTO_ACCOUNT}:user/moto is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${members.noRole}:role/${ACCESS_ROLE}`,
+          )
         : undefined,
     );
   });
 
   it('scans every ACTIVE account, reports the role-less one unreachable, and exits 1 on findings when --allow-unreachable covers it', async () => {
     const sarif = join(workdir, 'org.sarif');
-    const run = await runCli(['scan', '--org', '--assume-role', ACCESS_ROLE, '--json', '--sarif', sarif, '--concurrency', '2', '--allow-unreachable', '1'], env());
+    const run = await runCli(
+      ['scan', '--org', '--assume-role', ACCESS_ROLE, '--json', '--sarif', sarif, '--concurrency', '2', '--allow-unreachable', '1'],
+      env(),
+    );
     expect(run.code, run.stderr).toBe(1);
     const out = JSON.parse(run.stdout) as OrgJson;
     const byId = new Map(out.accounts.map((a) => [a.account, a]));
@@ -94,7 +134,9 @@ describe.skipIf(!endpoint)('split-role scan --org against moto', () => {
     expect(byId.get(members.clean)?.findings).toEqual([]);
     const unreachable = byId.get(members.noRole);
     expect(unreachable?.status).toBe('unreachable');
-    expect(unreachable?.reason).toMatch(new RegExp(`AssumeRoleFailed: cannot assume arn:aws:iam::${members.noRole}:role/${ACCESS_ROLE}: AccessDenied`));
+    expect(unreachable?.reason).toMatch(
+      new RegExp(`AssumeRoleFailed: cannot assume arn:aws:iam::${members.noRole}:role/${ACCESS_ROLE}: AccessDenied`),
+    );
     expect(unreachable?.summary).toBeNull();
     expect(out.summary).toMatchObject({ accounts: 4, scanned: 3, unreachable: 1, findings: 2 });
     // Compliance over reachable accounts only: in scope are mgmt-shared, app-shared, lambda-only ×2 (the access roles trust no service).
@@ -105,14 +147,23 @@ describe.skipIf(!endpoint)('split-role scan --org against moto', () => {
 
     const log = JSON.parse(await readFile(sarif, 'utf8')) as {
       runs: Array<{
-        invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Array<{ level: string; message: { text: string } }> }>;
-        results: Array<{ properties?: { account?: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }>;
+        invocations: Array<{
+          executionSuccessful: boolean;
+          toolExecutionNotifications: Array<{ level: string; message: { text: string } }>;
+        }>;
+        results: Array<{
+          properties?: { account?: string };
+          locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }>;
+        }>;
       }>;
     };
     // Allowed or not, the unread account is in the log: the run was not complete.
     expect(log.runs[0]?.invocations[0]?.executionSuccessful).toBe(false);
     expect(log.runs[0]?.invocations[0]?.toolExecutionNotifications).toEqual([
-      { level: 'error', message: { text: expect.stringMatching(new RegExp(`^account ${members.noRole} \\(no-role\\) was not scanned: AssumeRoleFailed`)) } },
+      {
+        level: 'error',
+        message: { text: expect.stringMatching(new RegExp(`^account ${members.noRole} \\(no-role\\) was not scanned: AssumeRoleFailed`)) },
+      },
     ]);
     const results = log.runs[0]?.results ?? [];
     expect(results.map((r) => r.properties?.account).sort()).toEqual([MOTO_ACCOUNT, members.shared].sort());
@@ -121,12 +172,24 @@ describe.skipIf(!endpoint)('split-role scan --org against moto', () => {
 
   it('an account that refuses the role makes the exit code 3, findings or not, unless --allow-unreachable covers it', async () => {
     const sarif = join(workdir, 'unread.sarif');
-    const both = await runCli(['scan', '--accounts', `${members.shared},${members.noRole}`, '--assume-role', ACCESS_ROLE, '--sarif', sarif], env());
+    const both = await runCli(
+      ['scan', '--accounts', `${members.shared},${members.noRole}`, '--assume-role', ACCESS_ROLE, '--sarif', sarif],
+      env(),
+    );
     expect(both.code, both.stderr).toBe(3);
     expect(both.stderr).toMatch(/1 of 2 accounts unread \(0 allowed\): exit 3/);
-    const log = JSON.parse(await readFile(sarif, 'utf8')) as { runs: Array<{ invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: unknown[] }> }> };
+    const log = JSON.parse(await readFile(sarif, 'utf8')) as {
+      runs: Array<{ invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: unknown[] }> }>;
+    };
     expect(log.runs[0]?.invocations[0]).toMatchObject({ executionSuccessful: false, toolExecutionNotifications: [{ level: 'error' }] });
-    expect((await runCli(['scan', '--accounts', `${members.shared},${members.noRole}`, '--assume-role', ACCESS_ROLE, '--allow-unreachable', '1'], env())).code).toBe(1);
+    expect(
+      (
+        await runCli(
+          ['scan', '--accounts', `${members.shared},${members.noRole}`, '--assume-role', ACCESS_ROLE, '--allow-unreachable', '1'],
+          env(),
+        )
+      ).code,
+    ).toBe(1);
     const bad = await runCli(['scan', '--accounts', members.shared, '--allow-unreachable', '-1'], env());
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/UsageError: --allow-unreachable must be a whole number/);
@@ -134,16 +197,24 @@ describe.skipIf(!endpoint)('split-role scan --org against moto', () => {
 
   it('an account throttled past retries is unread too: exit 3', async () => {
     proxy.setRule((req) =>
-      req.operation === 'AssumeRole' && decodeURIComponent(req.body).includes(`:iam::${members.clean}:role/`) ? queryError(400, 'Throttling', 'Rate exceeded') : undefined,
+      req.operation === 'AssumeRole' && decodeURIComponent(req.body).includes(`:iam::${members.clean}:role/`)
+        ? queryError(400, 'Throttling', 'Rate exceeded')
+        : undefined,
     );
     const run = await runCli(['scan', '--accounts', `${members.shared},${members.clean}`, '--assume-role', ACCESS_ROLE, '--json'], env());
     expect(run.code, run.stderr).toBe(3);
     const out = JSON.parse(run.stdout) as OrgJson;
-    expect(out.accounts.find((a) => a.account === members.clean)).toMatchObject({ status: 'unreachable', reason: expect.stringMatching(/Throttl/) });
+    expect(out.accounts.find((a) => a.account === members.clean)).toMatchObject({
+      status: 'unreachable',
+      reason: expect.stringMatching(/Throttl/),
+    });
   });
 
   it('groups text output by account and names the unreachable one', async () => {
-    const run = await runCli(['scan', '--accounts', `${members.clean},${members.noRole}`, '--assume-role', ACCESS_ROLE, '--allow-unreachable', '1'], env());
+    const run = await runCli(
+      ['scan', '--accounts', `${members.clean},${members.noRole}`, '--assume-role', ACCESS_ROLE, '--allow-unreachable', '1'],
+      env(),
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`== Account ${members.clean}\\nNo shared roles found\\.`));
     expect(run.stdout).toMatch(new RegExp(`== Account ${members.noRole}: unreachable — AssumeRoleFailed`));
@@ -175,7 +246,13 @@ describe.skipIf(!endpoint)('split-role scan --org against moto', () => {
     await writeFile(credentials, '[caller]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
     const run = await runCli(
       ['scan', '--accounts', members.shared, '--assume-role', ACCESS_ROLE, '--profile', 'caller', '--json'],
-      isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SHARED_CREDENTIALS_FILE: credentials }),
+      isolatedAwsEnv({
+        AWS_REGION: TEST_REGION,
+        AWS_ENDPOINT_URL: proxy.endpoint,
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_SHARED_CREDENTIALS_FILE: credentials,
+      }),
     );
     expect(run.code, run.stderr).toBe(1);
     expect((JSON.parse(run.stdout) as OrgJson).accounts[0]?.status).toBe('scanned');

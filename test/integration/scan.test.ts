@@ -21,8 +21,19 @@ const SarifLog = z.looseObject({
   version: z.string(),
   runs: z.array(
     z.looseObject({
-      tool: z.looseObject({ driver: z.looseObject({ rules: z.array(z.looseObject({ id: z.string(), defaultConfiguration: z.looseObject({ level: z.string() }) })) }) }),
-      results: z.array(z.looseObject({ ruleId: z.string(), level: z.string(), message: z.looseObject({ text: z.string() }), partialFingerprints: z.record(z.string(), z.string()) })),
+      tool: z.looseObject({
+        driver: z.looseObject({
+          rules: z.array(z.looseObject({ id: z.string(), defaultConfiguration: z.looseObject({ level: z.string() }) })),
+        }),
+      }),
+      results: z.array(
+        z.looseObject({
+          ruleId: z.string(),
+          level: z.string(),
+          message: z.looseObject({ text: z.string() }),
+          partialFingerprints: z.record(z.string(), z.string()),
+        }),
+      ),
     }),
   ),
 });
@@ -150,9 +161,15 @@ describe.skipIf(!endpoint)('split-role scan against moto', () => {
     const names = Array.from({ length: 1105 }, (_, i) => `role-${String(i).padStart(4, '0')}`);
     for (let i = 0; i < names.length; i += 50) {
       await Promise.all(
-        names.slice(i, i + 50).map((name, j) =>
-          createRole(iam, name, (i + j) % 100 === 0 ? serviceTrust('ec2.amazonaws.com', 'glue.amazonaws.com') : serviceTrust('ec2.amazonaws.com')),
-        ),
+        names
+          .slice(i, i + 50)
+          .map((name, j) =>
+            createRole(
+              iam,
+              name,
+              (i + j) % 100 === 0 ? serviceTrust('ec2.amazonaws.com', 'glue.amazonaws.com') : serviceTrust('ec2.amazonaws.com'),
+            ),
+          ),
       );
     }
     const proxy = await startFaultProxy(motoEndpoint);
@@ -207,10 +224,19 @@ describe.skipIf(!endpoint)('split-role scan against moto', () => {
   });
 
   it('--require-tags: rule SR003 reports roles without the tags, with its own SARIF rule; off by default', async () => {
-    const tags = (owner?: string) => [...(owner === undefined ? [] : [{ Key: 'owner', Value: owner }]), { Key: 'application', Value: 'orders' }];
-    await iam.send(new CreateRoleCommand({ RoleName: 'owned', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com'), Tags: tags('team-a') }));
-    await iam.send(new CreateRoleCommand({ RoleName: 'orphan', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com'), Tags: tags() }));
-    await iam.send(new CreateRoleCommand({ RoleName: 'blank-owner', AssumeRolePolicyDocument: serviceTrust('ec2.amazonaws.com'), Tags: tags('') }));
+    const tags = (owner?: string) => [
+      ...(owner === undefined ? [] : [{ Key: 'owner', Value: owner }]),
+      { Key: 'application', Value: 'orders' },
+    ];
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'owned', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com'), Tags: tags('team-a') }),
+    );
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'orphan', AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com'), Tags: tags() }),
+    );
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'blank-owner', AssumeRolePolicyDocument: serviceTrust('ec2.amazonaws.com'), Tags: tags('') }),
+    );
     expect((await runCli(['scan', '--json'], env())).code).toBe(0);
     const sarifFile = join(workdir, 'tags.sarif');
     const run = await runCli(['scan', '--json', '--require-tags', 'owner,application', '--sarif', sarifFile], env());
@@ -230,7 +256,9 @@ describe.skipIf(!endpoint)('split-role scan against moto', () => {
       ['SR003', 'warning', 'Role blank-owner can be assumed by ec2.amazonaws.com. missing tags: owner.'],
       ['SR003', 'warning', 'Role orphan can be assumed by lambda.amazonaws.com. missing tags: owner.'],
     ]);
-    expect((await runCli(['scan', '--require-tags', 'owner,,x'], env())).stderr).toMatch(/UsageError: --require-tags "owner,,x" has an empty tag key/);
+    expect((await runCli(['scan', '--require-tags', 'owner,,x'], env())).stderr).toMatch(
+      /UsageError: --require-tags "owner,,x" has an empty tag key/,
+    );
   });
 
   it('--history appends one line per run; report follows the finding from opened to closed', async () => {
@@ -244,7 +272,16 @@ describe.skipIf(!endpoint)('split-role scan against moto', () => {
     expect(lines).toHaveLength(2);
     const report = await runCli(['report', history, '--json'], env());
     expect(report.code, report.stderr).toBe(0);
-    const [account] = (JSON.parse(report.stdout) as { accounts: Array<{ account: string; runs: Array<{ compliantPercent: number; opened: number; closed: number }>; open: number; closed: number }> }).accounts;
+    const [account] = (
+      JSON.parse(report.stdout) as {
+        accounts: Array<{
+          account: string;
+          runs: Array<{ compliantPercent: number; opened: number; closed: number }>;
+          open: number;
+          closed: number;
+        }>;
+      }
+    ).accounts;
     expect(account?.account).toBe(MOTO_ACCOUNT);
     expect(account?.runs.map((r) => [r.compliantPercent, r.opened, r.closed])).toEqual([
       [50, 1, 0],

@@ -24,7 +24,14 @@ describe.skipIf(!endpoint)('session provider (moto)', () => {
   let provider: SessionProvider | undefined;
 
   beforeAll(async () => {
-    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED', 'AWS_ENDPOINT_URL']) {
+    for (const key of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_EC2_METADATA_DISABLED',
+      'AWS_ENDPOINT_URL',
+    ]) {
       saved[key] = process.env[key];
     }
     process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
@@ -61,7 +68,12 @@ describe.skipIf(!endpoint)('session provider (moto)', () => {
       if (req.operation === 'AssumeRole') bodies.push(req.body);
       return undefined;
     });
-    provider = await openSessionProvider({ region: TEST_REGION, endpointUrl: proxy.endpoint, assumeRole: 'split-role-access', externalId: 'ext-123' });
+    provider = await openSessionProvider({
+      region: TEST_REGION,
+      endpointUrl: proxy.endpoint,
+      assumeRole: 'split-role-access',
+      externalId: 'ext-123',
+    });
     expect(await account(provider, {})).toMatch(new RegExp(`::${MOTO_ACCOUNT}:`));
     expect(await account(provider, { account: MEMBER })).toBe(`arn:aws:sts::${MEMBER}:assumed-role/split-role-access/split-role`);
     const assume = proxy.operations.filter((op) => op === 'AssumeRole');
@@ -76,7 +88,9 @@ describe.skipIf(!endpoint)('session provider (moto)', () => {
 
     // The member's IAM is its own: a role made there is not in the caller's account.
     const member = await provider.forTarget({ account: MEMBER });
-    await (await member.iam()).send(new CreateRoleCommand({ RoleName: 'only-in-member', AssumeRolePolicyDocument: serviceTrust('ec2.amazonaws.com') }));
+    await (
+      await member.iam()
+    ).send(new CreateRoleCommand({ RoleName: 'only-in-member', AssumeRolePolicyDocument: serviceTrust('ec2.amazonaws.com') }));
     const home = await (await provider.home.iam()).send(new ListRolesCommand({}));
     expect(home.Roles?.map((r) => r.RoleName)).not.toContain('only-in-member');
     const there = await (await member.iam()).send(new ListRolesCommand({}));
@@ -123,7 +137,9 @@ describe.skipIf(!endpoint)('session provider (moto)', () => {
     const error = await (await member.iam()).send(new ListRolesCommand({})).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SplitRoleError);
     expect((error as SplitRoleError).code).toBe('AssumeRoleFailed');
-    expect((error as SplitRoleError).message).toMatch(/arn:aws:iam::111111111111:role\/split-role-access: AccessDenied: User: .* not authorized/);
+    expect((error as SplitRoleError).message).toMatch(
+      /arn:aws:iam::111111111111:role\/split-role-access: AccessDenied: User: .* not authorized/,
+    );
   });
 
   it('rejects a bad role name, external id without a role, and a bad account id before any call', async () => {
@@ -162,7 +178,10 @@ describe.skipIf(!endpoint)('session provider (moto)', () => {
     provider.destroy();
 
     proxy.clear();
-    provider = await openSessionProvider({ region: TEST_REGION, endpointUrl: proxy.endpoint }, { SPLIT_ROLE_ENABLED_REGIONS: ' eu-west-1, us-east-1,eu-west-1 ' });
+    provider = await openSessionProvider(
+      { region: TEST_REGION, endpointUrl: proxy.endpoint },
+      { SPLIT_ROLE_ENABLED_REGIONS: ' eu-west-1, us-east-1,eu-west-1 ' },
+    );
     expect(await provider.home.enabledRegions()).toEqual(['eu-west-1', 'us-east-1']);
     expect(await provider.home.accountRegions()).toEqual([
       { name: 'eu-west-1', enabled: true },

@@ -48,7 +48,14 @@ function afterCutover(plan: Plan, scenario: OrdersScenario, cutover: Date): Clou
   const lambdaRole = { arn: lambda.roleArn, name: lambda.roleName };
   const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName };
   const fn = scenario.functionNames[0]!;
-  const by = (role: { arn: string; name: string }, session: string, eventSource: string, eventName: string, eventTime: string, errorCode?: string): CloudTrailRecord => ({
+  const by = (
+    role: { arn: string; name: string },
+    session: string,
+    eventSource: string,
+    eventName: string,
+    eventTime: string,
+    errorCode?: string,
+  ): CloudTrailRecord => ({
     eventTime,
     eventSource,
     eventName,
@@ -86,7 +93,20 @@ describe.skipIf(!endpoint)('verify and the retire gate ask the plan’s engine',
     runCli(args, isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, SPLIT_ROLE_FAST_WAITS: '1', ...extra }));
   const cutoverOf = async (planPath: string, extra: Record<string, string> = {}) =>
     new Date((JSON.parse((await cli(['status', planPath, '--json'], extra)).stdout) as { cutoverAt: string }).cutoverAt);
-  const planArgs = (out: string) => ['plan', '--role', 'orders', '--yes', '--out', out, '--since', '30d', '--unobservable', 'drop', '--regions', TEST_REGION];
+  const planArgs = (out: string) => [
+    'plan',
+    '--role',
+    'orders',
+    '--yes',
+    '--out',
+    out,
+    '--since',
+    '30d',
+    '--unobservable',
+    'drop',
+    '--regions',
+    TEST_REGION,
+  ];
 
   beforeAll(async () => {
     workdir = await mkdtemp(join(tmpdir(), 'split-role-verify-engines-'));
@@ -106,21 +126,52 @@ describe.skipIf(!endpoint)('verify and the retire gate ask the plan’s engine',
     await writeTrailFiles(planTrail, scenarioRecords(scenario), scenario);
 
     // Athena's answers are DuckDB's over the same files, shaped as the documented table.
-    const answer = async (trail: string, sql: (shape: ReturnType<typeof tableShape>) => { text: string; values: string[] }, columns: readonly string[]): Promise<QueuedResult[]> => {
+    const answer = async (
+      trail: string,
+      sql: (shape: ReturnType<typeof tableShape>) => { text: string; values: string[] },
+      columns: readonly string[],
+    ): Promise<QueuedResult[]> => {
       const db = await openTrailDb(trail);
       try {
         const table = await db.query(COLUMNS_SQL, ['cloudtrail', 'logs']);
-        const bound = bindUsageSql(sql(tableShape('cloudtrail.logs', table.map((c) => ({ name: c.column_name!, type: c.data_type! })))), 'parameters');
-        return [{ columns: ['column_name', 'data_type'], rows: table }, { columns, rows: await db.query(bound.sql, bound.parameters) }];
+        const bound = bindUsageSql(
+          sql(
+            tableShape(
+              'cloudtrail.logs',
+              table.map((c) => ({ name: c.column_name!, type: c.data_type! })),
+            ),
+          ),
+          'parameters',
+        );
+        return [
+          { columns: ['column_name', 'data_type'], rows: table },
+          { columns, rows: await db.query(bound.sql, bound.parameters) },
+        ];
       } finally {
         db.close();
       }
     };
     const role = { arn: scenario.roleArn, name: scenario.roleName };
     const since = new Date(Date.now() - 30 * 86_400_000);
-    await queueAthenaResults(motoEndpoint, MOTO_ACCOUNT, await answer(planTrail, (shape) => usageSql(athenaDialect('cloudtrail', 'logs', shape), { role, window: { start: since, end: new Date() } }), USAGE_COLUMNS));
+    await queueAthenaResults(
+      motoEndpoint,
+      MOTO_ACCOUNT,
+      await answer(
+        planTrail,
+        (shape) => usageSql(athenaDialect('cloudtrail', 'logs', shape), { role, window: { start: since, end: new Date() } }),
+        USAGE_COLUMNS,
+      ),
+    );
     const planPath = join(workdir, 'athena.plan.json');
-    const planned = await cli([...planArgs(planPath), '--evidence', 'athena', '--athena-table', 'cloudtrail.logs', '--athena-output', OUTPUT]);
+    const planned = await cli([
+      ...planArgs(planPath),
+      '--evidence',
+      'athena',
+      '--athena-table',
+      'cloudtrail.logs',
+      '--athena-output',
+      OUTPUT,
+    ]);
     expect(planned.code, planned.stderr).toBe(0);
     const plan = await readPlan(planPath);
     // The plan keeps what it takes to ask Athena again.
@@ -140,7 +191,15 @@ describe.skipIf(!endpoint)('verify and the retire gate ask the plan’s engine',
     await writeTrailFiles(afterTrail, after, scenario);
     await past(after.at(-1)!.eventTime);
     const window = { start: cutover, end: new Date() };
-    await queueAthenaResults(motoEndpoint, MOTO_ACCOUNT, await answer(afterTrail, (shape) => roleCallsSql(athenaDialect('cloudtrail', 'logs', shape), { roles: verifyRoles(plan), window }), ROLE_CALL_COLUMNS));
+    await queueAthenaResults(
+      motoEndpoint,
+      MOTO_ACCOUNT,
+      await answer(
+        afterTrail,
+        (shape) => roleCallsSql(athenaDialect('cloudtrail', 'logs', shape), { roles: verifyRoles(plan), window }),
+        ROLE_CALL_COLUMNS,
+      ),
+    );
     const viaAthena = await cli(['verify', planPath, '--json']);
     expect(viaAthena.code, viaAthena.stderr).toBe(1);
     const report = JSON.parse(viaAthena.stdout) as Report;
@@ -159,7 +218,9 @@ describe.skipIf(!endpoint)('verify and the retire gate ask the plan’s engine',
     // The calls query went to Athena with every role ARN as a parameter, none in its text.
     const athena = new AthenaClient({ region: TEST_REGION, endpoint: motoEndpoint, credentials: TEST_CREDENTIALS });
     const ids = (await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds ?? [];
-    const executions = await Promise.all(ids.map(async (id) => (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!));
+    const executions = await Promise.all(
+      ids.map(async (id) => (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!),
+    );
     const callQueries = executions.filter((e) => e.Query?.startsWith('WITH tagged'));
     expect(callQueries).toHaveLength(2);
     for (const q of callQueries) {
@@ -172,10 +233,21 @@ describe.skipIf(!endpoint)('verify and the retire gate ask the plan’s engine',
 
     // --soak 0: the gate asks Athena for the shared role since cutover and refuses while it shows a call.
     const sharedOnly: RoleCallsRole[] = [{ arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' }];
-    await queueAthenaResults(motoEndpoint, MOTO_ACCOUNT, await answer(afterTrail, (shape) => roleCallsSql(athenaDialect('cloudtrail', 'logs', shape), { roles: sharedOnly, window: { start: cutover, end: new Date() } }), ROLE_CALL_COLUMNS));
+    await queueAthenaResults(
+      motoEndpoint,
+      MOTO_ACCOUNT,
+      await answer(
+        afterTrail,
+        (shape) =>
+          roleCallsSql(athenaDialect('cloudtrail', 'logs', shape), { roles: sharedOnly, window: { start: cutover, end: new Date() } }),
+        ROLE_CALL_COLUMNS,
+      ),
+    );
     const gated = await cli(['apply', planPath, '--yes', '--soak', '0']);
     expect(gated.code, gated.stderr).toBe(0);
-    expect(gated.stdout.trim()).toBe(`retire pending: CloudTrail shows 1 call(s) with orders since cutover, latest dynamodb:GetItem by session ${scenario.instanceIds[0]} at ${after.at(-1)!.eventTime}`);
+    expect(gated.stdout.trim()).toBe(
+      `retire pending: CloudTrail shows 1 call(s) with orders since cutover, latest dynamodb:GetItem by session ${scenario.instanceIds[0]} at ${after.at(-1)!.eventTime}`,
+    );
     const journal = () => readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8');
     expect(await journal()).not.toContain('"step":"retire:role"');
 
@@ -228,7 +300,9 @@ describe.skipIf(!endpoint)('verify and the retire gate ask the plan’s engine',
 
     const gated = await cli(['apply', planPath, '--yes', '--soak', '0'], lakeEnv());
     expect(gated.code, gated.stderr).toBe(0);
-    expect(gated.stdout.trim()).toBe(`retire pending: CloudTrail shows 1 call(s) with orders since cutover, latest dynamodb:GetItem by session ${scenario.instanceIds[0]} at ${after.at(-1)!.eventTime}`);
+    expect(gated.stdout.trim()).toBe(
+      `retire pending: CloudTrail shows 1 call(s) with orders since cutover, latest dynamodb:GetItem by session ${scenario.instanceIds[0]} at ${after.at(-1)!.eventTime}`,
+    );
     expect(await readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8')).not.toContain('"step":"retire:role"');
   }, 600_000);
 });

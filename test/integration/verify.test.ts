@@ -25,7 +25,15 @@ const endpoint = workerMotoEndpoint();
  * A call by a role session, shaped like the AccessDenied example in
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
-function call(account: string, role: string, session: string, eventSource: string, eventName: string, eventTime: string, errorCode?: string): CloudTrailRecord {
+function call(
+  account: string,
+  role: string,
+  session: string,
+  eventSource: string,
+  eventName: string,
+  eventTime: string,
+  errorCode?: string,
+): CloudTrailRecord {
   return {
     eventTime,
     eventSource,
@@ -34,7 +42,10 @@ function call(account: string, role: string, session: string, eventSource: strin
     userIdentity: {
       type: 'AssumedRole',
       arn: `arn:aws:sts::${account}:assumed-role/${role}/${session}`,
-      accessKeyId: `ASIA${session.replace(/[^A-Z0-9]/gi, '').toUpperCase().slice(0, 16)}`,
+      accessKeyId: `ASIA${session
+        .replace(/[^A-Z0-9]/gi, '')
+        .toUpperCase()
+        .slice(0, 16)}`,
       sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${account}:role/${role}`, userName: role } },
     },
   };
@@ -42,7 +53,8 @@ function call(account: string, role: string, session: string, eventSource: strin
 
 describe.skipIf(!endpoint)('soak gate and verify against moto', () => {
   const motoEndpoint = endpoint as string;
-  const cli = (args: string[]) => runCli(args, isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, SPLIT_ROLE_FAST_WAITS: '1' }));
+  const cli = (args: string[]) =>
+    runCli(args, isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, SPLIT_ROLE_FAST_WAITS: '1' }));
   let workdir: string;
   beforeAll(async () => {
     workdir = await mkdtemp(join(tmpdir(), 'split-role-verify-'));
@@ -62,7 +74,11 @@ describe.skipIf(!endpoint)('soak gate and verify against moto', () => {
 
     const first = await cli(['apply', planPath, '--yes']);
     expect(first.code, first.stderr).toBe(0);
-    const status = JSON.parse((await cli(['status', planPath, '--json'])).stdout) as { cutoverAt: string; retireGate: string; steps: Array<{ stage: string; status: string }> };
+    const status = JSON.parse((await cli(['status', planPath, '--json'])).stdout) as {
+      cutoverAt: string;
+      retireGate: string;
+      steps: Array<{ stage: string; status: string }>;
+    };
     const until = new Date(Date.parse(status.cutoverAt) + 6 * 3_600_000).toISOString();
     expect(first.stdout.trim()).toBe(`retire pending until ${until}`);
     expect(status.retireGate).toBe(`retire pending until ${until}`);
@@ -133,7 +149,11 @@ describe.skipIf(!endpoint)('soak gate and verify against moto', () => {
     const after = (ms: number) => new Date(Date.parse(cutoverAt) + ms).toISOString();
     // A delivered file holding a call with the shared role, its gzip cut short, in the trail the plan read.
     const staging = await mkdtemp(join(workdir, 'staging-'));
-    const [written] = await writeTrailFiles(staging, [call(scenario.account, 'orders', scenario.instanceIds[0] as string, 'dynamodb.amazonaws.com', 'GetItem', after(1))], scenario);
+    const [written] = await writeTrailFiles(
+      staging,
+      [call(scenario.account, 'orders', scenario.instanceIds[0] as string, 'dynamodb.amazonaws.com', 'GetItem', after(1))],
+      scenario,
+    );
     // Beside, not over, the plan's own files of that day.
     const cut = join(dirname(planPath), (written as string).replace(/_0000\.json\.gz$/, '_9999.json.gz'));
     await mkdir(dirname(cut), { recursive: true });

@@ -110,7 +110,10 @@ export interface AccountState {
 }
 
 /** Reads the account behind `endpoint` (moto, directly or through a proxy). */
-export async function captureAccountState(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = TEST_CREDENTIALS): Promise<AccountState> {
+export async function captureAccountState(
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = TEST_CREDENTIALS,
+): Promise<AccountState> {
   const config = { endpoint, region: TEST_REGION, credentials, maxAttempts: 8 };
   const iam = new IAMClient(config);
   const ec2 = new EC2Client(config);
@@ -313,9 +316,15 @@ export function workloadBindings(state: AccountState): WorkloadBinding[] {
       continue;
     }
     const roleArns = profile.roles.map((name) => roleArnByName.get(name) ?? `arn:?:iam::?:role/${name}`);
-    bindings.push({ workload, service: 'ec2.amazonaws.com', roleArns, ...(roleArns.length === 0 ? { broken: `its profile ${profile.name} holds no role` } : {}) });
+    bindings.push({
+      workload,
+      service: 'ec2.amazonaws.com',
+      roleArns,
+      ...(roleArns.length === 0 ? { broken: `its profile ${profile.name} holds no role` } : {}),
+    });
   }
-  for (const [name, role] of Object.entries(state.lambda)) bindings.push({ workload: `Lambda ${name}`, service: 'lambda.amazonaws.com', roleArns: [role] });
+  for (const [name, role] of Object.entries(state.lambda))
+    bindings.push({ workload: `Lambda ${name}`, service: 'lambda.amazonaws.com', roleArns: [role] });
   for (const [name, s] of Object.entries(state.ecsServices)) {
     const roleArns = [...new Set([s.taskRoleArn, s.executionRoleArn].filter((r): r is string => Boolean(r)))];
     bindings.push({ workload: `ECS ${name}`, service: 'ecs-tasks.amazonaws.com', roleArns });
@@ -342,7 +351,8 @@ export function sharedRoleProblems(state: AccountState, sharedRoleArn: string): 
     .filter((b) => b.roleArns.includes(sharedRoleArn))
     .map((b) => `${b.workload} is still bound to the deleted shared role ${sharedRoleArn}`);
   const name = sharedRoleArn.split('/').pop() as string;
-  for (const p of state.instanceProfiles) if (p.roles.includes(name)) problems.push(`profile ${p.name} still names the deleted shared role`);
+  for (const p of state.instanceProfiles)
+    if (p.roles.includes(name)) problems.push(`profile ${p.name} still names the deleted shared role`);
   return problems;
 }
 
@@ -376,7 +386,8 @@ export function fullySplitProblems(state: AccountState, sharedRoleName: string):
     const role = b.roleArns.length === 1 ? byArn.get(b.roleArns[0] as string) : undefined;
     if (!role) continue;
     const trusted = trustedServices(role.trustPolicy);
-    if (trusted.length !== 1 || trusted[0] !== b.service) problems.push(`${b.workload} runs as ${role.name}, which trusts ${trusted.join(', ')}, not only ${b.service}`);
+    if (trusted.length !== 1 || trusted[0] !== b.service)
+      problems.push(`${b.workload} runs as ${role.name}, which trusts ${trusted.join(', ')}, not only ${b.service}`);
   }
   return problems;
 }
@@ -405,14 +416,17 @@ export function orphanProblems(state: AccountState): string[] {
   const usedTaskDefinitions = new Set(Object.values(state.ecsServices).map((s) => s.taskDefinition));
   const ours = (tags: Array<{ Key?: string; key?: string }>) => tags.some((t) => (t.Key ?? t.key) === PLAN_ID_TAG);
   const problems: string[] = [];
-  for (const r of state.roles) if (ours(r.tags) && !boundRoles.has(r.arn)) problems.push(`role ${r.name} (split-role) is bound to no workload`);
+  for (const r of state.roles)
+    if (ours(r.tags) && !boundRoles.has(r.arn)) problems.push(`role ${r.name} (split-role) is bound to no workload`);
   for (const p of state.instanceProfiles) {
     if (p.roles.length === 0) problems.push(`instance profile ${p.name} holds no role`);
     else if (ours(p.tags) && !usedProfiles.has(p.arn)) problems.push(`instance profile ${p.name} (split-role) is used by no instance`);
   }
-  for (const p of state.policies) if (ours(p.tags) && p.attachmentCount === 0) problems.push(`policy ${p.name} (split-role) is attached nowhere`);
+  for (const p of state.policies)
+    if (ours(p.tags) && p.attachmentCount === 0) problems.push(`policy ${p.name} (split-role) is attached nowhere`);
   for (const t of state.activeTaskDefinitions) {
-    if (ours(t.tags) && !usedTaskDefinitions.has(t.arn)) problems.push(`task definition ${t.arn} (split-role) is ACTIVE but no service runs it`);
+    if (ours(t.tags) && !usedTaskDefinitions.has(t.arn))
+      problems.push(`task definition ${t.arn} (split-role) is ACTIVE but no service runs it`);
   }
   return problems;
 }

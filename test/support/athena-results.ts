@@ -12,13 +12,20 @@ export interface QueuedResult {
 }
 
 /** Queues results in `account`'s Athena, as Athena returns them: a header row, then text cells. */
-export async function queueAthenaResults(endpoint: string, account: string, results: readonly QueuedResult[], region = TEST_REGION): Promise<void> {
+export async function queueAthenaResults(
+  endpoint: string,
+  account: string,
+  results: readonly QueuedResult[],
+  region = TEST_REGION,
+): Promise<void> {
   const body = {
     account_id: account,
     region,
     results: results.map(({ columns, rows }) => ({
       column_info: columns.map((name) => ({ Name: name, Type: 'varchar' })),
-      rows: [[...columns], ...rows.map((row) => columns.map((c) => row[c]))].map((cells) => ({ Data: cells.map((v) => (v === undefined ? {} : { VarCharValue: v })) })),
+      rows: [[...columns], ...rows.map((row) => columns.map((c) => row[c]))].map((cells) => ({
+        Data: cells.map((v) => (v === undefined ? {} : { VarCharValue: v })),
+      })),
     })),
   };
   const res = await fetch(`${endpoint}/moto-api/static/athena/query-results`, { method: 'POST', body: JSON.stringify(body) });

@@ -19,7 +19,10 @@ export function loadCorpus(dir: string): SourcedRecord[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
     .flatMap((file) => {
-      const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { source: string; records: Array<{ section: string; record: CloudTrailRecord }> };
+      const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+        source: string;
+        records: Array<{ section: string; record: CloudTrailRecord }>;
+      };
       return doc.records.map((r) => ({ page: doc.source, section: r.section, record: r.record }));
     });
 }

@@ -53,7 +53,14 @@ const SCHEMA = `{
 /** Opens a DuckDB with the trail files under `root` as `schema.table`. */
 export async function openTrailDb(
   root: string,
-  options: { schema?: string; table?: string; partitioning?: Partitioning; orgAccountPartition?: boolean; drop?: string[]; lakeStoreId?: string } = {},
+  options: {
+    schema?: string;
+    table?: string;
+    partitioning?: Partitioning;
+    orgAccountPartition?: boolean;
+    drop?: string[];
+    lakeStoreId?: string;
+  } = {},
 ): Promise<TrailDb> {
   const lake = options.lakeStoreId !== undefined;
   const schema = options.schema ?? 'cloudtrail';
@@ -80,23 +87,46 @@ export async function openTrailDb(
         `resources: '${LAKE_RESOURCE}[]'`,
       )
     : SCHEMA;
-  await connection.run(`CREATE TABLE trail_rows AS SELECT * FROM read_json('${ndjson}', format = 'newline_delimited', columns = ${schemaText})`);
+  await connection.run(
+    `CREATE TABLE trail_rows AS SELECT * FROM read_json('${ndjson}', format = 'newline_delimited', columns = ${schemaText})`,
+  );
   await rm(scratch, { recursive: true, force: true });
   if (lake) {
-    const columns = LAKE_COLUMNS.map((c) => (c === 'eventtime' ? 'CAST(eventtime AS TIMESTAMP) AS eventtime' : c === 'recipientaccountid' ? 'coalesce(recipientaccountid, accountid) AS recipientaccountid' : c));
+    const columns = LAKE_COLUMNS.map((c) =>
+      c === 'eventtime'
+        ? 'CAST(eventtime AS TIMESTAMP) AS eventtime'
+        : c === 'recipientaccountid'
+          ? 'coalesce(recipientaccountid, accountid) AS recipientaccountid'
+          : c,
+    );
     await connection.run(`CREATE VIEW "${options.lakeStoreId}" AS SELECT ${columns.join(', ')} FROM trail_rows`);
     return handle(connection);
   }
-  const partitions =
-    (options.orgAccountPartition ? ['accountid AS "accountid"'] : []).concat(
-      ['region'],
-      options.partitioning === 'ymd'
-        ? [`split_part(ymd, '/', 1) AS "year"`, `split_part(ymd, '/', 2) AS "month"`, `split_part(ymd, '/', 3) AS "day"`]
-        : [`ymd AS "timestamp"`],
-    );
+  const partitions = (options.orgAccountPartition ? ['accountid AS "accountid"'] : []).concat(
+    ['region'],
+    options.partitioning === 'ymd'
+      ? [`split_part(ymd, '/', 1) AS "year"`, `split_part(ymd, '/', 2) AS "month"`, `split_part(ymd, '/', 3) AS "day"`]
+      : [`ymd AS "timestamp"`],
+  );
   const columns = [
-    'eventversion', 'useridentity', 'eventtime', 'eventsource', 'eventname', 'awsregion', 'sourceipaddress', 'useragent', 'errorcode', 'errormessage',
-    'requestparameters', 'responseelements', 'requestid', 'eventid', 'resources', 'eventtype', 'recipientaccountid', 'eventcategory',
+    'eventversion',
+    'useridentity',
+    'eventtime',
+    'eventsource',
+    'eventname',
+    'awsregion',
+    'sourceipaddress',
+    'useragent',
+    'errorcode',
+    'errormessage',
+    'requestparameters',
+    'responseelements',
+    'requestid',
+    'eventid',
+    'resources',
+    'eventtype',
+    'recipientaccountid',
+    'eventcategory',
   ].filter((c) => !options.drop?.includes(c));
   await connection.run(`CREATE SCHEMA ${schema}`);
   await connection.run(`CREATE VIEW ${schema}.${table} AS SELECT ${[...columns, ...partitions].join(', ')} FROM trail_rows`);
@@ -109,17 +139,33 @@ function handle(connection: DuckDBConnection): TrailDb {
     async query(sql, values = []) {
       // Trino's transform(array, lambda) is DuckDB's list_transform (a macro cannot take a lambda).
       const reader = await connection.runAndReadAll(sql.replaceAll(/\btransform\(/g, 'list_transform('), [...values]);
-      return reader.getRowObjectsJson().map((row) =>
-        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? undefined : asText(v)])),
-      );
+      return reader
+        .getRowObjectsJson()
+        .map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? undefined : asText(v)])));
     },
     close: () => connection.closeSync(),
   };
 }
 
 const LAKE_COLUMNS = [
-  'eventversion', 'useridentity', 'eventtime', 'eventsource', 'eventname', 'awsregion', 'sourceipaddress', 'useragent', 'errorcode', 'errormessage',
-  'requestparameters', 'responseelements', 'requestid', 'eventid', 'resources', 'eventtype', 'recipientaccountid', 'eventcategory',
+  'eventversion',
+  'useridentity',
+  'eventtime',
+  'eventsource',
+  'eventname',
+  'awsregion',
+  'sourceipaddress',
+  'useragent',
+  'errorcode',
+  'errormessage',
+  'requestparameters',
+  'responseelements',
+  'requestid',
+  'eventid',
+  'resources',
+  'eventtype',
+  'recipientaccountid',
+  'eventcategory',
 ];
 /** Lake's documented element of `resources` (Athena's lacks arnprefix). */
 const LAKE_RESOURCE = 'STRUCT(accountid VARCHAR, type VARCHAR, arn VARCHAR, arnprefix VARCHAR)';
@@ -129,7 +175,10 @@ function lakeRow(record: Record<string, unknown>): Record<string, unknown> {
   const row = athenaRow(record, ['accountid', 'type', 'arn', 'arnprefix']);
   for (const column of ['requestparameters', 'responseelements']) {
     const value = record[column === 'requestparameters' ? 'requestParameters' : 'responseElements'];
-    row[column] = typeof value === 'object' && value !== null ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) : null;
+    row[column] =
+      typeof value === 'object' && value !== null
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
+        : null;
   }
   return row;
 }
@@ -149,7 +198,8 @@ function athenaRow(record: Record<string, unknown>, resourceFields = ['arn', 'ac
   const row: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     const column = key.toLowerCase();
-    if (column === 'requestparameters' || column === 'responseelements') row[column] = value === null || value === undefined ? null : JSON.stringify(value);
+    if (column === 'requestparameters' || column === 'responseelements')
+      row[column] = value === null || value === undefined ? null : JSON.stringify(value);
     else if (column === 'useridentity') row[column] = lowerKeys(value);
     else if (column === 'resources') row[column] = Array.isArray(value) ? value.map((r) => pick(lowerKeys(r), resourceFields)) : null;
     else row[column] = value === undefined ? null : asText(value);

@@ -98,9 +98,36 @@ export interface FaultProxy {
  * Describe/Lookup/…; anything else listed here is a write.
  */
 const MUTATING_PREFIXES = [
-  'Create', 'Put', 'Attach', 'Detach', 'Delete', 'Add', 'Remove', 'Replace', 'Update', 'Register', 'Deregister',
-  'Tag', 'Untag', 'Associate', 'Disassociate', 'Publish', 'Modify', 'Set', 'Change', 'Upload', 'Run', 'Start',
-  'Stop', 'Terminate', 'Reboot', 'Enable', 'Disable', 'Import', 'Reset', 'Invoke',
+  'Create',
+  'Put',
+  'Attach',
+  'Detach',
+  'Delete',
+  'Add',
+  'Remove',
+  'Replace',
+  'Update',
+  'Register',
+  'Deregister',
+  'Tag',
+  'Untag',
+  'Associate',
+  'Disassociate',
+  'Publish',
+  'Modify',
+  'Set',
+  'Change',
+  'Upload',
+  'Run',
+  'Start',
+  'Stop',
+  'Terminate',
+  'Reboot',
+  'Enable',
+  'Disable',
+  'Import',
+  'Reset',
+  'Invoke',
 ];
 const MUTATING = new RegExp(`^(${MUTATING_PREFIXES.join('|')})(?=[A-Z]|$)`);
 
@@ -268,7 +295,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return;
       }
       const forward = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
         (up) => {
           const parts: Buffer[] = [];
           up.on('data', (c: Buffer) => parts.push(c));

@@ -26,7 +26,10 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   // maxWorkers is set once for the whole run (vitest.config.ts), not per project.
   const workers = project.config.maxWorkers ?? project.globalConfig.maxWorkers ?? 1;
   const motos = await Promise.all(Array.from({ length: workers }, () => startMoto()));
-  project.provide('motoEndpoints', motos.map((moto) => moto.endpoint));
+  project.provide(
+    'motoEndpoints',
+    motos.map((moto) => moto.endpoint),
+  );
   return async () => {
     await Promise.all(motos.map((moto) => moto.stop()));
   };

@@ -19,7 +19,13 @@ export interface SeededPolicies {
 }
 
 /** Seeds the three policies in `region`, each naming `roleArn`. */
-export async function seedResourcePolicies(endpoint: string, region: string, account: string, roleArn: string, suffix = ''): Promise<SeededPolicies> {
+export async function seedResourcePolicies(
+  endpoint: string,
+  region: string,
+  account: string,
+  roleArn: string,
+  suffix = '',
+): Promise<SeededPolicies> {
   const config = { endpoint, region, credentials: TEST_CREDENTIALS };
   const kms = new KMSClient(config);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
@@ -29,8 +35,20 @@ export async function seedResourcePolicies(endpoint: string, region: string, acc
     Version: '2012-10-17',
     Id: 'key-default-1',
     Statement: [
-      { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
-      { Sid: 'Allow use of the key', Effect: 'Allow', Principal: { AWS: roleArn }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*' },
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+      {
+        Sid: 'Allow use of the key',
+        Effect: 'Allow',
+        Principal: { AWS: roleArn },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+      },
     ],
   });
   const bucket = `orders-data${suffix}`;
@@ -54,12 +72,26 @@ export async function seedResourcePolicies(endpoint: string, region: string, acc
   const queuePolicy = JSON.stringify({
     Version: '2012-10-17',
     Id: 'Queue1_Policy',
-    Statement: [{ Sid: 'Send', Effect: 'Allow', Principal: { AWS: [roleArn] }, Action: ['sqs:SendMessage', 'sqs:ReceiveMessage'], Resource: queueArn }],
+    Statement: [
+      {
+        Sid: 'Send',
+        Effect: 'Allow',
+        Principal: { AWS: [roleArn] },
+        Action: ['sqs:SendMessage', 'sqs:ReceiveMessage'],
+        Resource: queueArn,
+      },
+    ],
   });
   const keyId = (await kms.send(new CreateKeyCommand({ Policy: key }))).KeyMetadata?.KeyId as string;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) }));
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
+    }),
+  );
   await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: bucketPolicy }));
-  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queueName, Attributes: { Policy: queuePolicy } }))).QueueUrl as string;
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queueName, Attributes: { Policy: queuePolicy } })))
+    .QueueUrl as string;
   return {
     keyId,
     bucket,

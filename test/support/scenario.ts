@@ -57,7 +57,12 @@ export const ORDERS_INLINE_POLICY = {
   Statement: [
     { Sid: 'Objects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${BUCKET}/*` },
     { Sid: 'Table', Effect: 'Allow', Action: 'dynamodb:*', Resource: TABLE },
-    { Sid: 'Queue', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: QUEUE },
+    {
+      Sid: 'Queue',
+      Effect: 'Allow',
+      Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      Resource: QUEUE,
+    },
     {
       Sid: 'Secrets',
       Effect: 'Allow',
@@ -75,7 +80,12 @@ export const ORDERS_MANAGED_POLICY = {
     { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' },
     { Sid: 'Params', Effect: 'Allow', Action: 'ssm:GetParameter*', Resource: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/orders/*` },
     { Sid: 'Keys', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' },
-    { Sid: 'Images', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: '*' },
+    {
+      Sid: 'Images',
+      Effect: 'Allow',
+      Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      Resource: '*',
+    },
     { Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' },
   ],
 };
@@ -99,7 +109,15 @@ const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).
 export async function addFunctionIn(endpoint: string, region: string, name: string, roleArn: string): Promise<void> {
   const lambda = new LambdaClient({ endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   try {
-    await lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: roleArn, Runtime: 'python3.12', Handler: 'app.handler', Code: { ZipFile: EMPTY_ZIP } }));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Role: roleArn,
+        Runtime: 'python3.12',
+        Handler: 'app.handler',
+        Code: { ZipFile: EMPTY_ZIP },
+      }),
+    );
   } finally {
     lambda.destroy();
   }
@@ -119,16 +137,17 @@ export interface SeedOptions {
 }
 
 /** Seeds the orders account into moto at `endpoint` (moto should be freshly reset). */
-export async function seedOrdersScenario(
-  endpoint: string,
-  options: SeedOptions = {},
-): Promise<OrdersScenario> {
+export async function seedOrdersScenario(endpoint: string, options: SeedOptions = {}): Promise<OrdersScenario> {
   if (options.randomSeed !== undefined) {
     // moto draws every id (instances, associations, role ids) from one RNG: seeding it makes a reseed reproduce the account exactly.
     const res = await fetch(`${endpoint}/moto-api/seed?a=${options.randomSeed}`, { method: 'POST' });
     if (!res.ok) throw new Error(`moto seed failed: HTTP ${res.status}`);
   }
-  const config = { endpoint, region: REGION, credentials: options.member?.credentials ?? { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const config = {
+    endpoint,
+    region: REGION,
+    credentials: options.member?.credentials ?? { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
   const iam = new IAMClient(config);
   const ec2 = new EC2Client(config);
   const lambda = new LambdaClient(config);
@@ -146,8 +165,12 @@ export async function seedOrdersScenario(
       }),
     );
     const roleArn = role.Role?.Arn as string;
-    await iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'orders-data', PolicyDocument: JSON.stringify(ORDERS_INLINE_POLICY) }));
-    const managed = await iam.send(new CreatePolicyCommand({ PolicyName: 'orders-common', PolicyDocument: JSON.stringify(ORDERS_MANAGED_POLICY) }));
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'orders-data', PolicyDocument: JSON.stringify(ORDERS_INLINE_POLICY) }),
+    );
+    const managed = await iam.send(
+      new CreatePolicyCommand({ PolicyName: 'orders-common', PolicyDocument: JSON.stringify(ORDERS_MANAGED_POLICY) }),
+    );
     await iam.send(new AttachRolePolicyCommand({ RoleName: ROLE, PolicyArn: managed.Policy?.Arn }));
     await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: ROLE, Tags: [{ Key: 'team', Value: 'orders' }] }));
     await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: ROLE, RoleName: ROLE }));
@@ -158,7 +181,10 @@ export async function seedOrdersScenario(
       new PutUserPolicyCommand({
         UserName: 'orders-deployer',
         PolicyName: 'pass-orders',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: roleArn }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: roleArn }],
+        }),
       }),
     );
     await iam.send(
@@ -173,19 +199,32 @@ export async function seedOrdersScenario(
 
     const instanceCount = options.instances ?? 2;
     const run =
-      instanceCount > 0 ? await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: instanceCount, MaxCount: instanceCount })) : undefined;
+      instanceCount > 0
+        ? await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: instanceCount, MaxCount: instanceCount }))
+        : undefined;
     const instanceIds = (run?.Instances ?? []).map((i) => i.InstanceId as string);
     for (const instanceId of instanceIds) {
       await ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: instanceId, IamInstanceProfile: { Name: ROLE } }));
     }
 
     const functionCount = options.functions ?? 2;
-    const functionNames = ['orders-api', 'orders-worker', 'orders-extra', 'orders-more', ...Array.from({ length: Math.max(0, functionCount - 4) }, (_, i) => `orders-fn-${i + 5}`)].slice(
-      0,
-      functionCount,
-    );
+    const functionNames = [
+      'orders-api',
+      'orders-worker',
+      'orders-extra',
+      'orders-more',
+      ...Array.from({ length: Math.max(0, functionCount - 4) }, (_, i) => `orders-fn-${i + 5}`),
+    ].slice(0, functionCount);
     for (const name of functionNames) {
-      await lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: roleArn, Runtime: 'python3.12', Handler: 'app.handler', Code: { ZipFile: EMPTY_ZIP } }));
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Role: roleArn,
+          Runtime: 'python3.12',
+          Handler: 'app.handler',
+          Code: { ZipFile: EMPTY_ZIP },
+        }),
+      );
     }
     // A published version keeps the shared role forever; it blocks retirement, so only some tests want one.
     if (options.publishVersion) await lambda.send(new PublishVersionCommand({ FunctionName: functionNames[0] }));
@@ -361,7 +400,11 @@ export async function planScenario(
   const out = join(trail, 'orders.plan.json');
   // Plan's own region choice (every enabled one, or --regions checked against them) asks moto's DescribeRegions.
   const asksRegions = everyRegion || extraArgs.includes('--regions');
-  const env = isolatedAwsEnv({ AWS_REGION: REGION, AWS_ENDPOINT_URL: endpoint, ...(asksRegions ? { SPLIT_ROLE_ENABLED_REGIONS: undefined } : {}) });
+  const env = isolatedAwsEnv({
+    AWS_REGION: REGION,
+    AWS_ENDPOINT_URL: endpoint,
+    ...(asksRegions ? { SPLIT_ROLE_ENABLED_REGIONS: undefined } : {}),
+  });
   const run = await runCli(
     [
       'plan',

@@ -2,7 +2,11 @@
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 
 /** The userIdentity of a call made with a session of `role` (its issuer and session ARN, as CloudTrail writes them). */
-export function sessionIdentity(role: { arn: string; name: string }, session: string, accessKeyId: string): NonNullable<CloudTrailRecord['userIdentity']> {
+export function sessionIdentity(
+  role: { arn: string; name: string },
+  session: string,
+  accessKeyId: string,
+): NonNullable<CloudTrailRecord['userIdentity']> {
   const account = role.arn.split(':')[4];
   return {
     type: 'AssumedRole',

@@ -66,7 +66,11 @@ describe('generatedActions', () => {
 
     expect(result.actions).toEqual(['dynamodb:GetItem', 's3:GetObject', 's3:ListBucket', 'sts:GetCallerIdentity']);
     expect(result.isComplete).toBe(true);
-    expect(lines.map((line) => /job \S+ (\w+) \(\d+ s\)$/.exec(line)?.[1]).filter(Boolean)).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'SUCCEEDED']);
+    expect(lines.map((line) => /job \S+ (\w+) \(\d+ s\)$/.exec(line)?.[1]).filter(Boolean)).toEqual([
+      'IN_PROGRESS',
+      'IN_PROGRESS',
+      'SUCCEEDED',
+    ]);
     expect(lines[0]).toBe(`Access Analyzer: policy generation job ${result.jobId} started for ${ROLE_ARN}`);
     // Placeholders, as Access Analyzer writes them.
     expect(JSON.stringify(result.policies)).toContain('arn:aws:s3:::${BucketName}/${ObjectName}');
@@ -97,7 +101,11 @@ describe('generatedActions', () => {
     expect(result.actions).toEqual(['ec2:DescribeInstances', 'logs:PutLogEvents', 'sqs:SendMessage']);
     expect(result.isComplete).toBe(false);
     expect(io.messages).toContainEqual(
-      expect.objectContaining({ level: 'warn', code: 'SR_EVID_W3004', message: `Access Analyzer: the generated policy for ${ROLE_ARN} is not complete` }),
+      expect.objectContaining({
+        level: 'warn',
+        code: 'SR_EVID_W3004',
+        message: `Access Analyzer: the generated policy for ${ROLE_ARN} is not complete`,
+      }),
     );
   });
 
@@ -143,7 +151,9 @@ describe('generatedActions', () => {
     const { fake, client } = await setup({ concurrencyError: 'ConflictException' });
     fake.ops.rejectNextStarts = 100;
 
-    const error = await startPolicyGenerationWhenFree(client, GENERATION, { pollIntervalMs: 5, maxStartRetries: 2 }).catch((e: unknown) => e);
+    const error = await startPolicyGenerationWhenFree(client, GENERATION, { pollIntervalMs: 5, maxStartRetries: 2 }).catch(
+      (e: unknown) => e,
+    );
 
     expect(error).toBeInstanceOf(SplitRoleError);
     expect((error as SplitRoleError).code).toBe('PolicyGenerationBusy');
@@ -159,7 +169,9 @@ describe('generatedActions', () => {
     const error = await generatedActions(client, REQUEST, FAST).catch((e: unknown) => e);
 
     expect(error).toMatchObject({ code: 'AwsError', awsName: 'ServiceQuotaExceededException' });
-    expect((error as SplitRoleError).oneLine()).toMatch(/^ServiceQuotaExceededException: Daily policy generation quota exceeded.*50 policy generations per account per day/);
+    expect((error as SplitRoleError).oneLine()).toMatch(
+      /^ServiceQuotaExceededException: Daily policy generation quota exceeded.*50 policy generations per account per day/,
+    );
     expect(fake.operations.filter((op) => op === 'StartPolicyGeneration')).toHaveLength(2);
   });
 
@@ -167,7 +179,9 @@ describe('generatedActions', () => {
     const { fake, client } = await setup();
     fake.seedJob({ principalArn: OTHER_ROLE_ARN, pollsToComplete: 10_000 });
 
-    const error = await startPolicyGenerationWhenFree(client, GENERATION, { pollIntervalMs: 20, waitTimeoutMs: 150 }).catch((e: unknown) => e);
+    const error = await startPolicyGenerationWhenFree(client, GENERATION, { pollIntervalMs: 20, waitTimeoutMs: 150 }).catch(
+      (e: unknown) => e,
+    );
 
     expect((error as SplitRoleError).code).toBe('PolicyGenerationBusy');
     expect((error as SplitRoleError).oneLine()).toMatch(/still holds the account’s one policy-generation slot/);
@@ -178,14 +192,19 @@ describe('generatedActions', () => {
 describe('waitForGeneratedPolicy', () => {
   it('turns a FAILED job into a clear error', async () => {
     const { fake, client } = await setup({ pollsToComplete: 2 });
-    fake.setActivity(ROLE_ARN, { actions: [], fail: { code: 'AUTHORIZATION_ERROR', message: 'Access denied to the trail bucket.\nmore detail' } });
+    fake.setActivity(ROLE_ARN, {
+      actions: [],
+      fail: { code: 'AUTHORIZATION_ERROR', message: 'Access denied to the trail bucket.\nmore detail' },
+    });
 
     const error = await generatedActions(client, REQUEST, FAST).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SplitRoleError);
     const e = error as SplitRoleError;
     expect(e.code).toBe('PolicyGenerationFailed');
-    expect(e.oneLine()).toMatch(/job [0-9a-f-]{36} failed: AUTHORIZATION_ERROR: Access denied to the trail bucket\. — check the access role/);
+    expect(e.oneLine()).toMatch(
+      /job [0-9a-f-]{36} failed: AUTHORIZATION_ERROR: Access denied to the trail bucket\. — check the access role/,
+    );
     expect(e.oneLine()).not.toContain('\n');
   });
 
@@ -195,7 +214,9 @@ describe('waitForGeneratedPolicy', () => {
 
     const kept = await waitForGeneratedPolicy(client, jobId, { pollIntervalMs: 20, timeoutMs: 100 }).catch((e: unknown) => e);
     expect((kept as SplitRoleError).code).toBe('PolicyGenerationTimeout');
-    expect((kept as SplitRoleError).oneLine()).toMatch(new RegExp(`job ${jobId} was still IN_PROGRESS after \\d+ s — the job keeps running`));
+    expect((kept as SplitRoleError).oneLine()).toMatch(
+      new RegExp(`job ${jobId} was still IN_PROGRESS after \\d+ s — the job keeps running`),
+    );
     expect(fake.jobs.get(jobId)?.status).toBe('IN_PROGRESS');
 
     const canceled = await waitForGeneratedPolicy(client, jobId, { pollIntervalMs: 20, timeoutMs: 100, cancelOnTimeout: true }).catch(
@@ -220,7 +241,9 @@ describe('the Access Analyzer fake, through the real SDK', () => {
     fake.setActivity(ROLE_ARN, { actions: ['s3:GetObject'], serviceLevel: ['ec2'] });
     const jobId = await startPolicyGeneration(client, { ...GENERATION, regions: ['us-east-1', 'eu-west-1'] });
 
-    const got = await client.send(new GetGeneratedPolicyCommand({ jobId, includeResourcePlaceholders: true, includeServiceLevelTemplate: true }));
+    const got = await client.send(
+      new GetGeneratedPolicyCommand({ jobId, includeResourcePlaceholders: true, includeServiceLevelTemplate: true }),
+    );
     expect(got.jobDetails?.status).toBe('SUCCEEDED');
     expect(got.jobDetails?.startedOn).toBeInstanceOf(Date);
     expect(got.jobDetails?.completedOn).toBeInstanceOf(Date);
@@ -249,7 +272,10 @@ describe('the Access Analyzer fake, through the real SDK', () => {
     expect((second as SplitRoleError).oneLine()).toContain('access-analyzer:StartPolicyGeneration');
     // The session's clients translate errors (keeping AWS's name); the wire error is the cause.
     const unknown: unknown = await client.send(new GetGeneratedPolicyCommand({ jobId: 'no-such-job' })).catch((e: unknown) => e);
-    expect(unknown).toMatchObject({ awsName: 'ResourceNotFoundException', cause: { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } } });
+    expect(unknown).toMatchObject({
+      awsName: 'ResourceNotFoundException',
+      cause: { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } },
+    });
     expect((unknown as SplitRoleError).message).toContain('(access-analyzer:GetGeneratedPolicy)');
   });
 

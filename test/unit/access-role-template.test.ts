@@ -59,11 +59,15 @@ describe('docs/stackset/split-role-access.yaml', () => {
   });
 
   const lint = spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' });
-  it.skipIf(Boolean(lint.error) && process.env.CI !== 'true')('passes cfn-lint', () => {
-    const run = spawnSync('cfn-lint', [file], { encoding: 'utf8' });
-    expect(run.error).toBeUndefined();
-    expect(`${run.stdout}${run.stderr}`.trim()).toBe('');
-    expect(run.status).toBe(0);
-    // cfn-lint loads its whole resource spec: seconds on a busy machine.
-  }, 180_000);
+  it.skipIf(Boolean(lint.error) && process.env.CI !== 'true')(
+    'passes cfn-lint',
+    () => {
+      const run = spawnSync('cfn-lint', [file], { encoding: 'utf8' });
+      expect(run.error).toBeUndefined();
+      expect(`${run.stdout}${run.stderr}`.trim()).toBe('');
+      expect(run.status).toBe(0);
+      // cfn-lint loads its whole resource spec: seconds on a busy machine.
+    },
+    180_000,
+  );
 });

@@ -18,9 +18,18 @@ describe('callUse', () => {
     const use = callUse({
       eventTime: '2024-03-05T10:00:00Z',
       errorCode: 'NoSuchKey',
-      resources: [{ type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::b/k' }, { type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::b' }],
+      resources: [
+        { type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::b/k' },
+        { type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::b' },
+      ],
     });
-    expect(use).toEqual({ count: 1, firstSeen: '2024-03-05T10:00:00Z', lastSeen: '2024-03-05T10:00:00Z', resources: ['arn:aws:s3:::b'], errorCodes: ['NoSuchKey'] });
+    expect(use).toEqual({
+      count: 1,
+      firstSeen: '2024-03-05T10:00:00Z',
+      lastSeen: '2024-03-05T10:00:00Z',
+      resources: ['arn:aws:s3:::b'],
+      errorCodes: ['NoSuchKey'],
+    });
   });
 
   it('names nothing for no resources, a last resource without an ARN, an empty error code, or a resources value that is not a list', () => {

@@ -26,12 +26,30 @@ describe('roleDrift', () => {
   const changes: Array<[string, Partial<RoleSnapshot> & { principals?: string[] }, RegExp]> = [
     ['another role under the same name', { roleId: 'AROAEXAMPLE000000002' }, /is not the role the plan recorded .*id AROAEXAMPLE000000002/],
     ['a changed trust policy', { principals: [LAMBDA] }, /trust policy changed/],
-    ['an inline policy added', { inlinePolicies: [...recorded.inlinePolicies, { name: 'extra', document: { Version: '2012-10-17', Statement: [] } }] }, /inline policies changed/],
-    ['an inline policy edited', { inlinePolicies: recorded.inlinePolicies.map((p) => ({ ...p, document: { Version: '2012-10-17', Statement: [] } })) }, /inline policies changed/],
-    ['a managed policy detached', { attachedPolicies: recorded.attachedPolicies.slice(1) }, /attached policies \(or their default versions\) changed/],
+    [
+      'an inline policy added',
+      { inlinePolicies: [...recorded.inlinePolicies, { name: 'extra', document: { Version: '2012-10-17', Statement: [] } }] },
+      /inline policies changed/,
+    ],
+    [
+      'an inline policy edited',
+      { inlinePolicies: recorded.inlinePolicies.map((p) => ({ ...p, document: { Version: '2012-10-17', Statement: [] } })) },
+      /inline policies changed/,
+    ],
+    [
+      'a managed policy detached',
+      { attachedPolicies: recorded.attachedPolicies.slice(1) },
+      /attached policies \(or their default versions\) changed/,
+    ],
     [
       "a managed policy's new default version",
-      { attachedPolicies: recorded.attachedPolicies.map((p) => ({ ...p, defaultVersionId: 'v9', document: { Version: '2012-10-17', Statement: [] } })) },
+      {
+        attachedPolicies: recorded.attachedPolicies.map((p) => ({
+          ...p,
+          defaultVersionId: 'v9',
+          document: { Version: '2012-10-17', Statement: [] },
+        })),
+      },
       /attached policies/,
     ],
     ['an instance profile removed', { instanceProfiles: [] }, /instance profiles changed/],

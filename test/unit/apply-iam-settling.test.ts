@@ -18,8 +18,10 @@ import { RecordingIoHost } from '../support/recording-io-host.js';
 import { EC2_ROLE, LAMBDA_ROLE, planned, yes } from './fixtures/in-process.js';
 import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME, sampleBody } from './fixtures/plan-fixtures.js';
 
-const deleteConflict = () => new DeleteConflictException({ message: 'Cannot delete entity, must detach all policies first.', $metadata: { httpStatusCode: 409 } });
-const noSuchEntity = () => new NoSuchEntityException({ message: `The role with name ${LAMBDA_ROLE} cannot be found.`, $metadata: { httpStatusCode: 404 } });
+const deleteConflict = () =>
+  new DeleteConflictException({ message: 'Cannot delete entity, must detach all policies first.', $metadata: { httpStatusCode: 409 } });
+const noSuchEntity = () =>
+  new NoSuchEntityException({ message: `The role with name ${LAMBDA_ROLE} cannot be found.`, $metadata: { httpStatusCode: 404 } });
 const count = (calls: string[], op: string) => calls.filter((c) => c.startsWith(`${op} `)).length;
 
 describe('DeleteConflict right after detaching', () => {
@@ -90,7 +92,12 @@ describe('NoSuchEntity right after creating', () => {
   });
 });
 
-const QUEUE: PolicyResource = { kind: 'sqs-queue', region: REGION, id: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/orders`, arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:orders` };
+const QUEUE: PolicyResource = {
+  kind: 'sqs-queue',
+  region: REGION,
+  id: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/orders`,
+  arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:orders`,
+};
 const QUEUE_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Sid: 'send', Effect: 'Allow', Principal: { AWS: SHARED_ARN }, Action: 'sqs:SendMessage', Resource: QUEUE.arn }],
@@ -103,10 +110,16 @@ describe('a resource policy refusing a brand-new role', () => {
     const body = sampleBody();
     const shared = { arn: body.sharedRole.arn, roleId: body.sharedRole.roleId };
     const search = await searchResourcePolicies(seeded, new RecordingIoHost(), { regions: body.regions, role: shared, exact: true });
-    const { planPath, account } = await planned({ ...body, resourcePolicies: planResourcePolicies(search, 'sweep', shared, body.newRoles, new Map()) }, {}, (a) =>
-      a.policies.seed(QUEUE, QUEUE_POLICY),
+    const { planPath, account } = await planned(
+      { ...body, resourcePolicies: planResourcePolicies(search, 'sweep', shared, body.newRoles, new Map()) },
+      {},
+      (a) => a.policies.seed(QUEUE, QUEUE_POLICY),
     );
-    account.policies.faults.failNext('write', new FakeServiceError('InvalidAttributeValue', 'Invalid value for the parameter Policy: Invalid principal in policy'), 2);
+    account.policies.faults.failNext(
+      'write',
+      new FakeServiceError('InvalidAttributeValue', 'Invalid value for the parameter Policy: Invalid principal in policy'),
+      2,
+    );
 
     expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).outcome).toBe('completed');
 
@@ -116,7 +129,10 @@ describe('a resource policy refusing a brand-new role', () => {
 
 describe('the patterns', () => {
   it.each([
-    ['InvalidParameterValue', 'Value (arn:aws:iam::123456789012:instance-profile/app-ec2) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN'],
+    [
+      'InvalidParameterValue',
+      'Value (arn:aws:iam::123456789012:instance-profile/app-ec2) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN',
+    ],
     ['InvalidParameterValue', 'IAM Instance Profile "arn:aws:iam::123456789012:instance-profile/app-ec2" has no associated IAM Roles'],
   ])('EC2 %s "%s" is a profile still propagating', (name, message) => {
     expect(isNotYetUsable(new FakeServiceError(name, message))).toBe(true);

@@ -15,7 +15,21 @@ import { sealPlan, writePlan } from '../../src/plan/plan-file.js';
 import { FakeAccount } from '../support/fake-account/index.js';
 import { RecordingIoHost } from '../support/recording-io-host.js';
 import { yes } from './fixtures/in-process.js';
-import { ACCOUNT, analysis, context, DROP_ALL, EC2, ECS, evidence, LAMBDA, REGION, SHARED_ARN, SHARED_NAME, sharedRole, usage } from './fixtures/plan-fixtures.js';
+import {
+  ACCOUNT,
+  analysis,
+  context,
+  DROP_ALL,
+  EC2,
+  ECS,
+  evidence,
+  LAMBDA,
+  REGION,
+  SHARED_ARN,
+  SHARED_NAME,
+  sharedRole,
+  usage,
+} from './fixtures/plan-fixtures.js';
 
 const SHARED_PROFILE = `arn:aws:iam::${ACCOUNT}:instance-profile/${SHARED_NAME}`;
 
@@ -28,12 +42,20 @@ async function discoveredAndPlanned() {
   ec2.addInstance(SHARED_PROFILE, 'i-0abc');
   lambda.addFunction('orders-fn', SHARED_ARN);
   const cluster = ecs.addCluster('main');
-  const revision = ecs.addTaskDefinition({ family: 'web', taskRoleArn: SHARED_ARN, containerDefinitions: [{ name: 'app', image: 'nginx', memory: 128 }] });
+  const revision = ecs.addTaskDefinition({
+    family: 'web',
+    taskRoleArn: SHARED_ARN,
+    containerDefinitions: [{ name: 'app', image: 'nginx', memory: 128 }],
+  });
   ecs.addService(cluster, 'web', revision);
 
   const binding = { arn: shared.arn, roleName: shared.roleName, instanceProfiles: shared.instanceProfiles };
   const found = workloadsForRole(await indexAccount(account.region(REGION), new RecordingIoHost()), binding);
-  const used = evidence({ [EC2]: usage({ 'ssm:GetParameter': 1 }), [LAMBDA]: usage({ 'kms:Decrypt': 1 }), [ECS]: usage({ 'secretsmanager:GetSecretValue': 1 }) });
+  const used = evidence({
+    [EC2]: usage({ 'ssm:GetParameter': 1 }),
+    [LAMBDA]: usage({ 'kms:Decrypt': 1 }),
+    [ECS]: usage({ 'secretsmanager:GetSecretValue': 1 }),
+  });
   const plan = sealPlan(buildPlan(analysis(shared, used, found), DROP_ALL, context()));
   const planPath = join(mkdtempSync(join(tmpdir(), 'apply-discovered-')), 'plan.json');
   await writePlan(planPath, plan);

@@ -14,15 +14,28 @@ import { RecordingIoHost } from '../support/recording-io-host.js';
 import { EC2_ROLE, LAMBDA_ROLE, planned, yes } from './fixtures/in-process.js';
 import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME, sampleBody } from './fixtures/plan-fixtures.js';
 
-const QUEUE: PolicyResource = { kind: 'sqs-queue', region: REGION, id: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/orders`, arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:orders` };
+const QUEUE: PolicyResource = {
+  kind: 'sqs-queue',
+  region: REGION,
+  id: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/orders`,
+  arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:orders`,
+};
 const QUEUE_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Sid: 'send', Effect: 'Allow', Principal: { AWS: SHARED_ARN }, Action: 'sqs:SendMessage', Resource: QUEUE.arn }],
 });
 const KEY: PolicyResource = { kind: 'kms-key', region: REGION, id: 'key-1', arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/key-1` };
-const KEY_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] });
+const KEY_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+});
 const OTHER_REGION = 'us-east-1';
-const FAR_KEY: PolicyResource = { kind: 'kms-key', region: OTHER_REGION, id: 'key-far', arn: `arn:aws:kms:${OTHER_REGION}:${ACCOUNT}:key/key-far` };
+const FAR_KEY: PolicyResource = {
+  kind: 'kms-key',
+  region: OTHER_REGION,
+  id: 'key-far',
+  arn: `arn:aws:kms:${OTHER_REGION}:${ACCOUNT}:key/key-far`,
+};
 
 /** The sample plan with the resource-policy section a sweep of the plan's region gives over `policies`. */
 async function bodyWithPolicies(policies: FakePolicies) {
@@ -54,7 +67,9 @@ describe('resource policies in-process', () => {
     expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).outcome).toBe('completed');
     const after = principals(account.policies.text(QUEUE));
     expect(after).not.toContain(SHARED_ARN);
-    expect(after).toEqual(expect.arrayContaining([`arn:aws:iam::${ACCOUNT}:role/${EC2_ROLE}`, `arn:aws:iam::${ACCOUNT}:role/${LAMBDA_ROLE}`]));
+    expect(after).toEqual(
+      expect.arrayContaining([`arn:aws:iam::${ACCOUNT}:role/${EC2_ROLE}`, `arn:aws:iam::${ACCOUNT}:role/${LAMBDA_ROLE}`]),
+    );
     expect(account.policies.text(KEY)).toBe(KEY_POLICY);
 
     expect(await rollbackPlan(planPath, account.opener(), yes())).toBe('completed');

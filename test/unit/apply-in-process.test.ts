@@ -68,7 +68,10 @@ describe('apply in-process on the fake account', () => {
   it('a failure mid-repoint stops the run; the next apply resumes where it stopped', async () => {
     const { planPath, account } = await planned();
     const lambda = account.region(REGION).services.lambda;
-    lambda.faults.failNext('updateFunctionRole', new FakeServiceError('ServiceException', 'Lambda was unable to update the function', { fault: 'server' }));
+    lambda.faults.failNext(
+      'updateFunctionRole',
+      new FakeServiceError('ServiceException', 'Lambda was unable to update the function', { fault: 'server' }),
+    );
     await expect(applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).rejects.toThrow(/unable to update the function/);
     // Created, one workload moved, the other still on the shared role; nothing retired.
     expect(account.iam.roleNames()).toEqual([SHARED_NAME, EC2_ROLE, LAMBDA_ROLE]);
@@ -95,7 +98,9 @@ describe('apply in-process on the fake account', () => {
 
     const result = await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, now: () => new Date(cutover.getTime() + 120_000) });
     expect(result.outcome).toBe('retire-pending');
-    expect(result.pending).toBe(`retire pending: ${SHARED_NAME} was last used at ${used.toISOString()} in ${REGION}, after cutover at ${cutover.toISOString()}`);
+    expect(result.pending).toBe(
+      `retire pending: ${SHARED_NAME} was last used at ${used.toISOString()} in ${REGION}, after cutover at ${cutover.toISOString()}`,
+    );
     expect(account.iam.roleNames()).toContain(SHARED_NAME);
     expect((await planStatus(planPath)).retireGate).toBe(result.pending);
 
@@ -121,11 +126,19 @@ describe('apply in-process on the fake account', () => {
     lambda.deleteFunction('late');
 
     // A plain apply with the default soak waits again, as before any retire step ran.
-    const soaking = await applyPlan(planPath, account.opener(), yes(), { soakMs: 6 * 3_600_000, now: () => new Date(cutover.getTime() + 60_000) });
-    expect(soaking).toEqual({ outcome: 'retire-pending', pending: `retire pending until ${new Date(cutover.getTime() + 6 * 3_600_000).toISOString()}` });
+    const soaking = await applyPlan(planPath, account.opener(), yes(), {
+      soakMs: 6 * 3_600_000,
+      now: () => new Date(cutover.getTime() + 60_000),
+    });
+    expect(soaking).toEqual({
+      outcome: 'retire-pending',
+      pending: `retire pending until ${new Date(cutover.getTime() + 6 * 3_600_000).toISOString()}`,
+    });
     // And a use of the shared role since cutover holds it back, soak or not.
     account.iam.useRole(SHARED_NAME, new Date(cutover.getTime() + 90_000), REGION);
-    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, now: () => new Date(cutover.getTime() + 120_000) })).outcome).toBe('retire-pending');
+    expect(
+      (await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, now: () => new Date(cutover.getTime() + 120_000) })).outcome,
+    ).toBe('retire-pending');
     expect(account.iam.roleNames()).toContain(SHARED_NAME);
   });
 
@@ -137,10 +150,16 @@ describe('apply in-process on the fake account', () => {
   });
   it('refuses drift of the shared role or of a workload before changing anything', async () => {
     const { planPath, account } = await planned();
-    await account.iam.putRolePolicy(SHARED_NAME, 'added-later', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] });
+    await account.iam.putRolePolicy(SHARED_NAME, 'added-later', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }],
+    });
     account.region(REGION).services.lambda.setRoleBehindTheBack('orders-fn', `arn:aws:iam::${ACCOUNT}:role/someone-else`);
     const refused = await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 }).catch((error: unknown) => error);
-    expect(refused).toMatchObject({ code: 'Drift', message: expect.stringMatching(/inline policies changed.*orders-fn|orders-fn.*inline policies changed/) });
+    expect(refused).toMatchObject({
+      code: 'Drift',
+      message: expect.stringMatching(/inline policies changed.*orders-fn|orders-fn.*inline policies changed/),
+    });
     expect(account.iam.calls.filter((c) => c.startsWith('createRole'))).toEqual([]);
     expect(account.iam.roleNames()).toEqual([SHARED_NAME]);
   });
@@ -149,7 +168,10 @@ describe('apply in-process on the fake account', () => {
     const { planPath, account } = await planned();
     expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).outcome).toBe('verified');
     rmSync(journalPathFor(planPath));
-    await expect(applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).rejects.toMatchObject({ code: 'JournalIncomplete', message: expect.stringContaining(`role ${EC2_ROLE} exists`) });
+    await expect(applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).rejects.toMatchObject({
+      code: 'JournalIncomplete',
+      message: expect.stringContaining(`role ${EC2_ROLE} exists`),
+    });
     await expect(rollbackPlan(planPath, account.opener(), yes())).rejects.toMatchObject({ code: 'JournalIncomplete' });
     // Nothing was undone or deleted on the strength of the short journal.
     expect(account.iam.roleNames()).toEqual([SHARED_NAME, EC2_ROLE, LAMBDA_ROLE]);
@@ -164,7 +186,9 @@ describe('apply in-process on the fake account', () => {
     expect(await rollbackPlan(planPath, account.opener(), io)).toBe('kept-in-use');
     expect(account.iam.roleNames()).toEqual([SHARED_NAME, LAMBDA_ROLE]);
     expect(workloadRoles(account)).toEqual({ instance: SHARED_PROFILE, fn: SHARED_ARN });
-    expect(io.messages.filter((m) => m.code === 'SR_APPLY_W4007').map((m) => m.message)).toEqual([expect.stringMatching(new RegExp(`keep ${LAMBDA_ROLE}, still in use: .*report-fn`))]);
+    expect(io.messages.filter((m) => m.code === 'SR_APPLY_W4007').map((m) => m.message)).toEqual([
+      expect.stringMatching(new RegExp(`keep ${LAMBDA_ROLE}, still in use: .*report-fn`)),
+    ]);
   });
   it('verify reports the workloads after cutover; without a trail it says calls are not visible', async () => {
     const { planPath, account } = await planned();

@@ -18,7 +18,10 @@ function writtenJournal(): string {
   return path;
 }
 
-const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 describe('Journal.open', () => {
   it('starts empty when there is no file', () => {

@@ -51,7 +51,10 @@ describe('acquireLock', () => {
   it('refuses an unreadable lock rather than guessing', () => {
     const plan = planPath();
     writeFileSync(lockPathFor(plan), '');
-    expect(thrownBy(() => acquireLock(plan, 'apply'))).toMatchObject({ code: 'PlanLocked', message: expect.stringMatching(/cannot be read/) });
+    expect(thrownBy(() => acquireLock(plan, 'apply'))).toMatchObject({
+      code: 'PlanLocked',
+      message: expect.stringMatching(/cannot be read/),
+    });
   });
 
   it('takes over a stale lock (its process is gone) and leaves no takeover file behind', () => {
@@ -107,8 +110,14 @@ describe('acquireLock', () => {
             }),
         ),
       );
-      expect(outcomes.filter((o) => o === 'held'), outcomes.join(', ')).toHaveLength(1);
-      expect(outcomes.filter((o) => o !== 'held'), outcomes.join(', ')).toEqual(['PlanLocked', 'PlanLocked', 'PlanLocked']);
+      expect(
+        outcomes.filter((o) => o === 'held'),
+        outcomes.join(', '),
+      ).toHaveLength(1);
+      expect(
+        outcomes.filter((o) => o !== 'held'),
+        outcomes.join(', '),
+      ).toEqual(['PlanLocked', 'PlanLocked', 'PlanLocked']);
     } finally {
       for (const child of children) child.stdin.end();
     }

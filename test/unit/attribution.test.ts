@@ -15,7 +15,13 @@ const TASK = '0123456789abcdef0123456789abcdef';
 const META = { source: 'logs' as const, window: { start: '2024-03-01T00:00:00Z', end: '2024-03-02T00:00:00Z' }, warnings: [] };
 
 /** An AssumeRole of `roleArn` by `by` (a service principal, or a full userIdentity). */
-function assume(by: string | CloudTrailRecord['userIdentity'], session: string, key: string, time = '2024-03-01T10:00:00Z', roleArn = ROLE.arn): CloudTrailRecord {
+function assume(
+  by: string | CloudTrailRecord['userIdentity'],
+  session: string,
+  key: string,
+  time = '2024-03-01T10:00:00Z',
+  roleArn = ROLE.arn,
+): CloudTrailRecord {
   return {
     eventTime: time,
     eventSource: 'sts.amazonaws.com',
@@ -27,7 +33,15 @@ function assume(by: string | CloudTrailRecord['userIdentity'], session: string, 
 }
 
 /** A call made with a session of `roleArn` (the shared role unless told otherwise). */
-function call(session: string, key: string, source: string, name: string, time = '2024-03-01T10:05:00Z', role = ROLE, account = ACCOUNT): CloudTrailRecord {
+function call(
+  session: string,
+  key: string,
+  source: string,
+  name: string,
+  time = '2024-03-01T10:05:00Z',
+  role = ROLE,
+  account = ACCOUNT,
+): CloudTrailRecord {
   const issuerArn = role === ROLE ? ROLE.arn : role.arn;
   return {
     eventTime: time,
@@ -61,7 +75,10 @@ describe('Attributor: joining calls to AssumeRole', () => {
   });
 
   it('attributes a Lambda session (session name = function name)', () => {
-    const evidence = attribute([assume(LAMBDA, 'orders-api', 'ASIALAM'), call('orders-api', 'ASIALAM', 'dynamodb.amazonaws.com', 'GetItem')]);
+    const evidence = attribute([
+      assume(LAMBDA, 'orders-api', 'ASIALAM'),
+      call('orders-api', 'ASIALAM', 'dynamodb.amazonaws.com', 'GetItem'),
+    ]);
     expect(actionsOf(evidence, LAMBDA)).toEqual(['dynamodb:GetItem']);
   });
 
@@ -72,7 +89,10 @@ describe('Attributor: joining calls to AssumeRole', () => {
 
   it('attributes a CodeBuild session', () => {
     const session = 'AWSCodeBuild-6b1f3b8e-4a4c-4b0e-9d0e-123456789abc';
-    const evidence = attribute([assume(CODEBUILD, session, 'ASIACB'), call(session, 'ASIACB', 'ecr.amazonaws.com', 'GetAuthorizationToken')]);
+    const evidence = attribute([
+      assume(CODEBUILD, session, 'ASIACB'),
+      call(session, 'ASIACB', 'ecr.amazonaws.com', 'GetAuthorizationToken'),
+    ]);
     expect(actionsOf(evidence, CODEBUILD)).toEqual(['ecr:GetAuthorizationToken']);
   });
 
@@ -93,12 +113,18 @@ describe('Attributor: joining calls to AssumeRole', () => {
   });
 
   it('uses an AssumeRole of the same session name when the key’s own AssumeRole is missing', () => {
-    const evidence = attribute([assume(LAMBDA, 'billing-sync', 'ASIAOLD'), call('billing-sync', 'ASIANEW', 'sns.amazonaws.com', 'Publish')]);
+    const evidence = attribute([
+      assume(LAMBDA, 'billing-sync', 'ASIAOLD'),
+      call('billing-sync', 'ASIANEW', 'sns.amazonaws.com', 'Publish'),
+    ]);
     expect(actionsOf(evidence, LAMBDA)).toEqual(['sns:Publish']);
   });
 
   it('maps edgelambda to the role’s Lambda service', () => {
-    const evidence = attribute([assume('edgelambda.amazonaws.com', 'edge-fn', 'ASIAEDGE'), call('edge-fn', 'ASIAEDGE', 'logs.amazonaws.com', 'CreateLogStream')]);
+    const evidence = attribute([
+      assume('edgelambda.amazonaws.com', 'edge-fn', 'ASIAEDGE'),
+      call('edge-fn', 'ASIAEDGE', 'logs.amazonaws.com', 'CreateLogStream'),
+    ]);
     expect(actionsOf(evidence, LAMBDA)).toEqual(['logs:CreateLogStream']);
   });
 
@@ -141,7 +167,11 @@ describe('Attributor: session-name fallbacks', () => {
       call('adhoc-debugging', 'K1', 'iam.amazonaws.com', 'ListRoles', '2024-03-01T11:00:00Z'),
     ]);
     expect(evidence.unattributed).toMatchObject({ sessions: 1, events: 2 });
-    expect(evidence.unattributed.actions.get('iam:ListRoles')).toEqual({ count: 2, firstSeen: '2024-03-01T10:05:00Z', lastSeen: '2024-03-01T11:00:00Z' });
+    expect(evidence.unattributed.actions.get('iam:ListRoles')).toEqual({
+      count: 2,
+      firstSeen: '2024-03-01T10:05:00Z',
+      lastSeen: '2024-03-01T11:00:00Z',
+    });
     for (const usage of evidence.byService.values()) expect(usage.events).toBe(0);
   });
 
@@ -161,8 +191,19 @@ describe('Attributor: whose calls count', () => {
     const evidence = attribute([
       assume(EC2, INSTANCE, 'ASIAOTHER', undefined, other.arn),
       call(INSTANCE, 'ASIAOTHER', 's3.amazonaws.com', 'GetObject', undefined, other),
-      call(INSTANCE, 'K2', 's3.amazonaws.com', 'GetObject', undefined, { arn: `arn:aws:iam::${ACCOUNT}:role/app/team/shared-v2`, name: 'shared-v2' }),
-      call(INSTANCE, 'K3', 's3.amazonaws.com', 'GetObject', undefined, { arn: `arn:aws:iam::999988887777:role/app/team/shared`, name: 'shared' }, '999988887777'),
+      call(INSTANCE, 'K2', 's3.amazonaws.com', 'GetObject', undefined, {
+        arn: `arn:aws:iam::${ACCOUNT}:role/app/team/shared-v2`,
+        name: 'shared-v2',
+      }),
+      call(
+        INSTANCE,
+        'K3',
+        's3.amazonaws.com',
+        'GetObject',
+        undefined,
+        { arn: `arn:aws:iam::999988887777:role/app/team/shared`, name: 'shared' },
+        '999988887777',
+      ),
     ]);
     expect(evidence.recordsRead).toBe(4);
     expect(actionsOf(evidence, EC2)).toEqual([]);
@@ -171,8 +212,18 @@ describe('Attributor: whose calls count', () => {
 
   it('ignores people', () => {
     const evidence = attribute([
-      { eventTime: 't', eventSource: 's3.amazonaws.com', eventName: 'GetObject', userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accessKeyId: 'AKIA1' } },
-      { eventTime: 't', eventSource: 's3.amazonaws.com', eventName: 'GetObject', userIdentity: { type: 'Root', arn: `arn:aws:iam::${ACCOUNT}:root` } },
+      {
+        eventTime: 't',
+        eventSource: 's3.amazonaws.com',
+        eventName: 'GetObject',
+        userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accessKeyId: 'AKIA1' },
+      },
+      {
+        eventTime: 't',
+        eventSource: 's3.amazonaws.com',
+        eventName: 'GetObject',
+        userIdentity: { type: 'Root', arn: `arn:aws:iam::${ACCOUNT}:root` },
+      },
     ]);
     expect(evidence.unattributed.events + [...evidence.byService.values()].reduce((n, u) => n + u.events, 0)).toBe(0);
   });
@@ -203,7 +254,10 @@ describe('Attributor: whose calls count', () => {
   });
 
   it('leaves sessions of services the role does not trust unattributed', () => {
-    const evidence = attribute([assume('glue.amazonaws.com', 'glue-job', 'ASIAGLUE'), call('glue-job', 'ASIAGLUE', 's3.amazonaws.com', 'GetObject')]);
+    const evidence = attribute([
+      assume('glue.amazonaws.com', 'glue-job', 'ASIAGLUE'),
+      call('glue-job', 'ASIAGLUE', 's3.amazonaws.com', 'GetObject'),
+    ]);
     expect(evidence.unattributed).toMatchObject({ sessions: 1, events: 1 });
   });
 
@@ -222,7 +276,10 @@ describe('Attributor: whose calls count', () => {
   });
 
   it('counts role chaining as the role’s own sts:AssumeRole call', () => {
-    const chained = { ...call(INSTANCE, 'ASIAC', 'sts.amazonaws.com', 'AssumeRole'), requestParameters: { roleArn: other.arn, roleSessionName: 'x' } };
+    const chained = {
+      ...call(INSTANCE, 'ASIAC', 'sts.amazonaws.com', 'AssumeRole'),
+      requestParameters: { roleArn: other.arn, roleSessionName: 'x' },
+    };
     expect(actionsOf(attribute([assume(EC2, INSTANCE, 'ASIAC'), chained]), EC2)).toEqual(['sts:AssumeRole']);
   });
 });
@@ -235,7 +292,11 @@ describe('Attributor: totals', () => {
       call(INSTANCE, 'B', 's3.amazonaws.com', 'GetObject', '2024-03-01T15:30:00Z'),
       call(INSTANCE, 'B', 's3.amazonaws.com', 'GetObject', '2024-03-01T13:00:00Z'),
     ]);
-    expect(evidence.byService.get(EC2)!.actions.get('s3:GetObject')).toEqual({ count: 4, firstSeen: '2024-03-01T09:00:00Z', lastSeen: '2024-03-01T15:30:00Z' });
+    expect(evidence.byService.get(EC2)!.actions.get('s3:GetObject')).toEqual({
+      count: 4,
+      firstSeen: '2024-03-01T09:00:00Z',
+      lastSeen: '2024-03-01T15:30:00Z',
+    });
     expect(evidence.byService.get(EC2)).toMatchObject({ sessions: 2, events: 4 });
   });
 
@@ -249,12 +310,17 @@ describe('Attributor: totals', () => {
   it('collects the eventSources of data events', () => {
     const data = { ...call(INSTANCE, 'A', 's3.amazonaws.com', 'GetObject'), eventCategory: 'Data' };
     const management = { ...call(INSTANCE, 'A', 'ec2.amazonaws.com', 'DescribeTags'), eventCategory: 'Management' };
-    const foreign = { ...call(INSTANCE, 'A', 'dynamodb.amazonaws.com', 'GetItem', undefined, { arn: `arn:aws:iam::${ACCOUNT}:role/x`, name: 'x' }), eventCategory: 'Data' };
+    const foreign = {
+      ...call(INSTANCE, 'A', 'dynamodb.amazonaws.com', 'GetItem', undefined, { arn: `arn:aws:iam::${ACCOUNT}:role/x`, name: 'x' }),
+      eventCategory: 'Data',
+    };
     expect([...attribute([data, management, foreign]).dataEventSources!]).toEqual(['s3.amazonaws.com']);
   });
 
   it('counts only calls inside the window, but still joins AssumeRoles from before it', () => {
-    const attributor = new Attributor(ROLE, SERVICES, HINTS, { window: { start: new Date('2024-03-01T10:00:00Z'), end: new Date('2024-03-01T12:00:00Z') } });
+    const attributor = new Attributor(ROLE, SERVICES, HINTS, {
+      window: { start: new Date('2024-03-01T10:00:00Z'), end: new Date('2024-03-01T12:00:00Z') },
+    });
     attributor.add(assume(LAMBDA, INSTANCE, 'ASIAW', '2024-03-01T09:00:00Z'));
     attributor.add(call(INSTANCE, 'ASIAW', 's3.amazonaws.com', 'GetObject', '2024-03-01T09:30:00Z'));
     attributor.add(call(INSTANCE, 'ASIAW', 's3.amazonaws.com', 'PutObject', '2024-03-01T10:30:00Z'));
@@ -297,7 +363,10 @@ describe('Attributor: records with a missing or odd userIdentity', () => {
 
   it('AWSService identities and service events are not usage and not unreadable', () => {
     const evidence = attribute([
-      { ...base, userIdentity: { type: 'AWSService', invokedBy: 's3.amazonaws.com', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/shared/${INSTANCE}` } },
+      {
+        ...base,
+        userIdentity: { type: 'AWSService', invokedBy: 's3.amazonaws.com', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/shared/${INSTANCE}` },
+      },
       { ...base, eventType: 'AwsServiceEvent' },
     ]);
     expect(evidence.unreadableIdentities).toBeUndefined();

@@ -25,7 +25,11 @@ class CannedHandler {
   ) {}
   handle() {
     this.requests += 1;
-    const response = { statusCode: this.statusCode, headers: { 'content-type': 'text/xml' }, body: Readable.from([Buffer.from(this.body)]) };
+    const response = {
+      statusCode: this.statusCode,
+      headers: { 'content-type': 'text/xml' },
+      body: Readable.from([Buffer.from(this.body)]),
+    };
     return Promise.resolve({ response });
   }
 }

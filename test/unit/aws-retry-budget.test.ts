@@ -8,7 +8,14 @@ import { AthenaClient, StartQueryExecutionCommand } from '@aws-sdk/client-athena
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { translateErrors } from '../../src/aws/error-middleware.js';
-import { BudgetRetryStrategy, parseRetryBudget, reportLongRetries, retryBudgetFromEnv, type RetryBudget, type RetryNotice } from '../../src/aws/retry-budget.js';
+import {
+  BudgetRetryStrategy,
+  parseRetryBudget,
+  reportLongRetries,
+  retryBudgetFromEnv,
+  type RetryBudget,
+  type RetryNotice,
+} from '../../src/aws/retry-budget.js';
 import { openSessionProvider } from '../../src/aws/session.js';
 import { SplitRoleError } from '../../src/core/errors.js';
 import type { MessageData } from '../../src/core/io-host.js';
@@ -37,7 +44,11 @@ class ScriptedHandler {
     this.requests += 1;
     if (this.requests <= this.times && this.failure instanceof Error) return Promise.reject(this.failure);
     const answer = this.requests <= this.times ? (this.failure as Answer) : { status: 200, body: ROLE_XML };
-    const response = { statusCode: answer.status, headers: { 'content-type': 'text/xml' }, body: Readable.from([Buffer.from(answer.body)]) };
+    const response = {
+      statusCode: answer.status,
+      headers: { 'content-type': 'text/xml' },
+      body: Readable.from([Buffer.from(answer.body)]),
+    };
     return Promise.resolve({ response });
   }
 }
@@ -58,7 +69,14 @@ const THROTTLING: Answer = { status: 400, body: iamError('Throttling', 'Rate exc
 
 /** A real IAM client with the budget's retry strategy and the error translation the session adds. */
 function client(handler: ScriptedHandler, time: FakeTime, overrides: Partial<RetryBudget> = {}, notices: RetryNotice[] = []): IAMClient {
-  const budget = { ...retryBudgetFromEnv({})!, now: time.now, sleep: time.sleep, random: () => 1, onRetry: (n: RetryNotice) => notices.push(n), ...overrides };
+  const budget = {
+    ...retryBudgetFromEnv({})!,
+    now: time.now,
+    sleep: time.sleep,
+    random: () => 1,
+    onRetry: (n: RetryNotice) => notices.push(n),
+    ...overrides,
+  };
   const iam = new IAMClient({
     region: 'us-east-1',
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
@@ -91,13 +109,17 @@ describe('retryWithinBudget', () => {
     const handler = new ScriptedHandler(THROTTLING, Infinity);
     const time = new FakeTime();
 
-    const error: unknown = await client(handler, time).send(new GetRoleCommand({ RoleName: 'app' })).catch((e: unknown) => e);
+    const error: unknown = await client(handler, time)
+      .send(new GetRoleCommand({ RoleName: 'app' }))
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SplitRoleError);
     expect(error).toMatchObject({ code: 'Throttled', awsName: 'Throttling' });
     // The last wait is cut to end at the deadline, for one more try there.
     expect(time.ms).toBe(120_000);
-    expect((error as SplitRoleError).message).toBe(`AWS kept throttling (iam:GetRole) after ${handler.requests} attempts over 120 s: Rate exceeded`);
+    expect((error as SplitRoleError).message).toBe(
+      `AWS kept throttling (iam:GetRole) after ${handler.requests} attempts over 120 s: Rate exceeded`,
+    );
     expect((error as SplitRoleError).hint).toMatch(/SPLIT_ROLE_RETRY_BUDGET/);
   });
 
@@ -126,16 +148,23 @@ describe('retryWithinBudget', () => {
   it('does not retry a client error', async () => {
     const handler = new ScriptedHandler({ status: 403, body: iamError('AccessDenied', 'no') }, Infinity);
 
-    const error: unknown = await client(handler, new FakeTime()).send(new GetRoleCommand({ RoleName: 'app' })).catch((e: unknown) => e);
+    const error: unknown = await client(handler, new FakeTime())
+      .send(new GetRoleCommand({ RoleName: 'app' }))
+      .catch((e: unknown) => e);
 
     expect(handler.requests).toBe(1);
     expect(error).toMatchObject({ code: 'AccessDenied' });
   });
 
   it('does not retry a quota error the SDK counts as throttling (IAM LimitExceeded)', async () => {
-    const handler = new ScriptedHandler({ status: 409, body: iamError('LimitExceeded', 'Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1') }, Infinity);
+    const handler = new ScriptedHandler(
+      { status: 409, body: iamError('LimitExceeded', 'Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1') },
+      Infinity,
+    );
 
-    await client(handler, new FakeTime()).send(new GetRoleCommand({ RoleName: 'app' })).catch(() => undefined);
+    await client(handler, new FakeTime())
+      .send(new GetRoleCommand({ RoleName: 'app' }))
+      .catch(() => undefined);
 
     expect(handler.requests).toBe(1);
   });
@@ -144,7 +173,9 @@ describe('retryWithinBudget', () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const handler = new ScriptedHandler(reset, Infinity);
 
-    const error: unknown = await client(handler, new FakeTime()).send(new GetRoleCommand({ RoleName: 'app' })).catch((e: unknown) => e);
+    const error: unknown = await client(handler, new FakeTime())
+      .send(new GetRoleCommand({ RoleName: 'app' }))
+      .catch((e: unknown) => e);
 
     expect(handler.requests).toBe(3);
     expect(error).toMatchObject({ code: 'NetworkError' });
@@ -194,8 +225,13 @@ describe('the budget’s settings', () => {
     const handler = {
       handle(request: { body?: unknown }) {
         bodies.push(String(request.body));
-        const answer = bodies.length < 3 ? jsonError(400, 'ThrottlingException', 'Rate exceeded') : { status: 200, body: '{"QueryExecutionId":"q-1"}', headers: { 'content-type': 'application/x-amz-json-1.1' } };
-        return Promise.resolve({ response: { statusCode: answer.status, headers: answer.headers ?? {}, body: Readable.from([Buffer.from(answer.body)]) } });
+        const answer =
+          bodies.length < 3
+            ? jsonError(400, 'ThrottlingException', 'Rate exceeded')
+            : { status: 200, body: '{"QueryExecutionId":"q-1"}', headers: { 'content-type': 'application/x-amz-json-1.1' } };
+        return Promise.resolve({
+          response: { statusCode: answer.status, headers: answer.headers ?? {}, body: Readable.from([Buffer.from(answer.body)]) },
+        });
       },
     };
     const time = new FakeTime();
@@ -219,11 +255,20 @@ describe('reportLongRetries', () => {
   it('reports waits of 3 s or more as progress, and keeps quiet about short ones', () => {
     const lines: Array<[CodeAt<'progress'>, string, MessageData | undefined]> = [];
     const report = reportLongRetries({ progress: (code, message, data) => lines.push([code, message, data]) });
-    const notice = (delayMs: number): RetryNotice => ({ service: 'IAM', errorName: 'Throttling', throttled: true, attempt: 4, delayMs, text: `throttled by IAM, retrying in ${delayMs / 1000} s` });
+    const notice = (delayMs: number): RetryNotice => ({
+      service: 'IAM',
+      errorName: 'Throttling',
+      throttled: true,
+      attempt: 4,
+      delayMs,
+      text: `throttled by IAM, retrying in ${delayMs / 1000} s`,
+    });
 
     report(notice(2_000));
     report(notice(8_000));
 
-    expect(lines).toEqual([['SR_CLI_P9004', 'throttled by IAM, retrying in 8 s', { service: 'IAM', error: 'Throttling', attempt: 4, delayMs: 8_000 }]]);
+    expect(lines).toEqual([
+      ['SR_CLI_P9004', 'throttled by IAM, retrying in 8 s', { service: 'IAM', error: 'Throttling', attempt: 4, delayMs: 8_000 }],
+    ]);
   });
 });

@@ -35,7 +35,14 @@ afterEach(async () => {
 /** A record as CloudTrail writes it: eventVersion first, then userIdentity (when there is one). */
 function record(fields: Partial<Omit<CloudTrailRecord, 'userIdentity'>> & Record<string, unknown>): CloudTrailRecord {
   const identity = 'userIdentity' in fields ? { userIdentity: fields.userIdentity } : {};
-  return { eventVersion: '1.09', ...identity, eventTime: '2024-03-05T10:00:00Z', eventSource: 'ec2.amazonaws.com', eventName: 'DescribeTags', ...fields } as unknown as CloudTrailRecord;
+  return {
+    eventVersion: '1.09',
+    ...identity,
+    eventTime: '2024-03-05T10:00:00Z',
+    eventSource: 'ec2.amazonaws.com',
+    eventName: 'DescribeTags',
+    ...fields,
+  } as unknown as CloudTrailRecord;
 }
 
 function assume(roleArn: string, session: string, key: string, by = 'ec2.amazonaws.com'): CloudTrailRecord {
@@ -48,7 +55,13 @@ function assume(roleArn: string, session: string, key: string, by = 'ec2.amazona
   });
 }
 
-function call(role: { arn: string; name: string }, session: string, key: string, eventName: string, extra: Partial<CloudTrailRecord['userIdentity']> = {}): CloudTrailRecord {
+function call(
+  role: { arn: string; name: string },
+  session: string,
+  key: string,
+  eventName: string,
+  extra: Partial<CloudTrailRecord['userIdentity']> = {},
+): CloudTrailRecord {
   return record({ eventSource: 's3.amazonaws.com', eventName, userIdentity: { ...sessionIdentity(role, session, key), ...extra } });
 }
 
@@ -62,7 +75,16 @@ function mixed(): CloudTrailRecord[] {
     assume(ROLE.arn, 'orders-api', 'ASIALAMBDA', 'lambda.amazonaws.com'),
     call(ROLE, 'orders-api', 'ASIALAMBDA', 'PutObject'),
     // Forward access: KMS called by S3 for the session; only the session ARN names the role.
-    record({ eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/shared/orders-api`, accessKeyId: 'ASIALAMBDA', invokedBy: 's3.amazonaws.com' } }),
+    record({
+      eventSource: 'kms.amazonaws.com',
+      eventName: 'Decrypt',
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/shared/orders-api`,
+        accessKeyId: 'ASIALAMBDA',
+        invokedBy: 's3.amazonaws.com',
+      },
+    }),
     // A session whose AssumeRole is outside the files: attributed by name shape.
     call(ROLE, '0123456789abcdef0123456789abcdef', 'ASIAECS', 'ListBucket'),
     assume(v2.arn, 'i-0abc1234def567890', 'ASIAV2'),
@@ -73,7 +95,11 @@ function mixed(): CloudTrailRecord[] {
     // A person's session of the role.
     assume(ROLE.arn, 'alice', 'ASIAALICE', 'x'),
     call(ROLE, 'alice', 'ASIAALICE', 'GetBucketPolicy'),
-  ].map((r, i) => (r.eventName === 'AssumeRole' && r.requestParameters?.roleSessionName === 'alice' ? { ...r, userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice` } } : { ...r, eventTime: `2024-03-05T10:${String(i).padStart(2, '0')}:00Z` }));
+  ].map((r, i) =>
+    r.eventName === 'AssumeRole' && r.requestParameters?.roleSessionName === 'alice'
+      ? { ...r, userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice` } }
+      : { ...r, eventTime: `2024-03-05T10:${String(i).padStart(2, '0')}:00Z` },
+  );
 }
 
 /** A record of another principal, or of none, naming no role: `userIdentity` as given (undefined: no key at all). */
@@ -105,7 +131,10 @@ function oddIdentities(): CloudTrailRecord[] {
     stranger('NullType', { type: null, arn: 'arn:aws:iam::123456789012:user/carol' }),
     stranger('UnknownType', { type: 'Unknown', principalId: 'EXAMPLE', accountId: ACCOUNT }),
     stranger('NewType', { type: 'SomethingNew' }),
-    stranger('IssuerOnly', { type: 'AssumedRole', sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${ACCOUNT}:role/other` } } }),
+    stranger('IssuerOnly', {
+      type: 'AssumedRole',
+      sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${ACCOUNT}:role/other` } },
+    }),
   ];
 }
 
@@ -136,9 +165,16 @@ async function attributed(dir: string, role: { arn: string; name: string }, filt
   const stats = emptyLogReadStats();
   const warnings: string[] = [];
   const attributor = new Attributor(role, SERVICES, NO_HINTS);
-  for await (const r of readTrailRecords(dir, {}, { ...options, stats, onWarning: (w) => warnings.push(w), ...(filter ? { role } : {}) })) attributor.add(r);
+  for await (const r of readTrailRecords(dir, {}, { ...options, stats, onWarning: (w) => warnings.push(w), ...(filter ? { role } : {}) }))
+    attributor.add(r);
   const evidence = attributor.result({ source: 'logs', window: { start: '', end: '' }, warnings: [] });
-  return { usage: comparableEvidence(evidence), unreadable: evidence.unreadableIdentities, read: evidence.recordsRead + stats.skippedRecords, stats, warnings };
+  return {
+    usage: comparableEvidence(evidence),
+    unreadable: evidence.unreadableIdentities,
+    read: evidence.recordsRead + stats.skippedRecords,
+    stats,
+    warnings,
+  };
 }
 
 /** Attribution with the full parse, and with the byte filter on the main thread and in worker threads: all must agree. */
@@ -178,7 +214,10 @@ describe('byte filter: never drops a record the full parse uses', { timeout: 60_
     ['the role name spelled with \\u escapes', (text: string) => text.replaceAll('shared/', '\\u0073hared/')],
     ['records without eventVersion first', (text: string) => text.replaceAll('"eventVersion":"1.09",', '')],
     ['pretty-printed', (text: string) => JSON.stringify(JSON.parse(text), null, 2)],
-    ['a nested object starting with eventVersion', (text: string) => text.replace('"requestParameters":{', '"requestParameters":{"x":{"eventVersion":"1"},')],
+    [
+      'a nested object starting with eventVersion',
+      (text: string) => text.replace('"requestParameters":{', '"requestParameters":{"x":{"eventVersion":"1"},'),
+    ],
     ['records that are not objects', (text: string) => text.replace('"Records":[', '"Records":[7,null,')],
   ])('%s', async (_, rewrite) => {
     await put('a.json', rewrite(JSON.stringify({ Records: mixed() })));
@@ -188,30 +227,42 @@ describe('byte filter: never drops a record the full parse uses', { timeout: 60_
   it.each([
     ['whole files', {}],
     ['streamed files', { streamAboveBytes: 10 }],
-  ])('hands every record with a missing or odd userIdentity to attribution, and still skips ordinary strangers unparsed (%s)', async (_, options: ReadTrailOptions) => {
-    const odd = oddIdentities();
-    await put('a.json.gz', trailText([...mixed(), ...odd], ODD_SPELLINGS));
-    await put('b.json', trailText([...odd, ...mixed()]));
-    const { full, filtered } = await expectSameAttribution(ROLE, options);
-    const listed = (full.unreadable ?? []).reduce((sum, row) => sum + row.count, 0);
-    // Each odd record in both files, but the five attribution reads as someone else's (a number, null, unknown or
-    // new type, an issuer without a session ARN), and the five spellings.
-    expect(listed).toBe(2 * (odd.length - 5) + ODD_SPELLINGS.length);
-    expect(full.unreadable?.map((row) => row.eventName)).toEqual(expect.arrayContaining(['NoIdentity', 'NullArn', 'DuplicateType', 'SpacedArn', 'DuplicateArn', 'NestedIdentity']));
-    // The ordinary strangers (shared-v2, the other account's "shared", bob) were still counted without a parse, and
-    // so were the two with a plain identity of a type attribution does not know (Unknown, SomethingNew).
-    expect(filtered.stats.skippedRecords).toBe(2 * 5 + 2 * 2);
-  });
+  ])(
+    'hands every record with a missing or odd userIdentity to attribution, and still skips ordinary strangers unparsed (%s)',
+    async (_, options: ReadTrailOptions) => {
+      const odd = oddIdentities();
+      await put('a.json.gz', trailText([...mixed(), ...odd], ODD_SPELLINGS));
+      await put('b.json', trailText([...odd, ...mixed()]));
+      const { full, filtered } = await expectSameAttribution(ROLE, options);
+      const listed = (full.unreadable ?? []).reduce((sum, row) => sum + row.count, 0);
+      // Each odd record in both files, but the five attribution reads as someone else's (a number, null, unknown or
+      // new type, an issuer without a session ARN), and the five spellings.
+      expect(listed).toBe(2 * (odd.length - 5) + ODD_SPELLINGS.length);
+      expect(full.unreadable?.map((row) => row.eventName)).toEqual(
+        expect.arrayContaining(['NoIdentity', 'NullArn', 'DuplicateType', 'SpacedArn', 'DuplicateArn', 'NestedIdentity']),
+      );
+      // The ordinary strangers (shared-v2, the other account's "shared", bob) were still counted without a parse, and
+      // so were the two with a plain identity of a type attribution does not know (Unknown, SomethingNew).
+      expect(filtered.stats.skippedRecords).toBe(2 * 5 + 2 * 2);
+    },
+  );
 
   it('skips corrupt and unreadable files the same way', async () => {
     await put('a.json.gz', JSON.stringify({ Records: mixed() }));
     await put('b.json', '{"Records":[{"eventVersion":"1.09"');
     await put('c.json.gz', 'not JSON');
     await put('d.json', JSON.stringify({ Records: mixed() }));
-    await writeFile(join(root, 'AWSLogs', ACCOUNT, 'CloudTrail', 'us-east-1', '2024', '03', '05', 'e.json.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3]));
+    await writeFile(
+      join(root, 'AWSLogs', ACCOUNT, 'CloudTrail', 'us-east-1', '2024', '03', '05', 'e.json.gz'),
+      Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3]),
+    );
     const { full } = await expectSameAttribution();
     expect(full.stats.corruptFiles).toBe(3);
-    expect(full.warnings).toEqual([expect.stringMatching(/^skipped 3 corrupt CloudTrail log files: .*b\.json \(not valid JSON.*c\.json\.gz \(not valid JSON.*e\.json\.gz \(not valid gzip/)]);
+    expect(full.warnings).toEqual([
+      expect.stringMatching(
+        /^skipped 3 corrupt CloudTrail log files: .*b\.json \(not valid JSON.*c\.json\.gz \(not valid JSON.*e\.json\.gz \(not valid gzip/,
+      ),
+    ]);
   });
 
   it('reads streamed (large) files the same way', async () => {
@@ -223,10 +274,18 @@ describe('byte filter: never drops a record the full parse uses', { timeout: 60_
   it('keeps every record AWS documentation shows, for every role in it', async () => {
     const records = (await readdir(DOCS))
       .filter((file) => file.endsWith('.json'))
-      .flatMap((file) => (JSON.parse(readFileSync(join(DOCS, file), 'utf8')) as { records: Array<{ record: CloudTrailRecord }> }).records.map((r) => r.record));
+      .flatMap((file) =>
+        (JSON.parse(readFileSync(join(DOCS, file), 'utf8')) as { records: Array<{ record: CloudTrailRecord }> }).records.map(
+          (r) => r.record,
+        ),
+      );
     await put('docs.json.gz', JSON.stringify({ Records: records.map((r) => ({ eventVersion: '1.08', ...r })) }));
     const roles = new Set(
-      records.flatMap((r) => [r.userIdentity?.sessionContext?.sessionIssuer?.arn, r.requestParameters?.roleArn].filter((a): a is string => typeof a === 'string')),
+      records.flatMap((r) =>
+        [r.userIdentity?.sessionContext?.sessionIssuer?.arn, r.requestParameters?.roleArn].filter(
+          (a): a is string => typeof a === 'string',
+        ),
+      ),
     );
     expect(roles.size).toBeGreaterThan(2);
     for (const arn of roles) await expectSameAttribution({ arn, name: arn.split('/').pop()! });
@@ -251,7 +310,16 @@ describe('recordsNaming', () => {
 
   it('cuts out the records naming the role and counts the rest', () => {
     const result = recordsNaming(text(mixed()), needles);
-    expect(result?.records.map((r) => r.eventName)).toEqual(['AssumeRole', 'GetObject', 'AssumeRole', 'PutObject', 'Decrypt', 'ListBucket', 'AssumeRole', 'GetBucketPolicy']);
+    expect(result?.records.map((r) => r.eventName)).toEqual([
+      'AssumeRole',
+      'GetObject',
+      'AssumeRole',
+      'PutObject',
+      'Decrypt',
+      'ListBucket',
+      'AssumeRole',
+      'GetBucketPolicy',
+    ]);
     expect(result?.skipped).toBe(5);
     expect(recordsNaming(Buffer.from(' {"Records" : [ ] }\n'), needles)).toEqual({ records: [], skipped: 0 });
   });
@@ -265,7 +333,11 @@ describe('recordsNaming', () => {
       { type: 'FederatedUser', principalId: `${ACCOUNT}:carol`, arn: `arn:aws:sts::${ACCOUNT}:federated-user/carol`, accountId: ACCOUNT },
       { type: 'AWSAccount', principalId: 'AIDAEXAMPLE', accountId: '999988887777' },
       { type: 'AWSService', invokedBy: 's3.amazonaws.com' },
-      { type: 'IdentityCenterUser', accountId: ACCOUNT, onBehalfOf: { userId: 'u', identityStoreArn: 'arn:aws:identitystore::123456789012:identitystore/d-1' } },
+      {
+        type: 'IdentityCenterUser',
+        accountId: ACCOUNT,
+        onBehalfOf: { userId: 'u', identityStoreArn: 'arn:aws:identitystore::123456789012:identitystore/d-1' },
+      },
       { type: 'Unknown', principalId: 'EXAMPLE', accountId: ACCOUNT, userName: 'dave' },
       { type: 'AssumedRole', principalId: 'AROAEXAMPLE:s', accountId: ACCOUNT },
     ];
@@ -284,4 +356,3 @@ describe('recordsNaming', () => {
     expect(recordsNaming(Buffer.from(body), needles)).toBeUndefined();
   });
 });
-

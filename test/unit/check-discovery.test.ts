@@ -56,7 +56,10 @@ describe('check discovery', () => {
     await writeFile(join(dir, 'template.bin'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x01, 0x02]));
     await writeFile(join(dir, 'bom.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SHARED, 'utf16le')]));
     await writeFile(join(dir, 'nobom.json'), Buffer.from('{"Resources": {}}', 'utf16le'));
-    const report = await checkPaths(['template.bin', 'bom.yaml', 'nobom.json'].map((f) => join(dir, f)), { cwd: dir });
+    const report = await checkPaths(
+      ['template.bin', 'bom.yaml', 'nobom.json'].map((f) => join(dir, f)),
+      { cwd: dir },
+    );
     expect(report.summary).toMatchObject({ filesChecked: 0, filesSkipped: 0, filesUnreadable: 3 });
     expect(report.unreadable).toEqual([
       { file: 'bom.yaml', reason: 'UTF-16 text: save it as UTF-8 to check it' },

@@ -42,7 +42,13 @@ describe('action.yml', () => {
 });
 
 describe('.pre-commit-hooks.yaml', () => {
-  const hooks = parse(file('.pre-commit-hooks.yaml')) as Array<{ id: string; entry: string; language: string; files: string; exclude: string }>;
+  const hooks = parse(file('.pre-commit-hooks.yaml')) as Array<{
+    id: string;
+    entry: string;
+    language: string;
+    files: string;
+    exclude: string;
+  }>;
 
   it('runs the package bin on the templates a commit changes', () => {
     const [hook] = hooks;

@@ -98,7 +98,12 @@ describe('DynamoDB Streams (DynamoDB developer guide)', () => {
     expect([...evidence.unattributed.actions.entries()]).toEqual([
       [
         'dynamodb:GetRecords',
-        { count: 1, firstSeen: getRecords.eventTime, lastSeen: getRecords.eventTime, resources: ['arn:aws:dynamodb:us-west-2:123456789012:table/Music'] },
+        {
+          count: 1,
+          firstSeen: getRecords.eventTime,
+          lastSeen: getRecords.eventTime,
+          resources: ['arn:aws:dynamodb:us-west-2:123456789012:table/Music'],
+        },
       ],
     ]);
     expect(evidence.dataEventSources).toEqual(new Set(['dynamodb.amazonaws.com']));

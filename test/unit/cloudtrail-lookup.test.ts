@@ -63,7 +63,14 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 function s3Calls(count: number, sessionName = 'i-0aaa', roleArn = ROLE.arn, startMinutes = 1): SeedRecord[] {
   const key = tempAccessKeyId();
   return Array.from({ length: count }, (_, i) =>
-    sessionCallRecord({ roleArn, sessionName, accessKeyId: key, eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', time: ago(startMinutes + i) }),
+    sessionCallRecord({
+      roleArn,
+      sessionName,
+      accessKeyId: key,
+      eventSource: 's3.amazonaws.com',
+      eventName: 'ListBuckets',
+      time: ago(startMinutes + i),
+    }),
   );
 }
 
@@ -87,7 +94,9 @@ describe('lookupEvents', () => {
 
     expect(fake.calls).toHaveLength(3);
     expect(fake.calls.map((c) => c.maxResults)).toEqual([50, 50, 50]);
-    expect(fake.calls.map((c) => c.attributes)).toEqual(Array(3).fill([{ AttributeKey: 'EventSource', AttributeValue: 's3.amazonaws.com' }]));
+    expect(fake.calls.map((c) => c.attributes)).toEqual(
+      Array(3).fill([{ AttributeKey: 'EventSource', AttributeValue: 's3.amazonaws.com' }]),
+    );
     expect(fake.calls.map((c) => c.nextToken !== undefined)).toEqual([false, true, true]);
     // The SDK sends the window as epoch seconds.
     expect(fake.calls[0]?.startTime).toBeCloseTo(WINDOW.start.getTime() / 1000, 0);
@@ -217,7 +226,9 @@ describe('lookupEvents', () => {
 
     expect(error).toBeInstanceOf(SplitRoleError);
     expect(error).toMatchObject({ code: 'AccessDenied', awsName: 'AccessDeniedException' });
-    expect((error as SplitRoleError).oneLine()).toMatch(/not authorized to perform: cloudtrail:LookupEvents.*grant cloudtrail:LookupEvents/);
+    expect((error as SplitRoleError).oneLine()).toMatch(
+      /not authorized to perform: cloudtrail:LookupEvents.*grant cloudtrail:LookupEvents/,
+    );
     expect(fake.requests).toBe(1);
   });
 
@@ -241,13 +252,53 @@ describe('lookupRoleRecords', () => {
       // The shared role, assumed by EC2 twice (credential refresh, same session name) and by Lambda.
       assumeRoleRecord({ roleArn: ROLE.arn, sessionName: 'i-0abc', service: 'ec2.amazonaws.com', accessKeyId: ec2Key, time: ago(120) }),
       assumeRoleRecord({ roleArn: ROLE.arn, sessionName: 'i-0abc', service: 'ec2.amazonaws.com', accessKeyId: ec2Key2, time: ago(60) }),
-      assumeRoleRecord({ roleArn: ROLE.arn, sessionName: 'ingest', service: 'lambda.amazonaws.com', accessKeyId: lambdaKey, time: ago(90) }),
-      sessionCallRecord({ roleArn: ROLE.arn, sessionName: 'i-0abc', accessKeyId: ec2Key, eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', time: ago(110) }),
-      sessionCallRecord({ roleArn: ROLE.arn, sessionName: 'i-0abc', accessKeyId: ec2Key2, eventSource: 'ec2.amazonaws.com', eventName: 'DescribeTags', time: ago(50) }),
-      sessionCallRecord({ roleArn: ROLE.arn, sessionName: 'ingest', accessKeyId: lambdaKey, eventSource: 'dynamodb.amazonaws.com', eventName: 'DescribeTable', time: ago(80) }),
+      assumeRoleRecord({
+        roleArn: ROLE.arn,
+        sessionName: 'ingest',
+        service: 'lambda.amazonaws.com',
+        accessKeyId: lambdaKey,
+        time: ago(90),
+      }),
+      sessionCallRecord({
+        roleArn: ROLE.arn,
+        sessionName: 'i-0abc',
+        accessKeyId: ec2Key,
+        eventSource: 's3.amazonaws.com',
+        eventName: 'ListBuckets',
+        time: ago(110),
+      }),
+      sessionCallRecord({
+        roleArn: ROLE.arn,
+        sessionName: 'i-0abc',
+        accessKeyId: ec2Key2,
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'DescribeTags',
+        time: ago(50),
+      }),
+      sessionCallRecord({
+        roleArn: ROLE.arn,
+        sessionName: 'ingest',
+        accessKeyId: lambdaKey,
+        eventSource: 'dynamodb.amazonaws.com',
+        eventName: 'DescribeTable',
+        time: ago(80),
+      }),
       // Another role whose Lambda function has the same name: same session name, not ours.
-      assumeRoleRecord({ roleArn: OTHER_ROLE_ARN, sessionName: 'ingest', service: 'lambda.amazonaws.com', accessKeyId: foreignKey, time: ago(70) }),
-      sessionCallRecord({ roleArn: OTHER_ROLE_ARN, sessionName: 'ingest', accessKeyId: foreignKey, eventSource: 'sqs.amazonaws.com', eventName: 'ListQueues', time: ago(65) }),
+      assumeRoleRecord({
+        roleArn: OTHER_ROLE_ARN,
+        sessionName: 'ingest',
+        service: 'lambda.amazonaws.com',
+        accessKeyId: foreignKey,
+        time: ago(70),
+      }),
+      sessionCallRecord({
+        roleArn: OTHER_ROLE_ARN,
+        sessionName: 'ingest',
+        accessKeyId: foreignKey,
+        eventSource: 'sqs.amazonaws.com',
+        eventName: 'ListQueues',
+        time: ago(65),
+      }),
       // A role of the same name in another account.
       sessionCallRecord({
         roleArn: 'arn:aws:iam::999999999999:role/shared-app',
@@ -267,7 +318,14 @@ describe('lookupRoleRecords', () => {
         resources: [{ type: 'AWS::IAM::Role', ARN: ROLE.arn, accountId: ACCOUNT }],
       },
       // Outside the window.
-      sessionCallRecord({ roleArn: ROLE.arn, sessionName: 'i-0abc', accessKeyId: ec2Key, eventSource: 's3.amazonaws.com', eventName: 'GetBucketAcl', time: new Date(WINDOW.start.getTime() - 60_000) }),
+      sessionCallRecord({
+        roleArn: ROLE.arn,
+        sessionName: 'i-0abc',
+        accessKeyId: ec2Key,
+        eventSource: 's3.amazonaws.com',
+        eventName: 'GetBucketAcl',
+        time: new Date(WINDOW.start.getTime() - 60_000),
+      }),
     ];
   }
 

@@ -82,7 +82,10 @@ describe('an anonymous S3 data event (flaws2.cloud)', () => {
   const getObject = find(/^An anonymous GetObject data event/);
 
   it('is no role’s usage and no unreadable identity, though it maps to s3:GetObject', () => {
-    expect((getObject as { resources?: Array<{ type: string }> }).resources?.map((r) => r.type)).toEqual(['AWS::S3::Object', 'AWS::S3::Bucket']);
+    expect((getObject as { resources?: Array<{ type: string }> }).resources?.map((r) => r.type)).toEqual([
+      'AWS::S3::Object',
+      'AWS::S3::Bucket',
+    ]);
     expect(eventToActions(getObject.eventSource, getObject.eventName)).toEqual(['s3:GetObject']);
     const evidence = attribute('arn:aws:iam::653711331788:role/level3', [getObject], [ECS, EC2]);
     expect(evidence.unattributed.events).toBe(0);
@@ -104,7 +107,12 @@ describe('Lambda Invoke data events (awsteele.com)', () => {
     expect([...evidence.unattributed.actions.entries()]).toEqual([
       [
         'lambda:InvokeFunction',
-        { count: 1, firstSeen: bySession.eventTime, lastSeen: bySession.eventTime, resources: ['arn:aws:lambda:us-east-1:012345679012:function:my-function-name'] },
+        {
+          count: 1,
+          firstSeen: bySession.eventTime,
+          lastSeen: bySession.eventTime,
+          resources: ['arn:aws:lambda:us-east-1:012345679012:function:my-function-name'],
+        },
       ],
     ]);
     expect(evidence.byService.get(STATES)?.events).toBe(0);

@@ -13,9 +13,13 @@ describe('poll', () => {
   it('returns the first defined answer, sleeping the interval between checks', async () => {
     const { sleep, waits } = recordingSleep();
     let calls = 0;
-    const answer = await poll(async () => (++calls === 3 ? 'done' : undefined), { intervalMs: 7, deadline: Date.now() + 60_000, sleep }, () => {
-      throw new Error('no timeout expected');
-    });
+    const answer = await poll(
+      async () => (++calls === 3 ? 'done' : undefined),
+      { intervalMs: 7, deadline: Date.now() + 60_000, sleep },
+      () => {
+        throw new Error('no timeout expected');
+      },
+    );
     expect(answer).toBe('done');
     expect(calls).toBe(3);
     expect(waits).toEqual([7, 7]);
@@ -24,16 +28,26 @@ describe('poll', () => {
   it('checks once more at the last moment, then times out through onTimeout', async () => {
     const { sleep } = recordingSleep();
     let calls = 0;
-    const outcome = poll(async () => void calls++, { intervalMs: 10_000, deadline: Date.now() + 5_000, sleep }, () => {
-      throw new Error(`gave up after ${calls}`);
-    });
+    const outcome = poll(
+      async () => void calls++,
+      { intervalMs: 10_000, deadline: Date.now() + 5_000, sleep },
+      () => {
+        throw new Error(`gave up after ${calls}`);
+      },
+    );
     await expect(outcome).rejects.toThrow('gave up after 1');
   });
 
   it('passes a failing check straight through', async () => {
-    await expect(poll(async () => Promise.reject(new Error('boom')), { intervalMs: 1, deadline: Date.now() + 1_000 }, () => {
-      throw new Error('not this');
-    })).rejects.toThrow('boom');
+    await expect(
+      poll(
+        async () => Promise.reject(new Error('boom')),
+        { intervalMs: 1, deadline: Date.now() + 1_000 },
+        () => {
+          throw new Error('not this');
+        },
+      ),
+    ).rejects.toThrow('boom');
   });
 });
 
@@ -77,11 +91,20 @@ describe('retry', () => {
 });
 
 describe('REGION_NAME', () => {
-  it.each(['us-east-1', 'eu-central-2', 'ap-southeast-4', 'cn-north-1', 'us-gov-west-1', 'us-iso-east-1', 'us-isob-east-1', 'eu-isoe-west-1', 'us-isof-south-1'])(
-    'knows %s',
-    (region) => expect(REGION_NAME.test(region)).toBe(true),
+  it.each([
+    'us-east-1',
+    'eu-central-2',
+    'ap-southeast-4',
+    'cn-north-1',
+    'us-gov-west-1',
+    'us-iso-east-1',
+    'us-isob-east-1',
+    'eu-isoe-west-1',
+    'us-isof-south-1',
+  ])('knows %s', (region) => expect(REGION_NAME.test(region)).toBe(true));
+  it.each(['', 'us-east', 'useast-1', 'US-EAST-1', 'us-east-1a', '2026', 'aws-global'])('refuses %j', (text) =>
+    expect(REGION_NAME.test(text)).toBe(false),
   );
-  it.each(['', 'us-east', 'useast-1', 'US-EAST-1', 'us-east-1a', '2026', 'aws-global'])('refuses %j', (text) => expect(REGION_NAME.test(text)).toBe(false));
 });
 
 describe('percent', () => {

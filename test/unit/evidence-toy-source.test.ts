@@ -35,7 +35,12 @@ const WINDOW = { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11
 /** The toy engine: a whole evidence source in one object, as a new src/evidence/*-source.ts would export it. */
 const toySource: UsageSource<ToyConfig> = {
   name: 'toy-engine',
-  visibility: { managementEvents: true, dataEvents: false, dataEventsBlindReason: 'the toy engine keeps no data events', serverSideFiltering: true },
+  visibility: {
+    managementEvents: true,
+    dataEvents: false,
+    dataEventsBlindReason: 'the toy engine keeps no data events',
+    serverSideFiltering: true,
+  },
   flags: [
     { flags: '--toy-bucket <name>', description: 'the bucket the toy engine reads' },
     {
@@ -74,7 +79,16 @@ const toySource: UsageSource<ToyConfig> = {
     handed.roleCalls.push(ctx.request.config);
     const role = ctx.roles[0]!;
     return Promise.resolve([
-      { roleArn: role.arn, sessionName: 'i-0abc', eventSource: 's3.amazonaws.com', eventName: 'ListBucket', errorCode: '', count: 4, firstSeen: '2026-11-01T01:00:00Z', lastSeen: '2026-11-01T02:00:00Z' },
+      {
+        roleArn: role.arn,
+        sessionName: 'i-0abc',
+        eventSource: 's3.amazonaws.com',
+        eventName: 'ListBucket',
+        errorCode: '',
+        count: 4,
+        firstSeen: '2026-11-01T01:00:00Z',
+        lastSeen: '2026-11-01T02:00:00Z',
+      },
     ]);
   },
 };
@@ -91,7 +105,10 @@ afterAll(() => unregister());
 /** `plan` (or `verify`) as the CLI wires it, parsing `args`. */
 function parsed(command: 'plan' | 'verify', args: string[]) {
   // One line per option in help, whatever the terminal's width.
-  const program = new Command(command).exitOverride().configureOutput({ writeErr: () => undefined }).configureHelp({ helpWidth: 1000 });
+  const program = new Command(command)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined })
+    .configureHelp({ helpWidth: 1000 });
   addEvidenceOptions(program, command);
   program.parse(args, { from: 'user' });
   const options: Record<string, unknown> = program.opts();
@@ -108,13 +125,18 @@ function toyPlanBody(config: ToyConfig): PlanBody {
 describe('a toy evidence engine registered at test time', () => {
   it('gets --evidence toy-engine and its flags on plan, and only the checks’ flags on verify', () => {
     const { program, options } = parsed('plan', ['--evidence', 'toy-engine', '--toy-bucket', 'trail-copy', '--toy-depth', '3']);
-    expect(planEvidenceSettings(String(options.evidence), options, false)).toEqual({ source: 'toy-engine', config: { bucket: 'trail-copy', depth: 3 } });
+    expect(planEvidenceSettings(String(options.evidence), options, false)).toEqual({
+      source: 'toy-engine',
+      config: { bucket: 'trail-copy', depth: 3 },
+    });
     expect(program.helpInformation()).toMatch(/--toy-bucket <name>\s+the bucket the toy engine reads \(for --evidence toy-engine\)/);
 
     const verify = parsed('verify', []).program.helpInformation();
     expect(verify).toMatch(/--toy-bucket <name>.*\(for --evidence toy-engine; default: the plan’s\)/);
     expect(verify).not.toContain('--toy-depth');
-    expect(() => parsed('plan', ['--evidence', 'toy-engine', '--toy-depth', 'deep'])).toThrow(/--toy-depth <n>' argument 'deep' is invalid\. expected a whole number above 0/);
+    expect(() => parsed('plan', ['--evidence', 'toy-engine', '--toy-depth', 'deep'])).toThrow(
+      /--toy-depth <n>' argument 'deep' is invalid\. expected a whole number above 0/,
+    );
   });
 
   it('refuses missing settings in its own one-line usage error', () => {
@@ -133,13 +155,23 @@ describe('a toy evidence engine registered at test time', () => {
   it('is handed its settings untouched by plan’s evidence read and by the retire gate’s and verify’s call count', async () => {
     const config: ToyConfig = { bucket: 'trail-copy', depth: 3 };
     const request: EvidenceRequest = { source: 'toy-engine', window: WINDOW, config };
-    const subject = { role: { arn: SHARED_ARN, name: SHARED_NAME }, services: [EC2], hints: { ec2InstanceIds: new Set<string>(), lambdaFunctionNames: new Set<string>() } };
+    const subject = {
+      role: { arn: SHARED_ARN, name: SHARED_NAME },
+      services: [EC2],
+      hints: { ec2InstanceIds: new Set<string>(), lambdaFunctionNames: new Set<string>() },
+    };
     const read = await gatherEvidence(session, new RecordingIoHost(), subject, request);
     expect(read.byService.get(EC2)?.events).toBe(2);
 
     const plan = parsePlan(JSON.stringify(sealPlan(toyPlanBody(config))), 'the toy plan');
     const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' as const };
-    const calls = await roleCalls(session, new RecordingIoHost(), [shared], { ...planEvidence(plan.evidence), regions: plan.regions }, WINDOW);
+    const calls = await roleCalls(
+      session,
+      new RecordingIoHost(),
+      [shared],
+      { ...planEvidence(plan.evidence), regions: plan.regions },
+      WINDOW,
+    );
     expect(calls?.get(shared.arn)?.map((c) => `${c.eventName} ×${c.count}`)).toEqual(['ListBucket ×4']);
 
     const verify = verifyEvidenceSettings(planEvidence(plan.evidence), undefined, { toyBucket: 'other-copy' }, false);
@@ -150,8 +182,14 @@ describe('a toy evidence engine registered at test time', () => {
   });
 
   it('tells the blind-spot logic what it cannot see, which names no source', () => {
-    const shared = sharedRole({ inlinePolicies: [{ name: 'app', document: policyDoc({ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*' }) }], attachedPolicies: [] });
-    const split = analysis(shared, evidence({ [EC2]: usage({ 's3:ListBucket': 2 }) }, { source: 'toy-engine', dataEventSources: new Set() }));
+    const shared = sharedRole({
+      inlinePolicies: [{ name: 'app', document: policyDoc({ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*' }) }],
+      attachedPolicies: [],
+    });
+    const split = analysis(
+      shared,
+      evidence({ [EC2]: usage({ 's3:ListBucket': 2 }) }, { source: 'toy-engine', dataEventSources: new Set() }),
+    );
     const ec2 = split.units.find((u) => u.key === 'ec2');
     expect(ec2?.unobservable.find((u) => u.action === 's3:GetObject')?.reason).toMatch(/the toy engine keeps no data events/);
   });
@@ -170,7 +208,9 @@ describe('a toy evidence engine registered at test time', () => {
     try {
       const plan = parsePlan(JSON.stringify(sealPlan(toyPlanBody({ bucket: 'trail-copy' }))), 'the toy plan');
       const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' as const };
-      expect(await roleCalls(session, new RecordingIoHost(), [shared], { source: 'toy-blind', config: { bucket: 'trail-copy' } }, WINDOW)).toBeUndefined();
+      expect(
+        await roleCalls(session, new RecordingIoHost(), [shared], { source: 'toy-blind', config: { bucket: 'trail-copy' } }, WINDOW),
+      ).toBeUndefined();
       const report = {
         planId: plan.planId,
         roleName: SHARED_NAME,
@@ -183,7 +223,9 @@ describe('a toy evidence engine registered at test time', () => {
         granted: [],
         problems: 0,
       };
-      expect(renderVerify(report)).toContain('cannot list single calls: pass --evidence lookup-events|logs|access-analyzer|athena|cloudtrail-lake|toy-engine to check');
+      expect(renderVerify(report)).toContain(
+        'cannot list single calls: pass --evidence lookup-events|logs|access-analyzer|athena|cloudtrail-lake|toy-engine to check',
+      );
     } finally {
       remove();
     }

@@ -15,7 +15,11 @@ describe.each([
 ])('exportCloudFormation (%s)', (_label, makePlan) => {
   const plan = makePlan();
   const file = exportCloudFormation(plan);
-  const template = parseCfnYaml(file.content).value as { AWSTemplateFormatVersion: string; Resources: Record<string, Resource>; Outputs: Record<string, { Value: unknown }> };
+  const template = parseCfnYaml(file.content).value as {
+    AWSTemplateFormatVersion: string;
+    Resources: Record<string, Resource>;
+    Outputs: Record<string, { Value: unknown }>;
+  };
   const resources = Object.entries(template.Resources);
   const ofType = (type: string) => resources.filter(([, r]) => r.Type === type);
 
@@ -34,18 +38,24 @@ describe.each([
         Tags: planned.tags,
       });
       expect(role.Properties.PermissionsBoundary).toBe(planned.permissionsBoundaryArn);
-      expect(role.Properties.Policies ?? []).toEqual(planned.inlinePolicies.map((p) => ({ PolicyName: p.name, PolicyDocument: p.document })));
+      expect(role.Properties.Policies ?? []).toEqual(
+        planned.inlinePolicies.map((p) => ({ PolicyName: p.name, PolicyDocument: p.document })),
+      );
     }
   });
 
   it('writes managed policies and instance profiles that reference their role', () => {
     for (const [logicalId, role] of ofType('AWS::IAM::Role')) {
       const planned = plan.newRoles.find((r) => r.roleName === role.Properties.RoleName)!;
-      const managed = ofType('AWS::IAM::ManagedPolicy').filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: logicalId }]));
+      const managed = ofType('AWS::IAM::ManagedPolicy').filter(
+        ([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: logicalId }]),
+      );
       expect(managed.map(([, p]) => [p.Properties.ManagedPolicyName, p.Properties.Path, p.Properties.PolicyDocument])).toEqual(
         planned.managedPolicies.map((p) => [p.name, '/apps/', p.document]),
       );
-      const profiles = ofType('AWS::IAM::InstanceProfile').filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: logicalId }]));
+      const profiles = ofType('AWS::IAM::InstanceProfile').filter(
+        ([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: logicalId }]),
+      );
       expect(profiles.map(([, p]) => [p.Properties.InstanceProfileName, p.Properties.Path])).toEqual(
         planned.instanceProfile ? [[planned.instanceProfile.name, planned.instanceProfile.path]] : [],
       );

@@ -39,7 +39,10 @@ const forms: Array<[string, (plan: Plan) => { json: Blocks; text: string; fileNa
 const policyText = (value: unknown) => JSON.parse(terraformLiteral(value as string) as string) as unknown;
 
 describe.each(forms)('exportTerraform (%s)', (syntax, load) => {
-  for (const [label, makePlan] of [['sample plan', samplePlan], ['rich plan', richPlan]] as const) {
+  for (const [label, makePlan] of [
+    ['sample plan', samplePlan],
+    ['rich plan', richPlan],
+  ] as const) {
     it(`${label}: roles, policies, profile and tags round-trip equal to the plan`, () => {
       const plan = makePlan();
       const { json, fileName } = load(plan);
@@ -47,9 +50,16 @@ describe.each(forms)('exportTerraform (%s)', (syntax, load) => {
       const roles = Object.entries(json.resource.aws_iam_role!);
       expect(roles).toHaveLength(plan.newRoles.length);
       for (const planned of plan.newRoles) {
-        const [tfName, role] = roles.find(([, r]) => (r as { name: string }).name === planned.roleName)! as [string, Record<string, unknown>];
+        const [tfName, role] = roles.find(([, r]) => (r as { name: string }).name === planned.roleName)! as [
+          string,
+          Record<string, unknown>,
+        ];
         expect(tfName).toMatch(/^[a-z_][a-z0-9_]*$/);
-        expect(role).toMatchObject({ path: planned.path, description: planned.description, max_session_duration: planned.maxSessionDuration });
+        expect(role).toMatchObject({
+          path: planned.path,
+          description: planned.description,
+          max_session_duration: planned.maxSessionDuration,
+        });
         expect(role.permissions_boundary).toBe(planned.permissionsBoundaryArn);
         expect(policyText(role.assume_role_policy)).toEqual(planned.trustPolicy);
         expect(Object.fromEntries(Object.entries(role.tags as Record<string, string>).map(([k, v]) => [k, terraformLiteral(v)]))).toEqual(
@@ -59,7 +69,9 @@ describe.each(forms)('exportTerraform (%s)', (syntax, load) => {
         const inline = Object.values(json.resource.aws_iam_role_policy ?? {}).filter((p) => p.role === `\${aws_iam_role.${tfName}.name}`);
         expect(inline.map((p) => [p.name, policyText(p.policy)])).toEqual(planned.inlinePolicies.map((p) => [p.name, p.document]));
 
-        const attachments = Object.values(json.resource.aws_iam_role_policy_attachment ?? {}).filter((a) => a.role === `\${aws_iam_role.${tfName}.name}`);
+        const attachments = Object.values(json.resource.aws_iam_role_policy_attachment ?? {}).filter(
+          (a) => a.role === `\${aws_iam_role.${tfName}.name}`,
+        );
         const managed = attachments.map((a) => {
           const policyName = /^\$\{aws_iam_policy\.(.+)\.arn\}$/.exec(a.policy_arn as string)![1]!;
           const policy = json.resource.aws_iam_policy![policyName]!;
@@ -67,8 +79,12 @@ describe.each(forms)('exportTerraform (%s)', (syntax, load) => {
         });
         expect(managed).toEqual(planned.managedPolicies.map((p) => ({ name: p.name, path: '/apps/', document: p.document })));
 
-        const profiles = Object.values(json.resource.aws_iam_instance_profile ?? {}).filter((p) => p.role === `\${aws_iam_role.${tfName}.name}`);
-        expect(profiles.map((p) => [p.name, p.path])).toEqual(planned.instanceProfile ? [[planned.instanceProfile.name, planned.instanceProfile.path]] : []);
+        const profiles = Object.values(json.resource.aws_iam_instance_profile ?? {}).filter(
+          (p) => p.role === `\${aws_iam_role.${tfName}.name}`,
+        );
+        expect(profiles.map((p) => [p.name, p.path])).toEqual(
+          planned.instanceProfile ? [[planned.instanceProfile.name, planned.instanceProfile.path]] : [],
+        );
         expect(json.output[`${tfName}_arn`]).toEqual({ value: `\${aws_iam_role.${tfName}.arn}` });
       }
     });

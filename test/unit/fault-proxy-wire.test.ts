@@ -35,8 +35,12 @@ const base = { region: 'us-east-1', credentials: { accessKeyId: 'testing', secre
 const CALLS: Record<string, (make: (req: SentRequest) => InjectedResponse) => Promise<unknown>> = {
   iam: (make) => new IAMClient({ ...base, requestHandler: new ProxyLikeHandler(make) }).send(new GetRoleCommand({ RoleName: 'app' })),
   ec2: (make) => new EC2Client({ ...base, requestHandler: new ProxyLikeHandler(make) }).send(new DescribeInstancesCommand({})),
-  lambda: (make) => new LambdaClient({ ...base, requestHandler: new ProxyLikeHandler(make) }).send(new GetFunctionConfigurationCommand({ FunctionName: 'fn' })),
-  ecs: (make) => new ECSClient({ ...base, requestHandler: new ProxyLikeHandler(make) }).send(new DescribeServicesCommand({ services: ['svc'] })),
+  lambda: (make) =>
+    new LambdaClient({ ...base, requestHandler: new ProxyLikeHandler(make) }).send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'fn' }),
+    ),
+  ecs: (make) =>
+    new ECSClient({ ...base, requestHandler: new ProxyLikeHandler(make) }).send(new DescribeServicesCommand({ services: ['svc'] })),
 };
 
 describe('the fault proxy speaks each protocol', () => {
@@ -46,7 +50,9 @@ describe('the fault proxy speaks each protocol', () => {
     ['lambda', 'TooManyRequestsException', 429],
     ['ecs', 'ThrottlingException', 400],
   ])('%s throttling parses as %s (HTTP %d)', async (service, name, status) => {
-    const error: unknown = await CALLS[service]!((req) => throttlingFor({ service, headers: req.headers, path: req.path })).catch((e: unknown) => e);
+    const error: unknown = await CALLS[service]!((req) => throttlingFor({ service, headers: req.headers, path: req.path })).catch(
+      (e: unknown) => e,
+    );
 
     expect(error).toMatchObject({ name, $metadata: { httpStatusCode: status } });
     expect(isThrottling(error)).toBe(true);
@@ -58,9 +64,9 @@ describe('the fault proxy speaks each protocol', () => {
     ['lambda', 500, 'ServiceException'],
     ['ecs', 500, 'ServerException'],
   ])('a %s %d parses as %s, a server error', async (service, status, name) => {
-    const error: unknown = await CALLS[service]!((req) => serverErrorFor({ service, headers: req.headers, path: req.path }, status as 500 | 503)).catch(
-      (e: unknown) => e,
-    );
+    const error: unknown = await CALLS[service]!((req) =>
+      serverErrorFor({ service, headers: req.headers, path: req.path }, status as 500 | 503),
+    ).catch((e: unknown) => e);
 
     expect(error).toMatchObject({ $fault: 'server', $metadata: { httpStatusCode: status } });
     expect((error as Error).name).toMatch(new RegExp(`^${name}`));

@@ -18,7 +18,10 @@ describe('checkAwsFlags', () => {
     process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
   });
   afterAll(async () => {
-    for (const [key, value] of [['AWS_CONFIG_FILE', saved.config], ['AWS_SHARED_CREDENTIALS_FILE', saved.credentials]] as const) {
+    for (const [key, value] of [
+      ['AWS_CONFIG_FILE', saved.config],
+      ['AWS_SHARED_CREDENTIALS_FILE', saved.credentials],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
@@ -26,10 +29,27 @@ describe('checkAwsFlags', () => {
   });
 
   const refused: Array<{ name: string; flags: Parameters<typeof checkAwsFlags>[0]; env?: NodeJS.ProcessEnv; line: string }> = [
-    { name: '--endpoint-url notaurl', flags: { endpointUrl: 'notaurl' }, line: "UsageError: --endpoint-url 'notaurl' is not an http(s) URL — pass a URL such as https://iam.example.internal or http://127.0.0.1:5000" },
-    { name: '--endpoint-url ftp://x', flags: { endpointUrl: 'ftp://x' }, line: "UsageError: --endpoint-url 'ftp://x' is not an http(s) URL — pass a URL such as https://iam.example.internal or http://127.0.0.1:5000" },
-    { name: "--region 'not a region!'", flags: { region: 'not a region!' }, line: "UsageError: --region 'not a region!' is not an AWS region name — use a region such as eu-west-1" },
-    { name: 'AWS_REGION with an escape', flags: {}, env: { AWS_REGION: 'eu\u001b[2J' }, line: "UsageError: AWS_REGION 'eu\\u001B[2J' is not an AWS region name — use a region such as eu-west-1" },
+    {
+      name: '--endpoint-url notaurl',
+      flags: { endpointUrl: 'notaurl' },
+      line: "UsageError: --endpoint-url 'notaurl' is not an http(s) URL — pass a URL such as https://iam.example.internal or http://127.0.0.1:5000",
+    },
+    {
+      name: '--endpoint-url ftp://x',
+      flags: { endpointUrl: 'ftp://x' },
+      line: "UsageError: --endpoint-url 'ftp://x' is not an http(s) URL — pass a URL such as https://iam.example.internal or http://127.0.0.1:5000",
+    },
+    {
+      name: "--region 'not a region!'",
+      flags: { region: 'not a region!' },
+      line: "UsageError: --region 'not a region!' is not an AWS region name — use a region such as eu-west-1",
+    },
+    {
+      name: 'AWS_REGION with an escape',
+      flags: {},
+      env: { AWS_REGION: 'eu\u001b[2J' },
+      line: "UsageError: AWS_REGION 'eu\\u001B[2J' is not an AWS region name — use a region such as eu-west-1",
+    },
     {
       name: '--profile nope',
       flags: { profile: 'nope' },
@@ -52,7 +72,13 @@ describe('checkAwsFlags', () => {
   });
 
   it('accepts real values: profiles from either file, regions, http(s) endpoints', async () => {
-    for (const flags of [{ profile: 'dev' }, { profile: 'ci' }, { profile: 'default' }, { region: 'us-gov-west-1' }, { endpointUrl: 'http://127.0.0.1:5000' }]) {
+    for (const flags of [
+      { profile: 'dev' },
+      { profile: 'ci' },
+      { profile: 'default' },
+      { region: 'us-gov-west-1' },
+      { endpointUrl: 'http://127.0.0.1:5000' },
+    ]) {
       await expect(checkAwsFlags(flags, {})).resolves.toBeUndefined();
     }
   });

@@ -16,7 +16,12 @@ const load = (name: string) => Fixture.parse(JSON.parse(readFileSync(new URL(`..
 const IamEvent = z.looseObject({
   account: z.string().optional(),
   detail: z
-    .looseObject({ eventName: z.string(), eventSource: z.string(), recipientAccountId: z.string().optional(), requestParameters: z.looseObject({ roleName: z.string().optional() }) })
+    .looseObject({
+      eventName: z.string(),
+      eventSource: z.string(),
+      recipientAccountId: z.string().optional(),
+      requestParameters: z.looseObject({ roleName: z.string().optional() }),
+    })
     .optional(),
 });
 type IamEvent = z.infer<typeof IamEvent>;
@@ -41,11 +46,18 @@ describe('parseTrigger: EventBridge events for IAM calls via CloudTrail', () => 
       eventTime: '2014-03-25T20:17:37Z',
       actor: 'arn:aws:iam::123456789012:user/Alice',
     });
-    expect(parseTrigger(event(eventbridge, 'update-assume-role-policy'))).toMatchObject({ kind: 'role-change', roleName: 'TestRole', eventName: 'UpdateAssumeRolePolicy' });
+    expect(parseTrigger(event(eventbridge, 'update-assume-role-policy'))).toMatchObject({
+      kind: 'role-change',
+      roleName: 'TestRole',
+      eventName: 'UpdateAssumeRolePolicy',
+    });
   });
 
   it('ignores a failed call: nothing changed', () => {
-    expect(parseTrigger(event(eventbridge, 'create-role-failed'))).toEqual({ kind: 'ignored', reason: 'CreateRole failed (EntityAlreadyExistsException): nothing changed' });
+    expect(parseTrigger(event(eventbridge, 'create-role-failed'))).toEqual({
+      kind: 'ignored',
+      reason: 'CreateRole failed (EntityAlreadyExistsException): nothing changed',
+    });
   });
 
   it.each([
@@ -53,7 +65,14 @@ describe('parseTrigger: EventBridge events for IAM calls via CloudTrail', () => 
     ['another service', (e: IamEvent) => (e.detail!.eventSource = 's3.amazonaws.com'), /is not IAM/],
     ['no role name', (e: IamEvent) => delete e.detail!.requestParameters.roleName, /names no valid role/],
     ['a role name IAM would refuse', (e: IamEvent) => (e.detail!.requestParameters.roleName = 'x\u001b[2J'), /names no valid role/],
-    ['no account anywhere', (e: IamEvent) => { delete e.detail!.recipientAccountId; delete e.account; }, /names no account/],
+    [
+      'no account anywhere',
+      (e: IamEvent) => {
+        delete e.detail!.recipientAccountId;
+        delete e.account;
+      },
+      /names no account/,
+    ],
     ['no detail', (e: IamEvent) => delete e.detail, /neither an EventBridge event nor/],
   ])('ignores %s', (_name, edit, reason) => {
     const e = IamEvent.parse(event(eventbridge, 'create-role'));
@@ -82,7 +101,12 @@ describe('parseTrigger: AWS Config rule invocations', () => {
   });
 
   it('reads an oversized item from its summary', () => {
-    expect(parseTrigger(event(config, 'oversized'))).toMatchObject({ kind: 'config', roleName: 'TestRole', orderingTimestamp: '2016-10-06T16:46:16.261Z', gone: false });
+    expect(parseTrigger(event(config, 'oversized'))).toMatchObject({
+      kind: 'config',
+      roleName: 'TestRole',
+      orderingTimestamp: '2016-10-06T16:46:16.261Z',
+      gone: false,
+    });
   });
 
   it('marks a deleted role, and one that left the rule’s scope, as gone', () => {
@@ -91,7 +115,10 @@ describe('parseTrigger: AWS Config rule invocations', () => {
   });
 
   it('ignores periodic invocations, other resource types, and broken invoking events', () => {
-    expect(parseTrigger(event(config, 'scheduled'))).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/ScheduledNotification carries no configuration item/) });
+    expect(parseTrigger(event(config, 'scheduled'))).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringMatching(/ScheduledNotification carries no configuration item/),
+    });
     const ec2 = z.looseObject({ invokingEvent: z.string() }).parse(event(config, 'configuration-change'));
     ec2.invokingEvent = ec2.invokingEvent.replace('AWS::IAM::Role', 'AWS::EC2::Instance');
     expect(parseTrigger(ec2)).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/AWS::EC2::Instance is not an IAM role/) });
@@ -120,22 +147,39 @@ describe('judgeLiveRole and alertFor: scan’s verdict, the alert a person reads
     expect(verdict.status).toBe('non-compliant');
     if (verdict.status !== 'non-compliant') return;
     expect(verdict.owner).toBe('team-payments');
-    const alert = alertFor(verdict, { account: '123456789012', trigger: 'iam:CreateRole', eventTime: '2014-03-25T20:17:37Z', actor: 'arn:aws:iam::123456789012:user/Alice', ownerTag: 'owner' });
+    const alert = alertFor(verdict, {
+      account: '123456789012',
+      trigger: 'iam:CreateRole',
+      eventTime: '2014-03-25T20:17:37Z',
+      actor: 'arn:aws:iam::123456789012:user/Alice',
+      ownerTag: 'owner',
+    });
     expect(alert.subject).toBe('split-role: shared role TestRole in 123456789012');
     expect(alert.message).toContain('Role:       TestRole (arn:aws:iam::123456789012:role/TestRole)');
     expect(alert.message).toContain('Account:    123456789012');
-    expect(alert.message).toContain('Finding:    SR001 multi-service: IAM role assumable by more than one AWS service; SR002 service-and-cross-account: IAM role assumable by an AWS service and by another account');
+    expect(alert.message).toContain(
+      'Finding:    SR001 multi-service: IAM role assumable by more than one AWS service; SR002 service-and-cross-account: IAM role assumable by an AWS service and by another account',
+    );
     expect(alert.message).toContain('Services:   ec2.amazonaws.com, lambda.amazonaws.com');
     expect(alert.message).toContain('Principals: arn:aws:iam::210987654321:root (cross-account)');
     expect(alert.message).toContain('Owner:      team-payments');
     expect(alert.message).toContain('Trigger:    iam:CreateRole at 2014-03-25T20:17:37Z by arn:aws:iam::123456789012:user/Alice');
-    expect(alert.attributes).toEqual({ account: '123456789012', findingKind: 'multi-service,service-and-cross-account', owner: 'team-payments' });
+    expect(alert.attributes).toEqual({
+      account: '123456789012',
+      findingKind: 'multi-service,service-and-cross-account',
+      owner: 'team-payments',
+    });
   });
 
   it('says when the owner is unknown, and shows control characters from the account instead of sending them', () => {
     const verdict = judgeLiveRole(role(shared, { team: 'x' }), '123456789012', 'owner');
     if (verdict.status !== 'non-compliant') throw new Error('expected a finding');
-    const alert = alertFor(verdict, { account: '123456789012', trigger: 'iam:CreateRole', actor: 'arn:aws:iam::123456789012:user/\u001b[2JEve', ownerTag: 'owner' });
+    const alert = alertFor(verdict, {
+      account: '123456789012',
+      trigger: 'iam:CreateRole',
+      actor: 'arn:aws:iam::123456789012:user/\u001b[2JEve',
+      ownerTag: 'owner',
+    });
     expect(alert.message).toContain('Owner:      unknown (no owner tag)');
     expect(alert.message).toContain('user/\\u001B[2JEve');
     expect(alert.message).not.toContain('\u001b');
@@ -143,13 +187,23 @@ describe('judgeLiveRole and alertFor: scan’s verdict, the alert a person reads
   });
 
   it('finds a single-service role compliant, skips service-linked roles, and reports an unreadable trust policy', () => {
-    expect(judgeLiveRole(role(trust([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }])), '123456789012', 'owner')).toEqual({ status: 'compliant' });
-    expect(judgeLiveRole({ ...role(shared), path: '/aws-service-role/ecs.amazonaws.com/' }, '123456789012', 'owner').status).toBe('not-applicable');
+    expect(
+      judgeLiveRole(
+        role(trust([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }])),
+        '123456789012',
+        'owner',
+      ),
+    ).toEqual({ status: 'compliant' });
+    expect(judgeLiveRole({ ...role(shared), path: '/aws-service-role/ecs.amazonaws.com/' }, '123456789012', 'owner').status).toBe(
+      'not-applicable',
+    );
     expect(judgeLiveRole(role('%7Bnot'), '123456789012', 'owner').status).toBe('unreadable');
   });
 
   it('agrees with scan on the regional form of a service principal', () => {
-    const regional = trust([{ Effect: 'Allow', Principal: { Service: ['logs.us-east-1.amazonaws.com', 'logs.amazonaws.com'] }, Action: 'sts:AssumeRole' }]);
+    const regional = trust([
+      { Effect: 'Allow', Principal: { Service: ['logs.us-east-1.amazonaws.com', 'logs.amazonaws.com'] }, Action: 'sts:AssumeRole' },
+    ]);
     expect(judgeLiveRole(role(regional), '123456789012', 'owner')).toEqual({ status: 'compliant' });
   });
 });

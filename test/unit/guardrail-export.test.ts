@@ -14,16 +14,28 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { guardrailCloudFormation } from '../../src/guardrail/cloudformation.js';
 import { buildHandlerPackage } from '../../src/guardrail/package.js';
-import { CODE_FILE, EVENT_PATTERN, handlerPermissions, validateGuardrailOptions, type GuardrailOptions } from '../../src/guardrail/stack.js';
+import {
+  CODE_FILE,
+  EVENT_PATTERN,
+  handlerPermissions,
+  validateGuardrailOptions,
+  type GuardrailOptions,
+} from '../../src/guardrail/stack.js';
 import { guardrailTerraform } from '../../src/guardrail/terraform.js';
 import { refusal } from './fixtures/refusal.js';
 
 /** The template as these tests read it: resources by logical id, properties left whole. */
-const Template = z.looseObject({ Resources: z.record(z.string(), z.looseObject({ Type: z.string(), Properties: z.record(z.string(), z.unknown()) })) });
+const Template = z.looseObject({
+  Resources: z.record(z.string(), z.looseObject({ Type: z.string(), Properties: z.record(z.string(), z.unknown()) })),
+});
 /** The guardrail function's role: its trust statements whole, and the actions of its inline policy. */
 const GuardrailRole = z.looseObject({
   AssumeRolePolicyDocument: z.looseObject({ Statement: z.array(z.unknown()) }),
-  Policies: z.array(z.looseObject({ PolicyDocument: z.looseObject({ Statement: z.array(z.looseObject({ Action: z.union([z.string(), z.array(z.string())]) })) }) })),
+  Policies: z.array(
+    z.looseObject({
+      PolicyDocument: z.looseObject({ Statement: z.array(z.looseObject({ Action: z.union([z.string(), z.array(z.string())]) })) }),
+    }),
+  ),
 });
 
 const BUILT_HANDLER = fileURLToPath(new URL('../../dist/guardrail/handler.js', import.meta.url));
@@ -53,14 +65,20 @@ describe('guardrail options', () => {
   });
 
   it('accepts topics in other partitions and ordinary addresses', () => {
-    expect(() => validateGuardrailOptions({ mode: 'config', ownerTag: 'owner', topicArn: 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:alerts' })).not.toThrow();
+    expect(() =>
+      validateGuardrailOptions({ mode: 'config', ownerTag: 'owner', topicArn: 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:alerts' }),
+    ).not.toThrow();
     expect(() => validateGuardrailOptions({ mode: 'config', ownerTag: 'owner', email: 'sec+iam@mail.example.co.uk' })).not.toThrow();
   });
 });
 
 describe('guardrail CloudFormation', () => {
   it.each(variants)('%s: the resources the mode needs', (_name, options) => {
-    const template = Template.parse(parse(guardrailCloudFormation(options).content, { customTags: ['Ref', 'GetAtt', 'Sub'].map((tag) => ({ tag: `!${tag}`, resolve: (value: string) => ({ [tag]: value }) })) }));
+    const template = Template.parse(
+      parse(guardrailCloudFormation(options).content, {
+        customTags: ['Ref', 'GetAtt', 'Sub'].map((tag) => ({ tag: `!${tag}`, resolve: (value: string) => ({ [tag]: value }) })),
+      }),
+    );
     const types = Object.values(template.Resources).map((r) => r.Type);
     expect(types.includes('AWS::SNS::Topic')).toBe(!options.topicArn);
     expect(types.includes('AWS::SNS::Subscription')).toBe(Boolean(options.email));
@@ -72,29 +90,46 @@ describe('guardrail CloudFormation', () => {
       expect(JSON.stringify(template.Rules)).toContain('us-east-1');
       expect(types).not.toContain('AWS::Config::ConfigRule');
     } else {
-      expect(template.Resources.SharedRolesRule?.Properties).toMatchObject({ Scope: { ComplianceResourceTypes: ['AWS::IAM::Role'] }, Source: { Owner: 'CUSTOM_LAMBDA' } });
+      expect(template.Resources.SharedRolesRule?.Properties).toMatchObject({
+        Scope: { ComplianceResourceTypes: ['AWS::IAM::Role'] },
+        Source: { Owner: 'CUSTOM_LAMBDA' },
+      });
       expect(types).not.toContain('AWS::Events::Rule');
     }
     // The function's own role trusts Lambda alone, and may read roles, not change them.
     const role = GuardrailRole.parse(template.Resources.GuardrailRole?.Properties);
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
     const actions = role.Policies[0]?.PolicyDocument.Statement.flatMap((s) => s.Action);
-    expect(actions?.sort()).toEqual(['iam:GetRole', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', ...(options.mode === 'config' ? ['config:PutEvaluations'] : [])].sort());
+    expect(actions?.sort()).toEqual(
+      [
+        'iam:GetRole',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+        ...(options.mode === 'config' ? ['config:PutEvaluations'] : []),
+      ].sort(),
+    );
   });
 
   const lint = spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' });
   // One cfn-lint run for every variant: it loads its whole resource spec each time (seconds).
-  it.skipIf(Boolean(lint.error) && process.env.CI !== 'true')('every variant passes cfn-lint', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'split-role-guardrail-cfn-'));
-    const files = variants.map(([name, options]) => {
-      const file = join(dir, `${name.replace(/\W+/g, '-')}.yaml`);
-      writeFileSync(file, guardrailCloudFormation(options).content);
-      return file;
-    });
-    const run = spawnSync('cfn-lint', files, { encoding: 'utf8' });
-    expect(run.stdout + run.stderr).toBe('');
-    expect(run.status).toBe(0);
-  }, 60_000);
+  it.skipIf(Boolean(lint.error) && process.env.CI !== 'true')(
+    'every variant passes cfn-lint',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'split-role-guardrail-cfn-'));
+      const files = variants.map(([name, options]) => {
+        const file = join(dir, `${name.replace(/\W+/g, '-')}.yaml`);
+        writeFileSync(file, guardrailCloudFormation(options).content);
+        return file;
+      });
+      const run = spawnSync('cfn-lint', files, { encoding: 'utf8' });
+      expect(run.stdout + run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    },
+    60_000,
+  );
 });
 
 describe('guardrail Terraform', () => {
@@ -114,47 +149,61 @@ describe('guardrail Terraform', () => {
   const terraform = spawnSync('terraform', ['version'], { stdio: 'ignore' });
   const canValidate = !terraform.error && existsSync(join(mirror, 'registry.terraform.io', 'hashicorp', 'aws'));
   // Two variants between them hold every block the writer emits (new topic + e-mail + EventBridge; given topic + Config).
-  it.skipIf(!canValidate && process.env.CI !== 'true').each([variants[0], variants[3]] as Array<[string, GuardrailOptions]>)('%s: terraform validate and fmt -check pass', (_name, options) => {
-    const dir = mkdtempSync(join(tmpdir(), 'split-role-guardrail-tf-'));
-    const file = guardrailTerraform(options);
-    writeFileSync(join(dir, file.fileName), file.content);
-    writeFileSync(join(dir, CODE_FILE), '');
-    const rc = join(dir, '.terraformrc');
-    writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`);
-    const env = { ...process.env, TF_CLI_CONFIG_FILE: rc, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
-    const init = spawnSync('terraform', ['init', '-input=false', '-backend=false', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
-    expect(init.status, init.stderr).toBe(0);
-    const validate = spawnSync('terraform', ['validate', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
-    expect(validate.stdout + validate.stderr).toContain('Success! The configuration is valid.');
-    const fmt = spawnSync('terraform', ['fmt', '-check', '-diff', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
-    expect(fmt.stdout, 'terraform fmt would change the file').toBe('');
-    expect(fmt.status).toBe(0);
-  }, 120_000);
+  it.skipIf(!canValidate && process.env.CI !== 'true').each([variants[0], variants[3]] as Array<[string, GuardrailOptions]>)(
+    '%s: terraform validate and fmt -check pass',
+    (_name, options) => {
+      const dir = mkdtempSync(join(tmpdir(), 'split-role-guardrail-tf-'));
+      const file = guardrailTerraform(options);
+      writeFileSync(join(dir, file.fileName), file.content);
+      writeFileSync(join(dir, CODE_FILE), '');
+      const rc = join(dir, '.terraformrc');
+      writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`);
+      const env = { ...process.env, TF_CLI_CONFIG_FILE: rc, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+      const init = spawnSync('terraform', ['init', '-input=false', '-backend=false', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
+      expect(init.status, init.stderr).toBe(0);
+      const validate = spawnSync('terraform', ['validate', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
+      expect(validate.stdout + validate.stderr).toContain('Success! The configuration is valid.');
+      const fmt = spawnSync('terraform', ['fmt', '-check', '-diff', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
+      expect(fmt.stdout, 'terraform fmt would change the file').toBe('');
+      expect(fmt.status).toBe(0);
+    },
+    120_000,
+  );
 });
 
 describe('docs/iam/guardrail.json', () => {
   it('lists exactly the actions the stack grants the function', () => {
-    const doc = JSON.parse(readFileSync(new URL('../../docs/iam/guardrail.json', import.meta.url), 'utf8')) as { Statement: Array<{ Action: string[] }> };
+    const doc = JSON.parse(readFileSync(new URL('../../docs/iam/guardrail.json', import.meta.url), 'utf8')) as {
+      Statement: Array<{ Action: string[] }>;
+    };
     const granted = handlerPermissions('config', { roles: 'r', topic: 't', logGroup: 'l' }).flatMap((s) => s.Action);
     expect(doc.Statement.flatMap((s) => s.Action).sort()).toEqual(granted.sort());
   });
 });
 
 describe('the function package', () => {
-  it.skipIf(!existsSync(BUILT_HANDLER))('holds the built handler and every module it imports; only AWS SDK clients come from the runtime', async () => {
-    const pkg = await buildHandlerPackage(BUILT_HANDLER);
-    expect(pkg.runtimeImports).toEqual(['@aws-sdk/client-config-service', '@aws-sdk/client-iam', '@aws-sdk/client-sns']);
-    expect(pkg.files).toEqual(expect.arrayContaining(['package.json', 'guardrail/handler.js', 'scan/report.js', 'trust/analyse.js', 'policy/document.js']));
-    // Nothing of the CLI: the function runs the analysis only.
-    expect(pkg.files.some((f) => f.startsWith('cli/') || f.startsWith('plan/') || f.startsWith('apply/'))).toBe(false);
-    const files = unzipSync(pkg.zip);
-    expect(Object.keys(files).sort()).toEqual(pkg.files);
-    expect(JSON.parse(new TextDecoder().decode(files['package.json']))).toMatchObject({ type: 'module' });
-    // The same code gives the same zip, so Terraform's source_code_hash only moves with the code.
-    expect((await buildHandlerPackage(BUILT_HANDLER)).zip).toEqual(pkg.zip);
-  });
+  it.skipIf(!existsSync(BUILT_HANDLER))(
+    'holds the built handler and every module it imports; only AWS SDK clients come from the runtime',
+    async () => {
+      const pkg = await buildHandlerPackage(BUILT_HANDLER);
+      expect(pkg.runtimeImports).toEqual(['@aws-sdk/client-config-service', '@aws-sdk/client-iam', '@aws-sdk/client-sns']);
+      expect(pkg.files).toEqual(
+        expect.arrayContaining(['package.json', 'guardrail/handler.js', 'scan/report.js', 'trust/analyse.js', 'policy/document.js']),
+      );
+      // Nothing of the CLI: the function runs the analysis only.
+      expect(pkg.files.some((f) => f.startsWith('cli/') || f.startsWith('plan/') || f.startsWith('apply/'))).toBe(false);
+      const files = unzipSync(pkg.zip);
+      expect(Object.keys(files).sort()).toEqual(pkg.files);
+      expect(JSON.parse(new TextDecoder().decode(files['package.json']))).toMatchObject({ type: 'module' });
+      // The same code gives the same zip, so Terraform's source_code_hash only moves with the code.
+      expect((await buildHandlerPackage(BUILT_HANDLER)).zip).toEqual(pkg.zip);
+    },
+  );
 
   it('refuses a handler that is not built', async () => {
-    await expect(buildHandlerPackage(join(tmpdir(), 'no-such-dist', 'guardrail', 'handler.js'))).rejects.toMatchObject({ code: 'HandlerMissing', hint: expect.stringMatching(/build split-role first/) });
+    await expect(buildHandlerPackage(join(tmpdir(), 'no-such-dist', 'guardrail', 'handler.js'))).rejects.toMatchObject({
+      code: 'HandlerMissing',
+      hint: expect.stringMatching(/build split-role first/),
+    });
   });
 });

@@ -35,7 +35,10 @@ describe('check over the fixture tree', () => {
       constructPath: 'AppStack/SharedTaskRole/Resource',
       line: 3,
     });
-    expect(byResource.get('OpsRole')).toMatchObject({ roleName: 'network-ops', services: ['pipes.amazonaws.com', 'scheduler.amazonaws.com'] });
+    expect(byResource.get('OpsRole')).toMatchObject({
+      roleName: 'network-ops',
+      services: ['pipes.amazonaws.com', 'scheduler.amazonaws.com'],
+    });
     expect(byResource.get('module.app.aws_iam_role.shared')).toMatchObject({ format: 'terraform-plan', roleName: 'app-shared' });
     expect(byResource.get('ReportsRole')!.otherPrincipals).toEqual([
       { principal: 'arn:aws:iam::210987654321:root', type: 'AWS', crossAccount: true, account: '210987654321' },
@@ -44,8 +47,12 @@ describe('check over the fixture tree', () => {
 
   it('does not report Lambda@Edge pairs or single-service roles', () => {
     const reported = new Set([...report.findings, ...report.suppressed].map((f) => f.resource));
-    for (const resource of ['OrdersEdgeRole', 'FlowLogsRole', 'HandlerServiceRoleFCDC14AE', 'aws_iam_role.ci']) expect(reported.has(resource)).toBe(false);
-    expect(report.serviceRoles.find((r) => r.resource === 'OrdersEdgeRole')!.services).toEqual(['edgelambda.amazonaws.com', 'lambda.amazonaws.com']);
+    for (const resource of ['OrdersEdgeRole', 'FlowLogsRole', 'HandlerServiceRoleFCDC14AE', 'aws_iam_role.ci'])
+      expect(reported.has(resource)).toBe(false);
+    expect(report.serviceRoles.find((r) => r.resource === 'OrdersEdgeRole')!.services).toEqual([
+      'edgelambda.amazonaws.com',
+      'lambda.amazonaws.com',
+    ]);
   });
 
   it('notes Fn::If branches, and an allow-shared marker without a reason', () => {
@@ -66,7 +73,12 @@ describe('check over the fixture tree', () => {
 
   it('lists what could not be resolved, and analyses the rest', () => {
     expect(report.unresolved.map((u) => [u.resource, u.unresolved, u.services, u.finding])).toEqual([
-      ['PipelineRoleD68726F7', ['Statement[1].Principal.AWS: {"Fn::GetAtt":["DeployerRole1C2B3A4D","Arn"]}'], ['codepipeline.amazonaws.com'], false],
+      [
+        'PipelineRoleD68726F7',
+        ['Statement[1].Principal.AWS: {"Fn::GetAtt":["DeployerRole1C2B3A4D","Arn"]}'],
+        ['codepipeline.amazonaws.com'],
+        false,
+      ],
       ['PartnerRole', ['Statement[1].Principal.AWS: {"Ref":"PartnerAccount"}'], ['batch.amazonaws.com'], false],
       ['module.app.aws_iam_role.generated', ['assume_role_policy: (known after apply)'], [], false],
       ['aws_iam_role.encoded', [expect.stringMatching(/^assume_role_policy: \$\{jsonencode/)], [], false],
@@ -116,9 +128,14 @@ describe('buildCheckReport edge cases', () => {
   });
 
   it('a policy broken only by an unresolved Statement is reported as unresolved, not unreadable', () => {
-    const report = buildCheckReport([template('      AssumeRolePolicyDocument:\n        Statement: !Ref Statements\n')], { paths: ['t.yaml'] });
+    const report = buildCheckReport([template('      AssumeRolePolicyDocument:\n        Statement: !Ref Statements\n')], {
+      paths: ['t.yaml'],
+    });
     expect(report.unreadable).toEqual([]);
-    expect(report.unresolved[0]!.unresolved).toEqual(['Statement: {"Ref":"Statements"}', '(policy): cannot be analysed: policy document has no Statement']);
+    expect(report.unresolved[0]!.unresolved).toEqual([
+      'Statement: {"Ref":"Statements"}',
+      '(policy): cannot be analysed: policy document has no Statement',
+    ]);
   });
 
   it('a role of the same template named by Fn::GetAtt is same-account, not unresolved', () => {
@@ -143,7 +160,9 @@ describe('buildCheckReport edge cases', () => {
     const report = buildCheckReport([outcome], { paths: ['t.yaml'] });
     expect(report.findings).toEqual([]);
     expect(report.unresolved).toEqual([]);
-    expect(report.serviceRoles.find((r) => r.resource === 'Pipeline')!.otherPrincipals).toEqual(['arn:aws:iam::${AWS::AccountId}:role/Deployer']);
+    expect(report.serviceRoles.find((r) => r.resource === 'Pipeline')!.otherPrincipals).toEqual([
+      'arn:aws:iam::${AWS::AccountId}:role/Deployer',
+    ]);
   });
 
   it('an empty tree is fully compliant', () => {

@@ -73,12 +73,15 @@ describe('values YAML would otherwise lose', () => {
   it('keeps an unquoted account id with a leading zero as that account', () => {
     const text = `Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n${trust('              Service: ec2.amazonaws.com\n              AWS: 012345678901')}`;
     const report = check(text);
-    expect(report.findings[0]?.otherPrincipals).toEqual([{ principal: '012345678901', type: 'AWS', crossAccount: true, account: '012345678901' }]);
+    expect(report.findings[0]?.otherPrincipals).toEqual([
+      { principal: '012345678901', type: 'AWS', crossAccount: true, account: '012345678901' },
+    ]);
     expect(report.findings[0]?.kinds).toEqual(['service-and-cross-account']);
   });
 
   it('keeps an unquoted account id read through the full reader too (flow-style Resources)', () => {
-    const text = 'Resources: {R: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Action: "sts:AssumeRole", Principal: {Service: ec2.amazonaws.com, AWS: 012345678901}}]}}}}\n';
+    const text =
+      'Resources: {R: {Type: AWS::IAM::Role, Properties: {AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Action: "sts:AssumeRole", Principal: {Service: ec2.amazonaws.com, AWS: 012345678901}}]}}}}\n';
     expect(splitTemplate(text)).toBeUndefined();
     expect(check(text).findings[0]?.otherPrincipals[0]?.account).toBe('012345678901');
   });
@@ -107,8 +110,18 @@ describe('SAM', () => {
     const report = check(sam(''));
     expect(report.summary).toMatchObject({ rolesChecked: 2, findings: 0, compliantPercent: 100 });
     expect(report.serviceRoles.map((r) => [r.resource, r.roleName, r.services, r.notes?.[0]])).toEqual([
-      ['Fn', 'FnRole', ['lambda.amazonaws.com'], 'implicit role FnRole, which SAM creates for AWS::Serverless::Function trusting lambda.amazonaws.com only'],
-      ['Machine', 'MachineRole', ['states.amazonaws.com'], 'implicit role MachineRole, which SAM creates for AWS::Serverless::StateMachine trusting states.amazonaws.com only'],
+      [
+        'Fn',
+        'FnRole',
+        ['lambda.amazonaws.com'],
+        'implicit role FnRole, which SAM creates for AWS::Serverless::Function trusting lambda.amazonaws.com only',
+      ],
+      [
+        'Machine',
+        'MachineRole',
+        ['states.amazonaws.com'],
+        'implicit role MachineRole, which SAM creates for AWS::Serverless::StateMachine trusting states.amazonaws.com only',
+      ],
     ]);
   });
 
@@ -128,7 +141,14 @@ describe('CDK cloud assembly manifests and files on disk', () => {
   const template = (principal: string) =>
     JSON.stringify({
       Resources: {
-        R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'ec2.amazonaws.com', AWS: principal } }] } } },
+        R: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'ec2.amazonaws.com', AWS: principal } }],
+            },
+          },
+        },
       },
     });
   beforeAll(async () => {
@@ -137,10 +157,22 @@ describe('CDK cloud assembly manifests and files on disk', () => {
     await mkdir(stage, { recursive: true });
     await writeFile(
       join(stage, 'manifest.json'),
-      JSON.stringify({ version: '36.0.0', artifacts: { ProdApp: { type: 'aws:cloudformation:stack', environment: 'aws://111111111111/eu-west-1', properties: { templateFile: 'ProdApp.template.json' } } } }),
+      JSON.stringify({
+        version: '36.0.0',
+        artifacts: {
+          ProdApp: {
+            type: 'aws:cloudformation:stack',
+            environment: 'aws://111111111111/eu-west-1',
+            properties: { templateFile: 'ProdApp.template.json' },
+          },
+        },
+      }),
     );
     await writeFile(join(stage, 'ProdApp.template.json'), template('arn:aws:iam::111111111111:root'));
-    await writeFile(join(dir, 'bomb.yaml'), `Resources:\n  a: &a ["x","x","x","x","x","x","x","x","x"]\n${Array.from({ length: 9 }, (_, i) => `  ${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`).join('\n')}\n`);
+    await writeFile(
+      join(dir, 'bomb.yaml'),
+      `Resources:\n  a: &a ["x","x","x","x","x","x","x","x","x"]\n${Array.from({ length: 9 }, (_, i) => `  ${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`).join('\n')}\n`,
+    );
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -154,7 +186,9 @@ describe('CDK cloud assembly manifests and files on disk', () => {
 
   it('refuses a YAML bomb with a clear reason, and still checks the other files', async () => {
     const report = await checkPaths([dir], { cwd: dir });
-    expect(report.unreadable).toEqual([{ file: 'bomb.yaml', reason: expect.stringMatching(/^invalid YAML: aliases expand more than 10000 times \(a YAML bomb\?\)/) }]);
+    expect(report.unreadable).toEqual([
+      { file: 'bomb.yaml', reason: expect.stringMatching(/^invalid YAML: aliases expand more than 10000 times \(a YAML bomb\?\)/) },
+    ]);
     expect(report.summary.filesChecked).toBe(1);
   });
 

@@ -14,14 +14,24 @@ const roles = (path: string): IacFileRoles => {
   if (outcome.status !== 'read') throw new Error(`${path}: ${outcome.status} ${outcome.reason}`);
   return outcome;
 };
-const lineOf = (path: string, needle: string) => fixture(path).split('\n').findIndex((l) => l.includes(needle)) + 1;
+const lineOf = (path: string, needle: string) =>
+  fixture(path)
+    .split('\n')
+    .findIndex((l) => l.includes(needle)) + 1;
 
 describe('CloudFormation YAML', () => {
   const file = roles('cloudformation/app.yaml');
 
   it('finds every AWS::IAM::Role, in template order, at the line of its logical id', () => {
     expect(file.format).toBe('cloudformation');
-    expect(file.roles.map((r) => r.resource)).toEqual(['OrdersSharedRole', 'OrdersEdgeRole', 'PartnerRole', 'LegacyBatchRole', 'WorkerRole', 'ReportsRole']);
+    expect(file.roles.map((r) => r.resource)).toEqual([
+      'OrdersSharedRole',
+      'OrdersEdgeRole',
+      'PartnerRole',
+      'LegacyBatchRole',
+      'WorkerRole',
+      'ReportsRole',
+    ]);
     for (const role of file.roles) expect(role.line, role.resource).toBe(lineOf('cloudformation/app.yaml', `  ${role.resource}:`));
   });
 
@@ -56,12 +66,16 @@ describe('CloudFormation YAML', () => {
     ['!Cidr [10.0.0.0/16, 4, 8]', { 'Fn::Cidr': ['10.0.0.0/16', 4, 8] }],
   ])('%s', (source, long) => {
     // 0 in "!Select [0, …]" is a YAML number; compare loosely through JSON.
-    const value = parseCfnYaml(`Resources:\n  X:\n    Type: T\n    Properties:\n      V: ${source}\n`).value as { Resources: { X: { Properties: { V: unknown } } } };
+    const value = parseCfnYaml(`Resources:\n  X:\n    Type: T\n    Properties:\n      V: ${source}\n`).value as {
+      Resources: { X: { Properties: { V: unknown } } };
+    };
     expect(JSON.parse(JSON.stringify(value.Resources.X.Properties.V).replace('"Fn::Select":[0', '"Fn::Select":["0"'))).toEqual(long);
   });
 
   it('resolves aliases', () => {
-    const value = parseCfnYaml('Base: &p { Service: ec2.amazonaws.com }\nResources:\n  R:\n    Type: T\n    P: *p\n').value as { Resources: { R: { P: unknown } } };
+    const value = parseCfnYaml('Base: &p { Service: ec2.amazonaws.com }\nResources:\n  R:\n    Type: T\n    P: *p\n').value as {
+      Resources: { R: { P: unknown } };
+    };
     expect(value.Resources.R.P).toEqual({ Service: 'ec2.amazonaws.com' });
   });
 });
@@ -119,10 +133,15 @@ describe('Terraform', () => {
     expect(file.format).toBe('terraform-json');
     const [plain, build, encoded] = file.roles;
     expect(plain!.roleName).toBe('tf-plain');
-    expect(JSON.parse(plain!.trustPolicy as string)).toHaveProperty(['Statement', 0, 'Condition', 'StringEquals', 'aws:PrincipalTag/team'], '${aws:username}');
+    expect(JSON.parse(plain!.trustPolicy as string)).toHaveProperty(
+      ['Statement', 0, 'Condition', 'StringEquals', 'aws:PrincipalTag/team'],
+      '${aws:username}',
+    );
     expect(build!.trustPolicy).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole'], Principal: { Service: ['codebuild.amazonaws.com', 'codepipeline.amazonaws.com'] } }],
+      Statement: [
+        { Effect: 'Allow', Action: ['sts:AssumeRole'], Principal: { Service: ['codebuild.amazonaws.com', 'codepipeline.amazonaws.com'] } },
+      ],
     });
     expect(encoded!.trustPolicy).toBeUndefined();
     expect(encoded!.roleName).toBeUndefined();

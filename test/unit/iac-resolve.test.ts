@@ -21,8 +21,16 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'literal principal unchanged', principal: { Service: 'ec2.amazonaws.com' }, expect: { Service: 'ec2.amazonaws.com' } },
-  { name: 'Fn::Sub with AWS::URLSuffix', principal: { Service: { 'Fn::Sub': 'ec2.${AWS::URLSuffix}' } }, expect: { Service: 'ec2.amazonaws.com' } },
-  { name: 'Fn::Sub with no variables', principal: { Service: { 'Fn::Sub': 'lambda.amazonaws.com' } }, expect: { Service: 'lambda.amazonaws.com' } },
+  {
+    name: 'Fn::Sub with AWS::URLSuffix',
+    principal: { Service: { 'Fn::Sub': 'ec2.${AWS::URLSuffix}' } },
+    expect: { Service: 'ec2.amazonaws.com' },
+  },
+  {
+    name: 'Fn::Sub with no variables',
+    principal: { Service: { 'Fn::Sub': 'lambda.amazonaws.com' } },
+    expect: { Service: 'lambda.amazonaws.com' },
+  },
   {
     name: 'Fn::Sub keeps AWS::Region as text (a regional principal is still one service)',
     principal: { Service: { 'Fn::Sub': 'logs.${AWS::Region}.amazonaws.com' } },
@@ -136,9 +144,17 @@ describe('resolveTrustPolicy (CloudFormation)', () => {
   });
 
   it('a statement whose Action is unresolved is skipped, not fatal', () => {
-    const resolved = cfn(doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: { Ref: 'Actions' } }, allow({ Service: 'lambda.amazonaws.com' })));
+    const resolved = cfn(
+      doc(
+        { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: { Ref: 'Actions' } },
+        allow({ Service: 'lambda.amazonaws.com' }),
+      ),
+    );
     expect((resolved.document as { Statement: unknown[] }).Statement).toEqual([allow({ Service: 'lambda.amazonaws.com' })]);
-    expect(resolved.unresolved).toEqual(['Statement[0].Action: {"Ref":"Actions"}', 'Statement[0]: skipped, its Effect or Action could not be resolved']);
+    expect(resolved.unresolved).toEqual([
+      'Statement[0].Action: {"Ref":"Actions"}',
+      'Statement[0]: skipped, its Effect or Action could not be resolved',
+    ]);
   });
 
   it('a policy given as JSON text is parsed first', () => {
@@ -149,7 +165,9 @@ describe('resolveTrustPolicy (CloudFormation)', () => {
   it('a statement Condition block is not mistaken for the Condition intrinsic', () => {
     const condition = { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } };
     const resolved = cfn(doc({ ...allow({ Service: 'ec2.amazonaws.com' }), Condition: condition }));
-    expect(((resolved.document as { Statement: Json[] }).Statement[0] as Json).Condition).toEqual({ StringEquals: { 'aws:SourceAccount': THIS_ACCOUNT } });
+    expect(((resolved.document as { Statement: Json[] }).Statement[0] as Json).Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': THIS_ACCOUNT },
+    });
   });
 
   it('Terraform values are taken literally: a "Ref" key there is just a key', () => {
@@ -162,10 +180,13 @@ describe('resolveTrustPolicy (CloudFormation)', () => {
 describe('resolveTrustPolicy with the template around it', () => {
   it('Fn::GetAtt Arn of a role in the same template is a same-account principal', () => {
     const localArns = { Deployer: `arn:aws:iam::${THIS_ACCOUNT}:role/Deployer` };
-    const resolved = resolveTrustPolicy(doc(allow({ AWS: { 'Fn::GetAtt': ['Deployer', 'Arn'] } }), allow({ AWS: { 'Fn::GetAtt': ['Elsewhere', 'Arn'] } })), {
-      dialect: 'cloudformation',
-      localArns,
-    });
+    const resolved = resolveTrustPolicy(
+      doc(allow({ AWS: { 'Fn::GetAtt': ['Deployer', 'Arn'] } }), allow({ AWS: { 'Fn::GetAtt': ['Elsewhere', 'Arn'] } })),
+      {
+        dialect: 'cloudformation',
+        localArns,
+      },
+    );
     expect(principalOf(resolved, 0)).toEqual({ AWS: localArns.Deployer });
     expect(resolved.unresolved).toEqual(['Statement[1].Principal.AWS: {"Fn::GetAtt":["Elsewhere","Arn"]}']);
   });

@@ -48,7 +48,11 @@ function actionsUsedByCode(): Set<string> {
     const text = readFileSync(file, 'utf8');
     // Static imports, and the lazy `const { X } = await import(...)` form.
     const imports = /(?:import (?:type )?\{([^}]+)\} from|const \{([^}]+)\} = await import\()\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g;
-    const found = [...text.matchAll(imports)].map((match) => ({ text: match[0], names: (match[1] ?? match[2]) as string, module: match[3] as string }));
+    const found = [...text.matchAll(imports)].map((match) => ({
+      text: match[0],
+      names: (match[1] ?? match[2]) as string,
+      module: match[3] as string,
+    }));
     // And a loader bound to a name: `const sdk = () => import('@aws-sdk/client-x')`, then `const { X } = await sdk()`.
     for (const loader of text.matchAll(/const (\w+) = \(\) => import\('@aws-sdk\/(client-[a-z0-9-]+)'\)/g)) {
       for (const use of text.matchAll(new RegExp(`const \\{([^}]+)\\} = await ${loader[1]}\\(\\)`, 'g'))) {

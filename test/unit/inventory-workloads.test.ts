@@ -5,7 +5,11 @@ import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME } from './fixtures/plan-fixtur
 
 const PROFILE_ARN = `arn:aws:iam::${ACCOUNT}:instance-profile/${SHARED_NAME}`;
 const OTHER_ARN = `arn:aws:iam::${ACCOUNT}:role/other`;
-const role = { arn: SHARED_ARN, roleName: SHARED_NAME, instanceProfiles: [{ name: SHARED_NAME, arn: PROFILE_ARN, path: '/', id: 'AIPA1' }] };
+const role = {
+  arn: SHARED_ARN,
+  roleName: SHARED_NAME,
+  instanceProfiles: [{ name: SHARED_NAME, arn: PROFILE_ARN, path: '/', id: 'AIPA1' }],
+};
 
 const emptyIndex = (): AccountIndex => ({
   ec2: { associations: [], launchTemplates: [], autoScalingGroups: [] },
@@ -24,8 +28,19 @@ const td = (revision: number, roles: { taskRoleArn?: string; executionRoleArn?: 
   revision,
   ...roles,
 });
-const assoc = (instanceId: string, instanceProfileArn: string) => ({ associationId: `iip-${instanceId}`, instanceId, instanceProfileArn, state: 'associated' });
-const lt = (name: string, instanceProfile: { arn?: string; name?: string }) => ({ launchTemplateId: `lt-${name}`, launchTemplateName: name, version: 1, isDefault: true, instanceProfile });
+const assoc = (instanceId: string, instanceProfileArn: string) => ({
+  associationId: `iip-${instanceId}`,
+  instanceId,
+  instanceProfileArn,
+  state: 'associated',
+});
+const lt = (name: string, instanceProfile: { arn?: string; name?: string }) => ({
+  launchTemplateId: `lt-${name}`,
+  launchTemplateName: name,
+  version: 1,
+  isDefault: true,
+  instanceProfile,
+});
 
 describe('workloadsForRole: EC2', () => {
   const index: AccountIndex = {
@@ -60,7 +75,7 @@ describe('workloadsForRole: EC2', () => {
   it('Auto Scaling groups by launch configuration profile, or by a matching launch template', () => {
     expect(found.ec2.autoScalingGroups.map((g) => g.groupName)).toEqual(['asg-lc', 'asg-lc-arn', 'asg-lt', 'asg-lt-name']);
   });
-  it('lists the role\'s instance profiles without path or id', () => {
+  it("lists the role's instance profiles without path or id", () => {
     expect(found.ec2.instanceProfiles).toEqual([{ name: SHARED_NAME, arn: PROFILE_ARN }]);
   });
   it('a role without instance profiles has no EC2 workloads', () => {
@@ -71,7 +86,14 @@ describe('workloadsForRole: EC2', () => {
 
 describe('workloadsForRole: the launch-template version each Auto Scaling group actually launches', () => {
   // Template "web": version 1 is the default, 3 the latest; only version 2 names the shared role's profile.
-  const v2 = { launchTemplateId: 'lt-web', launchTemplateName: 'web', version: 2, isDefault: false, isLatest: false, instanceProfile: { name: SHARED_NAME } };
+  const v2 = {
+    launchTemplateId: 'lt-web',
+    launchTemplateName: 'web',
+    version: 2,
+    isDefault: false,
+    isLatest: false,
+    instanceProfile: { name: SHARED_NAME },
+  };
   const index: AccountIndex = {
     ...emptyIndex(),
     ec2: {
@@ -82,7 +104,13 @@ describe('workloadsForRole: the launch-template version each Auto Scaling group 
         { groupName: 'default', launchTemplates: [{ id: 'lt-web', version: '$Default' }] },
         { groupName: 'latest', launchTemplates: [{ name: 'web', version: '$Latest' }] },
         { groupName: 'other-pin', launchTemplates: [{ id: 'lt-web', version: '1' }] },
-        { groupName: 'override', launchTemplates: [{ name: 'base', version: '$Latest' }, { name: 'web', version: '2' }] },
+        {
+          groupName: 'override',
+          launchTemplates: [
+            { name: 'base', version: '$Latest' },
+            { name: 'web', version: '2' },
+          ],
+        },
       ],
     },
   };
@@ -92,7 +120,12 @@ describe('workloadsForRole: the launch-template version each Auto Scaling group 
     expect(found.ec2.autoScalingGroups.map((g) => g.groupName)).toEqual(['pinned', 'override']);
   });
   it('each such group is a follow-up naming the version it launches', () => {
-    const followUps = WORKLOAD_ADAPTERS['ec2-instance'].followUps(found.ec2, { role: undefined, shared: { arn: SHARED_ARN }, staysShared: false, region: REGION });
+    const followUps = WORKLOAD_ADAPTERS['ec2-instance'].followUps(found.ec2, {
+      role: undefined,
+      shared: { arn: SHARED_ARN },
+      staysShared: false,
+      region: REGION,
+    });
     expect(followUps.filter((f) => f.kind === 'auto-scaling-group')).toEqual([
       expect.objectContaining({ resource: 'pinned', message: expect.stringContaining('(launch template web version 2 (pinned))') }),
       expect.objectContaining({ resource: 'override', message: expect.stringContaining('(launch template web version 2 (pinned))') }),
@@ -124,7 +157,11 @@ describe('workloadsForRole: Lambda', () => {
 });
 
 describe('workloadsForRole: ECS', () => {
-  const cases: Array<{ name: string; roles: { taskRoleArn?: string; executionRoleArn?: string }; usesRoleAs: Array<'task' | 'execution'> | undefined }> = [
+  const cases: Array<{
+    name: string;
+    roles: { taskRoleArn?: string; executionRoleArn?: string };
+    usesRoleAs: Array<'task' | 'execution'> | undefined;
+  }> = [
     { name: 'task role by ARN', roles: { taskRoleArn: SHARED_ARN, executionRoleArn: OTHER_ARN }, usesRoleAs: ['task'] },
     { name: 'execution role by ARN', roles: { taskRoleArn: OTHER_ARN, executionRoleArn: SHARED_ARN }, usesRoleAs: ['execution'] },
     { name: 'both', roles: { taskRoleArn: SHARED_ARN, executionRoleArn: SHARED_ARN }, usesRoleAs: ['task', 'execution'] },
@@ -132,7 +169,11 @@ describe('workloadsForRole: ECS', () => {
     { name: 'execution role by name', roles: { executionRoleArn: SHARED_NAME }, usesRoleAs: ['execution'] },
     { name: 'another role', roles: { taskRoleArn: OTHER_ARN, executionRoleArn: 'other' }, usesRoleAs: undefined },
     { name: 'a name that only contains the shared one', roles: { taskRoleArn: `${SHARED_NAME}-2` }, usesRoleAs: undefined },
-    { name: 'an ARN in another account with the same name', roles: { taskRoleArn: `arn:aws:iam::999999999999:role/${SHARED_NAME}` }, usesRoleAs: undefined },
+    {
+      name: 'an ARN in another account with the same name',
+      roles: { taskRoleArn: `arn:aws:iam::999999999999:role/${SHARED_NAME}` },
+      usesRoleAs: undefined,
+    },
     { name: 'no roles', roles: {}, usesRoleAs: undefined },
   ];
   it.each(cases)('$name', ({ roles, usesRoleAs }) => {

@@ -26,7 +26,11 @@ describe('message codes', () => {
     expect(new Set(numbers).size).toBe(numbers.length);
     const files = (dir: string): string[] =>
       readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
-    const used = new Set(files('src').flatMap((file) => readFileSync(file, 'utf8').match(/'SR_[A-Z]+_[A-Z]\d{4}'/g) ?? []).map((c) => c.slice(1, -1)));
+    const used = new Set(
+      files('src')
+        .flatMap((file) => readFileSync(file, 'utf8').match(/'SR_[A-Z]+_[A-Z]\d{4}'/g) ?? [])
+        .map((c) => c.slice(1, -1)),
+    );
     for (const code of used) expect(MESSAGE_CODES, code).toHaveProperty(code);
   });
 });
@@ -95,8 +99,12 @@ describe('plan prompts through requestResponse', () => {
       { key: 'lambda', service: 'lambda.amazonaws.com', unobservable: [], noEvidence: true },
     ],
     unattributed: { actions: new Map([['kms:GenerateDataKey', { count: 3, lastSeen: '' }]]) },
-    unmapped: [{ eventSource: 'example.amazonaws.com', eventName: 'DoThing', prefix: 'example', count: 2, services: ['ec2.amazonaws.com'] }],
-    workloads: [{ region: 'us-east-1', found: { ec2: { instances: [{ instanceId: 'i-0abc' }] }, lambda: { functions: [] }, ecs: { services: [] } } }],
+    unmapped: [
+      { eventSource: 'example.amazonaws.com', eventName: 'DoThing', prefix: 'example', count: 2, services: ['ec2.amazonaws.com'] },
+    ],
+    workloads: [
+      { region: 'us-east-1', found: { ec2: { instances: [{ instanceId: 'i-0abc' }] }, lambda: { functions: [] }, ecs: { services: [] } } },
+    ],
   } as unknown as SplitAnalysis;
 
   it('take the defaults without a person: grant nothing unasked but baselines, no unmapped grants, idle services as empty roles, proposed names', async () => {
@@ -125,7 +133,12 @@ describe('plan prompts through requestResponse', () => {
       expect.objectContaining({ value: 'baseline: the SSM Agent', checked: true }),
     ]);
     // The unmapped events are shown as a message before their question.
-    expect(io.messages).toEqual([expect.objectContaining({ code: 'SR_PLAN_I2009', message: expect.stringContaining('example.amazonaws.com DoThing (2× by ec2.amazonaws.com)') })]);
+    expect(io.messages).toEqual([
+      expect.objectContaining({
+        code: 'SR_PLAN_I2009',
+        message: expect.stringContaining('example.amazonaws.com DoThing (2× by ec2.amazonaws.com)'),
+      }),
+    ]);
   });
 
   it('ask single actions within the groups when the person wants to pick them', async () => {
@@ -163,23 +176,34 @@ describe('plan prompts through requestResponse', () => {
     const io = new RecordingIoHost(() => true, { now: () => at });
     await expect(confirmWorkloads(io, analysis)).resolves.toBe(true);
     expect(io.messages).toEqual([
-      expect.objectContaining({ code: 'SR_PLAN_I2008', message: expect.stringContaining('EC2 instances: i-0abc'), data: expect.objectContaining({ role: 'orders' }) }),
+      expect.objectContaining({
+        code: 'SR_PLAN_I2008',
+        message: expect.stringContaining('EC2 instances: i-0abc'),
+        data: expect.objectContaining({ role: 'orders' }),
+      }),
     ]);
   });
 
   it('ask each missing required tag on the IoHost, and refuse a run that leaves one empty', async () => {
     const io = new RecordingIoHost((request) => `team-${(request.data as { key: string }).key}`, { now: () => at });
-    await expect(askTags(io, 'orders', ['owner', 'application'])).resolves.toEqual({ owner: 'team-owner', application: 'team-application' });
+    await expect(askTags(io, 'orders', ['owner', 'application'])).resolves.toEqual({
+      owner: 'team-owner',
+      application: 'team-application',
+    });
     expect(io.requests.map((r) => [r.code, (r.data as { key: string }).key])).toEqual([
       ['SR_PLAN_Q2111', 'owner'],
       ['SR_PLAN_Q2111', 'application'],
     ]);
-    expect(io.messages).toEqual([expect.objectContaining({ code: 'SR_PLAN_I2010', data: { role: 'orders', missing: ['owner', 'application'] } })]);
+    expect(io.messages).toEqual([
+      expect.objectContaining({ code: 'SR_PLAN_I2010', data: { role: 'orders', missing: ['owner', 'application'] } }),
+    ]);
     const validate = (io.requests[0]?.question as unknown as { validate: (value: string) => true | string }).validate;
     expect(validate(' ')).toBe('a required tag needs a value');
     expect(validate('team-orders')).toBe(true);
     const refused = await askTags(new RecordingIoHost(), 'orders', ['owner']).catch((error: unknown) => error);
-    expect((refused as SplitRoleError).oneLine()).toBe("UsageError: the required tag owner has no value for the new roles of orders — pass --tag owner=VALUE");
+    expect((refused as SplitRoleError).oneLine()).toBe(
+      'UsageError: the required tag owner has no value for the new roles of orders — pass --tag owner=VALUE',
+    );
   });
 
   it('offer only multi-service roles to pick', async () => {

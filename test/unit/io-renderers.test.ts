@@ -109,7 +109,13 @@ describe('json-lines renderer', () => {
     const lines = out().trimEnd().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines.map((l): unknown => JSON.parse(l))).toEqual([
-      { time: '2026-11-29T12:00:00.000Z', level: 'info', code: 'SR_PLAN_I2006', message: '--- orders\n+++ orders-ec2', data: { role: 'orders-ec2' } },
+      {
+        time: '2026-11-29T12:00:00.000Z',
+        level: 'info',
+        code: 'SR_PLAN_I2006',
+        message: '--- orders\n+++ orders-ec2',
+        data: { role: 'orders-ec2' },
+      },
       { time: '2026-11-29T12:00:00.000Z', level: 'warn', code: 'SR_SCAN_W1002', message: 'could not read \u0007', data: { role: 'x' } },
     ]);
     expect(out()).not.toContain('\u0007');

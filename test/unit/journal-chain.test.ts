@@ -11,7 +11,12 @@ import { refusal } from './fixtures/refusal.js';
 
 const PLAN = 'plan-0000-1111';
 const step = (id: string, stage: Step['stage']): Step => ({ id, stage, title: id, run: async () => undefined });
-const STEPS = [step('create-role:a', 'create'), step('create-role:b', 'create'), step('repoint-lambda:f', 'repoint'), step('verify', 'verify')];
+const STEPS = [
+  step('create-role:a', 'create'),
+  step('create-role:b', 'create'),
+  step('repoint-lambda:f', 'repoint'),
+  step('verify', 'verify'),
+];
 
 describe('the journal chain', () => {
   let dir: string;
@@ -43,14 +48,22 @@ describe('the journal chain', () => {
   });
 
   const damage: Array<{ name: string; edit: (lines: string[]) => string[]; message: RegExp }> = [
-    { name: 'a line removed from the middle', edit: (l) => [...l.slice(0, 10), ...l.slice(11)], message: /line 11 has sequence number 12, expected 11: lines before it were removed/ },
+    {
+      name: 'a line removed from the middle',
+      edit: (l) => [...l.slice(0, 10), ...l.slice(11)],
+      message: /line 11 has sequence number 12, expected 11: lines before it were removed/,
+    },
     { name: 'the first lines removed', edit: (l) => l.slice(5), message: /line 1 has sequence number 6, expected 1/ },
     {
       name: 'a line changed',
       edit: (l) => l.map((line, i) => (i === 7 ? line.replace('"i":3', '"i":9') : line)),
       message: /line 9 does not follow the line before it \(hash mismatch\)/,
     },
-    { name: 'two lines swapped', edit: (l) => [...l.slice(0, 4), l[5] as string, l[4] as string, ...l.slice(6)], message: /line 5 has sequence number 6, expected 5/ },
+    {
+      name: 'two lines swapped',
+      edit: (l) => [...l.slice(0, 4), l[5] as string, l[4] as string, ...l.slice(6)],
+      message: /line 5 has sequence number 6, expected 5/,
+    },
     {
       name: 'a line without a sequence number after chained ones',
       edit: (l) => [...l, JSON.stringify({ at: 'x', planId: PLAN, event: 'run-start', command: 'apply' })],

@@ -41,7 +41,8 @@ describe('KPI history', () => {
 
   it('measures time to remediate per finding and on average; a finding that returns starts a new life', () => {
     const [a] = summariseHistory(history);
-    const life = (role: string) => a!.findings.filter((f) => f.role === role).map((f) => [f.firstSeen.slice(0, 10), f.closedAt?.slice(0, 10) ?? 'open', f.days]);
+    const life = (role: string) =>
+      a!.findings.filter((f) => f.role === role).map((f) => [f.firstSeen.slice(0, 10), f.closedAt?.slice(0, 10) ?? 'open', f.days]);
     expect(life('role-1')).toEqual([
       ['2026-09-01', '2026-09-08', 7],
       ['2026-09-22', 'open', 0],
@@ -53,7 +54,13 @@ describe('KPI history', () => {
   });
 
   it('renders a chart per account and makes control characters in names visible', () => {
-    const text = renderReportText(summariseHistory([...history, run('333333333333', 0, 0, [])].map((e) => (e.account === '222222222222' ? { ...e, findings: [{ ...e.findings[0]!, role: 'evil\u001b[2J' }] } : e))));
+    const text = renderReportText(
+      summariseHistory(
+        [...history, run('333333333333', 0, 0, [])].map((e) =>
+          e.account === '222222222222' ? { ...e, findings: [{ ...e.findings[0]!, role: 'evil\u001b[2J' }] } : e,
+        ),
+      ),
+    );
     expect(text).toContain('  % compliant  ▆▇▇██  70% → 90%');
     expect(text).toContain('evil\\u001B[2J');
     expect(text).not.toContain('\u001b');
@@ -66,7 +73,19 @@ describe('KPI history', () => {
       partition: 'aws',
       region: 'eu-west-1',
       summary: { rolesScanned: 3, serviceLinkedExcluded: 0, rolesInScope: 3, findings: 1, unreadable: 0, compliantPercent: 66.6 },
-      findings: [{ roleName: 'r', roleArn: 'arn:aws:iam::111111111111:role/r', path: '/', kinds: ['multi-service', 'service-and-cross-account'], services: [], otherPrincipals: [], conditional: false, notes: [], unresolved: [] }],
+      findings: [
+        {
+          roleName: 'r',
+          roleArn: 'arn:aws:iam::111111111111:role/r',
+          path: '/',
+          kinds: ['multi-service', 'service-and-cross-account'],
+          services: [],
+          otherPrincipals: [],
+          conditional: false,
+          notes: [],
+          unresolved: [],
+        },
+      ],
       serviceRoles: [],
       unreadable: [],
     } satisfies ScanReport;

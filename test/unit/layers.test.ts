@@ -35,7 +35,9 @@ describe('the layering rule', () => {
   });
 
   it('fails type-only imports, re-exports and import() upward too', async () => {
-    expect(await layerErrors("import type { Plan } from '../plan/schema.js';\nexport type P = Plan;\n", 'src/workloads/x.ts')).toHaveLength(1);
+    expect(await layerErrors("import type { Plan } from '../plan/schema.js';\nexport type P = Plan;\n", 'src/workloads/x.ts')).toHaveLength(
+      1,
+    );
     expect(await layerErrors("export { grantSteps } from '../apply/grant-steps.js';\n", 'src/plan/x.ts')).toHaveLength(1);
     expect(await layerErrors("export const load = () => import('../cutover/verify.js');\n", 'src/apply/x.ts')).toEqual([
       { ruleId: 'no-restricted-syntax', message: expect.stringContaining('src/apply imports only from folders below it') },
@@ -43,8 +45,12 @@ describe('the layering rule', () => {
   });
 
   it('fails an import between folders of one tier, and from a nested file', async () => {
-    expect(await layerErrors("import { x } from '../workloads/registry.js';\nexport const y = x;\n", 'src/resource-policy/x.ts')).toHaveLength(1);
-    expect(await layerErrors("import { x } from '../../plan/schema.js';\nexport const y = x;\n", 'src/resource-policy/kinds/x.ts')).toHaveLength(1);
+    expect(
+      await layerErrors("import { x } from '../workloads/registry.js';\nexport const y = x;\n", 'src/resource-policy/x.ts'),
+    ).toHaveLength(1);
+    expect(
+      await layerErrors("import { x } from '../../plan/schema.js';\nexport const y = x;\n", 'src/resource-policy/kinds/x.ts'),
+    ).toHaveLength(1);
   });
 
   it('passes imports from folders below, and within the folder', async () => {
@@ -59,15 +65,27 @@ describe('the layering rule', () => {
       '',
     ].join('\n');
     expect(await layerErrors(code, 'src/apply/x.ts')).toEqual([]);
-    expect(await layerErrors("import { edits } from '../edits.js';\nimport { z } from 'zod';\nexport { edits, z };\n", 'src/resource-policy/kinds/x.ts')).toEqual([]);
+    expect(
+      await layerErrors(
+        "import { edits } from '../edits.js';\nimport { z } from 'zod';\nexport { edits, z };\n",
+        'src/resource-policy/kinds/x.ts',
+      ),
+    ).toEqual([]);
   });
 
   it('keeps the pure plan model off aws and inventory at run time, but lets it name their types', async () => {
-    expect(await layerErrors("import { getRoleSnapshot } from '../aws/iam.js';\nexport const r = getRoleSnapshot;\n", 'src/plan/x.ts')).toEqual([
-      { ruleId: RULE, message: expect.stringContaining('src/plan is pure') },
-    ]);
-    expect(await layerErrors("import type { AccountAuthorization } from '../aws/iam.js';\nexport type A = AccountAuthorization;\n", 'src/plan/x.ts')).toEqual([]);
-    expect(await layerErrors("import { getRoleSnapshot } from '../aws/iam.js';\nexport const r = getRoleSnapshot;\n", 'src/plan-run/x.ts')).toEqual([]);
+    expect(
+      await layerErrors("import { getRoleSnapshot } from '../aws/iam.js';\nexport const r = getRoleSnapshot;\n", 'src/plan/x.ts'),
+    ).toEqual([{ ruleId: RULE, message: expect.stringContaining('src/plan is pure') }]);
+    expect(
+      await layerErrors(
+        "import type { AccountAuthorization } from '../aws/iam.js';\nexport type A = AccountAuthorization;\n",
+        'src/plan/x.ts',
+      ),
+    ).toEqual([]);
+    expect(
+      await layerErrors("import { getRoleSnapshot } from '../aws/iam.js';\nexport const r = getRoleSnapshot;\n", 'src/plan-run/x.ts'),
+    ).toEqual([]);
   });
 });
 

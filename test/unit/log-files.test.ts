@@ -40,7 +40,8 @@ async function readAll(location: string, options: ReadTrailOptions = {}) {
   const stats = emptyLogReadStats();
   const warnings: string[] = [];
   const records: CloudTrailRecord[] = [];
-  for await (const record of readTrailRecords(location, {}, { ...options, stats, onWarning: (w) => warnings.push(w) })) records.push(record);
+  for await (const record of readTrailRecords(location, {}, { ...options, stats, onWarning: (w) => warnings.push(w) }))
+    records.push(record);
   return { records, stats, warnings, names: records.map((r) => r.eventName) };
 }
 
@@ -58,7 +59,13 @@ describe('readTrailRecords: local folders', () => {
 
   it('skips corrupt files with one warning that counts them, and reads the rest', async () => {
     await put('us-east-1', '2024-03-05', 'good.json.gz', logText(rec('Good1'), rec('Good2')));
-    await put('us-east-1', '2024-03-05', 'bad-gzip.json.gz', Buffer.concat([gzipSync(logText(rec('X'))).subarray(0, 30), Buffer.from('garbage')]), false);
+    await put(
+      'us-east-1',
+      '2024-03-05',
+      'bad-gzip.json.gz',
+      Buffer.concat([gzipSync(logText(rec('X'))).subarray(0, 30), Buffer.from('garbage')]),
+      false,
+    );
     await put('us-east-1', '2024-03-05', 'bad-json.json.gz', '{"Records":[{"eventName":');
     await put('us-east-1', '2024-03-05', 'no-records.json', '{"Other":[]}');
     await put('us-east-1', '2024-03-05', 'records-not-array.json', '{"Records":{}}');
@@ -181,13 +188,18 @@ describe('RecordSplitter', () => {
 describe('readTrailRecords + Attributor on a generated corpus', () => {
   it('finds exactly what the generator planted', async () => {
     const manifest = await generateCorpus({ dir: root, records: 6000, recordsPerFile: 400, seed: 7, plainEvery: 4 });
-    const hints = { ec2InstanceIds: new Set(manifest.hints.ec2InstanceIds), lambdaFunctionNames: new Set(manifest.hints.lambdaFunctionNames) };
+    const hints = {
+      ec2InstanceIds: new Set(manifest.hints.ec2InstanceIds),
+      lambdaFunctionNames: new Set(manifest.hints.lambdaFunctionNames),
+    };
     const attributor = new Attributor(manifest.role, manifest.services, hints);
     const stats = emptyLogReadStats();
     for await (const record of readTrailRecords(join(root, 'AWSLogs'), {}, { stats })) attributor.add(record);
     const evidence = attributor.result({ source: 'logs', window: { start: '', end: '' }, warnings: [] });
     expect(stats).toMatchObject({ files: manifest.files, records: manifest.records, corruptFiles: 0 });
-    expect(Object.fromEntries([...evidence.byService].map(([service, usage]) => [service, usage.events]))).toEqual(manifest.expected.byService);
+    expect(Object.fromEntries([...evidence.byService].map(([service, usage]) => [service, usage.events]))).toEqual(
+      manifest.expected.byService,
+    );
     expect(evidence.unattributed.events).toBe(manifest.expected.unattributed);
     expect(evidence.nonService?.events ?? 0).toBe(manifest.expected.nonService);
     expect(evidence.dataEventSources).toEqual(new Set(['s3.amazonaws.com', 'dynamodb.amazonaws.com']));
@@ -203,7 +215,9 @@ describe('readTrailRecords: S3', () => {
       handle: (request: { query?: Record<string, unknown> }) => {
         if (request.query?.['list-type'] === '2') {
           const xml = `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>trail</Name><Prefix></Prefix><KeyCount>1</KeyCount><IsTruncated>false</IsTruncated><Contents><Key>${key}</Key><Size>${body.length}</Size></Contents></ListBucketResult>`;
-          return Promise.resolve({ response: { statusCode: 200, headers: { 'content-type': 'application/xml' }, body: Readable.from([Buffer.from(xml)]) } });
+          return Promise.resolve({
+            response: { statusCode: 200, headers: { 'content-type': 'application/xml' }, body: Readable.from([Buffer.from(xml)]) },
+          });
         }
         const stream = new Readable({ read() {} });
         stream.push(body.subarray(0, cut));
@@ -211,17 +225,30 @@ describe('readTrailRecords: S3', () => {
         return Promise.resolve({ response: { statusCode: 200, headers: { 'content-length': String(body.length) }, body: stream } });
       },
     };
-    return new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, requestHandler: handler, forcePathStyle: true, maxAttempts: 1 });
+    return new S3Client({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      requestHandler: handler,
+      forcePathStyle: true,
+      maxAttempts: 1,
+    });
   }
 
   it('a body that breaks off mid-file is an error, not a corrupt file to skip', async () => {
-    const gz = gzipSync(logText(...Array.from({ length: 2000 }, (_, i) => ({ ...rec(`E${i}`), requestParameters: { padding: 'x'.repeat(300) } }))));
+    const gz = gzipSync(
+      logText(...Array.from({ length: 2000 }, (_, i) => ({ ...rec(`E${i}`), requestParameters: { padding: 'x'.repeat(300) } }))),
+    );
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     const client = await s3WithBrokenBody(gz, Math.floor(gz.length / 2), reset);
     const stats = emptyLogReadStats();
     const warnings: string[] = [];
     const read = async () => {
-      for await (const record of readTrailRecords('s3://trail/', { s3: () => Promise.resolve(client) }, { stats, streamAboveBytes: 1024, workers: 0, onWarning: (w) => warnings.push(w) })) void record;
+      for await (const record of readTrailRecords(
+        's3://trail/',
+        { s3: () => Promise.resolve(client) },
+        { stats, streamAboveBytes: 1024, workers: 0, onWarning: (w) => warnings.push(w) },
+      ))
+        void record;
     };
     await expect(read()).rejects.toThrow(/big\.json\.gz broke off: read ECONNRESET/);
     expect(stats.corruptFiles).toBe(0);

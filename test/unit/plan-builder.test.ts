@@ -35,7 +35,10 @@ describe('buildPlan: one role per workload unit', () => {
   it('lambda + edgelambda become one role whose trust keeps both principals', () => {
     const shared = sharedRole({ principals: [EC2, LAMBDA, EDGE] });
     const plan = buildPlan(
-      analysis(shared, evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'kms:Encrypt': 1 }), [EDGE]: usage({ 'ssm:GetParameter': 2 }) })),
+      analysis(
+        shared,
+        evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'kms:Encrypt': 1 }), [EDGE]: usage({ 'ssm:GetParameter': 2 }) }),
+      ),
       DROP_ALL,
       context(),
     );
@@ -162,13 +165,22 @@ describe('buildPlan: unattributed decisions', () => {
   const cases: Array<{ name: string; decision: PlanDecisions['unattributed']; recorded: string; ec2: boolean; lambda: boolean }> = [
     { name: 'grant-all gives it to every role', decision: 'grant-all', recorded: 'grant-all', ec2: true, lambda: true },
     { name: 'drop gives it to none', decision: 'drop', recorded: 'drop', ec2: false, lambda: false },
-    { name: 'a chosen map gives it to the named unit only', decision: { 'kms:Encrypt': ['lambda'] }, recorded: 'chosen', ec2: false, lambda: true },
+    {
+      name: 'a chosen map gives it to the named unit only',
+      decision: { 'kms:Encrypt': ['lambda'] },
+      recorded: 'chosen',
+      ec2: false,
+      lambda: true,
+    },
     { name: 'a chosen map naming nobody gives it to none', decision: { 'kms:Encrypt': [] }, recorded: 'chosen', ec2: false, lambda: false },
   ];
   it.each(cases)('$name', ({ decision, recorded, ec2, lambda }) => {
     const plan = build(decision);
     expect(plan.decisions.unattributed).toBe(recorded);
-    for (const [service, expected] of [[EC2, ec2], [LAMBDA, lambda]] as const) {
+    for (const [service, expected] of [
+      [EC2, ec2],
+      [LAMBDA, lambda],
+    ] as const) {
       const role = roleFor(plan, service);
       const entry = role.actions.find((a) => a.action === 'kms:Encrypt');
       expect(entry ? entry.origin : undefined).toBe(expected ? 'unattributed' : undefined);
@@ -209,17 +221,28 @@ describe('buildPlan: unobservable decisions', () => {
   const cases: Array<{ name: string; decision: PlanDecisions['unobservable']; recorded: string; ec2: boolean; lambda: boolean }> = [
     { name: 'keep keeps the blind spot in every role', decision: 'keep', recorded: 'keep', ec2: true, lambda: true },
     { name: 'drop drops it everywhere', decision: 'drop', recorded: 'drop', ec2: false, lambda: false },
-    { name: 'a chosen map keeps it where named', decision: { ec2: ['xray:PutTraceSegments'] }, recorded: 'chosen', ec2: true, lambda: false },
+    {
+      name: 'a chosen map keeps it where named',
+      decision: { ec2: ['xray:PutTraceSegments'] },
+      recorded: 'chosen',
+      ec2: true,
+      lambda: false,
+    },
   ];
   it.each(cases)('$name', ({ decision, recorded, ec2, lambda }) => {
     const plan = build(decision);
     expect(plan.decisions.unobservable).toBe(recorded);
     expect(plan.evidence.blindSpots).toEqual([expect.stringMatching(/^xray:PutTraceSegments: never logged/)]);
-    for (const [service, expected] of [[EC2, ec2], [LAMBDA, lambda]] as const) {
+    for (const [service, expected] of [
+      [EC2, ec2],
+      [LAMBDA, lambda],
+    ] as const) {
       const role = roleFor(plan, service);
       expect(role.unobservable).toEqual([expect.objectContaining({ action: 'xray:PutTraceSegments', kept: expected })]);
       const entry = role.actions.find((a) => a.action === 'xray:PutTraceSegments');
-      expect(entry ? { origin: entry.origin, count: entry.count } : undefined).toEqual(expected ? { origin: 'unobservable', count: 0 } : undefined);
+      expect(entry ? { origin: entry.origin, count: entry.count } : undefined).toEqual(
+        expected ? { origin: 'unobservable', count: 0 } : undefined,
+      );
       expect(policyText(role).includes('xray:PutTraceSegments')).toBe(expected);
     }
   });
@@ -227,11 +250,15 @@ describe('buildPlan: unobservable decisions', () => {
 
 describe('buildPlan: service baselines', () => {
   const logs = sharedRole({
-    inlinePolicies: [{ name: 'app', document: policyDoc({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter'], Resource: '*' }) }],
+    inlinePolicies: [
+      {
+        name: 'app',
+        document: policyDoc({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter'], Resource: '*' }),
+      },
+    ],
     attachedPolicies: [],
   });
-  const facts = () =>
-    analysis(logs, evidence({ [EC2]: usage({ 'ssm:GetParameter': 1 }), [LAMBDA]: usage({ 'logs:CreateLogStream': 3 }) }));
+  const facts = () => analysis(logs, evidence({ [EC2]: usage({ 'ssm:GetParameter': 1 }), [LAMBDA]: usage({ 'logs:CreateLogStream': 3 }) }));
 
   it("marks the runtime's unseen needs as baseline for that service only", () => {
     const a = facts();
@@ -258,7 +285,9 @@ describe('buildPlan: service baselines', () => {
   it("keeps ECS's image pull and logs as baseline only when a task definition uses the role as its execution role", () => {
     const ecr = sharedRole({
       principals: [ECS, LAMBDA],
-      inlinePolicies: [{ name: 'app', document: policyDoc({ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 's3:ListBucket'], Resource: '*' }) }],
+      inlinePolicies: [
+        { name: 'app', document: policyDoc({ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 's3:ListBucket'], Resource: '*' }) },
+      ],
       attachedPolicies: [],
     });
     const taskDefinition = (usesRoleAs: Array<'task' | 'execution'>) => ({
@@ -270,7 +299,11 @@ describe('buildPlan: service baselines', () => {
       usesRoleAs,
     });
     const ecsBaselines = (usesRoleAs: Array<'task' | 'execution'>) =>
-      analysis(ecr, evidence({ [ECS]: usage({ 's3:ListBucket': 1 }), [LAMBDA]: usage({ 's3:ListBucket': 1 }) }), workloads({ ecs: { taskDefinitions: [taskDefinition(usesRoleAs)] } }))
+      analysis(
+        ecr,
+        evidence({ [ECS]: usage({ 's3:ListBucket': 1 }), [LAMBDA]: usage({ 's3:ListBucket': 1 }) }),
+        workloads({ ecs: { taskDefinitions: [taskDefinition(usesRoleAs)] } }),
+      )
         .units.find((u) => u.key === 'ecs-tasks')
         ?.unobservable.filter((u) => u.baseline)
         .map((u) => u.action);
@@ -289,7 +322,10 @@ describe('buildPlan: service baselines', () => {
 });
 
 describe('buildPlan: services without evidence', () => {
-  const idle = analysis(sharedRole({ principals: [EC2, LAMBDA, ECS] }), evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'kms:Encrypt': 1 }), [ECS]: usage() }));
+  const idle = analysis(
+    sharedRole({ principals: [EC2, LAMBDA, ECS] }),
+    evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'kms:Encrypt': 1 }), [ECS]: usage() }),
+  );
 
   it('"empty" makes a role with no actions and retires the shared role', () => {
     const plan = buildPlan(idle, { ...DROP_ALL, noEvidence: 'empty' }, context());
@@ -320,7 +356,10 @@ describe('buildPlan: services without evidence', () => {
 
   it('evidence warnings reach the plan', () => {
     const plan = buildPlan(
-      analysis(sharedRole(), evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'kms:Decrypt': 1 }) }, { warnings: ['skipped a corrupt file'] })),
+      analysis(
+        sharedRole(),
+        evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'kms:Decrypt': 1 }) }, { warnings: ['skipped a corrupt file'] }),
+      ),
       DROP_ALL,
       context(),
     );
@@ -331,7 +370,11 @@ describe('buildPlan: services without evidence', () => {
 
 describe('buildPlan: tags', () => {
   const build = (tags: Array<{ Key: string; Value: string }>) =>
-    buildPlan(analysis(sharedRole({ tags }), evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'kms:Decrypt': 1 }) })), DROP_ALL, context());
+    buildPlan(
+      analysis(sharedRole({ tags }), evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'kms:Decrypt': 1 }) })),
+      DROP_ALL,
+      context(),
+    );
   const own = (service: string) => [
     { Key: 'split-role:source-role', Value: SHARED_NAME },
     { Key: 'split-role:service', Value: service },
@@ -339,17 +382,41 @@ describe('buildPlan: tags', () => {
   ];
 
   const cases: Array<{ name: string; tags: Array<{ Key: string; Value: string }>; copied: Array<{ Key: string; Value: string }> }> = [
-    { name: 'user tags are copied', tags: [{ Key: 'team', Value: 'orders' }, { Key: 'env', Value: 'prod' }], copied: [{ Key: 'team', Value: 'orders' }, { Key: 'env', Value: 'prod' }] },
-    { name: 'aws: tags are not copied', tags: [{ Key: 'aws:cloudformation:stack-name', Value: 's' }, { Key: 'team', Value: 'x' }], copied: [{ Key: 'team', Value: 'x' }] },
+    {
+      name: 'user tags are copied',
+      tags: [
+        { Key: 'team', Value: 'orders' },
+        { Key: 'env', Value: 'prod' },
+      ],
+      copied: [
+        { Key: 'team', Value: 'orders' },
+        { Key: 'env', Value: 'prod' },
+      ],
+    },
+    {
+      name: 'aws: tags are not copied',
+      tags: [
+        { Key: 'aws:cloudformation:stack-name', Value: 's' },
+        { Key: 'team', Value: 'x' },
+      ],
+      copied: [{ Key: 'team', Value: 'x' }],
+    },
     {
       name: "a previous split's tags are not copied",
-      tags: [{ Key: 'split-role:plan-id', Value: 'old' }, { Key: 'split-role:service', Value: 'old' }, { Key: 'team', Value: 'x' }],
+      tags: [
+        { Key: 'split-role:plan-id', Value: 'old' },
+        { Key: 'split-role:service', Value: 'old' },
+        { Key: 'team', Value: 'x' },
+      ],
       copied: [{ Key: 'team', Value: 'x' }],
     },
     {
       // IAM role tag keys are case-insensitive: "Split-Role:plan-id" would clash with ours.
       name: 'split-role tags in another case are not copied',
-      tags: [{ Key: 'Split-Role:Plan-Id', Value: 'old' }, { Key: 'team', Value: 'x' }],
+      tags: [
+        { Key: 'Split-Role:Plan-Id', Value: 'old' },
+        { Key: 'team', Value: 'x' },
+      ],
       copied: [{ Key: 'team', Value: 'x' }],
     },
     { name: 'no tags', tags: [], copied: [] },
@@ -378,7 +445,11 @@ describe('buildPlan: role settings copied from the shared role', () => {
     permissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/boundary`,
     maxSessionDuration: 7200,
   });
-  const plan = buildPlan(analysis(shared, evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'kms:Decrypt': 1 }) })), DROP_ALL, context());
+  const plan = buildPlan(
+    analysis(shared, evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'kms:Decrypt': 1 }) })),
+    DROP_ALL,
+    context(),
+  );
 
   it.each([EC2, LAMBDA])('%s: path, boundary, max session, ARN with path', (service) => {
     const role = roleFor(plan, service);
@@ -410,8 +481,19 @@ describe('buildPlan: role names', () => {
   const cases: Array<{ name: string; taken: string[]; roleNames?: Record<string, string>; ec2: string; lambda: string }> = [
     { name: 'proposes <shared>-<service>', taken: [SHARED_NAME], ec2: 'app-shared-ec2', lambda: 'app-shared-lambda' },
     { name: 'a taken name gets a suffix', taken: ['app-shared-ec2'], ec2: 'app-shared-ec2-2', lambda: 'app-shared-lambda' },
-    { name: 'taken names compare case-insensitively', taken: ['APP-SHARED-LAMBDA', 'app-shared-lambda-2'], ec2: 'app-shared-ec2', lambda: 'app-shared-lambda-3' },
-    { name: 'user-given names are honoured', taken: [], roleNames: { ec2: 'orders-ec2', lambda: 'orders-fn' }, ec2: 'orders-ec2', lambda: 'orders-fn' },
+    {
+      name: 'taken names compare case-insensitively',
+      taken: ['APP-SHARED-LAMBDA', 'app-shared-lambda-2'],
+      ec2: 'app-shared-ec2',
+      lambda: 'app-shared-lambda-3',
+    },
+    {
+      name: 'user-given names are honoured',
+      taken: [],
+      roleNames: { ec2: 'orders-ec2', lambda: 'orders-fn' },
+      ec2: 'orders-ec2',
+      lambda: 'orders-fn',
+    },
     {
       // The proposal for ec2 must not take the name the user gave lambda.
       name: 'a proposal never takes a name the user gave another unit',
@@ -455,19 +537,34 @@ describe('buildPlan: workloads and the whole body', () => {
     expect(plan.workloads).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: 'lambda-function', functionName: 'orders-fn', target: { roleArn: lambda.roleArn } }),
-        expect.objectContaining({ kind: 'ec2-instance', instanceId: 'i-0abc', target: expect.objectContaining({ instanceProfileArn: ec2.instanceProfile?.arn }) }),
+        expect.objectContaining({
+          kind: 'ec2-instance',
+          instanceId: 'i-0abc',
+          target: expect.objectContaining({ instanceProfileArn: ec2.instanceProfile?.arn }),
+        }),
       ]),
     );
     expect(plan.workloads).toHaveLength(2);
   });
 
   it('records the context', () => {
-    expect(plan).toMatchObject({ schemaVersion: 2, planId: PLAN_ID, account: ACCOUNT, partition: 'aws', region: 'eu-west-1', tool: { name: 'split-role' } });
+    expect(plan).toMatchObject({
+      schemaVersion: 2,
+      planId: PLAN_ID,
+      account: ACCOUNT,
+      partition: 'aws',
+      region: 'eu-west-1',
+      tool: { name: 'split-role' },
+    });
     expect(plan.sharedRole.roleName).toBe(SHARED_NAME);
   });
 
   it('validates against planBodySchema, in every decision combination', () => {
-    const combos: PlanDecisions[] = [DROP_ALL, { unattributed: 'grant-all', unobservable: 'keep', noEvidence: 'empty' }, { unattributed: {}, unobservable: {} }];
+    const combos: PlanDecisions[] = [
+      DROP_ALL,
+      { unattributed: 'grant-all', unobservable: 'keep', noEvidence: 'empty' },
+      { unattributed: {}, unobservable: {} },
+    ];
     for (const decisions of combos) {
       const body = buildPlan(sampleAnalysis(), decisions, context());
       const parsed = planBodySchema.safeParse(body);
@@ -491,7 +588,10 @@ describe('buildPlan: workloads and the whole body', () => {
     const shared = sharedRole({ trustPolicy: trustFor(EC2, LAMBDA) });
     const a = analysis(
       shared,
-      evidence({ [EC2]: usage({ 'kms:DecryptEverything': 3 }), [LAMBDA]: usage({ 'ssm:GetParameter': 1 }) }, { unattributed: usage({ 'ssm:Bogus': 1 }) }),
+      evidence(
+        { [EC2]: usage({ 'kms:DecryptEverything': 3 }), [LAMBDA]: usage({ 'ssm:GetParameter': 1 }) },
+        { unattributed: usage({ 'ssm:Bogus': 1 }) },
+      ),
     );
     expect(a.unmapped.map((u) => [u.eventName, u.services])).toEqual([
       ['DecryptEverything', [EC2]],
@@ -522,7 +622,13 @@ describe('buildPlan: follow-ups for excluded services', () => {
     const a = analysis(
       sharedRole(),
       evidence({ [EC2]: usage(), [LAMBDA]: usage({ 'kms:Decrypt': 1 }) }),
-      workloads({ ec2: { launchTemplates: [{ launchTemplateId: 'lt-1', launchTemplateName: 'web', version: 3, isDefault: true, instanceProfile: { name: SHARED_NAME } }] } }),
+      workloads({
+        ec2: {
+          launchTemplates: [
+            { launchTemplateId: 'lt-1', launchTemplateName: 'web', version: 3, isDefault: true, instanceProfile: { name: SHARED_NAME } },
+          ],
+        },
+      }),
     );
     const plan = buildPlan(a, { ...DROP_ALL, noEvidence: 'exclude' }, context());
     expect(plan.followUps.filter((f) => f.kind === 'launch-template')).toEqual([]);
@@ -534,17 +640,32 @@ describe('buildPlan: follow-ups for excluded services', () => {
 describe('buildPlan: Access Analyzer service-level results', () => {
   it('lists the granted actions of a service-level result as unobservable and never grants "service:*"', () => {
     const shared = sharedRole({
-      inlinePolicies: [{ name: 'app', document: policyDoc({ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'ssm:GetParameter'], Resource: '*' }) }],
+      inlinePolicies: [
+        {
+          name: 'app',
+          document: policyDoc({ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'ssm:GetParameter'], Resource: '*' }),
+        },
+      ],
       attachedPolicies: [],
     });
-    const ev = evidence({ [EC2]: usage({ 'sqs:GetQueueUrl': 2 }), [LAMBDA]: usage({ 'ssm:GetParameter': 1 }) }, { source: 'access-analyzer' });
+    const ev = evidence(
+      { [EC2]: usage({ 'sqs:GetQueueUrl': 2 }), [LAMBDA]: usage({ 'ssm:GetParameter': 1 }) },
+      { source: 'access-analyzer' },
+    );
     ev.serviceLevelPrefixes = ['sqs'];
     const a = analysis(shared, ev);
     const ec2 = a.units.find((u) => u.key === 'ec2');
     // GetQueueUrl came from CloudTrail attribution: evidence. SendMessage was not seen by anyone: unobservable.
     expect(ec2?.unobservable.map((u) => u.action)).toEqual(['sqs:SendMessage']);
-    expect(a.units.find((u) => u.key === 'lambda')?.unobservable.map((u) => u.action).sort()).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
-    expect(a.units.flatMap((u) => u.unobservable.map((x) => x.reason))).toEqual(expect.arrayContaining([expect.stringMatching(/only at service level \(sqs:\*\)/)]));
+    expect(
+      a.units
+        .find((u) => u.key === 'lambda')
+        ?.unobservable.map((u) => u.action)
+        .sort(),
+    ).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);
+    expect(a.units.flatMap((u) => u.unobservable.map((x) => x.reason))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/only at service level \(sqs:\*\)/)]),
+    );
     const plan = buildPlan(a, { unattributed: 'drop', unobservable: 'keep' }, context());
     expect(JSON.stringify(plan.newRoles.map((r) => r.inlinePolicies))).not.toContain('sqs:*');
     expect(actionsOf(roleFor(plan, EC2))).toEqual(['sqs:GetQueueUrl', 'sqs:SendMessage']);

@@ -5,7 +5,9 @@ import { analysis, EC2, ECS, EDGE, evidence, LAMBDA, policyDoc, sharedRole, usag
 import { refusal } from './fixtures/refusal.js';
 
 /** ec2 + lambda + ecs; optionally with unattributed calls, a blind spot, an idle service. */
-function facts(options: { unattributed?: boolean; blind?: boolean; idle?: boolean; edge?: boolean; unmapped?: boolean } = {}): SplitAnalysis {
+function facts(
+  options: { unattributed?: boolean; blind?: boolean; idle?: boolean; edge?: boolean; unmapped?: boolean } = {},
+): SplitAnalysis {
   const inline = [
     {
       name: 'app',
@@ -34,12 +36,32 @@ function facts(options: { unattributed?: boolean; blind?: boolean; idle?: boolea
 describe('requiredDecisions', () => {
   const cases = [
     { name: 'nothing to decide', options: {}, expected: { unattributed: false, unobservable: false, noEvidence: false, unmapped: false } },
-    { name: 'unattributed calls', options: { unattributed: true }, expected: { unattributed: true, unobservable: false, noEvidence: false, unmapped: false } },
-    { name: 'a blind spot', options: { blind: true }, expected: { unattributed: false, unobservable: true, noEvidence: false, unmapped: false } },
-    { name: 'an idle service', options: { idle: true }, expected: { unattributed: false, unobservable: false, noEvidence: true, unmapped: false } },
+    {
+      name: 'unattributed calls',
+      options: { unattributed: true },
+      expected: { unattributed: true, unobservable: false, noEvidence: false, unmapped: false },
+    },
+    {
+      name: 'a blind spot',
+      options: { blind: true },
+      expected: { unattributed: false, unobservable: true, noEvidence: false, unmapped: false },
+    },
+    {
+      name: 'an idle service',
+      options: { idle: true },
+      expected: { unattributed: false, unobservable: false, noEvidence: true, unmapped: false },
+    },
     // edgelambda idle but lambda active: the unit has evidence.
-    { name: 'an unmapped event', options: { unmapped: true }, expected: { unattributed: false, unobservable: false, noEvidence: false, unmapped: true } },
-    { name: 'an idle half of a workload group', options: { edge: true }, expected: { unattributed: false, unobservable: false, noEvidence: false, unmapped: false } },
+    {
+      name: 'an unmapped event',
+      options: { unmapped: true },
+      expected: { unattributed: false, unobservable: false, noEvidence: false, unmapped: true },
+    },
+    {
+      name: 'an idle half of a workload group',
+      options: { edge: true },
+      expected: { unattributed: false, unobservable: false, noEvidence: false, unmapped: false },
+    },
   ];
   it.each(cases)('$name', ({ options, expected }) => {
     expect(requiredDecisions(facts(options))).toEqual(expected);
@@ -50,10 +72,30 @@ describe('decisionsFromFlags: a needed decision without its flag is refused', ()
   const all = { unattributed: true, blind: true, idle: true, unmapped: true };
   const full: DecisionFlags = { unattributed: 'drop', unobservable: 'drop', withoutEvidence: 'empty', unmapped: 'drop' };
   const cases: Array<{ name: string; flags: DecisionFlags; flag: string; mentions: RegExp }> = [
-    { name: '--unattributed', flags: { ...full, unattributed: undefined }, flag: '--unattributed grant-all|drop', mentions: /1 action\(s\) were used/ },
-    { name: '--unobservable', flags: { ...full, unobservable: undefined }, flag: '--unobservable keep|drop', mentions: /1 granted action\(s\) cannot be seen by logs/ },
-    { name: '--unmapped', flags: { ...full, unmapped: undefined }, flag: '--unmapped keep|drop', mentions: /1 event\(s\) map to no IAM action the catalog knows \(GetParameterz\)/ },
-    { name: '--without-evidence', flags: { ...full, withoutEvidence: undefined }, flag: '--without-evidence empty|exclude', mentions: new RegExp(`no activity at all for ${ECS}`) },
+    {
+      name: '--unattributed',
+      flags: { ...full, unattributed: undefined },
+      flag: '--unattributed grant-all|drop',
+      mentions: /1 action\(s\) were used/,
+    },
+    {
+      name: '--unobservable',
+      flags: { ...full, unobservable: undefined },
+      flag: '--unobservable keep|drop',
+      mentions: /1 granted action\(s\) cannot be seen by logs/,
+    },
+    {
+      name: '--unmapped',
+      flags: { ...full, unmapped: undefined },
+      flag: '--unmapped keep|drop',
+      mentions: /1 event\(s\) map to no IAM action the catalog knows \(GetParameterz\)/,
+    },
+    {
+      name: '--without-evidence',
+      flags: { ...full, withoutEvidence: undefined },
+      flag: '--without-evidence empty|exclude',
+      mentions: new RegExp(`no activity at all for ${ECS}`),
+    },
   ];
   it.each(cases)('missing $name', ({ flags, flag, mentions }) => {
     const error = refusal(() => decisionsFromFlags(facts(all), flags));
@@ -64,7 +106,9 @@ describe('decisionsFromFlags: a needed decision without its flag is refused', ()
   });
 
   it('with every flag given, the decisions are the flags', () => {
-    expect(decisionsFromFlags(facts(all), { unattributed: 'grant-all', unobservable: 'keep', withoutEvidence: 'exclude', unmapped: 'keep' })).toEqual({
+    expect(
+      decisionsFromFlags(facts(all), { unattributed: 'grant-all', unobservable: 'keep', withoutEvidence: 'exclude', unmapped: 'keep' }),
+    ).toEqual({
       unattributed: 'grant-all',
       unobservable: 'keep',
       noEvidence: 'exclude',
@@ -98,7 +142,12 @@ describe('decisionsFromFlags: --name', () => {
   });
 
   const bad: Array<{ name: string; pair: string; message: RegExp; hint?: RegExp }> = [
-    { name: 'unknown service', pair: 'sagemaker=x', message: /--name sagemaker=x does not name a service of this role/, hint: /one of ec2, ecs, lambda$/ },
+    {
+      name: 'unknown service',
+      pair: 'sagemaker=x',
+      message: /--name sagemaker=x does not name a service of this role/,
+      hint: /one of ec2, ecs, lambda$/,
+    },
     { name: 'no "="', pair: 'ec2', message: /does not name a service/ },
     { name: 'empty name', pair: 'ec2=', message: /does not name a service/ },
     { name: 'invalid character', pair: 'ec2=bad name', message: /--name ec2=bad name: a role name may contain only/ },

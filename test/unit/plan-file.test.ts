@@ -15,7 +15,11 @@ type Json = Record<string, unknown>;
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).reverse().map((k) => [k, reverseKeys((value as Json)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .reverse()
+        .map((k) => [k, reverseKeys((value as Json)[k])]),
+    );
   }
   return value;
 }
@@ -152,10 +156,30 @@ describe('parsePlan refusals', () => {
     { name: 'corrupt JSON', text: () => '{"schemaVersion": 1,', code: 'PlanCorrupt', message: /is not valid JSON/ },
     { name: 'empty file', text: () => '', code: 'PlanCorrupt', message: /is not valid JSON/ },
     { name: 'JSON null', text: () => 'null', code: 'PlanVersionUnsupported', message: /schemaVersion undefined/ },
-    { name: 'an unknown schemaVersion', text: () => JSON.stringify({ ...good(), schemaVersion: 3 }), code: 'PlanVersionUnsupported', message: /has schemaVersion 3; this split-role reads version 2/ },
-    { name: 'a string schemaVersion', text: () => JSON.stringify({ ...good(), schemaVersion: '2' }), code: 'PlanVersionUnsupported', message: /has schemaVersion "2"/ },
-    { name: 'a version 1 plan', text: () => JSON.stringify({ ...good(), schemaVersion: 1 }), code: 'PlanVersionUnsupported', message: /has schemaVersion 1; this split-role reads version 2/ },
-    { name: 'no schemaVersion', text: () => JSON.stringify({ ...good(), schemaVersion: undefined }), code: 'PlanVersionUnsupported', message: /schemaVersion undefined/ },
+    {
+      name: 'an unknown schemaVersion',
+      text: () => JSON.stringify({ ...good(), schemaVersion: 3 }),
+      code: 'PlanVersionUnsupported',
+      message: /has schemaVersion 3; this split-role reads version 2/,
+    },
+    {
+      name: 'a string schemaVersion',
+      text: () => JSON.stringify({ ...good(), schemaVersion: '2' }),
+      code: 'PlanVersionUnsupported',
+      message: /has schemaVersion "2"/,
+    },
+    {
+      name: 'a version 1 plan',
+      text: () => JSON.stringify({ ...good(), schemaVersion: 1 }),
+      code: 'PlanVersionUnsupported',
+      message: /has schemaVersion 1; this split-role reads version 2/,
+    },
+    {
+      name: 'no schemaVersion',
+      text: () => JSON.stringify({ ...good(), schemaVersion: undefined }),
+      code: 'PlanVersionUnsupported',
+      message: /schemaVersion undefined/,
+    },
     {
       name: 'a schema failure (resealed, so only the schema can catch it)',
       text: () => reseal({ ...good(), account: 'not-an-account' }),
@@ -178,7 +202,12 @@ describe('parsePlan refusals', () => {
       code: 'PlanInvalid',
       message: /at digest/,
     },
-    { name: 'an edited value', text: () => JSON.stringify({ ...good(), region: 'us-east-1' }), code: 'PlanDigestMismatch', message: /was changed after it was written/ },
+    {
+      name: 'an edited value',
+      text: () => JSON.stringify({ ...good(), region: 'us-east-1' }),
+      code: 'PlanDigestMismatch',
+      message: /was changed after it was written/,
+    },
     {
       name: 'an edited policy',
       text: () => {
@@ -190,7 +219,12 @@ describe('parsePlan refusals', () => {
       code: 'PlanDigestMismatch',
       message: /changed after it was written/,
     },
-    { name: 'an added unknown field', text: () => JSON.stringify({ ...good(), extra: true }), code: 'PlanDigestMismatch', message: /changed after it was written/ },
+    {
+      name: 'an added unknown field',
+      text: () => JSON.stringify({ ...good(), extra: true }),
+      code: 'PlanDigestMismatch',
+      message: /changed after it was written/,
+    },
     {
       name: 'an added unknown nested field',
       text: () => {
@@ -203,11 +237,17 @@ describe('parsePlan refusals', () => {
     },
     ...['__proto__', 'constructor', 'prototype'].map((key) => ({
       name: `a ${key} key, resealed`,
-      text: () => reseal(JSON.parse(JSON.stringify(good()).replace('"trustPolicy":{', `"trustPolicy":{"${key}":{"Statement":[]},`)) as Json),
+      text: () =>
+        reseal(JSON.parse(JSON.stringify(good()).replace('"trustPolicy":{', `"trustPolicy":{"${key}":{"Statement":[]},`)) as Json),
       code: 'PlanInvalid',
       message: new RegExp(`has a key sharedRole\\.trustPolicy\\.${key} that split-role never writes`),
     })),
-    { name: 'a forged digest', text: () => JSON.stringify({ ...good(), digest: `sha256:${'0'.repeat(64)}` }), code: 'PlanDigestMismatch', message: /digest sha256:000000000000… ≠/ },
+    {
+      name: 'a forged digest',
+      text: () => JSON.stringify({ ...good(), digest: `sha256:${'0'.repeat(64)}` }),
+      code: 'PlanDigestMismatch',
+      message: /digest sha256:000000000000… ≠/,
+    },
   ];
   it.each(cases)('$name → $code', ({ text, code, message }) => {
     const error = refusal(() => parsePlan(text(), 'plans/x.json'));

@@ -38,15 +38,36 @@ function ecsPlan(): Plan {
         Version: '2012-10-17',
         Statement: [
           { Effect: 'Allow', Principal: { Service: EC2 }, Action: 'sts:AssumeRole' },
-          { Effect: 'Allow', Principal: { Service: ECS }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } },
+          {
+            Effect: 'Allow',
+            Principal: { Service: ECS },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          },
         ],
       },
     }),
     evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [ECS]: usage({ 'ssm:GetParameter': 1 }) }),
     workloads({
       ecs: {
-        taskDefinitions: [{ arn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3', family: 'web', revision: 3, taskRoleArn: SHARED_ARN, executionRoleArn: other, usesRoleAs: ['task'] }],
-        services: [{ clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/c', serviceName: 'web', serviceArn: 'arn:aws:ecs:eu-west-1:123456789012:service/c/web', taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3' }],
+        taskDefinitions: [
+          {
+            arn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3',
+            family: 'web',
+            revision: 3,
+            taskRoleArn: SHARED_ARN,
+            executionRoleArn: other,
+            usesRoleAs: ['task'],
+          },
+        ],
+        services: [
+          {
+            clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/c',
+            serviceName: 'web',
+            serviceArn: 'arn:aws:ecs:eu-west-1:123456789012:service/c/web',
+            taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3',
+          },
+        ],
       },
     }),
   );
@@ -62,7 +83,12 @@ describe('planInvariantProblems', () => {
   const edits: Array<{ name: string; plan?: () => Plan; edit: (plan: Plan) => void; problem: RegExp }> = [
     {
       name: 'a foreign account added to a new role’s trust',
-      edit: (plan) => byService(plan, LAMBDA).trustPolicy.Statement.push({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' }),
+      edit: (plan) =>
+        byService(plan, LAMBDA).trustPolicy.Statement.push({
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+          Action: 'sts:AssumeRole',
+        }),
       problem: /app-shared-lambda's trust policy is not the shared role's trust for lambda\.amazonaws\.com alone/,
     },
     {
@@ -128,7 +154,11 @@ describe('planInvariantProblems', () => {
       name: 'a managed policy ARN naming an AWS managed policy',
       edit: (plan) => {
         const role = byService(plan, LAMBDA);
-        role.managedPolicies.push({ name: 'app-shared-lambda-policy-1', arn: 'arn:aws:iam::aws:policy/AdministratorAccess', document: { Version: '2012-10-17', Statement: [] } });
+        role.managedPolicies.push({
+          name: 'app-shared-lambda-policy-1',
+          arn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+          document: { Version: '2012-10-17', Statement: [] },
+        });
       },
       problem: /managed policy app-shared-lambda-policy-1 has ARN arn:aws:iam::aws:policy\/AdministratorAccess/,
     },
@@ -189,7 +219,9 @@ describe('assertPlanSound: policies', () => {
     if (statement) statement.Action = '*';
     const error = refusal(() => assertPlanSound(sealPlan(plan)));
     expect(error.code).toBe('PlanUnsafe');
-    expect(error.oneLine()).toMatch(/^PlanUnsafe: new role app-shared-lambda would allow more than the shared role: .*— nothing was changed/);
+    expect(error.oneLine()).toMatch(
+      /^PlanUnsafe: new role app-shared-lambda would allow more than the shared role: .*— nothing was changed/,
+    );
     expect(error.oneLine()).not.toMatch(/bug in split-role/);
     expect(error.oneLine().split('\n')).toHaveLength(1);
   });

@@ -34,7 +34,11 @@ function hostilePlan(name: string): Plan {
   plan.unused.push({ policy: name, policyKind: 'inline', sid: name, statementIndex: 0, patterns: [name] });
   plan.unattributed.push({ action: name, count: 1, lastSeen: name, grantedTo: [name] });
   plan.followUps.push({ kind: 'manual-service', resource: name, message: `move ${name} by hand` });
-  plan.followUps.push({ kind: 'auto-scaling-group', resource: name, message: `Auto Scaling group ${name} launches instances with the shared role's instance profile` });
+  plan.followUps.push({
+    kind: 'auto-scaling-group',
+    resource: name,
+    message: `Auto Scaling group ${name} launches instances with the shared role's instance profile`,
+  });
   shared.tags.push({ Key: 'team', Value: name });
   for (const role of plan.newRoles) {
     role.roleName = name;
@@ -65,7 +69,9 @@ describe('the Markdown review of a plan full of hostile names', () => {
     const tokens = md.parse(review, {});
     const ours = /^(<details><summary>Policy diff against the shared role<\/summary>|<\/details>)\n$/;
     const inline = tokens.flatMap((t) => [t, ...(t.children ?? [])]).filter((t) => !(t.type === 'html_block' && ours.test(t.content)));
-    expect(inline.filter((t) => ['link_open', 'image', 'html_inline', 'html_block'].includes(t.type)).map((t) => t.content || t.attrGet('href'))).toEqual([]);
+    expect(
+      inline.filter((t) => ['link_open', 'image', 'html_inline', 'html_block'].includes(t.type)).map((t) => t.content || t.attrGet('href')),
+    ).toEqual([]);
     const html = md.render(review);
     expect(html).not.toMatch(/<a |<img |<script/);
     // eslint-disable-next-line no-control-regex -- the test looks for the control characters that must not get through

@@ -55,8 +55,21 @@ function richPlan(): Plan {
       { unattributed: usage({ 'kms:Decrypt': 2 }), warnings: ['1 corrupt log file skipped'] },
     ),
     workloads({
-      ec2: { launchTemplates: [{ launchTemplateId: 'lt-1', launchTemplateName: 'web', version: 2, isDefault: false, instanceProfile: { name: 'app-shared' } }] },
-      lambda: { functions: [{ functionName: 'orders', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders', version: '$LATEST', role: SHARED_ARN }] },
+      ec2: {
+        launchTemplates: [
+          { launchTemplateId: 'lt-1', launchTemplateName: 'web', version: 2, isDefault: false, instanceProfile: { name: 'app-shared' } },
+        ],
+      },
+      lambda: {
+        functions: [
+          {
+            functionName: 'orders',
+            functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders',
+            version: '$LATEST',
+            role: SHARED_ARN,
+          },
+        ],
+      },
     }),
   );
   return sealPlan(buildPlan(a, { unattributed: { 'kms:Decrypt': ['lambda'] }, unobservable: 'keep', noEvidence: 'exclude' }, context()));
@@ -169,7 +182,9 @@ describe('renderPlanMarkdown: the rich plan', () => {
 
   it('lists blind spots and whether each role kept them', () => {
     expect(section(md, '## Blind spots')[1]).toMatch(/^- xray\\:PutTraceSegments\\: never logged/);
-    expect(section(md, '### `ec2.amazonaws.com` → `app-shared-ec2`')).toContainEqual(expect.stringMatching(/^- `xray:PutTraceSegments` — never logged.* — \*\*kept\*\*$/));
+    expect(section(md, '### `ec2.amazonaws.com` → `app-shared-ec2`')).toContainEqual(
+      expect.stringMatching(/^- `xray:PutTraceSegments` — never logged.* — \*\*kept\*\*$/),
+    );
   });
 
   it('lists unused grants by Sid or statement index', () => {
@@ -256,8 +271,14 @@ describe('renderPlanMarkdown: risk, diagram and unmapped events', () => {
     expect(start).toBeLessThan(lines.findIndex((l) => l.startsWith('- Plan id')));
     const block = lines.slice(start, lines.indexOf('```', start + 1) + 1);
     expect(block[1]).toBe('flowchart LR');
-    const instance = block.find((l) => l.endsWith('["EC2 i-0abc"]'))?.trim().split('[')[0];
-    const role = block.find((l) => l.endsWith('("app-shared-ec2 #40;ec2.amazonaws.com#41;")'))?.trim().split('(')[0];
+    const instance = block
+      .find((l) => l.endsWith('["EC2 i-0abc"]'))
+      ?.trim()
+      .split('[')[0];
+    const role = block
+      .find((l) => l.endsWith('("app-shared-ec2 #40;ec2.amazonaws.com#41;")'))
+      ?.trim()
+      .split('(')[0];
     expect(block).toContain(`  ${instance} --> ${role}`);
     expect(block.some((l) => l.includes('[("arn:aws:kms:eu-west-1:123456789012:key/abc")]'))).toBe(true);
   });

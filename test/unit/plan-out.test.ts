@@ -22,7 +22,11 @@ describe('refuseUnsafePlanOut', () => {
     { out: 'orders.plan.journal.jsonl', code: 'PlanOutReserved', message: /is a journal or lock file name/ },
     { out: 'other.plan.journal.jsonl', code: 'PlanOutReserved', message: /is a journal or lock file name/ },
     { out: 'orders.plan.lock', code: 'PlanOutReserved', message: /is a journal or lock file name/ },
-    { out: 'orders.plan.md', code: 'PlanApplied', message: /orders\.plan\.md \(the review of .*orders\.plan\.json\) belongs to a plan that has been applied/ },
+    {
+      out: 'orders.plan.md',
+      code: 'PlanApplied',
+      message: /orders\.plan\.md \(the review of .*orders\.plan\.json\) belongs to a plan that has been applied/,
+    },
     // No .json: it would share the applied plan's journal, and its review would be written over the applied plan's twin.
     { out: 'orders.plan', code: 'PlanApplied', message: /orders\.plan belongs to a plan that has been applied/ },
   ];

@@ -18,8 +18,16 @@ describe('findReferences: PassRole grants', () => {
     { name: 'through iam:Pass*', statement: { Effect: 'Allow', Action: 'iam:Pass*', Resource: SHARED_ARN }, found: true },
     { name: 'through iam:*', statement: { Effect: 'Allow', Action: ['s3:GetObject', 'iam:*'], Resource: SHARED_ARN }, found: true },
     { name: 'action case-insensitively', statement: { Effect: 'Allow', Action: 'IAM:passrole', Resource: SHARED_ARN }, found: true },
-    { name: 'through NotAction that does not exclude it', statement: { Effect: 'Allow', NotAction: 's3:*', Resource: SHARED_ARN }, found: true },
-    { name: 'not through NotAction that excludes it', statement: { Effect: 'Allow', NotAction: 'iam:*', Resource: SHARED_ARN }, found: false },
+    {
+      name: 'through NotAction that does not exclude it',
+      statement: { Effect: 'Allow', NotAction: 's3:*', Resource: SHARED_ARN },
+      found: true,
+    },
+    {
+      name: 'not through NotAction that excludes it',
+      statement: { Effect: 'Allow', NotAction: 'iam:*', Resource: SHARED_ARN },
+      found: false,
+    },
     { name: 'not on bare "*"', statement: passRole('*'), found: false },
     { name: 'not on another role', statement: passRole(`arn:aws:iam::${ACCOUNT}:role/other`), found: false },
     { name: 'not on a pattern that misses it', statement: passRole(`arn:aws:iam::${ACCOUNT}:role/db-*`), found: false },
@@ -39,13 +47,19 @@ describe('findReferences: PassRole grants', () => {
     },
     {
       where: "a user's inline policy",
-      place: (doc) => ({ ...empty(), users: [{ name: 'ci', arn: `arn:aws:iam::${ACCOUNT}:user/ci`, inlinePolicies: [{ name: 'pass', document: doc }] }] }),
+      place: (doc) => ({
+        ...empty(),
+        users: [{ name: 'ci', arn: `arn:aws:iam::${ACCOUNT}:user/ci`, inlinePolicies: [{ name: 'pass', document: doc }] }],
+      }),
       resource: `arn:aws:iam::${ACCOUNT}:user/ci`,
       label: /^inline policy pass \(/,
     },
     {
       where: "a group's inline policy",
-      place: (doc) => ({ ...empty(), groups: [{ name: 'devs', arn: `arn:aws:iam::${ACCOUNT}:group/devs`, inlinePolicies: [{ name: 'pass', document: doc }] }] }),
+      place: (doc) => ({
+        ...empty(),
+        groups: [{ name: 'devs', arn: `arn:aws:iam::${ACCOUNT}:group/devs`, inlinePolicies: [{ name: 'pass', document: doc }] }],
+      }),
       resource: `arn:aws:iam::${ACCOUNT}:group/devs`,
       label: /^inline policy pass \(/,
     },
@@ -53,7 +67,14 @@ describe('findReferences: PassRole grants', () => {
       where: "another role's inline policy",
       place: (doc) => ({
         ...empty(),
-        roles: [{ name: 'pipeline', arn: `arn:aws:iam::${ACCOUNT}:role/pipeline`, trustPolicy: policyDoc({ Effect: 'Allow', Principal: { Service: 'codepipeline.amazonaws.com' }, Action: 'sts:AssumeRole' }), inlinePolicies: [{ name: 'pass', document: doc }] }],
+        roles: [
+          {
+            name: 'pipeline',
+            arn: `arn:aws:iam::${ACCOUNT}:role/pipeline`,
+            trustPolicy: policyDoc({ Effect: 'Allow', Principal: { Service: 'codepipeline.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+            inlinePolicies: [{ name: 'pass', document: doc }],
+          },
+        ],
       }),
       resource: `arn:aws:iam::${ACCOUNT}:role/pipeline`,
       label: /^inline policy pass \(/,
@@ -68,7 +89,9 @@ describe('findReferences: PassRole grants', () => {
           expect(followUps).toEqual([]);
           return;
         }
-        expect(followUps).toEqual([{ kind: 'passrole-reference', resource: holder.resource, message: expect.stringMatching(holder.label) }]);
+        expect(followUps).toEqual([
+          { kind: 'passrole-reference', resource: holder.resource, message: expect.stringMatching(holder.label) },
+        ]);
         expect(followUps[0]?.message).toContain('app-shared-ec2, app-shared-lambda');
       });
     });
@@ -78,7 +101,11 @@ describe('findReferences: PassRole grants', () => {
     const account: AccountAuthorization = {
       ...empty(),
       policies: [
-        { name: 'encoded', arn: `arn:aws:iam::${ACCOUNT}:policy/encoded`, document: encodeURIComponent(JSON.stringify(policyDoc(passRole(SHARED_ARN)))) },
+        {
+          name: 'encoded',
+          arn: `arn:aws:iam::${ACCOUNT}:policy/encoded`,
+          document: encodeURIComponent(JSON.stringify(policyDoc(passRole(SHARED_ARN)))),
+        },
         { name: 'broken', arn: `arn:aws:iam::${ACCOUNT}:policy/broken`, document: { Statement: [{ Effect: 'Maybe' }] } },
       ],
     };
@@ -90,32 +117,83 @@ describe('findReferences: PassRole grants', () => {
     const account: AccountAuthorization = {
       ...empty(),
       policies: [{ name: 'p', arn: 'arn:p', document: doc }],
-      users: [{ name: 'u', arn: 'arn:u', inlinePolicies: [{ name: 'a', document: doc }, { name: 'b', document: policyDoc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) }] }],
+      users: [
+        {
+          name: 'u',
+          arn: 'arn:u',
+          inlinePolicies: [
+            { name: 'a', document: doc },
+            { name: 'b', document: policyDoc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) },
+          ],
+        },
+      ],
     };
     expect(findReferences(account, SHARED_ARN, NEW).map((f) => f.resource)).toEqual(['arn:p', 'arn:u']);
   });
 });
 
 describe('findReferences: roles trusting the shared role', () => {
-  const role = (name: string, trustPolicy: unknown) => ({ name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, trustPolicy, inlinePolicies: [] });
+  const role = (name: string, trustPolicy: unknown) => ({
+    name,
+    arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+    trustPolicy,
+    inlinePolicies: [],
+  });
   const cases: Array<{ name: string; trust: unknown; found: boolean }> = [
-    { name: 'AWS principal = the shared ARN', trust: policyDoc({ Effect: 'Allow', Principal: { AWS: SHARED_ARN }, Action: 'sts:AssumeRole' }), found: true },
-    { name: 'the shared ARN in a list', trust: policyDoc({ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111111111111:root', SHARED_ARN] }, Action: 'sts:AssumeRole' }), found: true },
-    { name: 'URL-encoded trust', trust: encodeURIComponent(JSON.stringify(policyDoc({ Effect: 'Allow', Principal: { AWS: SHARED_ARN }, Action: 'sts:AssumeRole' }))), found: true },
-    { name: 'only a Deny names it', trust: policyDoc({ Effect: 'Deny', Principal: { AWS: SHARED_ARN }, Action: 'sts:AssumeRole' }), found: false },
-    { name: 'the account root', trust: policyDoc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }), found: false },
+    {
+      name: 'AWS principal = the shared ARN',
+      trust: policyDoc({ Effect: 'Allow', Principal: { AWS: SHARED_ARN }, Action: 'sts:AssumeRole' }),
+      found: true,
+    },
+    {
+      name: 'the shared ARN in a list',
+      trust: policyDoc({ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::111111111111:root', SHARED_ARN] }, Action: 'sts:AssumeRole' }),
+      found: true,
+    },
+    {
+      name: 'URL-encoded trust',
+      trust: encodeURIComponent(JSON.stringify(policyDoc({ Effect: 'Allow', Principal: { AWS: SHARED_ARN }, Action: 'sts:AssumeRole' }))),
+      found: true,
+    },
+    {
+      name: 'only a Deny names it',
+      trust: policyDoc({ Effect: 'Deny', Principal: { AWS: SHARED_ARN }, Action: 'sts:AssumeRole' }),
+      found: false,
+    },
+    {
+      name: 'the account root',
+      trust: policyDoc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }),
+      found: false,
+    },
     { name: '"*"', trust: policyDoc({ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }), found: false },
-    { name: 'a service', trust: policyDoc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }), found: false },
+    {
+      name: 'a service',
+      trust: policyDoc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+      found: false,
+    },
   ];
   it.each(cases)('$name → $found', ({ trust, found }) => {
     const followUps = findReferences({ ...empty(), roles: [role('downstream', trust)] }, SHARED_ARN, NEW);
     expect(followUps).toEqual(
-      found ? [{ kind: 'trust-reference', resource: `arn:aws:iam::${ACCOUNT}:role/downstream`, message: expect.stringContaining('role downstream trusts the shared role') }] : [],
+      found
+        ? [
+            {
+              kind: 'trust-reference',
+              resource: `arn:aws:iam::${ACCOUNT}:role/downstream`,
+              message: expect.stringContaining('role downstream trusts the shared role'),
+            },
+          ]
+        : [],
     );
   });
 
   it('the shared role itself is not reported as trusting itself', () => {
-    const self = { name: 'app-shared', arn: SHARED_ARN, trustPolicy: policyDoc({ Effect: 'Allow', Principal: { AWS: SHARED_ARN }, Action: 'sts:AssumeRole' }), inlinePolicies: [] };
+    const self = {
+      name: 'app-shared',
+      arn: SHARED_ARN,
+      trustPolicy: policyDoc({ Effect: 'Allow', Principal: { AWS: SHARED_ARN }, Action: 'sts:AssumeRole' }),
+      inlinePolicies: [],
+    };
     expect(findReferences({ ...empty(), roles: [self] }, SHARED_ARN, NEW)).toEqual([]);
   });
 });

@@ -10,7 +10,11 @@ import { refusal } from './fixtures/refusal.js';
 
 describe('--tag KEY=VALUE', () => {
   it('parses pairs, keeping "=" in values', () => {
-    expect(parseTagFlags(['owner=team-payments', 'cost=a=b', 'application = orders api '])).toEqual({ owner: 'team-payments', cost: 'a=b', application: 'orders api' });
+    expect(parseTagFlags(['owner=team-payments', 'cost=a=b', 'application = orders api '])).toEqual({
+      owner: 'team-payments',
+      cost: 'a=b',
+      application: 'orders api',
+    });
     expect(parseTagFlags(['note='])).toEqual({ note: '' });
   });
 
@@ -46,15 +50,23 @@ describe('required tags', () => {
   });
 
   it('a key is missing unless the shared role has it with a value or --tag gives it', () => {
-    const shared = [{ Key: 'Owner', Value: 'alice' }, { Key: 'application', Value: ' ' }];
+    const shared = [
+      { Key: 'Owner', Value: 'alice' },
+      { Key: 'application', Value: ' ' },
+    ];
     expect(missingRequiredTags(shared, ['owner', 'application', 'cost-centre'], {})).toEqual(['application', 'cost-centre']);
-    expect(missingRequiredTags(shared, ['owner', 'application', 'cost-centre'], { application: 'orders', 'Cost-Centre': '42' })).toEqual([]);
+    expect(missingRequiredTags(shared, ['owner', 'application', 'cost-centre'], { application: 'orders', 'Cost-Centre': '42' })).toEqual(
+      [],
+    );
   });
 });
 
 describe('the shared role’s tags are never changed', () => {
   it('refuses a --tag that changes a shared tag with a value, and allows filling an empty one', () => {
-    const shared = [{ Key: 'team', Value: 'orders' }, { Key: 'owner', Value: '' }];
+    const shared = [
+      { Key: 'team', Value: 'orders' },
+      { Key: 'owner', Value: '' },
+    ];
     const error = refusal(() => refuseChangedTags('app-shared', shared, { Team: 'admins' }));
     expect(error.message).toBe("--tag Team=admins would change app-shared's tag team=orders on the new roles");
     expect(error.hint).toMatch(/principal tags/);
@@ -62,7 +74,10 @@ describe('the shared role’s tags are never changed', () => {
   });
 
   it('adds missing keys, fills empty ones in the shared role’s spelling, and keeps set ones', () => {
-    const shared = [{ Key: 'team', Value: 'orders' }, { Key: 'Owner', Value: '' }];
+    const shared = [
+      { Key: 'team', Value: 'orders' },
+      { Key: 'Owner', Value: '' },
+    ];
     expect(withAddedTags(shared, { owner: 'alice', team: 'admins', application: 'orders-api' })).toEqual([
       { Key: 'team', Value: 'orders' },
       { Key: 'Owner', Value: 'alice' },
@@ -72,7 +87,10 @@ describe('the shared role’s tags are never changed', () => {
   });
 
   it('the builder puts the added tags on every new role, and the plan stays sound', () => {
-    const a = analysis(sharedRole({ principals: [EC2, LAMBDA] }), evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'ssm:GetParameter': 1 }) }));
+    const a = analysis(
+      sharedRole({ principals: [EC2, LAMBDA] }),
+      evidence({ [EC2]: usage({ 'kms:Decrypt': 1 }), [LAMBDA]: usage({ 'ssm:GetParameter': 1 }) }),
+    );
     const plan = sealPlan(buildPlan(a, { ...DROP_ALL, addedTags: { owner: 'team-payments' } }, context()));
     for (const role of plan.newRoles) {
       const tags = Object.fromEntries(role.tags.map((t) => [t.Key, t.Value]));

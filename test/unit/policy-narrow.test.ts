@@ -73,7 +73,13 @@ describe('narrowGrants', () => {
     },
     {
       name: 'a statement that covers nothing used is dropped',
-      sources: [inline('two', { Effect: 'Allow', Action: 'sqs:*', Resource: QUEUE }, { Effect: 'Allow', Action: 's3:GetObject', Resource: OBJECTS })],
+      sources: [
+        inline(
+          'two',
+          { Effect: 'Allow', Action: 'sqs:*', Resource: QUEUE },
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: OBJECTS },
+        ),
+      ],
       used: ['s3:GetObject'],
       expected: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: OBJECTS }],
       granted: ['s3:GetObject'],
@@ -92,7 +98,7 @@ describe('narrowGrants', () => {
       granted: [],
     },
     {
-      name: 'matching is case-insensitive and the output keeps the caller\'s spelling',
+      name: "matching is case-insensitive and the output keeps the caller's spelling",
       sources: [inline('shouty', { Effect: 'Allow', Action: ['S3:GETOBJECT', 'sqs:send*'], Resource: '*' })],
       used: ['s3:GetObject', 'SQS:SendMessage', 's3:getobject'],
       expected: [{ Effect: 'Allow', Action: ['s3:GetObject', 'SQS:SendMessage'], Resource: '*' }],
@@ -131,8 +137,18 @@ describe('narrowGrants', () => {
     {
       name: 'URL-encoded and plain-JSON string documents are read',
       sources: [
-        { kind: 'inline', name: 'encoded', document: encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: OBJECTS } })) },
-        { kind: 'managed', name: 'plain', document: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: QUEUE }] }) },
+        {
+          kind: 'inline',
+          name: 'encoded',
+          document: encodeURIComponent(
+            JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: OBJECTS } }),
+          ),
+        },
+        {
+          kind: 'managed',
+          name: 'plain',
+          document: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: QUEUE }] }),
+        },
       ],
       used: ['s3:GetObject', 'sqs:ReceiveMessage'],
       expected: [
@@ -143,7 +159,13 @@ describe('narrowGrants', () => {
     },
     {
       name: 'a legacy (pre-2012) document keeps "${" literal by escaping it',
-      sources: [{ kind: 'inline', name: 'old', document: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:username}/*' }] } }],
+      sources: [
+        {
+          kind: 'inline',
+          name: 'old',
+          document: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:username}/*' }] },
+        },
+      ],
       used: ['s3:GetObject'],
       expected: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${$}{aws:username}/*' }],
       granted: ['s3:GetObject'],
@@ -171,8 +193,16 @@ describe('narrowGrants', () => {
   it('copies Sids, derives missing ones from the policy name, and keeps them alphanumeric and unique', () => {
     const result = narrowGrants(
       [
-        inline('my-app.policy', { Sid: 'Read', Effect: 'Allow', Action: 's3:GetObject', Resource: OBJECTS }, { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: QUEUE }),
-        managed('other', { Sid: 'Read', Effect: 'Allow', Action: 'sqs:ReceiveMessage', Resource: '*' }, { Sid: 'No-Go', Effect: 'Deny', Action: 'iam:*', Resource: '*' }),
+        inline(
+          'my-app.policy',
+          { Sid: 'Read', Effect: 'Allow', Action: 's3:GetObject', Resource: OBJECTS },
+          { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: QUEUE },
+        ),
+        managed(
+          'other',
+          { Sid: 'Read', Effect: 'Allow', Action: 'sqs:ReceiveMessage', Resource: '*' },
+          { Sid: 'No-Go', Effect: 'Deny', Action: 'iam:*', Resource: '*' },
+        ),
       ],
       ['s3:GetObject', 'sqs:SendMessage', 'sqs:ReceiveMessage'],
     );
@@ -219,7 +249,13 @@ describe('unusedGrants', () => {
       name: 'with nothing used, every Allow pattern is listed and Deny statements never are',
       used: [],
       expected: [
-        { policy: 'app', policyKind: 'inline', sid: 'Objects', statementIndex: 0, patterns: ['s3:GetObject', 's3:Put*', 'S3:DeleteObject'] },
+        {
+          policy: 'app',
+          policyKind: 'inline',
+          sid: 'Objects',
+          statementIndex: 0,
+          patterns: ['s3:GetObject', 's3:Put*', 'S3:DeleteObject'],
+        },
         { policy: 'everything-else', policyKind: 'managed', statementIndex: 0, patterns: ['NotAction: iam:*, sts:*, s3:*'] },
       ],
     },

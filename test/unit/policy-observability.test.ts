@@ -60,7 +60,7 @@ describe('unobservableGrants', () => {
       ],
     },
     {
-      name: 'log files that held a service\'s data events make its data-event actions observable',
+      name: "log files that held a service's data events make its data-event actions observable",
       sources: [source({ Effect: 'Allow', Action: ['dynamodb:GetItem', 'lambda:InvokeFunction', 'kinesis:PutRecord'], Resource: '*' })],
       evidence: 'logs',
       seen: ['DynamoDB.amazonaws.com', 's3.amazonaws.com'],
@@ -71,7 +71,28 @@ describe('unobservableGrants', () => {
     },
     {
       name: 'NotAction grants count, and excluded actions do not',
-      sources: [source({ Effect: 'Allow', NotAction: ['s3:*', 'dynamodb:*', 'sqs:*', 'sns:*', 'kinesis:*', 'firehose:*', 'ebs:*', 'lambda:*', 'es:*', 'rds-db:*', 'execute-api:*', 'xray:*', 'cloudwatch:*', 'logs:*'], Resource: '*' })],
+      sources: [
+        source({
+          Effect: 'Allow',
+          NotAction: [
+            's3:*',
+            'dynamodb:*',
+            'sqs:*',
+            'sns:*',
+            'kinesis:*',
+            'firehose:*',
+            'ebs:*',
+            'lambda:*',
+            'es:*',
+            'rds-db:*',
+            'execute-api:*',
+            'xray:*',
+            'cloudwatch:*',
+            'logs:*',
+          ],
+          Resource: '*',
+        }),
+      ],
       evidence: 'lookup-events',
       expected: [['iam:PassRole', /never logged/]],
     },
@@ -90,14 +111,20 @@ describe('unobservableGrants', () => {
   });
 
   it('lists every table action for "*" with lookup-events, sorted', () => {
-    const result = unobservableGrants([source({ Effect: 'Allow', Action: '*', Resource: '*' })], usageSource('lookup-events').visibility, NONE);
+    const result = unobservableGrants(
+      [source({ Effect: 'Allow', Action: '*', Resource: '*' })],
+      usageSource('lookup-events').visibility,
+      NONE,
+    );
     const actions = result.map((r) => r.action);
     expect(actions).toEqual([...BLIND_SPOTS.map((s) => s.action)].sort());
     for (const r of result) expect(r.reason.length).toBeGreaterThan(20);
   });
 
   it('reads URL-encoded documents', () => {
-    const encoded = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:Pass*', Resource: '*' }] }));
+    const encoded = encodeURIComponent(
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:Pass*', Resource: '*' }] }),
+    );
     expect(unobservableGrants([{ kind: 'inline', name: 'x', document: encoded }], usageSource('logs').visibility, NONE)).toEqual([
       { action: 'iam:PassRole', reason: expect.stringMatching(/never logged/) },
     ]);
@@ -123,8 +150,13 @@ describe('BLIND_SPOTS table', () => {
     (action) => expect(BLIND_SPOTS.find((s) => s.action === action)?.kind).toBe('not-logged'),
   );
 
-  it.each(['s3:GetObject', 's3:ListBucket', 'dynamodb:Query', 'lambda:InvokeFunction', 'sns:Publish', 'sqs:ReceiveMessage', 'kinesis:GetRecords'])(
-    '%s is a data-event row',
-    (action) => expect(BLIND_SPOTS.find((s) => s.action === action)?.kind).toBe('data-event'),
-  );
+  it.each([
+    's3:GetObject',
+    's3:ListBucket',
+    'dynamodb:Query',
+    'lambda:InvokeFunction',
+    'sns:Publish',
+    'sqs:ReceiveMessage',
+    'kinesis:GetRecords',
+  ])('%s is a data-event row', (action) => expect(BLIND_SPOTS.find((s) => s.action === action)?.kind).toBe('data-event'));
 });

@@ -47,7 +47,12 @@ describe('packPolicies', () => {
   const cases: Array<{ name: string; statements: IamStatement[]; inline: number; managed: number }> = [
     { name: 'nothing to grant writes no policy', statements: [], inline: 0, managed: 0 },
     { name: 'a small role gets one inline policy', statements: [statement(1, 5), statement(2, 5)], inline: 1, managed: 0 },
-    { name: 'a role over 10,240 characters is packed into managed policies', statements: Array.from({ length: 40 }, (_, i) => statement(i, 8)), inline: 0, managed: 3 },
+    {
+      name: 'a role over 10,240 characters is packed into managed policies',
+      statements: Array.from({ length: 40 }, (_, i) => statement(i, 8)),
+      inline: 0,
+      managed: 3,
+    },
     { name: 'one statement over 6,144 characters is split by its action list', statements: [statement(1, 600)], inline: 0, managed: 3 },
   ];
 
@@ -83,7 +88,9 @@ describe('packPolicies', () => {
 
   it('refuses a statement whose scope alone is too large for a managed policy', () => {
     const Resource = Array.from({ length: 200 }, (_, i) => `arn:aws:s3:::a-rather-long-bucket-name-number-${i}/*`);
-    expect(() => packPolicies('r', [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource }])).toThrow(/even with the single action/);
+    expect(() => packPolicies('r', [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource }])).toThrow(
+      /even with the single action/,
+    );
   });
 
   it(`fails clearly beyond ${MANAGED_POLICIES_PER_ROLE} managed policies, and honours a raised quota`, () => {
@@ -96,7 +103,10 @@ describe('packPolicies', () => {
 
   it('keeps policy names within 128 characters', () => {
     const longName = 'x'.repeat(140);
-    const packed = packPolicies(longName, Array.from({ length: 40 }, (_, i) => statement(i, 8)));
+    const packed = packPolicies(
+      longName,
+      Array.from({ length: 40 }, (_, i) => statement(i, 8)),
+    );
     for (const { name } of allDocuments(packed)) expect(name.length).toBeLessThanOrEqual(POLICY_NAME_MAX_CHARS);
     expect(packed.managed[0]?.name).toMatch(/-policy-1$/);
   });
@@ -108,9 +118,11 @@ describe('packPolicies', () => {
         name: 'huge',
         document: {
           Version: '2012-10-17',
-          Statement: Array.from({ length: 60 }, (_, i) => ({ Effect: 'Allow', Action: 's3:*', Resource: `arn:aws:s3:::bucket-${i}/*` })).concat([
-            { Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' },
-          ]),
+          Statement: Array.from({ length: 60 }, (_, i) => ({
+            Effect: 'Allow',
+            Action: 's3:*',
+            Resource: `arn:aws:s3:::bucket-${i}/*`,
+          })).concat([{ Effect: 'Deny', Action: 's3:DeleteBucket', Resource: '*' }]),
         },
       },
     ];
@@ -118,7 +130,12 @@ describe('packPolicies', () => {
     const { statements } = narrowGrants(shared, used);
     const packed = packPolicies('narrowed', statements);
     expect(packed.managed.length).toBeGreaterThan(1);
-    expect(() => assertSubset(shared, allDocuments(packed).map((p) => p.document))).not.toThrow();
+    expect(() =>
+      assertSubset(
+        shared,
+        allDocuments(packed).map((p) => p.document),
+      ),
+    ).not.toThrow();
     expect(grants(allDocuments(packed).flatMap((p) => p.document.Statement))).toEqual(grants(statements));
   });
 });

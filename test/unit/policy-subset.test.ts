@@ -39,7 +39,9 @@ describe('assertSubset rejects', () => {
     },
     {
       name: 'an added resource',
-      candidate: [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: [OBJECTS, BUCKET, 'arn:aws:s3:::other/*'], Condition: TLS }, deny)],
+      candidate: [
+        doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: [OBJECTS, BUCKET, 'arn:aws:s3:::other/*'], Condition: TLS }, deny),
+      ],
       message: /arn:aws:s3:::other/,
     },
     {
@@ -49,7 +51,12 @@ describe('assertSubset rejects', () => {
     },
     {
       name: 'a changed condition value',
-      candidate: [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: [OBJECTS, BUCKET], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }, deny)],
+      candidate: [
+        doc(
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: [OBJECTS, BUCKET], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+          deny,
+        ),
+      ],
       message: /SecureTransport/,
     },
     {
@@ -79,7 +86,9 @@ describe('assertSubset rejects', () => {
     },
     {
       name: 'an unexpected element such as Principal',
-      candidate: [doc({ Effect: 'Allow', Action: 'sqs:SendMessage', NotResource: 'arn:aws:sqs:*:*:admin', Principal: '*' } as IamStatement, deny)],
+      candidate: [
+        doc({ Effect: 'Allow', Action: 'sqs:SendMessage', NotResource: 'arn:aws:sqs:*:*:admin', Principal: '*' } as IamStatement, deny),
+      ],
       message: /unexpected element Principal/,
     },
     {
@@ -96,12 +105,18 @@ describe('assertSubset rejects', () => {
 
   it('a legacy document\'s literal "${" may not become a live policy variable', () => {
     const legacy: PolicySource[] = [
-      { kind: 'managed', name: 'old', document: { Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:username}' } } },
+      {
+        kind: 'managed',
+        name: 'old',
+        document: { Statement: { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:username}' } },
+      },
     ];
-    expect(() => assertSubset(legacy, [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:username}' })])).toThrow(
-      PolicySubsetError,
-    );
-    expect(() => assertSubset(legacy, [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${$}{aws:username}' })])).not.toThrow();
+    expect(() =>
+      assertSubset(legacy, [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${aws:username}' })]),
+    ).toThrow(PolicySubsetError);
+    expect(() =>
+      assertSubset(legacy, [doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::home/${$}{aws:username}' })]),
+    ).not.toThrow();
   });
 });
 
@@ -114,8 +129,22 @@ describe('assertSubset accepts', () => {
     },
     {
       name: 'resources in another order and condition keys in another order',
-      shared: [source({ Effect: 'Allow', Action: 's3:Get*', Resource: [OBJECTS, BUCKET], Condition: { Bool: { a: 'true' }, StringLike: { b: 'x*' } } })],
-      candidate: [doc({ Effect: 'Allow', Action: 'S3:GETOBJECT', Resource: [BUCKET, OBJECTS], Condition: { StringLike: { b: 'x*' }, Bool: { a: 'true' } } })],
+      shared: [
+        source({
+          Effect: 'Allow',
+          Action: 's3:Get*',
+          Resource: [OBJECTS, BUCKET],
+          Condition: { Bool: { a: 'true' }, StringLike: { b: 'x*' } },
+        }),
+      ],
+      candidate: [
+        doc({
+          Effect: 'Allow',
+          Action: 'S3:GETOBJECT',
+          Resource: [BUCKET, OBJECTS],
+          Condition: { StringLike: { b: 'x*' }, Bool: { a: 'true' } },
+        }),
+      ],
     },
     {
       name: 'actions granted through NotAction',
@@ -124,13 +153,22 @@ describe('assertSubset accepts', () => {
     },
     {
       name: 'an extra Deny and Denies spread over several documents',
-      shared: [source({ Effect: 'Deny', Action: ['iam:*', 'sts:*'], Resource: '*' }, { Effect: 'Deny', NotAction: 's3:*', Resource: '*', Condition: TLS })],
+      shared: [
+        source(
+          { Effect: 'Deny', Action: ['iam:*', 'sts:*'], Resource: '*' },
+          { Effect: 'Deny', NotAction: 's3:*', Resource: '*', Condition: TLS },
+        ),
+      ],
       candidate: [
         doc({ Effect: 'Deny', Action: ['STS:*', 'iam:*'], Resource: ['*'] }),
         doc({ Effect: 'Deny', NotAction: 's3:*', Resource: '*', Condition: TLS }, { Effect: 'Deny', Action: 'ec2:*', Resource: '*' }),
       ],
     },
-    { name: 'no candidate documents when the shared role has no Deny', shared: [source({ Effect: 'Allow', Action: '*', Resource: '*' })], candidate: [] },
+    {
+      name: 'no candidate documents when the shared role has no Deny',
+      shared: [source({ Effect: 'Allow', Action: '*', Resource: '*' })],
+      candidate: [],
+    },
   ];
   it.each(cases)('$name', ({ shared, candidate }) => {
     expect(() => assertSubset(shared, candidate)).not.toThrow();
@@ -150,8 +188,18 @@ function random(seed: number): () => number {
 }
 
 const CONCRETE = [
-  's3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject', 'sqs:SendMessage', 'sqs:ReceiveMessage',
-  'dynamodb:GetItem', 'dynamodb:PutItem', 'iam:PassRole', 'logs:PutLogEvents', 'logs:CreateLogStream', 'ec2:DescribeInstances',
+  's3:GetObject',
+  's3:PutObject',
+  's3:ListBucket',
+  's3:DeleteObject',
+  'sqs:SendMessage',
+  'sqs:ReceiveMessage',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'iam:PassRole',
+  'logs:PutLogEvents',
+  'logs:CreateLogStream',
+  'ec2:DescribeInstances',
 ];
 const PATTERNS = [...CONCRETE, 's3:*', 's3:Get*', '*', 'sqs:*Message', 'dynamodb:?etItem', 'iam:Pass*', 'logs:*', 'ec2:Describe*'];
 const RESOURCES = ['*', OBJECTS, BUCKET, 'arn:aws:sqs:eu-west-1:123456789012:jobs', 'arn:aws:s3:::home/${aws:username}/*'];
@@ -159,7 +207,9 @@ const CONDITIONS = [undefined, TLS, { StringEquals: { 'aws:RequestedRegion': ['e
 
 function generate(next: () => number): { sources: PolicySource[]; used: string[] } {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  const some = <T>(items: readonly T[], max: number): T[] => [...new Set(Array.from({ length: 1 + Math.floor(next() * max) }, () => pick(items)))];
+  const some = <T>(items: readonly T[], max: number): T[] => [
+    ...new Set(Array.from({ length: 1 + Math.floor(next() * max) }, () => pick(items))),
+  ];
   const sources: PolicySource[] = [];
   const policies = 1 + Math.floor(next() * 3);
   for (let p = 0; p < policies; p += 1) {
@@ -201,20 +251,35 @@ describe('assertSubset against narrowGrants (property loop)', () => {
 
       expect(() => assertSubset(sources, [doc(...statements)]), context).not.toThrow();
       const packed = packPolicies('generated-role', statements);
-      expect(() => assertSubset(sources, [...packed.inline, ...packed.managed].map((p) => p.document)), context).not.toThrow();
+      expect(
+        () =>
+          assertSubset(
+            sources,
+            [...packed.inline, ...packed.managed].map((p) => p.document),
+          ),
+        context,
+      ).not.toThrow();
 
       // Oracle, written with actions.ts: a used action is granted exactly when some shared Allow covers it.
       const parsedAllows = sources.flatMap((s) => {
-        const raw = typeof s.document === 'string' ? JSON.parse(s.document.startsWith('{') ? s.document : decodeURIComponent(s.document)) : s.document;
+        const raw =
+          typeof s.document === 'string'
+            ? JSON.parse(s.document.startsWith('{') ? s.document : decodeURIComponent(s.document))
+            : s.document;
         return (raw as { Statement: Array<Record<string, unknown>> }).Statement.filter((st) => st.Effect === 'Allow');
       });
       for (const action of CONCRETE) {
         const wasUsed = used.some((u) => u.toLowerCase() === action.toLowerCase());
         const sharedCovers = parsedAllows.some((st) =>
-          st.Action ? (st.Action as string[]).some((p) => actionMatches(p, action)) : !(st.NotAction as string[]).some((p) => actionMatches(p, action)),
+          st.Action
+            ? (st.Action as string[]).some((p) => actionMatches(p, action))
+            : !(st.NotAction as string[]).some((p) => actionMatches(p, action)),
         );
         expect(allowsAnywhere(statements, action), `${context} ${action}`).toBe(wasUsed && sharedCovers);
-        expect(grantedActions.some((g) => g.toLowerCase() === action.toLowerCase()), `${context} ${action}`).toBe(wasUsed && sharedCovers);
+        expect(
+          grantedActions.some((g) => g.toLowerCase() === action.toLowerCase()),
+          `${context} ${action}`,
+        ).toBe(wasUsed && sharedCovers);
       }
 
       // Mutation: an action no shared Allow grants, slipped into a surviving Allow, must be caught.
@@ -228,7 +293,9 @@ describe('assertSubset against narrowGrants (property loop)', () => {
       const firstDeny = statements.findIndex((s) => s.Effect === 'Deny');
       if (firstDeny >= 0) {
         const removed = statements[firstDeny] as IamStatement;
-        const stillThere = statements.some((s, i) => i !== firstDeny && JSON.stringify({ ...s, Sid: 0 }) === JSON.stringify({ ...removed, Sid: 0 }));
+        const stillThere = statements.some(
+          (s, i) => i !== firstDeny && JSON.stringify({ ...s, Sid: 0 }) === JSON.stringify({ ...removed, Sid: 0 }),
+        );
         if (!stillThere) {
           expect(() => assertSubset(sources, [doc(...statements.filter((_, i) => i !== firstDeny))]), context).toThrow(PolicySubsetError);
         }

@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { resourcesOf } from '../../src/evidence/record-resources.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 
-const record = (fields: Partial<CloudTrailRecord>): CloudTrailRecord => ({ eventTime: 't', eventSource: 's3.amazonaws.com', eventName: 'GetObject', ...fields });
+const record = (fields: Partial<CloudTrailRecord>): CloudTrailRecord => ({
+  eventTime: 't',
+  eventSource: 's3.amazonaws.com',
+  eventName: 'GetObject',
+  ...fields,
+});
 
 describe('resourcesOf', () => {
   it('keeps a bucket, drops its objects (in any partition), and reads the bucket from the request', () => {

@@ -19,7 +19,13 @@ const KMS_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Id: 'key-default-1',
   Statement: [
-    { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+    {
+      Sid: 'Enable IAM User Permissions',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+      Action: 'kms:*',
+      Resource: '*',
+    },
     {
       Sid: 'Allow use of the key',
       Effect: 'Allow',
@@ -43,7 +49,14 @@ const BUCKET_POLICY = JSON.stringify({
       Resource: ['arn:aws:s3:::orders-data', 'arn:aws:s3:::orders-data/*'],
       Condition: { StringNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/orders' } },
     },
-    { Sid: 'BySession', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::orders-data/*', Condition: { StringLike: { 'aws:userid': 'AROAEXAMPLESHARED0001:*' } } },
+    {
+      Sid: 'BySession',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::orders-data/*',
+      Condition: { StringLike: { 'aws:userid': 'AROAEXAMPLESHARED0001:*' } },
+    },
   ],
 });
 
@@ -58,14 +71,33 @@ describe('findRoleStatements', () => {
         { index: 1, sid: 'BySession', mentions: ['aws:userid'] },
       ],
     ],
-    ['orphan unique id', JSON.stringify({ Statement: { Effect: 'Allow', Principal: { AWS: ['AROAEXAMPLESHARED0001'] }, Action: 'sqs:*' } }), [{ index: 0, mentions: ['Principal'] }]],
-    ['other roles only', JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/ordersx' }, Action: '*' }] }), []],
+    [
+      'orphan unique id',
+      JSON.stringify({ Statement: { Effect: 'Allow', Principal: { AWS: ['AROAEXAMPLESHARED0001'] }, Action: 'sqs:*' } }),
+      [{ index: 0, mentions: ['Principal'] }],
+    ],
+    [
+      'other roles only',
+      JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/ordersx' }, Action: '*' }] }),
+      [],
+    ],
   ])('%s', (_name, text, expected) => {
-    expect(findRoleStatements(text, SHARED).map(({ index, sid, mentions }) => ({ index, ...(sid ? { sid } : {}), mentions }))).toEqual(expected);
+    expect(findRoleStatements(text, SHARED).map(({ index, sid, mentions }) => ({ index, ...(sid ? { sid } : {}), mentions }))).toEqual(
+      expected,
+    );
   });
 
   it('counts a wildcard pattern as naming the role, but not when exact names are asked for', () => {
-    const text = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/ord*' } } }] });
+    const text = JSON.stringify({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: '*',
+          Action: '*',
+          Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/ord*' } },
+        },
+      ],
+    });
     expect(findRoleStatements(text, SHARED)).toHaveLength(1);
     expect(findRoleStatements(text, SHARED, { exact: true })).toHaveLength(0);
   });
@@ -86,13 +118,21 @@ describe('addRoles and removeRole', () => {
   });
 
   it('adds ARNs to aws:PrincipalArn and ids to aws:userid, keeping the session suffix', () => {
-    const doc = statements(addRoles(BUCKET_POLICY, SHARED, [{ index: 0, roles: [EC2] }, { index: 1, roles: [EC2] }]));
+    const doc = statements(
+      addRoles(BUCKET_POLICY, SHARED, [
+        { index: 0, roles: [EC2] },
+        { index: 1, roles: [EC2] },
+      ]),
+    );
     expect(doc[0]).toHaveProperty(['Condition', 'StringNotEquals', 'aws:PrincipalArn'], [SHARED.arn, EC2.arn]);
     expect(doc[1]).toHaveProperty(['Condition', 'StringLike', 'aws:userid'], ['AROAEXAMPLESHARED0001:*', 'AROAEXAMPLEEC2000001:*']);
   });
 
   it('removes the shared role at retire and leaves the new roles', () => {
-    const added = addRoles(BUCKET_POLICY, SHARED, [{ index: 0, roles: [EC2] }, { index: 1, roles: [EC2] }]);
+    const added = addRoles(BUCKET_POLICY, SHARED, [
+      { index: 0, roles: [EC2] },
+      { index: 1, roles: [EC2] },
+    ]);
     const removed = removeRole(added, SHARED);
     expect(findRoleStatements(removed, SHARED)).toEqual([]);
     const doc = statements(removed);
@@ -109,12 +149,20 @@ describe('addRoles and removeRole', () => {
     expect(() => addRoles(KMS_POLICY, SHARED, [{ index: 0, roles: [EC2] }])).toThrow(/no longer names/);
   });
 
-  it('copies a Lambda statement per new role, and drops the shared role\'s at retire', () => {
+  it("copies a Lambda statement per new role, and drops the shared role's at retire", () => {
     // Shape: GetPolicy output, https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
     const lambdaPolicy = JSON.stringify({
       Version: '2012-10-17',
       Id: 'default',
-      Statement: [{ Sid: 'invoke', Effect: 'Allow', Principal: { AWS: SHARED.arn }, Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:111122223333:function:f' }],
+      Statement: [
+        {
+          Sid: 'invoke',
+          Effect: 'Allow',
+          Principal: { AWS: SHARED.arn },
+          Action: 'lambda:InvokeFunction',
+          Resource: 'arn:aws:lambda:us-east-1:111122223333:function:f',
+        },
+      ],
     });
     const added = statementPerRoleEdits.add(lambdaPolicy, SHARED, [{ index: 0, roles: [EC2] }]);
     expect(statements(added).map((s) => [s.Sid, s.Principal])).toEqual([

@@ -14,7 +14,12 @@ const CUTOVER = new Date('2026-11-20T10:00:00.000Z');
 const HOUR = 3_600_000;
 
 /** A gate context over an in-memory account whose IAM answers RoleLastUsed from `lastUsed`. */
-function gateContext(now: Date, soakMs: number, lastUsed?: Date, calls: Array<{ lastSeen: string; eventName: string; eventSource: string; sessionName: string; count: number }> | undefined = []): GateContext {
+function gateContext(
+  now: Date,
+  soakMs: number,
+  lastUsed?: Date,
+  calls: Array<{ lastSeen: string; eventName: string; eventSource: string; sessionName: string; count: number }> | undefined = [],
+): GateContext {
   const sample = samplePlan();
   const plan = { ...sample, sharedRole: { ...sample.sharedRole, roleName: 'orders', arn: 'arn:aws:iam::123456789012:role/orders' } };
   const account = new FakeAccount({ region: plan.region });
@@ -32,14 +37,18 @@ function gateContext(now: Date, soakMs: number, lastUsed?: Date, calls: Array<{ 
 
 describe('retire gates (time injected)', () => {
   it('(a) waits for the soak, then holds', async () => {
-    expect(await pendingRetire(gateContext(new Date(CUTOVER.getTime() + HOUR), 6 * HOUR))).toBe('retire pending until 2026-11-20T16:00:00.000Z');
+    expect(await pendingRetire(gateContext(new Date(CUTOVER.getTime() + HOUR), 6 * HOUR))).toBe(
+      'retire pending until 2026-11-20T16:00:00.000Z',
+    );
     expect(await pendingRetire(gateContext(new Date(CUTOVER.getTime() + 6 * HOUR), 6 * HOUR))).toBeUndefined();
     expect(await soakGate.check(gateContext(CUTOVER, 0))).toBeUndefined();
   });
 
   it('(b) RoleLastUsed after cutover blocks, even with --soak 0', async () => {
     const line = await pendingRetire(gateContext(new Date(CUTOVER.getTime() + HOUR), 0, new Date(CUTOVER.getTime() + 60_000)));
-    expect(line).toBe('retire pending: orders was last used at 2026-11-20T10:01:00.000Z in eu-west-1, after cutover at 2026-11-20T10:00:00.000Z');
+    expect(line).toBe(
+      'retire pending: orders was last used at 2026-11-20T10:01:00.000Z in eu-west-1, after cutover at 2026-11-20T10:00:00.000Z',
+    );
     expect(await unusedGate.check(gateContext(CUTOVER, 0, new Date(CUTOVER.getTime() - 60_000)))).toBeUndefined();
   });
 
@@ -52,7 +61,11 @@ describe('retire gates (time injected)', () => {
       'retire pending: CloudTrail shows 2 call(s) with orders since cutover, latest kms:Decrypt by session i-0abc at 2026-11-20T11:05:00Z',
     );
     // Calls come counted (an engine sends back aggregates): the line gives the total.
-    expect(await pendingRetire(gateContext(new Date(CUTOVER.getTime() + 7 * HOUR), 6 * HOUR, undefined, [{ ...calls[0]!, count: 4000 }, calls[1]!]))).toBe(
+    expect(
+      await pendingRetire(
+        gateContext(new Date(CUTOVER.getTime() + 7 * HOUR), 6 * HOUR, undefined, [{ ...calls[0]!, count: 4000 }, calls[1]!]),
+      ),
+    ).toBe(
       'retire pending: CloudTrail shows 4001 call(s) with orders since cutover, latest kms:Decrypt by session i-0abc at 2026-11-20T11:05:00Z',
     );
     // A source that cannot see calls leaves RoleLastUsed to decide.
@@ -100,7 +113,9 @@ describe('parseDuration', () => {
       return Journal.open(path, 'plan-1');
     };
     const ids = ['repoint:a', 'repoint:b'];
-    expect(cutoverTime(journalWith(['2026-11-20T10:00:00.000Z', '2026-11-20T10:05:00.000Z']), ids)?.toISOString()).toBe('2026-11-20T10:05:00.000Z');
+    expect(cutoverTime(journalWith(['2026-11-20T10:00:00.000Z', '2026-11-20T10:05:00.000Z']), ids)?.toISOString()).toBe(
+      '2026-11-20T10:05:00.000Z',
+    );
     for (const bad of ['', 'yesterday', '2026-13-45T99:00:00Z', '2026']) {
       expect(() => cutoverTime(journalWith(['2026-11-20T10:00:00.000Z', bad]), ids), JSON.stringify(bad)).toThrow(
         /JournalCorrupt|cannot tell when step repoint:b finished .*cutover time is unknown/,

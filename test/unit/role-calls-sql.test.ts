@@ -45,10 +45,30 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function call(role: { arn: string; name: string }, session: string, source: string, name: string, time: string, extra: Partial<CloudTrailRecord> = {}): CloudTrailRecord {
-  return { eventTime: time, eventSource: source, eventName: name, eventType: 'AwsApiCall', userIdentity: sessionIdentity(role, session, `ASIA${session.length}`), ...extra };
+function call(
+  role: { arn: string; name: string },
+  session: string,
+  source: string,
+  name: string,
+  time: string,
+  extra: Partial<CloudTrailRecord> = {},
+): CloudTrailRecord {
+  return {
+    eventTime: time,
+    eventSource: source,
+    eventName: name,
+    eventType: 'AwsApiCall',
+    userIdentity: sessionIdentity(role, session, `ASIA${session.length}`),
+    ...extra,
+  };
 }
-function assume(roleArn: string, session: string, time: string, by = 'ec2.amazonaws.com', extra: Partial<CloudTrailRecord> = {}): CloudTrailRecord {
+function assume(
+  roleArn: string,
+  session: string,
+  time: string,
+  by = 'ec2.amazonaws.com',
+  extra: Partial<CloudTrailRecord> = {},
+): CloudTrailRecord {
   return {
     eventTime: time,
     eventSource: 'sts.amazonaws.com',
@@ -77,19 +97,28 @@ function records(): CloudTrailRecord[] {
     call(EC2, INSTANCE, 'ec2.amazonaws.com', 'DescribeTags', '2024-03-05T10:04:00Z', { errorCode: 'Client.UnauthorizedOperation' }),
     call(EC2, INSTANCE, 'ssm.amazonaws.com', 'GetParameter', '2024-03-05T10:05:00Z', { errorCode: 'ParameterNotFound' }),
     // A new role's session without its issuer: the assumed-role ARN names it.
-    { ...call(EC2, INSTANCE, 'kms.amazonaws.com', 'Decrypt', '2024-03-05T10:06:00Z', { errorCode: 'AccessDenied' }), userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/orders-ec2/${INSTANCE}` } },
+    {
+      ...call(EC2, INSTANCE, 'kms.amazonaws.com', 'Decrypt', '2024-03-05T10:06:00Z', { errorCode: 'AccessDenied' }),
+      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/orders-ec2/${INSTANCE}` },
+    },
     // The shared role after cutover: calls, a refused call, a call without issuer, and an AssumeRole of it.
     call(SHARED, INSTANCE, 's3.amazonaws.com', 'GetObject', '2024-03-05T10:10:00Z'),
     call(SHARED, INSTANCE, 's3.amazonaws.com', 'GetObject', '2024-03-05T18:10:00Z'),
     call(SHARED, INSTANCE, 'sqs.amazonaws.com', 'SendMessage', '2024-03-06T01:00:00Z', { errorCode: 'AccessDenied' }),
-    { ...call(SHARED, 'orders-api', 'logs.amazonaws.com', 'PutLogEvents', '2024-03-05T11:00:00Z'), userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/orders/orders-api` } },
+    {
+      ...call(SHARED, 'orders-api', 'logs.amazonaws.com', 'PutLogEvents', '2024-03-05T11:00:00Z'),
+      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/orders/orders-api` },
+    },
     assume(SHARED.arn, 'i-0fff1234def567890', '2024-03-05T12:00:00Z'),
     assume(SHARED.arn, 'build-7', '2024-03-05T12:30:00Z', 'codebuild.amazonaws.com', { errorCode: 'AccessDenied' }),
     // The shared role's session assuming another role is the other role's AssumeRole, not a call of the shared role.
     { ...assume(other.arn, 'chained', '2024-03-05T13:00:00Z'), userIdentity: sessionIdentity(SHARED, INSTANCE, 'ASIACHAIN') },
     // Another role with a name the shared role's is part of, and a record whose issuer is another role.
     call(other, INSTANCE, 's3.amazonaws.com', 'DeleteBucket', '2024-03-05T13:01:00Z', { errorCode: 'AccessDenied' }),
-    { ...call(other, INSTANCE, 's3.amazonaws.com', 'DeleteObject', '2024-03-05T13:02:00Z'), userIdentity: { ...sessionIdentity(other, INSTANCE, 'ASIAX'), arn: `arn:aws:sts::${ACCOUNT}:assumed-role/orders/${INSTANCE}` } },
+    {
+      ...call(other, INSTANCE, 's3.amazonaws.com', 'DeleteObject', '2024-03-05T13:02:00Z'),
+      userIdentity: { ...sessionIdentity(other, INSTANCE, 'ASIAX'), arn: `arn:aws:sts::${ACCOUNT}:assumed-role/orders/${INSTANCE}` },
+    },
     // No identity at all, and AWS's own events.
     { eventTime: '2024-03-05T14:00:00Z', eventSource: 'health.amazonaws.com', eventName: 'Notify', eventType: 'AwsServiceEvent' },
     // After the check.
@@ -102,7 +131,15 @@ async function writeTrail(all: readonly CloudTrailRecord[]): Promise<void> {
   const byDay = new Map<string, CloudTrailRecord[]>();
   for (const r of all) byDay.set(r.eventTime.slice(0, 10), [...(byDay.get(r.eventTime.slice(0, 10)) ?? []), r]);
   for (const [day, dayRecords] of byDay) {
-    const path = join(root, 'AWSLogs', ACCOUNT, 'CloudTrail', 'us-east-1', ...day.split('-'), `${ACCOUNT}_CloudTrail_us-east-1_${day}.json.gz`);
+    const path = join(
+      root,
+      'AWSLogs',
+      ACCOUNT,
+      'CloudTrail',
+      'us-east-1',
+      ...day.split('-'),
+      `${ACCOUNT}_CloudTrail_us-east-1_${day}.json.gz`,
+    );
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, gzipSync(JSON.stringify({ Records: dayRecords })));
   }
@@ -122,7 +159,10 @@ async function fromFiles(roles = ROLES): Promise<RoleCall[]> {
 async function viaAthena(trail: TrailDb, roles = ROLES) {
   const { database, table } = athenaTable({ table: 'cloudtrail.logs' });
   const columns = await trail.query(COLUMNS_SQL, [database, table]);
-  const shape = tableShape(`${database}.${table}`, columns.map((c) => ({ name: c.column_name ?? '', type: c.data_type ?? '' })));
+  const shape = tableShape(
+    `${database}.${table}`,
+    columns.map((c) => ({ name: c.column_name ?? '', type: c.data_type ?? '' })),
+  );
   const bound = bindUsageSql(roleCallsSql(athenaDialect(database, table, shape), { roles, window: WINDOW }), 'parameters');
   return { calls: sorted(roleCallsFromRows(await trail.query(bound.sql, bound.parameters))), bound };
 }
@@ -146,9 +186,16 @@ describe('the after-cutover SQL on DuckDB counts what the trail-file path counts
     const want = await fromFiles();
     expect(calls).toEqual(want);
     // The cases landed where they should: refused calls of the new roles only, every call of the shared role.
-    const of = (role: { arn: string }) => want.filter((c) => c.roleArn === role.arn).map((c) => `${c.sessionName} ${c.eventName} ${c.errorCode} ${c.count} ${c.lastSeen}`);
-    expect(of(LAMBDA)).toEqual(['orders-api GetItem AccessDeniedException 1 2024-03-05T10:02:00Z', 'orders-api PutObject AccessDenied 2 2024-03-06T11:00:00Z']);
-    expect(of(EC2)).toEqual([`${INSTANCE} DescribeTags Client.UnauthorizedOperation 1 2024-03-05T10:04:00Z`, `${INSTANCE} Decrypt AccessDenied 1 2024-03-05T10:06:00Z`]);
+    const of = (role: { arn: string }) =>
+      want.filter((c) => c.roleArn === role.arn).map((c) => `${c.sessionName} ${c.eventName} ${c.errorCode} ${c.count} ${c.lastSeen}`);
+    expect(of(LAMBDA)).toEqual([
+      'orders-api GetItem AccessDeniedException 1 2024-03-05T10:02:00Z',
+      'orders-api PutObject AccessDenied 2 2024-03-06T11:00:00Z',
+    ]);
+    expect(of(EC2)).toEqual([
+      `${INSTANCE} DescribeTags Client.UnauthorizedOperation 1 2024-03-05T10:04:00Z`,
+      `${INSTANCE} Decrypt AccessDenied 1 2024-03-05T10:06:00Z`,
+    ]);
     expect(of(SHARED)).toEqual([
       'build-7 AssumeRole AccessDenied 1 2024-03-05T12:30:00Z',
       `${INSTANCE} GetObject  2 2024-03-05T18:10:00Z`,
@@ -180,10 +227,25 @@ describe('the after-cutover SQL on DuckDB counts what the trail-file path counts
   });
 
   it('a busy role comes back as one row per session and event, not per call', async () => {
-    const busy = Array.from({ length: 3000 }, (_, i) => call(SHARED, INSTANCE, 's3.amazonaws.com', 'GetObject', new Date(WINDOW.start.getTime() + 1000 + i * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')));
+    const busy = Array.from({ length: 3000 }, (_, i) =>
+      call(
+        SHARED,
+        INSTANCE,
+        's3.amazonaws.com',
+        'GetObject',
+        new Date(WINDOW.start.getTime() + 1000 + i * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      ),
+    );
     await writeTrail(busy);
     db = await openTrailDb(root);
-    const rows = await db.query(...(({ sql, parameters }) => [sql, parameters] as const)(bindUsageSql(roleCallsSql(athenaDialect('cloudtrail', 'logs', { date: 'timestamp', account: undefined }), { roles: ROLES, window: WINDOW }), 'parameters')));
+    const rows = await db.query(
+      ...(({ sql, parameters }) => [sql, parameters] as const)(
+        bindUsageSql(
+          roleCallsSql(athenaDialect('cloudtrail', 'logs', { date: 'timestamp', account: undefined }), { roles: ROLES, window: WINDOW }),
+          'parameters',
+        ),
+      ),
+    );
     expect(rows).toHaveLength(1);
     expect(roleCallsFromRows(rows)[0]).toMatchObject({ count: 3000, firstSeen: '2024-03-05T10:00:01Z', lastSeen: '2024-03-05T10:50:00Z' });
   });
@@ -198,7 +260,10 @@ describe('role names and ARNs with quotes cannot break the SQL', () => {
   ];
   const quotedRecords = () => [
     call(quoted, 'job', 's3.amazonaws.com', 'GetObject', '2024-03-05T11:00:00Z'),
-    { ...call(quoted, 'job', 's3.amazonaws.com', 'PutObject', '2024-03-05T11:01:00Z'), userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/o'brien/job` } },
+    {
+      ...call(quoted, 'job', 's3.amazonaws.com', 'PutObject', '2024-03-05T11:01:00Z'),
+      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/o'brien/job` },
+    },
     assume(quoted.arn, 'job', '2024-03-05T10:59:00Z'),
     ...records(),
   ];
@@ -208,7 +273,11 @@ describe('role names and ARNs with quotes cannot break the SQL', () => {
     db = await openTrailDb(root);
     const { calls, bound } = await viaAthena(db, roles);
     expect(calls).toEqual(await fromFiles(roles));
-    expect(calls.map((c) => `${c.roleArn} ${c.eventName}`)).toEqual([`${quoted.arn} GetObject`, `${quoted.arn} PutObject`, `${quoted.arn} AssumeRole`]);
+    expect(calls.map((c) => `${c.roleArn} ${c.eventName}`)).toEqual([
+      `${quoted.arn} GetObject`,
+      `${quoted.arn} PutObject`,
+      `${quoted.arn} AssumeRole`,
+    ]);
     expect(bound.sql).not.toContain("o'brien");
     expect(bound.sql).not.toContain("OR '1'");
   });

@@ -11,13 +11,31 @@ const body = {
   unresolved: [],
 };
 const live: Finding = { roleName: 'orders', roleArn: 'arn:aws:iam::111111111111:role/orders', path: '/', ...body };
-const code: Finding = { file: 'infra/a b.yaml', line: 7, format: 'cloudformation', resource: 'OrdersRole', roleName: 'OrdersRole', ...body, unresolved: ['Principal: !Ref X'] };
+const code: Finding = {
+  file: 'infra/a b.yaml',
+  line: 7,
+  format: 'cloudformation',
+  resource: 'OrdersRole',
+  roleName: 'OrdersRole',
+  ...body,
+  unresolved: ['Principal: !Ref X'],
+};
 
 interface Log {
   runs: Array<{
     tool: { driver: { rules: Array<{ id: string; defaultConfiguration: { level: string } }> } };
-    invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Array<{ message: { text: string }; locations?: unknown[] }> }>;
-    results: Array<{ ruleId: string; level: string; message: { text: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }>; partialFingerprints: Record<string, string>; properties?: { account: string } }>;
+    invocations: Array<{
+      executionSuccessful: boolean;
+      toolExecutionNotifications: Array<{ message: { text: string }; locations?: unknown[] }>;
+    }>;
+    results: Array<{
+      ruleId: string;
+      level: string;
+      message: { text: string };
+      locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }>;
+      partialFingerprints: Record<string, string>;
+      properties?: { account: string };
+    }>;
   }>;
 }
 
@@ -33,7 +51,9 @@ describe('buildSarif', () => {
       { artifactLocation: { uri: 'arn:aws:iam::111111111111:role/orders' } },
       { artifactLocation: { uri: 'infra/a%20b.yaml' }, region: { startLine: 7 } },
     ]);
-    expect(run.results[1]!.message.text).toBe('Role OrdersRole can be assumed by ec2.amazonaws.com, lambda.amazonaws.com. Unresolved: Principal: !Ref X.');
+    expect(run.results[1]!.message.text).toBe(
+      'Role OrdersRole can be assumed by ec2.amazonaws.com, lambda.amazonaws.com. Unresolved: Principal: !Ref X.',
+    );
     expect(run.invocations[0]!.executionSuccessful).toBe(true);
   });
 

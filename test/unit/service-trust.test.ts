@@ -29,9 +29,23 @@ describe('trustPolicyForService', () => {
     },
     {
       name: 'keeps Sid and Condition, and every action',
-      policy: doc({ Sid: 'Tasks', Effect: 'Allow', Principal: { Service: [ECS, EC2] }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: SOURCE_ACCOUNT }),
+      policy: doc({
+        Sid: 'Tasks',
+        Effect: 'Allow',
+        Principal: { Service: [ECS, EC2] },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Condition: SOURCE_ACCOUNT,
+      }),
       principals: [ECS],
-      expected: [{ Sid: 'Tasks', Effect: 'Allow', Principal: { Service: ECS }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: SOURCE_ACCOUNT }],
+      expected: [
+        {
+          Sid: 'Tasks',
+          Effect: 'Allow',
+          Principal: { Service: ECS },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Condition: SOURCE_ACCOUNT,
+        },
+      ],
     },
     {
       name: 'keeps both principals of a workload group, sorted',
@@ -43,16 +57,28 @@ describe('trustPolicyForService', () => {
       name: 'keeps Deny statements for the service',
       policy: doc(
         { Effect: 'Allow', Principal: { Service: [EC2, LAMBDA] }, Action: 'sts:AssumeRole' },
-        { Sid: 'NoOtherAccounts', Effect: 'Deny', Principal: { Service: EC2 }, Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:SourceAccount': '123456789012' } } },
+        {
+          Sid: 'NoOtherAccounts',
+          Effect: 'Deny',
+          Principal: { Service: EC2 },
+          Action: 'sts:AssumeRole',
+          Condition: { StringNotEquals: { 'aws:SourceAccount': '123456789012' } },
+        },
       ),
       principals: [EC2],
       expected: [
         { Effect: 'Allow', Principal: { Service: EC2 }, Action: 'sts:AssumeRole' },
-        { Sid: 'NoOtherAccounts', Effect: 'Deny', Principal: { Service: EC2 }, Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:SourceAccount': '123456789012' } } },
+        {
+          Sid: 'NoOtherAccounts',
+          Effect: 'Deny',
+          Principal: { Service: EC2 },
+          Action: 'sts:AssumeRole',
+          Condition: { StringNotEquals: { 'aws:SourceAccount': '123456789012' } },
+        },
       ],
     },
     {
-      name: "drops Deny statements for another service",
+      name: 'drops Deny statements for another service',
       policy: doc(
         { Effect: 'Allow', Principal: { Service: [EC2, LAMBDA] }, Action: 'sts:AssumeRole' },
         { Effect: 'Deny', Principal: { Service: LAMBDA }, Action: 'sts:AssumeRole' },
@@ -134,7 +160,10 @@ describe('trustPolicyForService', () => {
   }
 
   it('always writes Version 2012-10-17', () => {
-    const out = trustPolicyForService({ Version: '2008-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: EC2 }, Action: 'sts:AssumeRole' }] }, [EC2]);
+    const out = trustPolicyForService(
+      { Version: '2008-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: EC2 }, Action: 'sts:AssumeRole' }] },
+      [EC2],
+    );
     expect(out.Version).toBe('2012-10-17');
   });
 
@@ -150,13 +179,25 @@ describe('trustPolicyForService keeps guards that apply to everyone', () => {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com', 'lambda.amazonaws.com'] }, Action: 'sts:AssumeRole' },
-        { Sid: 'Guard', Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:SourceAccount': '111122223333' } } },
+        {
+          Sid: 'Guard',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sts:AssumeRole',
+          Condition: { StringNotEquals: { 'aws:SourceAccount': '111122223333' } },
+        },
         { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
       ],
     };
     expect(trustPolicyForService(policy, ['ec2.amazonaws.com']).Statement).toEqual([
       { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
-      { Sid: 'Guard', Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:SourceAccount': '111122223333' } } },
+      {
+        Sid: 'Guard',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sts:AssumeRole',
+        Condition: { StringNotEquals: { 'aws:SourceAccount': '111122223333' } },
+      },
     ]);
   });
 });

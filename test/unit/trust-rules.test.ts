@@ -55,14 +55,21 @@ describe('registry', () => {
 });
 
 describe('SR003 missing-ownership-tags', () => {
-  const tagged = (tags?: Record<string, string>): RuleSubject => ({ ...subject(['ec2.amazonaws.com'], ['ec2']), ...(tags ? { tags } : {}) });
+  const tagged = (tags?: Record<string, string>): RuleSubject => ({
+    ...subject(['ec2.amazonaws.com'], ['ec2']),
+    ...(tags ? { tags } : {}),
+  });
   const options = { requiredTags: ['owner', 'application'] };
 
   it.each<[string, RuleSubject, RuleVerdict]>([
     ['tags unknown', tagged(), { status: 'not-applicable' }],
     ['both tags', tagged({ owner: 'team-a', application: 'orders' }), { status: 'compliant' }],
     ['one missing', tagged({ owner: 'team-a' }), { status: 'non-compliant', detail: 'missing tags: application' }],
-    ['an empty value counts as missing', tagged({ owner: ' ', application: 'orders', other: 'x' }), { status: 'non-compliant', detail: 'missing tags: owner' }],
+    [
+      'an empty value counts as missing',
+      tagged({ owner: ' ', application: 'orders', other: 'x' }),
+      { status: 'non-compliant', detail: 'missing tags: owner' },
+    ],
   ])('%s', (_name, input, verdict) => {
     expect(missingOwnershipTagsRule.evaluate(input, options)).toEqual(verdict);
   });

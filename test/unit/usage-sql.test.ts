@@ -44,7 +44,14 @@ const s3Object = (bucket: string, key: string) => [
   { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
   { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
 ];
-function assume(by: string | NonNullable<CloudTrailRecord['userIdentity']>, session: string, key: string, time: string, roleArn = ROLE.arn, extra: Partial<CloudTrailRecord> = {}): CloudTrailRecord {
+function assume(
+  by: string | NonNullable<CloudTrailRecord['userIdentity']>,
+  session: string,
+  key: string,
+  time: string,
+  roleArn = ROLE.arn,
+  extra: Partial<CloudTrailRecord> = {},
+): CloudTrailRecord {
   return {
     ...at(time),
     eventSource: 'sts.amazonaws.com',
@@ -56,8 +63,23 @@ function assume(by: string | NonNullable<CloudTrailRecord['userIdentity']>, sess
     ...extra,
   };
 }
-function call(session: string, key: string, source: string, name: string, time: string, extra: Partial<CloudTrailRecord> = {}, role = ROLE): CloudTrailRecord {
-  return { ...at(time), eventSource: source, eventName: name, eventType: 'AwsApiCall', userIdentity: sessionIdentity(role, session, key), ...extra };
+function call(
+  session: string,
+  key: string,
+  source: string,
+  name: string,
+  time: string,
+  extra: Partial<CloudTrailRecord> = {},
+  role = ROLE,
+): CloudTrailRecord {
+  return {
+    ...at(time),
+    eventSource: source,
+    eventName: name,
+    eventType: 'AwsApiCall',
+    userIdentity: sessionIdentity(role, session, key),
+    ...extra,
+  };
 }
 
 /** Every rule of attribution, on both sides of the window. */
@@ -66,17 +88,35 @@ function records(): CloudTrailRecord[] {
   return [
     // EC2, opened the evening before the window: joined by key.
     assume('ec2.amazonaws.com', INSTANCE, 'ASIAEC2', '2024-03-04T22:00:00Z'),
-    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'GetObject', '2024-03-04T23:00:00Z', { eventCategory: 'Data', resources: s3Object('orders', 'a.json') }),
-    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'GetObject', '2024-03-05T01:00:00Z', { eventCategory: 'Data', resources: s3Object('orders', 'b.json') }),
-    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'GetObject', '2024-03-05T01:30:00Z', { eventCategory: 'Data', resources: s3Object('invoices', 'c.json') }),
-    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'PutObject', '2024-03-05T02:00:00Z', { eventCategory: 'Data', resources: s3Object('orders', 'd.json') }),
+    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'GetObject', '2024-03-04T23:00:00Z', {
+      eventCategory: 'Data',
+      resources: s3Object('orders', 'a.json'),
+    }),
+    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'GetObject', '2024-03-05T01:00:00Z', {
+      eventCategory: 'Data',
+      resources: s3Object('orders', 'b.json'),
+    }),
+    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'GetObject', '2024-03-05T01:30:00Z', {
+      eventCategory: 'Data',
+      resources: s3Object('invoices', 'c.json'),
+    }),
+    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'PutObject', '2024-03-05T02:00:00Z', {
+      eventCategory: 'Data',
+      resources: s3Object('orders', 'd.json'),
+    }),
     // A listing names the prefix (no ARN) and then the bucket.
     call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'ListObjects', '2024-03-05T02:00:03Z', {
       eventCategory: 'Data',
-      resources: [{ type: 'AWS::S3::Object', ARNPrefix: 'arn:aws:s3:::orders/2024/' } as { type: string }, { type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::orders' }],
+      resources: [
+        { type: 'AWS::S3::Object', ARNPrefix: 'arn:aws:s3:::orders/2024/' } as { type: string },
+        { type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::orders' },
+      ],
     }),
     // A resource list whose last entry has no ARN names no resource.
-    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'ListObjects', '2024-03-05T02:00:04Z', { eventCategory: 'Data', resources: [{ type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::orders' }, { type: 'AWS::S3::Object' }] }),
+    call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'ListObjects', '2024-03-05T02:00:04Z', {
+      eventCategory: 'Data',
+      resources: [{ type: 'AWS::S3::Bucket', ARN: 'arn:aws:s3:::orders' }, { type: 'AWS::S3::Object' }],
+    }),
     call(INSTANCE, 'ASIAEC2', 'ec2.amazonaws.com', 'DescribeTags', '2024-03-05T02:00:01Z', { errorCode: 'AccessDenied' }),
     call(INSTANCE, 'ASIAEC2', 'ssm.amazonaws.com', 'GetParameter', '2024-03-05T02:00:02Z', { errorCode: 'ParameterNotFound' }),
     call(INSTANCE, 'ASIAEC2', 'ssm.amazonaws.com', 'GetParameter', '2024-03-05T02:00:05Z', { errorCode: '' }),
@@ -84,7 +124,12 @@ function records(): CloudTrailRecord[] {
     assume('lambda.amazonaws.com', 'orders-api', 'ASIALAMBDA', '2024-03-05T03:00:00Z'),
     call('orders-api', 'ASIALAMBDA', 'dynamodb.amazonaws.com', 'TransactWriteItems', '2024-03-05T03:01:00Z', {
       eventCategory: 'Data',
-      requestParameters: { requestItems: [{ operation: 'Put', tableName: 'orders' }, { operation: 'ConditionCheck', tableName: 'orders' }] },
+      requestParameters: {
+        requestItems: [
+          { operation: 'Put', tableName: 'orders' },
+          { operation: 'ConditionCheck', tableName: 'orders' },
+        ],
+      },
       resources: [{ accountId: ACCOUNT, type: 'AWS::DynamoDB::Table', ARN: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders` }],
     }),
     call('orders-api', 'ASIALAMBDA', 'dynamodb.amazonaws.com', 'PutItem', '2024-03-05T03:01:30Z', {
@@ -96,8 +141,16 @@ function records(): CloudTrailRecord[] {
       ...at('2024-03-05T03:02:00Z'),
       eventSource: 'kms.amazonaws.com',
       eventName: 'Decrypt',
-      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/shared/orders-api`, accessKeyId: 'ASIALAMBDA', invokedBy: 's3.amazonaws.com' },
-      requestParameters: { keyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd`, encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::orders/a.json' } },
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/shared/orders-api`,
+        accessKeyId: 'ASIALAMBDA',
+        invokedBy: 's3.amazonaws.com',
+      },
+      requestParameters: {
+        keyId: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd`,
+        encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::orders/a.json' },
+      },
     },
     // ECS task whose AssumeRole is not in the files: the name's shape decides.
     call('0123456789abcdef0123456789abcdef', 'ASIAECS', 'sns.amazonaws.com', 'Publish', '2024-03-05T04:00:00Z'),
@@ -109,7 +162,12 @@ function records(): CloudTrailRecord[] {
     assume('lambda.amazonaws.com', 'worker', 'ASIAW2', '2024-03-05T06:00:00Z'),
     call('worker', 'ASIAW3', 'sqs.amazonaws.com', 'SendMessage', '2024-03-05T06:01:00Z'),
     // A person's session.
-    assume({ type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, invokedBy: 'signin.amazonaws.com' }, 'alice', 'ASIAALICE', '2024-03-05T07:00:00Z'),
+    assume(
+      { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, invokedBy: 'signin.amazonaws.com' },
+      'alice',
+      'ASIAALICE',
+      '2024-03-05T07:00:00Z',
+    ),
     call('alice', 'ASIAALICE', 'iam.amazonaws.com', 'ListRoles', '2024-03-05T07:01:00Z'),
     // Opened in the window, never used: a session all the same. A failed AssumeRole issues nothing.
     assume('ec2.amazonaws.com', 'i-0fff1234def567890', 'ASIAIDLE', '2024-03-05T08:00:00Z'),
@@ -120,20 +178,51 @@ function records(): CloudTrailRecord[] {
     // Never the role's: another role, the instance identity, AWS itself, service events.
     assume('ec2.amazonaws.com', INSTANCE, 'ASIAOTHER', '2024-03-05T10:00:00Z', other.arn),
     call(INSTANCE, 'ASIAOTHER', 's3.amazonaws.com', 'DeleteBucket', '2024-03-05T10:01:00Z', {}, other),
-    { ...at('2024-03-05T10:02:00Z'), eventSource: 'ssm.amazonaws.com', eventName: 'UpdateInstanceInformation', userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/aws:ec2-instance/${INSTANCE}`, accessKeyId: 'ASIAEC2' } },
-    { ...at('2024-03-05T10:03:00Z'), eventSource: 'kms.amazonaws.com', eventName: 'Decrypt', userIdentity: { type: 'AWSService', invokedBy: 's3.amazonaws.com' } },
-    { ...at('2024-03-05T10:04:00Z'), eventSource: 'health.amazonaws.com', eventName: 'Notify', eventType: 'AwsServiceEvent', userIdentity: { invokedBy: 'health.amazonaws.com' } },
+    {
+      ...at('2024-03-05T10:02:00Z'),
+      eventSource: 'ssm.amazonaws.com',
+      eventName: 'UpdateInstanceInformation',
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/aws:ec2-instance/${INSTANCE}`,
+        accessKeyId: 'ASIAEC2',
+      },
+    },
+    {
+      ...at('2024-03-05T10:03:00Z'),
+      eventSource: 'kms.amazonaws.com',
+      eventName: 'Decrypt',
+      userIdentity: { type: 'AWSService', invokedBy: 's3.amazonaws.com' },
+    },
+    {
+      ...at('2024-03-05T10:04:00Z'),
+      eventSource: 'health.amazonaws.com',
+      eventName: 'Notify',
+      eventType: 'AwsServiceEvent',
+      userIdentity: { invokedBy: 'health.amazonaws.com' },
+    },
     // After the window.
     call(INSTANCE, 'ASIAEC2', 's3.amazonaws.com', 'DeleteObject', '2024-03-08T01:00:00Z'),
   ];
 }
 
 /** Writes records into day folders as a trail does. */
-async function writeTrail(all: readonly CloudTrailRecord[], folderDay: (r: CloudTrailRecord) => string = (r) => r.eventTime.slice(0, 10)): Promise<void> {
+async function writeTrail(
+  all: readonly CloudTrailRecord[],
+  folderDay: (r: CloudTrailRecord) => string = (r) => r.eventTime.slice(0, 10),
+): Promise<void> {
   const byDay = new Map<string, CloudTrailRecord[]>();
   for (const r of all) byDay.set(folderDay(r), [...(byDay.get(folderDay(r)) ?? []), r]);
   for (const [day, dayRecords] of byDay) {
-    const path = join(root, 'AWSLogs', ACCOUNT, 'CloudTrail', 'us-east-1', ...day.split('-'), `${ACCOUNT}_CloudTrail_us-east-1_${day}.json.gz`);
+    const path = join(
+      root,
+      'AWSLogs',
+      ACCOUNT,
+      'CloudTrail',
+      'us-east-1',
+      ...day.split('-'),
+      `${ACCOUNT}_CloudTrail_us-east-1_${day}.json.gz`,
+    );
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, gzipSync(JSON.stringify({ Records: dayRecords })));
   }
@@ -149,7 +238,10 @@ function expected(all: readonly CloudTrailRecord[], role = ROLE, services = SERV
 async function viaSql(trail: TrailDb, role = ROLE, services = SERVICES, hints = HINTS, window = WINDOW) {
   const { database, table } = athenaTable({ table: 'cloudtrail.logs' });
   const columns = await trail.query(COLUMNS_SQL, [database, table]);
-  const shape = tableShape(`${database}.${table}`, columns.map((c) => ({ name: c.column_name ?? '', type: c.data_type ?? '' })));
+  const shape = tableShape(
+    `${database}.${table}`,
+    columns.map((c) => ({ name: c.column_name ?? '', type: c.data_type ?? '' })),
+  );
   const bound = bindUsageSql(usageSql(athenaDialect(database, table, shape), { role, window }), 'parameters');
   const rows = await trail.query(bound.sql, bound.parameters);
   const evidence = usageFromRows(rows, { role, services, hints }, { source: 'athena', window: { start: '', end: '' }, warnings: [] });
@@ -171,13 +263,20 @@ describe('usage SQL on DuckDB agrees with attribution over the same files', () =
     // The cases above each landed where they should.
     // Three EC2 sessions: the used one, the idle one, and the "worker" session ASIAW1 opened and never used.
     expect(want.byService['ec2.amazonaws.com']).toMatchObject({ sessions: 3, events: 7 });
-    expect(Object.keys(want.byService['lambda.amazonaws.com']!.actions)).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'kms:Decrypt']);
+    expect(Object.keys(want.byService['lambda.amazonaws.com']!.actions)).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:PutItem',
+      'kms:Decrypt',
+    ]);
     expect(Object.keys(want.byService['ecs-tasks.amazonaws.com']!.actions)).toEqual(['sns:Publish']);
     expect(Object.keys(want.byService['codebuild.amazonaws.com']!.actions)).toEqual(['logs:CreateLogStream']);
     expect(Object.keys(want.unattributed!.actions)).toEqual(['s3:ListBucket', 'sqs:SendMessage']);
     // The resources each service touched, for resource policies: buckets, tables, keys, never S3 objects.
     expect(want.byService['ec2.amazonaws.com']!.resources).toEqual(['arn:aws:s3:::invoices', 'arn:aws:s3:::orders']);
-    expect(want.byService['lambda.amazonaws.com']!.resources).toEqual([`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders`, `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd`]);
+    expect(want.byService['lambda.amazonaws.com']!.resources).toEqual([
+      `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders`,
+      `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd`,
+    ]);
     // Resources, error codes and first use came through too (the equality above holds them; these say what they are).
     const ec2 = want.byService['ec2.amazonaws.com']!.actions;
     expect(ec2['s3:GetObject']).toEqual({
@@ -186,8 +285,18 @@ describe('usage SQL on DuckDB agrees with attribution over the same files', () =
       lastSeen: '2024-03-05T01:30:00Z',
       resources: ['arn:aws:s3:::invoices', 'arn:aws:s3:::orders'],
     });
-    expect(ec2['s3:ListBucket']).toEqual({ count: 2, firstSeen: '2024-03-05T02:00:03Z', lastSeen: '2024-03-05T02:00:04Z', resources: ['arn:aws:s3:::orders'] });
-    expect(ec2['ssm:GetParameter']).toEqual({ count: 2, firstSeen: '2024-03-05T02:00:02Z', lastSeen: '2024-03-05T02:00:05Z', errorCodes: ['ParameterNotFound'] });
+    expect(ec2['s3:ListBucket']).toEqual({
+      count: 2,
+      firstSeen: '2024-03-05T02:00:03Z',
+      lastSeen: '2024-03-05T02:00:04Z',
+      resources: ['arn:aws:s3:::orders'],
+    });
+    expect(ec2['ssm:GetParameter']).toEqual({
+      count: 2,
+      firstSeen: '2024-03-05T02:00:02Z',
+      lastSeen: '2024-03-05T02:00:05Z',
+      errorCodes: ['ParameterNotFound'],
+    });
     expect(want.byService['lambda.amazonaws.com']!.actions['dynamodb:PutItem']).toEqual({
       count: 2,
       firstSeen: '2024-03-05T03:01:00Z',
@@ -218,9 +327,18 @@ describe('usage SQL on DuckDB agrees with attribution over the same files', () =
     );
     expect(gets).toHaveLength(2);
     const failed = rows.find((r) => r.kind === 'calls' && r.event_name === 'PutItem');
-    expect(failed).toMatchObject({ origin: 'lambda.amazonaws.com', error_code: 'ConditionalCheckFailedException', resource_arn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders` });
+    expect(failed).toMatchObject({
+      origin: 'lambda.amazonaws.com',
+      error_code: 'ConditionalCheckFailedException',
+      resource_arn: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders`,
+    });
     // An empty errorCode is no error; a refused call is no row at all.
-    expect(rows.filter((r) => r.event_name === 'GetParameter').map((r) => r.error_code).sort()).toEqual(['ParameterNotFound', undefined]);
+    expect(
+      rows
+        .filter((r) => r.event_name === 'GetParameter')
+        .map((r) => r.error_code)
+        .sort(),
+    ).toEqual(['ParameterNotFound', undefined]);
     expect(rows.some((r) => r.event_name === 'DescribeTags')).toBe(false);
     expect(Object.keys(rows[0]!)).toEqual([...USAGE_COLUMNS]);
   });
@@ -262,7 +380,11 @@ describe('usage SQL on the published record corpora', () => {
     await writeTrail(corpus);
     db = await openTrailDb(root);
     const roles = [
-      ...new Set(corpus.flatMap((r) => [r.userIdentity?.sessionContext?.sessionIssuer?.arn, r.requestParameters?.roleArn]).filter((a): a is string => typeof a === 'string')),
+      ...new Set(
+        corpus
+          .flatMap((r) => [r.userIdentity?.sessionContext?.sessionIssuer?.arn, r.requestParameters?.roleArn])
+          .filter((a): a is string => typeof a === 'string'),
+      ),
     ];
     expect(roles.length).toBeGreaterThan(8);
     let used = 0;
@@ -270,7 +392,9 @@ describe('usage SQL on the published record corpora', () => {
       const role = { arn, name: arn.split('/').pop()! };
       const { evidence } = await viaSql(db, role, services, NO_HINTS, always);
       expect(evidence, arn).toEqual(expected(corpus, role, services, NO_HINTS, always));
-      used += Object.values(evidence.byService).concat(evidence.unattributed).reduce((n, u) => n + (u?.events ?? 0), 0);
+      used += Object.values(evidence.byService)
+        .concat(evidence.unattributed)
+        .reduce((n, u) => n + (u?.events ?? 0), 0);
     }
     expect(used).toBeGreaterThan(10);
   });
@@ -284,7 +408,17 @@ describe('the CloudTrail Lake spelling of the same SQL', () => {
   async function viaLake(trail: TrailDb, role = ROLE, services = SERVICES, hints = HINTS, window = WINDOW) {
     const bound = bindUsageSql(usageSql(lakeDialect(STORE), { role, window }), 'literals');
     const rows = await trail.query(bound.sql.replaceAll(`FROM ${STORE}`, `FROM "${STORE}"`));
-    return { evidence: comparableEvidence(usageFromRows(rows, { role, services, hints }, { source: 'cloudtrail-lake', window: { start: '', end: '' }, warnings: [] }, lakeTime)), bound };
+    return {
+      evidence: comparableEvidence(
+        usageFromRows(
+          rows,
+          { role, services, hints },
+          { source: 'cloudtrail-lake', window: { start: '', end: '' }, warnings: [] },
+          lakeTime,
+        ),
+      ),
+      bound,
+    };
   }
 
   it('agrees with attribution over the same records, values written as escaped literals', async () => {
@@ -329,7 +463,7 @@ describe('values are bound or escaped, never concatenated', () => {
     expect(literal.sql).toContain(`'arn:aws:iam::${ACCOUNT}:role/x'' OR ''1''=''1'`);
     expect(await db.query(literal.sql)).toEqual([]);
     const bound = bindUsageSql(sql, 'parameters');
-    expect(bound.sql).not.toContain('OR \'1\'');
+    expect(bound.sql).not.toContain("OR '1'");
     expect(await db.query(bound.sql, bound.parameters)).toEqual([]);
   });
 
@@ -355,11 +489,32 @@ describe('table shape', () => {
   it.each(['eventcategory', 'responseelements', 'resources'])('names a missing CloudTrail column (%s)', async (column) => {
     await writeTrail(records());
     db = await openTrailDb(root, { drop: [column] });
-    await expect(viaSql(db)).rejects.toThrow(new RegExp(`Athena table cloudtrail\\.logs has no column ${column}, which the CloudTrail table has`));
+    await expect(viaSql(db)).rejects.toThrow(
+      new RegExp(`Athena table cloudtrail\\.logs has no column ${column}, which the CloudTrail table has`),
+    );
   });
 
   it('names a missing userIdentity field, and a missing table', () => {
-    expect(() => tableShape('db.t', [...['eventtime', 'eventsource', 'eventname', 'errorcode', 'eventtype', 'eventcategory', 'sourceipaddress', 'requestparameters', 'responseelements', 'resources'].map((name) => ({ name, type: 'varchar' })), { name: 'useridentity', type: 'row(type varchar, arn varchar, accesskeyid varchar, sessioncontext row(sessionissuer row(arn varchar)))' }])).toThrow(/useridentity has no field invokedby/);
+    expect(() =>
+      tableShape('db.t', [
+        ...[
+          'eventtime',
+          'eventsource',
+          'eventname',
+          'errorcode',
+          'eventtype',
+          'eventcategory',
+          'sourceipaddress',
+          'requestparameters',
+          'responseelements',
+          'resources',
+        ].map((name) => ({ name, type: 'varchar' })),
+        {
+          name: 'useridentity',
+          type: 'row(type varchar, arn varchar, accesskeyid varchar, sessioncontext row(sessionissuer row(arn varchar)))',
+        },
+      ]),
+    ).toThrow(/useridentity has no field invokedby/);
     expect(() => tableShape('db.t', [])).toThrow(/does not exist/);
   });
 });

@@ -4,7 +4,20 @@ import { planSchema, type PlannedWorkload } from '../../src/plan/schema.js';
 import { plannedWorkloadSchema } from '../../src/workloads/moves.js';
 import { adapterFor, WORKLOAD_ADAPTERS, workloadAdapters } from '../../src/workloads/registry.js';
 import { richPlan } from './fixtures/export-plans.js';
-import { ACCOUNT, CODEBUILD, EC2, ECS, EDGE, inRegion, LAMBDA, plannedRole, REGION, SHARED_ARN, SHARED_NAME, workloads } from './fixtures/plan-fixtures.js';
+import {
+  ACCOUNT,
+  CODEBUILD,
+  EC2,
+  ECS,
+  EDGE,
+  inRegion,
+  LAMBDA,
+  plannedRole,
+  REGION,
+  SHARED_ARN,
+  SHARED_NAME,
+  workloads,
+} from './fixtures/plan-fixtures.js';
 
 const PROFILE_ARN = `arn:aws:iam::${ACCOUNT}:instance-profile/${SHARED_NAME}`;
 const CLUSTER = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/main`;
@@ -41,7 +54,7 @@ const ecsMove: PlannedWorkload = {
 const moves = [ec2Move, lambdaMove, ecsMove];
 
 describe('the workload adapter registry', () => {
-  it('has exactly one adapter per plan-schema variant, in the union\'s order', () => {
+  it("has exactly one adapter per plan-schema variant, in the union's order", () => {
     const variants = plannedWorkloadSchema.options.map((option) => option.shape.kind.value);
     expect(workloadAdapters().map((a) => a.kind)).toEqual(variants);
     expect(Object.keys(WORKLOAD_ADAPTERS)).toEqual(variants);
@@ -67,10 +80,14 @@ describe('the workload adapter registry', () => {
 
   it('keeps the journal step ids plans already applied used', () => {
     // Journals on disk name these ids: changing them would orphan an interrupted apply.
-    expect(moves.map((m) => adapterFor(m).stepId(m))).toEqual(['repoint-ec2:i-0abc', 'repoint-lambda:orders', `repoint-ecs:${CLUSTER}/web`]);
+    expect(moves.map((m) => adapterFor(m).stepId(m))).toEqual([
+      'repoint-ec2:i-0abc',
+      'repoint-lambda:orders',
+      `repoint-ecs:${CLUSTER}/web`,
+    ]);
   });
 
-  it('each adapter\'s empty inventory binds nothing to any role', () => {
+  it("each adapter's empty inventory binds nothing to any role", () => {
     const empty = Object.fromEntries(workloadAdapters().map((a) => [a.id, a.emptyInventory()])) as AccountIndex;
     expect(describeUsers(workloadsForRole(empty, binding))).toEqual([]);
   });
@@ -89,7 +106,12 @@ describe('scopeFor: only the kinds a trusted service can run are read', () => {
 
 describe('sessionHints: the names sessions carry, from every kind', () => {
   it('instance ids and function names (published versions too); ECS adds none', () => {
-    const fn = (version: string) => ({ functionName: 'orders', functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:orders`, version, role: SHARED_ARN });
+    const fn = (version: string) => ({
+      functionName: 'orders',
+      functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:orders`,
+      version,
+      role: SHARED_ARN,
+    });
     const found = workloads({
       ec2: { instances: [{ associationId: 'iip-1', instanceId: 'i-0abc', instanceProfileArn: PROFILE_ARN, state: 'associated' }] },
       lambda: { functions: [fn('$LATEST')], publishedVersions: [{ ...fn('2'), functionName: 'billing' }] },
@@ -104,7 +126,7 @@ describe('sessionHints: the names sessions carry, from every kind', () => {
 });
 
 describe('describeUsers: what would break if the role disappeared', () => {
-  it('lists every kind\'s bindings, kind by kind', () => {
+  it("lists every kind's bindings, kind by kind", () => {
     const found = workloads({
       ec2: {
         instances: [{ associationId: 'iip-1', instanceId: 'i-0abc', instanceProfileArn: PROFILE_ARN, state: 'associated' }],
@@ -124,16 +146,31 @@ describe('describeUsers: what would break if the role disappeared', () => {
 
 describe('followUps: a kind whose service stays on the shared role asks for nothing', () => {
   const found = workloads({
-    ec2: { launchTemplates: [{ launchTemplateId: 'lt-1', launchTemplateName: 'web', version: 2, isDefault: true, instanceProfile: { name: SHARED_NAME } }] },
+    ec2: {
+      launchTemplates: [
+        { launchTemplateId: 'lt-1', launchTemplateName: 'web', version: 2, isDefault: true, instanceProfile: { name: SHARED_NAME } },
+      ],
+    },
     lambda: { publishedVersions: [{ functionName: 'orders', functionArn: 'arn:fn:orders:4', version: '4', role: SHARED_ARN }] },
   }) as Record<string, unknown>;
   it.each(workloadAdapters().map((a) => [a.kind, a] as const))('%s', (_kind, adapter) => {
-    const targets = { role: plannedRole(adapter.unitKey, 'x.amazonaws.com', `app-${adapter.id}`), shared: { arn: SHARED_ARN }, region: REGION };
+    const targets = {
+      role: plannedRole(adapter.unitKey, 'x.amazonaws.com', `app-${adapter.id}`),
+      shared: { arn: SHARED_ARN },
+      region: REGION,
+    };
     expect(adapter.followUps(found[adapter.id], { ...targets, staysShared: true })).toEqual([]);
   });
   it('but a moving service gets one per launch template version and published version', () => {
     const kinds = workloadAdapters().flatMap((a) =>
-      a.followUps(found[a.id], { role: plannedRole(a.unitKey, 'x.amazonaws.com', `app-${a.id}`), shared: { arn: SHARED_ARN }, staysShared: false, region: REGION }).map((f) => f.kind),
+      a
+        .followUps(found[a.id], {
+          role: plannedRole(a.unitKey, 'x.amazonaws.com', `app-${a.id}`),
+          shared: { arn: SHARED_ARN },
+          staysShared: false,
+          region: REGION,
+        })
+        .map((f) => f.kind),
     );
     expect(kinds).toEqual(['launch-template', 'lambda-published-version']);
   });

@@ -56,7 +56,7 @@ describe('EC2 discovery on the fake', () => {
     expect(found.autoScalingGroups.map((g) => g.groupName)).toEqual(['pinned', 'by-config']);
   });
 
-  it('a group pinning a deleted version does not hide the template\'s other versions', async () => {
+  it("a group pinning a deleted version does not hide the template's other versions", async () => {
     const { ec2, autoScaling } = region.services;
     const web = ec2.addLaunchTemplate('web', [{ name: SHARED_NAME }, { name: 'other' }, { name: SHARED_NAME }], 1);
     ec2.deleteLaunchTemplateVersion(web, 2);
@@ -64,7 +64,10 @@ describe('EC2 discovery on the fake', () => {
 
     const found = workloadsForRole(await indexAccount(region, new RecordingIoHost()), binding).ec2;
 
-    expect(found.launchTemplates.map((t) => `${t.version}${t.isDefault ? ' default' : ''}${t.isLatest ? ' latest' : ''}`)).toEqual(['1 default', '3 latest']);
+    expect(found.launchTemplates.map((t) => `${t.version}${t.isDefault ? ' default' : ''}${t.isLatest ? ' latest' : ''}`)).toEqual([
+      '1 default',
+      '3 latest',
+    ]);
   });
 });
 
@@ -114,7 +117,10 @@ describe('EC2 repoint on the fake', () => {
     const ctx = fakeApplyContext(region, PLAN_ID);
     region.services.ec2.moveBehindTheBack('i-app', profileArn('theirs'));
     expect(await adapter.drift(ctx, move)).toEqual([`EC2 instance i-app is on ${profileArn('theirs')}, plan says ${SHARED_PROFILE}`]);
-    const error = await adapter.repoint(move, [move]).run(ctx).catch((e: unknown) => e);
+    const error = await adapter
+      .repoint(move, [move])
+      .run(ctx)
+      .catch((e: unknown) => e);
     expect(errorIs.Drift(error)).toBe(true);
     expect(region.services.ec2.writes).toEqual([]);
   });
@@ -126,7 +132,7 @@ describe('EC2 repoint on the fake', () => {
     expect(region.services.ec2.profileOf('i-app')).toBe(NEW_PROFILE);
   });
 
-  it('retries while the new profile is not yet usable, and gives up with EC2\'s error after the budget', async () => {
+  it("retries while the new profile is not yet usable, and gives up with EC2's error after the budget", async () => {
     const ctx = fakeApplyContext(region, PLAN_ID);
     profiles.delete(NEW_PROFILE);
     let asks = 0;
@@ -143,7 +149,10 @@ describe('EC2 repoint on the fake', () => {
 
   it('an EC2 error other than propagation is not retried', async () => {
     const ctx = fakeApplyContext(region, PLAN_ID);
-    region.services.ec2.faults.failNext('replaceProfileAssociation', new FakeServiceError('UnauthorizedOperation', 'You are not authorized'));
+    region.services.ec2.faults.failNext(
+      'replaceProfileAssociation',
+      new FakeServiceError('UnauthorizedOperation', 'You are not authorized'),
+    );
     await expect(adapter.repoint(move, [move]).run(ctx)).rejects.toThrow(/not authorized/);
     expect(region.services.ec2.profileOf('i-app')).toBe(SHARED_PROFILE);
   });

@@ -50,7 +50,9 @@ async function planMoves(): Promise<EcsMove[]> {
 /** Copies this plan registered: ACTIVE revisions of the family tagged with the plan id. */
 async function copies(): Promise<string[]> {
   const { ecs } = region.services;
-  return (await ecs.listTaskDefinitions('web')).filter((arn) => ecs.revision(arn)?.tags.some((t) => t.key === PLAN_TAG && t.value === PLAN_ID));
+  return (await ecs.listTaskDefinitions('web')).filter((arn) =>
+    ecs.revision(arn)?.tags.some((t) => t.key === PLAN_TAG && t.value === PLAN_ID),
+  );
 }
 
 describe('ECS discovery on the fake', () => {
@@ -88,7 +90,14 @@ describe('ECS repoint on the fake', () => {
     const copy = ecs.serviceTaskDefinition(cluster, 'web');
     expect(result).toEqual({ taskDefinitionArn: copy, replaced: source });
     const { taskDefinition, tags } = ecs.revision(copy) ?? { taskDefinition: {}, tags: [] };
-    expect(taskDefinition).toMatchObject({ family: 'web', revision: 2, taskRoleArn: NEW_ROLE, executionRoleArn: EXECUTION_ROLE, cpu: '256', containerDefinitions: [container] });
+    expect(taskDefinition).toMatchObject({
+      family: 'web',
+      revision: 2,
+      taskRoleArn: NEW_ROLE,
+      executionRoleArn: EXECUTION_ROLE,
+      cpu: '256',
+      containerDefinitions: [container],
+    });
     expect(tags).toEqual([
       { key: 'team', value: 'payments' },
       { key: PLAN_TAG, value: PLAN_ID },
@@ -112,7 +121,15 @@ describe('ECS repoint on the fake', () => {
 
   it('a resume after a crash between register and update reuses the copy it left', async () => {
     const { ecs } = region.services;
-    const left = ecs.addTaskDefinition({ family: 'web', taskRoleArn: NEW_ROLE, containerDefinitions: [container], tags: [{ key: PLAN_TAG, value: PLAN_ID }, { key: SOURCE_TAG, value: source }] });
+    const left = ecs.addTaskDefinition({
+      family: 'web',
+      taskRoleArn: NEW_ROLE,
+      containerDefinitions: [container],
+      tags: [
+        { key: PLAN_TAG, value: PLAN_ID },
+        { key: SOURCE_TAG, value: source },
+      ],
+    });
     await adapter.repoint(move, [move]).run(fakeApplyContext(region, PLAN_ID));
     expect(ecs.serviceTaskDefinition(cluster, 'web')).toBe(left);
     expect(ecs.writes).toEqual(['updateService:web']);
@@ -121,7 +138,16 @@ describe('ECS repoint on the fake', () => {
   it('a second copy from a retried register is deregistered', async () => {
     const { ecs } = region.services;
     // A retry after a lost answer: ECS registered the copy twice.
-    const copy = (n: number) => ecs.addTaskDefinition({ family: 'web', containerDefinitions: [container], tags: [{ key: PLAN_TAG, value: PLAN_ID }, { key: SOURCE_TAG, value: source }, { key: 'n', value: String(n) }] });
+    const copy = (n: number) =>
+      ecs.addTaskDefinition({
+        family: 'web',
+        containerDefinitions: [container],
+        tags: [
+          { key: PLAN_TAG, value: PLAN_ID },
+          { key: SOURCE_TAG, value: source },
+          { key: 'n', value: String(n) },
+        ],
+      });
     copy(1);
     const newest = copy(2);
     await adapter.repoint(move, [move]).run(fakeApplyContext(region, PLAN_ID));
@@ -131,7 +157,10 @@ describe('ECS repoint on the fake', () => {
 
   it('a failed deployment (circuit breaker) stops the run', async () => {
     region.services.ecs.failNextRollout(cluster, 'web');
-    const error = await adapter.repoint(move, [move]).run(fakeApplyContext(region, PLAN_ID)).catch((e: unknown) => e);
+    const error = await adapter
+      .repoint(move, [move])
+      .run(fakeApplyContext(region, PLAN_ID))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SplitRoleError);
     expect((error as SplitRoleError).code).toBe('EcsDeploymentFailed');
     expect(await adapter.verify(fakeApplyContext(region, PLAN_ID), move)).toEqual(['ECS service web is not stable']);
@@ -147,7 +176,7 @@ describe('ECS repoint on the fake', () => {
     expect(await adapter.drift(ctx, move)).toEqual([]);
   });
 
-  it('undo leaves a service someone deployed since, with a warning, and still removes the plan\'s copies', async () => {
+  it("undo leaves a service someone deployed since, with a warning, and still removes the plan's copies", async () => {
     const { ecs } = region.services;
     const ctx = fakeApplyContext(region, PLAN_ID);
     await adapter.repoint(move, [move]).run(ctx);
@@ -165,7 +194,10 @@ describe('ECS repoint on the fake', () => {
     const theirs = ecs.addTaskDefinition({ family: 'web', taskRoleArn: SHARED_ARN, containerDefinitions: [container] });
     ecs.deployBehindTheBack(cluster, 'web', theirs);
     expect(await adapter.drift(ctx, move)).toEqual([`ECS service web runs ${theirs}, plan says ${source}`]);
-    const error = await adapter.repoint(move, [move]).run(ctx).catch((e: unknown) => e);
+    const error = await adapter
+      .repoint(move, [move])
+      .run(ctx)
+      .catch((e: unknown) => e);
     expect(errorIs.Drift(error)).toBe(true);
     ecs.deleteService(cluster, 'web');
     expect(await adapter.drift(ctx, move)).toEqual(['ECS service web no longer exists']);
@@ -178,7 +210,11 @@ describe('ECS repoint on the fake', () => {
     const found = workloadsForRole(await indexAccount(region, new RecordingIoHost()), binding).ecs;
     const web = moves.filter((m) => m.serviceName === 'web');
     for (const m of web) await adapter.repoint(m, moves).run(ctx);
-    const onCopy = workloadsForRole(await indexAccount(region, new RecordingIoHost()), { ...binding, arn: NEW_ROLE, roleName: 'app-ecs' }).ecs;
+    const onCopy = workloadsForRole(await indexAccount(region, new RecordingIoHost()), {
+      ...binding,
+      arn: NEW_ROLE,
+      roleName: 'app-ecs',
+    }).ecs;
     expect((await adapter.withoutMovedBack(ctx, onCopy, web)).services).toEqual([]);
     // 'api' was never moved: it keeps the shared role whatever rollback does.
     expect((await adapter.withoutMovedBack(ctx, found, web)).services.map((s) => s.serviceName)).toEqual(['web', 'api']);

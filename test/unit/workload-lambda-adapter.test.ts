@@ -46,10 +46,9 @@ describe('Lambda discovery on the fake', () => {
     const found = workloadsForRole(await indexAccount(region, new RecordingIoHost()), binding).lambda;
     expect(found.functions.map((f) => f.functionName)).toEqual(['orders']);
     expect(found.publishedVersions.map((f) => `${f.functionName}:${f.version}`)).toEqual(['orders:1', 'billing:1']);
-    expect(adapter.followUps(found, { role, shared: { arn: SHARED_ARN }, staysShared: false, region: REGION }).map((f) => f.resource)).toEqual([
-      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:orders:1`,
-      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:billing:1`,
-    ]);
+    expect(
+      adapter.followUps(found, { role, shared: { arn: SHARED_ARN }, staysShared: false, region: REGION }).map((f) => f.resource),
+    ).toEqual([`arn:aws:lambda:${REGION}:${ACCOUNT}:function:orders:1`, `arn:aws:lambda:${REGION}:${ACCOUNT}:function:billing:1`]);
   });
 });
 
@@ -91,9 +90,12 @@ describe('Lambda repoint on the fake', () => {
     expect(region.services.lambda.roleOf('orders')).toBe(NEW_ROLE);
   });
 
-  it('a failed update stops the run with Lambda\'s reason', async () => {
+  it("a failed update stops the run with Lambda's reason", async () => {
     region.services.lambda.failNextUpdate('orders', 'EniLimitExceeded');
-    const error = await adapter.repoint(move, [move]).run(fakeApplyContext(region, PLAN_ID)).catch((e: unknown) => e);
+    const error = await adapter
+      .repoint(move, [move])
+      .run(fakeApplyContext(region, PLAN_ID))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SplitRoleError);
     expect((error as SplitRoleError).code).toBe('LambdaUpdateFailed');
     expect((error as Error).message).toContain('EniLimitExceeded');
@@ -124,7 +126,10 @@ describe('Lambda repoint on the fake', () => {
     const ctx = fakeApplyContext(region, PLAN_ID);
     region.services.lambda.setRoleBehindTheBack('orders', roleArn('theirs'));
     expect(await adapter.drift(ctx, move)).toEqual([`Lambda orders runs as ${roleArn('theirs')}, plan says ${SHARED_ARN}`]);
-    const error = await adapter.repoint(move, [move]).run(ctx).catch((e: unknown) => e);
+    const error = await adapter
+      .repoint(move, [move])
+      .run(ctx)
+      .catch((e: unknown) => e);
     expect(errorIs.Drift(error)).toBe(true);
     region.services.lambda.deleteFunction('orders');
     expect(await adapter.drift(ctx, move)).toEqual(['Lambda orders no longer exists']);
@@ -135,7 +140,10 @@ describe('Lambda repoint on the fake', () => {
     const ctx = fakeApplyContext(region, PLAN_ID);
     await adapter.repoint(move, [move]).run(ctx);
     const { lambda } = region.services;
-    lambda.faults.failNext('getFunctionConfiguration', new FakeServiceError('AccessDeniedException', 'not authorized to perform: lambda:GetFunctionConfiguration', { status: 403 }));
+    lambda.faults.failNext(
+      'getFunctionConfiguration',
+      new FakeServiceError('AccessDeniedException', 'not authorized to perform: lambda:GetFunctionConfiguration', { status: 403 }),
+    );
     await expect(adapter.showsMoved(ctx, move)).rejects.toThrow(/not authorized/);
     lambda.faults.failNext('getFunctionConfiguration', new FakeServiceError('TooManyRequestsException', 'Rate exceeded', { status: 429 }));
     await expect(adapter.showsMoved(ctx, move)).rejects.toThrow(/Rate exceeded/);

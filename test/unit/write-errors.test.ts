@@ -41,7 +41,10 @@ describe('writes that fail', () => {
     // A directory where the plan file should go makes the rename fail, as a full disk makes the write fail.
     const path = join(dir, 'taken.plan.json');
     await import('node:fs/promises').then((fs) => fs.mkdir(join(path, 'x'), { recursive: true }));
-    await expect(savePlan(samplePlan(), path)).rejects.toMatchObject({ code: 'WriteFailed', message: `cannot write the plan ${path}: it is a directory (EISDIR)` });
+    await expect(savePlan(samplePlan(), path)).rejects.toMatchObject({
+      code: 'WriteFailed',
+      message: `cannot write the plan ${path}: it is a directory (EISDIR)`,
+    });
   });
 
   it('maps ENOSPC from any write to DiskFull', () => {

@@ -23,17 +23,23 @@ export interface RunCommandOptions extends GlobalOptions {
 const OUTCOME_TEXT: Record<RunOutcome, string> = {
   completed: 'Done.',
   verified: 'Workloads moved and verified; the shared role is kept. Run apply again (without --keep-shared-role) to retire it.',
-  'retire-waiting': 'Workloads moved and verified; the shared role is kept until every manual follow-up above is confirmed (apply again with --confirm-manual ID for each).',
+  'retire-waiting':
+    'Workloads moved and verified; the shared role is kept until every manual follow-up above is confirmed (apply again with --confirm-manual ID for each).',
   cancelled: 'Cancelled: nothing was changed.',
   'nothing-to-do': 'Nothing to do: the journal shows every step done.',
-  'kept-in-use': 'Rolled back, except the new roles above that something else now uses: they were kept. Move those workloads, then run rollback again.',
-  'retire-pending': 'Workloads moved and verified; the shared role is kept until the retire gate holds. Run apply again later to retire it.',
+  'kept-in-use':
+    'Rolled back, except the new roles above that something else now uses: they were kept. Move those workloads, then run rollback again.',
+  'retire-pending':
+    'Workloads moved and verified; the shared role is kept until the retire gate holds. Run apply again later to retire it.',
 };
 
 /** Applies (or resumes) a plan. */
 export async function runApply(planPath: string, options: RunCommandOptions, io: IoHost): Promise<number> {
   if (options.expectDigest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(options.expectDigest)) {
-    throw usageError(`--expect-digest ${options.expectDigest} is not a plan digest`, 'pass sha256: and 64 hex digits, as in the plan review');
+    throw usageError(
+      `--expect-digest ${options.expectDigest} is not a plan digest`,
+      'pass sha256: and 64 hex digits, as in the plan review',
+    );
   }
   // A bad --soak is refused before anything is read or changed.
   const soakMs = parseDuration(options.soak ?? DEFAULT_SOAK, '--soak');
@@ -53,7 +59,10 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
 /** Rolls a plan back. */
 export async function runRollback(planPath: string, options: RunCommandOptions, io: IoHost): Promise<number> {
   const outcome = await rollbackPlan(planPath, options, io);
-  io.info('SR_APPLY_I4003', outcome === 'nothing-to-do' ? 'Nothing to roll back.' : OUTCOME_TEXT[outcome], { command: 'rollback', outcome });
+  io.info('SR_APPLY_I4003', outcome === 'nothing-to-do' ? 'Nothing to roll back.' : OUTCOME_TEXT[outcome], {
+    command: 'rollback',
+    outcome,
+  });
   return outcome === 'kept-in-use' ? ExitCode.findings : ExitCode.ok;
 }
 
@@ -72,7 +81,12 @@ export async function runStatus(planPath: string, options: { json?: boolean }, i
   io.result(
     [
       `Plan ${status.planId} (${status.roleName}): ${last}`,
-      ...(status.waitingFor.length > 0 ? ['Retire waits for these manual follow-ups (confirm each with apply --confirm-manual ID):', ...status.waitingFor.map((w) => `  ${w}`)] : []),
+      ...(status.waitingFor.length > 0
+        ? [
+            'Retire waits for these manual follow-ups (confirm each with apply --confirm-manual ID):',
+            ...status.waitingFor.map((w) => `  ${w}`),
+          ]
+        : []),
       ...(status.cutoverAt ? [`cutover: ${status.cutoverAt}`] : []),
       ...(status.retireGate ? [`retire gate: ${status.retireGate}`] : []),
       '',

@@ -19,7 +19,6 @@ export interface CheckCommandOptions {
   allowEmpty?: boolean;
 }
 
-
 /** Checks the IaC under `paths` and returns the exit code: 0 clean, 1 findings, 2 something unreadable (unless allowed). */
 export async function runCheck(paths: readonly string[], options: CheckCommandOptions, io: IoHost): Promise<number> {
   const bad = options.accounts.find((a) => !ACCOUNT_ID.test(a));
@@ -31,12 +30,18 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
   // at no measurable cost in time: the garbage dies young either way.
   setFlagsFromString('--semi-space-growth-factor=1');
   const report = await checkPaths(paths, { ownAccounts: options.accounts }, io);
-  if (options.sarif) await writeSarif(options.sarif, buildSarif({ findings: report.findings, notifications: report.unreadable.map(unreadableNotification) }));
+  if (options.sarif)
+    await writeSarif(
+      options.sarif,
+      buildSarif({ findings: report.findings, notifications: report.unreadable.map(unreadableNotification) }),
+    );
   io.result(options.json ? JSON.stringify(report, null, 2) : renderCheckText(report));
   // The text output lists unreadable files itself; JSON readers watching stderr need the warning.
   if (options.json) {
     for (const entry of report.unreadable) {
-      io.warn('SR_CHECK_W5003', `could not read ${entry.file}${entry.resource ? ` (${entry.resource})` : ''}: ${entry.reason}`, { ...entry });
+      io.warn('SR_CHECK_W5003', `could not read ${entry.file}${entry.resource ? ` (${entry.resource})` : ''}: ${entry.reason}`, {
+        ...entry,
+      });
     }
   }
   // Why 2 beats 1: a gate that could not read a file does not know whether it holds a shared role.
@@ -50,14 +55,22 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
   }
   // Why 2: "100% (0 of 0)" is a gate that passed on input nobody read, a wrong path or a renamed folder.
   if (report.summary.filesChecked === 0 && !options.allowEmpty) {
-    io.warn('SR_CHECK_W5005', `no CloudFormation, CDK, Terraform plan or Terraform JSON file found in ${paths.join(', ')}: exit 2 (pass --allow-empty to accept)`, {
-      skipped: report.summary.filesSkipped,
-    });
+    io.warn(
+      'SR_CHECK_W5005',
+      `no CloudFormation, CDK, Terraform plan or Terraform JSON file found in ${paths.join(', ')}: exit 2 (pass --allow-empty to accept)`,
+      {
+        skipped: report.summary.filesSkipped,
+      },
+    );
     return ExitCode.error;
   }
   return report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;
 }
 
 function unreadableNotification(entry: CheckUnreadable): SarifNotification {
-  return { message: `could not read ${entry.resource ? `${entry.resource} in ` : ''}${entry.file}: ${entry.reason}`, file: entry.file, ...(entry.line ? { line: entry.line } : {}) };
+  return {
+    message: `could not read ${entry.resource ? `${entry.resource} in ` : ''}${entry.file}: ${entry.reason}`,
+    file: entry.file,
+    ...(entry.line ? { line: entry.line } : {}),
+  };
 }

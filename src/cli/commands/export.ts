@@ -38,7 +38,10 @@ export async function runExport(file: string, options: ExportCommandOptions, io:
     await writeFileAtomic(codePath, code.content);
     await writeFileAtomic(checklistPath, checklist);
   } catch (error) {
-    throw new SplitRoleError('WriteFailed', `cannot write to ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new SplitRoleError(
+      'WriteFailed',
+      `cannot write to ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   const roles = plan.newRoles.map((r) => r.roleName).join(', ') || 'no roles';
   io.result(`Wrote ${codePath} (${roles}) and ${checklistPath} (${plan.workloads.length} workloads to move).`);

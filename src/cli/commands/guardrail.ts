@@ -35,7 +35,11 @@ export async function runGuardrailExport(options: GuardrailExportOptions, io: Io
   if (!options.out) {
     // stdout stays pure code, so `split-role guardrail export … > guardrail.tf` works.
     io.result(stack.content);
-    io.info('SR_EXPORT_I6002', `${regionNote(options.mode)}\nThe stack deploys the function from ${CODE_FILE} beside it: run with --out DIR to write both.`, { mode: options.mode });
+    io.info(
+      'SR_EXPORT_I6002',
+      `${regionNote(options.mode)}\nThe stack deploys the function from ${CODE_FILE} beside it: run with --out DIR to write both.`,
+      { mode: options.mode },
+    );
     return ExitCode.ok;
   }
   const stackPath = join(options.out, stack.fileName);
@@ -45,9 +49,14 @@ export async function runGuardrailExport(options: GuardrailExportOptions, io: Io
     await writeFileAtomic(codePath, code.zip);
     await writeFileAtomic(stackPath, stack.content);
   } catch (error) {
-    throw new SplitRoleError('WriteFailed', `cannot write to ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new SplitRoleError(
+      'WriteFailed',
+      `cannot write to ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   io.info('SR_EXPORT_I6002', regionNote(options.mode), { mode: options.mode });
-  io.result(`Wrote ${stackPath} and ${codePath} (the handler and the ${code.files.length - 1} modules it runs; the runtime provides ${code.runtimeImports.join(', ')}).`);
+  io.result(
+    `Wrote ${stackPath} and ${codePath} (the handler and the ${code.files.length - 1} modules it runs; the runtime provides ${code.runtimeImports.join(', ')}).`,
+  );
   return ExitCode.ok;
 }

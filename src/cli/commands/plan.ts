@@ -99,12 +99,16 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
         if (!(await prompts.confirmWrite(io, path))) continue;
       }
       const review = await savePlan(plan, path);
-      io.info('SR_PLAN_I2007', `Wrote ${path} and ${review}: ${plan.newRoles.map((r) => r.roleName).join(', ')}; ${plan.workloads.length} workloads move.`, {
-        path,
-        review,
-        newRoles: plan.newRoles.map((r) => r.roleName),
-        workloads: plan.workloads.length,
-      });
+      io.info(
+        'SR_PLAN_I2007',
+        `Wrote ${path} and ${review}: ${plan.newRoles.map((r) => r.roleName).join(', ')}; ${plan.workloads.length} workloads move.`,
+        {
+          path,
+          review,
+          newRoles: plan.newRoles.map((r) => r.roleName),
+          workloads: plan.workloads.length,
+        },
+      );
       io.result(path);
     }
     return ExitCode.ok;
@@ -122,6 +126,7 @@ function refuseMissingTags(roleName: string, missing: string[]): void {
 }
 
 function validateFlags(options: PlanCommandOptions, interactive: boolean): void {
-  if (!interactive && options.roles.length === 0) throw usageError('no role given', 'pass --role NAME (or run on a terminal to pick roles)');
+  if (!interactive && options.roles.length === 0)
+    throw usageError('no role given', 'pass --role NAME (or run on a terminal to pick roles)');
   if (options.out && options.roles.length > 1) throw usageError('--out takes one plan, but several --role were given');
 }

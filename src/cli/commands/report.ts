@@ -12,13 +12,18 @@ export async function runReport(file: string, options: { json?: boolean }, io: I
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new SplitRoleError('UsageError', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'pass the file scan --history wrote');
+    throw new SplitRoleError(
+      'UsageError',
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      'pass the file scan --history wrote',
+    );
   }
   let accounts;
   try {
     accounts = summariseHistory(parseHistory(text));
   } catch (error) {
-    if (error instanceof HistoryFormatError) throw new SplitRoleError('InvalidHistory', `${file}: ${error.message}`, 'each line must be one entry written by scan --history');
+    if (error instanceof HistoryFormatError)
+      throw new SplitRoleError('InvalidHistory', `${file}: ${error.message}`, 'each line must be one entry written by scan --history');
     throw error;
   }
   io.result(options.json ? JSON.stringify({ accounts }, null, 2) : renderReportText(accounts));

@@ -49,7 +49,10 @@ export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<
     if (options.history) await appendHistory(options.history, [historyEntry(report, new Date())]);
     io.result(options.json ? JSON.stringify({ ...report, awsCalls: session.calls.requests }, null, 2) : renderScanText(report));
     for (const role of report.unreadable) {
-      io.warn('SR_SCAN_W1002', `could not read the trust policy of ${role.roleName}: ${role.reason}`, { role: role.roleName, reason: role.reason });
+      io.warn('SR_SCAN_W1002', `could not read the trust policy of ${role.roleName}: ${role.reason}`, {
+        role: role.roleName,
+        reason: role.reason,
+      });
     }
     return report.findings.length > 0 ? ExitCode.findings : ExitCode.ok;
   } finally {
@@ -66,7 +69,10 @@ async function runOrgScan(
   const accounts: AccountRef[] = options.org
     ? await listActiveAccounts(await provider.home.organizations())
     : [...new Set(options.accounts)].map((id) => ({ id }));
-  io.progress('SR_SCAN_P1005', `scanning ${accounts.length} accounts, ${concurrency} at a time…`, { accounts: accounts.length, concurrency });
+  io.progress('SR_SCAN_P1005', `scanning ${accounts.length} accounts, ${concurrency} at a time…`, {
+    accounts: accounts.length,
+    concurrency,
+  });
   const report = await scanAccounts(provider, accounts, io, { roleNames: options.roles, requiredTags, concurrency });
   io.debug('SR_SCAN_D1003', `AWS calls: ${provider.calls.commandTotal} commands, ${provider.calls.requests} HTTP requests`, {
     commands: provider.calls.commandTotal,
@@ -76,28 +82,61 @@ async function runOrgScan(
     const scanned = report.accounts.flatMap((a) => (a.status === 'scanned' ? [a.report] : []));
     const accountOf = new Map<object, string>(scanned.flatMap((r) => r.findings.map((f) => [f, r.account] as const)));
     // Why a notification per unread account: a dashboard must not show a partial run as a complete, clean one.
-    const notifications = report.accounts.flatMap((a) => (a.status === 'unreachable' ? [{ message: `account ${a.account}${a.name ? ` (${a.name})` : ''} was not scanned: ${a.reason}` }] : []));
-    await writeSarif(options.sarif, buildSarif({ findings: scanned.flatMap((r) => r.findings), rules: { requiredTags }, notifications, accountOf: (f) => accountOf.get(f) }));
+    const notifications = report.accounts.flatMap((a) =>
+      a.status === 'unreachable' ? [{ message: `account ${a.account}${a.name ? ` (${a.name})` : ''} was not scanned: ${a.reason}` }] : [],
+    );
+    await writeSarif(
+      options.sarif,
+      buildSarif({
+        findings: scanned.flatMap((r) => r.findings),
+        rules: { requiredTags },
+        notifications,
+        accountOf: (f) => accountOf.get(f),
+      }),
+    );
   }
   if (options.history) {
     const at = new Date();
-    await appendHistory(options.history, report.accounts.flatMap((a) => (a.status === 'scanned' ? [historyEntry(a.report, at)] : [])));
+    await appendHistory(
+      options.history,
+      report.accounts.flatMap((a) => (a.status === 'scanned' ? [historyEntry(a.report, at)] : [])),
+    );
   }
   if (options.json) {
     const accountsJson = report.accounts.map((a) =>
       a.status === 'scanned'
-        ? { account: a.account, ...(a.name ? { name: a.name } : {}), status: a.status, summary: a.report.summary, findings: a.report.findings, unreadable: a.report.unreadable }
-        : { account: a.account, ...(a.name ? { name: a.name } : {}), status: a.status, reason: a.reason, summary: null, findings: [], unreadable: [] },
+        ? {
+            account: a.account,
+            ...(a.name ? { name: a.name } : {}),
+            status: a.status,
+            summary: a.report.summary,
+            findings: a.report.findings,
+            unreadable: a.report.unreadable,
+          }
+        : {
+            account: a.account,
+            ...(a.name ? { name: a.name } : {}),
+            status: a.status,
+            reason: a.reason,
+            summary: null,
+            findings: [],
+            unreadable: [],
+          },
     );
     io.result(JSON.stringify({ accounts: accountsJson, summary: report.summary, awsCalls: provider.calls.requests }, null, 2));
   } else {
     io.result(renderOrgScanText(report));
   }
   for (const a of report.accounts) {
-    if (a.status === 'unreachable') io.warn('SR_SCAN_W1007', `account ${a.account} unreachable: ${a.reason}`, { account: a.account, reason: a.reason });
+    if (a.status === 'unreachable')
+      io.warn('SR_SCAN_W1007', `account ${a.account} unreachable: ${a.reason}`, { account: a.account, reason: a.reason });
   }
   if (report.summary.scanned === 0) {
-    throw new SplitRoleError('NoAccountScanned', `none of the ${accounts.length} accounts could be scanned`, 'check --assume-role and that the role is deployed (README: Many accounts)');
+    throw new SplitRoleError(
+      'NoAccountScanned',
+      `none of the ${accounts.length} accounts could be scanned`,
+      'check --assume-role and that the role is deployed (README: Many accounts)',
+    );
   }
   // Why 3 beats 1: findings over part of the organization say nothing of the accounts nobody read.
   if (report.summary.unreachable > allowUnreachable) {
@@ -115,9 +154,11 @@ async function runOrgScan(
 function manyAccounts(options: ScanCommandOptions): { concurrency: number; allowUnreachable: number } | undefined {
   if (options.org && options.accounts?.length) throw usageError('--org and --accounts are exclusive', 'pass one of them');
   const concurrency = options.concurrency === undefined ? 8 : Number(options.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw usageError(`--concurrency must be a whole number from 1 to 64, not ${JSON.stringify(options.concurrency)}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw usageError(`--concurrency must be a whole number from 1 to 64, not ${JSON.stringify(options.concurrency)}`);
   const allowUnreachable = options.allowUnreachable === undefined ? 0 : Number(options.allowUnreachable);
-  if (!/^\d+$/.test(options.allowUnreachable ?? '0')) throw usageError(`--allow-unreachable must be a whole number of accounts, not ${JSON.stringify(options.allowUnreachable)}`);
+  if (!/^\d+$/.test(options.allowUnreachable ?? '0'))
+    throw usageError(`--allow-unreachable must be a whole number of accounts, not ${JSON.stringify(options.allowUnreachable)}`);
   if (!options.org && !options.accounts?.length) {
     if (options.concurrency !== undefined) throw usageError('--concurrency needs --org or --accounts');
     if (options.allowUnreachable !== undefined) throw usageError('--allow-unreachable needs --org or --accounts');
@@ -131,6 +172,9 @@ async function appendHistory(file: string, entries: readonly HistoryEntry[]): Pr
   try {
     await appendFile(file, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
   } catch (error) {
-    throw new SplitRoleError('WriteFailed', `cannot append to ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new SplitRoleError(
+      'WriteFailed',
+      `cannot append to ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }

@@ -28,9 +28,14 @@ export async function runVerify(planPath: string, options: VerifyCommandOptions,
 
 /** The report for a terminal. Names from the account go through `clean`: they are not trusted. */
 export function renderVerify(report: VerifyReport): string {
-  const lines = [`Verify ${clean(report.roleName)} (plan ${report.planId}) from cutover at ${report.window.start} to ${report.window.end}; evidence: ${clean(report.evidence)}`, ''];
+  const lines = [
+    `Verify ${clean(report.roleName)} (plan ${report.planId}) from cutover at ${report.window.start} to ${report.window.end}; evidence: ${clean(report.evidence)}`,
+    '',
+  ];
   if (!report.callsVisible) {
-    const listing = usageSources().filter((s) => 'roleRecords' in s || 'roleCalls' in s).map((s) => s.name);
+    const listing = usageSources()
+      .filter((s) => 'roleRecords' in s || 'roleCalls' in s)
+      .map((s) => s.name);
     lines.push(`The evidence source cannot list single calls: pass --evidence ${listing.join('|')} to check (a) and (b).`, '');
   }
   lines.push('(a) Refused calls by the new roles:');
@@ -39,7 +44,14 @@ export function renderVerify(report: VerifyReport): string {
       ? '  none'
       : renderTable(
           ['ROLE', 'ACTION', 'ERROR', 'CALLS', 'LAST', 'SHARED ROLE GRANTED IT'],
-          report.denied.map((d) => [clean(d.roleName), clean(d.action), clean(d.errorCode), String(d.count), d.lastSeen, d.sharedGranted ? 'yes: the split dropped it' : 'no']),
+          report.denied.map((d) => [
+            clean(d.roleName),
+            clean(d.action),
+            clean(d.errorCode),
+            String(d.count),
+            d.lastSeen,
+            d.sharedGranted ? 'yes: the split dropped it' : 'no',
+          ]),
         ),
     '',
   );
@@ -49,12 +61,25 @@ export function renderVerify(report: VerifyReport): string {
       ? '  none'
       : renderTable(
           ['WORKLOAD', 'SESSION', 'CALLS', 'LATEST', 'ACTIONS'],
-          report.sharedCalls.map((c) => [clean(c.workload ?? 'not attributed'), clean(c.sessionName), String(c.count), c.latest, clean(c.actions.join(', '))]),
+          report.sharedCalls.map((c) => [
+            clean(c.workload ?? 'not attributed'),
+            clean(c.sessionName),
+            String(c.count),
+            c.latest,
+            clean(c.actions.join(', ')),
+          ]),
         ),
     '',
   );
-  lines.push('(c) Workloads:', ...(report.workloadProblems.length === 0 ? ['  every workload is on its new role and healthy'] : report.workloadProblems.map((p) => `  ${clean(p)}`)), '');
-  for (const g of report.granted) lines.push(`Granted ${clean(g.roleName)}: ${g.actions.map(clean).join(', ')} (journaled; rollback removes it)`);
+  lines.push(
+    '(c) Workloads:',
+    ...(report.workloadProblems.length === 0
+      ? ['  every workload is on its new role and healthy']
+      : report.workloadProblems.map((p) => `  ${clean(p)}`)),
+    '',
+  );
+  for (const g of report.granted)
+    lines.push(`Granted ${clean(g.roleName)}: ${g.actions.map(clean).join(', ')} (journaled; rollback removes it)`);
   lines.push(report.problems === 0 ? 'Clean.' : `${report.problems} problem(s).`);
   return lines.join('\n');
 }

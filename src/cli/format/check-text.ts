@@ -20,7 +20,8 @@ export function renderCheckText(report: CheckReport): string {
   }
   if (report.unreadable.length > 0) {
     lines.push('Unreadable (skipped):');
-    for (const u of report.unreadable) lines.push(`  ${u.file}${u.line ? `:${u.line}` : ''}${u.resource ? ` ${u.resource}` : ''}: ${u.reason}`);
+    for (const u of report.unreadable)
+      lines.push(`  ${u.file}${u.line ? `:${u.line}` : ''}${u.resource ? ` ${u.resource}` : ''}: ${u.reason}`);
     lines.push('');
   }
   lines.push(summaryLine(report));

@@ -22,8 +22,6 @@ export function otherPrincipalsCell(finding: Pick<FindingBody, 'otherPrincipals'
 /** The FINDING cell: kinds plus qualifiers. */
 export function findingCell(finding: FindingBody): string {
   return (
-    finding.kinds.join(', ') +
-    (finding.conditional ? ' (conditional)' : '') +
-    (finding.unresolved.length > 0 ? ' (partly unresolved)' : '')
+    finding.kinds.join(', ') + (finding.conditional ? ' (conditional)' : '') + (finding.unresolved.length > 0 ? ' (partly unresolved)' : '')
   );
 }

@@ -19,12 +19,18 @@ export function renderReportText(accounts: readonly AccountKpis[]): string {
 function renderAccount(kpis: AccountKpis): string {
   const first = kpis.runs[0];
   const last = kpis.runs.at(-1);
-  const lines = [`Account ${visibleControls(kpis.account)}: ${kpis.runs.length} ${kpis.runs.length === 1 ? 'run' : 'runs'}, ${first?.at ?? '-'} → ${last?.at ?? '-'}`];
-  lines.push(`  % compliant  ${chart(kpis.runs.map((r) => r.compliantPercent))}  ${first?.compliantPercent ?? '-'}% → ${last?.compliantPercent ?? '-'}%`);
+  const lines = [
+    `Account ${visibleControls(kpis.account)}: ${kpis.runs.length} ${kpis.runs.length === 1 ? 'run' : 'runs'}, ${first?.at ?? '-'} → ${last?.at ?? '-'}`,
+  ];
+  lines.push(
+    `  % compliant  ${chart(kpis.runs.map((r) => r.compliantPercent))}  ${first?.compliantPercent ?? '-'}% → ${last?.compliantPercent ?? '-'}%`,
+  );
   const opened = kpis.runs.slice(1).reduce((sum, r) => sum + r.opened, 0);
   const closed = kpis.runs.reduce((sum, r) => sum + r.closed, 0);
   lines.push(`  findings     ${last?.findings ?? 0} open now; ${opened} opened and ${closed} closed since the first run`);
-  lines.push(`  time to remediate  ${kpis.meanDaysToRemediate === null ? 'no finding closed yet' : `mean ${kpis.meanDaysToRemediate} days over ${kpis.closed} closed`}`);
+  lines.push(
+    `  time to remediate  ${kpis.meanDaysToRemediate === null ? 'no finding closed yet' : `mean ${kpis.meanDaysToRemediate} days over ${kpis.closed} closed`}`,
+  );
   if (kpis.findings.length > 0) {
     lines.push(
       '',

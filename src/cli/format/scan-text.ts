@@ -14,10 +14,7 @@ export function renderScanText(report: ScanReport): string {
 function summaryLine(report: ScanReport): string {
   const s = report.summary;
   const compliant = s.rolesInScope - s.findings - s.unreadable;
-  const parts = [
-    `${s.findings} shared ${s.findings === 1 ? 'role' : 'roles'}`,
-    `${s.serviceLinkedExcluded} service-linked excluded`,
-  ];
+  const parts = [`${s.findings} shared ${s.findings === 1 ? 'role' : 'roles'}`, `${s.serviceLinkedExcluded} service-linked excluded`];
   if (s.unreadable > 0) parts.push(`${s.unreadable} unreadable`);
   return (
     `Scanned ${s.rolesScanned} roles in ${report.account} (${report.region}): ${parts.join(', ')}. ` +

@@ -4,7 +4,11 @@ import type { Choice, IoRequest, Question } from '../../core/io-host.js';
 
 /** Questions and choices carry names from the account and the plan: no escape sequence reaches the terminal. */
 const safeChoices = <V extends string>(choices: Array<Choice<V>>): Array<Choice<V>> =>
-  choices.map((c) => ({ ...c, name: visibleControls(c.name), ...(c.description === undefined ? {} : { description: visibleControls(c.description) }) }));
+  choices.map((c) => ({
+    ...c,
+    name: visibleControls(c.name),
+    ...(c.description === undefined ? {} : { description: visibleControls(c.description) }),
+  }));
 
 /** Puts the question on stderr, so stdout keeps only the command's result. */
 export async function askOnTerminal<T>(request: IoRequest<T>): Promise<T> {

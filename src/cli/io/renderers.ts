@@ -30,7 +30,13 @@ export function plainLine(message: IoMessage): string {
 
 /** One JSON object per event: {time, level, code, message, data}. JSON escapes control characters itself. */
 export function jsonLine(message: IoMessage): string {
-  return JSON.stringify({ time: message.time.toISOString(), level: message.level, code: message.code, message: message.message, data: message.data ?? {} });
+  return JSON.stringify({
+    time: message.time.toISOString(),
+    level: message.level,
+    code: message.code,
+    message: message.message,
+    data: message.data ?? {},
+  });
 }
 
 /** Line per event, progress sampled: plain text for logs, or json-lines for machines. */
@@ -92,7 +98,10 @@ export class TerminalRenderer implements Renderer {
     const prefix = PREFIX[message.level];
     const body = terminalSafe(message.message);
     if (!prefix) this.out(`${body}\n`);
-    else this.out(`${this.paint(message.level === 'warn' ? 'yellow' : message.level === 'error' ? 'red' : 'dim', prefix.trimEnd())} ${body}\n`);
+    else
+      this.out(
+        `${this.paint(message.level === 'warn' ? 'yellow' : message.level === 'error' ? 'red' : 'dim', prefix.trimEnd())} ${body}\n`,
+      );
   }
 
   /** Keeps the progress line's final figure and moves below it. */

@@ -24,7 +24,11 @@ export async function pickRoles(io: IoHost, findings: ScanFinding[]): Promise<st
     message: 'Which shared roles should be split?',
     data: { roles: splittable.map((f) => f.roleName) },
     defaultResponse: [],
-    question: { type: 'checkbox', choices: splittable.map((f) => ({ name: `${f.roleName}  (${f.services.join(', ')})`, value: f.roleName })), required: true },
+    question: {
+      type: 'checkbox',
+      choices: splittable.map((f) => ({ name: `${f.roleName}  (${f.services.join(', ')})`, value: f.roleName })),
+      required: true,
+    },
   });
 }
 
@@ -52,14 +56,21 @@ export async function confirmWorkloads(io: IoHost, analysis: SplitAnalysis): Pro
 }
 
 /** Steps 3 and 4: the unattributed and unobservable actions, idle services, and names. */
-export async function askDecisions(io: IoHost, analysis: SplitAnalysis, flags: DecisionFlags, taken: ReadonlySet<string>): Promise<PlanDecisions> {
+export async function askDecisions(
+  io: IoHost,
+  analysis: SplitAnalysis,
+  flags: DecisionFlags,
+  taken: ReadonlySet<string>,
+): Promise<PlanDecisions> {
   const decisions: PlanDecisions = {
     unattributed: flags.unattributed ?? (await askUnattributed(io, analysis)),
     unobservable: flags.unobservable ?? (await askUnobservable(io, analysis.units)),
   };
   if (requiredDecisions(analysis).unmapped) {
     const rows = analysis.unmapped.map((r) => `${r.eventSource} ${r.eventName} (${r.count}× by ${r.services.join(', ')})`);
-    io.info('SR_PLAN_I2009', `\nEvents that map to no IAM action the catalog knows:\n  ${rows.join('\n  ')}`, { events: analysis.unmapped });
+    io.info('SR_PLAN_I2009', `\nEvents that map to no IAM action the catalog knows:\n  ${rows.join('\n  ')}`, {
+      events: analysis.unmapped,
+    });
     decisions.unmapped =
       flags.unmapped ??
       // Nobody asked, nobody gets them: granting a whole service's actions needs a person's say.
@@ -72,10 +83,17 @@ export async function askDecisions(io: IoHost, analysis: SplitAnalysis, flags: D
   if (idle.length > 0) {
     decisions.noEvidence =
       flags.withoutEvidence ??
-      (await choose(io, 'SR_PLAN_Q2105', `No activity at all for ${idle.join(', ')}. What should those services get?`, { services: idle }, 'empty', {
-        empty: 'a new role with no permissions beyond the decisions above',
-        exclude: 'nothing: keep them on the shared role (it will not be retired)',
-      }));
+      (await choose(
+        io,
+        'SR_PLAN_Q2105',
+        `No activity at all for ${idle.join(', ')}. What should those services get?`,
+        { services: idle },
+        'empty',
+        {
+          empty: 'a new role with no permissions beyond the decisions above',
+          exclude: 'nothing: keep them on the shared role (it will not be retired)',
+        },
+      ));
   }
   decisions.roleNames = await askNames(io, analysis, taken);
   return decisions;
@@ -127,7 +145,10 @@ async function askUnobservable(io: IoHost, units: ServiceUnit[]): Promise<PlanDe
     const picked = await io.requestResponse<string[]>({
       code: 'SR_PLAN_Q2104',
       message: `Granted actions the evidence cannot see, by reason. Which does ${unit.service} need?`,
-      data: { service: unit.service, groups: Object.fromEntries([...groups].map(([reason, actions]) => [reason, actions.map((a) => a.action)])) },
+      data: {
+        service: unit.service,
+        groups: Object.fromEntries([...groups].map(([reason, actions]) => [reason, actions.map((a) => a.action)])),
+      },
       defaultResponse: baselineGroups,
       question: {
         type: 'checkbox',
@@ -153,9 +174,14 @@ async function askUnobservable(io: IoHost, units: ServiceUnit[]): Promise<PlanDe
             message: `${reason}: which actions does ${unit.service} need?`,
             data: { service: unit.service, reason, actions: actions.map((a) => a.action) },
             defaultResponse: picked.includes(reason) ? actions.map((a) => a.action) : [],
-            question: { type: 'checkbox', choices: actions.map((a) => ({ name: a.action, value: a.action, checked: picked.includes(reason) })) },
+            question: {
+              type: 'checkbox',
+              choices: actions.map((a) => ({ name: a.action, value: a.action, checked: picked.includes(reason) })),
+            },
           })
-        : picked.includes(reason) ? actions.map((a) => a.action) : [];
+        : picked.includes(reason)
+          ? actions.map((a) => a.action)
+          : [];
       kept.push(...inGroup);
     }
     chosen[unit.key] = kept;
@@ -173,7 +199,11 @@ async function askNames(io: IoHost, analysis: SplitAnalysis, taken: ReadonlySet<
       message: `Name of the new ${serviceSuffix(unit.service)} role`,
       data: { service: unit.service },
       defaultResponse: proposal,
-      question: { type: 'input', initial: proposal, validate: (value) => roleNameProblem(value) ?? (used.has(value) ? `${value} already exists` : true) },
+      question: {
+        type: 'input',
+        initial: proposal,
+        validate: (value) => roleNameProblem(value) ?? (used.has(value) ? `${value} already exists` : true),
+      },
     });
     used.add(name);
     names[unit.key] = name;
@@ -183,10 +213,14 @@ async function askNames(io: IoHost, analysis: SplitAnalysis, taken: ReadonlySet<
 
 /** Required tags the shared role lacks: one question per key, for every new role. */
 export async function askTags(io: IoHost, roleName: string, missing: readonly string[]): Promise<Record<string, string>> {
-  io.info('SR_PLAN_I2010', `\n${roleName} lacks the required tag${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the new roles get the values given here.`, {
-    role: roleName,
-    missing,
-  });
+  io.info(
+    'SR_PLAN_I2010',
+    `\n${roleName} lacks the required tag${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the new roles get the values given here.`,
+    {
+      role: roleName,
+      missing,
+    },
+  );
   const answers: Record<string, string> = {};
   for (const key of missing) {
     const value = await io.requestResponse({
@@ -195,9 +229,13 @@ export async function askTags(io: IoHost, roleName: string, missing: readonly st
       data: { role: roleName, key },
       // No person, no value: the caller refuses a run that leaves a required tag empty.
       defaultResponse: '',
-      question: { type: 'input', validate: (answer) => (answer.trim() === '' ? 'a required tag needs a value' : (tagProblem(key, answer.trim()) ?? true)) },
+      question: {
+        type: 'input',
+        validate: (answer) => (answer.trim() === '' ? 'a required tag needs a value' : (tagProblem(key, answer.trim()) ?? true)),
+      },
     });
-    if (value.trim() === '') throw usageError(`the required tag ${key} has no value for the new roles of ${roleName}`, `pass --tag ${key}=VALUE`);
+    if (value.trim() === '')
+      throw usageError(`the required tag ${key} has no value for the new roles of ${roleName}`, `pass --tag ${key}=VALUE`);
     answers[key] = value.trim();
   }
   return answers;
@@ -205,5 +243,11 @@ export async function askTags(io: IoHost, roleName: string, missing: readonly st
 
 /** Step 6: write it? */
 export async function confirmWrite(io: IoHost, path: string): Promise<boolean> {
-  return io.requestResponse({ code: 'SR_PLAN_Q2107', message: `Write the plan to ${path}?`, data: { path }, defaultResponse: true, question: { type: 'confirm' } });
+  return io.requestResponse({
+    code: 'SR_PLAN_Q2107',
+    message: `Write the plan to ${path}?`,
+    data: { path },
+    defaultResponse: true,
+    question: { type: 'confirm' },
+  });
 }

@@ -10,14 +10,17 @@ export const ecrRepositories: PolicyKindAdapter = {
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).ecr();
       const repos = await collectItems(paginateDescribeRepositories({ client }, {}), (page) => page.repositories ?? []);
-      return repos.flatMap((r): PolicyResource[] => (r.repositoryName && r.repositoryArn ? [{ kind: 'ecr-repository', region, id: r.repositoryName, arn: r.repositoryArn }] : []));
+      return repos.flatMap((r): PolicyResource[] =>
+        r.repositoryName && r.repositoryArn ? [{ kind: 'ecr-repository', region, id: r.repositoryName, arn: r.repositoryArn }] : [],
+      );
     });
   },
   async read(session, resource) {
     const { GetRepositoryPolicyCommand } = await import('@aws-sdk/client-ecr');
     const client = await (await session.inRegion(resource.region)).ecr();
-    return readPolicy('RepositoryPolicyNotFoundException', async () =>
-      (await client.send(new GetRepositoryPolicyCommand({ repositoryName: resource.id }))).policyText ?? undefined,
+    return readPolicy(
+      'RepositoryPolicyNotFoundException',
+      async () => (await client.send(new GetRepositoryPolicyCommand({ repositoryName: resource.id }))).policyText ?? undefined,
     );
   },
   async write(session, resource, desired) {

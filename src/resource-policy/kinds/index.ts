@@ -9,7 +9,15 @@ import { sqsQueues } from './sqs.js';
 import type { PolicyKind, PolicyKindAdapter } from './types.js';
 
 /** The adapters, in the order the plan lists their policies. */
-export const POLICY_ADAPTERS: readonly PolicyKindAdapter[] = [kmsKeys, s3Buckets, sqsQueues, snsTopics, secrets, ecrRepositories, lambdaFunctions];
+export const POLICY_ADAPTERS: readonly PolicyKindAdapter[] = [
+  kmsKeys,
+  s3Buckets,
+  sqsQueues,
+  snsTopics,
+  secrets,
+  ecrRepositories,
+  lambdaFunctions,
+];
 
 /** The adapter of a kind. */
 export function policyAdapter(kind: PolicyKind): PolicyKindAdapter {

@@ -12,7 +12,9 @@ export const kmsKeys: PolicyKindAdapter = {
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).kms();
       const keys = await collectItems(paginateListKeys({ client }, {}), (page) => page.Keys ?? []);
-      return keys.flatMap((key): PolicyResource[] => (key.KeyId && key.KeyArn ? [{ kind: 'kms-key', region, id: key.KeyId, arn: key.KeyArn }] : []));
+      return keys.flatMap((key): PolicyResource[] =>
+        key.KeyId && key.KeyArn ? [{ kind: 'kms-key', region, id: key.KeyId, arn: key.KeyArn }] : [],
+      );
     });
   },
   async read(session, resource) {

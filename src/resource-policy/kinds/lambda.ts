@@ -22,13 +22,18 @@ export const lambdaFunctions: PolicyKindAdapter = {
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).lambda();
       const functions = await collectItems(paginateListFunctions({ client }, {}), (page) => page.Functions ?? []);
-      return functions.flatMap((f): PolicyResource[] => (f.FunctionName && f.FunctionArn ? [{ kind: 'lambda-function', region, id: f.FunctionName, arn: f.FunctionArn }] : []));
+      return functions.flatMap((f): PolicyResource[] =>
+        f.FunctionName && f.FunctionArn ? [{ kind: 'lambda-function', region, id: f.FunctionName, arn: f.FunctionArn }] : [],
+      );
     });
   },
   async read(session, resource) {
     const { GetPolicyCommand } = await import('@aws-sdk/client-lambda');
     const client = await (await session.inRegion(resource.region)).lambda();
-    return readPolicy('ResourceNotFoundException', async () => (await client.send(new GetPolicyCommand({ FunctionName: resource.id }))).Policy ?? undefined);
+    return readPolicy(
+      'ResourceNotFoundException',
+      async () => (await client.send(new GetPolicyCommand({ FunctionName: resource.id }))).Policy ?? undefined,
+    );
   },
   async write(session, resource, desired, current) {
     const { AddPermissionCommand, RemovePermissionCommand } = await import('@aws-sdk/client-lambda');
@@ -36,7 +41,9 @@ export const lambdaFunctions: PolicyKindAdapter = {
     const want = bySid(desired);
     const have = bySid(current);
     // Validate every addition before the first call: a statement AddPermission cannot express changes nothing.
-    const toAdd = [...want].filter(([sid, s]) => JSON.stringify(have.get(sid)) !== JSON.stringify(s)).map(([sid, s]) => ({ sid, input: permissionInput(resource.id, sid, s) }));
+    const toAdd = [...want]
+      .filter(([sid, s]) => JSON.stringify(have.get(sid)) !== JSON.stringify(s))
+      .map(([sid, s]) => ({ sid, input: permissionInput(resource.id, sid, s) }));
     for (const [sid, s] of have) {
       if (JSON.stringify(want.get(sid)) === JSON.stringify(s)) continue;
       await client.send(new RemovePermissionCommand({ FunctionName: resource.id, StatementId: sid }));
@@ -66,7 +73,8 @@ function permissionInput(functionName: string, sid: string, statement: Statement
   for (const [operator, block] of Object.entries(condition)) {
     for (const [key, value] of Object.entries(block)) {
       const field = CONDITION_FIELDS[`${operator}:${key.toLowerCase()}`];
-      if (!field || typeof value !== 'string') throw new PolicyEditError(`statement ${sid} has condition ${operator} ${key}, which AddPermission cannot write`);
+      if (!field || typeof value !== 'string')
+        throw new PolicyEditError(`statement ${sid} has condition ${operator} ${key}, which AddPermission cannot write`);
       (input as unknown as Record<string, string>)[field] = value;
     }
   }

@@ -17,9 +17,9 @@ export const s3Buckets: PolicyKindAdapter = {
         const name = bucket.Name;
         // An empty LocationConstraint is us-east-1 (S3's oldest convention).
         const region =
-          bucket.BucketRegion ??
-          ((await client.send(new GetBucketLocationCommand({ Bucket: name }))).LocationConstraint || 'us-east-1');
-        if (regions.includes(region)) found.push({ kind: 's3-bucket', region, id: name, arn: `arn:${partitionOf(session.region)}:s3:::${name}` });
+          bucket.BucketRegion ?? ((await client.send(new GetBucketLocationCommand({ Bucket: name }))).LocationConstraint || 'us-east-1');
+        if (regions.includes(region))
+          found.push({ kind: 's3-bucket', region, id: name, arn: `arn:${partitionOf(session.region)}:s3:::${name}` });
       }
       token = page.ContinuationToken;
     } while (token);
@@ -28,7 +28,10 @@ export const s3Buckets: PolicyKindAdapter = {
   async read(session, resource) {
     const { GetBucketPolicyCommand } = await import('@aws-sdk/client-s3');
     const client = await (await session.inRegion(resource.region)).s3();
-    return readPolicy('NoSuchBucketPolicy', async () => (await client.send(new GetBucketPolicyCommand({ Bucket: resource.id }))).Policy ?? undefined);
+    return readPolicy(
+      'NoSuchBucketPolicy',
+      async () => (await client.send(new GetBucketPolicyCommand({ Bucket: resource.id }))).Policy ?? undefined,
+    );
   },
   async write(session, resource, desired) {
     const { PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');

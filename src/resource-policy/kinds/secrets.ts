@@ -25,5 +25,11 @@ export const secrets: PolicyKindAdapter = {
     // BlockPublicPolicy stays on: the edit adds the account's own roles, never the public.
     await client.send(new PutResourcePolicyCommand({ SecretId: resource.id, ResourcePolicy: desired, BlockPublicPolicy: true }));
   },
-  names: (resource) => [resource.arn, resource.arn.split(':').pop()?.replace(/-[A-Za-z0-9]{6}$/, '') ?? ''],
+  names: (resource) => [
+    resource.arn,
+    resource.arn
+      .split(':')
+      .pop()
+      ?.replace(/-[A-Za-z0-9]{6}$/, '') ?? '',
+  ],
 };

@@ -39,7 +39,10 @@ export interface PolicyKindAdapter {
 const REGION_CONCURRENCY = 4;
 
 /** Lists a kind in every region, a few regions at once, results in region order. */
-export async function perRegion(regions: readonly string[], list: (region: string) => Promise<PolicyResource[]>): Promise<PolicyResource[]> {
+export async function perRegion(
+  regions: readonly string[],
+  list: (region: string) => Promise<PolicyResource[]>,
+): Promise<PolicyResource[]> {
   return (await mapLimit(regions, REGION_CONCURRENCY, list)).flat();
 }
 

@@ -23,10 +23,7 @@ export interface RuleSubject {
 }
 
 /** A rule's verdict on one role. */
-export type RuleVerdict =
-  | { status: 'compliant' }
-  | { status: 'not-applicable' }
-  | { status: 'non-compliant'; detail?: string };
+export type RuleVerdict = { status: 'compliant' } | { status: 'not-applicable' } | { status: 'non-compliant'; detail?: string };
 
 /** Options a run gives its rules. */
 export interface RuleOptions {

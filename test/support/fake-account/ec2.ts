@@ -35,7 +35,8 @@ export class FakeEc2 implements Ec2Port {
 
   /** Adds an instance, on `profileArn` when given; returns its id. */
   addInstance(profileArn?: string, instanceId = `i-${this.hex()}`): string {
-    if (profileArn) this.associations.push({ associationId: `iip-assoc-${this.hex()}`, instanceId, instanceProfileArn: profileArn, state: 'associated' });
+    if (profileArn)
+      this.associations.push({ associationId: `iip-assoc-${this.hex()}`, instanceId, instanceProfileArn: profileArn, state: 'associated' });
     return instanceId;
   }
 
@@ -79,10 +80,18 @@ export class FakeEc2 implements Ec2Port {
     const current = this.associations.find((a) => a.associationId === associationId && a.state === 'associated');
     if (!current) throw new FakeServiceError('InvalidAssociationID.NotFound', `The association ID '${associationId}' does not exist`);
     if (this.options.knowsProfile && !this.options.knowsProfile(profileArn)) {
-      throw new FakeServiceError('InvalidParameterValue', `Value (${profileArn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`);
+      throw new FakeServiceError(
+        'InvalidParameterValue',
+        `Value (${profileArn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`,
+      );
     }
     current.state = 'disassociated';
-    const replacement = { associationId: `iip-assoc-${this.hex()}`, instanceId: current.instanceId, instanceProfileArn: profileArn, state: 'associated' };
+    const replacement = {
+      associationId: `iip-assoc-${this.hex()}`,
+      instanceId: current.instanceId,
+      instanceProfileArn: profileArn,
+      state: 'associated',
+    };
     this.associations.push(replacement);
     if (this.lostAnswers > 0) {
       this.lostAnswers -= 1;
@@ -99,11 +108,19 @@ export class FakeEc2 implements Ec2Port {
   async describeLaunchTemplateVersions(templateId: string, versions: readonly string[]): Promise<LaunchTemplateVersionProfile[]> {
     this.faults.check('describeLaunchTemplateVersions');
     const template = this.templates.get(templateId);
-    if (!template) throw new FakeServiceError('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${templateId}, does not exist.`);
+    if (!template)
+      throw new FakeServiceError(
+        'InvalidLaunchTemplateId.NotFound',
+        `The specified launch template, with template ID ${templateId}, does not exist.`,
+      );
     return versions.map((wanted) => {
-      const number = wanted === '$Default' ? template.defaultVersion : wanted === '$Latest' ? Math.max(0, ...template.versions.keys()) : Number(wanted);
+      const number =
+        wanted === '$Default' ? template.defaultVersion : wanted === '$Latest' ? Math.max(0, ...template.versions.keys()) : Number(wanted);
       if (!template.versions.has(number)) {
-        throw new FakeServiceError('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${wanted} for template ${templateId}`);
+        throw new FakeServiceError(
+          'InvalidLaunchTemplateId.VersionNotFound',
+          `Could not find launch template version ${wanted} for template ${templateId}`,
+        );
       }
       const profile = template.versions.get(number);
       return { version: number, isDefault: number === template.defaultVersion, ...(profile ? { instanceProfile: { ...profile } } : {}) };

@@ -140,7 +140,18 @@ export class FakeEcs implements EcsPort {
       if (!service) return [];
       this.advance(service);
       const { name, arn, clusterArn, taskDefinition, status, desiredCount, runningCount, deployments } = service;
-      return [{ serviceName: name, serviceArn: arn, clusterArn, taskDefinition, status, desiredCount, runningCount, deployments: structuredClone(deployments) }];
+      return [
+        {
+          serviceName: name,
+          serviceArn: arn,
+          clusterArn,
+          taskDefinition,
+          status,
+          desiredCount,
+          runningCount,
+          deployments: structuredClone(deployments),
+        },
+      ];
     });
   }
 
@@ -150,7 +161,14 @@ export class FakeEcs implements EcsPort {
     // A service's own tasks are listed too, marked as ECS marks them, so callers must tell them apart.
     const serviceTasks = [...c.services.values()]
       .filter((s) => s.status === 'ACTIVE')
-      .flatMap((s) => Array.from({ length: s.runningCount }, (_, i) => ({ taskArn: `${this.arnPrefix()}:task/${c.name}/${s.name}-${i}`, taskDefinitionArn: s.taskDefinition, startedBy: 'ecs-svc/1234567890', group: `service:${s.name}` })));
+      .flatMap((s) =>
+        Array.from({ length: s.runningCount }, (_, i) => ({
+          taskArn: `${this.arnPrefix()}:task/${c.name}/${s.name}-${i}`,
+          taskDefinitionArn: s.taskDefinition,
+          startedBy: 'ecs-svc/1234567890',
+          group: `service:${s.name}`,
+        })),
+      );
     return [...serviceTasks, ...c.tasks.map((t) => ({ ...t }))];
   }
 
@@ -199,11 +217,20 @@ export class FakeEcs implements EcsPort {
   }
 
   private register(input: TaskDefinitionInput): string {
-    if (!input.family || !input.containerDefinitions) throw new FakeServiceError('ClientException', 'family and containerDefinitions are required');
-    const revision = 1 + Math.max(0, ...[...this.revisions.values()].filter((r) => r.taskDefinition.family === input.family).map((r) => r.taskDefinition.revision ?? 0));
+    if (!input.family || !input.containerDefinitions)
+      throw new FakeServiceError('ClientException', 'family and containerDefinitions are required');
+    const revision =
+      1 +
+      Math.max(
+        0,
+        ...[...this.revisions.values()].filter((r) => r.taskDefinition.family === input.family).map((r) => r.taskDefinition.revision ?? 0),
+      );
     const taskDefinitionArn = `${this.arnPrefix()}:task-definition/${input.family}:${revision}`;
     const { tags, ...definition } = structuredClone(input);
-    this.revisions.set(taskDefinitionArn, { taskDefinition: { ...definition, taskDefinitionArn, revision, status: 'ACTIVE' }, tags: tags ?? [] });
+    this.revisions.set(taskDefinitionArn, {
+      taskDefinition: { ...definition, taskDefinitionArn, revision, status: 'ACTIVE' },
+      tags: tags ?? [],
+    });
     return taskDefinitionArn;
   }
 

@@ -6,7 +6,15 @@
  * See SPEC.md for what is modelled and what is not.
  */
 import { DeleteConflictException, NoSuchEntityException, type Tag } from '@aws-sdk/client-iam';
-import type { Created, IamPort, InstanceProfileSpec, ManagedPolicySpec, RoleLastUsed, RoleSpec, RoleSummary } from '../../../src/aws/iam-port.js';
+import type {
+  Created,
+  IamPort,
+  InstanceProfileSpec,
+  ManagedPolicySpec,
+  RoleLastUsed,
+  RoleSpec,
+  RoleSummary,
+} from '../../../src/aws/iam-port.js';
 import { SplitRoleError } from '../../../src/core/errors.js';
 import type { RoleSnapshot } from '../../../src/core/role-snapshot.js';
 import { FaultQueue } from './aws-error.js';
@@ -85,10 +93,24 @@ export class FakeIam implements IamPort {
     });
     for (const p of snapshot.attachedPolicies) {
       if (this.policies.has(p.arn)) continue;
-      this.policies.set(p.arn, { name: p.name, arn: p.arn, path: pathOfArn(p.arn), defaultVersionId: p.defaultVersionId, document: wire(p.document), tags: [] });
+      this.policies.set(p.arn, {
+        name: p.name,
+        arn: p.arn,
+        path: pathOfArn(p.arn),
+        defaultVersionId: p.defaultVersionId,
+        document: wire(p.document),
+        tags: [],
+      });
     }
     for (const p of snapshot.instanceProfiles) {
-      const profile = this.profiles.get(p.name) ?? { name: p.name, id: p.id, arn: p.arn, path: p.path, tags: (p.tags ?? []).map((t) => ({ ...t })), roles: [] };
+      const profile = this.profiles.get(p.name) ?? {
+        name: p.name,
+        id: p.id,
+        arn: p.arn,
+        path: p.path,
+        tags: (p.tags ?? []).map((t) => ({ ...t })),
+        roles: [],
+      };
       if (!profile.roles.includes(snapshot.roleName)) profile.roles.push(snapshot.roleName);
       this.profiles.set(p.name, profile);
     }
@@ -153,14 +175,28 @@ export class FakeIam implements IamPort {
       trustPolicy: wire(role.trustPolicy),
       tags: role.tags.map((t) => ({ ...t })),
       // ListRolePolicies answers in name order.
-      inlinePolicies: [...role.inline.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, document]) => ({ name, document: wire(document) })),
+      inlinePolicies: [...role.inline.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, document]) => ({ name, document: wire(document) })),
       attachedPolicies: role.attached.map((arn) => {
         const policy = this.policy(arn);
-        return { arn, name: policy.name, defaultVersionId: policy.defaultVersionId, awsManaged: isAwsManaged(arn), document: wire(policy.document) };
+        return {
+          arn,
+          name: policy.name,
+          defaultVersionId: policy.defaultVersionId,
+          awsManaged: isAwsManaged(arn),
+          document: wire(policy.document),
+        };
       }),
       instanceProfiles: [...this.profiles.values()]
         .filter((p) => p.roles.includes(role.name))
-        .map((p) => ({ name: p.name, arn: p.arn, path: p.path, id: p.id, ...(p.tags.length > 0 ? { tags: p.tags.map((t) => ({ ...t })) } : {}) })),
+        .map((p) => ({
+          name: p.name,
+          arn: p.arn,
+          path: p.path,
+          id: p.id,
+          ...(p.tags.length > 0 ? { tags: p.tags.map((t) => ({ ...t })) } : {}),
+        })),
     };
     if (role.description) snapshot.description = role.description;
     if (role.permissionsBoundaryArn) snapshot.permissionsBoundaryArn = role.permissionsBoundaryArn;
@@ -224,7 +260,14 @@ export class FakeIam implements IamPort {
     if (arn !== spec.arn) throw new Error(`fake IAM: the policy ${spec.name} would get ${arn}, not the planned ${spec.arn}`);
     const existing = this.policies.get(arn);
     if (existing) return { created: false, tags: existing.tags.map((t) => ({ ...t })) };
-    this.policies.set(arn, { name: spec.name, arn, path: spec.path, defaultVersionId: 'v1', document: wire(spec.document), tags: tags(spec.tags) });
+    this.policies.set(arn, {
+      name: spec.name,
+      arn,
+      path: spec.path,
+      defaultVersionId: 'v1',
+      document: wire(spec.document),
+      tags: tags(spec.tags),
+    });
     return { created: true };
   }
 
@@ -233,7 +276,10 @@ export class FakeIam implements IamPort {
     if (!this.policies.has(arn)) return;
     const holders = [...this.roles.values()].filter((r) => r.attached.includes(arn)).map((r) => r.name);
     if (holders.length > 0) {
-      throw new DeleteConflictException({ message: `Cannot delete a policy attached to entities (${holders.join(', ')}).`, $metadata: { httpStatusCode: 409 } });
+      throw new DeleteConflictException({
+        message: `Cannot delete a policy attached to entities (${holders.join(', ')}).`,
+        $metadata: { httpStatusCode: 409 },
+      });
     }
     this.policies.delete(arn);
   }
@@ -257,12 +303,23 @@ export class FakeIam implements IamPort {
     const created = profile === undefined;
     const before = profile?.tags.map((t) => ({ ...t }));
     if (!profile) {
-      profile = { name: spec.name, id: this.newId('AIPA'), arn: `arn:${this.partition}:iam::${this.account}:instance-profile${spec.path}${spec.name}`, path: spec.path, tags: tags(spec.tags), roles: [] };
+      profile = {
+        name: spec.name,
+        id: this.newId('AIPA'),
+        arn: `arn:${this.partition}:iam::${this.account}:instance-profile${spec.path}${spec.name}`,
+        path: spec.path,
+        tags: tags(spec.tags),
+        roles: [],
+      };
       this.profiles.set(spec.name, profile);
     }
     if (!profile.roles.includes(spec.roleName)) {
       if (profile.roles.length > 0) {
-        throw new SplitRoleError('ProfileTaken', `instance profile ${spec.name} already holds role ${profile.roles[0]}`, 'an instance profile holds one role: free it, or re-plan with another --name');
+        throw new SplitRoleError(
+          'ProfileTaken',
+          `instance profile ${spec.name} already holds role ${profile.roles[0]}`,
+          'an instance profile holds one role: free it, or re-plan with another --name',
+        );
       }
       this.role(spec.roleName);
       profile.roles.push(spec.roleName);

@@ -43,7 +43,14 @@ export class FakeLambda implements LambdaPort {
   /** Adds a function running as `role`; `publishedRoles` publishes versions 1, 2, … with those roles. */
   addFunction(name: string, role: string, publishedRoles: readonly string[] = []): string {
     const arn = `arn:aws:lambda:${this.options.region ?? 'us-east-1'}:${this.options.account ?? '123456789012'}:function:${name}`;
-    this.functions.set(name, { name, arn, role, versions: publishedRoles.map((r, i) => ({ version: String(i + 1), role: r })), status: 'Successful', settlesIn: 0 });
+    this.functions.set(name, {
+      name,
+      arn,
+      role,
+      versions: publishedRoles.map((r, i) => ({ version: String(i + 1), role: r })),
+      status: 'Successful',
+      settlesIn: 0,
+    });
     return arn;
   }
 
@@ -78,7 +85,11 @@ export class FakeLambda implements LambdaPort {
   async getFunctionConfiguration(functionName: string): Promise<FunctionState> {
     this.faults.check('getFunctionConfiguration');
     const fn = this.mustGet(functionName);
-    const state: FunctionState = { role: fn.role, ...(fn.status ? { lastUpdateStatus: fn.status } : {}), ...(fn.reason ? { lastUpdateStatusReason: fn.reason } : {}) };
+    const state: FunctionState = {
+      role: fn.role,
+      ...(fn.status ? { lastUpdateStatus: fn.status } : {}),
+      ...(fn.reason ? { lastUpdateStatusReason: fn.reason } : {}),
+    };
     if (fn.status === 'InProgress' && --fn.settlesIn <= 0) {
       fn.status = fn.failWith ? 'Failed' : 'Successful';
       if (fn.failWith) fn.reason = fn.failWith;
@@ -92,7 +103,11 @@ export class FakeLambda implements LambdaPort {
     this.writes.push(`updateFunctionRole:${functionName}`);
     const fn = this.mustGet(functionName);
     if (fn.status === 'InProgress') {
-      throw new FakeServiceError('ResourceConflictException', `The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`, { status: 409 });
+      throw new FakeServiceError(
+        'ResourceConflictException',
+        `The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`,
+        { status: 409 },
+      );
     }
     if (this.options.knowsRole && !this.options.knowsRole(roleArn)) {
       throw new FakeServiceError('InvalidParameterValueException', 'The role defined for the function cannot be assumed by Lambda.');

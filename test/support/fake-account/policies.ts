@@ -71,7 +71,10 @@ export class FakePolicies implements PolicyPort {
 
   private entry(resource: PolicyResource): { resource: PolicyResource; text: string | undefined } {
     const entry = this.resources.get(key(resource));
-    if (!entry) throw new FakeServiceError(NOT_FOUND[resource.kind], `${resource.kind} ${resource.id} does not exist in ${resource.region}`, { status: 404 });
+    if (!entry)
+      throw new FakeServiceError(NOT_FOUND[resource.kind], `${resource.kind} ${resource.id} does not exist in ${resource.region}`, {
+        status: 404,
+      });
     return entry;
   }
 

@@ -30,7 +30,11 @@ export class FakeWorkloads implements WorkloadPorts {
     const where = { region: this.region, ...(options.account ? { account: options.account } : {}) };
     this.services = {
       ec2: new FakeEc2(options.knowsProfile ? { knowsProfile: options.knowsProfile } : {}),
-      lambda: new FakeLambda({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}), updateReads: options.settleReads ?? 1 }),
+      lambda: new FakeLambda({
+        ...where,
+        ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}),
+        updateReads: options.settleReads ?? 1,
+      }),
       ecs: new FakeEcs({ ...where, deploymentReads: options.settleReads ?? 1 }),
       autoScaling: new FakeAutoScaling(),
     };
