@@ -143,6 +143,8 @@ function runCli(args: string[], motoEndpoint: string): Promise<{ code: number; o
         AWS_CONFIG_FILE: '/nonexistent/split-role-demo',
         AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/split-role-demo',
         SPLIT_ROLE_FAST_WAITS: '1',
+        // The demo's account lives in one region; moto would report twenty enabled, all empty.
+        SPLIT_ROLE_ENABLED_REGIONS: process.env.SPLIT_ROLE_ENABLED_REGIONS ?? 'us-east-1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
