@@ -4,15 +4,16 @@
  * AWS error names, split-role error codes) must agree. This keeps the fake
  * that the in-process apply tests run on honest about IAM's behaviour.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sdkIamPort, type IamPort } from '../../src/aws/iam-port.js';
 import { openSessionProvider, type SessionProvider } from '../../src/aws/session.js';
 import { awsErrorName } from '../../src/core/aws-error-names.js';
 import { SplitRoleError } from '../../src/core/errors.js';
 import { decodePolicyDocument } from '../../src/policy/document.js';
-import { MOTO_ACCOUNT, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { MOTO_ACCOUNT, TEST_REGION } from '../support/aws-clients.js';
 import { FakeIam } from '../support/fake-account/iam.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { useFakeCredentialsInProcess } from '../support/process-credentials.js';
 import { resetMoto } from '../support/moto-server.js';
 
 const endpoint = workerMotoEndpoint();
@@ -101,24 +102,9 @@ async function transcript(iam: IamPort): Promise<Record<string, unknown>> {
 
 describe.skipIf(!endpoint)('the IAM fake agrees with moto through the IAM port', () => {
   const motoEndpoint = endpoint as string;
-  const saved: Record<string, string | undefined> = {};
   let provider: SessionProvider;
 
-  beforeAll(() => {
-    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED'])
-      saved[key] = process.env[key];
-    process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
-    process.env.AWS_EC2_METADATA_DISABLED = 'true';
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-  });
-  afterAll(() => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  });
+  useFakeCredentialsInProcess();
   beforeEach(async () => {
     await resetMoto(motoEndpoint);
     provider = await openSessionProvider({ region: TEST_REGION, endpointUrl: motoEndpoint });

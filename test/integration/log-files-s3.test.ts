@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/cloudtrail-corpus.js';
 import { openAwsSession, type AwsSession } from '../../src/aws/session.js';
 import { Attributor } from '../../src/evidence/attribution.js';
@@ -17,6 +17,7 @@ import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { resetMoto } from '../support/moto-server.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { useFakeCredentialsInProcess } from '../support/process-credentials.js';
 
 const endpoint = workerMotoEndpoint();
 const BUCKET = 'org-trail-logs';
@@ -32,7 +33,6 @@ function logKey(date: string, name: string, region = 'us-east-1'): string {
 
 describe.skipIf(!endpoint)('readTrailRecords from S3 (moto)', () => {
   const motoEndpoint = endpoint as string;
-  const saved: Record<string, string | undefined> = {};
   let s3: S3Client;
   let session: AwsSession;
 
@@ -48,22 +48,7 @@ describe.skipIf(!endpoint)('readTrailRecords from S3 (moto)', () => {
     return { names: records.map((r) => r.eventName), records, stats, warnings };
   }
 
-  beforeAll(() => {
-    // The session's default credential chain must find fake keys, never a developer's own.
-    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED'])
-      saved[key] = process.env[key];
-    process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
-    process.env.AWS_EC2_METADATA_DISABLED = 'true';
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-  });
-  afterAll(() => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  });
+  useFakeCredentialsInProcess();
 
   beforeEach(async () => {
     await resetMoto(motoEndpoint);

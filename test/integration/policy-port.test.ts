@@ -4,14 +4,15 @@
  * the same answers, and a resource that is not there the same error name in
  * every kind. Services may re-serialise a policy, so texts compare as JSON.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSessionProvider, type SessionProvider } from '../../src/aws/session.js';
 import { awsErrorName } from '../../src/core/aws-error-names.js';
 import { POLICY_KINDS, type PolicyResource } from '../../src/resource-policy/kinds/types.js';
 import { sdkPolicyPort, type PolicyPort } from '../../src/resource-policy/port.js';
-import { MOTO_ACCOUNT, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { MOTO_ACCOUNT, TEST_REGION } from '../support/aws-clients.js';
 import { FakePolicies } from '../support/fake-account/policies.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { useFakeCredentialsInProcess } from '../support/process-credentials.js';
 import { resetMoto } from '../support/moto-server.js';
 import { seedResourcePolicies } from '../support/resource-policies.js';
 
@@ -73,24 +74,9 @@ async function transcript(port: PolicyPort): Promise<Record<string, unknown>> {
 
 describe.skipIf(!endpoint)('the resource-policy fake agrees with moto through the policy port', () => {
   const motoEndpoint = endpoint as string;
-  const saved: Record<string, string | undefined> = {};
   let provider: SessionProvider;
 
-  beforeAll(() => {
-    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED'])
-      saved[key] = process.env[key];
-    process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
-    process.env.AWS_EC2_METADATA_DISABLED = 'true';
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-  });
-  afterAll(() => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  });
+  useFakeCredentialsInProcess();
   beforeEach(async () => {
     await resetMoto(motoEndpoint);
     provider = await openSessionProvider({ region: R, endpointUrl: motoEndpoint, enabledRegions: [R] });

@@ -14,13 +14,14 @@ import {
 import { CreateClusterCommand, CreateServiceCommand } from '@aws-sdk/client-ecs';
 import { CreateInstanceProfileCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, PublishVersionCommand } from '@aws-sdk/client-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSessionProvider, type SessionProvider } from '../../src/aws/session.js';
 import type { WorkloadPorts } from '../../src/aws/workload-ports.js';
 import { awsErrorName } from '../../src/core/aws-error-names.js';
-import { MOTO_ACCOUNT, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { MOTO_ACCOUNT, serviceTrust, TEST_REGION } from '../support/aws-clients.js';
 import { FakeWorkloads } from '../support/fake-account/workloads.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { useFakeCredentialsInProcess } from '../support/process-credentials.js';
 import { resetMoto } from '../support/moto-server.js';
 
 const endpoint = workerMotoEndpoint();
@@ -39,26 +40,11 @@ async function failure(call: () => Promise<unknown>): Promise<string> {
 
 describe.skipIf(!endpoint)('workload fakes agree with moto through the SDK ports', () => {
   const motoEndpoint = endpoint as string;
-  const saved: Record<string, string | undefined> = {};
   let provider: SessionProvider;
   let moto: WorkloadPorts;
   let fake: FakeWorkloads;
 
-  beforeAll(() => {
-    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED'])
-      saved[key] = process.env[key];
-    process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
-    process.env.AWS_EC2_METADATA_DISABLED = 'true';
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-  });
-  afterAll(() => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  });
+  useFakeCredentialsInProcess();
   beforeEach(async () => {
     await resetMoto(motoEndpoint);
     provider = await openSessionProvider({ region: TEST_REGION, endpointUrl: motoEndpoint });
