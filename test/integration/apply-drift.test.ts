@@ -21,8 +21,7 @@ import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/clien
 import { beforeEach, describe, expect, it } from 'vitest';
 import { captureAccountState } from '../support/account-state.js';
 import { seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
-import { resetMoto } from '../support/moto-server.js';
-import { ORDERS_INLINE_POLICY, planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+import { ORDERS_INLINE_POLICY, type OrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { useProxiedCli } from '../support/proxied-cli.js';
 
@@ -39,12 +38,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     let planPath: string;
 
     beforeEach(async () => {
-      await resetMoto(motoEndpoint);
-      scenario = await seedOrdersScenario(motoEndpoint);
-      planPath = await planScenario(motoEndpoint, scenario, suite.workdir);
-      suite.proxy.setRule(undefined);
-      suite.proxy.onForwarded(undefined);
-      suite.proxy.clear();
+      ({ scenario, planPath } = await suite.freshPlan());
     });
 
     const drifts: Array<[string, (s: OrdersScenario) => Promise<void>, RegExp]> = [

@@ -35,8 +35,7 @@ import {
 } from '../support/account-state.js';
 import { seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { ec2Error, queryError } from '../support/fault-proxy.js';
-import { resetMoto } from '../support/moto-server.js';
-import { planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+import { planScenario, type OrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { useProxiedCli } from '../support/proxied-cli.js';
 
@@ -81,13 +80,8 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     let plan: Plan;
 
     beforeEach(async () => {
-      await resetMoto(motoEndpoint);
-      scenario = await seedOrdersScenario(motoEndpoint);
-      planPath = await planScenario(motoEndpoint, scenario, suite.workdir);
+      ({ scenario, planPath } = await suite.freshPlan());
       plan = await readPlan(planPath);
-      suite.proxy.setRule(undefined);
-      suite.proxy.onForwarded(undefined);
-      suite.proxy.clear();
     });
 
     // Apply, re-apply and rollback, each a CLI run; rollback re-discovers the account before deleting anything.

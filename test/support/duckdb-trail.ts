@@ -92,7 +92,7 @@ export async function openTrailDb(
   );
   await rm(scratch, { recursive: true, force: true });
   if (lake) {
-    const columns = LAKE_COLUMNS.map((c) =>
+    const columns = TRAIL_COLUMNS.map((c) =>
       c === 'eventtime'
         ? 'CAST(eventtime AS TIMESTAMP) AS eventtime'
         : c === 'recipientaccountid'
@@ -108,26 +108,7 @@ export async function openTrailDb(
       ? [`split_part(ymd, '/', 1) AS "year"`, `split_part(ymd, '/', 2) AS "month"`, `split_part(ymd, '/', 3) AS "day"`]
       : [`ymd AS "timestamp"`],
   );
-  const columns = [
-    'eventversion',
-    'useridentity',
-    'eventtime',
-    'eventsource',
-    'eventname',
-    'awsregion',
-    'sourceipaddress',
-    'useragent',
-    'errorcode',
-    'errormessage',
-    'requestparameters',
-    'responseelements',
-    'requestid',
-    'eventid',
-    'resources',
-    'eventtype',
-    'recipientaccountid',
-    'eventcategory',
-  ].filter((c) => !options.drop?.includes(c));
+  const columns = TRAIL_COLUMNS.filter((c) => !options.drop?.includes(c));
   await connection.run(`CREATE SCHEMA ${schema}`);
   await connection.run(`CREATE VIEW ${schema}.${table} AS SELECT ${[...columns, ...partitions].join(', ')} FROM trail_rows`);
   return handle(connection);
@@ -147,7 +128,8 @@ function handle(connection: DuckDBConnection): TrailDb {
   };
 }
 
-const LAKE_COLUMNS = [
+/** CloudTrail's columns, as both the documented Athena table and a Lake event data store name them. */
+const TRAIL_COLUMNS = [
   'eventversion',
   'useridentity',
   'eventtime',

@@ -11,6 +11,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { TEST_REGION } from './aws-clients.js';
 import { isolatedAwsEnv, runCli, type CliResult } from './cli.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { resetMoto } from './moto-server.js';
+import { planScenario, seedOrdersScenario, type OrdersScenario } from './scenario.js';
 
 type EnvExtra = Record<string, string | undefined>;
 
@@ -22,6 +24,8 @@ export interface ProxiedCli {
   readonly env: (extra?: EnvExtra) => NodeJS.ProcessEnv;
   /** Runs `split-role ARGS` in that environment. */
   readonly cli: (args: string[], extra?: EnvExtra) => Promise<CliResult>;
+  /** A reset moto seeded with the orders scenario, planned, and the proxy with no rule, hook or log. */
+  readonly freshPlan: () => Promise<{ scenario: OrdersScenario; planPath: string }>;
 }
 
 /** Opens a fault proxy in front of `motoEndpoint` and a scratch folder for the enclosing describe. */
@@ -50,5 +54,15 @@ export function useProxiedCli(motoEndpoint: string, prefix: string): ProxiedCli 
     },
     env,
     cli: (args, extra = {}) => runCli(args, env(extra)),
+    async freshPlan() {
+      await resetMoto(motoEndpoint);
+      const scenario = await seedOrdersScenario(motoEndpoint);
+      const planPath = await planScenario(motoEndpoint, scenario, ready(workdir, 'folder'));
+      const quiet = ready(proxy, 'proxy');
+      quiet.setRule(undefined);
+      quiet.onForwarded(undefined);
+      quiet.clear();
+      return { scenario, planPath };
+    },
   };
 }
