@@ -3,7 +3,7 @@
  * (account, region) target, like aws-cdk-cli's SdkProvider.forEnvironment.
  * Another account is reached by assuming `--assume-role NAME` there from the
  * caller's credentials. Every client shares the profile, retry policy, user
- * agent and call counter, and honours the SDK's own endpoint settings
+ * agent, call counter and pacing (rate-limit.ts), and honours the SDK's own endpoint settings
  * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, config files) unless
  * --endpoint-url overrides them.
  */
@@ -28,6 +28,7 @@ import { VERSION } from '../core/version.js';
 import { CallCounter, countCalls, type CountableStack } from './call-counter.js';
 import { translateErrors, type TranslatableStack } from './error-middleware.js';
 import { noRegionError } from './errors.js';
+import { paceCalls, RateLimits, rateRulesFromEnv } from './rate-limit.js';
 import { BudgetRetryStrategy, retryBudgetFromEnv, serviceName, type RetryBudget, type RetryListener } from './retry-budget.js';
 import { assumeRoleCredentials, validateAccess, type AccountAccess, type CredentialProvider } from './assume-role.js';
 import { accountRegions, parseRegionList, type AccountRegion } from './regions.js';
@@ -249,6 +250,7 @@ export class AwsSession {
     if (!client) {
       client = build().then((built) => {
         countCalls(built.middlewareStack, this.provider.calls);
+        paceCalls(built.middlewareStack, this.provider.rateLimits, { service: key, account: this.account, region: this.region });
         translateErrors(built.middlewareStack);
         return built;
       });
@@ -278,6 +280,8 @@ export class SessionProvider {
     private readonly enabledOverride?: readonly string[],
     /** How every client re-sends throttled and failed calls; undefined leaves it to the SDK (AWS_MAX_ATTEMPTS). */
     readonly retry?: RetryBudget,
+    /** The client-side pacing of every call, one bucket per (service, account, region) for the whole run. */
+    readonly rateLimits: RateLimits = new RateLimits([]),
   ) {
     this.home = new AwsSession(config, undefined, this);
     this.sessions.set(key({ region: config.region }), Promise.resolve(this.home));
@@ -386,7 +390,13 @@ export async function openSessionProvider(options: AwsOptions, env: NodeJS.Proce
   // Without a budget (AWS_MAX_ATTEMPTS set) the SDK's own retries apply, with that many attempts.
   const budget = retryBudgetFromEnv(env);
   const retry = budget && options.onRetry ? { ...budget, onRetry: options.onRetry } : budget;
-  return new SessionProvider(config, access, options.enabledRegions ?? enabledRegionsFromEnv(env), retry);
+  return new SessionProvider(
+    config,
+    access,
+    options.enabledRegions ?? enabledRegionsFromEnv(env),
+    retry,
+    new RateLimits(rateRulesFromEnv(env)),
+  );
 }
 
 /** Opens the caller's own (account, default region) session: the single-target view of a new provider. */
