@@ -8,8 +8,8 @@ import { SplitRoleError } from '../core/errors.js';
 
 /** Folders never searched: dependencies, VCS data, Terraform's provider cache. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.terraform', '.hg', '.svn']);
-/** Extensions that may hold a template, a plan or Terraform JSON. */
-const EXTENSIONS = ['.json', '.yaml', '.yml', '.template'];
+/** Extensions that may hold a template, a plan, Terraform JSON or Terraform's native syntax. */
+const EXTENSIONS = ['.json', '.yaml', '.yml', '.template', '.tf'];
 
 /** A file to read, and whether the user named it (then any extension is read). */
 export interface CandidateFile {

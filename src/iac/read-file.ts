@@ -8,8 +8,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseCfnYaml, YamlSyntaxError } from './cfn-yaml.js';
 import { cloudFormationRoles, isCdkTemplate, isCloudFormationTemplate, localPrincipalArns, slimResource } from './cloudformation.js';
 import type { CandidateFile } from './discover.js';
-import { jsonLines } from './json-lines.js';
-import { isTerraformJson, terraformJsonRoles } from './terraform-json.js';
+import { jsonLines, jsonPathKey } from './json-lines.js';
+import { readTerraformHcl } from './terraform-hcl.js';
+import { isTerraformJson, terraformJsonRoles, terraformRoles } from './terraform-json.js';
 import { isTerraformPlan, terraformPlanRoles } from './terraform-plan.js';
 import { THIS_ACCOUNT } from './resolve.js';
 import { isRecord, type IacFileOutcome, type IacFileRoles } from './types.js';
@@ -59,7 +60,31 @@ export async function readIacFile(candidate: CandidateFile, display: string): Pr
       reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     };
   }
-  return classifyText(text, display, candidate.explicit);
+  return isTerraformHclFile(candidate.path) ? terraformHclOutcome(text, display) : classifyText(text, display, candidate.explicit);
+}
+
+/** True for Terraform's native syntax, which only its extension tells apart. */
+export function isTerraformHclFile(path: string): boolean {
+  return path.toLowerCase().endsWith('.tf');
+}
+
+/** Reads `.tf` text; async because the parser is WebAssembly, loaded on first use. */
+export async function terraformHclOutcome(text: string, file: string): Promise<IacFileOutcome> {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const document = await readTerraformHcl(body);
+  if ('error' in document) {
+    return {
+      status: 'unreadable',
+      file,
+      reason: `invalid Terraform syntax at line ${document.error.line}, column ${document.error.column}`,
+    };
+  }
+  return {
+    status: 'read',
+    file,
+    format: 'terraform-hcl',
+    roles: terraformRoles(document.config, (path) => document.lines.get(jsonPathKey(path))),
+  };
 }
 
 /** How many leading bytes are searched for a NUL: enough to tell, cheap on a 30 MB file. */

@@ -34,6 +34,29 @@ export function terraformLiteral(text: string): string | undefined {
 
 /** The IAM roles of a `.tf.json` file, with the line of each role's name in `text`. */
 export function terraformJsonRoles(config: Record<string, unknown>, text: string): IacRole[] {
+  const paths = roleBlocks(config).map((f) => f.path);
+  const lines = jsonLines(text, paths);
+  return terraformRoles(config, (path) => lines.get(jsonPathKey(path)));
+}
+
+/** The IAM roles of Terraform configuration in its JSON shape; `lineOf` gives a block's source line. */
+export function terraformRoles(config: Record<string, unknown>, lineOf: (path: JsonPath) => number | undefined): IacRole[] {
+  const found = roleBlocks(config);
+  const documents = policyDocuments(config.data);
+  return found.map(({ name, body, path }) => {
+    const role: IacRole = { resource: `aws_iam_role.${name}`, dialect: 'terraform', trustPolicy: undefined, unresolved: [] };
+    trustOf(body.assume_role_policy, documents, role);
+    const roleName = typeof body.name === 'string' ? terraformLiteral(body.name) : undefined;
+    if (roleName !== undefined) role.roleName = roleName;
+    const line = lineOf(path);
+    if (line !== undefined) role.line = line;
+    const tags = isRecord(body.tags) ? body.tags : undefined;
+    if (tags && ALLOW_SHARED_KEY in tags) role.suppression = suppressionFrom(tags[ALLOW_SHARED_KEY], 'tag');
+    return role;
+  });
+}
+
+function roleBlocks(config: Record<string, unknown>): Array<{ name: string; body: Record<string, unknown>; path: JsonPath }> {
   const found: Array<{ name: string; body: Record<string, unknown>; path: JsonPath }> = [];
   for (const [type, byName, typePath] of entries(config.resource, ['resource'])) {
     if (type !== 'aws_iam_role') continue;
@@ -43,22 +66,7 @@ export function terraformJsonRoles(config: Record<string, unknown>, text: string
       if (isRecord(block)) found.push({ name, body: block, path });
     }
   }
-  const documents = policyDocuments(config.data);
-  const lines = jsonLines(
-    text,
-    found.map((f) => f.path),
-  );
-  return found.map(({ name, body, path }) => {
-    const role: IacRole = { resource: `aws_iam_role.${name}`, dialect: 'terraform', trustPolicy: undefined, unresolved: [] };
-    trustOf(body.assume_role_policy, documents, role);
-    const roleName = typeof body.name === 'string' ? terraformLiteral(body.name) : undefined;
-    if (roleName !== undefined) role.roleName = roleName;
-    const line = lines.get(jsonPathKey(path));
-    if (line !== undefined) role.line = line;
-    const tags = isRecord(body.tags) ? body.tags : undefined;
-    if (tags && ALLOW_SHARED_KEY in tags) role.suppression = suppressionFrom(tags[ALLOW_SHARED_KEY], 'tag');
-    return role;
-  });
+  return found;
 }
 
 function trustOf(policy: unknown, documents: Map<string, PolicyFromData>, role: IacRole): void {

@@ -5,7 +5,7 @@
 import { isRecord } from '../core/json.js';
 
 /** The source formats `check` understands. */
-export type IacFormat = 'cloudformation' | 'cdk' | 'terraform-plan' | 'terraform-json';
+export type IacFormat = 'cloudformation' | 'cdk' | 'terraform-plan' | 'terraform-json' | 'terraform-hcl';
 
 /** Which expression language a role's values are written in; it decides how they resolve. */
 export type IacDialect = 'cloudformation' | 'terraform';

@@ -64,17 +64,17 @@ describe('split-role check', () => {
   it('--json: one document with findings, suppressions, unresolved values and unreadable files; exit 2 for the unreadable ones', async () => {
     const run = await runCli(['check', TREE, '--json'], env());
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr).toMatch(/3 unreadable entries: exit 2 \(pass --allow-unreadable to judge on findings alone\)/);
+    expect(run.stderr).toMatch(/4 unreadable entries: exit 2 \(pass --allow-unreadable to judge on findings alone\)/);
     const report = JSON.parse(run.stdout) as CheckJson;
     expect(report.paths).toEqual([TREE]);
     expect(report.summary).toMatchObject({
-      filesChecked: 6,
+      filesChecked: 7,
       filesSkipped: 3,
-      filesUnreadable: 2,
-      rolesChecked: 20,
-      findings: 9,
-      suppressed: 2,
-      unresolved: 4,
+      filesUnreadable: 3,
+      rolesChecked: 25,
+      findings: 11,
+      suppressed: 3,
+      unresolved: 5,
     });
     const shared = report.findings.find((f) => f.resource === 'OrdersSharedRole')!;
     expect(shared).toMatchObject({
@@ -84,13 +84,18 @@ describe('split-role check', () => {
       kinds: ['multi-service'],
     });
     expect(report.findings.map((f) => f.resource)).toContain('module.app.module.workers.aws_iam_role.worker[0]');
-    expect(report.suppressed.map((s) => s.resource)).toEqual(['LegacyBatchRole', 'module.app.aws_iam_role.allowed']);
+    expect(report.suppressed.map((s) => s.resource)).toEqual([
+      'LegacyBatchRole',
+      'aws_iam_role.ssm_hybrid',
+      'module.app.aws_iam_role.allowed',
+    ]);
     expect(report.unresolved.find((u) => u.resource === 'PartnerRole')!.unresolved).toEqual([
       'Statement[1].Principal.AWS: {"Ref":"PartnerAccount"}',
     ]);
     expect(report.unreadable.map((u) => u.file)).toEqual([
       `${TREE}/malformed/bad-policy.yaml`,
       `${TREE}/malformed/broken.json`,
+      `${TREE}/malformed/broken.tf`,
       `${TREE}/malformed/broken.yaml`,
     ]);
     expect(run.stderr).toMatch(/warning: could not read test\/fixtures\/iac\/malformed\/broken\.yaml: invalid YAML/);
@@ -107,13 +112,14 @@ describe('split-role check', () => {
     expect(invocation.toolExecutionNotifications.map((n) => n.locations?.[0]?.physicalLocation.artifactLocation.uri)).toEqual([
       `${TREE}/malformed/bad-policy.yaml`,
       `${TREE}/malformed/broken.json`,
+      `${TREE}/malformed/broken.tf`,
       `${TREE}/malformed/broken.yaml`,
     ]);
-    expect(invocation.toolExecutionNotifications[2]!.message.text).toMatch(/^could not read .*broken\.yaml: invalid YAML/);
+    expect(invocation.toolExecutionNotifications[3]!.message.text).toMatch(/^could not read .*broken\.yaml: invalid YAML/);
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0]!.tool.driver.rules.map((r) => r.id)).toEqual(['SR001', 'SR002']);
     const results = sarif.runs[0]!.results;
-    expect(results).toHaveLength(9);
+    expect(results).toHaveLength(11);
     const at = (name: string) => results.find((r) => r.locations[0]!.logicalLocations[0]!.name === name)!;
     expect(at('OrdersSharedRole').ruleId).toBe('SR001');
     expect(at('OrdersSharedRole').locations[0]!.physicalLocation).toEqual({
@@ -124,13 +130,17 @@ describe('split-role check', () => {
       await lineOf(`${TREE}/cloudformation/network.json`, '"OpsRole"'),
     );
     expect(at('ReportsRole').ruleId).toBe('SR002');
+    expect(at('aws_iam_role.orders_shared').locations[0]!.physicalLocation).toEqual({
+      artifactLocation: { uri: `${TREE}/terraform-hcl/orders/iam.tf` },
+      region: { startLine: await lineOf(`${TREE}/terraform-hcl/orders/iam.tf`, 'resource "aws_iam_role" "orders_shared"') },
+    });
     expect(at('aws_iam_role.plain').locations[0]!.physicalLocation.region!.startLine).toBe(
       await lineOf(`${TREE}/terraform/roles.tf.json`, '"plain"'),
     );
     expect(results.some((r) => r.locations[0]!.logicalLocations[0]!.name === 'LegacyBatchRole')).toBe(false);
     const again = (JSON.parse(await readFile(second, 'utf8')) as Sarif).runs[0]!.results;
     expect(again.map((r) => r.partialFingerprints)).toEqual(results.map((r) => r.partialFingerprints));
-    expect(new Set(results.map((r) => r.partialFingerprints['splitRoleFinding/v1'])).size).toBe(9);
+    expect(new Set(results.map((r) => r.partialFingerprints['splitRoleFinding/v1'])).size).toBe(11);
   });
 
   it('text by default: the table, then the sections and the summary; --allow-unreadable leaves exit 1 for findings', async () => {
@@ -140,7 +150,7 @@ describe('split-role check', () => {
     expect(run.stdout).toContain('Suppressed with split-role:allow-shared:');
     expect(run.stdout).toContain('Unresolved (analysed as far as the code allows):');
     expect(run.stdout).toContain('Unreadable (skipped):');
-    expect(run.stdout).toMatch(/^Checked 20 roles in 6 IaC files, 3 other skipped, 2 unreadable: 9 shared roles, 2 suppressed/m);
+    expect(run.stdout).toMatch(/^Checked 25 roles in 7 IaC files, 3 other skipped, 3 unreadable: 11 shared roles, 3 suppressed/m);
   });
 
   it('exit 0 when nothing is shared; the allow-shared tag is what makes the difference', async () => {
@@ -181,7 +191,7 @@ describe('split-role check', () => {
     await writeFile(join(dir, 'package.json'), '{"name": "app"}');
     const empty = await runCli(['check', dir], env());
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toMatch(/no CloudFormation, CDK, Terraform plan or Terraform JSON file found in .*empty-.*--allow-empty/);
+    expect(empty.stderr).toMatch(/no CloudFormation, CDK, Terraform \(\.tf, \.tf\.json\) or Terraform plan file found in .*empty-.*--allow-empty/);
     expect((await runCli(['check', dir, '--allow-empty'], env())).code).toBe(0);
     await writeFile(join(dir, 'template.bin'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]));
     await writeFile(join(dir, 'utf16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Resources: {}\n', 'utf16le')]));

@@ -22,6 +22,8 @@ describe('check over the fixture tree', () => {
       [`${F}/cloudformation/app.yaml`, 'WorkerRole', ['multi-service']],
       [`${F}/cloudformation/app.yaml`, 'ReportsRole', ['service-and-cross-account']],
       [`${F}/cloudformation/network.json`, 'OpsRole', ['multi-service']],
+      [`${F}/terraform-hcl/orders/iam.tf`, 'aws_iam_role.orders_shared', ['multi-service']],
+      [`${F}/terraform-hcl/orders/iam.tf`, 'aws_iam_role.build', ['multi-service']],
       [`${F}/terraform/plan.json`, 'module.app.aws_iam_role.shared', ['multi-service']],
       [`${F}/terraform/plan.json`, 'module.app.module.workers.aws_iam_role.worker[0]', ['service-and-cross-account']],
       [`${F}/terraform/roles.tf.json`, 'aws_iam_role.plain', ['multi-service']],
@@ -40,6 +42,12 @@ describe('check over the fixture tree', () => {
       services: ['pipes.amazonaws.com', 'scheduler.amazonaws.com'],
     });
     expect(byResource.get('module.app.aws_iam_role.shared')).toMatchObject({ format: 'terraform-plan', roleName: 'app-shared' });
+    expect(byResource.get('aws_iam_role.orders_shared')).toMatchObject({
+      format: 'terraform-hcl',
+      roleName: 'orders-shared',
+      services: ['ecs-tasks.amazonaws.com', 'ecs.amazonaws.com', 'lambda.amazonaws.com'],
+      line: 3,
+    });
     expect(byResource.get('ReportsRole')!.otherPrincipals).toEqual([
       { principal: 'arn:aws:iam::210987654321:root', type: 'AWS', crossAccount: true, account: '210987654321' },
     ]);
@@ -67,6 +75,7 @@ describe('check over the fixture tree', () => {
   it('lists suppressed roles with their reasons instead of as findings', () => {
     expect(report.suppressed.map((s) => [s.resource, s.suppressedBy, s.reason, s.kinds])).toEqual([
       ['LegacyBatchRole', 'tag', 'legacy batch host, split tracked in OPS-1234', ['multi-service']],
+      ['aws_iam_role.ssm_hybrid', 'tag', 'SSM hybrid activation needs ec2 and ssm on one role', ['multi-service']],
       ['module.app.aws_iam_role.allowed', 'tag', 'SSM hybrid activation needs ec2 and ssm on one role', ['multi-service']],
     ]);
   });
@@ -80,6 +89,7 @@ describe('check over the fixture tree', () => {
         false,
       ],
       ['PartnerRole', ['Statement[1].Principal.AWS: {"Ref":"PartnerAccount"}'], ['batch.amazonaws.com'], false],
+      ['aws_iam_role.per_env', ['assume_role_policy: ${var.trust_policy}'], [], false],
       ['module.app.aws_iam_role.generated', ['assume_role_policy: (known after apply)'], [], false],
       ['aws_iam_role.encoded', [expect.stringMatching(/^assume_role_policy: \$\{jsonencode/)], [], false],
     ]);
@@ -91,16 +101,17 @@ describe('check over the fixture tree', () => {
     expect(report.unreadable.map((u) => [u.file, u.resource])).toEqual([
       [`${F}/malformed/bad-policy.yaml`, 'NoEffectRole'],
       [`${F}/malformed/broken.json`, undefined],
+      [`${F}/malformed/broken.tf`, undefined],
       [`${F}/malformed/broken.yaml`, undefined],
     ]);
     expect(report.summary).toEqual({
-      filesChecked: 6,
+      filesChecked: 7,
       filesSkipped: 3,
-      filesUnreadable: 2,
-      rolesChecked: 20,
-      findings: 9,
-      suppressed: 2,
-      unresolved: 4,
+      filesUnreadable: 3,
+      rolesChecked: 25,
+      findings: 11,
+      suppressed: 3,
+      unresolved: 5,
       rolesUnreadable: 1,
       compliantPercent: 40,
     });

@@ -57,7 +57,7 @@ export async function runCheck(paths: readonly string[], options: CheckCommandOp
   if (report.summary.filesChecked === 0 && !options.allowEmpty) {
     io.warn(
       'SR_CHECK_W5005',
-      `no CloudFormation, CDK, Terraform plan or Terraform JSON file found in ${paths.join(', ')}: exit 2 (pass --allow-empty to accept)`,
+      `no CloudFormation, CDK, Terraform (.tf, .tf.json) or Terraform plan file found in ${paths.join(', ')}: exit 2 (pass --allow-empty to accept)`,
       {
         skipped: report.summary.filesSkipped,
       },
