@@ -4,6 +4,7 @@
  * AwsSession implements them over the SDK (sessionPorts); tests hand in an
  * in-memory fake account (test/support/fake-account) instead.
  */
+import { sdkCloudFormationPort, type CloudFormationPort } from '../aws/cloudformation.js';
 import { sdkIamPort, type IamPort } from '../aws/iam-port.js';
 import type { AwsSession } from '../aws/session.js';
 import type { IndexClients } from '../inventory/workloads.js';
@@ -19,6 +20,8 @@ export interface AccountPorts {
   workloads(region: string): Promise<IndexClients>;
   /** The regions enabled for the account, sorted. */
   enabledRegions(): Promise<string[]>;
+  /** CloudFormation of one region: when a stack's deploy finished (a code cutover), and what a stack holds now. */
+  cloudFormation(region: string): Promise<CloudFormationPort>;
   /**
    * Where the evidence sources read the trail (CloudTrail, S3, Athena, Lake):
    * the retire gate's and verify's after-cutover calls. Undefined for an
@@ -34,6 +37,7 @@ export function sessionPorts(session: AwsSession): AccountPorts {
     policies: sdkPolicyPort(session),
     workloads: (region) => session.inRegion(region),
     enabledRegions: () => session.enabledRegions(),
+    cloudFormation: async (region) => sdkCloudFormationPort(await session.inRegion(region)),
     evidence: session,
   };
 }

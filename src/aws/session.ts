@@ -10,6 +10,7 @@
 import type { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
@@ -154,6 +155,12 @@ export class AwsSession {
     return this.client(
       'cloudtrail',
       async () => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(this.clientConfig('CloudTrailClient')),
+    );
+  }
+  cloudFormation(): Promise<CloudFormationClient> {
+    return this.client(
+      'cloudformation',
+      async () => new (await import('@aws-sdk/client-cloudformation')).CloudFormationClient(this.clientConfig('CloudFormationClient')),
     );
   }
   accessAnalyzer(): Promise<AccessAnalyzerClient> {

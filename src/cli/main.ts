@@ -148,6 +148,12 @@ program
   .option('--keep-shared-role', 'stop after Verify and keep the shared role for a soak period; apply again later to retire it')
   .option('--expect-digest <sha256>', 'refuse unless the plan is exactly the one reviewed (the digest in its Markdown review)')
   .addOption(
+  .addOption(
+    new Option(
+      '--terraform-state <file-or-s3-url>',
+      'a Terraform state (version 4) that may own the role or its workloads: a path or s3://bucket/key (repeatable; CloudFormation stacks are always read)',
+    ).argParser(collect),
+  )
     new Option(
       '--confirm-manual <id>',
       'a manual follow-up (its id, e.g. codebuild.amazonaws.com) is done: retire may go ahead (repeatable; journaled)',

@@ -55,6 +55,11 @@ export const ERROR_CODES = [
   'PolicySizeError',
   'WrongTarget',
   'Drift',
+  // Roles defined as code (issue 20): owned resources are changed in their code, not live
+  'IacOwned',
+  'AdoptMismatch',
+  'TerraformStateRefused',
+  'NoCodeCutover',
   'RetireStarted',
   'SharedRoleInUse',
   'ManualFollowUpsOpen',

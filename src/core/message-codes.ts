@@ -49,6 +49,11 @@ export const MESSAGE_CODES = {
     level: 'progress',
     description: 'resource policies (KMS, S3, SQS, SNS, Secrets Manager, ECR, Lambda) being read for statements naming the shared role',
   },
+  SR_PLAN_P2013: { level: 'progress', description: 'the CloudFormation stacks read to find who owns the plan’s resources' },
+  SR_PLAN_W2014: {
+    level: 'warn',
+    description: 'resources of the plan are owned by CloudFormation or Terraform: change them with rewrite, not apply',
+  },
   SR_PLAN_Q2101: { level: 'request', description: 'which shared roles to split' },
   SR_PLAN_Q2102: { level: 'request', description: 'whether the workloads found are the ones to move' },
   SR_PLAN_Q2103: { level: 'request', description: 'which services get an unattributed action' },
@@ -113,6 +118,12 @@ export const MESSAGE_CODES = {
     description: 'no IaC file was found under the paths given, so the exit code is 2 (unless --allow-empty)',
   },
 
+  SR_APPLY_W4202: {
+    level: 'warn',
+    description: 'apply --allow-iac-drift changes IaC-owned resources live (journaled; the next deploy may revert it)',
+  },
+  SR_APPLY_W4203: { level: 'warn', description: 'the plan predates ownership records: apply cannot tell which resources are IaC-owned' },
+  SR_APPLY_I4204: { level: 'info', description: 'apply --adopt-roles: the roles the deployed code created match the plan and are used' },
   SR_EXPORT_I6001: { level: 'info', description: 'the checklist of workload changes (when no --out is given)' },
   SR_EXPORT_I6002: {
     level: 'info',

@@ -10,6 +10,8 @@ import { markdownCode as code, markdownFence, markdownText as text } from '../co
 import { accessLevelChange } from '../policy/catalog-grants.js';
 import { adapterFor } from '../workloads/registry.js';
 import { planDiagram } from './mermaid.js';
+import { resourcePolicyNotes } from './resource-policy-notes.js';
+import { ownerCell, ownershipSection, ownershipSummaryLine } from './ownership-markdown.js';
 import type { Plan, PlannedRole } from './schema.js';
 
 /** Renders the review document for a plan. */
@@ -27,7 +29,8 @@ export function renderPlanMarkdown(plan: Plan): string {
     `- Plan id: ${code(plan.planId)} · digest ${code(plan.digest)}`,
     `- Account ${code(plan.account)} (${text(plan.partition)}), region ${code(plan.region)}`,
     `- Regions covered (workloads, resource policies): ${plan.regions.map(code).join(', ')}`,
-    `- Shared role: ${code(shared.arn)}`,
+    `- Shared role: ${code(shared.arn)} (owner: ${ownerCell(plan, 'shared-role', shared.arn)})`,
+    ownershipSummaryLine(plan),
     `- Evidence: ${plan.evidence.source}, ${code(plan.evidence.window.start)} → ${code(plan.evidence.window.end)}, ${plan.evidence.recordsRead} records read`,
     `- Decisions: unattributed = ${plan.decisions.unattributed}, unobservable = ${plan.decisions.unobservable}` +
       (plan.decisions.noEvidence ? `, no-evidence services = ${plan.decisions.noEvidence}` : '') +
@@ -117,15 +120,16 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push(
     tableOr(
       'None found.',
-      ['Workload', 'Kind', 'Region', 'From', 'To'],
+      ['Workload', 'Kind', 'Region', 'From', 'To', 'Owner'],
       plan.workloads.map((w) => {
         const [workload, kind, from, to] = adapterFor(w).describeMove(w);
-        return [workload, kind, code(w.region), from, to];
+        return [workload, kind, code(w.region), from, to, ownerCell(plan, 'workload', adapterFor(w).stepId(w))];
       }),
     ),
     '',
   );
   out.push(...resourcePolicySection(plan));
+  out.push(...ownershipSection(plan));
   if (plan.followUps.length > 0) {
     out.push('## Manual follow-ups', '', ...plan.followUps.map((f) => `- [ ] **${f.kind}** ${text(f.message)}`), '');
   }
@@ -148,9 +152,11 @@ function resourcePolicySection(plan: Plan): string[] {
       `${s.effect}; ${s.mentions.join(', ')}`,
       s.roles.map(code).join(', '),
       s.basis === 'evidence' ? 'seen used' : '⚠ every new role (evidence cannot tell)',
+      ownerCell(plan, 'resource-policy', p.arn),
     ]),
   );
-  lines.push(tableOr('None found.', ['Resource', 'Region', 'Statement', 'Names the role as', 'New roles added', 'Why'], rows), '');
+  lines.push(tableOr('None found.', ['Resource', 'Region', 'Statement', 'Names the role as', 'New roles added', 'Why', 'Owner'], rows), '');
+  lines.push(...resourcePolicyNotes(plan));
   if (problems.length > 0) {
     lines.push(
       '> [!WARNING]',

@@ -10,6 +10,7 @@ import { plannedWorkloadSchema } from '../workloads/moves.js';
 import { followUpSchema } from '../workloads/follow-ups.js';
 import { resourcePolicyPlanSchema } from '../resource-policy/plan-schema.js';
 import { evidenceJsonSchemas, planEvidenceProblem } from '../evidence/settings.js';
+import { ownershipSchema } from '../iac/ownership-schema.js';
 
 /** The only plan format this build reads and writes. */
 export const PLAN_SCHEMA_VERSION = 2;
@@ -190,6 +191,12 @@ export const planBodySchema = z.object({
   followUps: z.array(followUpSchema),
   warnings: z.array(z.string()),
   retireSharedRole: z.boolean(),
+  /**
+   * Who owns each resource the plan touches (CloudFormation, CDK, SAM,
+   * Terraform, or nobody). Absent in plans made before it: apply then cannot
+   * tell an IaC-owned resource from an unmanaged one, and says so.
+   */
+  ownership: ownershipSchema.optional(),
 });
 
 /** A sealed plan: the body plus the sha256 digest of its canonical form. */

@@ -30,6 +30,7 @@ const PREFIX: Record<string, string> = {
   'client-sns': 'sns',
   'client-secrets-manager': 'secretsmanager',
   'client-ecr': 'ecr',
+  'client-cloudformation': 'cloudformation',
 };
 
 /** Operations whose IAM action has another name. */

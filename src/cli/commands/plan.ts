@@ -12,6 +12,9 @@ import { usageSources } from '../../evidence/sources.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import { decisionsFromFlags, type DecisionFlags } from '../../plan/decisions.js';
 import { collectPlanFacts, finalisePlan, PlanReads, savePlan } from '../../plan-run/make-plan.js';
+import { readOwnershipSources, withOwnership } from '../../plan-run/ownership.js';
+import { describeOwner, isIacOwned } from '../../iac/ownership-schema.js';
+import type { Plan } from '../../plan/schema.js';
 import { policyDiff } from '../../plan/markdown.js';
 import { parseRegionList, resolveRegions } from '../../aws/regions.js';
 import type { ResourcePolicyMode } from '../../resource-policy/discover.js';
@@ -37,6 +40,8 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   resourcePolicies: ResourcePolicyMode;
   /** --regions a,b: the regions the plan covers (checked against the account's). */
   regions?: string;
+  /** --terraform-state FILE|s3://bucket/key (repeatable): states that may own the plan's resources. */
+  terraformState?: string[];
 }
 
 /** Writes one plan per chosen role; returns the exit code. */
@@ -70,6 +75,12 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
     // Every enabled region unless --regions says which; an unknown or disabled one is refused before anything is read about the role.
     const regions = await resolveRegions(session, options.regions ? parseRegionList(options.regions) : undefined);
     io.progress('SR_PLAN_P2011', `regions: ${regions.join(', ')}`, { regions });
+    // Who owns what (stacks, states) is read once for every role planned; a state for another account is refused here.
+    const ownership = await readOwnershipSources(session, io, {
+      regions,
+      account: (await reads.callerIdentity()).account,
+      terraformStates: options.terraformState ?? [],
+    });
     for (const roleName of roles) {
       const facts = await collectPlanFacts(reads, roleName, evidence, {
         resourcePolicies: options.resourcePolicies,
@@ -91,7 +102,8 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
       }
       const missing = missingRequiredTags(facts.analysis.shared.tags, requiredTags, givenTags);
       decisions.addedTags = { ...givenTags, ...(prompts && missing.length > 0 ? await prompts.askTags(io, roleName, missing) : {}) };
-      const plan = finalisePlan(facts, decisions);
+      const plan = await withOwnership(finalisePlan(facts, decisions), ownership);
+      warnIacOwned(io, plan);
       const path = options.out ?? join('plans', `${roleName}.plan.json`);
       refuseUnsafePlanOut(path);
       if (prompts) {
@@ -129,4 +141,16 @@ function validateFlags(options: PlanCommandOptions, interactive: boolean): void 
   if (!interactive && options.roles.length === 0)
     throw usageError('no role given', 'pass --role NAME (or run on a terminal to pick roles)');
   if (options.out && options.roles.length > 1) throw usageError('--out takes one plan, but several --role were given');
+}
+
+/** Says, before the plan is written, that apply will refuse its IaC-owned resources and what to run instead. */
+function warnIacOwned(io: IoHost, plan: Plan): void {
+  const owned = (plan.ownership?.resources ?? []).filter((r) => isIacOwned(r.owner));
+  if (owned.length === 0) return;
+  io.warn(
+    'SR_PLAN_W2014',
+    `${owned.length} resource(s) of ${plan.sharedRole.roleName} are defined as code (${[...new Set(owned.map((r) => describeOwner(r.owner)))].join('; ')}): ` +
+      'apply will not change them live; use `split-role rewrite PLAN --stage cutover PATH…` on their code',
+    { role: plan.sharedRole.roleName, owned: owned.map((r) => ({ kind: r.kind, name: r.name, owner: r.owner })) },
+  );
 }

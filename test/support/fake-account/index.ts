@@ -8,12 +8,14 @@
  */
 import type { AccountOpener } from '../../../src/apply/operation.js';
 import type { AccountPorts } from '../../../src/apply/ports.js';
+import { FakeCloudFormation } from './cloudformation.js';
 import { FakeIam } from './iam.js';
 import { FakePolicies } from './policies.js';
 import { FAKE_TIMINGS } from './workload-context.js';
 import { FakeWorkloads } from './workloads.js';
 
 export { FakeServiceError } from './aws-error.js';
+export { FakeCloudFormation } from './cloudformation.js';
 export { FakeIam } from './iam.js';
 export { FakePolicies } from './policies.js';
 export { FakeWorkloads } from './workloads.js';
@@ -40,6 +42,7 @@ export class FakeAccount implements AccountPorts {
   readonly policies = new FakePolicies();
   private readonly enabled: string[];
   private readonly regions = new Map<string, FakeWorkloads>();
+  private readonly stacks = new Map<string, FakeCloudFormation>();
   private readonly settleReads: number;
 
   constructor(options: FakeAccountOptions = {}) {
@@ -70,6 +73,17 @@ export class FakeAccount implements AccountPorts {
 
   async workloads(region: string): Promise<FakeWorkloads> {
     return this.region(region);
+  }
+
+  /** CloudFormation of a region (made on first use), to seed stacks and inspect its calls. */
+  stacksIn(name: string = this.home): FakeCloudFormation {
+    let cfn = this.stacks.get(name);
+    if (!cfn) this.stacks.set(name, (cfn = new FakeCloudFormation(this.account, name)));
+    return cfn;
+  }
+
+  async cloudFormation(region: string): Promise<FakeCloudFormation> {
+    return this.stacksIn(region);
   }
 
   async enabledRegions(): Promise<string[]> {
