@@ -42,7 +42,7 @@ function policy(list: Statement[]): object {
 export function accessRoleTemplate(): string {
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: 'split-role access role: deploy to every member account with a service-managed StackSet (README: Many accounts).',
+    Description: 'split-role access role: deploy to every member account with a service-managed StackSet (docs/many-accounts.md).',
     Parameters: {
       CallerAccountId: {
         Type: 'String',

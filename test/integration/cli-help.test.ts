@@ -1,19 +1,15 @@
-/** `--help` and `--version` are complete and agree with the README. */
+/** `--help` and `--version` are complete and agree with each command's page in docs/commands/. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** Options the README's option table documents for a command (rows starting with `--flag`). */
-function readmeOptions(command: string): string[] {
-  const start = readme.search(new RegExp(`^## \`split-role ${command}\``, 'm'));
-  expect(start).toBeGreaterThanOrEqual(0);
-  const rest = readme.slice(start + 1);
-  const section = rest.slice(0, rest.search(/^## /m) === -1 ? undefined : rest.search(/^## /m));
-  const global = new Set(['--profile', '--region', '--endpoint-url', '--debug', '--output', '--help']);
-  const rows = section.split('\n').filter((line) => line.startsWith('| `--'));
+/** Options the option table of a command's page documents (rows starting with `--flag`). */
+function documentedOptions(command: string): string[] {
+  const page = readFileSync(new URL(`../../docs/commands/${command.split(' ')[0] ?? command}.md`, import.meta.url), 'utf8');
+  const global = new Set(['--profile', '--region', '--endpoint-url', '--debug', '--output', '--events', '--help']);
+  const rows = page.split('\n').filter((line) => line.startsWith('| `--'));
   expect(rows.length).toBeGreaterThan(2);
   return [...new Set(rows.flatMap((row) => row.split('|')[1]?.match(/--[a-z][a-z-]+/g) ?? []))].filter((o) => !global.has(o));
 }
@@ -25,22 +21,22 @@ describe('split-role --help', () => {
     expect(run.stdout.trim()).toBe(pkg.version);
   });
 
-  it('lists every command, and each command documents the options the README names', async () => {
+  it('lists every command, and each command documents the options its docs page names', async () => {
     const root = await runCli(['--help'], isolatedAwsEnv());
     expect(root.code).toBe(0);
-    for (const command of ['scan', 'plan', 'show', 'apply', 'rollback', 'status', 'check', 'export', 'report']) {
+    for (const command of ['scan', 'plan', 'show', 'apply', 'verify', 'rollback', 'status', 'check', 'export', 'report']) {
       expect(root.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
       const help = await runCli([command, '--help'], isolatedAwsEnv());
       expect(help.code).toBe(0);
-      const documented = ['scan', 'plan', 'check', 'export'].includes(command) ? readmeOptions(command) : [];
+      const documented = ['scan', 'plan', 'apply', 'verify', 'check', 'export'].includes(command) ? documentedOptions(command) : [];
       for (const option of documented) expect(help.stdout, `${command} --help lacks ${option}`).toContain(option);
     }
     for (const flag of ['--profile', '--region', '--endpoint-url', '--debug', '--output']) expect(root.stdout).toContain(flag);
-    // A command group: its subcommand's options are the README's.
+    // A command group: its subcommand's options are those of its page.
     expect(root.stdout).toMatch(/^ {2}guardrail\b/m);
     const guardrail = await runCli(['guardrail', 'export', '--help'], isolatedAwsEnv());
     expect(guardrail.code).toBe(0);
-    for (const option of readmeOptions('guardrail export'))
+    for (const option of documentedOptions('guardrail export'))
       expect(guardrail.stdout, `guardrail export --help lacks ${option}`).toContain(option);
   });
 });
