@@ -116,6 +116,11 @@ function checkAttribution(manifest: CorpusManifest, sample: Sample): void {
   if (!ok) process.exitCode = 1;
 }
 
+/** The floor (one thread gunzipping and JSON.parsing every file) of the corpus in `dir`, measured in a fresh process. */
+export function measureFloor(dir: string): { ms: number; records: number; files: number } {
+  return child('floor', dir);
+}
+
 /** Runs one side in a fresh Node process and returns what it reports. */
 function child(mode: 'reader' | 'reader-main' | 'floor', dir: string): Sample {
   const result = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', mode, dir], {

@@ -21,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'check-memory': () => import('./check-memory.js'),
   progress: () => import('./progress.js'),
   startup: () => import('./startup.js'),
+  sweep: () => import('./sweep.js'),
 };
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -77,6 +77,9 @@ export function servicesByWorkload(services: readonly string[]): Map<string, str
   return byWorkload;
 }
 
+/** No workload names known: sessions are tied to services by their AssumeRole events and name shapes only. */
+export const NO_HINTS: SessionHints = { ec2InstanceIds: new Set(), lambdaFunctionNames: new Set() };
+
 /** Streams CloudTrail records in and attributes one role's calls to the services that can assume it. */
 export class Attributor {
   /** eventSources seen with eventCategory "Data" among this role's calls. */
@@ -183,8 +186,15 @@ export class Attributor {
     this.unreadable.set(key, row);
   }
 
-  /** Joins sessions to their origins and sums usage per service. Does not change the attributor. */
-  result(meta: { source: EvidenceSource; window: { start: string; end: string }; warnings: string[] }): UsageEvidence {
+  /**
+   * Joins sessions to their origins and sums usage per service. Does not
+   * change the attributor. `hints` stands in for the constructor's when the
+   * workloads were discovered while the records were read.
+   */
+  result(
+    meta: { source: EvidenceSource; window: { start: string; end: string }; warnings: string[] },
+    hints: SessionHints = this.hints,
+  ): UsageEvidence {
     const byService = new Map<string, ServiceUsage>(this.services.map((service) => [service, emptyUsage()]));
     const unattributed = emptyUsage();
     const nonService = emptyUsage();
@@ -194,7 +204,7 @@ export class Attributor {
     };
 
     for (const session of this.sessions.values()) {
-      const usage = usageFor(this.originOf(session.accessKeyId, session.sessionName));
+      const usage = usageFor(this.originOf(session.accessKeyId, session.sessionName, hints));
       usage.sessions += 1;
       usage.events += session.events;
       for (const [action, use] of session.actions) addUse(usage.actions, action, use);
@@ -264,12 +274,12 @@ export class Attributor {
    * the access key), an AssumeRole of the same session name, then the shape of
    * the name.
    */
-  private originOf(accessKeyId: string, sessionName: string): Origin | undefined {
+  private originOf(accessKeyId: string, sessionName: string, hints: SessionHints): Origin | undefined {
     const assume = accessKeyId ? this.assumes.get(accessKeyId) : undefined;
     if (assume) return this.attributable(assume.origin);
     const byName = this.originByName.get(sessionName);
     if (byName !== undefined && byName !== AMBIGUOUS) return this.attributable(byName);
-    return serviceForSessionName(sessionName, this.services, this.hints);
+    return serviceForSessionName(sessionName, this.services, hints);
   }
 
   /** Maps an AssumeRole's service to the role's own spelling of it; services the role does not trust stay unattributed. */

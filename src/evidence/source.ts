@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
 import type { DataEventVisibility } from '../policy/observability.js';
-import { Attributor } from './attribution.js';
+import { Attributor, NO_HINTS } from './attribution.js';
 import type { RoleCall, RoleCallsRole } from './role-calls-sql.js';
 import type { CloudTrailRecord, EvidenceSource, SessionHints, UsageEvidence } from './types.js';
 
@@ -72,7 +72,12 @@ export interface SourceOptionsContext<C> {
 export interface EvidenceSubject {
   role: { arn: string; name: string };
   services: readonly string[];
-  hints: SessionHints;
+  /**
+   * The workloads' session names. Plan reads the regions while the evidence
+   * is read, so this may still be coming: a source awaits it only when it
+   * joins sessions to services, after its records are read.
+   */
+  hints: SessionHints | Promise<SessionHints>;
 }
 
 /** What a source reads with: the target account's clients, the user, and where warnings collect. */
@@ -157,10 +162,10 @@ export async function attributeRecords<C>(
 ): Promise<UsageEvidence> {
   const { subject, request } = ctx;
   // The Attributor applies the window itself: AssumeRole events from before it still join sessions that run into it.
-  const attributor = new Attributor(subject.role, subject.services, subject.hints, { window: request.window });
+  const attributor = new Attributor(subject.role, subject.services, NO_HINTS, { window: request.window });
   for await (const record of records) attributor.add(record);
   const window = { start: request.window.start.toISOString(), end: request.window.end.toISOString() };
-  const evidence = attributor.result({ source: request.source, window, warnings: ctx.warnings });
+  const evidence = attributor.result({ source: request.source, window, warnings: ctx.warnings }, await subject.hints);
   evidence.recordsRead += unparsed();
   return evidence;
 }

@@ -11,7 +11,7 @@ import { addUse } from './action-use.js';
 import { emptyUsage, serviceForSessionName, servicesByWorkload } from './attribution.js';
 import { eventToActions } from './event-action.js';
 import type { EvidenceContext, EvidenceSubject } from './source.js';
-import type { ActionUse, ServiceUsage, UsageEvidence } from './types.js';
+import type { ActionUse, ServiceUsage, SessionHints, UsageEvidence } from './types.js';
 import { NON_SERVICE_ORIGIN, type USAGE_COLUMNS } from './usage-sql.js';
 
 /** One result row, by column name, as text (NULL as undefined), the way Athena and Lake return them. */
@@ -20,7 +20,7 @@ export type UsageRow = Partial<Record<(typeof USAGE_COLUMNS)[number], string>>;
 /** Builds the evidence from the query's rows. */
 export function usageFromRows(
   rows: Iterable<UsageRow>,
-  subject: EvidenceSubject,
+  subject: EvidenceSubject & { hints: SessionHints },
   meta: Pick<UsageEvidence, 'source' | 'window' | 'warnings'>,
   normaliseTime: (engineTime: string) => string = (time) => time,
 ): UsageEvidence {
@@ -84,8 +84,13 @@ function count_(text: string | undefined): number {
 }
 
 /** The evidence from an engine's rows, for the request's window and source, with the context's warnings. */
-export function engineUsage(ctx: EvidenceContext, rows: Iterable<UsageRow>, normaliseTime?: (engineTime: string) => string): UsageEvidence {
+export async function engineUsage(
+  ctx: EvidenceContext,
+  rows: Iterable<UsageRow>,
+  normaliseTime?: (engineTime: string) => string,
+): Promise<UsageEvidence> {
   const { request } = ctx;
   const window = { start: request.window.start.toISOString(), end: request.window.end.toISOString() };
-  return usageFromRows(rows, ctx.subject, { source: request.source, window, warnings: ctx.warnings }, normaliseTime);
+  const subject = { ...ctx.subject, hints: await ctx.subject.hints };
+  return usageFromRows(rows, subject, { source: request.source, window, warnings: ctx.warnings }, normaliseTime);
 }

@@ -118,32 +118,36 @@ export async function collectPlanFacts(
     regions,
   });
   const scope = scopeFor(trust.services);
-  const [workloads, authorization] = await Promise.all([
-    mapLimit(regions, REGION_CONCURRENCY, async (region) => ({
-      region,
-      found: workloadsForRole(await (await reads.indexer(region)).index(scope), shared),
-    })),
-    reads.accountAuthorization(),
-  ]);
+  // The region sweep is network-bound and the evidence read mostly CPU-bound, so they run at the same
+  // time: the evidence needs the workloads' names only when it joins sessions to services, at its end.
+  const sweep = mapLimit(regions, REGION_CONCURRENCY, async (region) => ({
+    region,
+    found: workloadsForRole(await (await reads.indexer(region)).index(scope), shared),
+  }));
+  const policySearch = (touched?: Set<string>): Promise<PolicySearch> =>
+    resourcePolicyMode === 'off'
+      ? Promise.resolve({ policies: [], problems: [] })
+      : searchResourcePolicies(sdkPolicyPort(session), io, {
+          regions,
+          role: { arn: shared.arn, roleId: shared.roleId },
+          ...(touched ? { touched } : {}),
+        });
+  // Only the evidence mode waits for the evidence; a full sweep of the policies runs alongside it.
+  const sweptPolicies = resourcePolicyMode === 'evidence' ? undefined : policySearch();
   io.progress('SR_PLAN_P2002', `reading ${evidence.source} evidence…`, { role: roleName, source: evidence.source });
-  const usage = await gatherEvidence(
+  const reading = gatherEvidence(
     session,
     io,
     {
       role: { arn: shared.arn, name: shared.roleName },
       services: trust.services,
-      hints: sessionHints(workloads),
+      hints: sweep.then(sessionHints),
     },
     { ...evidence, regions },
   );
-  const search: PolicySearch =
-    resourcePolicyMode === 'off'
-      ? { policies: [], problems: [] }
-      : await searchResourcePolicies(sdkPolicyPort(session), io, {
-          regions,
-          role: { arn: shared.arn, roleId: shared.roleId },
-          ...(resourcePolicyMode === 'evidence' ? { touched: touchedResources(usage) } : {}),
-        });
+  // All at once, so the first failure is reported without waiting for the slowest part.
+  const [workloads, authorization, usage, swept] = await Promise.all([sweep, reads.accountAuthorization(), reading, sweptPolicies]);
+  const search = swept ?? (await policySearch(touchedResources(usage)));
   const facts: PlanFacts = {
     identity,
     region: session.region,
