@@ -5,13 +5,13 @@
 /**
  * Top to bottom. Each DESIGN layer is one or more tiers: where folders of one
  * layer depend on each other, the tier order records which way (guardrail
- * builds on export, cutover's verify on apply, inventory on workloads, aws and
+ * builds on export, rewrite on export's code and check's readers, cutover's verify on apply, inventory on workloads, aws and
  * trust on policy). Folders of one tier are independent of each other.
  */
 export const LAYERS = [
   /* 1 */ ['cli'],
-  /* 2 */ ['guardrail'],
-  /*   */ ['check', 'export', 'kpi', 'report', 'rewrite'],
+  /* 2 */ ['guardrail', 'rewrite'],
+  /*   */ ['check', 'export', 'kpi', 'report'],
   /* 3 */ ['cutover'],
   /*   */ ['apply'],
   /*   */ ['plan-run'],

@@ -255,6 +255,29 @@ program
     process.exitCode = await runExport(file, options, cliIo(command.optsWithGlobals()));
   });
 
+program
+  .command('rewrite')
+  .description(
+    "make a reviewed plan's split in the Terraform code that defines the shared role, for a pull request: cutover adds the new roles and repoints the workloads, retire removes the shared role",
+  )
+  .argument('<plan>', 'plan file')
+  .argument('<paths...>', 'the .tf files or folders of the code that defines the shared role')
+  .addOption(
+    new Option('--stage <stage>', 'cutover: add and repoint (the shared role stays, so rollback is a revert); retire: remove it')
+      .choices(['cutover', 'retire'] as const)
+      .makeOptionMandatory(),
+  )
+  .option('--dry-run', 'print the unified diff and change nothing')
+  .option('--json', 'print one JSON document on stdout (same as --output json)')
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 rewritten (or, with --dry-run, the diff printed), 2 usage error, refused plan, or code the rewrite cannot place (nothing written).',
+  )
+  .action(async (file, paths, options, command) => {
+    const { runRewrite } = await import('./commands/rewrite.js');
+    process.exitCode = await runRewrite(file, paths, options, cliIo(command.optsWithGlobals()));
+  });
+
 const guardrail = program.command('guardrail').description('continuous guardrails: alert when a shared role appears');
 
 guardrail

@@ -60,6 +60,7 @@ export const ERROR_CODES = [
   'AdoptMismatch',
   'TerraformStateRefused',
   'NoCodeCutover',
+  'RewriteRefused',
   'RetireStarted',
   'SharedRoleInUse',
   'ManualFollowUpsOpen',

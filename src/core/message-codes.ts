@@ -130,6 +130,9 @@ export const MESSAGE_CODES = {
     description: 'guardrail export: where the stack must be deployed (and, without --out, where its function code goes)',
   },
 
+  SR_REWRITE_I7001: { level: 'info', description: 'rewrite: one change made to the code (file:line, resource, what changed)' },
+  SR_REWRITE_I7002: { level: 'info', description: "rewrite: what check finds in the rewritten code (each new role's services, or no shared role left)" },
+
   SR_CLI_E9001: { level: 'error', description: 'the command failed: one line with the error code and what to do' },
   SR_CLI_I9002: { level: 'info', description: 'cancelled at a prompt' },
   SR_CLI_E9003: { level: 'error', description: 'interrupted (Ctrl-C); apply and rollback resume when run again' },

@@ -1,0 +1,122 @@
+/**
+ * `rewrite` as a library call: read the owning code under the given paths,
+ * rewrite it for the stage, check the result with `check`'s own readers, and
+ * either write every file (each to a temporary file, then renamed) or return
+ * the unified diff. Nothing is written unless every file rewrote and parsed.
+ */
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { buildCheckReport } from '../check/check-report.js';
+import { displayName } from '../check/check-paths.js';
+import { SplitRoleError } from '../core/errors.js';
+import { discoverFiles } from '../iac/discover.js';
+import { isTerraformHclFile, terraformHclOutcome } from '../iac/read-file.js';
+import { writeFileAtomic } from '../plan/plan-file.js';
+import type { Plan } from '../plan/schema.js';
+import { codeNames } from '../export/names.js';
+import { rewriteTerraform } from './terraform.js';
+import type { FileChange, RewriteStage, SourceFile } from './types.js';
+
+/** What a rewrite did, or would do with --dry-run. */
+export interface RewriteReport {
+  stage: RewriteStage;
+  changes: FileChange[];
+  notes: string[];
+  /** What `check` says of the rewritten code: one line each. */
+  checked: string[];
+  /** The unified diff of every change (always computed: the dry run prints it, the real run may). */
+  diff: string;
+  written: boolean;
+}
+
+/** Rewrites the code under `paths` for `plan` at `stage`; writes nothing when `dryRun`. */
+export async function rewritePaths(
+  plan: Plan,
+  paths: readonly string[],
+  stage: RewriteStage,
+  dryRun: boolean,
+  cwd = process.cwd(),
+): Promise<RewriteReport> {
+  const candidates = await discoverFiles(paths);
+  const terraform = candidates.filter((c) => isTerraformHclFile(c.path));
+  if (terraform.length === 0) {
+    throw new SplitRoleError(
+      'RewriteRefused',
+      `no Terraform (.tf) file found in ${paths.join(', ')}`,
+      'pass the folder of the code that defines the shared role',
+    );
+  }
+  const sources: SourceFile[] = await Promise.all(terraform.map(async (c) => ({ path: c.path, text: await readFile(c.path, 'utf8') })));
+  const outcome = await rewriteTerraform(plan, sources, stage);
+  const checked = await checkAfter(plan, stage, sources, outcome.changes, cwd);
+  const diff = outcome.changes
+    .map((c) => {
+      const name = displayName(c.path, cwd);
+      return createTwoFilesPatch(
+        c.before === undefined ? '/dev/null' : `a/${name}`,
+        `b/${name}`,
+        c.before ?? '',
+        c.after,
+        undefined,
+        undefined,
+        {
+          context: 3,
+        },
+      );
+    })
+    .join('');
+  if (!dryRun) for (const change of outcome.changes) await writeOne(change);
+  return { stage, changes: outcome.changes, notes: outcome.notes.map((n) => relativeNote(n, cwd)), checked, diff, written: !dryRun };
+}
+
+async function writeOne(change: FileChange): Promise<void> {
+  try {
+    await writeFileAtomic(change.path, change.after);
+  } catch (error) {
+    throw new SplitRoleError(
+      'WriteFailed',
+      `cannot write ${change.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Reads the rewritten code as `check` would and says what it finds: after
+ * cutover each new role trusted by one service, after retire no shared role.
+ */
+async function checkAfter(plan: Plan, stage: RewriteStage, sources: SourceFile[], changes: FileChange[], cwd: string): Promise<string[]> {
+  const texts = new Map(sources.map((s) => [s.path, s.text]));
+  for (const change of changes) texts.set(change.path, change.after);
+  const outcomes = await Promise.all([...texts].map(([path, text]) => terraformHclOutcome(text, displayName(path, cwd))));
+  const report = buildCheckReport(outcomes, { paths: [...texts.keys()] });
+  const names = codeNames(plan);
+  const lines: string[] = [];
+  for (const role of plan.newRoles) {
+    const address = `aws_iam_role.${names.get(role.roleName)?.tf ?? role.roleName}`;
+    const seen = report.serviceRoles.find((r) => r.resource === address);
+    if (stage === 'cutover') {
+      const ok = seen?.services.length === 1 && seen.services[0] === role.service;
+      lines.push(`${ok ? 'ok' : 'NOT OK'}: ${address} is trusted by ${seen ? seen.services.join(', ') : 'nothing check could read'}`);
+    }
+  }
+  const sharedLeft = report.findings.filter((f) => f.roleName === plan.sharedRole.roleName);
+  if (stage === 'retire') {
+    lines.push(
+      sharedLeft.length === 0
+        ? `ok: no role named ${plan.sharedRole.roleName} is left`
+        : `NOT OK: ${sharedLeft.map((f) => `${f.file}:${f.line ?? '?'}`).join(', ')} still define it`,
+    );
+  } else if (sharedLeft.length > 0) {
+    lines.push(
+      `${plan.sharedRole.roleName} is still defined, so rollback is a revert; retire removes it after the deploy, verify and soak`,
+    );
+  }
+  return lines;
+}
+
+function relativeNote(note: string, cwd: string): string {
+  const colon = note.indexOf(':');
+  const path = note.slice(0, colon);
+  return path.startsWith('/') ? `${relative(cwd, path) || path}${note.slice(colon)}` : note;
+}
