@@ -11,6 +11,7 @@ import { isNoSuchEntity } from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
 import { adapterFor } from '../workloads/registry.js';
 import type { Journal } from './journal.js';
+import { unexplainedPolicyChanges } from './policy-journal-check.js';
 import { applyContext } from './repoint-steps.js';
 import { taggedWithPlan, type Step, type StepContext } from './step.js';
 
@@ -46,11 +47,12 @@ export function assertStageMarkers(journal: Journal, steps: readonly Step[]): vo
 }
 
 /** What the account shows this plan did that the journal does not; empty when the journal explains it all. */
-export async function unexplainedChanges(ctx: StepContext): Promise<string[]> {
+export async function unexplainedChanges(ctx: StepContext, inPlay?: ReadonlySet<string>): Promise<string[]> {
   const { plan, journal } = ctx;
   const { iam } = ctx.account;
   // A step begun (even if it failed or is being undone) explains its effect; only never-begun or fully undone steps cannot.
-  const untouched = (step: string) => ['pending', 'undone'].includes(journal.status(step));
+  // Steps this run's mode does not take (apply --adopt-roles: the code made the roles and moved its workloads) explain nothing and need not.
+  const untouched = (step: string) => (inPlay?.has(step) ?? true) && ['pending', 'undone'].includes(journal.status(step));
   const ours = (tags: Awaited<ReturnType<typeof iam.roleTags>>) => tags !== undefined && taggedWithPlan(tags, plan.planId);
   const gaps: string[] = [];
   for (const role of plan.newRoles) {
@@ -69,14 +71,15 @@ export async function unexplainedChanges(ctx: StepContext): Promise<string[]> {
     const moved = await adapter.showsMoved(await applyContext(ctx, workload), workload);
     if (moved) gaps.push(moved);
   }
+  gaps.push(...(await unexplainedPolicyChanges(ctx, untouched)));
   if (plan.retireSharedRole && untouched('retire:role') && !(await sharedRoleExists(ctx)))
     gaps.push(`the shared role ${plan.sharedRole.roleName} is gone`);
   return gaps;
 }
 
 /** Refuses to act when the account shows changes the journal does not explain. */
-export async function assertJournalExplainsAccount(ctx: StepContext): Promise<void> {
-  const gaps = await unexplainedChanges(ctx);
+export async function assertJournalExplainsAccount(ctx: StepContext, inPlay?: ReadonlySet<string>): Promise<void> {
+  const gaps = await unexplainedChanges(ctx, inPlay);
   if (gaps.length > 0) throw incomplete(ctx.journal, [`this plan's changes are in the account but not in the journal: ${gaps.join('; ')}`]);
 }
 

@@ -12,6 +12,8 @@ import { deleteAfterDetaching } from './iam-settling.js';
 import { describeOpen, openManualFollowUps } from './manual-follow-ups.js';
 import { applyContext } from './repoint-steps.js';
 import { policyRetireSteps } from './policy-steps.js';
+import { roleDrift } from './preflight.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { Step, StepContext } from './step.js';
 import type { RoleSnapshot } from '../core/role-snapshot.js';
 
@@ -74,11 +76,43 @@ async function liveUsers(ctx: StepContext, where: 'plan' | 'everywhere'): Promis
   return liveBindings([...regions].sort(), (region) => ctx.account.workloads(region), ctx.io, { ...shared, instanceProfiles });
 }
 
+/**
+ * The journaled snapshot of the shared role, checked against the plan's
+ * sealed one: the journal's hash chain has no key, so an edited snapshot
+ * (a trust policy naming another account, say) must not be what rollback
+ * recreates. Everything the drift check compared before retire must match;
+ * tags (which drift ignores, and on which policies may grant) are the plan's.
+ */
+function checkedSnapshot(ctx: StepContext): RoleSnapshot {
+  const sealed = ctx.plan.sharedRole;
+  const journaled = ctx.journal.dataOf(SNAPSHOT_STEP)?.snapshot as RoleSnapshot | undefined;
+  if (journaled === undefined) return sealed;
+  let problems: string[];
+  try {
+    problems = roleDrift(sealed, journaled);
+    if (journaled.path !== sealed.path) problems.push(`its path is ${journaled.path}`);
+    if (journaled.permissionsBoundaryArn !== sealed.permissionsBoundaryArn) problems.push('its permissions boundary differs');
+  } catch {
+    problems = ['it is not a role snapshot'];
+  }
+  if (problems.length > 0) {
+    throw new SplitRoleError(
+      'JournalCorrupt',
+      `the journal's snapshot of ${sealed.roleName} is not the role the plan sealed: ${problems.join('; ')}`,
+      'nothing more was changed; the journal was edited: restore it from a backup, or recreate the role by hand from the plan',
+    );
+  }
+  return { ...journaled, tags: sealed.tags };
+}
+
+function sortedTags(tags: ReadonlyArray<{ Key: string; Value: string }>): string[] {
+  return tags.map((t) => `${t.Key}=${t.Value}`).sort();
+}
+
 /** The retire steps, in order. Their undos rebuild the role from the journaled snapshot. */
 export function retireSteps(plan: Plan): Step[] {
   const roleName = plan.sharedRole.roleName;
-  const snapshotOf = (ctx: StepContext): RoleSnapshot =>
-    (ctx.journal.dataOf(SNAPSHOT_STEP)?.snapshot as RoleSnapshot | undefined) ?? plan.sharedRole;
+  const snapshotOf = (ctx: StepContext): RoleSnapshot => checkedSnapshot(ctx);
   return [
     {
       id: SNAPSHOT_STEP,
@@ -172,6 +206,14 @@ export function retireSteps(plan: Plan): Step[] {
       async undo(ctx) {
         const snapshot = snapshotOf(ctx);
         if ((await ctx.account.iam.roleTags(roleName)) !== undefined) return;
+        const journaledTags = (ctx.journal.dataOf(SNAPSHOT_STEP)?.snapshot as RoleSnapshot | undefined)?.tags;
+        if (journaledTags && canonicalJson(sortedTags(journaledTags)) !== canonicalJson(sortedTags(snapshot.tags))) {
+          ctx.io.warn(
+            'SR_APPLY_W4303',
+            `${roleName} is recreated with the tags the plan sealed, not the other tags the journal's snapshot holds`,
+            { role: roleName, tags: snapshot.tags },
+          );
+        }
         await ctx.account.iam.createRole({ ...snapshot, trustPolicy: snapshot.trustPolicy });
         const named = plan.followUps.filter((f) => f.kind === 'trust-reference').map((f) => f.resource);
         ctx.io.warn(

@@ -134,9 +134,13 @@ export async function applyPlan(planPath: string, account: AccountSource, io: Io
   }
 }
 
-/** Undoes whatever the journal shows apply did, most recent first, after the person (or --yes) agrees. */
-export async function rollbackPlan(planPath: string, account: AccountSource, io: IoHost): Promise<RunOutcome> {
-  const operation = await openOperation(planPath, account, io, 'rollback');
+export async function rollbackPlan(
+  planPath: string,
+  account: AccountSource,
+  io: IoHost,
+  options: { expectDigest?: string } = {},
+): Promise<RunOutcome> {
+  const operation = await openOperation(planPath, account, io, 'rollback', { expectDigest: options.expectDigest });
   const { ctx } = operation;
   try {
     // Never a partial undo: a journal that lost lines would undo some steps and strand workloads on what it deletes.

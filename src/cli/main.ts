@@ -193,6 +193,7 @@ program
   .description('undo an apply (complete, partial or crashed) from the plan and its journal')
   .argument('<plan>', 'plan file')
   .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
+  .option('--expect-digest <sha256>', 'refuse unless the plan is exactly the one reviewed (the digest in its Markdown review)')
   .action(async (file, options, command) => {
     const { runRollback } = await import('./commands/apply.js');
     const globals = command.optsWithGlobals() as GlobalOptions;

@@ -109,6 +109,18 @@ export const MESSAGE_CODES = {
     level: 'request',
     description: 'whether a manual follow-up (a change split-role cannot make or check) was done by hand',
   },
+  SR_APPLY_I4301: {
+    level: 'info',
+    description: "rollback rewrote the old unique id of the recreated shared role in a restored policy's aws:userid conditions",
+  },
+  SR_APPLY_I4302: {
+    level: 'info',
+    description: "rollback kept a resource policy's statements that name none of the plan's roles (someone else's edit) as they are",
+  },
+  SR_APPLY_W4303: {
+    level: 'warn',
+    description: "rollback recreates the shared role with the plan's tags: the journal's snapshot has other tags",
+  },
   SR_CHECK_P5001: { level: 'progress', description: 'files found to check' },
   SR_CHECK_D5002: { level: 'debug', description: 'a file skipped as not infrastructure code' },
   SR_CHECK_W5003: { level: 'warn', description: 'a file that could not be read' },

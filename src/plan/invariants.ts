@@ -12,6 +12,7 @@ import { trustPolicyForService } from '../trust/service-trust.js';
 import { workloadKey } from '../trust/service-principals.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { adapterFor } from '../workloads/registry.js';
+import { resourcePolicyProblems } from './policy-invariants.js';
 import { roleNameProblem } from './role-names.js';
 import { PLAN_TAG } from '../core/tags.js';
 import type { Plan, PlannedRole, PlannedWorkload } from './schema.js';
@@ -26,6 +27,7 @@ export function planInvariantProblems(plan: Plan): string[] {
     problems.push(...trustProblems(plan, role), ...nameProblems(plan, role), ...tagProblems(plan, role));
   }
   for (const workload of plan.workloads) problems.push(...targetProblems(plan, workload));
+  problems.push(...resourcePolicyProblems(plan));
   return problems;
 }
 

@@ -33,14 +33,16 @@ const OUTCOME_TEXT: Record<RunOutcome, string> = {
     'Workloads moved and verified; the shared role is kept until the retire gate holds. Run apply again later to retire it.',
 };
 
+/** Refuses an --expect-digest that is not a digest, before anything is read. */
+function checkDigestFlag(expectDigest: string | undefined): void {
+  if (expectDigest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(expectDigest)) {
+    throw usageError(`--expect-digest ${expectDigest} is not a plan digest`, 'pass sha256: and 64 hex digits, as in the plan review');
+  }
+}
+
 /** Applies (or resumes) a plan. */
 export async function runApply(planPath: string, options: RunCommandOptions, io: IoHost): Promise<number> {
-  if (options.expectDigest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(options.expectDigest)) {
-    throw usageError(
-      `--expect-digest ${options.expectDigest} is not a plan digest`,
-      'pass sha256: and 64 hex digits, as in the plan review',
-    );
-  }
+  checkDigestFlag(options.expectDigest);
   // A bad --soak is refused before anything is read or changed.
   const soakMs = parseDuration(options.soak ?? DEFAULT_SOAK, '--soak');
   const { outcome, pending } = await applyPlan(planPath, options, io, {
@@ -58,7 +60,8 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
 
 /** Rolls a plan back. */
 export async function runRollback(planPath: string, options: RunCommandOptions, io: IoHost): Promise<number> {
-  const outcome = await rollbackPlan(planPath, options, io);
+  checkDigestFlag(options.expectDigest);
+  const outcome = await rollbackPlan(planPath, options, io, { expectDigest: options.expectDigest });
   io.info('SR_APPLY_I4003', outcome === 'nothing-to-do' ? 'Nothing to roll back.' : OUTCOME_TEXT[outcome], {
     command: 'rollback',
     outcome,
