@@ -2,7 +2,7 @@
 import { SplitRoleError } from '../core/errors.js';
 import type { Plan, PlannedRole } from '../plan/schema.js';
 import { PLAN_TAG } from '../core/tags.js';
-import { deleteAfterDetaching, retryWhileJustCreated } from './iam-settling.js';
+import { deleteAfterDetaching, deleteEmptiedProfile, retryWhileJustCreated } from './iam-settling.js';
 import { taggedWithPlan, type Step } from './step.js';
 
 /** The create steps for every new role of the plan. */
@@ -98,7 +98,7 @@ export function createStepsFor(plan: Plan, role: PlannedRole): Step[] {
       async undo({ account: { iam }, timings }) {
         if (!taggedWithPlan(await iam.instanceProfileTags(profile.name), plan.planId)) return;
         await iam.removeRoleFromProfile(profile.name, role.roleName);
-        await deleteAfterDetaching(timings, () => iam.deleteEmptyInstanceProfile(profile.name));
+        await deleteEmptiedProfile(timings, iam, profile.name);
       },
     });
   }

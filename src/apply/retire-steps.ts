@@ -8,7 +8,7 @@ import { SplitRoleError } from '../core/errors.js';
 import { describeRegionalUsers, liveBindings, type RegionalWorkloads } from '../inventory/workloads.js';
 import type { Plan } from '../plan/schema.js';
 import { adapterFor } from '../workloads/registry.js';
-import { deleteAfterDetaching } from './iam-settling.js';
+import { deleteAfterDetaching, deleteEmptiedProfile } from './iam-settling.js';
 import { describeOpen, openManualFollowUps } from './manual-follow-ups.js';
 import { applyContext } from './repoint-steps.js';
 import { policyRetireSteps } from './policy-steps.js';
@@ -168,8 +168,7 @@ export function retireSteps(plan: Plan): Step[] {
         const deleted: string[] = [];
         for (const profile of snapshotOf(ctx).instanceProfiles) {
           await ctx.account.iam.removeRoleFromProfile(profile.name, roleName);
-          if (await deleteAfterDetaching(ctx.timings, () => ctx.account.iam.deleteEmptyInstanceProfile(profile.name)))
-            deleted.push(profile.name);
+          if (await deleteEmptiedProfile(ctx.timings, ctx.account.iam, profile.name)) deleted.push(profile.name);
         }
         return { deleted };
       },

@@ -79,6 +79,40 @@ describe('DeleteConflict right after detaching', () => {
   });
 });
 
+describe('an instance profile that still lists the role just removed from it', () => {
+  it("retire deletes the shared role's emptied profile once IAM stops listing the role", async () => {
+    const { planPath, account } = await planned();
+    account.iam.lagRemovals(3);
+
+    expect(await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).toEqual({ outcome: 'completed' });
+
+    expect(account.iam.profileRoles()).toEqual({ [EC2_ROLE]: [EC2_ROLE] });
+    expect(count(account.iam.calls, 'deleteEmptyInstanceProfile')).toBe(4);
+  });
+
+  it('rollback deletes the profile it created once IAM stops listing the new role', async () => {
+    const { planPath, account } = await planned();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).outcome).toBe('verified');
+    account.iam.lagRemovals(2);
+
+    expect(await rollbackPlan(planPath, account.opener(), yes())).toBe('completed');
+
+    expect(account.iam.profileRoles()).toEqual({ [SHARED_NAME]: [SHARED_NAME] });
+  });
+
+  it('keeps a profile that still holds a role when the budget is spent', async () => {
+    const { planPath, account } = await planned();
+    account.iam.lagRemovals(1_000);
+
+    expect(await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).toEqual({ outcome: 'completed' });
+
+    expect(account.iam.profileRoles()).toEqual({ [EC2_ROLE]: [EC2_ROLE], [SHARED_NAME]: [] });
+    const tries = count(account.iam.calls, 'deleteEmptyInstanceProfile');
+    expect(tries).toBeGreaterThan(1);
+    expect(tries).toBeLessThan(1_000);
+  });
+});
+
 describe('NoSuchEntity right after creating', () => {
   it('apply retries putting the inline policy and attaching to the role it just made', async () => {
     const { planPath, account } = await planned();

@@ -67,6 +67,9 @@ export class FakeIam implements IamPort {
   private readonly policies = new Map<string, FakePolicy>();
   private readonly profiles = new Map<string, FakeProfile>();
   private nextId = 1;
+  /** Reads of a profile that still show a role just removed from it: IAM's eventual consistency. */
+  private removalLag = 0;
+  private readonly staleMembers = new Map<string, number>();
 
   constructor(
     readonly account: string,
@@ -327,9 +330,15 @@ export class FakeIam implements IamPort {
     return { created, ...(before ? { tags: before } : {}) };
   }
 
+  /** From now on, the next `reads` deletes of a profile a role was just removed from still see that role (and answer false). */
+  lagRemovals(reads: number): void {
+    this.removalLag = reads;
+  }
+
   async removeRoleFromProfile(profileName: string, roleName: string): Promise<void> {
     this.enter('removeRoleFromProfile', `${profileName} ${roleName}`);
     const profile = this.profiles.get(profileName);
+    if (profile?.roles.includes(roleName) && this.removalLag > 0) this.staleMembers.set(profileName, this.removalLag);
     if (profile) profile.roles = profile.roles.filter((r) => r !== roleName);
   }
 
@@ -337,7 +346,9 @@ export class FakeIam implements IamPort {
     this.enter('deleteEmptyInstanceProfile', profileName);
     const profile = this.profiles.get(profileName);
     if (!profile) return true;
-    if (profile.roles.length > 0) return false;
+    const stale = this.staleMembers.get(profileName) ?? 0;
+    if (stale > 0) this.staleMembers.set(profileName, stale - 1);
+    if (profile.roles.length > 0 || stale > 0) return false;
     this.profiles.delete(profileName);
     return true;
   }
