@@ -14,7 +14,7 @@ import type { Plan, PlannedResourcePolicy } from '../plan/schema.js';
 import { searchResourcePolicies } from '../resource-policy/discover.js';
 import { besideEdits, type PolicyEdits } from '../resource-policy/edits.js';
 import { decideRestore, describeStatement, rewriteUserIds, sharedStatements } from '../resource-policy/restore-check.js';
-import { findRoleStatements, PolicyEditError, type RoleRef } from '../resource-policy/statements.js';
+import { findRoleStatements, PolicyEditError, type RoleRef, type StatementAddition } from '../resource-policy/statements.js';
 import type { Step, StepContext } from './step.js';
 
 /** The add step's id for a policy. */
@@ -270,7 +270,7 @@ function earlierAttempt(ctx: StepContext, step: string): boolean {
   return ctx.journal.entries.filter((e) => e.event === 'step-begin' && e.step === step).length > 1;
 }
 
-async function additions(ctx: StepContext, policy: PlannedResourcePolicy): Promise<Array<{ index: number; roles: RoleRef[] }>> {
+async function additions(ctx: StepContext, policy: PlannedResourcePolicy): Promise<StatementAddition[]> {
   const roles = new Map(ctx.plan.newRoles.map((r) => [r.roleName, r]));
   const needsIds = policy.statements.some((s) => s.mentions.includes('aws:userid'));
   const ids = new Map<string, string>();
@@ -279,9 +279,12 @@ async function additions(ctx: StepContext, policy: PlannedResourcePolicy): Promi
     for (const name of new Set(policy.statements.flatMap((s) => s.roles)))
       ids.set(name, (await ctx.account.iam.findRole(name))?.roleId ?? '');
   }
+  const ref = (name: string): RoleRef => ({ arn: roles.get(name)?.roleArn ?? '', roleId: ids.get(name) || 'AROA-UNKNOWN' });
+  // A statement naming a session of the shared role gets the same session of the workload's new role (plan decided which).
   return policy.statements.map((s) => ({
     index: s.index,
-    roles: s.roles.map((name) => ({ arn: roles.get(name)?.roleArn ?? '', roleId: ids.get(name) || 'AROA-UNKNOWN' })),
+    roles: s.roles.map(ref),
+    ...(s.sessions ? { sessions: s.sessions.map((x) => ({ name: x.name, roles: x.roles.map(ref) })) } : {}),
   }));
 }
 

@@ -94,6 +94,14 @@ program
       .choices(['sweep', 'evidence', 'off'] as const)
       .default('sweep' as const),
   )
+  .addOption(
+    new Option(
+      '--grant-by <strategy>',
+      'how new roles join resource policies: resource (default: each statement naming the shared role gets every new role seen using ' +
+        'the resource) or action (an Allow gets only the roles whose actions it allows: smaller, but use the evidence missed is lost); ' +
+        'plan refuses a policy that would pass its size quota (S3 20 KB, SQS 8 KB, KMS 32 KB, …), and on a terminal offers action',
+    ).choices(['resource', 'action'] as const),
+  )
   .option(
     '--regions <list>',
     'regions the plan covers (workloads and resource policies), e.g. us-east-1,eu-west-1 (default: every region enabled for the account)',

@@ -66,6 +66,7 @@ export const ERROR_CODES = [
   'ManualFollowUpsOpen',
   'SharedRoleInPolicies',
   'ResourcePolicyChanged',
+  'ResourcePolicyTooLarge',
   'NotCutOver',
   'VerifyFailed',
   // Waiting on AWS

@@ -68,6 +68,10 @@ export const MESSAGE_CODES = {
   SR_PLAN_Q2109: { level: 'request', description: 'whether to pick single unobservable actions within the groups' },
   SR_PLAN_Q2110: { level: 'request', description: 'which unobservable actions of one group a service keeps' },
   SR_PLAN_Q2111: { level: 'request', description: 'the value of a required tag the shared role lacks, for its new roles (--require-tags)' },
+  SR_PLAN_Q2112: {
+    level: 'request',
+    description: 'whether to grant by action (--grant-by) so that resource policies stay within their quotas',
+  },
 
   SR_EVID_P3001: { level: 'progress', description: 'trail log files and records read so far' },
   SR_EVID_W3002: { level: 'warn', description: 'trail log files that could not be read (skipped and counted)' },
@@ -143,7 +147,10 @@ export const MESSAGE_CODES = {
   },
 
   SR_REWRITE_I7001: { level: 'info', description: 'rewrite: one change made to the code (file:line, resource, what changed)' },
-  SR_REWRITE_I7002: { level: 'info', description: "rewrite: what check finds in the rewritten code (each new role's services, or no shared role left)" },
+  SR_REWRITE_I7002: {
+    level: 'info',
+    description: "rewrite: what check finds in the rewritten code (each new role's services, or no shared role left)",
+  },
 
   SR_CLI_E9001: { level: 'error', description: 'the command failed: one line with the error code and what to do' },
   SR_CLI_I9002: { level: 'info', description: 'cancelled at a prompt' },

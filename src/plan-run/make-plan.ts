@@ -196,13 +196,14 @@ export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId:
     references: (names) => findReferences(facts.authorization, facts.analysis.shared.arn, names),
     regions: facts.regions,
     evidenceConfig: facts.evidenceConfig,
-    resourcePolicies: (roles, usage) =>
+    resourcePolicies: (roles, usage, sessions) =>
       planResourcePolicies(
         facts.resourcePolicies.search,
         facts.resourcePolicies.mode,
         { arn: facts.analysis.shared.arn, roleId: facts.analysis.shared.roleId },
         roles,
         usage,
+        { sessions, ...(decisions.grantBy ? { grantBy: decisions.grantBy } : {}) },
       ),
   });
   const plan = sealPlan(facts.access ? { ...body, access: { ...facts.access } } : body);

@@ -7,6 +7,7 @@ import { SplitRoleError } from '../core/errors.js';
 import { withAddedTags } from '../core/tags.js';
 import type { EvidenceConfig } from '../evidence/source.js';
 import type { ActionUse, ServiceUsage } from '../evidence/types.js';
+import type { GrantBy } from '../resource-policy/plan-schema.js';
 import { countByAccessLevel, grantedCatalogActions } from '../policy/catalog-grants.js';
 import { narrowGrants, unusedGrants } from '../policy/narrow.js';
 import { packPolicies } from '../policy/size.js';
@@ -16,7 +17,7 @@ import { proposeRoleName } from './role-names.js';
 import { keptForUnmapped } from './unmapped-events.js';
 import { PLAN_SCHEMA_VERSION, type FollowUp, type PlanBody, type PlannedRole, type ResourcePolicyPlan } from './schema.js';
 import type { ServiceUnit, SplitAnalysis } from './split-analysis.js';
-import { plannedWorkloads, workloadFollowUps } from './workload-targets.js';
+import { plannedWorkloads, workloadFollowUps, workloadSessions } from './workload-targets.js';
 
 /** What the user decided; "chosen" maps come from the interactive flow. */
 export interface PlanDecisions {
@@ -32,6 +33,8 @@ export interface PlanDecisions {
   unmapped?: 'keep' | 'drop';
   /** Unit key → role name, overriding the proposal. */
   roleNames?: Record<string, string>;
+  /** `--grant-by`: how the new roles get their place in resource policies (default resource). */
+  grantBy?: GrantBy;
   /** Tags for every new role where the shared role has none (or an empty value): `--tag`, or the answers to the required-tag prompts. */
   addedTags?: Record<string, string>;
 }
@@ -51,8 +54,15 @@ export interface PlanContext {
   evidenceConfig: EvidenceConfig;
   /** Every region the plan covers (default: the plan's region). */
   regions?: string[];
-  /** Resource policies naming the shared role, with the new roles each statement needs (default: none looked for). */
-  resourcePolicies?: (newRoles: PlannedRole[], usage: ReadonlyMap<string, ServiceUsage>) => ResourcePolicyPlan;
+  /**
+   * Resource policies naming the shared role, with the new roles each statement needs (default: none looked for).
+   * `sessions`: session name (a Lambda function's name, an EC2 instance's id) → the new roles whose workloads open it.
+   */
+  resourcePolicies?: (
+    newRoles: PlannedRole[],
+    usage: ReadonlyMap<string, ServiceUsage>,
+    sessions: ReadonlyMap<string, string[]>,
+  ) => ResourcePolicyPlan;
 }
 
 const TAG_PREFIX = 'split-role:';
@@ -118,6 +128,7 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
   ];
   const unitRoles = new Map(newRoles.map((r) => [r.service, r]));
   const workloadRoles = new Map(kept.map((u) => [u.key, unitRoles.get(u.service) as PlannedRole]));
+  const workloads = plannedWorkloads(analysis.workloads, workloadRoles, shared);
 
   return {
     schemaVersion: PLAN_SCHEMA_VERSION,
@@ -165,8 +176,12 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
         .filter((u) => workloadRoles.get(u.key)?.actions.some((a) => a.action.toLowerCase() === action.toLowerCase()))
         .map((u) => u.service),
     })),
-    workloads: plannedWorkloads(analysis.workloads, workloadRoles, shared),
-    resourcePolicies: context.resourcePolicies?.(newRoles, new Map(kept.map((u) => [u.service, u.usage]))) ?? {
+    workloads,
+    resourcePolicies: context.resourcePolicies?.(
+      newRoles,
+      new Map(kept.map((u) => [u.service, u.usage])),
+      workloadSessions(workloads, workloadRoles),
+    ) ?? {
       mode: 'off',
       policies: [],
       problems: [],

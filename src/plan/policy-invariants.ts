@@ -39,8 +39,11 @@ export function resourcePolicyProblems(plan: Plan): string[] {
       }
       if (match.effect !== statement.effect || match.sid !== statement.sid)
         problems.push(`${where}: statement ${name} is not the policy's statement #${statement.index}`);
-      const foreign = statement.roles.filter((r) => !newRoles.has(r));
+      const foreign = [...statement.roles, ...(statement.sessions ?? []).flatMap((x) => x.roles)].filter((r) => !newRoles.has(r));
       if (foreign.length > 0) problems.push(`${where}: statement ${name} adds ${foreign.join(', ')}, which this plan does not create`);
+      // A session entry stands for one the text names: a re-sealed plan cannot add a session ARN of its choosing.
+      const unnamed = (statement.sessions ?? []).map((x) => x.name).filter((n) => !(match.sessions ?? []).includes(n));
+      if (unnamed.length > 0) problems.push(`${where}: statement ${name} lists session ${unnamed.join(', ')}, which it does not name`);
     }
   }
   return problems;

@@ -6,7 +6,7 @@
 import type { RoleSnapshot } from '../core/role-snapshot.js';
 import type { RegionalWorkloads } from '../inventory/workloads.js';
 import type { MoveTargets } from '../workloads/adapter.js';
-import { workloadAdapters } from '../workloads/registry.js';
+import { adapterFor, workloadAdapters } from '../workloads/registry.js';
 import type { FollowUp, PlannedRole, PlannedWorkload } from './schema.js';
 import type { SplitAnalysis } from './split-analysis.js';
 
@@ -29,6 +29,26 @@ export function plannedWorkloads(
       }),
     ),
   );
+}
+
+/**
+ * Session name → the new roles whose workloads open sessions of that name
+ * (a Lambda function's name, an EC2 instance's id), as each adapter knows
+ * them: a resource policy naming the shared role's session gets the same
+ * session of the workload's new role.
+ */
+export function workloadSessions(workloads: readonly PlannedWorkload[], roles: ReadonlyMap<string, PlannedRole>): Map<string, string[]> {
+  const sessions = new Map<string, string[]>();
+  for (const workload of workloads) {
+    const adapter = adapterFor(workload);
+    const role = roles.get(adapter.unitKey)?.roleName;
+    if (!role) continue;
+    for (const name of adapter.sessionNames(workload)) {
+      const list = sessions.get(name) ?? [];
+      if (!list.includes(role)) sessions.set(name, [...list, role]);
+    }
+  }
+  return sessions;
 }
 
 /** What the user must change by hand after apply. */

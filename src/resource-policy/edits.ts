@@ -4,12 +4,20 @@
  * attribute write). Lambda's API takes one principal per statement, so its
  * edit copies the statement per new role instead.
  */
-import { addRoles, findRoleStatements, parseResourcePolicy, PolicyEditError, removeRole, type RoleRef } from './statements.js';
+import {
+  addRoles,
+  findRoleStatements,
+  parseResourcePolicy,
+  PolicyEditError,
+  removeRole,
+  type RoleRef,
+  type StatementAddition,
+} from './statements.js';
 
 /** The two edits apply and retire make. */
 export interface PolicyEdits {
   /** The text with the roles added to the listed statements (by index). */
-  add(text: string, shared: RoleRef, additions: ReadonlyArray<{ index: number; roles: RoleRef[] }>): string;
+  add(text: string, shared: RoleRef, additions: readonly StatementAddition[]): string;
   /** The text without the shared role. */
   remove(text: string, shared: RoleRef): string;
 }
@@ -33,6 +41,11 @@ export const statementPerRoleEdits: PolicyEdits = {
       if (!statement || !match) throw new PolicyEditError(`statement #${index} no longer names ${shared.arn}`);
       if (match.mentions.some((m) => m !== 'Principal'))
         throw new PolicyEditError(`statement ${match.sid ?? `#${index}`} names the role in a condition, which AddPermission cannot write`);
+      // A copy per role would name the whole new role where the original names one session: wider than the shared role's grant.
+      if (match.sessions)
+        throw new PolicyEditError(
+          `statement ${match.sid ?? `#${index}`} names a session of the role, which a per-role copy cannot keep as narrow`,
+        );
       for (const role of roles) {
         const sid = `${match.sid ?? index}-${role.arn.slice(role.arn.lastIndexOf('/') + 1)}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 100);
         if (statements.some((s) => s.Sid === sid)) continue;

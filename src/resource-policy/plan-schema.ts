@@ -5,6 +5,11 @@
  */
 import { z } from 'zod';
 
+/** How apply grants the new roles their place in resource policies (`plan --grant-by`). */
+export const GRANT_BY = ['resource', 'action'] as const;
+/** One `--grant-by` strategy. */
+export type GrantBy = (typeof GRANT_BY)[number];
+
 const policyKind = z.enum(['kms-key', 's3-bucket', 'sqs-queue', 'sns-topic', 'secret', 'ecr-repository', 'lambda-function']);
 const policyResource = { kind: policyKind, region: z.string(), id: z.string(), arn: z.string() };
 
@@ -23,13 +28,23 @@ export const plannedResourcePolicySchema = z.object({
       roles: z.array(z.string()),
       /** evidence: the services seen using the resource; every-service: evidence could not tell (or a Deny). */
       basis: z.enum(['evidence', 'every-service']),
+      /**
+       * Sessions of the shared role the statement names (assumed-role session ARNs), and the new roles that get
+       * the same session name's ARN: the role whose workload opens that session (a Lambda function's name, an
+       * EC2 instance's id); in a Deny with Principal, every role of the statement. Empty roles: not carried over.
+       */
+      sessions: z.array(z.object({ name: z.string(), roles: z.array(z.string()) })).optional(),
     }),
   ),
+  /** The policy's size once apply added the new roles, and the service's quota; plan refuses a policy that would not fit. */
+  size: z.object({ grown: z.number().int(), max: z.number().int(), unit: z.enum(['bytes', 'characters']) }).optional(),
 });
 
 /** The plan's resource policies: how they were looked for, the ones apply edits, and the ones it cannot. */
 export const resourcePolicyPlanSchema = z.object({
   mode: z.enum(['sweep', 'evidence', 'off']),
+  /** `--grant-by`: absent in plans made before it existed, which granted by resource. */
+  grantBy: z.enum(GRANT_BY).optional(),
   policies: z.array(plannedResourcePolicySchema),
   /** Policies that could not be read, parsed or written: listed with the reason; they block retirement. */
   problems: z.array(z.object({ ...policyResource, reason: z.string() })),

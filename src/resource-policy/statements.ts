@@ -21,6 +21,21 @@ export interface StatementMatch {
   sid?: string;
   effect: string;
   mentions: Mention[];
+  /** Session names of the role named as assumed-role session ARNs in Principal or NotPrincipal, sorted. */
+  sessions?: string[];
+}
+
+/** New roles that get their own session ARN (same session name) where a statement names one of the shared role's sessions. */
+export interface SessionAddition {
+  name: string;
+  roles: RoleRef[];
+}
+
+/** What one statement gets: role ARNs beside the shared role's, and session ARNs beside its sessions'. */
+export interface StatementAddition {
+  index: number;
+  roles: RoleRef[];
+  sessions?: readonly SessionAddition[];
 }
 
 /** Raised when a policy cannot be parsed or edited safely; the message is the reason shown to the user. */
@@ -57,8 +72,30 @@ export function findRoleStatements(text: string, role: RoleRef, options: { exact
   return statementsOf(parseResourcePolicy(text)).flatMap((statement, index) => {
     const mentions = mentionsIn(statement, role, !options.exact);
     if (mentions.length === 0) return [];
-    return [{ index, effect: String(statement.Effect), mentions, ...(typeof statement.Sid === 'string' ? { sid: statement.Sid } : {}) }];
+    const sessions = [...new Set(PRINCIPAL_KEYS.flatMap((key) => sessionsNamed(principalValues(statement, key), role)))].sort();
+    return [
+      {
+        index,
+        effect: String(statement.Effect),
+        mentions,
+        ...(typeof statement.Sid === 'string' ? { sid: statement.Sid } : {}),
+        ...(sessions.length > 0 ? { sessions } : {}),
+      },
+    ];
   });
+}
+
+/**
+ * The ARN of one session of a role, as STS writes it in a request's
+ * principal: `arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION` (no
+ * path). Resource policies can name one session this way; NotPrincipal with
+ * Deny must, to exempt a role's sessions (IAM User Guide, "AWS JSON policy
+ * elements: NotPrincipal",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
+ */
+export function sessionArn(role: Pick<RoleRef, 'arn'>, session: string): string {
+  const [, partition = 'aws', , , account = ''] = role.arn.split(':');
+  return `arn:${partition}:sts::${account}:assumed-role/${roleNameOf(role.arn)}/${session}`;
 }
 
 /**
@@ -68,20 +105,32 @@ export function findRoleStatements(text: string, role: RoleRef, options: { exact
  * with the shared role's id. Returns the new policy text, keys in their
  * original order. Already present values are not added twice.
  */
-export function addRoles(text: string, shared: RoleRef, additions: ReadonlyArray<{ index: number; roles: RoleRef[] }>): string {
+export function addRoles(text: string, shared: RoleRef, additions: readonly StatementAddition[]): string {
   const doc = parseResourcePolicy(text);
   const statements = statementsOf(doc);
-  for (const { index, roles } of additions) {
+  for (const { index, roles, sessions = [] } of additions) {
     const statement = statements[index];
     if (!statement || mentionsIn(statement, shared).length === 0)
       throw new PolicyEditError(`statement #${index} no longer names ${shared.arn}`);
     for (const key of PRINCIPAL_KEYS) {
       const block = statement[key];
-      if (!isObject(block) || !namesRole(listOf(block.AWS), shared)) continue;
-      block.AWS = union(
-        listOf(block.AWS),
-        roles.map((r) => r.arn),
-      );
+      if (!isObject(block)) continue;
+      const values = listOf(block.AWS);
+      let added = values;
+      // A role ARN only where the shared role's ARN is named: a statement naming one session must not come to cover a whole role.
+      if (namesRole(values, shared))
+        added = union(
+          added,
+          roles.map((r) => r.arn),
+        );
+      const named = new Set(sessionsNamed(values, shared));
+      for (const session of sessions)
+        if (named.has(session.name))
+          added = union(
+            added,
+            session.roles.map((r) => sessionArn(r, session.name)),
+          );
+      if (added.length !== values.length) block.AWS = added;
     }
     editConditions(statement, (operator, key, values) => {
       if (key === ARN_KEY && (namesRole(values, shared) || likeMatches(operator, values, shared.arn))) {
@@ -101,19 +150,27 @@ export function addRoles(text: string, shared: RoleRef, additions: ReadonlyArray
 }
 
 /**
- * Takes the shared role out of every statement that names it. Refuses
- * (PolicyEditError) when a principal or condition list would be left empty:
- * dropping it would widen the statement, so a person must decide.
+ * Takes the shared role out of every statement that names it (its ARN, id
+ * and session ARNs). An Allow whose only principal was the shared role is
+ * dropped: that only takes away. Refuses (PolicyEditError) when any other
+ * principal or condition list would be left empty, or no statement at all:
+ * dropping those would widen the statement, so a person must decide.
  */
 export function removeRole(text: string, shared: RoleRef): string {
   const doc = parseResourcePolicy(text);
   const statements = statementsOf(doc);
+  const dropped = new Set<number>();
   statements.forEach((statement, index) => {
     for (const key of PRINCIPAL_KEYS) {
       const block = statement[key];
       if (!isObject(block) || block.AWS === undefined) continue;
-      const kept = listOf(block.AWS).filter((v) => !namesRole([v], shared));
+      const kept = listOf(block.AWS).filter((v) => !namesRole([v], shared) && sessionsNamed([v], shared).length === 0);
       if (kept.length === listOf(block.AWS).length) continue;
+      // An Allow that only the shared role held (no new role needed it: --grant-by action) goes with the role: dropping it only takes away.
+      if (kept.length === 0 && Object.keys(block).length === 1 && key === 'Principal' && statement.Effect === 'Allow') {
+        dropped.add(index);
+        return;
+      }
       if (kept.length === 0 && Object.keys(block).length === 1)
         throw new PolicyEditError(`statement #${index} has no principal but ${shared.arn}`);
       if (kept.length === 0) delete block.AWS;
@@ -126,14 +183,17 @@ export function removeRole(text: string, shared: RoleRef): string {
       return kept;
     });
   });
-  return serialise(doc, statements);
+  if (dropped.size === 0) return serialise(doc, statements);
+  const left = statements.filter((_, index) => !dropped.has(index));
+  if (left.length === 0) throw new PolicyEditError(`no statement would be left once ${shared.arn} is taken out`);
+  return serialise({ ...doc, Statement: left }, left);
 }
 
 function mentionsIn(statement: Json, role: RoleRef, patterns = true): Mention[] {
   const mentions: Mention[] = [];
   for (const key of PRINCIPAL_KEYS) {
-    const block = statement[key];
-    if (isObject(block) && namesRole(listOf(block.AWS), role)) mentions.push(key);
+    const values = principalValues(statement, key);
+    if (namesRole(values, role) || sessionsNamed(values, role).length > 0) mentions.push(key);
   }
   editConditions(statement, (operator, key, values) => {
     if (
@@ -156,6 +216,21 @@ function namesRole(values: string[], role: RoleRef): boolean {
     const value = v.toLowerCase();
     return value === arn || value === withoutPath || v === role.roleId;
   });
+}
+
+/** The session names of the role among assumed-role session ARNs (same partition and account, role name in any case). */
+function sessionsNamed(values: string[], role: Pick<RoleRef, 'arn'>): string[] {
+  const prefix = sessionArn(role, '').toLowerCase();
+  return values.filter((v) => v.toLowerCase().startsWith(prefix) && v.length > prefix.length).map((v) => v.slice(prefix.length));
+}
+
+function principalValues(statement: Json, key: (typeof PRINCIPAL_KEYS)[number]): string[] {
+  const block = statement[key];
+  return isObject(block) ? listOf(block.AWS) : [];
+}
+
+function roleNameOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
 /** `AROAID:*` or `AROAID:session`: the caller is one of the role's sessions. */

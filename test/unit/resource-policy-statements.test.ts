@@ -140,9 +140,18 @@ describe('addRoles and removeRole', () => {
     expect(doc[1]).toHaveProperty(['Condition', 'StringLike', 'aws:userid'], ['AROAEXAMPLEEC2000001:*']);
   });
 
-  it('refuses to remove the only principal or condition value: that would widen the statement', () => {
-    expect(() => removeRole(KMS_POLICY, SHARED)).toThrow(/no principal but/);
+  it('refuses to remove the only principal of a Deny or the only condition value: that would widen the statement', () => {
+    const denyOnly = KMS_POLICY.replace(
+      '"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/orders"}',
+      '"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:role/orders"}',
+    );
+    expect(denyOnly).not.toBe(KMS_POLICY);
+    expect(() => removeRole(denyOnly, SHARED)).toThrow(/no principal but/);
     expect(() => removeRole(BUCKET_POLICY, SHARED)).toThrow(/names only the shared role/);
+  });
+
+  it('drops an Allow whose only principal was the shared role: that only takes away', () => {
+    expect(statements(removeRole(KMS_POLICY, SHARED)).map((s) => s.Sid)).toEqual(['Enable IAM User Permissions']);
   });
 
   it('refuses to add to a statement that no longer names the role', () => {

@@ -18,6 +18,8 @@ import type { Plan } from '../../plan/schema.js';
 import { policyDiff } from '../../plan/markdown.js';
 import { parseRegionList, resolveRegions } from '../../aws/regions.js';
 import type { ResourcePolicyMode } from '../../resource-policy/discover.js';
+import { ResourcePolicyTooLargeError } from '../../resource-policy/grown-size.js';
+import type { GrantBy } from '../../resource-policy/plan-schema.js';
 import { scanAccount } from '../../scan/scan-account.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parseSince } from '../since.js';
@@ -38,6 +40,8 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   /** Comma-separated tag keys every new role must carry. */
   requireTags?: string;
   resourcePolicies: ResourcePolicyMode;
+  /** --grant-by: how the new roles get their place in resource policies (default resource). */
+  grantBy?: GrantBy;
   /** --regions a,b: the regions the plan covers (checked against the account's). */
   regions?: string;
   /** --terraform-state FILE|s3://bucket/key (repeatable): states that may own the plan's resources. */
@@ -102,7 +106,8 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
       }
       const missing = missingRequiredTags(facts.analysis.shared.tags, requiredTags, givenTags);
       decisions.addedTags = { ...givenTags, ...(prompts && missing.length > 0 ? await prompts.askTags(io, roleName, missing) : {}) };
-      const plan = await withOwnership(finalisePlan(facts, decisions), ownership);
+      if (options.grantBy) decisions.grantBy = options.grantBy;
+      const plan = await withOwnership(await finaliseWithinQuotas(facts, decisions, options.grantBy ? undefined : prompts, io), ownership);
       warnIacOwned(io, plan);
       const path = options.out ?? join('plans', `${roleName}.plan.json`);
       refuseUnsafePlanOut(path);
@@ -126,6 +131,28 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
     return ExitCode.ok;
   } finally {
     provider.destroy();
+  }
+}
+
+/**
+ * Finalises the plan; when a resource policy would pass its quota and the
+ * smaller `--grant-by` fits, a person at a terminal is asked whether to use
+ * it. Unattended runs (and `--yes`) keep the refusal: the flag decides.
+ */
+async function finaliseWithinQuotas(
+  facts: Parameters<typeof finalisePlan>[0],
+  decisions: PlanDecisions,
+  prompts: typeof import('../prompts/plan-prompts.js') | undefined,
+  io: IoHost,
+): Promise<ReturnType<typeof finalisePlan>> {
+  try {
+    return finalisePlan(facts, decisions);
+  } catch (error) {
+    if (!(error instanceof ResourcePolicyTooLargeError) || !prompts) throw error;
+    const other = error.overflows[0]?.alternative;
+    if (!other || !error.overflows.every((o) => o.alternative && o.alternative.grown <= o.max)) throw error;
+    if (!(await prompts.askGrantBy(io, error))) throw error;
+    return finalisePlan(facts, { ...decisions, grantBy: other.grantBy });
   }
 }
 

@@ -5,6 +5,7 @@
  * proposal would get.
  */
 import { usageError } from '../../core/errors.js';
+import { terminalSafe } from '../../core/escape.js';
 import type { IoHost, MessageData, Question } from '../../core/io-host.js';
 import type { CodeAt } from '../../core/message-codes.js';
 import { tagProblem } from '../../core/tags.js';
@@ -12,8 +13,31 @@ import type { PlanDecisions } from '../../plan/builder.js';
 import type { DecisionFlags } from '../../plan/decisions.js';
 import { proposeRoleName, roleNameProblem, serviceSuffix } from '../../plan/role-names.js';
 import { requiredDecisions, type SplitAnalysis, type ServiceUnit } from '../../plan/split-analysis.js';
+import type { ResourcePolicyTooLargeError } from '../../resource-policy/grown-size.js';
 import type { ScanFinding } from '../../scan/report.js';
 import { workloadAdapters } from '../../workloads/registry.js';
+
+/**
+ * When a resource policy would pass its quota with the default strategy and
+ * the smaller one fits: whether to use it. False keeps the refusal.
+ */
+export async function askGrantBy(io: IoHost, error: ResourcePolicyTooLargeError): Promise<boolean> {
+  const lines = error.overflows.map(
+    (o) =>
+      `  ${o.policy.kind} ${terminalSafe(o.policy.arn)}: ${o.grown} ${o.unit} with --grant-by ${o.grantBy}, ${o.alternative?.grown ?? '?'} with --grant-by ${o.alternative?.grantBy ?? '?'} (limit ${o.max})`,
+  );
+  const other = error.overflows[0]?.alternative?.grantBy ?? 'action';
+  return io.requestResponse({
+    code: 'SR_PLAN_Q2112',
+    message:
+      `These resource policies would pass their size quota:\n${lines.join('\n')}\n` +
+      `Grant by ${other}? An Allow statement then gets only the new roles whose actions it allows (Deny statements still get every new role); ` +
+      'a role whose use of a statement the evidence did not see loses what the shared role had through it.',
+    data: { overflows: error.overflows.map((o) => ({ ...o, policy: { ...o.policy } })) },
+    defaultResponse: false,
+    question: { type: 'confirm' },
+  });
+}
 
 /** Step 1: which shared roles to plan. */
 export async function pickRoles(io: IoHost, findings: ScanFinding[]): Promise<string[]> {

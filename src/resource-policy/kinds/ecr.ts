@@ -5,6 +5,13 @@ import { perRegion, readPolicy, type PolicyKindAdapter, type PolicyResource } fr
 /** ECR repositories of the regions. */
 export const ecrRepositories: PolicyKindAdapter = {
   kind: 'ecr-repository',
+  service: 'ECR',
+  // SetRepositoryPolicy's policyText: maximum length 10,240.
+  sizeLimit: {
+    max: 10_240,
+    unit: 'characters',
+    source: 'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SetRepositoryPolicy.html',
+  },
   async list(session, regions) {
     const { paginateDescribeRepositories } = await import('@aws-sdk/client-ecr');
     return perRegion(regions, async (region) => {

@@ -7,6 +7,9 @@ const POLICY_NAME = 'default';
 /** KMS keys of the regions. */
 export const kmsKeys: PolicyKindAdapter = {
   kind: 'kms-key',
+  service: 'KMS',
+  // Key policy documents: at most 32 KB (32,768 bytes).
+  sizeLimit: { max: 32_768, unit: 'bytes', source: 'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html' },
   async list(session, regions) {
     const { paginateListKeys } = await import('@aws-sdk/client-kms');
     return perRegion(regions, async (region) => {

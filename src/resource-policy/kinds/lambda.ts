@@ -16,6 +16,9 @@ type Statement = Record<string, unknown>;
 /** Lambda functions of the regions (the unqualified function's policy). */
 export const lambdaFunctions: PolicyKindAdapter = {
   kind: 'lambda-function',
+  service: 'Lambda',
+  // Function resource-based policy: 20 KB, not adjustable.
+  sizeLimit: { max: 20_480, unit: 'bytes', source: 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html' },
   edits: statementPerRoleEdits,
   async list(session, regions) {
     const { paginateListFunctions } = await import('@aws-sdk/client-lambda');

@@ -5,6 +5,9 @@ import { readPolicy, type PolicyKindAdapter, type PolicyResource } from './types
 /** S3 buckets of the regions. */
 export const s3Buckets: PolicyKindAdapter = {
   kind: 's3-bucket',
+  service: 'S3',
+  // "Bucket policies are limited to 20 KB in size."
+  sizeLimit: { max: 20_480, unit: 'bytes', source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html' },
   async list(session, regions) {
     const { ListBucketsCommand, GetBucketLocationCommand } = await import('@aws-sdk/client-s3');
     const client = await (await session.inRegion(regions[0] ?? session.region)).s3();

@@ -5,6 +5,13 @@ import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.
 /** Secrets of the regions. */
 export const secrets: PolicyKindAdapter = {
   kind: 'secret',
+  service: 'Secrets Manager',
+  // Resource-based permissions policy: at most 20,480 characters.
+  sizeLimit: {
+    max: 20_480,
+    unit: 'characters',
+    source: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html',
+  },
   async list(session, regions) {
     const { paginateListSecrets } = await import('@aws-sdk/client-secrets-manager');
     return perRegion(regions, async (region) => {

@@ -5,6 +5,13 @@ import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.
 /** SNS topics of the regions. */
 export const snsTopics: PolicyKindAdapter = {
   kind: 'sns-topic',
+  service: 'SNS',
+  // Policy quotas: 30 KB.
+  sizeLimit: {
+    max: 30_720,
+    unit: 'bytes',
+    source: 'https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html',
+  },
   async list(session, regions) {
     const { paginateListTopics } = await import('@aws-sdk/client-sns');
     return perRegion(regions, async (region) => {

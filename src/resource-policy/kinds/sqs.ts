@@ -6,6 +6,13 @@ import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.
 /** SQS queues of the regions. */
 export const sqsQueues: PolicyKindAdapter = {
   kind: 'sqs-queue',
+  service: 'SQS',
+  // Policy quotas: 8,192 bytes.
+  sizeLimit: {
+    max: 8_192,
+    unit: 'bytes',
+    source: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html',
+  },
   async list(session, regions) {
     const { paginateListQueues } = await import('@aws-sdk/client-sqs');
     return perRegion(regions, async (region) => {

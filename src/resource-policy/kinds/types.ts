@@ -17,6 +17,14 @@ export interface PolicyResource {
   arn: string;
 }
 
+/** The most a kind's policy may hold, as the service counts it, and the AWS page that says so. */
+export interface PolicySizeLimit {
+  max: number;
+  unit: 'bytes' | 'characters';
+  /** The AWS documentation page stating the quota. */
+  source: string;
+}
+
 /** Reads and writes one kind's policy through the session's client for the resource's region. */
 export interface PolicyKindAdapter {
   kind: PolicyKind;
@@ -33,6 +41,10 @@ export interface PolicyKindAdapter {
   edits?: PolicyEdits;
   /** Names that evidence may use for the resource (ARNs, names, URLs). */
   names(resource: PolicyResource): string[];
+  /** The service's size quota for one policy: plan refuses an edit that would grow past it. */
+  sizeLimit: PolicySizeLimit;
+  /** How the review names the service ("S3"). */
+  service: string;
 }
 
 /** How many regions one kind is listed in at once. */
