@@ -4,6 +4,8 @@
  * does not. Others add gates to RETIRE_GATES; the run shows one line.
  */
 import { SplitRoleError } from '../core/errors.js';
+import { terminalSafe } from '../core/escape.js';
+import { cloudTrailTime, reaches, type EvidenceReach } from '../evidence/evidence-reach.js';
 import type { RoleCall } from '../evidence/role-calls-sql.js';
 import type { Journal } from './journal.js';
 import type { StepContext } from './step.js';
@@ -11,18 +13,32 @@ import type { StepContext } from './step.js';
 /** What a gate found: undefined when it holds. */
 export type GateVerdict = undefined | { until: Date } | { reason: string };
 
-/** What gates see: the step context, the time of cutover, now, and the soak asked for. */
+/** What the evidence source says about the shared role after cutover: its calls, and how far what was read reaches. */
+export interface SharedRoleEvidence {
+  calls: ReadonlyArray<Pick<RoleCall, 'sessionName' | 'eventSource' | 'eventName' | 'count' | 'lastSeen'>>;
+  reach: EvidenceReach;
+  /** Where it was read (the trail's folder, `athena DB.TABLE`, …), for the line. */
+  source: string;
+}
+
+/** What gates see: the step context, the time of cutover, now (AWS's clock where known), the soak and the delivery margin. */
 export interface GateContext {
   ctx: StepContext;
   cutover: Date;
   now: Date;
   soakMs: number;
-  /** Calls made with the shared role after `since`, counted per session and event, from the evidence source where it can see them; undefined when it cannot. */
-  sharedRoleCalls?: (
-    since: Date,
-    until: Date,
-  ) => Promise<ReadonlyArray<Pick<RoleCall, 'sessionName' | 'eventSource' | 'eventName' | 'count' | 'lastSeen'>> | undefined>;
+  /** How late CloudTrail may deliver: the evidence must reach cutover plus this (default 15 min, --delivery-lag). */
+  deliveryLagMs?: number;
+  /**
+   * Calls made with the shared role after `since`, counted per session and
+   * event, from the evidence source where it can see them; undefined when it
+   * cannot. Absent when the account has no trail to read (in memory).
+   */
+  sharedRoleCalls?: (since: Date, until: Date) => Promise<SharedRoleEvidence | undefined>;
 }
+
+/** CloudTrail delivers within about 15 minutes of a call (AWS's figure for log files; LookupEvents is similar). */
+export const DEFAULT_DELIVERY_LAG_MS = 15 * 60_000;
 
 /** One check before retirement. */
 export interface RetireGate {
@@ -50,7 +66,7 @@ export const unusedGate: RetireGate = {
         reason: `${role} was last used at ${last.at.toISOString()}${last.region ? ` in ${last.region}` : ''}, after cutover at ${cutover.toISOString()}`,
       };
     }
-    const calls = await sharedRoleCalls?.(cutover, now);
+    const calls = (await sharedRoleCalls?.(cutover, now))?.calls;
     if (calls && calls.length > 0) {
       const latest = calls.reduce((a, b) => (a.lastSeen > b.lastSeen ? a : b));
       const total = calls.reduce((sum, c) => sum + c.count, 0);
@@ -62,8 +78,35 @@ export const unusedGate: RetireGate = {
   },
 };
 
+/**
+ * (c) The evidence reaches cutover plus the delivery margin. No calls in a
+ * window CloudTrail has not delivered yet (right after apply, or a trail
+ * whose newest file predates cutover) is no evidence of no use.
+ */
+export const evidenceGate: RetireGate = {
+  name: 'evidence reaches cutover + delivery margin',
+  async check({ cutover, now, deliveryLagMs = DEFAULT_DELIVERY_LAG_MS, sharedRoleCalls }) {
+    if (!sharedRoleCalls) return undefined;
+    const needed = new Date(cutover.getTime() + deliveryLagMs);
+    const evidence = await sharedRoleCalls(cutover, now);
+    // A source that cannot list calls leaves RoleLastUsed to decide: it too needs the margin to show a late call.
+    if (!evidence) return needed > now ? { until: needed } : undefined;
+    if (reaches(evidence.reach, needed)) return undefined;
+    return { reason: notEnoughEvidence(evidence.reach, evidence.source, needed, deliveryLagMs) };
+  },
+};
+
+/** The line for evidence that stops short of `needed`; verify says the same. */
+export function notEnoughEvidence(reach: EvidenceReach, source: string, needed: Date, deliveryLagMs: number): string {
+  return `not enough evidence yet: ${reach.records} record(s) read from ${terminalSafe(source)}, latest event ${reach.latest ?? 'none'}; the evidence must reach ${cloudTrailTime(needed)} (cutover + ${lagText(deliveryLagMs)} delivery margin, --delivery-lag)`;
+}
+
+function lagText(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
+}
+
 /** Every gate, in the order they are checked. */
-export const RETIRE_GATES: RetireGate[] = [soakGate, unusedGate];
+export const RETIRE_GATES: RetireGate[] = [soakGate, unusedGate, evidenceGate];
 
 /** The one line a run prints when retirement waits, or undefined when every gate holds. */
 export async function pendingRetire(gate: GateContext, gates: readonly RetireGate[] = RETIRE_GATES): Promise<string | undefined> {
@@ -84,7 +127,8 @@ const JOURNAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 /**
  * When the workloads last changed roles: the latest finished repoint (or,
- * for a plan with nothing to move, the finished verify). Undefined before that.
+ * for a plan with nothing to move, the finished verify), on AWS's clock where
+ * the journal has it (`awsAt`, from response Date headers). Undefined before that.
  * Throws JournalCorrupt when a finished step has no time or one that does not
  * parse. Why: without a cutover time no gate can hold, and "unknown" used to
  * read as "not cut over", so the gates were skipped and retirement went ahead.
@@ -95,8 +139,11 @@ export function cutoverTime(journal: Journal, repointIds: readonly string[]): Da
   const finished = new Map<string, number>();
   for (const entry of journal.entries) {
     if (entry.event !== 'step-done' || !entry.step || !ids.has(entry.step)) continue;
-    const time = JOURNAL_TIME.test(entry.at) ? Date.parse(entry.at) : Number.NaN;
-    if (Number.isNaN(time)) throw badTime(journal, entry.step, `its time ${JSON.stringify(entry.at)} is not a time`);
+    // AWS's time of the move when the run knew it (the host's clock may be off); else the host's.
+    const awsAt = entry.data?.awsAt;
+    const at = awsAt === undefined ? entry.at : awsAt;
+    const time = typeof at === 'string' && JOURNAL_TIME.test(at) ? Date.parse(at) : Number.NaN;
+    if (Number.isNaN(time)) throw badTime(journal, entry.step, `its time ${JSON.stringify(at)} is not a time`);
     finished.set(entry.step, Math.max(time, finished.get(entry.step) ?? time));
   }
   const missing = [...ids].find((id) => !finished.has(id));

@@ -4,6 +4,7 @@
  * AwsSession implements them over the SDK (sessionPorts); tests hand in an
  * in-memory fake account (test/support/fake-account) instead.
  */
+import type { Clocks } from '../aws/aws-clock.js';
 import { sdkCloudFormationPort, type CloudFormationPort } from '../aws/cloudformation.js';
 import { sdkIamPort, type IamPort } from '../aws/iam-port.js';
 import type { AwsSession } from '../aws/session.js';
@@ -28,6 +29,12 @@ export interface AccountPorts {
    * account without a trail (in memory): the sources then see no calls.
    */
   readonly evidence?: AwsSession;
+  /**
+   * The host's clock and AWS's (from response Date headers): cutover is
+   * journaled on AWS's, and a host clock far from it is refused. Undefined:
+   * only the host's clock is known.
+   */
+  readonly clock?: Clocks;
 }
 
 /** The ports of a session's account, over the SDK. */
@@ -39,5 +46,6 @@ export function sessionPorts(session: AwsSession): AccountPorts {
     enabledRegions: () => session.enabledRegions(),
     cloudFormation: async (region) => sdkCloudFormationPort(await session.inRegion(region)),
     evidence: session,
+    clock: session.clock,
   };
 }

@@ -29,7 +29,12 @@ export function repointSteps(plan: Plan): Step[] {
       id: adapter.stepId(workload),
       stage: 'repoint',
       title: action.title,
-      run: async (ctx) => action.run(await applyContext(ctx, workload)),
+      // When the move finished on AWS's clock (the Date of its last answer): the cutover the gates and verify measure from.
+      run: async (ctx) => {
+        const data = await action.run(await applyContext(ctx, workload));
+        const awsAt = ctx.account.clock?.aws();
+        return awsAt ? { ...data, awsAt: awsAt.toISOString() } : data;
+      },
       undo: async (ctx) => action.undo(await applyContext(ctx, workload)),
     };
   });

@@ -148,6 +148,28 @@ export async function* lookupEvents(
   } while (nextToken);
 }
 
+/**
+ * The newest event in the region's event history within the window, any
+ * principal's (no lookup attribute, one result: LookupEvents answers newest
+ * first): how far CloudTrail has delivered there. Undefined when it holds none.
+ */
+export async function latestEvent(
+  client: CloudTrailClient,
+  window: { start: Date; end: Date },
+  limiter: RateLimiter,
+  options: ThrottleRetryOptions = {},
+): Promise<LookupRecord | undefined> {
+  const page = await sendPaced(
+    client,
+    { StartTime: window.start, EndTime: window.end, MaxResults: 1 },
+    limiter,
+    await limiterKey(client),
+    options,
+  );
+  const [event] = page.Events ?? [];
+  return event ? toRecord(event) : undefined;
+}
+
 /** One LookupEvents request: paced, retried on throttling with bounded back-off, errors translated. */
 async function sendPaced(
   client: CloudTrailClient,

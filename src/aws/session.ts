@@ -28,6 +28,7 @@ import { usageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { CallCounter, countCalls, type CountableStack } from './call-counter.js';
 import { translateErrors, type TranslatableStack } from './error-middleware.js';
+import { AwsClock, recordServerDates, type DateRecordingStack } from './aws-clock.js';
 import { noRegionError } from './errors.js';
 import { paceCalls, RateLimits, rateRulesFromEnv } from './rate-limit.js';
 import { BudgetRetryStrategy, retryBudgetFromEnv, serviceName, type RetryBudget, type RetryListener } from './retry-budget.js';
@@ -76,7 +77,7 @@ export interface AwsTarget {
   region?: string;
 }
 
-type Client = { middlewareStack: CountableStack & TranslatableStack; destroy(): void };
+type Client = { middlewareStack: CountableStack & TranslatableStack & DateRecordingStack; destroy(): void };
 type ClientConfig = SharedClientConfig & { credentials?: CredentialProvider };
 
 /** Clients for one (account, region), built lazily and cached. */
@@ -100,6 +101,11 @@ export class AwsSession {
   /** Counts of every AWS call the run made (shared by all targets). */
   get calls(): CallCounter {
     return this.provider.calls;
+  }
+
+  /** AWS's clock, from the Date header of every response of the run (shared by all targets). */
+  get clock(): AwsClock {
+    return this.provider.clock;
   }
 
   /**
@@ -259,6 +265,7 @@ export class AwsSession {
         countCalls(built.middlewareStack, this.provider.calls);
         paceCalls(built.middlewareStack, this.provider.rateLimits, { service: key, account: this.account, region: this.region });
         translateErrors(built.middlewareStack);
+        recordServerDates(built.middlewareStack, this.provider.clock);
         return built;
       });
       this.cache.set(key, client);
@@ -274,6 +281,8 @@ export class AwsSession {
  */
 export class SessionProvider {
   readonly calls = new CallCounter();
+  /** AWS's clock as its responses show it. */
+  readonly clock = new AwsClock();
   /** The caller's own account in the default region. */
   readonly home: AwsSession;
   private readonly sessions = new Map<string, Promise<AwsSession>>();

@@ -10,6 +10,8 @@ export const ExitCode = {
   error: 2,
   /** scan --org/--accounts: more accounts could not be read than --allow-unreachable allows; the findings are not the whole picture. */
   unreadAccounts: 3,
+  /** verify: the evidence does not yet reach cutover plus the delivery margin, so "clean" cannot be said yet. */
+  notEnoughEvidence: 4,
   interrupted: 130,
 } as const;
 
@@ -69,6 +71,7 @@ export const ERROR_CODES = [
   'ResourcePolicyTooLarge',
   'NotCutOver',
   'VerifyFailed',
+  'ClockSkew',
   // Waiting on AWS
   'LambdaUpdateFailed',
   'EcsDeploymentFailed',

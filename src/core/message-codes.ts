@@ -104,6 +104,19 @@ export const MESSAGE_CODES = {
     description: "retire's re-check: looking for workloads still bound to the shared role, region by region",
   },
   SR_APPLY_P4010: { level: 'progress', description: 'verify: reading the calls made since cutover' },
+  SR_APPLY_I4011: {
+    level: 'info',
+    description: 'retire gate: the records read since cutover and the latest event time they reach (must pass cutover + --delivery-lag)',
+  },
+  SR_APPLY_W4012: {
+    level: 'warn',
+    description:
+      'verify --grant-missing left out refused actions the workload’s service never used before cutover (--grant-any grants them)',
+  },
+  SR_APPLY_W4013: {
+    level: 'warn',
+    description: 'verify: not enough evidence yet (it does not reach cutover + --delivery-lag), so it cannot say clean; exit code 4',
+  },
   SR_APPLY_P4101: { level: 'progress', description: 'a stage or step started' },
   SR_APPLY_I4102: { level: 'info', description: 'a stage or step completed' },
   SR_APPLY_I4103: { level: 'info', description: 'a step skipped (the journal shows it done)' },

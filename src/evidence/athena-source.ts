@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { runAthenaQuery, type AthenaResult } from '../aws/athena.js';
 import { SplitRoleError, usageError } from '../core/errors.js';
-import { roleCallsFromRows, roleCallsSql } from './role-calls-sql.js';
+import { reachFromRows, roleCallsFromRows, roleCallsSql } from './role-calls-sql.js';
 import { textOption, type EvidenceContext, type UsageSource } from './source.js';
 import { engineUsage } from './usage-rows.js';
 import { bindUsageSql, sqlLiteral, usageSql, type UsageSqlDialect } from './usage-sql.js';
@@ -203,6 +203,8 @@ export const athenaSource: UsageSource<AthenaConfig> = {
   async roleCalls(ctx) {
     const { dialect, run } = await athenaQueries(ctx);
     const query = bindUsageSql(roleCallsSql(dialect, { roles: ctx.roles, window: ctx.request.window }), 'parameters');
-    return roleCallsFromRows(rowObjects(await run(query.sql, query.parameters, 'calls')));
+    const rows = rowObjects(await run(query.sql, query.parameters, 'calls'));
+    reachFromRows(rows, ctx.reach, ctx.request.window.end);
+    return roleCallsFromRows(rows);
   },
 };

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { runLakeQuery } from '../aws/cloudtrail-lake.js';
 import { usageError } from '../core/errors.js';
-import { roleCallsFromRows, roleCallsSql } from './role-calls-sql.js';
+import { reachFromRows, roleCallsFromRows, roleCallsSql } from './role-calls-sql.js';
 import { textOption, type EvidenceContext, type UsageSource } from './source.js';
 import { engineUsage } from './usage-rows.js';
 import { bindUsageSql, usageSql, type UsageSqlDialect } from './usage-sql.js';
@@ -99,6 +99,8 @@ export const lakeSource: UsageSource<LakeConfig> = {
       roleCallsSql(lakeDialect(eventDataStoreId(ctx.request.config.eventDataStore)), { roles: ctx.roles, window: ctx.request.window }),
       'literals',
     );
-    return roleCallsFromRows(await runLake(ctx, query.sql), lakeTime);
+    const rows = await runLake(ctx, query.sql);
+    reachFromRows(rows, ctx.reach, ctx.request.window.end, lakeTime);
+    return roleCallsFromRows(rows, lakeTime);
   },
 };

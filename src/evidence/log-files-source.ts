@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { SplitRoleError, usageError } from '../core/errors.js';
+import { deliveredAt, noteReach } from './evidence-reach.js';
 import { emptyLogReadStats, readTrailRecords, type LogReadStats, type ReadTrailOptions } from './log-files.js';
 import {
   attributeRecords,
@@ -98,7 +99,18 @@ export async function* trailFileRoleRecords(ctx: RoleRecordsContext<unknown>, fi
   if (ctx.roles.length === 0) return;
   const stats = emptyLogReadStats();
   const warnings: string[] = [];
-  yield* readTrailRecords(files.location, { s3: () => ctx.session.s3() }, readOptions(ctx, ctx.roles, stats, warnings));
+  const end = ctx.request.window.end;
+  // A file's name says when it was delivered: the byte filter leaves most records unparsed, so their times are not seen.
+  const onFileRead = (name: string) => noteReach(ctx.reach, deliveredAt(name), end);
+  for await (const record of readTrailRecords(
+    files.location,
+    { s3: () => ctx.session.s3() },
+    { ...readOptions(ctx, ctx.roles, stats, warnings), onFileRead },
+  )) {
+    noteReach(ctx.reach, record.eventTime, end);
+    yield record;
+  }
+  ctx.reach.records += stats.skippedRecords;
   // Other JSON among the logs (a plan saved beside them) is no evidence to miss: every damaged log file is.
   const unread = stats.corruptFiles - stats.notTrailFiles;
   if (unread > 0) {

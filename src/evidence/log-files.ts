@@ -48,6 +48,8 @@ export interface ReadTrailOptions {
   since?: Date;
   onWarning?: (message: string) => void;
   onProgress?: (filesDone: number, recordsRead: number) => void;
+  /** Told the name of each file read whole (not one skipped as corrupt): its name carries its delivery time. */
+  onFileRead?: (name: string) => void;
   /** Filled in as the read goes, for callers that consume the generator with for-await. */
   stats?: LogReadStats;
   /** Files larger than this as stored are streamed record by record (default 8 MiB). */
@@ -188,6 +190,7 @@ export async function* readTrailRecords(
             yield record;
           }
         }
+        options.onFileRead?.(slot.file.name);
       } catch (error) {
         if (!(error instanceof CorruptLogFile)) throw error;
         stats.corruptFiles += 1;

@@ -18,7 +18,15 @@
  */
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { z } from 'zod';
-import { lookupEvents, rateLimiterFor, type LookupRecord, type RateLimiter, type ThrottleRetryOptions } from '../aws/cloudtrail.js';
+import {
+  latestEvent,
+  lookupEvents,
+  rateLimiterFor,
+  type LookupRecord,
+  type RateLimiter,
+  type ThrottleRetryOptions,
+} from '../aws/cloudtrail.js';
+import { noteReach } from './evidence-reach.js';
 import type { IoHost } from '../core/io-host.js';
 import type { AwsSession } from '../aws/session.js';
 import { attributeRecords, type EvidenceContext, type EvidenceRequest, type RoleRecordsContext, type UsageSource } from './source.js';
@@ -140,13 +148,29 @@ export function lookupEventsRecords(ctx: EvidenceContext<unknown>): AsyncIterabl
 /** Sessions opened before a window still make calls in it (instance credentials last up to 12 h). */
 const SESSION_LOOKBACK_MS = 12 * 3_600_000;
 
-/** Each role's AssumeRole events and session calls through LookupEvents, sessions opened up to 12 h before the window included. */
+/**
+ * Each role's AssumeRole events and session calls through LookupEvents,
+ * sessions opened up to 12 h before the window included. Each region's
+ * newest event in the window, anyone's, is how far its history reaches; the
+ * reach is the least of the regions' (a call in a region whose history stops
+ * short would go unseen).
+ */
 export function lookupEventsRoleRecords(ctx: RoleRecordsContext<unknown>): AsyncIterable<CloudTrailRecord> {
   const { request, io } = ctx;
   const window = { start: new Date(request.window.start.getTime() - SESSION_LOOKBACK_MS), end: request.window.end };
-  return inEachRegion(ctx, async function* (session) {
+  const regional: Array<string | undefined> = [];
+  const read = inEachRegion(ctx, async function* (session) {
+    const newest = await latestEvent(await session.cloudTrail(), request.window, rateLimiterFor(session));
+    regional.push(newest?.eventTime);
     for (const role of ctx.roles) yield* lookupRoleRecordsIn(session, role, window, io);
   });
+  return (async function* () {
+    yield* read;
+    // A region with no event at all in the window is left out (nothing happened there, or nothing is delivered yet: a
+    // call there would be an event of its own); the rest must all reach, so the least of them counts.
+    const least = regional.filter((t): t is string => t !== undefined).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+    noteReach(ctx.reach, least, request.window.end);
+  })();
 }
 
 async function* lookupRoleRecordsIn(

@@ -12,6 +12,7 @@
  * the same marks as usage-sql.ts and are bound by `bindUsageSql`.
  */
 import { ACCESS_DENIED_NAMES } from '../core/aws-error-names.js';
+import { noteReach, type EvidenceReach } from './evidence-reach.js';
 import { holdValue, type UsageSql, type UsageSqlDialect } from './usage-sql.js';
 
 /** Calls of one role with one event and outcome, from one session name, in the window. */
@@ -64,8 +65,8 @@ export function roleCallsSql(d: UsageSqlDialect, q: RoleCallsQuestion): UsageSql
   ];
   const callerArn = `coalesce(useridentity.arn, '')`;
   const issuer = 'useridentity.sessioncontext.sessionissuer.arn';
-  // roleOf: the first role whose name the assumed-role ARN carries, when the record names no issuer.
-  const byName = q.roles.map((r) => `WHEN strpos(${callerArn}, ${value(`:assumed-role/${r.name}/`)}) > 0 THEN ${value(r.arn)}`);
+  // roleOf: the first role whose session ARN (its partition, account and name) the caller's is, when the record names no issuer.
+  const byName = q.roles.map((r) => `WHEN starts_with(${callerArn}, ${value(sessionArnPrefix(r.arn, r.name))}) THEN ${value(r.arn)}`);
   // Constants of ours, not values from outside: written into the text.
   const refused = [...ACCESS_DENIED_NAMES].map((code) => `'${code}'`).join(', ');
   const wanted = q.roles.map((r) =>
@@ -87,8 +88,41 @@ SELECT role_arn, session_name, eventsource AS event_source, eventname AS event_n
        count(*) AS calls, min(eventtime) AS first_seen, max(eventtime) AS last_seen
 FROM tagged
 WHERE ${wanted.length > 0 ? wanted.join(' OR ') : 'FALSE'}
-GROUP BY role_arn, session_name, eventsource, eventname, error_code`;
+GROUP BY role_arn, session_name, eventsource, eventname, error_code
+UNION ALL
+SELECT '' AS role_arn, '${REACH_ROW}' AS session_name, '' AS event_source, '' AS event_name, '' AS error_code,
+       count(*) AS calls, min(eventtime) AS first_seen, max(eventtime) AS last_seen
+FROM ${d.table}
+WHERE ${where.join(' AND ')}`;
   return { text, values };
+}
+
+/**
+ * The session name of the one row that is no role's: every record of the
+ * account in the window, counted, with the latest event time. Why: no calls
+ * means "unused" only if the evidence reaches past cutover (evidence-reach.ts).
+ */
+export const REACH_ROW = '#all-records';
+
+/** arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/: what every session ARN of the role starts with. */
+export function sessionArnPrefix(roleArn: string, roleName: string): string {
+  const [, partition = 'aws', , , account = ''] = roleArn.split(':');
+  return `arn:${partition}:sts::${account}:assumed-role/${roleName}/`;
+}
+
+/** The reach row's count and latest time (as CloudTrail's), noted in `reach`; times after `end` are ignored. */
+export function reachFromRows(
+  rows: Iterable<RoleCallRow>,
+  reach: EvidenceReach,
+  end: Date,
+  normaliseTime: (engineTime: string) => string = (time) => time,
+): void {
+  for (const row of rows) {
+    if (row.role_arn || row.session_name !== REACH_ROW) continue;
+    const count = Number(row.calls ?? 0);
+    if (Number.isSafeInteger(count) && count > 0) reach.records += count;
+    if (row.last_seen) noteReach(reach, normaliseTime(row.last_seen), end);
+  }
 }
 
 /** One result row by column name, as text (NULL as undefined), the way Athena and Lake return them. */

@@ -10,7 +10,8 @@
 import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
 import { ACCESS_DENIED_NAMES } from '../core/aws-error-names.js';
-import type { RoleCall, RoleCallsRole } from './role-calls-sql.js';
+import { emptyReach, type EvidenceReach } from './evidence-reach.js';
+import { sessionArnPrefix, type RoleCall, type RoleCallsRole } from './role-calls-sql.js';
 import { checkedConfig } from './settings.js';
 import type { EvidenceRequest, EvidenceSettings } from './source.js';
 import { usageSource } from './sources.js';
@@ -38,18 +39,26 @@ export async function roleCalls(
   roles: readonly RoleCallsRole[],
   from: TrailSource,
   window: { start: Date; end: Date },
-): Promise<Map<string, RoleCall[]> | undefined> {
+): Promise<RoleCallsRead | undefined> {
   const source = usageSource(from.source);
   // Passed along untouched by plan, verify and the gate: only the source reads its settings, once its schema has checked them.
   const request: EvidenceRequest = { ...from, config: checkedConfig(source, from.config), window };
+  const reach = emptyReach();
   let calls: RoleCall[];
-  if (source.roleCalls) calls = await source.roleCalls({ session, io, roles, request });
-  else if (source.roleRecords) calls = await countRoleCalls(source.roleRecords({ session, io, roles, request }), roles, window);
+  if (source.roleCalls) calls = await source.roleCalls({ session, io, roles, request, reach });
+  else if (source.roleRecords)
+    calls = await countRoleCalls(source.roleRecords({ session, io, roles, request, reach }), roles, window, reach);
   else return undefined;
   const byRole = new Map(roles.map((r) => [r.arn, [] as RoleCall[]]));
   // In the order the calls began, as the records came: findings list sessions' actions in that order.
   for (const call of [...calls].sort(byFirstSeen)) byRole.get(call.roleArn)?.push(call);
-  return byRole;
+  return { byRole, reach };
+}
+
+/** Each role's calls in the window (keyed by role ARN), and how far the evidence read reaches. */
+export interface RoleCallsRead {
+  byRole: Map<string, RoleCall[]>;
+  reach: EvidenceReach;
 }
 
 /** Counts records as the engines' SQL does: per role, session, event and error code, in the window. */
@@ -57,10 +66,13 @@ export async function countRoleCalls(
   records: AsyncIterable<CloudTrailRecord> | Iterable<CloudTrailRecord>,
   roles: readonly RoleCallsRole[],
   window: { start: Date; end: Date },
+  reach: EvidenceReach = emptyReach(),
 ): Promise<RoleCall[]> {
   const [start, end] = [window.start.toISOString(), window.end.toISOString()];
   const calls = new Map<string, RoleCall>();
   for await (const record of records) {
+    // Times are the source's to note: the newest record it yields is not always how far it reaches (LookupEvents' regions).
+    reach.records += 1;
     const role = roleOf(record, roles);
     if (!role || record.eventTime < start || record.eventTime > end) continue;
     const errorCode = record.errorCode ?? '';
@@ -101,8 +113,9 @@ export function roleOf<R extends TrailRole>(record: CloudTrailRecord, roles: rea
   }
   const issuer = record.userIdentity?.sessionContext?.sessionIssuer?.arn;
   if (issuer) return roles.find((r) => r.arn === issuer);
+  // Without an issuer, the session ARN must be one of the role's own: same partition and account, not a namesake elsewhere.
   const arn = record.userIdentity?.arn ?? '';
-  return roles.find((r) => arn.includes(`:assumed-role/${r.name}/`));
+  return roles.find((r) => arn.startsWith(sessionArnPrefix(r.arn, r.name)));
 }
 
 /** The session name of a call's identity (after the role name in an assumed-role ARN). */

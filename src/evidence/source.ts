@@ -8,6 +8,7 @@ import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
 import type { DataEventVisibility } from '../policy/observability.js';
 import { Attributor, NO_HINTS } from './attribution.js';
+import type { EvidenceReach } from './evidence-reach.js';
 import type { RoleCall, RoleCallsRole } from './role-calls-sql.js';
 import type { CloudTrailRecord, EvidenceSource, SessionHints, UsageEvidence } from './types.js';
 
@@ -96,6 +97,13 @@ export interface RoleRecordsContext<C = EvidenceConfig> {
   io: IoHost;
   roles: ReadonlyArray<{ arn: string; name: string }>;
   request: EvidenceRequest<C>;
+  /**
+   * Where the source notes what it read beyond the records it yields (noteReach):
+   * records it counted but did not hand over, and the latest time it holds
+   * (a delivered file's time, the newest event in the window). Records yielded
+   * are counted by the caller.
+   */
+  reach: EvidenceReach;
 }
 
 /** What a check after cutover asks an engine: these roles' calls in the window, aggregated where the data lives. */

@@ -172,7 +172,7 @@ describe('a toy evidence engine registered at test time', () => {
       { ...planEvidence(plan.evidence), regions: plan.regions },
       WINDOW,
     );
-    expect(calls?.get(shared.arn)?.map((c) => `${c.eventName} ×${c.count}`)).toEqual(['ListBucket ×4']);
+    expect(calls?.byRole.get(shared.arn)?.map((c) => `${c.eventName} ×${c.count}`)).toEqual(['ListBucket ×4']);
 
     const verify = verifyEvidenceSettings(planEvidence(plan.evidence), undefined, { toyBucket: 'other-copy' }, false);
     expect(verify).toEqual({ source: 'toy-engine', config: { bucket: 'other-copy', depth: 3 } });
@@ -217,10 +217,12 @@ describe('a toy evidence engine registered at test time', () => {
         window: { start: WINDOW.start.toISOString(), end: WINDOW.end.toISOString() },
         evidence: 'toy trail-copy',
         callsVisible: false,
+        enoughEvidence: true,
         denied: [],
         sharedCalls: [],
         workloadProblems: [],
         granted: [],
+        notGranted: [],
         problems: 0,
       };
       expect(renderVerify(report)).toContain(

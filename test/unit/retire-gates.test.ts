@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { cutoverTime, pendingRetire, soakGate, unusedGate, type GateContext, type RetireGate } from '../../src/apply/gates.js';
+import {
+  cutoverTime,
+  evidenceGate,
+  pendingRetire,
+  soakGate,
+  unusedGate,
+  type GateContext,
+  type RetireGate,
+} from '../../src/apply/gates.js';
+import type { EvidenceReach } from '../../src/evidence/evidence-reach.js';
 import { Journal } from '../../src/apply/journal.js';
 import { parseDuration } from '../../src/cli/duration.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,6 +28,8 @@ function gateContext(
   soakMs: number,
   lastUsed?: Date,
   calls: Array<{ lastSeen: string; eventName: string; eventSource: string; sessionName: string; count: number }> | undefined = [],
+  // Evidence that reaches well past cutover + the delivery margin, unless a test says otherwise.
+  reach: EvidenceReach = { records: 120, latest: '2026-11-20T11:00:00Z' },
 ): GateContext {
   const sample = samplePlan();
   const plan = { ...sample, sharedRole: { ...sample.sharedRole, roleName: 'orders', arn: 'arn:aws:iam::123456789012:role/orders' } };
@@ -31,7 +42,7 @@ function gateContext(
     cutover: CUTOVER,
     now,
     soakMs,
-    sharedRoleCalls: () => Promise.resolve(calls),
+    sharedRoleCalls: () => Promise.resolve(calls && { calls, reach, source: '/trail' }),
   };
 }
 
@@ -70,6 +81,62 @@ describe('retire gates (time injected)', () => {
     );
     // A source that cannot see calls leaves RoleLastUsed to decide.
     expect(await unusedGate.check(gateContext(CUTOVER, 0, undefined, undefined))).toBeUndefined();
+  });
+
+  it('(c) evidence that does not reach cutover + the delivery margin holds retirement: never "no use"', async () => {
+    const later = new Date(CUTOVER.getTime() + 7 * HOUR);
+    // Right after apply: a 23-second window holding no record at all.
+    expect(
+      await pendingRetire(gateContext(new Date(CUTOVER.getTime() + 23_000), 0, undefined, [], { records: 0 }), [
+        soakGate,
+        unusedGate,
+        evidenceGate,
+      ]),
+    ).toBe(
+      'retire pending: not enough evidence yet: 0 record(s) read from /trail, latest event none; the evidence must reach 2026-11-20T10:15:00Z (cutover + 15 min delivery margin, --delivery-lag)',
+    );
+    // The newest trail file predates cutover: hours later, still not enough.
+    expect(await pendingRetire(gateContext(later, 6 * HOUR, undefined, [], { records: 5000, latest: '2026-11-20T09:55:00Z' }))).toMatch(
+      /^retire pending: not enough evidence yet: 5000 record\(s\) read from \/trail, latest event 2026-11-20T09:55:00Z;/,
+    );
+    // Past cutover but inside the margin: still not enough; past it, the gate holds.
+    expect(await evidenceGate.check(gateContext(later, 0, undefined, [], { records: 9, latest: '2026-11-20T10:14:59Z' }))).toHaveProperty(
+      'reason',
+    );
+    expect(await evidenceGate.check(gateContext(later, 0, undefined, [], { records: 9, latest: '2026-11-20T10:15:00Z' }))).toBeUndefined();
+    // --delivery-lag 0: evidence up to cutover itself is enough.
+    const noLag = { ...gateContext(later, 0, undefined, [], { records: 1, latest: '2026-11-20T10:00:00Z' }), deliveryLagMs: 0 };
+    expect(await evidenceGate.check(noLag)).toBeUndefined();
+    // A source that cannot list calls: RoleLastUsed decides, after the margin.
+    const blind = (now: Date): GateContext => ({ ...gateContext(now, 0), sharedRoleCalls: () => Promise.resolve(undefined) });
+    expect(await evidenceGate.check(blind(new Date(CUTOVER.getTime() + 60_000)))).toEqual({ until: new Date('2026-11-20T10:15:00.000Z') });
+    expect(await evidenceGate.check(blind(later))).toBeUndefined();
+  });
+
+  it('cutover is AWS’s time of the move when the journal has it, not the host’s: a host 2 h fast hides nothing', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gates-')), 'p.journal.jsonl');
+    // The host clock ran 2 h fast: each line's `at` is 2 h late; awsAt is AWS's (the repoint answer's Date).
+    const line = (step: string, awsAt: string) =>
+      JSON.stringify({
+        at: new Date(Date.parse(awsAt) + 2 * HOUR).toISOString(),
+        planId: 'plan-1',
+        event: 'step-done',
+        step,
+        data: { awsAt },
+      });
+    writeFileSync(path, `${line('repoint:a', '2026-11-20T09:59:00.000Z')}\n${line('repoint:b', '2026-11-20T10:00:00.000Z')}\n`);
+    const cutover = cutoverTime(Journal.open(path, 'plan-1'), ['repoint:a', 'repoint:b']);
+    expect(cutover?.toISOString()).toBe('2026-11-20T10:00:00.000Z');
+    // A call with the shared role one minute after the real cutover is seen.
+    const oneMinuteAfter = new Date(CUTOVER.getTime() + 60_000);
+    const seen = await pendingRetire({ ...gateContext(new Date(CUTOVER.getTime() + 3 * HOUR), 0, oneMinuteAfter), cutover: cutover! });
+    expect(seen).toMatch(/^retire pending: orders was last used at 2026-11-20T10:01:00.000Z/);
+    // A time edited into awsAt refuses like one in `at`.
+    writeFileSync(
+      path,
+      `${JSON.stringify({ at: '2026-11-20T10:00:00.000Z', planId: 'plan-1', event: 'step-done', step: 'repoint:a', data: { awsAt: 'soon' } })}\n`,
+    );
+    expect(() => cutoverTime(Journal.open(path, 'plan-1'), ['repoint:a'])).toThrow(/cannot tell when step repoint:a finished/);
   });
 
   it('composes: every reason is listed, and a reason beats a time', async () => {

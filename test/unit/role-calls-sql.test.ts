@@ -14,7 +14,8 @@ import { countRoleCalls } from '../../src/evidence/role-records.js';
 import { athenaDialect, athenaTable, COLUMNS_SQL, tableShape } from '../../src/evidence/athena-source.js';
 import { lakeDialect, lakeTime } from '../../src/evidence/lake-source.js';
 import { readTrailRecords } from '../../src/evidence/log-files.js';
-import { roleCallsFromRows, roleCallsSql, type RoleCall, type RoleCallsRole } from '../../src/evidence/role-calls-sql.js';
+import { deliveredAt, emptyReach, noteReach, reaches } from '../../src/evidence/evidence-reach.js';
+import { reachFromRows, roleCallsFromRows, roleCallsSql, type RoleCall, type RoleCallsRole } from '../../src/evidence/role-calls-sql.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { bindUsageSql } from '../../src/evidence/usage-sql.js';
 import { openTrailDb, type Partitioning, type TrailDb } from '../support/duckdb-trail.js';
@@ -100,6 +101,15 @@ function records(): CloudTrailRecord[] {
     {
       ...call(EC2, INSTANCE, 'kms.amazonaws.com', 'Decrypt', '2024-03-05T10:06:00Z', { errorCode: 'AccessDenied' }),
       userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/orders-ec2/${INSTANCE}` },
+    },
+    // Another account's role of the same name, refused, without its issuer: not ours (issue 21 item 13).
+    {
+      ...call(LAMBDA, 'orders-api', 'ssm.amazonaws.com', 'GetParameter', '2024-03-05T10:07:00Z', { errorCode: 'AccessDenied' }),
+      userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::999999999999:assumed-role/orders-lambda/orders-api' },
+    },
+    {
+      ...call(SHARED, INSTANCE, 's3.amazonaws.com', 'GetObject', '2024-03-05T10:08:00Z'),
+      userIdentity: { type: 'AssumedRole', arn: `arn:aws-cn:sts::${ACCOUNT}:assumed-role/orders/${INSTANCE}` },
     },
     // The shared role after cutover: calls, a refused call, a call without issuer, and an AssumeRole of it.
     call(SHARED, INSTANCE, 's3.amazonaws.com', 'GetObject', '2024-03-05T10:10:00Z'),
@@ -211,7 +221,9 @@ describe('the after-cutover SQL on DuckDB counts what the trail-file path counts
       expect(bound.sql).not.toContain(role.arn);
       expect(bound.parameters).toContain(role.arn);
     }
-    expect(bound.parameters).toEqual(expect.arrayContaining(['2024/03/05', '2024/03/06', '2024-03-05T10:00:00Z', ':assumed-role/orders/']));
+    expect(bound.parameters).toEqual(
+      expect.arrayContaining(['2024/03/05', '2024/03/06', '2024-03-05T10:00:00Z', `arn:aws:sts::${ACCOUNT}:assumed-role/orders/`]),
+    );
   });
 
   it('Lake store: the same counts, values written as escaped literals, times read back as CloudTrail’s', async () => {
@@ -246,8 +258,49 @@ describe('the after-cutover SQL on DuckDB counts what the trail-file path counts
         ),
       ),
     );
-    expect(rows).toHaveLength(1);
+    // One row for the calls, and the one row that counts every record of the account in the window.
+    expect(rows).toHaveLength(2);
+    expect(roleCallsFromRows(rows)).toHaveLength(1);
     expect(roleCallsFromRows(rows)[0]).toMatchObject({ count: 3000, firstSeen: '2024-03-05T10:00:01Z', lastSeen: '2024-03-05T10:50:00Z' });
+  });
+});
+
+describe('how far the evidence reaches (issue 21 item 3)', () => {
+  const inWindow = () => records().filter((r) => r.eventTime >= '2024-03-05T10:00:00Z' && r.eventTime <= '2024-03-06T12:00:00Z');
+
+  it('Athena and Lake: the reach row counts every record of the account in the window and gives the latest event', async () => {
+    await writeTrail(records());
+    db = await openTrailDb(root, { partitioning: 'projection', orgAccountPartition: true });
+    const { bound } = await viaAthena(db);
+    const athena = emptyReach();
+    reachFromRows(await db.query(bound.sql, bound.parameters), athena, WINDOW.end);
+    expect(athena).toEqual({ records: inWindow().length, latest: '2024-03-06T11:00:00Z' });
+    db.close();
+    db = await openTrailDb(root, { lakeStoreId: STORE });
+    const lake = bindUsageSql(roleCallsSql(lakeDialect(STORE), { roles: ROLES, window: WINDOW }), 'literals');
+    const reach = emptyReach();
+    reachFromRows(await db.query(lake.sql.replaceAll(`FROM ${STORE}`, `FROM "${STORE}"`)), reach, WINDOW.end, lakeTime);
+    expect(reach).toEqual({ records: inWindow().length, latest: '2024-03-06T11:00:00Z' });
+  });
+
+  it('a trail with nothing after cutover reaches nowhere: zero records, no latest event', async () => {
+    await writeTrail(records().filter((r) => r.eventTime < '2024-03-05T10:00:00Z'));
+    db = await openTrailDb(root);
+    const { bound } = await viaAthena(db);
+    const reach = emptyReach();
+    reachFromRows(await db.query(bound.sql, bound.parameters), reach, WINDOW.end);
+    expect(reach).toEqual({ records: 0 });
+    expect(reaches(reach, WINDOW.start)).toBe(false);
+  });
+
+  it('a time after the window’s end, or a file named as delivered then, proves nothing', () => {
+    const reach = emptyReach();
+    noteReach(reach, '2024-03-06T12:00:01Z', WINDOW.end);
+    noteReach(reach, deliveredAt(`${ACCOUNT}_CloudTrail_us-east-1_20240306T1300Z_abc.json.gz`), WINDOW.end);
+    expect(reach.latest).toBeUndefined();
+    noteReach(reach, deliveredAt(`x/${ACCOUNT}_CloudTrail_us-east-1_20240305T1015Z_Mu0KsOhtH1ar15ZZ.json.gz`), WINDOW.end);
+    expect(reach.latest).toBe('2024-03-05T10:15:00Z');
+    expect(deliveredAt(`${ACCOUNT}_CloudTrail_us-east-1_2024-03-05.json.gz`)).toBeUndefined();
   });
 });
 

@@ -18,6 +18,8 @@ export interface RunCommandOptions extends GlobalOptions {
   confirmManual?: string[];
   /** apply only: the soak before retirement, e.g. 6h (0 skips the wait, never the no-use check). */
   soak?: string;
+  /** apply only: how late CloudTrail may deliver, e.g. 15m; the evidence must reach cutover plus this before retire. */
+  deliveryLag?: string;
 }
 
 const OUTCOME_TEXT: Record<RunOutcome, string> = {
@@ -45,11 +47,13 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
   checkDigestFlag(options.expectDigest);
   // A bad --soak is refused before anything is read or changed.
   const soakMs = parseDuration(options.soak ?? DEFAULT_SOAK, '--soak');
+  const deliveryLagMs = parseDuration(options.deliveryLag ?? '15m', '--delivery-lag');
   const { outcome, pending } = await applyPlan(planPath, options, io, {
     keepSharedRole: options.keepSharedRole,
     expectDigest: options.expectDigest,
     confirmManual: options.confirmManual ?? [],
     soakMs,
+    deliveryLagMs,
   });
   io.info('SR_APPLY_I4003', OUTCOME_TEXT[outcome], { command: 'apply', outcome });
   // The one line scripts look for: retirement waits, and why or until when.

@@ -1,5 +1,5 @@
 /** `split-role verify`: thin wiring to src/cutover, and the report as text or JSON. */
-import { ExitCode } from '../../core/errors.js';
+import { ExitCode, usageError } from '../../core/errors.js';
 import { visibleControls as clean } from '../../core/escape.js';
 import type { IoHost } from '../../core/io-host.js';
 import { verifyEvidenceSettings } from '../../evidence/settings.js';
@@ -7,6 +7,7 @@ import type { EvidenceSettings } from '../../evidence/source.js';
 import { usageSources } from '../../evidence/sources.js';
 import { verifyCutover, type VerifyReport } from '../../cutover/verify.js';
 import { renderTable } from '../format/table.js';
+import { parseDuration } from '../duration.js';
 import type { GlobalOptions } from '../global-options.js';
 
 /** Flags of `verify`. */
@@ -15,21 +16,42 @@ export interface VerifyCommandOptions extends GlobalOptions {
   evidence?: string;
   json?: boolean;
   grantMissing?: boolean;
+  /** With --grant-missing: also actions the role's service never used before cutover. */
+  grantAny?: boolean;
+  /** --delivery-lag: how late CloudTrail may deliver (default 15m). */
+  deliveryLag?: string;
 }
 
-/** Runs verify; exit 0 clean, 1 problems, 2 error. */
+/** Runs verify; exit 0 clean, 1 problems, 2 error, 4 not enough evidence yet (and no problem found). */
 export async function runVerify(planPath: string, options: VerifyCommandOptions, io: IoHost): Promise<number> {
+  // A bad --delivery-lag or a lone --grant-any is refused before anything is read.
+  const deliveryLagMs = parseDuration(options.deliveryLag ?? DEFAULT_DELIVERY_LAG, '--delivery-lag');
+  if (options.grantAny && !options.grantMissing) throw usageError('--grant-any goes with --grant-missing', 'pass both, or neither');
   const terminal = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   const source = (planned: EvidenceSettings) => verifyEvidenceSettings(planned, options.evidence, options, terminal);
-  const report = await verifyCutover(planPath, options, io, { source, grantMissing: options.grantMissing });
+  const report = await verifyCutover(planPath, options, io, {
+    source,
+    grantMissing: options.grantMissing,
+    grantAny: options.grantAny,
+    deliveryLagMs,
+  });
   io.result(options.json ? JSON.stringify(report, null, 2) : renderVerify(report));
-  return report.problems > 0 ? ExitCode.findings : ExitCode.ok;
+  if (report.problems > 0) return ExitCode.findings;
+  return report.enoughEvidence ? ExitCode.ok : ExitCode.notEnoughEvidence;
 }
+
+/** CloudTrail delivers within about 15 minutes of a call. */
+export const DEFAULT_DELIVERY_LAG = '15m';
 
 /** The report for a terminal. Names from the account go through `clean`: they are not trusted. */
 export function renderVerify(report: VerifyReport): string {
   const lines = [
     `Verify ${clean(report.roleName)} (plan ${report.planId}) from cutover at ${report.window.start} to ${report.window.end}; evidence: ${clean(report.evidence)}`,
+    ...(report.reach
+      ? [
+          `Read ${report.reach.records} record(s); latest event ${report.reach.latest ?? 'none'} (must reach ${report.reach.needed}: cutover + --delivery-lag).`,
+        ]
+      : []),
     '',
   ];
   if (!report.callsVisible) {
@@ -80,6 +102,13 @@ export function renderVerify(report: VerifyReport): string {
   );
   for (const g of report.granted)
     lines.push(`Granted ${clean(g.roleName)}: ${g.actions.map(clean).join(', ')} (journaled; rollback removes it)`);
-  lines.push(report.problems === 0 ? 'Clean.' : `${report.problems} problem(s).`);
+  for (const g of report.notGranted)
+    lines.push(
+      `Not granted ${clean(g.roleName)}: ${g.actions.map(clean).join(', ')} (its service never used them before cutover; --grant-any)`,
+    );
+  const shortOf = report.enoughEvidence
+    ? ''
+    : ' Not enough evidence yet: the evidence does not reach cutover + --delivery-lag; run verify again later.';
+  lines.push(report.problems > 0 ? `${report.problems} problem(s).${shortOf}` : shortOf ? shortOf.trim() : 'Clean.');
   return lines.join('\n');
 }

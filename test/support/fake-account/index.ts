@@ -8,6 +8,8 @@
  */
 import type { AccountOpener } from '../../../src/apply/operation.js';
 import type { AccountPorts } from '../../../src/apply/ports.js';
+import type { Clocks } from '../../../src/aws/aws-clock.js';
+import type { AwsSession } from '../../../src/aws/session.js';
 import { FakeCloudFormation } from './cloudformation.js';
 import { FakeIam } from './iam.js';
 import { FakePolicies } from './policies.js';
@@ -44,6 +46,25 @@ export class FakeAccount implements AccountPorts {
   private readonly regions = new Map<string, FakeWorkloads>();
   private readonly stacks = new Map<string, FakeCloudFormation>();
   private readonly settleReads: number;
+  /**
+   * The host's clock and AWS's: by default both the real one, as when a
+   * response's Date header agrees with the host. Tests move either
+   * (`clock.localNow`, `clock.awsNow`); `awsNow` undefined means no response
+   * has shown AWS's clock.
+   */
+  readonly clock: Clocks & { localNow: () => Date; awsNow: (() => Date) | undefined } = {
+    localNow: () => new Date(),
+    awsNow: () => new Date(),
+    local() {
+      return this.localNow();
+    },
+    aws() {
+      return this.awsNow?.();
+    },
+  };
+
+  /** Where checks after cutover read the trail: unset (no trail in memory) unless a test hands in a session, e.g. for local trail files. */
+  evidence?: AwsSession;
 
   constructor(options: FakeAccountOptions = {}) {
     this.account = options.account ?? '123456789012';
