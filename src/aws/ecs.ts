@@ -9,7 +9,7 @@ import type { ECSClient, RegisterTaskDefinitionCommandInput, Service, Tag, Task,
 /** The part of a service that says what it runs and how its deployment goes. */
 export type ServiceFields = Pick<
   Service,
-  'serviceName' | 'serviceArn' | 'clusterArn' | 'taskDefinition' | 'status' | 'desiredCount' | 'runningCount' | 'deployments'
+  'serviceName' | 'serviceArn' | 'clusterArn' | 'taskDefinition' | 'status' | 'desiredCount' | 'runningCount' | 'deployments' | 'events'
 >;
 
 /** The part of a task that says what it runs and who started it. */

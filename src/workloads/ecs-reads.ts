@@ -2,7 +2,7 @@
  * ECS task definitions, services and tasks with their roles, read and
  * copied through the ECS port.
  */
-import type { EcsPort } from '../aws/ecs.js';
+import type { EcsPort, ServiceFields } from '../aws/ecs.js';
 import { mapLimit } from '../core/concurrency.js';
 
 /** The role-relevant part of a task-definition revision. */
@@ -38,6 +38,18 @@ export interface ServiceState {
   runningCount: number;
   deployments: number;
   rolloutFailed: boolean;
+  /** The latest service event since the running deployment began that says tasks fail to start, e.g. "unable to assume the role". */
+  launchProblem?: string;
+}
+
+// ECS's words for tasks it could not start: "ECS was unable to assume the role …", "failed to launch a task", "unable to place".
+const LAUNCH_PROBLEM = /unable to assume|failed to (?:launch|start)|unable to place|CannotPullContainer|ResourceInitializationError/i;
+
+/** The newest event since the primary deployment was created that says why its tasks do not start (events come newest first). */
+function launchProblem(s: ServiceFields): string | undefined {
+  const since = s.deployments?.find((d) => d.status === 'PRIMARY')?.createdAt?.getTime() ?? -Infinity;
+  const event = (s.events ?? []).find((e) => (e.createdAt?.getTime() ?? Infinity) >= since && LAUNCH_PROBLEM.test(e.message ?? ''));
+  return event?.message;
 }
 
 const DESCRIBE_CONCURRENCY = 8;
@@ -98,6 +110,7 @@ export async function getServiceState(ecs: EcsPort, cluster: string, service: st
     runningCount: s.runningCount ?? 0,
     deployments: s.deployments?.length ?? 0,
     rolloutFailed: (s.deployments ?? []).some((d) => d.rolloutState === 'FAILED'),
+    ...(launchProblem(s) ? { launchProblem: launchProblem(s) } : {}),
   };
 }
 

@@ -6,7 +6,8 @@
  * every copy the plan made.
  */
 import type { EcsPort } from '../aws/ecs.js';
-import { SplitRoleError } from '../core/errors.js';
+import { errorIs, SplitRoleError } from '../core/errors.js';
+import { visibleControls } from '../core/escape.js';
 import { PLAN_TAG } from '../core/tags.js';
 import { waitUntil } from '../core/waits.js';
 import type { ApplyContext, RepointAction } from './adapter.js';
@@ -128,14 +129,28 @@ export async function isOurs(ecs: EcsPort, arn: string, planId: string): Promise
   return (await taskDefinitionTags(ecs, arn)).some((t) => t.key === PLAN_TAG && t.value === planId);
 }
 
-/** Waits until the service has one deployment with every desired task running. */
+/**
+ * Waits until the service has one deployment with every desired task running,
+ * or its deployment fails. Tasks that cannot assume a brand-new role ("ECS was
+ * unable to assume the role …") are ECS retrying while IAM catches up, so the
+ * wait goes on; if it ends in a failed deployment or at the deadline, the
+ * service's latest such event says why.
+ */
 async function waitForStable(ctx: ApplyContext, cluster: string, service: string): Promise<void> {
   const ecs = await ctx.clients.ecs();
-  await waitUntil(ctx.timings, `ECS service ${service} to become stable`, async () => {
-    const state = await getServiceState(ecs, cluster, service);
-    if (!state) throw driftError(`ECS service ${service} disappeared`);
-    if (state.rolloutFailed)
-      throw new SplitRoleError('EcsDeploymentFailed', `ECS service ${service}: the deployment failed (circuit breaker)`);
-    return state.deployments === 1 && state.runningCount === state.desiredCount;
-  });
+  let problem: string | undefined;
+  const why = () => (problem ? `; its latest event: ${visibleControls(problem)}` : '');
+  try {
+    await waitUntil(ctx.timings, `ECS service ${service} to become stable`, async () => {
+      const state = await getServiceState(ecs, cluster, service);
+      if (!state) throw driftError(`ECS service ${service} disappeared`);
+      problem = state.launchProblem ?? problem;
+      if (state.rolloutFailed)
+        throw new SplitRoleError('EcsDeploymentFailed', `ECS service ${service}: the deployment failed (circuit breaker)${why()}`);
+      return state.deployments === 1 && state.runningCount === state.desiredCount;
+    });
+  } catch (error) {
+    if (problem && errorIs.WaitTimeout(error)) throw new SplitRoleError('WaitTimeout', `${error.message}${why()}`, error.hint);
+    throw error;
+  }
 }

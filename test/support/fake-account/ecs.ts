@@ -21,6 +21,10 @@ interface FakeService {
   /** Reads left before the running deployment settles. */
   settlesIn: number;
   failNextRollout: boolean;
+  /** The next deployment's tasks fail to start for this many reads, with this service event. */
+  launchFailure?: { message: string; reads: number };
+  /** Service events, newest first. */
+  events: Array<{ id: string; createdAt: Date; message: string }>;
 }
 
 interface FakeCluster {
@@ -82,6 +86,7 @@ export class FakeEcs implements EcsPort {
       deployments: [{ status: 'PRIMARY', taskDefinition, rolloutState: 'COMPLETED' }],
       settlesIn: 0,
       failNextRollout: false,
+      events: [],
     });
     return arn;
   }
@@ -103,6 +108,15 @@ export class FakeEcs implements EcsPort {
   /** Makes the service's next deployment fail (the deployment circuit breaker). */
   failNextRollout(cluster: string, name: string): void {
     this.mustService(cluster, name).failNextRollout = true;
+  }
+
+  /**
+   * Makes the service's next deployment start no task for `reads` reads, with
+   * `message` as its service event (ECS's "unable to assume the role" while a
+   * new role propagates); then it goes on as usual.
+   */
+  failLaunches(cluster: string, name: string, message: string, reads: number): void {
+    this.mustService(cluster, name).launchFailure = { message, reads };
   }
 
   /** Points a service at a revision behind the tool's back (someone else's deployment, settled). */
@@ -139,7 +153,7 @@ export class FakeEcs implements EcsPort {
       const service = [...c.services.values()].find((s) => s.name === wanted || s.arn === wanted);
       if (!service) return [];
       this.advance(service);
-      const { name, arn, clusterArn, taskDefinition, status, desiredCount, runningCount, deployments } = service;
+      const { name, arn, clusterArn, taskDefinition, status, desiredCount, runningCount, deployments, events } = service;
       return [
         {
           serviceName: name,
@@ -150,6 +164,7 @@ export class FakeEcs implements EcsPort {
           desiredCount,
           runningCount,
           deployments: structuredClone(deployments),
+          events: structuredClone(events),
         },
       ];
     });
@@ -203,7 +218,7 @@ export class FakeEcs implements EcsPort {
     const arn = revision.taskDefinition.taskDefinitionArn ?? taskDefinition;
     if (arn === s.taskDefinition) return;
     s.deployments = [
-      { status: 'PRIMARY', taskDefinition: arn, rolloutState: 'IN_PROGRESS' },
+      { status: 'PRIMARY', taskDefinition: arn, rolloutState: 'IN_PROGRESS', createdAt: new Date() },
       { status: 'ACTIVE', taskDefinition: s.taskDefinition, rolloutState: 'COMPLETED' },
     ];
     s.taskDefinition = arn;
@@ -239,6 +254,12 @@ export class FakeEcs implements EcsPort {
     if (s.settlesIn <= 0 || --s.settlesIn > 0) return;
     const primary = s.deployments[0];
     if (!primary) return;
+    if (s.launchFailure && s.launchFailure.reads > 0) {
+      s.launchFailure.reads -= 1;
+      s.settlesIn = 1;
+      s.events.unshift({ id: `event-${++this.seq}`, createdAt: new Date(), message: s.launchFailure.message });
+      return;
+    }
     if (s.failNextRollout) {
       s.failNextRollout = false;
       primary.rolloutState = 'FAILED';
