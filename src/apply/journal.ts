@@ -30,6 +30,9 @@ const entrySchema = z.object({
     'undo-failed',
     'stage-done',
     'follow-up-confirmed',
+    // apply --allow-iac-drift changed IaC-owned resources live (data: what, and whose); apply --adopt-roles ran (data: the roles).
+    'iac-drift-allowed',
+    'adopt-roles',
   ]),
   /** For stage-done: the stage, and how many steps it had. */
   stage: z.string().optional(),

@@ -8,6 +8,7 @@ import { getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
 import type { IoHost } from '../core/io-host.js';
 import { readPlan } from '../plan/plan-file.js';
 import type { Plan } from '../plan/schema.js';
+import { adoptSteps, adoptsRoles } from './adopt-steps.js';
 import { createSteps } from './create-steps.js';
 import { assertStageMarkers } from './journal-check.js';
 import { Journal, journalPathFor } from './journal.js';
@@ -77,6 +78,11 @@ export function planSteps(plan: Plan): Step[] {
   ];
 }
 
+/** The steps a plan's runs take, by the journal's mode: --adopt-roles takes its own (adopt-steps.ts). */
+export function runSteps(plan: Plan, journal: Journal): Step[] {
+  return adoptsRoles(journal) ? adoptSteps(plan) : planSteps(plan);
+}
+
 /**
  * Reads and validates the plan, checks the credentials' account, partition
  * and region, takes the lock and opens the journal, in that order, so a bad
@@ -94,7 +100,8 @@ export async function openOperation(
   assertPlanSound(plan, options.expectDigest);
   const journalPath = journalPathFor(planPath);
   // Refuse a corrupt journal (a broken chain, stage markers that do not add up) before any AWS call.
-  assertStageMarkers(Journal.open(journalPath, plan.planId), planSteps(plan));
+  const before = Journal.open(journalPath, plan.planId);
+  assertStageMarkers(before, runSteps(plan, before));
   const account = await (typeof source === 'function' ? source : awsAccount({ ...source, onRetry: reportLongRetries(io) }))(plan);
   try {
     checkTarget(plan, account.identity, account.region);

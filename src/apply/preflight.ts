@@ -73,18 +73,19 @@ export function checkTarget(plan: Plan, identity: CallerIdentity, region: string
 }
 
 /** Every difference between the live account and what the plan expects; empty when none. */
-export async function findDrift(ctx: StepContext): Promise<string[]> {
+export async function findDrift(ctx: StepContext, inPlay?: ReadonlySet<string>): Promise<string[]> {
   const { plan, journal } = ctx;
   const drift: string[] = [];
-  // Untouched, or put back by a rollback: either way it must still match the plan.
-  const untouched = (step: string) => ['pending', 'undone'].includes(journal.status(step));
+  // Untouched, or put back by a rollback: either way it must still match the plan. Steps this run does not take (--adopt-roles) are not checked.
+  const untouched = (step: string) => (inPlay?.has(step) ?? true) && ['pending', 'undone'].includes(journal.status(step));
   if (untouched('retire:profiles')) drift.push(...(await sharedRoleDrift(ctx)));
   for (const workload of plan.workloads) {
     if (!untouched(repointStepId(workload))) continue;
     drift.push(...(await adapterFor(workload).drift(await applyContext(ctx, workload), workload)));
   }
   drift.push(...(await policyDrift(ctx)));
-  drift.push(...(await takenNames(ctx)));
+  // Adopting, the new roles' names are the code's roles: taken on purpose, and checked against the plan by the adopt step.
+  if (!inPlay || [...inPlay].some((id) => id.startsWith('create-'))) drift.push(...(await takenNames(ctx)));
   return drift;
 }
 

@@ -18,13 +18,11 @@ import { STAGES, type Stage, type Step, type StepContext } from './step.js';
 import { IoTaskRenderer } from './task-messages.js';
 import { roleCalls } from '../evidence/role-records.js';
 import { planEvidence } from '../evidence/settings.js';
-import { cutoverTime, pendingRetire, type RetireGate, type SharedRoleEvidence } from './gates.js';
-import { assertClocksAgree } from '../aws/aws-clock.js';
-import type { AwsSession } from '../aws/session.js';
-import { checkedConfig } from '../evidence/settings.js';
-import { usageSource } from '../evidence/sources.js';
+import { cutoverTime, pendingRetire, type RetireGate } from './gates.js';
 import { repointSteps } from './repoint-steps.js';
 import { grantSteps } from './grant-steps.js';
+import { guardIacOwned } from './iac-guard.js';
+import { adoptMode, adoptSteps, adoptsRoles } from './adopt-steps.js';
 
 /** Options of apply. */
 export interface RunOptions {
@@ -40,8 +38,10 @@ export interface RunOptions {
   now?: () => Date;
   /** The retire gates to apply; all of them unless a test narrows it. */
   gates?: readonly RetireGate[];
-  /** How late CloudTrail may deliver (--delivery-lag): the evidence must reach cutover plus this; default 15 min. */
-  deliveryLagMs?: number;
+  /** --allow-iac-drift: change IaC-owned resources live anyway (journaled). */
+  allowIacDrift?: boolean;
+  /** --adopt-roles: use the roles the deployed code created, and move only the unmanaged workloads. */
+  adoptRoles?: boolean;
 }
 
 /** How a run ended. */
@@ -74,30 +74,33 @@ export async function applyPlan(planPath: string, account: AccountSource, io: Io
   const operation = await openOperation(planPath, account, io, 'apply', { expectDigest: options.expectDigest });
   const { ctx } = operation;
   try {
+    // --adopt-roles (or a journal that shows it was used): the code made the roles; only the unmanaged workloads move here.
+    const adopting = adoptMode(ctx.plan, ctx.journal, options.adoptRoles === true);
+    const all = adopting ? adoptSteps(ctx.plan) : planSteps(ctx.plan);
+    const inPlay = new Set(all.map((s) => s.id));
     checkConfirmations(ctx.plan, options.confirmManual ?? []);
     recordConfirmations(ctx.journal, options.confirmManual ?? []);
-    if (
-      options.keepSharedRole &&
-      planSteps(ctx.plan).some((s) => s.stage === 'retire' && !['pending', 'undone'].includes(ctx.journal.status(s.id)))
-    ) {
+    if (options.keepSharedRole && all.some((s) => s.stage === 'retire' && !['pending', 'undone'].includes(ctx.journal.status(s.id)))) {
       throw new SplitRoleError(
         'RetireStarted',
         `the shared role's retirement has already started (see \`split-role status\`); it cannot be kept now`,
         'finish it with `split-role apply PLAN`, or undo everything with `split-role rollback PLAN`',
       );
     }
-    const retireLeft = planSteps(ctx.plan).some((s) => s.stage === 'retire' && ctx.journal.status(s.id) !== 'done');
+    const retireLeft = all.some((s) => s.stage === 'retire' && ctx.journal.status(s.id) !== 'done');
     const waiting = !options.keepSharedRole && retireLeft ? await unconfirmedFollowUps(ctx, io) : [];
     const keep = options.keepSharedRole === true || waiting.length > 0;
-    const steps = planSteps(ctx.plan).filter((s) => !(keep && s.stage === 'retire'));
+    const steps = all.filter((s) => !(keep && s.stage === 'retire'));
     const remaining = steps.filter((s) => ctx.journal.status(s.id) !== 'done');
     if (remaining.length === 0) {
       if (waiting.length === 0) return { outcome: 'nothing-to-do' };
       io.info('SR_APPLY_I4006', retireWaits(ctx.plan, waiting), { waiting: waiting.map(manualFollowUpId) });
       return { outcome: 'retire-waiting' };
     }
-    await assertJournalExplainsAccount(ctx);
-    const drift = await findDrift(ctx);
+    // Before any read that could lead to a change: an IaC-owned resource is changed in its code, not here.
+    guardIacOwned(ctx, planPath, remaining, options);
+    await assertJournalExplainsAccount(ctx, inPlay);
+    const drift = await findDrift(ctx, inPlay);
     if (drift.length > 0) {
       throw new SplitRoleError(
         'Drift',
@@ -105,8 +108,6 @@ export async function applyPlan(planPath: string, account: AccountSource, io: Io
         'nothing was changed; re-run `split-role plan`',
       );
     }
-    // The reads above showed AWS's clock: cutover, the soak and the gates' window are measured on it, so a host far off is refused.
-    assertClocksAgree(ctx.account.clock, 'apply');
     const cutover = steps.filter((s) => s.stage !== 'retire');
     const retire = steps.filter((s) => s.stage === 'retire');
     // The gates are checked on every run until a retire step that changes something has succeeded: a run
@@ -128,6 +129,8 @@ export async function applyPlan(planPath: string, account: AccountSource, io: Io
     if (!(await confirm(io, summary, { command: 'apply', steps: remaining.length }))) return { outcome: 'cancelled' };
     let pending: string | undefined;
     await journaled(ctx, 'apply', async () => {
+      if (adopting && !adoptsRoles(ctx.journal))
+        ctx.journal.append({ event: 'adopt-roles', data: { roles: ctx.plan.newRoles.map((r) => r.roleName) } });
       await runStages(ctx, cutover, io);
       if (retire.length === 0) return undefined;
       pending = gated ? await retireGate(ctx, options) : undefined;
@@ -210,56 +213,35 @@ async function retireGate(ctx: StepContext, options: RunOptions): Promise<string
     repointSteps(ctx.plan).map((s) => s.id),
   );
   if (!cutover) return undefined;
-  const evidence = ctx.account.evidence;
+  const { plan } = ctx;
+  const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' as const };
   return pendingRetire(
     {
       ctx,
       cutover,
-      // AWS's clock where its answers showed it: the host's may be off (within the limit checked above).
-      now: options.now?.() ?? ctx.account.clock?.aws() ?? new Date(),
+      now: options.now?.() ?? new Date(),
       soakMs: options.soakMs,
-      deliveryLagMs: options.deliveryLagMs,
-      // An account without a trail (in memory) has no evidence to read: RoleLastUsed alone decides.
-      ...(evidence ? { sharedRoleCalls: once((since, until) => sharedRoleEvidence(ctx, evidence, since, until)) } : {}),
+      sharedRoleCalls: async (since, until) => {
+        // An account without a trail (in memory) has no evidence to read: RoleLastUsed alone decides.
+        const evidence = ctx.account.evidence;
+        if (!evidence) return undefined;
+        ctx.io.progress('SR_APPLY_P4008', `looking for calls with ${shared.name} since cutover at ${since.toISOString()}…`, {
+          role: shared.name,
+          since: since.toISOString(),
+        });
+        return (
+          await roleCalls(
+            evidence,
+            ctx.io,
+            [shared],
+            { ...planEvidence(plan.evidence), regions: plan.regions },
+            { start: since, end: until },
+          )
+        )?.get(shared.arn);
+      },
     },
     options.gates,
   );
-}
-
-/** The shared role's calls since cutover from the plan's evidence source, and how far it reaches; both said in one line. */
-async function sharedRoleEvidence(
-  ctx: StepContext,
-  session: AwsSession,
-  since: Date,
-  until: Date,
-): Promise<SharedRoleEvidence | undefined> {
-  const { plan } = ctx;
-  const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' as const };
-  ctx.io.progress('SR_APPLY_P4008', `looking for calls with ${shared.name} since cutover at ${since.toISOString()}…`, {
-    role: shared.name,
-    since: since.toISOString(),
-  });
-  const settings = planEvidence(plan.evidence);
-  const read = await roleCalls(session, ctx.io, [shared], { ...settings, regions: plan.regions }, { start: since, end: until });
-  if (!read) return undefined;
-  const source = usageSource(settings.source).describe(checkedConfig(usageSource(settings.source), settings.config));
-  const { records, latest } = read.reach;
-  ctx.io.info(
-    'SR_APPLY_I4011',
-    `retire gate: ${records} record(s) read from ${terminalSafe(source)} since cutover, latest event ${latest ?? 'none'}`,
-    {
-      records,
-      ...(latest ? { latest } : {}),
-      source,
-    },
-  );
-  return { calls: read.byRole.get(shared.arn) ?? [], reach: read.reach, source };
-}
-
-/** The gates ask for the evidence twice (use, reach): it is read once. */
-function once<A extends unknown[], R>(read: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  let result: Promise<R> | undefined;
-  return (...args) => (result ??= read(...args));
 }
 
 /** Runs a journaled command; `run` may name an outcome other than completed (retire-pending, with its gate line). */

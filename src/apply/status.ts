@@ -3,7 +3,8 @@ import { readPlan } from '../plan/plan-file.js';
 import { assertStageMarkers } from './journal-check.js';
 import { Journal, journalPathFor, type StepStatus } from './journal.js';
 import { describeOpen, openManualFollowUps } from './manual-follow-ups.js';
-import { planSteps } from './operation.js';
+import { runSteps } from './operation.js';
+import { adoptsRoles } from './adopt-steps.js';
 import { cutoverTime } from './gates.js';
 import { repointSteps } from './repoint-steps.js';
 import type { Stage } from './step.js';
@@ -29,6 +30,10 @@ export interface PlanStatus {
   cutoverAt?: string;
   /** The retire gate's line from the last apply that stopped at it. */
   retireGate?: string;
+  /** Each apply --allow-iac-drift: when, and which IaC-owned resources it changed live (`name: owner`). */
+  iacDriftAllowed: Array<{ at: string; owned: string[] }>;
+  /** True once apply ran with --adopt-roles: the code made the roles, apply moved only unmanaged workloads. */
+  adoptedRoles: boolean;
   steps: StepRow[];
 }
 
@@ -36,9 +41,9 @@ export interface PlanStatus {
 export async function planStatus(planPath: string): Promise<PlanStatus> {
   const plan = await readPlan(planPath);
   const journal = Journal.open(journalPathFor(planPath), plan.planId);
-  assertStageMarkers(journal, planSteps(plan));
+  assertStageMarkers(journal, runSteps(plan, journal));
   const lastEnd = [...journal.entries].reverse().find((e) => e.event === 'run-end' || e.event === 'run-start');
-  const steps = planSteps(plan);
+  const steps = runSteps(plan, journal);
   // An apply that completed with the retire stage untouched stopped for a soak (--keep-shared-role): it is not finished.
   const retirePending =
     steps.some((s) => s.stage === 'retire') && steps.filter((s) => s.stage === 'retire').every((s) => journal.status(s.id) === 'pending');
@@ -62,6 +67,10 @@ export async function planStatus(planPath: string): Promise<PlanStatus> {
     ...(lastEnd ? { lastRun: { command: lastEnd.command ?? '', outcome: outcome(lastEnd), at: lastEnd.at } } : {}),
     ...(cutoverAt ? { cutoverAt } : {}),
     ...(gate ? { retireGate: gate } : {}),
+    iacDriftAllowed: journal.entries
+      .filter((e) => e.event === 'iac-drift-allowed')
+      .map((e) => ({ at: e.at, owned: overrideLines(e.data) })),
+    adoptedRoles: adoptsRoles(journal),
     steps: steps.map((step) => {
       const failure = [...journal.entries]
         .reverse()
@@ -78,4 +87,13 @@ export async function planStatus(planPath: string): Promise<PlanStatus> {
       };
     }),
   };
+}
+
+/** The `name: owner` lines of an override's journal record. */
+function overrideLines(data: Record<string, unknown> | undefined): string[] {
+  const owned = Array.isArray(data?.owned) ? (data.owned as unknown[]) : [];
+  return owned.map((o) => {
+    const r = (o ?? {}) as { name?: unknown; owner?: unknown };
+    return `${String(r.name)}: ${String(r.owner)}`;
+  });
 }

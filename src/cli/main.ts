@@ -94,14 +94,6 @@ program
       .choices(['sweep', 'evidence', 'off'] as const)
       .default('sweep' as const),
   )
-  .addOption(
-    new Option(
-      '--grant-by <strategy>',
-      'how new roles join resource policies: resource (default: each statement naming the shared role gets every new role seen using ' +
-        'the resource) or action (an Allow gets only the roles whose actions it allows: smaller, but use the evidence missed is lost); ' +
-        'plan refuses a policy that would pass its size quota (S3 20 KB, SQS 8 KB, KMS 32 KB, …), and on a terminal offers action',
-    ).choices(['resource', 'action'] as const),
-  )
   .option(
     '--regions <list>',
     'regions the plan covers (workloads and resource policies), e.g. us-east-1,eu-west-1 (default: every region enabled for the account)',
@@ -116,6 +108,12 @@ program
   )
   .addOption(new Option('--unmapped <choice>', 'events that map to no IAM action the catalog knows').choices(['keep', 'drop'] as const))
   .addOption(new Option('--name <service=name>', 'name a new role, e.g. ec2=orders-ec2 (repeatable)').argParser(collect))
+  .addOption(
+    new Option(
+      '--terraform-state <file-or-s3-url>',
+      'a Terraform state (version 4) that may own the role or its workloads: a path or s3://bucket/key (repeatable; CloudFormation stacks are always read)',
+    ).argParser(collect),
+  )
   .option('--account <id>', 'plan in this member account, reached through --assume-role (stored in the plan for apply and rollback)')
   .option('--assume-role <name>', 'role to assume in the member account')
   .option('--external-id <id>', 'external id the access role’s trust policy asks for')
@@ -154,14 +152,16 @@ program
   .argument('<plan>', 'plan file')
   .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
   .option('--keep-shared-role', 'stop after Verify and keep the shared role for a soak period; apply again later to retire it')
+  .option(
+    '--allow-iac-drift',
+    'change resources a CloudFormation stack or Terraform state owns live anyway (journaled; their next deploy may undo it)',
+  )
+  .option(
+    '--adopt-roles',
+    'roles defined as code: use the roles the deployed code created (checked against the plan) and move only the unmanaged workloads',
+  )
   .option('--expect-digest <sha256>', 'refuse unless the plan is exactly the one reviewed (the digest in its Markdown review)')
   .addOption(
-  .addOption(
-    new Option(
-      '--terraform-state <file-or-s3-url>',
-      'a Terraform state (version 4) that may own the role or its workloads: a path or s3://bucket/key (repeatable; CloudFormation stacks are always read)',
-    ).argParser(collect),
-  )
     new Option(
       '--confirm-manual <id>',
       'a manual follow-up (its id, e.g. codebuild.amazonaws.com) is done: retire may go ahead (repeatable; journaled)',
@@ -171,11 +171,6 @@ program
     '--soak <duration>',
     'retire only this long after the last repoint (0, 30m, 6h, 2d); the shared role must also show no use since cutover',
     '6h',
-  )
-  .option(
-    '--delivery-lag <duration>',
-    'how late CloudTrail may deliver: retire waits until the evidence reaches cutover plus this (0, 15m, 1h)',
-    '15m',
   )
   .addHelpText(
     'after',
@@ -193,20 +188,8 @@ program
   .description('after cutover: calls the new roles were refused, calls still made with the shared role, and the workloads’ health')
   .argument('<plan>', 'plan file')
   .option('--json', 'print one JSON document on stdout')
-  .option(
-    '--grant-missing',
-    'give each new role the refused actions the shared role granted and its service used before cutover (journaled; rollback undoes it)',
-  )
-  .option('--grant-any', 'with --grant-missing: also refused actions the role’s service never used before cutover')
-  .option(
-    '--delivery-lag <duration>',
-    'how late CloudTrail may deliver: "clean" only once the evidence reaches cutover plus this (0, 15m, 1h)',
-    '15m',
-  )
-  .addHelpText(
-    'after',
-    '\nExit codes: 0 clean, 1 problems found, 2 usage, credential or AWS error, 4 not enough evidence yet (it does not reach cutover + --delivery-lag).',
-  )
+  .option('--grant-missing', 'give each new role the refused actions the shared role granted (journaled; rollback undoes it)')
+  .addHelpText('after', '\nExit codes: 0 clean, 1 problems found, 2 usage, credential or AWS error.')
   .action(async (file, options, command) => {
     const { runVerify } = await import('./commands/verify.js');
     const globals = command.optsWithGlobals() as GlobalOptions;

@@ -134,8 +134,9 @@ describe('renderPlanMarkdown: the simple plan', () => {
 
   it('has a workloads table', () => {
     const lines = section(md, '## Workloads that move');
-    expect(lines).toContain(`| \`i-0abc\` | EC2 instance | \`${REGION}\` | \`app-shared\` | \`app-shared-ec2\` |`);
-    expect(lines).toContain(`| \`orders-fn\` | Lambda function | \`${REGION}\` | \`app-shared\` | \`app-shared-lambda\` |`);
+    // The Owner column: this plan predates ownership records.
+    expect(lines).toContain(`| \`i-0abc\` | EC2 instance | \`${REGION}\` | \`app-shared\` | \`app-shared-ec2\` | not recorded |`);
+    expect(lines).toContain(`| \`orders-fn\` | Lambda function | \`${REGION}\` | \`app-shared\` | \`app-shared-lambda\` | not recorded |`);
   });
 
   it('embeds a unified diff per role', () => {

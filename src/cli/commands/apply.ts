@@ -18,8 +18,10 @@ export interface RunCommandOptions extends GlobalOptions {
   confirmManual?: string[];
   /** apply only: the soak before retirement, e.g. 6h (0 skips the wait, never the no-use check). */
   soak?: string;
-  /** apply only: how late CloudTrail may deliver, e.g. 15m; the evidence must reach cutover plus this before retire. */
-  deliveryLag?: string;
+  /** apply only: change IaC-owned resources live anyway (journaled). */
+  allowIacDrift?: boolean;
+  /** apply only: use the roles the deployed code created, and move only the unmanaged workloads. */
+  adoptRoles?: boolean;
 }
 
 const OUTCOME_TEXT: Record<RunOutcome, string> = {
@@ -47,13 +49,13 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
   checkDigestFlag(options.expectDigest);
   // A bad --soak is refused before anything is read or changed.
   const soakMs = parseDuration(options.soak ?? DEFAULT_SOAK, '--soak');
-  const deliveryLagMs = parseDuration(options.deliveryLag ?? '15m', '--delivery-lag');
   const { outcome, pending } = await applyPlan(planPath, options, io, {
     keepSharedRole: options.keepSharedRole,
     expectDigest: options.expectDigest,
     confirmManual: options.confirmManual ?? [],
     soakMs,
-    deliveryLagMs,
+    allowIacDrift: options.allowIacDrift === true,
+    adoptRoles: options.adoptRoles === true,
   });
   io.info('SR_APPLY_I4003', OUTCOME_TEXT[outcome], { command: 'apply', outcome });
   // The one line scripts look for: retirement waits, and why or until when.
@@ -96,6 +98,10 @@ export async function runStatus(planPath: string, options: { json?: boolean }, i
         : []),
       ...(status.cutoverAt ? [`cutover: ${status.cutoverAt}`] : []),
       ...(status.retireGate ? [`retire gate: ${status.retireGate}`] : []),
+      ...(status.adoptedRoles
+        ? ['roles: adopted from the deployed code (apply --adopt-roles); only unmanaged workloads were moved here']
+        : []),
+      ...status.iacDriftAllowed.map((o) => `IaC drift allowed at ${o.at} (--allow-iac-drift), changed live: ${o.owned.join('; ')}`),
       '',
       renderTable(
         ['STAGE', 'STEP', 'STATUS', 'AT'],
