@@ -6,7 +6,7 @@
  * In-process on the ECS fake.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { errorIs } from '../../src/core/errors.js';
+import { errorIs, SplitRoleError } from '../../src/core/errors.js';
 import { indexAccount, workloadsForRole } from '../../src/inventory/workloads.js';
 import type { MoveOf } from '../../src/workloads/moves.js';
 import { WORKLOAD_ADAPTERS } from '../../src/workloads/registry.js';
@@ -63,7 +63,8 @@ describe('new ECS tasks that cannot assume the new role yet', () => {
       .run(fakeApplyContext(region, PLAN_ID))
       .catch((e: unknown) => e);
 
-    expect(errorIs.EcsDeploymentFailed(error)).toBe(true);
+    expect(error).toBeInstanceOf(SplitRoleError);
+    expect((error as SplitRoleError).code).toBe('EcsDeploymentFailed');
     expect((error as Error).message).toContain('ECS was unable to assume the role');
     expect((error as Error).message).toContain('\\u0007');
     expect((error as Error).message).not.toContain('\u0007');
