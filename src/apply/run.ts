@@ -18,7 +18,11 @@ import { STAGES, type Stage, type Step, type StepContext } from './step.js';
 import { IoTaskRenderer } from './task-messages.js';
 import { roleCalls } from '../evidence/role-records.js';
 import { planEvidence } from '../evidence/settings.js';
-import { cutoverTime, pendingRetire, type RetireGate } from './gates.js';
+import { cutoverTime, pendingRetire, type RetireGate, type SharedRoleEvidence } from './gates.js';
+import { assertClocksAgree } from '../aws/aws-clock.js';
+import type { AwsSession } from '../aws/session.js';
+import { checkedConfig } from '../evidence/settings.js';
+import { usageSource } from '../evidence/sources.js';
 import { repointSteps } from './repoint-steps.js';
 import { grantSteps } from './grant-steps.js';
 import { guardIacOwned } from './iac-guard.js';
@@ -42,6 +46,8 @@ export interface RunOptions {
   allowIacDrift?: boolean;
   /** --adopt-roles: use the roles the deployed code created, and move only the unmanaged workloads. */
   adoptRoles?: boolean;
+  /** How late CloudTrail may deliver (--delivery-lag): the evidence must reach cutover plus this; default 15 min. */
+  deliveryLagMs?: number;
 }
 
 /** How a run ended. */
@@ -108,6 +114,8 @@ export async function applyPlan(planPath: string, account: AccountSource, io: Io
         'nothing was changed; re-run `split-role plan`',
       );
     }
+    // The reads above showed AWS's clock: cutover, the soak and the gates' window are measured on it, so a host far off is refused.
+    assertClocksAgree(ctx.account.clock, 'apply');
     const cutover = steps.filter((s) => s.stage !== 'retire');
     const retire = steps.filter((s) => s.stage === 'retire');
     // The gates are checked on every run until a retire step that changes something has succeeded: a run
@@ -213,35 +221,56 @@ async function retireGate(ctx: StepContext, options: RunOptions): Promise<string
     repointSteps(ctx.plan).map((s) => s.id),
   );
   if (!cutover) return undefined;
-  const { plan } = ctx;
-  const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' as const };
+  const evidence = ctx.account.evidence;
   return pendingRetire(
     {
       ctx,
       cutover,
-      now: options.now?.() ?? new Date(),
+      // AWS's clock where its answers showed it: the host's may be off (within the limit checked above).
+      now: options.now?.() ?? ctx.account.clock?.aws() ?? new Date(),
       soakMs: options.soakMs,
-      sharedRoleCalls: async (since, until) => {
-        // An account without a trail (in memory) has no evidence to read: RoleLastUsed alone decides.
-        const evidence = ctx.account.evidence;
-        if (!evidence) return undefined;
-        ctx.io.progress('SR_APPLY_P4008', `looking for calls with ${shared.name} since cutover at ${since.toISOString()}…`, {
-          role: shared.name,
-          since: since.toISOString(),
-        });
-        return (
-          await roleCalls(
-            evidence,
-            ctx.io,
-            [shared],
-            { ...planEvidence(plan.evidence), regions: plan.regions },
-            { start: since, end: until },
-          )
-        )?.get(shared.arn);
-      },
+      deliveryLagMs: options.deliveryLagMs,
+      // An account without a trail (in memory) has no evidence to read: RoleLastUsed alone decides.
+      ...(evidence ? { sharedRoleCalls: once((since, until) => sharedRoleEvidence(ctx, evidence, since, until)) } : {}),
     },
     options.gates,
   );
+}
+
+/** The shared role's calls since cutover from the plan's evidence source, and how far it reaches; both said in one line. */
+async function sharedRoleEvidence(
+  ctx: StepContext,
+  session: AwsSession,
+  since: Date,
+  until: Date,
+): Promise<SharedRoleEvidence | undefined> {
+  const { plan } = ctx;
+  const shared = { arn: plan.sharedRole.arn, name: plan.sharedRole.roleName, calls: 'all' as const };
+  ctx.io.progress('SR_APPLY_P4008', `looking for calls with ${shared.name} since cutover at ${since.toISOString()}…`, {
+    role: shared.name,
+    since: since.toISOString(),
+  });
+  const settings = planEvidence(plan.evidence);
+  const read = await roleCalls(session, ctx.io, [shared], { ...settings, regions: plan.regions }, { start: since, end: until });
+  if (!read) return undefined;
+  const source = usageSource(settings.source).describe(checkedConfig(usageSource(settings.source), settings.config));
+  const { records, latest } = read.reach;
+  ctx.io.info(
+    'SR_APPLY_I4011',
+    `retire gate: ${records} record(s) read from ${terminalSafe(source)} since cutover, latest event ${latest ?? 'none'}`,
+    {
+      records,
+      ...(latest ? { latest } : {}),
+      source,
+    },
+  );
+  return { calls: read.byRole.get(shared.arn) ?? [], reach: read.reach, source };
+}
+
+/** The gates ask for the evidence twice (use, reach): it is read once. */
+function once<A extends unknown[], R>(read: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  let result: Promise<R> | undefined;
+  return (...args) => (result ??= read(...args));
 }
 
 /** Runs a journaled command; `run` may name an outcome other than completed (retire-pending, with its gate line). */

@@ -94,6 +94,14 @@ program
       .choices(['sweep', 'evidence', 'off'] as const)
       .default('sweep' as const),
   )
+  .addOption(
+    new Option(
+      '--grant-by <strategy>',
+      'how new roles join resource policies: resource (default: each statement naming the shared role gets every new role seen using ' +
+        'the resource) or action (an Allow gets only the roles whose actions it allows: smaller, but use the evidence missed is lost); ' +
+        'plan refuses a policy that would pass its size quota (S3 20 KB, SQS 8 KB, KMS 32 KB, …), and on a terminal offers action',
+    ).choices(['resource', 'action'] as const),
+  )
   .option(
     '--regions <list>',
     'regions the plan covers (workloads and resource policies), e.g. us-east-1,eu-west-1 (default: every region enabled for the account)',
@@ -172,6 +180,11 @@ program
     'retire only this long after the last repoint (0, 30m, 6h, 2d); the shared role must also show no use since cutover',
     '6h',
   )
+  .option(
+    '--delivery-lag <duration>',
+    'how late CloudTrail may deliver: retire waits until the evidence reaches cutover plus this (0, 15m, 1h)',
+    '15m',
+  )
   .addHelpText(
     'after',
     '\nRe-running apply resumes where it stopped, and retires the shared role once the retire gate holds.' +
@@ -188,8 +201,20 @@ program
   .description('after cutover: calls the new roles were refused, calls still made with the shared role, and the workloads’ health')
   .argument('<plan>', 'plan file')
   .option('--json', 'print one JSON document on stdout')
-  .option('--grant-missing', 'give each new role the refused actions the shared role granted (journaled; rollback undoes it)')
-  .addHelpText('after', '\nExit codes: 0 clean, 1 problems found, 2 usage, credential or AWS error.')
+  .option(
+    '--grant-missing',
+    'give each new role the refused actions the shared role granted and its service used before cutover (journaled; rollback undoes it)',
+  )
+  .option('--grant-any', 'with --grant-missing: also refused actions the role’s service never used before cutover')
+  .option(
+    '--delivery-lag <duration>',
+    'how late CloudTrail may deliver: "clean" only once the evidence reaches cutover plus this (0, 15m, 1h)',
+    '15m',
+  )
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 clean, 1 problems found, 2 usage, credential or AWS error, 4 not enough evidence yet (it does not reach cutover + --delivery-lag).',
+  )
   .action(async (file, options, command) => {
     const { runVerify } = await import('./commands/verify.js');
     const globals = command.optsWithGlobals() as GlobalOptions;

@@ -22,6 +22,8 @@ export interface RunCommandOptions extends GlobalOptions {
   allowIacDrift?: boolean;
   /** apply only: use the roles the deployed code created, and move only the unmanaged workloads. */
   adoptRoles?: boolean;
+  /** apply only: how late CloudTrail may deliver, e.g. 15m; the evidence must reach cutover plus this before retire. */
+  deliveryLag?: string;
 }
 
 const OUTCOME_TEXT: Record<RunOutcome, string> = {
@@ -49,6 +51,7 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
   checkDigestFlag(options.expectDigest);
   // A bad --soak is refused before anything is read or changed.
   const soakMs = parseDuration(options.soak ?? DEFAULT_SOAK, '--soak');
+  const deliveryLagMs = parseDuration(options.deliveryLag ?? '15m', '--delivery-lag');
   const { outcome, pending } = await applyPlan(planPath, options, io, {
     keepSharedRole: options.keepSharedRole,
     expectDigest: options.expectDigest,
@@ -56,6 +59,7 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
     soakMs,
     allowIacDrift: options.allowIacDrift === true,
     adoptRoles: options.adoptRoles === true,
+    deliveryLagMs,
   });
   io.info('SR_APPLY_I4003', OUTCOME_TEXT[outcome], { command: 'apply', outcome });
   // The one line scripts look for: retirement waits, and why or until when.
