@@ -3,8 +3,9 @@
  * it into a fresh prefix, and the installed `split-role` runs from another folder; the GitHub Action and the pre-commit
  * hook run from the installed package the way a runner and pre-commit run them. Needs no AWS and no moto_server.
  *
- * pre-commit itself is a Python tool (PyPI is not reachable here), so the hook is run as pre-commit runs a `language:
- * node` hook: the package installed with npm, its `entry` with the changed files that pass `files` and `exclude`.
+ * pre-commit itself is a Python tool that this project's CI does not install (PyPI is not reachable), so the hook is run
+ * as pre-commit runs a `language: node` hook: the package installed with npm, its `entry` with the changed files that
+ * pass `files` and `exclude`.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { isolatedAwsEnv, type CliResult } from '../support/cli.js';
+import { samplePlan } from '../unit/fixtures/plan-fixtures.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -113,7 +115,7 @@ describe('the release tarball installed into a fresh prefix', () => {
   });
 
   it('prints only --version and --help before credentials are needed: without them, a command prints one error line', async () => {
-    const cwd = await workspace({});
+    const cwd = await workspace({ 'orders.plan.json': JSON.stringify(samplePlan()) });
     const noCredentials = { ...userEnv };
     delete noCredentials.AWS_ACCESS_KEY_ID;
     delete noCredentials.AWS_SECRET_ACCESS_KEY;
@@ -126,6 +128,10 @@ describe('the release tarball installed into a fresh prefix', () => {
     for (const args of [
       ['scan', '--region', 'us-east-1'],
       ['plan', '--role', 'orders', '--yes', '--region', 'us-east-1'],
+      // A valid plan names its region: these read it, then need credentials before they print anything.
+      ['apply', 'orders.plan.json', '--yes'],
+      ['verify', 'orders.plan.json'],
+      ['rollback', 'orders.plan.json', '--yes'],
     ]) {
       const refused = await run('split-role', args, { cwd, env: noCredentials });
       expect(refused.code, args.join(' ')).toBe(2);
