@@ -6,7 +6,8 @@
  */
 import { usageError } from '../core/errors.js';
 import { visibleControls } from '../core/escape.js';
-import type { CliIoOptions } from './io/cli-io-host.js';
+import { KNOWN_REGIONS, nearestRegion } from '../core/known-regions.js';
+import type { FormatFlags } from './output-format.js';
 
 /** The global flags this checks. */
 export interface AwsFlags {
@@ -18,7 +19,10 @@ export interface AwsFlags {
 /** Options every command accepts. */
 export interface GlobalOptions extends AwsFlags {
   debug?: boolean;
-  output?: CliIoOptions['output'];
+  /** --output text|json (json-lines: the old spelling of --events json-lines). */
+  output?: FormatFlags['output'];
+  /** --events text|json-lines: the messages on stderr. */
+  events?: FormatFlags['events'];
 }
 
 // Region names become a hostname component of every endpoint: letters, digits and single hyphens.
@@ -48,6 +52,15 @@ export async function checkAwsFlags(flags: AwsFlags, env: NodeJS.ProcessEnv = pr
   ].find(([, v]) => v?.trim());
   if (region && !REGION.test((region[1] as string).trim())) {
     throw usageError(`${region[0]} ${quote(region[1] as string)} is not an AWS region name`, 'use a region such as eu-west-1');
+  }
+  // A well-formed name AWS does not have (us-east-7) is refused here too: otherwise scan finds nothing there and exits 0.
+  const name = region?.[1]?.trim();
+  if (region && name && !KNOWN_REGIONS.has(name)) {
+    const near = nearestRegion(name);
+    throw usageError(
+      `${region[0]} ${quote(name)} is not a region AWS has`,
+      `${near ? `did you mean ${near}? ` : ''}\`aws ec2 describe-regions --all-regions\` lists them`,
+    );
   }
   const [source, profile] = flags.profile?.trim() ? ['--profile', flags.profile.trim()] : ['AWS_PROFILE', env.AWS_PROFILE?.trim()];
   if (profile) {

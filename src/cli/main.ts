@@ -7,16 +7,31 @@ import { visibleControls } from '../core/escape.js';
 import { ExitCode, SplitRoleError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { checkAwsFlags, type GlobalOptions } from './global-options.js';
-import { CliIoHost, OUTPUT_FORMATS } from './io/cli-io-host.js';
+import { CliIoHost } from './io/cli-io-host.js';
+import {
+  EVENT_CHOICES,
+  errorEventLine,
+  eventFormat,
+  interruptedMessage,
+  jsonAskedIn,
+  OUTPUT_CHOICES,
+  resultFormat,
+} from './output-format.js';
 
 /** The run's IoHost, kept so the top level can report errors and flush progress through it. */
 let io: CliIoHost | undefined;
 
 /** Creates the run's IoHost from the global options (and the command's --yes). */
 function cliIo(globals: GlobalOptions, yes?: boolean): CliIoHost {
-  io = new CliIoHost({ output: globals.output, debug: globals.debug, yes });
+  io = new CliIoHost({ events: eventFormat(globals), debug: globals.debug, yes });
   return io;
 }
+
+/** True when the command's result is one JSON document (--output json, or its --json). */
+const asJson = (command: { optsWithGlobals(): object }) => resultFormat(command.optsWithGlobals()) === 'json';
+
+/** A parse error (unknown option, bad choice) comes out as a JSON event when JSON was asked for. */
+const jsonAsked = jsonAskedIn(process.argv.slice(2));
 
 /** Repeatable options accumulate into a list. */
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -30,20 +45,32 @@ const program = new Command()
   .option('--endpoint-url <url>', 'send every AWS call to this endpoint (e.g. a local emulator)')
   .option('--debug', 'print AWS call counts and stack traces')
   .addOption(
-    new Option('--output <format>', 'messages on stderr: text, or json-lines (one JSON object per event: time, level, code, message, data)')
-      .choices(OUTPUT_FORMATS)
+    new Option(
+      '--output <format>',
+      'the result on stdout: text, or json (one JSON document, like --json); json-lines is the old spelling of --events json-lines',
+    )
+      .choices(OUTPUT_CHOICES)
       .default('text' as const),
+  )
+  .addOption(
+    new Option('--events <format>', 'messages on stderr: text, or json-lines (one JSON object per event: time, level, code, message, data)')
+      // No default: unset, the old --output json-lines still selects json-lines.
+      .choices(EVENT_CHOICES),
   )
   .addHelpText(
     'after',
-    '\nExit codes: 0 success, 1 findings (scan), 2 usage/configuration/AWS error or refused plan, 3 some accounts unread (scan --org/--accounts), 130 interrupted.' +
-      '\nAgainst an emulator such as moto_server, set SPLIT_ROLE_FAST_WAITS=1 to skip the waits real IAM needs.',
+    '\nAgainst an emulator such as moto_server, set SPLIT_ROLE_FAST_WAITS=1 to skip the waits real IAM needs.' +
+      '\nExit codes: 0 success, 1 findings (scan), 2 usage/configuration/AWS error or refused plan, 3 some accounts unread (scan --org/--accounts), 130 interrupted.',
   )
   .showHelpAfterError('(run with --help for usage)')
+  // Every command's --help lists the options every command takes (--profile, --region, …); commands below inherit this.
+  .configureHelp({ showGlobalOptions: true })
+  // Asked for JSON, a parse error is one JSON event (written by report()), not commander's text.
+  .configureOutput({ writeErr: (text) => void (jsonAsked ? undefined : process.stderr.write(text)) })
   .exitOverride();
 
 // Commands that call AWS check their flags first: a typo is one line, not an SDK error mid-run.
-const AWS_COMMANDS = new Set(['scan', 'plan', 'apply', 'rollback']);
+const AWS_COMMANDS = new Set(['scan', 'plan', 'apply', 'rollback', 'verify']);
 program.hook('preAction', async (_program, action) => {
   if (AWS_COMMANDS.has(action.name())) await checkAwsFlags(action.optsWithGlobals());
 });
@@ -51,9 +78,9 @@ program.hook('preAction', async (_program, action) => {
 program
   .command('scan')
   .description('audit every role in the account; exit 1 when a role is shared by several services')
-  .option('--json', 'print one JSON document on stdout')
+  .option('--json', 'print one JSON document on stdout (same as --output json)')
   .option('--sarif <file>', 'also write SARIF 2.1.0 to FILE for code-scanning dashboards')
-  .addOption(new Option('--role <name>', 'scan only this role (repeatable)').argParser(collect))
+  .addOption(new Option('--role <name-or-arn>', 'scan only this role, by name or ARN (repeatable)').argParser(collect))
   .option('--require-tags <keys>', 'rule SR003: report roles without these tags, comma-separated (e.g. owner,application)')
   .option('--history <file>', "append this run's summary and finding ids to FILE (JSON Lines) for `split-role report`")
   .option('--org', 'scan every ACTIVE account of the organization (from the management or a delegated-administrator account)')
@@ -78,13 +105,18 @@ program
   .action(async (options, command) => {
     const { runScan } = await import('./commands/scan.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
-    process.exitCode = await runScan({ ...globals, ...options, roles: options.role ?? [] }, cliIo(globals));
+    process.exitCode = await runScan({ ...globals, ...options, json: asJson(command), roles: options.role ?? [] }, cliIo(globals));
   });
 
 program
   .command('plan')
   .description('plan the split of a shared role: one least-privilege role per service, written as a reviewable plan file')
-  .addOption(new Option('--role <name>', 'the shared role to split (repeatable; on a TTY, omit to pick from a scan)').argParser(collect))
+  .addOption(
+    new Option(
+      '--role <name-or-arn>',
+      'the shared role to split, by name or ARN (repeatable; on a TTY, omit to pick from a scan)',
+    ).argParser(collect),
+  )
   .option('--since <window>', 'look-back window: 90d, 12h, 2w, or a date (2026-09-01)', '90d')
   .addOption(
     new Option(
@@ -134,12 +166,13 @@ program
   )
   .option('--out <file>', 'plan file to write (default plans/ROLE.plan.json; the review is written beside it as .md)')
   .option('-y, --yes', 'no prompts: every decision comes from flags')
+  .option('--json', 'print one JSON document on stdout: the plans written (same as --output json)')
   .addHelpText('after', '\nExit codes: 0 plan written, 2 usage, credential, AWS or evidence error.')
   .action(async (options, command) => {
     const { runPlan } = await import('./commands/plan.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
     process.exitCode = await runPlan(
-      { ...globals, ...options, roles: options.role ?? [], names: options.name ?? [], tags: options.tag ?? [] },
+      { ...globals, ...options, json: asJson(command), roles: options.role ?? [], names: options.name ?? [], tags: options.tag ?? [] },
       cliIo(globals, options.yes),
     );
   });
@@ -148,10 +181,11 @@ program
   .command('show')
   .description('validate a saved plan and print its review (Markdown) or --json')
   .argument('<plan>', 'plan file')
-  .option('--json', 'print the plan JSON')
+  .option('--json', 'print the plan JSON (same as --output json)')
+  .addHelpText('after', '\nExit codes: 0 printed, 2 a plan that cannot be read or fails validation.')
   .action(async (file, options, command) => {
     const { runShow } = await import('./commands/show.js');
-    process.exitCode = await runShow(file, options, cliIo(command.optsWithGlobals()));
+    process.exitCode = await runShow(file, { ...options, json: asJson(command) }, cliIo(command.optsWithGlobals()));
   });
 
 program
@@ -160,14 +194,6 @@ program
   .argument('<plan>', 'plan file')
   .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
   .option('--keep-shared-role', 'stop after Verify and keep the shared role for a soak period; apply again later to retire it')
-  .option(
-    '--allow-iac-drift',
-    'change resources a CloudFormation stack or Terraform state owns live anyway (journaled; their next deploy may undo it)',
-  )
-  .option(
-    '--adopt-roles',
-    'roles defined as code: use the roles the deployed code created (checked against the plan) and move only the unmanaged workloads',
-  )
   .option('--expect-digest <sha256>', 'refuse unless the plan is exactly the one reviewed (the digest in its Markdown review)')
   .addOption(
     new Option(
@@ -185,6 +211,7 @@ program
     'how late CloudTrail may deliver: retire waits until the evidence reaches cutover plus this (0, 15m, 1h)',
     '15m',
   )
+  .option('--json', 'print one JSON document on stdout: the outcome, and when retirement waits, why or until when (same as --output json)')
   .addHelpText(
     'after',
     '\nRe-running apply resumes where it stopped, and retires the shared role once the retire gate holds.' +
@@ -193,14 +220,14 @@ program
   .action(async (file, options, command) => {
     const { runApply } = await import('./commands/apply.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
-    process.exitCode = await runApply(file, { ...globals, ...options }, cliIo(globals, options.yes));
+    process.exitCode = await runApply(file, { ...globals, ...options, json: asJson(command) }, cliIo(globals, options.yes));
   });
 
 program
   .command('verify')
   .description('after cutover: calls the new roles were refused, calls still made with the shared role, and the workloads’ health')
   .argument('<plan>', 'plan file')
-  .option('--json', 'print one JSON document on stdout')
+  .option('--json', 'print one JSON document on stdout (same as --output json)')
   .option(
     '--grant-missing',
     'give each new role the refused actions the shared role granted and its service used before cutover (journaled; rollback undoes it)',
@@ -218,7 +245,7 @@ program
   .action(async (file, options, command) => {
     const { runVerify } = await import('./commands/verify.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
-    process.exitCode = await runVerify(file, { ...globals, ...options }, cliIo(globals));
+    process.exitCode = await runVerify(file, { ...globals, ...options, json: asJson(command) }, cliIo(globals));
   });
 
 program
@@ -227,27 +254,34 @@ program
   .argument('<plan>', 'plan file')
   .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
   .option('--expect-digest <sha256>', 'refuse unless the plan is exactly the one reviewed (the digest in its Markdown review)')
+  .option('--json', 'print one JSON document on stdout: the outcome (same as --output json)')
+  .addHelpText(
+    'after',
+    '\nRe-running rollback resumes where it stopped (after a failure, a timeout or Ctrl-C).' +
+      '\nExit codes: 0 rolled back or nothing to roll back, 1 new roles kept because something else uses them, 2 refused or failed (see the message), 130 interrupted.',
+  )
   .action(async (file, options, command) => {
     const { runRollback } = await import('./commands/apply.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
-    process.exitCode = await runRollback(file, { ...globals, ...options }, cliIo(globals, options.yes));
+    process.exitCode = await runRollback(file, { ...globals, ...options, json: asJson(command) }, cliIo(globals, options.yes));
   });
 
 program
   .command('status')
   .description("show each step of a plan's apply or rollback from its journal: done, pending, failed, and when")
   .argument('<plan>', 'plan file')
-  .option('--json', 'print JSON')
+  .option('--json', 'print one JSON document on stdout (same as --output json)')
+  .addHelpText('after', '\nExit codes: 0 printed, 2 a plan or journal that cannot be read.')
   .action(async (file, options, command) => {
     const { runStatus } = await import('./commands/apply.js');
-    process.exitCode = await runStatus(file, options, cliIo(command.optsWithGlobals()));
+    process.exitCode = await runStatus(file, { ...options, json: asJson(command) }, cliIo(command.optsWithGlobals()));
   });
 
 program
   .command('check')
   .description('check infrastructure code (CloudFormation, CDK output, Terraform plan JSON, .tf.json) for roles several services share')
   .argument('<paths...>', 'files or folders to check (folders are searched recursively)')
-  .option('--json', 'print one JSON document on stdout')
+  .option('--json', 'print one JSON document on stdout (same as --output json)')
   .option('--sarif <file>', 'also write SARIF 2.1.0 to FILE, with the file and line of each finding')
   .addOption(
     new Option('--account <id>', 'an account the code deploys to: its principals are not cross-account (repeatable)').argParser(collect),
@@ -262,18 +296,18 @@ program
   .action(async (paths, options, command) => {
     const { runCheck } = await import('./commands/check.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
-    process.exitCode = await runCheck(paths, { ...options, accounts: options.account ?? [] }, cliIo(globals));
+    process.exitCode = await runCheck(paths, { ...options, json: asJson(command), accounts: options.account ?? [] }, cliIo(globals));
   });
 
 program
   .command('report')
   .description('KPIs from a scan --history file: % compliant over time, findings opened and closed, time to remediate')
   .argument('<history>', 'the JSON Lines file scan --history appends to')
-  .option('--json', 'print one JSON document on stdout')
+  .option('--json', 'print one JSON document on stdout (same as --output json)')
   .addHelpText('after', '\nExit codes: 0 printed, 2 a file that cannot be read.')
   .action(async (file, options, command) => {
     const { runReport } = await import('./commands/report.js');
-    process.exitCode = await runReport(file, options, cliIo(command.optsWithGlobals()));
+    process.exitCode = await runReport(file, { ...options, json: asJson(command) }, cliIo(command.optsWithGlobals()));
   });
 
 program
@@ -281,12 +315,20 @@ program
   .description("write a reviewed plan's new roles as Terraform or CloudFormation code, and a checklist of the workload changes")
   .argument('<plan>', 'plan file')
   .addOption(new Option('--format <format>', 'code to write').choices(['terraform', 'cloudformation'] as const).makeOptionMandatory())
-  .option('--out <dir>', 'write the code and the checklist into DIR (default: code on stdout, checklist on stderr)')
+  .option('--out-dir <dir>', 'write the code and the checklist into DIR (default: code on stdout, checklist on stderr)')
+  // The old name: --out is a file for plan, so the folder here is --out-dir.
+  .addOption(new Option('--out <dir>').hideHelp())
   .addOption(new Option('--syntax <syntax>', 'Terraform syntax: hcl (.tf) or json (.tf.json)').choices(['hcl', 'json'] as const))
+  .option('--json', 'print one JSON document on stdout: the code and checklist, or the files written (same as --output json)')
   .addHelpText('after', '\nExit codes: 0 written, 2 usage error or refused plan.')
   .action(async (file, options, command) => {
     const { runExport } = await import('./commands/export.js');
-    process.exitCode = await runExport(file, options, cliIo(command.optsWithGlobals()));
+    const { out, ...rest } = options;
+    process.exitCode = await runExport(
+      file,
+      { ...rest, outDir: options.outDir ?? out, json: asJson(command) },
+      cliIo(command.optsWithGlobals()),
+    );
   });
 
 program
@@ -309,10 +351,13 @@ program
   )
   .action(async (file, paths, options, command) => {
     const { runRewrite } = await import('./commands/rewrite.js');
-    process.exitCode = await runRewrite(file, paths, options, cliIo(command.optsWithGlobals()));
+    process.exitCode = await runRewrite(file, paths, { ...options, json: asJson(command) }, cliIo(command.optsWithGlobals()));
   });
 
-const guardrail = program.command('guardrail').description('continuous guardrails: alert when a shared role appears');
+const guardrail = program
+  .command('guardrail')
+  .description('continuous guardrails: alert when a shared role appears')
+  .addHelpText('after', '\nExit codes: 0 written, 2 usage error (see `split-role guardrail export --help`).');
 
 guardrail
   .command('export')
@@ -329,14 +374,20 @@ guardrail
   .option('--sns-topic <arn>', 'alert this existing topic instead of creating one')
   .option('--email <address>', 'subscribe this address to the topic the stack creates')
   .option('--owner-tag <key>', "the tag naming a role's owner, quoted in each alert", 'owner')
-  .option('--out <dir>', "write the stack and the function's zip into DIR (default: the stack on stdout)")
+  .option('--out-dir <dir>', "write the stack and the function's zip into DIR (default: the stack on stdout)")
+  .addOption(new Option('--out <dir>').hideHelp())
+  .option('--json', 'print one JSON document on stdout: the stack, or the files written (same as --output json)')
   .addHelpText(
     'after',
     '\nIAM events reach EventBridge in us-east-1 only: deploy the eventbridge stack there.\nExit codes: 0 written, 2 usage error (a bad topic ARN or e-mail address).',
   )
   .action(async (options, command) => {
     const { runGuardrailExport } = await import('./commands/guardrail.js');
-    process.exitCode = await runGuardrailExport(options, cliIo(command.optsWithGlobals()));
+    const { out, ...rest } = options;
+    process.exitCode = await runGuardrailExport(
+      { ...rest, outDir: options.outDir ?? out, json: asJson(command) },
+      cliIo(command.optsWithGlobals()),
+    );
   });
 
 /** The commands that take `--evidence` and the sources' flags. */
@@ -344,8 +395,9 @@ const EVIDENCE_COMMANDS = new Set(['plan', 'verify']);
 
 async function main(argv: string[]): Promise<void> {
   process.once('SIGINT', () => {
-    if (io) io.error('SR_CLI_E9003', 'interrupted');
-    else process.stderr.write('\ninterrupted\n');
+    const message = interruptedMessage(argv.slice(2));
+    if (io) io.error('SR_CLI_E9003', message);
+    else process.stderr.write(`\n${message}\n`);
     process.exit(ExitCode.interrupted);
   });
   try {
@@ -366,7 +418,13 @@ async function main(argv: string[]): Promise<void> {
 function report(error: unknown, debug: boolean): number {
   if (error instanceof CommanderError) {
     // Help and --version "fail" through exitOverride; they are successes.
-    return error.exitCode === 0 ? ExitCode.ok : ExitCode.error;
+    if (error.exitCode === 0) return ExitCode.ok;
+    // Commander wrote its text unless JSON was asked for; then the error is one JSON event like any other.
+    if (jsonAsked)
+      process.stderr.write(
+        `${errorEventLine(visibleControls(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')), { error: 'UsageError' })}\n`,
+      );
+    return ExitCode.error;
   }
   const host = io ?? cliIo(program.opts());
   if (error instanceof Error && error.name === 'ExitPromptError') {
@@ -386,9 +444,12 @@ function report(error: unknown, debug: boolean): number {
     ...(known?.hint ? { hint: known.hint } : {}),
     ...(debug && stack ? { stack } : {}),
   };
-  host.error('SR_CLI_E9001', line, data);
+  // Asked for a JSON result with text events, the failure is still one JSON object a script can parse.
+  const jsonError = jsonAsked && eventFormat(program.opts()) !== 'json-lines';
+  if (jsonError) process.stderr.write(`${errorEventLine(line, data)}\n`);
+  else host.error('SR_CLI_E9001', line, data);
   // The stack is the one multi-line error text; json-lines carries it in data.
-  if (debug && stack && (program.opts() as GlobalOptions).output !== 'json-lines') process.stderr.write(`${stack}\n`);
+  if (debug && stack && !jsonAsked) process.stderr.write(`${stack}\n`);
   return known?.exitCode ?? ExitCode.error;
 }
 

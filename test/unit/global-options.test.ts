@@ -51,6 +51,17 @@ describe('checkAwsFlags', () => {
       line: "UsageError: AWS_REGION 'eu\\u001B[2J' is not an AWS region name — use a region such as eu-west-1",
     },
     {
+      name: '--region us-east-7 (well formed, but no such region)',
+      flags: { region: 'us-east-7' },
+      line: "UsageError: --region 'us-east-7' is not a region AWS has — did you mean us-east-1? `aws ec2 describe-regions --all-regions` lists them",
+    },
+    {
+      name: 'AWS_DEFAULT_REGION eu-west-9',
+      flags: {},
+      env: { AWS_DEFAULT_REGION: 'eu-west-9' },
+      line: "UsageError: AWS_DEFAULT_REGION 'eu-west-9' is not a region AWS has — did you mean eu-west-1? `aws ec2 describe-regions --all-regions` lists them",
+    },
+    {
       name: '--profile nope',
       flags: { profile: 'nope' },
       line: "UsageError: --profile names profile 'nope', which is in neither the shared config nor the credentials file — check the name with `aws configure list-profiles`",

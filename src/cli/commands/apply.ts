@@ -18,12 +18,15 @@ export interface RunCommandOptions extends GlobalOptions {
   confirmManual?: string[];
   /** apply only: the soak before retirement, e.g. 6h (0 skips the wait, never the no-use check). */
   soak?: string;
-  /** apply only: change IaC-owned resources live anyway (journaled). */
-  allowIacDrift?: boolean;
-  /** apply only: use the roles the deployed code created, and move only the unmanaged workloads. */
-  adoptRoles?: boolean;
   /** apply only: how late CloudTrail may deliver, e.g. 15m; the evidence must reach cutover plus this before retire. */
   deliveryLag?: string;
+  /** One JSON document on stdout (the outcome, and why or until when retirement waits) instead of text. */
+  json?: boolean;
+}
+
+/** The time in the gate line `retire pending until TIME`, or undefined when the gate waits for something else. */
+export function retireUntil(pending: string | undefined): string | undefined {
+  return pending?.match(/^retire pending until (\S+)$/)?.[1];
 }
 
 const OUTCOME_TEXT: Record<RunOutcome, string> = {
@@ -57,13 +60,19 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
     expectDigest: options.expectDigest,
     confirmManual: options.confirmManual ?? [],
     soakMs,
-    allowIacDrift: options.allowIacDrift === true,
-    adoptRoles: options.adoptRoles === true,
     deliveryLagMs,
   });
-  io.info('SR_APPLY_I4003', OUTCOME_TEXT[outcome], { command: 'apply', outcome });
+  // Scripts read the time from the event (or the JSON result), not from the sentence.
+  const until = retireUntil(pending);
+  io.info('SR_APPLY_I4003', OUTCOME_TEXT[outcome], {
+    command: 'apply',
+    outcome,
+    ...(pending ? { pending } : {}),
+    ...(until ? { retireAfter: until } : {}),
+  });
+  if (options.json) io.result(JSON.stringify({ command: 'apply', outcome, pending: pending ?? null, retireAfter: until ?? null }));
   // The one line scripts look for: retirement waits, and why or until when.
-  if (pending) io.result(pending);
+  else if (pending) io.result(pending);
   // Retire waiting for a person is not done: a pipeline must not read it as success.
   return outcome === 'retire-waiting' ? ExitCode.findings : ExitCode.ok;
 }
@@ -76,6 +85,7 @@ export async function runRollback(planPath: string, options: RunCommandOptions, 
     command: 'rollback',
     outcome,
   });
+  if (options.json) io.result(JSON.stringify({ command: 'rollback', outcome }));
   return outcome === 'kept-in-use' ? ExitCode.findings : ExitCode.ok;
 }
 
@@ -102,10 +112,6 @@ export async function runStatus(planPath: string, options: { json?: boolean }, i
         : []),
       ...(status.cutoverAt ? [`cutover: ${status.cutoverAt}`] : []),
       ...(status.retireGate ? [`retire gate: ${status.retireGate}`] : []),
-      ...(status.adoptedRoles
-        ? ['roles: adopted from the deployed code (apply --adopt-roles); only unmanaged workloads were moved here']
-        : []),
-      ...status.iacDriftAllowed.map((o) => `IaC drift allowed at ${o.at} (--allow-iac-drift), changed live: ${o.owned.join('; ')}`),
       '',
       renderTable(
         ['STAGE', 'STEP', 'STATUS', 'AT'],

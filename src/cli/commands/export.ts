@@ -11,13 +11,16 @@ import { readPlan, writeFileAtomic } from '../../plan/plan-file.js';
 /** Flags of `export`. */
 export interface ExportCommandOptions {
   format: ExportFormat;
-  out?: string;
+  /** --out-dir (or its old name --out): the folder for the code and the checklist. */
+  outDir?: string;
   syntax?: TerraformSyntax;
+  /** One JSON document on stdout instead of the code (or the line naming the files). */
+  json?: boolean;
 }
 
 /**
  * Validates the plan (schema and digest, as apply does: only a reviewed plan
- * becomes code) and writes the code and checklist to --out, or prints the
+ * becomes code) and writes the code and checklist to --out-dir, or prints the
  * code on stdout and the checklist on stderr.
  */
 export async function runExport(file: string, options: ExportCommandOptions, io: IoHost): Promise<number> {
@@ -25,23 +28,31 @@ export async function runExport(file: string, options: ExportCommandOptions, io:
   const plan = await readPlan(file);
   const code = options.format === 'terraform' ? exportTerraform(plan, options.syntax ?? 'hcl') : exportCloudFormation(plan);
   const checklist = renderChecklist(plan, options.format, code.fileName);
-  if (!options.out) {
+  const out = options.outDir;
+  if (!out) {
+    if (options.json) {
+      io.result(JSON.stringify({ fileName: code.fileName, code: code.content, checklist }, null, 2));
+      return ExitCode.ok;
+    }
     // stdout stays pure code, so `split-role export … > roles.tf` works.
     io.result(code.content);
     io.info('SR_EXPORT_I6001', checklist);
     return ExitCode.ok;
   }
-  const codePath = join(options.out, code.fileName);
-  const checklistPath = join(options.out, `${plan.sharedRole.roleName}-split-checklist.md`);
+  const codePath = join(out, code.fileName);
+  const checklistPath = join(out, `${plan.sharedRole.roleName}-split-checklist.md`);
   try {
-    await mkdir(options.out, { recursive: true });
+    await mkdir(out, { recursive: true });
     await writeFileAtomic(codePath, code.content);
     await writeFileAtomic(checklistPath, checklist);
   } catch (error) {
-    throw new SplitRoleError(
-      'WriteFailed',
-      `cannot write to ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    throw new SplitRoleError('WriteFailed', `cannot write to ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (options.json) {
+    io.result(
+      JSON.stringify({ files: [codePath, checklistPath], roles: plan.newRoles.map((r) => r.roleName), workloads: plan.workloads.length }),
     );
+    return ExitCode.ok;
   }
   const roles = plan.newRoles.map((r) => r.roleName).join(', ') || 'no roles';
   io.result(`Wrote ${codePath} (${roles}) and ${checklistPath} (${plan.workloads.length} workloads to move).`);

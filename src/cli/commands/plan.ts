@@ -22,6 +22,7 @@ import { ResourcePolicyTooLargeError } from '../../resource-policy/grown-size.js
 import type { GrantBy } from '../../resource-policy/plan-schema.js';
 import { scanAccount } from '../../scan/scan-account.js';
 import type { GlobalOptions } from '../global-options.js';
+import { parseRoleRef, refuseOtherAccountRoles } from '../role-flag.js';
 import { parseSince } from '../since.js';
 
 /** Flags of `plan`. */
@@ -46,12 +47,16 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   regions?: string;
   /** --terraform-state FILE|s3://bucket/key (repeatable): states that may own the plan's resources. */
   terraformState?: string[];
+  /** One JSON document on stdout listing the plans written, instead of their paths. */
+  json?: boolean;
 }
 
 /** Writes one plan per chosen role; returns the exit code. */
 export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<number> {
   const interactive = io.interactive;
   validateFlags(options, interactive);
+  // --role takes names or ARNs; an ARN's account is checked against the credentials' once they are known.
+  const roleRefs = options.roles.map(parseRoleRef);
   // The source's own flags are checked before --since. A person at a terminal may accept corrupt trail files; unattended runs may not.
   const terminal = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   const settings = planEvidenceSettings(options.evidence ?? usageSources()[0]!.name, options, terminal);
@@ -60,14 +65,15 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
   if (options.account) validateAccountId(options.account);
   const givenTags = parseTagFlags(options.tags);
   const requiredTags = parseTagKeys(options.requireTags, '--require-tags');
+  const written: Array<{ path: string; review: string; digest: string; role: string; newRoles: string[]; workloads: number }> = [];
   const provider = await openSessionProvider({ ...options, onRetry: reportLongRetries(io) });
   try {
     // A member account is reached (or refused, exit 2) before anything else is read.
     const session = options.account ? await provider.forTarget({ account: options.account }) : provider.home;
     const reads = new PlanReads(session, io);
-    if (options.account) await reads.callerIdentity();
+    if (options.account || roleRefs.some((r) => r.account)) refuseOtherAccountRoles(roleRefs, (await reads.callerIdentity()).account);
     const prompts = interactive ? await import('../prompts/plan-prompts.js') : undefined;
-    let roles = options.roles;
+    let roles = roleRefs.map((r) => r.name);
     if (roles.length === 0 && prompts) {
       const report = await scanAccount(session, io);
       roles = await prompts.pickRoles(io, report.findings);
@@ -126,8 +132,18 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
           workloads: plan.workloads.length,
         },
       );
-      io.result(path);
+      if (options.json)
+        written.push({
+          path,
+          review,
+          digest: plan.digest,
+          role: roleName,
+          newRoles: plan.newRoles.map((r) => r.roleName),
+          workloads: plan.workloads.length,
+        });
+      else io.result(path);
     }
+    if (options.json) io.result(JSON.stringify({ plans: written }, null, 2));
     return ExitCode.ok;
   } finally {
     provider.destroy();

@@ -13,6 +13,7 @@ import { scanAccounts, type AccountRef } from '../../scan/scan-org.js';
 import { buildSarif, writeSarif } from '../format/sarif.js';
 import { renderOrgScanText, renderScanText } from '../format/scan-text.js';
 import type { GlobalOptions } from '../global-options.js';
+import { parseRoleRef } from '../role-flag.js';
 
 /** Flags of `scan`. */
 export interface ScanCommandOptions extends GlobalOptions {
@@ -34,6 +35,8 @@ export interface ScanCommandOptions extends GlobalOptions {
 
 /** Runs a scan and returns the exit code: 0 clean, 1 findings, 2 when no account could be scanned, 3 when more accounts are unread than allowed. */
 export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<number> {
+  // --role takes a name or an ARN; scan reads by name.
+  options = { ...options, roles: options.roles.map((r) => parseRoleRef(r).name) };
   const requiredTags = parseTagKeys(options.requireTags, '--require-tags');
   const many = manyAccounts(options);
   const provider = await openSessionProvider({ ...options, onRetry: reportLongRetries(io) });

@@ -1,18 +1,17 @@
 /**
  * The CLI's IoHost: results on stdout; messages on stderr through the
- * terminal renderer (a TTY with --output text), the plain one, or json-lines.
+ * terminal renderer (a TTY with --events text), the plain one, or json-lines.
  */
 import { terminalSafe } from '../../core/escape.js';
 import { BaseIoHost, type IoMessage, type IoRequest } from '../../core/io-host.js';
+import type { EventFormat } from '../output-format.js';
 import { askOnTerminal } from './ask.js';
 import { jsonLine, LineRenderer, plainLine, TerminalRenderer, type Renderer } from './renderers.js';
 
-/** Output formats of the global --output option. */
-export const OUTPUT_FORMATS = ['text', 'json-lines'] as const;
-
 /** How the person wants output. */
 export interface CliIoOptions {
-  output?: (typeof OUTPUT_FORMATS)[number];
+  /** Messages on stderr: text, or one JSON object per event (--events json-lines). */
+  events?: EventFormat;
   debug?: boolean;
   /** --yes: no questions; each gets its default answer. */
   yes?: boolean;
@@ -24,13 +23,13 @@ export class CliIoHost extends BaseIoHost {
   private readonly renderer: Renderer;
 
   constructor(options: CliIoOptions = {}) {
-    const terminal = Boolean(process.stderr.isTTY) && options.output !== 'json-lines';
+    const terminal = Boolean(process.stderr.isTTY) && options.events !== 'json-lines';
     super({ interactive: terminal && Boolean(process.stdin.isTTY), assumeYes: options.yes });
     this.live = terminal;
     const write = (text: string) => void process.stderr.write(text);
     this.renderer = terminal
       ? new TerminalRenderer(write, { debug: options.debug, colors: !process.env.NO_COLOR, columns: () => process.stderr.columns })
-      : new LineRenderer(write, options.output === 'json-lines' ? jsonLine : plainLine, { debug: options.debug });
+      : new LineRenderer(write, options.events === 'json-lines' ? jsonLine : plainLine, { debug: options.debug });
   }
 
   notify(message: IoMessage): void {
