@@ -1,9 +1,17 @@
 /**
  * Starts and stops a real moto_server on a free loopback port. Shared by the
- * test suites' global setup, the benchmarks and the demo.
+ * test suites' global setup, the benchmarks and the demo. The server runs
+ * with the patches in moto-patches/ loaded (operations moto lacks, added to
+ * moto's own services; moto-patches/README.md lists them).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** The Python that has moto installed (SPLIT_ROLE_MOTO_PYTHON, else python3 on PATH, as moto_server's own). */
+const PYTHON = process.env.SPLIT_ROLE_MOTO_PYTHON || 'python3';
+/** moto_server's main with the patches imported first. */
+const SERVE = fileURLToPath(new URL('./moto-patches/serve.py', import.meta.url));
 
 /** The command that installs moto_server, for messages. */
 export const MOTO_INSTALL = 'pip install "moto[server]"';
@@ -18,7 +26,10 @@ export interface MotoServer {
 /** True when `moto_server` can be run on this machine. */
 export function motoAvailable(): boolean {
   const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
-  return !probe.error && probe.status === 0;
+  if (probe.error || probe.status !== 0) return false;
+  // The patched server runs moto's main in this Python: it must import moto's server (flask and all).
+  const python = spawnSync(PYTHON, [SERVE, '--help'], { stdio: 'ignore' });
+  return !python.error && python.status === 0;
 }
 
 /** Asks the OS for a free loopback port. */
@@ -44,7 +55,7 @@ export async function resetMoto(endpoint: string): Promise<void> {
 export async function startMoto(options: { ecsServiceRunning?: number } = {}): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(PYTHON, [SERVE, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: String(options.ecsServiceRunning ?? 1) },
   });
