@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { loadOrGenerateCorpus, type CorpusManifest } from './cloudtrail-corpus.js';
+import { SESSION_SHAPES } from '../src/workloads/registry.js';
 
 const RECORDS = Number(process.env.SPLIT_ROLE_BENCH_LOG_RECORDS ?? 1_000_000);
 const RECORDS_PER_FILE = 3000;
@@ -145,8 +146,8 @@ async function readerChild(dir: string, workers?: number): Promise<Sample> {
   const manifest = JSON.parse(readFileSync(join(dir, 'corpus-manifest.json'), 'utf8')) as CorpusManifest;
   const start = performance.now();
   const hints = {
-    ec2InstanceIds: new Set(manifest.hints.ec2InstanceIds),
-    lambdaFunctionNames: new Set(manifest.hints.lambdaFunctionNames),
+    names: { ec2: new Set(manifest.hints.ec2InstanceIds), lambda: new Set(manifest.hints.lambdaFunctionNames) },
+    shapes: SESSION_SHAPES,
   };
   const attributor = new Attributor(manifest.role, manifest.services, hints);
   const stats = emptyLogReadStats();

@@ -79,6 +79,8 @@ export interface AwsTarget {
 
 type Client = { middlewareStack: CountableStack & TranslatableStack & DateRecordingStack; destroy(): void };
 type ClientConfig = SharedClientConfig & { credentials?: CredentialProvider };
+/** What every session client is (its middleware gets the counters, pacing and error translation), and the settings it is built with. */
+export type { Client as SessionClient, ClientConfig as SessionClientConfig };
 
 /** Clients for one (account, region), built lazily and cached. */
 export class AwsSession {
@@ -157,16 +159,16 @@ export class AwsSession {
   ecs(): Promise<ECSClient> {
     return this.client('ecs', async () => new (await import('@aws-sdk/client-ecs')).ECSClient(this.clientConfig('ECSClient')));
   }
-  cloudTrail(): Promise<CloudTrailClient> {
-    return this.client(
-      'cloudtrail',
-      async () => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(this.clientConfig('CloudTrailClient')),
-    );
-  }
   cloudFormation(): Promise<CloudFormationClient> {
     return this.client(
       'cloudformation',
       async () => new (await import('@aws-sdk/client-cloudformation')).CloudFormationClient(this.clientConfig('CloudFormationClient')),
+    );
+  }
+  cloudTrail(): Promise<CloudTrailClient> {
+    return this.client(
+      'cloudtrail',
+      async () => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(this.clientConfig('CloudTrailClient')),
     );
   }
   accessAnalyzer(): Promise<AccessAnalyzerClient> {
@@ -218,6 +220,16 @@ export class AwsSession {
   }
   ecr(): Promise<ECRClient> {
     return this.client('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(this.clientConfig('ECRClient')));
+  }
+
+  /**
+   * A client of any service, built on first use with this session's settings
+   * (region, credentials, retries, pacing, call counts): how a workload kind
+   * gets its SDK client without a method here. `service` keys the cache and
+   * the pacing ("codebuild"); `clientName` is the SDK class ("CodeBuildClient").
+   */
+  sdkClient<T extends Client>(service: string, clientName: string, build: (config: ClientConfig) => T): Promise<T> {
+    return this.client(service, () => Promise.resolve(build(this.clientConfig(clientName))));
   }
 
   /** The workload services (EC2, Lambda, ECS, Auto Scaling) behind the narrow ports the workload adapters use. */

@@ -38,11 +38,6 @@ interface SessionCalls {
 /** Distinct (reason, event) rows of unreadable identities kept before the rest are summed as "(more)". */
 const MAX_UNREADABLE_ROWS = 200;
 
-const EC2_INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
-// ECS task ids: 32 hex digits today; older tasks (still running, still in trails) carry a UUID.
-const ECS_TASK_ID = /^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-const CODEBUILD_SESSION = /^AWSCodeBuild-/;
-
 /**
  * The service a session name points to, from the shapes services give their
  * sessions and the workloads discovered in the account. Undefined when no
@@ -52,18 +47,11 @@ export function serviceForSessionName(sessionName: string, services: readonly st
   const byKey = new Map(services.map((service) => [workloadKey(service), service] as const));
   const distinct = (matches: Array<string | undefined>) => new Set(matches.filter((m): m is string => m !== undefined));
   // Names of workloads seen in the account beat shapes: they are facts, not guesses.
-  const exact = distinct([
-    hints.ec2InstanceIds.has(sessionName) ? byKey.get('ec2') : undefined,
-    hints.lambdaFunctionNames.has(sessionName) ? byKey.get('lambda') : undefined,
-  ]);
+  const exact = distinct(Object.entries(hints.names).map(([key, names]) => (names.has(sessionName) ? byKey.get(key) : undefined)));
   const matches =
     exact.size > 0
       ? exact
-      : distinct([
-          EC2_INSTANCE_ID.test(sessionName) ? byKey.get('ec2') : undefined,
-          ECS_TASK_ID.test(sessionName) ? byKey.get('ecs-tasks') : undefined,
-          CODEBUILD_SESSION.test(sessionName) ? byKey.get('codebuild') : undefined,
-        ]);
+      : distinct(hints.shapes.map((shape) => (shape.pattern.test(sessionName) ? byKey.get(shape.workload) : undefined)));
   return matches.size === 1 ? [...matches][0] : undefined;
 }
 
@@ -78,7 +66,7 @@ export function servicesByWorkload(services: readonly string[]): Map<string, str
 }
 
 /** No workload names known: sessions are tied to services by their AssumeRole events and name shapes only. */
-export const NO_HINTS: SessionHints = { ec2InstanceIds: new Set(), lambdaFunctionNames: new Set() };
+export const NO_HINTS: SessionHints = { names: {}, shapes: [] };
 
 /** Streams CloudTrail records in and attributes one role's calls to the services that can assume it. */
 export class Attributor {

@@ -70,10 +70,20 @@ export interface UnreadableIdentity {
   count: number;
 }
 
-/** Names seen in the account that tie a role session name to a service. */
+/** A shape a service gives its role session names, by the service's workload key (see workloadKey). */
+export interface SessionShape {
+  /** Workload key of the service ("ec2", "ecs-tasks", "codebuild"). */
+  workload: string;
+  pattern: RegExp;
+}
+
+/**
+ * What ties a role session name to a service. The workload kinds supply it
+ * (src/workloads registry): evidence knows no kind by name.
+ */
 export interface SessionHints {
-  /** EC2 instance ids bound to the role (session name = instance id). */
-  ec2InstanceIds: ReadonlySet<string>;
-  /** Lambda function names using the role (session name = function name). */
-  lambdaFunctionNames: ReadonlySet<string>;
+  /** Names of workloads seen in the account that their sessions are named after, by workload key ("lambda" → function names). */
+  names: Readonly<Record<string, ReadonlySet<string>>>;
+  /** The shapes each kind's service gives session names: a guess, used when no name above matches. */
+  shapes: readonly SessionShape[];
 }

@@ -10,7 +10,7 @@ import type { IoHost } from '../core/io-host.js';
 import type { SessionHints } from '../evidence/types.js';
 import { workloadKey } from '../trust/service-principals.js';
 import type { RoleBinding, WorkloadClients } from '../workloads/adapter.js';
-import { workloadAdapters, type AccountIndex, type IndexScope, type RoleWorkloads } from '../workloads/registry.js';
+import { SESSION_SHAPES, workloadAdapters, type AccountIndex, type IndexScope, type RoleWorkloads } from '../workloads/registry.js';
 
 export type { AccountIndex, IndexScope, RoleWorkloads } from '../workloads/registry.js';
 
@@ -109,16 +109,15 @@ export function scopeFor(principals: readonly string[]): IndexScope {
   return Object.fromEntries(workloadAdapters().map((a) => [a.id, keys.has(a.unitKey)])) as IndexScope;
 }
 
-/** The names CloudTrail gives sessions of the role's workloads (in any region), tying each session to its service. */
+/** The names CloudTrail gives sessions of the role's workloads (in any region), and every kind's name shapes, tying each session to its service. */
 export function sessionHints(regional: RegionalWorkloads): SessionHints {
-  const merged: Record<string, Set<string>> = {};
+  const names: Record<string, Set<string>> = {};
   for (const { found } of regional) {
     const parts = found as Record<string, unknown>;
     for (const adapter of workloadAdapters()) {
-      for (const [key, names] of Object.entries(adapter.sessionHints(parts[adapter.id]))) {
-        for (const name of names) (merged[key] ??= new Set()).add(name);
-      }
+      const mine = adapter.sessionHints(parts[adapter.id]);
+      if (mine.length > 0) for (const name of mine) (names[adapter.unitKey] ??= new Set()).add(name);
     }
   }
-  return { ec2InstanceIds: new Set(), lambdaFunctionNames: new Set(), ...merged };
+  return { names, shapes: SESSION_SHAPES };
 }

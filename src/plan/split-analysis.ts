@@ -14,7 +14,7 @@ import { unobservableGrants } from '../policy/observability.js';
 import type { PolicySource } from '../policy/types.js';
 import type { TrustAnalysis } from '../trust/analyse.js';
 import { workloadKey } from '../trust/service-principals.js';
-import { workloadAdapters } from '../workloads/registry.js';
+import { KIND_BASELINES, workloadAdapters } from '../workloads/registry.js';
 import { takeUnmapped, UNATTRIBUTED, type UnmappedEvent } from './unmapped-events.js';
 
 /** One future role: a workload group of service principals and what they did. */
@@ -98,7 +98,7 @@ export function analyseSplit(
       // What the service was seen doing is evidence, not a blind spot.
       unobservable: withBaselines(
         unobservable.filter((u) => !usage.actions.has(u.action)),
-        baselineGrants(sources, key, usedAs).filter((b) => !usage.actions.has(b.action)),
+        baselineGrants(KIND_BASELINES, sources, key, usedAs).filter((b) => !usage.actions.has(b.action)),
       ),
       noEvidence: usage.sessions === 0 && usage.events === 0,
     };

@@ -3,12 +3,12 @@
  * kind of workload that can run as an IAM role: how to find it in a region,
  * which of it a role or instance profile is bound to, how a plan moves it,
  * how apply repoints, undoes, verifies and checks it for drift, and how it is
- * described to people. Code outside src/workloads/ never names a kind.
+ * described to people. Code outside src/workloads/ never names a kind; each
+ * kind is one folder (see kind.ts) and one line in registry.ts.
  */
 import type { WorkloadPorts } from '../aws/workload-ports.js';
 import type { Timings } from '../core/waits.js';
 import type { IoHost } from '../core/io-host.js';
-import type { SessionHints } from '../evidence/types.js';
 import type { FollowUp } from './follow-ups.js';
 
 /**
@@ -102,8 +102,8 @@ export interface WorkloadAdapter<Move extends { kind: string; service: string },
   listMovable(found: Found): string[];
   /** How `found` uses the role, where the kind tells uses apart (ECS: "task", "execution"); baselines can depend on it. */
   roleUses?(found: Found): string[];
-  /** Names in `found` that CloudTrail uses as session names, tying a session to this kind's service. */
-  sessionHints(found: Found): Partial<SessionHints>;
+  /** Names in `found` that CloudTrail uses as session names, tying a session to this kind's service (unitKey). */
+  sessionHints(found: Found): readonly string[];
 
   /** The names CloudTrail gives a moved workload's role sessions, tying later calls to it; empty when they have none stable. */
   sessionNames(move: Move): string[];

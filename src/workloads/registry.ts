@@ -2,27 +2,32 @@
  * The one list of workload kinds. Everything that handles workloads (the
  * inventory, planning, apply's repoint / drift / verify / retire checks, the
  * Markdown review, the export checklist, the prompts) iterates this list or
- * dispatches on a move's kind through it. Adding a kind: its variant in
- * moves.ts, its adapter file, and one line here.
+ * dispatches on a move's kind through it, and the layers below get each
+ * kind's data from here (session shapes, baselines, follow-up kinds, error
+ * codes, IAM actions). Adding a kind: its folder, and one line in KINDS.
  */
+import type { Baseline } from '../policy/baselines.js';
+import type { SessionShape } from '../evidence/types.js';
 import type { WorkloadAdapter } from './adapter.js';
-import { ec2InstanceAdapter } from './ec2-instance.js';
-import { ecsServiceAdapter } from './ecs-service.js';
-import { lambdaFunctionAdapter } from './lambda-function.js';
-import type { MoveOf, PlannedWorkload, WorkloadKind } from './moves.js';
+import { codeBuildProject } from './codebuild-project/index.js';
+import { ec2Instance } from './ec2-instance/index.js';
+import { ecsService } from './ecs-service/index.js';
+import { lambdaFunction } from './lambda-function/index.js';
+import type { KindIamActions } from './kind.js';
 
-/**
- * Every adapter, keyed by the kind of move it owns, in the order plans list
- * workloads and follow-ups. The type makes a variant without an adapter, or
- * an adapter for a variant that does not exist, a compile error.
- */
-export const WORKLOAD_ADAPTERS = {
-  'ec2-instance': ec2InstanceAdapter,
-  'lambda-function': lambdaFunctionAdapter,
-  'ecs-service': ecsServiceAdapter,
-} satisfies { [K in WorkloadKind]: WorkloadAdapter<MoveOf<K>, unknown, unknown> & { kind: K } };
+/** Every kind, in the order plans list workloads and follow-ups. */
+export const KINDS = [ec2Instance, lambdaFunction, ecsService, codeBuildProject] as const;
 
-type Registered = (typeof WORKLOAD_ADAPTERS)[WorkloadKind];
+type Kind = (typeof KINDS)[number];
+type Registered = Kind['adapter'];
+
+/** The move variants' zod schemas, in registry order (the plan schema's workload union). */
+export const MOVE_SCHEMAS = KINDS.map((k) => k.schema) as [Kind['schema'], ...Array<Kind['schema']>];
+
+/** Every adapter, keyed by the kind of move it owns. */
+export const WORKLOAD_ADAPTERS = Object.fromEntries(KINDS.map((k) => [k.adapter.kind, k.adapter])) as {
+  [A in Registered as A['kind']]: A;
+};
 
 /** Every region's index: each adapter's inventory under its id. */
 export type AccountIndex = { [A in Registered as A['id']]: ReturnType<A['emptyInventory']> };
@@ -36,14 +41,33 @@ export type IndexScope = { [A in Registered as A['id']]: boolean };
  * Each adapter only ever receives the index part, findings and moves it made,
  * which the registry's keys guarantee.
  */
-export type AnyWorkloadAdapter = WorkloadAdapter<PlannedWorkload, unknown, unknown>;
+export type AnyWorkloadAdapter = WorkloadAdapter<import('./moves.js').PlannedWorkload, unknown, unknown>;
 
 /** The adapters, in registry order. */
 export function workloadAdapters(): readonly AnyWorkloadAdapter[] {
-  return Object.values(WORKLOAD_ADAPTERS);
+  return KINDS.map((k) => k.adapter as AnyWorkloadAdapter);
 }
 
 /** The adapter that owns a move. */
-export function adapterFor(move: Pick<PlannedWorkload, 'kind'>): AnyWorkloadAdapter {
-  return WORKLOAD_ADAPTERS[move.kind];
+export function adapterFor(move: { kind: string }): AnyWorkloadAdapter {
+  const adapter = (WORKLOAD_ADAPTERS as Record<string, AnyWorkloadAdapter | undefined>)[move.kind];
+  if (!adapter) throw new Error(`no workload adapter for kind ${move.kind}`);
+  return adapter;
 }
+
+/** The shapes every kind's service gives role session names (attribution's guesses). */
+export const SESSION_SHAPES: readonly SessionShape[] = KINDS.flatMap((k): readonly SessionShape[] => k.sessionShapes);
+
+/** Every kind's baselines, in registry order. */
+export const KIND_BASELINES: readonly Baseline[] = KINDS.flatMap((k): readonly Baseline[] => k.baselines);
+
+/** The follow-up kinds the workload kinds report. */
+export const KIND_FOLLOW_UPS: readonly string[] = KINDS.flatMap((k): readonly string[] => k.followUpKinds);
+
+/** Every kind's error codes with what each means. */
+export const KIND_ERROR_CODES: Readonly<Record<string, string>> = Object.fromEntries(KINDS.flatMap((k) => Object.entries(k.errorCodes)));
+
+/** The IAM actions of every kind, keyed by plan-file kind. */
+export const KIND_IAM_ACTIONS: Readonly<Record<string, KindIamActions>> = Object.fromEntries(
+  KINDS.map((k) => [k.adapter.kind, k.iamActions]),
+);

@@ -60,11 +60,11 @@ function expectOnTargets(state: AccountState, plan: Plan): void {
   for (const w of plan.workloads) {
     if (w.kind === 'ec2-instance') expect(state.ec2[w.instanceId], w.instanceId).toBe(w.target.instanceProfileArn);
     else if (w.kind === 'lambda-function') expect(state.lambda[w.functionName], w.functionName).toBe(w.target.roleArn);
-    else {
+    else if (w.kind === 'ecs-service') {
       const service = state.ecsServices[`${w.clusterArn.split('/').pop()}/${w.serviceName}`];
       expect(service?.taskDefinition).not.toBe(w.current.taskDefinitionArn);
       expect(service).toMatchObject({ taskRoleArn: w.target.taskRoleArn, executionRoleArn: w.target.executionRoleArn });
-    }
+    } else throw new Error(`this suite's account has no ${w.kind}`);
   }
 }
 

@@ -18,6 +18,7 @@ import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { resetMoto } from '../support/moto-server.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { useFakeCredentialsInProcess } from '../support/process-credentials.js';
+import { hintsOf } from '../support/cloudtrail-corpus.js';
 
 const endpoint = workerMotoEndpoint();
 const BUCKET = 'org-trail-logs';
@@ -142,10 +143,7 @@ describe.skipIf(!endpoint)('readTrailRecords from S3 (moto)', () => {
       await Promise.all(files.map(async (file) => upload(relative(dir, file), await readFile(file), false)));
       await upload(logKey('2024-03-02', 'broken.json.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3]), false);
 
-      const hints = {
-        ec2InstanceIds: new Set(manifest.hints.ec2InstanceIds),
-        lambdaFunctionNames: new Set(manifest.hints.lambdaFunctionNames),
-      };
+      const hints = hintsOf({ ec2: manifest.hints.ec2InstanceIds, lambda: manifest.hints.lambdaFunctionNames });
       for (const options of [{}, { role: manifest.role, workers: 0 }, { role: manifest.role, workers: 2 }]) {
         const attributor = new Attributor(manifest.role, manifest.services, hints);
         const { records, stats, warnings } = await readAll(`s3://${BUCKET}/AWSLogs/`, options);

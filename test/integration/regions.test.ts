@@ -110,7 +110,13 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
     expect(plan.regions).not.toContain('ap-east-1');
     const where = Object.fromEntries(
       plan.workloads.map((w) => [
-        w.kind === 'lambda-function' ? w.functionName : w.kind === 'ec2-instance' ? w.instanceId : w.serviceName,
+        w.kind === 'lambda-function'
+          ? w.functionName
+          : w.kind === 'ec2-instance'
+            ? w.instanceId
+            : w.kind === 'ecs-service'
+              ? w.serviceName
+              : w.kind,
         w.region,
       ]),
     );

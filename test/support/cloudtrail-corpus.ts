@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Attributor } from '../../src/evidence/attribution.js';
 import type { CloudTrailRecord, SessionHints } from '../../src/evidence/types.js';
+import { SESSION_SHAPES } from '../../src/workloads/registry.js';
 
 /** One record with the page it was taken from and the page's section. */
 export interface SourcedRecord {
@@ -27,8 +28,13 @@ export function loadCorpus(dir: string): SourcedRecord[] {
     });
 }
 
+/** Hints as plan makes them: the workload names found, by workload key ("ec2", "lambda"), and every registered kind's name shapes. */
+export function hintsOf(names: Readonly<Record<string, Iterable<string>>> = {}): SessionHints {
+  return { names: Object.fromEntries(Object.entries(names).map(([key, list]) => [key, new Set(list)])), shapes: SESSION_SHAPES };
+}
+
 /** No workloads discovered: sessions are matched by AssumeRole records and name shapes only. */
-export const NO_HINTS: SessionHints = { ec2InstanceIds: new Set(), lambdaFunctionNames: new Set() };
+export const NO_HINTS: SessionHints = hintsOf();
 
 /** Feeds records to an Attributor for the role that issued their sessions, over a window that holds them all. */
 export function attribute(roleArn: string, records: CloudTrailRecord[], services: string[], hints: SessionHints = NO_HINTS) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Attributor, serviceForSessionName } from '../../src/evidence/attribution.js';
 import type { CloudTrailRecord, SessionHints, UsageEvidence } from '../../src/evidence/types.js';
+import { hintsOf } from '../support/cloudtrail-corpus.js';
 
 const ACCOUNT = '123456789012';
 const ROLE = { arn: `arn:aws:iam::${ACCOUNT}:role/app/team/shared`, name: 'shared' };
@@ -10,7 +11,7 @@ const ECS = 'ecs-tasks.amazonaws.com';
 const CODEBUILD = 'codebuild.amazonaws.com';
 const SERVICES = [EC2, LAMBDA, ECS, CODEBUILD];
 const INSTANCE = 'i-0abc1234def567890';
-const HINTS: SessionHints = { ec2InstanceIds: new Set([INSTANCE]), lambdaFunctionNames: new Set(['orders-api']) };
+const HINTS: SessionHints = hintsOf({ ec2: [INSTANCE], lambda: ['orders-api'] });
 const TASK = '0123456789abcdef0123456789abcdef';
 const META = { source: 'logs' as const, window: { start: '2024-03-01T00:00:00Z', end: '2024-03-02T00:00:00Z' }, warnings: [] };
 
@@ -176,7 +177,7 @@ describe('Attributor: session-name fallbacks', () => {
   });
 
   it('serviceForSessionName refuses ambiguous names', () => {
-    const hints = { ec2InstanceIds: new Set(['i-12345678']), lambdaFunctionNames: new Set(['i-12345678']) };
+    const hints = hintsOf({ ec2: ['i-12345678'], lambda: ['i-12345678'] });
     expect(serviceForSessionName('i-12345678', SERVICES, hints)).toBeUndefined();
     expect(serviceForSessionName('i-12345678', [EC2], hints)).toBe(EC2);
     expect(serviceForSessionName('i-xyz', SERVICES, HINTS)).toBeUndefined();

@@ -17,11 +17,11 @@ import { emptyLogReadStats, readTrailRecords, type ReadTrailOptions } from '../.
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { comparableEvidence } from '../support/evidence-compare.js';
 import { sessionIdentity } from '../support/trail-records.js';
+import { NO_HINTS } from '../support/cloudtrail-corpus.js';
 
 const ACCOUNT = '123456789012';
 const ROLE = { arn: `arn:aws:iam::${ACCOUNT}:role/app/team/shared`, name: 'shared' };
 const SERVICES = ['ec2.amazonaws.com', 'lambda.amazonaws.com', 'ecs-tasks.amazonaws.com'];
-const NO_HINTS = { ec2InstanceIds: new Set<string>(), lambdaFunctionNames: new Set<string>() };
 const DOCS = new URL('../fixtures/cloudtrail/', import.meta.url).pathname;
 
 let root: string;

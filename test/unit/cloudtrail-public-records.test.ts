@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { serviceForSessionName } from '../../src/evidence/attribution.js';
 import { eventToActions } from '../../src/evidence/event-action.js';
 import type { CloudTrailRecord, SessionHints } from '../../src/evidence/types.js';
-import { attribute, loadCorpus, NO_HINTS } from '../support/cloudtrail-corpus.js';
+import { attribute, hintsOf, loadCorpus, NO_HINTS } from '../support/cloudtrail-corpus.js';
 
 const EC2 = 'ec2.amazonaws.com';
 const ECS = 'ecs-tasks.amazonaws.com';
@@ -132,7 +132,7 @@ describe('Lambda Invoke data events (awsteele.com)', () => {
 describe('Lambda execution-role sessions (flaws2.cloud)', () => {
   const refused = find(/^A Lambda execution role's session/);
   const ROLE = 'arn:aws:iam::653711331788:role/service-role/level1';
-  const hints: SessionHints = { ec2InstanceIds: new Set(), lambdaFunctionNames: new Set(['level1']) };
+  const hints: SessionHints = hintsOf({ lambda: ['level1'] });
 
   it('a refused call is no permission to keep, and is no unreadable identity either', () => {
     const evidence = attribute(ROLE, [refused], [LAMBDA, EC2], hints);

@@ -34,7 +34,7 @@ describe('session hints that arrive while the records are read', () => {
         yield call(n);
       }
       // The sweep finishes only after the last record: the source must not have waited for it before.
-      resolveHints({ ec2InstanceIds: new Set(), lambdaFunctionNames: new Set(['orders-fn']) });
+      resolveHints({ names: { lambda: new Set(['orders-fn']) }, shapes: [] });
     }
     const session = await openAwsSession({ region: 'us-east-1' }, { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' });
     const window = { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-11-02T00:00:00Z') };

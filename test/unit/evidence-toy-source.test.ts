@@ -23,6 +23,7 @@ import { parsePlan, sealPlan } from '../../src/plan/plan-file.js';
 import type { PlanBody } from '../../src/plan/schema.js';
 import { RecordingIoHost } from '../support/recording-io-host.js';
 import { analysis, EC2, evidence, policyDoc, SHARED_ARN, SHARED_NAME, sampleBody, sharedRole, usage } from './fixtures/plan-fixtures.js';
+import { NO_HINTS } from '../support/cloudtrail-corpus.js';
 
 const toySchema = z.strictObject({ bucket: z.string().regex(/^[a-z0-9-]{3,63}$/), depth: z.number().int().positive().optional() });
 type ToyConfig = z.infer<typeof toySchema>;
@@ -158,7 +159,7 @@ describe('a toy evidence engine registered at test time', () => {
     const subject = {
       role: { arn: SHARED_ARN, name: SHARED_NAME },
       services: [EC2],
-      hints: { ec2InstanceIds: new Set<string>(), lambdaFunctionNames: new Set<string>() },
+      hints: NO_HINTS,
     };
     const read = await gatherEvidence(session, new RecordingIoHost(), subject, request);
     expect(read.byService.get(EC2)?.events).toBe(2);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { anyActionMatches } from '../../src/policy/actions.js';
+import { KIND_IAM_ACTIONS } from '../../src/workloads/registry.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -43,9 +44,9 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every IAM action behind an SDK command or paginator used in src/. */
-function actionsUsedByCode(): Set<string> {
+function actionsUsedByCode(dir = join(root, 'src')): Set<string> {
   const actions = new Set<string>();
-  for (const file of sourceFiles(join(root, 'src'))) {
+  for (const file of sourceFiles(dir)) {
     const text = readFileSync(file, 'utf8');
     // Static imports, and the lazy `const { X } = await import(...)` form.
     const imports = /(?:import (?:type )?\{([^}]+)\} from|const \{([^}]+)\} = await import\()\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g;
@@ -62,8 +63,8 @@ function actionsUsedByCode(): Set<string> {
     }
     for (const match of found) {
       const { names, module } = match;
-      const prefix = PREFIX[module];
-      if (!prefix) throw new Error(`${file} imports @aws-sdk/${module}: add it to PREFIX`);
+      // A package named after its IAM prefix (client-codebuild) needs no entry; PREFIX lists the others.
+      const prefix = PREFIX[module] ?? module.slice('client-'.length);
       for (const name of names.split(',').map((n) => n.replace(/^type\s+/, '').trim())) {
         const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
         if (!operation || !new RegExp(`\\b${name}\\b\\(`).test(text.replace(match.text, ''))) continue;
@@ -75,10 +76,10 @@ function actionsUsedByCode(): Set<string> {
   return actions;
 }
 
-function documentedActions(): string[] {
+function documentedActions(only?: string): string[] {
   const dir = join(root, 'docs', 'iam');
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') && (only === undefined || f === only))
     .flatMap((f) => {
       const policy = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { Statement: Array<{ Effect: string; Action: string | string[] }> };
       return policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat());
@@ -93,6 +94,16 @@ describe('docs/iam policies', () => {
     expect(used).toContain('iam:ListRoles');
     expect(used).toContain('ec2:ReplaceIamInstanceProfileAssociation');
     expect(used).toContain('s3:ListBucket');
+  });
+
+  it.each(Object.entries(KIND_IAM_ACTIONS))("grant each workload kind's declared actions: %s", (_kind, actions) => {
+    const plan = documentedActions('plan.json');
+    const apply = documentedActions('apply.json');
+    expect(actions.discover.filter((action) => !anyActionMatches(plan, action) || !anyActionMatches(apply, action))).toEqual([]);
+    expect(actions.apply.filter((action) => !anyActionMatches(apply, action))).toEqual([]);
+    // The declaration is the whole truth: every call the kind's folder makes is in it.
+    const folder = actionsUsedByCode(join(root, 'src', 'workloads', _kind));
+    expect([...folder].filter((action) => ![...actions.discover, ...actions.apply].includes(action))).toEqual([]);
   });
 
   it('document every one of them', () => {

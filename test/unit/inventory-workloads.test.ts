@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { workloadsForRole, type AccountIndex } from '../../src/inventory/workloads.js';
-import { WORKLOAD_ADAPTERS } from '../../src/workloads/registry.js';
+import { WORKLOAD_ADAPTERS, workloadAdapters } from '../../src/workloads/registry.js';
 import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME } from './fixtures/plan-fixtures.js';
 
 const PROFILE_ARN = `arn:aws:iam::${ACCOUNT}:instance-profile/${SHARED_NAME}`;
@@ -11,11 +11,8 @@ const role = {
   instanceProfiles: [{ name: SHARED_NAME, arn: PROFILE_ARN, path: '/', id: 'AIPA1' }],
 };
 
-const emptyIndex = (): AccountIndex => ({
-  ec2: { associations: [], launchTemplates: [], autoScalingGroups: [] },
-  lambda: [],
-  ecs: { taskDefinitions: [], services: [], standaloneTasks: [] },
-});
+// Every registered kind's empty inventory, so a new kind needs no line here.
+const emptyIndex = (): AccountIndex => Object.fromEntries(workloadAdapters().map((a) => [a.id, a.emptyInventory()])) as AccountIndex;
 const fn = (name: string, roleArn: string, version = '$LATEST') => ({
   functionName: name,
   functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}${version === '$LATEST' ? '' : `:${version}`}`,
@@ -211,6 +208,7 @@ describe('workloadsForRole: ECS', () => {
       ec2: { instanceProfiles: [{ name: SHARED_NAME, arn: PROFILE_ARN }], instances: [], launchTemplates: [], autoScalingGroups: [] },
       lambda: { functions: [], publishedVersions: [] },
       ecs: { taskDefinitions: [], services: [], standaloneTasks: [] },
+      codebuild: { projects: [] },
     });
   });
 });

@@ -9,6 +9,7 @@ import { Attributor } from '../../src/evidence/attribution.js';
 import { emptyLogReadStats, readTrailRecords, type ReadTrailOptions } from '../../src/evidence/log-files.js';
 import { RecordSplitter } from '../../src/evidence/record-splitter.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
+import { hintsOf } from '../support/cloudtrail-corpus.js';
 
 const ACCOUNT = '123456789012';
 let root: string;
@@ -188,10 +189,7 @@ describe('RecordSplitter', () => {
 describe('readTrailRecords + Attributor on a generated corpus', () => {
   it('finds exactly what the generator planted', async () => {
     const manifest = await generateCorpus({ dir: root, records: 6000, recordsPerFile: 400, seed: 7, plainEvery: 4 });
-    const hints = {
-      ec2InstanceIds: new Set(manifest.hints.ec2InstanceIds),
-      lambdaFunctionNames: new Set(manifest.hints.lambdaFunctionNames),
-    };
+    const hints = hintsOf({ ec2: manifest.hints.ec2InstanceIds, lambda: manifest.hints.lambdaFunctionNames });
     const attributor = new Attributor(manifest.role, manifest.services, hints);
     const stats = emptyLogReadStats();
     for await (const record of readTrailRecords(join(root, 'AWSLogs'), {}, { stats })) attributor.add(record);

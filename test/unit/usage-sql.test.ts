@@ -16,7 +16,7 @@ import { lakeDialect, lakeTime } from '../../src/evidence/lake-source.js';
 import { usageFromRows } from '../../src/evidence/usage-rows.js';
 import { bindUsageSql, sqlLiteral, USAGE_COLUMNS, usageSql } from '../../src/evidence/usage-sql.js';
 import { openTrailDb, type Partitioning, type TrailDb } from '../support/duckdb-trail.js';
-import { loadCorpus, NO_HINTS } from '../support/cloudtrail-corpus.js';
+import { hintsOf, loadCorpus, NO_HINTS } from '../support/cloudtrail-corpus.js';
 import { comparableEvidence } from '../support/evidence-compare.js';
 import { sessionIdentity } from '../support/trail-records.js';
 
@@ -24,7 +24,7 @@ const ACCOUNT = '123456789012';
 const ROLE = { arn: `arn:aws:iam::${ACCOUNT}:role/app/team/shared`, name: 'shared' };
 const SERVICES = ['ec2.amazonaws.com', 'lambda.amazonaws.com', 'ecs-tasks.amazonaws.com', 'codebuild.amazonaws.com'];
 const INSTANCE = 'i-0abc1234def567890';
-const HINTS: SessionHints = { ec2InstanceIds: new Set([INSTANCE]), lambdaFunctionNames: new Set(['orders-api']) };
+const HINTS: SessionHints = hintsOf({ ec2: [INSTANCE], lambda: ['orders-api'] });
 const WINDOW = { start: new Date('2024-03-05T00:00:00Z'), end: new Date('2024-03-07T00:00:00Z') };
 
 let root: string;
@@ -357,7 +357,7 @@ describe('usage SQL on DuckDB agrees with attribution over the same files', () =
     const corpus = await generateCorpus({ dir: root, records: 20_000, recordsPerFile: 2000, seed: 11, days: 2 });
     db = await openTrailDb(root);
     const window = { start: new Date('2024-03-01T00:00:00Z'), end: new Date('2024-03-03T00:00:00Z') };
-    const hints = { ec2InstanceIds: new Set(corpus.hints.ec2InstanceIds), lambdaFunctionNames: new Set(corpus.hints.lambdaFunctionNames) };
+    const hints = hintsOf({ ec2: corpus.hints.ec2InstanceIds, lambda: corpus.hints.lambdaFunctionNames });
     const all: CloudTrailRecord[] = [];
     for (const row of await db.query(`SELECT count(*) AS n FROM cloudtrail.logs`)) expect(Number(row.n)).toBe(20_000);
     const { readTrailRecords } = await import('../../src/evidence/log-files.js');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeUsers, scopeFor, sessionHints, workloadsForRole, type AccountIndex } from '../../src/inventory/workloads.js';
 import { planSchema, type PlannedWorkload } from '../../src/plan/schema.js';
 import { plannedWorkloadSchema } from '../../src/workloads/moves.js';
-import { adapterFor, WORKLOAD_ADAPTERS, workloadAdapters } from '../../src/workloads/registry.js';
+import { adapterFor, SESSION_SHAPES, WORKLOAD_ADAPTERS, workloadAdapters } from '../../src/workloads/registry.js';
 import { richPlan } from './fixtures/export-plans.js';
 import {
   ACCOUNT,
@@ -95,9 +95,10 @@ describe('the workload adapter registry', () => {
 
 describe('scopeFor: only the kinds a trusted service can run are read', () => {
   const cases: Array<{ principals: string[]; scope: Record<string, boolean> }> = [
-    { principals: [EC2, LAMBDA], scope: { ec2: true, lambda: true, ecs: false } },
-    { principals: [EDGE, ECS], scope: { ec2: false, lambda: true, ecs: true } },
-    { principals: [CODEBUILD], scope: { ec2: false, lambda: false, ecs: false } },
+    { principals: [EC2, LAMBDA], scope: { ec2: true, lambda: true, ecs: false, codebuild: false } },
+    { principals: [EDGE, ECS], scope: { ec2: false, lambda: true, ecs: true, codebuild: false } },
+    { principals: [CODEBUILD], scope: { ec2: false, lambda: false, ecs: false, codebuild: true } },
+    { principals: ['glue.amazonaws.com'], scope: { ec2: false, lambda: false, ecs: false, codebuild: false } },
   ];
   it.each(cases)('$principals', ({ principals, scope }) => {
     expect(scopeFor(principals)).toEqual(scope);
@@ -117,11 +118,12 @@ describe('sessionHints: the names sessions carry, from every kind', () => {
       lambda: { functions: [fn('$LATEST')], publishedVersions: [{ ...fn('2'), functionName: 'billing' }] },
     });
     const hints = sessionHints(inRegion(found));
-    expect([...hints.ec2InstanceIds]).toEqual(['i-0abc']);
-    expect([...hints.lambdaFunctionNames].sort()).toEqual(['billing', 'orders']);
+    expect([...(hints.names.ec2 ?? [])]).toEqual(['i-0abc']);
+    expect([...(hints.names.lambda ?? [])].sort()).toEqual(['billing', 'orders']);
+    expect(hints.shapes).toBe(SESSION_SHAPES);
   });
   it('no workloads, no hints', () => {
-    expect(sessionHints(inRegion(workloads()))).toEqual({ ec2InstanceIds: new Set(), lambdaFunctionNames: new Set() });
+    expect(sessionHints(inRegion(workloads()))).toEqual({ names: {}, shapes: SESSION_SHAPES });
   });
 });
 

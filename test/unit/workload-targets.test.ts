@@ -245,22 +245,28 @@ describe('workloadFollowUps', () => {
   });
 
   it('a non-automated service gets a manual follow-up naming its new role', () => {
-    const codebuild = plannedRole('codebuild', CODEBUILD, 'app-shared-codebuild');
-    const roles = new Map([...allRoles, ['codebuild', codebuild]]);
-    const followUps = workloadFollowUps(a([EC2, CODEBUILD], workloads()), roles, shared);
+    // Glue has no workload kind (CodeBuild, the example before, has one now).
+    const GLUE = 'glue.amazonaws.com';
+    const glue = plannedRole('glue', GLUE, 'app-shared-glue');
+    const roles = new Map([...allRoles, ['glue', glue]]);
+    const followUps = workloadFollowUps(a([EC2, GLUE], workloads()), roles, shared);
     expect(followUps).toEqual([
       {
         kind: 'manual-service',
-        resource: CODEBUILD,
-        message: expect.stringContaining(
-          `change every codebuild resource that uses ${SHARED_NAME} to app-shared-codebuild (${codebuild.roleArn})`,
-        ),
+        resource: GLUE,
+        message: expect.stringContaining(`change every glue resource that uses ${SHARED_NAME} to app-shared-glue (${glue.roleArn})`),
       },
     ]);
   });
 
+  it('CodeBuild, a registered kind, gets no manual follow-up', () => {
+    const codebuild = plannedRole('codebuild', CODEBUILD, 'app-shared-codebuild');
+    const roles = new Map([...allRoles, ['codebuild', codebuild]]);
+    expect(workloadFollowUps(a([EC2, CODEBUILD], workloads()), roles, shared)).toEqual([]);
+  });
+
   it.each([...AUTOMATED_UNITS])('automated unit %s gets no manual follow-up', (key) => {
-    const principal = { ec2: EC2, lambda: LAMBDA, 'ecs-tasks': ECS }[key] as string;
+    const principal = { ec2: EC2, lambda: LAMBDA, 'ecs-tasks': ECS, codebuild: CODEBUILD }[key] as string;
     const followUps = workloadFollowUps(a([principal, CODEBUILD], workloads()), allRoles, shared);
     expect(followUps.filter((f) => f.resource === principal)).toEqual([]);
   });

@@ -3,8 +3,9 @@
  * workload adapters and the inventory get in place of an AwsSession's
  * workloadPorts(). Seed through `services`; the FakeAccount keeps one per region.
  */
-import type { WorkloadPorts } from '../../../src/aws/workload-ports.js';
+import type { PortFactory, WorkloadPorts } from '../../../src/aws/workload-ports.js';
 import { FakeAutoScaling } from './autoscaling.js';
+import { FakeCodeBuild } from './codebuild.js';
 import { FakeEc2 } from './ec2.js';
 import { FakeEcs } from './ecs.js';
 import { FakeLambda } from './lambda.js';
@@ -19,11 +20,13 @@ export interface FakeWorkloadsOptions {
   settleReads?: number;
 }
 
-/** EC2, Lambda, ECS and Auto Scaling of one region, each a typed in-memory fake. */
+/** EC2, Lambda, ECS, Auto Scaling and the kinds' own services (CodeBuild, …) of one region, each a typed in-memory fake. */
 export class FakeWorkloads implements WorkloadPorts {
   readonly region: string;
   /** The fakes themselves, to seed and inspect. */
-  readonly services: { ec2: FakeEc2; lambda: FakeLambda; ecs: FakeEcs; autoScaling: FakeAutoScaling };
+  readonly services: { ec2: FakeEc2; lambda: FakeLambda; ecs: FakeEcs; autoScaling: FakeAutoScaling; codeBuild: FakeCodeBuild };
+  /** The fakes a kind's port factory asks for, by the factory's id. */
+  private readonly byPortId: ReadonlyMap<string, unknown>;
 
   constructor(options: FakeWorkloadsOptions = {}) {
     this.region = options.region ?? 'us-east-1';
@@ -37,7 +40,9 @@ export class FakeWorkloads implements WorkloadPorts {
       }),
       ecs: new FakeEcs({ ...where, deploymentReads: options.settleReads ?? 1 }),
       autoScaling: new FakeAutoScaling(),
+      codeBuild: new FakeCodeBuild({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
     };
+    this.byPortId = new Map<string, unknown>([['codebuild', this.services.codeBuild]]);
   }
 
   /** Itself: the inventory asks a region for its ports. */
@@ -56,5 +61,11 @@ export class FakeWorkloads implements WorkloadPorts {
   }
   async autoScaling(): Promise<FakeAutoScaling> {
     return this.services.autoScaling;
+  }
+  /** The fake a kind's factory opens: its id names the service (each fake implements that kind's port). */
+  async port<P>(factory: PortFactory<P>): Promise<P> {
+    const fake = this.byPortId.get(factory.id);
+    if (fake === undefined) throw new Error(`the fake account has no service for port ${factory.id}`);
+    return fake as P;
   }
 }

@@ -2,8 +2,8 @@
  * ECS task definitions, services and tasks with their roles, read and
  * copied through the ECS port.
  */
-import type { EcsPort, ServiceFields } from '../aws/ecs.js';
-import { mapLimit } from '../core/concurrency.js';
+import type { EcsPort, ServiceFields } from '../../aws/ecs.js';
+import { mapLimit } from '../../core/concurrency.js';
 
 /** The role-relevant part of a task-definition revision. */
 export interface TaskDefinitionRoles {

@@ -5,17 +5,16 @@
  * the service is stable; undo deploys the source again and deregisters
  * every copy the plan made.
  */
-import type { EcsPort } from '../aws/ecs.js';
-import { errorIs, SplitRoleError } from '../core/errors.js';
-import { visibleControls } from '../core/escape.js';
-import { PLAN_TAG } from '../core/tags.js';
-import { waitUntil } from '../core/waits.js';
-import type { ApplyContext, RepointAction } from './adapter.js';
-import { activeRevisions, getServiceState, registerWithRoles, taskDefinitionTags } from './ecs-reads.js';
-import { driftError } from './helpers.js';
-import type { MoveOf } from './moves.js';
-
-type EcsMove = MoveOf<'ecs-service'>;
+import type { EcsPort } from '../../aws/ecs.js';
+import { errorIs, SplitRoleError } from '../../core/errors.js';
+import { visibleControls } from '../../core/escape.js';
+import { ECS_DEPLOYMENT_FAILED } from './errors.js';
+import { PLAN_TAG } from '../../core/tags.js';
+import { waitUntil } from '../../core/waits.js';
+import type { ApplyContext, RepointAction } from '../adapter.js';
+import { activeRevisions, getServiceState, registerWithRoles, taskDefinitionTags } from './reads.js';
+import { driftError } from '../helpers.js';
+import type { EcsMove } from './schema.js';
 
 /** The repoint of one ECS service move; `siblings` are the plan's ECS moves in its region. */
 export function ecsRepoint(w: EcsMove, siblings: readonly EcsMove[]): RepointAction {
@@ -146,7 +145,7 @@ async function waitForStable(ctx: ApplyContext, cluster: string, service: string
       if (!state) throw driftError(`ECS service ${service} disappeared`);
       problem = state.launchProblem ?? problem;
       if (state.rolloutFailed)
-        throw new SplitRoleError('EcsDeploymentFailed', `ECS service ${service}: the deployment failed (circuit breaker)${why()}`);
+        throw new SplitRoleError(ECS_DEPLOYMENT_FAILED, `ECS service ${service}: the deployment failed (circuit breaker)${why()}`);
       return state.deployments === 1 && state.runningCount === state.desiredCount;
     });
   } catch (error) {

@@ -4,8 +4,8 @@
  * and deploys it; task definitions no service runs, and tasks started outside
  * a service, are follow-ups and in-use checks.
  */
-import { markdownCode as code } from '../core/escape.js';
-import type { WorkloadAdapter } from './adapter.js';
+import { markdownCode as code } from '../../core/escape.js';
+import type { WorkloadAdapter } from '../adapter.js';
 import {
   describeTaskDefinitionRoles,
   getServiceState,
@@ -15,12 +15,10 @@ import {
   type ServiceBinding,
   type StandaloneTask,
   type TaskDefinitionRoles,
-} from './ecs-reads.js';
-import { ecsRepoint, isOurs } from './ecs-repoint.js';
-import { lastSegment, namesRole, optional } from './helpers.js';
-import type { MoveOf } from './moves.js';
-
-type EcsMove = MoveOf<'ecs-service'>;
+} from './reads.js';
+import { ecsRepoint, isOurs } from './repoint.js';
+import { lastSegment, namesRole, optional } from '../helpers.js';
+import type { EcsMove } from './schema.js';
 
 /** What one region holds that binds ECS tasks to roles. */
 export interface EcsInventory {
@@ -88,7 +86,7 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
   listMovable: (found) => found.services.map((s) => s.serviceName),
   // ECS names task sessions after the task id, which no inventory ties to a service up front.
   roleUses: (found) => [...new Set(found.taskDefinitions.flatMap((td) => td.usesRoleAs))],
-  sessionHints: () => ({}),
+  sessionHints: () => [],
 
   // Task sessions are named after task ids, which change with every deployment.
   sessionNames: () => [],

@@ -3,7 +3,7 @@
  * the instance's profile association; launch templates and Auto Scaling
  * groups that name the shared role's profile are follow-ups and in-use checks.
  */
-import { retryWhileNotYetUsable, waitUntil } from '../core/waits.js';
+import { retryWhileNotYetUsable, waitUntil } from '../../core/waits.js';
 import {
   instanceAssociation,
   listGroupLaunchSources,
@@ -14,13 +14,11 @@ import {
   type LaunchTemplateProfile,
   type LaunchTemplateUse,
   type ProfileAssociation,
-} from './ec2-reads.js';
-import { markdownCode as code } from '../core/escape.js';
-import type { ApplyContext, WorkloadAdapter } from './adapter.js';
-import { driftError, lastSegment, leaveIfMovedElsewhere, profileMatcher } from './helpers.js';
-import type { MoveOf } from './moves.js';
-
-type Ec2Move = MoveOf<'ec2-instance'>;
+} from './reads.js';
+import { markdownCode as code } from '../../core/escape.js';
+import type { ApplyContext, WorkloadAdapter } from '../adapter.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, profileMatcher } from '../helpers.js';
+import type { Ec2Move } from './schema.js';
 
 /** What one region holds that binds EC2 capacity to instance profiles. */
 export interface Ec2Inventory {
@@ -79,7 +77,7 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
   ],
   listMovable: (found) => found.instances.map((i) => i.instanceId),
   // EC2 names an instance's role sessions after the instance id.
-  sessionHints: (found) => ({ ec2InstanceIds: new Set(found.instances.map((i) => i.instanceId)) }),
+  sessionHints: (found) => found.instances.map((i) => i.instanceId),
 
   sessionNames: (move) => [move.instanceId],
 

@@ -3,16 +3,15 @@
  * the function's configuration; published versions keep the role they were
  * published with, so they are follow-ups and in-use checks.
  */
-import type { FunctionRole } from '../aws/lambda.js';
-import { retryWhileNotYetUsable, waitUntil } from '../core/waits.js';
-import { isResourceNotFound } from '../core/aws-error-names.js';
-import { SplitRoleError } from '../core/errors.js';
-import { markdownCode as code } from '../core/escape.js';
-import type { ApplyContext, WorkloadAdapter } from './adapter.js';
-import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from './helpers.js';
-import type { MoveOf } from './moves.js';
-
-type LambdaMove = MoveOf<'lambda-function'>;
+import type { FunctionRole } from '../../aws/lambda.js';
+import { retryWhileNotYetUsable, waitUntil } from '../../core/waits.js';
+import { isResourceNotFound } from '../../core/aws-error-names.js';
+import { SplitRoleError } from '../../core/errors.js';
+import { LAMBDA_UPDATE_FAILED } from './errors.js';
+import { markdownCode as code } from '../../core/escape.js';
+import type { ApplyContext, WorkloadAdapter } from '../adapter.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
+import type { LambdaMove } from './schema.js';
 
 /** The Lambda side of one role. */
 export interface LambdaFound {
@@ -45,7 +44,7 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
   ],
   listMovable: (found) => found.functions.map((f) => f.functionName),
   // Lambda names a function's role sessions after the function, whichever version runs.
-  sessionHints: (found) => ({ lambdaFunctionNames: new Set([...found.functions, ...found.publishedVersions].map((f) => f.functionName)) }),
+  sessionHints: (found) => [...found.functions, ...found.publishedVersions].map((f) => f.functionName),
 
   sessionNames: (move) => [move.functionName],
 
@@ -162,7 +161,7 @@ async function waitForUpdate(ctx: ApplyContext, functionName: string): Promise<v
     const state = await lambda.getFunctionConfiguration(functionName);
     if (state.lastUpdateStatus === 'Failed') {
       throw new SplitRoleError(
-        'LambdaUpdateFailed',
+        LAMBDA_UPDATE_FAILED,
         `Lambda ${functionName} update failed: ${state.lastUpdateStatusReason ?? 'no reason given'}`,
       );
     }

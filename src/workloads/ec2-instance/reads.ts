@@ -3,11 +3,11 @@
  * Auto Scaling ports: live associations, the launch-template versions
  * groups launch, and the groups themselves.
  */
-import type { AutoScalingPort } from '../aws/autoscaling.js';
-import type { Ec2Port, LaunchTemplateSummary, LaunchTemplateVersionProfile, ProfileAssociation } from '../aws/ec2.js';
-import { isLaunchTemplateVersionNotFound } from '../core/aws-error-names.js';
+import type { AutoScalingPort } from '../../aws/autoscaling.js';
+import type { Ec2Port, LaunchTemplateSummary, LaunchTemplateVersionProfile, ProfileAssociation } from '../../aws/ec2.js';
+import { isLaunchTemplateVersionNotFound } from '../../core/aws-error-names.js';
 
-export type { ProfileAssociation } from '../aws/ec2.js';
+export type { ProfileAssociation } from '../../aws/ec2.js';
 
 /** A launch-template version that names an instance profile. */
 export interface LaunchTemplateProfile {
