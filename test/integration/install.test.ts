@@ -189,7 +189,7 @@ async function runAction(actionPath: string, workspace: string, withInputs: Reco
     await writeFile(outputFile, '');
     const scriptFile = join(workspace, `.github-step-${index}.sh`);
     await writeFile(scriptFile, fill(step.run ?? ''));
-    const env = { ...userEnv, GITHUB_OUTPUT: outputFile, GITHUB_ACTION_PATH: actionPath, GITHUB_WORKSPACE: workspace };
+    const env: NodeJS.ProcessEnv = { ...userEnv, GITHUB_OUTPUT: outputFile, GITHUB_ACTION_PATH: actionPath, GITHUB_WORKSPACE: workspace };
     for (const [key, value] of Object.entries(step.env ?? {})) env[key] = fill(value);
     const cwd = step['working-directory'] ? fill(step['working-directory']) : workspace;
     last = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], { cwd, env });
