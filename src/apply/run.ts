@@ -214,12 +214,17 @@ async function confirm(io: IoHost, summary: string, data: { command: 'apply' | '
   });
 }
 
-/** The retire gates' line for this run, or undefined when retirement may go ahead. */
-async function retireGate(ctx: StepContext, options: RunOptions): Promise<string | undefined> {
-  const cutover = cutoverTime(
-    ctx.journal,
-    repointSteps(ctx.plan).map((s) => s.id),
-  );
+/**
+ * The retire gates' line for this run, or undefined when retirement may go
+ * ahead. `known`: a cutover from elsewhere (a code deploy, code-retire-gate.ts).
+ */
+export async function retireGate(ctx: StepContext, options: RunOptions, known?: Date): Promise<string | undefined> {
+  const cutover =
+    known ??
+    cutoverTime(
+      ctx.journal,
+      repointSteps(ctx.plan).map((s) => s.id),
+    );
   if (!cutover) return undefined;
   const evidence = ctx.account.evidence;
   return pendingRetire(

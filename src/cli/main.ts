@@ -234,6 +234,10 @@ program
   )
   .option('--grant-any', 'with --grant-missing: also refused actions the role’s service never used before cutover')
   .option(
+    '--cutover-at <time>',
+    'roles defined as code: when the cutover deploy finished (needed for Terraform; a stack’s time comes from its events), e.g. 2026-12-01T10:00:00Z',
+  )
+  .option(
     '--delivery-lag <duration>',
     'how late CloudTrail may deliver: "clean" only once the evidence reaches cutover plus this (0, 15m, 1h)',
     '15m',
@@ -274,7 +278,8 @@ program
   .addHelpText('after', '\nExit codes: 0 printed, 2 a plan or journal that cannot be read.')
   .action(async (file, options, command) => {
     const { runStatus } = await import('./commands/apply.js');
-    process.exitCode = await runStatus(file, { ...options, json: asJson(command) }, cliIo(command.optsWithGlobals()));
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    process.exitCode = await runStatus(file, { ...globals, ...options, json: asJson(command) }, cliIo(globals));
   });
 
 program

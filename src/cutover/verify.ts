@@ -7,11 +7,11 @@
 import { SplitRoleError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
 import { openOperation, type AccountSource } from '../apply/operation.js';
-import { cutoverTime, DEFAULT_DELIVERY_LAG_MS, notEnoughEvidence } from '../apply/gates.js';
+import { DEFAULT_DELIVERY_LAG_MS, notEnoughEvidence } from '../apply/gates.js';
 import { assertClocksAgree } from '../aws/aws-clock.js';
 import { cloudTrailTime, reaches } from '../evidence/evidence-reach.js';
 import { grantable } from './grantable.js';
-import { repointSteps } from '../apply/repoint-steps.js';
+import { planCutoverTime } from '../apply/code-cutover.js';
 import { bindingProblems } from '../apply/retire-steps.js';
 import { policySources } from '../plan/split-analysis.js';
 import { cutoverFindings, type CutoverFindings } from './findings.js';
@@ -55,16 +55,16 @@ export async function verifyCutover(
     /** How late CloudTrail may deliver (--delivery-lag); default 15 min. */
     deliveryLagMs?: number;
     now?: Date;
+    /** --cutover-at: when the code's cutover deploy finished (Terraform; for a stack, DescribeStackEvents says). */
+    cutoverAt?: Date;
   },
 ): Promise<VerifyReport> {
   const operation = await openOperation(planPath, account, io, 'verify');
   const { ctx } = operation;
   try {
     const { plan } = ctx;
-    const cutover = cutoverTime(
-      ctx.journal,
-      repointSteps(plan).map((s) => s.id),
-    );
+    // A split made in code cut over when its deploy finished (code-cutover.ts); a live one when its last repoint did.
+    const cutover = await planCutoverTime(ctx, options.cutoverAt ? { cutoverAt: options.cutoverAt } : {});
     if (!cutover)
       throw new SplitRoleError('NotCutOver', `plan ${plan.planId} has not moved its workloads yet`, 'run `split-role apply PLAN` first');
     const planned = planEvidence(plan.evidence);

@@ -1,6 +1,7 @@
 /** `split-role apply`, `rollback` and `status`: thin wiring to src/apply. */
 import { applyPlan, rollbackPlan, type RunOutcome } from '../../apply/run.js';
 import { planStatus } from '../../apply/status.js';
+import { planCodeStatus, type CodeStatus } from '../../apply/code-retire-gate.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { parseDuration } from '../duration.js';
@@ -90,10 +91,12 @@ export async function runRollback(planPath: string, options: RunCommandOptions, 
 }
 
 /** Prints the step table from the journal. */
-export async function runStatus(planPath: string, options: { json?: boolean }, io: IoHost): Promise<number> {
+export async function runStatus(planPath: string, options: GlobalOptions & { json?: boolean }, io: IoHost): Promise<number> {
   const status = await planStatus(planPath);
+  // A split made in code: where the code stands is read from the account (IAM, the stacks' events); the journal cannot say.
+  const code = await codeStatusLine(planPath, options, io);
   if (options.json) {
-    io.result(JSON.stringify(status, null, 2));
+    io.result(JSON.stringify(code ? { ...status, code } : status, null, 2));
     return ExitCode.ok;
   }
   const last = !status.lastRun
@@ -112,6 +115,7 @@ export async function runStatus(planPath: string, options: { json?: boolean }, i
         : []),
       ...(status.cutoverAt ? [`cutover: ${status.cutoverAt}`] : []),
       ...(status.retireGate ? [`retire gate: ${status.retireGate}`] : []),
+      ...(code ? [`code: ${code.text}`] : []),
       '',
       renderTable(
         ['STAGE', 'STEP', 'STATUS', 'AT'],
@@ -120,4 +124,26 @@ export async function runStatus(planPath: string, options: { json?: boolean }, i
     ].join('\n'),
   );
   return ExitCode.ok;
+}
+
+/** The code stage for status, or undefined for a plan nothing of which is changed in code; an unreadable account is said, not fatal. */
+async function codeStatusLine(
+  planPath: string,
+  options: GlobalOptions,
+  io: IoHost,
+): Promise<(Partial<CodeStatus> & { text: string; error?: string }) | undefined> {
+  try {
+    const code = await planCodeStatus(planPath, options, io);
+    if (!code) return undefined;
+    const text =
+      code.stage === 'not rewritten'
+        ? 'not rewritten (run `split-role rewrite PLAN --stage cutover PATH…`, then deploy it)'
+        : code.stage === 'cutover deployed'
+          ? `cutover deployed${code.cutoverAt ? ` (deploy finished ${code.cutoverAt})` : ''}; after verify and the soak, \`split-role rewrite PLAN --stage retire PATH…\``
+          : 'retired (the shared role is gone)';
+    return { ...code, text };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { text: `unknown (${message})`, error: message };
+  }
 }

@@ -7,6 +7,7 @@ import type { EvidenceSettings } from '../../evidence/source.js';
 import { usageSources } from '../../evidence/sources.js';
 import { verifyCutover, type VerifyReport } from '../../cutover/verify.js';
 import { renderTable } from '../format/table.js';
+import { parseCutoverAt } from '../../apply/code-cutover.js';
 import { parseDuration } from '../duration.js';
 import type { GlobalOptions } from '../global-options.js';
 
@@ -20,6 +21,8 @@ export interface VerifyCommandOptions extends GlobalOptions {
   grantAny?: boolean;
   /** --delivery-lag: how late CloudTrail may deliver (default 15m). */
   deliveryLag?: string;
+  /** --cutover-at: when the code's cutover deploy finished (Terraform), ISO 8601. */
+  cutoverAt?: string;
 }
 
 /** Runs verify; exit 0 clean, 1 problems, 2 error, 4 not enough evidence yet (and no problem found). */
@@ -27,6 +30,7 @@ export async function runVerify(planPath: string, options: VerifyCommandOptions,
   // A bad --delivery-lag or a lone --grant-any is refused before anything is read.
   const deliveryLagMs = parseDuration(options.deliveryLag ?? DEFAULT_DELIVERY_LAG, '--delivery-lag');
   if (options.grantAny && !options.grantMissing) throw usageError('--grant-any goes with --grant-missing', 'pass both, or neither');
+  const cutoverAt = parseCutoverAt(options.cutoverAt);
   const terminal = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   const source = (planned: EvidenceSettings) => verifyEvidenceSettings(planned, options.evidence, options, terminal);
   const report = await verifyCutover(planPath, options, io, {
@@ -34,6 +38,7 @@ export async function runVerify(planPath: string, options: VerifyCommandOptions,
     grantMissing: options.grantMissing,
     grantAny: options.grantAny,
     deliveryLagMs,
+    ...(cutoverAt ? { cutoverAt } : {}),
   });
   io.result(options.json ? JSON.stringify(report, null, 2) : renderVerify(report));
   if (report.problems > 0) return ExitCode.findings;
