@@ -16,8 +16,8 @@ export function tagged(tag: '!Ref' | '!GetAtt' | '!Sub', value: string): Scalar 
   return node;
 }
 
-/** The plan's new roles as one CloudFormation YAML template. */
-export function exportCloudFormation(plan: Plan): ExportedFile {
+/** The plan's new roles as CloudFormation resources and outputs, by logical id, with short-form intrinsics (`tagged`). */
+export function cloudFormationResources(plan: Plan): { resources: Record<string, unknown>; outputs: Record<string, unknown> } {
   const names = codeNames(plan);
   const taken = new Set([...names.values()].flatMap((n) => [n.cfnRole, n.cfnProfile]));
   const resources: Record<string, unknown> = {};
@@ -61,6 +61,12 @@ export function exportCloudFormation(plan: Plan): ExportedFile {
     }
     outputs[`${ids.cfnRole}Arn`] = { Value: tagged('!GetAtt', `${ids.cfnRole}.Arn`) };
   }
+  return { resources, outputs };
+}
+
+/** The plan's new roles as one CloudFormation YAML template. */
+export function exportCloudFormation(plan: Plan): ExportedFile {
+  const { resources, outputs } = cloudFormationResources(plan);
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Roles that replace ${plan.sharedRole.roleName}, from split-role plan ${plan.planId}`,

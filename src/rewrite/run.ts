@@ -11,10 +11,12 @@ import { buildCheckReport } from '../check/check-report.js';
 import { displayName } from '../check/check-paths.js';
 import { SplitRoleError } from '../core/errors.js';
 import { discoverFiles } from '../iac/discover.js';
-import { isTerraformHclFile, terraformHclOutcome } from '../iac/read-file.js';
+import { classifyText, isTerraformHclFile, terraformHclOutcome } from '../iac/read-file.js';
 import { writeFileAtomic } from '../plan/plan-file.js';
 import type { Plan } from '../plan/schema.js';
 import { codeNames } from '../export/names.js';
+import { cdkSnippets } from './cdk.js';
+import { rewriteCloudFormation } from './cloudformation.js';
 import { rewriteTerraform } from './terraform.js';
 import type { FileChange, RewriteStage, SourceFile } from './types.js';
 
@@ -40,16 +42,33 @@ export async function rewritePaths(
 ): Promise<RewriteReport> {
   const candidates = await discoverFiles(paths);
   const terraform = candidates.filter((c) => isTerraformHclFile(c.path));
-  if (terraform.length === 0) {
+  const templates = candidates.filter((c) => !isTerraformHclFile(c.path));
+  const owner = plan.ownership?.resources.find((r) => r.kind === 'shared-role')?.owner.tool;
+  if (owner === 'cdk') {
+    // CDK source cannot be edited safely: print the change to make instead.
+    const notes = cdkSnippets(plan).split('\n');
+    return {
+      stage,
+      changes: [],
+      notes,
+      checked: ['the shared role is defined by CDK code: make the change above in the CDK app'],
+      diff: '',
+      written: false,
+    };
+  }
+  const useTerraform = owner === 'terraform' || (owner === undefined && terraform.length > 0);
+  const chosen = useTerraform ? terraform : templates;
+  if (chosen.length === 0) {
+    const kind = useTerraform ? 'Terraform (.tf)' : 'CloudFormation or SAM template';
     throw new SplitRoleError(
       'RewriteRefused',
-      `no Terraform (.tf) file found in ${paths.join(', ')}`,
+      `no ${kind} file found in ${paths.join(', ')}`,
       'pass the folder of the code that defines the shared role',
     );
   }
-  const sources: SourceFile[] = await Promise.all(terraform.map(async (c) => ({ path: c.path, text: await readFile(c.path, 'utf8') })));
-  const outcome = await rewriteTerraform(plan, sources, stage);
-  const checked = await checkAfter(plan, stage, sources, outcome.changes, cwd);
+  const sources: SourceFile[] = await Promise.all(chosen.map(async (c) => ({ path: c.path, text: await readFile(c.path, 'utf8') })));
+  const outcome = useTerraform ? await rewriteTerraform(plan, sources, stage) : rewriteCloudFormation(plan, sources, stage);
+  const checked = await checkAfter(plan, stage, sources, outcome.changes, cwd, useTerraform);
   const diff = outcome.changes
     .map((c) => {
       const name = displayName(c.path, cwd);
@@ -85,15 +104,27 @@ async function writeOne(change: FileChange): Promise<void> {
  * Reads the rewritten code as `check` would and says what it finds: after
  * cutover each new role trusted by one service, after retire no shared role.
  */
-async function checkAfter(plan: Plan, stage: RewriteStage, sources: SourceFile[], changes: FileChange[], cwd: string): Promise<string[]> {
+async function checkAfter(
+  plan: Plan,
+  stage: RewriteStage,
+  sources: SourceFile[],
+  changes: FileChange[],
+  cwd: string,
+  terraform: boolean,
+): Promise<string[]> {
   const texts = new Map(sources.map((s) => [s.path, s.text]));
   for (const change of changes) texts.set(change.path, change.after);
-  const outcomes = await Promise.all([...texts].map(([path, text]) => terraformHclOutcome(text, displayName(path, cwd))));
+  const outcomes = await Promise.all(
+    [...texts].map(([path, text]) =>
+      terraform ? terraformHclOutcome(text, displayName(path, cwd)) : Promise.resolve(classifyText(text, displayName(path, cwd), false)),
+    ),
+  );
   const report = buildCheckReport(outcomes, { paths: [...texts.keys()] });
   const names = codeNames(plan);
   const lines: string[] = [];
   for (const role of plan.newRoles) {
-    const address = `aws_iam_role.${names.get(role.roleName)?.tf ?? role.roleName}`;
+    const code = names.get(role.roleName);
+    const address = terraform ? `aws_iam_role.${code?.tf ?? role.roleName}` : (code?.cfnRole ?? role.roleName);
     const seen = report.serviceRoles.find((r) => r.resource === address);
     if (stage === 'cutover') {
       const ok = seen?.services.length === 1 && seen.services[0] === role.service;

@@ -1,0 +1,177 @@
+/**
+ * `rewrite` on CloudFormation, YAML and JSON: cutover adds the new roles at
+ * the end of Resources in the template's own style and repoints by logical
+ * id; retire removes the shared role and what belongs to it; comments,
+ * short-form intrinsics and indentation stay; bad input changes nothing.
+ */
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { errorIs } from '../../src/core/errors.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { rewritePaths } from '../../src/rewrite/run.js';
+import { samplePlan } from './fixtures/plan-fixtures.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/iac/cloudformation-rewrite', import.meta.url));
+
+function plan(): Plan {
+  const base = samplePlan();
+  return {
+    ...base,
+    resourcePolicies: {
+      mode: 'sweep',
+      policies: [
+        {
+          kind: 's3-bucket',
+          region: 'eu-west-1',
+          id: 'app-reports',
+          arn: 'arn:aws:s3:::app-reports',
+          text: '{}',
+          statements: [{ index: 0, effect: 'Allow', mentions: ['Principal'], roles: ['app-shared-lambda'], basis: 'evidence' }],
+        },
+      ],
+      problems: [],
+    },
+  };
+}
+
+let dir: string;
+async function only(name: string): Promise<string> {
+  dir = await mkdtemp(join(tmpdir(), 'split-role-rewrite-cfn-'));
+  await cp(join(FIXTURES, name), join(dir, name));
+  return join(dir, name);
+}
+const original = (name: string) => readFile(join(FIXTURES, name), 'utf8');
+
+describe('rewrite (CloudFormation YAML)', () => {
+  let path: string;
+  beforeEach(async () => {
+    path = await only('app.yaml');
+  });
+
+  it('cutover: new roles at the end of Resources, workloads and the bucket policy repointed, the rest as written', async () => {
+    const report = await rewritePaths(plan(), [dir], 'cutover', false, dir);
+    const after = await readFile(path, 'utf8');
+    expect(after).toContain('      IamInstanceProfile: !Ref AppSharedEc2InstanceProfile # the web tier\n');
+    expect(after).toContain('      Role: !GetAtt AppSharedLambdaRole.Arn\n');
+    expect(after).toContain('              AWS: [!GetAtt SharedRole.Arn, !GetAtt AppSharedLambdaRole.Arn]\n');
+    // Without the inserted resources, the file is the original but for the three repointed lines.
+    const inserted = after.slice(after.indexOf('  AppSharedEc2Role:'), after.indexOf('Outputs:'));
+    const expected = (await original('app.yaml'))
+      .replace('!Ref SharedProfile # the web tier', '!Ref AppSharedEc2InstanceProfile # the web tier')
+      .replace('Role: !GetAtt SharedRole.Arn', 'Role: !GetAtt AppSharedLambdaRole.Arn')
+      .replace('AWS: !GetAtt SharedRole.Arn', 'AWS: [!GetAtt SharedRole.Arn, !GetAtt AppSharedLambdaRole.Arn]');
+    expect(after.replace(inserted, '')).toBe(expected);
+    expect(inserted.endsWith('\n\n')).toBe(true);
+    expect(after.endsWith('Outputs:\n  WebId:\n    Value: !Ref Web\n')).toBe(true);
+    const resources = parseDocument(after).toJS() as { Resources: Record<string, { Type: string }> };
+    expect(Object.keys(resources.Resources).slice(-3)).toEqual(['AppSharedEc2Role', 'AppSharedEc2InstanceProfile', 'AppSharedLambdaRole']);
+    expect(after).toMatch(/\n {2}AppSharedEc2InstanceProfile:\n {4}Type: AWS::IAM::InstanceProfile\n/);
+    expect(report.checked).toEqual([
+      'ok: AppSharedEc2Role is trusted by ec2.amazonaws.com',
+      'ok: AppSharedLambdaRole is trusted by lambda.amazonaws.com',
+      'app-shared is still defined, so rollback is a revert; retire removes it after the deploy, verify and soak',
+    ]);
+  });
+
+  it('retire: removes the role, its managed policy and profile (with their comment), and its place in the bucket policy', async () => {
+    await rewritePaths(plan(), [dir], 'cutover', false, dir);
+    const report = await rewritePaths(plan(), [dir], 'retire', false, dir);
+    const after = await readFile(path, 'utf8');
+    expect(after).not.toMatch(/SharedRole\b|SharedPolicy|SharedProfile|One role for everything/);
+    expect(after).toContain('Resources:\n  Web:\n');
+    expect(after).toContain('              AWS: [!GetAtt AppSharedLambdaRole.Arn]\n');
+    expect(report.checked).toEqual(['ok: no role named app-shared is left']);
+  });
+
+  it('refuses a shared role made under a Condition, naming it, and writes nothing', async () => {
+    const text = (await original('app.yaml')).replace('    Type: AWS::IAM::Role\n', '    Type: AWS::IAM::Role\n    Condition: IsProd\n');
+    await writeFile(path, text);
+    const error = await rewritePaths(plan(), [dir], 'cutover', false, dir).catch((e: unknown) => e);
+    expect(errorIs.RewriteRefused(error)).toBe(true);
+    expect((error as Error).message).toMatch(/app\.yaml: SharedRole is created only under a Condition/);
+    expect(await readFile(path, 'utf8')).toBe(text);
+  });
+
+  it('retire drops the shared role from a DependsOn list, and refuses while an output still names it', async () => {
+    await rewritePaths(plan(), [dir], 'cutover', false, dir);
+    const cut = (await readFile(path, 'utf8')).replace(
+      '    Type: AWS::S3::BucketPolicy\n',
+      '    Type: AWS::S3::BucketPolicy\n    DependsOn: [SharedRole, Web]\n',
+    );
+    await writeFile(path, cut);
+    const retired = await rewritePaths(plan(), [dir], 'retire', true, dir);
+    expect(retired.changes[0]!.after).toContain('    DependsOn: [Web]\n');
+    const blocked = cut.replace('  WebId:\n    Value: !Ref Web', '  Role:\n    Value: !GetAtt SharedRole.Arn');
+    await writeFile(path, blocked);
+    const error = await rewritePaths(plan(), [dir], 'retire', false, dir).catch((e: unknown) => e);
+    expect(errorIs.RewriteRefused(error)).toBe(true);
+    expect((error as Error).message).toMatch(/still uses the shared role at .*app\.yaml:\d+ \(Outputs Role\.Value\)/);
+    expect(await readFile(path, 'utf8')).toBe(blocked);
+  });
+});
+
+describe('rewrite (CloudFormation JSON)', () => {
+  it('writes the new resources as JSON in the file’s four-space indent, with long-form intrinsics, and retires them back', async () => {
+    const path = await only('app.json');
+    await rewritePaths(plan(), [dir], 'cutover', false, dir);
+    const after = await readFile(path, 'utf8');
+    const template = JSON.parse(after) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+    expect(template.Resources.OrdersFunction!.Properties.Role).toEqual({ 'Fn::GetAtt': ['AppSharedLambdaRole', 'Arn'] });
+    expect(template.Resources.Web!.Properties.IamInstanceProfile).toEqual({ Ref: 'AppSharedEc2InstanceProfile' });
+    expect(template.Resources.AppSharedEc2InstanceProfile!.Properties.Roles).toEqual([{ Ref: 'AppSharedEc2Role' }]);
+    expect(after).toContain('\n        "AppSharedEc2Role": {\n            "Type": "AWS::IAM::Role",\n');
+    await rewritePaths(plan(), [dir], 'retire', false, dir);
+    const retired = JSON.parse(await readFile(path, 'utf8')) as { Resources: Record<string, unknown> };
+    expect(Object.keys(retired.Resources)).toEqual([
+      'Web',
+      'OrdersFunction',
+      'AppSharedEc2Role',
+      'AppSharedEc2InstanceProfile',
+      'AppSharedLambdaRole',
+    ]);
+  });
+});
+
+describe('rewrite of a CDK-owned role', () => {
+  it('edits nothing and prints, per role, the aws-cdk-lib/aws-iam code to add', async () => {
+    await only('app.yaml');
+    const base = plan();
+    const cdkPlan: Plan = {
+      ...base,
+      ownership: {
+        cloudFormationRegions: ['eu-west-1'],
+        terraformStates: [],
+        resources: [
+          {
+            kind: 'shared-role',
+            ref: base.sharedRole.arn,
+            name: base.sharedRole.roleName,
+            owner: {
+              tool: 'cdk',
+              stackName: 'App',
+              stackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/App/1',
+              logicalId: 'SharedRoleA1B2',
+              resourceType: 'AWS::IAM::Role',
+              region: 'eu-west-1',
+              constructPath: 'App/SharedRole/Resource',
+            },
+          },
+        ],
+      },
+    };
+    const before = await original('app.yaml');
+    const report = await rewritePaths(cdkPlan, [dir], 'cutover', false, dir);
+    expect(report.changes).toEqual([]);
+    expect(await readFile(join(dir, 'app.yaml'), 'utf8')).toBe(before);
+    const code = report.notes.join('\n');
+    expect(code).toContain("import * as iam from 'aws-cdk-lib/aws-iam';");
+    expect(code).toContain('The roles that replace App/SharedRole/Resource');
+    expect(code).toContain("const appSharedLambda = new iam.Role(this, 'AppSharedLambda', {");
+    expect(code).toContain('assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),');
+    expect(code).toContain("new iam.InstanceProfile(this, 'AppSharedEc2Profile'");
+  });
+});
