@@ -25,6 +25,20 @@ function markdownFiles(): string[] {
   return ['README.md', 'CHANGELOG.md', 'CONTRIBUTING.md', ...walk('docs')];
 }
 
+/** The anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
+function headingSlugs(markdown: string): Set<string> {
+  const headings = markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6} +(.+)$/gm);
+  return new Set(
+    [...headings].map(([, title = '']) =>
+      title
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .replace(/\s/g, '-'),
+    ),
+  );
+}
+
 describe('the generated reference pages', () => {
   it.each(referencePages().map((page) => [page.path, page.text]))('%s is what the code generates now', (path, text) => {
     expect(read(path), `${path} is ${STALE}`).toBe(text);
@@ -62,14 +76,19 @@ describe('docs/ as a whole', () => {
       expect(existsSync(join(root, 'docs', 'commands', `${command}.md`)), `docs/commands/${command}.md is missing`).toBe(true);
   });
 
-  it('every relative link in the README and docs/ lands on a file that exists', () => {
+  it('every relative link in the README and docs/ lands on a file that exists, and on a heading of it', () => {
     const broken: string[] = [];
     for (const file of markdownFiles()) {
-      const text = read(file).replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+      const text = read(file)
+        .replace(/```[\s\S]*?```/g, '')
+        .replace(/`[^`\n]*`/g, '');
       for (const [, target = ''] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-        if (/^[a-z]+:/.test(target) || target.startsWith('#')) continue;
-        const path = join(dirname(join(root, file)), decodeURI(target.split('#')[0] ?? ''));
+        if (/^[a-z]+:/.test(target)) continue;
+        const [pathPart = '', anchor] = target.split('#');
+        const path = pathPart ? join(dirname(join(root, file)), decodeURI(pathPart)) : join(root, file);
         if (!existsSync(path)) broken.push(`${file} → ${target} (${relative(root, path)})`);
+        else if (anchor !== undefined && path.endsWith('.md') && !headingSlugs(readFileSync(path, 'utf8')).has(anchor))
+          broken.push(`${file} → ${target} (no such heading)`);
       }
     }
     expect(broken).toEqual([]);
