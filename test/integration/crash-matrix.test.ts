@@ -19,6 +19,13 @@
  * every N from 1 to M (M = 19 for the orders plan) and rollback at all five
  * points (about 8 minutes on a 2-core machine):
  *   SPLIT_ROLE_FULL_CRASH_MATRIX=1 npx vitest run --project integration test/integration/crash-matrix.test.ts
+ *
+ * The full matrix also kills apply inside retire's resource-policy write,
+ * resumes it, and rolls back (issue 21 item 7: the resume journaled the
+ * already-stripped policy as the text to restore, and rollback stopped with
+ * ResourcePolicyChanged while the workloads had lost their KMS access).
+ * test/integration/crash-policies.test.ts kills the policy writes in every
+ * run, and test/unit/rollback-restore.test.ts runs this case in-process.
  */
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -39,6 +46,8 @@ import { TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli, spawnCli, type SpawnedResult } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
+import { applyKilledAt } from '../support/policy-crash.js';
+import { seedResourcePolicies } from '../support/resource-policies.js';
 import { ORDERS_APPLY_MUTATIONS, type OrdersScenario, planScenario, seedOrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
@@ -295,4 +304,36 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
     expect(restored).toEqual(pristine);
     expect(planResources(restored)).toEqual([]);
   });
+});
+
+describe.skipIf(!endpoint || !FULL)("crash matrix: SIGKILL inside retire's resource-policy write, resume, then roll back", () => {
+  const motoEndpoint = endpoint as string;
+  let proxy: FaultProxy;
+  let workdir: string;
+  const env = () => isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, SPLIT_ROLE_FAST_WAITS: '1' });
+
+  beforeAll(async () => {
+    workdir = await mkdtemp(join(tmpdir(), 'split-role-crash-retire-policy-'));
+    proxy = await startFaultProxy(motoEndpoint);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  it('killed after the queue policy lost the shared role; apply resumes and retires; rollback restores every policy', async () => {
+    await resetMoto(motoEndpoint);
+    const scenario = await seedOrdersScenario(motoEndpoint, { instances: 0, functions: 1, services: 0 });
+    const seeded = await seedResourcePolicies(motoEndpoint, TEST_REGION, scenario.account, scenario.roleArn);
+    const planPath = await planScenario(motoEndpoint, scenario, workdir, ['--without-evidence', 'empty']);
+    // The second SetQueueAttributes is retire's removal (the first added the new roles).
+    expect(await applyKilledAt(proxy, env(), planPath, 'SetQueueAttributes', 2)).toBe('killed');
+    const resumed = await runCli(['apply', planPath, '--yes', '--soak', '0'], env());
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const rolledBack = await runCli(['rollback', planPath, '--yes'], env());
+    expect(rolledBack.code, rolledBack.stderr).toBe(0);
+    const now = await seeded.read();
+    expect(JSON.parse(now.key)).toEqual(JSON.parse(seeded.original.key));
+    expect(JSON.parse(now.bucket)).toEqual(JSON.parse(seeded.original.bucket));
+    expect(JSON.parse(now.queue)).toEqual(JSON.parse(seeded.original.queue));
+  }, 300_000);
 });

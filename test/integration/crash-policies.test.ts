@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
 import { findRoleStatements } from '../../src/resource-policy/statements.js';
 import { TEST_REGION } from '../support/aws-clients.js';
-import { isolatedAwsEnv, runCli, spawnCli } from '../support/cli.js';
+import { isolatedAwsEnv, runCli } from '../support/cli.js';
+import { applyKilledAt } from '../support/policy-crash.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { seedResourcePolicies } from '../support/resource-policies.js';
@@ -41,28 +42,6 @@ describe.skipIf(!endpoint)('crash matrix for resource-policy writes', () => {
     await proxy?.close();
   });
 
-  /** Runs apply and SIGKILLs it once moto has answered the `occurrence`th `op`; returns the mutating calls made when it never got there. */
-  async function applyKilledAt(planPath: string, op: string, occurrence: number): Promise<string> {
-    proxy.clear();
-    let seen = 0;
-    let killed = false;
-    const run = spawnCli(['apply', planPath, '--yes', '--soak', '0'], env());
-    proxy.setRule(() => (killed ? { drop: true } : undefined));
-    proxy.onForwarded(async (operation, _status, req) => {
-      if (!req.mutating || killed || operation !== op || ++seen !== occurrence) return;
-      killed = true;
-      run.child.kill('SIGKILL');
-      await run.result;
-    });
-    try {
-      const result = await run.result;
-      return killed ? 'killed' : `${proxy.mutatingOperations.join(' ')} / exit ${result.code}: ${result.stderr.slice(-400)}`;
-    } finally {
-      proxy.onForwarded(undefined);
-      proxy.setRule(undefined);
-    }
-  }
-
   for (const { label, op, occurrence } of CASES) {
     for (const then of ['resume', 'rollback'] as const) {
       it(`killed after ${label}, then ${then}`, async () => {
@@ -71,7 +50,7 @@ describe.skipIf(!endpoint)('crash matrix for resource-policy writes', () => {
         const seeded = await seedResourcePolicies(motoEndpoint, TEST_REGION, scenario.account, scenario.roleArn);
         const planPath = await planScenario(motoEndpoint, scenario, workdir, ['--without-evidence', 'empty']);
         const plan = await readPlan(planPath);
-        expect(await applyKilledAt(planPath, op, occurrence)).toBe('killed');
+        expect(await applyKilledAt(proxy, env(), planPath, op, occurrence)).toBe('killed');
 
         const finish = await runCli(
           then === 'resume' ? ['apply', planPath, '--yes', '--soak', '0'] : ['rollback', planPath, '--yes'],
