@@ -13,10 +13,11 @@ import { codeBuildProject } from './codebuild-project/index.js';
 import { ec2Instance } from './ec2-instance/index.js';
 import { ecsService } from './ecs-service/index.js';
 import { lambdaFunction } from './lambda-function/index.js';
+import { stateMachine } from './state-machine/index.js';
 import type { KindIamActions } from './kind.js';
 
 /** Every kind, in the order plans list workloads and follow-ups. */
-export const KINDS = [ec2Instance, lambdaFunction, ecsService, codeBuildProject] as const;
+export const KINDS = [ec2Instance, lambdaFunction, ecsService, codeBuildProject, stateMachine] as const;
 
 type Kind = (typeof KINDS)[number];
 type Registered = Kind['adapter'];

@@ -63,8 +63,11 @@ function actionsUsedByCode(dir = join(root, 'src')): Set<string> {
     }
     for (const match of found) {
       const { names, module } = match;
-      // A package named after its IAM prefix (client-codebuild) needs no entry; PREFIX lists the others.
-      const prefix = PREFIX[module] ?? module.slice('client-'.length);
+      // A workload kind's folder uses its declared actions' prefix (client-sfn → states); elsewhere a package
+      // named after its IAM prefix (client-codebuild) needs no entry, and PREFIX lists the others.
+      const kind = /src\/workloads\/([^/]+)\//.exec(file)?.[1];
+      const declared = kind ? KIND_IAM_ACTIONS[kind]?.discover[0]?.split(':')[0] : undefined;
+      const prefix = PREFIX[module] ?? declared ?? module.slice('client-'.length);
       for (const name of names.split(',').map((n) => n.replace(/^type\s+/, '').trim())) {
         const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
         if (!operation || !new RegExp(`\\b${name}\\b\\(`).test(text.replace(match.text, ''))) continue;

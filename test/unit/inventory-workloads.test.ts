@@ -209,6 +209,7 @@ describe('workloadsForRole: ECS', () => {
       lambda: { functions: [], publishedVersions: [] },
       ecs: { taskDefinitions: [], services: [], standaloneTasks: [] },
       codebuild: { projects: [] },
+      states: { machines: [], running: [] },
     });
   });
 });

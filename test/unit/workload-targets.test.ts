@@ -266,7 +266,8 @@ describe('workloadFollowUps', () => {
   });
 
   it.each([...AUTOMATED_UNITS])('automated unit %s gets no manual follow-up', (key) => {
-    const principal = { ec2: EC2, lambda: LAMBDA, 'ecs-tasks': ECS, codebuild: CODEBUILD }[key] as string;
+    // Every automated unit's key is its principal's name (ec2, lambda, ecs-tasks, codebuild, states).
+    const principal = `${key}.amazonaws.com`;
     const followUps = workloadFollowUps(a([principal, CODEBUILD], workloads()), allRoles, shared);
     expect(followUps.filter((f) => f.resource === principal)).toEqual([]);
   });

@@ -6,6 +6,7 @@
 import type { PortFactory, WorkloadPorts } from '../../../src/aws/workload-ports.js';
 import { FakeAutoScaling } from './autoscaling.js';
 import { FakeCodeBuild } from './codebuild.js';
+import { FakeStepFunctions } from './step-functions.js';
 import { FakeEc2 } from './ec2.js';
 import { FakeEcs } from './ecs.js';
 import { FakeLambda } from './lambda.js';
@@ -24,7 +25,14 @@ export interface FakeWorkloadsOptions {
 export class FakeWorkloads implements WorkloadPorts {
   readonly region: string;
   /** The fakes themselves, to seed and inspect. */
-  readonly services: { ec2: FakeEc2; lambda: FakeLambda; ecs: FakeEcs; autoScaling: FakeAutoScaling; codeBuild: FakeCodeBuild };
+  readonly services: {
+    ec2: FakeEc2;
+    lambda: FakeLambda;
+    ecs: FakeEcs;
+    autoScaling: FakeAutoScaling;
+    codeBuild: FakeCodeBuild;
+    stepFunctions: FakeStepFunctions;
+  };
   /** The fakes a kind's port factory asks for, by the factory's id. */
   private readonly byPortId: ReadonlyMap<string, unknown>;
 
@@ -41,8 +49,12 @@ export class FakeWorkloads implements WorkloadPorts {
       ecs: new FakeEcs({ ...where, deploymentReads: options.settleReads ?? 1 }),
       autoScaling: new FakeAutoScaling(),
       codeBuild: new FakeCodeBuild({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
+      stepFunctions: new FakeStepFunctions({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
     };
-    this.byPortId = new Map<string, unknown>([['codebuild', this.services.codeBuild]]);
+    this.byPortId = new Map<string, unknown>([
+      ['codebuild', this.services.codeBuild],
+      ['states', this.services.stepFunctions],
+    ]);
   }
 
   /** Itself: the inventory asks a region for its ports. */

@@ -1,0 +1,172 @@
+/**
+ * The new workload kinds end to end on moto (issue 23: "Lambda + Step
+ * Functions", with CodeBuild in the same role): one role shared by a Lambda
+ * function, a state machine and a CodeBuild project is planned from trail
+ * files, applied, and rolled back, each a CLI run. CodeBuild's UpdateProject
+ * and an execution keeping its starting role come from the moto patches
+ * (test/support/moto-patches). An execution started before cutover holds
+ * apply at verify until it ends.
+ */
+import { CreateProjectCommand, BatchGetProjectsCommand, CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateStateMachineCommand,
+  DescribeStateMachineCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CloudTrailRecord } from '../../src/evidence/types.js';
+import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { isolatedAwsEnv, runCli } from '../support/cli.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { resetMoto } from '../support/moto-server.js';
+import { writeTrailFiles } from '../support/trail-files.js';
+
+const endpoint = workerMotoEndpoint();
+const ROLE = 'pipeline';
+const ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE}`;
+const SERVICES = ['lambda.amazonaws.com', 'states.amazonaws.com', 'codebuild.amazonaws.com'];
+const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
+
+/** One session per service, each making its own calls (what the plan narrows each new role to). */
+function records(): CloudTrailRecord[] {
+  const out: CloudTrailRecord[] = [];
+  const at = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+  const session = (principal: string, name: string, n: number, calls: Array<[string, string]>) => {
+    const accessKeyId = `ASIA${String(n).padStart(16, '0')}`;
+    out.push({
+      eventTime: at(60 + n),
+      eventSource: 'sts.amazonaws.com',
+      eventName: 'AssumeRole',
+      userIdentity: { type: 'AWSService', invokedBy: principal },
+      requestParameters: { roleArn: ROLE_ARN, roleSessionName: name },
+      responseElements: { credentials: { accessKeyId, sessionToken: 'x', expiration: at(0) } },
+    });
+    for (const [eventSource, eventName] of calls) {
+      out.push({
+        eventTime: at(50 + n),
+        eventSource,
+        eventName,
+        userIdentity: {
+          type: 'AssumedRole',
+          arn: `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/${ROLE}/${name}`,
+          accessKeyId,
+          sessionContext: { sessionIssuer: { type: 'Role', arn: ROLE_ARN, userName: ROLE } },
+        },
+      });
+    }
+  };
+  session('lambda.amazonaws.com', 'worker', 1, [['sqs.amazonaws.com', 'SendMessage']]);
+  session('states.amazonaws.com', 'a1b2c3d4-flow', 2, [['lambda.amazonaws.com', 'Invoke']]);
+  session('codebuild.amazonaws.com', 'AWSCodeBuild-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', 3, [
+    ['ecr.amazonaws.com', 'GetAuthorizationToken'],
+  ]);
+  return out.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+}
+
+describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild sharing one role', () => {
+  const motoEndpoint = endpoint as string;
+  const config = { endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS };
+  const lambda = new LambdaClient(config);
+  const sfn = new SFNClient(config);
+  const codebuild = new CodeBuildClient(config);
+  const env = () => isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, SPLIT_ROLE_FAST_WAITS: '1' });
+  let dir: string;
+  let machineArn: string;
+
+  /** The role each workload runs as now. */
+  async function roles(): Promise<Record<string, string | undefined>> {
+    return {
+      lambda: (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'worker' }))).Role,
+      states: (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machineArn }))).roleArn,
+      codebuild: (await codebuild.send(new BatchGetProjectsCommand({ names: ['build'] }))).projects?.[0]?.serviceRole,
+    };
+  }
+
+  beforeAll(async () => {
+    await resetMoto(motoEndpoint);
+    dir = await mkdtemp(join(tmpdir(), 'split-role-kinds-'));
+    const { iam } = seedClients(motoEndpoint);
+    await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: serviceTrust(...SERVICES) }));
+    const grants = ['sqs:SendMessage', 'lambda:InvokeFunction', 'ecr:GetAuthorizationToken', 's3:DeleteBucket'];
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: grants, Resource: '*' }] };
+    await iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'all', PolicyDocument: JSON.stringify(policy) }));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'worker',
+        Role: ROLE_ARN,
+        Runtime: 'python3.12',
+        Handler: 'a.h',
+        Code: { ZipFile: EMPTY_ZIP },
+      }),
+    );
+    const definition = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } });
+    machineArn = (await sfn.send(new CreateStateMachineCommand({ name: 'flow', definition, roleArn: ROLE_ARN }))).stateMachineArn ?? '';
+    await codebuild.send(
+      new CreateProjectCommand({
+        name: 'build',
+        source: { type: 'S3', location: 'bucket/src.zip' },
+        artifacts: { type: 'NO_ARTIFACTS' },
+        environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' },
+        serviceRole: ROLE_ARN,
+      }),
+    );
+    await writeTrailFiles(join(dir, 'trail'), records(), { account: MOTO_ACCOUNT, region: TEST_REGION });
+  });
+
+  it(
+    'plans a move per kind, holds apply at verify while an older execution runs, then moves and rolls back',
+    { timeout: 240_000 },
+    async () => {
+      const planPath = join(dir, 'pipeline.plan.json');
+      const planned = await runCli(
+        [
+          'plan',
+          ...['--role', ROLE, '--yes', '--out', planPath, '--evidence', 'logs', '--cloudtrail-logs', join(dir, 'trail')],
+          ...['--unobservable', 'drop', '--regions', TEST_REGION],
+        ],
+        env(),
+      );
+      expect(planned.stderr).not.toMatch(/split-role: /);
+      expect(planned.code).toBe(0);
+      const plan = JSON.parse(await readFile(planPath, 'utf8')) as {
+        workloads: Array<{ kind: string; takesEffect?: string; target: { roleArn?: string } }>;
+        followUps: Array<{ kind: string }>;
+      };
+      expect(plan.workloads.map((w) => [w.kind, w.takesEffect]).sort()).toEqual([
+        ['codebuild-project', 'next-run'],
+        ['lambda-function', undefined],
+        ['state-machine', 'next-run'],
+      ]);
+      expect(plan.followUps.filter((f) => f.kind === 'manual-service')).toEqual([]);
+      const review = await readFile(planPath.replace(/\.json$/, '.md'), 'utf8');
+      expect(review).toContain('Step Functions state machine (from its next execution)');
+      expect(review).toContain('CodeBuild project (from its next build)');
+
+      // Started before cutover: it keeps the shared role until it ends, so apply stops at verify and says so.
+      const older = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, name: 'nightly' }));
+      const before = await roles();
+      const held = await runCli(['apply', planPath, '--yes', '--keep-shared-role'], env());
+      expect(held.code).not.toBe(0);
+      expect(held.stderr).toMatch(/execution nightly started .* still runs as pipeline/);
+      const moved = await roles();
+      expect(moved).toEqual({ lambda: `${ROLE_ARN}-lambda`, states: `${ROLE_ARN}-states`, codebuild: `${ROLE_ARN}-codebuild` });
+
+      await sfn.send(new StopExecutionCommand({ executionArn: older.executionArn }));
+      const done = await runCli(['apply', planPath, '--yes', '--keep-shared-role'], env());
+      expect(done.stderr).not.toMatch(/split-role: /);
+      expect(done.code).toBe(0);
+
+      const rolledBack = await runCli(['rollback', planPath, '--yes'], env());
+      expect(rolledBack.stderr).not.toMatch(/split-role: /);
+      expect(rolledBack.code).toBe(0);
+      expect(await roles()).toEqual(before);
+    },
+  );
+});
