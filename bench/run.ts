@@ -22,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   progress: () => import('./progress.js'),
   startup: () => import('./startup.js'),
   sweep: () => import('./sweep.js'),
+  rewrite: () => import('./rewrite.js'),
 };
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -5,11 +5,12 @@
  * indentation stay as written. New resources are written in the template's
  * own syntax and indentation, at the end of its Resources.
  */
-import { Document, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, type Node, type Pair, type YAMLMap } from 'yaml';
+import { Document, isMap, isNode, isPair, isScalar, isSeq, parseDocument, Scalar, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import { SplitRoleError } from '../core/errors.js';
 import { cloudFormationResources } from '../export/cloudformation.js';
 import { codeNames } from '../export/names.js';
 import type { Plan } from '../plan/schema.js';
+import { splitTemplate } from '../iac/yaml-sections.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
 import type { FileChange, RewriteOutcome, RewriteStage, SourceFile } from './types.js';
 
@@ -53,6 +54,10 @@ interface Template {
   resources: YAMLMap;
   /** The Outputs section: a reference there blocks retire, since the deploy would fail on it. */
   outputs?: YAMLMap;
+  /** Every resource's logical id, parsed or not. */
+  allIds: string[];
+  /** Whether the template puts a blank line between resources. */
+  spaced: boolean;
   /** Column of the `Resources` key, from which the template's indent step is measured. */
   resourcesColumn: number;
   entries: Array<{ id: string; type: string; pair: Pair; body: YAMLMap }>;
@@ -78,11 +83,15 @@ interface Reference {
 
 /** Rewrites the templates given for `plan` at `stage`. */
 export function rewriteCloudFormation(plan: Plan, sources: readonly SourceFile[], stage: RewriteStage): RewriteOutcome {
-  const templates = sources.map(parse).filter((t): t is Template => t !== undefined);
-  const { template, id } = findSharedRole(plan, templates);
-  const profiles = template.entries
-    .filter((e) => e.type === 'AWS::IAM::InstanceProfile' && references(template, id).some((r) => r.owner === e.id))
+  // Each pass parses only the resources whose text names what it looks for: a big template costs seconds to parse whole.
+  const owned = sharedRoleOwner(plan);
+  const candidates = sources.map((s) => parse(s, [owned ?? plan.sharedRole.roleName])).filter((t): t is Template => t !== undefined);
+  const { template: found, id } = findSharedRole(plan, candidates);
+  const naming = parse(found.source, [id]) ?? found;
+  const profiles = naming.entries
+    .filter((e) => e.type === 'AWS::IAM::InstanceProfile' && references(naming, id).some((r) => r.owner === e.id))
     .map((e) => e.id);
+  const template = parse(found.source, [id, ...profiles]) ?? naming;
   const refs = references(template, id, ...profiles);
   const names = codeNames(plan);
   const ids = new Map(plan.newRoles.map((r) => [r.service, names.get(r.roleName)]));
@@ -90,7 +99,7 @@ export function rewriteCloudFormation(plan: Plan, sources: readonly SourceFile[]
   const notes: string[] = [];
   const where = (r: Reference) => `${template.source.path}:${r.line}`;
   if (stage === 'cutover') {
-    const taken = new Set(template.entries.map((e) => e.id));
+    const taken = new Set(template.allIds);
     const { resources } = cloudFormationResources(plan);
     const clash = Object.keys(resources).find((key) => taken.has(key));
     if (clash)
@@ -126,7 +135,7 @@ export function rewriteCloudFormation(plan: Plan, sources: readonly SourceFile[]
     }
     edits.push(insertResources(template, resources));
   } else {
-    const missing = [...ids.values()].filter((n) => n && !template.entries.some((e) => e.id === n.cfnRole)).map((n) => n?.cfnRole);
+    const missing = [...ids.values()].filter((n) => n && !template.allIds.includes(n.cfnRole)).map((n) => n?.cfnRole);
     if (missing.length > 0)
       throw refused(`the new roles are not in the template (${missing.join(', ')})`, 'rewrite --stage cutover and deploy it first');
     const removed = new Set([id, ...profiles]);
@@ -151,7 +160,8 @@ export function rewriteCloudFormation(plan: Plan, sources: readonly SourceFile[]
     }
   }
   const after = applyEdits(template.source.text, edits);
-  const check = parseDocument(after);
+  const newIds = [...ids.values()].flatMap((n) => (n ? [n.cfnRole, n.cfnProfile] : []));
+  const check = parseDocument(masked(after, [id, ...profiles, ...newIds]).text, { version: '1.1' });
   if (check.errors.length > 0)
     throw refused(
       `the rewritten ${template.source.path} would not parse (${check.errors[0]?.message ?? ''}); nothing was written`,
@@ -161,8 +171,16 @@ export function rewriteCloudFormation(plan: Plan, sources: readonly SourceFile[]
   return { changes: [change], notes };
 }
 
-function parse(source: SourceFile): Template | undefined {
-  const doc = parseDocument(source.text, { version: '1.1' });
+/** Parses a template, with only the resources whose text names one of `names` (when it can split the file by resource). */
+function parse(source: SourceFile, names: readonly string[]): Template | undefined {
+  const view = masked(source.text, names);
+  const doc = parseDocument(view.text, { version: '1.1' });
+  const toSource = view.toSource;
+  if (toSource) {
+    visit(doc, (_key, node) => {
+      if (isNode(node) && node.range) node.range = [toSource(node.range[0]), toSource(node.range[1]), toSource(node.range[2])];
+    });
+  }
   if (doc.errors.length > 0 && !/^\s*\{?\s*["']?(Resources|AWSTemplateFormatVersion)/m.test(source.text)) return undefined;
   if (doc.errors.length > 0)
     throw refused(`${source.path}: not a readable template (${doc.errors[0]?.message.split('\n')[0] ?? ''})`, 'fix the file first');
@@ -184,15 +202,72 @@ function parse(source: SourceFile): Template | undefined {
     resources,
     resourcesColumn,
     entries,
+    allIds: view.ids ?? entries.map((e) => e.id),
+    spaced: view.spaced ?? spacedBetween(source.text, entries[1]?.pair.key as Node | undefined),
     ...(isMap(outputs) ? { outputs } : {}),
   };
 }
 
+/** True when a blank line (and maybe comments) comes right before the second resource. */
+function spacedBetween(text: string, second: Node | undefined): boolean {
+  return second !== undefined && /\n[ \t]*\n[ \t]*(#.*\n[ \t]*)*$/.test(text.slice(0, startOf(second, text)));
+}
+
+/**
+ * The template with only the resources whose text names one of `names`, and
+ * how to map an offset in it back to the real text; the ids of all resources;
+ * and whether a blank line separates them. The whole text when the file is
+ * not plain block YAML (JSON, flow style).
+ */
+function masked(
+  text: string,
+  names: readonly string[],
+): { text: string; toSource?: (offset: number) => number; ids?: string[]; spaced?: boolean } {
+  const sections = splitTemplate(text);
+  const first = sections?.resources[0];
+  if (!sections || !first) return { text };
+  const pattern = new RegExp(`(?<![A-Za-z0-9])(${names.map(escapeRegExp).join('|')})(?![A-Za-z0-9])`);
+  let at = offsetOfLine(text, first.line);
+  // [offset in the compact text, offset in the real text] where each kept part starts.
+  const segments: Array<[number, number]> = [[0, 0]];
+  let out = text.slice(0, at);
+  for (const chunk of sections.resources) {
+    if (pattern.test(chunk.text)) {
+      segments.push([out.length, at]);
+      out += chunk.text;
+    }
+    at += chunk.text.length;
+  }
+  segments.push([out.length, at]);
+  out += text.slice(at);
+  const toSource = (offset: number): number => {
+    let k = segments.length - 1;
+    while (k > 0 && (segments[k] as [number, number])[0] > offset) k--;
+    const [compact, real] = segments[k] as [number, number];
+    return real + (offset - compact);
+  };
+  const ids = sections.resources.map((c) => /^\s*["']?([^\s"':]+)/.exec(c.text)?.[1] ?? '');
+  return { text: out, toSource, ids, spaced: /\n[ \t]*\n$/.test(first.text) };
+}
+
+function offsetOfLine(text: string, line: number): number {
+  let at = 0;
+  for (let n = 1; n < line; n++) at = text.indexOf('\n', at) + 1;
+  return at;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The shared role's logical id when the plan records its stack. */
+function sharedRoleOwner(plan: Plan): string | undefined {
+  const owned = plan.ownership?.resources.find((r) => r.kind === 'shared-role');
+  return owned && 'logicalId' in owned.owner ? owned.owner.logicalId : undefined;
+}
+
 function findSharedRole(plan: Plan, templates: readonly Template[]): { template: Template; id: string } {
-  const owned = plan.ownership?.resources.find(
-    (r) => r.kind === 'shared-role' && r.owner.tool !== 'terraform' && r.owner.tool !== 'unmanaged',
-  );
-  const logicalId = owned && 'logicalId' in owned.owner ? owned.owner.logicalId : undefined;
+  const logicalId = sharedRoleOwner(plan);
   const found = templates.flatMap((template) =>
     template.entries
       .filter(
@@ -391,8 +466,7 @@ function insertResources(template: Template, resources: Record<string, unknown>)
   }
   const rendered = new Document(resources, { version: '1.1' }).toString({ indent: unit, lineWidth: 0 });
   // Keep the template's habit of a blank line between resources.
-  const second = template.entries[1]?.pair.key as Node | undefined;
-  const spaced = second !== undefined && /\n[ \t]*\n[ \t]*(#.*\n[ \t]*)*$/.test(text.slice(0, startOf(second, text)));
+  const spaced = template.spaced;
   const blocks = rendered.split(new RegExp(`\n(?=[^ \n])`)).map(indent);
   const at = template.resources.range?.[2] ?? text.length;
   const lead = text[at - 1] === '\n' ? '' : '\n';
