@@ -109,6 +109,22 @@ function sortedTags(tags: ReadonlyArray<{ Key: string; Value: string }>): string
   return tags.map((t) => `${t.Key}=${t.Value}`).sort();
 }
 
+/** The retire step that deletes the shared role; once undone, the role exists again with a new unique id. */
+export const RETIRE_ROLE_STEP = 'retire:role';
+
+/** The warning about a recreated shared role: shown when rollback recreates it, on every later status, and after a resumed rollback. */
+export function recreatedWarning(plan: Plan): { message: string; data: { role: string; namedBy: string[] } } {
+  const roleName = plan.sharedRole.roleName;
+  const named = plan.followUps.filter((f) => f.kind === 'trust-reference').map((f) => f.resource);
+  return {
+    message:
+      `${roleName} was recreated with a new unique id: policies that named the old role by ARN (S3 bucket, ` +
+      `KMS key and SQS queue policies, other roles' trust) now show its old id and must be saved again` +
+      (named.length > 0 ? `; the plan found: ${named.join(', ')}` : ''),
+    data: { role: roleName, namedBy: named },
+  };
+}
+
 /** The retire steps, in order. Their undos rebuild the role from the journaled snapshot. */
 export function retireSteps(plan: Plan): Step[] {
   const roleName = plan.sharedRole.roleName;
@@ -195,7 +211,7 @@ export function retireSteps(plan: Plan): Step[] {
       },
     },
     {
-      id: 'retire:role',
+      id: RETIRE_ROLE_STEP,
       stage: 'retire',
       title: `delete ${roleName}`,
       async run(ctx) {
@@ -214,14 +230,8 @@ export function retireSteps(plan: Plan): Step[] {
           );
         }
         await ctx.account.iam.createRole({ ...snapshot, trustPolicy: snapshot.trustPolicy });
-        const named = plan.followUps.filter((f) => f.kind === 'trust-reference').map((f) => f.resource);
-        ctx.io.warn(
-          'SR_APPLY_W4005',
-          `${roleName} was recreated with a new unique id: policies that named the old role by ARN (S3 bucket, ` +
-            `KMS key and SQS queue policies, other roles' trust) now show its old id and must be saved again` +
-            (named.length > 0 ? `; the plan found: ${named.join(', ')}` : ''),
-          { role: roleName, namedBy: named },
-        );
+        const warning = recreatedWarning(plan);
+        ctx.io.warn('SR_APPLY_W4005', warning.message, warning.data);
       },
     },
   ];

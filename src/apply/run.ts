@@ -24,6 +24,8 @@ import type { AwsSession } from '../aws/session.js';
 import { checkedConfig } from '../evidence/settings.js';
 import { usageSource } from '../evidence/sources.js';
 import { repointSteps } from './repoint-steps.js';
+import { recreatedWarning, RETIRE_ROLE_STEP } from './retire-steps.js';
+import { asRollbackError, undoTitle } from './undo-text.js';
 import { grantSteps } from './grant-steps.js';
 import { guardIacOwned } from './iac-guard.js';
 import { adoptMode, adoptSteps, adoptsRoles } from './adopt-steps.js';
@@ -186,12 +188,17 @@ export async function rollbackPlan(
         // Checks and snapshots changed nothing: they are marked undone, in order, without a line of their own.
         const undo = () =>
           undoStep(ctx, step).catch((error: unknown) => {
-            throw terminalSafeError(error);
+            throw terminalSafeError(asRollbackError(error));
           });
-        tasks.push(step.undo ? { title: terminalSafe(`undo: ${step.title}`), task: undo } : { task: undo });
+        tasks.push(step.undo ? { title: terminalSafe(undoTitle(step, ctx.plan.sharedRole.roleName)), task: undo } : { task: undo });
       }
       await runTaskList(tasks, io);
     });
+    // A rollback resumed after the role was recreated did not print the warning this time: it still holds.
+    if (!toUndo.some((s) => s.id === RETIRE_ROLE_STEP) && ctx.journal.status(RETIRE_ROLE_STEP) === 'undone') {
+      const warning = recreatedWarning(ctx.plan);
+      io.warn('SR_APPLY_W4005', warning.message, warning.data);
+    }
     for (const k of kept) {
       io.warn('SR_APPLY_W4007', `keep ${k.role.roleName}, still in use: ${k.users.join('; ')}`, { role: k.role.roleName, users: k.users });
     }

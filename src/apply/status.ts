@@ -7,6 +7,7 @@ import { runSteps } from './operation.js';
 import { adoptsRoles } from './adopt-steps.js';
 import { cutoverTime } from './gates.js';
 import { repointSteps } from './repoint-steps.js';
+import { recreatedWarning, RETIRE_ROLE_STEP } from './retire-steps.js';
 import type { Stage } from './step.js';
 
 /** One row of the status table. */
@@ -35,6 +36,8 @@ export interface PlanStatus {
   /** True once apply ran with --adopt-roles: the code made the roles, apply moved only unmanaged workloads. */
   adoptedRoles: boolean;
   steps: StepRow[];
+  /** Set once rollback has recreated the shared role: it has a new unique id, and policies that named the old one must be saved again. */
+  recreated?: string;
 }
 
 /** Reads the plan and its journal. */
@@ -71,6 +74,8 @@ export async function planStatus(planPath: string): Promise<PlanStatus> {
       .filter((e) => e.event === 'iac-drift-allowed')
       .map((e) => ({ at: e.at, owned: overrideLines(e.data) })),
     adoptedRoles: adoptsRoles(journal),
+    // Said on every status, not only by the rollback that recreated it: the policies stay wrong until someone saves them.
+    ...(journal.status(RETIRE_ROLE_STEP) === 'undone' ? { recreated: recreatedWarning(plan).message } : {}),
     steps: steps.map((step) => {
       const failure = [...journal.entries]
         .reverse()

@@ -76,9 +76,25 @@ export function trailFileRecords(
   const reading = readTrailRecords(files.location, { s3: () => session.s3() }, readOptions(ctx, [subject.role], stats, ctx.warnings));
   async function* records(): AsyncGenerator<CloudTrailRecord> {
     yield* reading;
+    refuseNoFiles(stats, files.location, subject.role.arn.split(':')[4], ctx.request.window.start);
     checkSkippedFiles(stats, files.maxSkippedFiles, ctx.warnings);
   }
   return { records: records(), stats };
+}
+
+/**
+ * No file at all is a wrong path, not a quiet role: say so instead of "no
+ * activity, widen --since", which sends the person to the wrong knob.
+ */
+export function refuseNoFiles(stats: LogReadStats, location: string, account: string | undefined, since: Date): void {
+  if (stats.files > 0) return;
+  // The day before the window is read too (sessions open at its start), so that is the first day looked for.
+  const from = new Date(since.getTime() - 86_400_000).toISOString().slice(0, 10);
+  throw new SplitRoleError(
+    'NoEvidence',
+    `no trail files found under ${location}${account ? ` for account ${account}` : ''} dated ${from} or later`,
+    'check --cloudtrail-logs: it must hold the trail’s .json.gz files (…/AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/), or a folder or s3:// prefix above them',
+  );
 }
 
 /** Attributes the role's records in the trail files; records the byte filter skipped still count as read. */

@@ -92,7 +92,7 @@ export async function collectPlanFacts(
   evidence: EvidenceRequest,
   options: {
     /** May refuse the shared role before its evidence is read (the slow part). */
-    vetShared?: (shared: RoleSnapshot) => void;
+    vetShared?: (shared: RoleSnapshot, trust: TrustAnalysis) => void;
     resourcePolicies?: ResourcePolicyMode;
     /** The regions the plan covers (default: the session's). */
     regions?: readonly string[];
@@ -111,7 +111,7 @@ export async function collectPlanFacts(
       'run `split-role scan` to list shared roles',
     );
   }
-  options.vetShared?.(shared);
+  options.vetShared?.(shared, trust);
   io.progress('SR_PLAN_P2001', `indexing workloads for ${trust.services.join(', ')} in ${regions.length} region(s)…`, {
     role: roleName,
     services: trust.services,

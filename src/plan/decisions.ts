@@ -50,7 +50,11 @@ export function decisionsFromFlags(analysis: SplitAnalysis, flags: DecisionFlags
   return decisions;
 }
 
-function parseNames(analysis: SplitAnalysis, pairs: string[]): Record<string, string> {
+/** Reads --name SERVICE=NAME pairs against the role's services (the units, or the trust policy's groups before any evidence). */
+export function parseNames(
+  analysis: { units: ReadonlyArray<Pick<SplitAnalysis['units'][number], 'key' | 'service' | 'principals'>> },
+  pairs: string[],
+): Record<string, string> {
   const names: Record<string, string> = {};
   for (const pair of pairs) {
     // Why not split('=', 2): "=" is legal in role names, and split's limit drops the rest ("ec2=a=b" → "a").

@@ -415,12 +415,22 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
   });
 
   it('NoEvidence from trail files does not suggest the trail files it already read', async () => {
-    const { run } = await planWithLogs(['--unobservable', 'drop'], []);
+    // Trail files that hold only other principals' calls: read, and nothing of orders in them.
+    const noise = scenarioRecords(scenario).filter((r) => r.userIdentity?.type === 'IAMUser');
+    expect(noise.length).toBeGreaterThan(0);
+    const { run } = await planWithLogs(['--unobservable', 'drop'], noise);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(
       /NoEvidence: no CloudTrail activity of orders .* — widen --since, or check that --cloudtrail-logs holds this account’s and region’s trail files/,
     );
     expect(run.stderr).not.toMatch(/use --evidence logs/);
+  });
+
+  it('an empty --cloudtrail-logs folder says no trail files were found there, not "widen --since"', async () => {
+    const { run } = await planWithLogs(['--unobservable', 'drop'], []);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`NoEvidence: no trail files found under ${trailDir} for account ${scenario.account} dated `);
+    expect(run.stderr).not.toMatch(/widen --since/);
   });
 
   it('skips corrupt local log files with a counted warning', async () => {

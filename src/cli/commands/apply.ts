@@ -114,6 +114,7 @@ export async function runStatus(planPath: string, options: GlobalOptions & { jso
           ]
         : []),
       ...(status.cutoverAt ? [`cutover: ${status.cutoverAt}`] : []),
+      ...(status.recreated ? [`warning: ${status.recreated}`] : []),
       ...(status.retireGate ? [`retire gate: ${status.retireGate}`] : []),
       ...(code ? [`code: ${code.text}`] : []),
       '',

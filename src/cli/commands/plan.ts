@@ -8,9 +8,10 @@ import { ExitCode, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { missingRequiredTags, parseTagFlags, parseTagKeys, refuseChangedTags } from '../../core/tags.js';
 import { planEvidenceSettings } from '../../evidence/settings.js';
-import { usageSources } from '../../evidence/sources.js';
+import { usageSource, usageSources } from '../../evidence/sources.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import { decisionsFromFlags, type DecisionFlags } from '../../plan/decisions.js';
+import { refuseEarlyDecisionGaps } from '../../plan/early-decisions.js';
 import { collectPlanFacts, finalisePlan, PlanReads, savePlan } from '../../plan-run/make-plan.js';
 import { readOwnershipSources, withOwnership } from '../../plan-run/ownership.js';
 import { describeOwner, isIacOwned } from '../../iac/ownership-schema.js';
@@ -95,9 +96,12 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
       const facts = await collectPlanFacts(reads, roleName, evidence, {
         resourcePolicies: options.resourcePolicies,
         regions,
-        vetShared: (shared) => {
+        vetShared: (shared, trust) => {
           refuseChangedTags(roleName, shared.tags, givenTags);
-          if (!prompts) refuseMissingTags(roleName, missingRequiredTags(shared.tags, requiredTags, givenTags));
+          if (prompts) return;
+          // Without prompts every decision comes from flags: what the role alone shows is checked before the evidence is read.
+          refuseMissingTags(roleName, missingRequiredTags(shared.tags, requiredTags, givenTags));
+          refuseEarlyDecisionGaps(shared, trust, options, { source: settings.source, visibility: usageSource(settings.source).visibility });
         },
       });
       let decisions: PlanDecisions;
