@@ -7,6 +7,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readPlan } from '../../src/plan/plan-file.js';
@@ -115,6 +116,35 @@ describe.skipIf(!endpoint)('resource policies against moto', () => {
       for (const role of twoRegions.newRoles) expect(text).toContain(role.roleArn);
     }
   }, 300_000);
+
+  it('plan --yes refuses a bucket policy that would pass S3’s 20 KB, and --grant-by action makes it fit', async () => {
+    // 19,968 bytes: the seeded statement, forty legacy grants to the shared role that no service used, and padding.
+    const original = JSON.parse(seeded.original.bucket) as { Statement: unknown[] };
+    const legacy = Array.from({ length: 40 }, (_, i) => ({
+      Sid: `Legacy${i}`,
+      Effect: 'Allow',
+      Principal: { AWS: scenario.roleArn },
+      Action: 's3:GetObjectVersion',
+      Resource: `arn:aws:s3:::${seeded.bucket}/archive/${2000 + i}/*`,
+    }));
+    const body = (id: string) => JSON.stringify({ Version: '2012-10-17', Id: id, Statement: [...original.Statement, ...legacy] });
+    const large = body('p'.repeat(19_968 - Buffer.byteLength(body(''))));
+    expect(Buffer.byteLength(large)).toBe(19_968);
+    const s3 = new S3Client({ endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: seeded.bucket, Policy: large }));
+
+    await expect(planScenario(motoEndpoint, scenario, workdir)).rejects.toThrow(
+      new RegExp(
+        `\\(2\\): .*ResourcePolicyTooLarge: the policy of s3-bucket arn:aws:s3:::${seeded.bucket} would grow to \\d{2},\\d{3} bytes ` +
+          "with --grant-by resource, over S3's limit of 20,480.*--grant-by action",
+      ),
+    );
+    const fits = await readPlan(await planScenario(motoEndpoint, scenario, workdir, ['--grant-by', 'action']));
+    const bucket = fits.resourcePolicies.policies.find((p) => p.kind === 's3-bucket');
+    expect(fits.resourcePolicies.grantBy).toBe('action');
+    expect(bucket?.size?.grown).toBeGreaterThan(19_968);
+    expect(bucket?.size?.grown).toBeLessThanOrEqual(20_480);
+  });
 
   it('a policy changed after planning is drift: apply refuses before any change', async () => {
     const sqs = new SQSClient({ endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
