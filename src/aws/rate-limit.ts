@@ -7,7 +7,7 @@
  * is one middleware the client factory (session.ts) gives every client.
  */
 import { usageError } from '../core/errors.js';
-import { delay } from '../core/timing.js';
+import { delay, now } from '../core/timing.js';
 
 /** One pacing rule: the calls it covers, how fast they may go, and where AWS says so. */
 export interface RateRule {
@@ -100,7 +100,7 @@ export interface PaceClock {
   sleep: (ms: number) => Promise<void>;
 }
 
-const REAL_CLOCK: PaceClock = { now: () => Date.now(), sleep: delay };
+const REAL_CLOCK: PaceClock = { now, sleep: delay };
 
 /**
  * A token bucket that queues: a call that finds it empty reserves the next

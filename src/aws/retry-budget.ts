@@ -12,7 +12,7 @@
 import { isThrottling } from '../core/aws-error-names.js';
 import { usageError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
-import { delay } from '../core/timing.js';
+import { delay, now } from '../core/timing.js';
 
 /** What a wait before a re-send is for, as the person is told. */
 export interface RetryNotice {
@@ -187,7 +187,7 @@ export class BudgetRetryStrategy {
     /** Makes the adaptive mode's pacer, on first use (undefined: no pacing). */
     private readonly makePacer?: () => Promise<SendPacer>,
   ) {
-    this.now = policy.now ?? Date.now;
+    this.now = policy.now ?? now;
     this.sleep = policy.sleep ?? delay;
     this.random = policy.random ?? Math.random;
   }

@@ -404,7 +404,8 @@ export async function openSessionProvider(options: AwsOptions, env: NodeJS.Proce
   if (!region) throw noRegionError();
   const config: SharedClientConfig = {
     region,
-    retryMode: env.SPLIT_ROLE_FAST_WAITS === '1' ? 'standard' : 'adaptive',
+    // The adaptive mode's pacing sleeps on the real clock, which a test clock (SPLIT_ROLE_TEST_CLOCK) cannot move on.
+    retryMode: env.SPLIT_ROLE_FAST_WAITS === '1' || env.SPLIT_ROLE_TEST_CLOCK ? 'standard' : 'adaptive',
     customUserAgent: `split-role/${VERSION}`,
   };
   if (profile) config.profile = profile;

@@ -1,17 +1,52 @@
 /**
  * Waiting on something outside the process: one pause, one polling loop and
  * one retry loop, each with an injectable sleep so tests run without waiting.
+ * The clock they read is `now()`: the real one, or for end-to-end tests a
+ * clock that pauses move on at once (SPLIT_ROLE_TEST_CLOCK, below).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 
-/** Resolves after `ms`. */
+/**
+ * SPLIT_ROLE_TEST_CLOCK=FILE (tests only): every pause ends at once and moves
+ * this process's clock on instead, and the file holds how far the clock is
+ * ahead of the real one, so a test's AWS stand-in reads the same time and
+ * one run carries on from where the previous one left it. Pauses that run at
+ * the same time move it on as far as the longest, not their sum.
+ */
+const testClock = process.env.SPLIT_ROLE_TEST_CLOCK?.trim() || undefined;
+let aheadMs: number | undefined;
+
+function ahead(): number {
+  if (aheadMs === undefined) {
+    let saved = 0;
+    try {
+      saved = Number(readFileSync(testClock!, 'utf8').trim());
+    } catch {
+      // no file yet: the clock starts at real time
+    }
+    aheadMs = Number.isFinite(saved) && saved > 0 ? saved : 0;
+  }
+  return aheadMs;
+}
+
+/** Milliseconds since the epoch, as the waits see them. */
+export function now(): number {
+  return testClock ? Date.now() + ahead() : Date.now();
+}
+
+/** Resolves after `ms` (under SPLIT_ROLE_TEST_CLOCK: at once, with the clock `ms` further on). */
 export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  if (!testClock) return new Promise((resolve) => setTimeout(resolve, ms));
+  const target = now() + Math.max(0, ms);
+  aheadMs = Math.max(ahead(), target - Date.now());
+  writeFileSync(testClock, String(aheadMs));
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** How often and until when to poll. */
 export interface PollOptions {
   intervalMs: number;
-  /** Wall-clock time (as Date.now()) past which no further check is started. */
+  /** Wall-clock time (as now()) past which no further check is started. */
   deadline: number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -30,7 +65,7 @@ export async function poll<T>(
   for (;;) {
     const result = await check();
     if (result !== undefined) return result;
-    if (Date.now() + options.intervalMs > options.deadline) return await onTimeout();
+    if (now() + options.intervalMs > options.deadline) return await onTimeout();
     await sleep(options.intervalMs);
   }
 }

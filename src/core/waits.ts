@@ -4,7 +4,7 @@
  */
 import { hasAwsName } from './aws-error-names.js';
 import { SplitRoleError } from './errors.js';
-import { exponentialMs, poll, retry } from './timing.js';
+import { exponentialMs, now, poll, retry } from './timing.js';
 
 /** How long to wait for AWS to settle. */
 export interface Timings {
@@ -85,18 +85,18 @@ export function isPrincipalNotYetValid(error: unknown): boolean {
  * out; then the last error is thrown.
  */
 export async function retryWhileSettling<T>(timings: Timings, settling: (error: unknown) => boolean, action: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + timings.consistencyBudgetMs;
+  const deadline = now() + timings.consistencyBudgetMs;
   const base = Math.max(timings.pollIntervalMs, 1);
   return retry(action, (error, round) => {
     const wait = exponentialMs(round, base, 15_000);
-    if (!settling(error) || Date.now() + wait > deadline) throw error;
+    if (!settling(error) || now() + wait > deadline) throw error;
     return wait;
   });
 }
 
 /** Polls `check` until it returns true; throws WaitTimeout naming `what` at the deadline. */
 export async function waitUntil(timings: Timings, what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timings.workloadTimeoutMs;
+  const deadline = now() + timings.workloadTimeoutMs;
   await poll(
     async () => ((await check()) ? true : undefined),
     { intervalMs: timings.pollIntervalMs, deadline },

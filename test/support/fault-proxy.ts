@@ -45,8 +45,17 @@ export interface DroppedConnection {
   label?: string;
 }
 
+/**
+ * Moto's answer, changed on its way to the client: how a test shows state
+ * moto does not keep, such as a Lambda update still in progress.
+ */
+export interface RewrittenResponse {
+  rewrite: (body: string, status: number) => string;
+  label: string;
+}
+
 /** What a rule may do with a request. */
-export type Fault = InjectedResponse | DroppedConnection;
+export type Fault = InjectedResponse | DroppedConnection | RewrittenResponse;
 
 /** Decides per request: a fault, or undefined to forward to moto untouched. */
 export type FaultRule = (req: ProxiedRequest) => Fault | undefined;
@@ -289,9 +298,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         res.writeHead(injectedResponse.status, { 'content-type': 'application/json', ...injectedResponse.headers });
         res.end(injectedResponse.body);
       };
-      if (fault && !fault.afterUpstream) {
-        if ('drop' in fault) drop();
-        else answer(fault);
+      const rewrite = fault && 'rewrite' in fault ? fault : undefined;
+      const canned = fault && !('rewrite' in fault) ? fault : undefined;
+      if (canned && !canned.afterUpstream) {
+        if ('drop' in canned) drop();
+        else answer(canned);
         return;
       }
       const forward = httpRequest(
@@ -311,9 +322,16 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
             void Promise.resolve(listener?.(operation, status, proxied))
               .catch(() => undefined)
               .then(() => {
-                if (fault && 'drop' in fault) return drop();
-                if (fault) return answer(fault);
+                if (canned && 'drop' in canned) return drop();
+                if (canned) return answer(canned);
                 if (res.destroyed) return;
+                if (rewrite) {
+                  const changed = Buffer.from(rewrite.rewrite(Buffer.concat(parts).toString('utf8'), status));
+                  const headers = { ...up.headers, 'content-length': String(changed.length) };
+                  delete headers['content-encoding'];
+                  res.writeHead(status, headers);
+                  return res.end(changed);
+                }
                 res.writeHead(status, up.headers);
                 res.end(Buffer.concat(parts));
               });
@@ -362,6 +380,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
 function describeFault(fault: Fault): string {
   if (fault.label) return fault.label;
+  if ('rewrite' in fault) return 'rewrite';
   const base = 'drop' in fault ? 'drop' : String(fault.status);
   return fault.afterUpstream ? `${base}-after` : base;
 }
