@@ -126,7 +126,16 @@ async function benchPlan(moto: MotoServer): Promise<void> {
   const plan = async (everyRegion: boolean): Promise<number> => {
     const env = isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: moto.endpoint, SPLIT_ROLE_ENABLED_REGIONS: REGIONS.join(',') });
     const args = ['plan', '--role', CORPUS_ROLE.name, '--yes', '--out', join(out, 'plan.json'), '--evidence', 'logs'];
-    args.push('--cloudtrail-logs', join(dir, 'AWSLogs'), '--since', manifest.options.start.slice(0, 10), '--unobservable', 'drop');
+    args.push(
+      '--cloudtrail-logs',
+      join(dir, 'AWSLogs'),
+      '--since',
+      manifest.options.start.slice(0, 10),
+      '--unobservable',
+      'drop',
+      '--unattributed',
+      'drop',
+    );
     if (!everyRegion) args.push('--regions', TEST_REGION);
     const start = performance.now();
     const result = await runCli(args, env);
