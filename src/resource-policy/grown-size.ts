@@ -44,6 +44,27 @@ export class ResourcePolicyTooLargeError extends SplitRoleError {
   }
 }
 
+/**
+ * Runs `finalise` with the strategy given (or the default). When a policy
+ * would pass its quota and the other strategy makes every one fit, `ask` (a
+ * person at a terminal) may choose that one; without `ask` (`--yes`, no
+ * terminal, or `--grant-by` given) the refusal stands: the flag decides.
+ */
+export async function finaliseWithinQuotas<T>(
+  finalise: (grantBy?: GrantBy) => T,
+  ask?: (error: ResourcePolicyTooLargeError) => Promise<boolean>,
+): Promise<T> {
+  try {
+    return finalise();
+  } catch (error) {
+    if (!(error instanceof ResourcePolicyTooLargeError) || !ask) throw error;
+    const other = error.overflows[0]?.alternative;
+    if (!other || !error.overflows.every((o) => o.alternative && o.alternative.grown <= o.max)) throw error;
+    if (!(await ask(error))) throw error;
+    return finalise(other.grantBy);
+  }
+}
+
 function n(value: number): string {
   return value.toLocaleString('en-US');
 }

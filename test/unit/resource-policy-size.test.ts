@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ServiceUsage } from '../../src/evidence/types.js';
-import { ResourcePolicyTooLargeError } from '../../src/resource-policy/grown-size.js';
+import { finaliseWithinQuotas, ResourcePolicyTooLargeError } from '../../src/resource-policy/grown-size.js';
 import { POLICY_ADAPTERS } from '../../src/resource-policy/kinds/index.js';
 import { planResourcePolicies, type PolicyRole } from '../../src/resource-policy/plan-policies.js';
 import { findRoleStatements } from '../../src/resource-policy/statements.js';
@@ -132,5 +132,27 @@ describe('resource policy size limits', () => {
       'lambda-function': [20_480, 'bytes'],
     });
     for (const adapter of POLICY_ADAPTERS) expect(adapter.sizeLimit.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
+  });
+
+  it('asks a person only when the other strategy fits; without a person (--yes, no terminal) the refusal stands', async () => {
+    const text = bucketPolicy();
+    const asked: string[] = [];
+    const ask = (answer: boolean) => async (error: ResourcePolicyTooLargeError) => {
+      asked.push(`${error.overflows[0]?.grown} -> ${error.overflows[0]?.alternative?.grown}`);
+      return answer;
+    };
+    const finalise = (grantBy?: 'resource' | 'action') => plan(text, grantBy);
+    await expect(finaliseWithinQuotas(finalise)).rejects.toBeInstanceOf(ResourcePolicyTooLargeError);
+    await expect(finaliseWithinQuotas(finalise, ask(false))).rejects.toThrow(/over S3's limit of 20,480/);
+    const accepted = await finaliseWithinQuotas(finalise, ask(true));
+    expect(accepted.grantBy).toBe('action');
+    expect(asked).toHaveLength(2);
+    // A policy that fits neither way is refused without a question.
+    const hopeless = text.replaceAll('s3:GetObjectVersion', 's3:Get*');
+    asked.length = 0;
+    await expect(finaliseWithinQuotas((grantBy) => plan(hopeless, grantBy), ask(true))).rejects.toMatchObject({
+      hint: expect.stringMatching(/^shorten the policy/),
+    });
+    expect(asked).toEqual([]);
   });
 });

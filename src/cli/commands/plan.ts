@@ -19,7 +19,7 @@ import type { Plan } from '../../plan/schema.js';
 import { policyDiff } from '../../plan/markdown.js';
 import { parseRegionList, resolveRegions } from '../../aws/regions.js';
 import type { ResourcePolicyMode } from '../../resource-policy/discover.js';
-import { ResourcePolicyTooLargeError } from '../../resource-policy/grown-size.js';
+import { finaliseWithinQuotas, type ResourcePolicyTooLargeError } from '../../resource-policy/grown-size.js';
 import type { GrantBy } from '../../resource-policy/plan-schema.js';
 import { scanAccount } from '../../scan/scan-account.js';
 import type { GlobalOptions } from '../global-options.js';
@@ -117,7 +117,11 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
       const missing = missingRequiredTags(facts.analysis.shared.tags, requiredTags, givenTags);
       decisions.addedTags = { ...givenTags, ...(prompts && missing.length > 0 ? await prompts.askTags(io, roleName, missing) : {}) };
       if (options.grantBy) decisions.grantBy = options.grantBy;
-      const plan = await withOwnership(await finaliseWithinQuotas(facts, decisions, options.grantBy ? undefined : prompts, io), ownership);
+      const ask = prompts && !options.grantBy ? (error: ResourcePolicyTooLargeError) => prompts.askGrantBy(io, error) : undefined;
+      const plan = await withOwnership(
+        await finaliseWithinQuotas((grantBy) => finalisePlan(facts, grantBy ? { ...decisions, grantBy } : decisions), ask),
+        ownership,
+      );
       warnIacOwned(io, plan);
       const path = options.out ?? join('plans', `${roleName}.plan.json`);
       refuseUnsafePlanOut(path);
@@ -151,28 +155,6 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
     return ExitCode.ok;
   } finally {
     provider.destroy();
-  }
-}
-
-/**
- * Finalises the plan; when a resource policy would pass its quota and the
- * smaller `--grant-by` fits, a person at a terminal is asked whether to use
- * it. Unattended runs (and `--yes`) keep the refusal: the flag decides.
- */
-async function finaliseWithinQuotas(
-  facts: Parameters<typeof finalisePlan>[0],
-  decisions: PlanDecisions,
-  prompts: typeof import('../prompts/plan-prompts.js') | undefined,
-  io: IoHost,
-): Promise<ReturnType<typeof finalisePlan>> {
-  try {
-    return finalisePlan(facts, decisions);
-  } catch (error) {
-    if (!(error instanceof ResourcePolicyTooLargeError) || !prompts) throw error;
-    const other = error.overflows[0]?.alternative;
-    if (!other || !error.overflows.every((o) => o.alternative && o.alternative.grown <= o.max)) throw error;
-    if (!(await prompts.askGrantBy(io, error))) throw error;
-    return finalisePlan(facts, { ...decisions, grantBy: other.grantBy });
   }
 }
 
