@@ -6,12 +6,15 @@
  *
  *   npm run demo                                  # starts its own moto_server
  *   npm run demo -- --endpoint-url http://127.0.0.1:5000   # uses a running one (it is reset!)
+ *       # started as MOTO_ECS_SERVICE_RUNNING=1 moto_server -p 5000: plain moto runs no ECS task, and the demo says so
  *   npm run demo -- --out-dir /tmp/demo           # where the plan and trail files go (default plans/demo)
  */
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readPlan } from '../src/plan/plan-file.js';
 import { CLI } from '../test/support/cli.js';
 import { MOTO_INSTALL, motoAvailable, resetMoto, startMoto, type MotoServer } from '../test/support/moto-server.js';
 import { scenarioRecords, seedOrdersScenario } from '../test/support/scenario.js';
@@ -21,9 +24,13 @@ interface Step {
   args: string[];
   expectCode: number;
   expectOutput?: RegExp;
+  /** Print this instead of the output (the review: its summary; the file holds the rest). */
+  summary?: (output: string) => Promise<string>;
   why: string;
 }
 
+// The demo's own SDK clients (seeding, the emulator check) run on Node 20 like the CLI: no upgrade notice in its output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values } = parseArgs({ options: { 'endpoint-url': { type: 'string' }, 'out-dir': { type: 'string' } } });
 // Relative paths keep the printed commands short and copy-pasteable.
 const outDir = relative(process.cwd(), resolve(values['out-dir'] ?? join('plans', 'demo'))) || '.';
@@ -45,10 +52,13 @@ try {
   await resetMoto(endpoint);
   banner(`Seeding a local account at ${endpoint}: the shared role "orders" used by 2 EC2 instances, 2 Lambda functions and an ECS service`);
   const scenario = await seedOrdersScenario(endpoint);
+  await refusePlainEmulator(endpoint, scenario);
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
-  const files = await writeTrailFiles(trailDir, scenarioRecords(scenario, { days: 7 }), scenario);
-  say(`Wrote ${files.length} CloudTrail log files (7 days of what each service really did) under ${trailDir}`);
+  const files = await writeTrailFiles(trailDir, scenarioRecords(scenario, { days: 7, dataEvents: true }), scenario);
+  say(
+    `Wrote ${files.length} CloudTrail log files (7 days of what each service really did, DynamoDB data events included) under ${trailDir}`,
+  );
 
   const steps: Step[] = [
     {
@@ -69,8 +79,10 @@ try {
         trailDir,
         '--since',
         '30d',
+        // keep: granted actions the evidence cannot see stay granted and are listed for review. drop would remove
+        // them, which breaks a workload whenever the trail does not record the data events that would show them.
         '--unobservable',
-        'drop',
+        'keep',
         '--out',
         planFile,
       ],
@@ -82,6 +94,7 @@ try {
       args: ['show', planFile],
       expectCode: 0,
       expectOutput: /orders-ec2[\s\S]*orders-lambda/,
+      summary: reviewSummary,
       why: 'the review a pull request would show',
     },
     {
@@ -116,7 +129,8 @@ try {
   for (const [index, step] of steps.entries()) {
     banner(`${index + 1}/${steps.length} ${step.why}`);
     say(`$ split-role ${step.args.map(quote).join(' ')}`);
-    const run = await runCli(step.args, endpoint);
+    const run = await runCli(step.args, endpoint, !step.summary);
+    if (step.summary) say(await step.summary(run.output));
     if (run.code !== step.expectCode || (step.expectOutput && !step.expectOutput.test(run.output))) {
       process.stderr.write(
         `\ndemo: step ${index + 1} failed: expected exit ${step.expectCode}${step.expectOutput ? ` and output matching ${step.expectOutput}` : ''}, got exit ${run.code}\n`,
@@ -131,7 +145,7 @@ try {
 }
 
 /** Runs the CLI, streaming its output to this terminal and keeping a copy to check. */
-function runCli(args: string[], motoEndpoint: string): Promise<{ code: number; output: string }> {
+function runCli(args: string[], motoEndpoint: string, echo = true): Promise<{ code: number; output: string }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: {
@@ -151,14 +165,49 @@ function runCli(args: string[], motoEndpoint: string): Promise<{ code: number; o
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      process.stdout.write(chunk);
+      if (echo) process.stdout.write(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      process.stdout.write(chunk);
+      if (echo) process.stdout.write(chunk);
     });
     child.on('close', (code) => done({ code: code ?? 1, output }));
   });
+}
+
+/**
+ * Plain moto_server runs no ECS task (MOTO_ECS_SERVICE_RUNNING unset), so the service never becomes stable and
+ * apply would wait minutes before failing: say so in one line and stop before anything else runs.
+ */
+async function refusePlainEmulator(motoEndpoint: string, scenario: { region: string; clusterName: string; serviceName: string }) {
+  const ecs = new ECSClient({
+    endpoint: motoEndpoint,
+    region: scenario.region,
+    credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' },
+  });
+  try {
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: scenario.clusterName, services: [scenario.serviceName] }));
+    const service = services?.[0];
+    if (service && (service.runningCount ?? 0) >= (service.desiredCount ?? 1)) return;
+    process.stderr.write(
+      `demo: the emulator at ${motoEndpoint} runs no ECS task, so the demo's ECS service can never become stable; ` +
+        'start moto_server with MOTO_ECS_SERVICE_RUNNING=1 in its environment, or run `npm run demo` without --endpoint-url\n',
+    );
+    process.exit(2);
+  } finally {
+    ecs.destroy();
+  }
+}
+
+/** The review in a few lines: the whole of it is in the file beside the plan. */
+async function reviewSummary(output: string): Promise<string> {
+  const plan = await readPlan(planFile);
+  const width = Math.max(...plan.newRoles.map((r) => r.roleName.length));
+  return [
+    `(${output.split('\n').length} lines of review, also in ${planFile.replace(/\.json$/, '.md')}; its summary:)`,
+    ...plan.newRoles.map((r) => `  ${r.roleName.padEnd(width)}  ${r.service}: ${r.actions.length} actions`),
+    `  ${plan.workloads.length} workloads move; ${plan.followUps.length} manual follow-up(s); unobservable: ${plan.decisions.unobservable}`,
+  ].join('\n');
 }
 
 function banner(text: string): void {

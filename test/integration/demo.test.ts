@@ -15,6 +15,7 @@ import { readPlan } from '../../src/plan/plan-file.js';
 import { bindingProblems, captureAccountState, planResources, trustedServices, workloadBindings } from '../support/account-state.js';
 import { isolatedAwsEnv } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { startMoto } from '../support/moto-server.js';
 
 const endpoint = workerMotoEndpoint();
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,10 +43,18 @@ describe.skipIf(!endpoint)('npm run demo', () => {
     const steps = stepOutputs(run.stdout);
     expect(steps.map((s) => s.command)).toEqual(['scan', 'plan', 'show', 'apply', 'status', 'verify', 'apply', 'scan', 'rollback', 'scan']);
     expect(run.stdout).toContain('Demo complete');
+    // The review goes to its file; the terminal shows its summary.
+    const show = steps.find((s) => s.command === 'show')?.output ?? '';
+    expect(show).toMatch(/lines of review, also in .*orders\.plan\.md; its summary:/);
+    expect(show.split('\n').length).toBeLessThan(15);
 
     // The plan: one role per service, each trusted by that service alone, none holding every action of orders.
     const plan = await readPlan(join(outDir, 'orders.plan.json'));
     expect(plan.sharedRole.roleName).toBe('orders');
+    // The trail records the functions' DynamoDB data events, and blind spots are kept, not dropped.
+    expect(plan.decisions.unobservable).toBe('keep');
+    const lambdaActions = plan.newRoles.find((r) => r.service === 'lambda.amazonaws.com')?.actions.map((a) => a.action);
+    expect(lambdaActions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']));
     expect(plan.newRoles.map((r) => r.service).sort()).toEqual(['ec2.amazonaws.com', 'ecs-tasks.amazonaws.com', 'lambda.amazonaws.com']);
     for (const role of plan.newRoles) {
       expect(trustedServices(role.trustPolicy), role.roleName).toEqual([role.service]);
@@ -76,4 +85,23 @@ describe.skipIf(!endpoint)('npm run demo', () => {
     for (const binding of bindings) expect(binding.roleArns, binding.workload).toEqual([orders?.arn]);
     // Ten CLI runs (apply, then apply again after the gate): beyond a minute on a loaded machine.
   }, 300_000);
+
+  it('on a plain moto_server (no ECS task ever runs) stops at once with one line saying how to start it', async () => {
+    const plain = await startMoto({ ecsServiceRunning: 0 });
+    try {
+      const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'scripts/demo.ts', '--endpoint-url', plain.endpoint, '--out-dir', join(tmpdir(), 'split-role-demo-plain')],
+          { cwd: root, env: isolatedAwsEnv() },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^demo: .* runs no ECS task.*MOTO_ECS_SERVICE_RUNNING=1/)]);
+      expect(run.stdout).not.toContain('$ split-role');
+    } finally {
+      await plain.stop();
+    }
+  }, 60_000);
 });

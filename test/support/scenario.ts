@@ -285,7 +285,17 @@ const BEHAVIOUR: Record<string, Array<[string, string, boolean]>> = {
   ],
 };
 
-/** What a data event names, as CloudTrail lists it (an S3 object before its bucket); the policy's bucket and queue. */
+/**
+ * The DynamoDB item calls the Lambda functions make: data events, recorded only by a trail that logs DynamoDB
+ * data events (opt in with `dataEvents`; without them, the table's item actions are a blind spot).
+ */
+const LAMBDA_TABLE_DATA_EVENTS: Array<[string, string, boolean]> = [
+  ['dynamodb.amazonaws.com', 'GetItem', true],
+  ['dynamodb.amazonaws.com', 'PutItem', true],
+  ['dynamodb.amazonaws.com', 'Query', true],
+];
+
+/** What a data event names, as CloudTrail lists it (an S3 object before its bucket); the policy's bucket, table and queue. */
 function dataResources(account: string, eventSource: string, sessionName: string): NonNullable<CloudTrailRecord['resources']> {
   if (eventSource === 's3.amazonaws.com') {
     return [
@@ -293,6 +303,7 @@ function dataResources(account: string, eventSource: string, sessionName: string
       { accountId: account, type: 'AWS::S3::Bucket', ARN: BUCKET },
     ];
   }
+  if (eventSource === 'dynamodb.amazonaws.com') return [{ accountId: account, type: 'AWS::DynamoDB::Table', ARN: TABLE }];
   // The scenario's other data events are SQS's.
   return [{ accountId: account, type: 'AWS::SQS::Queue', ARN: QUEUE }];
 }
@@ -301,11 +312,12 @@ function dataResources(account: string, eventSource: string, sessionName: string
  * CloudTrail records for the scenario over the days before `end`: AssumeRole
  * events by each service, the sessions' calls, and noise from other
  * principals. `unattributed` adds calls from a session no AssumeRole explains;
- * `resources` lists the bucket and queue the data events touch, as CloudTrail does.
+ * `resources` lists the bucket and queue the data events touch, as CloudTrail does;
+ * `dataEvents` adds the functions' DynamoDB item calls, as a trail that records DynamoDB data events would.
  */
 export function scenarioRecords(
   scenario: OrdersScenario,
-  options: { end?: Date; days?: number; unattributed?: boolean; resources?: boolean } = {},
+  options: { end?: Date; days?: number; unattributed?: boolean; resources?: boolean; dataEvents?: boolean } = {},
 ): CloudTrailRecord[] {
   const end = options.end ?? new Date();
   const days = options.days ?? 3;
@@ -341,7 +353,8 @@ export function scenarioRecords(
   };
   for (let day = 0; day < days; day++) {
     for (const id of scenario.instanceIds) session('ec2.amazonaws.com', id, day, BEHAVIOUR.ec2 ?? []);
-    for (const name of scenario.functionNames) session('lambda.amazonaws.com', name, day, BEHAVIOUR.lambda ?? []);
+    const lambdaCalls = [...(BEHAVIOUR.lambda ?? []), ...(options.dataEvents ? LAMBDA_TABLE_DATA_EVENTS : [])];
+    for (const name of scenario.functionNames) session('lambda.amazonaws.com', name, day, lambdaCalls);
     session('ecs-tasks.amazonaws.com', `${day}`.padStart(32, 'a'), day, BEHAVIOUR.ecs ?? []);
     // Noise: a human and another role calling the same APIs must never count.
     records.push({
