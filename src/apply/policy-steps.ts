@@ -265,9 +265,11 @@ function blocked(ctx: StepContext, policy: PlannedResourcePolicy, decision: { un
   );
 }
 
-/** Did an earlier run begin this step (and crash or fail inside it)? The current run's begin is the last one. */
+/** Did an earlier run begin this step and crash or fail inside it? The current run's begin is the step's last entry. */
 function earlierAttempt(ctx: StepContext, step: string): boolean {
-  return ctx.journal.entries.filter((e) => e.event === 'step-begin' && e.step === step).length > 1;
+  const own = ctx.journal.entries.filter((e) => e.step === step);
+  const previous = own[own.length - 2];
+  return previous !== undefined && (previous.event === 'step-begin' || previous.event === 'step-failed');
 }
 
 async function additions(ctx: StepContext, policy: PlannedResourcePolicy): Promise<StatementAddition[]> {

@@ -116,6 +116,7 @@ function statementList(text: string): Json[] {
 
 /** Does the statement name any of the roles (by ARN or unique id; a wildcard pattern does not count)? */
 function namesAny(statement: Json, roles: readonly RoleRef[]): boolean {
+  // findRoleStatements counts a session ARN of the role (assumed-role/NAME/SESSION) as naming it, too.
   const one = JSON.stringify({ Statement: [statement] });
   return roles.some((role) => findRoleStatements(one, role, { exact: true }).length > 0);
 }
