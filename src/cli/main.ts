@@ -139,7 +139,12 @@ program
     'regions the plan covers (workloads and resource policies), e.g. us-east-1,eu-west-1 (default: every region enabled for the account)',
   )
   .addOption(new Option('--unattributed <choice>', 'actions no service could be tied to').choices(['grant-all', 'drop'] as const))
-  .addOption(new Option('--unobservable <choice>', 'granted actions the evidence cannot see').choices(['keep', 'drop'] as const))
+  .addOption(
+    new Option(
+      '--unobservable <choice>',
+      'granted actions the evidence cannot see: keep (safe; listed for review) or drop (breaks a workload whose data events the trail does not record)',
+    ).choices(['keep', 'drop'] as const),
+  )
   .addOption(new Option('--without-evidence <choice>', 'services with no activity at all').choices(['empty', 'exclude'] as const))
   .addOption(
     new Option('--baselines <choice>', 'service runtime actions (Lambda logs, ECS image pulls, SSM Agent) the evidence did not show')
