@@ -225,6 +225,23 @@ describe('rollback restores only what the plan changed', () => {
     expect(account.iam.roleNames()).toEqual(expect.arrayContaining([EC2_ROLE, LAMBDA_ROLE]));
   });
 
+  it('refuses a journal cut after retire took the shared role out of a policy, before undoing anything', async () => {
+    const { planPath, account } = await plannedWithKey();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).outcome).toBe('completed');
+    const retired = account.policies.text(KEY);
+    // The removal's lines (and the retire stage's marker) are gone; the chain is made whole again.
+    editJournal(planPath, (entries) =>
+      entries.filter((e) => !e.step?.startsWith('policy-remove:') && !(e.event === 'stage-done' && e.stage === 'retire')),
+    );
+    await expect(rollbackPlan(planPath, account.opener(), yes())).rejects.toMatchObject({
+      code: 'JournalIncomplete',
+      message: expect.stringContaining(`kms-key policy of ${KEY.arn} in ${REGION} no longer names ${SHARED_NAME}`),
+    });
+    // Nothing was undone on the strength of the short journal: the shared role was not recreated.
+    expect(account.iam.roleNames()).not.toContain(SHARED_NAME);
+    expect(account.policies.text(KEY)).toBe(retired);
+  });
+
   it("rewrites the recreated shared role's new unique id into the restored aws:userid condition, and says so", async () => {
     const { planPath, account } = await plannedWithKey();
     expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).outcome).toBe('completed');
