@@ -8,6 +8,7 @@ import type { Step } from './step.js';
 
 /** Step titles and their undo, first match wins; `shared` is the shared role's name. */
 const UNDO_TITLES: ReadonlyArray<[RegExp, (m: RegExpMatchArray, shared: string) => string]> = [
+  [/^move (.+) to a revision with the new role$/, (m, shared) => `move ${m[1]} back to its revision with ${shared}`],
   [/^move (.+) to \S+$/, (m, shared) => `move ${m[1]} back to ${shared}`],
   [/^create role (.+)$/, (m) => `delete role ${m[1]}`],
   [/^put inline policy (.+)$/, (m) => `delete inline policy ${m[1]}`],

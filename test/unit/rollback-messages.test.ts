@@ -65,6 +65,16 @@ describe('rollback messages', () => {
     expect((await planStatus(planPath)).recreated).toBeUndefined();
   });
 
+  it('each kind of workload moves back in words of its own', () => {
+    expect(undoTitle({ title: 'move ECS service web to a revision with the new role' }, 'orders')).toBe(
+      'move ECS service web back to its revision with orders',
+    );
+    expect(undoTitle({ title: 'move Lambda orders-api to orders-lambda' }, 'orders')).toBe('move Lambda orders-api back to orders');
+    expect(undoTitle({ title: 'remove orders from s3 arn:aws:s3:::data in us-east-1' }, 'orders')).toBe(
+      'put orders back into s3 arn:aws:s3:::data in us-east-1',
+    );
+  });
+
   it('a wait that timed out during rollback says to run rollback again', () => {
     const timeout = new SplitRoleError(
       'WaitTimeout',
