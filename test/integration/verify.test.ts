@@ -135,7 +135,7 @@ describe.skipIf(!endpoint)('soak gate and verify against moto', () => {
 
     const rolledBack = await cli(['rollback', planPath, '--yes']);
     expect(rolledBack.code, rolledBack.stderr).toBe(0);
-    expect(rolledBack.stderr).toContain(`undo: grant ${lambdaRole} the actions verify found missing`);
+    expect(rolledBack.stderr).toContain(`take back the actions verify granted ${lambdaRole}`);
     // One flow of ten CLI runs: on a loaded machine it outlasts the default minute.
   }, 600_000);
 
