@@ -86,24 +86,33 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
     // Every enabled region unless --regions says which; an unknown or disabled one is refused before anything is read about the role.
     const regions = await resolveRegions(session, options.regions ? parseRegionList(options.regions) : undefined);
     io.progress('SR_PLAN_P2011', `regions: ${regions.join(', ')}`, { regions });
-    // Who owns what (stacks, states) is read once for every role planned; a state for another account is refused here.
-    const ownership = await readOwnershipSources(session, io, {
+    // Who owns what (stacks, states) is read once for every role planned, while the first role's evidence is read
+    // (the stacks are one more sweep of the regions); a state for another account is refused as soon as it is read.
+    const ownershipRead = readOwnershipSources(session, io, {
       regions,
       account: (await reads.callerIdentity()).account,
       terraformStates: options.terraformState ?? [],
     });
+    // Awaited with each role's facts below; this only keeps an early refusal from counting as unhandled meanwhile.
+    ownershipRead.catch(() => undefined);
     for (const roleName of roles) {
-      const facts = await collectPlanFacts(reads, roleName, evidence, {
-        resourcePolicies: options.resourcePolicies,
-        regions,
-        vetShared: (shared, trust) => {
-          refuseChangedTags(roleName, shared.tags, givenTags);
-          if (prompts) return;
-          // Without prompts every decision comes from flags: what the role alone shows is checked before the evidence is read.
-          refuseMissingTags(roleName, missingRequiredTags(shared.tags, requiredTags, givenTags));
-          refuseEarlyDecisionGaps(shared, trust, options, { source: settings.source, visibility: usageSource(settings.source).visibility });
-        },
-      });
+      const [facts, ownership] = await Promise.all([
+        collectPlanFacts(reads, roleName, evidence, {
+          resourcePolicies: options.resourcePolicies,
+          regions,
+          vetShared: (shared, trust) => {
+            refuseChangedTags(roleName, shared.tags, givenTags);
+            if (prompts) return;
+            // Without prompts every decision comes from flags: what the role alone shows is checked before the evidence is read.
+            refuseMissingTags(roleName, missingRequiredTags(shared.tags, requiredTags, givenTags));
+            refuseEarlyDecisionGaps(shared, trust, options, {
+              source: settings.source,
+              visibility: usageSource(settings.source).visibility,
+            });
+          },
+        }),
+        ownershipRead,
+      ]);
       let decisions: PlanDecisions;
       if (prompts) {
         if (!(await prompts.confirmWorkloads(io, facts.analysis))) {
