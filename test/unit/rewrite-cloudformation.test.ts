@@ -13,7 +13,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { errorIs } from '../../src/core/errors.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { rewritePaths } from '../../src/rewrite/run.js';
-import { samplePlan } from './fixtures/plan-fixtures.js';
+import { plannedRole, samplePlan } from './fixtures/plan-fixtures.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/iac/cloudformation-rewrite', import.meta.url));
 
@@ -173,5 +173,28 @@ describe('rewrite of a CDK-owned role', () => {
     expect(code).toContain("const appSharedLambda = new iam.Role(this, 'AppSharedLambda', {");
     expect(code).toContain('assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),');
     expect(code).toContain("new iam.InstanceProfile(this, 'AppSharedEc2Profile'");
+  });
+});
+
+describe('rewrite (SAM)', () => {
+  it('repoints a Serverless function and state machine to their own roles, keeping the Transform and Globals', async () => {
+    const path = await only('sam.yaml');
+    const base = samplePlan();
+    const samPlan: Plan = {
+      ...base,
+      newRoles: [
+        plannedRole('lambda', 'lambda.amazonaws.com', 'app-shared-lambda'),
+        plannedRole('states', 'states.amazonaws.com', 'app-shared-states'),
+      ],
+    };
+    const report = await rewritePaths(samPlan, [dir], 'cutover', false, dir);
+    const after = await readFile(path, 'utf8');
+    expect(after.startsWith((await original('sam.yaml')).split('Resources:')[0]!)).toBe(true);
+    expect(after).toContain('      CodeUri: orders/\n      Role: !GetAtt AppSharedLambdaRole.Arn\n');
+    expect(after).toContain('      DefinitionUri: statemachine/orders.asl.json\n      Role: !GetAtt AppSharedStatesRole.Arn\n');
+    expect(report.checked.slice(0, 2)).toEqual([
+      'ok: AppSharedLambdaRole is trusted by lambda.amazonaws.com',
+      'ok: AppSharedStatesRole is trusted by states.amazonaws.com',
+    ]);
   });
 });
