@@ -10,7 +10,7 @@ import { markdownCode as code, markdownFence, markdownText as text } from '../co
 import { accessLevelChange } from '../policy/catalog-grants.js';
 import { adapterFor } from '../workloads/registry.js';
 import { planDiagram } from './mermaid.js';
-import { resourcePolicyNotes } from './resource-policy-notes.js';
+import { basisCell, resourcePolicyNotes } from './resource-policy-notes.js';
 import { ownerCell, ownershipSection, ownershipSummaryLine } from './ownership-markdown.js';
 import type { Plan, PlannedRole } from './schema.js';
 
@@ -151,7 +151,7 @@ function resourcePolicySection(plan: Plan): string[] {
       s.sid !== undefined ? code(s.sid) : `#${s.index}`,
       `${s.effect}; ${s.mentions.join(', ')}`,
       s.roles.map(code).join(', '),
-      s.basis === 'evidence' ? 'seen used' : '⚠ every new role (evidence cannot tell)',
+      basisCell(plan, s),
       ownerCell(plan, 'resource-policy', p.arn),
     ]),
   );

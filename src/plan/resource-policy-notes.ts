@@ -28,6 +28,14 @@ export function resourcePolicyNotes(plan: Plan): string[] {
   return lines;
 }
 
+/** The table's "Why" cell: where the statement's new roles come from, under the plan's strategy. */
+export function basisCell(plan: Plan, s: Statement): string {
+  const byAction = (plan.resourcePolicies.grantBy ?? 'resource') === 'action' && s.effect !== 'Deny';
+  const base =
+    s.basis === 'evidence' ? 'seen used' : byAction ? 'evidence cannot tell which service' : '⚠ every new role (evidence cannot tell)';
+  return byAction ? `${base}; only roles whose actions it allows (--grant-by action)` : base;
+}
+
 function sizeLines(policies: readonly Policy[]): string[] {
   const sized = policies.filter((p) => p.size);
   if (sized.length === 0) return [];

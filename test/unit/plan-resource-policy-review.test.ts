@@ -39,15 +39,22 @@ const POLICY = JSON.stringify({
   ],
 });
 
-function review(): { markdown: string; plan: ReturnType<typeof sealPlan> } {
+function review(
+  grantBy?: 'resource' | 'action',
+  resource: { kind: 's3-bucket' | 'kms-key'; region: string; id: string; arn: string } = BUCKET,
+  text = POLICY,
+): { markdown: string; plan: ReturnType<typeof sealPlan> } {
   const shared = { arn: SHARED_ARN, roleId: SHARED_ID };
-  const found = { ...BUCKET, text: POLICY, statements: findRoleStatements(POLICY, shared) };
+  const found = { ...resource, text, statements: findRoleStatements(text, shared) };
   const body = buildPlan(
     sampleAnalysis(),
     DROP_ALL,
     context({
       resourcePolicies: (roles, usage, sessions) =>
-        planResourcePolicies({ policies: [found], problems: [] }, 'sweep', shared, roles, usage, { sessions }),
+        planResourcePolicies({ policies: [found], problems: [] }, 'sweep', shared, roles, usage, {
+          sessions,
+          ...(grantBy ? { grantBy } : {}),
+        }),
     }),
   );
   const plan = sealPlan(body);
@@ -80,6 +87,26 @@ describe('the review of resource-policy edits', () => {
     expect(size?.max).toBe(20_480);
     expect(markdown).toContain('Granted by `resource` (`--grant-by`)');
     expect(markdown).toContain(`- s3-bucket \`arn:aws:s3:::orders-audit\`: ${size?.grown.toLocaleString('en-US')} of 20,480 bytes`);
+  });
+});
+
+describe('the review under --grant-by action', () => {
+  it('does not claim every new role for an Allow it gave only the roles whose actions it allows', () => {
+    const key = { kind: 'kms-key' as const, region: REGION, id: 'k', arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/k` };
+    // The EC2 service used kms:Decrypt; the Lambda service used no KMS action.
+    const keyPolicy = JSON.stringify({
+      Statement: [
+        { Sid: 'root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+        { Sid: 'Use', Effect: 'Allow', Principal: { AWS: SHARED_ARN }, Action: ['kms:Decrypt', 'kms:Encrypt'], Resource: '*' },
+      ],
+    });
+    const { markdown, plan } = review('action', key, keyPolicy);
+    const ec2Role = plan.newRoles.find((r) => r.service === 'ec2.amazonaws.com')?.roleName ?? '';
+    expect(plan.resourcePolicies.policies[0]?.statements[0]?.roles).toEqual([ec2Role]);
+    expect(markdown).toContain('Granted by `action` (`--grant-by`)');
+    const row = markdown.split('\n').find((line) => line.includes('`Use`') && line.startsWith('|'));
+    expect(row).toContain('only roles whose actions it allows (--grant-by action)');
+    expect(row).not.toContain('every new role');
   });
 });
 
