@@ -1,6 +1,6 @@
 /**
  * All user-facing output goes through an IoHost, so one code path serves a
- * terminal, CI logs, `--output json-lines` and tests. Results go to stdout;
+ * terminal, CI logs, `--events json-lines` and tests. Results go to stdout;
  * every message goes to stderr through the host's renderer.
  *
  * How to emit (the code must be registered in src/core/message-codes.ts with
@@ -28,7 +28,7 @@ import type { CodeAt, Level, MessageCode } from './message-codes.js';
 
 export type { Level, MessageCode } from './message-codes.js';
 
-/** Structured facts of a message, for machines (`--output json-lines`). */
+/** Structured facts of a message, for machines (`--events json-lines`). */
 export type MessageData = Record<string, unknown>;
 
 /** One event for the person or the machine running the tool. */
