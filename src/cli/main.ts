@@ -344,24 +344,27 @@ program
 program
   .command('rewrite')
   .description(
-    "make a reviewed plan's split in the Terraform code that defines the shared role, for a pull request: cutover adds the new roles and repoints the workloads, retire removes the shared role",
+    "make a reviewed plan's split in the code that defines the shared role (CloudFormation, SAM or Terraform; for CDK, print the code to add), for a pull request: cutover adds the new roles and repoints the workloads, retire removes the shared role",
   )
   .argument('<plan>', 'plan file')
-  .argument('<paths...>', 'the .tf files or folders of the code that defines the shared role')
+  .argument('<paths...>', 'the templates, .tf files or folders of the code that defines the shared role')
   .addOption(
     new Option('--stage <stage>', 'cutover: add and repoint (the shared role stays, so rollback is a revert); retire: remove it')
       .choices(['cutover', 'retire'] as const)
       .makeOptionMandatory(),
   )
   .option('--dry-run', 'print the unified diff and change nothing')
+  .option('--force', "rewrite a stack's template even where it differs from the deployed stack (GetTemplate) on the resources concerned")
   .option('--json', 'print one JSON document on stdout (same as --output json)')
   .addHelpText(
     'after',
-    '\nExit codes: 0 rewritten (or, with --dry-run, the diff printed), 2 usage error, refused plan, or code the rewrite cannot place (nothing written).',
+    "\nA plan whose resources a stack owns reads that stack's deployed template, so it needs credentials.\n" +
+      'Exit codes: 0 rewritten (or, with --dry-run, the diff printed), 2 usage error, refused plan, or code the rewrite cannot place (nothing written).',
   )
   .action(async (file, paths, options, command) => {
     const { runRewrite } = await import('./commands/rewrite.js');
-    process.exitCode = await runRewrite(file, paths, { ...options, json: asJson(command) }, cliIo(command.optsWithGlobals()));
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    process.exitCode = await runRewrite(file, paths, { ...globals, ...options, json: asJson(command) }, cliIo(globals));
   });
 
 const guardrail = program

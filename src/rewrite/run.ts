@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../plan/plan-file.js';
 import type { Plan } from '../plan/schema.js';
 import { codeNames } from '../export/names.js';
 import { cdkSnippets } from './cdk.js';
+import { deployedDifferences, type DeployedTemplate } from './deployed.js';
 import { rewriteCloudFormation } from './cloudformation.js';
 import { rewriteTerraform } from './terraform.js';
 import type { FileChange, RewriteStage, SourceFile } from './types.js';
@@ -39,6 +40,7 @@ export async function rewritePaths(
   stage: RewriteStage,
   dryRun: boolean,
   cwd = process.cwd(),
+  deployedCheck: { deployed?: DeployedTemplate; force?: boolean } = {},
 ): Promise<RewriteReport> {
   const candidates = await discoverFiles(paths);
   const terraform = candidates.filter((c) => isTerraformHclFile(c.path));
@@ -67,7 +69,16 @@ export async function rewritePaths(
     );
   }
   const sources: SourceFile[] = await Promise.all(chosen.map(async (c) => ({ path: c.path, text: await readFile(c.path, 'utf8') })));
+  const stale = !useTerraform && deployedCheck.deployed ? await deployedDifferences(plan, sources, deployedCheck.deployed) : [];
+  if (stale.length > 0 && !deployedCheck.force) {
+    throw new SplitRoleError(
+      'RewriteRefused',
+      `the code given no longer matches what is deployed: ${stale.join('; ')}`,
+      'pull or deploy the latest code first, or pass --force to rewrite it anyway',
+    );
+  }
   const outcome = useTerraform ? await rewriteTerraform(plan, sources, stage) : rewriteCloudFormation(plan, sources, stage);
+  outcome.notes.push(...stale.map((line) => `${line} (rewritten anyway: --force)`));
   const checked = await checkAfter(plan, stage, sources, outcome.changes, cwd, useTerraform);
   const diff = outcome.changes
     .map((c) => {

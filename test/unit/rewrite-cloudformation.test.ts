@@ -198,3 +198,57 @@ describe('rewrite (SAM)', () => {
     ]);
   });
 });
+
+describe('rewrite checks the template against the deployed stack', () => {
+  const owned = (): Plan => {
+    const base = plan();
+    return {
+      ...base,
+      ownership: {
+        cloudFormationRegions: ['eu-west-1'],
+        terraformStates: [],
+        resources: [
+          {
+            kind: 'shared-role',
+            ref: base.sharedRole.arn,
+            name: base.sharedRole.roleName,
+            owner: {
+              tool: 'cloudformation',
+              stackName: 'app',
+              stackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/app/1',
+              logicalId: 'SharedRole',
+              resourceType: 'AWS::IAM::Role',
+              region: 'eu-west-1',
+            },
+          },
+        ],
+      },
+    };
+  };
+
+  it('refuses, naming the resource and the stack, when the deployed template differs; --force rewrites anyway and says so', async () => {
+    const path = await only('app.yaml');
+    const text = await original('app.yaml');
+    const asked: string[] = [];
+    const edited = text.replace('      RoleName: app-shared\n', '      RoleName: app-shared\n      MaxSessionDuration: 7200\n');
+    const deployed = (stack: { stackName: string; region: string }) => {
+      asked.push(`${stack.stackName} ${stack.region}`);
+      return Promise.resolve(edited);
+    };
+    const error = await rewritePaths(owned(), [dir], 'cutover', false, dir, { deployed }).catch((e: unknown) => e);
+    expect(errorIs.RewriteRefused(error)).toBe(true);
+    expect((error as Error).message).toMatch(/app\.yaml: SharedRole differs from the deployed stack app \(eu-west-1\)/);
+    expect(asked).toEqual(['app eu-west-1']);
+    expect(await readFile(path, 'utf8')).toBe(text);
+    const forced = await rewritePaths(owned(), [dir], 'cutover', false, dir, { deployed, force: true });
+    expect(forced.notes.at(-1)).toMatch(/SharedRole differs from the deployed stack app .*rewritten anyway: --force/);
+  });
+
+  it('rewrites when the deployed template matches, whatever its syntax (JSON long forms against YAML short forms)', async () => {
+    await only('app.yaml');
+    const { parseCfnYaml } = await import('../../src/iac/cfn-yaml.js');
+    const asJson = JSON.stringify(parseCfnYaml(await original('app.yaml')).value);
+    const report = await rewritePaths(owned(), [dir], 'cutover', false, dir, { deployed: () => Promise.resolve(asJson) });
+    expect(report.written).toBe(true);
+  });
+});

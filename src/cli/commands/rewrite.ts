@@ -2,20 +2,41 @@
 import { ExitCode } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { readPlan } from '../../plan/plan-file.js';
+import { sdkCloudFormationPort } from '../../aws/cloudformation.js';
+import { openSessionProvider, type SessionProvider } from '../../aws/session.js';
+import type { DeployedTemplate } from '../../rewrite/deployed.js';
 import { rewritePaths } from '../../rewrite/run.js';
 import type { RewriteStage } from '../../rewrite/types.js';
+import type { GlobalOptions } from '../global-options.js';
 
 /** Flags of `rewrite`. */
-export interface RewriteCommandOptions {
+export interface RewriteCommandOptions extends GlobalOptions {
   stage: RewriteStage;
   dryRun?: boolean;
   json?: boolean;
+  /** Rewrite even when the template given differs from the deployed stack on the resources concerned. */
+  force?: boolean;
 }
 
 /** Validates the plan (schema and digest), rewrites the code under `paths`, and says what `check` finds in the result. */
 export async function runRewrite(file: string, paths: readonly string[], options: RewriteCommandOptions, io: IoHost): Promise<number> {
   const plan = await readPlan(file);
-  const report = await rewritePaths(plan, paths, options.stage, options.dryRun === true);
+  // A stack's deployed template is read only when the plan names a stack; the session opens on first use.
+  let provider: Promise<SessionProvider> | undefined;
+  const deployed: DeployedTemplate = async (stack) => {
+    provider ??= openSessionProvider(options);
+    const session = await (await provider).forTarget({ ...(plan.access ? { account: plan.account } : {}), region: stack.region });
+    return sdkCloudFormationPort(session).getTemplate(stack.stackName);
+  };
+  let report;
+  try {
+    report = await rewritePaths(plan, paths, options.stage, options.dryRun === true, process.cwd(), {
+      deployed,
+      ...(options.force ? { force: true } : {}),
+    });
+  } finally {
+    if (provider) (await provider.catch(() => undefined))?.destroy();
+  }
   if (options.json) {
     io.result(
       JSON.stringify(
