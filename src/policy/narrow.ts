@@ -55,7 +55,7 @@ interface SourceStatement {
  * service used, spelled as the caller spells them). Allow statements keep
  * only the allowed actions they cover, wildcards and NotAction expanded
  * case-insensitively; statements that cover none are dropped; Allows with
- * identical Resource/NotResource/Condition are merged. Denies are copied.
+ * identical Sid, Resource/NotResource and Condition are merged. Denies are copied.
  */
 export function narrowGrants(sources: PolicySource[], allowed: Iterable<string>): NarrowedGrants {
   const used = distinctActions(allowed);
@@ -87,8 +87,15 @@ export function narrowGrants(sources: PolicySource[], allowed: Iterable<string>)
     if (covered.length === 0) continue;
     const scoped = scopeOf(entry, { Effect: 'Allow' });
     // Merging is keyed on everything but the actions (resource lists as sets),
-    // so a merged statement grants exactly the union of what it replaces.
-    const key = canonicalJson({ ...scoped, Resource: asSet(scoped.Resource), NotResource: asSet(scoped.NotResource) });
+    // so a merged statement grants exactly the union of what it replaces. The
+    // source's Sid is part of the key: a Sid labels its actions ("Logs"), and a
+    // merge across Sids would leave one label over another statement's actions.
+    const key = canonicalJson({
+      ...scoped,
+      Resource: asSet(scoped.Resource),
+      NotResource: asSet(scoped.NotResource),
+      sid: entry.statement.sid ?? null,
+    });
     let group = allows.get(key);
     if (!group) {
       group = { statement: { Sid: sids.take(entry), ...scoped }, actions: new Map() };

@@ -211,6 +211,27 @@ describe('narrowGrants', () => {
     for (const sid of sids) expect(sid).toMatch(/^[A-Za-z0-9]+$/);
   });
 
+  it('never merges statements across Sids, so each Sid still describes its actions', () => {
+    const result = narrowGrants(
+      [
+        inline(
+          'task',
+          { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' },
+          { Sid: 'Images', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetAuthorizationToken'], Resource: '*' },
+          { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' },
+          { Effect: 'Allow', Action: 'sqs:ReceiveMessage', Resource: '*' },
+        ),
+      ],
+      ['logs:PutLogEvents', 'ecr:BatchGetImage', 'sqs:SendMessage', 'sqs:ReceiveMessage'],
+    );
+    expect(result.statements.map((s) => [s.Sid, s.Action])).toEqual([
+      ['Logs', 'logs:PutLogEvents'],
+      ['Images', 'ecr:BatchGetImage'],
+      // Statements without a Sid still merge: there is no label to mislead.
+      ['task2', ['sqs:ReceiveMessage', 'sqs:SendMessage']],
+    ]);
+  });
+
   it.each(['s3:*', 's3:Get?bject', 'GetObject', ''])('refuses the non-concrete used action %j', (action) => {
     expect(() => narrowGrants([inline('p', { Effect: 'Allow', Action: '*', Resource: '*' })], [action])).toThrow(/not a concrete/);
   });
