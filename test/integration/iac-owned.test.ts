@@ -1,0 +1,195 @@
+/**
+ * Roles defined as code, on moto: a real CloudFormation stack holds the shared
+ * role (with a CDK construct path), its instance profile, an EC2 instance and two
+ * Lambda functions. (Not an ECS service: moto's CloudFormation drops a task
+ * definition's TaskRoleArn, so no service would be bound to the role; the unit
+ * tests cover ECS ownership by the service's ARN.) `plan` must find each owner through
+ * ListStackResources and GetTemplate, and `apply` must refuse with exit 2
+ * before any call that changes the account. The CloudFormation port's answers
+ * on this stack are compared with the in-memory fake's on the same stack.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CloudFormationClient, CreateStackCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { describe, expect, it } from 'vitest';
+import { sdkCloudFormationPort, type CloudFormationPort } from '../../src/aws/cloudformation.js';
+import { openSessionProvider } from '../../src/aws/session.js';
+import { awsErrorName } from '../../src/core/aws-error-names.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { parseTemplate } from '../../src/plan-run/ownership.js';
+import { MOTO_ACCOUNT, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { FakeCloudFormation } from '../support/fake-account/cloudformation.js';
+import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { resetMoto } from '../support/moto-server.js';
+import { useFakeCredentialsInProcess } from '../support/process-credentials.js';
+import { useProxiedCli } from '../support/proxied-cli.js';
+import { ORDERS_INLINE_POLICY, scenarioRecords, type OrdersScenario } from '../support/scenario.js';
+import { writeTrailFiles } from '../support/trail-files.js';
+
+const endpoint = workerMotoEndpoint();
+const STACK = 'orders-app';
+
+const TRUST = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Service: ['ec2.amazonaws.com', 'lambda.amazonaws.com', 'ecs-tasks.amazonaws.com'] },
+      Action: 'sts:AssumeRole',
+    },
+  ],
+};
+
+const fn = (name: string) => ({
+  Type: 'AWS::Lambda::Function',
+  Properties: {
+    FunctionName: name,
+    Runtime: 'python3.12',
+    Handler: 'index.handler',
+    Role: { 'Fn::GetAtt': ['SharedRole', 'Arn'] },
+    Code: { ZipFile: 'def handler(event, context):\n    return 1\n' },
+  },
+});
+
+/** A CDK-synthesised shape: construct paths in Metadata, everything on one shared role. */
+const TEMPLATE = {
+  AWSTemplateFormatVersion: '2010-09-09',
+  Resources: {
+    SharedRole: {
+      Type: 'AWS::IAM::Role',
+      Metadata: { 'aws:cdk:path': 'OrdersApp/SharedRole/Resource' },
+      Properties: {
+        RoleName: 'orders',
+        AssumeRolePolicyDocument: TRUST,
+        Policies: [{ PolicyName: 'orders-inline', PolicyDocument: ORDERS_INLINE_POLICY }],
+      },
+    },
+    SharedProfile: {
+      Type: 'AWS::IAM::InstanceProfile',
+      Metadata: { 'aws:cdk:path': 'OrdersApp/SharedProfile' },
+      Properties: { InstanceProfileName: 'orders', Roles: [{ Ref: 'SharedRole' }] },
+    },
+    Web: {
+      Type: 'AWS::EC2::Instance',
+      Metadata: { 'aws:cdk:path': 'OrdersApp/Web/Resource' },
+      Properties: { ImageId: 'ami-12c6146b', InstanceType: 't3.micro', IamInstanceProfile: { Ref: 'SharedProfile' } },
+    },
+    OrdersFn: fn('orders-fn'),
+    OrdersFn2: fn('orders-fn-2'),
+  },
+};
+
+function cloudFormation(): CloudFormationClient {
+  return new CloudFormationClient({ region: TEST_REGION, endpoint, credentials: TEST_CREDENTIALS });
+}
+
+/** What the port answers about the stack, without the ids any two accounts give differently. */
+async function transcript(port: CloudFormationPort): Promise<unknown> {
+  const stacks = await port.listStacks();
+  const resources = await port.listStackResources(STACK);
+  const events = await port.stackEvents(STACK);
+  return {
+    stacks: stacks.map((s) => ({ name: s.stackName, idIsArn: s.stackId.startsWith(`arn:aws:cloudformation:${TEST_REGION}:`) })),
+    resources: resources
+      .map((r) => ({ logicalId: r.logicalId, type: r.type, hasPhysicalId: Boolean(r.physicalId) }))
+      .sort((a, b) => a.logicalId.localeCompare(b.logicalId)),
+    template: parseTemplate(await port.getTemplate(STACK)),
+    created: events.some((e) => e.logicalId === STACK && e.type === 'AWS::CloudFormation::Stack' && e.status === 'CREATE_COMPLETE'),
+    newestFirst: events.every((e, i) => i === 0 || events[i - 1]!.at.getTime() >= e.at.getTime()),
+    missing: await port.listStackResources('no-such-stack').then(
+      () => 'answered',
+      (error: unknown) => awsErrorName(error),
+    ),
+  };
+}
+
+describe.skipIf(!endpoint)('roles defined as code: a CloudFormation stack on moto', () => {
+  const run = useProxiedCli(endpoint ?? '', 'iac-owned-');
+  useFakeCredentialsInProcess();
+
+  it('plan records each owner from the stack, and apply refuses with exit 2 and no mutating call', async () => {
+    await resetMoto(endpoint!);
+    await cloudFormation().send(new CreateStackCommand({ StackName: STACK, TemplateBody: JSON.stringify(TEMPLATE) }));
+    // moto's CloudFormation stores an inline policy as Python's repr of the dict (IAM returns JSON): put it again as IAM would hold it.
+    await new IAMClient({ region: TEST_REGION, endpoint, credentials: TEST_CREDENTIALS }).send(
+      new PutRolePolicyCommand({ RoleName: 'orders', PolicyName: 'orders-inline', PolicyDocument: JSON.stringify(ORDERS_INLINE_POLICY) }),
+    );
+    const listed = await cloudFormation().send(new ListStackResourcesCommand({ StackName: STACK }));
+    const physical: Record<string, string | undefined> = Object.fromEntries(
+      (listed.StackResourceSummaries ?? []).map((r) => [r.LogicalResourceId, r.PhysicalResourceId]),
+    );
+    const instanceId = physical.Web!;
+    expect(instanceId).toMatch(/^i-/);
+
+    // The port and the fake answer alike for the same stack.
+    const provider = await openSessionProvider({ region: TEST_REGION, endpointUrl: endpoint! });
+    try {
+      const fake = new FakeCloudFormation(MOTO_ACCOUNT, TEST_REGION);
+      fake.putStack({
+        name: STACK,
+        template: JSON.stringify(TEMPLATE),
+        resources: (listed.StackResourceSummaries ?? []).map((r) => ({
+          logicalId: r.LogicalResourceId!,
+          physicalId: r.PhysicalResourceId!,
+          type: r.ResourceType!,
+        })),
+      });
+      expect(await transcript(sdkCloudFormationPort(provider.home))).toEqual(await transcript(fake));
+    } finally {
+      provider.destroy();
+    }
+
+    const scenario: OrdersScenario = {
+      account: MOTO_ACCOUNT,
+      region: TEST_REGION,
+      roleName: 'orders',
+      roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/orders`,
+      instanceIds: [instanceId],
+      functionNames: ['orders-fn', 'orders-fn-2'],
+      clusterName: 'orders',
+      serviceName: 'orders-svc',
+      taskDefinitionArn: '',
+      serviceNames: ['orders-svc'],
+      taskDefinitionArns: [],
+    };
+    const trail = await mkdtemp(join(run.workdir, 'trail-'));
+    await writeTrailFiles(trail, scenarioRecords(scenario), scenario);
+    const planPath = join(run.workdir, 'orders.plan.json');
+    const planned = await run.cli([
+      'plan',
+      ...['--role', 'orders', '--yes', '--out', planPath, '--evidence', 'logs', '--cloudtrail-logs', trail],
+      ...['--unobservable', 'drop', '--regions', TEST_REGION],
+    ]);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stderr).toMatch(/resource\(s\) of orders are defined as code/);
+
+    const plan = JSON.parse(await readFile(planPath, 'utf8')) as Plan;
+    const owners = Object.fromEntries(
+      (plan.ownership?.resources ?? []).map((r) => [
+        `${r.kind} ${r.name}`,
+        r.owner.tool === 'unmanaged'
+          ? 'unmanaged'
+          : `${r.owner.tool} ${'stackName' in r.owner ? r.owner.stackName : ''} ${'logicalId' in r.owner ? r.owner.logicalId : ''}`,
+      ]),
+    );
+    expect(owners).toMatchObject({
+      'shared-role orders': `cdk ${STACK} SharedRole`,
+      'instance-profile orders': `cdk ${STACK} SharedProfile`,
+      [`workload EC2 ${instanceId}`]: `cdk ${STACK} Web`,
+      'workload Lambda orders-fn': `cdk ${STACK} OrdersFn`,
+      'workload Lambda orders-fn-2': `cdk ${STACK} OrdersFn2`,
+    });
+    const role = plan.ownership?.resources.find((r) => r.kind === 'shared-role')?.owner;
+    expect(role).toMatchObject({ tool: 'cdk', constructPath: 'OrdersApp/SharedRole/Resource', resourceType: 'AWS::IAM::Role' });
+    const review = await readFile(planPath.replace(/\.json$/, '.md'), 'utf8');
+    expect(review).toMatch(/Defined as code: \*\*\d+ of \d+\*\* resources are IaC-owned/);
+
+    run.proxy.clear();
+    const applied = await run.cli(['apply', planPath, '--yes']);
+    expect(applied.code).toBe(2);
+    expect(applied.stderr).toContain('IacOwned');
+    expect(applied.stderr).toContain(`split-role rewrite ${planPath} --stage cutover`);
+    expect(run.proxy.mutatingOperations).toEqual([]);
+  });
+});
