@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { CloudFormationPort } from '../aws/cloudformation.js';
 import { getObjectBody } from '../aws/s3.js';
 import type { AwsSession } from '../aws/session.js';
+import { awsErrorName } from '../core/aws-error-names.js';
 import { mapLimit } from '../core/concurrency.js';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
@@ -41,12 +42,15 @@ export async function readStacks(
   const perRegion = await mapLimit([...regions], STACK_CONCURRENCY, async (region) => {
     const port = await portFor(region);
     const stacks = await port.listStacks();
-    return mapLimit(stacks, STACK_CONCURRENCY, async (s): Promise<StackFacts> => ({
-      region,
-      stackName: s.stackName,
-      stackId: s.stackId,
-      resources: await port.listStackResources(s.stackName),
-    }));
+    const read = await mapLimit(stacks, STACK_CONCURRENCY, async (s): Promise<StackFacts | undefined> => {
+      const resources = await port.listStackResources(s.stackName).catch((error: unknown) => {
+        // Deleted since it was listed: it owns nothing now. Any other failure stops the plan (an owner must not go unseen).
+        if (awsErrorName(error) === 'ValidationError' && /does not exist/.test((error as Error).message)) return undefined;
+        throw error;
+      });
+      return resources && { region, stackName: s.stackName, stackId: s.stackId, resources };
+    });
+    return read.filter((s): s is StackFacts => s !== undefined);
   });
   const stacks = perRegion.flat();
   io.progress('SR_PLAN_P2013', `read ${stacks.length} CloudFormation stack(s) in ${regions.length} region(s) for ownership`, {

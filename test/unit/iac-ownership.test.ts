@@ -11,7 +11,7 @@ import { parseTemplate, planOwnership, readStacks, readTerraformStates, type Own
 import { renderPlanMarkdown } from '../../src/plan/markdown.js';
 import { parsePlan, sealPlan } from '../../src/plan/plan-file.js';
 import type { PlanBody } from '../../src/plan/schema.js';
-import { FakeAccount } from '../support/fake-account/index.js';
+import { FakeAccount, FakeServiceError } from '../support/fake-account/index.js';
 import { RecordingIoHost } from '../support/recording-io-host.js';
 import { ACCOUNT, REGION, SHARED_NAME, sampleBody } from './fixtures/plan-fixtures.js';
 
@@ -143,6 +143,20 @@ describe('ownership from CloudFormation stacks', () => {
       resourceType: 'AWS::S3::BucketPolicy',
     });
     expect(owners['workload Lambda orders-fn']).toEqual({ tool: 'unmanaged' });
+  });
+});
+
+describe('reading the stacks', () => {
+  it('skips a stack deleted between ListStacks and ListStackResources; any other failure stops the plan', async () => {
+    const account = new FakeAccount({ account: ACCOUNT, region: REGION });
+    const cfn = account.stacksIn(REGION);
+    cfn.putStack({ name: 'gone', template: '{}', resources: [] });
+    cfn.putStack({ name: 'iam', template: '{}', resources: [{ logicalId: 'Shared', physicalId: SHARED_NAME, type: 'AWS::IAM::Role' }] });
+    cfn.faults.failNext('listStackResources', new FakeServiceError('ValidationError', 'Stack with id gone does not exist'));
+    const stacks = await readStacks([REGION], (region) => account.cloudFormation(region), new RecordingIoHost());
+    expect(stacks.map((s) => s.stackName)).toEqual(['iam']);
+    cfn.faults.failNext('listStackResources', new FakeServiceError('AccessDenied', 'not authorized to perform ListStackResources'));
+    await expect(readStacks([REGION], (region) => account.cloudFormation(region), new RecordingIoHost())).rejects.toThrow(/not authorized/);
   });
 });
 
