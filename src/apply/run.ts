@@ -165,7 +165,8 @@ export async function rollbackPlan(
   const { ctx } = operation;
   try {
     // Never a partial undo: a journal that lost lines would undo some steps and strand workloads on what it deletes.
-    await assertJournalExplainsAccount(ctx);
+    // Adopted roles are the code's (they may carry the plan's tag): only the steps an adopting apply took need explaining.
+    await assertJournalExplainsAccount(ctx, adoptsRoles(ctx.journal) ? new Set(adoptSteps(ctx.plan).map((s) => s.id)) : undefined);
     const byId = new Map([...planSteps(ctx.plan), ...grantSteps(ctx.plan)].map((s) => [s.id, s]));
     const undoable = ctx.journal
       .stepsToUndo()

@@ -6,7 +6,7 @@
  * roles the code created, after checking them, and moves only the unmanaged workloads.
  */
 import { describe, expect, it } from 'vitest';
-import { applyPlan } from '../../src/apply/run.js';
+import { applyPlan, rollbackPlan } from '../../src/apply/run.js';
 import { planStatus } from '../../src/apply/status.js';
 import { SplitRoleError } from '../../src/core/errors.js';
 import { PLAN_TAG } from '../../src/core/tags.js';
@@ -32,7 +32,12 @@ function ownedBody(options: { lambda?: 'terraform' | 'cloudformation' | 'unmanag
       ? { tool: 'unmanaged' }
       : options.lambda === 'cloudformation'
         ? { tool: 'cloudformation', ...STACK, logicalId: 'OrdersFn', resourceType: 'AWS::Lambda::Function' }
-        : { tool: 'terraform', address: 'module.api.aws_lambda_function.this["orders"]', resourceType: 'aws_lambda_function', state: 'prod.tfstate' };
+        : {
+            tool: 'terraform',
+            address: 'module.api.aws_lambda_function.this["orders"]',
+            resourceType: 'aws_lambda_function',
+            state: 'prod.tfstate',
+          };
   const ownership: Ownership = {
     cloudFormationRegions: [REGION],
     terraformStates: [{ source: 'prod.tfstate', serial: 3 }],
@@ -58,13 +63,22 @@ function mutations(account: FakeAccount): string[] {
 }
 
 /** What the code's cutover deploy made: the plan's roles (no plan tag), their policies and profile, and the owned function moved. */
-async function deployCutover(account: FakeAccount, body: PlanBody, options: { moveLambda?: boolean } = {}): Promise<void> {
+async function deployCutover(
+  account: FakeAccount,
+  body: PlanBody,
+  options: { moveLambda?: boolean; keepPlanTag?: boolean } = {},
+): Promise<void> {
   for (const role of body.newRoles) {
-    await account.iam.createRole({ ...role, tags: role.tags.filter((t) => t.Key !== PLAN_TAG) });
+    await account.iam.createRole({ ...role, tags: options.keepPlanTag ? role.tags : role.tags.filter((t) => t.Key !== PLAN_TAG) });
     for (const p of role.inlinePolicies) await account.iam.putRolePolicy(role.roleName, `code-${p.name}`, p.document);
     for (const p of role.managedPolicies) await account.iam.putRolePolicy(role.roleName, `code-${p.name}`, p.document);
     if (role.instanceProfile)
-      await account.iam.ensureInstanceProfile({ name: role.instanceProfile.name, path: role.instanceProfile.path, roleName: role.roleName, tags: [] });
+      await account.iam.ensureInstanceProfile({
+        name: role.instanceProfile.name,
+        path: role.instanceProfile.path,
+        roleName: role.roleName,
+        tags: [],
+      });
   }
   // The stack's update moved the function it owns (a change made outside split-role).
   if (options.moveLambda !== false) account.region(REGION).services.lambda.setRoleBehindTheBack('orders-fn', LAMBDA_ROLE_ARN);
@@ -134,6 +148,17 @@ describe('apply --adopt-roles', () => {
     expect(status.steps.map((s) => s.step)).toEqual(['adopt:check-roles', 'repoint-ec2:i-0abc', 'verify']);
     // Resumed without the flag, the journal keeps the mode: nothing left to do.
     expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).outcome).toBe('nothing-to-do');
+  });
+
+  it('rollback undoes only what the adopting apply did, even when the code tagged its roles with the plan id', async () => {
+    const body = ownedBody({ lambda: 'cloudformation' });
+    const { planPath, account } = await planned(body);
+    await deployCutover(account, body, { keepPlanTag: true });
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, adoptRoles: true })).outcome).toBe('verified');
+    expect(await rollbackPlan(planPath, account.opener(), yes())).toBe('completed');
+    // The instance is back on the shared profile; the code's roles and the function it moved stay as the code made them.
+    expect(workloadRoles(account)).toEqual({ instance: SHARED_PROFILE, fn: LAMBDA_ROLE_ARN });
+    expect(account.iam.roleNames()).toEqual([SHARED_NAME, EC2_ROLE, LAMBDA_ROLE]);
   });
 
   it('refuses, before any change, a role whose policies grant more than the plan says', async () => {
