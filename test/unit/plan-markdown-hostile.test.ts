@@ -67,7 +67,8 @@ describe('the Markdown review of a plan full of hostile names', () => {
   it.each(HOSTILE)('renders %j with no link, image, raw HTML or control character', (name) => {
     const review = renderPlanMarkdown(hostilePlan(name));
     const tokens = md.parse(review, {});
-    const ours = /^(<details><summary>Policy diff against the shared role<\/summary>|<\/details>)\n$/;
+    const ours =
+      /^(<details><summary>(Trust policy and policy diff|Plan facts|Blind spots: what the evidence cannot see|Unused grants|Unattributed actions|Unmapped events|Records without a readable identity|Resource policies that name the shared role|Who owns what)<\/summary>|<\/details>)\n$/;
     const inline = tokens.flatMap((t) => [t, ...(t.children ?? [])]).filter((t) => !(t.type === 'html_block' && ours.test(t.content)));
     expect(
       inline.filter((t) => ['link_open', 'image', 'html_inline', 'html_block'].includes(t.type)).map((t) => t.content || t.attrGet('href')),
@@ -78,7 +79,14 @@ describe('the Markdown review of a plan full of hostile names', () => {
     expect(review + html).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     // The review's own structure survives: the attacker adds no heading and closes no <details> early.
     expect(tokens.filter((t) => t.type === 'heading_open' && t.tag === 'h1')).toHaveLength(1);
-    expect(tokens.filter((t) => t.type === 'html_block' && ours.test(t.content))).toHaveLength(4);
+    // Each role's trust and diff, plus the plan's folded sections, each opened and closed once.
+    const plan = hostilePlan(name);
+    const folds =
+      plan.newRoles.length +
+      6 +
+      ((plan.unmappedEvents ?? []).length > 0 ? 1 : 0) +
+      ((plan.evidence.unreadableIdentities ?? []).length > 0 ? 1 : 0);
+    expect(tokens.filter((t) => t.type === 'html_block' && ours.test(t.content))).toHaveLength(2 * folds);
   });
 
   it('still shows the names, as text', () => {

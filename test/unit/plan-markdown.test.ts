@@ -85,7 +85,8 @@ describe('renderPlanMarkdown: the simple plan', () => {
     ['account and region', '- Account `123456789012` (aws), region `eu-west-1`'],
     ['regions covered', '- Regions covered (workloads, resource policies): `eu-west-1`'],
     ['evidence', '- Evidence: logs, `2025-10-01T00:00:00.000Z` → `2026-01-01T00:00:00.000Z`, 42 records read'],
-    ['decisions', '- Decisions: unattributed = drop, unobservable = drop'],
+    // The decisions named by what they did, not by how they were taken.
+    ['decisions', '- Decisions: unattributed\\: none · unobservable\\: nothing unseen'],
     ['retirement', '- Shared role retired after apply: yes'],
     ['new roles', '## New roles'],
     ['ec2 section', '### `ec2.amazonaws.com` → `app-shared-ec2`'],
@@ -153,6 +154,24 @@ describe('renderPlanMarkdown: the simple plan', () => {
     expect(diff.some((l) => l.startsWith('+') && l.includes('"app-shared-ec2-policy"'))).toBe(true);
   });
 
+  it('puts what changes first: roles, workloads, the diagram, kept actions, then the folded details', () => {
+    const lines = md.split('\n');
+    const at = (line: string) => lines.indexOf(line);
+    const order = [
+      '## New roles',
+      '## Workloads that move',
+      '```mermaid',
+      '### `ec2.amazonaws.com` → `app-shared-ec2`',
+      '## Details',
+      '## Blind spots',
+      '## Unused grants (dropped from every new role)',
+    ].map(at);
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // The facts a reviewer rarely needs are folded, after the summary.
+    expect(at(`- Plan id: \`${PLAN_ID}\` · digest \`${plan.digest}\``)).toBeGreaterThan(at('## Details'));
+  });
+
   it('ends with exactly one newline', () => {
     expect(md.endsWith('\n')).toBe(true);
     expect(md.endsWith('\n\n')).toBe(false);
@@ -172,7 +191,9 @@ describe('renderPlanMarkdown: the rich plan', () => {
   });
 
   it('reports the decisions, the excluded service and no retirement', () => {
-    expect(md).toContain('- Decisions: unattributed = chosen, unobservable = keep, no-evidence services = exclude');
+    expect(md).toContain(
+      '- Decisions: unattributed\\: kms\\:Decrypt to lambda · unobservable\\: keep never-logged xray · services without activity\\: exclude',
+    );
     expect(md).toContain('- Shared role retired after apply: no');
     expect(md).toContain('Services left on the shared role: `ecs-tasks.amazonaws.com`');
   });
@@ -181,11 +202,14 @@ describe('renderPlanMarkdown: the rich plan', () => {
     expect(section(md, '## Unattributed actions')).toContain('| `kms:Decrypt` | 2 | `2026-01-01T00:00:00.000Z` | `lambda.amazonaws.com` |');
   });
 
-  it('lists blind spots and whether each role kept them', () => {
-    expect(section(md, '## Blind spots')[1]).toMatch(/^- xray\\:PutTraceSegments\\: never logged/);
-    expect(section(md, '### `ec2.amazonaws.com` → `app-shared-ec2`')).toContainEqual(
-      expect.stringMatching(/^- `xray:PutTraceSegments` — never logged.* — \*\*kept\*\*$/),
-    );
+  it('lists blind spots once, by reason, and per role which it kept', () => {
+    expect(section(md, '## Blind spots')[1]).toMatch(/^- never logged\\: X-Ray .*: `xray:PutTraceSegments`$/);
+    // Each reason once in the whole review, however many roles share it.
+    expect(md.split('\n').filter((l) => l.includes('X-Ray trace'))).toHaveLength(1);
+    for (const heading of ['### `ec2.amazonaws.com` → `app-shared-ec2`', '### `lambda.amazonaws.com` → `app-shared-lambda`']) {
+      expect(section(md, heading)).toContain('Unseen grants **kept**: `xray:PutTraceSegments`');
+      expect(section(md, heading)).toContain('Unseen grants **dropped**: none');
+    }
   });
 
   it('lists unused grants by Sid or statement index', () => {
@@ -194,7 +218,9 @@ describe('renderPlanMarkdown: the rich plan', () => {
   });
 
   it('lists follow-ups as unchecked checkboxes', () => {
-    const lines = section(md, '## Manual follow-ups').filter((l) => l.length > 0);
+    // The follow-ups close the summary; the diagram comes next.
+    const all = section(md, '## Manual follow-ups');
+    const lines = all.slice(0, all.indexOf('```mermaid')).filter((l) => l.length > 0);
     expect(lines).toEqual(plan.followUps.map((f) => `- [ ] **${f.kind}** ${markdownText(f.message)}`));
     expect(lines).toContainEqual(expect.stringMatching(/^- \[ \] \*\*launch-template\*\* launch template web version 2/));
   });
