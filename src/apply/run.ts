@@ -440,13 +440,21 @@ function applySummary(
       : run.waiting.length > 0
         ? retireWaits(plan, run.waiting)
         : `delete ${plan.sharedRole.roleName} after a snapshot, once ${soakText(run.soakMs)} and no use of it since cutover`;
+  // What split-role does not do itself, beside the manual ones retire waits for: the person agreeing should know.
+  const others = plan.followUps.filter((f) => !run.waiting.includes(f) && f.kind !== 'manual-service');
+  const shown = others.slice(0, FOLLOW_UPS_SHOWN).map((f) => `    ${f.kind}: ${f.message}`);
+  const more = others.length > shown.length ? [`    and ${others.length - shown.length} more (see the review)`] : [];
   return [
     `Apply plan ${plan.planId} to ${plan.account} (${plan.region})${resuming}:`,
     `  create ${plan.newRoles.map((r) => r.roleName).join(', ')}`,
     `  move ${plan.workloads.length} workload(s)`,
     `  ${retire}`,
+    ...(others.length > 0 ? [`  open follow-ups split-role does not do (${others.length}):`, ...shown, ...more] : []),
   ].join('\n');
 }
+
+/** How many follow-ups apply's confirmation lists before it points at the review. */
+const FOLLOW_UPS_SHOWN = 10;
 
 function soakText(ms: number): string {
   return ms === 0
