@@ -16,7 +16,7 @@ import { sampleBody } from '../test/unit/fixtures/plan-fixtures.js';
 import { fmtMs, printTable } from './report.js';
 
 const CLI = fileURLToPath(new URL('../bin/split-role.js', import.meta.url));
-const FIXTURES = fileURLToPath(new URL('../test/fixtures/iac', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../test/fixtures/rewrite', import.meta.url));
 const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
 const CFN_BYTES = 5 * 1024 * 1024;
 const TF_FILES = 300;
@@ -73,7 +73,7 @@ export async function run(): Promise<void> {
 
 /** The YAML fixture's resources, then unrelated queues with long descriptions until the file reaches 5 MB. */
 async function writeTemplate(file: string): Promise<number> {
-  const fixture = await readFile(join(FIXTURES, 'cloudformation-rewrite/app.yaml'), 'utf8');
+  const fixture = await readFile(join(FIXTURES, 'cloudformation/app.yaml'), 'utf8');
   const [head, tail] = fixture.split('\nOutputs:\n') as [string, string];
   const parts = [head];
   let size = head.length;
@@ -89,7 +89,7 @@ async function writeTemplate(file: string): Promise<number> {
 
 /** The Terraform fixture, plus unrelated files of buckets and security groups. */
 async function writeTerraformTree(dir: string): Promise<void> {
-  await cp(join(FIXTURES, 'terraform-rewrite/app'), dir, { recursive: true });
+  await cp(join(FIXTURES, 'terraform/app'), dir, { recursive: true });
   for (let f = 0; f < TF_FILES - 2; f++) {
     const blocks = Array.from(
       { length: 10 },

@@ -28,7 +28,7 @@ import { resetMoto } from '../support/moto-server.js';
 import { samplePlan } from '../unit/fixtures/plan-fixtures.js';
 
 const endpoint = workerMotoEndpoint();
-const TEMPLATE = fileURLToPath(new URL('../fixtures/iac/cloudformation-rewrite/stack.yaml', import.meta.url));
+const TEMPLATE = fileURLToPath(new URL('../fixtures/rewrite/cloudformation/stack.yaml', import.meta.url));
 const STACK = 'app';
 
 describe.skipIf(!endpoint)('rewrite a CloudFormation stack, deployed on moto', () => {

@@ -15,7 +15,7 @@ const at = new Date('2026-11-29T12:00:00.000Z');
 describe('message codes', () => {
   it('are SR_<AREA>_<letter><4 digits>, the letter matching the registered level', () => {
     for (const [code, info] of Object.entries(MESSAGE_CODES)) {
-      expect(code).toMatch(/^SR_(SCAN|PLAN|EVID|APPLY|CHECK|EXPORT|CLI)_[DPIWEQ]\d{4}$/);
+      expect(code).toMatch(/^SR_(SCAN|PLAN|EVID|APPLY|CHECK|EXPORT|REWRITE|CLI)_[DPIWEQ]\d{4}$/);
       expect(code.split('_')[2]?.[0], code).toBe(LEVEL_LETTER[info.level]);
       expect(info.description.length, code).toBeGreaterThan(5);
     }

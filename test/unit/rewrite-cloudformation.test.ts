@@ -15,7 +15,7 @@ import type { Plan } from '../../src/plan/schema.js';
 import { rewritePaths } from '../../src/rewrite/run.js';
 import { plannedRole, samplePlan } from './fixtures/plan-fixtures.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/iac/cloudformation-rewrite', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/rewrite/cloudformation', import.meta.url));
 
 function plan(): Plan {
   const base = samplePlan();

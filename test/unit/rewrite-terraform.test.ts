@@ -13,7 +13,7 @@ import type { Plan } from '../../src/plan/schema.js';
 import { rewritePaths } from '../../src/rewrite/run.js';
 import { samplePlan } from './fixtures/plan-fixtures.js';
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/iac/terraform-rewrite/app', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../fixtures/rewrite/terraform/app', import.meta.url));
 
 /** The sample plan (app-shared split for ec2 and lambda), with the reports bucket's policy granting the lambda role. */
 function plan(): Plan {
