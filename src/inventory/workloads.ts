@@ -105,7 +105,7 @@ export function describeRegionalUsers(regional: RegionalWorkloads, home?: string
 
 /** The kinds whose service can assume a role trusting these principals: the others need not be read. */
 export function scopeFor(principals: readonly string[]): IndexScope {
-  const keys = new Set(principals.map(workloadKey));
+  const keys = new Set(principals.map((p) => workloadKey(p, principals)));
   return Object.fromEntries(workloadAdapters().map((a) => [a.id, keys.has(a.unitKey)])) as IndexScope;
 }
 

@@ -21,8 +21,9 @@ export function refuseEarlyDecisionGaps(
   flags: DecisionFlags,
   evidence: { source: string; visibility: DataEventVisibility },
 ): void {
-  const units = [...new Set(trust.services.map(workloadKey))].map((key) => {
-    const principals = trust.services.filter((p) => workloadKey(p) === key);
+  const keyOf = (p: string) => workloadKey(p, trust.services);
+  const units = [...new Set(trust.services.map(keyOf))].map((key) => {
+    const principals = trust.services.filter((p) => keyOf(p) === key);
     return { key, service: principals[0] as string, principals };
   });
   parseNames({ units }, flags.names ?? []);

@@ -33,12 +33,17 @@ export function planInvariantProblems(plan: Plan): string[] {
 
 /** The shared role's service principals that serve the same workload as `role`. */
 function principalsFor(plan: Plan, role: PlannedRole): string[] {
+  const all = sharedServices(plan);
+  return all.filter((principal) => workloadKey(principal, all) === role.shortName);
+}
+
+/** Every service principal the shared role's trust policy names, lower-cased, sorted and distinct. */
+function sharedServices(plan: Plan): string[] {
   const principals = new Set<string>();
   for (const statement of parsePolicy(plan.sharedRole.trustPolicy).statements) {
     if (!statement.principal || statement.principal === '*') continue;
     for (const [type, id] of principalEntries(statement.principal)) {
-      const principal = id.trim().toLowerCase();
-      if (type === 'Service' && workloadKey(principal) === role.shortName) principals.add(principal);
+      if (type === 'Service') principals.add(id.trim().toLowerCase());
     }
   }
   return [...principals].sort();
@@ -46,7 +51,8 @@ function principalsFor(plan: Plan, role: PlannedRole): string[] {
 
 function trustProblems(plan: Plan, role: PlannedRole): string[] {
   const name = role.roleName;
-  if (workloadKey(role.service) !== role.shortName) return [`new role ${name} is for ${role.service}, which is not ${role.shortName}`];
+  if (workloadKey(role.service, sharedServices(plan)) !== role.shortName)
+    return [`new role ${name} is for ${role.service}, which is not ${role.shortName}`];
   const principals = principalsFor(plan, role);
   if (principals.length === 0) return [`new role ${name} is for ${role.service}, which the shared role does not trust`];
   // Exactly what the shared role's trust policy says for this service, with its conditions: nothing added, nothing widened.

@@ -13,7 +13,7 @@ import { grantedCatalogActions } from '../policy/catalog-grants.js';
 import { unobservableGrants } from '../policy/observability.js';
 import type { PolicySource } from '../policy/types.js';
 import type { TrustAnalysis } from '../trust/analyse.js';
-import { workloadKey } from '../trust/service-principals.js';
+import { serviceShortName, workloadKey } from '../trust/service-principals.js';
 import { KIND_BASELINES, workloadAdapters } from '../workloads/registry.js';
 import { takeUnmapped, UNATTRIBUTED, type UnmappedEvent } from './unmapped-events.js';
 
@@ -74,7 +74,7 @@ export function analyseSplit(
   // A group exists only once it has a principal, so each has a first one to name it.
   const groups = new Map<string, [string, ...string[]]>();
   for (const principal of trust.services) {
-    const key = workloadKey(principal);
+    const key = workloadKey(principal, trust.services);
     const group = groups.get(key);
     if (group) group.push(principal);
     else groups.set(key, [principal]);
@@ -87,7 +87,7 @@ export function analyseSplit(
   ];
   const units = [...groups.entries()].map(([key, principals]): ServiceUnit => {
     const usage = mergeUsage(principals.map((p) => evidence.byService.get(p)));
-    const service = principals.find((p) => workloadKey(p) === key && !p.startsWith('edge')) ?? principals[0];
+    const service = principals.find((p) => serviceShortName(p) === key) ?? principals[0];
     // Every mapped action is checked: one the catalog does not know is never granted silently.
     takeUnmapped(usage, service, catalog, unmappedRows);
     return {

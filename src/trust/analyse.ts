@@ -5,7 +5,7 @@
 import { statementCoversAction } from '../policy/actions.js';
 import { parsePolicy, principalEntries, type NormalisedStatement, type RawPrincipal } from '../policy/document.js';
 import { findingKinds, type FindingKind } from './rules/index.js';
-import { workloadKey } from './service-principals.js';
+import { workloadsOf } from './service-principals.js';
 import { ACCOUNT_ID } from '../core/account-id.js';
 
 export type { FindingKind } from './rules/index.js';
@@ -43,7 +43,7 @@ export interface OtherPrincipal extends AssumingPrincipal {
 export interface TrustAnalysis {
   /** Service principals that can assume the role, lower-cased, sorted and distinct. */
   services: string[];
-  /** Distinct workloads those services represent (Lambda@Edge's pair counts once). */
+  /** Distinct workloads those services represent (a pair AWS requires together, like Lambda@Edge's, counts once). */
   workloads: string[];
   serviceGrants: AssumingPrincipal[];
   otherPrincipals: OtherPrincipal[];
@@ -100,7 +100,8 @@ export function analyseTrustPolicy(document: unknown, accountId: string): TrustA
     .map((g) => placePrincipal(g, accountId))
     .sort(byPrincipal);
   const services = serviceGrants.map((g) => g.principal);
-  const workloads = [...new Set(services.map(workloadKey))].sort();
+  // Services AWS requires together (MWAA's airflow + airflow-env, ...) count once.
+  const workloads = workloadsOf(services);
 
   // The default rules, judged against the role's own account alone.
   const kinds: FindingKind[] = findingKinds({ services, workloads, otherPrincipals });

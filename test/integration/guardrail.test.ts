@@ -5,7 +5,7 @@
  * `guardrail export` writes, unzipped and run as Lambda would run it.
  * Alerts are read from an HTTP subscription moto delivers to on loopback.
  */
-import { CreateRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, UpdateAssumeRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -144,6 +144,24 @@ describe.skipIf(!endpoint)('guardrail handler against moto', () => {
       reason: expect.stringMatching(/failed/),
     });
     expect(deliveries.filter((d) => d.Type === 'Notification')).toEqual([]);
+  });
+
+  it('an MWAA execution role (airflow + airflow-env, which AWS requires together) is compliant; with EC2 added it alerts', async () => {
+    const mwaa = (...extra: string[]) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: ['airflow.amazonaws.com', 'airflow-env.amazonaws.com', ...extra] },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      });
+    await createRole(mwaa());
+    expect(await handler(eventbridge.events['create-role'])).toEqual({ status: 'compliant', roleName: 'TestRole' });
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'TestRole', PolicyDocument: mwaa('ec2.amazonaws.com') }));
+    expect(await handler(eventbridge.events['update-assume-role-policy'])).toMatchObject({ status: 'non-compliant', roleName: 'TestRole' });
   });
 
   it('config mode: reports NON_COMPLIANT for a shared role (and alerts), COMPLIANT for a single-service one, NOT_APPLICABLE once deleted', async () => {
