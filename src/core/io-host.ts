@@ -69,6 +69,16 @@ export interface IoRequest<T> {
   question: Question<T>;
   /** Set for consent to change something: without a terminal and without --yes, refuse with this message. */
   needsConsent?: string;
+  /** The person may go back to the previous question (Esc, or a "‹ back" choice): the host then throws GoBack. */
+  back?: boolean;
+}
+
+/** Thrown by `requestResponse` when the person asks for the previous question (only for requests with `back`). */
+export class GoBack extends Error {
+  constructor() {
+    super('back to the previous question');
+    this.name = 'GoBack';
+  }
 }
 
 /** Where core code sends messages and questions, and commands send results. */

@@ -54,8 +54,19 @@ export const MESSAGE_CODES = {
     level: 'warn',
     description: 'resources of the plan are owned by CloudFormation or Terraform: change them with rewrite, not apply',
   },
+  SR_PLAN_I2015: {
+    level: 'info',
+    description: 'the non-interactive plan command that repeats a prompted run (for CI), and the answers no flag can repeat',
+  },
+  SR_PLAN_W2016: {
+    level: 'warn',
+    description: 'a role picked at the prompt had no activity in the window: skipped, the other roles go on',
+  },
   SR_PLAN_Q2101: { level: 'request', description: 'which shared roles to split' },
-  SR_PLAN_Q2102: { level: 'request', description: 'whether the workloads found are the ones to move' },
+  SR_PLAN_Q2102: {
+    level: 'request',
+    description: 'whether the workloads found are the ones to move: each ticked, an unticked one stays on the shared role',
+  },
   SR_PLAN_Q2103: { level: 'request', description: 'which services get an unattributed action' },
   SR_PLAN_Q2104: {
     level: 'request',
@@ -63,7 +74,10 @@ export const MESSAGE_CODES = {
   },
   SR_PLAN_Q2105: { level: 'request', description: 'what services without any activity get' },
   SR_PLAN_Q2106: { level: 'request', description: "a new role's name" },
-  SR_PLAN_Q2107: { level: 'request', description: 'whether to write the plan' },
+  SR_PLAN_Q2107: {
+    level: 'request',
+    description: "whether to write the plan, after each role's change in one line (or show a role's policy diff first)",
+  },
   SR_PLAN_Q2108: { level: 'request', description: 'what the services that made unmapped events get (--unmapped)' },
   SR_PLAN_Q2109: { level: 'request', description: 'whether to pick single unobservable actions within the groups' },
   SR_PLAN_Q2110: { level: 'request', description: 'which unobservable actions of one group a service keeps' },

@@ -13,6 +13,7 @@ import { narrowGrants, unusedGrants } from '../policy/narrow.js';
 import { packPolicies } from '../policy/size.js';
 import { assertSubset } from '../policy/subset.js';
 import { trustPolicyForService } from '../trust/service-trust.js';
+import { adapterFor } from '../workloads/registry.js';
 import { proposeRoleName } from './role-names.js';
 import { keptForUnmapped } from './unmapped-events.js';
 import { PLAN_SCHEMA_VERSION, type FollowUp, type PlanBody, type PlannedRole, type ResourcePolicyPlan } from './schema.js';
@@ -37,6 +38,8 @@ export interface PlanDecisions {
   grantBy?: GrantBy;
   /** Tags for every new role where the shared role has none (or an empty value): `--tag`, or the answers to the required-tag prompts. */
   addedTags?: Record<string, string>;
+  /** Workloads (their repoint step ids) deselected at the prompt: they stay on the shared role, which is then not retired. */
+  stayOnShared?: readonly string[];
 }
 
 /** Context the plan records but does not compute. */
@@ -128,7 +131,14 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
   ];
   const unitRoles = new Map(newRoles.map((r) => [r.service, r]));
   const workloadRoles = new Map(kept.map((u) => [u.key, unitRoles.get(u.service) as PlannedRole]));
-  const workloads = plannedWorkloads(analysis.workloads, workloadRoles, shared);
+  const stay = new Set(decisions.stayOnShared ?? []);
+  const found = plannedWorkloads(analysis.workloads, workloadRoles, shared);
+  const workloads = found.filter((w) => !stay.has(adapterFor(w).stepId(w)));
+  const stayed = found.filter((w) => stay.has(adapterFor(w).stepId(w)));
+  if (stayed.length > 0)
+    warnings.push(
+      `${stayed.length} workload(s) stay on the shared role by choice (${stayed.map((w) => adapterFor(w).stepId(w)).join(', ')}): it is not retired`,
+    );
 
   return {
     schemaVersion: PLAN_SCHEMA_VERSION,
@@ -188,7 +198,8 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     },
     followUps: [...workloadFollowUps(analysis, workloadRoles, shared), ...context.references(newRoles.map((r) => r.roleName))],
     warnings,
-    retireSharedRole: excluded.length === 0 && analysis.otherPrincipals.length === 0,
+    // A workload left on the shared role still needs it: retiring it would break that workload.
+    retireSharedRole: excluded.length === 0 && analysis.otherPrincipals.length === 0 && stayed.length === 0,
   };
 }
 

@@ -81,3 +81,52 @@ export function workloadFollowUps(
   }
   return followUps;
 }
+
+/** One workload a plan would move, for the prompt that lets a person leave it on the shared role. */
+export interface MovableWorkload {
+  /** Its repoint step id: what `PlanDecisions.stayOnShared` names. */
+  id: string;
+  /** "EC2 instance i-0abc (eu-west-1) → ec2": plain text for a terminal. */
+  label: string;
+}
+
+/**
+ * The workloads each unit's new role would take, before the roles exist:
+ * the moves are planned against a stand-in role, only for their step ids.
+ */
+export function movableWorkloads(
+  workloads: RegionalWorkloads,
+  units: ReadonlyArray<Pick<SplitAnalysis['units'][number], 'key' | 'service'>>,
+  shared: Pick<RoleSnapshot, 'arn'>,
+): MovableWorkload[] {
+  const standIn = (service: string): PlannedRole => ({
+    service,
+    shortName: '',
+    roleName: '(new role)',
+    roleArn: '(new role)',
+    path: '/',
+    description: '',
+    maxSessionDuration: 3600,
+    tags: [],
+    trustPolicy: { Version: '2012-10-17', Statement: [] },
+    inlinePolicies: [],
+    managedPolicies: [],
+    actions: [],
+    unobservable: [],
+    noEvidence: false,
+    // EC2 moves instances to the new role's profile: without one it plans none.
+    instanceProfile: { name: '(new profile)', arn: '(new profile)', path: '/' },
+  });
+  const roles = new Map(units.map((u) => [u.key, standIn(u.service)]));
+  const several = workloads.length > 1;
+  return plannedWorkloads(workloads, roles, shared).map((w) => {
+    const adapter = adapterFor(w);
+    const [name, kind] = adapter.describeMove(w);
+    // describeMove speaks Markdown: its name is one code span.
+    const plain = name.replace(/^(`+) ?([\s\S]*?) ?\1$/, '$2');
+    return {
+      id: adapter.stepId(w),
+      label: `${kind} ${plain}${several ? ` (${w.region})` : ''} → ${w.service.replace(/\.amazonaws\.com$/, '')}`,
+    };
+  });
+}

@@ -6,7 +6,9 @@ import { SplitRoleError } from '../../src/core/errors.js';
 import type { IoRequest } from '../../src/core/io-host.js';
 import { RecordingIoHost } from '../support/recording-io-host.js';
 import { LEVEL_LETTER, MESSAGE_CODES } from '../../src/core/message-codes.js';
-import { askDecisions, askTags, confirmWorkloads, confirmWrite, pickRoles } from '../../src/cli/prompts/plan-prompts.js';
+import { askDecisions, askTags, pickRoles, pickWorkloads } from '../../src/cli/prompts/plan-prompts.js';
+import { writeAnswer } from '../../src/cli/prompts/plan-write-prompt.js';
+import { sampleAnalysis, samplePlan } from './fixtures/plan-fixtures.js';
 import type { SplitAnalysis } from '../../src/plan/split-analysis.js';
 import type { ScanFinding } from '../../src/scan/report.js';
 
@@ -59,7 +61,7 @@ describe('requestResponse', () => {
   it('answers with the default when nobody can be asked', async () => {
     const io = new RecordingIoHost();
     expect(io.interactive).toBe(false);
-    await expect(confirmWrite(io, 'plans/x.plan.json')).resolves.toBe(true);
+    await expect(writeAnswer(io, samplePlan(), 'plans/x.plan.json')).resolves.toBe(true);
     expect(io.requests.map((r) => r.code)).toEqual(['SR_PLAN_Q2107']);
   });
 
@@ -151,7 +153,8 @@ describe('plan prompts through requestResponse', () => {
     const decisions = await askDecisions(io, analysis, { unattributed: 'drop', unmapped: 'keep', withoutEvidence: 'exclude' }, new Set());
     expect(decisions.unobservable).toEqual({ ec2: ['s3:GetObject'] });
     expect(decisions.unmapped).toBe('keep');
-    expect(io.requests.filter((r) => r.code === 'SR_PLAN_Q2110')).toHaveLength(2);
+    // Single actions are asked only within the ticked group, not the unticked baseline group.
+    expect(io.requests.filter((r) => r.code === 'SR_PLAN_Q2110').map((r) => (r.data as { reason: string }).reason)).toEqual(['data event']);
     expect(io.requests.map((r) => r.code)).not.toContain('SR_PLAN_Q2108');
   });
 
@@ -173,13 +176,14 @@ describe('plan prompts through requestResponse', () => {
   });
 
   it('show the workloads as a message before asking to move them', async () => {
-    const io = new RecordingIoHost(() => true, { now: () => at });
-    await expect(confirmWorkloads(io, analysis)).resolves.toBe(true);
+    const io = new RecordingIoHost((request) => request.defaultResponse, { now: () => at });
+    // Every workload ticked: none stays on the shared role.
+    await expect(pickWorkloads(io, sampleAnalysis())).resolves.toEqual([]);
     expect(io.messages).toEqual([
       expect.objectContaining({
         code: 'SR_PLAN_I2008',
         message: expect.stringContaining('EC2 instances: i-0abc'),
-        data: expect.objectContaining({ role: 'orders' }),
+        data: expect.objectContaining({ role: 'app-shared' }),
       }),
     ]);
   });

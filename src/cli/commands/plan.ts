@@ -4,7 +4,7 @@ import { refuseUnsafePlanOut } from '../../apply/plan-out.js';
 import { validateAccountId } from '../../aws/assume-role.js';
 import { reportLongRetries } from '../../aws/retry-budget.js';
 import { openSessionProvider } from '../../aws/session.js';
-import { ExitCode, usageError } from '../../core/errors.js';
+import { ExitCode, SplitRoleError, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { missingRequiredTags, parseTagFlags, parseTagKeys, refuseChangedTags } from '../../core/tags.js';
 import { planEvidenceSettings } from '../../evidence/settings.js';
@@ -16,7 +16,6 @@ import { collectPlanFacts, finalisePlan, PlanReads, savePlan } from '../../plan-
 import { readOwnershipSources, withOwnership } from '../../plan-run/ownership.js';
 import { describeOwner, isIacOwned } from '../../iac/ownership-schema.js';
 import type { Plan } from '../../plan/schema.js';
-import { policyDiff } from '../../plan/markdown.js';
 import { parseRegionList, resolveRegions } from '../../aws/regions.js';
 import type { ResourcePolicyMode } from '../../resource-policy/discover.js';
 import { finaliseWithinQuotas, type ResourcePolicyTooLargeError } from '../../resource-policy/grown-size.js';
@@ -25,6 +24,7 @@ import { scanAccount } from '../../scan/scan-account.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parseRoleRef, refuseOtherAccountRoles } from '../role-flag.js';
 import { parseSince } from '../since.js';
+import { equivalentCommand } from '../prompts/equivalent-command.js';
 
 /** Flags of `plan`. */
 export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
@@ -95,8 +95,9 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
     });
     // Awaited with each role's facts below; this only keeps an early refusal from counting as unhandled meanwhile.
     ownershipRead.catch(() => undefined);
+    const idle: SplitRoleError[] = [];
     for (const roleName of roles) {
-      const [facts, ownership] = await Promise.all([
+      const read = await Promise.all([
         collectPlanFacts(reads, roleName, evidence, {
           resourcePolicies: options.resourcePolicies,
           regions,
@@ -112,32 +113,23 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
           },
         }),
         ownershipRead,
-      ]);
-      let decisions: PlanDecisions;
-      if (prompts) {
-        if (!(await prompts.confirmWorkloads(io, facts.analysis))) {
-          io.info('SR_PLAN_I2005', `Skipped ${roleName}.`, { role: roleName });
-          continue;
-        }
-        decisions = await prompts.askDecisions(io, facts.analysis, options, new Set(facts.authorization.roles.map((r) => r.name)));
-      } else {
-        decisions = decisionsFromFlags(facts.analysis, options);
-      }
-      const missing = missingRequiredTags(facts.analysis.shared.tags, requiredTags, givenTags);
-      decisions.addedTags = { ...givenTags, ...(prompts && missing.length > 0 ? await prompts.askTags(io, roleName, missing) : {}) };
-      if (options.grantBy) decisions.grantBy = options.grantBy;
-      const ask = prompts && !options.grantBy ? (error: ResourcePolicyTooLargeError) => prompts.askGrantBy(io, error) : undefined;
-      const plan = await withOwnership(
-        await finaliseWithinQuotas((grantBy) => finalisePlan(facts, grantBy ? { ...decisions, grantBy } : decisions), ask),
-        ownership,
-      );
-      warnIacOwned(io, plan);
+      ]).catch((error: unknown) => {
+        // At the prompt, one role without activity does not stop the others picked with it.
+        if (!prompts || roles.length === 1 || !(error instanceof SplitRoleError) || error.code !== 'NoEvidence') throw error;
+        io.warn('SR_PLAN_W2016', `Skipped ${roleName}: ${error.message}; the other roles go on`, { role: roleName });
+        idle.push(error);
+        return undefined;
+      });
+      if (!read) continue;
+      const [facts, ownership] = read;
       const path = options.out ?? join('plans', `${roleName}.plan.json`);
       refuseUnsafePlanOut(path);
-      if (prompts) {
-        for (const role of plan.newRoles) io.info('SR_PLAN_I2006', policyDiff(plan, role), { role: role.roleName });
-        if (!(await prompts.confirmWrite(io, path))) continue;
-      }
+      const made = prompts
+        ? await steerPlan(io, prompts, facts, ownership, { options, roleName, path, requiredTags, givenTags })
+        : await makePlan(facts, ownership, decisionsFromFlags(facts.analysis, options), options, givenTags, {}, io);
+      if (!made) continue;
+      const { plan } = made;
+      warnIacOwned(io, plan);
       const review = await savePlan(plan, path);
       io.info(
         'SR_PLAN_I2007',
@@ -159,12 +151,99 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
           workloads: plan.workloads.length,
         });
       else io.result(path);
+      if (prompts && made.decisions) {
+        const typed = process.argv.slice(2);
+        // The command word itself (global options may come before it); equivalentCommand adds its own.
+        typed.splice(typed.indexOf('plan'), typed.includes('plan') ? 1 : 0);
+        const repeat = equivalentCommand(typed, roleName, facts.analysis, made.decisions);
+        io.info(
+          'SR_PLAN_I2015',
+          `To repeat this plan without prompts (in CI):\n  ${repeat.command}` +
+            (repeat.notRepeated.length > 0 ? `\n  not repeated by flags: ${repeat.notRepeated.join('; ')}` : ''),
+          { role: roleName, command: repeat.command, notRepeated: repeat.notRepeated },
+        );
+      }
     }
+    // Every picked role lacked activity: that is the run's error, as for one role.
+    const [firstIdle] = idle;
+    if (firstIdle && idle.length === roles.length) throw firstIdle;
     if (options.json) io.result(JSON.stringify({ plans: written }, null, 2));
     return ExitCode.ok;
   } finally {
     provider.destroy();
   }
+}
+
+type Prompts = typeof import('../prompts/plan-prompts.js');
+type Facts = Awaited<ReturnType<typeof collectPlanFacts>>;
+type Ownership = Parameters<typeof withOwnership>[1];
+
+/** Decisions finalised into a plan, within the resource-policy quotas (asking at the prompt which strategy when one fits). */
+async function makePlan(
+  facts: Facts,
+  ownership: Ownership,
+  decisions: PlanDecisions,
+  options: PlanCommandOptions,
+  givenTags: Record<string, string>,
+  tagAnswers: Record<string, string>,
+  io: IoHost,
+  prompts?: Prompts,
+): Promise<{ plan: Plan; decisions: PlanDecisions }> {
+  decisions.addedTags = { ...givenTags, ...tagAnswers };
+  if (options.grantBy) decisions.grantBy = options.grantBy;
+  const ask = prompts && !options.grantBy ? (error: ResourcePolicyTooLargeError) => prompts.askGrantBy(io, error) : undefined;
+  const plan = await withOwnership(
+    await finaliseWithinQuotas((grantBy) => finalisePlan(facts, grantBy ? { ...decisions, grantBy } : decisions), ask),
+    ownership,
+  );
+  return { plan, decisions };
+}
+
+/**
+ * The prompted run of one role: workloads, decisions, tags, then the write
+ * question; "back" from any question returns to the one before it, across
+ * these stages. Undefined: the person skipped the role.
+ */
+async function steerPlan(
+  io: IoHost,
+  prompts: Prompts,
+  facts: Facts,
+  ownership: Ownership,
+  run: { options: PlanCommandOptions; roleName: string; path: string; requiredTags: string[]; givenTags: Record<string, string> },
+): Promise<{ plan: Plan; decisions: PlanDecisions } | undefined> {
+  const { writeAnswer } = await import('../prompts/plan-write-prompt.js');
+  const taken = new Set(facts.authorization.roles.map((r) => r.name));
+  const missing = missingRequiredTags(facts.analysis.shared.tags, run.requiredTags, run.givenTags);
+  let stay: string[] | undefined = [];
+  let decisions: PlanDecisions | undefined;
+  let tags: Record<string, string> = {};
+  let made: { plan: Plan; decisions: PlanDecisions } | undefined;
+  let skipped = false;
+  await prompts.runSteps([
+    async () => {
+      stay = await prompts.pickWorkloads(io, facts.analysis);
+      skipped = stay === undefined;
+    },
+    async () => {
+      if (skipped) return;
+      decisions = await prompts.askDecisions(io, facts.analysis, run.options, taken);
+      decisions.stayOnShared = stay ?? [];
+    },
+    async () => {
+      if (skipped) return;
+      tags = missing.length > 0 ? await prompts.askTags(io, run.roleName, missing) : {};
+    },
+    async () => {
+      if (skipped || !decisions) return;
+      made = await makePlan(facts, ownership, decisions, run.options, run.givenTags, tags, io, prompts);
+      skipped = !(await writeAnswer(io, made.plan, run.path));
+    },
+  ]);
+  if (skipped) {
+    io.info('SR_PLAN_I2005', `Skipped ${run.roleName}.`, { role: run.roleName });
+    return undefined;
+  }
+  return made;
 }
 
 function refuseMissingTags(roleName: string, missing: string[]): void {

@@ -6,13 +6,14 @@
  */
 import { usageError } from '../../core/errors.js';
 import { terminalSafe } from '../../core/escape.js';
-import type { IoHost, MessageData, Question } from '../../core/io-host.js';
+import { GoBack, type IoHost, type MessageData, type Question } from '../../core/io-host.js';
 import type { CodeAt } from '../../core/message-codes.js';
 import { tagProblem } from '../../core/tags.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import type { DecisionFlags } from '../../plan/decisions.js';
 import { proposeRoleName, roleNameProblem, serviceSuffix } from '../../plan/role-names.js';
 import { requiredDecisions, type SplitAnalysis, type ServiceUnit } from '../../plan/split-analysis.js';
+import { movableWorkloads } from '../../plan/workload-targets.js';
 import type { ResourcePolicyTooLargeError } from '../../resource-policy/grown-size.js';
 import type { ScanFinding } from '../../scan/report.js';
 import { workloadAdapters } from '../../workloads/registry.js';
@@ -56,8 +57,12 @@ export async function pickRoles(io: IoHost, findings: ScanFinding[]): Promise<st
   });
 }
 
-/** Step 2: confirm each service's workloads. False means "do not plan this role". */
-export async function confirmWorkloads(io: IoHost, analysis: SplitAnalysis): Promise<boolean> {
+/**
+ * Step 2: the workloads to move, each ticked; one unticked stays on the
+ * shared role (which is then not retired). Returns the ids that stay, or
+ * undefined when none is left to move (the role is skipped).
+ */
+export async function pickWorkloads(io: IoHost, analysis: SplitAnalysis): Promise<string[] | undefined> {
   const several = analysis.workloads.length > 1;
   const found = Object.fromEntries(
     workloadAdapters().map((adapter) => [
@@ -70,56 +75,104 @@ export async function confirmWorkloads(io: IoHost, analysis: SplitAnalysis): Pro
   const lines = workloadAdapters().map((adapter) => `${adapter.title}: ${found[adapter.id]?.join(', ') || 'none'}`);
   const role = analysis.shared.roleName;
   io.info('SR_PLAN_I2008', `\nWorkloads using ${role}:\n  ${lines.join('\n  ')}`, { role, workloads: found });
-  return io.requestResponse({
+  const movable = movableWorkloads(analysis.workloads, analysis.units, analysis.shared);
+  if (movable.length === 0) return [];
+  const ids = movable.map((m) => m.id);
+  const picked = await io.requestResponse<string[]>({
     code: 'SR_PLAN_Q2102',
-    message: 'Are these the workloads to move?',
-    data: { role },
-    defaultResponse: true,
-    question: { type: 'confirm' },
+    message: 'Are these the workloads to move? (space: untick one to leave it on the shared role)',
+    data: { role, workloads: ids },
+    defaultResponse: ids,
+    question: { type: 'checkbox', choices: movable.map((m) => ({ name: m.label, value: m.id, checked: true })) },
   });
+  if (picked.length === 0) return undefined;
+  return ids.filter((id) => !picked.includes(id));
 }
 
-/** Steps 3 and 4: the unattributed and unobservable actions, idle services, and names. */
+/**
+ * Runs questions in order; GoBack from one re-asks the one before. GoBack
+ * from the first goes to the caller, whose previous question it is.
+ */
+export async function runSteps(steps: ReadonlyArray<() => Promise<void>>): Promise<void> {
+  for (let i = 0; i < steps.length;) {
+    try {
+      await (steps[i] as () => Promise<void>)();
+      i += 1;
+    } catch (error) {
+      if (!(error instanceof GoBack) || i === 0) throw error;
+      i -= 1;
+    }
+  }
+}
+
+/** Steps 3 and 4: the unattributed and unobservable actions, idle services, and names; each question can go back. */
 export async function askDecisions(
   io: IoHost,
   analysis: SplitAnalysis,
   flags: DecisionFlags,
   taken: ReadonlySet<string>,
 ): Promise<PlanDecisions> {
-  const decisions: PlanDecisions = {
-    unattributed: flags.unattributed ?? (await askUnattributed(io, analysis)),
-    unobservable: flags.unobservable ?? (await askUnobservable(io, analysis.units)),
-  };
+  const decisions: PlanDecisions = { unattributed: flags.unattributed ?? {}, unobservable: flags.unobservable ?? {} };
+  const steps: Array<() => Promise<void>> = [];
+  if (!flags.unattributed) {
+    const chosen = decisions.unattributed as Record<string, string[]>;
+    for (const [action, use] of analysis.unattributed.actions)
+      steps.push(async () => {
+        chosen[action] = await askUnattributed(io, analysis, action, use.count);
+      });
+  }
+  if (!flags.unobservable) {
+    const chosen = decisions.unobservable as Record<string, string[]>;
+    for (const unit of analysis.units)
+      if (unit.unobservable.length > 0)
+        steps.push(async () => {
+          chosen[unit.key] = await askUnobservable(io, unit);
+        });
+  }
   if (requiredDecisions(analysis).unmapped) {
-    const rows = analysis.unmapped.map((r) => `${r.eventSource} ${r.eventName} (${r.count}× by ${r.services.join(', ')})`);
-    io.info('SR_PLAN_I2009', `\nEvents that map to no IAM action the catalog knows:\n  ${rows.join('\n  ')}`, {
-      events: analysis.unmapped,
-    });
-    decisions.unmapped =
-      flags.unmapped ??
-      // Nobody asked, nobody gets them: granting a whole service's actions needs a person's say.
-      (await choose(io, 'SR_PLAN_Q2108', 'What should the services that made them get?', { events: analysis.unmapped.length }, 'drop', {
-        keep: "every action of the event's service that the shared role granted",
-        drop: 'nothing: the calls may fail after the split',
-      }));
+    if (flags.unmapped) decisions.unmapped = flags.unmapped;
+    else
+      steps.push(async () => {
+        const rows = analysis.unmapped.map((r) => `${r.eventSource} ${r.eventName} (${r.count}× by ${r.services.join(', ')})`);
+        io.info('SR_PLAN_I2009', `\nEvents that map to no IAM action the catalog knows:\n  ${rows.join('\n  ')}`, {
+          events: analysis.unmapped,
+        });
+        // Nobody asked, nobody gets them: granting a whole service's actions needs a person's say.
+        decisions.unmapped = await choose(
+          io,
+          'SR_PLAN_Q2108',
+          'What should the services that made them get?',
+          { events: analysis.unmapped.length },
+          'drop',
+          {
+            keep: "every action of the event's service that the shared role granted",
+            drop: 'nothing: the calls may fail after the split',
+          },
+        );
+      });
   }
   const idle = analysis.units.filter((u) => u.noEvidence).map((u) => u.service);
   if (idle.length > 0) {
-    decisions.noEvidence =
-      flags.withoutEvidence ??
-      (await choose(
-        io,
-        'SR_PLAN_Q2105',
-        `No activity at all for ${idle.join(', ')}. What should those services get?`,
-        { services: idle },
-        'empty',
-        {
-          empty: 'a new role with no permissions beyond the decisions above',
-          exclude: 'nothing: keep them on the shared role (it will not be retired)',
-        },
-      ));
+    if (flags.withoutEvidence) decisions.noEvidence = flags.withoutEvidence;
+    else
+      steps.push(async () => {
+        decisions.noEvidence = await choose(
+          io,
+          'SR_PLAN_Q2105',
+          `No activity at all for ${idle.join(', ')}. What should those services get?`,
+          { services: idle },
+          'empty',
+          {
+            empty: 'a new role with no permissions beyond the decisions above',
+            exclude: 'nothing: keep them on the shared role (it will not be retired)',
+          },
+        );
+      });
   }
-  decisions.roleNames = await askNames(io, analysis, taken);
+  const names: Record<string, string> = {};
+  for (const unit of analysis.units) steps.push(async () => askName(io, analysis, unit, taken, names));
+  await runSteps(steps);
+  decisions.roleNames = names;
   return decisions;
 }
 
@@ -133,106 +186,141 @@ async function choose<V extends string>(
   choices: Record<V, string>,
 ): Promise<V> {
   const options = (Object.entries(choices) as Array<[V, string]>).map(([value, name]) => ({ name, value }));
-  return io.requestResponse<V>({ code, message, data, defaultResponse, question: { type: 'select', choices: options } as Question<V> });
+  return io.requestResponse<V>({
+    code,
+    message,
+    data,
+    defaultResponse,
+    question: { type: 'select', choices: options } as Question<V>,
+    back: true,
+  });
 }
 
-async function askUnattributed(io: IoHost, analysis: SplitAnalysis): Promise<PlanDecisions['unattributed']> {
-  const chosen: Record<string, string[]> = {};
-  for (const [action, use] of analysis.unattributed.actions) {
-    chosen[action] = await io.requestResponse<string[]>({
-      code: 'SR_PLAN_Q2103',
-      message: `${action} was called ${use.count}× by sessions no service could be tied to. Which services need it?`,
-      data: { action, count: use.count },
-      // Nobody asked, nobody gets it: granting needs a person's say.
-      defaultResponse: [],
-      question: { type: 'checkbox', choices: analysis.units.map((u) => ({ name: u.service, value: u.key })) },
-    });
-  }
-  return chosen;
+async function askUnattributed(io: IoHost, analysis: SplitAnalysis, action: string, count: number): Promise<string[]> {
+  return io.requestResponse<string[]>({
+    code: 'SR_PLAN_Q2103',
+    message: `${action} was called ${count}× by sessions no service could be tied to. Which services need it?`,
+    data: { action, count },
+    // Nobody asked, nobody gets it: granting needs a person's say.
+    defaultResponse: [],
+    question: { type: 'checkbox', choices: analysis.units.map((u) => ({ name: u.service, value: u.key })) },
+    back: true,
+  });
+}
+
+/** How long a group's label may be: a checkbox line must fit an 80-column terminal. */
+const LABEL_WIDTH = 60;
+
+/** "never logged: X-Ray trace and sampling calls… (3)": a group's reason, cut to fit one line. */
+export function groupName(reason: string, count: number): string {
+  const short = reason.replace(/^(data event) \(([^,]+), [^)]*\):.*$/, '$1s: $2').replace(/; .*$/, '');
+  const cut = short.length > LABEL_WIDTH ? `${short.slice(0, LABEL_WIDTH - 1)}…` : short;
+  return `${cut} (${count})`;
 }
 
 /**
  * Unobservable grants, grouped by reason: one choice per group (baselines
- * pre-selected), then, if asked, single actions within the groups.
+ * pre-selected, details on the line under the cursor), then, if asked,
+ * single actions within the ticked groups.
  */
-async function askUnobservable(io: IoHost, units: ServiceUnit[]): Promise<PlanDecisions['unobservable']> {
-  const chosen: Record<string, string[]> = {};
-  for (const unit of units) {
-    if (unit.unobservable.length === 0) continue;
-    const groups = new Map<string, ServiceUnit['unobservable']>();
-    // A baseline's group is its runtime need, whatever else each action's reason says.
-    for (const u of unit.unobservable) {
-      const group = u.baseline ? (u.reason.split(';')[0] as string) : u.reason;
-      groups.set(group, [...(groups.get(group) ?? []), u]);
-    }
-    const baselineGroups = [...groups].filter(([, actions]) => actions.every((a) => a.baseline)).map(([reason]) => reason);
-    const picked = await io.requestResponse<string[]>({
-      code: 'SR_PLAN_Q2104',
-      message: `Granted actions the evidence cannot see, by reason. Which does ${unit.service} need?`,
-      data: {
-        service: unit.service,
-        groups: Object.fromEntries([...groups].map(([reason, actions]) => [reason, actions.map((a) => a.action)])),
-      },
-      defaultResponse: baselineGroups,
-      question: {
-        type: 'checkbox',
-        choices: [...groups].map(([reason, actions]) => ({
-          name: `${reason} (${actions.length}: ${actions.map((a) => a.action).join(', ')})`,
-          value: reason,
-          checked: baselineGroups.includes(reason),
-        })),
-      },
-    });
-    const expand = await io.requestResponse({
-      code: 'SR_PLAN_Q2109',
-      message: `Pick single actions within these groups for ${unit.service}?`,
-      data: { service: unit.service },
-      defaultResponse: false,
-      question: { type: 'confirm', initial: false },
-    });
-    const kept: string[] = [];
-    for (const [reason, actions] of groups) {
-      const inGroup = expand
-        ? await io.requestResponse<string[]>({
-            code: 'SR_PLAN_Q2110',
-            message: `${reason}: which actions does ${unit.service} need?`,
-            data: { service: unit.service, reason, actions: actions.map((a) => a.action) },
-            defaultResponse: picked.includes(reason) ? actions.map((a) => a.action) : [],
-            question: {
-              type: 'checkbox',
-              choices: actions.map((a) => ({ name: a.action, value: a.action, checked: picked.includes(reason) })),
-            },
-          })
-        : picked.includes(reason)
-          ? actions.map((a) => a.action)
-          : [];
-      kept.push(...inGroup);
-    }
-    chosen[unit.key] = kept;
+async function askUnobservable(io: IoHost, unit: ServiceUnit): Promise<string[]> {
+  const groups = new Map<string, ServiceUnit['unobservable']>();
+  // A baseline's group is its runtime need, whatever else each action's reason says.
+  for (const u of unit.unobservable) {
+    const group = u.baseline ? (u.reason.split(';')[0] as string) : u.reason;
+    groups.set(group, [...(groups.get(group) ?? []), u]);
   }
-  return chosen;
+  const baselineGroups = [...groups].filter(([, actions]) => actions.every((a) => a.baseline)).map(([reason]) => reason);
+  let picked: string[] = [];
+  let expand = false;
+  const kept = new Map<string, string[]>();
+  const steps: Array<() => Promise<void>> = [
+    async () => {
+      picked = await io.requestResponse<string[]>({
+        code: 'SR_PLAN_Q2104',
+        message: `Granted actions the evidence cannot see, by reason. Which does ${unit.service} need?`,
+        data: {
+          service: unit.service,
+          groups: Object.fromEntries([...groups].map(([reason, actions]) => [reason, actions.map((a) => a.action)])),
+        },
+        defaultResponse: baselineGroups,
+        question: {
+          type: 'checkbox',
+          choices: [...groups].map(([reason, actions]) => ({
+            name: groupName(reason, actions.length),
+            value: reason,
+            description: `${reason}\n${actions.map((a) => a.action).join(', ')}`,
+            checked: baselineGroups.includes(reason),
+          })),
+        },
+        back: true,
+      });
+      kept.clear();
+      for (const reason of picked)
+        kept.set(
+          reason,
+          (groups.get(reason) ?? []).map((a) => a.action),
+        );
+    },
+    async () => {
+      // Single actions are picked only within ticked groups: an unticked group keeps nothing.
+      expand =
+        picked.length > 0 &&
+        (await io.requestResponse({
+          code: 'SR_PLAN_Q2109',
+          message: `Pick single actions within the ${picked.length} ticked group(s) for ${unit.service}?`,
+          data: { service: unit.service, groups: picked },
+          defaultResponse: false,
+          question: { type: 'confirm', initial: false },
+          back: true,
+        }));
+    },
+    ...[...groups].map(([reason, actions]) => async () => {
+      if (!expand || !picked.includes(reason)) return;
+      kept.set(
+        reason,
+        await io.requestResponse<string[]>({
+          code: 'SR_PLAN_Q2110',
+          message: `${groupName(reason, actions.length)}: which actions does ${unit.service} need?`,
+          data: { service: unit.service, reason, actions: actions.map((a) => a.action) },
+          defaultResponse: actions.map((a) => a.action),
+          question: { type: 'checkbox', choices: actions.map((a) => ({ name: a.action, value: a.action, checked: true })) },
+          back: true,
+        }),
+      );
+    }),
+  ];
+  await runSteps(steps);
+  return [...groups.keys()].flatMap((reason) => kept.get(reason) ?? []);
 }
 
-async function askNames(io: IoHost, analysis: SplitAnalysis, taken: ReadonlySet<string>): Promise<Record<string, string>> {
-  const names: Record<string, string> = {};
-  const used = new Set(taken);
-  for (const unit of analysis.units) {
-    const proposal = proposeRoleName(analysis.shared.roleName, unit.service, used);
-    const name = await io.requestResponse({
-      code: 'SR_PLAN_Q2106',
-      message: `Name of the new ${serviceSuffix(unit.service)} role`,
-      data: { service: unit.service },
-      defaultResponse: proposal,
-      question: {
-        type: 'input',
-        initial: proposal,
-        validate: (value) => roleNameProblem(value) ?? (used.has(value) ? `${value} already exists` : true),
-      },
-    });
-    used.add(name);
-    names[unit.key] = name;
-  }
-  return names;
+async function askName(
+  io: IoHost,
+  analysis: SplitAnalysis,
+  unit: ServiceUnit,
+  taken: ReadonlySet<string>,
+  names: Record<string, string>,
+): Promise<void> {
+  // Names given to the other units count as taken; this unit's own earlier answer (before a back) does not.
+  const used = new Set([
+    ...taken,
+    ...Object.entries(names)
+      .filter(([key]) => key !== unit.key)
+      .map(([, name]) => name),
+  ]);
+  const proposal = proposeRoleName(analysis.shared.roleName, unit.service, used);
+  names[unit.key] = await io.requestResponse({
+    code: 'SR_PLAN_Q2106',
+    message: `Name of the new ${serviceSuffix(unit.service)} role`,
+    data: { service: unit.service },
+    defaultResponse: proposal,
+    question: {
+      type: 'input',
+      initial: proposal,
+      validate: (value) => roleNameProblem(value) ?? (used.has(value) ? `${value} already exists` : true),
+    },
+    back: true,
+  });
 }
 
 /** Required tags the shared role lacks: one question per key, for every new role. */
@@ -263,15 +351,4 @@ export async function askTags(io: IoHost, roleName: string, missing: readonly st
     answers[key] = value.trim();
   }
   return answers;
-}
-
-/** Step 6: write it? */
-export async function confirmWrite(io: IoHost, path: string): Promise<boolean> {
-  return io.requestResponse({
-    code: 'SR_PLAN_Q2107',
-    message: `Write the plan to ${path}?`,
-    data: { path },
-    defaultResponse: true,
-    question: { type: 'confirm' },
-  });
 }
