@@ -1,13 +1,14 @@
 /**
  * The new workload kinds end to end on moto (issue 23: "Lambda + Step
- * Functions", with CodeBuild in the same role): one role shared by a Lambda
- * function, a state machine and a CodeBuild project is planned from trail
+ * Functions" and "CodeBuild + CodePipeline", here in one role): one role shared
+ * by a Lambda function, a state machine, a CodeBuild project and a pipeline is planned from trail
  * files, applied, and rolled back, each a CLI run. CodeBuild's UpdateProject
  * and an execution keeping its starting role come from the moto patches
  * (test/support/moto-patches). An execution started before cutover holds
  * apply at verify until it ends.
  */
 import { CreateProjectCommand, BatchGetProjectsCommand, CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { CodePipelineClient, CreatePipelineCommand, GetPipelineCommand } from '@aws-sdk/client-codepipeline';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
@@ -31,7 +32,7 @@ import { writeTrailFiles } from '../support/trail-files.js';
 const endpoint = workerMotoEndpoint();
 const ROLE = 'pipeline';
 const ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE}`;
-const SERVICES = ['lambda.amazonaws.com', 'states.amazonaws.com', 'codebuild.amazonaws.com'];
+const SERVICES = ['lambda.amazonaws.com', 'states.amazonaws.com', 'codebuild.amazonaws.com', 'codepipeline.amazonaws.com'];
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
 /** One session per service, each making its own calls (what the plan narrows each new role to). */
@@ -67,15 +68,17 @@ function records(): CloudTrailRecord[] {
   session('codebuild.amazonaws.com', 'AWSCodeBuild-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', 3, [
     ['ecr.amazonaws.com', 'GetAuthorizationToken'],
   ]);
+  session('codepipeline.amazonaws.com', '1700000000000', 4, [['codebuild.amazonaws.com', 'StartBuild']]);
   return out.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 }
 
-describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild sharing one role', () => {
+describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild + CodePipeline sharing one role', () => {
   const motoEndpoint = endpoint as string;
   const config = { endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS };
   const lambda = new LambdaClient(config);
   const sfn = new SFNClient(config);
   const codebuild = new CodeBuildClient(config);
+  const codepipeline = new CodePipelineClient(config);
   const env = () => isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, SPLIT_ROLE_FAST_WAITS: '1' });
   let dir: string;
   let machineArn: string;
@@ -86,6 +89,7 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild sharing one role
       lambda: (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'worker' }))).Role,
       states: (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machineArn }))).roleArn,
       codebuild: (await codebuild.send(new BatchGetProjectsCommand({ names: ['build'] }))).projects?.[0]?.serviceRole,
+      pipeline: (await codepipeline.send(new GetPipelineCommand({ name: 'release' }))).pipeline?.roleArn,
     };
   }
 
@@ -93,8 +97,11 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild sharing one role
     await resetMoto(motoEndpoint);
     dir = await mkdtemp(join(tmpdir(), 'split-role-kinds-'));
     const { iam } = seedClients(motoEndpoint);
-    await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: serviceTrust(...SERVICES) }));
-    const grants = ['sqs:SendMessage', 'lambda:InvokeFunction', 'ecr:GetAuthorizationToken', 's3:DeleteBucket'];
+    // One statement per service: moto's CreatePipeline looks for a statement naming CodePipeline alone.
+    const trust = SERVICES.map((service) => JSON.parse(serviceTrust(service)) as { Statement: unknown[] }).flatMap((t) => t.Statement);
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: trust });
+    await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: document }));
+    const grants = ['sqs:SendMessage', 'lambda:InvokeFunction', 'ecr:GetAuthorizationToken', 'codebuild:StartBuild', 's3:DeleteBucket'];
     const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: grants, Resource: '*' }] };
     await iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'all', PolicyDocument: JSON.stringify(policy) }));
     await lambda.send(
@@ -115,6 +122,23 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild sharing one role
         artifacts: { type: 'NO_ARTIFACTS' },
         environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' },
         serviceRole: ROLE_ARN,
+      }),
+    );
+    const action = (category: string, provider: string, name: string) => ({
+      name,
+      actionTypeId: { category, owner: 'AWS', provider, version: '1' },
+    });
+    await codepipeline.send(
+      new CreatePipelineCommand({
+        pipeline: {
+          name: 'release',
+          roleArn: ROLE_ARN,
+          artifactStore: { type: 'S3', location: 'artifacts' },
+          stages: [
+            { name: 'Source', actions: [{ ...action('Source', 'S3', 'Fetch'), configuration: { S3Bucket: 'src', S3ObjectKey: 'a.zip' } }] },
+            { name: 'Build', actions: [{ ...action('Build', 'CodeBuild', 'Compile'), configuration: { ProjectName: 'build' } }] },
+          ],
+        },
       }),
     );
     await writeTrailFiles(join(dir, 'trail'), records(), { account: MOTO_ACCOUNT, region: TEST_REGION });
@@ -142,6 +166,7 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild sharing one role
       expect(plan.workloads.map((w) => [w.kind, w.takesEffect]).sort()).toEqual([
         ['codebuild-project', 'next-run'],
         ['lambda-function', undefined],
+        ['pipeline', 'next-run'],
         ['state-machine', 'next-run'],
       ]);
       expect(plan.followUps.filter((f) => f.kind === 'manual-service')).toEqual([]);
@@ -156,7 +181,12 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild sharing one role
       expect(held.code).not.toBe(0);
       expect(held.stderr).toMatch(/execution nightly started .* still runs as pipeline/);
       const moved = await roles();
-      expect(moved).toEqual({ lambda: `${ROLE_ARN}-lambda`, states: `${ROLE_ARN}-states`, codebuild: `${ROLE_ARN}-codebuild` });
+      expect(moved).toEqual({
+        lambda: `${ROLE_ARN}-lambda`,
+        states: `${ROLE_ARN}-states`,
+        codebuild: `${ROLE_ARN}-codebuild`,
+        pipeline: `${ROLE_ARN}-codepipeline`,
+      });
 
       await sfn.send(new StopExecutionCommand({ executionArn: older.executionArn }));
       const done = await runCli(['apply', planPath, '--yes', '--keep-shared-role'], env());

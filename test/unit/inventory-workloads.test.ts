@@ -210,6 +210,7 @@ describe('workloadsForRole: ECS', () => {
       ecs: { taskDefinitions: [], services: [], standaloneTasks: [] },
       codebuild: { projects: [] },
       states: { machines: [], running: [] },
+      codepipeline: { pipelines: [] },
     });
   });
 });

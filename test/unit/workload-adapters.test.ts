@@ -95,10 +95,13 @@ describe('the workload adapter registry', () => {
 
 describe('scopeFor: only the kinds a trusted service can run are read', () => {
   const cases: Array<{ principals: string[]; scope: Record<string, boolean> }> = [
-    { principals: [EC2, LAMBDA], scope: { ec2: true, lambda: true, ecs: false, codebuild: false, states: false } },
-    { principals: [EDGE, ECS], scope: { ec2: false, lambda: true, ecs: true, codebuild: false, states: false } },
-    { principals: [CODEBUILD], scope: { ec2: false, lambda: false, ecs: false, codebuild: true, states: false } },
-    { principals: ['glue.amazonaws.com'], scope: { ec2: false, lambda: false, ecs: false, codebuild: false, states: false } },
+    { principals: [EC2, LAMBDA], scope: { ec2: true, lambda: true, ecs: false, codebuild: false, states: false, codepipeline: false } },
+    { principals: [EDGE, ECS], scope: { ec2: false, lambda: true, ecs: true, codebuild: false, states: false, codepipeline: false } },
+    { principals: [CODEBUILD], scope: { ec2: false, lambda: false, ecs: false, codebuild: true, states: false, codepipeline: false } },
+    {
+      principals: ['glue.amazonaws.com'],
+      scope: { ec2: false, lambda: false, ecs: false, codebuild: false, states: false, codepipeline: false },
+    },
   ];
   it.each(cases)('$principals', ({ principals, scope }) => {
     expect(scopeFor(principals)).toEqual(scope);
