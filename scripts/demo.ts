@@ -18,7 +18,7 @@ import { readPlan } from '../src/plan/plan-file.js';
 import { CLI } from '../test/support/cli.js';
 import { MOTO_INSTALL, motoAvailable, resetMoto, startMoto, type MotoServer } from '../test/support/moto-server.js';
 import { scenarioRecords, seedOrdersScenario } from '../test/support/scenario.js';
-import { writeTrailFiles } from '../test/support/trail-files.js';
+import { deliverTrailFile, writeTrailFiles } from '../test/support/trail-files.js';
 
 interface Step {
   args: string[];
@@ -27,6 +27,8 @@ interface Step {
   /** Print this instead of the output (the review: its summary; the file holds the rest). */
   summary?: (output: string) => Promise<string>;
   why: string;
+  /** What happens before the step (time passing: CloudTrail delivering a file). */
+  before?: () => Promise<void>;
 }
 
 // The demo's own SDK clients (seeding, the emulator check) run on Node 20 like the CLI: no upgrade notice in its output.
@@ -111,16 +113,27 @@ try {
     },
     {
       args: ['verify', planFile],
-      expectCode: 0,
-      expectOutput: /Clean\./,
-      why: 'no refused calls, nothing still on orders, every workload healthy',
+      expectCode: 4,
+      expectOutput: /Not enough evidence yet/,
+      why: 'right after apply CloudTrail has delivered nothing past cutover: "not enough evidence yet" (exit 4), never "Clean."',
     },
     {
-      args: ['apply', planFile, '--yes', '--soak', '0'],
+      args: ['verify', planFile, '--delivery-lag', '0'],
+      expectCode: 0,
+      expectOutput: /Clean\./,
+      // Real CloudTrail delivers within about 15 minutes; the demo writes that file itself and waives the margin.
+      before: async () => {
+        const file = await deliverTrailFile(trailDir, scenario);
+        say(`CloudTrail delivers a log file past cutover (simulated: ${file})`);
+      },
+      why: 'once the trail reaches past cutover: no refused calls, nothing still on orders, every workload healthy',
+    },
+    {
+      args: ['apply', planFile, '--yes', '--soak', '0', '--delivery-lag', '0'],
       expectCode: 0,
       expectOutput: /Done\./,
-      // In the demo the soak is skipped; moto never records RoleLastUsed and the trail shows no call after cutover, so gate (b) holds.
-      why: 'apply again (here without waiting out the soak): nothing used orders since cutover, so it is retired',
+      // In the demo the soak is skipped; moto never records RoleLastUsed and the trail shows no call after cutover, so the gate holds.
+      why: 'apply again (here without waiting out the soak): the evidence reaches past cutover and nothing used orders, so it is retired',
     },
     { args: ['scan'], expectCode: 0, expectOutput: /No shared roles found/, why: 'the account is clean' },
     { args: ['rollback', planFile, '--yes'], expectCode: 0, expectOutput: /Done\./, why: 'undo it all from the plan and its journal' },
@@ -128,6 +141,7 @@ try {
   ];
   for (const [index, step] of steps.entries()) {
     banner(`${index + 1}/${steps.length} ${step.why}`);
+    await step.before?.();
     say(`$ split-role ${step.args.map(quote).join(' ')}`);
     const run = await runCli(step.args, endpoint, !step.summary);
     if (step.summary) say(await step.summary(run.output));

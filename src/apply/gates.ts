@@ -92,6 +92,8 @@ export const evidenceGate: RetireGate = {
     // A source that cannot list calls leaves RoleLastUsed to decide: it too needs the margin to show a late call.
     if (!evidence) return needed > now ? { until: needed } : undefined;
     if (reaches(evidence.reach, needed)) return undefined;
+    // Before the margin has passed, short evidence is expected: retirement waits at least until then.
+    if (needed > now) return { until: needed };
     return { reason: notEnoughEvidence(evidence.reach, evidence.source, needed, deliveryLagMs) };
   },
 };

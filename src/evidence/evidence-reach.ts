@@ -45,7 +45,11 @@ export function deliveredAt(fileName: string): Date | undefined {
   return Number.isNaN(time.getTime()) ? undefined : time;
 }
 
-/** True when the evidence reaches `needed` (cutover plus the delivery margin). */
+/**
+ * True when the evidence reaches `needed` (cutover plus the delivery margin),
+ * compared in whole seconds: CloudTrail writes event times to the second, and
+ * cutover from a Date header is no finer.
+ */
 export function reaches(reach: EvidenceReach, needed: Date): boolean {
-  return reach.latest !== undefined && Date.parse(reach.latest) >= needed.getTime();
+  return reach.latest !== undefined && Date.parse(reach.latest) >= Math.floor(needed.getTime() / 1000) * 1000;
 }

@@ -38,6 +38,7 @@ import { ec2Error, queryError } from '../support/fault-proxy.js';
 import { planScenario, type OrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { useProxiedCli } from '../support/proxied-cli.js';
+import { applyThroughRetire } from '../support/retire.js';
 
 const endpoint = workerMotoEndpoint();
 
@@ -92,7 +93,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         const before = await captureAccountState(motoEndpoint);
         expect(bindingProblems(before)).toEqual([]);
 
-        const applied = await cli(['apply', planPath, '--yes', '--soak', '0']);
+        const applied = await applyThroughRetire(cli, planPath);
         expect(applied.stderr).not.toMatch(/split-role: /);
         expect(applied.code).toBe(0);
         expect(applied.stderr).toMatch(/Done\./);
@@ -180,7 +181,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(text.stdout).not.toMatch(/apply completed/);
 
       suite.proxy.clear();
-      const retired = await cli(['apply', planPath, '--yes', '--soak', '0']);
+      const retired = await applyThroughRetire(cli, planPath);
       expect(retired.code).toBe(0);
       expect(retired.stderr).toMatch(/Done\./);
       // Only the retirement ran: nothing was created or moved again.
@@ -192,7 +193,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     });
 
     it('refuses to act on a journal cut short or lost: no partial undo, no mutating call', { timeout: 180_000 }, async () => {
-      expect((await cli(['apply', planPath, '--yes', '--soak', '0'])).code).toBe(0);
+      expect((await applyThroughRetire(cli, planPath)).code).toBe(0);
       const journalPath = planPath.replace(/\.json$/, '.journal.jsonl');
       const full = await readFile(journalPath, 'utf8');
       const split = await captureAccountState(motoEndpoint);
@@ -325,7 +326,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         );
         expect(suite.proxy.mutatingOperations).toEqual([]);
 
-        const confirmed = await cli(['apply', manualPlan, '--yes', '--soak', '0', '--confirm-manual', 'codebuild.amazonaws.com']);
+        const confirmed = await applyThroughRetire(cli, manualPlan, ['--confirm-manual', 'codebuild.amazonaws.com']);
         expect(confirmed.code, confirmed.stderr).toBe(0);
         state = await captureAccountState(motoEndpoint);
         expect(state.roles.map((r) => r.name)).not.toContain('orders');
@@ -438,7 +439,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
           ? queryError(403, 'AccessDenied', 'not authorized to perform: iam:RemoveRoleFromInstanceProfile')
           : undefined,
       );
-      const stopped = await cli(['apply', planPath, '--yes', '--soak', '0']);
+      const stopped = await applyThroughRetire(cli, planPath);
       expect(stopped.code).toBe(2);
       suite.proxy.setRule(undefined);
 
@@ -451,7 +452,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(keep.code).toBe(2);
       expect(keep.stderr).toMatch(/RetireStarted: /);
 
-      const resumed = await cli(['apply', planPath, '--yes', '--soak', '0']);
+      const resumed = await cli(['apply', planPath, '--yes', '--soak', '0', '--delivery-lag', '0']);
       expect(resumed.code).toBe(2);
       expect(resumed.stderr).toMatch(/SharedRoleInUse: orders is still in use: Lambda orders-api/);
       const state = await captureAccountState(motoEndpoint);
@@ -459,7 +460,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
     });
 
     it('never overwrites an applied plan, and rollback leaves a workload someone moved elsewhere', async () => {
-      expect((await cli(['apply', planPath, '--yes', '--soak', '0'])).code).toBe(0);
+      expect((await applyThroughRetire(cli, planPath)).code).toBe(0);
       const replan = await cli([
         'plan',
         '--role',
@@ -518,7 +519,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(suite.proxy.mutatingOperations).toEqual([]);
       expect(existsSync(planPath.replace(/\.json$/, '.lock'))).toBe(false);
 
-      expect((await cli(['apply', planPath, '--yes', '--soak', '0'])).code).toBe(0);
+      expect((await applyThroughRetire(cli, planPath)).code).toBe(0);
       const split = await captureAccountState(motoEndpoint);
       suite.proxy.clear();
       const noRollback = await cli(['rollback', planPath]);
@@ -547,7 +548,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
         child.on('exit', () => resolve(child.pid as number));
       });
       await writeFile(lockPath, JSON.stringify({ pid: deadPid, host: hostname(), command: 'apply', startedAt: new Date().toISOString() }));
-      const applied = await cli(['apply', planPath, '--yes', '--soak', '0']);
+      const applied = await applyThroughRetire(cli, planPath);
       expect(applied.stderr).not.toMatch(/split-role: /);
       expect(applied.code).toBe(0);
       expect(existsSync(lockPath)).toBe(false);

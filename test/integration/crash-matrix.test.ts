@@ -47,6 +47,7 @@ import { isolatedAwsEnv, runCli, spawnCli, type SpawnedResult } from '../support
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { resetMoto } from '../support/moto-server.js';
 import { applyKilledAt } from '../support/policy-crash.js';
+import { applyThroughRetire, spawnApplyThroughRetire } from '../support/retire.js';
 import { seedResourcePolicies } from '../support/resource-policies.js';
 import { ORDERS_APPLY_MUTATIONS, type OrdersScenario, planScenario, seedOrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
@@ -124,8 +125,10 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
   ): Promise<{ result: SpawnedResult; killedAfter?: string }> {
     proxy.clear();
     let count = 0;
+    // An apply is cutover, then (once a trail file past cutover is delivered) retirement: n counts across both runs.
+    if (command === 'apply') return spawnApplyThroughRetire(proxy, env(), planPath, (_operation, mutating) => mutating && ++count === n);
     let killedAfter: string | undefined;
-    const run = spawnCli([command, planPath, '--yes', ...(command === 'apply' ? ['--soak', '0'] : [])], env());
+    const run = spawnCli([command, planPath, '--yes'], env());
     proxy.setRule(() => (killedAfter ? { drop: true } : undefined));
     proxy.onForwarded(async (operation, _status, req) => {
       if (!req.mutating || killedAfter) return;
@@ -162,7 +165,7 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
 
     const planPath = await freshPlan();
     proxy.clear();
-    const applied = await cli(['apply', planPath, '--yes', '--soak', '0']);
+    const applied = await applyThroughRetire(cli, planPath);
     expect(applied.code, applied.stderr).toBe(0);
     applyOps = answeredMutations();
     const split = await captureAccountState(motoEndpoint);
@@ -228,7 +231,7 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
       expect(result.signal).toBe('SIGKILL');
       expectSafe(await captureAccountState(motoEndpoint), `apply killed after #${n} ${killedAfter}`);
 
-      const resumed = await cli(['apply', planPath, '--yes', '--soak', '0']);
+      const resumed = await applyThroughRetire(cli, planPath);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(resumed.stderr).toMatch(/Done\./);
       const final = await captureAccountState(motoEndpoint);
@@ -291,7 +294,7 @@ describe.skipIf(!endpoint)('crash matrix: SIGKILL after the Nth mutating call, t
       const n = applyKilledAt(applyOps);
       expect((await runKilledAfter('apply', planPath, n)).killedAfter).toBeDefined();
     } else {
-      expect((await cli(['apply', planPath, '--yes', '--soak', '0'])).code).toBe(0);
+      expect((await applyThroughRetire(cli, planPath)).code).toBe(0);
     }
     const kill = k(rollbackOps);
     const { result, killedAfter } = await runKilledAfter('rollback', planPath, kill);
@@ -327,7 +330,7 @@ describe.skipIf(!endpoint || !FULL)("crash matrix: SIGKILL inside retire's resou
     const planPath = await planScenario(motoEndpoint, scenario, workdir, ['--without-evidence', 'empty']);
     // The second SetQueueAttributes is retire's removal (the first added the new roles).
     expect(await applyKilledAt(proxy, env(), planPath, 'SetQueueAttributes', 2)).toBe('killed');
-    const resumed = await runCli(['apply', planPath, '--yes', '--soak', '0'], env());
+    const resumed = await applyThroughRetire((args) => runCli(args, env()), planPath);
     expect(resumed.code, resumed.stderr).toBe(0);
     const rolledBack = await runCli(['rollback', planPath, '--yes'], env());
     expect(rolledBack.code, rolledBack.stderr).toBe(0);

@@ -20,6 +20,7 @@ import { resetMoto } from '../support/moto-server.js';
 import { seedResourcePolicies } from '../support/resource-policies.js';
 import { planScenario, seedOrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { applyThroughRetire } from '../support/retire.js';
 
 const endpoint = workerMotoEndpoint();
 
@@ -52,10 +53,10 @@ describe.skipIf(!endpoint)('crash matrix for resource-policy writes', () => {
         const plan = await readPlan(planPath);
         expect(await applyKilledAt(proxy, env(), planPath, op, occurrence)).toBe('killed');
 
-        const finish = await runCli(
-          then === 'resume' ? ['apply', planPath, '--yes', '--soak', '0'] : ['rollback', planPath, '--yes'],
-          env(),
-        );
+        const finish =
+          then === 'resume'
+            ? await applyThroughRetire((args) => runCli(args, env()), planPath)
+            : await runCli(['rollback', planPath, '--yes'], env());
         expect(finish.code, finish.stderr).toBe(0);
         const now = await seeded.read();
         if (then === 'rollback') {

@@ -41,7 +41,19 @@ describe.skipIf(!endpoint)('npm run demo', () => {
     });
     expect(run.code, run.stdout.slice(-2000)).toBe(0);
     const steps = stepOutputs(run.stdout);
-    expect(steps.map((s) => s.command)).toEqual(['scan', 'plan', 'show', 'apply', 'status', 'verify', 'apply', 'scan', 'rollback', 'scan']);
+    expect(steps.map((s) => s.command)).toEqual([
+      'scan',
+      'plan',
+      'show',
+      'apply',
+      'status',
+      'verify',
+      'verify',
+      'apply',
+      'scan',
+      'rollback',
+      'scan',
+    ]);
     expect(run.stdout).toContain('Demo complete');
     // The review goes to its file; the terminal shows its summary.
     const show = steps.find((s) => s.command === 'show')?.output ?? '';
@@ -65,9 +77,12 @@ describe.skipIf(!endpoint)('npm run demo', () => {
     for (const role of plan.newRoles) expect(review).toContain(role.roleName);
 
     // The first apply moved the workloads and kept orders for the soak; the second retired it.
-    const [, , , firstApply, status, verify, secondApply, cleanScan, rollback, lastScan] = steps.map((s) => s.output);
+    const [, , , firstApply, status, early, verify, secondApply, cleanScan, rollback, lastScan] = steps.map((s) => s.output);
     expect(firstApply).toMatch(/retire pending until /);
     expect(status).toMatch(/retire gate: retire pending until /);
+    // Right after apply nothing past cutover was delivered: not "Clean.".
+    expect(early).toMatch(/Read \d+ record\(s\); latest event .*\n[\s\S]*Not enough evidence yet/);
+    expect(early).not.toMatch(/Clean\./);
     expect(verify).toMatch(/Clean\./);
     expect(secondApply).toMatch(/Done\./);
     expect(cleanScan).toMatch(/No shared roles found/);

@@ -33,6 +33,7 @@ import {
 import { resetMoto } from '../support/moto-server.js';
 import { ORDERS_APPLY_MUTATIONS, type OrdersScenario, planScenario, seedOrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { applyThroughRetire } from '../support/retire.js';
 
 const endpoint = workerMotoEndpoint();
 const RANDOM_SEED = 777;
@@ -190,7 +191,7 @@ describe.skipIf(!endpoint)('apply and rollback through throttling, 5xx and dropp
     pristine = await captureAccountState(motoEndpoint);
     planTemplate = await planScenario(motoEndpoint, scenario, workdir);
     planId = (await readPlan(planTemplate)).planId;
-    const clean = await runCli(['apply', await freshPlan(), '--yes', '--soak', '0'], env());
+    const clean = await applyThroughRetire((args) => runCli(args, env()), await freshPlan());
     if (clean.code !== 0) throw new Error(`the undisturbed apply failed: ${clean.stderr}`);
     splitReference = normalized(await captureAccountState(motoEndpoint));
   });
@@ -211,7 +212,7 @@ describe.skipIf(!endpoint)('apply and rollback through throttling, 5xx and dropp
       proxy.clear();
       proxy.setRule(rule());
       try {
-        const applied = await runCli(['apply', planPath, '--yes', '--soak', '0'], env(extraEnv));
+        const applied = await applyThroughRetire((args) => runCli(args, env(extraEnv)), planPath);
         expect(applied.code, applied.stderr).toBe(0);
         expect(applied.stderr).toMatch(/Done\./);
         const faults = new Set(proxy.injected.map((f) => f.fault));

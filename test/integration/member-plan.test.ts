@@ -21,6 +21,7 @@ import { resetMoto } from '../support/moto-server.js';
 import { scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { writeTrailFiles } from '../support/trail-files.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { applyThroughRetire } from '../support/retire.js';
 
 const endpoint = workerMotoEndpoint();
 const MEMBER = '222222222222';
@@ -109,7 +110,7 @@ describe.skipIf(!endpoint)('member-account plans (moto)', () => {
 
     const before = await captureAccountState(motoEndpoint);
     proxy.clear();
-    const apply = await runCli(['apply', path, '--yes', '--soak', '0'], env());
+    const apply = await applyThroughRetire((args) => runCli(args, env()), path);
     expect(apply.code, apply.stderr).toBe(0);
     expect(proxy.operations).toContain('AssumeRole');
     const member = await captureAccountState(motoEndpoint, memberCredentials);

@@ -13,6 +13,7 @@ import { resetMoto } from '../support/moto-server.js';
 import { scenarioRecords, seedOrdersScenario } from '../support/scenario.js';
 import { writeTrailFiles } from '../support/trail-files.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { applyThroughRetire } from '../support/retire.js';
 
 const endpoint = workerMotoEndpoint();
 
@@ -74,12 +75,17 @@ describe.skipIf(!endpoint)('--output json-lines against moto', () => {
     const wrote = events(plan.stderr).find((e) => e.code === 'SR_PLAN_I2007');
     expect(wrote?.data).toMatchObject({ path: out, newRoles: ['orders-ec2', 'orders-ecs', 'orders-lambda'] });
 
-    const apply = await runCli(['apply', out, '--yes', '--soak', '0', '--output', 'json-lines'], env());
+    const apply = await applyThroughRetire((args) => runCli(args, env()), out, ['--output', 'json-lines']);
     expect(apply.code, apply.stderr).toBe(0);
-    const applied = events(apply.stderr);
+    // The first run cuts over; its gate says what it read, and retirement waits for CloudTrail to deliver past cutover.
+    const applied = events(apply.first.stderr);
     expect(applied[0]?.code).toBe('SR_APPLY_I4001');
     expect(applied.filter((e) => e.code === 'SR_APPLY_I4102').map((e) => e.data.task)).toContain('Create the new roles');
-    expect(applied.at(-1)).toMatchObject({ code: 'SR_APPLY_I4003', message: 'Done.', data: { outcome: 'completed' } });
+    expect(applied.find((e) => e.code === 'SR_APPLY_I4011')?.data).toMatchObject({ records: expect.any(Number) });
+    expect(applied.at(-1)).toMatchObject({ code: 'SR_APPLY_I4003', data: { outcome: 'retire-pending' } });
+    const retired = events(apply.stderr);
+    expect(retired.find((e) => e.code === 'SR_APPLY_I4011')?.data).toMatchObject({ latest: expect.any(String) });
+    expect(retired.at(-1)).toMatchObject({ code: 'SR_APPLY_I4003', message: 'Done.', data: { outcome: 'completed' } });
   });
 
   it('reports a failure as one error event naming the error code', async () => {

@@ -27,6 +27,7 @@ import { resetMoto } from '../support/moto-server.js';
 import { seedResourcePolicies } from '../support/resource-policies.js';
 import { addFunctionIn, planScenario, scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { applyThroughRetire } from '../support/retire.js';
 
 const endpoint = workerMotoEndpoint();
 const EU = 'eu-west-1';
@@ -137,7 +138,7 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
     const lambdaRole = plan.newRoles.find((r) => r.service === 'lambda.amazonaws.com');
     const ec2Profile = plan.newRoles.find((r) => r.service === 'ec2.amazonaws.com')?.instanceProfile;
 
-    const applied = await cli(['apply', planPath, '--yes', '--soak', '0']);
+    const applied = await applyThroughRetire(cli, planPath);
     expect(applied.code, applied.stderr).toBe(0);
     expect(await functionRole(EU, 'orders-eu')).toBe(lambdaRole?.roleArn);
     expect(await instanceProfile(EU, euInstance)).toBe(ec2Profile?.arn);
@@ -157,7 +158,7 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
     expect(plan.regions).toEqual([TEST_REGION, EU]);
     expect(plan.workloads.some((w) => w.kind === 'lambda-function' && w.functionName === 'orders-west')).toBe(false);
 
-    const applied = await cli(['apply', planPath, '--yes', '--soak', '0']);
+    const applied = await applyThroughRetire(cli, planPath);
     expect(applied.code).toBe(2);
     expect(applied.stderr).toMatch(/Lambda orders-west still runs as the shared role \(us-west-2\)/);
     expect(await sharedRoleExists()).toBe(true);
@@ -175,7 +176,7 @@ describe.skipIf(!endpoint)('workloads in several regions against moto', () => {
     const planPath = await planScenario(motoEndpoint, scenario, workdir, ['--regions', `${TEST_REGION},${EU}`]);
     expect((await readPlan(planPath)).resourcePolicies.policies.some((p) => p.region === WEST && p.kind !== 's3-bucket')).toBe(false);
 
-    const applied = await cli(['apply', planPath, '--yes', '--soak', '0']);
+    const applied = await applyThroughRetire(cli, planPath);
     expect(applied.code).toBe(2);
     expect(applied.stderr).toMatch(/SharedRoleInPolicies: .*orders-events-west/);
     expect(await sharedRoleExists()).toBe(true);

@@ -19,6 +19,7 @@ import { resetMoto } from '../support/moto-server.js';
 import { seedResourcePolicies, type SeededPolicies } from '../support/resource-policies.js';
 import { planScenario, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { applyThroughRetire } from '../support/retire.js';
 
 const endpoint = workerMotoEndpoint();
 
@@ -64,7 +65,7 @@ describe.skipIf(!endpoint)('resource policies against moto', () => {
   });
 
   it('apply adds the new roles, retire removes the shared role, rollback restores the exact original texts', async () => {
-    const applied = await cli(['apply', planPath, '--yes', '--soak', '0']);
+    const applied = await applyThroughRetire(cli, planPath);
     expect(applied.code, applied.stderr).toBe(0);
     const after = await seeded.read();
     for (const text of Object.values(after)) {
@@ -109,7 +110,7 @@ describe.skipIf(!endpoint)('resource policies against moto', () => {
       'sqs-queue@eu-west-1',
       'sqs-queue@us-east-1',
     ]);
-    const applied = await cli(['apply', twoRegionPath, '--yes', '--soak', '0']);
+    const applied = await applyThroughRetire(cli, twoRegionPath);
     expect(applied.code, applied.stderr).toBe(0);
     for (const text of Object.values(await eu.read())) {
       expect(findRoleStatements(text, { arn: scenario.roleArn, roleId: twoRegions.sharedRole.roleId }, { exact: true })).toEqual([]);

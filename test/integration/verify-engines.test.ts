@@ -25,7 +25,7 @@ import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { openTrailDb } from '../support/duckdb-trail.js';
 import { resetMoto } from '../support/moto-server.js';
 import { scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
-import { writeTrailFiles } from '../support/trail-files.js';
+import { deliverTrailFile, writeTrailFiles } from '../support/trail-files.js';
 import { sessionIdentity } from '../support/trail-records.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
@@ -251,9 +251,26 @@ describe.skipIf(!endpoint)('verify and the retire gate ask the plan’s engine',
     const journal = () => readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8');
     expect(await journal()).not.toContain('"step":"retire:role"');
 
-    // Once Athena shows nothing since cutover, the same command retires (the gate is asked before confirming and again before retiring).
-    await queueAthenaResults(motoEndpoint, MOTO_ACCOUNT, [...empty, ...empty]);
-    const retired = await cli(['apply', planPath, '--yes', '--soak', '0']);
+    // Once Athena shows no call since cutover and holds records past it, the same command retires (the gate is asked before
+    // confirming and again before retiring); --delivery-lag 0, as the records are only just past cutover.
+    const delivered = await mkdtemp(join(workdir, 'delivered-'));
+    await deliverTrailFile(delivered, scenario);
+    const reached = await answer(
+      delivered,
+      (shape) =>
+        roleCallsSql(athenaDialect('cloudtrail', 'logs', shape), { roles: sharedOnly, window: { start: cutover, end: new Date() } }),
+      ROLE_CALL_COLUMNS,
+    );
+    // Athena holding nothing past cutover is not enough: retirement waits (the gate, asked once, stops the run).
+    await queueAthenaResults(motoEndpoint, MOTO_ACCOUNT, empty);
+    const waits = await cli(['apply', planPath, '--yes', '--soak', '0', '--delivery-lag', '0']);
+    expect(waits.code, waits.stderr).toBe(0);
+    expect(waits.stdout.trim()).toMatch(
+      /^retire pending: not enough evidence yet: 0 record\(s\) read from athena cloudtrail\.logs, latest event none;/,
+    );
+    expect(await journal()).not.toContain('"step":"retire:role"');
+    await queueAthenaResults(motoEndpoint, MOTO_ACCOUNT, [...reached, ...reached]);
+    const retired = await cli(['apply', planPath, '--yes', '--soak', '0', '--delivery-lag', '0']);
     expect(retired.code, retired.stderr).toBe(0);
     expect(await journal()).toContain('"step":"retire:role"');
   }, 600_000);

@@ -16,7 +16,7 @@ import { TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { resetMoto } from '../support/moto-server.js';
 import { planScenario, seedOrdersScenario } from '../support/scenario.js';
-import { writeTrailFiles } from '../support/trail-files.js';
+import { deliverTrailFile, writeTrailFiles } from '../support/trail-files.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
 const endpoint = workerMotoEndpoint();
@@ -119,15 +119,24 @@ describe.skipIf(!endpoint)('soak gate and verify against moto', () => {
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/s3:PutObject .* yes: the split dropped it/);
 
-    const granted = await cli(['verify', planPath, '--cloudtrail-logs', trail, '--grant-missing', '--json']);
+    // Lambda never used s3:PutObject before cutover (EC2 did): --grant-missing alone withholds it, --grant-any grants it.
+    const withheld = await cli(['verify', planPath, '--cloudtrail-logs', trail, '--grant-missing', '--json']);
+    expect(JSON.parse(withheld.stdout)).toMatchObject({ granted: [], notGranted: [{ roleName: lambdaRole, actions: ['s3:PutObject'] }] });
+    const granted = await cli(['verify', planPath, '--cloudtrail-logs', trail, '--grant-missing', '--grant-any', '--json']);
     expect(JSON.parse(granted.stdout)).toHaveProperty('granted', [{ roleName: lambdaRole, actions: ['s3:PutObject'] }]);
     const iam = new IAMClient({ endpoint: motoEndpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
     const policy = await iam.send(new GetRolePolicyCommand({ RoleName: lambdaRole, PolicyName: 'split-role-granted-after-verify' }));
     expect(decodeURIComponent(policy.PolicyDocument ?? '')).toContain('s3:PutObject');
     expect(decodeURIComponent(policy.PolicyDocument ?? '')).not.toContain('iam:CreateUser');
 
-    // moto never records RoleLastUsed, and the plan's trail shows no call after cutover: with --soak 0 the gate holds.
-    const second = await cli(['apply', planPath, '--yes', '--soak', '0']);
+    // Right after cutover the plan's trail holds nothing past it: even with --soak 0 retirement waits for delivery.
+    const early = await cli(['apply', planPath, '--yes', '--soak', '0']);
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stdout.trim()).toBe(`retire pending until ${new Date(Date.parse(status.cutoverAt) + 15 * 60_000).toISOString()}`);
+    expect(early.stderr).toMatch(/retire gate: \d+ record\(s\) read from .* since cutover, latest event (none|\S+)/);
+    // CloudTrail delivers a file past cutover; moto never records RoleLastUsed, and the trail shows no call with the shared role.
+    await deliverTrailFile(dirname(planPath), scenario);
+    const second = await cli(['apply', planPath, '--yes', '--soak', '0', '--delivery-lag', '0']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain('Done.');
     const journal = await readFile(planPath.replace(/\.json$/, '.journal.jsonl'), 'utf8');

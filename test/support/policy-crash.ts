@@ -4,8 +4,8 @@
  * write happened and the journal never heard of it). Shared by the crash
  * matrix files.
  */
-import { spawnCli } from './cli.js';
 import type { FaultProxy } from './fault-proxy.js';
+import { spawnApplyThroughRetire } from './retire.js';
 
 /** Runs apply and SIGKILLs it once moto has answered the `occurrence`th `op`; 'killed', or the mutating calls made when it never got there. */
 export async function applyKilledAt(
@@ -17,20 +17,12 @@ export async function applyKilledAt(
 ): Promise<string> {
   proxy.clear();
   let seen = 0;
-  let killed = false;
-  const run = spawnCli(['apply', planPath, '--yes', '--soak', '0'], env);
-  proxy.setRule(() => (killed ? { drop: true } : undefined));
-  proxy.onForwarded(async (operation, _status, req) => {
-    if (!req.mutating || killed || operation !== op || ++seen !== occurrence) return;
-    killed = true;
-    run.child.kill('SIGKILL');
-    await run.result;
-  });
-  try {
-    const result = await run.result;
-    return killed ? 'killed' : `${proxy.mutatingOperations.join(' ')} / exit ${result.code}: ${result.stderr.slice(-400)}`;
-  } finally {
-    proxy.onForwarded(undefined);
-    proxy.setRule(undefined);
-  }
+  // Cutover, then (once a trail file past cutover is delivered) retirement: the occurrences are counted across both runs.
+  const { result, killedAfter } = await spawnApplyThroughRetire(
+    proxy,
+    env,
+    planPath,
+    (operation, mutating) => mutating && operation === op && ++seen === occurrence,
+  );
+  return killedAfter ? 'killed' : `${proxy.mutatingOperations.join(' ')} / exit ${result.code}: ${result.stderr.slice(-400)}`;
 }

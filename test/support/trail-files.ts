@@ -29,3 +29,27 @@ export async function writeTrailFiles(
   }
   return written;
 }
+
+/**
+ * Delivers one trail file, as CloudTrail does some minutes after a call,
+ * holding someone else's call at `time` (default now): the evidence then
+ * reaches `time`, so a retire gate or verify run with `--delivery-lag 0`
+ * after it may conclude. Named with its delivery time, as CloudTrail names
+ * files. Returns the file written (relative to `root`).
+ */
+export async function deliverTrailFile(root: string, where: { account: string; region: string }, time: Date = new Date()): Promise<string> {
+  const iso = time.toISOString();
+  const [yyyy, mm, dd] = iso.slice(0, 10).split('-') as [string, string, string];
+  const stamp = `${yyyy}${mm}${dd}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z`;
+  const folder = join('AWSLogs', where.account, 'CloudTrail', where.region, yyyy, mm, dd);
+  await mkdir(join(root, folder), { recursive: true });
+  const name = join(folder, `${where.account}_CloudTrail_${where.region}_${stamp}_delivered${time.getTime()}.json.gz`);
+  const record: CloudTrailRecord = {
+    eventTime: iso.replace(/\.\d{3}Z$/, 'Z'),
+    eventSource: 'sts.amazonaws.com',
+    eventName: 'GetCallerIdentity',
+    userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${where.account}:user/ops` },
+  };
+  await writeFile(join(root, name), gzipSync(JSON.stringify({ Records: [record] })));
+  return name;
+}

@@ -85,14 +85,11 @@ describe('retire gates (time injected)', () => {
 
   it('(c) evidence that does not reach cutover + the delivery margin holds retirement: never "no use"', async () => {
     const later = new Date(CUTOVER.getTime() + 7 * HOUR);
-    // Right after apply: a 23-second window holding no record at all.
-    expect(
-      await pendingRetire(gateContext(new Date(CUTOVER.getTime() + 23_000), 0, undefined, [], { records: 0 }), [
-        soakGate,
-        unusedGate,
-        evidenceGate,
-      ]),
-    ).toBe(
+    // Right after apply: a 23-second window holding no record at all. It holds until the margin has passed at least…
+    const rightAfter = gateContext(new Date(CUTOVER.getTime() + 23_000), 0, undefined, [], { records: 0 });
+    expect(await pendingRetire(rightAfter, [soakGate, unusedGate, evidenceGate])).toBe('retire pending until 2026-11-20T10:15:00.000Z');
+    // …and after it, while the evidence still holds nothing, with the reason.
+    expect(await pendingRetire({ ...rightAfter, now: new Date(CUTOVER.getTime() + HOUR) })).toBe(
       'retire pending: not enough evidence yet: 0 record(s) read from /trail, latest event none; the evidence must reach 2026-11-20T10:15:00Z (cutover + 15 min delivery margin, --delivery-lag)',
     );
     // The newest trail file predates cutover: hours later, still not enough.

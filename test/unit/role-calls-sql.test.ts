@@ -301,6 +301,9 @@ describe('how far the evidence reaches (issue 21 item 3)', () => {
     noteReach(reach, deliveredAt(`x/${ACCOUNT}_CloudTrail_us-east-1_20240305T1015Z_Mu0KsOhtH1ar15ZZ.json.gz`), WINDOW.end);
     expect(reach.latest).toBe('2024-03-05T10:15:00Z');
     expect(deliveredAt(`${ACCOUNT}_CloudTrail_us-east-1_2024-03-05.json.gz`)).toBeUndefined();
+    // Compared in CloudTrail's whole seconds: an event in the second cutover falls in reaches it.
+    expect(reaches({ records: 1, latest: '2024-03-05T10:00:00Z' }, new Date('2024-03-05T10:00:00.800Z'))).toBe(true);
+    expect(reaches({ records: 1, latest: '2024-03-05T09:59:59Z' }, new Date('2024-03-05T10:00:00.000Z'))).toBe(false);
   });
 });
 
