@@ -8,7 +8,7 @@
  * apply at verify until it ends.
  */
 import { CreateProjectCommand, BatchGetProjectsCommand, CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { CodePipelineClient, CreatePipelineCommand, GetPipelineCommand } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, CreatePipelineCommand, GetPipelineCommand, type ActionCategory } from '@aws-sdk/client-codepipeline';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
@@ -124,9 +124,9 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild + CodePipeline s
         serviceRole: ROLE_ARN,
       }),
     );
-    const action = (category: string, provider: string, name: string) => ({
+    const action = (category: ActionCategory, provider: string, name: string) => ({
       name,
-      actionTypeId: { category, owner: 'AWS', provider, version: '1' },
+      actionTypeId: { category, owner: 'AWS' as const, provider, version: '1' },
     });
     await codepipeline.send(
       new CreatePipelineCommand({
