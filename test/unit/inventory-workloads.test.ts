@@ -211,6 +211,8 @@ describe('workloadsForRole: ECS', () => {
       codebuild: { projects: [] },
       states: { machines: [], running: [] },
       codepipeline: { pipelines: [] },
+      events: { targets: [] },
+      scheduler: { schedules: [] },
     });
   });
 });

@@ -94,14 +94,14 @@ describe('the workload adapter registry', () => {
 });
 
 describe('scopeFor: only the kinds a trusted service can run are read', () => {
+  // Every kind off unless a case turns it on: a new kind needs no edit here.
+  const none = Object.fromEntries(workloadAdapters().map((a) => [a.id, false]));
   const cases: Array<{ principals: string[]; scope: Record<string, boolean> }> = [
-    { principals: [EC2, LAMBDA], scope: { ec2: true, lambda: true, ecs: false, codebuild: false, states: false, codepipeline: false } },
-    { principals: [EDGE, ECS], scope: { ec2: false, lambda: true, ecs: true, codebuild: false, states: false, codepipeline: false } },
-    { principals: [CODEBUILD], scope: { ec2: false, lambda: false, ecs: false, codebuild: true, states: false, codepipeline: false } },
-    {
-      principals: ['glue.amazonaws.com'],
-      scope: { ec2: false, lambda: false, ecs: false, codebuild: false, states: false, codepipeline: false },
-    },
+    { principals: [EC2, LAMBDA], scope: { ...none, ec2: true, lambda: true } },
+    { principals: [EDGE, ECS], scope: { ...none, lambda: true, ecs: true } },
+    { principals: [CODEBUILD], scope: { ...none, codebuild: true } },
+    { principals: ['events.amazonaws.com', 'scheduler.amazonaws.com'], scope: { ...none, events: true, scheduler: true } },
+    { principals: ['glue.amazonaws.com'], scope: none },
   ];
   it.each(cases)('$principals', ({ principals, scope }) => {
     expect(scopeFor(principals)).toEqual(scope);
