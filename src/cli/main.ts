@@ -138,6 +138,10 @@ program
     '--regions <list>',
     'regions the plan covers (workloads and resource policies), e.g. us-east-1,eu-west-1 (default: every region enabled for the account)',
   )
+  .option(
+    '--per-workload',
+    'a role per workload where one service has several (Lambda functions, ECS services, EC2 instances), each narrowed by its own calls',
+  )
   .addOption(new Option('--unattributed <choice>', 'actions no service could be tied to').choices(['grant-all', 'drop'] as const))
   .addOption(
     new Option(

@@ -191,17 +191,36 @@ export class Attributor {
       return (origin !== undefined && byService.get(origin)) || unattributed;
     };
 
+    const byWorkload = new Map<string, Map<string, ServiceUsage>>();
+    // A session's workload, when its service's kind names the one workload that opens sessions of that name.
+    const workloadUsage = (origin: Origin | undefined, sessionName: string): ServiceUsage | undefined => {
+      if (typeof origin !== 'string' || !byService.has(origin)) return undefined;
+      const workload = hints.workloads?.[workloadKey(origin)]?.get(sessionName);
+      if (workload === undefined) return undefined;
+      const mine = byWorkload.get(origin) ?? new Map<string, ServiceUsage>();
+      byWorkload.set(origin, mine);
+      const usage = mine.get(workload) ?? emptyUsage();
+      mine.set(workload, usage);
+      return usage;
+    };
     for (const session of this.sessions.values()) {
-      const usage = usageFor(this.originOf(session.accessKeyId, session.sessionName, hints));
-      usage.sessions += 1;
-      usage.events += session.events;
-      for (const [action, use] of session.actions) addUse(usage.actions, action, use);
-      for (const name of session.resources) (usage.resources ??= new Set()).add(name);
+      const origin = this.originOf(session.accessKeyId, session.sessionName, hints);
+      for (const usage of [usageFor(origin), workloadUsage(origin, session.sessionName)]) {
+        if (!usage) continue;
+        usage.sessions += 1;
+        usage.events += session.events;
+        for (const [action, use] of session.actions) addUse(usage.actions, action, use);
+        for (const name of session.resources) (usage.resources ??= new Set()).add(name);
+      }
     }
     // Sessions that were opened but made no call in the window still count as seen.
     for (const [accessKeyId, assume] of this.assumes) {
-      if (assume.inWindow && !this.sessions.has(`${accessKeyId}\u0000${assume.sessionName}`))
-        usageFor(this.attributable(assume.origin)).sessions += 1;
+      if (assume.inWindow && !this.sessions.has(`${accessKeyId}\u0000${assume.sessionName}`)) {
+        const origin = this.attributable(assume.origin);
+        usageFor(origin).sessions += 1;
+        const own = workloadUsage(origin, assume.sessionName);
+        if (own) own.sessions += 1;
+      }
     }
 
     const evidence: UsageEvidence = {
@@ -215,6 +234,7 @@ export class Attributor {
     };
     if (this.unreadable.size > 0) evidence.unreadableIdentities = [...this.unreadable.values()].map((row) => ({ ...row }));
     if (nonService.sessions > 0) evidence.nonService = nonService;
+    if (hints.workloads) evidence.byWorkload = byWorkload;
     return evidence;
   }
 

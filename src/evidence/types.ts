@@ -45,6 +45,12 @@ export interface UsageEvidence {
   /** Calls made with the role's credentials that no service could be tied to. */
   unattributed: ServiceUsage;
   /**
+   * Service principal → workload name → the part of that service's usage whose sessions are tied to that one
+   * workload (SessionHints.workloads). The rest of byService is the service's, but no one workload's. Absent
+   * when the source cannot tell sessions apart (aggregating sources).
+   */
+  byWorkload?: Map<string, Map<string, ServiceUsage>>;
+  /**
    * Sessions of the role opened by a person or another non-service principal
    * (their AssumeRole was not invoked by a service). No split role will serve
    * them, so the plan must report them; they are never counted for a service.
@@ -86,4 +92,6 @@ export interface SessionHints {
   names: Readonly<Record<string, ReadonlySet<string>>>;
   /** The shapes each kind's service gives session names: a guess, used when no name above matches. */
   shapes: readonly SessionShape[];
+  /** By workload key: session name → the one workload that opens sessions of that name (for `plan --per-workload`). */
+  workloads?: Readonly<Record<string, ReadonlyMap<string, string>>>;
 }

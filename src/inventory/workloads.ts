@@ -112,12 +112,25 @@ export function scopeFor(principals: readonly string[]): IndexScope {
 /** The names CloudTrail gives sessions of the role's workloads (in any region), and every kind's name shapes, tying each session to its service. */
 export function sessionHints(regional: RegionalWorkloads): SessionHints {
   const names: Record<string, Set<string>> = {};
+  const workloads: Record<string, Map<string, string>> = {};
+  // A session name two workloads open (the same function name in two regions) is no one workload's.
+  const twice = new Set<string>();
   for (const { found } of regional) {
     const parts = found as Record<string, unknown>;
     for (const adapter of workloadAdapters()) {
       const mine = adapter.sessionHints(parts[adapter.id]);
       if (mine.length > 0) for (const name of mine) (names[adapter.unitKey] ??= new Set()).add(name);
+      for (const [session, workload] of adapter.sessionWorkloads?.(parts[adapter.id]) ?? []) {
+        const byName = (workloads[adapter.unitKey] ??= new Map());
+        const known = byName.get(session);
+        if (known !== undefined && known !== workload) twice.add(`${adapter.unitKey}\u0000${session}`);
+        byName.set(session, workload);
+      }
     }
   }
-  return { names, shapes: SESSION_SHAPES };
+  for (const key of twice) {
+    const [unit = '', session = ''] = key.split('\u0000');
+    workloads[unit]?.delete(session);
+  }
+  return { names, shapes: SESSION_SHAPES, workloads };
 }

@@ -14,7 +14,8 @@ import { packPolicies } from '../policy/size.js';
 import { assertSubset } from '../policy/subset.js';
 import { trustPolicyForService } from '../trust/service-trust.js';
 import { adapterFor } from '../workloads/registry.js';
-import { proposeRoleName } from './role-names.js';
+import { retargetMoves, sessionsByRole, unitRest, workloadNamesByUnit, workloadUsage } from './per-workload.js';
+import { proposeRoleName, proposeWorkloadRoleName } from './role-names.js';
 import { keptForUnmapped } from './unmapped-events.js';
 import { PLAN_SCHEMA_VERSION, type FollowUp, type PlanBody, type PlannedRole, type ResourcePolicyPlan } from './schema.js';
 import type { ServiceUnit, SplitAnalysis } from './split-analysis.js';
@@ -40,6 +41,8 @@ export interface PlanDecisions {
   addedTags?: Record<string, string>;
   /** Workloads (their repoint step ids) deselected at the prompt: they stay on the shared role, which is then not retired. */
   stayOnShared?: readonly string[];
+  /** `--per-workload`: a role per workload (Lambda function, ECS service, EC2 instance) where a service has several. */
+  perWorkload?: boolean;
 }
 
 /** Context the plan records but does not compute. */
@@ -93,7 +96,13 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
   // The shared role's grants by access level: the "before" of every new role's risk line.
   const before = countByAccessLevel(grantedCatalogActions(analysis.sources, analysis.catalog), analysis.catalog);
 
+  const perWorkload = decisions.perWorkload ? workloadNamesByUnit(analysis.workloads, kept, shared) : new Map<string, string[]>();
   for (const unit of kept) {
+    const names = perWorkload.get(unit.key);
+    if (names) {
+      newRoles.push(...planWorkloadRoles(analysis, unit, names, decisions, context, taken, before, warnings));
+      continue;
+    }
     const roleName = decisions.roleNames?.[unit.key] ?? proposeRoleName(shared.roleName, unit.service, taken);
     taken.add(roleName);
     const role = planRole(analysis, unit, roleName, decisions, context);
@@ -129,10 +138,12 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     ...newRoles.flatMap((r) => r.actions.map((a) => a.action)),
     ...analysis.unattributed.actions.keys(),
   ];
-  const unitRoles = new Map(newRoles.map((r) => [r.service, r]));
+  // A split unit's moves are planned against its first workload role, then each is pointed at its own.
+  const unitRoles = new Map([...newRoles].reverse().map((r) => [r.service, r]));
   const workloadRoles = new Map(kept.map((u) => [u.key, unitRoles.get(u.service) as PlannedRole]));
   const stay = new Set(decisions.stayOnShared ?? []);
-  const found = plannedWorkloads(analysis.workloads, workloadRoles, shared);
+  const split = newRoles.filter((r) => r.workload !== undefined);
+  const found = retargetMoves(plannedWorkloads(analysis.workloads, workloadRoles, shared), analysis.workloads, split, shared);
   const workloads = found.filter((w) => !stay.has(adapterFor(w).stepId(w)));
   const stayed = found.filter((w) => stay.has(adapterFor(w).stepId(w)));
   if (stayed.length > 0)
@@ -190,7 +201,7 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     resourcePolicies: context.resourcePolicies?.(
       newRoles,
       new Map(kept.map((u) => [u.service, u.usage])),
-      workloadSessions(workloads, workloadRoles),
+      split.length > 0 ? sessionsByRole(workloads, newRoles) : workloadSessions(workloads, workloadRoles),
     ) ?? {
       mode: 'off',
       policies: [],
@@ -203,16 +214,63 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
   };
 }
 
+/**
+ * One role per workload of a unit: each narrowed by its own sessions' calls. The service's calls no one
+ * workload is tied to follow the unattributed decision: to every workload role, unless it is "drop".
+ */
+function planWorkloadRoles(
+  analysis: SplitAnalysis,
+  unit: ServiceUnit,
+  names: readonly string[],
+  decisions: PlanDecisions,
+  context: PlanContext,
+  taken: Set<string>,
+  before: NonNullable<PlannedRole['accessLevels']>['before'],
+  warnings: string[],
+): PlannedRole[] {
+  const rest = unitRest(unit);
+  const keepRest = decisions.unattributed !== 'drop';
+  if (rest.size > 0)
+    warnings.push(
+      `${rest.size} action(s) of ${unit.service} sessions that no one workload could be tied to (${[...rest.keys()].sort().join(', ')}) ${keepRest ? `are granted to every ${unit.key} workload role` : 'are dropped (--unattributed drop)'}`,
+    );
+  return names.map((workload) => {
+    const roleName = proposeWorkloadRoleName(analysis.shared.roleName, unit.service, workload, taken);
+    taken.add(roleName);
+    const role = planRole(
+      analysis,
+      { ...unit, usage: workloadUsage(unit, workload) },
+      roleName,
+      decisions,
+      context,
+      keepRest ? rest : new Map(),
+    );
+    role.workload = workload;
+    role.description = `Split from ${analysis.shared.roleName} for ${unit.service} workload ${workload} by split-role plan ${context.planId}`;
+    role.accessLevels = {
+      before,
+      after: countByAccessLevel(
+        role.actions.map((a) => a.action),
+        analysis.catalog,
+      ),
+    };
+    return role;
+  });
+}
+
 function planRole(
   analysis: SplitAnalysis,
   unit: ServiceUnit,
   roleName: string,
   decisions: PlanDecisions,
   context: PlanContext,
+  /** The service's calls no one workload made, granted to each of its workload roles. */
+  serviceRest: ReadonlyMap<string, ActionUse> = new Map(),
 ): PlannedRole {
   const { shared } = analysis;
   const actions = new Map<string, { use?: ActionUse; origin: PlannedRole['actions'][number]['origin'] }>();
   for (const [action, use] of unit.usage.actions) actions.set(action, { use, origin: 'used' });
+  for (const [action, use] of serviceRest) if (!actions.has(action)) actions.set(action, { use, origin: 'unattributed' });
   for (const action of unattributedFor(decisions, unit, analysis.unattributed.actions.keys())) {
     if (!actions.has(action)) actions.set(action, { use: analysis.unattributed.actions.get(action), origin: 'unattributed' });
   }

@@ -13,6 +13,7 @@ import { workloadKey } from '../trust/service-principals.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { adapterFor } from '../workloads/registry.js';
 import { resourcePolicyProblems } from './policy-invariants.js';
+import { roleForMove } from './per-workload.js';
 import { roleNameProblem } from './role-names.js';
 import { PLAN_TAG } from '../core/tags.js';
 import type { Plan, PlannedRole, PlannedWorkload } from './schema.js';
@@ -22,8 +23,14 @@ export function planInvariantProblems(plan: Plan): string[] {
   const problems: string[] = [];
   const seenKeys = new Set<string>();
   for (const role of plan.newRoles) {
-    if (seenKeys.has(role.shortName)) problems.push(`two new roles serve ${role.shortName}`);
-    seenKeys.add(role.shortName);
+    // A unit has one role, or (--per-workload) one role per workload and none for the service as a whole.
+    const key = `${role.shortName}\u0000${role.workload ?? ''}`;
+    if (seenKeys.has(key))
+      problems.push(`two new roles serve ${role.shortName}${role.workload !== undefined ? ` workload ${role.workload}` : ''}`);
+    seenKeys.add(key);
+    const mixed = plan.newRoles.some((r) => r.shortName === role.shortName && (r.workload === undefined) !== (role.workload === undefined));
+    if (mixed && role.workload === undefined)
+      problems.push(`new role ${role.roleName} serves all of ${role.shortName} beside roles for its workloads`);
     problems.push(...trustProblems(plan, role), ...nameProblems(plan, role), ...tagProblems(plan, role));
   }
   for (const workload of plan.workloads) problems.push(...targetProblems(plan, workload));
@@ -110,6 +117,6 @@ function tagProblems(plan: Plan, role: PlannedRole): string[] {
 }
 
 function targetProblems(plan: Plan, workload: PlannedWorkload): string[] {
-  const role = plan.newRoles.find((r) => r.service === workload.service);
+  const role = roleForMove(plan.newRoles, workload);
   return adapterFor(workload).invariantProblems(workload, { role, shared: plan.sharedRole });
 }

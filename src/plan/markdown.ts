@@ -34,7 +34,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     table(
       ['Service', 'New role', 'Actions', 'Sessions', 'Events', 'Policies'],
       plan.newRoles.map((r) => [
-        code(r.service) + (r.noEvidence ? ' ⚠ no evidence' : ''),
+        roleFor(r) + (r.noEvidence ? ' ⚠ no evidence' : ''),
         code(r.roleName),
         String(r.actions.length),
         String(plan.evidence.services[r.service]?.sessions ?? 0),
@@ -47,7 +47,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   const risk = plan.newRoles.filter((r) => r.accessLevels);
   if (risk.length > 0) {
     out.push('Access levels, shared role → new role (from the IAM action catalog):', '');
-    for (const role of risk) out.push(`- ${code(role.service)}: ${riskLine(role)}`);
+    for (const role of risk) out.push(`- ${roleFor(role)}: ${riskLine(role)}`);
     out.push('');
   }
   if (plan.excludedServices.length > 0) out.push(`Services left on the shared role: ${plan.excludedServices.map(code).join(', ')}`, '');
@@ -188,8 +188,13 @@ function resourcePolicySection(plan: Plan): string[] {
   return lines;
 }
 
+/** What a new role serves: its service, and (`--per-workload`) the one workload it is for. */
+function roleFor(role: PlannedRole): string {
+  return role.workload === undefined ? code(role.service) : `${code(role.service)} workload ${code(role.workload)}`;
+}
+
 function roleSection(plan: Plan, role: PlannedRole): string[] {
-  const lines = [`### ${code(role.service)} → ${code(role.roleName)}`, ''];
+  const lines = [`### ${roleFor(role)} → ${code(role.roleName)}`, ''];
   if (role.accessLevels) lines.push(`Access levels: ${riskLine(role)}`, '');
   lines.push(`Tags: ${tagLine(plan, role)}`, '');
   lines.push(

@@ -5,6 +5,7 @@
  * generated, and labels carry only safe characters, the rest as entity codes.
  */
 import { adapterFor } from '../workloads/registry.js';
+import { roleForMove } from './per-workload.js';
 import type { Plan, PlannedWorkload } from './schema.js';
 
 /** How many resources one role shows before the rest are summarised. */
@@ -27,7 +28,7 @@ export function planDiagram(plan: Plan): string[] {
   };
   for (const role of plan.newRoles) {
     const roleId = node(`role:${role.roleName}`, `${role.roleName} (${role.service})`, 'round');
-    for (const workload of plan.workloads.filter((w) => w.service === role.service)) {
+    for (const workload of plan.workloads.filter((w) => roleForMove(plan.newRoles, w) === role)) {
       lines.push(`  ${node(`workload:${workloadLabel(workload)}`, workloadLabel(workload), 'box')} --> ${roleId}`);
     }
     const resources = resourcesOf(role.inlinePolicies.concat(role.managedPolicies));

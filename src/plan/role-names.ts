@@ -1,4 +1,5 @@
 /** Names for split-out roles: `<shared>-<service>`, at most 64 characters, never taken. */
+import { createHash } from 'node:crypto';
 import { serviceShortName } from '../trust/service-principals.js';
 
 const MAX_ROLE_NAME = 64;
@@ -32,4 +33,25 @@ export function roleNameProblem(name: string): string | undefined {
   if (name.length === 0 || name.length > MAX_ROLE_NAME) return `must be 1-${MAX_ROLE_NAME} characters`;
   if (!/^[\w+=,.@-]+$/.test(name)) return 'may contain only letters, digits and +=,.@_-';
   return undefined;
+}
+
+/**
+ * Proposes a free name for one workload's role (`plan --per-workload`):
+ * `<shared>-<service>-<workload>`, or, when that is over IAM's 64 characters or
+ * taken, its first characters and a short hash of the whole, so two long
+ * workload names that share a beginning still get different names.
+ */
+export function proposeWorkloadRoleName(shared: string, principal: string, workload: string, taken: ReadonlySet<string>): string {
+  const lowerTaken = new Set([...taken].map((n) => n.toLowerCase()));
+  const full = `${shared}-${serviceSuffix(principal)}-${workload.replace(/[^A-Za-z0-9+=,.@_-]/g, '-')}`;
+  if (full.length <= MAX_ROLE_NAME && !lowerTaken.has(full.toLowerCase())) return full;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const hash = createHash('sha256')
+      .update(attempt === 0 ? full : `${full}#${attempt}`)
+      .digest('hex')
+      .slice(0, 8);
+    const name = `${full.slice(0, MAX_ROLE_NAME - hash.length - 1)}-${hash}`;
+    if (!lowerTaken.has(name.toLowerCase())) return name;
+  }
+  throw new Error(`no free role name for ${shared} / ${principal} / ${workload}`);
 }

@@ -108,6 +108,11 @@ const newRole = z.object({
   noEvidence: z.boolean(),
   /** Catalogued actions per access level: the shared role's grants (before) and this role's (after). */
   accessLevels: z.object({ before: levelCounts, after: levelCounts }).optional(),
+  /**
+   * The one workload this role is for (`plan --per-workload`: a Lambda function's name, an ECS service's,
+   * an EC2 instance's id); absent for a role shared by all of its service's workloads, as in older plans.
+   */
+  workload: z.string().optional(),
 });
 
 /**

@@ -29,6 +29,11 @@ export interface ServiceUnit {
   unobservable: Array<{ action: string; reason: string; baseline?: boolean }>;
   /** True when the evidence shows no session of this service at all. */
   noEvidence: boolean;
+  /**
+   * Workload name → the part of `usage` from sessions tied to that one workload (a Lambda function, an ECS
+   * service); absent when the evidence cannot tell. What `usage` holds beyond their sum is the service's, but no one workload's.
+   */
+  workloads?: Map<string, ServiceUsage>;
 }
 
 /** Everything known before decisions are taken. */
@@ -90,7 +95,9 @@ export function analyseSplit(
     const service = principals.find((p) => serviceShortName(p) === key) ?? principals[0];
     // Every mapped action is checked: one the catalog does not know is never granted silently.
     takeUnmapped(usage, service, catalog, unmappedRows);
+    const workloadUsage = workloadsOf(principals, evidence, usage);
     return {
+      ...(workloadUsage ? { workloads: workloadUsage } : {}),
       key,
       service,
       principals,
@@ -172,6 +179,19 @@ function mergeUsage(parts: Array<ServiceUsage | undefined>): ServiceUsage {
     }
   }
   return { actions, sessions, events, ...(resources ? { resources } : {}) };
+}
+
+/** Each workload's share of a unit's usage, merged over the unit's principals, without what the unit's usage no longer holds (unmapped calls). */
+function workloadsOf(principals: readonly string[], evidence: UsageEvidence, unit: ServiceUsage): Map<string, ServiceUsage> | undefined {
+  if (!evidence.byWorkload) return undefined;
+  const names = new Set(principals.flatMap((p) => [...(evidence.byWorkload?.get(p)?.keys() ?? [])]));
+  const out = new Map<string, ServiceUsage>();
+  for (const name of [...names].sort()) {
+    const merged = mergeUsage(principals.map((p) => evidence.byWorkload?.get(p)?.get(name)));
+    for (const action of [...merged.actions.keys()]) if (!unit.actions.has(action)) merged.actions.delete(action);
+    out.set(name, merged);
+  }
+  return out;
 }
 
 /** The decisions this analysis needs before a plan can be built. */

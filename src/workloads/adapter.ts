@@ -105,6 +105,14 @@ export interface WorkloadAdapter<Move extends { kind: string; service: string },
   /** Names in `found` that CloudTrail uses as session names, tying a session to this kind's service (unitKey). */
   sessionHints(found: Found): readonly string[];
 
+  /**
+   * Session name → workload name for the workloads in `found`, where the kind can tell which workload opened a
+   * session (Lambda: the function's name; EC2: the instance id; ECS: a running task's service). For `plan --per-workload`.
+   */
+  sessionWorkloads?(found: Found): ReadonlyArray<readonly [session: string, workload: string]>;
+  /** The workload a move is for, naming its own role under `plan --per-workload`; kinds without it keep one role per service. */
+  workloadName?(move: Move): string;
+
   /** The names CloudTrail gives a moved workload's role sessions, tying later calls to it; empty when they have none stable. */
   sessionNames(move: Move): string[];
 

@@ -44,6 +44,8 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   resourcePolicies: ResourcePolicyMode;
   /** --grant-by: how the new roles get their place in resource policies (default resource). */
   grantBy?: GrantBy;
+  /** --per-workload: a role per workload where one service has several. */
+  perWorkload?: boolean;
   /** --regions a,b: the regions the plan covers (checked against the account's). */
   regions?: string;
   /** --terraform-state FILE|s3://bucket/key (repeatable): states that may own the plan's resources. */
@@ -191,6 +193,7 @@ async function makePlan(
 ): Promise<{ plan: Plan; decisions: PlanDecisions }> {
   decisions.addedTags = { ...givenTags, ...tagAnswers };
   if (options.grantBy) decisions.grantBy = options.grantBy;
+  if (options.perWorkload) decisions.perWorkload = true;
   const ask = prompts && !options.grantBy ? (error: ResourcePolicyTooLargeError) => prompts.askGrantBy(io, error) : undefined;
   const plan = await withOwnership(
     await finaliseWithinQuotas((grantBy) => finalisePlan(facts, grantBy ? { ...decisions, grantBy } : decisions), ask),

@@ -80,6 +80,8 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
   sessionHints: (found) => found.instances.map((i) => i.instanceId),
 
   sessionNames: (move) => [move.instanceId],
+  sessionWorkloads: (found) => found.instances.map((i) => [i.instanceId, i.instanceId] as const),
+  workloadName: (move) => move.instanceId,
 
   planMoves(found, { role, region }) {
     const profile = role?.instanceProfile;

@@ -10,9 +10,10 @@ import {
   describeTaskDefinitionRoles,
   getServiceState,
   listActiveTaskDefinitions,
+  listRunningTasks,
   listServiceBindings,
-  listStandaloneTasks,
   type ServiceBinding,
+  type ServiceTask,
   type StandaloneTask,
   type TaskDefinitionRoles,
 } from './reads.js';
@@ -25,6 +26,8 @@ export interface EcsInventory {
   taskDefinitions: TaskDefinitionRoles[];
   services: ServiceBinding[];
   standaloneTasks: StandaloneTask[];
+  /** Running tasks of services (absent where not read): tie task-id session names to services. */
+  serviceTasks?: ServiceTask[];
 }
 
 /** The ECS side of one role. */
@@ -32,6 +35,8 @@ export interface EcsFound {
   taskDefinitions: Array<TaskDefinitionRoles & { usesRoleAs: Array<'task' | 'execution'> }>;
   services: ServiceBinding[];
   standaloneTasks: StandaloneTask[];
+  /** Running tasks of the services above (absent where not read). */
+  serviceTasks?: ServiceTask[];
 }
 
 /** The ECS service adapter. */
@@ -44,11 +49,12 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
   async discover({ clients }) {
     const ecs = await clients.ecs();
     const clusters = await ecs.listClusters();
-    const [active, services, standaloneTasks] = await Promise.all([
+    const [active, services, tasks] = await Promise.all([
       listActiveTaskDefinitions(ecs),
       listServiceBindings(ecs, clusters),
-      listStandaloneTasks(ecs, clusters),
+      listRunningTasks(ecs, clusters),
     ]);
+    const { standalone: standaloneTasks, ofServices: serviceTasks } = tasks;
     // AWS keeps a service or task running on a revision after it is deregistered: index what runs, whatever its status.
     const known = new Set(active.map((td) => td.arn));
     const running = new Set(
@@ -57,7 +63,7 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
       ),
     );
     const inactive = await describeTaskDefinitionRoles(ecs, [...running]);
-    return { taskDefinitions: [...active, ...inactive], services, standaloneTasks };
+    return { taskDefinitions: [...active, ...inactive], services, standaloneTasks, serviceTasks };
   },
   emptyInventory: () => ({ taskDefinitions: [], services: [], standaloneTasks: [] }),
   summarise: (inventory) => `${inventory.taskDefinitions.length} ECS task definitions, ${inventory.services.length} ECS services`,
@@ -73,9 +79,14 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
       }))
       .filter((td) => td.usesRoleAs.length > 0);
     const tdArns = new Set(taskDefinitions.map((td) => td.arn));
+    const services = inventory.services.filter((s) => tdArns.has(s.taskDefinition));
+    const bound = new Set(services.map((s) => `${s.clusterArn}\u0000${s.serviceName}`));
     return {
       taskDefinitions,
-      services: inventory.services.filter((s) => tdArns.has(s.taskDefinition)),
+      services,
+      ...(inventory.serviceTasks
+        ? { serviceTasks: inventory.serviceTasks.filter((t) => bound.has(`${t.clusterArn}\u0000${t.serviceName}`)) }
+        : {}),
       standaloneTasks: inventory.standaloneTasks.filter((t) => tdArns.has(t.taskDefinitionArn)),
     };
   },
@@ -90,6 +101,9 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
 
   // Task sessions are named after task ids, which change with every deployment.
   sessionNames: () => [],
+  // Only tasks running now are known; sessions of tasks that have stopped stay with the service as a whole.
+  sessionWorkloads: (found) => (found.serviceTasks ?? []).map((t) => [t.taskId, t.serviceName] as const),
+  workloadName: (move) => move.serviceName,
 
   planMoves(found, { role, shared, region }) {
     if (!role) return [];

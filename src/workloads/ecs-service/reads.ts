@@ -87,16 +87,41 @@ export async function listServiceBindings(ecs: EcsPort, clusters: readonly strin
   return bindings;
 }
 
+/** A running task a service started: its id is the name of its role sessions. */
+export interface ServiceTask {
+  clusterArn: string;
+  taskId: string;
+  serviceName: string;
+}
+
 /** Running tasks in the given clusters that were not started by a service. */
 export async function listStandaloneTasks(ecs: EcsPort, clusters: readonly string[]): Promise<StandaloneTask[]> {
-  const tasks: StandaloneTask[] = [];
+  return (await listRunningTasks(ecs, clusters)).standalone;
+}
+
+/**
+ * Running tasks in the given clusters: those no service started, and the
+ * services' own (their group is "service:NAME"), which tie a task id, and so
+ * a role session, to its service.
+ */
+export async function listRunningTasks(
+  ecs: EcsPort,
+  clusters: readonly string[],
+): Promise<{ standalone: StandaloneTask[]; ofServices: ServiceTask[] }> {
+  const standalone: StandaloneTask[] = [];
+  const ofServices: ServiceTask[] = [];
   for (const clusterArn of clusters) {
     for (const t of await ecs.describeRunningTasks(clusterArn)) {
-      if (t.startedBy?.startsWith('ecs-svc/') || t.group?.startsWith('service:')) continue;
-      tasks.push({ clusterArn, taskArn: t.taskArn ?? '', taskDefinitionArn: t.taskDefinitionArn ?? '', startedBy: t.startedBy });
+      if (t.startedBy?.startsWith('ecs-svc/') || t.group?.startsWith('service:')) {
+        const taskId = t.taskArn?.split('/').pop();
+        if (taskId && t.group?.startsWith('service:'))
+          ofServices.push({ clusterArn, taskId, serviceName: t.group.slice('service:'.length) });
+        continue;
+      }
+      standalone.push({ clusterArn, taskArn: t.taskArn ?? '', taskDefinitionArn: t.taskDefinitionArn ?? '', startedBy: t.startedBy });
     }
   }
-  return tasks;
+  return { standalone, ofServices };
 }
 
 /** Reads one service's state; undefined when it is gone. */

@@ -47,6 +47,8 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
   sessionHints: (found) => [...found.functions, ...found.publishedVersions].map((f) => f.functionName),
 
   sessionNames: (move) => [move.functionName],
+  sessionWorkloads: (found) => [...found.functions, ...found.publishedVersions].map((f) => [f.functionName, f.functionName] as const),
+  workloadName: (move) => move.functionName,
 
   planMoves(found, { role, region }) {
     if (!role) return [];
