@@ -140,6 +140,8 @@ export const PLAN_FIELDS: Record<string, string> = {
   warnings: 'warnings shown at the top of the review',
   retireSharedRole: 'whether apply retires the shared role once the retire gate holds',
   ownership: 'who owns each resource the plan touches (a CloudFormation stack, CDK, SAM, Terraform, or nobody); absent in older plans',
+  trustTrim:
+    "service principals nothing uses (no workload in any region, no events in the evidence), taken out of the shared role's trust policy by apply; the exact policy before and after, for rollback; absent when none",
   digest: '`sha256:` over the canonical JSON of everything else: catches accidental edits; `apply --expect-digest` pins the reviewed plan',
 };
 

@@ -17,6 +17,7 @@ import { assertPlanSound, checkTarget } from './preflight.js';
 import { policyAddSteps } from './policy-steps.js';
 import { sessionPorts, type AccountPorts } from './ports.js';
 import { repointSteps } from './repoint-steps.js';
+import { trimSteps } from './trim-steps.js';
 import { retireSteps, verifyStep } from './retire-steps.js';
 import type { Step, StepContext } from './step.js';
 import { timingsFromEnv, type Timings } from '../core/waits.js';
@@ -73,6 +74,7 @@ export function planSteps(plan: Plan): Step[] {
     ...createSteps(plan),
     ...policyAddSteps(plan),
     ...repointSteps(plan),
+    ...trimSteps(plan),
     verifyStep(plan),
     ...(plan.retireSharedRole ? retireSteps(plan) : []),
   ];

@@ -17,6 +17,7 @@ import { applyContext, repointStepId } from './repoint-steps.js';
 import { policyDrift } from './policy-steps.js';
 import { taggedWithPlan, type StepContext } from './step.js';
 import type { RoleSnapshot } from '../core/role-snapshot.js';
+import { sharedRoleAsApplied } from './trim-steps.js';
 
 /**
  * Refuses a plan that split-role could not have written, before any AWS call:
@@ -98,7 +99,8 @@ async function sharedRoleDrift(ctx: StepContext): Promise<string[]> {
     if (isNoSuchEntity(error)) return [`the shared role ${recorded.roleName} no longer exists`];
     throw error;
   }
-  return roleDrift(recorded, live);
+  // Once the trim step ran, the trimmed trust policy is the expected one.
+  return roleDrift(sharedRoleAsApplied(ctx.plan, ctx.journal, live), live);
 }
 
 /**

@@ -13,6 +13,7 @@ import { describeOpen, openManualFollowUps } from './manual-follow-ups.js';
 import { applyContext } from './repoint-steps.js';
 import { policyRetireSteps } from './policy-steps.js';
 import { roleDrift } from './preflight.js';
+import { sharedRoleAsApplied } from './trim-steps.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import type { Step, StepContext } from './step.js';
 import type { RoleSnapshot } from '../core/role-snapshot.js';
@@ -84,8 +85,9 @@ async function liveUsers(ctx: StepContext, where: 'plan' | 'everywhere'): Promis
  * tags (which drift ignores, and on which policies may grant) are the plan's.
  */
 function checkedSnapshot(ctx: StepContext): RoleSnapshot {
-  const sealed = ctx.plan.sharedRole;
   const journaled = ctx.journal.dataOf(SNAPSHOT_STEP)?.snapshot as RoleSnapshot | undefined;
+  // The snapshot is taken after the trim step, so its trust policy is the trimmed one when the plan trims.
+  const sealed = sharedRoleAsApplied(ctx.plan, ctx.journal);
   if (journaled === undefined) return sealed;
   let problems: string[];
   try {

@@ -100,6 +100,8 @@ export interface IamPort {
   deleteEmptyInstanceProfile(profileName: string): Promise<boolean>;
   /** Deletes the role after its inline policies, attachments and profile memberships; missing is fine. */
   deleteRoleCompletely(roleName: string): Promise<void>;
+  /** Replaces the role's trust policy (UpdateAssumeRolePolicy); NoSuchEntity when the role is missing. */
+  updateAssumeRolePolicy(roleName: string, document: unknown): Promise<void>;
 }
 
 /** The IAM port over the SDK: the client is asked for on first use, so the module loads lazily. */
@@ -123,6 +125,10 @@ export function sdkIamPort(clients: { iam(): Promise<IAMClient> }): IamPort {
     removeRoleFromProfile: async (profileName, roleName) => removeRoleFromProfile(await iam(), profileName, roleName),
     deleteEmptyInstanceProfile: async (profileName) => deleteEmptyInstanceProfile(await iam(), profileName),
     deleteRoleCompletely: async (roleName) => deleteRoleCompletely(await iam(), roleName),
+    updateAssumeRolePolicy: async (roleName, document) => {
+      const { UpdateAssumeRolePolicyCommand } = await import('@aws-sdk/client-iam');
+      await (await iam()).send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(document) }));
+    },
   };
 }
 

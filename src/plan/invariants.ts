@@ -15,6 +15,7 @@ import { adapterFor } from '../workloads/registry.js';
 import { resourcePolicyProblems } from './policy-invariants.js';
 import { roleForMove } from './per-workload.js';
 import { roleNameProblem } from './role-names.js';
+import { trimTrustPolicy } from './trust-trim.js';
 import { PLAN_TAG } from '../core/tags.js';
 import type { Plan, PlannedRole, PlannedWorkload } from './schema.js';
 
@@ -35,6 +36,29 @@ export function planInvariantProblems(plan: Plan): string[] {
   }
   for (const workload of plan.workloads) problems.push(...targetProblems(plan, workload));
   problems.push(...resourcePolicyProblems(plan));
+  problems.push(...trustTrimProblems(plan));
+  return problems;
+}
+
+/**
+ * The trim step may only take out principals nothing uses: not a new role's,
+ * not one left on the shared role, not one the evidence saw; and its
+ * policies must be the snapshot's and exactly that minus those principals.
+ */
+function trustTrimProblems(plan: Plan): string[] {
+  const trim = plan.trustTrim;
+  if (!trim) return [];
+  const problems: string[] = [];
+  if (canonicalJson(trim.before) !== canonicalJson(plan.sharedRole.trustPolicy))
+    problems.push("the trust trim's before policy is not the shared role's trust policy");
+  if (canonicalJson(trim.after) !== canonicalJson(trimTrustPolicy(trim.before, trim.principals)))
+    problems.push("the trust trim's after policy is not the before policy without its principals");
+  const needed = new Set([...plan.newRoles.flatMap((role) => principalsFor(plan, role)), ...plan.excludedServices]);
+  for (const principal of trim.principals) {
+    if (needed.has(principal)) problems.push(`the trust trim removes ${principal}, which a new role or the shared role still serves`);
+    const seen = plan.evidence.services[principal];
+    if (seen && (seen.events > 0 || seen.sessions > 0)) problems.push(`the trust trim removes ${principal}, which the evidence saw in use`);
+  }
   return problems;
 }
 

@@ -5,6 +5,7 @@
  * policy and diff, the blind spots (each reason once), unused grants and the rest. Everything from the account or the
  * plan is escaped (src/core/escape.ts): the review must not be turned against its reader.
  */
+import { trustTrimLine } from './trust-trim.js';
 import { createTwoFilesPatch } from 'diff';
 import { markdownCode as code, markdownFence, markdownText as text } from '../core/escape.js';
 import { accessLevelChange } from '../policy/catalog-grants.js';
@@ -51,6 +52,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push('');
   }
   if (plan.excludedServices.length > 0) out.push(`Services left on the shared role: ${plan.excludedServices.map(code).join(', ')}`, '');
+  if (plan.trustTrim) out.push(trustTrimLine(plan.trustTrim, shared.roleName, code), '');
   out.push('## Workloads that move', '');
   out.push(
     tableOr(

@@ -11,6 +11,7 @@ import { followUpSchema } from '../workloads/follow-ups.js';
 import { resourcePolicyPlanSchema } from '../resource-policy/plan-schema.js';
 import { evidenceJsonSchemas, planEvidenceProblem } from '../evidence/settings.js';
 import { ownershipSchema } from '../iac/ownership-schema.js';
+import { trustTrimSchema } from './trust-trim.js';
 
 /** The only plan format this build reads and writes. */
 export const PLAN_SCHEMA_VERSION = 2;
@@ -202,6 +203,8 @@ export const planBodySchema = z.object({
    * tell an IaC-owned resource from an unmanaged one, and says so.
    */
   ownership: ownershipSchema.optional(),
+  /** Service principals no workload and no evidence uses, taken out of the shared role's trust policy (absent when none). */
+  trustTrim: trustTrimSchema.optional(),
 });
 
 /** A sealed plan: the body plus the sha256 digest of its canonical form. */

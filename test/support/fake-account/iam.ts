@@ -247,6 +247,11 @@ export class FakeIam implements IamPort {
     return true;
   }
 
+  async updateAssumeRolePolicy(roleName: string, document: unknown): Promise<void> {
+    this.enter('updateAssumeRolePolicy', roleName);
+    this.role(roleName).trustPolicy = wire(document);
+  }
+
   async putRolePolicy(roleName: string, policyName: string, document: unknown): Promise<void> {
     this.enter('putRolePolicy', `${roleName}/${policyName}`);
     this.role(roleName).inline.set(policyName, wire(document));
