@@ -22,7 +22,7 @@ const binding = { arn: SHARED_ARN, roleName: SHARED_NAME, instanceProfiles: [] }
 const role = plannedRole('scheduler', 'scheduler.amazonaws.com', 'app-scheduler');
 
 /** A schedule with every optional field set: UpdateSchedule would reset any it is not sent. */
-const FULL: FakeScheduleSeed = {
+const FULL = {
   Name: 'nightly',
   GroupName: 'reports',
   ScheduleExpression: 'cron(0 3 * * ? *)',
@@ -42,7 +42,7 @@ const FULL: FakeScheduleSeed = {
     DeadLetterConfig: { Arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:dlq` },
     SqsParameters: { MessageGroupId: 'g' },
   },
-};
+} satisfies FakeScheduleSeed;
 
 let region: FakeWorkloads;
 let scheduler: FakeWorkloads['services']['scheduler'];
