@@ -9,6 +9,7 @@ import { openAwsSession, type AwsSession } from '../../src/aws/session.js';
 import { SplitRoleError } from '../../src/core/errors.js';
 import { RecordingIoHost } from '../support/recording-io-host.js';
 import { lookupRoleRecords } from '../../src/evidence/lookup-events-source.js';
+import { roleCalls } from '../../src/evidence/role-records.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import {
   assumeRoleRecord,
@@ -369,5 +370,53 @@ describe('lookupRoleRecords', () => {
     expect(await collect(lookupRoleRecords(client, limiter, ROLE, WINDOW, io))).toEqual([]);
     expect(fake.calls).toHaveLength(1);
     expect(io.messages.map((m) => m.message)).toContain('LookupEvents: no AssumeRole events for shared-app in the window');
+  });
+});
+
+describe('how far LookupEvents reaches after cutover (issue 21 item 3)', () => {
+  it('notes the newest event in the window, anyone’s, and records AWS’s clock from the answers’ Date headers', async () => {
+    const cutover = ago(60);
+    const key = tempAccessKeyId('reach');
+    await setup([
+      assumeRoleRecord({ roleArn: ROLE.arn, sessionName: 'i-0abc', service: 'ec2.amazonaws.com', accessKeyId: key, time: ago(70) }),
+      sessionCallRecord({
+        roleArn: ROLE.arn,
+        sessionName: 'i-0abc',
+        accessKeyId: key,
+        eventSource: 's3.amazonaws.com',
+        eventName: 'ListBuckets',
+        time: ago(50),
+      }),
+      // Someone else's call, newest in the window: how far the region's history reaches.
+      sessionCallRecord({
+        roleArn: OTHER_ROLE_ARN,
+        sessionName: 'job',
+        accessKeyId: tempAccessKeyId('other'),
+        eventSource: 'sqs.amazonaws.com',
+        eventName: 'SendMessage',
+        time: ago(20),
+      }),
+    ]);
+    const shared = { ...ROLE, calls: 'all' as const };
+    const read = await roleCalls(
+      session!,
+      new RecordingIoHost(),
+      [shared],
+      { source: 'lookup-events', config: {}, regions: ['us-east-1'] },
+      {
+        start: cutover,
+        end: new Date(NOW),
+      },
+    );
+    expect(read?.byRole.get(ROLE.arn)?.map((c) => c.eventName)).toEqual(['ListBuckets']);
+    expect(read?.reach.latest).toBe(
+      ago(20)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
+    );
+    // Every answer carried a Date: AWS's clock is known, and agrees with this host's.
+    const aws = session!.clock.aws();
+    expect(aws).toBeDefined();
+    expect(Math.abs(aws!.getTime() - Date.now())).toBeLessThan(5 * 60_000);
   });
 });
