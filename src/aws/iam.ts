@@ -180,3 +180,14 @@ export async function getAccountAuthorization(iam: IAMClient): Promise<AccountAu
 function inline(list: Array<{ PolicyName?: string; PolicyDocument?: string }> | undefined): Array<{ name: string; document: unknown }> {
   return (list ?? []).map((p) => ({ name: p.PolicyName ?? '', document: decodePolicyDocument(p.PolicyDocument ?? '{}') }));
 }
+
+/** Every instance profile of the account with the names of its roles: one paged ListInstanceProfiles. */
+export async function listInstanceProfiles(iam: IAMClient): Promise<Array<{ name: string; arn: string; roleNames: string[] }>> {
+  const { paginateListInstanceProfiles } = await sdk();
+  const profiles = await collectItems(paginateListInstanceProfiles({ client: iam, pageSize: 1000 }, {}), (p) => p.InstanceProfiles ?? []);
+  return profiles.map((p) => ({
+    name: p.InstanceProfileName ?? '',
+    arn: p.Arn ?? '',
+    roleNames: (p.Roles ?? []).map((r) => r.RoleName ?? ''),
+  }));
+}

@@ -82,6 +82,10 @@ program
   .option('--sarif <file>', 'also write SARIF 2.1.0 to FILE for code-scanning dashboards')
   .addOption(new Option('--role <name-or-arn>', 'scan only this role, by name or ARN (repeatable)').argParser(collect))
   .option('--require-tags <keys>', 'rule SR003: report roles without these tags, comma-separated (e.g. owner,application)')
+  .option(
+    '--rules <ids>',
+    'rules that are off unless asked for, comma-separated: SR004 (a role several workloads of one service share; reads the workloads of every region)',
+  )
   .option('--history <file>', "append this run's summary and finding ids to FILE (JSON Lines) for `split-role report`")
   .option('--org', 'scan every ACTIVE account of the organization (from the management or a delegated-administrator account)')
   .option('--accounts <ids>', 'scan these accounts (comma-separated ids)', (value) =>
@@ -302,6 +306,7 @@ program
   )
   .option('--allow-unreadable', 'do not exit 2 when a file or role cannot be read (it is still reported)')
   .option('--allow-empty', 'do not exit 2 when the paths hold no IaC file')
+  .option('--rules <ids>', 'rules that are off unless asked for (SR004 needs a live scan, so check refuses it)')
   .addHelpText(
     'after',
     '\nSuppress a finding with the tag or Metadata key split-role:allow-shared and a reason.\nExit codes: 0 no findings, ' +

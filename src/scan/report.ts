@@ -44,6 +44,8 @@ export function buildScanReport(
   roles: Iterable<RoleSummary>,
   where: { account: string; partition: string; region: string },
   rules: RuleOptions = {},
+  /** Workload key → workloads running as the role, from a live workload index (rule SR004); undefined without one. */
+  workloadsOf?: (role: RoleSummary) => Readonly<Record<string, readonly string[]>>,
 ): ScanReport {
   const findings: ScanFinding[] = [];
   const unreadable: UnreadableRole[] = [];
@@ -81,7 +83,11 @@ export function buildScanReport(
         otherPrincipals: analysis.otherPrincipals.map((p) => p.principal),
       });
     }
-    const judged = judgeRole(analysis, { rules, ...(role.tags ? { tags: role.tags } : {}) });
+    const judged = judgeRole(analysis, {
+      rules,
+      ...(role.tags ? { tags: role.tags } : {}),
+      ...(workloadsOf ? { workloadNames: workloadsOf(role) } : {}),
+    });
     if (judged.kinds.length > 0) findings.push({ roleName: role.roleName, roleArn: role.roleArn, path: role.path, ...judged });
   }
 

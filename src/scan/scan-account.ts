@@ -14,6 +14,10 @@ export interface ScanOptions {
   roleNames?: readonly string[];
   /** Tags every role must carry (rule SR003); their tags are read only when this is set. */
   requiredTags?: readonly string[];
+  /** Rules asked for by id that are off otherwise (`--rules SR004`). */
+  optIn?: readonly string[];
+  /** Workload key → workloads running as a role, from a live workload index (rule SR004). */
+  workloadsOf?: (role: RoleSummary) => Readonly<Record<string, readonly string[]>>;
 }
 
 const PROGRESS_EVERY = 1000;
@@ -29,7 +33,12 @@ export async function scanAccount(session: AwsSession, io: IoHost, options: Scan
       ? namedRoles(session, options.roleNames)
       : allRoles(session, io).then((all) => (requiredTags.length > 0 ? withTags(session, all, io) : all)),
   ]);
-  return buildScanReport(roles, { account: identity.account, partition: identity.partition, region: session.region }, { requiredTags });
+  return buildScanReport(
+    roles,
+    { account: identity.account, partition: identity.partition, region: session.region },
+    { requiredTags, ...(options.optIn?.length ? { optIn: options.optIn } : {}) },
+    options.workloadsOf,
+  );
 }
 
 /** Reads each in-scope role's tags (ListRoles leaves them out), a few roles at a time. */

@@ -49,6 +49,8 @@ export interface JudgeContext {
   /** Rewrites principal text for display (e.g. a placeholder account back to `${AWS::AccountId}`). */
   display?: (text: string) => string;
   tags?: Readonly<Record<string, string>>;
+  /** Workload key → the workloads running as the role, from a live workload index (rule SR004). */
+  workloadNames?: Readonly<Record<string, readonly string[]>>;
   rules?: RuleOptions;
   notes?: readonly string[];
   unresolved?: readonly string[];
@@ -69,6 +71,7 @@ export function judgeRole(analysis: TrustAnalysis, context: JudgeContext = {}): 
     workloads: analysis.workloads,
     otherPrincipals,
     ...(context.tags ? { tags: context.tags } : {}),
+    ...(context.workloadNames ? { workloadNames: context.workloadNames } : {}),
   };
   const breaches = breachedRules(subject, context.rules);
   return {

@@ -1,5 +1,6 @@
 /** `split-role check`: thin wiring from flags to checkPaths and the output formats. */
 import { setFlagsFromString } from 'node:v8';
+import { parseOptInRules, refuseWithoutWorkloadIndex } from '../scan-workloads.js';
 import { checkPaths } from '../../check/check-paths.js';
 import type { CheckUnreadable } from '../../check/check-report.js';
 import { ExitCode, usageError } from '../../core/errors.js';
@@ -13,6 +14,8 @@ export interface CheckCommandOptions {
   json?: boolean;
   sarif?: string;
   accounts: string[];
+  /** `--rules`: opt-in rules; SR004 is refused (code has no workload index). */
+  rules?: string;
   /** Exit on findings alone, even when some files could not be read. */
   allowUnreadable?: boolean;
   /** Exit 0 when no IaC file was found (a repository that has none yet). */
@@ -23,6 +26,7 @@ export interface CheckCommandOptions {
 export async function runCheck(paths: readonly string[], options: CheckCommandOptions, io: IoHost): Promise<number> {
   const bad = options.accounts.find((a) => !ACCOUNT_ID.test(a));
   if (bad !== undefined) throw usageError(`--account ${bad} is not a 12-digit AWS account id`);
+  refuseWithoutWorkloadIndex(parseOptInRules(options.rules), 'check (it reads code, not the account)');
   // Why: parsing a large template one resource at a time makes short-lived
   // garbage, and V8 answers it by growing the young generation, which alone
   // took a 13 MB template from under 9× to 11× its size in peak RSS. Keeping

@@ -14,6 +14,7 @@ import { buildSarif, writeSarif } from '../format/sarif.js';
 import { renderOrgScanText, renderScanText } from '../format/scan-text.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parseRoleRef } from '../role-flag.js';
+import { parseOptInRules, refuseWithoutWorkloadIndex, workloadIndexFor } from '../scan-workloads.js';
 
 /** Flags of `scan`. */
 export interface ScanCommandOptions extends GlobalOptions {
@@ -22,6 +23,8 @@ export interface ScanCommandOptions extends GlobalOptions {
   roles: string[];
   /** Comma-separated tag keys every role must carry (rule SR003). */
   requireTags?: string;
+  /** `--rules SR004`: comma-separated rules that are off unless asked for. */
+  rules?: string;
   /** JSON Lines file this run's summary and finding ids are appended to. */
   history?: string;
   org?: boolean;
@@ -39,16 +42,24 @@ export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<
   options = { ...options, roles: options.roles.map((r) => parseRoleRef(r).name) };
   const requiredTags = parseTagKeys(options.requireTags, '--require-tags');
   const many = manyAccounts(options);
+  const optIn = parseOptInRules(options.rules);
+  if (many) refuseWithoutWorkloadIndex(optIn, 'a scan of several accounts (--org, --accounts)');
   const provider = await openSessionProvider({ ...options, onRetry: reportLongRetries(io) });
   try {
     if (many) return await runOrgScan(provider, options, { ...many, requiredTags }, io);
     const session = provider.home;
-    const report = await scanAccount(session, io, { roleNames: options.roles, requiredTags });
+    const workloadsOf = optIn.includes('SR004') ? await workloadIndexFor(session, io) : undefined;
+    const report = await scanAccount(session, io, {
+      roleNames: options.roles,
+      requiredTags,
+      optIn,
+      ...(workloadsOf ? { workloadsOf } : {}),
+    });
     io.debug('SR_SCAN_D1003', `AWS calls: ${session.calls.commandTotal} commands, ${session.calls.requests} HTTP requests`, {
       commands: session.calls.commandTotal,
       requests: session.calls.requests,
     });
-    if (options.sarif) await writeSarif(options.sarif, buildSarif({ findings: report.findings, rules: { requiredTags } }));
+    if (options.sarif) await writeSarif(options.sarif, buildSarif({ findings: report.findings, rules: { requiredTags, optIn } }));
     if (options.history) await appendHistory(options.history, [historyEntry(report, new Date())]);
     io.result(options.json ? JSON.stringify({ ...report, awsCalls: session.calls.requests }, null, 2) : renderScanText(report));
     for (const role of report.unreadable) {

@@ -5,10 +5,11 @@
 import { missingOwnershipTagsRule } from './missing-ownership-tags.js';
 import { multiServiceRule } from './multi-service.js';
 import { serviceAndCrossAccountRule } from './service-and-cross-account.js';
+import { sharedByWorkloadsRule } from './shared-by-workloads.js';
 import type { RuleOptions, RuleSubject, TrustRule } from './types.js';
 
 /** Every rule, in id order. */
-export const RULES = [multiServiceRule, serviceAndCrossAccountRule, missingOwnershipTagsRule] as const;
+export const RULES = [multiServiceRule, serviceAndCrossAccountRule, missingOwnershipTagsRule, sharedByWorkloadsRule] as const;
 
 /** The reasons a role is reported: one per rule. */
 export type FindingKind = (typeof RULES)[number]['kind'];

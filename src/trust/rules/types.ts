@@ -20,6 +20,8 @@ export interface RuleSubject {
   otherPrincipals: readonly PlacedPrincipal[];
   /** The role's tags; undefined when the source does not say (tag rules are then not applicable). */
   tags?: Readonly<Record<string, string>>;
+  /** Workload key → names of the workloads running as the role ("lambda" → function names); undefined without a workload index. */
+  workloadNames?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A rule's verdict on one role. */
@@ -29,6 +31,8 @@ export type RuleVerdict = { status: 'compliant' } | { status: 'not-applicable' }
 export interface RuleOptions {
   /** Tags each role must carry (enables SR003). */
   requiredTags?: readonly string[];
+  /** Rules that are off unless asked for by id (`--rules SR004`). */
+  optIn?: readonly string[];
 }
 
 /** A finding rule. Ids and kinds never change once published. */
