@@ -376,7 +376,7 @@ describe('lookupRoleRecords', () => {
 describe('how far LookupEvents reaches after cutover (issue 21 item 3)', () => {
   it('notes the newest event in the window, anyone’s, and records AWS’s clock from the answers’ Date headers', async () => {
     const cutover = ago(60);
-    const key = tempAccessKeyId('reach');
+    const key = tempAccessKeyId();
     await setup([
       assumeRoleRecord({ roleArn: ROLE.arn, sessionName: 'i-0abc', service: 'ec2.amazonaws.com', accessKeyId: key, time: ago(70) }),
       sessionCallRecord({
@@ -391,7 +391,7 @@ describe('how far LookupEvents reaches after cutover (issue 21 item 3)', () => {
       sessionCallRecord({
         roleArn: OTHER_ROLE_ARN,
         sessionName: 'job',
-        accessKeyId: tempAccessKeyId('other'),
+        accessKeyId: tempAccessKeyId(),
         eventSource: 'sqs.amazonaws.com',
         eventName: 'SendMessage',
         time: ago(20),
