@@ -9,7 +9,17 @@ import type { ECSClient, RegisterTaskDefinitionCommandInput, Service, Tag, Task,
 /** The part of a service that says what it runs and how its deployment goes. */
 export type ServiceFields = Pick<
   Service,
-  'serviceName' | 'serviceArn' | 'clusterArn' | 'taskDefinition' | 'status' | 'desiredCount' | 'runningCount' | 'deployments' | 'events'
+  | 'serviceName'
+  | 'serviceArn'
+  | 'clusterArn'
+  | 'taskDefinition'
+  | 'status'
+  | 'desiredCount'
+  | 'runningCount'
+  | 'deployments'
+  | 'events'
+  // The service role ECS assumes (as ecs.amazonaws.com) for a load balancer without awsvpc: CreateService's `role`.
+  | 'roleArn'
 >;
 
 /** The part of a task that says what it runs and who started it. */

@@ -23,6 +23,10 @@ import { searchResourcePolicies, type PolicySearch, type ResourcePolicyMode } fr
 import { planResourcePolicies } from '../resource-policy/plan-policies.js';
 import { sdkPolicyPort } from '../resource-policy/port.js';
 import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
+import { workloadKey } from '../trust/service-principals.js';
+import { sdkEcs } from '../aws/ecs.js';
+import { servicesWithServiceRole } from '../inventory/ecs-service-roles.js';
+import { ECS_SERVICE_ROLE_KEY, trimScope, type TrimScope } from '../inventory/trim-scope.js';
 import { isServiceLinkedRole } from '../trust/role-scope.js';
 import { buildPlan, type PlanDecisions } from '../plan/builder.js';
 import { renderPlanMarkdown } from '../plan/markdown.js';
@@ -47,6 +51,8 @@ export interface PlanFacts {
   /** The evidence source's own settings (the trail files, the Athena table, …), kept in the plan as they came. */
   evidenceConfig: EvidenceConfig;
   resourcePolicies: { mode: ResourcePolicyMode; search: PolicySearch };
+  /** What discovery covered and found, for trust trimming. */
+  trimScope?: TrimScope;
 }
 
 /**
@@ -146,7 +152,20 @@ export async function collectPlanFacts(
     { ...evidence, regions },
   );
   // All at once, so the first failure is reported without waiting for the slowest part.
-  const [workloads, authorization, usage, swept] = await Promise.all([sweep, reads.accountAuthorization(), reading, sweptPolicies]);
+  // ecs.amazonaws.com's workloads are ECS services with a service role, which no workload kind reads: look for them, so
+  // an unused ecs.amazonaws.com can leave the trust policy and a used one never does.
+  const ecsServiceRoles = trust.services.some((p) => workloadKey(p, trust.services) === ECS_SERVICE_ROLE_KEY)
+    ? mapLimit(regions, REGION_CONCURRENCY, async (region) =>
+        servicesWithServiceRole(sdkEcs(await (await session.inRegion(region)).ecs()), shared.arn),
+      ).then((perRegion) => perRegion.flat())
+    : Promise.resolve(undefined);
+  const [workloads, authorization, usage, swept, ecsUsers] = await Promise.all([
+    sweep,
+    reads.accountAuthorization(),
+    reading,
+    sweptPolicies,
+    ecsServiceRoles,
+  ]);
   const search = swept ?? (await policySearch(touchedResources(usage)));
   const facts: PlanFacts = {
     identity,
@@ -157,6 +176,7 @@ export async function collectPlanFacts(
     analysis: analyseSplit(shared, trust, usage, workloads),
     authorization,
     resourcePolicies: { mode: resourcePolicyMode, search },
+    trimScope: trimScope(workloads, ecsUsers),
   };
   if (session.access) facts.access = session.access;
   return facts;
@@ -196,6 +216,7 @@ export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId:
     references: (names) => findReferences(facts.authorization, facts.analysis.shared.arn, names),
     regions: facts.regions,
     evidenceConfig: facts.evidenceConfig,
+    ...(facts.trimScope ? { trimScope: facts.trimScope } : {}),
     resourcePolicies: (roles, usage, sessions) =>
       planResourcePolicies(
         facts.resourcePolicies.search,

@@ -3,6 +3,7 @@
  * every AWS read happened before. The subset check runs here, so a plan that
  * could grant more than the shared role did is never written.
  */
+import { planTrustTrim, type TrustTrim } from './trust-trim.js';
 import { SplitRoleError } from '../core/errors.js';
 import { withAddedTags } from '../core/tags.js';
 import type { EvidenceConfig } from '../evidence/source.js';
@@ -61,6 +62,11 @@ export interface PlanContext {
   /** Every region the plan covers (default: the plan's region). */
   regions?: string[];
   /**
+   * What discovery covered and found, for trust trimming (src/plan/trust-trim.ts): a unit with no
+   * workload and no activity leaves the trust policy instead of getting a role. Absent: nothing is trimmed.
+   */
+  trimScope?: { covered: ReadonlySet<string>; inUse: ReadonlySet<string> };
+  /**
    * Resource policies naming the shared role, with the new roles each statement needs (default: none looked for).
    * `sessions`: session name (a Lambda function's name, an EC2 instance's id) → the new roles whose workloads open it.
    */
@@ -79,8 +85,10 @@ const MAX_TAGS = 50;
 export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, context: PlanContext): PlanBody {
   const { shared } = analysis;
   const warnings: string[] = [...analysis.evidence.warnings];
-  const excluded = analysis.units.filter((u) => u.noEvidence && decisions.noEvidence === 'exclude');
-  const kept = analysis.units.filter((u) => !excluded.includes(u));
+  const { trim, trimmed } = proposeTrim(analysis, context);
+  const units = analysis.units.filter((u) => !trimmed.includes(u));
+  const excluded = units.filter((u) => u.noEvidence && decisions.noEvidence === 'exclude');
+  const kept = units.filter((u) => !excluded.includes(u));
   const taken = new Set([...context.takenRoleNames].map((n) => n.toLowerCase()));
   // Why: a proposal for an earlier unit must not take a name the user gave a later one,
   // or two new roles would share a name. IAM role names are case-insensitive.
@@ -211,7 +219,30 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     warnings,
     // A workload left on the shared role still needs it: retiring it would break that workload.
     retireSharedRole: excluded.length === 0 && analysis.otherPrincipals.length === 0 && stayed.length === 0,
+    ...(trim ? { trustTrim: trim } : {}),
   };
+}
+
+/** The units trust trimming takes out (no workload in any region, no activity), and the step that does it. */
+function proposeTrim(analysis: SplitAnalysis, context: PlanContext): { trim?: TrustTrim; trimmed: ServiceUnit[] } {
+  if (!context.trimScope) return { trimmed: [] };
+  const candidates = analysis.units.map((unit) => ({
+    unit,
+    key: unit.key,
+    principals: unit.principals,
+    events: unit.usage.events,
+    sessions: unit.usage.sessions,
+  }));
+  const { trim, trimmed } = planTrustTrim({
+    trustPolicy: analysis.shared.trustPolicy as Record<string, unknown>,
+    units: candidates,
+    ...context.trimScope,
+    regions: context.regions ?? [context.region],
+    evidence: { source: analysis.evidence.source, window: analysis.evidence.window },
+  });
+  // Every unit trimmed would leave nothing to split: keep them, the plan is about the others.
+  if (trimmed.length >= analysis.units.length) return { trimmed: [] };
+  return { ...(trim ? { trim } : {}), trimmed: trimmed.map((c) => c.unit) };
 }
 
 /**

@@ -25,6 +25,8 @@ interface FakeService {
   launchFailure?: { message: string; reads: number };
   /** Service events, newest first. */
   events: Array<{ id: string; createdAt: Date; message: string }>;
+  /** CreateService's `role`: the service role ECS assumes for a classic load balancer. */
+  roleArn?: string;
 }
 
 interface FakeCluster {
@@ -72,7 +74,7 @@ export class FakeEcs implements EcsPort {
   }
 
   /** Adds a service running `taskDefinition` with every desired task running and one deployment; returns its ARN. */
-  addService(cluster: string, name: string, taskDefinition: string, desiredCount = 1): string {
+  addService(cluster: string, name: string, taskDefinition: string, desiredCount = 1, roleArn?: string): string {
     const c = this.mustCluster(cluster);
     const arn = `${this.arnPrefix()}:service/${c.name}/${name}`;
     c.services.set(name, {
@@ -87,6 +89,7 @@ export class FakeEcs implements EcsPort {
       settlesIn: 0,
       failNextRollout: false,
       events: [],
+      ...(roleArn ? { roleArn } : {}),
     });
     return arn;
   }
@@ -153,7 +156,7 @@ export class FakeEcs implements EcsPort {
       const service = [...c.services.values()].find((s) => s.name === wanted || s.arn === wanted);
       if (!service) return [];
       this.advance(service);
-      const { name, arn, clusterArn, taskDefinition, status, desiredCount, runningCount, deployments, events } = service;
+      const { name, arn, clusterArn, taskDefinition, status, desiredCount, runningCount, deployments, events, roleArn } = service;
       return [
         {
           serviceName: name,
@@ -165,6 +168,7 @@ export class FakeEcs implements EcsPort {
           runningCount,
           deployments: structuredClone(deployments),
           events: structuredClone(events),
+          ...(roleArn ? { roleArn } : {}),
         },
       ];
     });
