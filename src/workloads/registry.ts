@@ -12,13 +12,15 @@ import type { WorkloadAdapter } from './adapter.js';
 import { codeBuildProject } from './codebuild-project/index.js';
 import { ec2Instance } from './ec2-instance/index.js';
 import { ecsService } from './ecs-service/index.js';
+import { eventTarget } from './event-target/index.js';
 import { lambdaFunction } from './lambda-function/index.js';
 import { pipeline } from './pipeline/index.js';
+import { schedule } from './schedule/index.js';
 import { stateMachine } from './state-machine/index.js';
 import type { KindIamActions } from './kind.js';
 
 /** Every kind, in the order plans list workloads and follow-ups. */
-export const KINDS = [ec2Instance, lambdaFunction, ecsService, codeBuildProject, stateMachine, pipeline] as const;
+export const KINDS = [ec2Instance, lambdaFunction, ecsService, codeBuildProject, stateMachine, pipeline, eventTarget, schedule] as const;
 
 type Kind = (typeof KINDS)[number];
 type Registered = Kind['adapter'];

@@ -10,7 +10,9 @@ import { FakeCodePipeline } from './codepipeline.js';
 import { FakeStepFunctions } from './step-functions.js';
 import { FakeEc2 } from './ec2.js';
 import { FakeEcs } from './ecs.js';
+import { FakeEventBridge } from './eventbridge.js';
 import { FakeLambda } from './lambda.js';
+import { FakeScheduler } from './scheduler.js';
 
 /** Where the region is, and what of IAM the services may check against (the IAM fake's roles and profiles). */
 export interface FakeWorkloadsOptions {
@@ -34,6 +36,8 @@ export class FakeWorkloads implements WorkloadPorts {
     codeBuild: FakeCodeBuild;
     stepFunctions: FakeStepFunctions;
     codePipeline: FakeCodePipeline;
+    eventBridge: FakeEventBridge;
+    scheduler: FakeScheduler;
   };
   /** The fakes a kind's port factory asks for, by the factory's id. */
   private readonly byPortId: ReadonlyMap<string, unknown>;
@@ -53,11 +57,15 @@ export class FakeWorkloads implements WorkloadPorts {
       codeBuild: new FakeCodeBuild({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
       stepFunctions: new FakeStepFunctions({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
       codePipeline: new FakeCodePipeline(options.knowsRole ? { knowsRole: options.knowsRole } : {}),
+      eventBridge: new FakeEventBridge(where),
+      scheduler: new FakeScheduler({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
     };
     this.byPortId = new Map<string, unknown>([
       ['codebuild', this.services.codeBuild],
       ['states', this.services.stepFunctions],
       ['codepipeline', this.services.codePipeline],
+      ['events', this.services.eventBridge],
+      ['scheduler', this.services.scheduler],
     ]);
   }
 
