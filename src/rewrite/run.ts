@@ -42,6 +42,14 @@ export async function rewritePaths(
   cwd = process.cwd(),
   deployedCheck: { deployed?: DeployedTemplate; force?: boolean } = {},
 ): Promise<RewriteReport> {
+  // Why: the code rewrites map each resource to its service's one new role; a role per workload would be collapsed onto one.
+  const perWorkload = plan.newRoles.find((r) => r.workload !== undefined);
+  if (perWorkload)
+    throw new SplitRoleError(
+      'RewriteRefused',
+      `the plan gives ${perWorkload.service} a role per workload (plan --per-workload), which rewrite cannot express yet`,
+      'plan again without --per-workload for code-owned roles, or apply the per-workload plan to unmanaged workloads',
+    );
   const candidates = await discoverFiles(paths);
   const terraform = candidates.filter((c) => isTerraformHclFile(c.path));
   const templates = candidates.filter((c) => !isTerraformHclFile(c.path));

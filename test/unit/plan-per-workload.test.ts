@@ -1,4 +1,7 @@
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { errorIs } from '../../src/core/errors.js';
+import { rewritePaths } from '../../src/rewrite/run.js';
 import { buildPlan, type PlanDecisions } from '../../src/plan/builder.js';
 import { planInvariantProblems } from '../../src/plan/invariants.js';
 import { renderPlanMarkdown } from '../../src/plan/markdown.js';
@@ -213,5 +216,23 @@ describe('proposeWorkloadRoleName', () => {
   it('a taken name gets a hashed one, compared case-insensitively', () => {
     const name = proposeWorkloadRoleName('team', LAMBDA, 'orders', new Set(['TEAM-lambda-orders']));
     expect(name).toMatch(/^team-lambda-orders-[0-9a-f]{8}$/);
+  });
+});
+
+describe('rewrite and per-workload plans', () => {
+  it('refuses a plan with a role per workload rather than collapsing them onto one', async () => {
+    const shared = sharedRole({ principals: [EC2, LAMBDA] });
+    const facts = analysis(
+      shared,
+      perWorkloadEvidence(LAMBDA, usage({ 'kms:Decrypt': 2 }), {
+        orders: usage({ 'kms:Decrypt': 1 }),
+        billing: usage({ 'kms:Decrypt': 1 }),
+      }),
+      workloads({ lambda: { functions: [fn('orders'), fn('billing')] } }),
+    );
+    const plan = sealPlan(buildPlan(facts, { unattributed: 'drop', unobservable: 'drop', perWorkload: true }, context()));
+    const error = await rewritePaths(plan, [tmpdir()], 'cutover', true).catch((e: unknown) => e);
+    expect(errorIs.RewriteRefused(error)).toBe(true);
+    expect((error as Error).message).toMatch(/role per workload/);
   });
 });
