@@ -249,7 +249,8 @@ async function askUnobservable(io: IoHost, unit: ServiceUnit): Promise<string[]>
           choices: [...groups].map(([reason, actions]) => ({
             name: groupName(reason, actions.length),
             value: reason,
-            description: `${reason}\n${actions.map((a) => a.action).join(', ')}`,
+            // Shown under the list for the choice at the cursor: the full reason, then the actions.
+            description: `${reason} — ${actions.map((a) => a.action).join(', ')}`,
             checked: baselineGroups.includes(reason),
           })),
         },
