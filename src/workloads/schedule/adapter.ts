@@ -37,7 +37,7 @@ function notCarried(what: string, fields: readonly string[]): SplitRoleError {
 /** The UpdateSchedule input that replaces `schedule` with itself, its target's role set to `roleArn`. */
 export function carryOver(schedule: ScheduleDetail, roleArn: string): Parameters<SchedulerPort['updateSchedule']>[0] {
   const kept = Object.fromEntries(
-    Object.entries(schedule).filter(([field, value]) => value !== undefined && !READ_ONLY_SCHEDULE_FIELDS.includes(field)),
+    Object.entries(schedule).filter(([field, value]) => value != null && !READ_ONLY_SCHEDULE_FIELDS.includes(field)),
   ) as Omit<ScheduleDetail, 'Arn' | 'CreationDate' | 'LastModificationDate'>;
   if (!kept.Target || !kept.ScheduleExpression || !kept.FlexibleTimeWindow) {
     throw new Error(`schedule ${schedule.Name} has no target, expression or time window: GetSchedule answered incompletely`);

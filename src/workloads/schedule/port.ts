@@ -46,7 +46,7 @@ export function sdkScheduler(client: SchedulerClient): SchedulerPort {
       // Unknown to this SDK at any depth, or known but not something UpdateSchedule takes.
       const notCarried = [
         ...unknownFields(wire, GetScheduleOutput$, 'Schedule').map((f) => f.replace(/^Schedule\./, '')),
-        ...Object.keys(schedule).filter((k) => (schedule as Record<string, unknown>)[k] !== undefined && !writable.has(k)),
+        ...Object.keys(schedule).filter((k) => (schedule as Record<string, unknown>)[k] != null && !writable.has(k)),
       ];
       return { schedule: { ...schedule, Name: schedule.Name ?? name, GroupName: schedule.GroupName ?? groupName }, notCarried };
     } catch (error) {
