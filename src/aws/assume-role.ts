@@ -82,7 +82,7 @@ export function assumeRoleCredentials(
       throw new SplitRoleError(
         'AssumeRoleFailed',
         `cannot assume ${roleArn}: ${err.name ?? 'Error'}: ${firstLine(err.message ?? String(error))}`,
-        'deploy the access role in that account and let the caller assume it (README: Many accounts)',
+        'deploy the access role in that account and let the caller assume it (docs/many-accounts.md)',
         undefined,
         { cause: error },
       );

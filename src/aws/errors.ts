@@ -48,7 +48,7 @@ export function translateAwsError(error: unknown, action?: string): SplitRoleErr
     return new SplitRoleError(
       'AccessDenied',
       `${message}${where}`,
-      action ? `grant ${action} to the caller (README: IAM permissions)` : 'check the caller’s IAM permissions (README: IAM permissions)',
+      action ? `grant ${action} to the caller (docs/iam/)` : 'check the caller’s IAM permissions (docs/iam/)',
       undefined,
       aws,
     );

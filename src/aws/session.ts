@@ -376,7 +376,7 @@ export class SessionProvider {
     if (!this.access) {
       throw usageError(
         `account ${account} is not the caller's (${caller.account}) and no role to reach it was given`,
-        'pass --assume-role NAME (a role deployed in that account; README: Many accounts)',
+        'pass --assume-role NAME (a role deployed in that account; docs/many-accounts.md)',
       );
     }
     const credentials = assumeRoleCredentials({ ...this.access, account, partition: caller.partition }, config, this.calls);

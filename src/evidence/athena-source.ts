@@ -64,7 +64,7 @@ export function athenaConfig(given: { table?: string; workgroup?: string; output
   if (!table)
     throw usageError(
       '--evidence athena needs the trail’s Athena table',
-      'pass --athena-table DATABASE.TABLE (README: Many accounts › Athena)',
+      'pass --athena-table DATABASE.TABLE (docs/evidence.md › Athena and CloudTrail Lake)',
     );
   if (!TABLE.test(table))
     throw usageError(`--athena-table must be DATABASE.TABLE in letters, digits and underscores, not ${JSON.stringify(table)}`);
@@ -97,7 +97,7 @@ export function tableShape(name: string, columns: ReadonlyArray<{ name: string; 
       `Athena table ${name} does not exist or has no columns`,
       'check --athena-table and the workgroup’s catalog',
     );
-  const hint = 'create the table with AWS’s documented CloudTrail DDL (README: Many accounts › Athena)';
+  const hint = 'create the table with AWS’s documented CloudTrail DDL (docs/evidence.md › Athena and CloudTrail Lake)';
   for (const column of REQUIRED_COLUMNS) {
     if (!types.has(column))
       throw new SplitRoleError('TableNotCloudTrail', `Athena table ${name} has no column ${column}, which the CloudTrail table has`, hint);

@@ -149,7 +149,7 @@ async function runOrgScan(
     throw new SplitRoleError(
       'NoAccountScanned',
       `none of the ${accounts.length} accounts could be scanned`,
-      'check --assume-role and that the role is deployed (README: Many accounts)',
+      'check --assume-role and that the role is deployed (docs/many-accounts.md)',
     );
   }
   // Why 3 beats 1: findings over part of the organization say nothing of the accounts nobody read.
