@@ -127,3 +127,19 @@ describe('EventBridge repoint on the fake', () => {
     expect(ctx.io.messages.map((m) => m.data?.workload)).toEqual(['EventBridge orders/stream']);
   });
 });
+
+describe('rules another AWS service manages', () => {
+  it('are not moved: a follow-up names the service, and the target still counts as a use of the shared role', async () => {
+    events.addRule('guardduty-rule', 'default', 'guardduty.amazonaws.com');
+    events.putTargetAs('default', 'guardduty-rule', { Id: 'g', Arn: 'arn:aws:sqs:x', RoleArn: SHARED_ARN });
+    const targets = { role, shared: { arn: SHARED_ARN }, staysShared: false, region: REGION };
+    const moves = adapter.planMoves((await found()).events, targets);
+    expect(moves.map((m) => m.ruleName)).toEqual(['nightly', 'orders']);
+    const [followUp] = adapter.followUps((await found()).events, targets);
+    expect(followUp).toMatchObject({ kind: 'managed-event-rule', resource: expect.stringContaining('rule/guardduty-rule') as string });
+    expect(followUp?.message).toContain('is managed by guardduty.amazonaws.com');
+    expect(adapter.describeUsers((await found()).events, 'the shared role')).toContain(
+      'EventBridge rule guardduty-rule (bus default) target g invokes arn:aws:sqs:x as the shared role',
+    );
+  });
+});

@@ -54,25 +54,39 @@ export const eventTargetAdapter: WorkloadAdapter<EventTargetMove, RuleTarget[], 
 
   planMoves(found, { role, region }) {
     if (!role) return [];
-    return found.targets.map((t) => {
-      // Planning a move apply could not carry out whole would only fail later: stop now, naming the field.
-      if (t.notCarried.length > 0) throw notCarried(describeTarget({ ...t, targetId: t.target.Id }), t.notCarried);
-      return {
-        kind: 'event-target' as const,
-        service: role.service,
-        region,
-        eventBusName: t.eventBusName,
-        ruleName: t.ruleName,
-        ruleArn: t.ruleArn,
-        targetId: t.target.Id,
-        targetArn: t.target.Arn,
-        current: { roleArn: t.target.RoleArn ?? '' },
-        target: { roleArn: role.roleArn },
-        takesEffect: 'at-once' as const,
-      };
-    });
+    // A rule another AWS service manages is that service's to change: a follow-up, not a move.
+    return found.targets
+      .filter((t) => !t.managedBy)
+      .map((t) => {
+        // Planning a move apply could not carry out whole would only fail later: stop now, naming the field.
+        if (t.notCarried.length > 0) throw notCarried(describeTarget({ ...t, targetId: t.target.Id }), t.notCarried);
+        return {
+          kind: 'event-target' as const,
+          service: role.service,
+          region,
+          eventBusName: t.eventBusName,
+          ruleName: t.ruleName,
+          ruleArn: t.ruleArn,
+          targetId: t.target.Id,
+          targetArn: t.target.Arn,
+          current: { roleArn: t.target.RoleArn ?? '' },
+          target: { roleArn: role.roleArn },
+          takesEffect: 'at-once' as const,
+        };
+      });
   },
-  followUps: () => [],
+  followUps(found, { staysShared }) {
+    if (staysShared) return [];
+    return found.targets
+      .filter((t) => t.managedBy)
+      .map((t) => ({
+        kind: 'managed-event-rule' as const,
+        resource: t.ruleArn,
+        message:
+          `${describeTarget({ ...t, targetId: t.target.Id })} is managed by ${t.managedBy ?? ''}, which alone may change it (PutTargets answers ManagedRuleException): ` +
+          `change the role in that service's own configuration; until then it keeps the shared role in use`,
+      }));
+  },
 
   invariantProblems(move, { role, shared }) {
     const what = describeTarget(move);

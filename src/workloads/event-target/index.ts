@@ -7,7 +7,8 @@ import { eventTargetMove } from './schema.js';
 export const eventTarget = defineKind({
   schema: eventTargetMove,
   adapter: eventTargetAdapter,
-  followUpKinds: [],
+  // A target of a rule another AWS service manages (ListRules ManagedBy): only that service may change it.
+  followUpKinds: ['managed-event-rule'],
   sessionShapes: [],
   // A target's role needs only what invoking its target takes (the evidence shows it); nothing runs as it otherwise.
   baselines: [],

@@ -18,6 +18,8 @@ export interface RuleTarget {
   ruleName: string;
   ruleArn: string;
   target: EventTarget;
+  /** The AWS service that made the rule, when one did: only that service may change its targets (PutTargets answers ManagedRuleException). */
+  managedBy?: string;
   /** Fields AWS sent that this SDK's model does not know ("Target.NewParameters"): PutTargets cannot carry them. */
   notCarried: string[];
 }
@@ -36,7 +38,12 @@ export interface EventsPort {
 export function sdkEvents(client: EventBridgeClient): EventsPort {
   const sdk = () => import('@aws-sdk/client-eventbridge');
   /** Every target of one rule, each with its unknown fields. */
-  const targetsOf = async (eventBusName: string, ruleName: string, ruleArn: string): Promise<RuleTarget[] | undefined> => {
+  const targetsOf = async (
+    eventBusName: string,
+    ruleName: string,
+    ruleArn: string,
+    managedBy?: string,
+  ): Promise<RuleTarget[] | undefined> => {
     const { ListTargetsByRuleCommand, Target$ } = await sdk();
     const out: RuleTarget[] = [];
     let NextToken: string | undefined;
@@ -56,6 +63,7 @@ export function sdkEvents(client: EventBridgeClient): EventsPort {
           eventBusName,
           ruleName,
           ruleArn,
+          ...(managedBy ? { managedBy } : {}),
           target: { ...target, Id: target.Id ?? '', Arn: target.Arn ?? '' },
           notCarried: unknownFields(wire[i], Target$, 'Target'),
         });
@@ -80,7 +88,7 @@ export function sdkEvents(client: EventBridgeClient): EventsPort {
         do {
           const page = await client.send(new ListRulesCommand({ EventBusName: bus, NextToken: ruleToken }));
           for (const rule of page.Rules ?? []) {
-            const targets = await targetsOf(bus, rule.Name ?? '', rule.Arn ?? '');
+            const targets = await targetsOf(bus, rule.Name ?? '', rule.Arn ?? '', rule.ManagedBy);
             found.push(...(targets ?? []).filter((t) => t.target.RoleArn));
           }
           ruleToken = page.NextToken;

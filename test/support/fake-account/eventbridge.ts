@@ -12,6 +12,7 @@ interface FakeRule {
   bus: string;
   name: string;
   arn: string;
+  managedBy?: string;
   targets: Array<{ target: EventTarget; unknown: string[] }>;
 }
 
@@ -31,11 +32,11 @@ export class FakeEventBridge implements EventsPort {
 
   constructor(private readonly options: FakeEventBridgeOptions = {}) {}
 
-  /** Adds a rule on `bus` (made with it); returns the rule's ARN. */
-  addRule(name: string, bus = 'default'): string {
+  /** Adds a rule on `bus` (made with it), managed by an AWS service when `managedBy` is set; returns the rule's ARN. */
+  addRule(name: string, bus = 'default', managedBy?: string): string {
     const where = `${this.options.region ?? 'us-east-1'}:${this.options.account ?? '123456789012'}`;
     const arn = `arn:aws:events:${where}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
-    this.rules.set(`${bus}/${name}`, { bus, name, arn, targets: [] });
+    this.rules.set(`${bus}/${name}`, { bus, name, arn, targets: [], ...(managedBy ? { managedBy } : {}) });
     return arn;
   }
 
@@ -69,6 +70,8 @@ export class FakeEventBridge implements EventsPort {
   async putTarget(eventBusName: string, ruleName: string, target: EventTarget): Promise<void> {
     this.faults.check('putTarget');
     const rule = this.rule(eventBusName, ruleName);
+    if (rule.managedBy)
+      throw new FakeServiceError('ManagedRuleException', `Rule ${ruleName} is managed by ${rule.managedBy} and cannot be modified.`);
     this.writes.push(`putTarget:${eventBusName}/${ruleName}/${target.Id}`);
     // Replaced whole: what the write left out (fields the SDK does not know included) is gone.
     rule.targets = [...rule.targets.filter((t) => t.target.Id !== target.Id), { target: structuredClone(target), unknown: [] }];
@@ -85,6 +88,7 @@ export class FakeEventBridge implements EventsPort {
       eventBusName: rule.bus,
       ruleName: rule.name,
       ruleArn: rule.arn,
+      ...(rule.managedBy ? { managedBy: rule.managedBy } : {}),
       target: structuredClone(t.target),
       notCarried: [...t.unknown],
     }));
