@@ -126,7 +126,7 @@ describe('sessionHints: the names sessions carry, from every kind', () => {
     expect(hints.shapes).toBe(SESSION_SHAPES);
   });
   it('no workloads, no hints', () => {
-    expect(sessionHints(inRegion(workloads()))).toEqual({ names: {}, shapes: SESSION_SHAPES });
+    expect(sessionHints(inRegion(workloads()))).toEqual({ names: {}, shapes: SESSION_SHAPES, workloads: {} });
   });
 });
 
