@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { equivalentCommand } from '../../src/cli/prompts/equivalent-command.js';
 import { askDecisions, groupName, pickWorkloads, runSteps } from '../../src/cli/prompts/plan-prompts.js';
-import { GoBack, type IoRequest } from '../../src/core/io-host.js';
+import { GoBack, type IoRequest, type Question } from '../../src/core/io-host.js';
 import { buildPlan } from '../../src/plan/builder.js';
 import { context, DROP_ALL, sampleAnalysis } from './fixtures/plan-fixtures.js';
 import { RecordingIoHost } from '../support/recording-io-host.js';
@@ -49,7 +49,8 @@ describe('workloads left on the shared role', () => {
     );
     const stay = await pickWorkloads(io, analysis);
     expect(stay).toEqual(['repoint-lambda:orders-fn']);
-    const labels = (io.requests[0]?.question as { choices: Array<{ name: string }> }).choices.map((c) => c.name);
+    const question = io.requests[0]?.question as Question<string[]> | undefined;
+    const labels = question?.choices.map((c) => c.name);
     expect(labels).toEqual(['EC2 instance i-0abc → ec2', 'Lambda function orders-fn → lambda']);
 
     const moved = buildPlan(analysis, DROP_ALL, context());

@@ -6,7 +6,7 @@
  */
 import { usageError } from '../../core/errors.js';
 import { terminalSafe } from '../../core/escape.js';
-import { GoBack, type IoHost, type MessageData, type Question } from '../../core/io-host.js';
+import { type IoHost, type MessageData, type Question } from '../../core/io-host.js';
 import type { CodeAt } from '../../core/message-codes.js';
 import { tagProblem } from '../../core/tags.js';
 import type { PlanDecisions } from '../../plan/builder.js';
@@ -17,6 +17,11 @@ import { movableWorkloads } from '../../plan/workload-targets.js';
 import type { ResourcePolicyTooLargeError } from '../../resource-policy/grown-size.js';
 import type { ScanFinding } from '../../scan/report.js';
 import { workloadAdapters } from '../../workloads/registry.js';
+import { runSteps } from './plan-steps.js';
+import { askUnobservable } from './unobservable-prompt.js';
+
+export { runSteps } from './plan-steps.js';
+export { groupName } from './unobservable-prompt.js';
 
 /**
  * When a resource policy would pass its quota with the default strategy and
@@ -87,22 +92,6 @@ export async function pickWorkloads(io: IoHost, analysis: SplitAnalysis): Promis
   });
   if (picked.length === 0) return undefined;
   return ids.filter((id) => !picked.includes(id));
-}
-
-/**
- * Runs questions in order; GoBack from one re-asks the one before. GoBack
- * from the first goes to the caller, whose previous question it is.
- */
-export async function runSteps(steps: ReadonlyArray<() => Promise<void>>): Promise<void> {
-  for (let i = 0; i < steps.length;) {
-    try {
-      await (steps[i] as () => Promise<void>)();
-      i += 1;
-    } catch (error) {
-      if (!(error instanceof GoBack) || i === 0) throw error;
-      i -= 1;
-    }
-  }
 }
 
 /** Steps 3 and 4: the unattributed and unobservable actions, idle services, and names; each question can go back. */
@@ -206,93 +195,6 @@ async function askUnattributed(io: IoHost, analysis: SplitAnalysis, action: stri
     question: { type: 'checkbox', choices: analysis.units.map((u) => ({ name: u.service, value: u.key })) },
     back: true,
   });
-}
-
-/** How long a group's label may be: a checkbox line must fit an 80-column terminal. */
-const LABEL_WIDTH = 60;
-
-/** "never logged: X-Ray trace and sampling calls… (3)": a group's reason, cut to fit one line. */
-export function groupName(reason: string, count: number): string {
-  const short = reason.replace(/^(data event) \(([^,]+), [^)]*\):.*$/, '$1s: $2').replace(/; .*$/, '');
-  const cut = short.length > LABEL_WIDTH ? `${short.slice(0, LABEL_WIDTH - 1)}…` : short;
-  return `${cut} (${count})`;
-}
-
-/**
- * Unobservable grants, grouped by reason: one choice per group (baselines
- * pre-selected, details on the line under the cursor), then, if asked,
- * single actions within the ticked groups.
- */
-async function askUnobservable(io: IoHost, unit: ServiceUnit): Promise<string[]> {
-  const groups = new Map<string, ServiceUnit['unobservable']>();
-  // A baseline's group is its runtime need, whatever else each action's reason says.
-  for (const u of unit.unobservable) {
-    const group = u.baseline ? (u.reason.split(';')[0] as string) : u.reason;
-    groups.set(group, [...(groups.get(group) ?? []), u]);
-  }
-  const baselineGroups = [...groups].filter(([, actions]) => actions.every((a) => a.baseline)).map(([reason]) => reason);
-  let picked: string[] = [];
-  let expand = false;
-  const kept = new Map<string, string[]>();
-  const steps: Array<() => Promise<void>> = [
-    async () => {
-      picked = await io.requestResponse<string[]>({
-        code: 'SR_PLAN_Q2104',
-        message: `Granted actions the evidence cannot see, by reason. Which does ${unit.service} need?`,
-        data: {
-          service: unit.service,
-          groups: Object.fromEntries([...groups].map(([reason, actions]) => [reason, actions.map((a) => a.action)])),
-        },
-        defaultResponse: baselineGroups,
-        question: {
-          type: 'checkbox',
-          choices: [...groups].map(([reason, actions]) => ({
-            name: groupName(reason, actions.length),
-            value: reason,
-            // Shown under the list for the choice at the cursor: the full reason, then the actions.
-            description: `${reason} — ${actions.map((a) => a.action).join(', ')}`,
-            checked: baselineGroups.includes(reason),
-          })),
-        },
-        back: true,
-      });
-      kept.clear();
-      for (const reason of picked)
-        kept.set(
-          reason,
-          (groups.get(reason) ?? []).map((a) => a.action),
-        );
-    },
-    async () => {
-      // Single actions are picked only within ticked groups: an unticked group keeps nothing.
-      expand =
-        picked.length > 0 &&
-        (await io.requestResponse({
-          code: 'SR_PLAN_Q2109',
-          message: `Pick single actions within the ${picked.length} ticked group(s) for ${unit.service}?`,
-          data: { service: unit.service, groups: picked },
-          defaultResponse: false,
-          question: { type: 'confirm', initial: false },
-          back: true,
-        }));
-    },
-    ...[...groups].map(([reason, actions]) => async () => {
-      if (!expand || !picked.includes(reason)) return;
-      kept.set(
-        reason,
-        await io.requestResponse<string[]>({
-          code: 'SR_PLAN_Q2110',
-          message: `${groupName(reason, actions.length)}: which actions does ${unit.service} need?`,
-          data: { service: unit.service, reason, actions: actions.map((a) => a.action) },
-          defaultResponse: actions.map((a) => a.action),
-          question: { type: 'checkbox', choices: actions.map((a) => ({ name: a.action, value: a.action, checked: true })) },
-          back: true,
-        }),
-      );
-    }),
-  ];
-  await runSteps(steps);
-  return [...groups.keys()].flatMap((reason) => kept.get(reason) ?? []);
 }
 
 async function askName(
