@@ -155,6 +155,10 @@ export async function applyPlan(planPath: string, account: AccountSource, io: Io
   }
 }
 
+/**
+ * Undoes whatever the journal shows apply did, most recent first, after the
+ * person (or --yes) agrees; `expectDigest` refuses any plan but the reviewed one.
+ */
 export async function rollbackPlan(
   planPath: string,
   account: AccountSource,

@@ -207,6 +207,14 @@ program
   .argument('<plan>', 'plan file')
   .option('-y, --yes', 'do not ask for confirmation (required without a terminal)')
   .option('--keep-shared-role', 'stop after Verify and keep the shared role for a soak period; apply again later to retire it')
+  .option(
+    '--allow-iac-drift',
+    'change resources a CloudFormation stack or Terraform state owns live anyway (journaled; their next deploy may undo it)',
+  )
+  .option(
+    '--adopt-roles',
+    'roles defined as code: use the roles the deployed code created (checked against the plan) and move only the unmanaged workloads',
+  )
   .option('--expect-digest <sha256>', 'refuse unless the plan is exactly the one reviewed (the digest in its Markdown review)')
   .addOption(
     new Option(
@@ -297,7 +305,9 @@ program
 
 program
   .command('check')
-  .description('check infrastructure code (CloudFormation, CDK output, Terraform plan JSON, .tf.json) for roles several services share')
+  .description(
+    'check infrastructure code (CloudFormation, CDK output, Terraform .tf and .tf.json, Terraform plan JSON) for roles several services share',
+  )
   .argument('<paths...>', 'files or folders to check (folders are searched recursively)')
   .option('--json', 'print one JSON document on stdout (same as --output json)')
   .option('--sarif <file>', 'also write SARIF 2.1.0 to FILE, with the file and line of each finding')
@@ -364,10 +374,14 @@ program
   )
   .option('--dry-run', 'print the unified diff and change nothing')
   .option('--force', "rewrite a stack's template even where it differs from the deployed stack (GetTemplate) on the resources concerned")
+  .option('--soak <duration>', "retire: the soak since the code's cutover deploy that the retire gate waits for, as apply's (default 6h)")
+  .option('--delivery-lag <duration>', "retire: how far past cutover the evidence must reach, as apply's (default 15m)")
+  .option('--cutover-at <time>', "retire: when the cutover was deployed (ISO 8601), for Terraform; a stack's is read from its events")
   .option('--json', 'print one JSON document on stdout (same as --output json)')
   .addHelpText(
     'after',
-    "\nA plan whose resources a stack owns reads that stack's deployed template, so it needs credentials.\n" +
+    "\nA plan whose resources a stack owns reads that stack's deployed template, so it needs credentials; so does --stage retire\n" +
+      "for such a plan, which writes the pull request only once apply's retire gate holds from the code's cutover.\n" +
       'Exit codes: 0 rewritten (or, with --dry-run, the diff printed), 2 usage error, refused plan, or code the rewrite cannot place (nothing written).',
   )
   .action(async (file, paths, options, command) => {

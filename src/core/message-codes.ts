@@ -136,6 +136,12 @@ export const MESSAGE_CODES = {
   SR_APPLY_I4103: { level: 'info', description: 'a step skipped (the journal shows it done)' },
   SR_APPLY_W4104: { level: 'warn', description: 'a stage or step failed (the run stops; the error follows)' },
 
+  SR_APPLY_W4202: {
+    level: 'warn',
+    description: 'apply --allow-iac-drift changes IaC-owned resources live (journaled; the next deploy may revert it)',
+  },
+  SR_APPLY_W4203: { level: 'warn', description: 'the plan predates ownership records: apply cannot tell which resources are IaC-owned' },
+  SR_APPLY_I4204: { level: 'info', description: 'apply --adopt-roles: the roles the deployed code created match the plan and are used' },
   SR_APPLY_Q4201: {
     level: 'request',
     description: 'whether a manual follow-up (a change split-role cannot make or check) was done by hand',
@@ -161,12 +167,6 @@ export const MESSAGE_CODES = {
     description: 'no IaC file was found under the paths given, so the exit code is 2 (unless --allow-empty)',
   },
 
-  SR_APPLY_W4202: {
-    level: 'warn',
-    description: 'apply --allow-iac-drift changes IaC-owned resources live (journaled; the next deploy may revert it)',
-  },
-  SR_APPLY_W4203: { level: 'warn', description: 'the plan predates ownership records: apply cannot tell which resources are IaC-owned' },
-  SR_APPLY_I4204: { level: 'info', description: 'apply --adopt-roles: the roles the deployed code created match the plan and are used' },
   SR_EXPORT_I6001: { level: 'info', description: 'the checklist of workload changes (when no --out is given)' },
   SR_EXPORT_I6002: {
     level: 'info',

@@ -4,9 +4,13 @@
  * UPDATE_COMPLETE after the plan (DescribeStackEvents), or --cutover-at for
  * Terraform; status reads the code's stage from IAM.
  */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeRetireGate, planCodeStatus } from '../../src/apply/code-retire-gate.js';
 import { parseCutoverAt } from '../../src/apply/code-cutover.js';
+import { runRewrite } from '../../src/cli/commands/rewrite.js';
 import { verifyCutover } from '../../src/cutover/verify.js';
 import type { Ownership } from '../../src/iac/ownership-schema.js';
 import type { PlanBody } from '../../src/plan/schema.js';
@@ -139,5 +143,26 @@ describe('status: the code stage', () => {
     const plain = await planned(sampleBody());
     expect(await planCodeStatus(plain.planPath, plain.account.opener(), yes())).toBeUndefined();
     expect(plain.account.stacksIn(REGION).calls).toEqual([]);
+  });
+});
+
+describe('rewrite --stage retire waits for the same gate', () => {
+  it('refuses before the cutover is deployed, and while the shared role was used after it; writes nothing', async () => {
+    const code = await mkdtemp(join(tmpdir(), 'split-role-rewrite-gate-'));
+    const template = 'Resources:\n  Shared:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: app-shared\n';
+    await writeFile(join(code, 'stack.yaml'), template);
+    const body = codeBody();
+    const early = await planned(body, {}, (a) => seedStack(a, false));
+    await expect(runRewrite(early.planPath, [code], { stage: 'retire' }, yes(), early.account.opener())).rejects.toMatchObject({
+      code: 'NoCodeCutover',
+    });
+    const used = await planned(body, {}, (a) => seedStack(a, true));
+    await deployed(used.account, body);
+    used.account.iam.useRole(SHARED_NAME, new Date(), REGION);
+    await expect(runRewrite(used.planPath, [code], { stage: 'retire', soak: '0s' }, yes(), used.account.opener())).rejects.toMatchObject({
+      code: 'RewriteRefused',
+      message: expect.stringMatching(/the retire gate does not hold yet \(cutover deployed 2026-01-05T10:00:00.000Z\): .*was last used at/),
+    });
+    expect(await readFile(join(code, 'stack.yaml'), 'utf8')).toBe(template);
   });
 });

@@ -19,6 +19,10 @@ export interface RunCommandOptions extends GlobalOptions {
   confirmManual?: string[];
   /** apply only: the soak before retirement, e.g. 6h (0 skips the wait, never the no-use check). */
   soak?: string;
+  /** apply only: change IaC-owned resources live anyway (journaled). */
+  allowIacDrift?: boolean;
+  /** apply only: use the roles the deployed code created, and move only the unmanaged workloads. */
+  adoptRoles?: boolean;
   /** apply only: how late CloudTrail may deliver, e.g. 15m; the evidence must reach cutover plus this before retire. */
   deliveryLag?: string;
   /** One JSON document on stdout (the outcome, and why or until when retirement waits) instead of text. */
@@ -61,6 +65,8 @@ export async function runApply(planPath: string, options: RunCommandOptions, io:
     expectDigest: options.expectDigest,
     confirmManual: options.confirmManual ?? [],
     soakMs,
+    allowIacDrift: options.allowIacDrift === true,
+    adoptRoles: options.adoptRoles === true,
     deliveryLagMs,
   });
   // Scripts read the time from the event (or the JSON result), not from the sentence.
@@ -117,6 +123,10 @@ export async function runStatus(planPath: string, options: GlobalOptions & { jso
       ...(status.recreated ? [`warning: ${status.recreated}`] : []),
       ...(status.retireGate ? [`retire gate: ${status.retireGate}`] : []),
       ...(code ? [`code: ${code.text}`] : []),
+      ...(status.adoptedRoles
+        ? ['roles: adopted from the deployed code (apply --adopt-roles); only unmanaged workloads were moved here']
+        : []),
+      ...status.iacDriftAllowed.map((o) => `IaC drift allowed at ${o.at} (--allow-iac-drift), changed live: ${o.owned.join('; ')}`),
       '',
       renderTable(
         ['STAGE', 'STEP', 'STATUS', 'AT'],

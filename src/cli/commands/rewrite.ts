@@ -1,5 +1,8 @@
 /** `split-role rewrite`: a reviewed plan's split made in the code that owns the shared role, for a pull request. */
-import { ExitCode } from '../../core/errors.js';
+import { codeMoved, parseCutoverAt } from '../../apply/code-cutover.js';
+import { codeRetireGate } from '../../apply/code-retire-gate.js';
+import type { AccountSource } from '../../apply/operation.js';
+import { ExitCode, SplitRoleError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { readPlan } from '../../plan/plan-file.js';
 import { sdkCloudFormationPort } from '../../aws/cloudformation.js';
@@ -7,7 +10,9 @@ import { openSessionProvider, type SessionProvider } from '../../aws/session.js'
 import type { DeployedTemplate } from '../../rewrite/deployed.js';
 import { rewritePaths } from '../../rewrite/run.js';
 import type { RewriteStage } from '../../rewrite/types.js';
+import { parseDuration } from '../duration.js';
 import type { GlobalOptions } from '../global-options.js';
+import { DEFAULT_SOAK } from './apply.js';
 
 /** Flags of `rewrite`. */
 export interface RewriteCommandOptions extends GlobalOptions {
@@ -16,11 +21,24 @@ export interface RewriteCommandOptions extends GlobalOptions {
   json?: boolean;
   /** Rewrite even when the template given differs from the deployed stack on the resources concerned. */
   force?: boolean;
+  /** retire: the soak since the code's cutover (as apply's --soak). */
+  soak?: string;
+  /** retire: how far past cutover the evidence must reach (as apply's --delivery-lag). */
+  deliveryLag?: string;
+  /** retire: when the cutover was deployed, for Terraform (as verify's --cutover-at). */
+  cutoverAt?: string;
 }
 
 /** Validates the plan (schema and digest), rewrites the code under `paths`, and says what `check` finds in the result. */
-export async function runRewrite(file: string, paths: readonly string[], options: RewriteCommandOptions, io: IoHost): Promise<number> {
+export async function runRewrite(
+  file: string,
+  paths: readonly string[],
+  options: RewriteCommandOptions,
+  io: IoHost,
+  account: AccountSource = options,
+): Promise<number> {
   const plan = await readPlan(file);
+  if (options.stage === 'retire' && codeMoved(plan).length > 0) await requireRetireGate(file, options, io, account);
   // A stack's deployed template is read only when the plan names a stack; the session opens on first use.
   let provider: Promise<SessionProvider> | undefined;
   const deployed: DeployedTemplate = async (stack) => {
@@ -66,4 +84,23 @@ export async function runRewrite(file: string, paths: readonly string[], options
     `${verb} ${report.changes.length} file(s) for the ${options.stage} stage. ${report.written ? next : 'Nothing was written (--dry-run).'}`,
   );
   return ExitCode.ok;
+}
+
+/**
+ * The second pull request deletes the shared role once deployed, so it is
+ * written only when apply's retire gate holds from the code's cutover: the
+ * soak has passed and the evidence since shows no use of the shared role.
+ */
+async function requireRetireGate(file: string, options: RewriteCommandOptions, io: IoHost, account: AccountSource): Promise<void> {
+  const soakMs = parseDuration(options.soak ?? DEFAULT_SOAK, '--soak');
+  const deliveryLagMs = parseDuration(options.deliveryLag ?? '15m', '--delivery-lag');
+  const cutoverAt = parseCutoverAt(options.cutoverAt);
+  const gate = await codeRetireGate(file, account, io, { soakMs, deliveryLagMs, ...(cutoverAt ? { cutoverAt } : {}) });
+  if (gate.pending) {
+    throw new SplitRoleError(
+      'RewriteRefused',
+      `the retire gate does not hold yet (cutover deployed ${gate.cutover.toISOString()}): ${gate.pending}`,
+      'run split-role verify, and rewrite --stage retire again once the gate holds',
+    );
+  }
 }
