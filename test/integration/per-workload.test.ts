@@ -1,9 +1,9 @@
 /**
  * `plan --per-workload` end to end on moto: the orders role shared by two
- * ECS services (beside an instance and a function). Each service's running
+ * ECS services (beside two instances and two functions, which get a role each too). Each service's running
  * task ties its sessions to it; plan gives each service a role narrowed by
  * its own calls, apply moves each there and retires the shared role, and
- * rollback puts both back.
+ * rollback puts both back. Scan's SR004 finds the two services first.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -75,6 +75,18 @@ describe.skipIf(!endpoint)('plan --per-workload on moto', () => {
         taskIds.push(run.tasks?.[0]?.taskArn?.split('/').pop() ?? '');
       }
       const [web, web2] = scenario.serviceNames as [string, string];
+      // SR004 sees the two services on one role, only when asked for; check has no workload index and refuses it.
+      expect((await cli(['scan', '--json'])).stdout).not.toMatch(/shared-by-workloads/);
+      const scan = await cli(['scan', '--json', '--rules', 'SR004']);
+      expect(scan.code).toBe(1);
+      const finding = (
+        JSON.parse(scan.stdout) as { findings: Array<{ roleName: string; kinds: string[]; notes: string[] }> }
+      ).findings.find((f) => f.roleName === scenario.roleName);
+      expect(finding?.kinds).toContain('shared-by-workloads');
+      expect(finding?.notes.join('\n')).toMatch(`ecs-tasks: ${web}, ${web2}`);
+      const check = await cli(['check', '--rules', 'SR004', tmpdir()]);
+      expect(check.code).toBe(2);
+      expect(check.stderr).toMatch(/--rules SR004 needs a workload index/);
       const records = [
         ...scenarioRecords(scenario),
         ...taskSession(scenario, taskIds[0] ?? '', 'ASIAWEB0000000000001', 'sqs.amazonaws.com', 'SendMessage'),
@@ -92,6 +104,9 @@ describe.skipIf(!endpoint)('plan --per-workload on moto', () => {
       expect(planned.code).toBe(0);
       const plan = JSON.parse(await readFile(planPath, 'utf8')) as Plan;
       const roleOf = (workload: string) => plan.newRoles.find((r) => r.workload === workload);
+      // Two instances, two functions and two services: six roles, one per workload, each instance with its own profile.
+      expect(plan.newRoles.filter((r) => r.workload !== undefined)).toHaveLength(6);
+      expect(plan.newRoles.filter((r) => r.instanceProfile).map((r) => r.instanceProfile?.name)).toHaveLength(2);
       expect(roleOf(web)?.roleName).toBe(`orders-ecs-${web}`);
       expect(roleOf(web2)?.roleName).toBe(`orders-ecs-${web2}`);
       // Each service's own call, and not its sibling's.
