@@ -26,7 +26,7 @@ import { analyseTrustPolicy, type TrustAnalysis } from '../trust/analyse.js';
 import { workloadKey } from '../trust/service-principals.js';
 import { sdkEcs } from '../aws/ecs.js';
 import { servicesWithServiceRole } from '../inventory/ecs-service-roles.js';
-import { ECS_SERVICE_ROLE_KEY, trimScope, type TrimScope } from '../inventory/trim-scope.js';
+import { ECS_SERVICE_ROLE_KEY, trimScope } from '../inventory/trim-scope.js';
 import { isServiceLinkedRole } from '../trust/role-scope.js';
 import { buildPlan, type PlanDecisions } from '../plan/builder.js';
 import { renderPlanMarkdown } from '../plan/markdown.js';
@@ -51,8 +51,6 @@ export interface PlanFacts {
   /** The evidence source's own settings (the trail files, the Athena table, …), kept in the plan as they came. */
   evidenceConfig: EvidenceConfig;
   resourcePolicies: { mode: ResourcePolicyMode; search: PolicySearch };
-  /** What discovery covered and found, for trust trimming. */
-  trimScope?: TrimScope;
 }
 
 /**
@@ -173,10 +171,9 @@ export async function collectPlanFacts(
     regions: [...regions],
     evidenceConfig: evidence.config,
     trust,
-    analysis: analyseSplit(shared, trust, usage, workloads),
+    analysis: { ...analyseSplit(shared, trust, usage, workloads), trimScope: trimScope(workloads, ecsUsers) },
     authorization,
     resourcePolicies: { mode: resourcePolicyMode, search },
-    trimScope: trimScope(workloads, ecsUsers),
   };
   if (session.access) facts.access = session.access;
   return facts;
@@ -216,7 +213,6 @@ export function finalisePlan(facts: PlanFacts, decisions: PlanDecisions, planId:
     references: (names) => findReferences(facts.authorization, facts.analysis.shared.arn, names),
     regions: facts.regions,
     evidenceConfig: facts.evidenceConfig,
-    ...(facts.trimScope ? { trimScope: facts.trimScope } : {}),
     resourcePolicies: (roles, usage, sessions) =>
       planResourcePolicies(
         facts.resourcePolicies.search,

@@ -3,7 +3,7 @@
  * every AWS read happened before. The subset check runs here, so a plan that
  * could grant more than the shared role did is never written.
  */
-import { planTrustTrim, type TrustTrim } from './trust-trim.js';
+import { trustTrimFor, type TrustTrim } from './trust-trim.js';
 import { SplitRoleError } from '../core/errors.js';
 import { withAddedTags } from '../core/tags.js';
 import type { EvidenceConfig } from '../evidence/source.js';
@@ -19,7 +19,7 @@ import { retargetMoves, sessionsByRole, unitRest, workloadNamesByUnit, workloadU
 import { proposeRoleName, proposeWorkloadRoleName } from './role-names.js';
 import { keptForUnmapped } from './unmapped-events.js';
 import { PLAN_SCHEMA_VERSION, type FollowUp, type PlanBody, type PlannedRole, type ResourcePolicyPlan } from './schema.js';
-import type { ServiceUnit, SplitAnalysis } from './split-analysis.js';
+import { trimmedUnits, type ServiceUnit, type SplitAnalysis } from './split-analysis.js';
 import { plannedWorkloads, workloadFollowUps, workloadSessions } from './workload-targets.js';
 
 /** What the user decided; "chosen" maps come from the interactive flow. */
@@ -61,11 +61,6 @@ export interface PlanContext {
   evidenceConfig: EvidenceConfig;
   /** Every region the plan covers (default: the plan's region). */
   regions?: string[];
-  /**
-   * What discovery covered and found, for trust trimming (src/plan/trust-trim.ts): a unit with no
-   * workload and no activity leaves the trust policy instead of getting a role. Absent: nothing is trimmed.
-   */
-  trimScope?: { covered: ReadonlySet<string>; inUse: ReadonlySet<string> };
   /**
    * Resource policies naming the shared role, with the new roles each statement needs (default: none looked for).
    * `sessions`: session name (a Lambda function's name, an EC2 instance's id) → the new roles whose workloads open it.
@@ -225,24 +220,15 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
 
 /** The units trust trimming takes out (no workload in any region, no activity), and the step that does it. */
 function proposeTrim(analysis: SplitAnalysis, context: PlanContext): { trim?: TrustTrim; trimmed: ServiceUnit[] } {
-  if (!context.trimScope) return { trimmed: [] };
-  const candidates = analysis.units.map((unit) => ({
-    unit,
-    key: unit.key,
-    principals: unit.principals,
-    events: unit.usage.events,
-    sessions: unit.usage.sessions,
-  }));
-  const { trim, trimmed } = planTrustTrim({
-    trustPolicy: analysis.shared.trustPolicy as Record<string, unknown>,
-    units: candidates,
-    ...context.trimScope,
-    regions: context.regions ?? [context.region],
-    evidence: { source: analysis.evidence.source, window: analysis.evidence.window },
-  });
-  // Every unit trimmed would leave nothing to split: keep them, the plan is about the others.
-  if (trimmed.length >= analysis.units.length) return { trimmed: [] };
-  return { ...(trim ? { trim } : {}), trimmed: trimmed.map((c) => c.unit) };
+  const trimmed = trimmedUnits(analysis);
+  if (trimmed.length === 0) return { trimmed };
+  const trim = trustTrimFor(
+    analysis.shared.trustPolicy as Record<string, unknown>,
+    trimmed.flatMap((u) => u.principals),
+    context.regions ?? [context.region],
+    analysis.evidence,
+  );
+  return { trim, trimmed };
 }
 
 /**

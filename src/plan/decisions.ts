@@ -5,7 +5,7 @@
 import { usageError } from '../core/errors.js';
 import type { PlanDecisions } from './builder.js';
 import { roleNameProblem, serviceSuffix } from './role-names.js';
-import { requiredDecisions, type SplitAnalysis } from './split-analysis.js';
+import { requiredDecisions, splitUnits, type SplitAnalysis } from './split-analysis.js';
 
 /** The decision flags of `plan`. */
 export interface DecisionFlags {
@@ -36,7 +36,9 @@ export function decisionsFromFlags(analysis: SplitAnalysis, flags: DecisionFlags
     throw usageError(`${analysis.unmapped.length} event(s) map to no IAM action the catalog knows (${names})`, 'pass --unmapped keep|drop');
   }
   if (needed.noEvidence && !flags.withoutEvidence) {
-    const idle = analysis.units.filter((u) => u.noEvidence).map((u) => u.service);
+    const idle = splitUnits(analysis)
+      .filter((u) => u.noEvidence)
+      .map((u) => u.service);
     throw usageError(`no activity at all for ${idle.join(', ')} in the window`, 'pass --without-evidence empty|exclude');
   }
   const decisions: PlanDecisions = {

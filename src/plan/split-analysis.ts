@@ -15,6 +15,7 @@ import type { PolicySource } from '../policy/types.js';
 import type { TrustAnalysis } from '../trust/analyse.js';
 import { serviceShortName, workloadKey } from '../trust/service-principals.js';
 import { KIND_BASELINES, workloadAdapters } from '../workloads/registry.js';
+import { trimmableUnits } from './trust-trim.js';
 import { takeUnmapped, UNATTRIBUTED, type UnmappedEvent } from './unmapped-events.js';
 
 /** One future role: a workload group of service principals and what they did. */
@@ -45,6 +46,8 @@ export interface SplitAnalysis {
   evidence: UsageEvidence;
   /** The role's workloads in each region the plan covers. */
   workloads: RegionalWorkloads;
+  /** What discovery covered and found, for trust trimming (set by plan-run; absent: nothing is trimmed). */
+  trimScope?: { covered: ReadonlySet<string>; inUse: ReadonlySet<string> };
   /** Principals other than services that can assume the shared role (people, other accounts). */
   otherPrincipals: string[];
   /** Calls whose mapped action the catalog does not know: taken out of the usage above, decided separately. */
@@ -205,7 +208,31 @@ export function requiredDecisions(analysis: SplitAnalysis): {
     unmapped: analysis.unmapped.some((row) => row.services.some((s) => s !== UNATTRIBUTED)),
     unattributed: analysis.unattributed.actions.size > 0,
     // Baselines are kept by default, so only the other blind spots need a decision.
-    unobservable: analysis.units.some((u) => u.unobservable.some((b) => !b.baseline)),
-    noEvidence: analysis.units.some((u) => u.noEvidence),
+    unobservable: splitUnits(analysis).some((u) => u.unobservable.some((b) => !b.baseline)),
+    noEvidence: splitUnits(analysis).some((u) => u.noEvidence),
   };
+}
+
+/**
+ * The units trust trimming takes out of the trust policy: no workload in any
+ * region discovery covered, no events, no sessions (src/plan/trust-trim.ts).
+ * None when that would be every unit: the plan is about the others.
+ */
+export function trimmedUnits(analysis: SplitAnalysis): ServiceUnit[] {
+  if (!analysis.trimScope) return [];
+  const candidates = analysis.units.map((unit) => ({
+    unit,
+    key: unit.key,
+    principals: unit.principals,
+    events: unit.usage.events,
+    sessions: unit.usage.sessions,
+  }));
+  const trimmed = trimmableUnits(candidates, analysis.trimScope.covered, analysis.trimScope.inUse).map((c) => c.unit);
+  return trimmed.length >= analysis.units.length ? [] : trimmed;
+}
+
+/** The units that get a role (or stay on the shared role): every unit but the trimmed ones. */
+export function splitUnits(analysis: SplitAnalysis): ServiceUnit[] {
+  const trimmed = trimmedUnits(analysis);
+  return analysis.units.filter((u) => !trimmed.includes(u));
 }

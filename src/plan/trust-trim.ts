@@ -113,18 +113,29 @@ export interface TrustTrimInput<U extends TrimCandidate> {
 export function planTrustTrim<U extends TrimCandidate>(input: TrustTrimInput<U>): { trim?: TrustTrim; trimmed: U[] } {
   const trimmed = trimmableUnits(input.units, input.covered, input.inUse);
   if (trimmed.length === 0 || input.regions.length === 0) return { trimmed: [] };
-  const principals = [...new Set(trimmed.flatMap((u) => u.principals.map((p) => p.trim().toLowerCase())))].sort();
-  const trim: TrustTrim = {
-    principals,
-    evidence: {
-      regions: [...input.regions],
-      window: { ...input.evidence.window },
-      source: input.evidence.source,
-      events: 0,
-      sessions: 0,
-    },
-    before: input.trustPolicy,
-    after: trimTrustPolicy(input.trustPolicy, principals),
+  return {
+    trim: trustTrimFor(
+      input.trustPolicy,
+      trimmed.flatMap((u) => u.principals),
+      input.regions,
+      input.evidence,
+    ),
+    trimmed,
   };
-  return { trim, trimmed };
+}
+
+/** The step that takes `principals` out of `trustPolicy`, with the evidence for it. */
+export function trustTrimFor(
+  trustPolicy: Record<string, unknown>,
+  principals: readonly string[],
+  regions: readonly string[],
+  evidence: { source: string; window: { start: string; end: string } },
+): TrustTrim {
+  const names = [...new Set(principals.map((p) => p.trim().toLowerCase()))].sort();
+  return {
+    principals: names,
+    evidence: { regions: [...regions], window: { ...evidence.window }, source: evidence.source, events: 0, sessions: 0 },
+    before: trustPolicy,
+    after: trimTrustPolicy(trustPolicy, names),
+  };
 }

@@ -4,14 +4,14 @@
  * the LookupEvents fake.
  */
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { DeregisterTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readPlan } from '../../src/plan/plan-file.js';
+import { readPlan, reviewPathFor } from '../../src/plan/plan-file.js';
 import type { Plan, PlannedRole } from '../../src/plan/schema.js';
 import { seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
@@ -61,6 +61,27 @@ describe.skipIf(!endpoint)('split-role plan against moto', () => {
     );
     return { run, out };
   }
+
+  it('proposes taking an unused ecs.amazonaws.com out of the trust policy (no ECS service names the role, no events)', async () => {
+    const { iam } = seedClients(motoEndpoint);
+    const role = await iam.send(new GetRoleCommand({ RoleName: 'orders' }));
+    const trust = JSON.parse(decodeURIComponent(role.Role?.AssumeRolePolicyDocument ?? '')) as { Statement: unknown[] };
+    trust.Statement.push({
+      Sid: 'EcsLoadBalancer',
+      Effect: 'Allow',
+      Principal: { Service: 'ecs.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    });
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'orders', PolicyDocument: JSON.stringify(trust) }));
+    const { run, out } = await planWithLogs(['--unobservable', 'drop']);
+    expect(run.code, run.stderr).toBe(0);
+    const plan = await readPlan(out);
+    expect(plan.trustTrim?.principals).toEqual(['ecs.amazonaws.com']);
+    expect(plan.trustTrim?.evidence.regions).toEqual(plan.regions);
+    expect(plan.newRoles.map((r) => r.service)).not.toContain('ecs.amazonaws.com');
+    expect(JSON.stringify(plan.trustTrim?.after)).not.toContain('ecs.amazonaws.com');
+    expect(await readFile(reviewPathFor(out), 'utf8')).toMatch(/^Remove `ecs\.amazonaws\.com` from /m);
+  });
 
   it('writes a plan with one narrowed role per service from local trail files', async () => {
     const { run, out } = await planWithLogs(['--unobservable', 'drop']);

@@ -9,6 +9,7 @@ import { trimScope } from '../../src/inventory/trim-scope.js';
 import { buildPlan } from '../../src/plan/builder.js';
 import { planInvariantProblems } from '../../src/plan/invariants.js';
 import { sealPlan } from '../../src/plan/plan-file.js';
+import { requiredDecisions } from '../../src/plan/split-analysis.js';
 import { FakeWorkloads } from '../support/fake-account/index.js';
 import {
   ACCOUNT,
@@ -63,15 +64,17 @@ describe('trimScope', () => {
 describe('buildPlan proposes "remove from trust"', () => {
   const shared = sharedRole({ principals: [EC2, LAMBDA, ECS] });
   const found = workloads({ lambda: { functions: [FN] }, ec2: { instanceProfiles: [PROFILE], instances: [INSTANCE] } });
-  const seen = (ecsUse = usage()) =>
-    analysis(
+  const seen = (scope?: ReturnType<typeof trimScope>, ecsUse = usage()) => ({
+    ...analysis(
       shared,
       evidence({ [EC2]: usage({ 'ssm:GetParameter': 3 }), [LAMBDA]: usage({ 'secretsmanager:GetSecretValue': 5 }), [ECS]: ecsUse }),
       found,
-    );
+    ),
+    ...(scope ? { trimScope: scope } : {}),
+  });
 
   it('for an ecs.amazonaws.com with no service in any region and no events: no new role, a sound trim step', () => {
-    const body = buildPlan(seen(), DROP_ALL, context({ trimScope: trimScope(inRegion(found), []) }));
+    const body = buildPlan(seen(trimScope(inRegion(found), [])), DROP_ALL, context());
     expect(body.newRoles.map((r) => r.service).sort()).toEqual([EC2, LAMBDA]);
     expect(body.trustTrim?.principals).toEqual([ECS]);
     expect(body.trustTrim?.evidence).toMatchObject({ regions: [REGION], events: 0, sessions: 0 });
@@ -82,13 +85,18 @@ describe('buildPlan proposes "remove from trust"', () => {
   });
 
   it('never for an ecs.amazonaws.com with a service using the role, or with any activity, or unsearched', () => {
-    const withService = buildPlan(seen(), DROP_ALL, context({ trimScope: trimScope(inRegion(found), ['arn:aws:ecs:svc']) }));
+    const withService = buildPlan(seen(trimScope(inRegion(found), ['arn:aws:ecs:svc'])), DROP_ALL, context());
     expect(withService.trustTrim).toBeUndefined();
     expect(withService.newRoles.map((r) => r.service)).toContain(ECS);
-    const active = buildPlan(seen(usage({}, { events: 1, sessions: 1 })), DROP_ALL, context({ trimScope: trimScope(inRegion(found), []) }));
+    const active = buildPlan(seen(trimScope(inRegion(found), []), usage({}, { events: 1, sessions: 1 })), DROP_ALL, context());
     expect(active.trustTrim).toBeUndefined();
-    const unsearched = buildPlan(seen(), DROP_ALL, context({ trimScope: trimScope(inRegion(found)) }));
+    const unsearched = buildPlan(seen(trimScope(inRegion(found))), DROP_ALL, context());
     expect(unsearched.trustTrim).toBeUndefined();
     expect(buildPlan(seen(), DROP_ALL, context()).trustTrim).toBeUndefined();
+  });
+
+  it('asks no --without-evidence decision for a unit it trims, and still asks it when nothing is trimmed', () => {
+    expect(requiredDecisions(seen(trimScope(inRegion(found), []))).noEvidence).toBe(false);
+    expect(requiredDecisions(seen(trimScope(inRegion(found)))).noEvidence).toBe(true);
   });
 });

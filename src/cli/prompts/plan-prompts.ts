@@ -12,7 +12,7 @@ import { tagProblem } from '../../core/tags.js';
 import type { PlanDecisions } from '../../plan/builder.js';
 import type { DecisionFlags } from '../../plan/decisions.js';
 import { proposeRoleName, roleNameProblem, serviceSuffix } from '../../plan/role-names.js';
-import { requiredDecisions, type SplitAnalysis, type ServiceUnit } from '../../plan/split-analysis.js';
+import { requiredDecisions, splitUnits, type SplitAnalysis, type ServiceUnit } from '../../plan/split-analysis.js';
 import { movableWorkloads } from '../../plan/workload-targets.js';
 import type { ResourcePolicyTooLargeError } from '../../resource-policy/grown-size.js';
 import type { ScanFinding } from '../../scan/report.js';
@@ -140,7 +140,9 @@ export async function askDecisions(
         );
       });
   }
-  const idle = analysis.units.filter((u) => u.noEvidence).map((u) => u.service);
+  const idle = splitUnits(analysis)
+    .filter((u) => u.noEvidence)
+    .map((u) => u.service);
   if (idle.length > 0) {
     if (flags.withoutEvidence) decisions.noEvidence = flags.withoutEvidence;
     else
