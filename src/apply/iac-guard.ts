@@ -11,6 +11,7 @@ import { describeOwner, isIacOwned, type OwnedResource } from '../iac/ownership-
 import type { Plan } from '../plan/schema.js';
 import { policyAddStepId } from './policy-steps.js';
 import { repointStepId } from './repoint-steps.js';
+import { TRIM_TRUST_STEP } from './trim-steps.js';
 import type { Step, StepContext } from './step.js';
 
 /** The IaC-owned resources `steps` would change, each once, in plan order. */
@@ -21,7 +22,9 @@ export function ownedChanges(plan: Plan, steps: readonly Step[]): OwnedResource[
   const stages = new Set(steps.map((s) => s.stage));
   const touched = new Set<string>();
   // New roles made live for a role defined as code are roles the code does not know; retiring it deletes what the code declares.
-  if (steps.some((s) => s.id.startsWith('create-')) || stages.has('retire')) touched.add(`shared-role ${plan.sharedRole.arn}`);
+  // Trimming the trust policy changes the shared role too: its code would put the principal back.
+  if (steps.some((s) => s.id.startsWith('create-') || s.id === TRIM_TRUST_STEP) || stages.has('retire'))
+    touched.add(`shared-role ${plan.sharedRole.arn}`);
   if (stages.has('retire')) for (const p of plan.sharedRole.instanceProfiles) touched.add(`instance-profile ${p.arn}`);
   for (const w of plan.workloads) if (ids.has(repointStepId(w))) touched.add(`workload ${repointStepId(w)}`);
   for (const p of plan.resourcePolicies.policies) {

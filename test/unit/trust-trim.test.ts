@@ -5,14 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Journal, journalPathFor } from '../../src/apply/journal.js';
+import { ownedChanges } from '../../src/apply/iac-guard.js';
 import { applyPlan, rollbackPlan } from '../../src/apply/run.js';
+import { trimSteps } from '../../src/apply/trim-steps.js';
 import { planInvariantProblems } from '../../src/plan/invariants.js';
 import { renderPlanMarkdown } from '../../src/plan/markdown.js';
 import { sealPlan } from '../../src/plan/plan-file.js';
 import type { PlanBody } from '../../src/plan/schema.js';
 import { planTrustTrim, trimmableUnits, trimTrustPolicy } from '../../src/plan/trust-trim.js';
 import { planned, yes } from './fixtures/in-process.js';
-import { ACCOUNT, REGION, SHARED_NAME, sampleBody } from './fixtures/plan-fixtures.js';
+import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME, sampleBody } from './fixtures/plan-fixtures.js';
 
 const ECS = 'ecs.amazonaws.com';
 const EC2 = 'ec2.amazonaws.com';
@@ -168,5 +170,25 @@ describe('the plan proposes, apply journals, rollback restores', () => {
     account.iam.calls.length = 0;
     await expect(applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).rejects.toThrow(/trust policy changed/);
     expect(account.iam.calls.filter((c) => /^(create|put|update|attach)/.test(c))).toEqual([]);
+  });
+
+  it('counts as a change to an IaC-owned shared role: apply refuses it live (its code would put the principal back)', () => {
+    const stack = {
+      stackName: 'orders',
+      stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/orders/1`,
+      resourceType: 'AWS::IAM::Role',
+      region: REGION,
+    };
+    const plan = sealPlan({
+      ...bodyWithUnusedEcs(),
+      ownership: {
+        cloudFormationRegions: [REGION],
+        terraformStates: [],
+        resources: [
+          { kind: 'shared-role', ref: SHARED_ARN, name: SHARED_NAME, owner: { tool: 'cloudformation', ...stack, logicalId: 'SharedRole' } },
+        ],
+      },
+    });
+    expect(ownedChanges(plan, trimSteps(plan)).map((r) => r.kind)).toEqual(['shared-role']);
   });
 });
