@@ -133,6 +133,40 @@ describe('plan --per-workload: two Lambda functions', () => {
   });
 });
 
+describe('invariants of per-workload roles', () => {
+  const shared = sharedRole({ principals: [EC2, LAMBDA] });
+  const perWorkload = () =>
+    buildPlan(
+      analysis(
+        shared,
+        perWorkloadEvidence(LAMBDA, usage({ 'kms:Decrypt': 2 }), {
+          orders: usage({ 'kms:Decrypt': 1 }),
+          billing: usage({ 'kms:Decrypt': 1 }),
+        }),
+        workloads({ lambda: { functions: [fn('orders'), fn('billing')] } }),
+      ),
+      { unattributed: 'drop', unobservable: 'drop', perWorkload: true },
+      context(),
+    );
+
+  it('a role for the whole service beside the workload roles is refused', () => {
+    const plan = perWorkload();
+    const orders = byWorkload(plan, 'orders');
+    const { workload: _dropped, ...serviceWide } = orders;
+    plan.newRoles.push({ ...serviceWide, roleName: 'app-shared-lambda', roleArn: `arn:aws:iam::${ACCOUNT}:role/app-shared-lambda` });
+    expect(planInvariantProblems(sealPlan(plan)).join('\n')).toMatch(
+      /app-shared-lambda serves all of lambda beside roles for its workloads/,
+    );
+  });
+
+  it('two roles for one workload are refused', () => {
+    const plan = perWorkload();
+    const billing = byWorkload(plan, 'billing');
+    billing.workload = 'orders';
+    expect(planInvariantProblems(sealPlan(plan)).join('\n')).toMatch(/two new roles serve lambda workload orders/);
+  });
+});
+
 describe('plan --per-workload: two ECS services', () => {
   const shared = sharedRole({ principals: [ECS, LAMBDA] });
   const facts = () =>
