@@ -15,7 +15,7 @@ import { packPolicies } from '../policy/size.js';
 import { assertSubset } from '../policy/subset.js';
 import { trustPolicyForService } from '../trust/service-trust.js';
 import { adapterFor } from '../workloads/registry.js';
-import { retargetMoves, sessionsByRole, unitRest, workloadNamesByUnit, workloadUsage } from './per-workload.js';
+import { retargetMoves, sessionsByRole, unitRest, workloadNamesByUnit, workloadRoleUsage, workloadUsage } from './per-workload.js';
 import { proposeRoleName, proposeWorkloadRoleName } from './role-names.js';
 import { keptForUnmapped } from './unmapped-events.js';
 import { PLAN_SCHEMA_VERSION, type FollowUp, type PlanBody, type PlannedRole, type ResourcePolicyPlan } from './schema.js';
@@ -64,6 +64,7 @@ export interface PlanContext {
   /**
    * Resource policies naming the shared role, with the new roles each statement needs (default: none looked for).
    * `sessions`: session name (a Lambda function's name, an EC2 instance's id) → the new roles whose workloads open it.
+   * `usage`: by service principal, and by role name for a role that serves one workload (`--per-workload`).
    */
   resourcePolicies?: (
     newRoles: PlannedRole[],
@@ -203,7 +204,7 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
     workloads,
     resourcePolicies: context.resourcePolicies?.(
       newRoles,
-      new Map(kept.map((u) => [u.service, u.usage])),
+      new Map([...kept.map((u) => [u.service, u.usage] as const), ...workloadRoleUsage(kept, split, decisions.unattributed !== 'drop')]),
       split.length > 0 ? sessionsByRole(workloads, newRoles) : workloadSessions(workloads, workloadRoles),
     ) ?? {
       mode: 'off',

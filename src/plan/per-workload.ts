@@ -118,3 +118,19 @@ export function sessionsByRole(moves: readonly PlannedWorkload[], roles: readonl
   }
   return sessions;
 }
+
+/**
+ * Role name → the usage resource policies are planned with, for each workload role: its own workload's,
+ * or its whole service's when the calls no one workload made were granted to every workload role.
+ */
+export function workloadRoleUsage(
+  units: readonly ServiceUnit[],
+  roles: readonly PlannedRole[],
+  restGranted: boolean,
+): Array<readonly [string, ServiceUsage]> {
+  return roles.flatMap((role) => {
+    const unit = units.find((u) => u.service === role.service);
+    if (!unit || role.workload === undefined) return [];
+    return [[role.roleName, restGranted ? unit.usage : workloadUsage(unit, role.workload)] as const];
+  });
+}

@@ -82,7 +82,7 @@ function plannedPolicy(
   grantBy: GrantBy,
 ): PlannedResourcePolicy {
   const names = new Set(policyAdapter(found.kind).names(found));
-  const users = roles.filter((r) => [...(usage.get(r.service)?.resources ?? [])].some((n) => names.has(n)));
+  const users = roles.filter((r) => [...(usageOf(usage, r)?.resources ?? [])].some((n) => names.has(n)));
   const documents = statementDocuments(found.text);
   return {
     kind: found.kind,
@@ -135,8 +135,13 @@ function allowsAnyOf(statement: Record<string, unknown> | undefined, role: Polic
   const allowed = actionList(statement.Action);
   const notAllowed = actionList(statement.NotAction);
   const clause = allowed ? { actions: allowed } : notAllowed ? { notActions: notAllowed } : {};
-  const actions = [...(usage.get(role.service)?.actions.keys() ?? []), ...(role.actions ?? []).map((a) => a.action)];
+  const actions = [...(usageOf(usage, role)?.actions.keys() ?? []), ...(role.actions ?? []).map((a) => a.action)];
   return actions.some((action) => statementCoversAction(clause, action));
+}
+
+/** A role's usage: its own, keyed by role name, where it serves one workload (`plan --per-workload`); else its service's. */
+function usageOf(usage: ReadonlyMap<string, ServiceUsage>, role: PolicyRole): ServiceUsage | undefined {
+  return usage.get(role.roleName) ?? usage.get(role.service);
 }
 
 function actionList(value: unknown): string[] | undefined {

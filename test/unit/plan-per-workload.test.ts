@@ -133,6 +133,41 @@ describe('plan --per-workload: two Lambda functions', () => {
   });
 });
 
+describe('resource policies and per-workload roles', () => {
+  const BUCKET = 'arn:aws:s3:::orders-data';
+  const withBucket = (u: ServiceUsage): ServiceUsage => ({ ...u, resources: new Set([BUCKET]) });
+  const facts = () =>
+    analysis(
+      sharedRole({ principals: [EC2, LAMBDA] }),
+      perWorkloadEvidence(LAMBDA, withBucket(usage({ 'kms:Decrypt': 2 })), {
+        orders: withBucket(usage({ 'kms:Decrypt': 1 })),
+        billing: usage({ 'kms:Decrypt': 1 }),
+      }),
+      workloads({ lambda: { functions: [fn('orders'), fn('billing')] } }),
+    );
+  const usedBucket = (unattributed: PlanDecisions['unattributed']): string[] => {
+    let seen: string[] = [];
+    buildPlan(
+      facts(),
+      { unattributed, unobservable: 'drop', perWorkload: true },
+      context({
+        resourcePolicies: (roles, used) => {
+          seen = roles.filter((r) => used.get(r.roleName)?.resources?.has(BUCKET)).map((r) => r.roleName);
+          return { mode: 'sweep', policies: [], problems: [] };
+        },
+      }),
+    );
+    return seen.sort();
+  };
+
+  it("plans each workload role's place in resource policies by its own workload's resources", () => {
+    expect(usedBucket('drop')).toEqual(['app-shared-lambda-orders']);
+  });
+  it("uses the whole service's resources when its untied calls go to every workload role", () => {
+    expect(usedBucket('grant-all')).toEqual(['app-shared-lambda-billing', 'app-shared-lambda-orders']);
+  });
+});
+
 describe('invariants of per-workload roles', () => {
   const shared = sharedRole({ principals: [EC2, LAMBDA] });
   const perWorkload = () =>
