@@ -7,36 +7,9 @@ import { listInstanceProfiles, type RoleSummary } from '../aws/iam.js';
 import { resolveRegions } from '../aws/regions.js';
 import type { AwsSession } from '../aws/session.js';
 import { mapLimit } from '../core/concurrency.js';
-import { usageError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
 import { indexAccount, REGION_CONCURRENCY, workloadsForRole, type IndexScope } from '../inventory/workloads.js';
-import { OPT_IN_RULES } from '../trust/rules/shared-by-workloads.js';
 import { workloadAdapters } from '../workloads/registry.js';
-
-/** `--rules a,b`: the opt-in rule ids asked for; an unknown id is a usage error. */
-export function parseOptInRules(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  const ids = value
-    .split(',')
-    .map((id) => id.trim().toUpperCase())
-    .filter(Boolean);
-  const unknown = ids.filter((id) => !(OPT_IN_RULES as readonly string[]).includes(id));
-  if (unknown.length > 0 || ids.length === 0)
-    throw usageError(
-      `--rules: unknown rule ${unknown.join(', ') || '(none given)'}`,
-      `rules that are off unless asked for: ${OPT_IN_RULES.join(', ')}`,
-    );
-  return [...new Set(ids)];
-}
-
-/** Refuses SR004 where no workload index exists (`where`: "check reads code", say). */
-export function refuseWithoutWorkloadIndex(rules: readonly string[], where: string): void {
-  if (rules.includes('SR004'))
-    throw usageError(
-      `--rules SR004 needs a workload index, which ${where} has none of`,
-      'run `split-role scan --rules SR004` against one account (without --org or --accounts)',
-    );
-}
 
 /** Workload key → names of the workloads running as a role, read once for the whole account. */
 export async function workloadIndexFor(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoleSummary } from '../../src/aws/iam.js';
-import { parseOptInRules, refuseWithoutWorkloadIndex } from '../../src/cli/scan-workloads.js';
+import { parseOptInRules, refuseWithoutWorkloadIndex } from '../../src/cli/rule-flags.js';
 import { buildScanReport } from '../../src/scan/report.js';
 import { enabledRules } from '../../src/trust/rules/index.js';
 import { sharedByWorkloadsRule } from '../../src/trust/rules/shared-by-workloads.js';

@@ -1,6 +1,6 @@
 /** `split-role check`: thin wiring from flags to checkPaths and the output formats. */
 import { setFlagsFromString } from 'node:v8';
-import { parseOptInRules, refuseWithoutWorkloadIndex } from '../scan-workloads.js';
+import { parseOptInRules, refuseWithoutWorkloadIndex } from '../rule-flags.js';
 import { checkPaths } from '../../check/check-paths.js';
 import type { CheckUnreadable } from '../../check/check-report.js';
 import { ExitCode, usageError } from '../../core/errors.js';

@@ -14,7 +14,8 @@ import { buildSarif, writeSarif } from '../format/sarif.js';
 import { renderOrgScanText, renderScanText } from '../format/scan-text.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parseRoleRef } from '../role-flag.js';
-import { parseOptInRules, refuseWithoutWorkloadIndex, workloadIndexFor } from '../scan-workloads.js';
+import { parseOptInRules, refuseWithoutWorkloadIndex } from '../rule-flags.js';
+import { workloadIndexFor } from '../scan-workloads.js';
 
 /** Flags of `scan`. */
 export interface ScanCommandOptions extends GlobalOptions {
