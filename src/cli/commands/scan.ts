@@ -15,7 +15,6 @@ import { renderOrgScanText, renderScanText } from '../format/scan-text.js';
 import type { GlobalOptions } from '../global-options.js';
 import { parseRoleRef } from '../role-flag.js';
 import { parseOptInRules, refuseWithoutWorkloadIndex } from '../rule-flags.js';
-import { workloadIndexFor } from '../scan-workloads.js';
 
 /** Flags of `scan`. */
 export interface ScanCommandOptions extends GlobalOptions {
@@ -49,7 +48,8 @@ export async function runScan(options: ScanCommandOptions, io: IoHost): Promise<
   try {
     if (many) return await runOrgScan(provider, options, { ...many, requiredTags }, io);
     const session = provider.home;
-    const workloadsOf = optIn.includes('SR004') ? await workloadIndexFor(session, io) : undefined;
+    // Loaded only for SR004: the workload kinds are most of what a plain scan would not need.
+    const workloadsOf = optIn.includes('SR004') ? await (await import('../scan-workloads.js')).workloadIndexFor(session, io) : undefined;
     const report = await scanAccount(session, io, {
       roleNames: options.roles,
       requiredTags,
