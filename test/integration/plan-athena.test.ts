@@ -286,6 +286,9 @@ describe.skipIf(!endpoint)('plan --evidence athena against moto', () => {
           'cloudtrail.logs',
           '--athena-output',
           OUTPUT,
+          // Decided up front, so the refusal of an undecided blind spot (before any evidence is read) does not come first.
+          '--unobservable',
+          'keep',
         ],
         env({ AWS_ENDPOINT_URL: proxy.endpoint }),
       );
