@@ -80,6 +80,18 @@ export function realAwsBehaviours(
   const throttleCalls = new Map<string, number>();
   const throttleLeft = new Map<string, number>();
   const within = (since: number | undefined, ms: number) => since !== undefined && now() - since < ms;
+  // A change is unsettled for its window on the shared clock, and always for the first request that meets it:
+  // on a loaded machine real time alone can outrun a window, and each behaviour must still happen once.
+  const metOnce = new Set<string>();
+  const unsettled = (key: string, since: number | undefined, ms: number) => {
+    if (since === undefined) return false;
+    const first = `${key}@${since}`;
+    if (!metOnce.has(first)) {
+      metOnce.add(first);
+      return true;
+    }
+    return within(since, ms);
+  };
 
   const throttle = (req: ProxiedRequest) => {
     const id = `${req.service} ${req.method} ${req.path} ${req.operation} ${req.body}`;
@@ -118,7 +130,7 @@ export function realAwsBehaviours(
       case 'DeleteRole':
       case 'DeleteInstanceProfile': {
         const key = req.operation === 'DeleteRole' ? `role/${role}` : `profile/${profile}`;
-        if (!within(detached.get(key), windows.deleteConflictMs)) return undefined;
+        if (!unsettled(key, detached.get(key), windows.deleteConflictMs)) return undefined;
         note('delete-conflict');
         return queryError(409, 'DeleteConflict', 'Cannot delete entity, must detach all policies first.');
       }
@@ -131,7 +143,7 @@ export function realAwsBehaviours(
     if (req.operation !== 'AssociateIamInstanceProfile' && req.operation !== 'ReplaceIamInstanceProfileAssociation') return undefined;
     const p = new URLSearchParams(req.body);
     const profile = p.get('IamInstanceProfile.Name') ?? (p.get('IamInstanceProfile.Arn') ?? '').split('/').pop() ?? '';
-    if (!within(profileChanged.get(profile), windows.profileMs)) return undefined;
+    if (!unsettled(`profile/${profile}`, profileChanged.get(profile), windows.profileMs)) return undefined;
     note('ec2-profile');
     return ec2Error(
       400,
@@ -154,7 +166,8 @@ export function realAwsBehaviours(
         );
       }
       const roleArn = (JSON.parse(req.body || '{}') as { Role?: string }).Role ?? '';
-      if (within(roleMade.get(roleArn.split('/').pop() ?? ''), windows.roleMs)) {
+      const role = roleArn.split('/').pop() ?? '';
+      if (unsettled(`role/${role}`, roleMade.get(role), windows.roleMs)) {
         note('lambda-role');
         return jsonError(
           400,
