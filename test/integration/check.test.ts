@@ -191,7 +191,9 @@ describe('split-role check', () => {
     await writeFile(join(dir, 'package.json'), '{"name": "app"}');
     const empty = await runCli(['check', dir], env());
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toMatch(/no CloudFormation, CDK, Terraform \(\.tf, \.tf\.json\) or Terraform plan file found in .*empty-.*--allow-empty/);
+    expect(empty.stderr).toMatch(
+      /no CloudFormation, CDK, Terraform \(\.tf, \.tf\.json\) or Terraform plan file found in .*empty-.*--allow-empty/,
+    );
     expect((await runCli(['check', dir, '--allow-empty'], env())).code).toBe(0);
     await writeFile(join(dir, 'template.bin'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]));
     await writeFile(join(dir, 'utf16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Resources: {}\n', 'utf16le')]));

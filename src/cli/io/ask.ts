@@ -44,10 +44,7 @@ async function ask<T>(request: IoRequest<T>, signal?: AbortSignal): Promise<T> {
     case 'confirm':
       return (await confirm({ message, default: question.initial ?? (request.defaultResponse as boolean) }, context)) as T;
     case 'checkbox':
-      return (await checkbox(
-        { message, choices: safeChoices(question.choices), required: question.required, pageSize: 10 },
-        context,
-      )) as T;
+      return (await checkbox({ message, choices: safeChoices(question.choices), required: question.required, pageSize: 10 }, context)) as T;
     case 'select': {
       const back = request.back ? [{ name: '‹ back', value: BACK }] : [];
       return (await select({ message, choices: [...safeChoices(question.choices), ...back], pageSize: 10 }, context)) as T;
