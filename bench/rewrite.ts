@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sealPlan, writePlan } from '../src/plan/plan-file.js';
-import { sampleBody } from '../test/unit/fixtures/plan-fixtures.js';
+import { reportsPolicyPlan } from '../test/unit/fixtures/rewrite-plans.js';
 import { fmtMs, printTable } from './report.js';
 
 const CLI = fileURLToPath(new URL('../bin/split-role.js', import.meta.url));
@@ -20,30 +20,13 @@ const FIXTURES = fileURLToPath(new URL('../test/fixtures/rewrite', import.meta.u
 const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
 const CFN_BYTES = 5 * 1024 * 1024;
 const TF_FILES = 300;
-/** The fixtures' bucket policy names the shared role; the plan gives the Lambda role its place. */
-const REPORTS_POLICY = {
-  mode: 'sweep' as const,
-  policies: [
-    {
-      kind: 's3-bucket' as const,
-      region: 'eu-west-1',
-      id: 'app-reports',
-      arn: 'arn:aws:s3:::app-reports',
-      text: '{}',
-      statements: [
-        { index: 0, effect: 'Allow', mentions: ['Principal' as const], roles: ['app-shared-lambda'], basis: 'evidence' as const },
-      ],
-    },
-  ],
-  problems: [],
-};
-
 /** Builds both trees, rewrites each, prints the figures. */
 export async function run(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'split-role-bench-rewrite-'));
   try {
     const planPath = join(dir, 'plan.json');
-    await writePlan(planPath, sealPlan({ ...sampleBody(), resourcePolicies: REPORTS_POLICY }));
+    const { digest: _unsealed, ...body } = reportsPolicyPlan();
+    await writePlan(planPath, sealPlan(body));
     const cfn = join(dir, 'cfn');
     await mkdir(cfn);
     const bytes = await writeTemplate(join(cfn, 'app.yaml'));

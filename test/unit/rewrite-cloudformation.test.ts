@@ -14,29 +14,11 @@ import { errorIs } from '../../src/core/errors.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { rewritePaths } from '../../src/rewrite/run.js';
 import { plannedRole, samplePlan } from './fixtures/plan-fixtures.js';
+import { reportsPolicyPlan, stackOwnedPlan } from './fixtures/rewrite-plans.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/rewrite/cloudformation', import.meta.url));
 
-function plan(): Plan {
-  const base = samplePlan();
-  return {
-    ...base,
-    resourcePolicies: {
-      mode: 'sweep',
-      policies: [
-        {
-          kind: 's3-bucket',
-          region: 'eu-west-1',
-          id: 'app-reports',
-          arn: 'arn:aws:s3:::app-reports',
-          text: '{}',
-          statements: [{ index: 0, effect: 'Allow', mentions: ['Principal'], roles: ['app-shared-lambda'], basis: 'evidence' }],
-        },
-      ],
-      problems: [],
-    },
-  };
-}
+const plan = reportsPolicyPlan;
 
 let dir: string;
 async function only(name: string): Promise<string> {
@@ -139,30 +121,7 @@ describe('rewrite (CloudFormation JSON)', () => {
 describe('rewrite of a CDK-owned role', () => {
   it('edits nothing and prints, per role, the aws-cdk-lib/aws-iam code to add', async () => {
     await only('app.yaml');
-    const base = plan();
-    const cdkPlan: Plan = {
-      ...base,
-      ownership: {
-        cloudFormationRegions: ['eu-west-1'],
-        terraformStates: [],
-        resources: [
-          {
-            kind: 'shared-role',
-            ref: base.sharedRole.arn,
-            name: base.sharedRole.roleName,
-            owner: {
-              tool: 'cdk',
-              stackName: 'App',
-              stackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/App/1',
-              logicalId: 'SharedRoleA1B2',
-              resourceType: 'AWS::IAM::Role',
-              region: 'eu-west-1',
-              constructPath: 'App/SharedRole/Resource',
-            },
-          },
-        ],
-      },
-    };
+    const cdkPlan = stackOwnedPlan(plan(), 'App', 'SharedRoleA1B2', 'App/SharedRole/Resource');
     const before = await original('app.yaml');
     const report = await rewritePaths(cdkPlan, [dir], 'cutover', false, dir);
     expect(report.changes).toEqual([]);
@@ -200,31 +159,7 @@ describe('rewrite (SAM)', () => {
 });
 
 describe('rewrite checks the template against the deployed stack', () => {
-  const owned = (): Plan => {
-    const base = plan();
-    return {
-      ...base,
-      ownership: {
-        cloudFormationRegions: ['eu-west-1'],
-        terraformStates: [],
-        resources: [
-          {
-            kind: 'shared-role',
-            ref: base.sharedRole.arn,
-            name: base.sharedRole.roleName,
-            owner: {
-              tool: 'cloudformation',
-              stackName: 'app',
-              stackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/app/1',
-              logicalId: 'SharedRole',
-              resourceType: 'AWS::IAM::Role',
-              region: 'eu-west-1',
-            },
-          },
-        ],
-      },
-    };
-  };
+  const owned = (): Plan => stackOwnedPlan(plan(), 'app', 'SharedRole');
 
   it('refuses, naming the resource and the stack, when the deployed template differs; --force rewrites anyway and says so', async () => {
     const path = await only('app.yaml');

@@ -9,34 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { errorIs } from '../../src/core/errors.js';
-import type { Plan } from '../../src/plan/schema.js';
 import { rewritePaths } from '../../src/rewrite/run.js';
-import { samplePlan } from './fixtures/plan-fixtures.js';
+import { reportsPolicyPlan } from './fixtures/rewrite-plans.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/rewrite/terraform/app', import.meta.url));
 
-/** The sample plan (app-shared split for ec2 and lambda), with the reports bucket's policy granting the lambda role. */
-function plan(): Plan {
-  const base = samplePlan();
-  const lambda = base.newRoles.find((r) => r.service === 'lambda.amazonaws.com')!;
-  return {
-    ...base,
-    resourcePolicies: {
-      mode: 'sweep',
-      policies: [
-        {
-          kind: 's3-bucket',
-          region: 'eu-west-1',
-          id: 'app-reports',
-          arn: 'arn:aws:s3:::app-reports',
-          text: '{}',
-          statements: [{ index: 0, effect: 'Allow', mentions: ['Principal'], roles: [lambda.roleName], basis: 'evidence' }],
-        },
-      ],
-      problems: [],
-    },
-  };
-}
+const plan = reportsPolicyPlan;
 
 let dir: string;
 beforeEach(async () => {
