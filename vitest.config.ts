@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // The SDK's Node-20 notice would repeat in every worker; it is not about our code.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -8,6 +8,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // spend half their time waiting (on moto, on a child CLI's retries and polls): with one worker the suite kept one
 // core of two busy, and with two workers per core it keeps both busy (integration: 459 s with two, 236 s with four).
 const WORKERS = 2 * availableParallelism();
+
+// Whole-feature runs that `npm test` leaves to `npm run test:slow` (which CI also runs) to stay within five minutes:
+// the release tarball installed from the npm registry, and the six-role --per-workload split on moto (its logic is
+// covered in-process by test/unit/apply-per-workload.test.ts and plan-per-workload.test.ts).
+const SLOW_FILES = ['test/integration/install.test.ts', 'test/integration/per-workload.test.ts'];
+const SLOW = process.env.SPLIT_ROLE_SLOW_TESTS === '1';
 
 export default defineConfig({
   test: {
@@ -25,6 +31,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: SLOW ? configDefaults.exclude : [...configDefaults.exclude, ...SLOW_FILES],
           globalSetup: ['test/support/global-setup.ts'],
           // Each worker has a moto of its own (global-setup.ts), so files run side by side.
           fileParallelism: true,
