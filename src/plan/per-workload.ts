@@ -11,28 +11,7 @@ import type { RegionalWorkloads } from '../inventory/workloads.js';
 import { adapterFor } from '../workloads/registry.js';
 import type { PlannedRole, PlannedWorkload } from './schema.js';
 import type { ServiceUnit } from './split-analysis.js';
-import { plannedWorkloads, workloadSessions } from './workload-targets.js';
-
-/** A stand-in role to plan moves against before the real roles exist (EC2 moves need a profile). */
-function standIn(unit: Pick<ServiceUnit, 'key' | 'service'>): PlannedRole {
-  return {
-    service: unit.service,
-    shortName: unit.key,
-    roleName: '(new role)',
-    roleArn: '(new role)',
-    path: '/',
-    description: '',
-    maxSessionDuration: 3600,
-    tags: [],
-    trustPolicy: { Version: '2012-10-17', Statement: [] },
-    inlinePolicies: [],
-    managedPolicies: [],
-    instanceProfile: { name: '(new profile)', arn: '(new profile)', path: '/' },
-    actions: [],
-    unobservable: [],
-    noEvidence: false,
-  };
-}
+import { plannedWorkloads, standInRole, workloadSessions } from './workload-targets.js';
 
 /** The workload a move is for, or undefined when its kind cannot name one. */
 export function workloadOf(move: PlannedWorkload): string | undefined {
@@ -47,7 +26,7 @@ export function workloadNamesByUnit(
 ): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const unit of units) {
-    const moves = plannedWorkloads(workloads, new Map([[unit.key, standIn(unit)]]), shared).filter(
+    const moves = plannedWorkloads(workloads, new Map([[unit.key, standInRole(unit.service, unit.key)]]), shared).filter(
       (m) => adapterFor(m).unitKey === unit.key,
     );
     const names = moves.map(workloadOf);

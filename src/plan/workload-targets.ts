@@ -90,18 +90,11 @@ export interface MovableWorkload {
   label: string;
 }
 
-/**
- * The workloads each unit's new role would take, before the roles exist:
- * the moves are planned against a stand-in role, only for their step ids.
- */
-export function movableWorkloads(
-  workloads: RegionalWorkloads,
-  units: ReadonlyArray<Pick<SplitAnalysis['units'][number], 'key' | 'service'>>,
-  shared: Pick<RoleSnapshot, 'arn'>,
-): MovableWorkload[] {
-  const standIn = (service: string): PlannedRole => ({
+/** A stand-in role to plan moves against before the real roles exist, only for their step ids and targets. */
+export function standInRole(service: string, shortName = ''): PlannedRole {
+  return {
     service,
-    shortName: '',
+    shortName,
     roleName: '(new role)',
     roleArn: '(new role)',
     path: '/',
@@ -116,8 +109,19 @@ export function movableWorkloads(
     noEvidence: false,
     // EC2 moves instances to the new role's profile: without one it plans none.
     instanceProfile: { name: '(new profile)', arn: '(new profile)', path: '/' },
-  });
-  const roles = new Map(units.map((u) => [u.key, standIn(u.service)]));
+  };
+}
+
+/**
+ * The workloads each unit's new role would take, before the roles exist:
+ * the moves are planned against a stand-in role, only for their step ids.
+ */
+export function movableWorkloads(
+  workloads: RegionalWorkloads,
+  units: ReadonlyArray<Pick<SplitAnalysis['units'][number], 'key' | 'service'>>,
+  shared: Pick<RoleSnapshot, 'arn'>,
+): MovableWorkload[] {
+  const roles = new Map(units.map((u) => [u.key, standInRole(u.service)]));
   const several = workloads.length > 1;
   return plannedWorkloads(workloads, roles, shared).map((w) => {
     const adapter = adapterFor(w);
