@@ -179,7 +179,9 @@ describe('lookupEvents', () => {
     const records = Array.from({ length: 4 }, (_, i) => s3Calls(1, `burst-${i}`)).flat();
     // AWS_MAX_ATTEMPTS=1: the SDK gives up at once, so only lookupEvents' own back-off can recover.
     // (The SDK's adaptive mode still slows the client after the first throttle, to about 0.5 request/s.)
-    const { fake, client } = await setup(records, {}, { AWS_MAX_ATTEMPTS: '1' });
+    // Burst 1 at 1 request/s: four concurrent lookups throttle however slowly a loaded machine sends them,
+    // unless they spread over three seconds (the default burst of 2 let a busy CI worker pass untouched).
+    const { fake, client } = await setup(records, { ratePerSecond: 1, burst: 1 }, { AWS_MAX_ATTEMPTS: '1' });
     const unlimited = RateLimiter.unlimited();
     const rounds: number[] = [];
 
