@@ -49,6 +49,13 @@ export function forbiddenFor(folder) {
 // `\x2F` instead of `/`: the same text goes into an esquery selector, where `/` ends the regex.
 const reaching = (depth, names) => `^(?:\\.\\.\\x2F){${depth}}(?:${names.join('|')})(?:\\x2F|$)`;
 
+// Not a layer rule, but it shares no-restricted-syntax (a later block would replace these, not add to them): the SDK's
+// CommonJS packages load through src/aws/sdk-modules.ts, since import() of one makes Node 20 compile it twice.
+const SDK_IMPORT = {
+  selector: 'ImportExpression[source.value=/^@aws-sdk\\x2F/]',
+  message: "Load the AWS SDK with loadSdk() from src/aws/sdk-modules.ts: Node 20's import() of a CommonJS package compiles it twice.",
+};
+
 /** One flat-config block per folder and depth: no-restricted-imports for static imports, no-restricted-syntax for import(). */
 export function layerConfigs() {
   const blocks = [];
@@ -75,6 +82,7 @@ export function layerConfigs() {
           'no-restricted-syntax': [
             'error',
             { selector: `ImportExpression[source.value=/${reaching(depth, [...forbidden, ...runtimeFree])}/]`, message },
+            SDK_IMPORT,
           ],
         },
       });

@@ -10,9 +10,10 @@ import { hasAwsName } from '../core/aws-error-names.js';
 import { SplitRoleError } from '../core/errors.js';
 import { firstLine } from '../core/text.js';
 import { delay, poll, retry, type PollOptions } from '../core/timing.js';
+import { loadSdk } from './sdk-modules.js';
 
 // Command classes load on first use: the SDK's service modules are most of the CLI's start-up time.
-const sdk = () => import('@aws-sdk/client-accessanalyzer');
+const sdk = () => loadSdk('client-accessanalyzer');
 
 /** A job's state, as Access Analyzer reports it. */
 export type PolicyGenerationStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';

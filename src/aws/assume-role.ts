@@ -8,6 +8,7 @@ import { SplitRoleError, usageError } from '../core/errors.js';
 import { firstLine } from '../core/text.js';
 import { countCalls, type CallCounter, type CountableStack } from './call-counter.js';
 import { ACCOUNT_ID } from '../core/account-id.js';
+import { loadSdk } from './sdk-modules.js';
 
 /** How to reach accounts other than the caller's. */
 export interface AccountAccess {
@@ -56,7 +57,7 @@ export function assumeRoleCredentials(
   // The credential-providers package loads when the first credentials are asked for, not at start-up.
   let inner: Promise<CredentialProvider> | undefined;
   const provider = () =>
-    (inner ??= import('@aws-sdk/credential-providers').then(({ fromTemporaryCredentials }) =>
+    (inner ??= loadSdk('credential-providers').then(({ fromTemporaryCredentials }) =>
       fromTemporaryCredentials({
         params: { RoleArn: roleArn, RoleSessionName: SESSION_NAME, ...(target.externalId ? { ExternalId: target.externalId } : {}) },
         clientConfig,

@@ -6,9 +6,10 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import { SplitRoleError } from '../core/errors.js';
 import { delay, poll } from '../core/timing.js';
+import { loadSdk } from './sdk-modules.js';
 
 // Command classes load on first use: the SDK's service modules are most of the CLI's start-up time.
-const sdk = () => import('@aws-sdk/client-athena');
+const sdk = () => loadSdk('client-athena');
 
 /** Where and how a query runs. */
 export interface AthenaQuery {

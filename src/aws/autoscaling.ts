@@ -5,6 +5,7 @@
  * session client's middleware translates errors).
  */
 import type { AutoScalingClient, AutoScalingGroup, LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
+import { loadSdk } from './sdk-modules.js';
 
 /** The part of an Auto Scaling group that says what it launches. */
 export type GroupLaunchFields = Pick<
@@ -25,7 +26,7 @@ export interface AutoScalingPort {
 
 /** The Auto Scaling port over an SDK client. */
 export function sdkAutoScaling(autoscaling: AutoScalingClient): AutoScalingPort {
-  const sdk = () => import('@aws-sdk/client-auto-scaling');
+  const sdk = () => loadSdk('client-auto-scaling');
   return {
     async describeGroups() {
       const { paginateDescribeAutoScalingGroups } = await sdk();

@@ -8,6 +8,7 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { AwsSession } from './session.js';
+import { loadSdk } from './sdk-modules.js';
 
 /** A live stack (not deleted). */
 export interface StackSummary {
@@ -73,7 +74,7 @@ const LIVE_STATUSES = [
 /** The port over one session's CloudFormation client (its region). */
 export function sdkCloudFormationPort(session: AwsSession): CloudFormationPort {
   const client = (): Promise<CloudFormationClient> => session.cloudFormation();
-  const sdk = () => import('@aws-sdk/client-cloudformation');
+  const sdk = () => loadSdk('client-cloudformation');
   return {
     async listStacks() {
       const { ListStacksCommand } = await sdk();

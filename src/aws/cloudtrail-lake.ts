@@ -6,9 +6,10 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { SplitRoleError } from '../core/errors.js';
 import { delay, poll } from '../core/timing.js';
+import { loadSdk } from './sdk-modules.js';
 
 // Command classes load on first use: the SDK's service modules are most of the CLI's start-up time.
-const sdk = () => import('@aws-sdk/client-cloudtrail');
+const sdk = () => loadSdk('client-cloudtrail');
 
 /** A finished Lake query's rows (column → text) and what it cost. */
 export interface LakeResult {

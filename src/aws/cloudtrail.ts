@@ -11,6 +11,7 @@ import { delay, exponentialMs, retry } from '../core/timing.js';
 import type { CloudTrailRecord } from './cloudtrail-record.js';
 import { translateAwsError } from './errors.js';
 import type { AwsSession } from './session.js';
+import { loadSdk } from './sdk-modules.js';
 
 /** The IAM action LookupEvents needs, named in errors. */
 export const LOOKUP_EVENTS_ACTION = 'cloudtrail:LookupEvents';
@@ -182,7 +183,7 @@ async function sendPaced(
   const base = options.baseDelayMs ?? 1000;
   const ceiling = options.maxDelayMs ?? 20_000;
   // Loaded on first use: the SDK's service modules are most of the CLI's start-up time.
-  const { LookupEventsCommand } = await import('@aws-sdk/client-cloudtrail');
+  const { LookupEventsCommand } = await loadSdk('client-cloudtrail');
   return retry(
     async () => {
       await limiter.acquire(key);

@@ -5,6 +5,7 @@
  * session client's middleware translates errors).
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import { loadSdk } from './sdk-modules.js';
 
 /** An instance's binding to an instance profile. */
 export interface ProfileAssociation {
@@ -47,7 +48,7 @@ export interface Ec2Port {
 
 /** The EC2 port over an SDK client. */
 export function sdkEc2(ec2: EC2Client): Ec2Port {
-  const sdk = () => import('@aws-sdk/client-ec2');
+  const sdk = () => loadSdk('client-ec2');
   return {
     async describeProfileAssociations(filter = {}) {
       const { DescribeIamInstanceProfileAssociationsCommand, paginateDescribeIamInstanceProfileAssociations } = await sdk();

@@ -5,6 +5,7 @@
  * first use).
  */
 import type { ECSClient, RegisterTaskDefinitionCommandInput, Service, Tag, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import { loadSdk } from './sdk-modules.js';
 
 /** The part of a service that says what it runs and how its deployment goes. */
 export type ServiceFields = Pick<
@@ -58,7 +59,7 @@ export interface EcsPort {
 
 /** The ECS port over an SDK client. */
 export function sdkEcs(ecs: ECSClient): EcsPort {
-  const sdk = () => import('@aws-sdk/client-ecs');
+  const sdk = () => loadSdk('client-ecs');
   const arnsOf = async <P>(pages: AsyncIterable<P>, arns: (page: P) => string[] | undefined): Promise<string[]> => {
     const all: string[] = [];
     for await (const page of pages) all.push(...(arns(page) ?? []));

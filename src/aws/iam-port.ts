@@ -25,6 +25,7 @@ import {
   roleTags,
   type RoleSpec,
 } from './iam-write.js';
+import { loadSdk } from './sdk-modules.js';
 
 export type { RoleSpec } from './iam-write.js';
 export type { RoleSummary } from './iam.js';
@@ -126,14 +127,14 @@ export function sdkIamPort(clients: { iam(): Promise<IAMClient> }): IamPort {
     deleteEmptyInstanceProfile: async (profileName) => deleteEmptyInstanceProfile(await iam(), profileName),
     deleteRoleCompletely: async (roleName) => deleteRoleCompletely(await iam(), roleName),
     updateAssumeRolePolicy: async (roleName, document) => {
-      const { UpdateAssumeRolePolicyCommand } = await import('@aws-sdk/client-iam');
+      const { UpdateAssumeRolePolicyCommand } = await loadSdk('client-iam');
       await (await iam()).send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(document) }));
     },
   };
 }
 
 async function roleLastUsed(iam: IAMClient, roleName: string): Promise<RoleLastUsed> {
-  const { GetRoleCommand } = await import('@aws-sdk/client-iam');
+  const { GetRoleCommand } = await loadSdk('client-iam');
   const out = await iam.send(new GetRoleCommand({ RoleName: roleName }));
   const last = out.Role?.RoleLastUsed;
   return { ...(last?.LastUsedDate ? { at: last.LastUsedDate } : {}), ...(last?.Region ? { region: last.Region } : {}) };

@@ -8,9 +8,10 @@ import type { IAMClient, Tag } from '@aws-sdk/client-iam';
 import { SplitRoleError } from '../core/errors.js';
 import { collectItems } from './call.js';
 import { isEntityExists, isNoSuchEntity } from '../core/aws-error-names.js';
+import { loadSdk } from './sdk-modules.js';
 
 // Command classes load on first use: the SDK's service modules are most of the CLI's start-up time.
-const sdk = () => import('@aws-sdk/client-iam');
+const sdk = () => loadSdk('client-iam');
 
 /** What a role is created with. */
 export interface RoleSpec {

@@ -4,9 +4,10 @@ import { isNoSuchEntity } from '../core/aws-error-names.js';
 import type { AttachedPolicySnapshot, RoleSnapshot } from '../core/role-snapshot.js';
 import { decodePolicyDocument } from '../policy/document.js';
 import { collectItems } from './call.js';
+import { loadSdk } from './sdk-modules.js';
 
 // Command classes load on first use: the SDK's service modules are most of the CLI's start-up time.
-const sdk = () => import('@aws-sdk/client-iam');
+const sdk = () => loadSdk('client-iam');
 
 /** The fields of a role that trust analysis needs. */
 export interface RoleSummary {

@@ -5,6 +5,7 @@
  * session client's middleware translates errors).
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { loadSdk } from './sdk-modules.js';
 
 /** A function (or published version) and the role it runs as. */
 export interface FunctionRole {
@@ -37,7 +38,7 @@ export interface LambdaPort {
 
 /** The Lambda port over an SDK client. */
 export function sdkLambda(lambda: LambdaClient): LambdaPort {
-  const sdk = () => import('@aws-sdk/client-lambda');
+  const sdk = () => loadSdk('client-lambda');
   return {
     async listFunctions() {
       const { paginateListFunctions } = await sdk();

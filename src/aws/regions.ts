@@ -2,6 +2,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { usageError } from '../core/errors.js';
 import { partitionOf } from '../core/regions.js';
+import { loadSdk } from './sdk-modules.js';
 
 /** A region of the account's partition, and whether the account can use it. */
 export interface AccountRegion {
@@ -15,7 +16,7 @@ export interface AccountRegion {
  * partitions are dropped: AWS never lists them, but emulators may.
  */
 export async function accountRegions(ec2: EC2Client): Promise<AccountRegion[]> {
-  const { DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
+  const { DescribeRegionsCommand } = await loadSdk('client-ec2');
   const out = await ec2.send(new DescribeRegionsCommand({ AllRegions: true }));
   const partition = partitionOf(await ec2.config.region());
   return (out.Regions ?? []).flatMap((r) =>

@@ -1,6 +1,7 @@
 /** S3 adapter: listing a prefix (optionally folder by folder) and reading objects (errors are translated by the client's middleware). */
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { isNoSuchKey } from '../core/aws-error-names.js';
+import { loadSdk } from './sdk-modules.js';
 
 /** An object found under a prefix. */
 export interface ObjectEntry {
@@ -19,7 +20,7 @@ export async function* listObjects(
   prefix: string,
   descend?: (folder: string) => boolean,
 ): AsyncGenerator<ObjectEntry> {
-  const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+  const { ListObjectsV2Command } = await loadSdk('client-s3');
   const folders = [prefix];
   while (folders.length > 0) {
     const folder = folders.pop()!;
@@ -44,7 +45,7 @@ export async function getObjectBody(
   bucket: string,
   key: string,
 ): Promise<NonNullable<GetObjectCommandOutput['Body']> | undefined> {
-  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const { GetObjectCommand } = await loadSdk('client-s3');
   try {
     return (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body ?? undefined;
   } catch (error) {

@@ -36,6 +36,7 @@ import { assumeRoleCredentials, validateAccess, type AccountAccess, type Credent
 import { accountRegions, parseRegionList, type AccountRegion } from './regions.js';
 import { getCallerIdentity, type CallerIdentity } from './sts.js';
 import { sdkWorkloadPorts, type WorkloadPorts } from './workload-ports.js';
+import { loadSdk } from './sdk-modules.js';
 
 export { CallCounter } from './call-counter.js';
 export type { AccountAccess } from './assume-role.js';
@@ -139,59 +140,59 @@ export class AwsSession {
 
   // Clients load lazily: the SDK's service modules take most of the CLI's start-up time.
   iam(): Promise<IAMClient> {
-    return this.client('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(this.clientConfig('IAMClient')));
+    return this.client('iam', async () => new (await loadSdk('client-iam')).IAMClient(this.clientConfig('IAMClient')));
   }
   sts(): Promise<STSClient> {
-    return this.client('sts', async () => new (await import('@aws-sdk/client-sts')).STSClient(this.clientConfig('STSClient')));
+    return this.client('sts', async () => new (await loadSdk('client-sts')).STSClient(this.clientConfig('STSClient')));
   }
   ec2(): Promise<EC2Client> {
-    return this.client('ec2', async () => new (await import('@aws-sdk/client-ec2')).EC2Client(this.clientConfig('EC2Client')));
+    return this.client('ec2', async () => new (await loadSdk('client-ec2')).EC2Client(this.clientConfig('EC2Client')));
   }
   lambda(): Promise<LambdaClient> {
-    return this.client('lambda', async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(this.clientConfig('LambdaClient')));
+    return this.client('lambda', async () => new (await loadSdk('client-lambda')).LambdaClient(this.clientConfig('LambdaClient')));
   }
   autoScaling(): Promise<AutoScalingClient> {
     return this.client(
       'autoscaling',
-      async () => new (await import('@aws-sdk/client-auto-scaling')).AutoScalingClient(this.clientConfig('AutoScalingClient')),
+      async () => new (await loadSdk('client-auto-scaling')).AutoScalingClient(this.clientConfig('AutoScalingClient')),
     );
   }
   ecs(): Promise<ECSClient> {
-    return this.client('ecs', async () => new (await import('@aws-sdk/client-ecs')).ECSClient(this.clientConfig('ECSClient')));
+    return this.client('ecs', async () => new (await loadSdk('client-ecs')).ECSClient(this.clientConfig('ECSClient')));
   }
   cloudFormation(): Promise<CloudFormationClient> {
     return this.client(
       'cloudformation',
-      async () => new (await import('@aws-sdk/client-cloudformation')).CloudFormationClient(this.clientConfig('CloudFormationClient')),
+      async () => new (await loadSdk('client-cloudformation')).CloudFormationClient(this.clientConfig('CloudFormationClient')),
     );
   }
   cloudTrail(): Promise<CloudTrailClient> {
     return this.client(
       'cloudtrail',
-      async () => new (await import('@aws-sdk/client-cloudtrail')).CloudTrailClient(this.clientConfig('CloudTrailClient')),
+      async () => new (await loadSdk('client-cloudtrail')).CloudTrailClient(this.clientConfig('CloudTrailClient')),
     );
   }
   accessAnalyzer(): Promise<AccessAnalyzerClient> {
     return this.client(
       'accessanalyzer',
-      async () => new (await import('@aws-sdk/client-accessanalyzer')).AccessAnalyzerClient(this.clientConfig('AccessAnalyzerClient')),
+      async () => new (await loadSdk('client-accessanalyzer')).AccessAnalyzerClient(this.clientConfig('AccessAnalyzerClient')),
     );
   }
   organizations(): Promise<OrganizationsClient> {
     return this.client(
       'organizations',
-      async () => new (await import('@aws-sdk/client-organizations')).OrganizationsClient(this.clientConfig('OrganizationsClient')),
+      async () => new (await loadSdk('client-organizations')).OrganizationsClient(this.clientConfig('OrganizationsClient')),
     );
   }
   athena(): Promise<AthenaClient> {
-    return this.client('athena', async () => new (await import('@aws-sdk/client-athena')).AthenaClient(this.clientConfig('AthenaClient')));
+    return this.client('athena', async () => new (await loadSdk('client-athena')).AthenaClient(this.clientConfig('AthenaClient')));
   }
   s3(): Promise<S3Client> {
     // Emulators and private endpoints rarely resolve bucket sub-domains.
     return this.client(
       's3',
       async () =>
-        new (await import('@aws-sdk/client-s3')).S3Client({
+        new (await loadSdk('client-s3')).S3Client({
           ...this.clientConfig('S3Client'),
           forcePathStyle: this.usesCustomS3Endpoint(),
         }),
@@ -199,27 +200,27 @@ export class AwsSession {
   }
 
   kms(): Promise<KMSClient> {
-    return this.client('kms', async () => new (await import('@aws-sdk/client-kms')).KMSClient(this.clientConfig('KMSClient')));
+    return this.client('kms', async () => new (await loadSdk('client-kms')).KMSClient(this.clientConfig('KMSClient')));
   }
   sqs(): Promise<SQSClient> {
     // The queue URL's host must not override the endpoint: with --endpoint-url or AWS_ENDPOINT_URL the calls
     // would bypass it, and without one the URL's host is the regional endpoint anyway.
     return this.client(
       'sqs',
-      async () => new (await import('@aws-sdk/client-sqs')).SQSClient({ ...this.clientConfig('SQSClient'), useQueueUrlAsEndpoint: false }),
+      async () => new (await loadSdk('client-sqs')).SQSClient({ ...this.clientConfig('SQSClient'), useQueueUrlAsEndpoint: false }),
     );
   }
   sns(): Promise<SNSClient> {
-    return this.client('sns', async () => new (await import('@aws-sdk/client-sns')).SNSClient(this.clientConfig('SNSClient')));
+    return this.client('sns', async () => new (await loadSdk('client-sns')).SNSClient(this.clientConfig('SNSClient')));
   }
   secretsManager(): Promise<SecretsManagerClient> {
     return this.client(
       'secretsmanager',
-      async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(this.clientConfig('SecretsManagerClient')),
+      async () => new (await loadSdk('client-secrets-manager')).SecretsManagerClient(this.clientConfig('SecretsManagerClient')),
     );
   }
   ecr(): Promise<ECRClient> {
-    return this.client('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(this.clientConfig('ECRClient')));
+    return this.client('ecr', async () => new (await loadSdk('client-ecr')).ECRClient(this.clientConfig('ECRClient')));
   }
 
   /**
@@ -435,7 +436,7 @@ export async function openAwsSession(options: AwsOptions, env: NodeJS.ProcessEnv
 
 /** Lets the SDK's own config loader find the profile's region (AWS_PROFILE or `profile`). */
 async function regionFromProfile(profile: string | undefined): Promise<string | undefined> {
-  const { STSClient } = await import('@aws-sdk/client-sts');
+  const { STSClient } = await loadSdk('client-sts');
   const probe = new STSClient(profile ? { profile } : {});
   try {
     return nonEmpty(await probe.config.region());

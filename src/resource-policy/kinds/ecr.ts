@@ -1,6 +1,7 @@
 /** ECR repository policies. */
 import { collectItems } from '../../aws/call.js';
 import { perRegion, readPolicy, type PolicyKindAdapter, type PolicyResource } from './types.js';
+import { loadSdk } from '../../aws/sdk-modules.js';
 
 /** ECR repositories of the regions. */
 export const ecrRepositories: PolicyKindAdapter = {
@@ -13,7 +14,7 @@ export const ecrRepositories: PolicyKindAdapter = {
     source: 'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SetRepositoryPolicy.html',
   },
   async list(session, regions) {
-    const { paginateDescribeRepositories } = await import('@aws-sdk/client-ecr');
+    const { paginateDescribeRepositories } = await loadSdk('client-ecr');
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).ecr();
       const repos = await collectItems(paginateDescribeRepositories({ client }, {}), (page) => page.repositories ?? []);
@@ -23,7 +24,7 @@ export const ecrRepositories: PolicyKindAdapter = {
     });
   },
   async read(session, resource) {
-    const { GetRepositoryPolicyCommand } = await import('@aws-sdk/client-ecr');
+    const { GetRepositoryPolicyCommand } = await loadSdk('client-ecr');
     const client = await (await session.inRegion(resource.region)).ecr();
     return readPolicy(
       'RepositoryPolicyNotFoundException',
@@ -31,7 +32,7 @@ export const ecrRepositories: PolicyKindAdapter = {
     );
   },
   async write(session, resource, desired) {
-    const { SetRepositoryPolicyCommand } = await import('@aws-sdk/client-ecr');
+    const { SetRepositoryPolicyCommand } = await loadSdk('client-ecr');
     const client = await (await session.inRegion(resource.region)).ecr();
     await client.send(new SetRepositoryPolicyCommand({ repositoryName: resource.id, policyText: desired }));
   },

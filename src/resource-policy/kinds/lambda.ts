@@ -10,6 +10,7 @@ import { collectItems } from '../../aws/call.js';
 import { parseResourcePolicy, PolicyEditError } from '../statements.js';
 import { statementPerRoleEdits } from '../edits.js';
 import { perRegion, readPolicy, type PolicyKindAdapter, type PolicyResource } from './types.js';
+import { loadSdk } from '../../aws/sdk-modules.js';
 
 type Statement = Record<string, unknown>;
 
@@ -21,7 +22,7 @@ export const lambdaFunctions: PolicyKindAdapter = {
   sizeLimit: { max: 20_480, unit: 'bytes', source: 'https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html' },
   edits: statementPerRoleEdits,
   async list(session, regions) {
-    const { paginateListFunctions } = await import('@aws-sdk/client-lambda');
+    const { paginateListFunctions } = await loadSdk('client-lambda');
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).lambda();
       const functions = await collectItems(paginateListFunctions({ client }, {}), (page) => page.Functions ?? []);
@@ -31,7 +32,7 @@ export const lambdaFunctions: PolicyKindAdapter = {
     });
   },
   async read(session, resource) {
-    const { GetPolicyCommand } = await import('@aws-sdk/client-lambda');
+    const { GetPolicyCommand } = await loadSdk('client-lambda');
     const client = await (await session.inRegion(resource.region)).lambda();
     return readPolicy(
       'ResourceNotFoundException',
@@ -39,7 +40,7 @@ export const lambdaFunctions: PolicyKindAdapter = {
     );
   },
   async write(session, resource, desired, current) {
-    const { AddPermissionCommand, RemovePermissionCommand } = await import('@aws-sdk/client-lambda');
+    const { AddPermissionCommand, RemovePermissionCommand } = await loadSdk('client-lambda');
     const client = await (await session.inRegion(resource.region)).lambda();
     const want = bySid(desired);
     const have = bySid(current);

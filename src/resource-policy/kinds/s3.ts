@@ -1,6 +1,7 @@
 /** S3 bucket policies. Buckets are listed once for the account and kept when they live in one of the regions. */
 import { partitionOf } from '../../core/regions.js';
 import { readPolicy, type PolicyKindAdapter, type PolicyResource } from './types.js';
+import { loadSdk } from '../../aws/sdk-modules.js';
 
 /** S3 buckets of the regions. */
 export const s3Buckets: PolicyKindAdapter = {
@@ -9,7 +10,7 @@ export const s3Buckets: PolicyKindAdapter = {
   // "Bucket policies are limited to 20 KB in size."
   sizeLimit: { max: 20_480, unit: 'bytes', source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html' },
   async list(session, regions) {
-    const { ListBucketsCommand, GetBucketLocationCommand } = await import('@aws-sdk/client-s3');
+    const { ListBucketsCommand, GetBucketLocationCommand } = await loadSdk('client-s3');
     const client = await (await session.inRegion(regions[0] ?? session.region)).s3();
     const found: PolicyResource[] = [];
     let token: string | undefined;
@@ -29,7 +30,7 @@ export const s3Buckets: PolicyKindAdapter = {
     return found;
   },
   async read(session, resource) {
-    const { GetBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+    const { GetBucketPolicyCommand } = await loadSdk('client-s3');
     const client = await (await session.inRegion(resource.region)).s3();
     return readPolicy(
       'NoSuchBucketPolicy',
@@ -37,7 +38,7 @@ export const s3Buckets: PolicyKindAdapter = {
     );
   },
   async write(session, resource, desired) {
-    const { PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+    const { PutBucketPolicyCommand } = await loadSdk('client-s3');
     const client = await (await session.inRegion(resource.region)).s3();
     await client.send(new PutBucketPolicyCommand({ Bucket: resource.id, Policy: desired }));
   },

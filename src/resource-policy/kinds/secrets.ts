@@ -1,6 +1,7 @@
 /** Secrets Manager resource policies. */
 import { collectItems } from '../../aws/call.js';
 import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
+import { loadSdk } from '../../aws/sdk-modules.js';
 
 /** Secrets of the regions. */
 export const secrets: PolicyKindAdapter = {
@@ -13,7 +14,7 @@ export const secrets: PolicyKindAdapter = {
     source: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html',
   },
   async list(session, regions) {
-    const { paginateListSecrets } = await import('@aws-sdk/client-secrets-manager');
+    const { paginateListSecrets } = await loadSdk('client-secrets-manager');
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).secretsManager();
       const list = await collectItems(paginateListSecrets({ client }, {}), (page) => page.SecretList ?? []);
@@ -21,13 +22,13 @@ export const secrets: PolicyKindAdapter = {
     });
   },
   async read(session, resource) {
-    const { GetResourcePolicyCommand } = await import('@aws-sdk/client-secrets-manager');
+    const { GetResourcePolicyCommand } = await loadSdk('client-secrets-manager');
     const client = await (await session.inRegion(resource.region)).secretsManager();
     const out = await client.send(new GetResourcePolicyCommand({ SecretId: resource.id }));
     return out.ResourcePolicy || undefined;
   },
   async write(session, resource, desired) {
-    const { PutResourcePolicyCommand } = await import('@aws-sdk/client-secrets-manager');
+    const { PutResourcePolicyCommand } = await loadSdk('client-secrets-manager');
     const client = await (await session.inRegion(resource.region)).secretsManager();
     // BlockPublicPolicy stays on: the edit adds the account's own roles, never the public.
     await client.send(new PutResourcePolicyCommand({ SecretId: resource.id, ResourcePolicy: desired, BlockPublicPolicy: true }));

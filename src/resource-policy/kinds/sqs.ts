@@ -2,6 +2,7 @@
 import { collectItems } from '../../aws/call.js';
 import { partitionOf } from '../../core/regions.js';
 import { perRegion, type PolicyKindAdapter, type PolicyResource } from './types.js';
+import { loadSdk } from '../../aws/sdk-modules.js';
 
 /** SQS queues of the regions. */
 export const sqsQueues: PolicyKindAdapter = {
@@ -14,7 +15,7 @@ export const sqsQueues: PolicyKindAdapter = {
     source: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html',
   },
   async list(session, regions) {
-    const { paginateListQueues } = await import('@aws-sdk/client-sqs');
+    const { paginateListQueues } = await loadSdk('client-sqs');
     return perRegion(regions, async (region) => {
       const client = await (await session.inRegion(region)).sqs();
       const urls = await collectItems(paginateListQueues({ client }, {}), (page) => page.QueueUrls ?? []);
@@ -26,13 +27,13 @@ export const sqsQueues: PolicyKindAdapter = {
     });
   },
   async read(session, resource) {
-    const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+    const { GetQueueAttributesCommand } = await loadSdk('client-sqs');
     const client = await (await session.inRegion(resource.region)).sqs();
     const out = await client.send(new GetQueueAttributesCommand({ QueueUrl: resource.id, AttributeNames: ['Policy'] }));
     return out.Attributes?.Policy || undefined;
   },
   async write(session, resource, desired) {
-    const { SetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+    const { SetQueueAttributesCommand } = await loadSdk('client-sqs');
     const client = await (await session.inRegion(resource.region)).sqs();
     await client.send(new SetQueueAttributesCommand({ QueueUrl: resource.id, Attributes: { Policy: desired } }));
   },

@@ -5,6 +5,7 @@
  */
 import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { PortFactory } from '../../aws/workload-ports.js';
+import { loadSdk } from '../../aws/sdk-modules.js';
 
 /** A project and the role its builds run as. */
 export interface ProjectRole {
@@ -29,7 +30,7 @@ const BATCH = 100;
 
 /** The CodeBuild port over an SDK client. */
 export function sdkCodeBuild(client: CodeBuildClient): CodeBuildPort {
-  const sdk = () => import('@aws-sdk/client-codebuild');
+  const sdk = () => loadSdk('client-codebuild');
   const get = async (names: string[]): Promise<ProjectRole[]> => {
     const { BatchGetProjectsCommand } = await sdk();
     const out = await client.send(new BatchGetProjectsCommand({ names }));
@@ -58,7 +59,7 @@ export function sdkCodeBuild(client: CodeBuildClient): CodeBuildPort {
 export const codeBuildPorts: PortFactory<CodeBuildPort> = {
   id: 'codebuild',
   async open(sdk) {
-    const { CodeBuildClient } = await import('@aws-sdk/client-codebuild');
+    const { CodeBuildClient } = await loadSdk('client-codebuild');
     return sdkCodeBuild(await sdk.sdkClient('codebuild', 'CodeBuildClient', (config) => new CodeBuildClient(config)));
   },
 };

@@ -8,6 +8,7 @@
 import type { EventBridgeClient, Target } from '@aws-sdk/client-eventbridge';
 import type { PortFactory } from '../../aws/workload-ports.js';
 import { sendKeepingWire, unknownFields } from '../../aws/wire-json.js';
+import { loadSdk } from '../../aws/sdk-modules.js';
 
 /** A target as EventBridge stores it: every field the SDK reads (Id and Arn always set). */
 export type EventTarget = Target & { Id: string; Arn: string };
@@ -36,7 +37,7 @@ export interface EventsPort {
 
 /** The EventBridge port over an SDK client. */
 export function sdkEvents(client: EventBridgeClient): EventsPort {
-  const sdk = () => import('@aws-sdk/client-eventbridge');
+  const sdk = () => loadSdk('client-eventbridge');
   /** Every target of one rule, each with its unknown fields. */
   const targetsOf = async (
     eventBusName: string,
@@ -118,7 +119,7 @@ export function sdkEvents(client: EventBridgeClient): EventsPort {
 export const eventsPorts: PortFactory<EventsPort> = {
   id: 'events',
   async open(sdk) {
-    const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
+    const { EventBridgeClient } = await loadSdk('client-eventbridge');
     return sdkEvents(await sdk.sdkClient('events', 'EventBridgeClient', (config) => new EventBridgeClient(config)));
   },
 };

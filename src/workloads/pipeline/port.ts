@@ -6,6 +6,7 @@
  */
 import type { CodePipelineClient, PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 import type { PortFactory } from '../../aws/workload-ports.js';
+import { loadSdk } from '../../aws/sdk-modules.js';
 
 /** An action that runs with its own role. */
 export interface ActionRole {
@@ -62,7 +63,7 @@ export function withRole(declaration: PipelineDeclaration, from: string, to: str
 
 /** The CodePipeline port over an SDK client. */
 export function sdkCodePipeline(client: CodePipelineClient): CodePipelinePort {
-  const sdk = () => import('@aws-sdk/client-codepipeline');
+  const sdk = () => loadSdk('client-codepipeline');
   const declaration = async (name: string): Promise<PipelineDeclaration | undefined> => {
     const { GetPipelineCommand } = await sdk();
     try {
@@ -102,7 +103,7 @@ export function sdkCodePipeline(client: CodePipelineClient): CodePipelinePort {
 export const codePipelinePorts: PortFactory<CodePipelinePort> = {
   id: 'codepipeline',
   async open(sdk) {
-    const { CodePipelineClient } = await import('@aws-sdk/client-codepipeline');
+    const { CodePipelineClient } = await loadSdk('client-codepipeline');
     return sdkCodePipeline(await sdk.sdkClient('codepipeline', 'CodePipelineClient', (config) => new CodePipelineClient(config)));
   },
 };

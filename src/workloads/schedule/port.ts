@@ -9,6 +9,7 @@
 import type { GetScheduleOutput, SchedulerClient, UpdateScheduleInput } from '@aws-sdk/client-scheduler';
 import type { PortFactory } from '../../aws/workload-ports.js';
 import { memberNames, sendKeepingWire, unknownFields } from '../../aws/wire-json.js';
+import { loadSdk } from '../../aws/sdk-modules.js';
 
 /** A schedule as GetSchedule reads it (Name and GroupName always set). */
 export type ScheduleDetail = GetScheduleOutput & { Name: string; GroupName: string };
@@ -35,7 +36,7 @@ export interface SchedulerPort {
 
 /** The Scheduler port over an SDK client. */
 export function sdkScheduler(client: SchedulerClient): SchedulerPort {
-  const sdk = () => import('@aws-sdk/client-scheduler');
+  const sdk = () => loadSdk('client-scheduler');
   const get = async (groupName: string, name: string): Promise<ScheduleRead | undefined> => {
     const { GetScheduleCommand, GetScheduleOutput$, UpdateScheduleInput$ } = await sdk();
     try {
@@ -79,7 +80,7 @@ export function sdkScheduler(client: SchedulerClient): SchedulerPort {
 export const schedulerPorts: PortFactory<SchedulerPort> = {
   id: 'scheduler',
   async open(sdk) {
-    const { SchedulerClient } = await import('@aws-sdk/client-scheduler');
+    const { SchedulerClient } = await loadSdk('client-scheduler');
     return sdkScheduler(await sdk.sdkClient('scheduler', 'SchedulerClient', (config) => new SchedulerClient(config)));
   },
 };

@@ -6,6 +6,7 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { PortFactory } from '../../aws/workload-ports.js';
+import { loadSdk } from '../../aws/sdk-modules.js';
 
 /** A state machine and the role its executions start with. */
 export interface StateMachineRole {
@@ -37,7 +38,7 @@ export interface StepFunctionsPort {
 
 /** The Step Functions port over an SDK client. */
 export function sdkStepFunctions(client: SFNClient): StepFunctionsPort {
-  const sdk = () => import('@aws-sdk/client-sfn');
+  const sdk = () => loadSdk('client-sfn');
   const describe = async (arn: string): Promise<StateMachineRole | undefined> => {
     const { DescribeStateMachineCommand } = await sdk();
     try {
@@ -90,7 +91,7 @@ export function sdkStepFunctions(client: SFNClient): StepFunctionsPort {
 export const stepFunctionsPorts: PortFactory<StepFunctionsPort> = {
   id: 'states',
   async open(sdk) {
-    const { SFNClient } = await import('@aws-sdk/client-sfn');
+    const { SFNClient } = await loadSdk('client-sfn');
     return sdkStepFunctions(await sdk.sdkClient('states', 'SFNClient', (config) => new SFNClient(config)));
   },
 };
