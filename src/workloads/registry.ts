@@ -9,6 +9,8 @@
 import type { Baseline } from '../policy/baselines.js';
 import type { SessionShape } from '../evidence/types.js';
 import type { WorkloadAdapter } from './adapter.js';
+import { apiGatewayHttp } from './apigateway-http/index.js';
+import { apiGatewayRest } from './apigateway-rest/index.js';
 import { codeBuildProject } from './codebuild-project/index.js';
 import { ec2Instance } from './ec2-instance/index.js';
 import { ecsService } from './ecs-service/index.js';
@@ -20,7 +22,18 @@ import { stateMachine } from './state-machine/index.js';
 import type { KindIamActions } from './kind.js';
 
 /** Every kind, in the order plans list workloads and follow-ups. */
-export const KINDS = [ec2Instance, lambdaFunction, ecsService, codeBuildProject, stateMachine, pipeline, eventTarget, schedule] as const;
+export const KINDS = [
+  ec2Instance,
+  lambdaFunction,
+  ecsService,
+  codeBuildProject,
+  stateMachine,
+  pipeline,
+  eventTarget,
+  schedule,
+  apiGatewayRest,
+  apiGatewayHttp,
+] as const;
 
 type Kind = (typeof KINDS)[number];
 type Registered = Kind['adapter'];

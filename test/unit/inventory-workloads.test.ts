@@ -213,6 +213,8 @@ describe('workloadsForRole: ECS', () => {
       codepipeline: { pipelines: [] },
       events: { targets: [] },
       scheduler: { schedules: [] },
+      apigateway: { apis: [] },
+      apigatewayv2: { apis: [] },
     });
   });
 });

@@ -60,11 +60,14 @@ describe('the workload adapter registry', () => {
     expect(Object.keys(WORKLOAD_ADAPTERS)).toEqual(variants);
   });
 
-  it('gives every adapter a distinct id, service unit and title', () => {
-    for (const field of ['id', 'unitKey', 'title'] as const) {
+  it('gives every adapter a distinct id and title, and a service unit of its own but where kinds share a service', () => {
+    for (const field of ['id', 'title'] as const) {
       const values = workloadAdapters().map((a) => a[field]);
       expect(new Set(values).size, field).toBe(values.length);
     }
+    // API Gateway's REST and HTTP APIs both run as apigateway.amazonaws.com: both kinds move to that service's one role.
+    const units = workloadAdapters().map((a) => a.unitKey);
+    expect(units.filter((u, i) => units.indexOf(u) !== i)).toEqual(['apigateway']);
   });
 
   it.each(moves)('dispatches a $kind move to the adapter that owns it', (move) => {
@@ -101,6 +104,7 @@ describe('scopeFor: only the kinds a trusted service can run are read', () => {
     { principals: [EDGE, ECS], scope: { ...none, lambda: true, ecs: true } },
     { principals: [CODEBUILD], scope: { ...none, codebuild: true } },
     { principals: ['events.amazonaws.com', 'scheduler.amazonaws.com'], scope: { ...none, events: true, scheduler: true } },
+    { principals: ['apigateway.amazonaws.com'], scope: { ...none, apigateway: true, apigatewayv2: true } },
     { principals: ['glue.amazonaws.com'], scope: none },
   ];
   it.each(cases)('$principals', ({ principals, scope }) => {

@@ -4,6 +4,7 @@
  * workloadPorts(). Seed through `services`; the FakeAccount keeps one per region.
  */
 import type { PortFactory, WorkloadPorts } from '../../../src/aws/workload-ports.js';
+import { FakeApiGateway } from './apigateway.js';
 import { FakeAutoScaling } from './autoscaling.js';
 import { FakeCodeBuild } from './codebuild.js';
 import { FakeCodePipeline } from './codepipeline.js';
@@ -38,6 +39,8 @@ export class FakeWorkloads implements WorkloadPorts {
     codePipeline: FakeCodePipeline;
     eventBridge: FakeEventBridge;
     scheduler: FakeScheduler;
+    apiGateway: FakeApiGateway;
+    apiGatewayV2: FakeApiGateway;
   };
   /** The fakes a kind's port factory asks for, by the factory's id. */
   private readonly byPortId: ReadonlyMap<string, unknown>;
@@ -59,6 +62,8 @@ export class FakeWorkloads implements WorkloadPorts {
       codePipeline: new FakeCodePipeline(options.knowsRole ? { knowsRole: options.knowsRole } : {}),
       eventBridge: new FakeEventBridge(where),
       scheduler: new FakeScheduler({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
+      apiGateway: new FakeApiGateway(),
+      apiGatewayV2: new FakeApiGateway(),
     };
     this.byPortId = new Map<string, unknown>([
       ['codebuild', this.services.codeBuild],
@@ -66,6 +71,8 @@ export class FakeWorkloads implements WorkloadPorts {
       ['codepipeline', this.services.codePipeline],
       ['events', this.services.eventBridge],
       ['scheduler', this.services.scheduler],
+      ['apigateway', this.services.apiGateway],
+      ['apigatewayv2', this.services.apiGatewayV2],
     ]);
   }
 

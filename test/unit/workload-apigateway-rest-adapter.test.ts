@@ -1,0 +1,198 @@
+/**
+ * The API Gateway REST API adapter, in-process on the in-memory fake (whose
+ * stages serve snapshots, as REST stages do): discovery of integration and
+ * authorizer credentials, one move per API, the repoint that redeploys each
+ * stage, resuming an interrupted run, drift (a slot changed or a stage
+ * redeployed behind our back) and an undo that restores the API exactly.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { errorIs } from '../../src/core/errors.js';
+import { indexAccount, workloadsForRole } from '../../src/inventory/workloads.js';
+import { deploymentMark } from '../../src/workloads/apigateway-rest/api-adapter.js';
+import { plannedWorkloadSchema, type MoveOf } from '../../src/workloads/moves.js';
+import { WORKLOAD_ADAPTERS } from '../../src/workloads/registry.js';
+import { fakeApplyContext } from '../support/fake-account/workload-context.js';
+import { FakeWorkloads } from '../support/fake-account/workloads.js';
+import { RecordingIoHost } from '../support/recording-io-host.js';
+import { ACCOUNT, PLAN_ID, plannedRole, REGION, SHARED_ARN, SHARED_NAME } from './fixtures/plan-fixtures.js';
+
+const adapter = WORKLOAD_ADAPTERS['apigateway-rest'];
+const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const NEW_ROLE = roleArn('app-apigateway');
+const THEIRS = roleArn('theirs');
+const binding = { arn: SHARED_ARN, roleName: SHARED_NAME, instanceProfiles: [] };
+const role = plannedRole('apigateway', 'apigateway.amazonaws.com', 'app-apigateway');
+const GET = { kind: 'integration' as const, id: 'r1/GET' };
+const POST = { kind: 'integration' as const, id: 'r1/POST' };
+const AUTH = { kind: 'authorizer' as const, id: 'a1' };
+
+let region: FakeWorkloads;
+let gateway: FakeWorkloads['services']['apiGateway'];
+
+beforeEach(() => {
+  region = new FakeWorkloads({ region: REGION, account: ACCOUNT });
+  gateway = region.services.apiGateway;
+  gateway.addApi({
+    apiId: 'api1',
+    name: 'orders',
+    slots: [
+      { ...GET, label: 'integration GET /orders', credentials: SHARED_ARN },
+      { ...POST, label: 'integration POST /orders', credentials: THEIRS },
+      { ...AUTH, label: 'authorizer token-check', credentials: SHARED_ARN },
+      { kind: 'integration', id: 'r2/GET', label: 'integration GET /health' },
+    ],
+    stages: [{ stageName: 'prod' }, { stageName: 'dev' }],
+  });
+  gateway.addApi({ apiId: 'api2', name: 'other', slots: [{ ...GET, label: 'integration GET /', credentials: THEIRS }], stages: [] });
+});
+
+async function planMove(): Promise<MoveOf<'apigateway-rest'>> {
+  const found = workloadsForRole(await indexAccount(region, new RecordingIoHost()), binding);
+  const moves = adapter.planMoves(found.apigateway, { role, shared: { arn: SHARED_ARN }, staysShared: false, region: REGION });
+  expect(moves).toHaveLength(1);
+  return moves[0] as MoveOf<'apigateway-rest'>;
+}
+
+describe('REST API discovery and planning on the fake', () => {
+  it('finds the integration and authorizer on the shared role, and plans one move that redeploys every stage, at once', async () => {
+    const move = await planMove();
+    expect(move).toEqual({
+      kind: 'apigateway-rest',
+      service: 'apigateway.amazonaws.com',
+      region: REGION,
+      apiId: 'api1',
+      apiName: 'orders',
+      slots: [
+        { ...GET, label: 'integration GET /orders' },
+        { ...AUTH, label: 'authorizer token-check' },
+      ],
+      stages: [
+        { stageName: 'prod', deploymentId: 'd1' },
+        { stageName: 'dev', deploymentId: 'd1' },
+      ],
+      current: { roleArn: SHARED_ARN },
+      target: { roleArn: NEW_ROLE },
+      takesEffect: 'at-once',
+    });
+    expect(plannedWorkloadSchema.parse(move)).toEqual(move);
+    expect(adapter.describeMove(move)[1]).toBe('API Gateway REST API (at once: apply redeploys stages prod, dev)');
+  });
+});
+
+describe('REST API repoint on the fake', () => {
+  it('run moves both slots and serves each stage a new deployment; a second run writes nothing; undo restores the API exactly', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    const before = gateway.apiOf('api1');
+    expect(await adapter.drift(ctx, move)).toEqual([]);
+    await adapter.repoint(move, [move]).run(ctx);
+    // The stage serves the new role, not just the API's definition: the redeploy is what makes it live.
+    for (const stage of ['prod', 'dev']) {
+      expect(gateway.served('api1', stage, GET)).toBe(NEW_ROLE);
+      expect(gateway.served('api1', stage, AUTH)).toBe(NEW_ROLE);
+      expect(gateway.served('api1', stage, POST)).toBe(THEIRS);
+    }
+    expect(await adapter.verify(ctx, move)).toEqual([]);
+    expect(await adapter.showsMoved(ctx, move)).toBe(`API Gateway REST API orders (api1) calls as ${NEW_ROLE}`);
+    const writes = [...gateway.writes];
+    expect(writes).toEqual([
+      'setCredentials:api1:integration:r1/GET',
+      'setCredentials:api1:authorizer:a1',
+      'createDeployment:api1',
+      'setStageDeployment:api1:prod',
+      'setStageDeployment:api1:dev',
+    ]);
+    await adapter.repoint(move, [move]).run(ctx);
+    expect(gateway.writes).toEqual(writes);
+
+    await adapter.repoint(move, [move]).undo(ctx);
+    expect(gateway.apiOf('api1')).toEqual(before);
+    expect(gateway.served('api1', 'prod', GET)).toBe(SHARED_ARN);
+    expect(await adapter.drift(ctx, move)).toEqual([]);
+    expect(ctx.io.messages).toEqual([]);
+  });
+
+  it('a run cut off after its deployment resumes with that deployment instead of making another', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    gateway.faults.failNext('setStageDeployment', new Error('connection reset'));
+    await expect(adapter.repoint(move, [move]).run(ctx)).rejects.toThrow('connection reset');
+    await adapter.repoint(move, [move]).run(ctx);
+    const api = gateway.apiOf('api1');
+    const ours = api?.deployments.filter((d) => d.description === deploymentMark(PLAN_ID)) ?? [];
+    expect(ours).toHaveLength(1);
+    expect(api?.stages.map((s) => s.deploymentId)).toEqual([ours[0]?.id, ours[0]?.id]);
+    await adapter.repoint(move, [move]).undo(ctx);
+    expect(gateway.apiOf('api1')?.deployments.map((d) => d.id)).toEqual(['d1']);
+  });
+
+  it('a slot changed behind our back is drift and stops run before any write', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    gateway.editSlot('api1', AUTH, THEIRS);
+    expect(await adapter.drift(ctx, move)).toEqual([
+      `API Gateway REST API orders (api1) authorizer token-check calls as ${THEIRS}, plan says ${SHARED_ARN}`,
+    ]);
+    const error = await adapter
+      .repoint(move, [move])
+      .run(ctx)
+      .catch((e: unknown) => e);
+    expect(errorIs.Drift(error)).toBe(true);
+    expect(gateway.writes).toEqual([]);
+  });
+
+  it('a stage redeployed behind our back is drift; after apply, undo leaves that stage and its slot warnings alone', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    const theirs = gateway.redeployBehindOurBack('api1', 'dev');
+    expect(await adapter.drift(ctx, move)).toEqual([
+      `API Gateway REST API orders (api1) stage dev serves deployment ${theirs}, plan says d1`,
+    ]);
+    await expect(adapter.repoint(move, [move]).run(ctx)).rejects.toThrow(/stage dev serves deployment/);
+    expect(gateway.writes).toEqual([]);
+
+    // Someone redeploys after the move: undo serves prod its old deployment, leaves dev (and the deployment dev serves) with a warning.
+    region = new FakeWorkloads({ region: REGION, account: ACCOUNT });
+    gateway = region.services.apiGateway;
+    gateway.addApi({
+      apiId: 'api1',
+      name: 'orders',
+      slots: [{ ...GET, label: 'integration GET /orders', credentials: SHARED_ARN }],
+      stages: [{ stageName: 'prod' }, { stageName: 'dev' }],
+    });
+    const fresh = await planMove();
+    const ctx2 = fakeApplyContext(region, PLAN_ID);
+    await adapter.repoint(fresh, [fresh]).run(ctx2);
+    const later = gateway.redeployBehindOurBack('api1', 'dev');
+    await adapter.repoint(fresh, [fresh]).undo(ctx2);
+    const api = gateway.apiOf('api1');
+    expect(api?.stages.map((s) => [s.stageName, s.deploymentId])).toEqual([
+      ['prod', 'd1'],
+      ['dev', later],
+    ]);
+    expect(api?.slots[0]?.credentials).toBe(SHARED_ARN);
+    // This plan's deployment is gone (no stage serves it); theirs stays.
+    expect(api?.deployments.map((d) => d.id)).toEqual(['d1', later]);
+    expect(ctx2.io.messages.map((m) => m.data?.workload)).toEqual(['API Gateway REST API orders (api1) stage dev']);
+  });
+
+  it('verify names a stage still serving the deployment from before the move', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    gateway.faults.failNext('createDeployment', new Error('throttled'));
+    await expect(adapter.repoint(move, [move]).run(ctx)).rejects.toThrow('throttled');
+    expect(await adapter.verify(ctx, move)).toEqual([
+      'API Gateway REST API orders (api1) stage prod still serves deployment d1, made before the move',
+      'API Gateway REST API orders (api1) stage dev still serves deployment d1, made before the move',
+    ]);
+  });
+
+  it('a deleted API is drift; undo leaves it with a warning', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    gateway.deleteApi('api1');
+    expect(await adapter.drift(ctx, move)).toEqual(['API Gateway REST API orders (api1) no longer exists']);
+    await adapter.repoint(move, [move]).undo(ctx);
+    expect(ctx.io.messages.map((m) => m.data?.workload)).toEqual(['API Gateway REST API orders (api1)']);
+  });
+});
