@@ -5,14 +5,18 @@
  * files, applied, and rolled back, each a CLI run. CodeBuild's UpdateProject
  * and an execution keeping its starting role come from the moto patches
  * (test/support/moto-patches). An execution started before cutover holds
- * apply at verify until it ends.
+ * apply at verify until it ends. The state machine has a published version
+ * and an alias on it: apply routes the alias to a version published with the
+ * new role, rollback routes it back.
  */
 import { CreateProjectCommand, BatchGetProjectsCommand, CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { CodePipelineClient, CreatePipelineCommand, GetPipelineCommand, type ActionCategory } from '@aws-sdk/client-codepipeline';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
+  CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
+  DescribeStateMachineAliasCommand,
   DescribeStateMachineCommand,
   SFNClient,
   StartExecutionCommand,
@@ -82,15 +86,25 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild + CodePipeline s
   const env = () => isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, SPLIT_ROLE_FAST_WAITS: '1' });
   let dir: string;
   let machineArn: string;
+  let aliasArn: string;
 
   /** The role each workload runs as now. */
   async function roles(): Promise<Record<string, string | undefined>> {
     return {
       lambda: (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'worker' }))).Role,
       states: (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machineArn }))).roleArn,
+      ...(await aliasRoute()),
       codebuild: (await codebuild.send(new BatchGetProjectsCommand({ names: ['build'] }))).projects?.[0]?.serviceRole,
       pipeline: (await codepipeline.send(new GetPipelineCommand({ name: 'release' }))).pipeline?.roleArn,
     };
+  }
+
+  /** Where the alias sends executions, and the role that version runs as. */
+  async function aliasRoute(): Promise<Record<string, string | undefined>> {
+    const routing = (await sfn.send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: aliasArn }))).routingConfiguration ?? [];
+    const version = routing.map((r) => `${r.stateMachineVersionArn}=${r.weight}`).join(',');
+    const stateMachineArn = routing[0]?.stateMachineVersionArn;
+    return { alias: version, aliasRole: (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).roleArn };
   }
 
   beforeAll(async () => {
@@ -114,7 +128,10 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild + CodePipeline s
       }),
     );
     const definition = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } });
-    machineArn = (await sfn.send(new CreateStateMachineCommand({ name: 'flow', definition, roleArn: ROLE_ARN }))).stateMachineArn ?? '';
+    const created = await sfn.send(new CreateStateMachineCommand({ name: 'flow', definition, roleArn: ROLE_ARN, publish: true }));
+    machineArn = created.stateMachineArn ?? '';
+    const routingConfiguration = [{ stateMachineVersionArn: created.stateMachineVersionArn, weight: 100 }];
+    aliasArn = (await sfn.send(new CreateStateMachineAliasCommand({ name: 'live', routingConfiguration }))).stateMachineAliasArn ?? '';
     await codebuild.send(
       new CreateProjectCommand({
         name: 'build',
@@ -171,7 +188,7 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild + CodePipeline s
       ]);
       expect(plan.followUps.filter((f) => f.kind === 'manual-service')).toEqual([]);
       const review = await readFile(planPath.replace(/\.json$/, '.md'), 'utf8');
-      expect(review).toContain('Step Functions state machine (from its next execution)');
+      expect(review).toContain('Step Functions state machine (from its next execution; a new version for `live`)');
       expect(review).toContain('CodeBuild project (from its next build)');
 
       // Started before cutover: it keeps the shared role until it ends, so apply stops at verify and says so.
@@ -184,6 +201,8 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild + CodePipeline s
       expect(moved).toEqual({
         lambda: `${ROLE_ARN}-lambda`,
         states: `${ROLE_ARN}-states`,
+        alias: `${machineArn}:2=100`,
+        aliasRole: `${ROLE_ARN}-states`,
         codebuild: `${ROLE_ARN}-codebuild`,
         pipeline: `${ROLE_ARN}-codepipeline`,
       });

@@ -130,3 +130,141 @@ describe('executions started before the move keep the shared role', () => {
     expect(describeUsers(await found())).toEqual([]);
   });
 });
+
+describe('published versions and aliases', () => {
+  const sfn = () => region.services.stepFunctions;
+  let v1: string;
+  let live: string;
+
+  beforeEach(() => {
+    v1 = sfn().publishVersion(machine);
+    live = sfn().addAlias(machine, 'live', [{ stateMachineVersionArn: v1, weight: 100 }]);
+  });
+
+  it('publishes a version with the new role, routes the alias to it, and undo restores the routing and the role', async () => {
+    const move = await planMove();
+    expect(move.aliases).toEqual([
+      { name: 'live', aliasArn: live, current: [{ stateMachineVersionArn: v1, weight: 100 }], sharedVersions: [v1] },
+    ]);
+    expect(plannedWorkloadSchema.parse(move)).toEqual(move);
+    expect(describeUsers(await found())).toContain(
+      'Step Functions alias orders-flow:live routes executions to version 1, which run as the shared role',
+    );
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    expect(await adapter.repoint(move, [move]).run(ctx)).toEqual({ replaced: SHARED_ARN, version: `${machine}:2` });
+    expect(sfn().routingOf(live)).toEqual([{ stateMachineVersionArn: `${machine}:2`, weight: 100 }]);
+    expect(sfn().roleOf(`${machine}:2`)).toBe(NEW_ROLE);
+    expect(sfn().roleOf(v1)).toBe(SHARED_ARN);
+    expect(await adapter.verify(ctx, move)).toEqual([]);
+    // Nothing of the machine is left on the shared role: retire can go ahead.
+    expect(describeUsers(await found())).toEqual([]);
+    await adapter.repoint(move, [move]).run(ctx);
+    expect(sfn().writes).toEqual(['updateRole:orders-flow', 'publish:orders-flow:2', 'updateAlias:orders-flow:live']);
+
+    await adapter.repoint(move, [move]).undo(ctx);
+    expect(sfn().routingOf(live)).toEqual([{ stateMachineVersionArn: v1, weight: 100 }]);
+    expect(sfn().roleOf(machine)).toBe(SHARED_ARN);
+    expect(await adapter.drift(ctx, move)).toEqual([]);
+  });
+
+  it('a weighted alias: the shared versions’ shares go to the new version, a third role’s version keeps its share; undo restores both', async () => {
+    const v2 = sfn().publishVersion(machine);
+    await sfn().updateRole(machine, roleArn('theirs'));
+    const theirs = sfn().publishVersion(machine);
+    await sfn().updateRole(machine, SHARED_ARN);
+    const canary = sfn().addAlias(machine, 'canary', [
+      { stateMachineVersionArn: v2, weight: 80 },
+      { stateMachineVersionArn: theirs, weight: 20 },
+    ]);
+    const both = sfn().addAlias(machine, 'both', [
+      { stateMachineVersionArn: v1, weight: 90 },
+      { stateMachineVersionArn: v2, weight: 10 },
+    ]);
+    sfn().writes.length = 0;
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    const { version } = await adapter.repoint(move, [move]).run(ctx);
+    expect(sfn().routingOf(canary)).toEqual([
+      { stateMachineVersionArn: version, weight: 80 },
+      { stateMachineVersionArn: theirs, weight: 20 },
+    ]);
+    expect(sfn().routingOf(both)).toEqual([{ stateMachineVersionArn: version, weight: 100 }]);
+    expect(await adapter.verify(ctx, move)).toEqual([]);
+    await adapter.repoint(move, [move]).undo(ctx);
+    expect(sfn().routingOf(canary)).toEqual([
+      { stateMachineVersionArn: v2, weight: 80 },
+      { stateMachineVersionArn: theirs, weight: 20 },
+    ]);
+    expect(sfn().routingOf(both)).toEqual([
+      { stateMachineVersionArn: v1, weight: 90 },
+      { stateMachineVersionArn: v2, weight: 10 },
+    ]);
+  });
+
+  it('resumed after the version was published but before the alias moved, it routes to that version without publishing again', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    sfn().faults.failNext('updateAlias', new Error('killed'));
+    await expect(adapter.repoint(move, [move]).run(ctx)).rejects.toThrow('killed');
+    expect(await adapter.repoint(move, [move]).run(ctx)).toEqual({ replaced: SHARED_ARN, version: `${machine}:2` });
+    expect(sfn().writes).toEqual(['updateRole:orders-flow', 'publish:orders-flow:2', 'updateAlias:orders-flow:live']);
+    expect(sfn().routingOf(live)).toEqual([{ stateMachineVersionArn: `${machine}:2`, weight: 100 }]);
+  });
+
+  it('an alias on a version of another definition is a follow-up, not moved, and keeps the shared role in use', async () => {
+    sfn().setDefinition(machine, '{"StartAt":"New","States":{"New":{"Type":"Succeed"}}}');
+    const move = await planMove();
+    expect(move.aliases).toEqual([]);
+    const followUps = adapter.followUps((await found()).states, { role, shared: { arn: SHARED_ARN }, staysShared: false, region: REGION });
+    expect(followUps).toEqual([expect.objectContaining({ kind: 'state-machine-alias', resource: live })]);
+    expect(followUps[0]?.message).toMatch(/definition is not the machine's latest/);
+    await adapter.repoint(move, [move]).run(fakeApplyContext(region, PLAN_ID));
+    expect(sfn().routingOf(live)).toEqual([{ stateMachineVersionArn: v1, weight: 100 }]);
+    expect(describeUsers(await found())).toEqual([
+      'Step Functions alias orders-flow:live routes executions to version 1, which run as the shared role',
+    ]);
+  });
+
+  it('refuses before changing anything when the alias was rerouted, or the definition changed, since the plan', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    const v2 = sfn().publishVersion(machine);
+    await sfn().updateAlias(live, [
+      { stateMachineVersionArn: v1, weight: 50 },
+      { stateMachineVersionArn: v2, weight: 50 },
+    ]);
+    expect(await adapter.drift(ctx, move)).toEqual(['state machine alias orders-flow:live routes 50% to 1, 50% to 2, plan says 100% to 1']);
+    const rerouted = await adapter
+      .repoint(move, [move])
+      .run(ctx)
+      .catch((e: unknown) => e);
+    expect(errorIs.Drift(rerouted)).toBe(true);
+    await sfn().updateAlias(live, [{ stateMachineVersionArn: v1, weight: 100 }]);
+    sfn().setDefinition(machine, '{"StartAt":"New","States":{"New":{"Type":"Succeed"}}}');
+    const redefined = await adapter
+      .repoint(move, [move])
+      .run(ctx)
+      .catch((e: unknown) => e);
+    expect(errorIs.Drift(redefined)).toBe(true);
+    expect(sfn().roleOf(machine)).toBe(SHARED_ARN);
+    expect(sfn().writes.filter((w) => !w.startsWith('updateAlias'))).toEqual([]);
+  });
+
+  it('verify names an alias routed back to the shared version after the move; undo leaves an alias someone else rerouted', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    await adapter.repoint(move, [move]).run(ctx);
+    await sfn().updateAlias(live, [{ stateMachineVersionArn: v1, weight: 100 }]);
+    expect(await adapter.verify(ctx, move)).toEqual([
+      `state machine alias orders-flow:live routes 100% to version 1, which runs as ${SHARED_ARN}`,
+    ]);
+    await sfn().updateRole(machine, roleArn('theirs'));
+    const elsewhere = sfn().publishVersion(machine);
+    await sfn().updateRole(machine, NEW_ROLE);
+    await sfn().updateAlias(live, [{ stateMachineVersionArn: elsewhere, weight: 100 }]);
+    await adapter.repoint(move, [move]).undo(ctx);
+    expect(sfn().routingOf(live)).toEqual([{ stateMachineVersionArn: elsewhere, weight: 100 }]);
+    expect(ctx.io.messages.map((m) => m.data?.workload)).toEqual(['state machine alias orders-flow:live']);
+    expect(sfn().roleOf(machine)).toBe(SHARED_ARN);
+  });
+});

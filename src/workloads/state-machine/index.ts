@@ -3,11 +3,15 @@ import { defineKind } from '../kind.js';
 import { stateMachineAdapter } from './adapter.js';
 import { stateMachineMove } from './schema.js';
 
-/** Step Functions state machines, moved by UpdateStateMachine roleArn (from each machine's next execution). */
+/**
+ * Step Functions state machines, moved by UpdateStateMachine roleArn (from each
+ * machine's next execution); aliases on versions that ran as the shared role
+ * move to a version published with the new role (UpdateStateMachineAlias).
+ */
 export const stateMachine = defineKind({
   schema: stateMachineMove,
   adapter: stateMachineAdapter,
-  followUpKinds: [],
+  followUpKinds: ['state-machine-alias'],
   sessionShapes: [],
   baselines: [
     {
@@ -34,7 +38,16 @@ export const stateMachine = defineKind({
   ],
   errorCodes: {},
   iamActions: {
-    discover: ['states:ListStateMachines', 'states:DescribeStateMachine', 'states:ListExecutions', 'states:GetExecutionHistory'],
-    apply: ['states:UpdateStateMachine'],
+    discover: [
+      'states:ListStateMachines',
+      'states:DescribeStateMachine',
+      'states:ListExecutions',
+      'states:GetExecutionHistory',
+      'states:ListStateMachineAliases',
+      'states:DescribeStateMachineAlias',
+      'states:ListStateMachineVersions',
+    ],
+    // UpdateStateMachine with publish needs PublishStateMachineVersion too (Step Functions guide, "Versions").
+    apply: ['states:UpdateStateMachine', 'states:PublishStateMachineVersion', 'states:UpdateStateMachineAlias'],
   },
 });

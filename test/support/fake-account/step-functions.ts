@@ -1,10 +1,17 @@
 /**
  * Step Functions in memory, behind the StepFunctionsPort: state machines with
- * their role, and executions that keep the role their machine had when they
- * started, as on AWS. UpdateStateMachine refuses a role IAM does not know, as
- * Step Functions does. One region.
+ * their role, published versions (immutable copies of the machine's definition
+ * and role), aliases routing to versions, and executions that keep the role
+ * their machine had when they started, as on AWS. UpdateStateMachine refuses a
+ * role IAM does not know, as Step Functions does. One region.
  */
-import type { RunningExecution, StateMachineRole, StepFunctionsPort } from '../../../src/workloads/state-machine/port.js';
+import type {
+  AliasRoute,
+  RunningExecution,
+  StateMachineAlias,
+  StateMachineRole,
+  StepFunctionsPort,
+} from '../../../src/workloads/state-machine/port.js';
 import { FakeServiceError, FaultQueue } from './aws-error.js';
 
 interface FakeExecution extends RunningExecution {
@@ -18,21 +25,26 @@ export interface FakeStepFunctionsOptions {
   knowsRole?: (arn: string) => boolean;
 }
 
+const DEFINITION = '{"StartAt":"Done","States":{"Done":{"Type":"Succeed"}}}';
+
 /** Step Functions of one region, in memory. */
 export class FakeStepFunctions implements StepFunctionsPort {
   /** Fails chosen calls before they change anything. */
   readonly faults = new FaultQueue<keyof StepFunctionsPort>();
-  /** The mutating calls made, in order ("updateRole:orders-flow"). */
+  /** The mutating calls made, in order ("updateRole:orders-flow", "publish:orders-flow:2", "updateAlias:orders-flow:live"). */
   readonly writes: string[] = [];
   private readonly machines = new Map<string, StateMachineRole>();
+  /** Published versions by version ARN; each machine's in publishing order. */
+  private readonly versions = new Map<string, StateMachineRole>();
+  private readonly aliases = new Map<string, StateMachineAlias>();
   private readonly executions: FakeExecution[] = [];
 
   constructor(private readonly options: FakeStepFunctionsOptions = {}) {}
 
   /** Adds a state machine running as `roleArn`; returns its ARN. */
-  addStateMachine(name: string, roleArn: string): string {
+  addStateMachine(name: string, roleArn: string, definition = DEFINITION): string {
     const arn = `arn:aws:states:${this.options.region ?? 'us-east-1'}:${this.options.account ?? '123456789012'}:stateMachine:${name}`;
-    this.machines.set(arn, { name, arn, roleArn });
+    this.machines.set(arn, { name, arn, roleArn, definition });
     return arn;
   }
 
@@ -41,9 +53,37 @@ export class FakeStepFunctions implements StepFunctionsPort {
     this.machines.delete(arn);
   }
 
-  /** The role a machine starts executions with now. */
+  /** Changes a machine's definition (as a deploy would, without publishing). */
+  setDefinition(arn: string, definition: string): void {
+    const machine = this.machines.get(arn);
+    if (machine) machine.definition = definition;
+  }
+
+  /** The role a machine (or a version, by its ARN) starts executions with now. */
   roleOf(arn: string): string | undefined {
-    return this.machines.get(arn)?.roleArn;
+    return (this.machines.get(arn) ?? this.versions.get(arn))?.roleArn;
+  }
+
+  /** Publishes the machine as it is now (PublishStateMachineVersion); returns the version ARN. */
+  publishVersion(stateMachineArn: string): string {
+    const machine = this.machines.get(stateMachineArn);
+    if (!machine) throw new FakeServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    const number = [...this.versions.values()].filter((v) => v.arn.startsWith(`${stateMachineArn}:`)).length + 1;
+    const arn = `${stateMachineArn}:${number}`;
+    this.versions.set(arn, { ...machine, arn });
+    return arn;
+  }
+
+  /** Adds an alias with this routing; returns its ARN. */
+  addAlias(stateMachineArn: string, name: string, routing: AliasRoute[]): string {
+    const arn = `${stateMachineArn}:${name}`;
+    this.aliases.set(arn, { name, arn, routing: routing.map((r) => ({ ...r })) });
+    return arn;
+  }
+
+  /** An alias's routing now. */
+  routingOf(aliasArn: string): AliasRoute[] | undefined {
+    return this.aliases.get(aliasArn)?.routing.map((r) => ({ ...r }));
   }
 
   /** Starts an execution: it runs as the machine's role of this moment until finish(). */
@@ -68,8 +108,26 @@ export class FakeStepFunctions implements StepFunctionsPort {
 
   async getStateMachine(arn: string): Promise<StateMachineRole | undefined> {
     this.faults.check('getStateMachine');
-    const machine = this.machines.get(arn);
+    const machine = this.machines.get(arn) ?? this.versions.get(arn);
     return machine ? { ...machine } : undefined;
+  }
+
+  async listAliases(stateMachineArn: string): Promise<StateMachineAlias[]> {
+    this.faults.check('listAliases');
+    return [...this.aliases.values()]
+      .filter((a) => a.arn === `${stateMachineArn}:${a.name}`)
+      .map((a) => ({ ...a, routing: a.routing.map((r) => ({ ...r })) }));
+  }
+
+  async getAlias(aliasArn: string): Promise<StateMachineAlias | undefined> {
+    this.faults.check('getAlias');
+    const alias = this.aliases.get(aliasArn);
+    return alias ? { ...alias, routing: alias.routing.map((r) => ({ ...r })) } : undefined;
+  }
+
+  async latestVersion(stateMachineArn: string): Promise<string | undefined> {
+    this.faults.check('latestVersion');
+    return [...this.versions.keys()].filter((arn) => arn.startsWith(`${stateMachineArn}:`)).at(-1);
   }
 
   async runningExecutions(stateMachineArn: string): Promise<RunningExecution[]> {
@@ -79,7 +137,7 @@ export class FakeStepFunctions implements StepFunctionsPort {
       .map(({ status: _status, ...e }) => e);
   }
 
-  async updateRole(arn: string, roleArn: string): Promise<void> {
+  async updateRole(arn: string, roleArn: string, publish?: boolean): Promise<string | undefined> {
     this.faults.check('updateRole');
     const machine = this.machines.get(arn);
     if (!machine) throw new FakeServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
@@ -91,5 +149,27 @@ export class FakeStepFunctions implements StepFunctionsPort {
     }
     this.writes.push(`updateRole:${machine.name}`);
     machine.roleArn = roleArn;
+    if (!publish) return undefined;
+    const version = this.publishVersion(arn);
+    this.writes.push(`publish:${machine.name}:${version.split(':').pop()}`);
+    return version;
+  }
+
+  async updateAlias(aliasArn: string, routing: readonly AliasRoute[]): Promise<void> {
+    this.faults.check('updateAlias');
+    const alias = this.aliases.get(aliasArn);
+    if (!alias) throw new FakeServiceError('ResourceNotFound', `State Machine Alias Does Not Exist: '${aliasArn}'`);
+    const total = routing.reduce((sum, r) => sum + r.weight, 0);
+    if (routing.length < 1 || routing.length > 2 || total !== 100)
+      throw new FakeServiceError(
+        'ValidationException',
+        'Routing configuration must contain 1 or 2 state machine versions whose weights add up to 100.',
+      );
+    for (const r of routing) {
+      if (!this.versions.has(r.stateMachineVersionArn))
+        throw new FakeServiceError('ResourceNotFound', `State Machine Version Does Not Exist: '${r.stateMachineVersionArn}'`);
+    }
+    this.writes.push(`updateAlias:${alias.arn.split(':').slice(-2).join(':')}`);
+    alias.routing = routing.map((r) => ({ ...r }));
   }
 }

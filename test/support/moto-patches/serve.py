@@ -12,7 +12,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import codebuild_update_project  # noqa: E402,F401  (patches on import)
 import codepipeline_timestamps  # noqa: E402,F401
 import stepfunctions_execution_role  # noqa: E402,F401
+import stepfunctions_list_versions  # noqa: E402,F401
 import iam_cfn_role_policies  # noqa: E402,F401
+import apigateway_update_integration  # noqa: E402,F401
 from moto.server import main  # noqa: E402
 
 if __name__ == "__main__":
