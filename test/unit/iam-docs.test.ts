@@ -48,15 +48,15 @@ function actionsUsedByCode(dir = join(root, 'src')): Set<string> {
   const actions = new Set<string>();
   for (const file of sourceFiles(dir)) {
     const text = readFileSync(file, 'utf8');
-    // Static imports, and the lazy `const { X } = await import(...)` form.
-    const imports = /(?:import (?:type )?\{([^}]+)\} from|const \{([^}]+)\} = await import\()\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g;
+    // Static imports, and the lazy `const { X } = await loadSdk('client-x')` form (src/aws/sdk-modules.ts).
+    const imports = /(?:import (?:type )?\{([^}]+)\} from\s*'@aws-sdk\/|const \{([^}]+)\} = await loadSdk\(')(client-[a-z0-9-]+)'/g;
     const found = [...text.matchAll(imports)].map((match) => ({
       text: match[0],
       names: (match[1] ?? match[2]) as string,
       module: match[3] as string,
     }));
-    // And a loader bound to a name: `const sdk = () => import('@aws-sdk/client-x')`, then `const { X } = await sdk()`.
-    for (const loader of text.matchAll(/const (\w+) = \(\) => import\('@aws-sdk\/(client-[a-z0-9-]+)'\)/g)) {
+    // And a loader bound to a name: `const sdk = () => loadSdk('client-x')`, then `const { X } = await sdk()`.
+    for (const loader of text.matchAll(/const (\w+) = \(\) => loadSdk\('(client-[a-z0-9-]+)'\)/g)) {
       for (const use of text.matchAll(new RegExp(`const \\{([^}]+)\\} = await ${loader[1]}\\(\\)`, 'g'))) {
         found.push({ text: use[0], names: use[1] as string, module: loader[2] as string });
       }
