@@ -15,6 +15,7 @@ import stepfunctions_execution_role  # noqa: E402,F401
 import stepfunctions_list_versions  # noqa: E402,F401
 import iam_cfn_role_policies  # noqa: E402,F401
 import apigateway_update_integration  # noqa: E402,F401
+import apigatewayv2_get_authorizers  # noqa: E402,F401
 from moto.server import main  # noqa: E402
 
 if __name__ == "__main__":
