@@ -15,6 +15,7 @@ import { codeBuildProject } from './codebuild-project/index.js';
 import { ec2Instance } from './ec2-instance/index.js';
 import { ecsService } from './ecs-service/index.js';
 import { eventTarget } from './event-target/index.js';
+import { firehoseStream } from './firehose-stream/index.js';
 import { lambdaFunction } from './lambda-function/index.js';
 import { pipeline } from './pipeline/index.js';
 import { schedule } from './schedule/index.js';
@@ -33,6 +34,7 @@ export const KINDS = [
   schedule,
   apiGatewayRest,
   apiGatewayHttp,
+  firehoseStream,
 ] as const;
 
 type Kind = (typeof KINDS)[number];

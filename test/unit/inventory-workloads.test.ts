@@ -213,6 +213,7 @@ describe('workloadsForRole: ECS', () => {
       codepipeline: { pipelines: [] },
       events: { targets: [] },
       scheduler: { schedules: [] },
+      firehose: { streams: [] },
       apigateway: { apis: [] },
       apigatewayv2: { apis: [] },
     });

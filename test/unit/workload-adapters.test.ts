@@ -105,6 +105,7 @@ describe('scopeFor: only the kinds a trusted service can run are read', () => {
     { principals: [CODEBUILD], scope: { ...none, codebuild: true } },
     { principals: ['events.amazonaws.com', 'scheduler.amazonaws.com'], scope: { ...none, events: true, scheduler: true } },
     { principals: ['apigateway.amazonaws.com'], scope: { ...none, apigateway: true, apigatewayv2: true } },
+    { principals: ['firehose.amazonaws.com'], scope: { ...none, firehose: true } },
     { principals: ['glue.amazonaws.com'], scope: none },
   ];
   it.each(cases)('$principals', ({ principals, scope }) => {

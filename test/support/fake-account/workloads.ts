@@ -12,6 +12,7 @@ import { FakeStepFunctions } from './step-functions.js';
 import { FakeEc2 } from './ec2.js';
 import { FakeEcs } from './ecs.js';
 import { FakeEventBridge } from './eventbridge.js';
+import { FakeFirehose } from './firehose.js';
 import { FakeLambda } from './lambda.js';
 import { FakeScheduler } from './scheduler.js';
 
@@ -39,6 +40,7 @@ export class FakeWorkloads implements WorkloadPorts {
     codePipeline: FakeCodePipeline;
     eventBridge: FakeEventBridge;
     scheduler: FakeScheduler;
+    firehose: FakeFirehose;
     apiGateway: FakeApiGateway;
     apiGatewayV2: FakeApiGateway;
   };
@@ -62,6 +64,7 @@ export class FakeWorkloads implements WorkloadPorts {
       codePipeline: new FakeCodePipeline(options.knowsRole ? { knowsRole: options.knowsRole } : {}),
       eventBridge: new FakeEventBridge(where),
       scheduler: new FakeScheduler({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
+      firehose: new FakeFirehose({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
       apiGateway: new FakeApiGateway(),
       apiGatewayV2: new FakeApiGateway(),
     };
@@ -71,6 +74,7 @@ export class FakeWorkloads implements WorkloadPorts {
       ['codepipeline', this.services.codePipeline],
       ['events', this.services.eventBridge],
       ['scheduler', this.services.scheduler],
+      ['firehose', this.services.firehose],
       ['apigateway', this.services.apiGateway],
       ['apigatewayv2', this.services.apiGatewayV2],
     ]);
