@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { visibleControls } from '../core/escape.js';
 import { ExitCode, SplitRoleError } from '../core/errors.js';
+import { runInterruptHooks } from '../core/interrupt.js';
 import { VERSION } from '../core/version.js';
 import { checkAwsFlags, type GlobalOptions } from './global-options.js';
 import { CliIoHost } from './io/cli-io-host.js';
@@ -122,6 +123,13 @@ program
     ).argParser(collect),
   )
   .option('--since <window>', 'look-back window: 90d, 12h, 2w, or a date (2026-09-01)', '90d')
+  .option(
+    '--evidence-cache <dir>',
+    'keep the evidence read (LookupEvents answers, trail files) in DIR so the next run reads only what is missing ' +
+      '(default on a terminal: $SPLIT_ROLE_EVIDENCE_CACHE, else $XDG_CACHE_HOME/split-role/evidence or ~/.cache/split-role/evidence; ' +
+      'without a terminal only when DIR or $SPLIT_ROLE_EVIDENCE_CACHE is given)',
+  )
+  .option('--no-evidence-cache', 'read all evidence afresh and keep nothing')
   .addOption(
     new Option(
       '--resource-policies <mode>',
@@ -180,7 +188,10 @@ program
   .option('--out <file>', 'plan file to write (default plans/ROLE.plan.json; the review is written beside it as .md)')
   .option('-y, --yes', 'no prompts: every decision comes from flags')
   .option('--json', 'print one JSON document on stdout: the plans written (same as --output json)')
-  .addHelpText('after', '\nExit codes: 0 plan written, 2 usage, credential, AWS or evidence error.')
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 plan written, 2 usage, credential, AWS or evidence error, 130 interrupted (the evidence read so far stays in the evidence cache).',
+  )
   .action(async (options, command) => {
     const { runPlan } = await import('./commands/plan.js');
     const globals = command.optsWithGlobals() as GlobalOptions;
@@ -431,7 +442,8 @@ const EVIDENCE_COMMANDS = new Set(['plan', 'verify']);
 
 async function main(argv: string[]): Promise<void> {
   process.once('SIGINT', () => {
-    const message = interruptedMessage(argv.slice(2));
+    // What the command keeps (the evidence cache) is written now, synchronously, and said in the same one line.
+    const message = [interruptedMessage(argv.slice(2)), ...runInterruptHooks()].join('; ');
     if (io) io.error('SR_CLI_E9003', message);
     else process.stderr.write(`\n${message}\n`);
     process.exit(ExitCode.interrupted);
@@ -465,7 +477,7 @@ function report(error: unknown, debug: boolean): number {
   const host = io ?? cliIo(program.opts());
   if (error instanceof Error && error.name === 'ExitPromptError') {
     // Ctrl-C at a prompt: nothing was changed after the question was asked.
-    host.info('SR_CLI_I9002', 'cancelled');
+    host.info('SR_CLI_I9002', ['cancelled', ...runInterruptHooks()].join('; '));
     return ExitCode.interrupted;
   }
   const known = error instanceof SplitRoleError ? error : undefined;

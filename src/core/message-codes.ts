@@ -98,6 +98,11 @@ export const MESSAGE_CODES = {
   SR_EVID_I3009: { level: 'info', description: 'an Athena query finished, and how many bytes it scanned (what it costs)' },
   SR_EVID_P3010: { level: 'progress', description: 'a CloudTrail Lake query is queued or running' },
   SR_EVID_I3011: { level: 'info', description: 'a CloudTrail Lake query finished, and how many bytes it scanned (what it costs)' },
+  SR_EVID_I3012: { level: 'info', description: 'how many of the records read came from the evidence cache, and where it is' },
+  SR_EVID_W3013: {
+    level: 'warn',
+    description: 'an evidence cache file was ignored (corrupt, another format version) or could not be written',
+  },
 
   SR_APPLY_I4001: { level: 'info', description: 'what apply or rollback is about to change' },
   SR_APPLY_Q4002: { level: 'request', description: 'whether to go ahead and change the account' },

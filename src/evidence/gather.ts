@@ -5,6 +5,7 @@
 import type { AwsSession } from '../aws/session.js';
 import { SplitRoleError } from '../core/errors.js';
 import type { IoHost } from '../core/io-host.js';
+import type { EvidenceCache } from './evidence-cache.js';
 import { checkedConfig } from './settings.js';
 import { windowWarning, type EvidenceRequest, type EvidenceSubject } from './source.js';
 import { usageSource } from './sources.js';
@@ -18,6 +19,7 @@ export async function gatherEvidence(
   io: IoHost,
   subject: EvidenceSubject,
   request: EvidenceRequest,
+  cache?: EvidenceCache,
 ): Promise<UsageEvidence> {
   const source = usageSource(request.source);
   // The settings are the source's to read: checked against its schema here, passed along untouched before.
@@ -25,7 +27,23 @@ export async function gatherEvidence(
   const warnings: string[] = [];
   const warning = windowWarning(source.visibility, request);
   if (warning) warnings.push(warning);
-  const evidence = await source.usage({ session, io, subject, request: checked, warnings });
+  let evidence: UsageEvidence;
+  try {
+    evidence = await source.usage({ session, io, subject, request: checked, warnings, ...(cache ? { cache } : {}) });
+  } finally {
+    // Kept whether the read finished or failed part-way (a throttled region, an expired token): the next run starts there.
+    cache?.flush();
+  }
+  if (cache && evidence.recordsFromCache)
+    io.info(
+      'SR_EVID_I3012',
+      `${evidence.recordsFromCache} of ${evidence.recordsRead} records came from the evidence cache in ${cache.dir}`,
+      {
+        fromCache: evidence.recordsFromCache,
+        records: evidence.recordsRead,
+        cache: cache.dir,
+      },
+    );
 
   const sessions = [...evidence.byService.values()].reduce((n, u) => n + u.sessions, 0) + evidence.unattributed.sessions;
   const events = [...evidence.byService.values()].reduce((n, u) => n + u.events, 0) + evidence.unattributed.events;

@@ -22,10 +22,13 @@ import {
   latestEvent,
   lookupEvents,
   rateLimiterFor,
+  type LookupAttribute,
   type LookupRecord,
   type RateLimiter,
   type ThrottleRetryOptions,
 } from '../aws/cloudtrail.js';
+import { cachedLookupEvents, cloudTrailEndpoint } from './cached-lookup.js';
+import type { CachedQuery } from './evidence-cache.js';
 import { noteReach } from './evidence-reach.js';
 import type { IoHost } from '../core/io-host.js';
 import type { AwsSession } from '../aws/session.js';
@@ -46,6 +49,7 @@ export async function* lookupRoleRecords(
   window: { start: Date; end: Date },
   io?: IoHost,
   retry: ThrottleRetryOptions = {},
+  cacheFor?: (attribute: LookupAttribute) => CachedQuery,
 ): AsyncGenerator<CloudTrailRecord> {
   const seen = new Set<string>();
   const sessions = new Set<string>();
@@ -59,7 +63,9 @@ export async function* lookupRoleRecords(
 
   io?.progress('SR_EVID_P3006', `LookupEvents: AssumeRole events for ${role.name}`, { role: role.name });
   let assumeEvents = 0;
-  for await (const record of lookupEvents(client, { key: 'ResourceName', value: role.arn }, window, limiter, retryOptions)) {
+  const ask = (attribute: LookupAttribute) =>
+    cachedLookupEvents(cacheFor?.(attribute), window, (span) => lookupEvents(client, attribute, span, limiter, retryOptions));
+  for await (const record of ask({ key: 'ResourceName', value: role.arn })) {
     if (!isAssumeRoleOf(record, role.arn) || !firstTime(seen, record)) continue;
     assumeEvents += 1;
     const session = sessionNameOf(record);
@@ -89,7 +95,7 @@ export async function* lookupRoleRecords(
       index,
       of: names.length,
     });
-    for await (const record of lookupEvents(client, { key: 'Username', value: session }, window, limiter, retryOptions)) {
+    for await (const record of ask({ key: 'Username', value: session })) {
       if (!isSessionOf(record, role, session) || !firstTime(seen, record)) continue;
       yield record;
     }
@@ -141,8 +147,17 @@ function firstTime(seen: Set<string>, record: LookupRecord): boolean {
  * and a session is followed in the region whose history shows it assumed.
  */
 export function lookupEventsRecords(ctx: EvidenceContext<unknown>): AsyncIterable<CloudTrailRecord> {
-  const { subject, request, io } = ctx;
-  return inEachRegion(ctx, (session) => lookupRoleRecordsIn(session, subject.role, request.window, io));
+  const { subject, request, io, cache } = ctx;
+  return inEachRegion(ctx, async function* (session) {
+    const client = await session.cloudTrail();
+    // What a query's answer depends on: where it was asked, whose history, which attribute (the role is in the attribute).
+    const endpoint = cache && (await cloudTrailEndpoint(client));
+    const account = subject.role.arn.split(':')[4] ?? '';
+    const cacheFor =
+      cache &&
+      ((attribute: LookupAttribute) => cache.query({ ...(endpoint ? { endpoint } : {}), account, region: session.region, attribute }));
+    yield* lookupRoleRecords(client, rateLimiterFor(session), subject.role, request.window, io, {}, cacheFor);
+  });
 }
 
 /** Sessions opened before a window still make calls in it (instance credentials last up to 12 h). */

@@ -8,6 +8,7 @@ import type { AwsSession } from '../aws/session.js';
 import type { IoHost } from '../core/io-host.js';
 import type { DataEventVisibility } from '../policy/observability.js';
 import { Attributor, NO_HINTS } from './attribution.js';
+import type { EvidenceCacheView } from './evidence-cache.js';
 import type { EvidenceReach } from './evidence-reach.js';
 import type { RoleCall, RoleCallsRole } from './role-calls-sql.js';
 import type { CloudTrailRecord, EvidenceSource, SessionHints, UsageEvidence } from './types.js';
@@ -89,6 +90,8 @@ export interface EvidenceContext<C = EvidenceConfig> {
   request: EvidenceRequest<C>;
   /** Warnings for the plan; a source adds its own. */
   warnings: string[];
+  /** Where what was read is kept for the next run (plan only: checks after cutover always read afresh). */
+  cache?: EvidenceCacheView;
 }
 
 /** What a check after cutover asks a source: every record of these roles in the window, unattributed. */
@@ -171,10 +174,17 @@ export async function attributeRecords<C>(
   const { subject, request } = ctx;
   // The Attributor applies the window itself: AssumeRole events from before it still join sessions that run into it.
   const attributor = new Attributor(subject.role, subject.services, NO_HINTS, { window: request.window });
-  for await (const record of records) attributor.add(record);
+  const { cache } = ctx;
+  const unparsedBefore = cache?.unparsedServed ?? 0;
+  let fromCache = 0;
+  for await (const record of records) {
+    if (cache?.served(record)) fromCache += 1;
+    attributor.add(record);
+  }
   const window = { start: request.window.start.toISOString(), end: request.window.end.toISOString() };
   const evidence = attributor.result({ source: request.source, window, warnings: ctx.warnings }, await subject.hints);
   evidence.recordsRead += unparsed();
+  if (cache) evidence.recordsFromCache = fromCache + cache.unparsedServed - unparsedBefore;
   return evidence;
 }
 

@@ -64,6 +64,8 @@ export interface UsageEvidence {
   unreadableIdentities?: UnreadableIdentity[];
   /** Records read, and records skipped because they were someone else's. */
   recordsRead: number;
+  /** Of recordsRead, those the evidence cache held from an earlier run (absent when no cache was used). */
+  recordsFromCache?: number;
   /** Warnings for the plan: corrupt files skipped, truncated sources, … */
   warnings: string[];
 }

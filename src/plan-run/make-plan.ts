@@ -17,6 +17,7 @@ import type { IoHost } from '../core/io-host.js';
 import { VERSION } from '../core/version.js';
 import { gatherEvidence, type EvidenceRequest } from '../evidence/gather.js';
 import { AccountIndexer, REGION_CONCURRENCY, scopeFor, sessionHints, workloadsForRole } from '../inventory/workloads.js';
+import type { EvidenceCache } from '../evidence/evidence-cache.js';
 import type { EvidenceConfig } from '../evidence/source.js';
 import type { UsageEvidence } from '../evidence/types.js';
 import { searchResourcePolicies, type PolicySearch, type ResourcePolicyMode } from '../resource-policy/discover.js';
@@ -65,6 +66,8 @@ export class PlanReads {
   constructor(
     readonly session: AwsSession,
     readonly io: IoHost,
+    /** Where the evidence read is kept for the next run; absent: every run reads it all. */
+    readonly evidenceCache?: EvidenceCache,
   ) {}
 
   /** The workload index of one region of the plan's account, read at most once per kind. */
@@ -148,6 +151,7 @@ export async function collectPlanFacts(
       hints: sweep.then(sessionHints),
     },
     { ...evidence, regions },
+    reads.evidenceCache,
   );
   // All at once, so the first failure is reported without waiting for the slowest part.
   // ecs.amazonaws.com's workloads are ECS services with a service role, which no workload kind reads: look for them, so

@@ -170,6 +170,7 @@ export function buildPlan(analysis: SplitAnalysis, decisions: PlanDecisions, con
       config: { ...context.evidenceConfig },
       window: analysis.evidence.window,
       recordsRead: analysis.evidence.recordsRead,
+      ...(analysis.evidence.recordsFromCache !== undefined ? { recordsFromCache: analysis.evidence.recordsFromCache } : {}),
       services: Object.fromEntries(analysis.units.map((u) => [u.service, { events: u.usage.events, sessions: u.usage.sessions }])),
       unattributedEvents: analysis.unattributed.events,
       blindSpots: blindSpots(analysis),

@@ -81,7 +81,7 @@ export function renderPlanMarkdown(plan: Plan): string {
       `- Regions covered (workloads, resource policies): ${plan.regions.map(code).join(', ')}`,
       `- Shared role: ${code(shared.arn)} (owner: ${ownerCell(plan, 'shared-role', shared.arn)})`,
       ownershipSummaryLine(plan),
-      `- Evidence: ${plan.evidence.source}, ${code(plan.evidence.window.start)} → ${code(plan.evidence.window.end)}, ${plan.evidence.recordsRead} records read`,
+      `- Evidence: ${plan.evidence.source}, ${code(plan.evidence.window.start)} → ${code(plan.evidence.window.end)}, ${plan.evidence.recordsRead} records read${plan.evidence.recordsFromCache ? ` (${plan.evidence.recordsFromCache} of them from the evidence cache of an earlier run)` : ''}`,
     ]),
   );
   out.push(...folded('Blind spots: what the evidence cannot see', ['## Blind spots', '', ...blindSpotLines(plan)]));

@@ -134,6 +134,8 @@ const evidenceSchema = z
     config: z.record(z.string(), z.unknown()).optional(),
     window: z.object({ start: isoTime, end: isoTime }),
     recordsRead: z.number().int().nonnegative(),
+    /** Of recordsRead, those the evidence cache held from an earlier run (absent when the run used no cache). */
+    recordsFromCache: z.number().int().nonnegative().optional(),
     services: z.record(z.string(), z.object({ events: z.number().int(), sessions: z.number().int() })),
     unattributedEvents: z.number().int(),
     blindSpots: z.array(z.string()),

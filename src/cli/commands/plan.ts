@@ -7,6 +7,8 @@ import { openSessionProvider } from '../../aws/session.js';
 import { ExitCode, SplitRoleError, usageError } from '../../core/errors.js';
 import type { IoHost } from '../../core/io-host.js';
 import { missingRequiredTags, parseTagFlags, parseTagKeys, refuseChangedTags } from '../../core/tags.js';
+import { onInterrupt } from '../../core/interrupt.js';
+import { EvidenceCache, evidenceCacheDir } from '../../evidence/evidence-cache.js';
 import { planEvidenceSettings } from '../../evidence/settings.js';
 import { usageSource, usageSources } from '../../evidence/sources.js';
 import type { PlanDecisions } from '../../plan/builder.js';
@@ -52,6 +54,8 @@ export interface PlanCommandOptions extends GlobalOptions, DecisionFlags {
   terraformState?: string[];
   /** One JSON document on stdout listing the plans written, instead of their paths. */
   json?: boolean;
+  /** --evidence-cache DIR, or false for --no-evidence-cache. */
+  evidenceCache?: string | boolean;
 }
 
 /** Writes one plan per chosen role; returns the exit code. */
@@ -69,11 +73,13 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
   const givenTags = parseTagFlags(options.tags);
   const requiredTags = parseTagKeys(options.requireTags, '--require-tags');
   const written: Array<{ path: string; review: string; digest: string; role: string; newRoles: string[]; workloads: number }> = [];
+  const cache = openEvidenceCache(options, terminal, io);
+  const releaseCache = cache && onInterrupt(() => keptNote(cache));
   const provider = await openSessionProvider({ ...options, onRetry: reportLongRetries(io) });
   try {
     // A member account is reached (or refused, exit 2) before anything else is read.
     const session = options.account ? await provider.forTarget({ account: options.account }) : provider.home;
-    const reads = new PlanReads(session, io);
+    const reads = new PlanReads(session, io, cache);
     if (options.account || roleRefs.some((r) => r.account)) refuseOtherAccountRoles(roleRefs, (await reads.callerIdentity()).account);
     const prompts = interactive ? await import('../prompts/plan-prompts.js') : undefined;
     let roles = roleRefs.map((r) => r.name);
@@ -170,10 +176,24 @@ export async function runPlan(options: PlanCommandOptions, io: IoHost): Promise<
     const [firstIdle] = idle;
     if (firstIdle && idle.length === roles.length) throw firstIdle;
     if (options.json) io.result(JSON.stringify({ plans: written }, null, 2));
+    // Kept on a failure: Ctrl-C at a prompt ends the run as an error, and its "cancelled" line says where the evidence is.
+    releaseCache?.();
     return ExitCode.ok;
   } finally {
     provider.destroy();
   }
+}
+
+/** The run's evidence cache (evidence-cache.ts says where and when), or none. */
+function openEvidenceCache(options: PlanCommandOptions, terminal: boolean, io: IoHost): EvidenceCache | undefined {
+  const dir = evidenceCacheDir(options.evidenceCache, terminal);
+  return dir === undefined ? undefined : new EvidenceCache(dir, (message) => io.warn('SR_EVID_W3013', message));
+}
+
+/** Writes what was read and says where, for the one line an interrupted run ends with. */
+function keptNote(cache: EvidenceCache): string | undefined {
+  cache.flush();
+  return cache.holdsEvidence ? `the evidence read so far is kept in ${cache.dir}: the same command reads only the rest` : undefined;
 }
 
 type Prompts = typeof import('../prompts/plan-prompts.js');
