@@ -194,13 +194,19 @@ function liveSlots(api: ApiRead, move: ApiMove, what: string, from: string, to: 
   });
 }
 
+/** The ids of this plan's deployments of the API; none are looked up when the move redeploys no stage. */
+async function ownDeployments(ctx: ApplyContext, apis: CredentialedApiPort, move: ApiMove): Promise<Set<string>> {
+  if (move.stages.length === 0) return new Set();
+  const mark = deploymentMark(ctx.planId);
+  return new Set((await apis.listDeployments(move.apiId)).filter((d) => d.description === mark).map((d) => d.id));
+}
+
 /** Points every slot at the target, then serves each recorded stage a deployment made after (reusing this plan's). */
 async function moveForward(ctx: ApplyContext, apis: CredentialedApiPort, move: ApiMove, what: string): Promise<void> {
   const api = await apis.getApi(move.apiId);
   if (!api) throw driftError(`${what} no longer exists`);
   const slots = liveSlots(api, move, what, move.current.roleArn, move.target.roleArn);
-  const mark = deploymentMark(ctx.planId);
-  const ours = new Set((await apis.listDeployments(move.apiId)).filter((d) => d.description === mark).map((d) => d.id));
+  const ours = await ownDeployments(ctx, apis, move);
   const stale: string[] = [];
   for (const stage of move.stages) {
     const live = api.stages.find((s) => s.stageName === stage.stageName);
@@ -212,7 +218,7 @@ async function moveForward(ctx: ApplyContext, apis: CredentialedApiPort, move: A
   for (const slot of slots) if (slot.credentials !== move.target.roleArn) await apis.setCredentials(move.apiId, slot, move.target.roleArn);
   if (stale.length === 0) return;
   // One snapshot for every stage, made after the last slot moved; an interrupted run's own deployment is reused.
-  const deployment = [...ours][0] ?? (await apis.createDeployment(move.apiId, mark));
+  const deployment = [...ours][0] ?? (await apis.createDeployment(move.apiId, deploymentMark(ctx.planId)));
   for (const stageName of stale) await apis.setStageDeployment(move.apiId, stageName, deployment);
 }
 
@@ -220,8 +226,7 @@ async function moveForward(ctx: ApplyContext, apis: CredentialedApiPort, move: A
 async function moveBack(ctx: ApplyContext, apis: CredentialedApiPort, move: ApiMove, what: string): Promise<void> {
   const api = await apis.getApi(move.apiId);
   if (!api) return leaveIfMovedElsewhere(ctx, what, () => Promise.reject(driftError(`${what} no longer exists`)));
-  const mark = deploymentMark(ctx.planId);
-  const ours = new Set((await apis.listDeployments(move.apiId)).filter((d) => d.description === mark).map((d) => d.id));
+  const ours = await ownDeployments(ctx, apis, move);
   const serving = new Map(api.stages.map((s) => [s.stageName, s.deploymentId]));
   for (const stage of move.stages) {
     const live = serving.get(stage.stageName);
