@@ -11,6 +11,7 @@ import type { SessionShape } from '../evidence/types.js';
 import type { WorkloadAdapter } from './adapter.js';
 import { apiGatewayHttp } from './apigateway-http/index.js';
 import { apiGatewayRest } from './apigateway-rest/index.js';
+import { batchJobDefinition } from './batch-job-definition/index.js';
 import { codeBuildProject } from './codebuild-project/index.js';
 import { ec2Instance } from './ec2-instance/index.js';
 import { ecsService } from './ecs-service/index.js';
@@ -34,6 +35,7 @@ export const KINDS = [
   schedule,
   apiGatewayRest,
   apiGatewayHttp,
+  batchJobDefinition,
   firehoseStream,
 ] as const;
 

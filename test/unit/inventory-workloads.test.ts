@@ -216,6 +216,7 @@ describe('workloadsForRole: ECS', () => {
       firehose: { streams: [] },
       apigateway: { apis: [] },
       apigatewayv2: { apis: [] },
+      batch: { latest: [], older: [], followers: [] },
     });
   });
 });

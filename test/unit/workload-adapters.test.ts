@@ -65,9 +65,10 @@ describe('the workload adapter registry', () => {
       const values = workloadAdapters().map((a) => a[field]);
       expect(new Set(values).size, field).toBe(values.length);
     }
-    // API Gateway's REST and HTTP APIs both run as apigateway.amazonaws.com: both kinds move to that service's one role.
+    // API Gateway's REST and HTTP APIs both run as apigateway.amazonaws.com, and Batch jobs run as ECS tasks
+    // (ecs-tasks.amazonaws.com): each pair of kinds moves to its service's one role.
     const units = workloadAdapters().map((a) => a.unitKey);
-    expect(units.filter((u, i) => units.indexOf(u) !== i)).toEqual(['apigateway']);
+    expect(units.filter((u, i) => units.indexOf(u) !== i)).toEqual(['apigateway', 'ecs-tasks']);
   });
 
   it.each(moves)('dispatches a $kind move to the adapter that owns it', (move) => {
@@ -101,7 +102,7 @@ describe('scopeFor: only the kinds a trusted service can run are read', () => {
   const none = Object.fromEntries(workloadAdapters().map((a) => [a.id, false]));
   const cases: Array<{ principals: string[]; scope: Record<string, boolean> }> = [
     { principals: [EC2, LAMBDA], scope: { ...none, ec2: true, lambda: true } },
-    { principals: [EDGE, ECS], scope: { ...none, lambda: true, ecs: true } },
+    { principals: [EDGE, ECS], scope: { ...none, lambda: true, ecs: true, batch: true } },
     { principals: [CODEBUILD], scope: { ...none, codebuild: true } },
     { principals: ['events.amazonaws.com', 'scheduler.amazonaws.com'], scope: { ...none, events: true, scheduler: true } },
     { principals: ['apigateway.amazonaws.com'], scope: { ...none, apigateway: true, apigatewayv2: true } },

@@ -6,6 +6,7 @@
 import type { PortFactory, WorkloadPorts } from '../../../src/aws/workload-ports.js';
 import { FakeApiGateway } from './apigateway.js';
 import { FakeAutoScaling } from './autoscaling.js';
+import { FakeBatch } from './batch.js';
 import { FakeCodeBuild } from './codebuild.js';
 import { FakeCodePipeline } from './codepipeline.js';
 import { FakeStepFunctions } from './step-functions.js';
@@ -43,6 +44,7 @@ export class FakeWorkloads implements WorkloadPorts {
     firehose: FakeFirehose;
     apiGateway: FakeApiGateway;
     apiGatewayV2: FakeApiGateway;
+    batch: FakeBatch;
   };
   /** The fakes a kind's port factory asks for, by the factory's id. */
   private readonly byPortId: ReadonlyMap<string, unknown>;
@@ -67,6 +69,7 @@ export class FakeWorkloads implements WorkloadPorts {
       firehose: new FakeFirehose({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
       apiGateway: new FakeApiGateway(),
       apiGatewayV2: new FakeApiGateway(),
+      batch: new FakeBatch(where),
     };
     this.byPortId = new Map<string, unknown>([
       ['codebuild', this.services.codeBuild],
@@ -77,6 +80,7 @@ export class FakeWorkloads implements WorkloadPorts {
       ['firehose', this.services.firehose],
       ['apigateway', this.services.apiGateway],
       ['apigatewayv2', this.services.apiGatewayV2],
+      ['batch', this.services.batch],
     ]);
   }
 

@@ -1,0 +1,352 @@
+/**
+ * AWS Batch job definitions: bound to a role by the role fields of their
+ * latest ACTIVE revision (the one a job submitted by name runs), and by the
+ * rule targets and schedules that submit jobs naming an older revision. A
+ * revision cannot change, so apply registers a new one: every field of the
+ * latest copied over with the new role, and the rule targets and schedules
+ * that name the old revision follow it. A job takes its role when submitted:
+ * the move counts from the next job. The old revision stays ACTIVE (a job
+ * submitted by its number still runs as the shared role, and the retire
+ * gate sees that use); undo moves the followers back and deregisters the
+ * copy, so the old revision is the latest again.
+ */
+import { markdownCode as code } from '../../core/escape.js';
+import { SplitRoleError } from '../../core/errors.js';
+import type { ApplyContext, WorkloadAdapter, WorkloadContext } from '../adapter.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
+import { BATCH_NOT_CARRIED } from './errors.js';
+import { describeFollower, listFollowers, namesRevision, readFollower, repointFollower, type RevisionRef } from './followers.js';
+import { batchPorts, type JobDefinitionDetail, type JobDefinitionRead } from './port.js';
+import { carryOver, isCopyOf, roleAt, roleFields } from './roles.js';
+import type { BatchFollower, BatchJobDefinitionMove } from './schema.js';
+
+/** What one region holds: every ACTIVE revision, and what submits jobs naming a job definition. */
+export interface BatchInventory {
+  definitions: JobDefinitionRead[];
+  followers: BatchFollower[];
+}
+
+/** A revision that names the role, and in which of its role fields. */
+export type BoundRevision = JobDefinitionRead & { fields: string[] };
+
+/** The Batch side of one role. */
+export interface BatchFound {
+  /** The latest ACTIVE revision of each job definition, where it names the role. */
+  latest: BoundRevision[];
+  /** Older ACTIVE revisions that name the role: only a job submitted by their number runs as it. */
+  older: BoundRevision[];
+  /** Rule targets and schedules naming one of those revisions by number. */
+  followers: BatchFollower[];
+}
+
+/** "job definition nightly:3". */
+function describeRevision(d: { jobDefinitionName: string; revision: number }): string {
+  return `AWS Batch job definition ${d.jobDefinitionName}:${d.revision}`;
+}
+
+/** A revision as followers name it. */
+function ref(d: JobDefinitionDetail): RevisionRef {
+  return { name: d.jobDefinitionName, revision: d.revision, arn: d.jobDefinitionArn };
+}
+
+/** The stop for a revision or follower that cannot be copied whole. */
+function notCarried(what: string, fields: readonly string[], api: string): SplitRoleError {
+  return new SplitRoleError(
+    BATCH_NOT_CARRIED,
+    `${what} has ${fields.join(', ')}, which ${api} through this split-role's AWS SDK cannot carry over`,
+    'move this job definition by hand (a new revision with every field and the new role, then what names the old revision), or use a split-role release with a newer AWS SDK',
+  );
+}
+
+/** The latest ACTIVE revision of each name. */
+function latestByName(definitions: readonly JobDefinitionRead[]): Map<string, JobDefinitionRead> {
+  const latest = new Map<string, JobDefinitionRead>();
+  for (const d of definitions) {
+    const known = latest.get(d.definition.jobDefinitionName);
+    if (!known || d.definition.revision > known.definition.revision) latest.set(d.definition.jobDefinitionName, d);
+  }
+  return latest;
+}
+
+/** The revisions in `found` (latest and older). */
+function revisionsOf(found: BatchFound): BoundRevision[] {
+  return [...found.latest, ...found.older];
+}
+
+/** The AWS Batch job-definition adapter. */
+export const batchJobDefinitionAdapter: WorkloadAdapter<BatchJobDefinitionMove, BatchInventory, BatchFound, 'batch'> = {
+  id: 'batch',
+  kind: 'batch-job-definition',
+  // Batch runs a job's container as an ECS task: jobRoleArn and executionRoleArn are assumed by ecs-tasks.amazonaws.com.
+  unitKey: 'ecs-tasks',
+  title: 'AWS Batch job definitions',
+
+  async discover({ clients }) {
+    const definitions = await (await clients.port(batchPorts)).listActive();
+    // Only a region with job definitions has rule targets or schedules to follow them.
+    const followers = definitions.length > 0 ? await listFollowers(clients) : [];
+    return { definitions, followers };
+  },
+  emptyInventory: () => ({ definitions: [], followers: [] }),
+  summarise: (inv) => `${inv.definitions.length} ACTIVE Batch job-definition revisions`,
+
+  boundTo(inv, binding) {
+    const latest = latestByName(inv.definitions);
+    const named = inv.definitions
+      .map((d) => ({
+        ...d,
+        fields: roleFields(d.definition)
+          .filter((f) => namesRole(f.value, binding))
+          .map((f) => f.path),
+      }))
+      .filter((d) => d.fields.length > 0);
+    const isLatest = (d: JobDefinitionRead) => latest.get(d.definition.jobDefinitionName)?.definition === d.definition;
+    const revisions = named.map((d) => ref(d.definition));
+    return {
+      latest: named.filter(isLatest),
+      older: named.filter((d) => !isLatest(d)),
+      followers: inv.followers.filter((f) => revisions.some((r) => namesRevision(f.jobDefinition, r))),
+    };
+  },
+  describeUsers(found, role) {
+    const older = found.older.map((d) => ref(d.definition));
+    return [
+      ...found.latest.map((d) => `${describeRevision(d.definition)} (its latest revision) runs jobs as ${role}`),
+      ...found.followers.flatMap((f) => {
+        const r = older.find((o) => namesRevision(f.jobDefinition, o));
+        return r ? [`${describeFollower(f)} submits Batch jobs with ${r.name}:${r.revision}, which runs as ${role}`] : [];
+      }),
+    ];
+  },
+  listMovable: (found) => found.latest.map((d) => d.definition.jobDefinitionName),
+  roleUses: (found) => [
+    ...new Set(revisionsOf(found).flatMap((d) => d.fields.map((path) => (path.endsWith('executionRoleArn') ? 'execution' : 'task')))),
+  ],
+  // Batch jobs run as ECS tasks, whose sessions the ECS kind's shape (task ids) ties.
+  sessionHints: () => [],
+  sessionNames: () => [],
+
+  planMoves(found, { role, shared, region }) {
+    if (!role) return [];
+    return found.latest.map(({ definition: d, notCarried: fields, fields: paths }) => {
+      // A revision apply could not copy whole would only fail later: stop now, naming the field.
+      if (fields.length > 0) throw notCarried(describeRevision(d), fields, 'RegisterJobDefinition');
+      const current = ref(d);
+      return {
+        kind: 'batch-job-definition' as const,
+        service: role.service,
+        region,
+        jobDefinitionName: d.jobDefinitionName,
+        revisionArn: d.jobDefinitionArn,
+        revision: d.revision,
+        roleFields: paths,
+        followers: found.followers.filter((f) => namesRevision(f.jobDefinition, current)),
+        current: { roleArn: shared.arn },
+        target: { roleArn: role.roleArn },
+        takesEffect: 'next-run' as const,
+      };
+    });
+  },
+  followUps(found, { staysShared }) {
+    if (staysShared) return [];
+    return found.older.map(({ definition: d }) => ({
+      kind: 'batch-old-revision' as const,
+      resource: d.jobDefinitionArn,
+      message:
+        `${describeRevision(d)} is not the latest revision but is still ACTIVE and runs jobs as the shared role (revisions cannot change): ` +
+        `deregister it once nothing submits it by number; a rule target or schedule naming it keeps the shared role in use`,
+    }));
+  },
+
+  invariantProblems(move, { role, shared }) {
+    const what = describeRevision({ jobDefinitionName: move.jobDefinitionName, revision: move.revision });
+    const problems: string[] = [];
+    if (!namesRole(move.current.roleArn, shared)) problems.push(`${what} does not run jobs as the shared role`);
+    if (!role || move.target.roleArn !== role.roleArn)
+      problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
+    return problems;
+  },
+
+  stepId: (move) => `repoint-batch:${move.region}:${move.jobDefinitionName}`,
+  repoint(move) {
+    return {
+      title: `move Batch job definition ${move.jobDefinitionName} to ${lastSegment(move.target.roleArn)} (a new revision)`,
+      async run(ctx) {
+        const registered = await moveForward(ctx, move);
+        return { registered, replaced: move.revisionArn };
+      },
+      async undo(ctx) {
+        await leaveIfMovedElsewhere(ctx, `Batch job definition ${move.jobDefinitionName}`, () => moveBack(ctx, move));
+      },
+    };
+  },
+  async drift(ctx, move) {
+    const { old, latest, problems } = await liveState(ctx, move);
+    if (!old || !latest) return problems;
+    if (latest.definition.jobDefinitionArn !== move.revisionArn)
+      problems.push(`${describeRevision(move)}: its latest ACTIVE revision is ${latest.definition.revision}, plan says ${move.revision}`);
+    for (const path of move.roleFields) {
+      const now = roleAt(old.definition, path);
+      if (now !== move.current.roleArn)
+        problems.push(`${describeRevision(move)} has ${path} ${now ?? 'unset'}, plan says ${move.current.roleArn}`);
+    }
+    if (old.notCarried.length > 0)
+      problems.push(
+        `${describeRevision(move)} has ${old.notCarried.join(', ')}, which RegisterJobDefinition through this SDK cannot carry over`,
+      );
+    problems.push(...(await followerProblems(ctx, move, ref(old.definition))));
+    return problems;
+  },
+  async verify(ctx, move) {
+    const { old, latest, problems } = await liveState(ctx, move);
+    if (!old || !latest) return problems;
+    if (!isCopyOf(latest.definition, old.definition, move.roleFields, move.target.roleArn))
+      return [
+        `${describeRevision(move)}: the latest ACTIVE revision ${latest.definition.revision} is not its copy on ${move.target.roleArn}`,
+      ];
+    for (const f of move.followers) {
+      const now = await readFollower(ctx.clients, f);
+      if (now && namesRevision(now.jobDefinition, ref(old.definition)))
+        problems.push(`${describeFollower(f)} still submits jobs with ${move.jobDefinitionName}:${move.revision}`);
+    }
+    return problems;
+  },
+
+  async showsMoved(ctx, move) {
+    const { old, latest } = await liveState(ctx, move);
+    return old && latest && isCopyOf(latest.definition, old.definition, move.roleFields, move.target.roleArn)
+      ? `${describeRevision(latest.definition)} runs jobs as ${move.target.roleArn}`
+      : undefined;
+  },
+  withoutMovedBack(_ctx, found, moves) {
+    // Undo deregisters the copies it made: those revisions, and what names them, leave the new role.
+    const names = new Set(moves.map((m) => m.jobDefinitionName));
+    const leaving = found.latest.filter((d) => names.has(d.definition.jobDefinitionName)).map((d) => ref(d.definition));
+    return Promise.resolve({
+      latest: found.latest.filter((d) => !names.has(d.definition.jobDefinitionName)),
+      older: found.older,
+      followers: found.followers.filter((f) => !leaving.some((r) => namesRevision(f.jobDefinition, r))),
+    });
+  },
+
+  label: (move) => `Batch ${move.jobDefinitionName}`,
+  describeMove: (move) => [
+    code(`${move.jobDefinitionName}:${move.revision}`),
+    `AWS Batch job definition (a new revision, from the next job submitted${move.followers.length > 0 ? `; ${move.followers.length} rule target(s)/schedule(s) follow it` : ''})`,
+    code(lastSegment(move.current.roleArn)),
+    code(lastSegment(move.target.roleArn)),
+  ],
+  checklist(move, target) {
+    const t = target.role(move.target.roleArn);
+    const fields = move.roleFields.map((p) => p.split('.').pop() ?? p);
+    const snippet =
+      target.format === 'terraform'
+        ? `${[...new Set(fields)].map((f) => `\`${f.replace(/([A-Z])/g, '_$1').toLowerCase()}\``).join(', ')} = ${t ? `aws_iam_role.${t.tf}.arn` : `"${move.target.roleArn}"`} in the \`aws_batch_job_definition\`'s properties`
+        : `${[...new Set(fields)].map((f) => `\`${f.charAt(0).toUpperCase()}${f.slice(1)}\``).join(', ')}: ${t ? `!GetAtt ${t.cfnRole}.Arn` : move.target.roleArn} in the \`AWS::Batch::JobDefinition\``;
+    return [
+      `- [ ] job definition \`${move.jobDefinitionName}\`: ${move.roleFields.join(', ')} → \`${move.target.roleArn}\``,
+      `  - ${snippet}`,
+    ];
+  },
+};
+
+/** The moved revision as it is now (by ARN, whatever its status) and the name's latest ACTIVE revision; problems when either is gone. */
+async function liveState(
+  ctx: WorkloadContext,
+  move: BatchJobDefinitionMove,
+): Promise<{ old?: JobDefinitionRead; latest?: JobDefinitionRead; ours: JobDefinitionRead[]; problems: string[] }> {
+  const batch = await ctx.clients.port(batchPorts);
+  const old = await batch.getRevision(move.revisionArn);
+  if (!old) return { ours: [], problems: [`${describeRevision(move)} no longer exists`] };
+  const active = await batch.activeRevisions(move.jobDefinitionName);
+  const latest = latestByName(active).get(move.jobDefinitionName);
+  if (!latest) return { old, ours: [], problems: [`${move.jobDefinitionName} has no ACTIVE revision`] };
+  const ours = active.filter(
+    (d) => d.definition.revision > move.revision && isCopyOf(d.definition, old.definition, move.roleFields, move.target.roleArn),
+  );
+  return { old, latest, ours, problems: [] };
+}
+
+/** Each follower of the plan that is gone, names another revision, or could not be written back whole. */
+async function followerProblems(
+  ctx: WorkloadContext,
+  move: BatchJobDefinitionMove,
+  old: RevisionRef,
+  also?: RevisionRef,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const f of move.followers) {
+    const now = await readFollower(ctx.clients, f);
+    if (!now) problems.push(`${describeFollower(f)} no longer exists`);
+    else if (!namesRevision(now.jobDefinition, old) && !(also && namesRevision(now.jobDefinition, also)))
+      problems.push(`${describeFollower(f)} submits jobs with ${now.jobDefinition ?? 'no job definition'}, plan says ${f.jobDefinition}`);
+    else if (now.notCarried.length > 0)
+      problems.push(
+        `${describeFollower(f)} has ${now.notCarried.join(', ')}, which its whole-replace write through this SDK cannot carry over`,
+      );
+  }
+  return problems;
+}
+
+/** Registers the copy on the new role (unless a run already did) and points the followers at it; returns its ARN. */
+async function moveForward(ctx: ApplyContext, move: BatchJobDefinitionMove): Promise<string> {
+  const batch = await ctx.clients.port(batchPorts);
+  const { old, latest, ours, problems } = await liveState(ctx, move);
+  if (!old || !latest) throw driftError(problems.join('; '));
+  let copy = ours.find((d) => d === latest)?.definition;
+  if (!copy) {
+    if (latest.definition.jobDefinitionArn !== move.revisionArn)
+      throw driftError(`${describeRevision(move)}: its latest ACTIVE revision is ${latest.definition.revision}, not ${move.revision}`);
+    for (const path of move.roleFields) {
+      const now = roleAt(old.definition, path);
+      if (now !== move.current.roleArn)
+        throw driftError(`${describeRevision(move)} has ${path} ${now ?? 'unset'}, not ${move.current.roleArn}`);
+    }
+    if (old.notCarried.length > 0) throw notCarried(describeRevision(move), old.notCarried, 'RegisterJobDefinition');
+  }
+  // Every follower is checked before anything is written: bad input leaves nothing half done.
+  const blocked = await followerProblems(ctx, move, ref(old.definition), copy && ref(copy));
+  if (blocked.length > 0) {
+    const fields = blocked.filter((p) => p.includes('whole-replace'));
+    if (fields.length > 0)
+      throw new SplitRoleError(BATCH_NOT_CARRIED, fields.join('; '), 'move this job definition and what names it by hand');
+    throw driftError(blocked.join('; '));
+  }
+  if (!copy) {
+    const made = await batch.register(carryOver(old.definition, move.roleFields, move.target.roleArn));
+    copy = { ...old.definition, jobDefinitionArn: made.arn, revision: made.revision };
+  }
+  for (const f of move.followers) await repointFollower(ctx.clients, f, ref(old.definition), ref(copy));
+  return copy.jobDefinitionArn;
+}
+
+/**
+ * Points the followers back and deregisters the copies, so the moved revision
+ * is the latest ACTIVE one again. When it was deregistered since (by someone,
+ * or by an earlier rollback's crash), a copy of it on the old role takes its place.
+ */
+async function moveBack(ctx: ApplyContext, move: BatchJobDefinitionMove): Promise<void> {
+  const batch = await ctx.clients.port(batchPorts);
+  const { old, latest, ours, problems } = await liveState(ctx, move);
+  if (!old) throw driftError(problems.join('; '));
+  const active = latest ? await batch.activeRevisions(move.jobDefinitionName) : [];
+  let back: JobDefinitionDetail | undefined = old.definition.status === 'ACTIVE' ? old.definition : undefined;
+  if (!back) {
+    back = active.find(
+      (d) => d.definition.revision > move.revision && isCopyOf(d.definition, old.definition, move.roleFields, move.current.roleArn),
+    )?.definition;
+  }
+  if (latest && !ours.includes(latest) && latest.definition.jobDefinitionArn !== back?.jobDefinitionArn)
+    throw driftError(
+      `${describeRevision(move)}: its latest ACTIVE revision ${latest.definition.revision} is neither the plan's nor its copy`,
+    );
+  if (ours.length === 0) return;
+  if (!back) {
+    const made = await batch.register(carryOver(old.definition, move.roleFields, move.current.roleArn));
+    back = { ...old.definition, jobDefinitionArn: made.arn, revision: made.revision, status: 'ACTIVE' };
+  }
+  for (const copy of ours) {
+    for (const f of move.followers) await repointFollower(ctx.clients, f, ref(copy.definition), ref(back));
+  }
+  for (const copy of ours) await batch.deregister(copy.definition.jobDefinitionArn);
+}
