@@ -84,11 +84,8 @@ interface Slot {
 }
 
 type Loaded =
-  /**
-   * `searched`: a worker's byte search over `text` ('whole': parse it whole); unset: search here, if filtering.
-   * `inflated`: set when `text` holds only the records the worker picked, the whole text being that many bytes.
-   */
-  | { kind: 'json'; text: Buffer; stored: number; searched?: CandidateSpans | 'whole'; inflated?: number }
+  /** `searched`: a worker's byte search over `text` ('whole': parse it whole); unset: search here, if filtering. */
+  | { kind: 'json'; text: Buffer; stored: number; searched?: CandidateSpans | 'whole' }
   | { kind: 'stream'; stored: number }
   | { kind: 'corrupt'; reason: string; stored: number }
   | { kind: 'fatal'; error: unknown };
@@ -171,7 +168,7 @@ export async function* readTrailRecords(
       try {
         if (loaded.kind === 'corrupt') throw new CorruptLogFile(loaded.reason);
         if (loaded.kind === 'json') {
-          stats.uncompressedBytes += loaded.inflated ?? loaded.text.length;
+          stats.uncompressedBytes += loaded.text.length;
           if (loaded.searched) stats.filesInWorkers += 1;
           const searched = loaded.searched ?? (needles && candidateSpans(loaded.text, needles));
           const filtered = searched === 'whole' ? undefined : pickRecords(loaded.text, searched);
@@ -180,9 +177,7 @@ export async function* readTrailRecords(
             stats.skippedRecords += filtered.skipped;
           }
           // A plain loop over the parsed array: for-await over a sync iterable would cost a promise per record.
-          // A worker sent only the picked records: a cut that does not parse needs the whole file again (never for CloudTrail's own).
-          const whole = filtered || loaded.inflated === undefined ? loaded.text : await readWhole(slot.file, streamAbove);
-          const records = filtered ? filtered.records : parseWhole(whole);
+          const records = filtered ? filtered.records : parseWhole(loaded.text);
           // Let the inflated bytes go while the records are consumed.
           loaded.text = EMPTY;
           for (const record of records) {
@@ -291,14 +286,6 @@ async function fetchFile(file: LogFile, streamAbove: number): Promise<Loaded> {
   }
 }
 
-/** A file's whole inflated text, read again; what it became instead (corrupt, too large, unreadable) is thrown. */
-async function readWhole(file: LogFile, streamAbove: number): Promise<Buffer> {
-  const loaded = await inflate(await fetchFile(file, streamAbove));
-  if (loaded.kind === 'json') return loaded.text;
-  if (loaded.kind === 'fatal') throw loaded.error;
-  throw new CorruptLogFile(loaded.kind === 'corrupt' ? loaded.reason : 'changed while it was read');
-}
-
 /** Gunzips fetched bytes when they carry the gzip magic; never rejects. */
 async function inflate(loaded: Loaded): Promise<Loaded> {
   return loaded.kind === 'json' ? fromInflated(await inflateAsync(loaded.text), loaded.stored) : loaded;
@@ -315,14 +302,8 @@ async function filterInPool(pool: TrailFilterPool, input: FilterInput): Promise<
     const result = await pool.filter(input);
     if (result.kind === 'spans' || result.kind === 'whole') {
       const text = Buffer.from(result.text.buffer, result.text.byteOffset, result.text.byteLength);
-      if (result.kind === 'whole') return { kind: 'json', text, stored: result.stored, searched: 'whole' };
-      return {
-        kind: 'json',
-        text,
-        stored: result.stored,
-        searched: { spans: result.spans, count: result.count },
-        inflated: result.inflated,
-      };
+      const searched = result.kind === 'spans' ? { spans: result.spans, count: result.count } : 'whole';
+      return { kind: 'json', text, stored: result.stored, searched };
     }
     return fromInflated(result, result.stored);
   } catch (error) {

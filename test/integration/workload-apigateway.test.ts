@@ -24,6 +24,7 @@ import {
   GetStagesCommand,
   PutIntegrationCommand,
   PutMethodCommand,
+  UpdateAccountCommand,
 } from '@aws-sdk/client-api-gateway';
 import {
   ApiGatewayV2Client,
@@ -57,6 +58,7 @@ const ROLE = 'edge';
 const ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE}`;
 const FUNCTION_ARN = `arn:aws:lambda:${TEST_REGION}:${MOTO_ACCOUNT}:function:worker`;
 const INVOKE_URI = `arn:aws:apigateway:${TEST_REGION}:lambda:path/2015-03-31/functions/${FUNCTION_ARN}/invocations`;
+const LOGS_ROLE = `arn:aws:iam::${MOTO_ACCOUNT}:role/apigateway-logs`;
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
 /** One session per service, each making its own call (what the plan narrows each new role to). */
@@ -188,6 +190,8 @@ describe.skipIf(!endpoint)('API Gateway + Lambda sharing one role', () => {
       }),
     );
     await v2.send(new CreateV2StageCommand({ ApiId: httpId, StageName: '$default', AutoDeploy: true }));
+    // The region's logging role is another role: read by discovery, nothing of the shared role's.
+    await rest.send(new UpdateAccountCommand({ patchOperations: [{ op: 'replace', path: '/cloudwatchRoleArn', value: LOGS_ROLE }] }));
     await writeTrailFiles(join(dir, 'trail'), records(), { account: MOTO_ACCOUNT, region: TEST_REGION });
   });
 
@@ -219,6 +223,7 @@ describe.skipIf(!endpoint)('API Gateway + Lambda sharing one role', () => {
       },
     ]);
     expect(await sdkApiGatewayRest(rest).getApi('missing0000')).toBeUndefined();
+    expect(await sdkApiGatewayRest(rest).accountLogRole?.()).toBe(LOGS_ROLE);
   });
 
   it('plans each kind, applies through retirement, verifies, and rolls back to the exact account', { timeout: 240_000 }, async () => {

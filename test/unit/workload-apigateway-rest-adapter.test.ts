@@ -196,3 +196,33 @@ describe('REST API repoint on the fake', () => {
     expect(ctx.io.messages.map((m) => m.data?.workload)).toEqual(['API Gateway REST API orders (api1)']);
   });
 });
+
+describe("the account's CloudWatch logging role (REST account setting)", () => {
+  it('naming the shared role, it is a use of the role and a follow-up, and no move', async () => {
+    gateway.setAccountLogRole(SHARED_ARN);
+    const found = workloadsForRole(await indexAccount(region, new RecordingIoHost()), binding);
+    expect(found.apigateway.accountLogRole).toBe(SHARED_ARN);
+    expect(adapter.describeUsers(found.apigateway, 'the shared role')).toContain(
+      "the API Gateway account setting cloudwatchRoleArn writes every API's logs as the shared role",
+    );
+    const targets = { role, shared: { arn: SHARED_ARN }, staysShared: false, region: REGION };
+    expect(adapter.followUps(found.apigateway, targets)).toEqual([
+      expect.objectContaining({ kind: 'apigateway-account-log-role', resource: `apigateway-account:${REGION}` }),
+    ]);
+    expect(adapter.planMoves(found.apigateway, targets).map((m) => m.apiId)).toEqual(['api1']);
+    // Undoing the API's move does not touch the setting: it still uses the role.
+    const left = await adapter.withoutMovedBack(
+      fakeApplyContext(region, PLAN_ID),
+      found.apigateway,
+      adapter.planMoves(found.apigateway, targets),
+    );
+    expect(adapter.describeUsers(left, 'it')).toEqual(["the API Gateway account setting cloudwatchRoleArn writes every API's logs as it"]);
+  });
+
+  it('naming another role, it is nothing of this role', async () => {
+    gateway.setAccountLogRole(THEIRS);
+    const found = workloadsForRole(await indexAccount(region, new RecordingIoHost()), binding);
+    expect(found.apigateway.accountLogRole).toBeUndefined();
+    expect(adapter.followUps(found.apigateway, { role, shared: { arn: SHARED_ARN }, staysShared: false, region: REGION })).toEqual([]);
+  });
+});

@@ -15,6 +15,7 @@ export const apiGatewayRestAdapter = apiAdapter({
   ports: apiGatewayRestPorts,
   // Every REST stage serves a snapshot: none picks up a changed integration by itself.
   redeploys: () => true,
+  accountFollowUp: 'apigateway-account-log-role',
   snippet: (slot, role, format) =>
     slot.kind === 'authorizer'
       ? format === 'terraform'

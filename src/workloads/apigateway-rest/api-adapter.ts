@@ -12,16 +12,23 @@
 import { markdownCode as code } from '../../core/escape.js';
 import type { PortFactory } from '../../aws/workload-ports.js';
 import type { ApplyContext, CodeTarget, WorkloadAdapter } from '../adapter.js';
-import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole, optional } from '../helpers.js';
 import type { ApiRead, ApiStage, CredentialedApiPort, CredentialSlot } from './api-model.js';
 import type { ApiMove } from './api-move.js';
 
 /** A move of the kind K. */
 export type ApiMoveOf<K extends string> = Omit<ApiMove, 'kind'> & { kind: K };
 
-/** The APIs bound to one role, each with only the slots that name it. */
+/** What discovery reads in a region: every API, and (REST) the account's CloudWatch logging role. */
+export interface ApiInventory {
+  apis: ApiRead[];
+  accountLogRole?: string;
+}
+
+/** The APIs bound to one role, each with only the slots that name it; accountLogRole when the account setting names it. */
 export interface ApiFound {
   apis: ApiRead[];
+  accountLogRole?: string;
 }
 
 /** What makes one API Gateway kind. */
@@ -33,6 +40,8 @@ export interface ApiKindSpec<K extends string, Id extends string> {
   ports: PortFactory<CredentialedApiPort>;
   /** True when apply must redeploy this stage for a change to go live. */
   redeploys(stage: ApiStage): boolean;
+  /** The follow-up kind for an account setting that names the shared role (REST: its CloudWatch logging role). */
+  accountFollowUp?: string;
   /** The checklist's snippet for one slot of the user's own code. */
   snippet(slot: Pick<CredentialSlot, 'kind'>, role: string, format: CodeTarget['format']): string;
 }
@@ -45,7 +54,7 @@ export function deploymentMark(planId: string): string {
 /** An API Gateway adapter for the kind `spec` describes. */
 export function apiAdapter<K extends string, Id extends string>(
   spec: ApiKindSpec<K, Id>,
-): WorkloadAdapter<ApiMoveOf<K>, ApiRead[], ApiFound, Id> {
+): WorkloadAdapter<ApiMoveOf<K>, ApiInventory, ApiFound, Id> {
   const what = (move: { apiName: string; apiId: string }) => `${spec.noun} ${move.apiName} (${move.apiId})`;
   const port = (ctx: { clients: ApplyContext['clients'] }) => ctx.clients.port(spec.ports);
 
@@ -55,16 +64,26 @@ export function apiAdapter<K extends string, Id extends string>(
     unitKey: 'apigateway',
     title: `${spec.noun}s`,
 
-    discover: async (ctx) => (await port(ctx)).listApis(),
-    emptyInventory: () => [],
-    summarise: (apis) => `${apis.length} ${spec.noun}s`,
-
-    boundTo(apis, binding) {
-      const bound = apis.map((api) => ({ ...api, slots: api.slots.filter((s) => namesRole(s.credentials, binding)) }));
-      return { apis: bound.filter((api) => api.slots.length > 0) };
+    async discover(ctx) {
+      const apis = await port(ctx);
+      const accountLogRole = await apis.accountLogRole?.();
+      return { apis: await apis.listApis(), ...optional('accountLogRole', accountLogRole) };
     },
-    describeUsers: (found, role) =>
-      found.apis.flatMap((api) => api.slots.map((s) => `${what({ apiName: api.name, apiId: api.apiId })} ${s.label} calls as ${role}`)),
+    emptyInventory: () => ({ apis: [] }),
+    summarise: ({ apis }) => `${apis.length} ${spec.noun}s`,
+
+    boundTo({ apis, accountLogRole }, binding) {
+      const bound = apis.map((api) => ({ ...api, slots: api.slots.filter((s) => namesRole(s.credentials, binding)) }));
+      return {
+        apis: bound.filter((api) => api.slots.length > 0),
+        ...(namesRole(accountLogRole, binding) ? { accountLogRole } : {}),
+      };
+    },
+    describeUsers: (found, role) => [
+      ...found.apis.flatMap((api) => api.slots.map((s) => `${what({ apiName: api.name, apiId: api.apiId })} ${s.label} calls as ${role}`)),
+      // Nothing moves it, so a rollback or retire check must keep seeing it as a use of the role.
+      ...(found.accountLogRole ? [`the API Gateway account setting cloudwatchRoleArn writes every API's logs as ${role}`] : []),
+    ],
     listMovable: (found) => found.apis.map((api) => `${api.name} (${api.apiId})`),
     // API Gateway gives its role sessions no stable name: the AssumeRole events (invokedBy apigateway.amazonaws.com) tie them.
     sessionHints: () => [],
@@ -87,7 +106,19 @@ export function apiAdapter<K extends string, Id extends string>(
         takesEffect: 'at-once' as const,
       }));
     },
-    followUps: () => [],
+    followUps(found, { staysShared, region }) {
+      if (!found.accountLogRole || !spec.accountFollowUp || staysShared) return [];
+      return [
+        {
+          kind: spec.accountFollowUp,
+          resource: `apigateway-account:${region}`,
+          message:
+            `the API Gateway account setting of ${region} (cloudwatchRoleArn, the role every API there logs to CloudWatch with) names the shared role; ` +
+            'point it at a role of its own that grants CloudWatch Logs (AmazonAPIGatewayPushToCloudWatchLogs): ' +
+            'aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=ROLE_ARN; retire waits while it names the shared role',
+        },
+      ];
+    },
 
     invariantProblems(move, { role, shared }) {
       const problems: string[] = [];
@@ -155,7 +186,7 @@ export function apiAdapter<K extends string, Id extends string>(
     },
     withoutMovedBack(_ctx, found, moves) {
       const ids = new Set(moves.map((m) => m.apiId));
-      return Promise.resolve({ apis: found.apis.filter((api) => !ids.has(api.apiId)) });
+      return Promise.resolve({ ...found, apis: found.apis.filter((api) => !ids.has(api.apiId)) });
     },
 
     label: (move) => `${spec.noun} ${move.apiName}`,

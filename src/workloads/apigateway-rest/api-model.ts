@@ -57,4 +57,6 @@ export interface CredentialedApiPort {
   setStageDeployment(apiId: string, stageName: string, deploymentId: string): Promise<void>;
   /** Deletes a deployment no stage serves. */
   deleteDeployment(apiId: string, deploymentId: string): Promise<void>;
+  /** REST only: the region's account setting cloudwatchRoleArn (the role API Gateway writes every API's logs with), when set. */
+  accountLogRole?(): Promise<string | undefined>;
 }

@@ -7,7 +7,8 @@ import { apiGatewayRestMove } from './schema.js';
 export const apiGatewayRest = defineKind({
   schema: apiGatewayRestMove,
   adapter: apiGatewayRestAdapter,
-  followUpKinds: [],
+  // The region's CloudWatch logging role (an account setting, no API's): reported, and retire waits while it names the shared role.
+  followUpKinds: ['apigateway-account-log-role'],
   // API Gateway gives its role sessions no stable name.
   sessionShapes: [],
   // An integration's role needs only what calling its backend takes (the evidence shows it).

@@ -120,6 +120,10 @@ export function sdkApiGatewayRest(client: APIGatewayClient): CredentialedApiPort
       const { DeleteDeploymentCommand } = await sdk();
       await client.send(new DeleteDeploymentCommand({ restApiId: apiId, deploymentId }));
     },
+    async accountLogRole() {
+      const { GetAccountCommand } = await sdk();
+      return (await client.send(new GetAccountCommand({}))).cloudwatchRoleArn || undefined;
+    },
   };
 }
 

@@ -47,6 +47,20 @@ export class FakeApiGateway implements CredentialedApiPort {
   readonly writes: string[] = [];
   private readonly apis = new Map<string, FakeApi>();
   private nextId = 1;
+  /** REST: the account setting cloudwatchRoleArn; undefined for a v2 fake, which has no such setting. */
+  private logRole: string | undefined;
+
+  constructor(options: { accountSettings?: boolean } = {}) {
+    if (options.accountSettings) this.accountLogRole = async () => this.logRole;
+  }
+
+  /** Sets the account's CloudWatch logging role (REST fakes only). */
+  setAccountLogRole(roleArn: string | undefined): void {
+    this.logRole = roleArn;
+  }
+
+  /** REST: the account setting cloudwatchRoleArn. */
+  accountLogRole?: () => Promise<string | undefined>;
 
   /** Adds an API; every stage serves one first deployment of it. */
   addApi(seed: FakeApiSeed): void {

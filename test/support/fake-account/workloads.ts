@@ -67,7 +67,7 @@ export class FakeWorkloads implements WorkloadPorts {
       eventBridge: new FakeEventBridge(where),
       scheduler: new FakeScheduler({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
       firehose: new FakeFirehose({ ...where, ...(options.knowsRole ? { knowsRole: options.knowsRole } : {}) }),
-      apiGateway: new FakeApiGateway(),
+      apiGateway: new FakeApiGateway({ accountSettings: true }),
       apiGatewayV2: new FakeApiGateway(),
       batch: new FakeBatch(where),
     };
