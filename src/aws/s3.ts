@@ -7,6 +7,8 @@ import { loadSdk } from './sdk-modules.js';
 export interface ObjectEntry {
   key: string;
   size?: number;
+  /** The object's ETag as listed: a changed object has a new one. */
+  etag?: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function* listObjects(
       const page = await client.send(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, Delimiter: descend ? '/' : undefined, ContinuationToken: token }),
       );
-      for (const object of page.Contents ?? []) if (object.Key) yield { key: object.Key, size: object.Size };
+      for (const object of page.Contents ?? []) if (object.Key) yield { key: object.Key, size: object.Size, etag: object.ETag };
       for (const common of page.CommonPrefixes ?? []) if (common.Prefix && descend?.(common.Prefix)) children.push(common.Prefix);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { SplitRoleError, usageError } from '../core/errors.js';
 import { deliveredAt, noteReach } from './evidence-reach.js';
+import type { CachedTrailFiles } from './evidence-cache.js';
 import { emptyLogReadStats, readTrailRecords, type LogReadStats, type ReadTrailOptions } from './log-files.js';
 import {
   attributeRecords,
@@ -73,7 +74,14 @@ export function trailFileRecords(
 ): { records: AsyncIterable<CloudTrailRecord>; stats: LogReadStats } {
   const { session, subject } = ctx;
   const stats = emptyLogReadStats();
-  const reading = readTrailRecords(files.location, { s3: () => session.s3() }, readOptions(ctx, [subject.role], stats, ctx.warnings));
+  // Planning keeps the files it read in the cache, keyed by the role whose records the byte filter kept; checks after cutover never use it.
+  const account = subject.role.arn.split(':')[4];
+  const cache = account ? ctx.cache?.trailFiles({ location: files.location, account, role: subject.role.arn }) : undefined;
+  const reading = readTrailRecords(
+    files.location,
+    { s3: () => session.s3() },
+    readOptions(ctx, [subject.role], stats, ctx.warnings, cache),
+  );
   async function* records(): AsyncGenerator<CloudTrailRecord> {
     yield* reading;
     refuseNoFiles(stats, files.location, subject.role.arn.split(':')[4], ctx.request.window.start);
@@ -148,11 +156,13 @@ function readOptions(
   roles: ReadonlyArray<{ arn: string; name: string }>,
   stats: LogReadStats,
   warnings: string[],
+  cache?: CachedTrailFiles,
 ): ReadTrailOptions {
   const { io, request } = ctx;
   const [first] = roles;
   return {
     since: request.window.start,
+    ...(cache ? { cache } : {}),
     // An organization trail holds every account's files: read the role's account only.
     account: first?.arn.split(':')[4],
     ...(first && roles.length === 1 ? { role: first } : {}),

@@ -16,6 +16,7 @@ import { CorruptLogFile, NotATrailFile, RecordSplitter } from './record-splitter
 import { defaultFilterWorkers, TrailFilterPool, type FilterInput } from './trail-filter-pool.js';
 import { inflateAsync, type Inflated } from './trail-inflate.js';
 import { openSource, type LogFile } from './trail-listing.js';
+import type { CachedTrailFile, CachedTrailFiles, TrailFileId } from './evidence-cache.js';
 import type { CloudTrailRecord } from './types.js';
 
 /** Counts from one read of a trail's log files. */
@@ -74,6 +75,12 @@ export interface ReadTrailOptions {
    * so small reads stay on the main thread; 0 keeps everything there.
    */
   workers?: number;
+  /**
+   * Files read whole before (same name, size and ETag or mtime) are taken
+   * from here, and files read whole now are kept here: the records `role`'s
+   * filter kept, and how many it left.
+   */
+  cache?: CachedTrailFiles;
 }
 
 /** A listed file on its way: fetched (unless a worker reads it), then inflated and maybe searched. */
@@ -81,13 +88,19 @@ interface Slot {
   file: LogFile;
   fetched?: Promise<Loaded>;
   inflated?: Promise<Loaded>;
+  /** The file's identity, when a cache is in use. */
+  id?: TrailFileId;
 }
 
 type Loaded =
-  /** `searched`: a worker's byte search over `text` ('whole': parse it whole); unset: search here, if filtering. */
-  | { kind: 'json'; text: Buffer; stored: number; searched?: CandidateSpans | 'whole' }
+  /**
+   * `searched`: a worker's byte search over `text` ('whole': parse it whole); unset: search here, if filtering.
+   * `inflated`: set when `text` holds only the records the worker picked, the whole text being that many bytes.
+   */
+  | { kind: 'json'; text: Buffer; stored: number; searched?: CandidateSpans | 'whole'; inflated?: number }
   | { kind: 'stream'; stored: number }
   | { kind: 'corrupt'; reason: string; stored: number }
+  | { kind: 'cached'; stored: number; read: CachedTrailFile }
   | { kind: 'fatal'; error: unknown };
 
 /** A file bigger than this (as stored) is streamed record by record instead of parsed whole. */
@@ -148,11 +161,17 @@ export async function* readTrailRecords(
       while (!listed && pending.length < Math.max(source.prefetch, workers + 1)) {
         const next = await listing.next();
         if (next.done) listed = true;
-        else
-          pending.push({
-            file: next.value,
-            fetched: pool && next.value.path !== undefined ? undefined : fetchFile(next.value, streamAbove),
-          });
+        else {
+          const file = next.value;
+          const id = options.cache && (await identify(file));
+          // A file the cache holds unchanged is not fetched; one it does not is read, and kept under this identity.
+          const read = id && options.cache?.get(id);
+          pending.push(
+            read
+              ? { file, id, inflated: Promise.resolve({ kind: 'cached', stored: id.size ?? 0, read }) }
+              : { file, ...(id ? { id } : {}), fetched: pool && file.path !== undefined ? undefined : fetchFile(file, streamAbove) },
+          );
+        }
       }
       if (!pool && options.role && workers > 0 && (options.workers !== undefined || stats.files + pending.length >= WORKERS_FROM_FILES)) {
         pool = new TrailFilterPool(options.role, workers);
@@ -165,10 +184,22 @@ export async function* readTrailRecords(
       if (loaded.kind === 'fatal') throw loaded.error;
       stats.files += 1;
       stats.compressedBytes += loaded.stored;
+      // What this file gives, for the cache: its records, and the counts they add.
+      const kept: CloudTrailRecord[] | undefined = options.cache && slot.id && loaded.kind !== 'cached' ? [] : undefined;
+      const before = { skipped: stats.skippedRecords, bytes: stats.uncompressedBytes };
       try {
         if (loaded.kind === 'corrupt') throw new CorruptLogFile(loaded.reason);
-        if (loaded.kind === 'json') {
-          stats.uncompressedBytes += loaded.text.length;
+        if (loaded.kind === 'cached') {
+          const { records, skipped, uncompressedBytes } = loaded.read;
+          stats.uncompressedBytes += uncompressedBytes;
+          stats.records += skipped;
+          stats.skippedRecords += skipped;
+          for (const record of records) {
+            stats.records += 1;
+            yield record;
+          }
+        } else if (loaded.kind === 'json') {
+          stats.uncompressedBytes += loaded.inflated ?? loaded.text.length;
           if (loaded.searched) stats.filesInWorkers += 1;
           const searched = loaded.searched ?? (needles && candidateSpans(loaded.text, needles));
           const filtered = searched === 'whole' ? undefined : pickRecords(loaded.text, searched);
@@ -177,18 +208,30 @@ export async function* readTrailRecords(
             stats.skippedRecords += filtered.skipped;
           }
           // A plain loop over the parsed array: for-await over a sync iterable would cost a promise per record.
-          const records = filtered ? filtered.records : parseWhole(loaded.text);
+          // A worker sent only the picked records: a cut that does not parse needs the whole file again (never for CloudTrail's own).
+          const whole = filtered || loaded.inflated === undefined ? loaded.text : await readWhole(slot.file, streamAbove);
+          const records = filtered ? filtered.records : parseWhole(whole);
           // Let the inflated bytes go while the records are consumed.
           loaded.text = EMPTY;
           for (const record of records) {
             stats.records += 1;
+            kept?.push(record);
             yield record;
           }
         } else {
           for await (const record of streamRecords(slot.file, stats, needles)) {
             stats.records += 1;
+            kept?.push(record);
             yield record;
           }
+        }
+        if (kept && slot.id) {
+          const read = {
+            records: kept,
+            skipped: stats.skippedRecords - before.skipped,
+            uncompressedBytes: stats.uncompressedBytes - before.bytes,
+          };
+          options.cache?.put(slot.id, read);
         }
         options.onFileRead?.(slot.file.name);
       } catch (error) {
@@ -206,6 +249,11 @@ export async function* readTrailRecords(
     if (corrupt.length > 0) options.onWarning?.(corruptWarning(corrupt));
   }
   return stats;
+}
+
+/** What tells this version of the file from a rewritten one. */
+async function identify(file: LogFile): Promise<TrailFileId> {
+  return { name: file.name, ...(await file.identify()) };
 }
 
 function corruptWarning(corrupt: readonly string[]): string {
@@ -286,6 +334,14 @@ async function fetchFile(file: LogFile, streamAbove: number): Promise<Loaded> {
   }
 }
 
+/** A file's whole inflated text, read again; what it became instead (corrupt, too large, unreadable) is thrown. */
+async function readWhole(file: LogFile, streamAbove: number): Promise<Buffer> {
+  const loaded = await inflate(await fetchFile(file, streamAbove));
+  if (loaded.kind === 'json') return loaded.text;
+  if (loaded.kind === 'fatal') throw loaded.error;
+  throw new CorruptLogFile(loaded.kind === 'corrupt' ? loaded.reason : 'changed while it was read');
+}
+
 /** Gunzips fetched bytes when they carry the gzip magic; never rejects. */
 async function inflate(loaded: Loaded): Promise<Loaded> {
   return loaded.kind === 'json' ? fromInflated(await inflateAsync(loaded.text), loaded.stored) : loaded;
@@ -302,8 +358,14 @@ async function filterInPool(pool: TrailFilterPool, input: FilterInput): Promise<
     const result = await pool.filter(input);
     if (result.kind === 'spans' || result.kind === 'whole') {
       const text = Buffer.from(result.text.buffer, result.text.byteOffset, result.text.byteLength);
-      const searched = result.kind === 'spans' ? { spans: result.spans, count: result.count } : 'whole';
-      return { kind: 'json', text, stored: result.stored, searched };
+      if (result.kind === 'whole') return { kind: 'json', text, stored: result.stored, searched: 'whole' };
+      return {
+        kind: 'json',
+        text,
+        stored: result.stored,
+        searched: { spans: result.spans, count: result.count },
+        inflated: result.inflated,
+      };
     }
     return fromInflated(result, result.stored);
   } catch (error) {

@@ -32,6 +32,8 @@ export interface LogFile {
   path?: string;
   /** Bytes as stored, when the listing knows it. */
   size: number | undefined;
+  /** What tells this version of the file from a rewritten one (size and S3 ETag, or size and mtime), for the evidence cache. */
+  identify(): Promise<{ size: number | undefined; tag: string | undefined }>;
   /** The whole file, or undefined when it is larger than `streamAbove` bytes and must be streamed. */
   read(streamAbove: number): Promise<Buffer | undefined>;
   open(): Promise<Readable>;
@@ -84,6 +86,10 @@ function localFile(path: string, size: number | undefined): LogFile {
     name: path,
     path,
     size,
+    identify: async () => {
+      const info = await stat(path).catch(() => undefined);
+      return { size: info?.size, tag: info ? String(Math.floor(info.mtimeMs)) : undefined };
+    },
     read: async (streamAbove) => {
       // Local sizes are not listed: the open handle's stat is cheap next to the read.
       const handle = await open(path).catch(unreadable);
@@ -111,11 +117,12 @@ async function* listS3(client: S3Client, bucket: string, prefix: string, filter:
     return found;
   };
   const descend = filter.since || filter.account ? (folder: string) => !skipFolder(folder, filter) : undefined;
-  for await (const { key, size } of listObjects(client, bucket, prefix, descend)) {
+  for await (const { key, size, etag } of listObjects(client, bucket, prefix, descend)) {
     if (!isLogFile(key, filter)) continue;
     yield {
       name: `s3://${bucket}/${key}`,
       size,
+      identify: () => Promise.resolve({ size, tag: etag }),
       read: async () => {
         const bytes = await (await body(key)).transformToByteArray().catch((error: unknown) => {
           throw translateAwsError(error, 's3:GetObject');

@@ -3,12 +3,16 @@
  * query through it (cached-lookup.ts): what a second run asks, what it is
  * handed, and what it refuses to trust.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LookupRecord } from '../../src/aws/cloudtrail.js';
 import { cachedLookupEvents, DELIVERY_LAG_MS } from '../../src/evidence/cached-lookup.js';
+import { emptyLogReadStats, readTrailRecords } from '../../src/evidence/log-files.js';
+import type { CloudTrailRecord } from '../../src/evidence/types.js';
+import { writeTrailFiles } from '../support/trail-files.js';
+import { sessionIdentity } from '../support/trail-records.js';
 import {
   EVIDENCE_CACHE_VERSION,
   EvidenceCache,
@@ -198,6 +202,61 @@ describe('trail files in the cache', () => {
     expect(files.get({ ...file, size: 121 })).toBeUndefined();
     expect(files.get({ ...file, tag: undefined })).toBeUndefined();
     expect(again.trailFiles({ ...scope, role: 'arn:aws:iam::123456789012:role/other' }).get(file)).toBeUndefined();
+  });
+});
+
+describe('trail files read through the cache', () => {
+  const role = { arn: 'arn:aws:iam::123456789012:role/shared', name: 'shared' };
+  const where = { account: '123456789012', region: 'us-east-1' };
+  const call = (i: number, who = role): CloudTrailRecord => ({
+    eventTime: new Date(NOW - i * HOUR).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventSource: 's3.amazonaws.com',
+    eventName: 'GetObject',
+    userIdentity: sessionIdentity(who, 'i-0abc', 'ASIAEXAMPLE'),
+  });
+
+  async function read(root: string, cache: EvidenceCache) {
+    const stats = emptyLogReadStats();
+    const files = cache.trailFiles({ location: root, account: where.account, role: role.arn });
+    const records: CloudTrailRecord[] = [];
+    for await (const r of readTrailRecords(root, {}, { role, stats, cache: files, workers: 0, onWarning: (w) => warnings.push(w) }))
+      records.push(r);
+    return { records, stats };
+  }
+
+  it('a second read takes unchanged files from the cache with the same records and counts; a file with a new mtime is read again', async () => {
+    const root = join(dir, 'trail');
+    const other = { arn: 'arn:aws:iam::123456789012:role/other', name: 'other' };
+    const [first] = await writeTrailFiles(root, [call(1), call(2), call(3, other)], where);
+    const cache = open();
+    const fresh = await read(root, cache);
+    expect(fresh.records.length).toBeGreaterThanOrEqual(2);
+    cache.flush();
+
+    // Same size, same mtime, other bytes: only a cache hit still gives the original records.
+    const path = join(root, first!);
+    const { size, mtime } = statSync(path);
+    writeFileSync(path, Buffer.alloc(size, 0x20));
+    utimesSync(path, mtime, mtime);
+    const again = open();
+    const cached = await read(root, again);
+    expect(cached.records.map((r) => r.eventTime)).toEqual(fresh.records.map((r) => r.eventTime));
+    const counts = ({ files, records, skippedRecords, corruptFiles, compressedBytes, uncompressedBytes }: typeof fresh.stats) => ({
+      files,
+      records,
+      skippedRecords,
+      corruptFiles,
+      compressedBytes,
+      uncompressedBytes,
+    });
+    expect(counts(cached.stats)).toEqual(counts(fresh.stats));
+    expect(cached.records.every((r) => again.served(r))).toBe(true);
+
+    // A new mtime is a new file: read again (and found corrupt now).
+    utimesSync(path, mtime, new Date(mtime.getTime() + 1000));
+    const changed = await read(root, open());
+    expect(changed.records).toEqual([]);
+    expect(changed.stats.corruptFiles).toBe(1);
   });
 });
 
