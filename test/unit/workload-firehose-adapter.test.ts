@@ -285,3 +285,33 @@ describe('Firehose repoint on the fake', () => {
     expect(firehose.updates[0]?.IcebergDestinationUpdate).toEqual({ RoleARN: NEW_ROLE, S3Configuration: { ...s3, RoleARN: NEW_ROLE } });
   });
 });
+
+describe('Firehose review, checklist and rollback guard', () => {
+  it('the checklist names the blocks of each moved field, in Terraform’s and CloudFormation’s words', async () => {
+    const move = await planMove();
+    const names = { tf: 'app_role', cfnRole: 'AppRole', cfnProfile: 'AppInstanceProfile' };
+    expect(adapter.checklist(move, { format: 'terraform', role: () => names })).toEqual([
+      `- [ ] delivery stream \`logs\`: role → \`${NEW_ROLE}\``,
+      '  - `role_arn = aws_iam_role.app_role.arn` in `extended_s3_configuration`, `extended_s3_configuration.s3_backup_configuration` of the `aws_kinesis_firehose_delivery_stream`',
+    ]);
+    expect(adapter.checklist(move, { format: 'cloudformation', role: () => undefined })[1]).toBe(
+      `  - \`RoleARN: ${NEW_ROLE}\` in \`ExtendedS3DestinationConfiguration\`, \`ExtendedS3DestinationConfiguration.S3BackupConfiguration\` of the \`AWS::KinesisFirehose::DeliveryStream\``,
+    );
+  });
+
+  it('after rollback, a stream still uses a role only through fields the moves do not point back', async () => {
+    firehose.addStream({
+      DeliveryStreamName: 'orders',
+      DeliveryStreamType: 'KinesisStreamAsSource',
+      Source: { KinesisStreamSourceDescription: { KinesisStreamARN: 'arn:aws:kinesis:x:1:stream/o', RoleARN: SHARED_ARN } },
+      Destinations: [HTTP],
+    });
+    const moves = await planMoves();
+    const left = await adapter.withoutMovedBack(fakeApplyContext(region, PLAN_ID), (await found()).firehose, moves);
+    expect(left.streams.map((s) => s.streamName)).toEqual(['orders']);
+    const partly = await adapter.withoutMovedBack(fakeApplyContext(region, PLAN_ID), (await found()).firehose, [
+      { ...moves[0], fields: ['RoleARN'] } as MoveOf<'firehose-stream'>,
+    ]);
+    expect(partly.streams.map((s) => s.streamName)).toEqual(['logs', 'orders']);
+  });
+});
