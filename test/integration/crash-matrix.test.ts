@@ -26,6 +26,15 @@
  * ResourcePolicyChanged while the workloads had lost their KMS access).
  * test/integration/crash-policies.test.ts kills the policy writes in every
  * run, and test/unit/rollback-restore.test.ts runs this case in-process.
+ *
+ * The full matrix also runs a Lambda + Step Functions plan whose state machine
+ * has an alias on a published version (issue 23: the crash matrix covers one
+ * of the new kinds): apply is killed after each Step Functions call of its
+ * repoint (UpdateStateMachine publishing, UpdateStateMachineAlias) and resumed
+ * or rolled back, and rollback is killed after each of its undo
+ * (UpdateStateMachineAlias, UpdateStateMachine, DeleteStateMachineVersion)
+ * and run again; the account, the machine, its alias and its versions must
+ * end exactly as an uninterrupted run leaves them.
  */
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,6 +59,7 @@ import { applyKilledAt } from '../support/policy-crash.js';
 import { applyThroughRetire, spawnApplyThroughRetire } from '../support/retire.js';
 import { seedResourcePolicies } from '../support/resource-policies.js';
 import { ORDERS_APPLY_MUTATIONS, type OrdersScenario, planScenario, seedOrdersScenario } from '../support/scenario.js';
+import { captureStateMachine, seedStateMachine, type StateMachineState } from '../support/state-machine-crash.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 
 const endpoint = workerMotoEndpoint();
@@ -339,4 +349,124 @@ describe.skipIf(!endpoint || !FULL)("crash matrix: SIGKILL inside retire's resou
     expect(JSON.parse(now.bucket)).toEqual(JSON.parse(seeded.original.bucket));
     expect(JSON.parse(now.queue)).toEqual(JSON.parse(seeded.original.queue));
   }, 300_000);
+});
+
+describe.skipIf(!endpoint || !FULL)('crash matrix over a Lambda + Step Functions plan: SIGKILL after each Step Functions call', () => {
+  const motoEndpoint = endpoint as string;
+  /** The Step Functions calls of the kind's repoint (apply) and undo (rollback). */
+  const SFN_CALLS = /^(UpdateStateMachine|UpdateStateMachineAlias|DeleteStateMachineVersion)$/;
+  let proxy: FaultProxy;
+  let workdir: string;
+  let scenario: OrdersScenario;
+  let planTemplate: string;
+  let pristine: { account: AccountState; states: StateMachineState };
+  let splitReference: { account: AccountState; states: StateMachineState };
+  let applyOps: string[] = [];
+  let rollbackOps: string[] = [];
+  const env = () => isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: proxy.endpoint, SPLIT_ROLE_FAST_WAITS: '1' });
+  const cli = (args: string[]) => runCli(args, env());
+  const answeredMutations = () => proxy.forwarded.filter((f) => f.mutating).map((f) => f.operation);
+  /** The Step Functions calls among `ops` (each happens once per run), where the matrix kills. */
+  const sfnCalls = (ops: readonly string[]) => ops.filter((op) => SFN_CALLS.test(op));
+
+  async function reseed(): Promise<void> {
+    await resetMoto(motoEndpoint);
+    scenario = await seedOrdersScenario(motoEndpoint, { instances: 0, functions: 1, services: 0, randomSeed: RANDOM_SEED });
+    await seedStateMachine(motoEndpoint, scenario);
+  }
+  async function capture(): Promise<{ account: AccountState; states: StateMachineState }> {
+    return { account: await captureAccountState(motoEndpoint), states: await captureStateMachine(motoEndpoint, scenario.account) };
+  }
+  async function freshPlan(): Promise<string> {
+    const path = join(await mkdtemp(join(workdir, 'run-')), 'orders.plan.json');
+    await copyFile(planTemplate, path);
+    return path;
+  }
+  /** Runs `rollback PLAN --yes`, SIGKILLed once moto has answered its `op` call. */
+  async function rollbackKilledAfter(planPath: string, op: string): Promise<string | undefined> {
+    proxy.clear();
+    let killedAfter: string | undefined;
+    const run = spawnCli(['rollback', planPath, '--yes'], env());
+    proxy.setRule(() => (killedAfter ? { drop: true } : undefined));
+    proxy.onForwarded(async (operation, _status, req) => {
+      if (!req.mutating || killedAfter || operation !== op) return;
+      killedAfter = operation;
+      run.child.kill('SIGKILL');
+      await run.result;
+    });
+    try {
+      await run.result;
+      return killedAfter;
+    } finally {
+      proxy.onForwarded(undefined);
+      proxy.setRule(undefined);
+    }
+  }
+  /** Runs apply (through retire), SIGKILLed once moto has answered its `op` call. */
+  async function applyKilledAfter(planPath: string, op: string): Promise<string | undefined> {
+    proxy.clear();
+    return (await spawnApplyThroughRetire(proxy, env(), planPath, (operation, mutating) => mutating && operation === op)).killedAfter;
+  }
+
+  beforeAll(async () => {
+    workdir = await mkdtemp(join(tmpdir(), 'split-role-crash-sfn-'));
+    proxy = await startFaultProxy(motoEndpoint);
+    await reseed();
+    pristine = await capture();
+    // The scenario's trail has an ECS task session (this role trusts no ECS principal) and nothing of Step Functions.
+    planTemplate = await planScenario(motoEndpoint, scenario, workdir, ['--unattributed', 'drop', '--without-evidence', 'empty']);
+    const plan = await readPlan(planTemplate);
+    expect(plan.workloads.map((w) => w.kind).sort()).toEqual(['lambda-function', 'state-machine']);
+    const planPath = await freshPlan();
+    proxy.clear();
+    const applied = await applyThroughRetire(cli, planPath);
+    expect(applied.code, applied.stderr).toBe(0);
+    applyOps = answeredMutations();
+    splitReference = await capture();
+    expect(splitReference.states.routing).toEqual([`${Object.keys(splitReference.states.versions)[0]}=100`]);
+    proxy.clear();
+    const rolledBack = await cli(['rollback', planPath, '--yes']);
+    expect(rolledBack.code, rolledBack.stderr).toBe(0);
+    rollbackOps = answeredMutations();
+    expect(await capture()).toEqual(pristine);
+    process.stderr.write(`crash matrix (Step Functions): apply ${applyOps.join(' ')}; rollback ${rollbackOps.join(' ')}\n`);
+  }, 600_000);
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  it('dry run: apply publishes a version and routes the alias to it; rollback restores the machine, alias and versions', () => {
+    expect(sfnCalls(applyOps)).toEqual(['UpdateStateMachine', 'UpdateStateMachineAlias']);
+    expect(sfnCalls(rollbackOps)).toEqual(['UpdateStateMachineAlias', 'UpdateStateMachine', 'DeleteStateMachineVersion']);
+  });
+
+  it('apply killed after each Step Functions call: resumed, it ends as an uninterrupted apply; rolled back, as before', async () => {
+    for (const op of sfnCalls(applyOps)) {
+      await reseed();
+      let planPath = await freshPlan();
+      expect(await applyKilledAfter(planPath, op)).toBe(op);
+      const resumed = await applyThroughRetire(cli, planPath);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(await capture(), `resumed after ${op}`).toEqual(splitReference);
+
+      await reseed();
+      planPath = await freshPlan();
+      expect(await applyKilledAfter(planPath, op)).toBe(op);
+      const rolledBack = await cli(['rollback', planPath, '--yes']);
+      expect(rolledBack.code, rolledBack.stderr).toBe(0);
+      expect(await capture(), `rolled back after ${op}`).toEqual(pristine);
+    }
+  }, 600_000);
+
+  it('rollback killed after each Step Functions call of the undo, then run again, restores the account exactly', async () => {
+    for (const op of sfnCalls(rollbackOps)) {
+      await reseed();
+      const planPath = await freshPlan();
+      expect((await applyThroughRetire(cli, planPath)).code).toBe(0);
+      expect(await rollbackKilledAfter(planPath, op)).toBe(op);
+      const again = await cli(['rollback', planPath, '--yes']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(await capture(), `rolled back again after ${op}`).toEqual(pristine);
+    }
+  }, 600_000);
 });

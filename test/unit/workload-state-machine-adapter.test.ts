@@ -164,6 +164,9 @@ describe('published versions and aliases', () => {
     await adapter.repoint(move, [move]).undo(ctx);
     expect(sfn().routingOf(live)).toEqual([{ stateMachineVersionArn: v1, weight: 100 }]);
     expect(sfn().roleOf(machine)).toBe(SHARED_ARN);
+    // The version apply published goes with the new role: the machine has the versions it had.
+    expect(sfn().versionArns(machine)).toEqual([v1]);
+    expect(sfn().writes.at(-1)).toBe('deleteVersion:orders-flow:2');
     expect(await adapter.drift(ctx, move)).toEqual([]);
   });
 
@@ -209,6 +212,17 @@ describe('published versions and aliases', () => {
     expect(await adapter.repoint(move, [move]).run(ctx)).toEqual({ replaced: SHARED_ARN, version: `${machine}:2` });
     expect(sfn().writes).toEqual(['updateRole:orders-flow', 'publish:orders-flow:2', 'updateAlias:orders-flow:live']);
     expect(sfn().routingOf(live)).toEqual([{ stateMachineVersionArn: `${machine}:2`, weight: 100 }]);
+  });
+
+  it('rolled back after the version was published but before the alias moved, the machine is as before', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    sfn().faults.failNext('updateAlias', new Error('killed'));
+    await expect(adapter.repoint(move, [move]).run(ctx)).rejects.toThrow('killed');
+    await adapter.repoint(move, [move]).undo(ctx);
+    expect(sfn().roleOf(machine)).toBe(SHARED_ARN);
+    expect(sfn().routingOf(live)).toEqual([{ stateMachineVersionArn: v1, weight: 100 }]);
+    expect(sfn().versionArns(machine)).toEqual([v1]);
   });
 
   it('an alias on a version of another definition is a follow-up, not moved, and keeps the shared role in use', async () => {
@@ -266,5 +280,7 @@ describe('published versions and aliases', () => {
     expect(sfn().routingOf(live)).toEqual([{ stateMachineVersionArn: elsewhere, weight: 100 }]);
     expect(ctx.io.messages.map((m) => m.data?.workload)).toEqual(['state machine alias orders-flow:live']);
     expect(sfn().roleOf(machine)).toBe(SHARED_ARN);
+    // Apply's version (2) goes; the one the alias uses now, and the shared one, stay.
+    expect(sfn().versionArns(machine)).toEqual([v1, elsewhere]);
   });
 });

@@ -19,6 +19,7 @@ import {
   readAliases,
   aliasStillShared,
   assertAliasesAsPlanned,
+  deletePublished,
   restoreAlias,
   routeAlias,
   routingText,
@@ -165,6 +166,8 @@ export const stateMachineAdapter: WorkloadAdapter<StateMachineMove, StateMachine
         await leaveIfMovedElsewhere(ctx, `state machine ${move.stateMachineName}`, () =>
           pointTo(ctx, move, move.current.roleArn, move.target.roleArn),
         );
+        // The version apply published runs as the new role, which rollback deletes: it goes too, so the machine is as before.
+        if (move.aliases.length > 0) await deletePublished(sfn, move);
       },
     };
   },

@@ -145,6 +145,19 @@ export async function restoreAlias(sfn: StepFunctionsPort, alias: MovedAlias, mo
   await sfn.updateAlias(alias.aliasArn, alias.current);
 }
 
+/**
+ * Deletes the versions apply published: those running as `movedTo` (the plan's
+ * new role, which rollback deletes next) that no alias routes to any more. A
+ * version an alias still uses is left, and Step Functions would refuse it anyway.
+ */
+export async function deletePublished(sfn: StepFunctionsPort, move: StateMachineMove): Promise<void> {
+  const routed = new Set((await sfn.listAliases(move.stateMachineArn)).flatMap((a) => a.routing.map((r) => r.stateMachineVersionArn)));
+  for (const arn of await sfn.listVersions(move.stateMachineArn)) {
+    if (routed.has(arn)) continue;
+    if ((await sfn.getStateMachine(arn))?.roleArn === move.target.roleArn) await sfn.deleteVersion(arn);
+  }
+}
+
 /** "version 3" or "versions 2 and 3". */
 export function versionList(arns: readonly string[]): string {
   const numbers = arns.map((arn) => arn.split(':').pop() ?? arn);

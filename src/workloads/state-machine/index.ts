@@ -47,7 +47,12 @@ export const stateMachine = defineKind({
       'states:DescribeStateMachineAlias',
       'states:ListStateMachineVersions',
     ],
-    // UpdateStateMachine with publish needs PublishStateMachineVersion too (Step Functions guide, "Versions").
-    apply: ['states:UpdateStateMachine', 'states:PublishStateMachineVersion', 'states:UpdateStateMachineAlias'],
+    // UpdateStateMachine with publish needs PublishStateMachineVersion too (Step Functions guide, "Versions"); rollback deletes the version.
+    apply: [
+      'states:UpdateStateMachine',
+      'states:PublishStateMachineVersion',
+      'states:UpdateStateMachineAlias',
+      'states:DeleteStateMachineVersion',
+    ],
   },
 });

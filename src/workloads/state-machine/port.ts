@@ -52,6 +52,10 @@ export interface StepFunctionsPort {
   getAlias(aliasArn: string): Promise<StateMachineAlias | undefined>;
   /** The ARN of the machine's newest published version, if it has any. */
   latestVersion(stateMachineArn: string): Promise<string | undefined>;
+  /** Every published version's ARN, newest first. */
+  listVersions(stateMachineArn: string): Promise<string[]>;
+  /** Deletes a published version (Step Functions refuses one an alias routes to). */
+  deleteVersion(versionArn: string): Promise<void>;
   /** The machine's running executions, each with the role it started with. */
   runningExecutions(stateMachineArn: string): Promise<RunningExecution[]>;
   /**
@@ -125,6 +129,21 @@ export function sdkStepFunctions(client: SFNClient): StepFunctionsPort {
       // Newest first (the API's order), so one result is the latest.
       const out = await client.send(new ListStateMachineVersionsCommand({ stateMachineArn, maxResults: 1 }));
       return out.stateMachineVersions?.[0]?.stateMachineVersionArn;
+    },
+    async listVersions(stateMachineArn) {
+      const { ListStateMachineVersionsCommand } = await sdk();
+      const arns: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(new ListStateMachineVersionsCommand({ stateMachineArn, nextToken }));
+        arns.push(...(page.stateMachineVersions ?? []).map((v) => v.stateMachineVersionArn ?? ''));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return arns;
+    },
+    async deleteVersion(versionArn) {
+      const { DeleteStateMachineVersionCommand } = await sdk();
+      await client.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: versionArn }));
     },
     async runningExecutions(stateMachineArn) {
       const { paginateListExecutions, GetExecutionHistoryCommand } = await sdk();

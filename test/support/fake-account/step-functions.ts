@@ -36,6 +36,8 @@ export class FakeStepFunctions implements StepFunctionsPort {
   private readonly machines = new Map<string, StateMachineRole>();
   /** Published versions by version ARN; each machine's in publishing order. */
   private readonly versions = new Map<string, StateMachineRole>();
+  /** How many versions each machine has published. */
+  private readonly published = new Map<string, number>();
   private readonly aliases = new Map<string, StateMachineAlias>();
   private readonly executions: FakeExecution[] = [];
 
@@ -68,7 +70,9 @@ export class FakeStepFunctions implements StepFunctionsPort {
   publishVersion(stateMachineArn: string): string {
     const machine = this.machines.get(stateMachineArn);
     if (!machine) throw new FakeServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
-    const number = [...this.versions.values()].filter((v) => v.arn.startsWith(`${stateMachineArn}:`)).length + 1;
+    // Version numbers are never reused, deleted or not.
+    const number = (this.published.get(stateMachineArn) ?? 0) + 1;
+    this.published.set(stateMachineArn, number);
     const arn = `${stateMachineArn}:${number}`;
     this.versions.set(arn, { ...machine, arn });
     return arn;
@@ -128,6 +132,24 @@ export class FakeStepFunctions implements StepFunctionsPort {
   async latestVersion(stateMachineArn: string): Promise<string | undefined> {
     this.faults.check('latestVersion');
     return [...this.versions.keys()].filter((arn) => arn.startsWith(`${stateMachineArn}:`)).at(-1);
+  }
+
+  async listVersions(stateMachineArn: string): Promise<string[]> {
+    this.faults.check('listVersions');
+    return [...this.versions.keys()].filter((arn) => arn.startsWith(`${stateMachineArn}:`)).reverse();
+  }
+
+  async deleteVersion(versionArn: string): Promise<void> {
+    this.faults.check('deleteVersion');
+    if ([...this.aliases.values()].some((a) => a.routing.some((r) => r.stateMachineVersionArn === versionArn)))
+      throw new FakeServiceError('ValidationException', `Version ${versionArn} is referenced by an alias`);
+    if (!this.versions.delete(versionArn)) return;
+    this.writes.push(`deleteVersion:${versionArn.split(':').slice(-2).join(':')}`);
+  }
+
+  /** Every published version's ARN, oldest first. */
+  versionArns(stateMachineArn: string): string[] {
+    return [...this.versions.keys()].filter((arn) => arn.startsWith(`${stateMachineArn}:`));
   }
 
   async runningExecutions(stateMachineArn: string): Promise<RunningExecution[]> {
