@@ -17,6 +17,7 @@ import stepfunctions_delete_version  # noqa: E402,F401
 import iam_cfn_role_policies  # noqa: E402,F401
 import apigateway_update_integration  # noqa: E402,F401
 import apigatewayv2_get_authorizers  # noqa: E402,F401
+import firehose_update_destination  # noqa: E402,F401
 from moto.server import main  # noqa: E402
 
 if __name__ == "__main__":
