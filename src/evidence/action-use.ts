@@ -27,6 +27,28 @@ export function callUse(record: Pick<CloudTrailRecord, 'eventTime' | 'errorCode'
   };
 }
 
+/**
+ * addUse(actions, action, callUse(record)) without building the call's use
+ * when the action is there already: the Attributor does this once per call
+ * of the role, so most calls only bump a count and compare times.
+ */
+export function addCall(actions: Map<string, ActionUse>, action: string, record: Parameters<typeof callUse>[0]): void {
+  const prior = actions.get(action);
+  if (!prior) {
+    actions.set(action, copyUse(callUse(record)));
+    return;
+  }
+  const time = record.eventTime;
+  prior.count += 1;
+  if (time > prior.lastSeen) prior.lastSeen = time;
+  if (time !== undefined && (prior.firstSeen === undefined || time < prior.firstSeen)) prior.firstSeen = time;
+  const listed = Array.isArray(record.resources) ? record.resources : [];
+  const arn = listed[listed.length - 1]?.ARN;
+  if (typeof arn === 'string' && arn !== '' && !prior.resources?.includes(arn)) mergeDetail(prior, 'resources', [arn]);
+  const code = record.errorCode;
+  if (typeof code === 'string' && code !== '' && !prior.errorCodes?.includes(code)) mergeDetail(prior, 'errorCodes', [code]);
+}
+
 /** Adds `use` to the action's use in `actions` (the map owns its values: they are summed in place). */
 export function addUse(actions: Map<string, ActionUse>, action: string, use: ActionUse): void {
   const prior = actions.get(action);

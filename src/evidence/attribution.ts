@@ -7,7 +7,7 @@
  */
 import { ACCESS_DENIED_NAMES } from '../core/aws-error-names.js';
 import { workloadKey } from '../trust/service-principals.js';
-import { addUse, callUse } from './action-use.js';
+import { addCall, addUse } from './action-use.js';
 import { eventToActions } from './event-action.js';
 import { resourcesOf } from './record-resources.js';
 import type {
@@ -77,6 +77,8 @@ export class Attributor {
   private readonly serviceByWorkload: Map<string, string>;
   private readonly assumedRolePrefix: string;
   private readonly sessions = new Map<string, SessionCalls>();
+  /** The same sessions by access key id, then session name: found per call without building the key. */
+  private readonly sessionIndex = new Map<string, Map<string, SessionCalls>>();
   /** Records with a missing or unreadable userIdentity, by reason and event. */
   private readonly unreadable = new Map<string, UnreadableIdentity>();
   /** accessKeyId → the AssumeRole that issued it. */
@@ -139,19 +141,22 @@ export class Attributor {
     if (!this.inWindow(record.eventTime)) return;
 
     const accessKeyId = identity.accessKeyId ?? '';
-    const key = `${accessKeyId}\u0000${sessionName}`;
-    let session = this.sessions.get(key);
+    // As the key spells it: a key id that is not text (hostile input) shares a session with its text form.
+    const keyText = typeof accessKeyId === 'string' ? accessKeyId : String(accessKeyId);
+    let byName = this.sessionIndex.get(keyText);
+    let session = byName?.get(sessionName);
     if (!session) {
       session = { accessKeyId, sessionName, events: 0, actions: new Map(), resources: new Set() };
-      this.sessions.set(key, session);
+      this.sessions.set(`${keyText}\u0000${sessionName}`, session);
+      if (!byName) this.sessionIndex.set(keyText, (byName = new Map<string, SessionCalls>()));
+      byName.set(sessionName, session);
     }
     session.events += 1;
     for (const name of resourcesOf(record)) session.resources.add(name);
     if (typeof record.eventSource !== 'string' || typeof record.eventName !== 'string') return;
     if (record.eventCategory === 'Data') this.dataEventSources.add(record.eventSource);
-    const use = callUse(record);
     for (const action of eventToActions(record.eventSource, record.eventName, record.requestParameters)) {
-      addUse(session.actions, action, use);
+      addCall(session.actions, action, record);
     }
   }
 

@@ -179,12 +179,16 @@ export function eventSourcePrefix(eventSource: string): string | undefined {
  * action depends on the request (DynamoDB PartiQL statements).
  */
 export function eventToActions(eventSource: string, eventName: string, requestParameters?: unknown): readonly string[] {
-  const cacheKey = `${eventSource}\u0000${eventName}`;
-  let actions = cache.get(cacheKey);
+  // Looked up by source, then name: no key is built for each of a trail's calls.
+  let byName = bySource.get(eventSource);
+  let actions = byName?.get(eventName);
   if (!actions) {
-    actions = Object.freeze(computeActions(eventSource, eventName));
+    const cacheKey = `${eventSource}\u0000${eventName}`;
+    actions = cache.get(cacheKey) ?? Object.freeze(computeActions(eventSource, eventName));
     // The cache only ever holds distinct (source, name) pairs: a few thousand at most.
     cache.set(cacheKey, actions);
+    if (!byName) bySource.set(eventSource, (byName = new Map<string, readonly string[]>()));
+    byName.set(eventName, actions);
   }
   const dependent = READERS.get(actions);
   return dependent ? requestActions(dependent, requestParameters) : actions;
@@ -196,6 +200,8 @@ export function eventToAction(eventSource: string, eventName: string): string | 
 }
 
 const cache = new Map<string, readonly string[]>();
+/** The same lists by eventSource, then eventName. */
+const bySource = new Map<string, Map<string, readonly string[]>>();
 
 /**
  * The events mapped so far in this process that yield `action`, for naming an

@@ -4,7 +4,7 @@
  * aggregate row (Athena, Lake) — and the resource and error lists stay bounded.
  */
 import { describe, expect, it } from 'vitest';
-import { addUse, callUse, MAX_DETAIL } from '../../src/evidence/action-use.js';
+import { addCall, addUse, callUse, MAX_DETAIL } from '../../src/evidence/action-use.js';
 import type { ActionUse } from '../../src/evidence/types.js';
 
 const sum = (uses: ActionUse[]) => {
@@ -77,5 +77,23 @@ describe('addUse', () => {
     addUse(actions, 'x:A', use);
     addUse(actions, 'x:A', callUse({ eventTime: 'u', resources: [{ ARN: 'arn:aws:s3:::b' }] }));
     expect(use.resources).toEqual(['arn:aws:s3:::a']);
+  });
+});
+
+describe('addCall', () => {
+  it('sums a call exactly as addUse of its callUse does: times, resources past the cap, error codes, odd times', () => {
+    const calls = Array.from({ length: 200 }, (_, i) => ({
+      eventTime: i % 37 === 5 ? (undefined as unknown as string) : `2024-03-${String(1 + ((i * 7) % 28)).padStart(2, '0')}T10:00:00Z`,
+      ...(i % 3 === 0 ? {} : { resources: [{ type: 'AWS::S3::Bucket', ARN: i % 11 === 0 ? '' : `arn:aws:s3:::b${(i * 13) % 40}` }] }),
+      ...(i % 5 === 0 ? { errorCode: i % 10 === 0 ? '' : `E${i % 4}` } : {}),
+    }));
+    const byUse = new Map<string, ActionUse>();
+    const byCall = new Map<string, ActionUse>();
+    for (const call of calls) {
+      addUse(byUse, 's3:ListBucket', callUse(call));
+      addCall(byCall, 's3:ListBucket', call);
+    }
+    expect(byCall).toEqual(byUse);
+    expect(byCall.get('s3:ListBucket')?.moreDetail).toBe(true);
   });
 });

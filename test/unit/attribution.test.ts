@@ -339,6 +339,14 @@ describe('Attributor: totals', () => {
     expect(second.byService.get(EC2)!.actions.get('s3:GetObject')).toEqual(first.byService.get(EC2)!.actions.get('s3:GetObject'));
     expect(second.byService.get(EC2)!.events).toBe(1);
   });
+
+  it('keeps one session per key as the key reads, whether or not the trail wrote the key id as text', () => {
+    const asNumber = call(INSTANCE, 'A', 's3.amazonaws.com', 'PutObject');
+    (asNumber.userIdentity as Record<string, unknown>).accessKeyId = 7;
+    const evidence = attribute([call(INSTANCE, '7', 's3.amazonaws.com', 'GetObject'), asNumber]);
+    expect(evidence.byService.get(EC2)).toMatchObject({ sessions: 1, events: 2 });
+    expect(actionsOf(evidence, EC2)).toEqual(['s3:GetObject', 's3:PutObject']);
+  });
 });
 
 describe('Attributor: records with a missing or odd userIdentity', () => {
