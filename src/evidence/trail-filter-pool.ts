@@ -2,8 +2,8 @@
  * Worker threads (trail-filter-worker.ts) that inflate and byte-search trail
  * files beside the main thread, which keeps only the parsing of the records
  * that may matter, and attribution. Each file is handed to an idle worker;
- * what comes back is the inflated text (moved, not copied) and the offsets
- * of those records, never parsed records, which would cost a copy each.
+ * what comes back is those records' text (moved, not copied) and their
+ * offsets, never parsed records, which would cost a copy each.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -18,8 +18,12 @@ export type FilterRequest = FilterInput & { id: number };
 /** What a worker made of one file (`stored`: its size as stored, when read). */
 export type FilterResult = { stored: number } & (
   | Exclude<Inflated, { kind: 'text' }>
-  /** The records at `spans` ([start, end) pairs) may matter; `count` records in all. */
-  | { kind: 'spans'; text: Uint8Array; spans: Int32Array; count: number }
+  /**
+   * The records that may matter, copied out of the inflated text one after
+   * another into `text`, at `spans` ([start, end) pairs into it); `count`
+   * records in all, `inflated` bytes of text in all.
+   */
+  | { kind: 'spans'; text: Uint8Array; spans: Int32Array; count: number; inflated: number }
   /** Not in CloudTrail's plain shape: parse it whole. */
   | { kind: 'whole'; text: Uint8Array }
 );

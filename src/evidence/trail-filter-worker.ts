@@ -1,9 +1,9 @@
 /**
  * A worker thread of the trail reader (trail-filter-pool.ts): reads (for a
  * local path) and inflates one file, and runs the byte search over it, so
- * all of that happens off the main thread. Only offsets travel back with the
- * inflated text (moved, not copied); the main thread parses just the
- * records at them.
+ * all of that happens off the main thread. Only the records that may matter
+ * travel back (copied out of the inflated text into a buffer that is moved,
+ * not copied again), with their offsets; the main thread parses just those.
  */
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -28,16 +28,38 @@ port.on('message', (request: FilterRequest) => {
     port.postMessage({ id: request.id, result: { ...inflated, stored: stored.length } });
     return;
   }
-  const text = new Uint8Array(inflated.text.buffer, inflated.text.byteOffset, inflated.text.byteLength);
   const found = candidateSpans(inflated.text, needles);
-  const result: FilterResult = found
-    ? { kind: 'spans', text, spans: found.spans, count: found.count, stored: stored.length }
-    : { kind: 'whole', text, stored: stored.length };
+  const inflatedBytes = inflated.text.byteLength;
+  let result: FilterResult;
+  if (found) {
+    // Only the records that may matter travel: the main thread then holds a tenth of the text, not all of it.
+    const picked = compactSpans(inflated.text, found.spans);
+    result = { kind: 'spans', text: picked.text, spans: picked.spans, count: found.count, stored: stored.length, inflated: inflatedBytes };
+  } else {
+    const text = new Uint8Array(inflated.text.buffer, inflated.text.byteOffset, inflated.text.byteLength);
+    result = { kind: 'whole', text, stored: stored.length };
+  }
   // Moving a buffer that shares Node's small-allocation pool would take the pool with it: those few bytes are copied.
-  const transfer: ArrayBuffer[] = text.buffer.byteLength > Buffer.poolSize ? [text.buffer as ArrayBuffer] : [];
-  if (found) transfer.push(found.spans.buffer as ArrayBuffer);
+  const transfer: ArrayBuffer[] = result.text.buffer.byteLength > Buffer.poolSize ? [result.text.buffer as ArrayBuffer] : [];
+  if (result.kind === 'spans') transfer.push(result.spans.buffer as ArrayBuffer);
   port.postMessage({ id: request.id, result }, transfer);
 });
+
+/** The bytes at `spans` copied one after another into a buffer of their own, and where each now lies. */
+function compactSpans(text: Buffer, spans: Int32Array): { text: Uint8Array; spans: Int32Array } {
+  let length = 0;
+  for (let i = 0; i < spans.length; i += 2) length += spans[i + 1]! - spans[i]!;
+  const out = new Uint8Array(length);
+  const moved = new Int32Array(spans.length);
+  let at = 0;
+  for (let i = 0; i < spans.length; i += 2) {
+    out.set(text.subarray(spans[i], spans[i + 1]), at);
+    moved[i] = at;
+    at += spans[i + 1]! - spans[i]!;
+    moved[i + 1] = at;
+  }
+  return { text: out, spans: moved };
+}
 
 /** A local file's bytes, or why it is not read here: too large (stream it), or unreadable (skip it like a corrupt one). */
 function readLocal(path: string, streamAbove: number): Buffer | FilterResult {

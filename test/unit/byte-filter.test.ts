@@ -219,6 +219,11 @@ describe('byte filter: never drops a record the full parse uses', { timeout: 60_
       (text: string) => text.replace('"requestParameters":{', '"requestParameters":{"x":{"eventVersion":"1"},'),
     ],
     ['records that are not objects', (text: string) => text.replace('"Records":[', '"Records":[7,null,')],
+    // Cut after the comma before the nested marker: neither piece parses, and a worker sent only the pieces.
+    [
+      'a nested object starting with eventVersion in an array',
+      (text: string) => text.replace('"requestParameters":{', '"requestParameters":{"x":[1,{"eventVersion":"1"}],'),
+    ],
   ])('%s', async (_, rewrite) => {
     await put('a.json', rewrite(JSON.stringify({ Records: mixed() })));
     await expectSameAttribution();
