@@ -119,6 +119,7 @@ describe('Batch discovery and planning on the fake', () => {
     expect(adapter.roleUses?.(mine)).toEqual(['task']);
     expect(adapter.followUps(mine, { role, shared: { arn: SHARED_ARN }, staysShared: false, region: REGION })).toEqual([
       expect.objectContaining({ kind: 'batch-old-revision', resource: defArn('nightly', 1) }),
+      expect.objectContaining({ kind: 'batch-old-revision', resource: defArn('nightly', 2) }),
     ]);
     expect(adapter.describeUsers(mine, 'the shared role')).toEqual([
       'AWS Batch job definition nightly:2 (its latest revision) runs jobs as the shared role',
@@ -243,6 +244,19 @@ describe('Batch repoint on the fake', () => {
     expect((error as SplitRoleError).code).toBe('BatchNotCarried');
     expect(batch.writes).toEqual([]);
     expect(region.services.eventBridge.writes).toEqual([]);
+  });
+
+  it('a rule target naming the revision since the plan is drift: the move would leave it on the shared role', async () => {
+    const move = await planMove();
+    region.services.eventBridge.putTargetAs('default', 'nightly-batch', {
+      Id: 'late',
+      Arn: QUEUE,
+      RoleArn: THEIRS,
+      BatchParameters: { JobDefinition: 'nightly:2', JobName: 'late' },
+    });
+    expect(await adapter.drift(fakeApplyContext(region, PLAN_ID), move)).toEqual([
+      'EventBridge rule nightly-batch (bus default) target late submits jobs with nightly:2, which the plan does not move',
+    ]);
   });
 
   it('drift names a newer revision and a changed role; run refuses it; undo leaves a copy someone superseded, with a warning', async () => {

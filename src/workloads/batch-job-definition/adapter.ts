@@ -117,15 +117,27 @@ export const batchJobDefinitionAdapter: WorkloadAdapter<BatchJobDefinitionMove, 
       };
     });
   },
-  followUps(found, { staysShared }) {
+  followUps(found, { role, staysShared }) {
     if (staysShared) return [];
-    return found.older.map(({ definition: d }) => ({
-      kind: 'batch-old-revision' as const,
-      resource: d.jobDefinitionArn,
-      message:
-        `${describeRevision(d)} is not the latest revision but is still ACTIVE and runs jobs as the shared role (revisions cannot change): ` +
-        `deregister it once nothing submits it by number; a rule target or schedule naming it keeps the shared role in use`,
-    }));
+    return [
+      ...found.older.map(({ definition: d }) => ({
+        kind: 'batch-old-revision' as const,
+        resource: d.jobDefinitionArn,
+        message:
+          `${describeRevision(d)} is not the latest revision but is still ACTIVE and runs jobs as the shared role (revisions cannot change): ` +
+          `deregister it once nothing submits it by number; a rule target or schedule naming it keeps the shared role in use`,
+      })),
+      // The moved revision too stays ACTIVE: a job submitted by its number still runs as the shared role (the retire gate sees that use).
+      ...(role
+        ? found.latest.map(({ definition: d }) => ({
+            kind: 'batch-old-revision' as const,
+            resource: d.jobDefinitionArn,
+            message:
+              `${describeRevision(d)} stays ACTIVE after apply registers its copy on the new role: a job submitted by its number ` +
+              `still runs as the shared role; deregister it once nothing does (a rollback then registers a copy of it on the shared role)`,
+          }))
+        : []),
+    ];
   },
 
   invariantProblems(move, { role, shared }) {
@@ -165,6 +177,12 @@ export const batchJobDefinitionAdapter: WorkloadAdapter<BatchJobDefinitionMove, 
         `${describeRevision(move)} has ${old.notCarried.join(', ')}, which RegisterJobDefinition through this SDK cannot carry over`,
       );
     problems.push(...(await followerProblems(ctx, move, ref(old.definition))));
+    // One that names the revision since the plan would be left on it, and so on the shared role.
+    const planned = new Set(move.followers.map(describeFollower));
+    for (const f of await listFollowers(ctx.clients)) {
+      if (namesRevision(f.jobDefinition, ref(old.definition)) && !planned.has(describeFollower(f)))
+        problems.push(`${describeFollower(f)} submits jobs with ${f.jobDefinition}, which the plan does not move`);
+    }
     return problems;
   },
   async verify(ctx, move) {
