@@ -246,7 +246,7 @@ describe.skipIf(!endpoint)('API Gateway + Lambda sharing one role', () => {
     ]);
     expect(plan.followUps.filter((f) => f.kind === 'manual-service')).toEqual([]);
     const review = await readFile(planPath.replace(/\.json$/, '.md'), 'utf8');
-    expect(review).toContain('API Gateway REST API (at once: apply redeploys stages prod, dev)');
+    expect(review).toContain('API Gateway REST API (at once: apply redeploys stages `prod`, `dev`, undeployed edits included)');
 
     const before = await live();
     const applied = await applyThroughRetire(cli, planPath);

@@ -54,7 +54,7 @@ describe('HTTP API repoint on the fake', () => {
       takesEffect: 'at-once',
     });
     expect(plannedWorkloadSchema.parse(move)).toEqual(move);
-    expect(adapter.describeMove(move)[1]).toBe('API Gateway HTTP API (at once: apply redeploys stage pinned)');
+    expect(adapter.describeMove(move)[1]).toBe('API Gateway HTTP API (at once: apply redeploys stage `pinned`, undeployed edits included)');
   });
 
   it('run: the auto-deploying stage takes it by itself, the other is redeployed; undo restores both', async () => {

@@ -6,9 +6,9 @@
  * redeployed behind our back) and an undo that restores the API exactly.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { errorIs } from '../../src/core/errors.js';
+import { errorIs, type SplitRoleError } from '../../src/core/errors.js';
 import { indexAccount, workloadsForRole } from '../../src/inventory/workloads.js';
-import { deploymentMark } from '../../src/workloads/apigateway-rest/api-adapter.js';
+import { deploymentMark } from '../../src/workloads/apigateway-rest/api-steps.js';
 import { plannedWorkloadSchema, type MoveOf } from '../../src/workloads/moves.js';
 import { WORKLOAD_ADAPTERS } from '../../src/workloads/registry.js';
 import { fakeApplyContext } from '../support/fake-account/workload-context.js';
@@ -75,7 +75,9 @@ describe('REST API discovery and planning on the fake', () => {
       takesEffect: 'at-once',
     });
     expect(plannedWorkloadSchema.parse(move)).toEqual(move);
-    expect(adapter.describeMove(move)[1]).toBe('API Gateway REST API (at once: apply redeploys stages prod, dev)');
+    expect(adapter.describeMove(move)[1]).toBe(
+      'API Gateway REST API (at once: apply redeploys stages `prod`, `dev`, undeployed edits included)',
+    );
   });
 });
 
@@ -224,5 +226,31 @@ describe("the account's CloudWatch logging role (REST account setting)", () => {
     const found = workloadsForRole(await indexAccount(region, new RecordingIoHost()), binding);
     expect(found.apigateway.accountLogRole).toBeUndefined();
     expect(adapter.followUps(found.apigateway, { role, shared: { arn: SHARED_ARN }, staysShared: false, region: REGION })).toEqual([]);
+  });
+});
+
+describe('a stage with a canary', () => {
+  it('stops the plan, naming the stage and the field', async () => {
+    gateway.addCanary('api1', 'prod');
+    const error = await planMove().catch((e: unknown) => e);
+    expect((error as SplitRoleError).code).toBe('ApiGatewayStageCanary');
+    expect((error as Error).message).toBe(
+      "API Gateway REST API orders (api1) stage prod has canarySettings: the canary's share of its traffic would stay on a deployment made before the move",
+    );
+  });
+
+  it('added after the plan, is drift and stops run before any write', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    gateway.addCanary('api1', 'dev');
+    expect(await adapter.drift(ctx, move)).toEqual([
+      'API Gateway REST API orders (api1) stage dev has canarySettings, which it had not when planned',
+    ]);
+    const error = await adapter
+      .repoint(move, [move])
+      .run(ctx)
+      .catch((e: unknown) => e);
+    expect((error as SplitRoleError).code).toBe('ApiGatewayStageCanary');
+    expect(gateway.writes).toEqual([]);
   });
 });

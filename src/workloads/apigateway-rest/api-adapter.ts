@@ -12,9 +12,10 @@
 import { markdownCode as code } from '../../core/escape.js';
 import type { PortFactory } from '../../aws/workload-ports.js';
 import type { ApplyContext, CodeTarget, WorkloadAdapter } from '../adapter.js';
-import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole, optional } from '../helpers.js';
+import { lastSegment, namesRole, optional } from '../helpers.js';
 import type { ApiRead, ApiStage, CredentialedApiPort, CredentialSlot } from './api-model.js';
 import type { ApiMove } from './api-move.js';
+import { canaryStop, moveBack, moveForward } from './api-steps.js';
 
 /** A move of the kind K. */
 export type ApiMoveOf<K extends string> = Omit<ApiMove, 'kind'> & { kind: K };
@@ -44,11 +45,6 @@ export interface ApiKindSpec<K extends string, Id extends string> {
   accountFollowUp?: string;
   /** The checklist's snippet for one slot of the user's own code. */
   snippet(slot: Pick<CredentialSlot, 'kind'>, role: string, format: CodeTarget['format']): string;
-}
-
-/** The description that marks a deployment as this plan's. */
-export function deploymentMark(planId: string): string {
-  return `split-role ${planId}: role repoint`;
 }
 
 /** An API Gateway adapter for the kind `spec` describes. */
@@ -91,6 +87,10 @@ export function apiAdapter<K extends string, Id extends string>(
 
     planMoves(found, { role, region }) {
       if (!role) return [];
+      for (const api of found.apis) {
+        const canary = api.stages.find((s) => s.canary && spec.redeploys(s));
+        if (canary) throw canaryStop(what({ apiName: api.name, apiId: api.apiId }), canary.stageName);
+      }
       return found.apis.map((api) => ({
         kind: spec.kind,
         service: role.service,
@@ -159,6 +159,7 @@ export function apiAdapter<K extends string, Id extends string>(
           problems.push(
             `${what(move)} stage ${stage.stageName} serves deployment ${live.deploymentId ?? 'none'}, plan says ${stage.deploymentId}`,
           );
+        else if (live.canary) problems.push(`${what(move)} stage ${stage.stageName} has canarySettings, which it had not when planned`);
       }
       return problems;
     },
@@ -193,7 +194,10 @@ export function apiAdapter<K extends string, Id extends string>(
     describeMove(move) {
       const stages = move.stages.map((s) => s.stageName);
       const effect =
-        stages.length > 0 ? `at once: apply redeploys ${stages.length > 1 ? 'stages' : 'stage'} ${stages.join(', ')}` : 'at once';
+        stages.length > 0
+          ? // A deployment snapshots the API as it is: edits not yet deployed to these stages go live with the move.
+            `at once: apply redeploys ${stages.length > 1 ? 'stages' : 'stage'} ${stages.map((s) => code(s)).join(', ')}, undeployed edits included`
+          : 'at once';
       return [
         `${code(move.apiName)} (${code(move.apiId)})`,
         `${spec.noun} (${effect})`,
@@ -212,72 +216,4 @@ export function apiAdapter<K extends string, Id extends string>(
       ];
     },
   };
-}
-
-/** The slots of `move` as live in `api`, each refused unless on `from` or already on `to` (drift), before anything is written. */
-function liveSlots(api: ApiRead, move: ApiMove, what: string, from: string, to: string): CredentialSlot[] {
-  return move.slots.map((slot) => {
-    const live = api.slots.find((s) => s.kind === slot.kind && s.id === slot.id);
-    if (!live) throw driftError(`${what} ${slot.label} no longer exists`);
-    if (live.credentials !== from && live.credentials !== to)
-      throw driftError(`${what} ${slot.label} calls as ${live.credentials ?? 'no role'}, not ${from}`);
-    return live;
-  });
-}
-
-/** The ids of this plan's deployments of the API; none are looked up when the move redeploys no stage. */
-async function ownDeployments(ctx: ApplyContext, apis: CredentialedApiPort, move: ApiMove): Promise<Set<string>> {
-  if (move.stages.length === 0) return new Set();
-  const mark = deploymentMark(ctx.planId);
-  return new Set((await apis.listDeployments(move.apiId)).filter((d) => d.description === mark).map((d) => d.id));
-}
-
-/** Points every slot at the target, then serves each recorded stage a deployment made after (reusing this plan's). */
-async function moveForward(ctx: ApplyContext, apis: CredentialedApiPort, move: ApiMove, what: string): Promise<void> {
-  const api = await apis.getApi(move.apiId);
-  if (!api) throw driftError(`${what} no longer exists`);
-  const slots = liveSlots(api, move, what, move.current.roleArn, move.target.roleArn);
-  const ours = await ownDeployments(ctx, apis, move);
-  const stale: string[] = [];
-  for (const stage of move.stages) {
-    const live = api.stages.find((s) => s.stageName === stage.stageName);
-    if (!live) throw driftError(`${what} stage ${stage.stageName} no longer exists`);
-    if (live.deploymentId === stage.deploymentId) stale.push(stage.stageName);
-    else if (!live.deploymentId || !ours.has(live.deploymentId))
-      throw driftError(`${what} stage ${stage.stageName} serves deployment ${live.deploymentId ?? 'none'}, not ${stage.deploymentId}`);
-  }
-  for (const slot of slots) if (slot.credentials !== move.target.roleArn) await apis.setCredentials(move.apiId, slot, move.target.roleArn);
-  if (stale.length === 0) return;
-  // One snapshot for every stage, made after the last slot moved; an interrupted run's own deployment is reused.
-  const deployment = [...ours][0] ?? (await apis.createDeployment(move.apiId, deploymentMark(ctx.planId)));
-  for (const stageName of stale) await apis.setStageDeployment(move.apiId, stageName, deployment);
-}
-
-/** Serves each stage its recorded deployment again (where this plan's is served), points the slots back, deletes this plan's deployments. */
-async function moveBack(ctx: ApplyContext, apis: CredentialedApiPort, move: ApiMove, what: string): Promise<void> {
-  const api = await apis.getApi(move.apiId);
-  if (!api) return leaveIfMovedElsewhere(ctx, what, () => Promise.reject(driftError(`${what} no longer exists`)));
-  const ours = await ownDeployments(ctx, apis, move);
-  const serving = new Map(api.stages.map((s) => [s.stageName, s.deploymentId]));
-  for (const stage of move.stages) {
-    const live = serving.get(stage.stageName);
-    if (live === stage.deploymentId) continue;
-    await leaveIfMovedElsewhere(ctx, `${what} stage ${stage.stageName}`, async () => {
-      if (!live || !ours.has(live)) throw driftError(`it serves deployment ${live ?? 'none'}, which this plan did not make`);
-      await apis.setStageDeployment(move.apiId, stage.stageName, stage.deploymentId);
-      serving.set(stage.stageName, stage.deploymentId);
-    });
-  }
-  for (const slot of move.slots) {
-    await leaveIfMovedElsewhere(ctx, `${what} ${slot.label}`, async () => {
-      const live = api.slots.find((s) => s.kind === slot.kind && s.id === slot.id);
-      if (!live) throw driftError('it no longer exists');
-      if (live.credentials === move.current.roleArn) return;
-      if (live.credentials !== move.target.roleArn)
-        throw driftError(`it calls as ${live.credentials ?? 'no role'}, not ${move.target.roleArn}`);
-      await apis.setCredentials(move.apiId, live, move.current.roleArn);
-    });
-  }
-  const served = new Set(serving.values());
-  for (const id of ours) if (!served.has(id)) await apis.deleteDeployment(move.apiId, id);
 }

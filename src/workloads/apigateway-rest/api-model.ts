@@ -25,6 +25,8 @@ export interface ApiStage {
   deploymentId?: string;
   /** HTTP APIs: the stage deploys every change by itself (REST stages never do). */
   autoDeploy: boolean;
+  /** REST: the stage has canarySettings, sending a share of its traffic to a deployment of their own. */
+  canary?: boolean;
 }
 
 /** One API as read whole. */

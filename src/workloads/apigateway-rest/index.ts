@@ -13,7 +13,10 @@ export const apiGatewayRest = defineKind({
   sessionShapes: [],
   // An integration's role needs only what calling its backend takes (the evidence shows it).
   baselines: [],
-  errorCodes: {},
+  errorCodes: {
+    ApiGatewayStageCanary:
+      'a REST API stage apply would redeploy has a canary, whose share of the traffic would stay on a deployment made before the move',
+  },
   iamActions: {
     // API Gateway's management actions are HTTP verbs on its resources (GetRestApis, GetResources, GetAuthorizers, GetStages).
     discover: ['apigateway:GET'],

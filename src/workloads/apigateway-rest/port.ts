@@ -58,6 +58,7 @@ export function sdkApiGatewayRest(client: APIGatewayClient): CredentialedApiPort
         stageName: s.stageName ?? '',
         ...(s.deploymentId ? { deploymentId: s.deploymentId } : {}),
         autoDeploy: false,
+        ...(s.canarySettings ? { canary: true } : {}),
       })),
     };
   };

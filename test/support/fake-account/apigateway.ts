@@ -34,7 +34,7 @@ export interface FakeApiSeed {
   apiId: string;
   name: string;
   slots: CredentialSlot[];
-  stages: Array<{ stageName: string; autoDeploy?: boolean }>;
+  stages: Array<{ stageName: string; autoDeploy?: boolean; canary?: boolean }>;
 }
 
 const key = (slot: Pick<CredentialSlot, 'kind' | 'id'>) => `${slot.kind}:${slot.id}`;
@@ -67,7 +67,12 @@ export class FakeApiGateway implements CredentialedApiPort {
     const api: FakeApi = { name: seed.name, slots: structuredClone(seed.slots), stages: [], deployments: [] };
     this.apis.set(seed.apiId, api);
     const first = this.deploy(api, 'first');
-    api.stages = seed.stages.map((s) => ({ stageName: s.stageName, deploymentId: first, autoDeploy: s.autoDeploy === true }));
+    api.stages = seed.stages.map((s) => ({
+      stageName: s.stageName,
+      deploymentId: first,
+      autoDeploy: s.autoDeploy === true,
+      ...(s.canary ? { canary: true } : {}),
+    }));
   }
 
   /** Deletes an API. */
@@ -81,6 +86,12 @@ export class FakeApiGateway implements CredentialedApiPort {
     const live = api.slots.find((s) => key(s) === key(slot));
     if (live) live.credentials = credentials;
     this.autoDeploy(api);
+  }
+
+  /** Gives a stage canary settings, as someone else would. */
+  addCanary(apiId: string, stageName: string): void {
+    const stage = this.must(apiId).stages.find((s) => s.stageName === stageName);
+    if (stage) stage.canary = true;
   }
 
   /** Makes a stage serve a new deployment of the API as it is now, as someone else would. */
