@@ -5,8 +5,10 @@
  * functions, 10 ECS services). Both plans create the same three roles and
  * retire the shared role, so the difference is the workloads. Target: the
  * 50-workload apply ≤ 3 × the 1-workload apply. Then resource policies
- * across regions (bench/apply-regions.ts). Prints figures; asserts nothing
- * about timings.
+ * across regions (bench/apply-regions.ts). First, without moto: a plan of
+ * every registered workload kind against an EC2 + Lambda + ECS plan,
+ * in-process on the fake account, with the calls each makes
+ * (bench/apply-kinds.ts). Prints figures; asserts nothing about timings.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { TEST_REGION } from '../test/support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../test/support/cli.js';
 import { MOTO_INSTALL, motoAvailable, startMoto, type MotoServer } from '../test/support/moto-server.js';
 import { planScenario, seedOrdersScenario, type SeedOptions } from '../test/support/scenario.js';
+import { runKinds } from './apply-kinds.js';
 import { runRegions } from './apply-regions.js';
 import { fmtMs, median, printTable, samples } from './report.js';
 
@@ -29,6 +32,7 @@ const TARGET_RATIO = 3;
 
 /** Runs the apply benchmark at both sizes. */
 export async function run(): Promise<void> {
+  await runKinds();
   if (!motoAvailable()) {
     process.stderr.write(`moto_server is not installed; install it with: ${MOTO_INSTALL}\n`);
     process.exitCode = 2;
