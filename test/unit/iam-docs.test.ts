@@ -34,6 +34,15 @@ const PREFIX: Record<string, string> = {
   'client-cloudformation': 'cloudformation',
 };
 
+/** API Gateway's management actions are the HTTP verbs of its resources (apigateway:GET), not its operations' names. */
+const API_GATEWAY_VERBS: ReadonlyArray<[RegExp, string]> = [
+  [/^Get/, 'GET'],
+  [/^Create/, 'POST'],
+  [/^Update/, 'PATCH'],
+  [/^Delete/, 'DELETE'],
+  [/^(Put|Import)/, 'PUT'],
+];
+
 /** Operations whose IAM action has another name. */
 const RENAMED: Record<string, string> = { 's3:ListObjectsV2': 's3:ListBucket', 's3:ListBuckets': 's3:ListAllMyBuckets' };
 
@@ -71,7 +80,8 @@ function actionsUsedByCode(dir = join(root, 'src')): Set<string> {
       for (const name of names.split(',').map((n) => n.replace(/^type\s+/, '').trim())) {
         const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
         if (!operation || !new RegExp(`\\b${name}\\b\\(`).test(text.replace(match.text, ''))) continue;
-        const action = `${prefix}:${operation}`;
+        const verb = prefix === 'apigateway' ? API_GATEWAY_VERBS.find(([pattern]) => pattern.test(operation))?.[1] : undefined;
+        const action = `${prefix}:${verb ?? operation}`;
         actions.add(RENAMED[action] ?? action);
       }
     }
