@@ -111,6 +111,8 @@ export class CloudTrailFake {
   readonly calls: LookupCall[] = [];
   /** Fault switches. */
   readonly ops = { accessDenied: false };
+  /** Held requests: from the `from`th LookupEvents call on, each waits until released. */
+  private gate?: { from: number; arrived: () => void; released: Promise<void> };
 
   private readonly events = new Map<string, Stored>();
   private readonly tokens = new Map<string, TokenState>();
@@ -159,6 +161,27 @@ export class CloudTrailFake {
   /** Same as seed. */
   addRecords(records: readonly SeedRecord[]): void {
     this.seed(records);
+  }
+
+  /**
+   * Holds LookupEvents calls from the `from`th (counted from now, 1-based) on
+   * until `release()`: `reached` resolves when the first held call arrives, so
+   * a test can interrupt a reader exactly there (every earlier answer has been
+   * consumed: a reader sends its next call only after that).
+   */
+  holdFrom(from: number): { reached: Promise<void>; release: () => void } {
+    let arrived!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.gate = { from: this.calls.length + from, arrived, released };
+    return {
+      reached,
+      release: () => {
+        this.gate = undefined;
+        release();
+      },
+    };
   }
 
   /** Forgets every event, token, call and counter, and refills the rate-limit buckets. */
@@ -214,6 +237,11 @@ export class CloudTrailFake {
     if (typeof input.EndTime === 'number') call.endTime = input.EndTime;
     if (typeof input.NextToken === 'string') call.nextToken = input.NextToken;
     this.calls.push(call);
+    const gate = this.gate;
+    if (gate && this.calls.length >= gate.from) {
+      gate.arrived();
+      await gate.released;
+    }
 
     // LookupEvents is limited per account and region; the caller's key stands in for its account.
     if (!this.buckets.take(`${this.accountId}:${caller.region}`)) {
