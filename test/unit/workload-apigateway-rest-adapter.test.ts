@@ -5,6 +5,7 @@
  * stage, resuming an interrupted run, drift (a slot changed or a stage
  * redeployed behind our back) and an undo that restores the API exactly.
  */
+import MarkdownIt from 'markdown-it';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { errorIs, type SplitRoleError } from '../../src/core/errors.js';
 import { indexAccount, workloadsForRole } from '../../src/inventory/workloads.js';
@@ -252,5 +253,25 @@ describe('a stage with a canary', () => {
       .catch((e: unknown) => e);
     expect((error as SplitRoleError).code).toBe('ApiGatewayStageCanary');
     expect(gateway.writes).toEqual([]);
+  });
+});
+
+describe("the account's free text in the review and the checklist", () => {
+  it('an API or authorizer name carrying Markdown renders as text', async () => {
+    const hostile = '[click](https://e.vil) <img src=x onerror=alert(1)> | `x`\n# Approved';
+    region = new FakeWorkloads({ region: REGION, account: ACCOUNT });
+    gateway = region.services.apiGateway;
+    gateway.addApi({
+      apiId: 'api9',
+      name: hostile,
+      slots: [{ ...AUTH, label: `authorizer ${hostile}`, credentials: SHARED_ARN }],
+      stages: [{ stageName: 'prod' }],
+    });
+    const move = await planMove();
+    const code = { format: 'terraform' as const, role: () => undefined };
+    const markdown = [`| ${adapter.describeMove(move).join(' | ')} |`, ...adapter.checklist(move, code)].join('\n');
+    const html = new MarkdownIt({ linkify: true }).render(markdown);
+    expect(html).not.toMatch(/<a |<img|<h1/);
+    expect(adapter.checklist(move, code)[0]).toContain('[click](https://e.vil)');
   });
 });

@@ -210,9 +210,10 @@ export function apiAdapter<K extends string, Id extends string>(
       const ref = (cfn: boolean) => (t ? (cfn ? `!GetAtt ${t.cfnRole}.Arn` : `aws_iam_role.${t.tf}.arn`) : `"${move.target.roleArn}"`);
       const kinds = [...new Set(move.slots.map((s) => s.kind))];
       return [
-        `- [ ] ${spec.noun} \`${move.apiName}\` (${move.slots.map((s) => s.label).join(', ')}): role → \`${move.target.roleArn}\``,
+        // API, authorizer and stage names are the account's free text: code spans keep them from being Markdown.
+        `- [ ] ${spec.noun} ${code(move.apiName)} (${move.slots.map((s) => code(s.label)).join(', ')}): role → ${code(move.target.roleArn)}`,
         ...kinds.map((kind) => `  - ${spec.snippet({ kind }, ref(target.format === 'cloudformation'), target.format)}`),
-        ...(move.stages.length > 0 ? [`  - then a new deployment of stage ${move.stages.map((s) => s.stageName).join(', ')}`] : []),
+        ...(move.stages.length > 0 ? [`  - then a new deployment of stage ${move.stages.map((s) => code(s.stageName)).join(', ')}`] : []),
       ];
     },
   };
