@@ -315,3 +315,51 @@ describe('Firehose review, checklist and rollback guard', () => {
     expect(partly.streams.map((s) => s.streamName)).toEqual(['logs', 'orders']);
   });
 });
+
+describe('Firehose role fields beyond the destination’s own', () => {
+  it('a Secrets Manager configuration’s role moves too, its configuration sent whole (Enabled is required)', async () => {
+    const secrets = { SecretARN: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:hec`, RoleARN: SHARED_ARN, Enabled: true };
+    firehose.addStream({
+      DeliveryStreamName: 'events',
+      Destinations: [
+        {
+          ...HTTP,
+          HttpEndpointDestinationDescription: { ...HTTP.HttpEndpointDestinationDescription, SecretsManagerConfiguration: secrets },
+        },
+      ],
+    });
+    const move = await planMove('events');
+    expect(move.fields).toEqual(['RoleARN', 'S3DestinationDescription.RoleARN', 'SecretsManagerConfiguration.RoleARN']);
+    await adapter.repoint(move, [move]).run(fakeApplyContext(region, PLAN_ID));
+    expect(firehose.updates[0]?.HttpEndpointDestinationUpdate?.SecretsManagerConfiguration).toEqual({ ...secrets, RoleARN: NEW_ROLE });
+  });
+
+  it('a processor’s RoleArn parameter and a role in a destination type this release does not know are follow-ups, still in use', async () => {
+    const processing = {
+      Enabled: true,
+      Processors: [{ Type: 'Lambda' as const, Parameters: [{ ParameterName: 'RoleArn' as const, ParameterValue: SHARED_ARN }] }],
+    };
+    const withProcessor = extendedS3(roleArn('theirs'));
+    if (withProcessor.ExtendedS3DestinationDescription) withProcessor.ExtendedS3DestinationDescription.ProcessingConfiguration = processing;
+    firehose.addStream({ DeliveryStreamName: 'logs', Destinations: [withProcessor] });
+    // As AWS would send a destination type added after this SDK: the port keeps it from the wire.
+    const future = { DestinationId: DEST, FutureDestinationDescription: { RoleARN: SHARED_ARN, Endpoint: 'x' } };
+    firehose.addStream({ DeliveryStreamName: 'future', Destinations: [future] });
+    expect(await planMoves()).toEqual([]);
+    const followUps = adapter.followUps((await found()).firehose, {
+      role,
+      shared: { arn: SHARED_ARN },
+      staysShared: false,
+      region: REGION,
+    });
+    expect(followUps.map((f) => f.message)).toEqual([
+      expect.stringContaining(
+        `logs names the shared role in Destinations[${DEST}].ExtendedS3DestinationDescription.ProcessingConfiguration.Processors[0].Parameters[0].ParameterValue, which UpdateDestination cannot change: set it to the new role in the stream’s configuration`,
+      ),
+      expect.stringContaining(
+        `future names the shared role in Destinations[${DEST}].FutureDestinationDescription.RoleARN, which UpdateDestination cannot change: its destination is of a type this split-role does not know`,
+      ),
+    ]);
+    expect(adapter.describeUsers((await found()).firehose, 'the shared role')).toHaveLength(2);
+  });
+});

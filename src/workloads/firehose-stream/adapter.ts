@@ -45,7 +45,10 @@ function fullPath(field: { path: string; movable: boolean; destinationId?: strin
 }
 
 /** What the owner can do about a role field apply cannot change. */
-function fixedHint(path: string): string {
+function fixedHint(field: RoleField): string {
+  const path = field.path;
+  if (field.destinationId !== undefined && field.destinationType === undefined)
+    return 'its destination is of a type this split-role does not know: change the role there yourself';
   if (path.startsWith('Source.'))
     return 'a source’s role cannot be updated: recreate the stream with the new role as its source role, or keep the shared role for it';
   if (path.includes('VpcConfigurationDescription')) return 'a VPC delivery’s role cannot be updated: recreate the stream with the new role';
@@ -126,7 +129,7 @@ export const firehoseStreamAdapter: WorkloadAdapter<FirehoseStreamMove, StreamRo
           resource: s.streamArn,
           message:
             `Firehose delivery stream ${s.streamName} names the shared role in ${f.path}, which UpdateDestination cannot change: ` +
-            `${fixedHint(f.path)}; until then it keeps the shared role in use`,
+            `${fixedHint(f)}; until then it keeps the shared role in use`,
         })),
     );
   },

@@ -7,9 +7,17 @@
 import type { DeliveryStreamDescription, FirehoseClient, UpdateDestinationInput } from '@aws-sdk/client-firehose';
 import type { PortFactory } from '../../aws/workload-ports.js';
 import { loadSdk } from '../../aws/sdk-modules.js';
+import { sendKeepingWire } from '../../aws/wire-json.js';
 
 /** A delivery stream as DescribeDeliveryStream tells it, with every destination (its name always set). */
-export type StreamDescription = DeliveryStreamDescription & { DeliveryStreamName: string };
+export type StreamDescription = DeliveryStreamDescription & {
+  DeliveryStreamName: string;
+  /**
+   * The DeliveryStreamDescription as AWS sent it, every page's destinations in one list: the SDK drops
+   * fields its model lacks, and a role in a field or destination type newer than this SDK is still a use.
+   */
+  Wire?: unknown;
+};
 
 /** What UpdateDestination takes: the stream, the version it was read at, one destination and its *Update structure. */
 export type DestinationUpdate = UpdateDestinationInput & {
@@ -28,21 +36,31 @@ export interface FirehosePort {
   updateDestination(input: DestinationUpdate): Promise<void>;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** The Firehose port over an SDK client. */
 export function sdkFirehose(client: FirehoseClient): FirehosePort {
   const sdk = () => loadSdk('client-firehose');
   const describe = async (name: string): Promise<StreamDescription | undefined> => {
     const { DescribeDeliveryStreamCommand } = await sdk();
     let stream: StreamDescription | undefined;
+    let wire: Record<string, unknown> | undefined;
     let after: string | undefined;
     try {
       // A stream lists its destinations a page at a time (HasMoreDestinations).
       for (;;) {
-        const out = await client.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: name, ExclusiveStartDestinationId: after }));
-        const page = out.DeliveryStreamDescription;
+        const command = new DescribeDeliveryStreamCommand({ DeliveryStreamName: name, ExclusiveStartDestinationId: after });
+        const { output, wire: raw } = await sendKeepingWire(command, () => client.send(command));
+        const page = output.DeliveryStreamDescription;
         if (!page) return stream;
+        const rawPage = isObject(raw) && isObject(raw.DeliveryStreamDescription) ? raw.DeliveryStreamDescription : {};
+        const rawDestinations = Array.isArray(rawPage.Destinations) ? (rawPage.Destinations as unknown[]) : [];
+        const priorRaw = wire && Array.isArray(wire.Destinations) ? (wire.Destinations as unknown[]) : [];
+        wire = { ...rawPage, Destinations: [...priorRaw, ...rawDestinations] };
         const destinations = [...(stream?.Destinations ?? []), ...(page.Destinations ?? [])];
-        stream = { ...page, DeliveryStreamName: page.DeliveryStreamName ?? name, Destinations: destinations };
+        stream = { ...page, DeliveryStreamName: page.DeliveryStreamName ?? name, Destinations: destinations, Wire: wire };
         const last = page.Destinations?.at(-1)?.DestinationId;
         if (!page.HasMoreDestinations || !last || last === after) return stream;
         after = last;
