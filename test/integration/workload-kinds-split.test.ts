@@ -7,7 +7,7 @@
  * (test/support/moto-patches). An execution started before cutover holds
  * apply at verify until it ends. The state machine has a published version
  * and an alias on it: apply routes the alias to a version published with the
- * new role, rollback routes it back.
+ * new role, rollback routes it back and deletes that version.
  */
 import { CreateProjectCommand, BatchGetProjectsCommand, CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { CodePipelineClient, CreatePipelineCommand, GetPipelineCommand, type ActionCategory } from '@aws-sdk/client-codepipeline';
@@ -18,6 +18,7 @@ import {
   CreateStateMachineCommand,
   DescribeStateMachineAliasCommand,
   DescribeStateMachineCommand,
+  ListStateMachineVersionsCommand,
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
@@ -99,12 +100,17 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild + CodePipeline s
     };
   }
 
-  /** Where the alias sends executions, and the role that version runs as. */
+  /** Where the alias sends executions, the role that version runs as, and the machine's versions (newest first). */
   async function aliasRoute(): Promise<Record<string, string | undefined>> {
     const routing = (await sfn.send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: aliasArn }))).routingConfiguration ?? [];
     const version = routing.map((r) => `${r.stateMachineVersionArn}=${r.weight}`).join(',');
     const stateMachineArn = routing[0]?.stateMachineVersionArn;
-    return { alias: version, aliasRole: (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).roleArn };
+    const versions = (await sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: machineArn }))).stateMachineVersions ?? [];
+    return {
+      alias: version,
+      aliasRole: (await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).roleArn,
+      versions: versions.map((v) => v.stateMachineVersionArn).join(','),
+    };
   }
 
   beforeAll(async () => {
@@ -203,6 +209,7 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild + CodePipeline s
         states: `${ROLE_ARN}-states`,
         alias: `${machineArn}:2=100`,
         aliasRole: `${ROLE_ARN}-states`,
+        versions: `${machineArn}:2,${machineArn}:1`,
         codebuild: `${ROLE_ARN}-codebuild`,
         pipeline: `${ROLE_ARN}-codepipeline`,
       });
