@@ -147,6 +147,10 @@ describe('published versions and aliases', () => {
       { name: 'live', aliasArn: live, current: [{ stateMachineVersionArn: v1, weight: 100 }], sharedVersions: [v1] },
     ]);
     expect(plannedWorkloadSchema.parse(move)).toEqual(move);
+    expect(adapter.describeMove(move)[1]).toBe('Step Functions state machine (from its next execution; a new version for `live`)');
+    expect(adapter.checklist(move, { format: 'terraform', role: () => undefined })).toContain(
+      '  - alias `live`: `publish = true` on the `aws_sfn_state_machine`, and the `aws_sfn_alias` routes to its `state_machine_version_arn`',
+    );
     expect(describeUsers(await found())).toContain(
       'Step Functions alias orders-flow:live routes executions to version 1, which run as the shared role',
     );

@@ -235,7 +235,13 @@ export const stateMachineAdapter: WorkloadAdapter<StateMachineMove, StateMachine
       target.format === 'terraform'
         ? `\`role_arn = ${t ? `aws_iam_role.${t.tf}.arn` : `"${move.target.roleArn}"`}\` on the \`aws_sfn_state_machine\``
         : `\`RoleArn: ${t ? `!GetAtt ${t.cfnRole}.Arn` : move.target.roleArn}\` on the \`AWS::StepFunctions::StateMachine\``;
-    return [`- [ ] \`${move.stateMachineName}\`: role → \`${move.target.roleArn}\``, `  - ${snippet}`];
+    // An alias apply moved points at a version published with the new role: the code must publish one too, or the next deploy routes back.
+    const aliases = move.aliases.map((a) =>
+      target.format === 'terraform'
+        ? `  - alias ${code(a.name)}: \`publish = true\` on the \`aws_sfn_state_machine\`, and the \`aws_sfn_alias\` routes to its \`state_machine_version_arn\``
+        : `  - alias ${code(a.name)}: an \`AWS::StepFunctions::StateMachineVersion\` of the machine, and the \`AWS::StepFunctions::StateMachineAlias\` routes to it`,
+    );
+    return [`- [ ] \`${move.stateMachineName}\`: role → \`${move.target.roleArn}\``, `  - ${snippet}`, ...aliases];
   },
 };
 
