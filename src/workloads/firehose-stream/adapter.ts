@@ -18,6 +18,7 @@ import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from '../he
 import { FIREHOSE_NOT_ACTIVE } from './errors.js';
 import { firehosePorts, type StreamDescription } from './port.js';
 import { destinationOf, fieldValue, roleFields, roleUpdate, type RoleField } from './roles.js';
+import { codeBlocks } from './code-blocks.js';
 import type { FirehoseStreamMove } from './schema.js';
 
 /** A delivery stream as the index keeps it: every role field it has. */
@@ -211,7 +212,7 @@ export const firehoseStreamAdapter: WorkloadAdapter<FirehoseStreamMove, StreamRo
   ],
   checklist(move, target) {
     const t = target.role(move.target.roleArn);
-    const where = terraformBlocks(move);
+    const where = codeBlocks(move);
     const snippet =
       target.format === 'terraform'
         ? `\`role_arn = ${t ? `aws_iam_role.${t.tf}.arn` : `"${move.target.roleArn}"`}\` in ${where.tf} of the \`aws_kinesis_firehose_delivery_stream\``
@@ -219,32 +220,6 @@ export const firehoseStreamAdapter: WorkloadAdapter<FirehoseStreamMove, StreamRo
     return [`- [ ] delivery stream \`${move.streamName}\`: role → \`${move.target.roleArn}\``, `  - ${snippet}`];
   },
 };
-
-/** Terraform's and CloudFormation's names of the blocks holding the moved fields. */
-function terraformBlocks(move: FirehoseStreamMove): { tf: string; cfn: string } {
-  const TF: Record<string, string> = {
-    S3: 'extended_s3_configuration',
-    ExtendedS3: 'extended_s3_configuration',
-    Redshift: 'redshift_configuration',
-    Elasticsearch: 'elasticsearch_configuration',
-    Amazonopensearchservice: 'opensearch_configuration',
-    AmazonOpenSearchServerless: 'opensearchserverless_configuration',
-    Splunk: 'splunk_configuration',
-    HttpEndpoint: 'http_endpoint_configuration',
-    Snowflake: 'snowflake_configuration',
-    Iceberg: 'iceberg_configuration',
-  };
-  const outerTf = TF[move.destinationType] ?? `the ${move.destinationType} destination`;
-  const outerCfn = `${move.destinationType}DestinationConfiguration`;
-  const nested = (f: string, tf: string, cfn: string) =>
-    f === 'RoleARN'
-      ? { tf: `\`${tf}\``, cfn: `\`${cfn}\`` }
-      : f.startsWith('S3Backup')
-        ? { tf: `\`${tf}.s3_backup_configuration\``, cfn: `\`${cfn}.S3BackupConfiguration\`` }
-        : { tf: `\`${tf}.s3_configuration\``, cfn: `\`${cfn}.S3Configuration\`` };
-  const parts = move.fields.map((f) => nested(f, outerTf, outerCfn));
-  return { tf: parts.map((p) => p.tf).join(', '), cfn: parts.map((p) => p.cfn).join(', ') };
-}
 
 /** The move's destination in `stream`, or why there is none to compare. */
 function liveDestination(
