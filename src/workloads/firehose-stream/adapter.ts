@@ -235,9 +235,14 @@ function liveDestination(
   return { stream, description: found.description };
 }
 
-/** Firehose refuses a role it cannot assume yet (a just-created one): "Firehose is unable to assume role …" (InvalidArgumentException). */
+/**
+ * Firehose checks a new role and refuses a just-created one until IAM has
+ * propagated it: "Firehose is unable to assume role …. Please check the role
+ * provided." or "… Verify that the IAM role has access …" (InvalidArgumentException;
+ * the Terraform AWS provider retries on the same two).
+ */
 function roleNotYetAssumable(error: unknown): boolean {
-  return /unable to assume role/i.test((error as Error)?.message ?? '');
+  return /unable to assume role|verify that the IAM role has access/i.test((error as Error)?.message ?? '');
 }
 
 /** Another update landed between our read and our write: read the new version and try again. */
