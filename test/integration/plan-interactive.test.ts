@@ -4,6 +4,7 @@
  * actions, rename a role, give a missing required tag, and write. The answers must show in the plan.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +64,8 @@ describe.skipIf(!endpoint || !hasScript)('split-role plan on a terminal', () => 
     const dir = await mkdtemp(join(tmpdir(), 'split-role-tty-'));
     await writeTrailFiles(join(dir, 'trail'), scenarioRecords(scenario, { unattributed: true }), scenario);
     const out = join(dir, 'orders.plan.json');
-    const env = isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: endpoint as string });
+    // At a terminal the evidence cache is on by default, under XDG_CACHE_HOME: the test's own folder, not the machine's.
+    const env = isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: endpoint as string, XDG_CACHE_HOME: join(dir, 'cache') });
     const DOWN = '\u001b[B';
     const run = await converse(
       `${process.execPath} ${CLI} plan --evidence logs --cloudtrail-logs ${join(dir, 'trail')} --require-tags team,owner --out ${out}`,
@@ -90,6 +92,7 @@ describe.skipIf(!endpoint || !hasScript)('split-role plan on a terminal', () => 
     );
     expect(run.unanswered, run.screen).toBe(0);
     expect(run.code).toBe(0);
+    expect(readdirSync(join(dir, 'cache', 'split-role', 'evidence', 'trail-files'))).toHaveLength(1);
 
     const plan = await readPlan(out);
     expect(plan.decisions).toMatchObject({ unattributed: 'chosen', unobservable: 'chosen' });
@@ -120,7 +123,8 @@ describe.skipIf(!endpoint || !hasScript)('split-role plan on a terminal', () => 
     const dir = await mkdtemp(join(tmpdir(), 'split-role-tty-'));
     await writeTrailFiles(join(dir, 'trail'), scenarioRecords(scenario, { unattributed: true }), scenario);
     const out = join(dir, 'orders.plan.json');
-    const env = isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: endpoint as string });
+    // At a terminal the evidence cache is on by default, under XDG_CACHE_HOME: the test's own folder, not the machine's.
+    const env = isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: endpoint as string, XDG_CACHE_HOME: join(dir, 'cache') });
     const DOWN = '\u001b[B';
     const ESC = '\u001b';
     const run = await converse(
