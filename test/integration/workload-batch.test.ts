@@ -1,7 +1,8 @@
 /**
  * AWS Batch + Lambda end to end on moto (issue 23: Batch job definitions):
  * one role is a Lambda function's role and a Batch job definition's job role;
- * an EventBridge rule submits jobs naming the revision by ARN. Planned from
+ * an EventBridge rule submits jobs naming the revision by ARN, and a
+ * Scheduler schedule (the universal target batch:submitJob) by name:revision. Planned from
  * trail files, applied through retirement, verified and rolled back, each a
  * CLI run. The move registers a new revision carrying every other field of
  * the old one over (moto's RegisterJobDefinition and DescribeJobDefinitions
@@ -12,6 +13,7 @@ import { BatchClient, DescribeJobDefinitionsCommand, RegisterJobDefinitionComman
 import { EventBridgeClient, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +31,7 @@ const ROLE = 'jobs';
 const ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE}`;
 const EXECUTION_ROLE = `arn:aws:iam::${MOTO_ACCOUNT}:role/batch-execution`;
 const QUEUE = `arn:aws:batch:${TEST_REGION}:${MOTO_ACCOUNT}:job-queue/reports`;
+const SUBMIT_JOB = 'arn:aws:scheduler:::aws-sdk:batch:submitJob';
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
 /** A Lambda session and an ECS-task session (a Batch job's container), each making its own call. */
@@ -71,6 +74,7 @@ describe.skipIf(!endpoint)('AWS Batch + Lambda sharing one role', () => {
   const batch = new BatchClient(config);
   const events = new EventBridgeClient(config);
   const lambda = new LambdaClient(config);
+  const scheduler = new SchedulerClient(config);
   const env = () => isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: motoEndpoint, SPLIT_ROLE_FAST_WAITS: '1' });
   const cli = (args: string[]) => runCli(args, env());
   let dir: string;
@@ -81,6 +85,7 @@ describe.skipIf(!endpoint)('AWS Batch + Lambda sharing one role', () => {
     latest: Partial<JobDefinition>;
     revision: number;
     target: string | undefined;
+    schedule: string | undefined;
     lambda: string | undefined;
   }> {
     const defs =
@@ -92,6 +97,7 @@ describe.skipIf(!endpoint)('AWS Batch + Lambda sharing one role', () => {
       latest: rest,
       revision: revision ?? 0,
       target: targets.Targets?.[0]?.BatchParameters?.JobDefinition,
+      schedule: (await scheduler.send(new GetScheduleCommand({ Name: 'hourly' }))).Target?.Input,
       lambda: (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'worker' }))).Role,
     };
   }
@@ -147,11 +153,23 @@ describe.skipIf(!endpoint)('AWS Batch + Lambda sharing one role', () => {
         Targets: [{ Id: 'job', Arn: QUEUE, RoleArn: EXECUTION_ROLE, BatchParameters: { JobDefinition: firstArn, JobName: 'nightly' } }],
       }),
     );
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: 'hourly',
+        ScheduleExpression: 'rate(1 hour)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: SUBMIT_JOB,
+          RoleArn: EXECUTION_ROLE,
+          Input: '{"JobName": "hourly", "JobQueue": "reports", "JobDefinition": "nightly:1"}',
+        },
+      }),
+    );
     await writeTrailFiles(join(dir, 'trail'), records(), { account: MOTO_ACCOUNT, region: TEST_REGION });
   });
 
   it(
-    'registers a whole new revision on the new role, moves the rule target to it, retires, and rolls back',
+    'registers a whole new revision on the new role, moves the rule target and schedule to it, retires, and rolls back',
     { timeout: 120_000 },
     async () => {
       const planPath = join(dir, 'jobs.plan.json');
@@ -167,7 +185,7 @@ describe.skipIf(!endpoint)('AWS Batch + Lambda sharing one role', () => {
         followUps: Array<{ kind: string }>;
       };
       expect(plan.workloads.map((w) => [w.kind, w.takesEffect, w.followers?.length]).sort()).toEqual([
-        ['batch-job-definition', 'next-run', 1],
+        ['batch-job-definition', 'next-run', 2],
         ['lambda-function', undefined, undefined],
       ]);
       expect(plan.followUps.filter((f) => f.kind === 'manual-service')).toEqual([]);
@@ -185,6 +203,7 @@ describe.skipIf(!endpoint)('AWS Batch + Lambda sharing one role', () => {
         latest: { ...before.latest, containerProperties: { ...before.latest.containerProperties, jobRoleArn: `${ROLE_ARN}-ecs` } },
         revision: 2,
         target: firstArn.replace(/:1$/, ':2'),
+        schedule: '{"JobName": "hourly", "JobQueue": "reports", "JobDefinition": "nightly:2"}',
         lambda: `${ROLE_ARN}-lambda`,
       });
 
