@@ -121,6 +121,17 @@ describe('Batch discovery and planning on the fake', () => {
       expect.objectContaining({ kind: 'batch-old-revision', resource: defArn('nightly', 1) }),
       expect.objectContaining({ kind: 'batch-old-revision', resource: defArn('nightly', 2) }),
     ]);
+    const code = (format: 'terraform' | 'cloudformation') => ({
+      format,
+      role: () => ({ tf: 'jobs', cfnRole: 'JobsRole', cfnProfile: '' }),
+    });
+    expect(adapter.checklist(move, code('terraform'))).toEqual([
+      `- [ ] job definition \`nightly\`: role → \`${NEW_ROLE}\``,
+      '  - `jobRoleArn = aws_iam_role.jobs.arn` in `container_properties = jsonencode({…})` of the `aws_batch_job_definition`',
+    ]);
+    expect(adapter.checklist(move, code('cloudformation'))[1]).toBe(
+      '  - `ContainerProperties.JobRoleArn: !GetAtt JobsRole.Arn` on the `AWS::Batch::JobDefinition`',
+    );
     expect(adapter.describeUsers(mine, 'the shared role')).toEqual([
       'AWS Batch job definition nightly:2 (its latest revision) runs jobs as the shared role',
     ]);

@@ -226,14 +226,16 @@ export const batchJobDefinitionAdapter: WorkloadAdapter<BatchJobDefinitionMove, 
   ],
   checklist(move, target) {
     const t = target.role(move.target.roleArn);
-    const fields = move.roleFields.map((p) => p.split('.').pop() ?? p);
-    const snippet =
-      target.format === 'terraform'
-        ? `${[...new Set(fields)].map((f) => `\`${f.replace(/([A-Z])/g, '_$1').toLowerCase()}\``).join(', ')} = ${t ? `aws_iam_role.${t.tf}.arn` : `"${move.target.roleArn}"`} in the \`aws_batch_job_definition\`'s properties`
-        : `${[...new Set(fields)].map((f) => `\`${f.charAt(0).toUpperCase()}${f.slice(1)}\``).join(', ')}: ${t ? `!GetAtt ${t.cfnRole}.Arn` : move.target.roleArn} in the \`AWS::Batch::JobDefinition\``;
-    return [
-      `- [ ] job definition \`${move.jobDefinitionName}\`: ${move.roleFields.join(', ')} → \`${move.target.roleArn}\``,
-      `  - ${snippet}`,
-    ];
+    // Terraform holds each property block as JSON (camelCase inside jsonencode); CloudFormation spells every segment in PascalCase.
+    const lines = move.roleFields.map((path) => {
+      const [top = path, ...inner] = path.split('.');
+      if (target.format === 'terraform') {
+        const value = t ? `aws_iam_role.${t.tf}.arn` : `"${move.target.roleArn}"`;
+        return `  - \`${inner.join('.')} = ${value}\` in \`${top.replace(/([A-Z])/g, '_$1').toLowerCase()} = jsonencode({…})\` of the \`aws_batch_job_definition\``;
+      }
+      const cfnPath = path.replace(/(^|\.)([a-z])/g, (_m, dot: string, c: string) => `${dot}${c.toUpperCase()}`);
+      return `  - \`${cfnPath}: ${t ? `!GetAtt ${t.cfnRole}.Arn` : move.target.roleArn}\` on the \`AWS::Batch::JobDefinition\``;
+    });
+    return [`- [ ] job definition \`${move.jobDefinitionName}\`: role → \`${move.target.roleArn}\``, ...lines];
   },
 };

@@ -18,7 +18,15 @@ export const batchJobDefinition = defineKind({
       'a Batch job definition (or a rule target or schedule naming its revision) has a field this split-role’s AWS SDK cannot carry over to a new revision',
   },
   iamActions: {
-    discover: ['batch:DescribeJobDefinitions'],
+    // The rule targets and schedules that name a revision are read to move them with it.
+    discover: [
+      'batch:DescribeJobDefinitions',
+      'events:ListEventBuses',
+      'events:ListRules',
+      'events:ListTargetsByRule',
+      'scheduler:ListSchedules',
+      'scheduler:GetSchedule',
+    ],
     apply: ['batch:RegisterJobDefinition', 'batch:DeregisterJobDefinition', 'events:PutTargets', 'scheduler:UpdateSchedule'],
   },
 });
