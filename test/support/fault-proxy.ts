@@ -401,6 +401,20 @@ const LAMBDA_ROUTES: Array<[string, RegExp, string]> = [
   ['DELETE', /^\/2015-03-31\/functions\/[^/]+\/?$/, 'DeleteFunction'],
 ];
 
+/**
+ * AWS Batch's REST routes: every operation is a POST to /v1/<name in lower case>
+ * (https://docs.aws.amazon.com/batch/latest/APIReference/API_DescribeJobDefinitions.html),
+ * so the method alone would count its reads as writes.
+ */
+const BATCH_OPERATIONS = [
+  'DescribeJobDefinitions',
+  'DescribeJobQueues',
+  'DescribeComputeEnvironments',
+  'ListJobs',
+  'RegisterJobDefinition',
+  'DeregisterJobDefinition',
+];
+
 function operationOf(method: string, headers: IncomingHttpHeaders, body: string, path: string): string {
   const target = headers['x-amz-target'];
   if (typeof target === 'string') return target.split('.').pop() ?? target;
@@ -409,6 +423,9 @@ function operationOf(method: string, headers: IncomingHttpHeaders, body: string,
   if (action) return action;
   const route = LAMBDA_ROUTES.find(([m, pattern]) => m === method && pattern.test(url.pathname));
   if (route) return route[2];
+  const batch = /^\/v1\/([a-z]+)$/.exec(url.pathname)?.[1];
+  const batchOperation = method === 'POST' && batch ? BATCH_OPERATIONS.find((name) => name.toLowerCase() === batch) : undefined;
+  if (batchOperation) return batchOperation;
   // Other REST calls (S3…): named by method and path, so writes still count as mutating.
   return `${method} ${url.pathname}`;
 }
