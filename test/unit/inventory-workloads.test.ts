@@ -209,7 +209,7 @@ describe('workloadsForRole: ECS', () => {
       lambda: { functions: [], publishedVersions: [] },
       ecs: { taskDefinitions: [], services: [], standaloneTasks: [] },
       codebuild: { projects: [] },
-      states: { machines: [], running: [] },
+      states: { machines: [], aliases: [], running: [] },
       codepipeline: { pipelines: [] },
       events: { targets: [] },
       scheduler: { schedules: [] },
