@@ -19,18 +19,14 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { canonicalJson } from '../core/canonical-json.js';
+import { EVIDENCE_CACHE_VERSION, lookupFileSchema, trailFilesSchema, type IdentifiedRecord } from './evidence-cache-schema.js';
+import { mergeSpans, missingSpans, type Span } from './time-spans.js';
 import type { CloudTrailRecord } from './types.js';
 
-/** The format this split-role writes and reads; other versions are ignored. */
-export const EVIDENCE_CACHE_VERSION = 1;
-
-/** A span of time in ms since the epoch, both ends included. */
-export interface Span {
-  start: number;
-  end: number;
-}
+export { EVIDENCE_CACHE_VERSION, type IdentifiedRecord } from './evidence-cache-schema.js';
+export { missingSpans, type Span } from './time-spans.js';
 
 /** What makes a LookupEvents answer valid: where it was asked, and what. */
 export interface LookupQueryKey {
@@ -64,68 +60,6 @@ export interface CachedTrailFile {
   skipped: number;
   /** Bytes after gunzip. */
   uncompressedBytes: number;
-}
-
-/** A LookupEvents record with its event id (the cache dedupes by it). */
-export type IdentifiedRecord = CloudTrailRecord & { eventID: string };
-
-const isoTime = z.string().refine((t) => !Number.isNaN(Date.parse(t)), 'not a time');
-const recordFields = { eventTime: isoTime, eventSource: z.string(), eventName: z.string() };
-/** A record as the cache keeps it: the fields every reader needs checked, the rest as CloudTrail wrote it (read as defensively as a trail file's). */
-const recordSchema = z.looseObject(recordFields).transform((r): CloudTrailRecord => r);
-const spanSchema = z
-  .strictObject({ start: z.number().int(), end: z.number().int() })
-  .refine((s) => s.start <= s.end, 'span ends before it starts');
-const lookupFileSchema = z.strictObject({
-  version: z.literal(EVIDENCE_CACHE_VERSION),
-  kind: z.literal('lookup-events'),
-  key: z.strictObject({
-    endpoint: z.string().optional(),
-    account: z.string(),
-    region: z.string(),
-    attribute: z.strictObject({ key: z.string(), value: z.string() }),
-  }),
-  covered: z.array(spanSchema),
-  records: z.array(z.looseObject({ ...recordFields, eventID: z.string().min(1) }).transform((r): IdentifiedRecord => r)),
-});
-const trailFileSchema = z.strictObject({
-  size: z.number().int().nonnegative().optional(),
-  tag: z.string().optional(),
-  records: z.array(recordSchema),
-  skipped: z.number().int().nonnegative(),
-  uncompressedBytes: z.number().int().nonnegative(),
-});
-const trailFilesSchema = z.strictObject({
-  version: z.literal(EVIDENCE_CACHE_VERSION),
-  kind: z.literal('trail-files'),
-  key: z.strictObject({ location: z.string(), account: z.string(), role: z.string() }),
-  files: z.record(z.string(), trailFileSchema),
-});
-
-/** Spans sorted, with overlapping or touching ones joined. */
-export function mergeSpans(spans: readonly Span[]): Span[] {
-  const sorted = [...spans].sort((a, b) => a.start - b.start);
-  const out: Span[] = [];
-  for (const span of sorted) {
-    const last = out[out.length - 1];
-    if (last && span.start <= last.end + 1) last.end = Math.max(last.end, span.end);
-    else out.push({ ...span });
-  }
-  return out;
-}
-
-/** The parts of `window` that no covered span reaches, oldest first. */
-export function missingSpans(covered: readonly Span[], window: Span): Span[] {
-  const out: Span[] = [];
-  let from = window.start;
-  for (const span of mergeSpans(covered)) {
-    if (span.end < from) continue;
-    if (span.start > window.end) break;
-    if (span.start > from) out.push({ start: from, end: span.start - 1 });
-    from = Math.max(from, span.end + 1);
-  }
-  if (from <= window.end) out.push({ start: from, end: window.end });
-  return out;
 }
 
 /**
