@@ -12,6 +12,7 @@ import { indexAccount, workloadsForRole } from '../../src/inventory/workloads.js
 import { SCHEDULER_SUBMIT_JOB } from '../../src/workloads/batch-job-definition/followers.js';
 import { plannedWorkloadSchema, type MoveOf } from '../../src/workloads/moves.js';
 import { WORKLOAD_ADAPTERS } from '../../src/workloads/registry.js';
+import { FakeServiceError } from '../support/fake-account/aws-error.js';
 import type { FakeJobDefinitionSeed } from '../support/fake-account/batch.js';
 import { fakeApplyContext } from '../support/fake-account/workload-context.js';
 import { FakeWorkloads } from '../support/fake-account/workloads.js';
@@ -194,6 +195,20 @@ describe('Batch repoint on the fake', () => {
     const { LastModificationDate: _l2, ...scheduleBefore } = before.schedule ?? {};
     expect(scheduleNow).toEqual(scheduleBefore);
     expect(await adapter.drift(ctx, move)).toEqual([]);
+  });
+
+  it('a run cut short after registering resumes on its own copy: no second revision, the followers still move', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    region.services.eventBridge.faults.failNext('putTarget', new FakeServiceError('InternalException', 'boom', { fault: 'server' }));
+    await expect(adapter.repoint(move, [move]).run(ctx)).rejects.toThrow('boom');
+    expect(await adapter.showsMoved(ctx, move)).toContain('nightly:3');
+    expect(await adapter.verify(ctx, move)).toContain(
+      'EventBridge rule nightly-batch (bus default) target by-arn still submits jobs with nightly:2',
+    );
+    expect(await adapter.repoint(move, [move]).run(ctx)).toEqual({ registered: defArn('nightly', 3), replaced: defArn('nightly', 2) });
+    expect(batch.writes).toEqual(['register:nightly:3']);
+    expect(await adapter.verify(ctx, move)).toEqual([]);
   });
 
   it('moves ECS task and multi-node role fields, each that named the shared role', async () => {
