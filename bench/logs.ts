@@ -27,6 +27,8 @@ const SELF = fileURLToPath(import.meta.url);
 /** What a child run reports. */
 interface Sample {
   ms: number;
+  /** CPU time (user + system, all threads) of the measured part. */
+  cpuMs?: number;
   maxRssMb: number;
   records: number;
   files: number;
@@ -118,7 +120,7 @@ function checkAttribution(manifest: CorpusManifest, sample: Sample): void {
 }
 
 /** The floor (one thread gunzipping and JSON.parsing every file) of the corpus in `dir`, measured in a fresh process. */
-export function measureFloor(dir: string): { ms: number; records: number; files: number } {
+export function measureFloor(dir: string): { ms: number; cpuMs?: number; records: number; files: number } {
   return child('floor', dir);
 }
 
@@ -176,6 +178,7 @@ async function readerChild(dir: string, workers?: number): Promise<Sample> {
 /** Child: the floor — walk, read, gunzip and JSON.parse every file, nothing else. */
 function floorChild(dir: string): Sample {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   let records = 0;
   let files = 0;
   const walk = (folder: string): void => {
@@ -191,7 +194,14 @@ function floorChild(dir: string): Sample {
     }
   };
   walk(join(dir, 'AWSLogs'));
-  return { ms: performance.now() - start, maxRssMb: process.resourceUsage().maxRSS / 1024, records, files };
+  const used = process.cpuUsage(cpu);
+  return {
+    ms: performance.now() - start,
+    cpuMs: (used.user + used.system) / 1000,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    records,
+    files,
+  };
 }
 
 function median(values: readonly number[]): number {

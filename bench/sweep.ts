@@ -9,17 +9,20 @@
  *     default, SPLIT_ROLE_BENCH_LOG_RECORDS), with every one of 20 enabled
  *     regions and with --regions us-east-1, against that benchmark's floor
  *     (one thread gunzipping and JSON.parsing every file). Aim: ≤ 0.5 × the floor.
+ *     Wall time, and CPU time (user + system, every thread) beside it: on a
+ *     shared machine the wall time moves with the neighbours' load.
  * Prints figures; asserts nothing about timings.
  */
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
-import { mkdtemp } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSessionProvider } from '../src/aws/session.js';
 import { mapLimit } from '../src/core/concurrency.js';
 import { indexAccount, REGION_CONCURRENCY } from '../src/inventory/workloads.js';
 import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_REGION } from '../test/support/aws-clients.js';
-import { isolatedAwsEnv, runCli } from '../test/support/cli.js';
+import { CLI, isolatedAwsEnv, type CliResult } from '../test/support/cli.js';
 import { startMoto, type MotoServer } from '../test/support/moto-server.js';
 import { RecordingIoHost } from '../test/support/recording-io-host.js';
 import { addFunctionIn } from '../test/support/scenario.js';
@@ -123,7 +126,7 @@ async function benchPlan(moto: MotoServer): Promise<void> {
     `\ncorpus: ${manifest.records.toLocaleString('en-US')} records in ${manifest.files} files (${reused ? 'reused' : 'generated'})\n`,
   );
   const out = await mkdtemp(join(tmpdir(), 'split-role-bench-sweep-'));
-  const plan = async (everyRegion: boolean): Promise<number> => {
+  const plan = async (everyRegion: boolean): Promise<Run> => {
     const env = isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: moto.endpoint, SPLIT_ROLE_ENABLED_REGIONS: REGIONS.join(',') });
     const args = ['plan', '--role', CORPUS_ROLE.name, '--yes', '--out', join(out, 'plan.json'), '--evidence', 'logs'];
     args.push(
@@ -137,26 +140,53 @@ async function benchPlan(moto: MotoServer): Promise<void> {
       'drop',
     );
     if (!everyRegion) args.push('--regions', TEST_REGION);
+    const cpuFile = join(out, 'cpu.json');
     const start = performance.now();
-    const result = await runCli(args, env);
+    const result = await runMeasured(args, { ...env, SPLIT_ROLE_BENCH_CPU_FILE: cpuFile });
     const ms = performance.now() - start;
     if (result.code !== 0) throw new Error(`plan failed (${result.code}): ${result.stderr.slice(-2000)}`);
-    return ms;
+    return { ms, cpuMs: (JSON.parse(await readFile(cpuFile, 'utf8')) as { cpuMs: number }).cpuMs };
   };
-  const floors: number[] = [];
-  const every: number[] = [];
-  const one: number[] = [];
+  const floors: Run[] = [];
+  const every: Run[] = [];
+  const one: Run[] = [];
   for (let rep = 0; rep < REPETITIONS; rep++) {
-    floors.push(measureFloor(dir).ms);
+    const floor = measureFloor(dir);
+    floors.push({ ms: floor.ms, cpuMs: floor.cpuMs ?? 0 });
     every.push(await plan(true));
     one.push(await plan(false));
   }
-  const floorMs = median(floors);
-  const ratio = (values: number[]) => (median(values) / floorMs).toFixed(2);
+  const floor = { ms: median(floors.map((r) => r.ms)), cpuMs: median(floors.map((r) => r.cpuMs)) };
+  const row = (label: string, runs: Run[], target = ''): readonly [string, string, string] => {
+    const ms = median(runs.map((r) => r.ms));
+    const cpuMs = median(runs.map((r) => r.cpuMs));
+    const ratios = `ratio ${(ms / floor.ms).toFixed(2)}${target}, CPU ${fmtMs(cpuMs)} = ${(cpuMs / floor.cpuMs).toFixed(2)} × the floor's`;
+    return [label, fmtMs(ms), `${ratios}; wall ${samples(runs.map((r) => r.ms))}, CPU ${samples(runs.map((r) => r.cpuMs))}`];
+  };
   process.stdout.write(`\nwhole plan (the CLI process) against the floor, account ${MOTO_ACCOUNT}, median of ${REPETITIONS}:\n`);
   printTable([
-    ['floor: gunzipSync + JSON.parse, one thread', fmtMs(floorMs), samples(floors)],
-    [`plan, every region (${REGIONS.length})`, fmtMs(median(every)), `ratio ${ratio(every)} (target ≤ ${TARGET_RATIO}); ${samples(every)}`],
-    ['plan, --regions us-east-1', fmtMs(median(one)), `ratio ${ratio(one)}; ${samples(one)}`],
+    [
+      'floor: gunzipSync + JSON.parse, one thread',
+      fmtMs(floor.ms),
+      `CPU ${fmtMs(floor.cpuMs)}; wall ${samples(floors.map((r) => r.ms))}, CPU ${samples(floors.map((r) => r.cpuMs))}`,
+    ],
+    row(`plan, every region (${REGIONS.length})`, every, ` (target ≤ ${TARGET_RATIO})`),
+    row('plan, --regions us-east-1', one),
   ]);
+}
+
+/** One timed run: wall time, and the process's CPU time (user + system, every thread). */
+interface Run {
+  ms: number;
+  cpuMs: number;
+}
+
+/** Runs the CLI like test/support/cli.ts's runCli, with cpu-usage-hook.mjs reporting the process's CPU time at exit. */
+function runMeasured(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const hook = new URL('./cpu-usage-hook.mjs', import.meta.url).href;
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', hook, CLI, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
 }
