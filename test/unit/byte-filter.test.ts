@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../bench/cloudtrail-corpus.js';
 import { Attributor } from '../../src/evidence/attribution.js';
-import { candidateSpans, pickRecords, roleNeedles, type RoleNeedles } from '../../src/evidence/byte-filter.js';
+import { candidateSpans, needleHits, pickRecords, roleNeedles, type RoleNeedles } from '../../src/evidence/byte-filter.js';
 import { emptyLogReadStats, readTrailRecords, type ReadTrailOptions } from '../../src/evidence/log-files.js';
 import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { comparableEvidence } from '../support/evidence-compare.js';
@@ -359,5 +359,41 @@ describe('recordsNaming', () => {
     ['a cut that does not parse', `{"Records":[{"eventVersion":"1","a":{"eventVersion":"2","b":"${ROLE.arn}"}}]}`],
   ])('sends a file with %s to the full parse', (_, body) => {
     expect(recordsNaming(Buffer.from(body), needles)).toBeUndefined();
+  });
+});
+
+describe('needleHits', () => {
+  /** Every start of either needle, by brute force. */
+  const everyStart = (text: Buffer, needles: RoleNeedles, from: number) => {
+    const starts: number[] = [];
+    for (let at = from; at < text.length; at++)
+      if (
+        text.subarray(at).subarray(0, needles.roleArn.length).equals(needles.roleArn) ||
+        text.subarray(at).subarray(0, needles.sessionPrefix.length).equals(needles.sessionPrefix)
+      )
+        starts.push(at);
+    return starts;
+  };
+
+  it.each([
+    ['a role with a path (searched by its /NAME anchor)', ROLE, true],
+    ['a short name (searched as the two needles)', { arn: `arn:aws:iam::${ACCOUNT}:role/db`, name: 'db' }, false],
+    ['an ARN that does not end with the name', { arn: `arn:aws:iam::${ACCOUNT}:role/other`, name: 'shared' }, false],
+  ])('finds where either needle starts, in order, for %s', (_, role, anchored) => {
+    const needles = roleNeedles(role);
+    expect(needles.anchor !== undefined).toBe(anchored);
+    const session = `arn:aws:sts::${ACCOUNT}:assumed-role/${role.name}/`;
+    const text = Buffer.from(
+      JSON.stringify({
+        Records: [
+          { a: role.arn, b: `${session}s1`, c: `${role.arn}-v2`, d: `arn:aws:iam::999988887777:role/${role.name}` },
+          { e: `${session}${role.name}`, f: `x/${role.name}/${role.name}"`, g: role.arn },
+        ],
+      }),
+    );
+    const hits = needleHits(text, needles, 0);
+    expect(hits).toEqual(everyStart(text, needles, 0));
+    expect(hits.length).toBe(4);
+    expect(needleHits(text, needles, hits[1]! + 1)).toEqual(hits.slice(2));
   });
 });
