@@ -176,7 +176,8 @@ export const batchJobDefinitionAdapter: WorkloadAdapter<BatchJobDefinitionMove, 
       problems.push(
         `${describeRevision(move)} has ${old.notCarried.join(', ')}, which RegisterJobDefinition through this SDK cannot carry over`,
       );
-    problems.push(...(await followerProblems(ctx, move, ref(old.definition))));
+    const followers = await followerProblems(ctx, move, ref(old.definition));
+    problems.push(...followers.drift, ...followers.notCarried);
     // One that names the revision since the plan would be left on it, and so on the shared role.
     const planned = new Set(move.followers.map(describeFollower));
     for (const f of await listFollowers(ctx.clients)) {

@@ -58,25 +58,26 @@ export async function liveState(
   return { old, latest, ours, problems: [] };
 }
 
-/** Each follower of the plan that is gone, names another revision, or could not be written back whole. */
+/** The followers of the plan that are gone or name another revision (drift), and those that could not be written back whole. */
 export async function followerProblems(
   ctx: WorkloadContext,
   move: BatchJobDefinitionMove,
   old: RevisionRef,
   also?: RevisionRef,
-): Promise<string[]> {
-  const problems: string[] = [];
+): Promise<{ drift: string[]; notCarried: string[] }> {
+  const drift: string[] = [];
+  const fields: string[] = [];
   for (const f of move.followers) {
     const now = await readFollower(ctx.clients, f);
-    if (!now) problems.push(`${describeFollower(f)} no longer exists`);
+    if (!now) drift.push(`${describeFollower(f)} no longer exists`);
     else if (!namesRevision(now.jobDefinition, old) && !(also && namesRevision(now.jobDefinition, also)))
-      problems.push(`${describeFollower(f)} submits jobs with ${now.jobDefinition ?? 'no job definition'}, plan says ${f.jobDefinition}`);
+      drift.push(`${describeFollower(f)} submits jobs with ${now.jobDefinition ?? 'no job definition'}, plan says ${f.jobDefinition}`);
     else if (now.notCarried.length > 0)
-      problems.push(
+      fields.push(
         `${describeFollower(f)} has ${now.notCarried.join(', ')}, which its whole-replace write through this SDK cannot carry over`,
       );
   }
-  return problems;
+  return { drift, notCarried: fields };
 }
 
 /** Registers the copy on the new role (unless a run already did) and points the followers at it; returns its ARN. */
@@ -97,12 +98,9 @@ export async function moveForward(ctx: ApplyContext, move: BatchJobDefinitionMov
   }
   // Every follower is checked before anything is written: bad input leaves nothing half done.
   const blocked = await followerProblems(ctx, move, ref(old.definition), copy && ref(copy));
-  if (blocked.length > 0) {
-    const fields = blocked.filter((p) => p.includes('whole-replace'));
-    if (fields.length > 0)
-      throw new SplitRoleError(BATCH_NOT_CARRIED, fields.join('; '), 'move this job definition and what names it by hand');
-    throw driftError(blocked.join('; '));
-  }
+  if (blocked.drift.length > 0) throw driftError(blocked.drift.join('; '));
+  if (blocked.notCarried.length > 0)
+    throw new SplitRoleError(BATCH_NOT_CARRIED, blocked.notCarried.join('; '), 'move this job definition and what names it by hand');
   if (!copy) {
     const made = await batch.register(carryOver(old.definition, move.roleFields, move.target.roleArn));
     copy = { ...old.definition, jobDefinitionArn: made.arn, revision: made.revision };
