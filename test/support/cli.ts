@@ -14,6 +14,9 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A developer's settings that would change what a test run reads: the evidence cache would answer from an earlier test's account. */
+const HOST_ONLY = new Set(['CI', 'SPLIT_ROLE_EVIDENCE_CACHE', 'XDG_CACHE_HOME']);
+
 /**
  * An environment with fake credentials and no host AWS config, so a
  * developer's own profile can never leak into a test, and one enabled region.
@@ -21,7 +24,7 @@ export interface CliResult {
 export function isolatedAwsEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('AWS_') && key !== 'CI') env[key] = value;
+    if (!key.startsWith('AWS_') && !HOST_ONLY.has(key)) env[key] = value;
   }
   Object.assign(env, {
     AWS_ACCESS_KEY_ID: 'testing',
