@@ -312,4 +312,27 @@ describe('Batch repoint on the fake', () => {
     expect(restored?.containerProperties?.jobRoleArn).toBe(SHARED_ARN);
     expect(region.services.eventBridge.targetOf('default', 'nightly-batch', 'by-number')?.BatchParameters?.JobDefinition).toBe('nightly:4');
   });
+
+  it('rollback keeps the new role while a revision someone registered on it since is the latest: undo does not deregister that', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    await adapter.repoint(move, [move]).run(ctx);
+    const onNew = { arn: NEW_ROLE, roleName: 'app-ecs-tasks', instanceProfiles: [] };
+    const usersAfterUndo = async () => {
+      const left = await adapter.withoutMovedBack(ctx, workloadsForRole(await indexAccount(region, new RecordingIoHost()), onNew).batch, [
+        move,
+      ]);
+      return adapter.describeUsers(left, 'the new role');
+    };
+    // Only the plan's own copy names the new role: undo deregisters it, nothing is left.
+    expect(await usersAfterUndo()).toEqual([]);
+    batch.addRevision({ ...FULL, containerProperties: { ...FULL.containerProperties, image: 'reports:2', jobRoleArn: NEW_ROLE } });
+    // Undo now stops on drift (the latest revision is not the plan's copy): the copy, and what submits it, stay on the new role too.
+    expect(await usersAfterUndo()).toEqual([
+      'AWS Batch job definition nightly:4 (its latest revision) runs jobs as the new role',
+      'EventBridge rule nightly-batch (bus default) target by-arn submits Batch jobs with nightly:3, which runs as the new role',
+      'EventBridge rule nightly-batch (bus default) target by-number submits Batch jobs with nightly:3, which runs as the new role',
+      'Scheduler schedule hourly (group default) submits Batch jobs with nightly:3, which runs as the new role',
+    ]);
+  });
 });

@@ -13,7 +13,7 @@
 import { markdownCode as code } from '../../core/escape.js';
 import type { WorkloadAdapter } from '../adapter.js';
 import { lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
-import { describeFollower, listFollowers, namesRevision, readFollower } from './followers.js';
+import { describeFollower, listFollowers, namesRevision, readFollower, type RevisionRef } from './followers.js';
 import { batchPorts, type JobDefinitionRead } from './port.js';
 import { describeRevision, followerProblems, latestByName, liveState, moveBack, moveForward, notCarried, ref } from './repoint.js';
 import { isCopyOf, roleAt, roleFields } from './roles.js';
@@ -207,15 +207,20 @@ export const batchJobDefinitionAdapter: WorkloadAdapter<BatchJobDefinitionMove, 
       ? `${describeRevision(latest.definition)} runs jobs as ${move.target.roleArn}`
       : undefined;
   },
-  withoutMovedBack(_ctx, found, moves) {
-    // Undo deregisters the copies it made: those revisions, and what names them, leave the new role.
-    const names = new Set(moves.map((m) => m.jobDefinitionName));
-    const leaving = found.latest.filter((d) => names.has(d.definition.jobDefinitionName)).map((d) => ref(d.definition));
-    return Promise.resolve({
-      latest: found.latest.filter((d) => !names.has(d.definition.jobDefinitionName)),
+  async withoutMovedBack(ctx, found, moves) {
+    // Undo deregisters this plan's copies only while one of them is the latest ACTIVE revision (else it stops on drift):
+    // those revisions, and what names them, leave the new role; a revision someone else registered on it keeps it in use.
+    const leaving: RevisionRef[] = [];
+    for (const move of moves) {
+      const { latest, ours } = await liveState(ctx, move);
+      if (latest && ours.includes(latest)) leaving.push(...ours.map((d) => ref(d.definition)));
+    }
+    const gone = new Set(leaving.map((r) => r.arn));
+    return {
+      latest: found.latest.filter((d) => !gone.has(d.definition.jobDefinitionArn)),
       older: found.older,
       followers: found.followers.filter((f) => !leaving.some((r) => namesRevision(f.jobDefinition, r))),
-    });
+    };
   },
 
   label: (move) => `Batch ${move.jobDefinitionName}`,
