@@ -115,6 +115,19 @@ describe('REST API repoint on the fake', () => {
     expect(ctx.io.messages).toEqual([]);
   });
 
+  it("rollback keeps the new role while a slot of a moved API given it since the move names it: undo points back only the plan's slots", async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    await adapter.repoint(move, [move]).run(ctx);
+    gateway.editSlot('api1', POST, NEW_ROLE);
+    const onNew = { arn: NEW_ROLE, roleName: 'app-apigateway', instanceProfiles: [] };
+    const found = workloadsForRole(await indexAccount(region, new RecordingIoHost()), onNew).apigateway;
+    const left = await adapter.withoutMovedBack(ctx, found, [move]);
+    expect(adapter.describeUsers(left, 'the new role')).toEqual([
+      'API Gateway REST API orders (api1) integration POST /orders calls as the new role',
+    ]);
+  });
+
   it('a run cut off after its deployment resumes with that deployment instead of making another', async () => {
     const move = await planMove();
     const ctx = fakeApplyContext(region, PLAN_ID);

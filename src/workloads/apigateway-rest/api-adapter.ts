@@ -186,8 +186,11 @@ export function apiAdapter<K extends string, Id extends string>(
       return api && moved ? `${what(move)} calls as ${move.target.roleArn}` : undefined;
     },
     withoutMovedBack(_ctx, found, moves) {
-      const ids = new Set(moves.map((m) => m.apiId));
-      return Promise.resolve({ ...found, apis: found.apis.filter((api) => !ids.has(api.apiId)) });
+      // Undo points back only the slots each move recorded: a slot given the role since keeps it in use.
+      const slotKey = (apiId: string, slot: Pick<CredentialSlot, 'kind' | 'id'>) => `${apiId}\u0000${slot.kind}\u0000${slot.id}`;
+      const back = new Set(moves.flatMap((m) => m.slots.map((slot) => slotKey(m.apiId, slot))));
+      const apis = found.apis.map((api) => ({ ...api, slots: api.slots.filter((slot) => !back.has(slotKey(api.apiId, slot))) }));
+      return Promise.resolve({ ...found, apis: apis.filter((api) => api.slots.length > 0) });
     },
 
     label: (move) => `${spec.noun} ${move.apiName}`,
