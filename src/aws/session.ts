@@ -37,6 +37,7 @@ import { accountRegions, parseRegionList, type AccountRegion } from './regions.j
 import { getCallerIdentity, type CallerIdentity } from './sts.js';
 import { sdkWorkloadPorts, type WorkloadPorts } from './workload-ports.js';
 import { loadSdk } from './sdk-modules.js';
+import { sharedLookups, type SharedLookups } from './shared-lookups.js';
 
 export { CallCounter } from './call-counter.js';
 export type { AccountAccess } from './assume-role.js';
@@ -259,12 +260,13 @@ export class AwsSession {
    * gets its own strategy (its pacing is per client, like the SDK's adaptive
    * mode, and its progress lines name the service).
    */
-  private clientConfig(clientName: string): ClientConfig & { retryStrategy?: BudgetRetryStrategy } {
+  private clientConfig(clientName: string): ClientConfig & SharedLookups & { retryStrategy?: BudgetRetryStrategy } {
+    const shared = { ...this.config, ...this.provider.lookups() };
     const budget = this.provider.retry;
-    if (!budget) return this.config;
+    if (!budget) return shared;
     const pacer =
       this.config.retryMode === 'adaptive' ? async () => new (await import('@smithy/core/retry')).DefaultRateLimiter() : undefined;
-    return { ...this.config, retryStrategy: new BudgetRetryStrategy(budget, serviceName(clientName), pacer) };
+    return { ...shared, retryStrategy: new BudgetRetryStrategy(budget, serviceName(clientName), pacer) };
   }
 
   private usesCustomS3Endpoint(): boolean {
@@ -359,6 +361,12 @@ export class SessionProvider {
     }
     return regions;
   }
+
+  /** The settings every client would look up alike, looked up once for the run (shared-lookups.ts). */
+  lookups(): SharedLookups {
+    return (this.shared ??= sharedLookups(this.config.profile));
+  }
+  private shared?: SharedLookups;
 
   /** Destroys every client of every target. */
   destroy(): void {
