@@ -287,4 +287,29 @@ describe('published versions and aliases', () => {
     // Apply's version (2) goes; the one the alias uses now, and the shared one, stay.
     expect(sfn().versionArns(machine)).toEqual([v1, elsewhere]);
   });
+
+  it("rollback keeps the new role while an alias someone rerouted since still sends a share to apply's version: undo leaves that alias", async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    await adapter.repoint(move, [move]).run(ctx);
+    const onNew = { arn: NEW_ROLE, roleName: 'app-states', instanceProfiles: [] };
+    const usersAfterUndo = async () => {
+      const left = await adapter.withoutMovedBack(ctx, workloadsForRole(await indexAccount(region, new RecordingIoHost()), onNew).states, [
+        move,
+      ]);
+      return adapter.describeUsers(left, 'the new role');
+    };
+    // As apply left it, undo restores the alias and points the machine back: nothing is left on the new role.
+    expect(await usersAfterUndo()).toEqual([]);
+    await sfn().updateRole(machine, roleArn('theirs'));
+    const theirs = sfn().publishVersion(machine);
+    await sfn().updateRole(machine, NEW_ROLE);
+    await sfn().updateAlias(live, [
+      { stateMachineVersionArn: `${machine}:2`, weight: 50 },
+      { stateMachineVersionArn: theirs, weight: 50 },
+    ]);
+    expect(await usersAfterUndo()).toEqual([
+      'Step Functions alias orders-flow:live routes executions to version 2, which run as the new role',
+    ]);
+  });
 });

@@ -212,11 +212,17 @@ export const stateMachineAdapter: WorkloadAdapter<StateMachineMove, StateMachine
   withoutMovedBack(_ctx, found, moves) {
     // Pointing a machine back does not change its running executions: they keep using the role either way.
     const arns = new Set(moves.map((m) => m.stateMachineArn));
-    const aliases = new Set(moves.flatMap((m) => m.aliases.map((a) => a.aliasArn)));
+    const moved = new Map(moves.flatMap((m) => m.aliases.map((a) => [a.aliasArn, { alias: a, movedTo: m.target.roleArn }] as const)));
+    // Undo restores an alias only when each version it routes to is one it routed to before or one on the new role (restoreAlias).
+    const restored = ({ alias }: BoundAlias, m = moved.get(alias.arn)) =>
+      m !== undefined &&
+      alias.routing.every(
+        (r) => r.roleArn === m.movedTo || m.alias.current.some((c) => c.stateMachineVersionArn === r.stateMachineVersionArn),
+      );
     return Promise.resolve({
       ...found,
       machines: found.machines.filter((m) => !arns.has(m.arn)),
-      aliases: found.aliases.filter((a) => !aliases.has(a.alias.arn)),
+      aliases: found.aliases.filter((a) => !restored(a)),
     });
   },
 
