@@ -6,9 +6,10 @@
  * latest copied over with the new role, and the rule targets and schedules
  * that name the old revision follow it. A job takes its role when submitted:
  * the move counts from the next job. The old revision stays ACTIVE (a job
- * submitted by its number still runs as the shared role, and the retire
- * gate sees that use); undo moves the followers back and deregisters the
- * copy, so the old revision is the latest again.
+ * submitted by its number still runs as the shared role; retire's re-check
+ * does not count the revision as a use, only the unused-since-cutover gate
+ * sees such a job, once submitted); undo moves the followers back and
+ * deregisters the copy, so the old revision is the latest again.
  */
 import { markdownCode as code } from '../../core/escape.js';
 import type { WorkloadAdapter } from '../adapter.js';
@@ -127,7 +128,7 @@ export const batchJobDefinitionAdapter: WorkloadAdapter<BatchJobDefinitionMove, 
           `${describeRevision(d)} is not the latest revision but is still ACTIVE and runs jobs as the shared role (revisions cannot change): ` +
           `deregister it once nothing submits it by number; a rule target or schedule naming it keeps the shared role in use`,
       })),
-      // The moved revision too stays ACTIVE: a job submitted by its number still runs as the shared role (the retire gate sees that use).
+      // The moved revision too stays ACTIVE: a job submitted by its number still runs as the shared role (only once submitted does the retire gate see it).
       ...(role
         ? found.latest.map(({ definition: d }) => ({
             kind: 'batch-old-revision' as const,
