@@ -314,6 +314,32 @@ describe('Firehose review, checklist and rollback guard', () => {
     ]);
     expect(partly.streams.map((s) => s.streamName)).toEqual(['logs', 'orders']);
   });
+
+  it('rollback keeps the new role while a moved field stays on it because undo stops on a sibling field someone changed since', async () => {
+    const move = await planMove();
+    const ctx = fakeApplyContext(region, PLAN_ID);
+    await adapter.repoint(move, [move]).run(ctx);
+    const onNew = { arn: NEW_ROLE, roleName: 'app-firehose', instanceProfiles: [] };
+    const usersAfterUndo = async () => {
+      const left = await adapter.withoutMovedBack(
+        ctx,
+        workloadsForRole(await indexAccount(region, new RecordingIoHost()), onNew).firehose,
+        [move],
+      );
+      return adapter.describeUsers(left, 'the new role');
+    };
+    expect(await usersAfterUndo()).toEqual([]);
+    // Someone points the destination's own role elsewhere (its plain-S3 view follows, as Firehose shows it).
+    firehose.change('logs', (stream) => {
+      const destination = stream.Destinations?.[0];
+      for (const view of [destination?.ExtendedS3DestinationDescription, destination?.S3DestinationDescription])
+        if (view) view.RoleARN = roleArn('theirs');
+    });
+    // Undo now finds drift and points nothing of the destination back: its backup configuration still delivers as the new role.
+    expect(await usersAfterUndo()).toEqual([
+      `Firehose delivery stream logs uses the new role (Destinations[${DEST}].ExtendedS3DestinationDescription.S3BackupDescription.RoleARN)`,
+    ]);
+  });
 });
 
 describe('Firehose role fields beyond the destination’s own', () => {

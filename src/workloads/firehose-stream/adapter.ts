@@ -193,14 +193,22 @@ export const firehoseStreamAdapter: WorkloadAdapter<FirehoseStreamMove, StreamRo
       ? `${streamOf(move)} delivers as ${move.target.roleArn}`
       : undefined;
   },
-  withoutMovedBack(_ctx, found, moves) {
-    // A stream is left when a role field of it is not one the moves point back.
-    const back = new Set(moves.flatMap((m) => m.fields.map((f) => `${m.streamName}\u0000${m.destinationId}\u0000${f}`)));
-    return Promise.resolve({
+  async withoutMovedBack({ clients }, found, moves) {
+    // A stream is left when a role field of it is not one the moves point back; undo (pointTo) points back
+    // none of a destination one of whose moved fields names neither role now (drift).
+    const firehose = await clients.port(firehosePorts);
+    const back = new Set<string>();
+    for (const m of moves) {
+      const live = liveDestination(await firehose.getStream(m.streamName), m);
+      const roles = [m.current.roleArn, m.target.roleArn];
+      if (typeof live === 'string' || m.fields.some((f) => !roles.includes(fieldValue(live.description, f) ?? ''))) continue;
+      for (const f of m.fields) back.add(`${m.streamName}\u0000${m.destinationId}\u0000${f}`);
+    }
+    return {
       streams: found.streams.filter((s) =>
         s.fields.some((f) => !f.movable || !back.has(`${s.streamName}\u0000${f.destinationId ?? ''}\u0000${f.path}`)),
       ),
-    });
+    };
   },
 
   label: (move) => `Firehose ${move.streamName}`,
