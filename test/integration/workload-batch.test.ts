@@ -18,13 +18,14 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { EMPTY_ZIP } from '../support/scenario.js';
 import { resetMoto } from '../support/moto-server.js';
 import { applyThroughRetire } from '../support/retire.js';
 import { writeTrailFiles } from '../support/trail-files.js';
+import { serviceSessionRecords } from '../support/trail-records.js';
 
 const endpoint = workerMotoEndpoint();
 const ROLE = 'jobs';
@@ -32,41 +33,13 @@ const ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE}`;
 const EXECUTION_ROLE = `arn:aws:iam::${MOTO_ACCOUNT}:role/batch-execution`;
 const QUEUE = `arn:aws:batch:${TEST_REGION}:${MOTO_ACCOUNT}:job-queue/reports`;
 const SUBMIT_JOB = 'arn:aws:scheduler:::aws-sdk:batch:submitJob';
-const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
 /** A Lambda session and an ECS-task session (a Batch job's container), each making its own call. */
-function records(): CloudTrailRecord[] {
-  const at = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-  return [
-    ['lambda.amazonaws.com', 'worker', 1, 'sqs.amazonaws.com', 'SendMessage'],
-    ['ecs-tasks.amazonaws.com', '0123456789abcdef0123456789abcdef', 2, 's3.amazonaws.com', 'GetObject'],
-  ]
-    .flatMap(([principal, name, n, eventSource, eventName]) => {
-      const accessKeyId = `ASIA${String(n).padStart(16, '0')}`;
-      return [
-        {
-          eventTime: at(60 + Number(n)),
-          eventSource: 'sts.amazonaws.com',
-          eventName: 'AssumeRole',
-          userIdentity: { type: 'AWSService', invokedBy: String(principal) },
-          requestParameters: { roleArn: ROLE_ARN, roleSessionName: String(name) },
-          responseElements: { credentials: { accessKeyId, sessionToken: 'x', expiration: at(0) } },
-        },
-        {
-          eventTime: at(50 + Number(n)),
-          eventSource: String(eventSource),
-          eventName: String(eventName),
-          userIdentity: {
-            type: 'AssumedRole',
-            arn: `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/${ROLE}/${String(name)}`,
-            accessKeyId,
-            sessionContext: { sessionIssuer: { type: 'Role', arn: ROLE_ARN, userName: ROLE } },
-          },
-        },
-      ];
-    })
-    .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
-}
+const records = () =>
+  serviceSessionRecords({ arn: ROLE_ARN, name: ROLE }, [
+    { principal: 'lambda.amazonaws.com', name: 'worker', calls: [['sqs.amazonaws.com', 'SendMessage']] },
+    { principal: 'ecs-tasks.amazonaws.com', name: '0123456789abcdef0123456789abcdef', calls: [['s3.amazonaws.com', 'GetObject']] },
+  ]);
 
 describe.skipIf(!endpoint)('AWS Batch + Lambda sharing one role', () => {
   const motoEndpoint = endpoint as string;

@@ -21,50 +21,29 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { sdkFirehose } from '../../src/workloads/firehose-stream/port.js';
 import { roleFields } from '../../src/workloads/firehose-stream/roles.js';
 import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { EMPTY_ZIP } from '../support/scenario.js';
 import { resetMoto } from '../support/moto-server.js';
 import { applyThroughRetire } from '../support/retire.js';
 import { writeTrailFiles } from '../support/trail-files.js';
-import { sessionIdentity } from '../support/trail-records.js';
+import { serviceSessionRecords } from '../support/trail-records.js';
 
 const endpoint = workerMotoEndpoint();
 const ROLE = 'ingest';
 const ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE}`;
 const THEIRS = `arn:aws:iam::${MOTO_ACCOUNT}:role/theirs`;
 const BUCKET = 'arn:aws:s3:::app-logs';
-const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
 /** One session per service, each making its own call (what the plan narrows each new role to). */
-function records(): CloudTrailRecord[] {
-  const at = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-  const role = { arn: ROLE_ARN, name: ROLE };
-  return (
-    [
-      ['lambda.amazonaws.com', 'transform', 1, 'sqs.amazonaws.com', 'SendMessage'],
-      ['firehose.amazonaws.com', '1700000000000', 2, 's3.amazonaws.com', 'PutObject'],
-    ] as const
-  )
-    .flatMap(([principal, name, n, eventSource, eventName]) => {
-      const accessKeyId = `ASIA${String(n).padStart(16, '0')}`;
-      return [
-        {
-          eventTime: at(60 + n),
-          eventSource: 'sts.amazonaws.com',
-          eventName: 'AssumeRole',
-          userIdentity: { type: 'AWSService', invokedBy: principal },
-          requestParameters: { roleArn: ROLE_ARN, roleSessionName: name },
-          responseElements: { credentials: { accessKeyId, sessionToken: 'x', expiration: at(0) } },
-        },
-        { eventTime: at(50 + n), eventSource, eventName, userIdentity: sessionIdentity(role, name, accessKeyId) },
-      ];
-    })
-    .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
-}
+const records = () =>
+  serviceSessionRecords({ arn: ROLE_ARN, name: ROLE }, [
+    { principal: 'lambda.amazonaws.com', name: 'transform', calls: [['sqs.amazonaws.com', 'SendMessage']] },
+    { principal: 'firehose.amazonaws.com', name: '1700000000000', calls: [['s3.amazonaws.com', 'PutObject']] },
+  ]);
 
 describe.skipIf(!endpoint)('Firehose + Lambda sharing one role', () => {
   const motoEndpoint = endpoint as string;

@@ -21,13 +21,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { resetMoto } from '../support/moto-server.js';
 import { applyThroughRetire } from '../support/retire.js';
 import { writeTrailFiles } from '../support/trail-files.js';
+import { serviceSessionRecords } from '../support/trail-records.js';
 
 const endpoint = workerMotoEndpoint();
 const ROLE = 'timers';
@@ -36,38 +36,11 @@ const STREAM = `arn:aws:kinesis:${TEST_REGION}:${MOTO_ACCOUNT}:stream/orders`;
 const QUEUE = `arn:aws:sqs:${TEST_REGION}:${MOTO_ACCOUNT}:reports`;
 
 /** One session per service, each making its own call (what the plan narrows each new role to). */
-function records(): CloudTrailRecord[] {
-  const at = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-  return [
-    ['events.amazonaws.com', 'a1b2c3d4e5f6', 1, 'kinesis.amazonaws.com', 'PutRecord'],
-    ['scheduler.amazonaws.com', '0f1e2d3c4b5a6978', 2, 'sqs.amazonaws.com', 'SendMessage'],
-  ]
-    .flatMap(([principal, name, n, eventSource, eventName]) => {
-      const accessKeyId = `ASIA${String(n).padStart(16, '0')}`;
-      return [
-        {
-          eventTime: at(60 + Number(n)),
-          eventSource: 'sts.amazonaws.com',
-          eventName: 'AssumeRole',
-          userIdentity: { type: 'AWSService', invokedBy: String(principal) },
-          requestParameters: { roleArn: ROLE_ARN, roleSessionName: String(name) },
-          responseElements: { credentials: { accessKeyId, sessionToken: 'x', expiration: at(0) } },
-        },
-        {
-          eventTime: at(50 + Number(n)),
-          eventSource: String(eventSource),
-          eventName: String(eventName),
-          userIdentity: {
-            type: 'AssumedRole',
-            arn: `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/${ROLE}/${String(name)}`,
-            accessKeyId,
-            sessionContext: { sessionIssuer: { type: 'Role', arn: ROLE_ARN, userName: ROLE } },
-          },
-        },
-      ];
-    })
-    .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
-}
+const records = () =>
+  serviceSessionRecords({ arn: ROLE_ARN, name: ROLE }, [
+    { principal: 'events.amazonaws.com', name: 'a1b2c3d4e5f6', calls: [['kinesis.amazonaws.com', 'PutRecord']] },
+    { principal: 'scheduler.amazonaws.com', name: '0f1e2d3c4b5a6978', calls: [['sqs.amazonaws.com', 'SendMessage']] },
+  ]);
 
 describe.skipIf(!endpoint)('EventBridge + Scheduler sharing one role', () => {
   const motoEndpoint = endpoint as string;

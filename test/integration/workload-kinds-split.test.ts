@@ -27,55 +27,31 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CloudTrailRecord } from '../../src/evidence/types.js';
 import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { EMPTY_ZIP } from '../support/scenario.js';
 import { resetMoto } from '../support/moto-server.js';
 import { writeTrailFiles } from '../support/trail-files.js';
+import { serviceSessionRecords } from '../support/trail-records.js';
 
 const endpoint = workerMotoEndpoint();
 const ROLE = 'pipeline';
 const ROLE_ARN = `arn:aws:iam::${MOTO_ACCOUNT}:role/${ROLE}`;
 const SERVICES = ['lambda.amazonaws.com', 'states.amazonaws.com', 'codebuild.amazonaws.com', 'codepipeline.amazonaws.com'];
-const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
 /** One session per service, each making its own calls (what the plan narrows each new role to). */
-function records(): CloudTrailRecord[] {
-  const out: CloudTrailRecord[] = [];
-  const at = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-  const session = (principal: string, name: string, n: number, calls: Array<[string, string]>) => {
-    const accessKeyId = `ASIA${String(n).padStart(16, '0')}`;
-    out.push({
-      eventTime: at(60 + n),
-      eventSource: 'sts.amazonaws.com',
-      eventName: 'AssumeRole',
-      userIdentity: { type: 'AWSService', invokedBy: principal },
-      requestParameters: { roleArn: ROLE_ARN, roleSessionName: name },
-      responseElements: { credentials: { accessKeyId, sessionToken: 'x', expiration: at(0) } },
-    });
-    for (const [eventSource, eventName] of calls) {
-      out.push({
-        eventTime: at(50 + n),
-        eventSource,
-        eventName,
-        userIdentity: {
-          type: 'AssumedRole',
-          arn: `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/${ROLE}/${name}`,
-          accessKeyId,
-          sessionContext: { sessionIssuer: { type: 'Role', arn: ROLE_ARN, userName: ROLE } },
-        },
-      });
-    }
-  };
-  session('lambda.amazonaws.com', 'worker', 1, [['sqs.amazonaws.com', 'SendMessage']]);
-  session('states.amazonaws.com', 'a1b2c3d4-flow', 2, [['lambda.amazonaws.com', 'Invoke']]);
-  session('codebuild.amazonaws.com', 'AWSCodeBuild-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b', 3, [
-    ['ecr.amazonaws.com', 'GetAuthorizationToken'],
+const records = () =>
+  serviceSessionRecords({ arn: ROLE_ARN, name: ROLE }, [
+    { principal: 'lambda.amazonaws.com', name: 'worker', calls: [['sqs.amazonaws.com', 'SendMessage']] },
+    { principal: 'states.amazonaws.com', name: 'a1b2c3d4-flow', calls: [['lambda.amazonaws.com', 'Invoke']] },
+    {
+      principal: 'codebuild.amazonaws.com',
+      name: 'AWSCodeBuild-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+      calls: [['ecr.amazonaws.com', 'GetAuthorizationToken']],
+    },
+    { principal: 'codepipeline.amazonaws.com', name: '1700000000000', calls: [['codebuild.amazonaws.com', 'StartBuild']] },
   ]);
-  session('codepipeline.amazonaws.com', '1700000000000', 4, [['codebuild.amazonaws.com', 'StartBuild']]);
-  return out.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
-}
 
 describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild + CodePipeline sharing one role', () => {
   const motoEndpoint = endpoint as string;

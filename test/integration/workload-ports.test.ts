@@ -21,11 +21,11 @@ import { awsErrorName } from '../../src/core/aws-error-names.js';
 import { MOTO_ACCOUNT, serviceTrust, TEST_REGION } from '../support/aws-clients.js';
 import { FakeWorkloads } from '../support/fake-account/workloads.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
+import { EMPTY_ZIP } from '../support/scenario.js';
 import { useFakeCredentialsInProcess } from '../support/process-credentials.js';
 import { resetMoto } from '../support/moto-server.js';
 
 const endpoint = workerMotoEndpoint();
-const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 const container = { name: 'app', image: 'nginx', memory: 128 };
 
 /** The AWS error name a call fails with, or 'ok'. */

@@ -103,7 +103,7 @@ const TRUST = {
 };
 
 /** A zip file with no entries: enough for moto to accept a function. */
-const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
+export const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]);
 
 /** Creates a Lambda function in `region` running as `roleArn` (workloads in other regions than the scenario's). */
 export async function addFunctionIn(endpoint: string, region: string, name: string, roleArn: string): Promise<void> {
