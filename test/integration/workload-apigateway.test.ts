@@ -36,7 +36,6 @@ import {
   GetIntegrationsCommand,
   GetStagesCommand as GetV2StagesCommand,
 } from '@aws-sdk/client-apigatewayv2';
-import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,7 +43,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sdkApiGatewayV2 } from '../../src/workloads/apigateway-http/port.js';
 import { sdkApiGatewayRest } from '../../src/workloads/apigateway-rest/port.js';
-import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION, seedSharedRole } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { EMPTY_ZIP } from '../support/scenario.js';
@@ -100,14 +99,11 @@ describe.skipIf(!endpoint)('API Gateway + Lambda sharing one role', () => {
     await resetMoto(motoEndpoint);
     dir = await mkdtemp(join(tmpdir(), 'split-role-apigateway-'));
     const { iam } = seedClients(motoEndpoint);
-    await iam.send(
-      new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: serviceTrust('apigateway.amazonaws.com', 'lambda.amazonaws.com') }),
-    );
-    const policy = {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'lambda:InvokeFunction', 's3:DeleteBucket'], Resource: '*' }],
-    };
-    await iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'all', PolicyDocument: JSON.stringify(policy) }));
+    await seedSharedRole(iam, ROLE, serviceTrust('apigateway.amazonaws.com', 'lambda.amazonaws.com'), [
+      'sqs:SendMessage',
+      'lambda:InvokeFunction',
+      's3:DeleteBucket',
+    ]);
     await lambda.send(
       new CreateFunctionCommand({
         FunctionName: 'worker',

@@ -11,14 +11,13 @@
  */
 import { BatchClient, DescribeJobDefinitionsCommand, RegisterJobDefinitionCommand, type JobDefinition } from '@aws-sdk/client-batch';
 import { EventBridgeClient, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION, seedSharedRole } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { EMPTY_ZIP } from '../support/scenario.js';
@@ -79,14 +78,11 @@ describe.skipIf(!endpoint)('AWS Batch + Lambda sharing one role', () => {
     await resetMoto(motoEndpoint);
     dir = await mkdtemp(join(tmpdir(), 'split-role-batch-'));
     const { iam } = seedClients(motoEndpoint);
-    await iam.send(
-      new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: serviceTrust('lambda.amazonaws.com', 'ecs-tasks.amazonaws.com') }),
-    );
-    const policy = {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['sqs:SendMessage', 's3:GetObject', 's3:DeleteBucket'], Resource: '*' }],
-    };
-    await iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'all', PolicyDocument: JSON.stringify(policy) }));
+    await seedSharedRole(iam, ROLE, serviceTrust('lambda.amazonaws.com', 'ecs-tasks.amazonaws.com'), [
+      'sqs:SendMessage',
+      's3:GetObject',
+      's3:DeleteBucket',
+    ]);
     await lambda.send(
       new CreateFunctionCommand({
         FunctionName: 'worker',

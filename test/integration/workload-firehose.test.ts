@@ -15,7 +15,6 @@ import {
   DescribeDeliveryStreamCommand,
   FirehoseClient,
 } from '@aws-sdk/client-firehose';
-import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +22,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sdkFirehose } from '../../src/workloads/firehose-stream/port.js';
 import { roleFields } from '../../src/workloads/firehose-stream/roles.js';
-import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION, seedSharedRole } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { EMPTY_ZIP } from '../support/scenario.js';
@@ -65,16 +64,12 @@ describe.skipIf(!endpoint)('Firehose + Lambda sharing one role', () => {
     await resetMoto(motoEndpoint);
     dir = await mkdtemp(join(tmpdir(), 'split-role-firehose-'));
     const { iam } = seedClients(motoEndpoint);
-    await iam.send(
-      new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: serviceTrust('firehose.amazonaws.com', 'lambda.amazonaws.com') }),
-    );
-    const policy = {
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Action: ['sqs:SendMessage', 's3:PutObject', 's3:GetBucketLocation', 's3:DeleteBucket'], Resource: '*' },
-      ],
-    };
-    await iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'all', PolicyDocument: JSON.stringify(policy) }));
+    await seedSharedRole(iam, ROLE, serviceTrust('firehose.amazonaws.com', 'lambda.amazonaws.com'), [
+      'sqs:SendMessage',
+      's3:PutObject',
+      's3:GetBucketLocation',
+      's3:DeleteBucket',
+    ]);
     await lambda.send(
       new CreateFunctionCommand({
         FunctionName: 'transform',

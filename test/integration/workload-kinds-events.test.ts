@@ -15,13 +15,12 @@ import {
   PutTargetsCommand,
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateScheduleCommand, CreateScheduleGroupCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION, seedSharedRole } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { resetMoto } from '../support/moto-server.js';
@@ -68,12 +67,7 @@ describe.skipIf(!endpoint)('EventBridge + Scheduler sharing one role', () => {
     dir = await mkdtemp(join(tmpdir(), 'split-role-events-'));
     const { iam } = seedClients(motoEndpoint);
     const trust = serviceTrust('events.amazonaws.com', 'scheduler.amazonaws.com');
-    await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: trust }));
-    const policy = {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['kinesis:PutRecord', 'sqs:SendMessage', 's3:DeleteBucket'], Resource: '*' }],
-    };
-    await iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'all', PolicyDocument: JSON.stringify(policy) }));
+    await seedSharedRole(iam, ROLE, trust, ['kinesis:PutRecord', 'sqs:SendMessage', 's3:DeleteBucket']);
 
     await events.send(new CreateEventBusCommand({ Name: 'app-bus' }));
     await events.send(

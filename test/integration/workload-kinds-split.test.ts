@@ -11,7 +11,6 @@
  */
 import { CreateProjectCommand, BatchGetProjectsCommand, CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { CodePipelineClient, CreatePipelineCommand, GetPipelineCommand, type ActionCategory } from '@aws-sdk/client-codepipeline';
-import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateStateMachineAliasCommand,
@@ -27,7 +26,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION } from '../support/aws-clients.js';
+import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION, seedSharedRole } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { EMPTY_ZIP } from '../support/scenario.js';
@@ -96,10 +95,13 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild + CodePipeline s
     // One statement per service: moto's CreatePipeline looks for a statement naming CodePipeline alone.
     const trust = SERVICES.map((service) => JSON.parse(serviceTrust(service)) as { Statement: unknown[] }).flatMap((t) => t.Statement);
     const document = JSON.stringify({ Version: '2012-10-17', Statement: trust });
-    await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: document }));
-    const grants = ['sqs:SendMessage', 'lambda:InvokeFunction', 'ecr:GetAuthorizationToken', 'codebuild:StartBuild', 's3:DeleteBucket'];
-    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: grants, Resource: '*' }] };
-    await iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: 'all', PolicyDocument: JSON.stringify(policy) }));
+    await seedSharedRole(iam, ROLE, document, [
+      'sqs:SendMessage',
+      'lambda:InvokeFunction',
+      'ecr:GetAuthorizationToken',
+      'codebuild:StartBuild',
+      's3:DeleteBucket',
+    ]);
     await lambda.send(
       new CreateFunctionCommand({
         FunctionName: 'worker',

@@ -1,5 +1,5 @@
 /** Real SDK clients pointed at the test moto_server, for seeding and checking accounts. */
-import { IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 
 /** Standard fake credentials; moto accepts any. */
@@ -21,4 +21,11 @@ export function serviceTrust(...services: string[]): string {
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: { Service: services.length === 1 ? services[0] : services }, Action: 'sts:AssumeRole' }],
   });
+}
+
+/** The role a kind test splits: trusted as `trustDocument` says, with one inline policy `all` allowing `actions` on everything. */
+export async function seedSharedRole(iam: IAMClient, roleName: string, trustDocument: string, actions: readonly string[]): Promise<void> {
+  await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trustDocument }));
+  const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] };
+  await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'all', PolicyDocument: JSON.stringify(policy) }));
 }
