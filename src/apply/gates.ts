@@ -50,6 +50,10 @@ export interface RetireGate {
 export const soakGate: RetireGate = {
   name: 'soak',
   check({ cutover, now, soakMs }) {
+    // No soak asked: nothing to wait for. Cutover is a finished step, so "now" is past it; comparing anyway compares two
+    // estimates of AWS's clock, and a later run's, from fewer Date headers, can read up to a second before the cutover
+    // an earlier run recorded.
+    if (soakMs <= 0) return Promise.resolve(undefined);
     const until = new Date(cutover.getTime() + soakMs);
     return Promise.resolve(until > now ? { until } : undefined);
   },

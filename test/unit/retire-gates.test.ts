@@ -55,6 +55,14 @@ describe('retire gates (time injected)', () => {
     expect(await soakGate.check(gateContext(CUTOVER, 0))).toBeUndefined();
   });
 
+  it("(a) --soak 0 holds even when this run reads AWS's clock a little before the recorded cutover", async () => {
+    // A run started right after cutover estimates AWS's clock from few Date headers (whole seconds), up to a second early.
+    expect(await soakGate.check(gateContext(new Date(CUTOVER.getTime() - 800), 0))).toBeUndefined();
+    expect(await soakGate.check(gateContext(new Date(CUTOVER.getTime() - 800), 1000))).toEqual({
+      until: new Date(CUTOVER.getTime() + 1000),
+    });
+  });
+
   it('(b) RoleLastUsed after cutover blocks, even with --soak 0', async () => {
     const line = await pendingRetire(gateContext(new Date(CUTOVER.getTime() + HOUR), 0, new Date(CUTOVER.getTime() + 60_000)));
     expect(line).toBe(
