@@ -65,6 +65,19 @@ export function hasAwsName(error: unknown, names: ReadonlySet<string>): boolean 
   return name !== undefined && names.has(name);
 }
 
+/**
+ * What `read` answers, or undefined when AWS answers `notFound`: a port's
+ * "read it, if it still exists" (deleted since it was listed, or since the plan).
+ */
+export async function unlessNotFound<T>(notFound: string, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (awsErrorName(error) === notFound) return undefined;
+    throw error;
+  }
+}
+
 /** IAM's "no such role / profile / policy". */
 export function isNoSuchEntity(error: unknown): boolean {
   return hasAwsName(error, NO_SUCH_ENTITY);

@@ -41,6 +41,24 @@ export function profileMatcher(profiles: ReadonlyArray<{ name: string; arn: stri
   return (value) => value !== undefined && (arns.has(value) || names.has(value));
 }
 
+/**
+ * The two invariants of a move from one role field to another: the workload
+ * uses the shared role now (`usesShared`; else it "does not VERB as the
+ * shared role"), and it moves to this plan's role for its service.
+ */
+export function roleMoveProblems(
+  what: string,
+  move: { service: string; target: { roleArn: string } },
+  role: { roleArn: string } | undefined,
+  usesShared: { usesShared: boolean; verb: string },
+): string[] {
+  const problems: string[] = [];
+  if (!usesShared.usesShared) problems.push(`${what} does not ${usesShared.verb} as the shared role`);
+  if (!role || move.target.roleArn !== role.roleArn)
+    problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
+  return problems;
+}
+
 /** True when an ECS or Lambda role field names the role: ECS accepts a role name or ARN; Lambda always stores the ARN. */
 export function namesRole(value: string | undefined, role: { arn: string; roleName: string }): boolean {
   if (!value) return false;

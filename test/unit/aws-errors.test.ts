@@ -9,6 +9,7 @@ import {
   isNoSuchKey,
   isResourceNotFound,
   isThrottling,
+  unlessNotFound,
 } from '../../src/core/aws-error-names.js';
 import { ERROR_CODES, SplitRoleError, errorIs } from '../../src/core/errors.js';
 
@@ -139,6 +140,14 @@ describe('AWS name predicates', () => {
   it('reads the name from a SplitRoleError only through awsName', () => {
     expect(awsErrorName(new SplitRoleError('NotFound', 'x', undefined, undefined, { awsName: 'NoSuchEntity' }))).toBe('NoSuchEntity');
     expect(awsErrorName(new SplitRoleError('Drift', 'x'))).toBeUndefined();
+  });
+
+  it('unlessNotFound answers undefined for its one not-found name and rethrows every other error', async () => {
+    const failing = (name: string) => () => Promise.reject(sdkError(name, 'x'));
+    expect(await unlessNotFound('NotFoundException', () => Promise.resolve('api'))).toBe('api');
+    expect(await unlessNotFound('NotFoundException', failing('NotFoundException'))).toBeUndefined();
+    await expect(unlessNotFound('NotFoundException', failing('ResourceNotFoundException'))).rejects.toThrow('x');
+    await expect(unlessNotFound('NotFoundException', failing('ThrottlingException'))).rejects.toThrow('x');
   });
 });
 

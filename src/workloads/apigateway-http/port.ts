@@ -8,6 +8,7 @@
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { PortFactory } from '../../aws/workload-ports.js';
 import { loadSdk } from '../../aws/sdk-modules.js';
+import { unlessNotFound } from '../../core/aws-error-names.js';
 import type { ApiRead, CredentialedApiPort } from '../apigateway-rest/api-model.js';
 
 /** Every page of a NextToken listing. */
@@ -65,13 +66,10 @@ export function sdkApiGatewayV2(client: ApiGatewayV2Client): CredentialedApiPort
     },
     async getApi(apiId) {
       const { GetApiCommand } = await sdk();
-      try {
+      return unlessNotFound('NotFoundException', async () => {
         const api = await client.send(new GetApiCommand({ ApiId: apiId }));
-        return await read(apiId, api.Name ?? apiId);
-      } catch (error) {
-        if ((error as Error).name === 'NotFoundException') return undefined;
-        throw error;
-      }
+        return read(apiId, api.Name ?? apiId);
+      });
     },
     async setCredentials(apiId, slot, roleArn) {
       const { UpdateIntegrationCommand, UpdateAuthorizerCommand } = await sdk();

@@ -12,7 +12,7 @@
 import { markdownCode as code } from '../../core/escape.js';
 import type { PortFactory } from '../../aws/workload-ports.js';
 import type { ApplyContext, CodeTarget, WorkloadAdapter } from '../adapter.js';
-import { lastSegment, namesRole, optional } from '../helpers.js';
+import { lastSegment, namesRole, optional, roleMoveProblems } from '../helpers.js';
 import type { ApiRead, ApiStage, CredentialedApiPort, CredentialSlot } from './api-model.js';
 import type { ApiMove } from './api-move.js';
 import { canaryStop, moveBack, moveForward } from './api-steps.js';
@@ -121,11 +121,7 @@ export function apiAdapter<K extends string, Id extends string>(
     },
 
     invariantProblems(move, { role, shared }) {
-      const problems: string[] = [];
-      if (!namesRole(move.current.roleArn, shared)) problems.push(`${what(move)} does not call as the shared role`);
-      if (!role || move.target.roleArn !== role.roleArn)
-        problems.push(`${what(move)} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
-      return problems;
+      return roleMoveProblems(what(move), move, role, { usesShared: namesRole(move.current.roleArn, shared), verb: 'call' });
     },
 
     stepId: (move) => `repoint-${spec.id}:${move.region}:${move.apiId}`,

@@ -9,6 +9,7 @@
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { PortFactory } from '../../aws/workload-ports.js';
 import { loadSdk } from '../../aws/sdk-modules.js';
+import { unlessNotFound } from '../../core/aws-error-names.js';
 import type { ApiRead, CredentialedApiPort, CredentialSlot } from './api-model.js';
 
 /** "resourceId/METHOD": a REST integration's slot id. */
@@ -73,13 +74,10 @@ export function sdkApiGatewayRest(client: APIGatewayClient): CredentialedApiPort
     },
     async getApi(apiId) {
       const { GetRestApiCommand } = await sdk();
-      try {
+      return unlessNotFound('NotFoundException', async () => {
         const api = await client.send(new GetRestApiCommand({ restApiId: apiId }));
-        return await read(apiId, api.name ?? apiId);
-      } catch (error) {
-        if ((error as Error).name === 'NotFoundException') return undefined;
-        throw error;
-      }
+        return read(apiId, api.name ?? apiId);
+      });
     },
     async setCredentials(apiId, slot, roleArn) {
       const { UpdateIntegrationCommand, UpdateAuthorizerCommand } = await sdk();

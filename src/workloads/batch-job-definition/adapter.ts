@@ -13,7 +13,7 @@
  */
 import { markdownCode as code } from '../../core/escape.js';
 import type { WorkloadAdapter } from '../adapter.js';
-import { lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
+import { lastSegment, leaveIfMovedElsewhere, namesRole, roleMoveProblems } from '../helpers.js';
 import { describeFollower, listFollowers, namesRevision, readFollower, type RevisionRef } from './followers.js';
 import { batchPorts, type JobDefinitionRead } from './port.js';
 import { describeRevision, followerProblems, latestByName, liveState, moveBack, moveForward, notCarried, ref } from './repoint.js';
@@ -142,12 +142,10 @@ export const batchJobDefinitionAdapter: WorkloadAdapter<BatchJobDefinitionMove, 
   },
 
   invariantProblems(move, { role, shared }) {
-    const what = describeRevision({ jobDefinitionName: move.jobDefinitionName, revision: move.revision });
-    const problems: string[] = [];
-    if (!namesRole(move.current.roleArn, shared)) problems.push(`${what} does not run jobs as the shared role`);
-    if (!role || move.target.roleArn !== role.roleArn)
-      problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
-    return problems;
+    return roleMoveProblems(describeRevision({ jobDefinitionName: move.jobDefinitionName, revision: move.revision }), move, role, {
+      usesShared: namesRole(move.current.roleArn, shared),
+      verb: 'run jobs',
+    });
   },
 
   stepId: (move) => `repoint-batch:${move.region}:${move.jobDefinitionName}`,

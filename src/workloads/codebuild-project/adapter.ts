@@ -6,7 +6,7 @@
 import { markdownCode as code } from '../../core/escape.js';
 import { retryWhileSettling } from '../../core/waits.js';
 import type { ApplyContext, WorkloadAdapter } from '../adapter.js';
-import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole, roleMoveProblems } from '../helpers.js';
 import { codeBuildPorts, type ProjectRole } from './port.js';
 import type { CodeBuildMove } from './schema.js';
 
@@ -49,12 +49,10 @@ export const codeBuildProjectAdapter: WorkloadAdapter<CodeBuildMove, ProjectRole
   followUps: () => [],
 
   invariantProblems(move, { role, shared }) {
-    const what = `CodeBuild project ${move.projectName}`;
-    const problems: string[] = [];
-    if (!namesRole(move.current.serviceRole, shared)) problems.push(`${what} does not build as the shared role`);
-    if (!role || move.target.roleArn !== role.roleArn)
-      problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
-    return problems;
+    return roleMoveProblems(`CodeBuild project ${move.projectName}`, move, role, {
+      usesShared: namesRole(move.current.serviceRole, shared),
+      verb: 'build',
+    });
   },
 
   stepId: (move) => `repoint-codebuild:${move.region}:${move.projectName}`,

@@ -9,7 +9,7 @@
 import { markdownCode as code } from '../../core/escape.js';
 import { SplitRoleError } from '../../core/errors.js';
 import type { ApplyContext, WorkloadAdapter } from '../adapter.js';
-import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole, roleMoveProblems } from '../helpers.js';
 import { EVENT_TARGET_NOT_CARRIED } from './errors.js';
 import { eventsPorts, type RuleTarget } from './port.js';
 import type { EventTargetMove } from './schema.js';
@@ -89,12 +89,7 @@ export const eventTargetAdapter: WorkloadAdapter<EventTargetMove, RuleTarget[], 
   },
 
   invariantProblems(move, { role, shared }) {
-    const what = describeTarget(move);
-    const problems: string[] = [];
-    if (!namesRole(move.current.roleArn, shared)) problems.push(`${what} does not invoke as the shared role`);
-    if (!role || move.target.roleArn !== role.roleArn)
-      problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
-    return problems;
+    return roleMoveProblems(describeTarget(move), move, role, { usesShared: namesRole(move.current.roleArn, shared), verb: 'invoke' });
   },
 
   stepId: (move) => `repoint-events:${move.region}:${move.eventBusName}:${move.ruleName}:${move.targetId}`,

@@ -14,7 +14,7 @@ import { markdownCode as code } from '../../core/escape.js';
 import { SplitRoleError } from '../../core/errors.js';
 import { retryWhileSettling } from '../../core/waits.js';
 import type { ApplyContext, WorkloadAdapter } from '../adapter.js';
-import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole, roleMoveProblems } from '../helpers.js';
 import { FIREHOSE_NOT_ACTIVE } from './errors.js';
 import { firehosePorts, type StreamDescription } from './port.js';
 import { destinationOf, fieldValue, roleFields, roleUpdate, type RoleField } from './roles.js';
@@ -136,12 +136,10 @@ export const firehoseStreamAdapter: WorkloadAdapter<FirehoseStreamMove, StreamRo
   },
 
   invariantProblems(move, { role, shared }) {
-    const what = `${streamOf(move)} destination ${move.destinationId}`;
-    const problems: string[] = [];
-    if (!namesRole(move.current.roleArn, shared)) problems.push(`${what} does not deliver as the shared role`);
-    if (!role || move.target.roleArn !== role.roleArn)
-      problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
-    return problems;
+    return roleMoveProblems(`${streamOf(move)} destination ${move.destinationId}`, move, role, {
+      usesShared: namesRole(move.current.roleArn, shared),
+      verb: 'deliver',
+    });
   },
 
   stepId: (move) => `repoint-firehose:${move.region}:${move.streamName}:${move.destinationId}`,

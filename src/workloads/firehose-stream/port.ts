@@ -7,6 +7,7 @@
 import type { DeliveryStreamDescription, FirehoseClient, UpdateDestinationInput } from '@aws-sdk/client-firehose';
 import type { PortFactory } from '../../aws/workload-ports.js';
 import { loadSdk } from '../../aws/sdk-modules.js';
+import { unlessNotFound } from '../../core/aws-error-names.js';
 import { sendKeepingWire } from '../../aws/wire-json.js';
 
 /** A delivery stream as DescribeDeliveryStream tells it, with every destination (its name always set). */
@@ -48,7 +49,7 @@ export function sdkFirehose(client: FirehoseClient): FirehosePort {
     let stream: StreamDescription | undefined;
     let wire: Record<string, unknown> | undefined;
     let after: string | undefined;
-    try {
+    return unlessNotFound('ResourceNotFoundException', async () => {
       // A stream lists its destinations a page at a time (HasMoreDestinations).
       for (;;) {
         const command = new DescribeDeliveryStreamCommand({ DeliveryStreamName: name, ExclusiveStartDestinationId: after });
@@ -65,10 +66,7 @@ export function sdkFirehose(client: FirehoseClient): FirehosePort {
         if (!page.HasMoreDestinations || !last || last === after) return stream;
         after = last;
       }
-    } catch (error) {
-      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
-      throw error;
-    }
+    });
   };
   return {
     async listStreams() {

@@ -10,7 +10,7 @@ import { SplitRoleError } from '../../core/errors.js';
 import { LAMBDA_UPDATE_FAILED } from './errors.js';
 import { markdownCode as code } from '../../core/escape.js';
 import type { ApplyContext, WorkloadAdapter } from '../adapter.js';
-import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole, roleMoveProblems } from '../helpers.js';
 import type { LambdaMove } from './schema.js';
 
 /** The Lambda side of one role. */
@@ -72,12 +72,10 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
   },
 
   invariantProblems(move, { role, shared }) {
-    const what = `Lambda function ${move.functionName}`;
-    const problems: string[] = [];
-    if (move.current.roleArn !== shared.arn) problems.push(`${what} does not run as the shared role`);
-    if (!role || move.target.roleArn !== role.roleArn)
-      problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
-    return problems;
+    return roleMoveProblems(`Lambda function ${move.functionName}`, move, role, {
+      usesShared: move.current.roleArn === shared.arn,
+      verb: 'run',
+    });
   },
 
   stepId: (move) => `repoint-lambda:${move.functionName}`,

@@ -8,7 +8,7 @@
 import { markdownCode as code } from '../../core/escape.js';
 import { retryWhileSettling } from '../../core/waits.js';
 import type { ApplyContext, WorkloadAdapter } from '../adapter.js';
-import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole, roleMoveProblems } from '../helpers.js';
 import { codePipelinePorts, type PipelineRoles } from './port.js';
 import type { PipelineMove } from './schema.js';
 
@@ -67,13 +67,9 @@ export const pipelineAdapter: WorkloadAdapter<PipelineMove, PipelineRoles[], Pip
   followUps: () => [],
 
   invariantProblems(move, { role, shared }) {
-    const what = `pipeline ${move.pipelineName}`;
-    const problems: string[] = [];
     const named = move.current.roleArn === shared.arn || move.current.actionRoles.length > 0;
-    if (!named || move.current.actionRoles.some((a) => a.roleArn !== shared.arn)) problems.push(`${what} does not run as the shared role`);
-    if (!role || move.target.roleArn !== role.roleArn)
-      problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
-    return problems;
+    const usesShared = named && move.current.actionRoles.every((a) => a.roleArn === shared.arn);
+    return roleMoveProblems(`pipeline ${move.pipelineName}`, move, role, { usesShared, verb: 'run' });
   },
 
   stepId: (move) => `repoint-codepipeline:${move.region}:${move.pipelineName}`,

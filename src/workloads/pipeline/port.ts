@@ -7,6 +7,7 @@
 import type { CodePipelineClient, PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 import type { PortFactory } from '../../aws/workload-ports.js';
 import { loadSdk } from '../../aws/sdk-modules.js';
+import { unlessNotFound } from '../../core/aws-error-names.js';
 
 /** An action that runs with its own role. */
 export interface ActionRole {
@@ -66,12 +67,7 @@ export function sdkCodePipeline(client: CodePipelineClient): CodePipelinePort {
   const sdk = () => loadSdk('client-codepipeline');
   const declaration = async (name: string): Promise<PipelineDeclaration | undefined> => {
     const { GetPipelineCommand } = await sdk();
-    try {
-      return (await client.send(new GetPipelineCommand({ name }))).pipeline;
-    } catch (error) {
-      if ((error as Error).name === 'PipelineNotFoundException') return undefined;
-      throw error;
-    }
+    return unlessNotFound('PipelineNotFoundException', async () => (await client.send(new GetPipelineCommand({ name }))).pipeline);
   };
   return {
     async listPipelines() {

@@ -10,7 +10,7 @@ import { markdownCode as code } from '../../core/escape.js';
 import { SplitRoleError } from '../../core/errors.js';
 import { retryWhileSettling } from '../../core/waits.js';
 import type { ApplyContext, WorkloadAdapter } from '../adapter.js';
-import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole, roleMoveProblems } from '../helpers.js';
 import { SCHEDULE_NOT_CARRIED } from './errors.js';
 import { READ_ONLY_SCHEDULE_FIELDS, schedulerPorts, type ScheduleDetail, type ScheduleRead, type SchedulerPort } from './port.js';
 import type { ScheduleMove } from './schema.js';
@@ -93,12 +93,10 @@ export const scheduleAdapter: WorkloadAdapter<ScheduleMove, ScheduleRead[], Sche
   followUps: () => [],
 
   invariantProblems(move, { role, shared }) {
-    const what = describeSchedule(move.groupName, move.scheduleName);
-    const problems: string[] = [];
-    if (!namesRole(move.current.roleArn, shared)) problems.push(`${what} does not invoke as the shared role`);
-    if (!role || move.target.roleArn !== role.roleArn)
-      problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
-    return problems;
+    return roleMoveProblems(describeSchedule(move.groupName, move.scheduleName), move, role, {
+      usesShared: namesRole(move.current.roleArn, shared),
+      verb: 'invoke',
+    });
   },
 
   stepId: (move) => `repoint-scheduler:${move.region}:${move.groupName}:${move.scheduleName}`,

@@ -10,6 +10,7 @@ import type { GetScheduleOutput, SchedulerClient, UpdateScheduleInput } from '@a
 import type { PortFactory } from '../../aws/workload-ports.js';
 import { memberNames, sendKeepingWire, unknownFields } from '../../aws/wire-json.js';
 import { loadSdk } from '../../aws/sdk-modules.js';
+import { unlessNotFound } from '../../core/aws-error-names.js';
 
 /** A schedule as GetSchedule reads it (Name and GroupName always set). */
 export type ScheduleDetail = GetScheduleOutput & { Name: string; GroupName: string };
@@ -39,7 +40,7 @@ export function sdkScheduler(client: SchedulerClient): SchedulerPort {
   const sdk = () => loadSdk('client-scheduler');
   const get = async (groupName: string, name: string): Promise<ScheduleRead | undefined> => {
     const { GetScheduleCommand, GetScheduleOutput$, UpdateScheduleInput$ } = await sdk();
-    try {
+    return unlessNotFound('ResourceNotFoundException', async () => {
       const command = new GetScheduleCommand({ GroupName: groupName, Name: name });
       const { output, wire } = await sendKeepingWire(command, () => client.send(command));
       const { $metadata: _metadata, ...schedule } = output;
@@ -50,10 +51,7 @@ export function sdkScheduler(client: SchedulerClient): SchedulerPort {
         ...Object.keys(schedule).filter((k) => (schedule as Record<string, unknown>)[k] != null && !writable.has(k)),
       ];
       return { schedule: { ...schedule, Name: schedule.Name ?? name, GroupName: schedule.GroupName ?? groupName }, notCarried };
-    } catch (error) {
-      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
-      throw error;
-    }
+    });
   };
   return {
     async listSchedules() {

@@ -12,7 +12,7 @@ import { markdownCode as code } from '../../core/escape.js';
 import { retryWhileSettling } from '../../core/waits.js';
 import type { ApplyContext, WorkloadAdapter } from '../adapter.js';
 import type { FollowUp } from '../follow-ups.js';
-import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole } from '../helpers.js';
+import { driftError, lastSegment, leaveIfMovedElsewhere, namesRole, roleMoveProblems } from '../helpers.js';
 import {
   assertSameDefinition,
   publishedVersion,
@@ -136,12 +136,10 @@ export const stateMachineAdapter: WorkloadAdapter<StateMachineMove, StateMachine
   },
 
   invariantProblems(move, { role, shared }) {
-    const what = `state machine ${move.stateMachineName}`;
-    const problems: string[] = [];
-    if (!namesRole(move.current.roleArn, shared)) problems.push(`${what} does not run as the shared role`);
-    if (!role || move.target.roleArn !== role.roleArn)
-      problems.push(`${what} would move to ${move.target.roleArn}, which is not this plan's role for ${move.service}`);
-    return problems;
+    return roleMoveProblems(`state machine ${move.stateMachineName}`, move, role, {
+      usesShared: namesRole(move.current.roleArn, shared),
+      verb: 'run',
+    });
   },
 
   stepId: (move) => `repoint-states:${move.stateMachineArn}`,
