@@ -158,6 +158,44 @@ describe('rewrite (SAM)', () => {
   });
 });
 
+describe('rewrite of the other workload kinds’ role properties', () => {
+  it('repoints rule targets, pipeline actions, Batch and Firehose roles, and leaves an API Gateway method to a person, saying why', async () => {
+    const path = await only('kinds.yaml');
+    const base = samplePlan();
+    const kindsPlan: Plan = {
+      ...base,
+      newRoles: [
+        plannedRole('events', 'events.amazonaws.com', 'app-shared-events'),
+        plannedRole('codepipeline', 'codepipeline.amazonaws.com', 'app-shared-codepipeline'),
+        plannedRole('ecs-tasks', 'ecs-tasks.amazonaws.com', 'app-shared-ecs-tasks'),
+        plannedRole('firehose', 'firehose.amazonaws.com', 'app-shared-firehose'),
+        plannedRole('apigateway', 'apigateway.amazonaws.com', 'app-shared-apigateway'),
+      ],
+    };
+    const report = await rewritePaths(kindsPlan, [dir], 'cutover', false, dir);
+    const after = await readFile(path, 'utf8');
+    const properties = (id: string) =>
+      (parseDocument(after).toJS() as { Resources: Record<string, { Properties: Record<string, unknown> }> }).Resources[id]!.Properties;
+    const getAtt = (id: string) => `!GetAtt ${id}.Arn`;
+    expect(after).toContain(`          RoleArn: ${getAtt('AppSharedEventsRole')}\n`);
+    expect(after).toContain(`      RoleArn: ${getAtt('AppSharedCodepipelineRole')}\n      Stages:`);
+    expect(after).toContain(`              RoleArn: ${getAtt('AppSharedCodepipelineRole')}\n`);
+    expect(after).toContain(
+      `        JobRoleArn: ${getAtt('AppSharedEcsTasksRole')}\n        ExecutionRoleArn: ${getAtt('AppSharedEcsTasksRole')}\n`,
+    );
+    expect(after).toContain(`        RoleARN: ${getAtt('AppSharedFirehoseRole')}\n        S3BackupMode: Enabled\n`);
+    expect(after).toContain(`          RoleARN: ${getAtt('AppSharedFirehoseRole')}\n`);
+    // The target without a role keeps none.
+    expect((properties('Nightly').Targets as Array<Record<string, unknown>>)[0]).not.toHaveProperty('RoleArn');
+    // The method still names the shared role, and the note says why.
+    expect(after).toContain(`        Credentials: ${getAtt('AppRole')}\n`);
+    expect(report.notes.join('\n')).toMatch(
+      /GetOrders Integration\.Credentials still refers to AppRole: an API Gateway stage serves a deployment's snapshot/,
+    );
+    expect(after.match(/AppRole\.Arn/g)).toHaveLength(1);
+  });
+});
+
 describe('rewrite checks the template against the deployed stack', () => {
   const owned = (): Plan => stackOwnedPlan(plan(), 'app', 'SharedRole');
 

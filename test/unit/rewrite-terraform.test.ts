@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { errorIs } from '../../src/core/errors.js';
 import { rewritePaths } from '../../src/rewrite/run.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { plannedRole, samplePlan } from './fixtures/plan-fixtures.js';
 import { reportsPolicyPlan } from './fixtures/rewrite-plans.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/rewrite/terraform/app', import.meta.url));
@@ -75,6 +77,38 @@ describe('rewrite --stage cutover (Terraform)', () => {
     expect(report.diff).toContain('-  role          = aws_iam_role.app.arn # the shared role');
     expect(report.diff).toContain('+  role          = aws_iam_role.app_shared_lambda.arn # the shared role');
     expect(report.diff).toContain('+++ b/split-role-app-shared.tf');
+  });
+});
+
+describe('rewrite of the other workload kinds’ role attributes (Terraform)', () => {
+  it('repoints a pipeline action and a Firehose destination and backup, keeps the Kinesis source, and leaves an API Gateway integration to a person', async () => {
+    const kinds = await mkdtemp(join(tmpdir(), 'split-role-rewrite-kinds-'));
+    await cp(fileURLToPath(new URL('../fixtures/rewrite/terraform/kinds', import.meta.url)), kinds, { recursive: true });
+    const base = samplePlan();
+    const kindsPlan: Plan = {
+      ...base,
+      newRoles: [
+        plannedRole('codepipeline', 'codepipeline.amazonaws.com', 'app-shared-codepipeline'),
+        plannedRole('firehose', 'firehose.amazonaws.com', 'app-shared-firehose'),
+        plannedRole('apigateway', 'apigateway.amazonaws.com', 'app-shared-apigateway'),
+      ],
+    };
+    const report = await rewritePaths(kindsPlan, [kinds], 'cutover', false, kinds);
+    const after = await readFile(join(kinds, 'main.tf'), 'utf8');
+    expect(after).toContain('  role_arn = aws_iam_role.app_shared_codepipeline.arn\n');
+    expect(after).toContain('      role_arn = aws_iam_role.app_shared_codepipeline.arn\n');
+    expect(after).toContain('    role_arn       = aws_iam_role.app_shared_firehose.arn\n');
+    expect(after).toContain('      role_arn   = aws_iam_role.app_shared_firehose.arn\n');
+    // The Kinesis source's role is not one the Firehose kind moves, nor is the API's (its stage serves a snapshot).
+    expect(after).toContain('    role_arn           = aws_iam_role.app.arn\n');
+    expect(after).toContain('  credentials             = aws_iam_role.app.arn\n');
+    expect(after.match(/aws_iam_role\.app\.arn/g)).toHaveLength(2);
+    expect(report.notes.join('\n')).toMatch(
+      /aws_kinesis_firehose_delivery_stream\.clicks kinesis_source_configuration\.role_arn still refers to aws_iam_role\.app; review it/,
+    );
+    expect(report.notes.join('\n')).toMatch(
+      /aws_api_gateway_integration\.get_orders credentials still refers to aws_iam_role\.app: an API Gateway stage serves a deployment's snapshot/,
+    );
   });
 });
 
