@@ -2,6 +2,7 @@
  * The interactive `plan` on a real pseudo-terminal (util-linux `script`):
  * pick the role, confirm workloads, decide unattributed and unobservable
  * actions, rename a role, give a missing required tag, and write. The answers must show in the plan.
+ * Ctrl-C at a question ends the run with 130 and keeps the evidence read.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -168,5 +169,28 @@ describe.skipIf(!endpoint || !hasScript)('split-role plan on a terminal', () => 
     expect(run.all).toMatch(/orders-lambda: \d+ action/);
     expect(run.all).toContain('To repeat this plan without prompts');
     expect(run.all).toMatch(/split-role plan --evidence logs .*--role orders --yes/);
+  });
+
+  it('Ctrl-C at a question: exit 130, no plan written, and the line says where the evidence read so far is kept', async () => {
+    const scenario = await seedOrdersScenario(endpoint as string);
+    const dir = await mkdtemp(join(tmpdir(), 'split-role-tty-'));
+    await writeTrailFiles(join(dir, 'trail'), scenarioRecords(scenario), scenario);
+    const out = join(dir, 'orders.plan.json');
+    const cache = join(dir, 'cache');
+    const env = isolatedAwsEnv({ AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL: endpoint as string, XDG_CACHE_HOME: cache });
+    const run = await converse(
+      `${process.execPath} ${CLI} plan --evidence logs --cloudtrail-logs ${join(dir, 'trail')} --out ${out}`,
+      env,
+      [
+        [/Which shared roles/, ' \r'],
+        // The evidence is read by now: the workloads question comes after it.
+        [/Are these the workloads/, '\u0003'],
+      ],
+    );
+    expect(run.unanswered, run.screen).toBe(0);
+    expect(run.code, run.all).toBe(130);
+    expect(run.all).toMatch(/cancelled; the evidence read so far is kept in \S*split-role\/evidence/);
+    expect(readdirSync(dir)).not.toContain('orders.plan.json');
+    expect(readdirSync(join(cache, 'split-role', 'evidence')).length).toBeGreaterThan(0);
   });
 });
