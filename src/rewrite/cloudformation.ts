@@ -12,55 +12,8 @@ import { codeNames } from '../export/names.js';
 import type { Plan } from '../plan/schema.js';
 import { splitTemplate } from '../iac/yaml-sections.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
-import { API_GATEWAY_SNAPSHOT, type FileChange, type RewriteOutcome, type RewriteStage, type SourceFile } from './types.js';
-
-/**
- * Properties that bind a workload to a role (or, `profile`, to an instance
- * profile), by resource type; a pattern matches list indices and names that
- * vary (`Targets.0.RoleArn`, `RedshiftDestinationConfiguration.RoleARN`).
- */
-const WORKLOAD_BINDINGS: ReadonlyArray<{ type: string; path: string | RegExp; service: string; via: 'role' | 'profile' }> = [
-  { type: 'AWS::Lambda::Function', path: 'Role', service: 'lambda.amazonaws.com', via: 'role' },
-  { type: 'AWS::Serverless::Function', path: 'Role', service: 'lambda.amazonaws.com', via: 'role' },
-  { type: 'AWS::EC2::Instance', path: 'IamInstanceProfile', service: 'ec2.amazonaws.com', via: 'profile' },
-  { type: 'AWS::EC2::LaunchTemplate', path: 'LaunchTemplateData.IamInstanceProfile.Arn', service: 'ec2.amazonaws.com', via: 'profile' },
-  { type: 'AWS::EC2::LaunchTemplate', path: 'LaunchTemplateData.IamInstanceProfile.Name', service: 'ec2.amazonaws.com', via: 'profile' },
-  { type: 'AWS::ECS::TaskDefinition', path: 'TaskRoleArn', service: 'ecs-tasks.amazonaws.com', via: 'role' },
-  { type: 'AWS::ECS::TaskDefinition', path: 'ExecutionRoleArn', service: 'ecs-tasks.amazonaws.com', via: 'role' },
-  { type: 'AWS::CodeBuild::Project', path: 'ServiceRole', service: 'codebuild.amazonaws.com', via: 'role' },
-  { type: 'AWS::CodePipeline::Pipeline', path: 'RoleArn', service: 'codepipeline.amazonaws.com', via: 'role' },
-  { type: 'AWS::StepFunctions::StateMachine', path: 'RoleArn', service: 'states.amazonaws.com', via: 'role' },
-  { type: 'AWS::Serverless::StateMachine', path: 'Role', service: 'states.amazonaws.com', via: 'role' },
-  { type: 'AWS::Scheduler::Schedule', path: 'Target.RoleArn', service: 'scheduler.amazonaws.com', via: 'role' },
-  { type: 'AWS::Events::Rule', path: /^Targets\.\d+\.RoleArn$/, service: 'events.amazonaws.com', via: 'role' },
-  // An action's role moves with the pipeline's (the pipeline kind moves both to the CodePipeline role).
-  { type: 'AWS::CodePipeline::Pipeline', path: /^Stages\.\d+\.Actions\.\d+\.RoleArn$/, service: 'codepipeline.amazonaws.com', via: 'role' },
-  { type: 'AWS::Batch::JobDefinition', path: 'ContainerProperties.JobRoleArn', service: 'ecs-tasks.amazonaws.com', via: 'role' },
-  { type: 'AWS::Batch::JobDefinition', path: 'ContainerProperties.ExecutionRoleArn', service: 'ecs-tasks.amazonaws.com', via: 'role' },
-  // A destination's role, and those of its S3 (intermediate or backup) and Secrets Manager settings: the fields the
-  // Firehose kind moves. A Kinesis or MSK source's role is not one of them.
-  {
-    type: 'AWS::KinesisFirehose::DeliveryStream',
-    path: /^[A-Za-z0-9]+DestinationConfiguration(\.(S3Configuration|S3BackupConfiguration|SecretsManagerConfiguration))?\.RoleARN$/,
-    service: 'firehose.amazonaws.com',
-    via: 'role',
-  },
-];
-
-/** API Gateway's credential properties, left for a person (API_GATEWAY_SNAPSHOT says why). */
-const SNAPSHOT_TYPES = new Set([
-  'AWS::ApiGateway::Method',
-  'AWS::ApiGateway::Authorizer',
-  'AWS::ApiGatewayV2::Integration',
-  'AWS::ApiGatewayV2::Authorizer',
-]);
-
-/** The workload binding a reference is, if it is one. */
-function bindingOf(ref: Pick<Reference, 'ownerType' | 'path'>) {
-  return WORKLOAD_BINDINGS.find(
-    (b) => b.type === ref.ownerType && (typeof b.path === 'string' ? b.path === ref.path : b.path.test(ref.path)),
-  );
-}
+import { bindingAt, roleForUnit } from './code-bindings.js';
+import type { FileChange, RewriteOutcome, RewriteStage, SourceFile } from './types.js';
 
 /** Resources of the shared role itself (its policies and profile), by the property that names it. */
 const OWN_RESOURCES: Readonly<Record<string, string>> = {
@@ -141,11 +94,14 @@ export function rewriteCloudFormation(plan: Plan, sources: readonly SourceFile[]
       );
     for (const ref of refs) {
       const named = refName(ref, [id, ...profiles]);
-      const binding = bindingOf(ref);
-      if (binding) {
-        const target = ids.get(binding.service);
+      const binding = bindingAt('cloudFormation', ref.ownerType, ref.path);
+      if (binding?.manual) {
+        notes.push(`${where(ref)}: ${ref.owner} ${ref.path} still refers to ${named}: ${binding.manual}`);
+      } else if (binding) {
+        const role = roleForUnit(plan, binding.unit);
+        const target = role && names.get(role.roleName);
         if (!target) {
-          notes.push(`${where(ref)}: ${ref.owner} keeps the shared role (the plan makes no role for ${binding.service})`);
+          notes.push(`${where(ref)}: ${ref.owner} keeps the shared role (the plan makes no role for ${binding.unit})`);
           continue;
         }
         const replacement = binding.via === 'profile' ? target.cfnProfile : target.cfnRole;
@@ -161,8 +117,6 @@ export function rewriteCloudFormation(plan: Plan, sources: readonly SourceFile[]
         const added = services.map((s) => ids.get(s)?.cfnRole ?? '').map((newId) => referenceText(template, ref, id, newId));
         edits.push(addToList(template, ref, added));
         notes.push(`${where(ref)}: ${ref.owner} also names ${added.length} new role(s)`);
-      } else if (SNAPSHOT_TYPES.has(ref.ownerType)) {
-        notes.push(`${where(ref)}: ${ref.owner} ${ref.path} still refers to ${named}: ${API_GATEWAY_SNAPSHOT}`);
       } else if (!OWN_RESOURCES[ref.ownerType]) {
         notes.push(`${where(ref)}: ${ref.owner || 'Outputs'} ${ref.path} still refers to ${named}; review it`);
       }

@@ -14,39 +14,8 @@ import { terraformBlocks } from '../export/terraform.js';
 import type { Plan } from '../plan/schema.js';
 import { indexHcl, type HclBlock, type HclIndex, type HclReference } from './hcl-index.js';
 import { applyEdits, type TextEdit } from './text-edits.js';
-import { API_GATEWAY_SNAPSHOT, type FileChange, type RewriteOutcome, type RewriteStage, type SourceFile } from './types.js';
-
-/** Attributes that bind a workload to a role (or, `profile`, to an instance profile), by resource type. */
-const WORKLOAD_BINDINGS: ReadonlyArray<{ type: string; path: readonly string[]; service: string; via: 'role' | 'profile' }> = [
-  { type: 'aws_lambda_function', path: ['role'], service: 'lambda.amazonaws.com', via: 'role' },
-  { type: 'aws_instance', path: ['iam_instance_profile'], service: 'ec2.amazonaws.com', via: 'profile' },
-  { type: 'aws_launch_template', path: ['iam_instance_profile', 'name'], service: 'ec2.amazonaws.com', via: 'profile' },
-  { type: 'aws_launch_template', path: ['iam_instance_profile', 'arn'], service: 'ec2.amazonaws.com', via: 'profile' },
-  { type: 'aws_ecs_task_definition', path: ['task_role_arn'], service: 'ecs-tasks.amazonaws.com', via: 'role' },
-  { type: 'aws_ecs_task_definition', path: ['execution_role_arn'], service: 'ecs-tasks.amazonaws.com', via: 'role' },
-  { type: 'aws_codebuild_project', path: ['service_role'], service: 'codebuild.amazonaws.com', via: 'role' },
-  { type: 'aws_codepipeline', path: ['role_arn'], service: 'codepipeline.amazonaws.com', via: 'role' },
-  { type: 'aws_sfn_state_machine', path: ['role_arn'], service: 'states.amazonaws.com', via: 'role' },
-  { type: 'aws_cloudwatch_event_target', path: ['role_arn'], service: 'events.amazonaws.com', via: 'role' },
-  { type: 'aws_scheduler_schedule', path: ['target', 'role_arn'], service: 'scheduler.amazonaws.com', via: 'role' },
-  // An action's role moves with the pipeline's (the pipeline kind moves both to the CodePipeline role).
-  { type: 'aws_codepipeline', path: ['stage', 'action', 'role_arn'], service: 'codepipeline.amazonaws.com', via: 'role' },
-];
-
-/**
- * A Firehose destination's role, and those of its S3 (intermediate or backup) and Secrets Manager settings: the
- * fields the Firehose kind moves; a Kinesis or MSK source's role is not one of them.
- */
-const FIREHOSE_ROLE =
-  /^(?!kinesis_source_|msk_source_)[a-z0-9_]+_configuration(\.(s3_configuration|s3_backup_configuration|secrets_manager_configuration))?\.role_arn$/;
-
-/** API Gateway's credential attributes, left for a person (API_GATEWAY_SNAPSHOT says why). */
-const SNAPSHOT_ATTRIBUTES: Readonly<Record<string, string>> = {
-  aws_api_gateway_integration: 'credentials',
-  aws_api_gateway_authorizer: 'authorizer_credentials',
-  aws_apigatewayv2_integration: 'credentials_arn',
-  aws_apigatewayv2_authorizer: 'authorizer_credentials_arn',
-};
+import { bindingAt, roleForUnit } from './code-bindings.js';
+import type { FileChange, RewriteOutcome, RewriteStage, SourceFile } from './types.js';
 
 /** Blocks that belong to the shared role itself (its policies and profile): kept at cutover, removed at retire. */
 const OWN_BLOCKS: Readonly<Record<string, string>> = {
@@ -148,20 +117,18 @@ function sharedProfiles(files: readonly HclIndex[], address: string): Set<string
 
 /** How a reference to the shared role or its profile is used. */
 type Use =
-  | { kind: 'workload'; service: string; via: 'role' | 'profile' }
+  | { kind: 'workload'; unit: string; via: 'role' | 'profile' }
   | { kind: 'own' }
   | { kind: 'policy'; policyKind: string }
-  | { kind: 'snapshot' }
+  | { kind: 'manual'; why: string }
   | { kind: 'other' };
 
 function useOf(ref: HclReference, block: HclBlock): Use {
   const type = block.kind === 'resource' ? block.labels[0] : `${block.kind}.${block.labels[0] ?? ''}`;
   const path = ref.path.join('.');
-  const binding = WORKLOAD_BINDINGS.find((b) => b.type === type && b.path.join('.') === path);
-  if (binding) return { kind: 'workload', service: binding.service, via: binding.via };
-  if (type === 'aws_kinesis_firehose_delivery_stream' && FIREHOSE_ROLE.test(path))
-    return { kind: 'workload', service: 'firehose.amazonaws.com', via: 'role' };
-  if (type !== undefined && SNAPSHOT_ATTRIBUTES[type] === path) return { kind: 'snapshot' };
+  const binding = bindingAt('terraform', type, path);
+  if (binding?.manual) return { kind: 'manual', why: binding.manual };
+  if (binding) return { kind: 'workload', unit: binding.unit, via: binding.via ?? 'role' };
   if (type !== undefined && OWN_BLOCKS[type] === path) return { kind: 'own' };
   const policyKind = type === undefined ? undefined : POLICY_BLOCKS[type];
   if (policyKind && ref.path[0] === 'policy') return { kind: 'policy', policyKind };
@@ -206,14 +173,15 @@ function cutover(
     if (ref.rest !== '')
       throw refused(`${where(found)}: ${ref.resource}${ref.rest} cannot be rewritten`, 'write it as a plain reference first');
     if (use.kind === 'workload') {
-      const tf = newTf.get(use.service);
-      if (!tf) {
-        notes.push(`${where(found)}: ${blockAddress(found.block)} keeps the shared role (the plan makes no role for ${use.service})`);
+      const role = roleForUnit(plan, use.unit);
+      const tf = role && newTf.get(role.service);
+      if (!role || !tf) {
+        notes.push(`${where(found)}: ${blockAddress(found.block)} keeps the shared role (the plan makes no role for ${use.unit})`);
         continue;
       }
       const target = use.via === 'profile' ? `aws_iam_instance_profile.${tf}` : `aws_iam_role.${tf}`;
-      if (use.via === 'profile' && !plan.newRoles.find((r) => r.service === use.service)?.instanceProfile) {
-        throw refused(`${where(found)}: the plan gives ${use.service} no instance profile`, 're-plan');
+      if (use.via === 'profile' && !role.instanceProfile) {
+        throw refused(`${where(found)}: the plan gives ${role.service} no instance profile`, 're-plan');
       }
       add(found.file, { start: ref.start, end: ref.end, text: `${target}${ref.attribute ? `.${ref.attribute}` : ''}` });
       notes.push(`${where(found)}: ${blockAddress(found.block)} ${ref.path.join('.')} → ${target}`);
@@ -230,10 +198,8 @@ function cutover(
       const list = [original, ...added].join(', ');
       add(found.file, { start: ref.start, end: ref.end, text: ref.inTuple ? list : `[${list}]` });
       notes.push(`${where(found)}: ${blockAddress(found.block)} also names ${added.length} new role(s)`);
-    } else if (use.kind === 'snapshot') {
-      notes.push(
-        `${where(found)}: ${blockAddress(found.block)} ${ref.path.join('.')} still refers to ${ref.resource}: ${API_GATEWAY_SNAPSHOT}`,
-      );
+    } else if (use.kind === 'manual') {
+      notes.push(`${where(found)}: ${blockAddress(found.block)} ${ref.path.join('.')} still refers to ${ref.resource}: ${use.why}`);
     } else if (use.kind === 'other') {
       notes.push(`${where(found)}: ${blockAddress(found.block)} ${ref.path.join('.')} still refers to ${ref.resource}; review it`);
     }

@@ -21,11 +21,3 @@ export interface RewriteOutcome {
   changes: FileChange[];
   notes: string[];
 }
-
-/**
- * Why API Gateway's credentials are left for a person, in every IaC language: a stage serves a deployment's
- * snapshot, so the code's new role takes effect only with a new deployment of each stage, and retiring the shared role
- * before that would break the API.
- */
-export const API_GATEWAY_SNAPSHOT =
-  "an API Gateway stage serves a deployment's snapshot, so point it at the new role together with a new deployment of each stage (or move the API live with `split-role apply`); review it";

@@ -73,6 +73,23 @@ export interface CodeTarget {
   role(arnOrName: string): { tf: string; cfnRole: string; cfnProfile: string } | undefined;
 }
 
+/** Where a workload names its role (or, `via: 'profile'`, an instance profile) in IaC code, for `rewrite`. */
+export interface CodeBinding {
+  /** The CloudFormation or Terraform resource type. */
+  type: string;
+  /** The property or attribute, dot-joined; a RegExp matches list indices and names that vary ("Targets.0.RoleArn"). */
+  path: string | RegExp;
+  via?: 'profile';
+  /** Why rewrite leaves this reference to a person (it notes the file and line, and retire refuses while it stays). */
+  manual?: string;
+}
+
+/** A kind's code bindings, by IaC language. */
+export interface CodeBindings {
+  cloudFormation: readonly CodeBinding[];
+  terraform: readonly CodeBinding[];
+}
+
 /**
  * One workload kind. `Move` is the kind's plan-file variant (its zod schema
  * lives in moves.ts), `Inventory` what discover() reads in one region, and
@@ -87,6 +104,8 @@ export interface WorkloadAdapter<Move extends { kind: string; service: string },
   readonly unitKey: string;
   /** A heading for a list of these workloads ("EC2 instances"). */
   readonly title: string;
+  /** Where these workloads name their role in code, for `rewrite` (a reference no kind declares gets a note to review it). */
+  readonly codeBindings: CodeBindings;
 
   /** Reads everything in the context's region that can bind this kind to a role. */
   discover(ctx: WorkloadContext): Promise<Inventory>;

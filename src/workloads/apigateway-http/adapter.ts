@@ -5,7 +5,7 @@
  * stages without it (a stage serves a deployment, a snapshot). The move takes
  * effect at once. The steps and their undo are the REST kind's (api-adapter.ts).
  */
-import { apiAdapter } from '../apigateway-rest/api-adapter.js';
+import { apiAdapter, manualBindings } from '../apigateway-rest/api-adapter.js';
 import { apiGatewayV2Ports } from './port.js';
 
 /** The API Gateway HTTP API adapter. */
@@ -16,6 +16,16 @@ export const apiGatewayHttpAdapter = apiAdapter({
   ports: apiGatewayV2Ports,
   // https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages.html: autoDeploy "specifies whether updates to an API automatically trigger a new deployment".
   redeploys: (stage) => !stage.autoDeploy,
+  codeBindings: {
+    cloudFormation: manualBindings([
+      { type: 'AWS::ApiGatewayV2::Integration', path: 'CredentialsArn' },
+      { type: 'AWS::ApiGatewayV2::Authorizer', path: 'AuthorizerCredentialsArn' },
+    ]),
+    terraform: manualBindings([
+      { type: 'aws_apigatewayv2_integration', path: 'credentials_arn' },
+      { type: 'aws_apigatewayv2_authorizer', path: 'authorizer_credentials_arn' },
+    ]),
+  },
   snippet: (slot, role, format) =>
     slot.kind === 'authorizer'
       ? format === 'terraform'

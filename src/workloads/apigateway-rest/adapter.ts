@@ -4,7 +4,7 @@
  * deployment), so apply redeploys every stage of a moved API; the move takes
  * effect at once. See api-adapter.ts for the steps and their undo.
  */
-import { apiAdapter } from './api-adapter.js';
+import { apiAdapter, manualBindings } from './api-adapter.js';
 import { apiGatewayRestPorts } from './port.js';
 
 /** The API Gateway REST API adapter. */
@@ -16,6 +16,16 @@ export const apiGatewayRestAdapter = apiAdapter({
   // Every REST stage serves a snapshot: none picks up a changed integration by itself.
   redeploys: () => true,
   accountFollowUp: 'apigateway-account-log-role',
+  codeBindings: {
+    cloudFormation: manualBindings([
+      { type: 'AWS::ApiGateway::Method', path: 'Integration.Credentials' },
+      { type: 'AWS::ApiGateway::Authorizer', path: 'AuthorizerCredentials' },
+    ]),
+    terraform: manualBindings([
+      { type: 'aws_api_gateway_integration', path: 'credentials' },
+      { type: 'aws_api_gateway_authorizer', path: 'authorizer_credentials' },
+    ]),
+  },
   snippet: (slot, role, format) =>
     slot.kind === 'authorizer'
       ? format === 'terraform'

@@ -11,7 +11,7 @@
  */
 import { markdownCode as code } from '../../core/escape.js';
 import type { PortFactory } from '../../aws/workload-ports.js';
-import type { ApplyContext, CodeTarget, WorkloadAdapter } from '../adapter.js';
+import type { ApplyContext, CodeBinding, CodeBindings, CodeTarget, WorkloadAdapter } from '../adapter.js';
 import { lastSegment, namesRole, optional, roleMoveProblems } from '../helpers.js';
 import type { ApiRead, ApiStage, CredentialedApiPort, CredentialSlot } from './api-model.js';
 import type { ApiMove } from './api-move.js';
@@ -32,6 +32,18 @@ export interface ApiFound {
   accountLogRole?: string;
 }
 
+/**
+ * Why rewrite leaves API Gateway's credentials to a person: a stage serves a deployment's snapshot, so a new role in
+ * code takes effect only with a new deployment of each stage, and retiring the shared role before that breaks the API.
+ */
+export const API_GATEWAY_SNAPSHOT =
+  "an API Gateway stage serves a deployment's snapshot, so point it at the new role together with a new deployment of each stage (or move the API live with `split-role apply`); review it";
+
+/** API Gateway credentials in code, each left to a person. */
+export function manualBindings(bindings: ReadonlyArray<{ type: string; path: string }>): CodeBinding[] {
+  return bindings.map((b) => ({ ...b, manual: API_GATEWAY_SNAPSHOT }));
+}
+
 /** What makes one API Gateway kind. */
 export interface ApiKindSpec<K extends string, Id extends string> {
   id: Id;
@@ -43,6 +55,8 @@ export interface ApiKindSpec<K extends string, Id extends string> {
   redeploys(stage: ApiStage): boolean;
   /** The follow-up kind for an account setting that names the shared role (REST: its CloudWatch logging role). */
   accountFollowUp?: string;
+  /** Where its credentials live in code; rewrite leaves them to a person (API_GATEWAY_SNAPSHOT). */
+  codeBindings: CodeBindings;
   /** The checklist's snippet for one slot of the user's own code. */
   snippet(slot: Pick<CredentialSlot, 'kind'>, role: string, format: CodeTarget['format']): string;
 }
@@ -59,6 +73,7 @@ export function apiAdapter<K extends string, Id extends string>(
     kind: spec.kind,
     unitKey: 'apigateway',
     title: `${spec.noun}s`,
+    codeBindings: spec.codeBindings,
 
     async discover(ctx) {
       const apis = await port(ctx);

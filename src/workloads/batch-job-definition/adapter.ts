@@ -51,6 +51,14 @@ export const batchJobDefinitionAdapter: WorkloadAdapter<BatchJobDefinitionMove, 
   // Batch runs a job's container as an ECS task: jobRoleArn and executionRoleArn are assumed by ecs-tasks.amazonaws.com.
   unitKey: 'ecs-tasks',
   title: 'AWS Batch job definitions',
+  // Terraform's container_properties is a jsonencode() string: rewrite notes a reference there for a person.
+  codeBindings: {
+    cloudFormation: [
+      { type: 'AWS::Batch::JobDefinition', path: 'ContainerProperties.JobRoleArn' },
+      { type: 'AWS::Batch::JobDefinition', path: 'ContainerProperties.ExecutionRoleArn' },
+    ],
+    terraform: [],
+  },
 
   async discover({ clients }) {
     const definitions = await (await clients.port(batchPorts)).listActive();

@@ -21,6 +21,10 @@ export const codeBuildProjectAdapter: WorkloadAdapter<CodeBuildMove, ProjectRole
   kind: 'codebuild-project',
   unitKey: 'codebuild',
   title: 'CodeBuild projects',
+  codeBindings: {
+    cloudFormation: [{ type: 'AWS::CodeBuild::Project', path: 'ServiceRole' }],
+    terraform: [{ type: 'aws_codebuild_project', path: 'service_role' }],
+  },
 
   discover: async ({ clients }) => (await clients.port(codeBuildPorts)).listProjects(),
   emptyInventory: () => [],

@@ -42,6 +42,19 @@ export const ec2InstanceAdapter: WorkloadAdapter<Ec2Move, Ec2Inventory, Ec2Found
   kind: 'ec2-instance',
   unitKey: 'ec2',
   title: 'EC2 instances',
+  // Auto Scaling groups launch from these launch templates, so they follow.
+  codeBindings: {
+    cloudFormation: [
+      { type: 'AWS::EC2::Instance', path: 'IamInstanceProfile', via: 'profile' },
+      { type: 'AWS::EC2::LaunchTemplate', path: 'LaunchTemplateData.IamInstanceProfile.Arn', via: 'profile' },
+      { type: 'AWS::EC2::LaunchTemplate', path: 'LaunchTemplateData.IamInstanceProfile.Name', via: 'profile' },
+    ],
+    terraform: [
+      { type: 'aws_instance', path: 'iam_instance_profile', via: 'profile' },
+      { type: 'aws_launch_template', path: 'iam_instance_profile.name', via: 'profile' },
+      { type: 'aws_launch_template', path: 'iam_instance_profile.arn', via: 'profile' },
+    ],
+  },
 
   async discover({ clients }) {
     const [ec2, autoscaling] = await Promise.all([clients.ec2(), clients.autoScaling()]);

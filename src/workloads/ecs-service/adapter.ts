@@ -45,6 +45,16 @@ export const ecsServiceAdapter: WorkloadAdapter<EcsMove, EcsInventory, EcsFound,
   kind: 'ecs-service',
   unitKey: 'ecs-tasks',
   title: 'ECS services',
+  codeBindings: {
+    cloudFormation: [
+      { type: 'AWS::ECS::TaskDefinition', path: 'TaskRoleArn' },
+      { type: 'AWS::ECS::TaskDefinition', path: 'ExecutionRoleArn' },
+    ],
+    terraform: [
+      { type: 'aws_ecs_task_definition', path: 'task_role_arn' },
+      { type: 'aws_ecs_task_definition', path: 'execution_role_arn' },
+    ],
+  },
 
   async discover({ clients }) {
     const ecs = await clients.ecs();

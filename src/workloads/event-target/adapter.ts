@@ -39,6 +39,10 @@ export const eventTargetAdapter: WorkloadAdapter<EventTargetMove, RuleTarget[], 
   kind: 'event-target',
   unitKey: 'events',
   title: 'EventBridge rule targets',
+  codeBindings: {
+    cloudFormation: [{ type: 'AWS::Events::Rule', path: /^Targets\.\d+\.RoleArn$/ }],
+    terraform: [{ type: 'aws_cloudwatch_event_target', path: 'role_arn' }],
+  },
 
   discover: async ({ clients }) => (await clients.port(eventsPorts)).listRoleTargets(),
   emptyInventory: () => [],

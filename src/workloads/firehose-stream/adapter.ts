@@ -75,6 +75,22 @@ export const firehoseStreamAdapter: WorkloadAdapter<FirehoseStreamMove, StreamRo
   kind: 'firehose-stream',
   unitKey: 'firehose',
   title: 'Firehose delivery streams',
+  // A destination's role, and those of its S3 (intermediate or backup) and Secrets Manager settings: the fields this
+  // kind moves. A Kinesis or MSK source's role is not one of them.
+  codeBindings: {
+    cloudFormation: [
+      {
+        type: 'AWS::KinesisFirehose::DeliveryStream',
+        path: /^[A-Za-z0-9]+DestinationConfiguration(\.(S3Configuration|S3BackupConfiguration|SecretsManagerConfiguration))?\.RoleARN$/,
+      },
+    ],
+    terraform: [
+      {
+        type: 'aws_kinesis_firehose_delivery_stream',
+        path: /^(?!kinesis_source_|msk_source_)[a-z0-9_]+_configuration(\.(s3_configuration|s3_backup_configuration|secrets_manager_configuration))?\.role_arn$/,
+      },
+    ],
+  },
 
   async discover({ clients }) {
     const streams = await (await clients.port(firehosePorts)).listStreams();

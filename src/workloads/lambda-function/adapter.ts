@@ -26,6 +26,13 @@ export const lambdaFunctionAdapter: WorkloadAdapter<LambdaMove, FunctionRole[], 
   kind: 'lambda-function',
   unitKey: 'lambda',
   title: 'Lambda functions',
+  codeBindings: {
+    cloudFormation: [
+      { type: 'AWS::Lambda::Function', path: 'Role' },
+      { type: 'AWS::Serverless::Function', path: 'Role' },
+    ],
+    terraform: [{ type: 'aws_lambda_function', path: 'role' }],
+  },
 
   discover: async ({ clients }) => (await clients.lambda()).listFunctions(),
   emptyInventory: () => [],

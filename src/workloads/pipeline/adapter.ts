@@ -39,6 +39,17 @@ export const pipelineAdapter: WorkloadAdapter<PipelineMove, PipelineRoles[], Pip
   kind: 'pipeline',
   unitKey: 'codepipeline',
   title: 'CodePipeline pipelines',
+  // An action's role moves with the pipeline's: both go to the CodePipeline role.
+  codeBindings: {
+    cloudFormation: [
+      { type: 'AWS::CodePipeline::Pipeline', path: 'RoleArn' },
+      { type: 'AWS::CodePipeline::Pipeline', path: /^Stages\.\d+\.Actions\.\d+\.RoleArn$/ },
+    ],
+    terraform: [
+      { type: 'aws_codepipeline', path: 'role_arn' },
+      { type: 'aws_codepipeline', path: 'stage.action.role_arn' },
+    ],
+  },
 
   discover: async ({ clients }) => (await clients.port(codePipelinePorts)).listPipelines(),
   emptyInventory: () => [],

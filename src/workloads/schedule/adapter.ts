@@ -56,6 +56,10 @@ export const scheduleAdapter: WorkloadAdapter<ScheduleMove, ScheduleRead[], Sche
   kind: 'schedule',
   unitKey: 'scheduler',
   title: 'EventBridge Scheduler schedules',
+  codeBindings: {
+    cloudFormation: [{ type: 'AWS::Scheduler::Schedule', path: 'Target.RoleArn' }],
+    terraform: [{ type: 'aws_scheduler_schedule', path: 'target.role_arn' }],
+  },
 
   discover: async ({ clients }) => (await clients.port(schedulerPorts)).listSchedules(),
   emptyInventory: () => [],

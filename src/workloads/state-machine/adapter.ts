@@ -69,6 +69,13 @@ export const stateMachineAdapter: WorkloadAdapter<StateMachineMove, StateMachine
   kind: 'state-machine',
   unitKey: 'states',
   title: 'Step Functions state machines',
+  codeBindings: {
+    cloudFormation: [
+      { type: 'AWS::StepFunctions::StateMachine', path: 'RoleArn' },
+      { type: 'AWS::Serverless::StateMachine', path: 'Role' },
+    ],
+    terraform: [{ type: 'aws_sfn_state_machine', path: 'role_arn' }],
+  },
 
   async discover({ clients }) {
     const sfn = await clients.port(stepFunctionsPorts);
