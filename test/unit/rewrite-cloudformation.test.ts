@@ -159,7 +159,7 @@ describe('rewrite (SAM)', () => {
 });
 
 describe('rewrite of the other workload kinds’ role properties', () => {
-  it('repoints rule targets, pipeline actions, Batch and Firehose roles, and leaves an API Gateway method to a person, saying why', async () => {
+  it('repoints rule targets, pipeline actions, ECS task definitions, Batch and Firehose roles, and leaves an API Gateway method to a person, saying why', async () => {
     const path = await only('kinds.yaml');
     const base = samplePlan();
     const kindsPlan: Plan = {
@@ -180,6 +180,9 @@ describe('rewrite of the other workload kinds’ role properties', () => {
     expect(after).toContain(`          RoleArn: ${getAtt('AppSharedEventsRole')}\n`);
     expect(after).toContain(`      RoleArn: ${getAtt('AppSharedCodepipelineRole')}\n      Stages:`);
     expect(after).toContain(`              RoleArn: ${getAtt('AppSharedCodepipelineRole')}\n`);
+    expect(after).toContain(
+      `      TaskRoleArn: ${getAtt('AppSharedEcsTasksRole')}\n      ExecutionRoleArn: ${getAtt('AppSharedEcsTasksRole')}\n`,
+    );
     expect(after).toContain(
       `        JobRoleArn: ${getAtt('AppSharedEcsTasksRole')}\n        ExecutionRoleArn: ${getAtt('AppSharedEcsTasksRole')}\n`,
     );

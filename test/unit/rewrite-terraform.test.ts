@@ -81,7 +81,7 @@ describe('rewrite --stage cutover (Terraform)', () => {
 });
 
 describe('rewrite of the other workload kinds’ role attributes (Terraform)', () => {
-  it('repoints a pipeline action and a Firehose destination and backup, keeps the Kinesis source, and leaves an API Gateway integration to a person', async () => {
+  it('repoints a pipeline action, an ECS task definition’s two roles and a Firehose destination and backup, keeps the Kinesis source, and leaves an API Gateway integration to a person', async () => {
     const kinds = await mkdtemp(join(tmpdir(), 'split-role-rewrite-kinds-'));
     await cp(fileURLToPath(new URL('../fixtures/rewrite/terraform/kinds', import.meta.url)), kinds, { recursive: true });
     const base = samplePlan();
@@ -89,6 +89,7 @@ describe('rewrite of the other workload kinds’ role attributes (Terraform)', (
       ...base,
       newRoles: [
         plannedRole('codepipeline', 'codepipeline.amazonaws.com', 'app-shared-codepipeline'),
+        plannedRole('ecs-tasks', 'ecs-tasks.amazonaws.com', 'app-shared-ecs-tasks'),
         plannedRole('firehose', 'firehose.amazonaws.com', 'app-shared-firehose'),
         plannedRole('apigateway', 'apigateway.amazonaws.com', 'app-shared-apigateway'),
       ],
@@ -97,6 +98,8 @@ describe('rewrite of the other workload kinds’ role attributes (Terraform)', (
     const after = await readFile(join(kinds, 'main.tf'), 'utf8');
     expect(after).toContain('  role_arn = aws_iam_role.app_shared_codepipeline.arn\n');
     expect(after).toContain('      role_arn = aws_iam_role.app_shared_codepipeline.arn\n');
+    expect(after).toContain('  task_role_arn      = aws_iam_role.app_shared_ecs_tasks.arn\n');
+    expect(after).toContain('  execution_role_arn = aws_iam_role.app_shared_ecs_tasks.arn\n');
     expect(after).toContain('    role_arn       = aws_iam_role.app_shared_firehose.arn\n');
     expect(after).toContain('      role_arn   = aws_iam_role.app_shared_firehose.arn\n');
     // The Kinesis source's role is not one the Firehose kind moves, nor is the API's (its stage serves a snapshot).
