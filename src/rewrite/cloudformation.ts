@@ -274,16 +274,19 @@ function findSharedRole(plan: Plan, templates: readonly Template[]): { template:
   if (found.length > 1)
     throw refused(`${found.map((f) => f.template.source.path).join(', ')} all define ${found[0]?.id}`, 'pass one template');
   const { template, id, entry } = found[0] as (typeof found)[number];
-  if (entry.body.has('Condition')) {
+  const at = (node: unknown) => `${template.source.path}:${lineOf(template.source.text, startOf(node as Node, template.source.text))}`;
+  const condition = entry.body.items.find((p) => isScalar(p.key) && p.key.value === 'Condition');
+  if (condition) {
     throw refused(
-      `${template.source.path}: ${id} is created only under a Condition; one role per service cannot be placed beside it`,
+      `${at(condition.key)}: ${id} is created only under a Condition; one role per service cannot be placed beside it`,
       'split it by hand',
     );
   }
   const properties = entry.body.get('Properties', true);
-  if (isMap(properties) && properties.items.some((p) => isMap(p.value) && p.value.has('Fn::If'))) {
+  const chosen = isMap(properties) ? properties.items.find((p) => isMap(p.value) && p.value.has('Fn::If')) : undefined;
+  if (chosen) {
     throw refused(
-      `${template.source.path}: ${id} has a property chosen by Fn::If; rewrite cannot tell which branch to split`,
+      `${at(chosen.key)}: ${id} has a property chosen by Fn::If; rewrite cannot tell which branch to split`,
       'split it by hand',
     );
   }

@@ -69,12 +69,25 @@ describe('rewrite (CloudFormation YAML)', () => {
     expect(report.checked).toEqual(['ok: no role named app-shared is left']);
   });
 
-  it('refuses a shared role made under a Condition, naming it, and writes nothing', async () => {
+  it('refuses a shared role made under a Condition, naming the file, line and role, and writes nothing', async () => {
     const text = (await original('app.yaml')).replace('    Type: AWS::IAM::Role\n', '    Type: AWS::IAM::Role\n    Condition: IsProd\n');
     await writeFile(path, text);
     const error = await rewritePaths(plan(), [dir], 'cutover', false, dir).catch((e: unknown) => e);
     expect(errorIs.RewriteRefused(error)).toBe(true);
-    expect((error as Error).message).toMatch(/app\.yaml: SharedRole is created only under a Condition/);
+    // Line 12: the Condition key, below the role's Type.
+    expect((error as Error).message).toMatch(/app\.yaml:12: SharedRole is created only under a Condition/);
+    expect(await readFile(path, 'utf8')).toBe(text);
+  });
+
+  it('refuses a shared role with a property chosen by Fn::If, naming the file, line and role, and writes nothing', async () => {
+    const text = (await original('app.yaml')).replace(
+      '      RoleName: app-shared\n',
+      '      RoleName: app-shared\n      MaxSessionDuration:\n        Fn::If: [IsProd, 3600, 7200]\n',
+    );
+    await writeFile(path, text);
+    const error = await rewritePaths(plan(), [dir], 'cutover', false, dir).catch((e: unknown) => e);
+    expect(errorIs.RewriteRefused(error)).toBe(true);
+    expect((error as Error).message).toMatch(/app\.yaml:14: SharedRole has a property chosen by Fn::If/);
     expect(await readFile(path, 'utf8')).toBe(text);
   });
 

@@ -163,6 +163,35 @@ describe('rewrite refuses what it cannot place, and changes nothing', () => {
     expect(message).toMatch(/main\.tf:3: aws_iam_role\.app uses count/);
   });
 
+  it('a shared role made with for_each', async () => {
+    const message = await refusal((t) =>
+      t.replace('  name               = "app-shared"\n', '  for_each           = toset(["a"])\n  name               = "app-shared"\n'),
+    );
+    expect(message).toMatch(/main\.tf:3: aws_iam_role\.app uses for_each/);
+  });
+
+  it('a shared role the plan records at an indexed address (count or for_each inside a module)', async () => {
+    const base = plan();
+    const owner = {
+      tool: 'terraform' as const,
+      address: 'module.iam.aws_iam_role.app["orders"]',
+      resourceType: 'aws_iam_role',
+      state: 'terraform.tfstate',
+    };
+    const owned: Plan = {
+      ...base,
+      ownership: {
+        cloudFormationRegions: [],
+        terraformStates: [{ source: 'terraform.tfstate' }],
+        resources: [{ kind: 'shared-role', ref: base.sharedRole.arn, name: base.sharedRole.roleName, owner }],
+      },
+    };
+    const error = await rewritePaths(owned, [dir], 'cutover', false, dir).catch((e: unknown) => e);
+    expect(errorIs.RewriteRefused(error)).toBe(true);
+    expect((error as Error).message).toMatch(/module\.iam\.aws_iam_role\.app\["orders"\]: the shared role is made with count or for_each/);
+    expect(await read('main.tf')).toBe(await original('main.tf'));
+  });
+
   it('a resource policy that names the shared role inside a string template', async () => {
     const message = await refusal((t) =>
       t.replace('Principal = { AWS = aws_iam_role.app.arn }', 'Principal = { AWS = "${aws_iam_role.app.arn}" }'),
