@@ -61,6 +61,7 @@ export function policyRetireSteps(plan: Plan): Step[] {
     id: policyRemoveStepId(policy),
     stage: 'retire',
     title: `remove ${plan.sharedRole.roleName} from ${label(policy)}`,
+    keepsRoleIntact: true,
     async run(ctx) {
       const live = (await ctx.account.policies.read(policy)) ?? '';
       if (live === '' || findRoleStatements(live, shared, { exact: true }).length === 0) {

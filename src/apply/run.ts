@@ -120,10 +120,10 @@ export async function applyPlan(planPath: string, account: AccountSource, io: Io
     assertClocksAgree(ctx.account.clock, 'apply');
     const cutover = steps.filter((s) => s.stage !== 'retire');
     const retire = steps.filter((s) => s.stage === 'retire');
-    // The gates are checked on every run until a retire step that changes something has succeeded: a run
-    // stopped in the read-only checks before it (snapshot, re-checks) proves nothing about use since then.
-    // Once one has succeeded, a resumed run finishes retirement (its re-checks run again).
-    const gated = retire.length > 0 && !retire.some((s) => !s.recheckOnResume && ctx.journal.status(s.id) === 'done');
+    // The gates are checked on every run until a retire step that changes the shared role itself has succeeded: a
+    // run stopped before it (in the read-only checks, or after taking the role out of resource policies, which
+    // rollback puts back) proves nothing about use since then. Once one has, a resumed run finishes retirement.
+    const gated = retire.length > 0 && !retire.some((s) => !s.recheckOnResume && !s.keepsRoleIntact && ctx.journal.status(s.id) === 'done');
     if (gated && cutover.every((s) => ctx.journal.status(s.id) === 'done')) {
       const pending = await retireGate(ctx, options);
       if (pending) {

@@ -34,6 +34,11 @@ export interface Step {
   undo?(ctx: StepContext, recorded: Record<string, unknown> | undefined): Promise<void>;
   /** A read-only check that must hold when its stage changes things: a resumed stage runs it again. */
   recheckOnResume?: boolean;
+  /**
+   * A retire step that leaves the shared role itself as it was, and that rollback undoes (taking the role out of a
+   * resource policy): the retire gates are still checked on a resumed run after it has succeeded.
+   */
+  keepsRoleIntact?: boolean;
 }
 
 /** True when IAM-style tags carry this plan's id. */

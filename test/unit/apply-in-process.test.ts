@@ -11,7 +11,9 @@ import { planStatus } from '../../src/apply/status.js';
 import { verifyCutover } from '../../src/cutover/verify.js';
 import { FakeAccount, FakeServiceError } from '../support/fake-account/index.js';
 import { EC2_PROFILE, EC2_ROLE, LAMBDA_ROLE, LAMBDA_ROLE_ARN, planned, SHARED_PROFILE, workloadRoles, yes } from './fixtures/in-process.js';
+import { KEY, KEY_POLICY, plannedWithKey } from './fixtures/key-policy-plan.js';
 import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME } from './fixtures/plan-fixtures.js';
+import type { PolicyResource } from '../../src/resource-policy/kinds/types.js';
 
 describe('apply in-process on the fake account', () => {
   it('creates the new roles, moves the workloads and retires the shared role; status says so', async () => {
@@ -139,6 +141,30 @@ describe('apply in-process on the fake account', () => {
     expect(
       (await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, now: () => new Date(cutover.getTime() + 120_000) })).outcome,
     ).toBe('retire-pending');
+    expect(account.iam.roleNames()).toContain(SHARED_NAME);
+  });
+
+  it('a retire stopped at its policy re-check, after the policies lost the shared role, checks both gates again', async () => {
+    const { planPath, account } = await plannedWithKey();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).outcome).toBe('verified');
+    const cutover = new Date((await planStatus(planPath)).cutoverAt ?? '');
+    // The gates pass; retire takes the shared role out of the key policy, then its re-check finds a key someone gave it since.
+    const LATE: PolicyResource = { ...KEY, id: 'key-late', arn: KEY.arn.replace('key-1', 'key-late') };
+    account.policies.seed(LATE, KEY_POLICY);
+    await expect(applyPlan(planPath, account.opener(), yes(), { soakMs: 0 })).rejects.toMatchObject({ code: 'SharedRoleInPolicies' });
+    const stopped = await planStatus(planPath);
+    expect(stopped.steps.filter((s) => s.stage === 'retire' && s.status !== 'pending').map((s) => [s.step, s.status])).toEqual([
+      ['retire:snapshot', 'done'],
+      ['retire:recheck', 'done'],
+      [`policy-remove:kms-key:${REGION}:${KEY.id}`, 'done'],
+      ['retire:policy-recheck', 'failed'],
+    ]);
+    account.policies.seed(LATE, JSON.stringify({ Version: '2012-10-17', Statement: [] }));
+
+    // A use of the shared role since cutover holds retirement back, as before any retire step ran.
+    account.iam.useRole(SHARED_NAME, new Date(cutover.getTime() + 90_000), REGION);
+    const resumed = await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, now: () => new Date(cutover.getTime() + 120_000) });
+    expect(resumed.outcome).toBe('retire-pending');
     expect(account.iam.roleNames()).toContain(SHARED_NAME);
   });
 

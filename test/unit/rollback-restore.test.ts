@@ -13,33 +13,11 @@ import { describe, expect, it } from 'vitest';
 import { journalPathFor, type JournalEntry } from '../../src/apply/journal.js';
 import { applyPlan, rollbackPlan } from '../../src/apply/run.js';
 import { readPlan, sealPlan, writePlan } from '../../src/plan/plan-file.js';
-import type { PlanBody } from '../../src/plan/schema.js';
-import { searchResourcePolicies } from '../../src/resource-policy/discover.js';
-import type { PolicyResource } from '../../src/resource-policy/kinds/types.js';
-import { planResourcePolicies } from '../../src/resource-policy/plan-policies.js';
-import { FakePolicies } from '../support/fake-account/index.js';
-import { RecordingIoHost } from '../support/recording-io-host.js';
 import { EC2_ROLE, LAMBDA_ROLE, planned, yes } from './fixtures/in-process.js';
-import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME, sampleBody } from './fixtures/plan-fixtures.js';
+import { KEY, KEY_POLICY, plannedWithKey, SHARED_ID } from './fixtures/key-policy-plan.js';
+import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME } from './fixtures/plan-fixtures.js';
 
 const FOREIGN = 'arn:aws:iam::999999999999:root';
-const SHARED_ID = sampleBody().sharedRole.roleId;
-const KEY: PolicyResource = { kind: 'kms-key', region: REGION, id: 'key-1', arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/key-1` };
-const KEY_POLICY = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Sid: 'root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
-    { Sid: 'use', Effect: 'Allow', Principal: { AWS: SHARED_ARN }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' },
-    {
-      Sid: 'sessions',
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-      Action: 'kms:Encrypt',
-      Resource: '*',
-      Condition: { StringLike: { 'aws:userid': `${SHARED_ID}:*` } },
-    },
-  ],
-});
 const COLLEAGUE = {
   Sid: 'colleague',
   Effect: 'Allow',
@@ -54,18 +32,6 @@ const withStatement = (text: string | undefined, statement: Record<string, unkno
   const d = doc(text);
   return JSON.stringify({ ...d, Statement: [...d.Statement, statement] });
 };
-
-/** The sample plan with the key policy planned (a sweep of the plan's region over it), on disk with a matching account. */
-async function plannedWithKey() {
-  const policies = new FakePolicies();
-  policies.seed(KEY, KEY_POLICY);
-  const body = sampleBody();
-  const shared = { arn: body.sharedRole.arn, roleId: body.sharedRole.roleId };
-  const search = await searchResourcePolicies(policies, new RecordingIoHost(), { regions: body.regions, role: shared, exact: true });
-  const withKey: PlanBody = { ...body, resourcePolicies: planResourcePolicies(search, 'sweep', shared, body.newRoles, new Map()) };
-  expect(withKey.resourcePolicies.policies.map((p) => p.id)).toEqual([KEY.id]);
-  return planned(withKey, {}, (a) => a.policies.seed(KEY, KEY_POLICY));
-}
 
 /** Rewrites the journal through `edit` and recomputes its (unkeyed) hash chain, as an attacker with write access could. */
 function editJournal(planPath: string, edit: (entries: JournalEntry[]) => JournalEntry[]): void {
