@@ -5,8 +5,10 @@
  * begun means the journal was cut after the write. Rollback would then leave
  * the write in place and still say it is done.
  */
+import { hasAwsName } from '../core/aws-error-names.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import type { PlannedResourcePolicy } from '../plan/schema.js';
+import { RESOURCE_GONE } from '../resource-policy/port.js';
 import { findRoleStatements } from '../resource-policy/statements.js';
 import { editsOf, policyAddStepId, policyRemoveStepId } from './policy-steps.js';
 import type { StepContext } from './step.js';
@@ -22,8 +24,12 @@ export async function unexplainedPolicyChanges(ctx: StepContext, untouched: (ste
     const addUntouched = untouched(policyAddStepId(policy));
     const removeUntouched = untouched(policyRemoveStepId(policy));
     if (!addUntouched && !removeUntouched) continue;
-    // A policy that cannot be read now is the drift check's and the undo's to report.
-    const live = await ctx.account.policies.read(policy).catch(() => undefined);
+    // A resource gone since holds no write of this plan. Any other failure (denied, throttled past the budget) is not
+    // "nothing to explain": with the step cut from the journal, no undo would read this policy again.
+    const live = await ctx.account.policies.read(policy).catch((error: unknown) => {
+      if (hasAwsName(error, RESOURCE_GONE)) return undefined;
+      throw error;
+    });
     if (!live) continue;
     try {
       const named = newRoles.filter((r) => findRoleStatements(live, r.ref, { exact: true }).length > 0).map((r) => r.name);

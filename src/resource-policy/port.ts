@@ -22,6 +22,16 @@ export interface PolicyPort {
   write(resource: PolicyResource, desired: string, current: string): Promise<void>;
 }
 
+/** What the services answer a read of a resource that no longer exists (KMS and SNS, S3, SQS, Secrets Manager, ECR). */
+export const RESOURCE_GONE: ReadonlySet<string> = new Set([
+  'NotFoundException',
+  'NoSuchBucket',
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+  'ResourceNotFoundException',
+  'RepositoryNotFoundException',
+]);
+
 /** The port over a session's SDK clients, one kind adapter per kind. */
 export function sdkPolicyPort(session: AwsSession): PolicyPort {
   return {

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { journalPathFor, type JournalEntry } from '../../src/apply/journal.js';
 import { applyPlan, rollbackPlan } from '../../src/apply/run.js';
 import { readPlan, sealPlan, writePlan } from '../../src/plan/plan-file.js';
+import { FakeServiceError } from '../support/fake-account/index.js';
 import { EC2_ROLE, LAMBDA_ROLE, planned, yes } from './fixtures/in-process.js';
 import { KEY, KEY_POLICY, plannedWithKey, SHARED_ID } from './fixtures/key-policy-plan.js';
 import { ACCOUNT, REGION, SHARED_ARN, SHARED_NAME } from './fixtures/plan-fixtures.js';
@@ -188,6 +189,18 @@ describe('rollback restores only what the plan changed', () => {
       code: 'JournalIncomplete',
       message: expect.stringContaining(`kms-key policy of ${KEY.arn} in ${REGION} names ${EC2_ROLE}, ${LAMBDA_ROLE}`),
     });
+    expect(account.iam.roleNames()).toEqual(expect.arrayContaining([EC2_ROLE, LAMBDA_ROLE]));
+  });
+
+  it('refuses, rather than reading it as unchanged, a policy the journal cross-check cannot read', async () => {
+    const { planPath, account } = await plannedWithKey();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).outcome).toBe('verified');
+    editJournal(planPath, (entries) =>
+      entries.filter((e) => !e.step?.startsWith('policy-add:') && !(e.event === 'stage-done' && e.stage === 'create')),
+    );
+    account.policies.faults.failNext('read', new FakeServiceError('AccessDeniedException', 'not authorized to perform kms:GetKeyPolicy'));
+    await expect(rollbackPlan(planPath, account.opener(), yes())).rejects.toThrow(/kms:GetKeyPolicy/);
+    // Nothing was undone on a journal the account could not be checked against: the key policy still names the new roles.
     expect(account.iam.roleNames()).toEqual(expect.arrayContaining([EC2_ROLE, LAMBDA_ROLE]));
   });
 
