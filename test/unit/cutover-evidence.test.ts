@@ -48,6 +48,16 @@ describe('cutover on AWS’s clock (item 4)', () => {
     expect(account.iam.roleNames()).toEqual([SHARED_NAME]);
   });
 
+  it('refuses to verify when the host clock is 2 h fast: its window would start after calls it must see', async () => {
+    const { planPath, account } = await planned();
+    expect((await applyPlan(planPath, account.opener(), yes(), { soakMs: 0, keepSharedRole: true })).outcome).toBe('verified');
+    await expect(
+      withHostClock(account, 2 * 60 * MINUTE, () =>
+        verifyCutover(planPath, account.opener(), yes(), { source: () => ({ source: 'logs', config: { location: tmpdir() } }) }),
+      ),
+    ).rejects.toMatchObject({ code: 'ClockSkew', message: expect.stringMatching(/this host's clock is 120 min ahead of AWS's/) });
+  });
+
   it('journals cutover from AWS’s clock, so a shared-role call one minute after the real cutover holds retirement', async () => {
     const { planPath, account } = await planned();
     // Within the limit, the host clock 4 min fast: cutover on it would be 4 min late, hiding the call at +1 min.
