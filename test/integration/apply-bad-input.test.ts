@@ -181,7 +181,7 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       expect(existsSync(join(dir, 'orders.plan.lock'))).toBe(false);
     });
 
-    it('the good plan itself is accepted (the cases above fail only for their one defect)', async () => {
+    it('the good plan itself is accepted (the cases above fail only for their one defect), by apply and rollback under --expect-digest', async () => {
       const dir = join(suite.workdir, 'good');
       await mkdir(dir, { recursive: true });
       await copyFile(good, join(dir, 'orders.plan.json'));
@@ -192,6 +192,21 @@ describe.skipIf(!endpoint)('split-role apply / rollback / status against moto', 
       const run = await cli(['apply', join(dir, 'orders.plan.json'), '--yes', '--keep-shared-role', '--expect-digest', goodPlan.digest]);
       expect(run.stderr).not.toMatch(/split-role: /);
       expect(run.code).toBe(0);
+
+      // Rollback takes the reviewed digest too: another plan's is refused before any change.
+      suite.proxy.clear();
+      const unapprovedRollback = await cli([
+        'rollback',
+        join(dir, 'orders.plan.json'),
+        '--yes',
+        '--expect-digest',
+        `sha256:${'1'.repeat(64)}`,
+      ]);
+      expect(unapprovedRollback.stderr).toMatch(/PlanNotApproved: the plan's digest is sha256:\w+, not the approved sha256:1111/);
+      expect(unapprovedRollback.code).toBe(2);
+      expect(suite.proxy.mutatingOperations).toEqual([]);
+      const rolledBack = await cli(['rollback', join(dir, 'orders.plan.json'), '--yes', '--expect-digest', goodPlan.digest]);
+      expect(rolledBack.code, rolledBack.stderr).toBe(0);
     });
   });
 });
