@@ -5,7 +5,8 @@
  * definition's TaskRoleArn, so no service would be bound to the role; the unit
  * tests cover ECS ownership by the service's ARN.) `plan` must find each owner through
  * ListStackResources and GetTemplate, and `apply` must refuse with exit 2
- * before any call that changes the account. The CloudFormation port's answers
+ * before any call that changes the account; `apply --allow-iac-drift` then
+ * changes them live, and `status` says so. The CloudFormation port's answers
  * on this stack are compared with the in-memory fake's on the same stack.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -191,5 +192,13 @@ describe.skipIf(!endpoint)('roles defined as code: a CloudFormation stack on mot
     expect(applied.stderr).toContain('IacOwned');
     expect(applied.stderr).toContain(`split-role rewrite ${planPath} --stage cutover`);
     expect(run.proxy.mutatingOperations).toEqual([]);
+
+    // The override, through the CLI: the owned workloads move live, and status says so.
+    const overridden = await run.cli(['apply', planPath, '--yes', '--keep-shared-role', '--allow-iac-drift']);
+    expect(overridden.code, overridden.stderr).toBe(0);
+    expect(run.proxy.mutatingOperations).toContain('UpdateFunctionConfiguration');
+    const status = await run.cli(['status', planPath]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/IaC drift allowed at \S+ \(--allow-iac-drift\), changed live: .*orders-fn/);
   });
 });
