@@ -66,5 +66,20 @@ export function ownershipSection(plan: Plan): string[] {
       '',
     );
   }
+  // CDK source is never edited: each construct is a change for a person, with the code `rewrite` prints for it.
+  const constructs = plan.ownership.resources.flatMap((r) => (r.owner.tool === 'cdk' ? [{ resource: r, owner: r.owner }] : []));
+  if (constructs.length > 0) {
+    lines.push(
+      '### Follow-ups in CDK code',
+      '',
+      'split-role does not edit CDK source. `split-role rewrite PLAN --stage cutover PATH…` prints, per construct, the `aws-cdk-lib/aws-iam` code to add:',
+      '',
+      ...constructs.map(
+        ({ resource, owner }) =>
+          `- [ ] ${code(owner.constructPath ?? owner.logicalId)} in stack ${code(owner.stackName)} (${resource.kind} ${code(resource.name)})`,
+      ),
+      '',
+    );
+  }
   return lines;
 }

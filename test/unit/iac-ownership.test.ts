@@ -14,6 +14,7 @@ import type { PlanBody } from '../../src/plan/schema.js';
 import { FakeAccount, FakeServiceError } from '../support/fake-account/index.js';
 import { RecordingIoHost } from '../support/recording-io-host.js';
 import { ACCOUNT, REGION, SHARED_NAME, sampleBody } from './fixtures/plan-fixtures.js';
+import { stackOwnedPlan } from './fixtures/rewrite-plans.js';
 
 const STATE_PATH = new URL('../fixtures/iac/terraform-state/orders.tfstate', import.meta.url).pathname;
 
@@ -225,5 +226,13 @@ describe('ownership in the plan file and its review', () => {
     );
     expect(review).toMatch(/\| .*i-0abc.* \| unmanaged \|/);
     expect(review).toContain('## Who owns what');
+    expect(review).not.toContain('Follow-ups in CDK code');
+  });
+
+  it('lists each CDK construct as a follow-up in the review: CDK source is never edited', () => {
+    const plan = stackOwnedPlan(sealPlan(sampleBody()), 'OrdersApp', 'SharedRole', 'OrdersApp/SharedRole/Resource');
+    const review = renderPlanMarkdown(plan);
+    expect(review).toContain('### Follow-ups in CDK code');
+    expect(review).toContain('- [ ] `OrdersApp/SharedRole/Resource` in stack `OrdersApp` (shared-role `app-shared`)');
   });
 });
