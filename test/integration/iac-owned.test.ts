@@ -8,11 +8,14 @@
  * before any call that changes the account; `apply --allow-iac-drift` then
  * changes them live, and `status` says so. The CloudFormation port's answers
  * on this stack are compared with the in-memory fake's on the same stack.
+ * A Terraform state read from moto's S3 (`--terraform-state s3://…`) gives
+ * owners by resource address.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { sdkCloudFormationPort, type CloudFormationPort } from '../../src/aws/cloudformation.js';
 import { openSessionProvider } from '../../src/aws/session.js';
@@ -25,7 +28,7 @@ import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { resetMoto } from '../support/moto-server.js';
 import { useFakeCredentialsInProcess } from '../support/process-credentials.js';
 import { useProxiedCli } from '../support/proxied-cli.js';
-import { ORDERS_INLINE_POLICY, scenarioRecords, type OrdersScenario } from '../support/scenario.js';
+import { ORDERS_INLINE_POLICY, planScenario, scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
 import { writeTrailFiles } from '../support/trail-files.js';
 
 const endpoint = workerMotoEndpoint();
@@ -200,5 +203,51 @@ describe.skipIf(!endpoint)('roles defined as code: a CloudFormation stack on mot
     const status = await run.cli(['status', planPath]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/IaC drift allowed at \S+ \(--allow-iac-drift\), changed live: .*orders-fn/);
+  });
+
+  it('plan reads a Terraform state from S3 (--terraform-state s3://…) and records its owners by address', async () => {
+    await resetMoto(endpoint!);
+    const scenario = await seedOrdersScenario(endpoint!);
+    const [fnName] = scenario.functionNames;
+    // A version 4 state as Terraform writes it, holding the shared role and one function.
+    const resource = (type: string, name: string, attributes: Record<string, string>) => ({
+      mode: 'managed',
+      type,
+      name,
+      provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+      instances: [{ schema_version: 0, attributes }],
+    });
+    const state = {
+      version: 4,
+      terraform_version: '1.7.5',
+      serial: 3,
+      lineage: '0d3f2a8c-5e61-4c0b-9a7e-2b1d4c6e8f90',
+      outputs: {},
+      resources: [
+        resource('aws_iam_role', 'orders', { arn: scenario.roleArn, id: scenario.roleName, name: scenario.roleName }),
+        resource('aws_lambda_function', 'api', {
+          arn: `arn:aws:lambda:${TEST_REGION}:${MOTO_ACCOUNT}:function:${fnName}`,
+          id: fnName!,
+          function_name: fnName!,
+        }),
+      ],
+    };
+    const s3 = new S3Client({ endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'tf-state' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'tf-state', Key: 'orders/terraform.tfstate', Body: JSON.stringify(state) }));
+    s3.destroy();
+
+    const planPath = await planScenario(endpoint!, scenario, run.workdir, ['--terraform-state', 's3://tf-state/orders/terraform.tfstate']);
+    const plan = JSON.parse(await readFile(planPath, 'utf8')) as Plan;
+    expect(plan.ownership?.terraformStates).toEqual([
+      expect.objectContaining({ source: 's3://tf-state/orders/terraform.tfstate', serial: 3 }),
+    ]);
+    const owned = (plan.ownership?.resources ?? []).filter((r) => r.owner.tool === 'terraform');
+    expect(owned.map((r) => [r.kind, r.owner.tool === 'terraform' ? r.owner.address : ''])).toEqual(
+      expect.arrayContaining([
+        ['shared-role', 'aws_iam_role.orders'],
+        ['workload', 'aws_lambda_function.api'],
+      ]),
+    );
   });
 });
