@@ -8,13 +8,27 @@
  * before any call that changes the account; `apply --allow-iac-drift` then
  * changes them live, and `status` says so. The CloudFormation port's answers
  * on this stack are compared with the in-memory fake's on the same stack.
- * A Terraform state read from moto's S3 (`--terraform-state s3://…`) gives
- * owners by resource address.
+ * With the role's code cut over (its new roles made, its workloads moved),
+ * `apply --adopt-roles` moves only an unmanaged function. A Terraform state
+ * read from moto's S3 (`--terraform-state s3://…`) gives owners by address.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AddRoleToInstanceProfileCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { DescribeIamInstanceProfileAssociationsCommand, EC2Client, ReplaceIamInstanceProfileAssociationCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateFunctionCommand,
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { sdkCloudFormationPort, type CloudFormationPort } from '../../src/aws/cloudformation.js';
@@ -28,7 +42,14 @@ import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { resetMoto } from '../support/moto-server.js';
 import { useFakeCredentialsInProcess } from '../support/process-credentials.js';
 import { useProxiedCli } from '../support/proxied-cli.js';
-import { ORDERS_INLINE_POLICY, planScenario, scenarioRecords, seedOrdersScenario, type OrdersScenario } from '../support/scenario.js';
+import {
+  EMPTY_ZIP,
+  ORDERS_INLINE_POLICY,
+  planScenario,
+  scenarioRecords,
+  seedOrdersScenario,
+  type OrdersScenario,
+} from '../support/scenario.js';
 import { writeTrailFiles } from '../support/trail-files.js';
 
 const endpoint = workerMotoEndpoint();
@@ -203,6 +224,91 @@ describe.skipIf(!endpoint)('roles defined as code: a CloudFormation stack on mot
     const status = await run.cli(['status', planPath]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/IaC drift allowed at \S+ \(--allow-iac-drift\), changed live: .*orders-fn/);
+  });
+
+  it('apply --adopt-roles, after the code made the new roles and moved what it owns, moves only the unmanaged function', async () => {
+    await resetMoto(endpoint!);
+    // The stack owns the role, its profile, the instance and orders-fn; orders-fn-2 is made by hand, outside it.
+    const { OrdersFn2: _unmanaged, ...owned } = TEMPLATE.Resources;
+    await cloudFormation().send(
+      new CreateStackCommand({ StackName: STACK, TemplateBody: JSON.stringify({ ...TEMPLATE, Resources: owned }) }),
+    );
+    const config = { region: TEST_REGION, endpoint: endpoint!, credentials: TEST_CREDENTIALS };
+    const iam = new IAMClient(config);
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: 'orders', PolicyName: 'orders-inline', PolicyDocument: JSON.stringify(ORDERS_INLINE_POLICY) }),
+    );
+    const lambda = new LambdaClient(config);
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'orders-fn-2',
+        Runtime: 'python3.12',
+        Handler: 'index.handler',
+        Role: `arn:aws:iam::${MOTO_ACCOUNT}:role/orders`,
+        Code: { ZipFile: EMPTY_ZIP },
+      }),
+    );
+    const listed = await cloudFormation().send(new ListStackResourcesCommand({ StackName: STACK }));
+    const instanceId = listed.StackResourceSummaries?.find((r) => r.LogicalResourceId === 'Web')?.PhysicalResourceId ?? '';
+    const scenario: OrdersScenario = {
+      account: MOTO_ACCOUNT,
+      region: TEST_REGION,
+      roleName: 'orders',
+      roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/orders`,
+      instanceIds: [instanceId],
+      functionNames: ['orders-fn', 'orders-fn-2'],
+      clusterName: 'orders',
+      serviceName: 'orders-svc',
+      taskDefinitionArn: '',
+      serviceNames: ['orders-svc'],
+      taskDefinitionArns: [],
+    };
+    const planPath = await planScenario(endpoint!, scenario, run.workdir);
+    const plan = JSON.parse(await readFile(planPath, 'utf8')) as Plan;
+    expect(plan.ownership?.resources.find((r) => r.name === 'Lambda orders-fn-2')?.owner.tool).toBe('unmanaged');
+
+    // What the code's cutover deploy does: the plan's roles (their trust, policies and profile), and the owned workloads moved.
+    for (const role of plan.newRoles) {
+      await iam.send(
+        new CreateRoleCommand({ RoleName: role.roleName, Path: role.path, AssumeRolePolicyDocument: JSON.stringify(role.trustPolicy) }),
+      );
+      for (const policy of [...role.inlinePolicies, ...role.managedPolicies])
+        await iam.send(
+          new PutRolePolicyCommand({
+            RoleName: role.roleName,
+            PolicyName: `code-${policy.name}`,
+            PolicyDocument: JSON.stringify(policy.document),
+          }),
+        );
+      if (role.instanceProfile) {
+        await iam.send(
+          new CreateInstanceProfileCommand({ InstanceProfileName: role.instanceProfile.name, Path: role.instanceProfile.path }),
+        );
+        await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: role.instanceProfile.name, RoleName: role.roleName }));
+      }
+    }
+    const lambdaRole = plan.newRoles.find((r) => r.service === 'lambda.amazonaws.com')!;
+    const ec2Role = plan.newRoles.find((r) => r.service === 'ec2.amazonaws.com')!;
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'orders-fn', Role: lambdaRole.roleArn }));
+    const ec2 = new EC2Client(config);
+    const association = await ec2.send(
+      new DescribeIamInstanceProfileAssociationsCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }),
+    );
+    await ec2.send(
+      new ReplaceIamInstanceProfileAssociationCommand({
+        AssociationId: association.IamInstanceProfileAssociations?.[0]?.AssociationId,
+        IamInstanceProfile: { Name: ec2Role.instanceProfile!.name },
+      }),
+    );
+
+    run.proxy.clear();
+    const adopted = await run.cli(['apply', planPath, '--yes', '--adopt-roles']);
+    expect(adopted.code, adopted.stderr).toBe(0);
+    // The one change apply made: the unmanaged function, onto the role the code created. No role was created by apply.
+    expect(run.proxy.mutatingOperations).toEqual(['UpdateFunctionConfiguration']);
+    const moved = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'orders-fn-2' }));
+    expect(moved.Role).toBe(lambdaRole.roleArn);
+    for (const client of [iam, lambda, ec2]) client.destroy();
   });
 
   it('plan reads a Terraform state from S3 (--terraform-state s3://…) and records its owners by address', async () => {
