@@ -266,6 +266,12 @@ function findSharedRole(plan: Plan, templates: readonly Template[]): { template:
   );
   if (found.length === 0) {
     const what = logicalId ?? `an AWS::IAM::Role with RoleName ${plan.sharedRole.roleName}`;
+    const macro = templates.map((t) => ({ t, transform: macroTransform(t.source.text) })).find((m) => m.transform);
+    if (macro?.transform)
+      throw refused(
+        `${macro.t.source.path}:${macro.transform.line}: no template given defines ${what}, and this one's Transform ${macro.transform.names.join(', ')} is a macro: a role a macro makes is not in the template`,
+        'change the role where the macro makes it, by hand',
+      );
     throw refused(
       `no template given defines ${what}`,
       'pass the template of the stack that owns the shared role (a role made by a macro cannot be rewritten)',
@@ -291,6 +297,20 @@ function findSharedRole(plan: Plan, templates: readonly Template[]): { template:
     );
   }
   return { template, id };
+}
+
+/** The transforms AWS runs itself: they add no role of their own to find. */
+const AWS_TRANSFORMS = new Set(['AWS::Serverless-2016-10-31', 'AWS::LanguageExtensions', 'AWS::Include', 'AWS::CodeDeployBlueGreen']);
+
+/** A template's top-level Transform naming a macro (any transform but AWS's own), with its line; undefined when none does. */
+function macroTransform(text: string): { line: number; names: string[] } | undefined {
+  const doc = parseDocument(text, { version: '1.1' });
+  if (!isMap(doc.contents)) return undefined;
+  const pair = doc.contents.items.find((p) => isScalar(p.key) && p.key.value === 'Transform');
+  const value: unknown = pair?.value;
+  const names = (isSeq(value) ? value.items : [value]).map((n) => (isScalar(n) ? String(n.value) : '')).filter((n) => n !== '');
+  const macros = names.filter((n) => !AWS_TRANSFORMS.has(n));
+  return pair && macros.length > 0 ? { line: lineOf(text, startOf(pair.key, text)), names: macros } : undefined;
 }
 
 function propertyOf(body: YAMLMap, key: string): unknown {

@@ -81,6 +81,18 @@ function findSharedRole(plan: Plan, files: readonly HclIndex[]): Located {
   );
   if (candidates.length === 0) {
     const what = local ?? `an aws_iam_role named ${plan.sharedRole.roleName}`;
+    // A role made inside a module is in the module's own source: name the call that makes it.
+    const moduleName = /^module\.([^.[]+)/.exec(ownedAddress ?? '')?.[1];
+    const call = files.flatMap((file) =>
+      file.blocks.filter((b) => b.kind === 'module' && b.labels[0] === moduleName).map((block) => ({ file, block })),
+    )[0];
+    if (call) {
+      const source = typeof call.block.attributes.source === 'string' ? ` (source ${call.block.attributes.source})` : '';
+      throw refused(
+        `${call.file.path}:${call.block.line}: module "${moduleName}"${source} makes ${ownedAddress}, and no Terraform file given defines ${what}`,
+        "pass the module's own folder",
+      );
+    }
     throw refused(`no Terraform file given defines ${what}`, 'pass the folder of the code that defines the shared role');
   }
   if (candidates.length > 1) {

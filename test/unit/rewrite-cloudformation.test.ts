@@ -79,6 +79,17 @@ describe('rewrite (CloudFormation YAML)', () => {
     expect(await readFile(path, 'utf8')).toBe(text);
   });
 
+  it('refuses, naming the Transform line, when the role must come from a macro: no template given defines it', async () => {
+    const text = `Transform: AcmeRoles\n${(await original('app.yaml')).replace('RoleName: app-shared', 'RoleName: other')}`;
+    await writeFile(path, text);
+    const error = await rewritePaths(plan(), [dir], 'cutover', false, dir).catch((e: unknown) => e);
+    expect(errorIs.RewriteRefused(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /app\.yaml:1: no template given defines an AWS::IAM::Role with RoleName app-shared, and this one's Transform AcmeRoles is a macro/,
+    );
+    expect(await readFile(path, 'utf8')).toBe(text);
+  });
+
   it('refuses a shared role with a property chosen by Fn::If, naming the file, line and role, and writes nothing', async () => {
     const text = (await original('app.yaml')).replace(
       '      RoleName: app-shared\n',

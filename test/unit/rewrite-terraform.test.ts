@@ -192,6 +192,33 @@ describe('rewrite refuses what it cannot place, and changes nothing', () => {
     expect(await read('main.tf')).toBe(await original('main.tf'));
   });
 
+  it('a shared role made inside a module whose folder was not given: the module call is named', async () => {
+    const base = plan();
+    const owner = {
+      tool: 'terraform' as const,
+      address: 'module.iam.aws_iam_role.app',
+      resourceType: 'aws_iam_role',
+      state: 'terraform.tfstate',
+    };
+    const owned: Plan = {
+      ...base,
+      ownership: {
+        cloudFormationRegions: [],
+        terraformStates: [{ source: 'terraform.tfstate' }],
+        resources: [{ kind: 'shared-role', ref: base.sharedRole.arn, name: base.sharedRole.roleName, owner }],
+      },
+    };
+    const root = await mkdtemp(join(tmpdir(), 'split-role-rewrite-module-'));
+    const text = 'locals {\n  team = "orders"\n}\n\nmodule "iam" {\n  source = "./modules/iam"\n  team   = local.team\n}\n';
+    await writeFile(join(root, 'main.tf'), text);
+    const error = await rewritePaths(owned, [root], 'cutover', false, root).catch((e: unknown) => e);
+    expect(errorIs.RewriteRefused(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /main\.tf:5: module "iam" \(source \.\/modules\/iam\) makes module\.iam\.aws_iam_role\.app, and no Terraform file given defines aws_iam_role\.app/,
+    );
+    expect(await readFile(join(root, 'main.tf'), 'utf8')).toBe(text);
+  });
+
   it('a resource policy that names the shared role inside a string template', async () => {
     const message = await refusal((t) =>
       t.replace('Principal = { AWS = aws_iam_role.app.arn }', 'Principal = { AWS = "${aws_iam_role.app.arn}" }'),
