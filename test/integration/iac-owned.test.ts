@@ -105,6 +105,23 @@ const TEMPLATE = {
   },
 };
 
+/** The stack's workloads as the orders scenario's trail describes them: its instance and both functions on the role. */
+function stackScenario(instanceId: string): OrdersScenario {
+  return {
+    account: MOTO_ACCOUNT,
+    region: TEST_REGION,
+    roleName: 'orders',
+    roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/orders`,
+    instanceIds: [instanceId],
+    functionNames: ['orders-fn', 'orders-fn-2'],
+    clusterName: 'orders',
+    serviceName: 'orders-svc',
+    taskDefinitionArn: '',
+    serviceNames: ['orders-svc'],
+    taskDefinitionArns: [],
+  };
+}
+
 function cloudFormation(): CloudFormationClient {
   return new CloudFormationClient({ region: TEST_REGION, endpoint, credentials: TEST_CREDENTIALS });
 }
@@ -165,19 +182,7 @@ describe.skipIf(!endpoint)('roles defined as code: a CloudFormation stack on mot
       provider.destroy();
     }
 
-    const scenario: OrdersScenario = {
-      account: MOTO_ACCOUNT,
-      region: TEST_REGION,
-      roleName: 'orders',
-      roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/orders`,
-      instanceIds: [instanceId],
-      functionNames: ['orders-fn', 'orders-fn-2'],
-      clusterName: 'orders',
-      serviceName: 'orders-svc',
-      taskDefinitionArn: '',
-      serviceNames: ['orders-svc'],
-      taskDefinitionArns: [],
-    };
+    const scenario = stackScenario(instanceId);
     const trail = await mkdtemp(join(run.workdir, 'trail-'));
     await writeTrailFiles(trail, scenarioRecords(scenario), scenario);
     const planPath = join(run.workdir, 'orders.plan.json');
@@ -250,19 +255,7 @@ describe.skipIf(!endpoint)('roles defined as code: a CloudFormation stack on mot
     );
     const listed = await cloudFormation().send(new ListStackResourcesCommand({ StackName: STACK }));
     const instanceId = listed.StackResourceSummaries?.find((r) => r.LogicalResourceId === 'Web')?.PhysicalResourceId ?? '';
-    const scenario: OrdersScenario = {
-      account: MOTO_ACCOUNT,
-      region: TEST_REGION,
-      roleName: 'orders',
-      roleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/orders`,
-      instanceIds: [instanceId],
-      functionNames: ['orders-fn', 'orders-fn-2'],
-      clusterName: 'orders',
-      serviceName: 'orders-svc',
-      taskDefinitionArn: '',
-      serviceNames: ['orders-svc'],
-      taskDefinitionArns: [],
-    };
+    const scenario = stackScenario(instanceId);
     const planPath = await planScenario(endpoint!, scenario, run.workdir);
     const plan = JSON.parse(await readFile(planPath, 'utf8')) as Plan;
     expect(plan.ownership?.resources.find((r) => r.name === 'Lambda orders-fn-2')?.owner.tool).toBe('unmanaged');

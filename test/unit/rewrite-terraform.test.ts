@@ -27,6 +27,20 @@ beforeEach(async () => {
 const read = (name: string) => readFile(join(dir, name), 'utf8');
 const original = (name: string) => readFile(join(FIXTURE, name), 'utf8');
 
+/** The rewrite plan with its shared role recorded at `address` in a Terraform state. */
+function stateOwnedPlan(address: string): Plan {
+  const base = plan();
+  const owner = { tool: 'terraform' as const, address, resourceType: 'aws_iam_role', state: 'terraform.tfstate' };
+  return {
+    ...base,
+    ownership: {
+      cloudFormationRegions: [],
+      terraformStates: [{ source: 'terraform.tfstate' }],
+      resources: [{ kind: 'shared-role', ref: base.sharedRole.arn, name: base.sharedRole.roleName, owner }],
+    },
+  };
+}
+
 /** The 1-based lines that differ between two texts of the same line count. */
 function changedLines(before: string, after: string): number[] {
   const a = before.split('\n');
@@ -171,21 +185,7 @@ describe('rewrite refuses what it cannot place, and changes nothing', () => {
   });
 
   it('a shared role the plan records at an indexed address (count or for_each inside a module)', async () => {
-    const base = plan();
-    const owner = {
-      tool: 'terraform' as const,
-      address: 'module.iam.aws_iam_role.app["orders"]',
-      resourceType: 'aws_iam_role',
-      state: 'terraform.tfstate',
-    };
-    const owned: Plan = {
-      ...base,
-      ownership: {
-        cloudFormationRegions: [],
-        terraformStates: [{ source: 'terraform.tfstate' }],
-        resources: [{ kind: 'shared-role', ref: base.sharedRole.arn, name: base.sharedRole.roleName, owner }],
-      },
-    };
+    const owned = stateOwnedPlan('module.iam.aws_iam_role.app["orders"]');
     const error = await rewritePaths(owned, [dir], 'cutover', false, dir).catch((e: unknown) => e);
     expect(errorIs.RewriteRefused(error)).toBe(true);
     expect((error as Error).message).toMatch(/module\.iam\.aws_iam_role\.app\["orders"\]: the shared role is made with count or for_each/);
@@ -193,21 +193,7 @@ describe('rewrite refuses what it cannot place, and changes nothing', () => {
   });
 
   it('a shared role made inside a module whose folder was not given: the module call is named', async () => {
-    const base = plan();
-    const owner = {
-      tool: 'terraform' as const,
-      address: 'module.iam.aws_iam_role.app',
-      resourceType: 'aws_iam_role',
-      state: 'terraform.tfstate',
-    };
-    const owned: Plan = {
-      ...base,
-      ownership: {
-        cloudFormationRegions: [],
-        terraformStates: [{ source: 'terraform.tfstate' }],
-        resources: [{ kind: 'shared-role', ref: base.sharedRole.arn, name: base.sharedRole.roleName, owner }],
-      },
-    };
+    const owned = stateOwnedPlan('module.iam.aws_iam_role.app');
     const root = await mkdtemp(join(tmpdir(), 'split-role-rewrite-module-'));
     const text = 'locals {\n  team = "orders"\n}\n\nmodule "iam" {\n  source = "./modules/iam"\n  team   = local.team\n}\n';
     await writeFile(join(root, 'main.tf'), text);
