@@ -25,7 +25,7 @@ import { roleFields } from '../../src/workloads/firehose-stream/roles.js';
 import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION, seedSharedRole } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
-import { EMPTY_ZIP } from '../support/scenario.js';
+import { EMPTY_ZIP, planArgs } from '../support/scenario.js';
 import { resetMoto } from '../support/moto-server.js';
 import { applyThroughRetire } from '../support/retire.js';
 import { writeTrailFiles } from '../support/trail-files.js';
@@ -146,11 +146,7 @@ describe.skipIf(!endpoint)('Firehose + Lambda sharing one role', () => {
 
   it('plans both kinds, applies through retirement, verifies, and rolls back every stream setting', { timeout: 240_000 }, async () => {
     const planPath = join(dir, 'ingest.plan.json');
-    const planned = await cli([
-      'plan',
-      ...['--role', ROLE, '--yes', '--out', planPath, '--evidence', 'logs', '--cloudtrail-logs', join(dir, 'trail')],
-      ...['--unobservable', 'drop', '--regions', TEST_REGION],
-    ]);
+    const planned = await cli(planArgs(ROLE, planPath, join(dir, 'trail'), '--regions', TEST_REGION));
     expect(planned.stderr).not.toMatch(/split-role: /);
     expect(planned.code).toBe(0);
     const plan = JSON.parse(await readFile(planPath, 'utf8')) as {

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION, seedSharedRole } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
+import { planArgs } from '../support/scenario.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
 import { resetMoto } from '../support/moto-server.js';
 import { applyThroughRetire } from '../support/retire.js';
@@ -129,11 +130,7 @@ describe.skipIf(!endpoint)('EventBridge + Scheduler sharing one role', () => {
       }),
     });
     expect(raw.status).toBe(200);
-    const planned = await cli([
-      'plan',
-      ...['--role', ROLE, '--yes', '--out', join(dir, 'refused.plan.json'), '--evidence', 'logs', '--cloudtrail-logs', join(dir, 'trail')],
-      ...['--unobservable', 'drop', '--regions', TEST_REGION],
-    ]);
+    const planned = await cli(planArgs(ROLE, join(dir, 'refused.plan.json'), join(dir, 'trail'), '--regions', TEST_REGION));
     expect(planned.code).not.toBe(0);
     expect(planned.stderr).toMatch(/rule orders \(bus app-bus\) target future has Target\.FutureParameters/);
     await events.send(new RemoveTargetsCommand({ Rule: 'orders', EventBusName: 'app-bus', Ids: ['future'] }));
@@ -141,11 +138,7 @@ describe.skipIf(!endpoint)('EventBridge + Scheduler sharing one role', () => {
 
   it('plans both moves, applies through retirement, verifies, and rolls back to the exact fields', { timeout: 240_000 }, async () => {
     const planPath = join(dir, 'timers.plan.json');
-    const planned = await cli([
-      'plan',
-      ...['--role', ROLE, '--yes', '--out', planPath, '--evidence', 'logs', '--cloudtrail-logs', join(dir, 'trail')],
-      ...['--unobservable', 'drop', '--regions', TEST_REGION],
-    ]);
+    const planned = await cli(planArgs(ROLE, planPath, join(dir, 'trail'), '--regions', TEST_REGION));
     expect(planned.stderr).not.toMatch(/split-role: /);
     expect(planned.code).toBe(0);
     const plan = JSON.parse(await readFile(planPath, 'utf8')) as {

@@ -29,7 +29,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_ACCOUNT, seedClients, serviceTrust, TEST_CREDENTIALS, TEST_REGION, seedSharedRole } from '../support/aws-clients.js';
 import { isolatedAwsEnv, runCli } from '../support/cli.js';
 import { workerMotoEndpoint } from '../support/moto-endpoint.js';
-import { EMPTY_ZIP } from '../support/scenario.js';
+import { EMPTY_ZIP, planArgs } from '../support/scenario.js';
 import { resetMoto } from '../support/moto-server.js';
 import { writeTrailFiles } from '../support/trail-files.js';
 import { serviceSessionRecords } from '../support/trail-records.js';
@@ -150,14 +150,7 @@ describe.skipIf(!endpoint)('Lambda + Step Functions + CodeBuild + CodePipeline s
     { timeout: 240_000 },
     async () => {
       const planPath = join(dir, 'pipeline.plan.json');
-      const planned = await runCli(
-        [
-          'plan',
-          ...['--role', ROLE, '--yes', '--out', planPath, '--evidence', 'logs', '--cloudtrail-logs', join(dir, 'trail')],
-          ...['--unobservable', 'drop', '--regions', TEST_REGION],
-        ],
-        env(),
-      );
+      const planned = await runCli(planArgs(ROLE, planPath, join(dir, 'trail'), '--regions', TEST_REGION), env());
       expect(planned.stderr).not.toMatch(/split-role: /);
       expect(planned.code).toBe(0);
       const plan = JSON.parse(await readFile(planPath, 'utf8')) as {

@@ -392,6 +392,17 @@ export function scenarioRecords(
   return records.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 }
 
+/** `plan --role ROLE --yes --out OUT` over the trail files in `trail`, blind spots dropped; then `extra` (e.g. `--regions`). */
+export function planArgs(role: string, out: string, trail: string, ...extra: string[]): string[] {
+  return [
+    'plan',
+    ...['--role', role, '--yes', '--out', out],
+    ...['--evidence', 'logs', '--cloudtrail-logs', trail],
+    ...['--unobservable', 'drop'],
+    ...extra,
+  ];
+}
+
 /**
  * Plans the seeded scenario the way a user would: its trail files written
  * under a fresh folder in `dir`, then `split-role plan --evidence logs`
@@ -419,12 +430,7 @@ export async function planScenario(
     ...(asksRegions ? { SPLIT_ROLE_ENABLED_REGIONS: undefined } : {}),
   });
   const run = await runCli(
-    [
-      'plan',
-      ...['--role', ROLE, '--yes', '--out', out, '--evidence', 'logs', '--cloudtrail-logs', trail, '--unobservable', 'drop'],
-      ...(everyRegion || extraArgs.includes('--regions') ? [] : ['--regions', REGION]),
-      ...extraArgs,
-    ],
+    planArgs(ROLE, out, trail, ...(everyRegion || extraArgs.includes('--regions') ? [] : ['--regions', REGION]), ...extraArgs),
     env,
   );
   if (run.code !== 0) throw new Error(`split-role plan failed (${run.code}): ${run.stderr}`);
