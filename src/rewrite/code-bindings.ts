@@ -1,6 +1,6 @@
 /**
  * The references to a role that `rewrite` repoints, from each workload
- * kind's code bindings (src/workloads/*\/adapter.ts): a new kind brings its
+ * kind's `codeBindings` (in its folder's adapter.ts): a new kind brings its
  * own, and rewrite needs no table of its own.
  */
 import type { Plan } from '../plan/schema.js';
